@@ -1,0 +1,224 @@
+/*
+ * cmd-ingest.c: dmarcdb ingest [options] PATH...
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "ingest.h"
+#include "input.h"
+#include "log.h"
+
+/* Defaults, documented in dmarcdb(1). */
+#define DEF_MAX_BYTES	(256ULL << 20)
+#define DEF_MAX_MEMBERS	1000
+#define DEF_MAX_DEPTH	64
+#define DEF_MAX_TEXT	(1U << 20)
+#define DEF_MAX_RECORDS	2000000
+#define DEF_MAX_RATIO	200
+#define DEF_KEEP	(32U << 20)
+
+static void
+ingest_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] [-v | -q] ingest [options] PATH...\n"
+	    "\n"
+	    "Store the DMARC aggregate reports found in each PATH: a file\n"
+	    "(XML, gzip, zlib or zip, whatever its name), a directory (read\n"
+	    "recursively), or - for standard input. Reports already stored\n"
+	    "are skipped; inputs that hold no usable report are kept in the\n"
+	    "rejected_inputs table with the reason.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --max-bytes SIZE     decompressed size of one report "
+	    "(default 256M)\n"
+	    "  --max-members N      members of one zip archive "
+	    "(default %d)\n"
+	    "  --max-depth N        XML element nesting, at most 256 "
+	    "(default %d)\n"
+	    "  --max-text SIZE      length of one text value "
+	    "(default 1M)\n"
+	    "  --max-records N      records in one report (default %d)\n"
+	    "  --max-ratio N        decompressed:compressed ratio, 0 for "
+	    "none (default %d)\n"
+	    "  --keep-rejected SIZE raw bytes kept of a rejected input "
+	    "(default 32M)\n"
+	    "  --recover            read XML that is not well-formed in "
+	    "libxml2's recovery\n"
+	    "                       mode (the report is stored with a "
+	    "warning)\n"
+	    "  -h, --help           this help\n"
+	    "\n"
+	    "SIZE takes a K, M or G suffix. Exit status: 0 all stored or "
+	    "duplicates,\n"
+	    "1 some inputs rejected, 2 usage error, 3 database error.\n",
+	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO);
+}
+
+static double
+elapsed(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int
+cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
+{
+	enum {
+		O_MAX_BYTES = 256, O_MAX_MEMBERS, O_MAX_DEPTH, O_MAX_TEXT,
+		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER
+	};
+	static const struct option opts[] = {
+		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
+		{ "max-members", required_argument, NULL, O_MAX_MEMBERS },
+		{ "max-depth", required_argument, NULL, O_MAX_DEPTH },
+		{ "max-text", required_argument, NULL, O_MAX_TEXT },
+		{ "max-records", required_argument, NULL, O_MAX_RECORDS },
+		{ "max-ratio", required_argument, NULL, O_MAX_RATIO },
+		{ "keep-rejected", required_argument, NULL, O_KEEP },
+		{ "recover", no_argument, NULL, O_RECOVER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ingest_opts		 o;
+	const struct store_counts	*n;
+	struct store			*store = NULL;
+	struct ingest			*e = NULL;
+	struct dr_error			 err;
+	struct timespec			 t0;
+	uint64_t			 v;
+	int				 ch, i, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&o, 0, sizeof o);
+	o.ulim.max_bytes = DEF_MAX_BYTES;
+	o.ulim.max_members = DEF_MAX_MEMBERS;
+	o.ulim.max_ratio = DEF_MAX_RATIO;
+	o.ulim.keep_bytes = DEF_KEEP;
+	o.plim.max_text = DEF_MAX_TEXT;
+	o.plim.max_depth = DEF_MAX_DEPTH;
+	o.plim.max_records = DEF_MAX_RECORDS;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case O_MAX_BYTES:
+			if (cmd_parse_size(optarg, &v) == -1 || v == 0)
+				goto badval;
+			o.ulim.max_bytes = v;
+			break;
+		case O_MAX_MEMBERS:
+			if (cmd_parse_uint(optarg, 1, 1000000, &v) == -1)
+				goto badval;
+			o.ulim.max_members = (unsigned)v;
+			break;
+		case O_MAX_DEPTH:
+			if (cmd_parse_uint(optarg, 4, 256, &v) == -1)
+				goto badval;
+			o.plim.max_depth = (unsigned)v;
+			break;
+		case O_MAX_TEXT:
+			if (cmd_parse_size(optarg, &v) == -1 || v < 256 ||
+			    v > (1ULL << 30))
+				goto badval;
+			o.plim.max_text = (size_t)v;
+			break;
+		case O_MAX_RECORDS:
+			if (cmd_parse_uint(optarg, 1, UINT64_MAX, &v) == -1)
+				goto badval;
+			o.plim.max_records = v;
+			break;
+		case O_MAX_RATIO:
+			if (cmd_parse_uint(optarg, 0, 1000000, &v) == -1)
+				goto badval;
+			o.ulim.max_ratio = (unsigned)v;
+			break;
+		case O_KEEP:
+			if (cmd_parse_size(optarg, &v) == -1 ||
+			    v > (1ULL << 30))
+				goto badval;
+			o.ulim.keep_bytes = (size_t)v;
+			break;
+		case O_RECOVER:
+			o.recover = 1;
+			break;
+		case 'h':
+			ingest_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb ingest --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(c, "ingest", "no PATH given (use - for "
+		    "standard input)");
+
+	if ((rc = cmd_open_store(c, &store)) != EXIT_OK)
+		return rc;
+	e = ingest_new(store, &o);
+	if (e == NULL) {
+		log_warnx("out of memory");
+		store_close(store);
+		return EXIT_INTERNAL;
+	}
+	{
+		static const char *const sfx[] = { "", "-wal", "-shm",
+		    "-journal" };
+		char	path[4096];
+		size_t	k;
+		for (k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
+			snprintf(path, sizeof path, "%s%s", c->db_path, sfx[k]);
+			input_skip(path);
+		}
+	}
+	if (store_run_begin(store, &err) == -1)
+		goto fatal;
+	for (i = optind; i < argc; i++)
+		if (input_path(e, argv[i], &err) == -1)
+			goto fatal;
+	n = ingest_counts(e);
+	if (store_run_end(store, n, &err) == -1)
+		goto fatal;
+	log_progress_clear();
+	log_info("%llu %s: %llu %s stored, %llu %s, %llu superseded, "
+	    "%llu rejected; %llu records, %llu messages; %.2f s",
+	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
+	    (unsigned long long)n->stored, plural(n->stored, "report",
+	    "reports"), (unsigned long long)n->duplicates,
+	    plural(n->duplicates, "duplicate", "duplicates"),
+	    (unsigned long long)n->superseded,
+	    (unsigned long long)n->rejected, (unsigned long long)n->records,
+	    (unsigned long long)n->messages, elapsed(&t0));
+	rc = n->rejected > 0 ? EXIT_REJECTED : EXIT_OK;
+	ingest_free(e);
+	store_close(store);
+	return rc;
+
+fatal:
+	log_progress_clear();
+	log_warnx("%s", err.msg);
+	log_warnx("stopped: reports committed before this error are kept");
+	rc = cmd_exit_for(&err);
+	ingest_free(e);
+	store_close(store);
+	return rc;
+
+badval:
+	return cmd_usage_error(c, "ingest", "invalid value '%s' for --%s",
+	    optarg, opts[ch - O_MAX_BYTES].name);
+}

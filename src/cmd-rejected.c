@@ -1,0 +1,107 @@
+/*
+ * cmd-rejected.c: dmarcdb rejected [--dump ID]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "log.h"
+
+static void
+rejected_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] rejected [--dump ID]\n"
+	    "\n"
+	    "List the inputs that could not be stored, newest first, with\n"
+	    "the reason; or write the kept raw bytes of one to standard\n"
+	    "output.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --dump ID    write the raw bytes of rejected input ID\n"
+	    "  -h, --help   this help\n");
+}
+
+static int
+row(void *arg, const struct store_rejected_row *r)
+{
+	unsigned long	*n = arg;
+	char		 when[32];
+	time_t		 t = (time_t)r->last_seen;
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	if (*n == 0)
+		printf("%-6s %-16s %10s  %s\n", "ID", "LAST SEEN (UTC)",
+		    "BYTES", "ORIGIN: REASON");
+	printf("%-6lld %-16s %10lld  %s: %s%s\n", (long long)r->id, when,
+	    (long long)r->size, r->origin, r->reason,
+	    r->kept < r->size ? " [kept in part]" : "");
+	(*n)++;
+	return 0;
+}
+
+static int
+dump(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	if (n > 0 && fwrite(p, 1, n, stdout) != n)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+int
+cmd_rejected(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dump", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store	*s;
+	struct dr_error	 err;
+	unsigned long	 n = 0;
+	uint64_t	 id = 0;
+	int		 ch, rc, dumping = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (cmd_parse_uint(optarg, 1, INT64_MAX, &id) == -1)
+				return cmd_usage_error(c, "rejected", "invalid "
+				    "id '%s'", optarg);
+			dumping = 1;
+			break;
+		case 'h':
+			rejected_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb rejected --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(c, "rejected", "unexpected argument "
+		    "'%s'", argv[optind]);
+	if ((rc = cmd_open_store(c, &s)) != EXIT_OK)
+		return rc;
+	rc = EXIT_OK;
+	if (dumping) {
+		if (store_rejected_raw(s, (int64_t)id, dump, NULL, &err) != 0) {
+			log_warnx("%s", err.code ? err.msg :
+			    "writing standard output failed");
+			rc = err.code ? cmd_exit_for(&err) : EXIT_INTERNAL;
+		}
+	} else if (store_list_rejected(s, row, &n, &err) == -1) {
+		log_warnx("%s", err.msg);
+		rc = cmd_exit_for(&err);
+	} else if (n == 0)
+		log_info("no rejected inputs");
+	store_close(s);
+	return rc;
+}

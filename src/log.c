@@ -1,0 +1,186 @@
+/*
+ * log.c: diagnostics on standard error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char	*log_prog = "dmarcdb";
+static int		 log_lvl = LOG_NORMAL;
+static int		 log_tty;
+static int		 log_progress_shown;
+static struct timespec	 log_progress_last;
+static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+static void	log_vput(const char *, va_list, const char *);
+
+void
+log_init(const char *prog, int level)
+{
+	log_prog = prog;
+	log_lvl = level;
+	log_tty = isatty(STDERR_FILENO);
+}
+
+int
+log_level(void)
+{
+	return log_lvl;
+}
+
+/* Caller holds log_mtx. */
+static void
+log_clear_locked(void)
+{
+	if (log_progress_shown) {
+		fputs("\r\033[K", stderr);
+		log_progress_shown = 0;
+	}
+}
+
+/*
+ * Messages carry text from untrusted input (origins, reporter names,
+ * library messages): control characters, C1 controls included, become
+ * '?', so a message is one line and cannot drive the terminal.
+ */
+static void
+log_sanitise(char *s)
+{
+	unsigned char	*p = (unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p[0] = '?';
+			p[1] = '?';
+			p++;
+		}
+	}
+}
+
+static void
+log_vput(const char *fmt, va_list ap, const char *suffix)
+{
+	char	msg[2048];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	log_sanitise(msg);
+	pthread_mutex_lock(&log_mtx);
+	log_clear_locked();
+	fprintf(stderr, "%s: %s", log_prog, msg);
+	if (suffix != NULL)
+		fprintf(stderr, ": %s", suffix);
+	fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&log_mtx);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 ebuf[128];
+	int	 saved = errno;
+
+	strerror_r(saved, ebuf, sizeof ebuf);
+	va_start(ap, fmt);
+	log_vput(fmt, ap, ebuf);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vput(fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_lvl < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	log_vput(fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_verbose(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_lvl < LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	log_vput(fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_lvl < LOG_DEBUG)
+		return;
+	va_start(ap, fmt);
+	log_vput(fmt, ap, NULL);
+	va_end(ap);
+}
+
+int
+log_progress_enabled(void)
+{
+	return log_tty && log_lvl == LOG_NORMAL;
+}
+
+void
+log_progress(const char *fmt, ...)
+{
+	struct timespec	now;
+	va_list		ap;
+	long		ms;
+
+	if (!log_progress_enabled())
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - log_progress_last.tv_sec) * 1000 +
+	    (now.tv_nsec - log_progress_last.tv_nsec) / 1000000;
+	if (ms < 200)
+		return;
+	log_progress_last = now;
+	pthread_mutex_lock(&log_mtx);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s: ", log_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	log_progress_shown = 1;
+	pthread_mutex_unlock(&log_mtx);
+}
+
+void
+log_progress_clear(void)
+{
+	pthread_mutex_lock(&log_mtx);
+	log_clear_locked();
+	fflush(stderr);
+	pthread_mutex_unlock(&log_mtx);
+}

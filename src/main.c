@@ -1,0 +1,225 @@
+/*
+ * main.c: global options, the command table, exit codes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/parser.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "parse.h"
+
+static const struct dr_cmd commands[] = {
+	{ "ingest", cmd_ingest, "store DMARC aggregate reports" },
+	{ "reports", cmd_reports, "list stored reports" },
+	{ "rejected", cmd_rejected, "list rejected inputs, or dump one" },
+};
+#define NCOMMANDS	(sizeof commands / sizeof commands[0])
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] [-v | -q] COMMAND [options] [args]\n"
+	    "\n"
+	    "Store DMARC aggregate reports in SQLite and make sense of them.\n"
+	    "\n"
+	    "Global options:\n"
+	    "  --db FILE      database (default: $DMARCDB_DB, else ./dmarc.db)\n"
+	    "  -v, --verbose  say more (repeat for debugging output)\n"
+	    "  -q, --quiet    print only problems (for cron)\n"
+	    "  -h, --help     this help; COMMAND --help for a command's\n"
+	    "  -V, --version  print the version\n"
+	    "\n"
+	    "Commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+		    commands[i].summary);
+	fprintf(f, "\nSee dmarcdb(1) for details.\n");
+}
+
+int
+cmd_usage_error(struct cmd_ctx *c, const char *cmd, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s: %s%s", c->prog, cmd ? cmd : "", cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s%s--help'.\n", c->prog, cmd ? cmd : "",
+	    cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+int
+cmd_exit_for(const struct dr_error *e)
+{
+	switch (e->code) {
+	case DR_E_DB:
+		return EXIT_DB;
+	case DR_E_USAGE:
+		return EXIT_USAGE;
+	case DR_E_NOMEM:
+		return EXIT_INTERNAL;
+	default:
+		return EXIT_REJECTED;
+	}
+}
+
+int
+cmd_open_store(struct cmd_ctx *c, struct store **s)
+{
+	struct dr_error	err;
+
+	if (store_open(c->db_path, 300 * 1000, s, &err) == -1) {
+		log_warnx("%s", err.msg);
+		return cmd_exit_for(&err);
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cmd_parse_size(const char *s, uint64_t *out)
+{
+	char			*end;
+	unsigned long long	 v;
+	unsigned		 shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && shift > 0)
+		end++;
+	if ((*end == 'b' || *end == 'B'))
+		end++;
+	if (*end != '\0' || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int
+cmd_parse_date(const char *s, int64_t *out)
+{
+	struct tm	tm;
+	char		*end;
+	uint64_t	 v;
+
+	if (cmd_parse_uint(s, 0, INT64_MAX, &v) == 0 && strlen(s) > 8) {
+		*out = (int64_t)v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx	 c;
+	const char	*env;
+	size_t		 i;
+	int		 ch, quiet = 0;
+
+	memset(&c, 0, sizeof c);
+	c.prog = "dmarcdb";
+	env = getenv("DMARCDB_DB");
+	c.db_path = env != NULL && *env != '\0' ? env : "dmarc.db";
+
+	/* "+": stop at the command name; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+vqhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			c.db_path = optarg;
+			break;
+		case 'v':
+			c.verbosity++;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("dmarcdb %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (quiet && c.verbosity > 0)
+		return cmd_usage_error(&c, NULL, "-q and -v exclude each "
+		    "other");
+	log_init(c.prog, quiet ? LOG_QUIET : c.verbosity > 1 ? LOG_DEBUG :
+	    c.verbosity);
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			int rc;
+			xmlInitParser();
+			parse_thread_init();
+			argc -= optind;
+			argv += optind;
+			optind = 0;	/* glibc: re-initialise getopt */
+			rc = commands[i].fn(&c, argc, argv);
+			xmlCleanupParser();
+			return rc;
+		}
+	}
+	return cmd_usage_error(&c, NULL, "unknown command '%s'",
+	    argv[optind]);
+}

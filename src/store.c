@@ -1,0 +1,803 @@
+/*
+ * store.c: the SQLite database.
+ *
+ * Every statement is prepared once, in store_open, and finalised in
+ * store_close. The schema lives in schema/NNN-*.sql, compiled in as
+ * schema_sql[]; PRAGMA user_version counts the files applied.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "schema-sql.h"
+#include "store.h"
+
+#define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
+
+enum stmt {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_RUN_INSERT,
+	Q_RUN_UPDATE,
+	Q_HAS_SHA,
+	Q_REPORT_INSERT,
+	Q_REPORT_UPDATE,
+	Q_REPORT_ACTIVE,
+	Q_REPORT_STATUS,
+	Q_REPORT_ERROR,
+	Q_RECORD,
+	Q_DKIM,
+	Q_SPF,
+	Q_REASON,
+	Q_WARNING,
+	Q_REJECT,
+	Q__COUNT
+};
+
+static const char *const stmt_sql[Q__COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_RUN_INSERT] =
+	    "INSERT INTO ingest_runs (started_at, version) VALUES (?, ?)",
+	[Q_RUN_UPDATE] =
+	    "UPDATE ingest_runs SET finished_at = ?, inputs = ?, stored = ?,"
+	    " duplicates = ?, superseded = ?, rejected = ?, records = ?,"
+	    " messages = ? WHERE id = ?",
+	[Q_HAS_SHA] =
+	    "SELECT id FROM reports WHERE xml_sha256 = ? AND xml_part = ?",
+	[Q_REPORT_INSERT] =
+	    "INSERT INTO reports (run_id, status, origin, received_at,"
+	    " ingested_at) VALUES (?, 'loading', ?, ?, ?)",
+	[Q_REPORT_UPDATE] =
+	    "UPDATE reports SET xml_sha256 = ?, xml_part = ?, xml_size = ?,"
+	    " schema = ?, namespace = ?, version = ?, org_name = ?, email = ?,"
+	    " extra_contact_info = ?, extra_contact_info_lang = ?,"
+	    " report_id = ?, generator = ?, date_begin = ?, date_end = ?,"
+	    " domain = ?, adkim = ?, aspf = ?, p = ?, sp = ?, np = ?, pct = ?,"
+	    " fo = ?, testing = ?, discovery_method = ?, extensions = ?,"
+	    " reporter = ?, report_key_id = ?, record_count = ?,"
+	    " message_count = ? WHERE id = ?",
+	[Q_REPORT_ACTIVE] =
+	    "SELECT id, received_at, xml_sha256 FROM reports"
+	    " WHERE reporter = ? AND report_key_id = ? AND domain = ?"
+	    " AND date_begin = ? AND date_end = ? AND status = 'active'",
+	[Q_REPORT_STATUS] =
+	    "UPDATE reports SET status = ?, superseded_by = ? WHERE id = ?",
+	[Q_REPORT_ERROR] =
+	    "INSERT INTO report_errors (report, ordinal, message, lang)"
+	    " VALUES (?, ?, ?, ?)",
+	[Q_RECORD] =
+	    "INSERT INTO records (report, ordinal, source_ip, count,"
+	    " disposition, dkim, spf, header_from, envelope_from, envelope_to,"
+	    " extensions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_DKIM] =
+	    "INSERT INTO dkim_results (record, ordinal, domain, selector,"
+	    " result, human_result, human_result_lang)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[Q_SPF] =
+	    "INSERT INTO spf_results (record, ordinal, domain, scope, result,"
+	    " human_result, human_result_lang) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[Q_REASON] =
+	    "INSERT INTO override_reasons (record, ordinal, type, comment,"
+	    " comment_lang) VALUES (?, ?, ?, ?, ?)",
+	[Q_WARNING] =
+	    "INSERT INTO warnings (report, record, code, message)"
+	    " VALUES (?, ?, ?, ?)",
+	[Q_REJECT] =
+	    "INSERT INTO rejected_inputs (run_id, origin, reason, sha256, size,"
+	    " raw, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id,"
+	    " origin = excluded.origin, reason = excluded.reason,"
+	    " last_seen = excluded.last_seen, times_seen = times_seen + 1",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*st[Q__COUNT];
+	int64_t		 run_id;
+	int64_t		 report_id;	/* open report's row */
+	bool		 in_tx;
+};
+
+static int
+db_err(struct store *s, struct dr_error *err, const char *what)
+{
+	int	code = sqlite3_extended_errcode(s->db);
+	const char *hint = "";
+
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		hint = " (is the disk full?)";
+		break;
+	case SQLITE_READONLY:
+		hint = " (no write permission on the database or its "
+		    "directory?)";
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		hint = " (another process held the database lock too long)";
+		break;
+	default:
+		break;
+	}
+	return dr_seterr(err, DR_E_DB, "%s: %s: %s%s", s->path, what,
+	    sqlite3_errmsg(s->db), hint);
+}
+
+int
+store_schema_version(void)
+{
+	return NSCHEMA;
+}
+
+/* Run one statement with no result rows. */
+static int
+step_done(struct store *s, enum stmt q, struct dr_error *err,
+    const char *what)
+{
+	sqlite3_stmt	*st = s->st[q];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, what);
+	return 0;
+}
+
+static int
+exec(struct store *s, const char *sql, struct dr_error *err,
+    const char *what)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		dr_seterr(err, DR_E_DB, "%s: %s: %s", s->path, what,
+		    msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *s, int *v, struct dr_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_err(s, err, "reading the schema version");
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_err(s, err, "reading the schema version");
+	return 0;
+}
+
+/* Apply the schema files the database has not seen, in one transaction. */
+static int
+migrate(struct store *s, struct dr_error *err)
+{
+	char	sql[64];
+	int	v, i;
+
+	if (user_version(s, &v, err) == -1)
+		return -1;
+	if (v > NSCHEMA)
+		return dr_seterr(err, DR_E_DB, "%s: database schema version "
+		    "%d is newer than this dmarcdb supports (%d): use a newer "
+		    "dmarcdb", s->path, v, NSCHEMA);
+	if (v == NSCHEMA)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE", err, "starting the schema update")
+	    == -1)
+		return -1;
+	/* Another process may have migrated while we waited. */
+	if (user_version(s, &v, err) == -1)
+		goto fail;
+	for (i = v; i < NSCHEMA; i++) {
+		if (exec(s, schema_sql[i], err, "updating the schema") == -1)
+			goto fail;
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);
+	if (exec(s, sql, err, "updating the schema") == -1 ||
+	    exec(s, "COMMIT", err, "updating the schema") == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * Switch to WAL once; it sticks to the file. Switching takes a lock
+ * without going through the busy handler, so a second process opening
+ * a new database at the same moment retries here.
+ */
+static int
+set_wal(struct store *s, int busy_ms, struct dr_error *err)
+{
+	sqlite3_stmt		*st;
+	struct timespec		 nap = { 0, 20 * 1000 * 1000 };
+	int			 rc, waited = 0, tried = 0;
+	bool			 wal;
+
+	for (;;) {
+		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+		    NULL);
+		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+			wal = strcmp((const char *)sqlite3_column_text(st, 0),
+			    "wal") == 0;
+			sqlite3_finalize(st);
+			if (wal)
+				return 0;
+			if (tried)
+				return dr_seterr(err, DR_E_DB, "%s: cannot "
+				    "switch to WAL mode (read-only?)", s->path);
+			rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL",
+			    NULL, NULL, NULL);
+			if (rc == SQLITE_OK) {
+				tried = 1;	/* check that it took */
+				continue;
+			}
+		} else {
+			rc = sqlite3_errcode(s->db);
+			sqlite3_finalize(st);
+		}
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return db_err(s, err, "setting WAL mode");
+		if (waited >= busy_ms)
+			return db_err(s, err, "setting WAL mode");
+		nanosleep(&nap, NULL);
+		waited += 20;
+	}
+}
+
+int
+store_open(const char *path, int busy_ms, struct store **sp,
+    struct dr_error *err)
+{
+	struct store	*s;
+	int		 i, rc;
+
+	*sp = NULL;
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	s->path = strdup(path);
+	if (s->path == NULL) {
+		free(s);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (s->db == NULL)
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+		else
+			db_err(s, err, "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, busy_ms);
+	/*
+	 * WAL lets readers work while an ingest writes, and two ingests
+	 * take turns. synchronous=NORMAL: a commit survives a crash of
+	 * the process; an operating system crash may lose the last ones.
+	 */
+	if (set_wal(s, busy_ms, err) == -1 ||
+	    exec(s, "PRAGMA synchronous = NORMAL", err,
+	    "setting synchronous mode") == -1 ||
+	    exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
+	    -1 || migrate(s, err) == -1)
+		goto fail;
+	for (i = 0; i < Q__COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			db_err(s, err, "preparing a statement");
+			goto fail;
+		}
+	}
+	*sp = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	if (s->in_tx)
+		store_report_abort(s);
+	for (i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_run_begin(struct store *s, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_RUN_INSERT];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 2, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	if (step_done(s, Q_RUN_INSERT, err, "recording the run") == -1)
+		return -1;
+	s->run_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_run_end(struct store *s, const struct store_counts *c,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_RUN_UPDATE];
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->inputs);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->stored);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->duplicates);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->superseded);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->rejected);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->records);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->messages);
+	sqlite3_bind_int64(st, 9, s->run_id);
+	return step_done(s, Q_RUN_UPDATE, err, "recording the run");
+}
+
+int
+store_has_report(struct store *s, const unsigned char sha[SHA256_LEN],
+    unsigned part, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_HAS_SHA];
+	int		 rc;
+
+	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)part);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_err(s, err, "looking up a report");
+}
+
+/* Bind a string or NULL. */
+static void
+bind_s(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int
+store_report_begin(struct store *s, const struct store_doc *doc,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_REPORT_INSERT];
+
+	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
+		return -1;
+	s->in_tx = true;
+	sqlite3_bind_int64(st, 1, s->run_id);
+	bind_s(st, 2, doc->origin);
+	sqlite3_bind_int64(st, 3, doc->received_at);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (step_done(s, Q_REPORT_INSERT, err, "storing a report") == -1)
+		return -1;
+	s->report_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int
+add_warning(struct store *s, int64_t record, const struct dr_warning *w,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_WARNING];
+
+	sqlite3_bind_int64(st, 1, s->report_id);
+	if (record > 0)
+		sqlite3_bind_int64(st, 2, record);
+	bind_s(st, 3, w->code);
+	bind_s(st, 4, w->msg);
+	return step_done(s, Q_WARNING, err, "storing a warning");
+}
+
+int
+store_report_warning(struct store *s, const char *code, const char *msg,
+    struct dr_error *err)
+{
+	struct dr_warning	w = { code, msg };
+
+	return add_warning(s, 0, &w, err);
+}
+
+int
+store_record(struct store *s, const struct dr_record *r,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_RECORD];
+	int64_t		 id;
+	size_t		 i;
+
+	sqlite3_bind_int64(st, 1, s->report_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->ordinal);
+	bind_s(st, 3, r->source_ip);
+	sqlite3_bind_int64(st, 4, r->count);
+	bind_s(st, 5, r->disposition);
+	bind_s(st, 6, r->dkim);
+	bind_s(st, 7, r->spf);
+	bind_s(st, 8, r->header_from);
+	bind_s(st, 9, r->envelope_from);
+	bind_s(st, 10, r->envelope_to);
+	bind_s(st, 11, r->extensions);
+	if (step_done(s, Q_RECORD, err, "storing a record") == -1)
+		return -1;
+	id = sqlite3_last_insert_rowid(s->db);
+
+	for (i = 0; i < r->ndkims; i++) {
+		const struct dr_dkim *d = &r->dkims[i];
+		st = s->st[Q_DKIM];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_s(st, 3, d->domain);
+		bind_s(st, 4, d->selector);
+		bind_s(st, 5, d->result);
+		bind_s(st, 6, d->human_result);
+		bind_s(st, 7, d->human_result_lang);
+		if (step_done(s, Q_DKIM, err, "storing a DKIM result") == -1)
+			return -1;
+	}
+	for (i = 0; i < r->nspfs; i++) {
+		const struct dr_spf *p = &r->spfs[i];
+		st = s->st[Q_SPF];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_s(st, 3, p->domain);
+		bind_s(st, 4, p->scope);
+		bind_s(st, 5, p->result);
+		bind_s(st, 6, p->human_result);
+		bind_s(st, 7, p->human_result_lang);
+		if (step_done(s, Q_SPF, err, "storing an SPF result") == -1)
+			return -1;
+	}
+	for (i = 0; i < r->nreasons; i++) {
+		const struct dr_reason *o = &r->reasons[i];
+		st = s->st[Q_REASON];
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_s(st, 3, o->type);
+		bind_s(st, 4, o->comment);
+		bind_s(st, 5, o->comment_lang);
+		if (step_done(s, Q_REASON, err, "storing a reason") == -1)
+			return -1;
+	}
+	for (i = 0; i < r->nwarnings; i++)
+		if (add_warning(s, id, &r->warnings[i], err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+set_status(struct store *s, int64_t id, const char *status, int64_t by,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_REPORT_STATUS];
+
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	if (by > 0)
+		sqlite3_bind_int64(st, 2, by);
+	sqlite3_bind_int64(st, 3, id);
+	return step_done(s, Q_REPORT_STATUS, err, "updating a report");
+}
+
+static int
+update_report(struct store *s, const struct dr_report *r,
+    const struct store_doc *doc, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_REPORT_UPDATE];
+	int		 i = 1;
+
+	sqlite3_bind_blob(st, i++, doc->sha256, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, i++, (int)doc->part);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)doc->xml_size);
+	bind_s(st, i++, r->schema == DR_SCHEMA_RFC9990 ? "rfc9990" :
+	    "rfc7489");
+	bind_s(st, i++, r->xmlns);
+	bind_s(st, i++, r->version);
+	bind_s(st, i++, r->org_name);
+	bind_s(st, i++, r->email);
+	bind_s(st, i++, r->extra_contact_info);
+	bind_s(st, i++, r->extra_contact_info_lang);
+	bind_s(st, i++, r->report_id);
+	bind_s(st, i++, r->generator);
+	sqlite3_bind_int64(st, i++, r->begin);
+	sqlite3_bind_int64(st, i++, r->end);
+	bind_s(st, i++, r->domain);
+	bind_s(st, i++, r->adkim);
+	bind_s(st, i++, r->aspf);
+	bind_s(st, i++, r->p);
+	bind_s(st, i++, r->sp);
+	bind_s(st, i++, r->np);
+	if (r->pct >= 0)
+		sqlite3_bind_int64(st, i, r->pct);
+	i++;
+	bind_s(st, i++, r->fo);
+	bind_s(st, i++, r->testing);
+	bind_s(st, i++, r->discovery_method);
+	bind_s(st, i++, r->extensions);
+	bind_s(st, i++, r->reporter);
+	bind_s(st, i++, r->report_id_norm);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nrecords);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nmessages);
+	sqlite3_bind_int64(st, i++, s->report_id);
+	return step_done(s, Q_REPORT_UPDATE, err, "storing a report");
+}
+
+/*
+ * The active report with the same key, if any: its id, receipt time
+ * and digest. Returns 1 found, 0 none, -1 error.
+ */
+static int
+find_active(struct store *s, const struct dr_report *r, int64_t *id,
+    int64_t *received, unsigned char sha[SHA256_LEN], struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_REPORT_ACTIVE];
+	int		 rc;
+
+	bind_s(st, 1, r->reporter);
+	bind_s(st, 2, r->report_id_norm);
+	bind_s(st, 3, r->domain);
+	sqlite3_bind_int64(st, 4, r->begin);
+	sqlite3_bind_int64(st, 5, r->end);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*received = sqlite3_column_int64(st, 1);
+		memset(sha, 0, SHA256_LEN);
+		if (sqlite3_column_bytes(st, 2) == SHA256_LEN)
+			memcpy(sha, sqlite3_column_blob(st, 2), SHA256_LEN);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_err(s, err, "looking up a report");
+}
+
+int
+store_report_end(struct store *s, const struct dr_report *r,
+    const struct store_doc *doc, enum store_outcome *out,
+    struct dr_error *err)
+{
+	unsigned char	old_sha[SHA256_LEN];
+	int64_t		old_id = 0, old_received = 0;
+	size_t		i;
+	int		found, newer;
+
+	/* Stored meanwhile by someone else? Then we are a duplicate. */
+	found = store_has_report(s, doc->sha256, doc->part, err);
+	if (found == -1)
+		goto fail;
+	if (found) {
+		store_report_abort(s);
+		*out = STORE_DUPLICATE;
+		return 0;
+	}
+	if (update_report(s, r, doc, err) == -1)
+		goto fail;
+	for (i = 0; i < r->nerrors; i++) {
+		sqlite3_stmt *st = s->st[Q_REPORT_ERROR];
+		sqlite3_bind_int64(st, 1, s->report_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		bind_s(st, 3, r->errors[i].msg);
+		bind_s(st, 4, r->errors[i].lang);
+		if (step_done(s, Q_REPORT_ERROR, err, "storing an error") == -1)
+			goto fail;
+	}
+	for (i = 0; i < r->nwarnings; i++)
+		if (add_warning(s, 0, &r->warnings[i], err) == -1)
+			goto fail;
+
+	/*
+	 * Same key, other content: the copy received later is active; on
+	 * a tie the larger digest wins, so the outcome does not depend on
+	 * the order in which copies are ingested.
+	 */
+	found = find_active(s, r, &old_id, &old_received, old_sha, err);
+	if (found == -1)
+		goto fail;
+	if (!found) {
+		if (set_status(s, s->report_id, "active", 0, err) == -1)
+			goto fail;
+		*out = STORE_NEW;
+	} else {
+		newer = doc->received_at > old_received ||
+		    (doc->received_at == old_received &&
+		    memcmp(doc->sha256, old_sha, SHA256_LEN) > 0);
+		if (newer) {
+			if (set_status(s, old_id, "superseded", s->report_id,
+			    err) == -1 ||
+			    set_status(s, s->report_id, "active", 0, err) == -1)
+				goto fail;
+			*out = STORE_SUPERSEDING;
+		} else {
+			if (set_status(s, s->report_id, "superseded", old_id,
+			    err) == -1)
+				goto fail;
+			*out = STORE_SUPERSEDED;
+		}
+	}
+	if (step_done(s, Q_COMMIT, err, "committing a report") == -1)
+		goto fail;
+	s->in_tx = false;
+	return 0;
+fail:
+	store_report_abort(s);
+	return -1;
+}
+
+void
+store_report_abort(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	sqlite3_step(s->st[Q_ROLLBACK]);
+	sqlite3_reset(s->st[Q_ROLLBACK]);
+	s->in_tx = false;
+}
+
+int
+store_reject(struct store *s, const char *origin, const char *reason,
+    const unsigned char *raw, size_t len, uint64_t size,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_REJECT];
+	unsigned char	 sha[SHA256_LEN];
+	time_t		 now = time(NULL);
+
+	if (sha256_buf(raw, len, sha) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	sqlite3_bind_int64(st, 1, s->run_id);
+	bind_s(st, 2, origin);
+	bind_s(st, 3, reason);
+	sqlite3_bind_blob(st, 4, sha, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
+	sqlite3_bind_blob64(st, 6, raw ? (const void *)raw : "", len,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	return step_done(s, Q_REJECT, err, "storing a rejected input");
+}
+
+int
+store_list_reports(struct store *s, const struct store_filter *f,
+    int (*cb)(void *, const struct store_report_row *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT id, status, coalesce(org_name, reporter), report_id,"
+	    " domain, date_begin, date_end, record_count, message_count,"
+	    " (SELECT count(*) FROM warnings w WHERE w.report = r.id),"
+	    " 'p=' || coalesce(p, '?') ||"
+	    " coalesce(' sp=' || sp, '') || coalesce(' np=' || np, '') ||"
+	    " coalesce(' pct=' || pct, '') || coalesce(' t=' || testing, '')"
+	    " FROM reports r WHERE status != 'loading'"
+	    " AND (?1 IS NULL OR domain = ?1) AND date_end >= ?2"
+	    " AND (?3 OR status = 'active')"
+	    " ORDER BY date_begin DESC, id DESC";
+	struct store_report_row	 row;
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, err, "listing reports");
+	bind_s(st, 1, f->domain);
+	sqlite3_bind_int64(st, 2, f->since);
+	sqlite3_bind_int(st, 3, f->all);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(st, 0);
+		row.status = (const char *)sqlite3_column_text(st, 1);
+		row.reporter = (const char *)sqlite3_column_text(st, 2);
+		row.report_id = (const char *)sqlite3_column_text(st, 3);
+		row.domain = (const char *)sqlite3_column_text(st, 4);
+		row.begin = sqlite3_column_int64(st, 5);
+		row.end = sqlite3_column_int64(st, 6);
+		row.records = sqlite3_column_int64(st, 7);
+		row.messages = sqlite3_column_int64(st, 8);
+		row.warnings = sqlite3_column_int64(st, 9);
+		row.policy = (const char *)sqlite3_column_text(st, 10);
+		if (cb(arg, &row) != 0) {
+			ret = 1;
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, err, "listing reports");
+	sqlite3_finalize(st);
+	return ret < 0 ? -1 : 0;
+}
+
+int
+store_list_rejected(struct store *s,
+    int (*cb)(void *, const struct store_rejected_row *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT id, origin, reason, size, length(raw), times_seen,"
+	    " last_seen FROM rejected_inputs ORDER BY last_seen DESC, id DESC";
+	struct store_rejected_row	 row;
+	sqlite3_stmt			*st;
+	int				 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, err, "listing rejected inputs");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(st, 0);
+		row.origin = (const char *)sqlite3_column_text(st, 1);
+		row.reason = (const char *)sqlite3_column_text(st, 2);
+		row.size = sqlite3_column_int64(st, 3);
+		row.kept = sqlite3_column_int64(st, 4);
+		row.times_seen = sqlite3_column_int64(st, 5);
+		row.last_seen = sqlite3_column_int64(st, 6);
+		if (cb(arg, &row) != 0) {
+			ret = 1;
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, err, "listing rejected inputs");
+	sqlite3_finalize(st);
+	return ret < 0 ? -1 : 0;
+}
+
+int
+store_rejected_raw(struct store *s, int64_t id,
+    int (*cb)(void *, const void *, size_t), void *arg, struct dr_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc, ret;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT raw FROM rejected_inputs"
+	    " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, err, "reading a rejected input");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret = cb(arg, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0));
+	} else if (rc == SQLITE_DONE) {
+		ret = dr_seterr(err, DR_E_USAGE, "no rejected input with id "
+		    "%lld", (long long)id);
+	} else
+		ret = db_err(s, err, "reading a rejected input");
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,113 @@
+/*
+ * store.h: the SQLite database: schema, migrations and every statement.
+ *
+ * One transaction per report: store_report_begin opens it, records are
+ * added with store_record, and store_report_end decides whether the
+ * report is new, a duplicate, or a re-sent version of a stored one
+ * (dmarcdb(1), DEDUPLICATION) and commits. store_report_abort rolls it
+ * back, leaving no row behind.
+ */
+#ifndef DR_STORE_H
+#define DR_STORE_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "report.h"
+#include "sha256.h"
+
+struct store;
+
+/* Open (creating if needed) and migrate. busy_ms: lock wait. */
+int	 store_open(const char *, int, struct store **, struct dr_error *);
+void	 store_close(struct store *);
+
+/* The schema version this build creates. */
+int	 store_schema_version(void);
+
+struct store_counts {
+	uint64_t	inputs;
+	uint64_t	stored;
+	uint64_t	duplicates;
+	uint64_t	superseded;
+	uint64_t	rejected;
+	uint64_t	records;
+	uint64_t	messages;
+};
+
+/* An ingest run: its row is written at the start and updated at end. */
+int	 store_run_begin(struct store *, struct dr_error *);
+int	 store_run_end(struct store *, const struct store_counts *,
+	    struct dr_error *);
+
+/* 1 if a report with this XML digest and part is stored, 0 if not. */
+int	 store_has_report(struct store *, const unsigned char[SHA256_LEN],
+	    unsigned, struct dr_error *);
+
+enum store_outcome {
+	STORE_NEW,		/* stored, active */
+	STORE_SUPERSEDING,	/* stored, active; an older copy superseded */
+	STORE_SUPERSEDED,	/* stored as superseded by a newer copy */
+	STORE_DUPLICATE,	/* identical report known: nothing written */
+};
+
+struct store_doc {
+	const char	*origin;
+	int64_t		 received_at;	/* decides which copy is newer */
+	unsigned char	 sha256[SHA256_LEN];
+	unsigned	 part;
+	uint64_t	 xml_size;
+};
+
+int	 store_report_begin(struct store *, const struct store_doc *,
+	    struct dr_error *);
+int	 store_record(struct store *, const struct dr_record *,
+	    struct dr_error *);
+/* doc->sha256 and xml_size must be final here. */
+int	 store_report_end(struct store *, const struct dr_report *,
+	    const struct store_doc *, enum store_outcome *,
+	    struct dr_error *);
+void	 store_report_abort(struct store *);
+/* One more report-level warning for the open report. */
+int	 store_report_warning(struct store *, const char *, const char *,
+	    struct dr_error *);
+
+/* Keep a rejected input: raw bytes (len of size), origin, reason. */
+int	 store_reject(struct store *, const char *, const char *,
+	    const unsigned char *, size_t, uint64_t, struct dr_error *);
+
+/* Listing stored reports, newest first (dmarcdb reports). */
+struct store_report_row {
+	int64_t		 id;
+	const char	*status;
+	const char	*reporter;
+	const char	*report_id;
+	const char	*domain;
+	int64_t		 begin, end;
+	int64_t		 records, messages, warnings;
+	const char	*policy;	/* "p=none sp=... pct=..." */
+};
+struct store_filter {
+	const char	*domain;	/* NULL: all */
+	int64_t		 since;		/* date_end >= since; INT64_MIN: all */
+	int		 all;		/* include superseded */
+};
+int	 store_list_reports(struct store *, const struct store_filter *,
+	    int (*)(void *, const struct store_report_row *), void *,
+	    struct dr_error *);
+
+/* Listing rejected inputs (dmarcdb rejected). */
+struct store_rejected_row {
+	int64_t		 id;
+	const char	*origin;
+	const char	*reason;
+	int64_t		 size, kept, times_seen, last_seen;
+};
+int	 store_list_rejected(struct store *,
+	    int (*)(void *, const struct store_rejected_row *), void *,
+	    struct dr_error *);
+/* The kept raw bytes of one rejected input, to a callback. */
+int	 store_rejected_raw(struct store *, int64_t,
+	    int (*)(void *, const void *, size_t), void *, struct dr_error *);
+
+#endif

@@ -1,0 +1,984 @@
+/*
+ * unpack.c: one input to the XML documents inside it.
+ *
+ * A unit's bytes come from a base layer (the input itself, or a zip
+ * member read through libarchive). Sniffing looks at the first bytes of
+ * the top layer; when they are gzip or zlib, an inflate layer is pushed
+ * on top and the new top is sniffed again. Bytes that were looked at
+ * are handed back to the layer they came from ("unread"), so nothing is
+ * read twice from below.
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "log.h"
+#include "unpack.h"
+
+#define PEEK_SIZE	4096
+#define ZIN_SIZE	65536
+#define MAX_LAYERS	3	/* base + two layers of compression */
+
+enum layer_type {
+	L_SRC,		/* the input: fd or memory */
+	L_MEMBER,	/* the current zip member */
+	L_INFLATE,	/* gzip or zlib over the layer below */
+};
+
+struct layer {
+	enum layer_type	 type;
+	unsigned char	 unread[PEEK_SIZE];
+	size_t		 nunread, upos;
+	/* L_INFLATE */
+	z_stream	 z;
+	bool		 zinit;
+	bool		 zend;		/* stream complete */
+	bool		 gzip;
+	unsigned char	*zin;
+	uint64_t	 zin_total;
+	uint64_t	 zout_total;
+};
+
+enum state {
+	S_START,	/* nothing looked at yet */
+	S_DOC,		/* a top-level document is being read */
+	S_ZIP,		/* iterating zip members */
+	S_DONE,
+};
+
+struct unpack {
+	struct unpack_limits	 lim;
+	char			*input_origin;
+	struct buf		 origin;	/* of the current unit */
+	enum state		 state;
+
+	/* The input. */
+	int			 fd;
+	bool			 regular;	/* fd is a regular file */
+	int64_t			 size;		/* -1 when unknown */
+	const unsigned char	*mem;		/* memory input, or mapped */
+	size_t			 memlen, mempos;
+	void			*map;		/* our mmap of fd */
+	size_t			 maplen;
+	unsigned char		*slurp;		/* our copy of a pipe */
+	struct buf		 tee;		/* pipe bytes, for raw */
+	uint64_t		 src_total;
+	bool			 src_eof;
+
+	/* Zip. */
+	struct archive		*ar;
+	struct archive_entry	*entry;
+	unsigned		 members;
+	unsigned		 docs;		/* members that gave a report */
+	unsigned		 rejected;	/* members rejected */
+	uint64_t		 zip_out;	/* all members, decompressed */
+	struct buf		 skipped;	/* why members were skipped */
+	struct buf		 mtee;		/* member bytes, for raw */
+	uint64_t		 member_bytes;
+	int64_t			 member_size;	/* as the header claims */
+	bool			 member_eof;
+	bool			 unit_is_member;
+
+	/* The current unit's layers. */
+	struct layer		 layer[MAX_LAYERS];
+	int			 top;
+	uint64_t		 doc_bytes;
+};
+
+static ssize_t	layer_read(struct unpack *, int, void *, size_t,
+		    struct dr_error *);
+
+static int
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A printable excerpt of the first bytes, for messages. */
+static void
+excerpt(const unsigned char *p, size_t n, char *out, size_t outlen)
+{
+	size_t	i, o = 0;
+
+	for (i = 0; i < n && i < 24 && o + 5 < outlen; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
+		    p[i] != '\\')
+			out[o++] = (char)p[i];
+		else {
+			snprintf(out + o, outlen - o, "\\x%02x", p[i]);
+			o += 4;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Does the text look like the header of an RFC 5322 message? */
+static int
+looks_like_email(const unsigned char *p, size_t n)
+{
+	static const char *const fields[] = {
+		"from", "date", "subject", "received", "return-path",
+		"message-id", "mime-version", "content-type", "delivered-to",
+		"to", "x-", NULL
+	};
+	size_t	 i = 0, start, len;
+	int	 known = 0, lines = 0;
+
+	if (n >= 5 && memcmp(p, "From ", 5) == 0)
+		return 1;	/* mbox separator line */
+	while (i < n) {
+		start = i;
+		if (is_space(p[i]) && p[i] != '\r' && p[i] != '\n') {
+			/* folded continuation line */
+			if (lines == 0)
+				return 0;
+		} else if (p[i] == '\r' || p[i] == '\n') {
+			break;	/* end of the header */
+		} else {
+			while (i < n && p[i] > 0x20 && p[i] < 0x7f &&
+			    p[i] != ':')
+				i++;
+			if (i == n)
+				break;	/* cut by the peek: judge on the rest */
+			if (p[i] != ':' || i == start)
+				return 0;
+			len = i - start;
+			for (int f = 0; fields[f] != NULL; f++) {
+				size_t fl = strlen(fields[f]);
+				if ((len == fl || (fields[f][fl - 1] == '-' &&
+				    len > fl)) &&
+				    strncasecmp((const char *)p + start,
+				    fields[f], fl) == 0)
+					known = 1;
+			}
+		}
+		while (i < n && p[i] != '\n')
+			i++;
+		i++;
+		lines++;
+	}
+	return known && lines > 0;
+}
+
+enum unpack_kind
+unpack_sniff(const unsigned char *p, size_t n, char *desc, size_t desclen)
+{
+	size_t	i = 0;
+	char	ex[128];
+
+	if (desc != NULL && desclen > 0)
+		desc[0] = '\0';
+	if (n == 0) {
+		snprintf(desc, desclen, "empty input");
+		return UNPACK_EMPTY;
+	}
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return UNPACK_GZIP;
+	if (n >= 4 && memcmp(p, "PK\003\004", 4) == 0)
+		return UNPACK_ZIP;
+	if (n >= 2 && (p[0] & 0x0f) == 8 && (p[0] >> 4) <= 7 &&
+	    ((unsigned)p[0] << 8 | p[1]) % 31 == 0)
+		return UNPACK_ZLIB;
+	/* UTF-16 with byte order mark, then '<'. */
+	if (n >= 4 && ((p[0] == 0xfe && p[1] == 0xff && p[2] == 0 &&
+	    p[3] == '<') || (p[0] == 0xff && p[1] == 0xfe && p[2] == '<' &&
+	    p[3] == 0)))
+		return UNPACK_XML;
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		i = 3;
+	while (i < n && is_space(p[i]))
+		i++;
+	if (i == n) {
+		snprintf(desc, desclen, "only white space");
+		return n == PEEK_SIZE ? UNPACK_XML : UNPACK_EMPTY;
+	}
+	if (p[i] == '<')
+		return UNPACK_XML;
+	if (looks_like_email(p, n))
+		return UNPACK_EMAIL;
+
+	excerpt(p, n, ex, sizeof ex);
+	if (n >= 4 && memcmp(p, "PK\005\006", 4) == 0)
+		snprintf(desc, desclen, "empty zip archive");
+	else if (n >= 4 && memcmp(p, "%PDF", 4) == 0)
+		snprintf(desc, desclen, "a PDF document");
+	else if (n >= 3 && memcmp(p, "BZh", 3) == 0)
+		snprintf(desc, desclen, "bzip2 data (not supported)");
+	else if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+		snprintf(desc, desclen, "xz data (not supported)");
+	else if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+		snprintf(desc, desclen, "zstd data (not supported)");
+	else if (n >= 4 && memcmp(p, "Rar!", 4) == 0)
+		snprintf(desc, desclen, "a RAR archive (not supported)");
+	else if (n >= 6 && memcmp(p, "7z\xbc\xaf\x27\x1c", 6) == 0)
+		snprintf(desc, desclen, "a 7-Zip archive (not supported)");
+	else if (p[i] == '{' || p[i] == '[')
+		snprintf(desc, desclen, "JSON, not XML (an SMTP TLS report?) "
+		    "starting \"%s\"", ex);
+	else {
+		size_t j, bin = 0;
+		for (j = 0; j < n; j++)
+			if (p[j] < 0x20 && !is_space(p[j]))
+				bin++;
+		snprintf(desc, desclen, "%s starting \"%s\"",
+		    bin ? "binary data" : "plain text, not XML", ex);
+	}
+	return UNPACK_OTHER;
+}
+
+static struct unpack *
+unpack_new(const char *origin, const struct unpack_limits *lim)
+{
+	struct unpack	*u;
+
+	u = calloc(1, sizeof *u);
+	if (u == NULL)
+		return NULL;
+	u->lim = *lim;
+	u->fd = -1;
+	u->size = -1;
+	u->input_origin = strdup(origin);
+	if (u->input_origin == NULL || buf_adds(&u->origin, origin) == -1) {
+		free(u->input_origin);
+		buf_free(&u->origin);
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+struct unpack *
+unpack_open_fd(int fd, const char *origin, const struct unpack_limits *lim)
+{
+	struct unpack	*u;
+	struct stat	 st;
+
+	u = unpack_new(origin, lim);
+	if (u == NULL)
+		return NULL;
+	u->fd = fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		u->regular = true;
+		u->size = (int64_t)st.st_size;
+	}
+	return u;
+}
+
+struct unpack *
+unpack_open_mem(const void *mem, size_t len, const char *origin,
+    const struct unpack_limits *lim)
+{
+	struct unpack	*u;
+
+	u = unpack_new(origin, lim);
+	if (u == NULL)
+		return NULL;
+	u->mem = mem;
+	u->memlen = len;
+	u->size = (int64_t)len;
+	return u;
+}
+
+int64_t
+unpack_input_size(const struct unpack *u)
+{
+	return u->size;
+}
+
+const char *
+unpack_origin(const struct unpack *u)
+{
+	return u->origin.data;
+}
+
+/* Read from the input itself. */
+static ssize_t
+src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	ssize_t	r;
+
+	if (u->mem != NULL) {
+		if (n > u->memlen - u->mempos)
+			n = u->memlen - u->mempos;
+		memcpy(buf, u->mem + u->mempos, n);
+		u->mempos += n;
+		return (ssize_t)n;
+	}
+	if (u->src_eof)
+		return 0;
+	do
+		r = read(u->fd, buf, n);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return dr_seterr(err, DR_E_IO, "read: %s", strerror(errno));
+	if (r == 0)
+		u->src_eof = true;
+	u->src_total += (uint64_t)r;
+	/* A pipe cannot be read again: keep what a rejection needs. */
+	if (!u->regular && r > 0 && u->tee.len < u->lim.keep_bytes) {
+		size_t k = (size_t)r;
+		if (k > u->lim.keep_bytes - u->tee.len)
+			k = u->lim.keep_bytes - u->tee.len;
+		if (buf_add(&u->tee, buf, k) == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	return r;
+}
+
+/* Read from the current zip member. */
+static ssize_t
+member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	la_ssize_t	r;
+	size_t		k;
+
+	if (u->member_eof)
+		return 0;
+	r = archive_read_data(u->ar, buf, n);
+	if (r < 0)
+		return dr_seterr(err, DR_E_ARCHIVE, "zip: %s",
+		    archive_error_string(u->ar) ? archive_error_string(u->ar) :
+		    "read error");
+	if (r == 0) {
+		u->member_eof = true;
+		return 0;
+	}
+	u->zip_out += (uint64_t)r;
+	u->member_bytes += (uint64_t)r;
+	if (u->mtee.len < u->lim.keep_bytes) {
+		k = (size_t)r;
+		if (k > u->lim.keep_bytes - u->mtee.len)
+			k = u->lim.keep_bytes - u->mtee.len;
+		if (buf_add(&u->mtee, buf, k) == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	if (u->lim.max_ratio > 0 && u->zip_out > UNPACK_RATIO_GRACE &&
+	    u->size > 0 &&
+	    u->zip_out / (uint64_t)u->size >= u->lim.max_ratio) {
+		/* The archive as a whole is refused, not this member. */
+		u->state = S_DONE;
+		u->unit_is_member = false;
+		buf_reset(&u->origin);
+		buf_adds(&u->origin, u->input_origin);
+		return dr_seterr(err, DR_E_LIMIT, "zip archive expands to "
+		    "more than %u times its size (--max-ratio): a "
+		    "decompression bomb? remaining members not read",
+		    u->lim.max_ratio);
+	}
+	return (ssize_t)r;
+}
+
+static int
+inflate_setup(struct layer *l, bool gzip, struct dr_error *err)
+{
+	memset(&l->z, 0, sizeof l->z);
+	l->zin = malloc(ZIN_SIZE);
+	if (l->zin == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (inflateInit2(&l->z, gzip ? 15 + 16 : 15) != Z_OK) {
+		free(l->zin);
+		l->zin = NULL;
+		return dr_seterr(err, DR_E_NOMEM, "zlib: cannot initialise");
+	}
+	l->zinit = true;
+	l->zend = false;
+	l->gzip = gzip;
+	l->zin_total = l->zout_total = 0;
+	return 0;
+}
+
+static void
+layer_clear(struct layer *l)
+{
+	if (l->zinit)
+		inflateEnd(&l->z);
+	free(l->zin);
+	l->zin = NULL;
+	l->zinit = false;
+	l->nunread = l->upos = 0;
+}
+
+/* Inflate from layer i - 1 into buf. */
+static ssize_t
+inflate_read(struct unpack *u, int i, void *buf, size_t n,
+    struct dr_error *err)
+{
+	struct layer	*l = &u->layer[i];
+	const char	*what = l->gzip ? "gzip" : "zlib";
+	uint64_t	 used;
+	ssize_t		 r;
+	int		 zr;
+
+	if (l->zend || n == 0)
+		return 0;
+	l->z.next_out = buf;
+	l->z.avail_out = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+	while (l->z.avail_out > 0) {
+		if (l->z.avail_in == 0) {
+			r = layer_read(u, i - 1, l->zin, ZIN_SIZE, err);
+			if (r == -1)
+				return -1;
+			if (r == 0) {
+				if (l->z.avail_out < n)
+					break;	/* return what we have */
+				return dr_seterr(err, DR_E_ARCHIVE, "%s data "
+				    "truncated: the stream ends before it is "
+				    "complete", what);
+			}
+			l->z.next_in = l->zin;
+			l->z.avail_in = (uInt)r;
+			l->zin_total += (uint64_t)r;
+		}
+		zr = inflate(&l->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			/*
+			 * Another gzip member follows, or trailing junk
+			 * (Mimecast appends CRLF) that we ignore.
+			 */
+			if (l->gzip && l->z.avail_in < 2) {
+				/* Need two bytes to tell: top up. */
+				unsigned char *rest = l->z.next_in;
+				size_t have = l->z.avail_in;
+				memmove(l->zin, rest, have);
+				r = layer_read(u, i - 1, l->zin + have,
+				    ZIN_SIZE - have, err);
+				if (r == -1)
+					return -1;
+				l->zin_total += (uint64_t)r;
+				l->z.next_in = l->zin;
+				l->z.avail_in = (uInt)(have + (size_t)r);
+			}
+			if (l->gzip && l->z.avail_in >= 2 &&
+			    l->z.next_in[0] == 0x1f &&
+			    l->z.next_in[1] == 0x8b) {
+				inflateReset(&l->z);
+				continue;
+			}
+			if (l->z.avail_in > 0)
+				log_debug("%s: ignored trailing bytes after "
+				    "the %s stream", u->origin.data, what);
+			l->zend = true;
+			break;
+		}
+		if (zr == Z_BUF_ERROR)
+			continue;	/* needs more input */
+		if (zr != Z_OK)
+			return dr_seterr(err, DR_E_ARCHIVE, "%s data corrupt: "
+			    "%s", what, l->z.msg ? l->z.msg : "inflate error");
+	}
+	r = (ssize_t)(n - l->z.avail_out);
+	l->zout_total += (uint64_t)r;
+	/* Against the input inflate has consumed, not what is buffered. */
+	used = l->zin_total - l->z.avail_in;
+	if (u->lim.max_ratio > 0 && l->zout_total > UNPACK_RATIO_GRACE &&
+	    l->zout_total / (used ? used : 1) >= u->lim.max_ratio)
+		return dr_seterr(err, DR_E_LIMIT, "%s data expands more than "
+		    "%u times (--max-ratio): a decompression bomb?", what,
+		    u->lim.max_ratio);
+	return r;
+}
+
+static ssize_t
+layer_read(struct unpack *u, int i, void *buf, size_t n,
+    struct dr_error *err)
+{
+	struct layer	*l = &u->layer[i];
+	size_t		 k;
+
+	if (l->upos < l->nunread) {
+		k = l->nunread - l->upos;
+		if (k > n)
+			k = n;
+		memcpy(buf, l->unread + l->upos, k);
+		l->upos += k;
+		return (ssize_t)k;
+	}
+	switch (l->type) {
+	case L_SRC:
+		return src_read(u, buf, n, err);
+	case L_MEMBER:
+		return member_read(u, buf, n, err);
+	case L_INFLATE:
+		return inflate_read(u, i, buf, n, err);
+	}
+	return 0;
+}
+
+/* Look at the first bytes of the top layer; they stay unread. */
+static ssize_t
+peek_top(struct unpack *u, struct dr_error *err)
+{
+	struct layer	*l = &u->layer[u->top];
+	unsigned char	 tmp[PEEK_SIZE];
+	size_t		 have = 0;
+	ssize_t		 r;
+
+	while (have < PEEK_SIZE) {
+		r = layer_read(u, u->top, tmp + have, PEEK_SIZE - have, err);
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		have += (size_t)r;
+	}
+	memcpy(l->unread, tmp, have);
+	l->nunread = have;
+	l->upos = 0;
+	return (ssize_t)have;
+}
+
+/*
+ * Sniff the current unit down through its compression layers. Returns
+ * the kind of the innermost content; desc describes it when it is not a
+ * report.
+ */
+static int
+sniff_unit(struct unpack *u, enum unpack_kind *kind, char *desc,
+    size_t desclen, struct dr_error *err)
+{
+	struct layer	*l;
+	ssize_t		 n;
+	enum unpack_kind k;
+
+	for (;;) {
+		n = peek_top(u, err);
+		if (n == -1)
+			return -1;
+		l = &u->layer[u->top];
+		k = unpack_sniff(l->unread, (size_t)n, desc, desclen);
+		if (k != UNPACK_GZIP && k != UNPACK_ZLIB) {
+			if (u->top > 0 && k != UNPACK_XML) {
+				/* Name what the decompressed content is. */
+				char inner[200];
+				snprintf(inner, sizeof inner, "%.199s", desc);
+				if (k == UNPACK_ZIP)
+					snprintf(inner, sizeof inner,
+					    "a zip archive (not supported "
+					    "inside compressed data)");
+				else if (k == UNPACK_EMAIL)
+					snprintf(inner, sizeof inner,
+					    "an email message");
+				snprintf(desc, desclen, "%s payload is %.199s",
+				    u->layer[u->top].gzip ? "gzip" : "zlib",
+				    inner);
+				k = UNPACK_OTHER;
+			}
+			*kind = k;
+			return 0;
+		}
+		if (u->top + 1 >= MAX_LAYERS) {
+			*kind = UNPACK_OTHER;
+			snprintf(desc, desclen, "more than two layers of "
+			    "compression");
+			return 0;
+		}
+		u->top++;
+		l = &u->layer[u->top];
+		memset(l, 0, offsetof(struct layer, z));
+		l->type = L_INFLATE;
+		if (inflate_setup(l, k == UNPACK_GZIP, err) == -1)
+			return -1;
+	}
+}
+
+static void
+unit_reset(struct unpack *u, enum layer_type base)
+{
+	int	i;
+
+	for (i = 0; i < MAX_LAYERS; i++)
+		layer_clear(&u->layer[i]);
+	u->top = 0;
+	u->layer[0].type = base;
+	u->doc_bytes = 0;
+}
+
+/* Unit origin: "input: member name", the name made printable. */
+static int
+set_member_origin(struct unpack *u, const char *name)
+{
+	const unsigned char	*s = (const unsigned char *)name;
+	char			 esc[8];
+
+	buf_reset(&u->origin);
+	if (buf_adds(&u->origin, u->input_origin) == -1 ||
+	    buf_adds(&u->origin, ": member ") == -1)
+		return -1;
+	for (; *s != '\0' && u->origin.len < 1024; s++) {
+		if (*s < 0x20 || *s == 0x7f) {
+			snprintf(esc, sizeof esc, "\\x%02x", *s);
+			if (buf_adds(&u->origin, esc) == -1)
+				return -1;
+		} else if (buf_addc(&u->origin, *s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+unsafe_name(const char *name)
+{
+	const char	*p = name;
+
+	if (name[0] == '/' || name[0] == '\\')
+		return 1;
+	while (*p != '\0') {
+		size_t len = strcspn(p, "/\\");
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += len;
+		if (*p != '\0')
+			p++;
+	}
+	return 0;
+}
+
+static void
+note_skip(struct unpack *u, const char *name, const char *why)
+{
+	log_verbose("%s: member %s skipped: %s", u->input_origin, name, why);
+	if (u->skipped.len < 300) {
+		if (u->skipped.len > 0)
+			buf_adds(&u->skipped, "; ");
+		buf_adds(&u->skipped, name);
+		buf_adds(&u->skipped, ": ");
+		buf_adds(&u->skipped, why);
+	}
+}
+
+/* Make the whole input addressable in memory, for libarchive. */
+static int
+load_input(struct unpack *u, struct dr_error *err)
+{
+	struct layer	*l = &u->layer[0];
+	struct buf	 b = { 0 };
+	ssize_t		 r;
+
+	if (u->mem != NULL)
+		return 0;
+	if (u->regular && u->size > 0) {
+		if ((uint64_t)u->size > u->lim.max_bytes)
+			return dr_seterr(err, DR_E_LIMIT, "zip archive is "
+			    "larger than %llu bytes (--max-bytes)",
+			    (unsigned long long)u->lim.max_bytes);
+		u->map = mmap(NULL, (size_t)u->size, PROT_READ, MAP_PRIVATE,
+		    u->fd, 0);
+		if (u->map != MAP_FAILED) {
+			u->maplen = (size_t)u->size;
+			u->mem = u->map;
+			u->memlen = u->maplen;
+			return 0;
+		}
+		u->map = NULL;
+	}
+	/* A pipe: what was peeked, then the rest. */
+	if (buf_add(&b, l->unread + l->upos, l->nunread - l->upos) == -1)
+		goto nomem;
+	for (;;) {
+		if (buf_reserve(&b, 65536) == -1)
+			goto nomem;
+		r = src_read(u, b.data + b.len, 65536, err);
+		if (r == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		b.len += (size_t)r;
+		if (b.len > u->lim.max_bytes) {
+			buf_free(&b);
+			return dr_seterr(err, DR_E_LIMIT, "zip archive is "
+			    "larger than %llu bytes (--max-bytes)",
+			    (unsigned long long)u->lim.max_bytes);
+		}
+	}
+	u->slurp = (unsigned char *)b.data;
+	u->mem = u->slurp;
+	u->memlen = b.len;
+	u->size = (int64_t)b.len;
+	return 0;
+nomem:
+	buf_free(&b);
+	return dr_seterr(err, DR_E_NOMEM, "out of memory");
+}
+
+static int
+zip_open(struct unpack *u, struct dr_error *err)
+{
+	if (u->ar != NULL)
+		archive_read_free(u->ar);
+	u->ar = archive_read_new();
+	if (u->ar == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	/* Only zip: never _all, whose filters may run external programs. */
+	if (archive_read_support_format_zip_seekable(u->ar) != ARCHIVE_OK ||
+	    archive_read_open_memory(u->ar, u->mem, u->memlen) != ARCHIVE_OK)
+		return dr_seterr(err, DR_E_ARCHIVE, "not a readable zip "
+		    "archive (libarchive: %s)",
+		    archive_error_string(u->ar) ? archive_error_string(u->ar) :
+		    "unknown error");
+	return 0;
+}
+
+/* Count members before reading any, so that a huge archive is refused whole. */
+static int
+zip_count(struct unpack *u, struct dr_error *err)
+{
+	struct archive_entry	*e;
+	unsigned		 n = 0;
+	int			 r;
+
+	if (zip_open(u, err) == -1)
+		return -1;
+	while ((r = archive_read_next_header(u->ar, &e)) == ARCHIVE_OK ||
+	    r == ARCHIVE_WARN) {
+		if (++n > u->lim.max_members)
+			return dr_seterr(err, DR_E_LIMIT, "zip archive has "
+			    "more than %u members (--max-members)",
+			    u->lim.max_members);
+	}
+	if (r != ARCHIVE_EOF)
+		return dr_seterr(err, DR_E_ARCHIVE, "corrupt zip archive "
+		    "(libarchive: %s)", archive_error_string(u->ar) ?
+		    archive_error_string(u->ar) : "unknown error");
+	if (n == 0)
+		return dr_seterr(err, DR_E_FORMAT, "empty zip archive");
+	return zip_open(u, err);
+}
+
+/* Next member that holds a report. */
+static int
+zip_next(struct unpack *u, struct dr_error *err)
+{
+	struct archive_entry	*e;
+	enum unpack_kind	 kind;
+	const char		*name;
+	char			 desc[256];
+	int			 r;
+
+	for (;;) {
+		unit_reset(u, L_MEMBER);
+		u->unit_is_member = false;
+		buf_reset(&u->origin);
+		buf_adds(&u->origin, u->input_origin);
+		r = archive_read_next_header(u->ar, &e);
+		if (r == ARCHIVE_EOF) {
+			u->state = S_DONE;
+			if (u->docs == 0 && u->rejected == 0)
+				return dr_seterr(err, DR_E_FORMAT, "zip "
+				    "archive holds no DMARC report (%s)",
+				    u->skipped.len ? u->skipped.data :
+				    "no members");
+			return 0;
+		}
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			u->state = S_DONE;
+			return dr_seterr(err, DR_E_ARCHIVE, "corrupt zip "
+			    "archive (libarchive: %s)",
+			    archive_error_string(u->ar) ?
+			    archive_error_string(u->ar) : "unknown error");
+		}
+		u->members++;
+		name = archive_entry_pathname(e);
+		if (name == NULL)
+			name = "(unnamed)";
+		if (set_member_origin(u, name) == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		if (archive_entry_filetype(e) == AE_IFDIR) {
+			note_skip(u, name, "directory");
+			continue;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			note_skip(u, name, "not a regular file");
+			continue;
+		}
+		u->unit_is_member = true;
+		buf_reset(&u->mtee);
+		u->member_eof = false;
+		u->member_bytes = 0;
+		u->member_size = archive_entry_size_is_set(e) ?
+		    (int64_t)archive_entry_size(e) : -1;
+		if (unsafe_name(name)) {
+			u->rejected++;
+			return dr_seterr(err, DR_E_FORMAT, "unsafe member name "
+			    "(absolute or with \"..\"): refused");
+		}
+		if (archive_entry_is_encrypted(e)) {
+			u->rejected++;
+			return dr_seterr(err, DR_E_FORMAT, "encrypted member: "
+			    "cannot be read");
+		}
+		if (sniff_unit(u, &kind, desc, sizeof desc, err) == -1) {
+			u->rejected++;
+			return -1;
+		}
+		if (kind == UNPACK_XML) {
+			u->docs++;
+			return 1;
+		}
+		if (kind == UNPACK_ZIP) {
+			u->rejected++;
+			return dr_seterr(err, DR_E_FORMAT, "zip archive inside "
+			    "a zip archive: not supported");
+		}
+		note_skip(u, name, kind == UNPACK_EMPTY ? "empty" :
+		    kind == UNPACK_EMAIL ? "an email message" : desc);
+	}
+}
+
+int
+unpack_next(struct unpack *u, struct dr_error *err)
+{
+	enum unpack_kind	kind;
+	char			desc[256];
+
+	switch (u->state) {
+	case S_START:
+		unit_reset(u, L_SRC);
+		if (sniff_unit(u, &kind, desc, sizeof desc, err) == -1) {
+			u->state = S_DONE;
+			return -1;
+		}
+		switch (kind) {
+		case UNPACK_XML:
+			u->state = S_DOC;
+			return 1;
+		case UNPACK_ZIP:
+			u->state = S_DONE;
+			if (u->top > 0)
+				return dr_seterr(err, DR_E_FORMAT, "zip "
+				    "archive inside compressed data: not "
+				    "supported");
+			if (load_input(u, err) == -1 || zip_count(u, err) == -1)
+				return -1;
+			u->state = S_ZIP;
+			return zip_next(u, err);
+		case UNPACK_EMAIL:
+			u->state = S_DONE;
+			return dr_seterr(err, DR_E_FORMAT, "email message: "
+			    "mailbox input not supported yet");
+		default:
+			u->state = S_DONE;
+			return dr_seterr(err, DR_E_FORMAT, "not a DMARC report: "
+			    "%s", desc);
+		}
+	case S_ZIP:
+		return zip_next(u, err);
+	case S_DOC:
+	case S_DONE:
+		u->state = S_DONE;
+		return 0;
+	}
+	return 0;
+}
+
+ssize_t
+unpack_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	ssize_t	r;
+
+	r = layer_read(u, u->top, buf, n, err);
+	if (r <= 0)
+		return r;
+	u->doc_bytes += (uint64_t)r;
+	if (u->doc_bytes > u->lim.max_bytes)
+		return dr_seterr(err, DR_E_LIMIT, "report is larger than %llu "
+		    "bytes decompressed (--max-bytes)",
+		    (unsigned long long)u->lim.max_bytes);
+	return r;
+}
+
+int
+unpack_raw(struct unpack *u, const unsigned char **p, size_t *len,
+    uint64_t *size)
+{
+	struct dr_error	 err;
+	unsigned char	 tmp[65536];
+	ssize_t		 r;
+	size_t		 want;
+
+	if (u->unit_is_member) {
+		/* Read on to fill the kept copy, as far as it goes. */
+		while (!u->member_eof && u->mtee.len < u->lim.keep_bytes &&
+		    member_read(u, tmp, sizeof tmp, &err) > 0)
+			;
+		*p = (const unsigned char *)u->mtee.data;
+		*len = u->mtee.len;
+		*size = u->member_bytes;
+		if (!u->member_eof && u->member_size > (int64_t)*size)
+			*size = (uint64_t)u->member_size;
+		return 0;
+	}
+	if (u->mem != NULL) {
+		*p = u->mem;
+		*len = u->memlen < u->lim.keep_bytes ? u->memlen :
+		    u->lim.keep_bytes;
+		*size = u->memlen;
+		return 0;
+	}
+	if (u->regular) {
+		want = u->size < 0 ? 0 : (size_t)u->size;
+		if (want > u->lim.keep_bytes)
+			want = u->lim.keep_bytes;
+		buf_reset(&u->tee);
+		if (buf_reserve(&u->tee, want) == -1)
+			return -1;
+		while (u->tee.len < want) {
+			r = pread(u->fd, u->tee.data + u->tee.len,
+			    want - u->tee.len, (off_t)u->tee.len);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			u->tee.len += (size_t)r;
+		}
+		*p = (const unsigned char *)u->tee.data;
+		*len = u->tee.len;
+		*size = (uint64_t)u->size;
+		return 0;
+	}
+	/* A pipe: the kept copy, filled up from what is left. */
+	while (!u->src_eof && u->tee.len < u->lim.keep_bytes &&
+	    src_read(u, tmp, sizeof tmp, &err) > 0)
+		;
+	*p = (const unsigned char *)u->tee.data;
+	*len = u->tee.len;
+	*size = u->src_total;
+	return 0;
+}
+
+void
+unpack_close(struct unpack *u)
+{
+	int	i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < MAX_LAYERS; i++)
+		layer_clear(&u->layer[i]);
+	if (u->ar != NULL)
+		archive_read_free(u->ar);
+	if (u->map != NULL)
+		munmap(u->map, u->maplen);
+	free(u->slurp);
+	free(u->input_origin);
+	buf_free(&u->origin);
+	buf_free(&u->tee);
+	buf_free(&u->mtee);
+	buf_free(&u->skipped);
+	free(u);
+}

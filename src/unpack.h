@@ -1,0 +1,92 @@
+/*
+ * unpack.h: one input (file, standard input, buffer) to the XML
+ * documents inside it.
+ *
+ * The format is decided from the bytes, never from a name: plain XML
+ * (with or without byte order mark or leading white space), gzip
+ * (concatenated members; trailing junk after a complete stream is
+ * ignored), raw zlib, zip (every member that holds a report), and at
+ * most two layers of compression (gzip in gzip, gzip in a zip member).
+ * Decompressed bytes are counted as they are produced and checked
+ * against the limits; archives are never extracted to disk and member
+ * names are used for messages only.
+ *
+ * An input holds units: the input itself, or each zip member. A unit
+ * holds at most one document stream. Errors belong to the current unit,
+ * whose origin ("dir/x.zip: member a.xml") and raw bytes can be asked
+ * for, so that the caller can reject it and go on with the next unit.
+ */
+#ifndef DR_UNPACK_H
+#define DR_UNPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct unpack_limits {
+	uint64_t	max_bytes;	/* decompressed bytes of one report */
+	unsigned	max_members;	/* members of one archive */
+	unsigned	max_ratio;	/* decompressed:compressed; 0: none */
+	size_t		keep_bytes;	/* raw bytes kept of a rejected unit */
+};
+
+/* Ratio checks start after this many decompressed bytes. */
+#define UNPACK_RATIO_GRACE	(1024 * 1024)
+
+enum unpack_kind {
+	UNPACK_EMPTY,
+	UNPACK_XML,
+	UNPACK_GZIP,
+	UNPACK_ZLIB,
+	UNPACK_ZIP,
+	UNPACK_EMAIL,
+	UNPACK_OTHER,
+};
+
+/*
+ * What the first bytes of a stream are. For UNPACK_OTHER and
+ * UNPACK_EMPTY a description for messages is written to desc.
+ */
+enum unpack_kind unpack_sniff(const unsigned char *, size_t, char *, size_t);
+
+struct unpack;
+
+/*
+ * Open an input read from fd (not closed by us) or from memory (not
+ * copied: it must outlive the struct). origin names it in messages.
+ * Returns NULL on allocation failure.
+ */
+struct unpack	*unpack_open_fd(int, const char *, const struct unpack_limits *);
+struct unpack	*unpack_open_mem(const void *, size_t, const char *,
+		    const struct unpack_limits *);
+
+/*
+ * Go to the next document. Returns 1 when one is ready for unpack_read,
+ * 0 when the input holds no more, -1 when the current unit is to be
+ * rejected for the reason in the error (call unpack_next again to go
+ * on). A DR_E_NOMEM error ends the input.
+ */
+int		 unpack_next(struct unpack *, struct dr_error *);
+
+/* Read document bytes. Returns the count, 0 at its end, -1 on error. */
+ssize_t		 unpack_read(struct unpack *, void *, size_t, struct dr_error *);
+
+/* Origin of the current unit, valid until the next unpack_next. */
+const char	*unpack_origin(const struct unpack *);
+
+/* Size of the input as a whole, when known (-1 otherwise). */
+int64_t		 unpack_input_size(const struct unpack *);
+
+/*
+ * The raw bytes of the current unit, at most keep_bytes of them, and
+ * its full size as far as known. The pointer is valid until the next
+ * unpack_next. Returns 0 or -1 (nothing could be read).
+ */
+int		 unpack_raw(struct unpack *, const unsigned char **, size_t *,
+		    uint64_t *);
+
+void		 unpack_close(struct unpack *);
+
+#endif

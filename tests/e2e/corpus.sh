@@ -1,0 +1,80 @@
+#!/bin/sh
+# corpus.sh: every file of tests/corpus, checked against MANIFEST.tsv:
+# stored record count and sum of <count> for valid reports, a rejected
+# row with a reason for the others; then the whole corpus at once, and
+# again (nothing may change).
+. "$(dirname "$0")/lib.sh"
+
+# Files where we disagree with the manifest's validity column (see
+# tests/corpus/DISAGREEMENTS.md): relpath and what we do instead.
+disagree() {
+	case "$1" in
+	*.eml) echo email ;;	# mailbox input is issue 4
+	*) echo none ;;
+	esac
+}
+
+n=0
+tab=$(printf '\t')
+tail -n +2 "$CORPUS/MANIFEST.tsv" > "$T/manifest"
+while IFS="$tab" read -r rel repo path commit format org schema validity \
+    records sum license notes; do
+	n=$((n + 1))
+	f=$CORPUS/$rel
+	[ -f "$f" ] || fail "$rel: missing from tests/corpus"
+	db=$T/one.db
+	rm -f "$db" "$db-wal" "$db-shm"
+	set +e
+	"$DMARCDB" -q --db "$db" ingest "$f" 2> "$T/err"
+	rc=$?
+	set -e
+	how=$(disagree "$rel")
+	if [ "$validity" = valid ] && [ "$how" = none ]; then
+		[ "$rc" -eq 0 ] || fail "$rel: exit $rc: $(cat "$T/err")"
+		got=$(sql "$db" "SELECT sum(record_count) || ' ' ||
+		    sum(message_count) FROM reports")
+		[ "$got" = "$records $sum" ] ||
+		    fail "$rel: stored '$got', manifest '$records $sum'"
+		got=$(sql "$db" "SELECT count(*) FROM records")
+		[ "$got" = "$records" ] || fail "$rel: $got record rows"
+		got=$(sql "$db" "SELECT coalesce(sum(count), 0) FROM records")
+		[ "$got" = "$sum" ] || fail "$rel: records sum to $got"
+		sql "$db" "SELECT hex(xml_sha256) FROM reports" >> "$T/shas"
+		s=$(sql "$db" "SELECT schema FROM reports")
+		case "$schema" in
+		rfc7489|rfc9990) [ "$s" = "$schema" ] ||
+		    fail "$rel: schema $s, manifest $schema" ;;
+		esac
+	else
+		[ "$rc" -eq 1 ] || fail "$rel: exit $rc for a rejected input"
+		got=$(sql "$db" "SELECT count(*) FROM reports")
+		[ "$got" = 0 ] || fail "$rel: $got reports stored"
+		got=$(sql "$db" "SELECT count(*) FROM rejected_inputs WHERE
+		    origin LIKE '%' || '$(basename "$rel" | sed "s/'/''/g")'
+		    AND length(reason) > 10 AND length(raw) > 0")
+		[ "$got" -ge 1 ] || fail "$rel: no rejected row with a reason"
+		grep -q "$(basename "$rel" | sed 's/[][\.*^$]/\\&/g'): " \
+		    "$T/err" || fail "$rel: no ORIGIN: REASON line"
+		[ "$how" = email ] && ! grep -q "email message: mailbox input" \
+		    "$T/err" && fail "$rel: $(cat "$T/err")"
+	fi
+done < "$T/manifest"
+[ "$n" -ge 59 ] || fail "only $n manifest rows"
+
+# The whole corpus in one run, then again: nothing changes.
+expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$CORPUS" 2> "$T/err1"
+dump "$DB" > "$T/dump1"
+expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$CORPUS" 2> "$T/err2"
+dump "$DB" > "$T/dump2"
+cmp -s "$T/dump1" "$T/dump2" || fail "second run changed the database"
+cmp -s "$T/err1" "$T/err2" || fail "second run reported differently"
+runs=$(sql "$DB" "SELECT stored || ' ' || duplicates FROM ingest_runs
+    ORDER BY id")
+second=$(echo "$runs" | sed -n 2p)
+[ "${second%% *}" = 0 ] || fail "second run stored reports: $runs"
+# Exactly the reports of the single-file runs are in it.
+sort -u "$T/shas" > "$T/want"
+sql "$DB" "SELECT DISTINCT hex(xml_sha256) FROM reports" | sort > "$T/got"
+cmp -s "$T/want" "$T/got" || fail "combined run stored other reports: $(
+    diff "$T/want" "$T/got")"
+echo "ok: $n manifest rows"

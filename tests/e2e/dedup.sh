@@ -1,0 +1,70 @@
+#!/bin/sh
+# dedup.sh: duplicates, re-sent reports, id reuse, idempotence, and two
+# ingests at once.
+. "$(dirname "$0")/lib.sh"
+
+S=$SRCDIR/samples/reports
+Y=$S/yahoo-report.xml
+mkdir "$T/in"
+
+# The same report three times, plain and gzipped: one stored.
+cp "$Y" "$T/in/a.xml"
+gzip -c "$Y" > "$T/in/b.gz"
+cp "$Y" "$T/in/c.report"
+"$DMARCDB" -q --db "$DB" ingest "$T/in"
+[ "$(sql "$DB" "SELECT count(*) FROM reports")" = 1 ] || fail "copies"
+[ "$(sql "$DB" "SELECT duplicates FROM ingest_runs")" = 2 ] ||
+    fail "duplicates not counted"
+
+# Re-sent with other content (same key): the later one is active, the
+# earlier kept as superseded, and only the active one is in the view.
+sed 's/<count>12<\/count>/<count>13<\/count>/' "$Y" > "$T/resent.xml"
+cmp -s "$Y" "$T/resent.xml" && fail "sed changed nothing"
+touch -d '2030-01-01' "$T/resent.xml"
+"$DMARCDB" -q --db "$DB" ingest "$T/resent.xml"
+[ "$(sql "$DB" "SELECT group_concat(status, ',') FROM (SELECT status
+    FROM reports ORDER BY id)")" = "superseded,active" ] || fail "supersede"
+[ "$(sql "$DB" "SELECT count(*) FROM v_records_active")" = 3 ] ||
+    fail "active view"
+[ "$(sql "$DB" "SELECT count(*) FROM v_records")" = 6 ] || fail "all view"
+[ "$(sql "$DB" "SELECT superseded FROM ingest_runs ORDER BY id DESC
+    LIMIT 1")" = 1 ] || fail "superseded not counted"
+# The older copy again: still a duplicate, the newer stays active.
+"$DMARCDB" -q --db "$DB" ingest "$Y"
+[ "$(sql "$DB" "SELECT count(*) FROM reports")" = 2 ] || fail "re-ingest"
+
+# Same report id, another period: another report.
+sed 's/1704153600/1704240000/; s/1704067200/1704153600/' "$Y" > \
+    "$T/nextday.xml"
+"$DMARCDB" -q --db "$DB" ingest "$T/nextday.xml"
+[ "$(sql "$DB" "SELECT count(*) FROM reports WHERE status = 'active'")" \
+    = 2 ] || fail "id reuse across periods"
+
+# Idempotence over a batch: any number of runs, the same rows.
+cp -r "$CORPUS" "$T/c"
+cp "$T/resent.xml" "$T/nextday.xml" "$T/c/"
+"$DMARCDB" -q --db "$T/one.db" ingest "$T/c" 2> /dev/null || true
+dump "$T/one.db" > "$T/d1"
+for i in 1 2 3; do
+	"$DMARCDB" -q --db "$T/one.db" ingest "$T/c" 2> /dev/null || true
+done
+dump "$T/one.db" > "$T/d2"
+cmp -s "$T/d1" "$T/d2" || fail "repeated runs changed rows"
+
+# Two ingests at once over the same inputs: both succeed, and the
+# database holds what one run gives.
+set +e
+"$DMARCDB" -q --db "$T/two.db" ingest "$T/c" 2> "$T/e1" &
+p1=$!
+"$DMARCDB" -q --db "$T/two.db" ingest "$T/c" 2> "$T/e2" &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+set -e
+[ $r1 -le 1 ] && [ $r2 -le 1 ] || fail "concurrent: exit $r1 $r2"
+grep -v ": not a DMARC report\|: XML not well-formed\|: root element\|: email message\|: zip archive holds" \
+    "$T/e1" "$T/e2" && fail "concurrent runs reported errors"
+dump "$T/two.db" > "$T/d3"
+cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
+[ "$(sql "$T/two.db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+echo "ok"

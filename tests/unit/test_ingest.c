@@ -1,0 +1,370 @@
+/*
+ * test_ingest.c: the engine with a real store: document framing (BOM,
+ * white space, several roots, trailing junk), recovery, streaming of
+ * large documents, nothing partial on failure, idempotence.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "ingest.h"
+#include "log.h"
+
+struct fx {
+	char		 path[64];
+	struct store	*s;
+	struct ingest	*e;
+};
+
+static struct ingest_opts opts = {
+	.ulim = { 64 << 20, 100, 0, 1 << 20 },
+	.plim = { 65536, 64, 1000000 },
+	.recover = 0,
+};
+
+static int
+setup_with(void **state, int recover)
+{
+	struct fx		*f = calloc(1, sizeof *f);
+	struct ingest_opts	 o = opts;
+	struct dr_error		 err;
+	int			 fd;
+
+	snprintf(f->path, sizeof f->path, "/tmp/dmarcdb-test-XXXXXX");
+	fd = mkstemp(f->path);
+	close(fd);
+	unlink(f->path);
+	assert_int_equal(store_open(f->path, 1000, &f->s, &err), 0);
+	assert_int_equal(store_run_begin(f->s, &err), 0);
+	o.recover = recover;
+	f->e = ingest_new(f->s, &o);
+	assert_non_null(f->e);
+	*state = f;
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+static int
+setup_recover(void **state)
+{
+	return setup_with(state, 1);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 p[80];
+
+	ingest_free(f->e);
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+static long long
+q(struct fx *f, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+in(struct fx *f, const void *p, size_t n)
+{
+	struct dr_error	err;
+
+	assert_int_equal(ingest_mem(f->e, p, n, "mem", 1000, &err), 0);
+}
+
+#define META(id) \
+	"<report_metadata><org_name>o</org_name><report_id>" id \
+	"</report_id><date_range><begin>1700000000</begin><end>1700086399" \
+	"</end></date_range></report_metadata><policy_published><domain>" \
+	"example.com</domain><p>none</p></policy_published>"
+#define REC(ip, n) \
+	"<record><row><source_ip>" ip "</source_ip><count>" n "</count>" \
+	"<policy_evaluated><disposition>none</disposition><dkim>pass</dkim>" \
+	"<spf>pass</spf></policy_evaluated></row><identifiers><header_from>" \
+	"example.com</header_from></identifiers><auth_results><spf><domain>" \
+	"example.com</domain><result>pass</result></spf></auth_results>" \
+	"</record>\n"
+
+/* A document of nrec records, about 400 bytes each. */
+static void
+big_doc(struct buf *b, const char *id, unsigned nrec)
+{
+	unsigned	i;
+	char		rec[512];
+
+	buf_adds(b, "<?xml version=\"1.0\"?>\n<feedback>");
+	buf_adds(b, "<report_metadata><org_name>o</org_name><report_id>");
+	buf_adds(b, id);
+	buf_adds(b, "</report_id><date_range><begin>1700000000</begin><end>"
+	    "1700086399</end></date_range></report_metadata><policy_published>"
+	    "<domain>example.com</domain><p>none</p></policy_published>\n");
+	for (i = 0; i < nrec; i++) {
+		snprintf(rec, sizeof rec, "<record><row><source_ip>10.%u.%u.%u"
+		    "</source_ip><count>%u</count><policy_evaluated>"
+		    "<disposition>none</disposition><dkim>pass</dkim><spf>pass"
+		    "</spf></policy_evaluated></row><identifiers><header_from>"
+		    "example.com</header_from></identifiers><auth_results>"
+		    "<dkim><domain>example.com</domain><selector>s</selector>"
+		    "<result>pass</result></dkim><spf><domain>example.com"
+		    "</domain><result>pass</result></spf></auth_results>"
+		    "</record>\n", (i >> 16) & 255, (i >> 8) & 255, i & 255,
+		    i % 7 + 1);
+		buf_adds(b, rec);
+	}
+	buf_adds(b, "</feedback>\n");
+}
+
+static void
+bom_and_leading_space(void **state)
+{
+	static const char doc[] = "\xef\xbb\xbf \r\n\t<?xml version=\"1.0\" "
+	    "encoding=\"UTF-8\"?>\n<feedback>" META("r1") REC("192.0.2.1", "2")
+	    "</feedback>\n";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'active'"), 1);
+	assert_int_equal(q(f, "SELECT xml_size FROM reports"),
+	    (long long)sizeof doc - 1);
+	assert_int_equal(ingest_counts(f->e)->stored, 1);
+}
+
+static void
+several_roots_become_several_reports(void **state)
+{
+	static const char doc[] = "<?xml version=\"1.0\"?><feedback>"
+	    META("r1") REC("192.0.2.1", "2") "</feedback>\n<!-- next -->\n"
+	    "<?xml version=\"1.0\"?>\n<feedback>" META("r2")
+	    REC("192.0.2.2", "3") REC("192.0.2.3", "4") "</feedback>";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(q(f, "SELECT xml_part FROM reports WHERE report_id "
+	    "= 'r2'"), 1);
+	assert_int_equal(q(f, "SELECT sum(count) FROM records"), 9);
+	/* Again: nothing new. */
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(ingest_counts(f->e)->duplicates, 1);
+}
+
+static void
+trailing_junk_flagged(void **state)
+{
+	static const char doc[] = "<feedback>" META("r1") REC("192.0.2.1", "2")
+	    "</feedback>\r\n\0\0junk";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM warnings WHERE code = "
+	    "'trailing'"), 1);
+}
+
+static void
+bad_input_rejected_with_raw_bytes(void **state)
+{
+	static const char doc[] = "<feedback>" META("r1") "<record><row>"
+	    "<source_ip>1.2.3.4</source_ip><count>x</count></row></record>"
+	    "</feedback>";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
+	assert_int_equal(q(f, "SELECT length(raw) FROM rejected_inputs WHERE "
+	    "origin = 'mem' AND reason LIKE 'line 1: record 1: <count> ''x''%'"),
+	    (long long)sizeof doc - 1);
+	assert_int_equal(ingest_counts(f->e)->rejected, 1);
+}
+
+static void
+recovery_is_opt_in_and_flagged(void **state)
+{
+	static const char doc[] = "<feedback><report_metadata><org_name>"
+	    "Acme \x91Mail\x92</org_name><report_id>r</report_id><date_range>"
+	    "<begin>1700000000</begin><end>1700086399</end></date_range>"
+	    "</report_metadata><policy_published><domain>example.com</domain>"
+	    "<p>none</p></policy_published>" REC("192.0.2.1", "1")
+	    "</feedback>";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE org_name = "
+	    "'Acme \xe2\x80\x98Mail\xe2\x80\x99'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM warnings WHERE code = "
+	    "'recovered'"), 1);
+}
+
+static void
+recovery_off_rejects(void **state)
+{
+	static const char doc[] = "<feedback><report_metadata><org_name>"
+	    "Acme \x91Mail\x92</org_name></report_metadata></feedback>";
+	struct fx	*f = *state;
+
+	in(f, doc, sizeof doc - 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs WHERE "
+	    "reason LIKE 'XML not well-formed%UTF-8%'"), 1);
+}
+
+static void
+large_document_streamed(void **state)
+{
+	struct fx	*f = *state;
+	struct buf	 b = { 0 };
+
+	big_doc(&b, "big", 30000);	/* about 12 MB: over INGEST_PREBUF */
+	assert_true(b.len > INGEST_PREBUF);
+	in(f, b.data, b.len);
+	assert_int_equal(q(f, "SELECT record_count FROM reports"), 30000);
+	assert_int_equal(q(f, "SELECT sum(count) FROM records"),
+	    q(f, "SELECT message_count FROM reports"));
+	assert_int_equal(q(f, "SELECT count(*) FROM dkim_results"), 30000);
+	assert_int_equal(q(f, "SELECT xml_size FROM reports"), (long long)b.len);
+	/* Re-delivered: found only after parsing, and rolled back. */
+	in(f, b.data, b.len);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 30000);
+	assert_int_equal(ingest_counts(f->e)->duplicates, 1);
+	buf_free(&b);
+}
+
+static void
+large_document_broken_late_leaves_nothing(void **state)
+{
+	struct fx	*f = *state;
+	struct buf	 b = { 0 };
+
+	big_doc(&b, "big", 30000);
+	/* Corrupt a tag near the end: records were already inserted. */
+	memcpy(b.data + b.len - 600, "<<<", 3);
+	in(f, b.data, b.len);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 1);
+	buf_free(&b);
+}
+
+static void
+large_document_followed_by_content_rejected(void **state)
+{
+	struct fx	*f = *state;
+	struct buf	 b = { 0 };
+
+	big_doc(&b, "big", 30000);
+	buf_adds(&b, "<feedback>" META("r2") "</feedback>");
+	in(f, b.data, b.len);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs WHERE "
+	    "reason LIKE 'content after </feedback>%'"), 1);
+	buf_free(&b);
+}
+
+static void
+truncated_gzip_leaves_nothing(void **state)
+{
+	struct fx	*f = *state;
+	struct buf	 b = { 0 };
+	unsigned char	*gz;
+	uLongf		 gzlen;
+	z_stream	 z;
+
+	big_doc(&b, "big", 30000);
+	gzlen = compressBound(b.len) + 64;
+	gz = malloc(gzlen);
+	memset(&z, 0, sizeof z);
+	deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (unsigned char *)b.data;
+	z.avail_in = (uInt)b.len;
+	z.next_out = gz;
+	z.avail_out = (uInt)gzlen;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	gzlen = z.total_out;
+	deflateEnd(&z);
+	/* Cut in the middle: the first records parse, then it ends. */
+	in(f, gz, gzlen * 3 / 4);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs WHERE "
+	    "reason LIKE 'gzip data truncated%'"), 1);
+	/* The whole of it is fine. */
+	in(f, gz, gzlen);
+	assert_int_equal(q(f, "SELECT record_count FROM reports"), 30000);
+	free(gz);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(bom_and_leading_space,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    several_roots_become_several_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(trailing_junk_flagged,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    bad_input_rejected_with_raw_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(recovery_is_opt_in_and_flagged,
+		    setup_recover, teardown),
+		cmocka_unit_test_setup_teardown(recovery_off_rejects,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(large_document_streamed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    large_document_broken_late_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    large_document_followed_by_content_rejected, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(truncated_gzip_leaves_nothing,
+		    setup, teardown),
+	};
+
+	log_init("test_ingest", LOG_QUIET);
+	xmlInitParser();
+	parse_thread_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,337 @@
+/*
+ * test_store.c: schema, one transaction per report, deduplication.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fx {
+	char		 path[64];
+	struct store	*s;
+};
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof *f);
+	struct dr_error	 err;
+	int		 fd;
+
+	snprintf(f->path, sizeof f->path, "/tmp/dmarcdb-test-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(f->path);
+	assert_int_equal(store_open(f->path, 1000, &f->s, &err), 0);
+	assert_int_equal(store_run_begin(f->s, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 p[80];
+
+	store_close(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+/* One integer from a query, through a second connection. */
+static long long
+q(struct fx *f, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static struct dr_report
+report(const char *id, int64_t begin)
+{
+	struct dr_report	r;
+
+	memset(&r, 0, sizeof r);
+	r.org_name = "Example";
+	r.reporter = "example";
+	r.report_id = id;
+	r.report_id_norm = id;
+	r.domain = "example.com";
+	r.p = "none";
+	r.begin = begin;
+	r.end = begin + 86399;
+	r.pct = -1;
+	r.nrecords = 1;
+	r.nmessages = 5;
+	return r;
+}
+
+static struct store_doc
+doc(unsigned char shabyte, int64_t received)
+{
+	struct store_doc	d;
+
+	memset(&d, 0, sizeof d);
+	d.origin = "test";
+	d.received_at = received;
+	memset(d.sha256, shabyte, sizeof d.sha256);
+	d.xml_size = 100;
+	return d;
+}
+
+/* Store a one-record report; returns the outcome. */
+static enum store_outcome
+put(struct fx *f, const char *id, int64_t begin, unsigned char sha,
+    int64_t received)
+{
+	struct dr_report	r = report(id, begin);
+	struct store_doc	d = doc(sha, received);
+	struct dr_record	rec;
+	struct dr_dkim		dk = { "example.com", "s1", "pass", NULL, NULL };
+	struct dr_warning	w = { "enum", "record 1: something odd" };
+	enum store_outcome	out;
+	struct dr_error		err;
+
+	memset(&rec, 0, sizeof rec);
+	rec.ordinal = 1;
+	rec.source_ip = "192.0.2.1";
+	rec.count = 5;
+	rec.header_from = "example.com";
+	rec.dkims = &dk;
+	rec.ndkims = 1;
+	rec.warnings = &w;
+	rec.nwarnings = 1;
+	assert_int_equal(store_report_begin(f->s, &d, &err), 0);
+	assert_int_equal(store_record(f->s, &rec, &err), 0);
+	assert_int_equal(store_report_end(f->s, &r, &d, &out, &err), 0);
+	return out;
+}
+
+static void
+schema_created_and_versioned(void **state)
+{
+	struct fx	*f = *state;
+
+	assert_int_equal(q(f, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(q(f, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'view' AND name IN ('v_reports', 'v_records', "
+	    "'v_records_active', 'v_rejected', 'v_runs')"), 5);
+	assert_int_equal(q(f, "SELECT count(*) FROM ingest_runs"), 1);
+	/* WAL, so that readers and a second ingest can work alongside. */
+	{
+		sqlite3		*db;
+		sqlite3_stmt	*st;
+		sqlite3_open(f->path, &db);
+		sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+}
+
+static void
+newer_database_refused(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*s2;
+	struct dr_error	 err;
+	sqlite3		*db;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, 1000, &s2, &err), -1);
+	assert_int_equal(err.code, DR_E_DB);
+	assert_non_null(strstr(err.msg, "schema version 999 is newer than "
+	    "this dmarcdb supports"));
+	assert_null(s2);
+}
+
+static void
+report_stored_whole(void **state)
+{
+	struct fx	*f = *state;
+	struct dr_error	 err;
+	unsigned char	 sha[SHA256_LEN];
+
+	assert_int_equal(put(f, "r1", 1700000000, 1, 100), STORE_NEW);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'active'"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM dkim_results"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM warnings WHERE record IS "
+	    "NOT NULL"), 1);
+	assert_int_equal(q(f, "SELECT message_count FROM reports"), 5);
+	assert_int_equal(q(f, "SELECT count(*) FROM v_records_active"), 1);
+	memset(sha, 1, sizeof sha);
+	assert_int_equal(store_has_report(f->s, sha, 0, &err), 1);
+	assert_int_equal(store_has_report(f->s, sha, 1, &err), 0);
+}
+
+static void
+abort_leaves_nothing(void **state)
+{
+	struct fx		*f = *state;
+	struct store_doc	 d = doc(7, 100);
+	struct dr_record	 rec;
+	struct dr_error		 err;
+
+	memset(&rec, 0, sizeof rec);
+	rec.ordinal = 1;
+	rec.count = 1;
+	assert_int_equal(store_report_begin(f->s, &d, &err), 0);
+	assert_int_equal(store_record(f->s, &rec, &err), 0);
+	store_report_abort(f->s);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
+}
+
+static void
+identical_content_is_duplicate(void **state)
+{
+	struct fx	*f = *state;
+
+	assert_int_equal(put(f, "r1", 1700000000, 1, 100), STORE_NEW);
+	/* Same digest reaching store_report_end (a racing ingest). */
+	assert_int_equal(put(f, "r1", 1700000000, 1, 200), STORE_DUPLICATE);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM records"), 1);
+}
+
+static void
+resent_report_supersedes(void **state)
+{
+	struct fx	*f = *state;
+
+	assert_int_equal(put(f, "r1", 1700000000, 1, 100), STORE_NEW);
+	assert_int_equal(put(f, "r1", 1700000000, 2, 200), STORE_SUPERSEDING);
+	/* An older copy arriving late is kept, but not active. */
+	assert_int_equal(put(f, "r1", 1700000000, 3, 150), STORE_SUPERSEDED);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'active'"), 1);
+	assert_int_equal(q(f, "SELECT received_at FROM reports WHERE status = "
+	    "'active'"), 200);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'superseded' AND superseded_by = (SELECT id FROM reports WHERE "
+	    "status = 'active')"), 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM v_records_active"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM v_records"), 3);
+}
+
+static void
+tie_decided_by_digest_not_order(void **state)
+{
+	struct fx	*f = *state;
+
+	/* Same arrival time: the larger digest is active, in any order. */
+	assert_int_equal(put(f, "a", 1700000000, 9, 100), STORE_NEW);
+	assert_int_equal(put(f, "a", 1700000000, 4, 100), STORE_SUPERSEDED);
+	assert_int_equal(put(f, "b", 1700000000, 5, 100), STORE_NEW);
+	assert_int_equal(put(f, "b", 1700000000, 8, 100), STORE_SUPERSEDING);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'active' AND (hex(xml_sha256) LIKE '0909%' OR hex(xml_sha256) "
+	    "LIKE '0808%')"), 2);
+}
+
+static void
+same_id_other_range_is_another_report(void **state)
+{
+	struct fx	*f = *state;
+
+	/* Google and Mimecast reuse report ids across days. */
+	assert_int_equal(put(f, "r1", 1700000000, 1, 100), STORE_NEW);
+	assert_int_equal(put(f, "r1", 1700086400, 2, 100), STORE_NEW);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status = "
+	    "'active'"), 2);
+}
+
+static void
+rejected_kept_once(void **state)
+{
+	struct fx	*f = *state;
+	struct dr_error	 err;
+
+	assert_int_equal(store_reject(f->s, "a.xml", "bad", (const unsigned
+	    char *)"xyz", 3, 3, &err), 0);
+	assert_int_equal(store_reject(f->s, "b.xml", "bad", (const unsigned
+	    char *)"xyz", 3, 3, &err), 0);
+	assert_int_equal(store_reject(f->s, "c.xml", "worse", (const unsigned
+	    char *)"xy", 2, 900, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 2);
+	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs WHERE "
+	    "raw = CAST('xyz' AS BLOB)"), 2);
+	assert_int_equal(q(f, "SELECT size - kept FROM v_rejected WHERE "
+	    "origin = 'c.xml'"), 898);
+}
+
+static void
+run_counts_recorded(void **state)
+{
+	struct fx		*f = *state;
+	struct store_counts	 c = { 1, 2, 3, 4, 5, 6, 7 };
+	struct dr_error		 err;
+
+	assert_int_equal(store_run_end(f->s, &c, &err), 0);
+	assert_int_equal(q(f, "SELECT messages + 10 * duplicates FROM "
+	    "ingest_runs WHERE finished_at IS NOT NULL"), 37);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(schema_created_and_versioned,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_database_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(report_stored_whole,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(abort_leaves_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(identical_content_is_duplicate,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(resent_report_supersedes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(tie_decided_by_digest_not_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    same_id_other_range_is_another_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(rejected_kept_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(run_counts_recorded,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
