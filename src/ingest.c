@@ -25,6 +25,7 @@ struct ingest {
 	struct store_doc	 doc;
 	bool			 began;		/* report transaction open */
 	uint64_t		 bytes;		/* for progress */
+	uint64_t		 cur_records;	/* of the open report */
 };
 
 static int	cb_begin(void *, const struct dr_report *, struct dr_error *);
@@ -72,10 +73,11 @@ progress(struct ingest *e)
 {
 	if (!log_progress_enabled())
 		return;
-	log_progress("%llu inputs, %llu reports, %llu records, %.1f MB",
-	    (unsigned long long)e->counts.inputs,
+	log_progress("%llu inputs, %llu reports stored, %llu records, %.1f MB "
+	    "read", (unsigned long long)e->counts.inputs,
 	    (unsigned long long)e->counts.stored,
-	    (unsigned long long)e->counts.records, (double)e->bytes / 1e6);
+	    (unsigned long long)(e->counts.records + e->cur_records),
+	    (double)e->bytes / 1e6);
 }
 
 static int
@@ -95,6 +97,7 @@ cb_record(void *arg, const struct dr_record *r, struct dr_error *err)
 {
 	struct ingest	*e = arg;
 
+	e->cur_records = r->ordinal;
 	if ((r->ordinal & 4095) == 0)
 		progress(e);
 	return store_record(e->store, r, err);
@@ -103,6 +106,7 @@ cb_record(void *arg, const struct dr_record *r, struct dr_error *err)
 static void
 abort_report(struct ingest *e)
 {
+	e->cur_records = 0;
 	if (e->began)
 		store_report_abort(e->store);
 	e->began = false;
@@ -135,6 +139,7 @@ finish_report(struct ingest *e, struct parser *p, const char *trailing,
 	    trailing, err) == -1)
 		return -1;
 	e->began = false;	/* store_report_end ends it either way */
+	e->cur_records = 0;
 	if (store_report_end(e->store, r, &e->doc, &out, err) == -1)
 		return -1;
 	fmt_time(r->begin, b, sizeof b);
