@@ -28,7 +28,7 @@ CREATE TABLE reports (
 	run_id		INTEGER NOT NULL REFERENCES ingest_runs(id),
 	-- 'active', or 'superseded' by a re-sent version with the same key
 	status		TEXT NOT NULL
-			CHECK (status IN ('loading', 'active', 'superseded')),
+			CHECK (status IN ('active', 'superseded')),
 	superseded_by	INTEGER REFERENCES reports(id),
 	origin		TEXT NOT NULL,		-- where it came from
 	received_at	INTEGER NOT NULL,	-- input's mtime (or arrival)

@@ -170,12 +170,6 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 
 	if ((rc = cmd_open_store(c, &store)) != EXIT_OK)
 		return rc;
-	e = ingest_new(store, &o);
-	if (e == NULL) {
-		log_warnx("out of memory");
-		store_close(store);
-		return EXIT_INTERNAL;
-	}
 	{
 		static const char *const sfx[] = { "", "-wal", "-shm",
 		    "-journal" };
@@ -186,11 +180,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			input_skip(path);
 		}
 	}
-	if (store_run_begin(store, &err) == -1)
+	if (store_run_begin(store, &err) == -1 ||
+	    ingest_new(store, &o, &e, &err) == -1)
 		goto fatal;
 	for (i = optind; i < argc; i++)
 		if (input_path(e, argv[i], &err) == -1)
 			goto fatal;
+	if (ingest_finish(e, &err) == -1)
+		goto fatal;
 	n = ingest_counts(e);
 	if (store_run_end(store, n, &err) == -1)
 		goto fatal;

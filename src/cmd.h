@@ -18,6 +18,9 @@ enum {
 	EXIT_INTERNAL = 4,	/* out of memory, internal error */
 };
 
+/* How long to wait for another process's database lock (dmarcdb(1)). */
+#define STORE_BUSY_MS	(300 * 1000)
+
 struct cmd_ctx {
 	const char	*db_path;
 	int		 verbosity;

@@ -1,31 +1,179 @@
 /*
  * ingest.c: the ingest engine: unpack, hash, parse, store.
+ *
+ * Three stages, each in its own thread, joined by bounded queues so
+ * that memory stays flat and both cores stay busy:
+ *
+ *   reader (the caller's thread): inputs are found and unpacked; a
+ *     document that ends within INGEST_PREBUF bytes is handed on whole,
+ *     a larger one in chunks as it is read.
+ *   parser thread: a whole document is hashed and looked up by its
+ *     digest (on a read-only connection of its own) first, so that a
+ *     re-delivery costs no parsing; each document becomes messages for
+ *     the store: begin, one per record, end (or abort). Records are
+ *     packed with their pointers already pointing into the queue's
+ *     memory.
+ *   store thread: owns the database connection and writes.
+ *
+ * Order is kept from end to end, so outcomes and messages come out in
+ * input order. Everything that is reported per document (rejections,
+ * duplicates, stored reports) is logged by the store thread, last.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "ingest.h"
 #include "log.h"
+#include "pack.h"
+#include "queue.h"
 #include "sha256.h"
 
-#define CHUNK		(256 * 1024)
+#define CHUNK		(128 * 1024)	/* read, and handed on, at a time */
 #define MAX_PARTS	1000	/* <feedback> roots in one document */
+#define BATCH_REPORTS	1000	/* commit after this many reports */
+#define BATCH_MS	200	/* or after this long */
+#define QBLOCK		(256 * 1024)
+#define QBLOCKS		16	/* per queue: 4 MiB in flight at most */
+
+/* --- messages -------------------------------------------------------- */
+
+enum msg_type {
+	/* reader to parser */
+	D_DOC,		/* a whole document */
+	D_SBEGIN,	/* a document in chunks: its start */
+	D_CHUNK,
+	D_SEND,		/* ... its end */
+	D_SFAIL,	/* ... could not be read to its end */
+	/* parser to store */
+	M_BEGIN,
+	M_RECORD,
+	M_END,
+	M_ABORT,
+	/* either, passed on */
+	M_REJECT,	/* keep the bytes with the reason, and log */
+	M_NOTE,		/* log a line (and count), nothing to store */
+	M_SYNC,
+};
+
+struct msg {
+	enum msg_type	 type;
+	size_t		 size;		/* of the whole message */
+};
+
+/* Where the raw bytes of a unit are, should it be rejected. */
+struct raw {
+	const char		*path;	/* re-read from this file, or */
+	const unsigned char	*bytes;	/* these */
+	size_t			 len;
+	uint64_t		 size;	/* full size, as far as known */
+};
+
+struct d_doc {				/* D_DOC, D_SBEGIN */
+	struct msg	 h;
+	struct store_doc doc;
+	struct raw	 raw;		/* D_DOC only */
+	const char	*data;		/* D_DOC only */
+	size_t		 len;
+};
+
+struct d_chunk {			/* D_CHUNK */
+	struct msg	 h;
+	const char	*data;
+	size_t		 len;
+};
+
+struct d_send {				/* D_SEND, D_SFAIL */
+	struct msg	 h;
+	uint64_t	 size;
+	struct dr_error	 err;		/* D_SFAIL */
+	struct raw	 raw;
+};
+
+struct m_begin {
+	struct msg	 h;
+};
+
+struct m_record {
+	struct msg	 h;
+	struct dr_record rec;
+};
+
+struct m_end {
+	struct msg	 h;
+	struct dr_report rep;
+	struct store_doc doc;
+	const char	*trailing;	/* one more warning, or NULL */
+};
+
+struct m_reject {			/* M_REJECT, M_NOTE */
+	struct msg	 h;
+	const char	*origin;
+	const char	*reason;
+	int		 rejected;	/* M_NOTE: counts as rejected */
+	int		 dup;		/* M_NOTE: counts as duplicate */
+	struct raw	 raw;		/* M_REJECT */
+};
+
+/* --- the engine ------------------------------------------------------ */
 
 struct ingest {
-	struct store		*store;
 	struct ingest_opts	 opts;
-	struct store_counts	 counts;
-	struct sha256		*sha;
+	struct store		*store;		/* the store thread's */
+	struct queue		*dq;		/* reader -> parser */
+	struct queue		*sq;		/* parser -> store */
+	pthread_t		 parse_thread, store_thread;
+	bool			 running;
+
+	/* Reader. */
 	char			*buf;		/* INGEST_PREBUF bytes */
-	struct store_doc	 doc;
-	bool			 began;		/* report transaction open */
-	uint64_t		 bytes;		/* for progress */
-	uint64_t		 cur_records;	/* of the open report */
+	int64_t			 received;
+	uint64_t		 bytes;		/* read, for progress */
+	uint64_t		 inputs;
+
+	/* Parser. */
+	struct store		*lookup;	/* read-only, for digests */
+	struct sha256		*sha;
+	struct parser		*parser;	/* reused for each document */
+	struct parser		*rparser;	/* recovery mode, when asked */
+	struct store_doc	 doc;		/* the document being parsed */
+	bool			 began;		/* begin sent, no end yet */
+	atomic_ullong		 cur_records;	/* of the open report */
+	/* a document in chunks */
+	bool			 streaming;
+	bool			 sfailed;
+	struct dr_error		 serr;
+	uint64_t		 sfed;
+	struct buf		 sorigin;
+
+	/* Store. */
+	bool			 s_in_report;
+	atomic_ullong		 stored, duplicates, superseded, rejected;
+	atomic_ullong		 records, messages;
+	double			 cpu_parse, cpu_store;
+
+	/* A fatal error (database, memory) in any stage stops them all. */
+	atomic_bool		 fatal;
+	pthread_mutex_t		 mtx;
+	struct dr_error		 fatal_err;
+
+	/* Syncs: sent by the reader, done by the store thread. */
+	pthread_cond_t		 synced;
+	uint64_t		 sync_sent, sync_done;
+
+	struct store_counts	 counts;	/* after ingest_finish */
 };
 
 static int	cb_begin(void *, const struct dr_report *, struct dr_error *);
@@ -33,84 +181,114 @@ static int	cb_record(void *, const struct dr_record *, struct dr_error *);
 
 static const struct parse_cb callbacks = { cb_begin, cb_record };
 
-struct ingest *
-ingest_new(struct store *store, const struct ingest_opts *opts)
+static double
+thread_cpu(void)
 {
-	struct ingest	*e;
+	struct timespec	t;
 
-	e = calloc(1, sizeof *e);
-	if (e == NULL)
-		return NULL;
-	e->store = store;
-	e->opts = *opts;
-	e->sha = sha256_new();
-	e->buf = malloc(INGEST_PREBUF);
-	if (e->sha == NULL || e->buf == NULL) {
-		ingest_free(e);
-		return NULL;
-	}
-	return e;
-}
-
-void
-ingest_free(struct ingest *e)
-{
-	if (e == NULL)
-		return;
-	sha256_free(e->sha);
-	free(e->buf);
-	free(e);
-}
-
-const struct store_counts *
-ingest_counts(const struct ingest *e)
-{
-	return &e->counts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static void
-progress(struct ingest *e)
+set_fatal(struct ingest *e, const struct dr_error *err)
 {
-	if (!log_progress_enabled())
-		return;
-	log_progress("%llu inputs, %llu reports stored, %llu records, %.1f MB "
-	    "read", (unsigned long long)e->counts.inputs,
-	    (unsigned long long)e->counts.stored,
-	    (unsigned long long)(e->counts.records + e->cur_records),
-	    (double)e->bytes / 1e6);
+	pthread_mutex_lock(&e->mtx);
+	if (!atomic_load(&e->fatal)) {
+		e->fatal_err = *err;
+		atomic_store(&e->fatal, true);
+	}
+	pthread_mutex_unlock(&e->mtx);
 }
 
 static int
-cb_begin(void *arg, const struct dr_report *r, struct dr_error *err)
+check_fatal(struct ingest *e, struct dr_error *err)
 {
-	struct ingest	*e = arg;
+	if (!atomic_load(&e->fatal))
+		return 0;
+	pthread_mutex_lock(&e->mtx);
+	*err = e->fatal_err;
+	pthread_mutex_unlock(&e->mtx);
+	return -1;
+}
 
-	(void)r;
-	if (store_report_begin(e->store, &e->doc, err) == -1)
-		return -1;
-	e->began = true;
+/*
+ * Reserve, fill and commit one message on queue q: fill is run twice,
+ * to size and to write (see pack.h); its first allocation is the
+ * message itself.
+ */
+#define SEND(q, err, fill) do {						\
+	struct pk	 k_ = { NULL, 0 };				\
+	struct msg	*h_;						\
+	fill(&k_);							\
+	k_.base = queue_reserve((q), k_.off);				\
+	if (k_.base == NULL)						\
+		return dr_seterr((err), DR_E_NOMEM, "out of memory");	\
+	h_ = (struct msg *)(void *)k_.base;				\
+	k_.off = 0;							\
+	fill(&k_);							\
+	h_->size = k_.off;						\
+	queue_commit((q), k_.off);					\
+} while (0)
+
+static void
+pk_raw(struct pk *k, struct raw *dst, const struct raw *src)
+{
+	struct raw	r = *src;
+
+	r.path = pk_str(k, src->path);
+	r.bytes = pk_bytes(k, src->bytes, src->len);
+	*dst = r;
+}
+
+static void
+pk_doc(struct pk *k, struct store_doc *dst, const struct store_doc *src)
+{
+	*dst = *src;
+	dst->origin = pk_str(k, src->origin);
+}
+
+static int
+send_simple(struct queue *q, enum msg_type type, struct dr_error *err)
+{
+	struct msg	*h;
+
+	h = queue_reserve(q, sizeof *h);
+	if (h == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	h->type = type;
+	h->size = sizeof *h;
+	queue_commit(q, sizeof *h);
 	return 0;
 }
 
+/* A rejection or a note, on either queue. */
 static int
-cb_record(void *arg, const struct dr_record *r, struct dr_error *err)
+send_reject(struct queue *q, enum msg_type type, const char *origin,
+    const char *reason, int rejected, int dup, const struct raw *raw,
+    struct dr_error *err)
 {
-	struct ingest	*e = arg;
-
-	e->cur_records = r->ordinal;
-	if ((r->ordinal & 4095) == 0)
-		progress(e);
-	return store_record(e->store, r, err);
+	static const struct raw	none;
+#define FILL(k) do {							\
+	struct m_reject *m = pk_alloc((k), sizeof *m);			\
+	struct raw r;							\
+	const char *o = pk_str((k), origin), *rs = pk_str((k), reason);	\
+	pk_raw((k), &r, raw ? raw : &none);				\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->origin = o;						\
+		m->reason = rs;						\
+		m->rejected = rejected;					\
+		m->dup = dup;						\
+		m->raw = r;						\
+	}								\
+} while (0)
+	SEND(q, err, FILL);
+#undef FILL
+	return 0;
 }
 
-static void
-abort_report(struct ingest *e)
-{
-	e->cur_records = 0;
-	if (e->began)
-		store_report_abort(e->store);
-	e->began = false;
-}
+/* --- the store thread ------------------------------------------------- */
 
 static void
 fmt_time(int64_t t, char *out, size_t len)
@@ -124,50 +302,265 @@ fmt_time(int64_t t, char *out, size_t len)
 		strftime(out, len, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* Commit the parsed report; count and log the outcome. */
 static int
-finish_report(struct ingest *e, struct parser *p, const char *trailing,
-    struct dr_error *err)
+do_end(struct ingest *e, struct m_end *m, struct dr_error *err)
 {
-	const struct dr_report	*r;
+	const struct dr_report	*r = &m->rep;
 	enum store_outcome	 out;
 	char			 b[32], en[32];
 
-	if (parse_finish(p, &r, err) == -1)
+	e->s_in_report = false;
+	if (m->trailing != NULL && store_report_warning(e->store, "trailing",
+	    m->trailing, err) == -1) {
+		store_report_abort(e->store);
 		return -1;
-	if (trailing != NULL && store_report_warning(e->store, "trailing",
-	    trailing, err) == -1)
+	}
+	if (store_report_end(e->store, r, &m->doc, &out, err) == -1)
 		return -1;
-	e->began = false;	/* store_report_end ends it either way */
-	e->cur_records = 0;
-	if (store_report_end(e->store, r, &e->doc, &out, err) == -1)
-		return -1;
-	fmt_time(r->begin, b, sizeof b);
-	fmt_time(r->end, en, sizeof en);
 	switch (out) {
 	case STORE_DUPLICATE:
-		e->counts.duplicates++;
-		log_verbose("%s: duplicate of a stored report", e->doc.origin);
+		atomic_fetch_add(&e->duplicates, 1);
+		log_verbose("%s: duplicate of a stored report", m->doc.origin);
 		return 0;
 	case STORE_SUPERSEDING:
 	case STORE_SUPERSEDED:
-		e->counts.superseded++;
+		atomic_fetch_add(&e->superseded, 1);
 		log_verbose("%s: report %s from %s re-sent with other content: "
-		    "%s", e->doc.origin, r->report_id, r->reporter,
+		    "%s", m->doc.origin, r->report_id, r->reporter,
 		    out == STORE_SUPERSEDING ? "this copy is now active" :
 		    "kept as superseded by the newer copy");
 		break;
 	case STORE_NEW:
 		break;
 	}
-	e->counts.stored++;
-	e->counts.records += r->nrecords;
-	e->counts.messages += r->nmessages;
-	log_verbose("%s: stored: %s, report %s, %s, %s to %s UTC, %llu "
-	    "records, %llu messages%s", e->doc.origin, r->reporter,
-	    r->report_id, r->domain, b, en, (unsigned long long)r->nrecords,
-	    (unsigned long long)r->nmessages, r->nwarnings ? ", warnings" : "");
-	progress(e);
+	atomic_fetch_add(&e->stored, 1);
+	atomic_fetch_add(&e->records, r->nrecords);
+	atomic_fetch_add(&e->messages, r->nmessages);
+	if (log_level() >= LOG_VERBOSE) {
+		fmt_time(r->begin, b, sizeof b);
+		fmt_time(r->end, en, sizeof en);
+		log_verbose("%s: stored: %s, report %s, %s, %s to %s UTC, %llu "
+		    "records, %llu messages%s", m->doc.origin, r->reporter,
+		    r->report_id, r->domain, b, en,
+		    (unsigned long long)r->nrecords,
+		    (unsigned long long)r->nmessages,
+		    r->nwarnings ? ", warnings" : "");
+	}
+	return 0;
+}
+
+/* The raw bytes of a rejected unit: as sent, or read from its file. */
+static int
+do_reject(struct ingest *e, struct m_reject *m, struct dr_error *err)
+{
+	struct buf	 b = { 0 };
+	const void	*raw = m->raw.bytes;
+	size_t		 len = m->raw.len;
+	uint64_t	 size = m->raw.size;
+	ssize_t		 n;
+	int		 fd, rc;
+
+	log_warnx("%s: %s", m->origin, m->reason);
+	atomic_fetch_add(&e->rejected, 1);
+	if (m->raw.path != NULL &&
+	    (fd = open(m->raw.path, O_RDONLY | O_CLOEXEC)) != -1) {
+		size_t keep = e->opts.ulim.keep_bytes;
+		if (keep > size)
+			keep = (size_t)size;
+		if (buf_reserve(&b, keep) == 0) {
+			while (b.len < keep && (n = pread(fd, b.data + b.len,
+			    keep - b.len, (off_t)b.len)) > 0)
+				b.len += (size_t)n;
+		}
+		close(fd);
+		raw = b.data;
+		len = b.len;
+	}
+	rc = store_reject(e->store, m->origin, m->reason, raw, len, size,
+	    err);
+	buf_free(&b);
+	return rc;
+}
+
+static void
+do_sync(struct ingest *e)
+{
+	struct dr_error	err;
+
+	if (!atomic_load(&e->fatal) && store_commit(e->store, &err) == -1)
+		set_fatal(e, &err);
+	pthread_mutex_lock(&e->mtx);
+	e->sync_done++;
+	pthread_cond_broadcast(&e->synced);
+	pthread_mutex_unlock(&e->mtx);
+}
+
+static void
+store_block(struct ingest *e, struct qblock *b)
+{
+	struct dr_error	 err;
+	size_t		 off = 0;
+	int		 rc;
+
+	while (off < b->used) {
+		struct msg *h = (struct msg *)(void *)((char *)b->data + off);
+		off += (h->size + sizeof(max_align_t) - 1) &
+		    ~(sizeof(max_align_t) - 1);
+		if (h->type == M_SYNC) {
+			do_sync(e);
+			continue;
+		}
+		if (atomic_load(&e->fatal))
+			continue;	/* drain */
+		rc = 0;
+		switch (h->type) {
+		case M_BEGIN:
+			rc = store_report_begin(e->store, &err);
+			e->s_in_report = rc == 0;
+			break;
+		case M_RECORD:
+			rc = store_record(e->store, &((struct m_record *)h)->rec,
+			    &err);
+			break;
+		case M_END:
+			rc = do_end(e, (struct m_end *)h, &err);
+			break;
+		case M_ABORT:
+			store_report_abort(e->store);
+			e->s_in_report = false;
+			break;
+		case M_REJECT:
+			rc = do_reject(e, (struct m_reject *)h, &err);
+			break;
+		case M_NOTE: {
+			struct m_reject *m = (struct m_reject *)h;
+			if (m->rejected) {
+				log_warnx("%s: %s", m->origin, m->reason);
+				atomic_fetch_add(&e->rejected, 1);
+			} else
+				log_verbose("%s: %s", m->origin, m->reason);
+			if (m->dup)
+				atomic_fetch_add(&e->duplicates, 1);
+			break;
+		}
+		default:
+			break;
+		}
+		if (rc == 0 && !e->s_in_report &&
+		    store_batch_due(e->store, BATCH_REPORTS, BATCH_MS))
+			rc = store_commit(e->store, &err);
+		if (rc == -1)
+			set_fatal(e, &err);
+	}
+	/* Records in this block are about to go: write them now. */
+	if (!atomic_load(&e->fatal) && store_flush(e->store, &err) == -1)
+		set_fatal(e, &err);
+}
+
+static void *
+store_main(void *arg)
+{
+	struct ingest	*e = arg;
+	struct qblock	*b;
+	struct dr_error	 err;
+
+	pthread_setname_np(pthread_self(), "dmarcdb-store");
+	for (;;) {
+		b = queue_pop(e->sq, 0);
+		if (b == NULL) {
+			/*
+			 * Nothing to do: commit what is done, so that the
+			 * lock is not held while we wait.
+			 */
+			if (!e->s_in_report && !atomic_load(&e->fatal) &&
+			    store_commit(e->store, &err) == -1)
+				set_fatal(e, &err);
+			b = queue_pop(e->sq, 1);
+			if (b == NULL)
+				break;
+		}
+		store_block(e, b);
+		queue_release(e->sq, b);
+	}
+	if (e->s_in_report)
+		store_report_abort(e->store);
+	if (!atomic_load(&e->fatal) && store_commit(e->store, &err) == -1)
+		set_fatal(e, &err);
+	e->cpu_store = thread_cpu();
+	return NULL;
+}
+
+/* --- the parser thread ----------------------------------------------- */
+
+static int
+cb_begin(void *arg, const struct dr_report *r, struct dr_error *err)
+{
+	struct ingest	*e = arg;
+
+	(void)r;
+	if (check_fatal(e, err) == -1 ||
+	    send_simple(e->sq, M_BEGIN, err) == -1)
+		return -1;
+	e->began = true;
+	return 0;
+}
+
+static int
+cb_record(void *arg, const struct dr_record *r, struct dr_error *err)
+{
+	struct ingest	*e = arg;
+
+#define FILL(k) do {							\
+	struct m_record *m = pk_alloc((k), sizeof *m);			\
+	pk_record((k), m ? &m->rec : NULL, r);				\
+	if (m != NULL)							\
+		m->h.type = M_RECORD;					\
+} while (0)
+	if ((r->ordinal & 1023) == 0 && check_fatal(e, err) == -1)
+		return -1;
+	atomic_store(&e->cur_records, r->ordinal);
+	SEND(e->sq, err, FILL);
+#undef FILL
+	return 0;
+}
+
+static void
+abort_report(struct ingest *e)
+{
+	struct dr_error	err;
+
+	atomic_store(&e->cur_records, 0);
+	if (e->began)
+		send_simple(e->sq, M_ABORT, &err);
+	e->began = false;
+}
+
+/* The parsed report is complete: send its end. */
+static int
+finish_report(struct ingest *e, struct parser *p, const char *trailing,
+    struct dr_error *err)
+{
+	const struct dr_report	*r;
+
+	if (parse_finish(p, &r, err) == -1)
+		return -1;
+#define FILL(k) do {							\
+	struct m_end *m = pk_alloc((k), sizeof *m);			\
+	struct store_doc d;						\
+	const char *t;							\
+	pk_report((k), m ? &m->rep : NULL, r);				\
+	pk_doc((k), &d, &e->doc);					\
+	t = pk_str((k), trailing);					\
+	if (m != NULL) {						\
+		m->h.type = M_END;					\
+		m->doc = d;						\
+		m->trailing = t;					\
+	}								\
+} while (0)
+	SEND(e->sq, err, FILL);
+#undef FILL
+	e->began = false;
+	atomic_store(&e->cur_records, 0);
 	return 0;
 }
 
@@ -231,7 +624,7 @@ doc_start(const char *p, size_t len)
 }
 
 /*
- * Parse and store one report from buf (a complete document in memory).
+ * Parse and send one report from buf (a complete document in memory).
  * *next gets the offset after it where another root starts, or len.
  */
 static int
@@ -243,10 +636,9 @@ buffered_part(struct ingest *e, const char *buf, size_t len, int recover,
 	size_t		 end, junk = 0, n;
 	int		 rc = -1;
 
-	p = parse_new(&e->opts.plim, &callbacks, e, recover);
-	if (p == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if (parse_feed(p, buf, len, err) == -1)
+	p = recover ? e->rparser : e->parser;
+	parse_reset(p);
+	if (parse_feed_last(p, buf, len, err) == -1)
 		goto done;
 	*next = len;
 	end = (size_t)parse_root_end(p);
@@ -261,7 +653,6 @@ buffered_part(struct ingest *e, const char *buf, size_t len, int recover,
 	}
 	rc = finish_report(e, p, tr, err);
 done:
-	parse_free(p);
 	if (rc == -1)
 		abort_report(e);
 	return rc;
@@ -272,8 +663,8 @@ static int
 buffered_doc(struct ingest *e, const char *buf, size_t len,
     struct dr_error *err)
 {
-	size_t	off, next;
-	unsigned part;
+	size_t		off, next;
+	unsigned	part;
 
 	off = doc_start(buf, len);
 	for (part = 0; ; part++) {
@@ -288,7 +679,8 @@ buffered_doc(struct ingest *e, const char *buf, size_t len,
 				return -1;
 			if (buffered_part(e, buf + off, len - off, 1, &next,
 			    err) == -1) {
-				*err = first;
+				if (err->code == DR_E_XML)
+					*err = first;
 				return -1;
 			}
 		}
@@ -298,115 +690,339 @@ buffered_doc(struct ingest *e, const char *buf, size_t len,
 	}
 }
 
-/* A document too large for memory: parsed as it streams in. */
-static int
-streamed_doc(struct ingest *e, struct unpack *u, size_t have,
-    struct dr_error *err)
+/* A chunk of a streamed document; the first one may start with a BOM. */
+static void
+stream_chunk(struct ingest *e, const char *data, size_t len)
 {
-	struct parser	*p;
-	char		*chunk = e->buf;
-	size_t		 off, end;
-	uint64_t	 fed = 0, total = have;
-	ssize_t		 n;
-	int		 rc = -1;
+	struct parser	*p = e->parser;
+	size_t		 off = 0, end;
 
-	e->doc.part = 0;
-	p = parse_new(&e->opts.plim, &callbacks, e, 0);
-	if (p == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	off = doc_start(e->buf, have);
-	n = (ssize_t)have;
-	for (;;) {
-		size_t len = (size_t)n - off;
-		if (parse_root_end(p) == 0) {
-			if (parse_feed(p, chunk + off, len, err) == -1)
-				goto done;
-			fed += len;
-			end = (size_t)parse_root_end(p);
-			/* Bytes of this chunk after the root must be blank. */
-			if (end > 0 && skip_space(chunk + off,
-			    end - (size_t)(fed - len), len) != len)
-				goto trailing;
-		} else if (skip_space(chunk, 0, (size_t)n) != (size_t)n)
+	if (e->sfailed)
+		return;
+	if (e->sfed == 0)
+		off = doc_start(data, len);
+	if (parse_root_end(p) == 0) {
+		if (parse_feed(p, data + off, len - off, &e->serr) == -1) {
+			e->sfailed = true;
+			return;
+		}
+		e->sfed += len - off;
+		end = (size_t)parse_root_end(p);
+		/* Bytes of this chunk after the root must be blank. */
+		if (end > 0 && skip_space(data + off,
+		    end - (size_t)(e->sfed - (len - off)), len - off) !=
+		    len - off)
 			goto trailing;
-		n = unpack_read(u, chunk, CHUNK, err);
-		if (n == -1)
-			goto done;
-		if (n == 0)
-			break;
-		sha256_update(e->sha, chunk, (size_t)n);
-		total += (uint64_t)n;
-		e->bytes += (uint64_t)n;
-		off = 0;
-		progress(e);
-	}
-	sha256_final(e->sha, e->doc.sha256);
-	e->doc.xml_size = total;
-	rc = finish_report(e, p, NULL, err);
-	goto done;
+	} else if (skip_space(data, 0, len) != len)
+		goto trailing;
+	return;
 trailing:
-	dr_seterr(err, DR_E_REPORT, "content after </feedback>: a "
+	dr_seterr(&e->serr, DR_E_REPORT, "content after </feedback>: a "
 	    "document over %d MiB is not split into reports",
 	    INGEST_PREBUF >> 20);
-done:
-	parse_free(p);
-	if (rc == -1)
-		abort_report(e);
-	return rc;
+	e->sfailed = true;
 }
 
-/* One document of the current unit. */
 static int
-ingest_doc(struct ingest *e, struct unpack *u, struct dr_error *err)
+reject_doc(struct ingest *e, const struct dr_error *why, const struct raw *raw,
+    struct dr_error *err)
 {
-	size_t	len = 0;
-	ssize_t	n;
-	int	found;
+	return send_reject(e->sq, M_REJECT, e->doc.origin, why->msg, 1, 0,
+	    raw, err);
+}
 
-	e->doc.origin = unpack_origin(u);
+/* Act on one message from the reader; -1 only for fatal errors. */
+static int
+parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
+{
+	struct dr_error	why;
+
+	switch (h->type) {
+	case D_DOC: {
+		struct d_doc *d = (struct d_doc *)h;
+		int found;
+		e->doc = d->doc;
+		sha256_update(e->sha, d->data, d->len);
+		sha256_final(e->sha, e->doc.sha256);
+		found = store_has_report(e->lookup, e->doc.sha256, 0, err);
+		if (found == -1)
+			return -1;
+		if (found)
+			return send_reject(e->sq, M_NOTE, e->doc.origin,
+			    "duplicate of a stored report", 0, 1, NULL, err);
+		if (buffered_doc(e, d->data, d->len, &why) == -1) {
+			if (dr_err_fatal(&why)) {
+				*err = why;
+				return -1;
+			}
+			return reject_doc(e, &why, &d->raw, err);
+		}
+		return 0;
+	}
+	case D_SBEGIN: {
+		struct d_doc *d = (struct d_doc *)h;
+		buf_reset(&e->sorigin);
+		if (buf_adds(&e->sorigin, d->doc.origin) == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		e->doc = d->doc;
+		e->doc.origin = e->sorigin.data;
+		e->doc.part = 0;
+		e->streaming = true;
+		e->sfailed = false;
+		e->sfed = 0;
+		parse_reset(e->parser);
+		return 0;
+	}
+	case D_CHUNK: {
+		struct d_chunk *c = (struct d_chunk *)h;
+		sha256_update(e->sha, c->data, c->len);
+		if (e->streaming)
+			stream_chunk(e, c->data, c->len);
+		if (e->sfailed && dr_err_fatal(&e->serr)) {
+			*err = e->serr;
+			return -1;
+		}
+		return 0;
+	}
+	case D_SEND:
+	case D_SFAIL: {
+		struct d_send *s = (struct d_send *)h;
+		e->streaming = false;
+		if (h->type == D_SFAIL) {
+			if (!e->sfailed)
+				e->serr = s->err;
+			e->sfailed = true;
+		}
+		sha256_final(e->sha, e->doc.sha256);
+		if (!e->sfailed) {
+			e->doc.xml_size = s->size;
+			if (finish_report(e, e->parser, NULL, &e->serr) == 0)
+				return 0;
+		}
+		abort_report(e);
+		if (dr_err_fatal(&e->serr)) {
+			*err = e->serr;
+			return -1;
+		}
+		return reject_doc(e, &e->serr, &s->raw, err);
+	}
+	case M_REJECT:
+	case M_NOTE: {
+		/* Passed on (packed anew: its pointers point into itself). */
+		struct m_reject *m = (struct m_reject *)h;
+		return send_reject(e->sq, h->type, m->origin, m->reason,
+		    m->rejected, m->dup, &m->raw, err);
+	}
+	case M_SYNC:
+		if (send_simple(e->sq, M_SYNC, err) == -1)
+			return -1;
+		queue_flush(e->sq);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void *
+parse_main(void *arg)
+{
+	struct ingest	*e = arg;
+	struct qblock	*b;
+	struct dr_error	 err;
+	size_t		 off;
+
+	pthread_setname_np(pthread_self(), "dmarcdb-parse");
+	parse_thread_init();
+	while ((b = queue_pop(e->dq, 1)) != NULL) {
+		for (off = 0; off < b->used; ) {
+			struct msg *h = (struct msg *)(void *)
+			    ((char *)b->data + off);
+			off += (h->size + sizeof(max_align_t) - 1) &
+			    ~(sizeof(max_align_t) - 1);
+			if (atomic_load(&e->fatal) && h->type != M_SYNC)
+				continue;	/* drain */
+			if (parse_msg(e, h, &err) == -1)
+				set_fatal(e, &err);
+		}
+		queue_release(e->dq, b);
+	}
+	if (e->began)
+		abort_report(e);
+	queue_close(e->sq);
+	e->cpu_parse = thread_cpu();
+	return NULL;
+}
+
+/* --- the reader: the caller's thread --------------------------------- */
+
+static void
+progress(struct ingest *e)
+{
+	if (!log_progress_enabled())
+		return;
+	log_progress("%llu inputs, %llu reports stored, %llu records, %.1f MB "
+	    "read", (unsigned long long)e->inputs,
+	    (unsigned long long)atomic_load(&e->stored),
+	    (unsigned long long)(atomic_load(&e->records) +
+	    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
+}
+
+/* Where the unit's raw bytes are: its file, or a copy of them. */
+static void
+unit_raw(struct unpack *u, struct raw *r)
+{
+	memset(r, 0, sizeof *r);
+	if (unpack_unit_is_file(u)) {
+		r->path = unpack_origin(u);
+		r->size = (uint64_t)unpack_input_size(u);
+	} else if (unpack_raw(u, &r->bytes, &r->len, &r->size) == -1) {
+		r->bytes = NULL;
+		r->len = 0;
+	}
+}
+
+static int
+send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
+    const struct store_doc *doc, const char *data, size_t len,
+    struct dr_error *err)
+{
+	struct raw	raw;
+
+	memset(&raw, 0, sizeof raw);
+	if (type == D_DOC)
+		unit_raw(u, &raw);
+#define FILL(k) do {							\
+	struct d_doc *m = pk_alloc((k), sizeof *m);			\
+	struct store_doc d;						\
+	struct raw r;							\
+	const char *p;							\
+	pk_doc((k), &d, doc);						\
+	pk_raw((k), &r, &raw);						\
+	p = pk_bytes((k), data, len);					\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->doc = d;						\
+		m->raw = r;						\
+		m->data = p;						\
+		m->len = len;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	return 0;
+}
+
+static int
+send_chunk(struct ingest *e, const char *data, size_t len,
+    struct dr_error *err)
+{
+#define FILL(k) do {							\
+	struct d_chunk *m = pk_alloc((k), sizeof *m);			\
+	const char *p = pk_bytes((k), data, len);			\
+	if (m != NULL) {						\
+		m->h.type = D_CHUNK;					\
+		m->data = p;						\
+		m->len = len;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	return 0;
+}
+
+static int
+send_send(struct ingest *e, struct unpack *u, uint64_t size,
+    const struct dr_error *why, struct dr_error *err)
+{
+	struct raw	raw;
+
+	unit_raw(u, &raw);
+#define FILL(k) do {							\
+	struct d_send *m = pk_alloc((k), sizeof *m);			\
+	struct raw r;							\
+	pk_raw((k), &r, &raw);						\
+	if (m != NULL) {						\
+		m->h.type = why ? D_SFAIL : D_SEND;			\
+		m->size = size;						\
+		if (why != NULL)					\
+			m->err = *why;					\
+		m->raw = r;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	return 0;
+}
+
+/*
+ * A document too large for memory: handed on in chunks as it is read.
+ * The first len bytes are in e->buf.
+ */
+static int
+read_streamed(struct ingest *e, struct unpack *u, struct store_doc *doc,
+    size_t len, struct dr_error *err)
+{
+	struct dr_error	why;
+	uint64_t	total = len;
+	size_t		off;
+	ssize_t		n;
+
+	if (send_doc(e, D_SBEGIN, u, doc, NULL, 0, err) == -1)
+		return -1;
+	for (off = 0; off < len; off += CHUNK)
+		if (send_chunk(e, e->buf + off, len - off < CHUNK ?
+		    len - off : CHUNK, err) == -1)
+			return -1;
+	for (;;) {
+		n = unpack_read(u, e->buf, CHUNK, &why);
+		if (n == -1) {
+			if (dr_err_fatal(&why)) {
+				*err = why;
+				return -1;
+			}
+			return send_send(e, u, total, &why, err);
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		e->bytes += (uint64_t)n;
+		if (send_chunk(e, e->buf, (size_t)n, err) == -1 ||
+		    check_fatal(e, err) == -1)
+			return -1;
+		progress(e);
+	}
+	return send_send(e, u, total, NULL, err);
+}
+
+/*
+ * One document of the current unit. Returns 0 when it was handed on
+ * (or is a known duplicate), -1 with the reason for reading errors.
+ */
+static int
+read_doc(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	struct store_doc	doc;
+	size_t			len = 0;
+	ssize_t			n;
+
+	memset(&doc, 0, sizeof doc);
+	doc.origin = unpack_origin(u);
+	doc.received_at = e->received;
 	for (;;) {
 		size_t want = INGEST_PREBUF - len;
 		if (want == 0)
-			return streamed_doc(e, u, len, err);
+			return read_streamed(e, u, &doc, len, err);
 		n = unpack_read(u, e->buf + len, want < CHUNK ? want : CHUNK,
 		    err);
 		if (n == -1)
 			return -1;
 		if (n == 0)
 			break;
-		sha256_update(e->sha, e->buf + len, (size_t)n);
 		len += (size_t)n;
 		e->bytes += (uint64_t)n;
 	}
-	sha256_final(e->sha, e->doc.sha256);
-	e->doc.xml_size = len;
-	found = store_has_report(e->store, e->doc.sha256, 0, err);
-	if (found == -1)
-		return -1;
-	if (found) {
-		e->counts.duplicates++;
-		log_verbose("%s: duplicate of a stored report", e->doc.origin);
-		return 0;
-	}
-	return buffered_doc(e, e->buf, len, err);
-}
-
-static int
-reject(struct ingest *e, struct unpack *u, const struct dr_error *why,
-    struct dr_error *err)
-{
-	const unsigned char	*raw = NULL;
-	size_t			 len = 0;
-	uint64_t		 size = 0;
-
-	log_warnx("%s: %s", unpack_origin(u), why->msg);
-	e->counts.rejected++;
-	if (unpack_raw(u, &raw, &len, &size) == -1) {
-		raw = NULL;
-		len = 0;
-	}
-	return store_reject(e->store, unpack_origin(u), why->msg, raw, len,
-	    size, err);
+	doc.xml_size = len;
+	return send_doc(e, D_DOC, u, &doc, e->buf, len, err);
 }
 
 static int
@@ -414,21 +1030,26 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
     struct dr_error *err)
 {
 	struct dr_error	why;
+	struct raw	raw;
 	int		r;
 
-	e->counts.inputs++;
-	e->doc.received_at = received;
+	e->inputs++;
+	e->received = received;
 	for (;;) {
+		if (check_fatal(e, err) == -1)
+			return -1;
 		r = unpack_next(u, &why);
 		if (r == 0)
 			break;
-		if (r == 1 && ingest_doc(e, u, &why) == 0)
+		if (r == 1 && read_doc(e, u, &why) == 0)
 			continue;
 		if (dr_err_fatal(&why)) {
 			*err = why;
 			return -1;
 		}
-		if (reject(e, u, &why, err) == -1)
+		unit_raw(u, &raw);
+		if (send_reject(e->dq, M_REJECT, unpack_origin(u), why.msg, 1,
+		    0, &raw, err) == -1)
 			return -1;
 	}
 	progress(e);
@@ -436,13 +1057,13 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
 }
 
 int
-ingest_fd(struct ingest *e, int fd, const char *origin, int64_t received,
-    struct dr_error *err)
+ingest_fd(struct ingest *e, int fd, const struct stat *st, const char *origin,
+    int64_t received, struct dr_error *err)
 {
 	struct unpack	*u;
 	int		 rc;
 
-	u = unpack_open_fd(fd, origin, &e->opts.ulim);
+	u = unpack_open_fd(fd, st, origin, &e->opts.ulim);
 	if (u == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	rc = ingest_unpack(e, u, received, err);
@@ -468,7 +1089,125 @@ ingest_mem(struct ingest *e, const void *p, size_t len, const char *origin,
 void
 ingest_unreadable(struct ingest *e, const char *origin, const char *why)
 {
-	log_warnx("%s: %s", origin, why);
-	e->counts.inputs++;
-	e->counts.rejected++;
+	struct dr_error	err;
+
+	e->inputs++;
+	if (send_reject(e->dq, M_NOTE, origin, why, 1, 0, NULL, &err) == -1)
+		set_fatal(e, &err);
+}
+
+int
+ingest_sync(struct ingest *e, struct dr_error *err)
+{
+	uint64_t	seq;
+
+	if (send_simple(e->dq, M_SYNC, err) == -1)
+		return -1;
+	queue_flush(e->dq);
+	pthread_mutex_lock(&e->mtx);
+	seq = ++e->sync_sent;
+	while (e->sync_done < seq)
+		pthread_cond_wait(&e->synced, &e->mtx);
+	pthread_mutex_unlock(&e->mtx);
+	return check_fatal(e, err);
+}
+
+/* --- set up and tear down -------------------------------------------- */
+
+int
+ingest_new(struct store *store, const struct ingest_opts *opts,
+    struct ingest **ep, struct dr_error *err)
+{
+	struct ingest	*e;
+
+	*ep = NULL;
+	e = calloc(1, sizeof *e);
+	if (e == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	e->store = store;
+	e->opts = *opts;
+	pthread_mutex_init(&e->mtx, NULL);
+	pthread_cond_init(&e->synced, NULL);
+	e->sha = sha256_new();
+	e->buf = malloc(INGEST_PREBUF);
+	e->dq = queue_new(QBLOCK, QBLOCKS);
+	e->sq = queue_new(QBLOCK, QBLOCKS);
+	e->parser = parse_new(&opts->plim, &callbacks, e, 0);
+	if (opts->recover)
+		e->rparser = parse_new(&opts->plim, &callbacks, e, 1);
+	if (e->sha == NULL || e->buf == NULL || e->dq == NULL ||
+	    e->sq == NULL || e->parser == NULL ||
+	    (opts->recover && e->rparser == NULL)) {
+		ingest_free(e);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	/* Everything committed so far is visible to the reader. */
+	if (store_commit(store, err) == -1 ||
+	    store_open(store_path(store), store_busy_ms(store), STORE_READER,
+	    &e->lookup, err) == -1) {
+		ingest_free(e);
+		return -1;
+	}
+	if (pthread_create(&e->store_thread, NULL, store_main, e) != 0) {
+		ingest_free(e);
+		return dr_seterr(err, DR_E_NOMEM, "cannot start a thread");
+	}
+	if (pthread_create(&e->parse_thread, NULL, parse_main, e) != 0) {
+		queue_close(e->sq);
+		pthread_join(e->store_thread, NULL);
+		ingest_free(e);
+		return dr_seterr(err, DR_E_NOMEM, "cannot start a thread");
+	}
+	e->running = true;
+	*ep = e;
+	return 0;
+}
+
+int
+ingest_finish(struct ingest *e, struct dr_error *err)
+{
+	if (e->running) {
+		queue_close(e->dq);
+		pthread_join(e->parse_thread, NULL);
+		pthread_join(e->store_thread, NULL);
+		e->running = false;
+		log_debug("CPU: reading %.2f s, parsing %.2f s, storing %.2f s",
+		    thread_cpu(), e->cpu_parse, e->cpu_store);
+	}
+	e->counts.inputs = e->inputs;
+	e->counts.rejected = atomic_load(&e->rejected);
+	e->counts.stored = atomic_load(&e->stored);
+	e->counts.duplicates = atomic_load(&e->duplicates);
+	e->counts.superseded = atomic_load(&e->superseded);
+	e->counts.records = atomic_load(&e->records);
+	e->counts.messages = atomic_load(&e->messages);
+	return check_fatal(e, err);
+}
+
+void
+ingest_free(struct ingest *e)
+{
+	struct dr_error	err;
+
+	if (e == NULL)
+		return;
+	if (e->running)
+		ingest_finish(e, &err);
+	store_close(e->lookup);
+	parse_free(e->parser);
+	parse_free(e->rparser);
+	queue_free(e->dq);
+	queue_free(e->sq);
+	sha256_free(e->sha);
+	free(e->buf);
+	buf_free(&e->sorigin);
+	pthread_mutex_destroy(&e->mtx);
+	pthread_cond_destroy(&e->synced);
+	free(e);
+}
+
+const struct store_counts *
+ingest_counts(const struct ingest *e)
+{
+	return &e->counts;
 }

@@ -1,13 +1,16 @@
 /*
  * ingest.h: the ingest engine: inputs in, reports stored.
  *
- * For each document an input holds, the engine reads up to
- * INGEST_PREBUF bytes into memory while hashing them. A document that
- * ends within that is looked up by its SHA-256 before anything is
- * parsed, so re-deliveries cost one hash and one index lookup; it can be
- * split into several reports (more than one <feedback> root) and read
- * again in recovery mode. A larger document is parsed while it streams
- * in, in constant memory.
+ * Inputs are read and unpacked in the caller's thread; parsing and
+ * storing run in two threads of the engine's own (see ingest.c). The
+ * store thread owns the store from ingest_new to ingest_finish: the
+ * caller must not use it in between.
+ *
+ * A document that ends within INGEST_PREBUF bytes is hashed and looked
+ * up by its SHA-256 before anything is parsed, so a re-delivery costs
+ * one hash and one index lookup; it can be split into several reports
+ * (more than one <feedback> root) and read again in recovery mode. A
+ * larger document is parsed while it streams in, in constant memory.
  */
 #ifndef DR_INGEST_H
 #define DR_INGEST_H
@@ -29,19 +32,25 @@ struct ingest_opts {
 
 struct ingest;
 
-/* NULL on allocation failure. The store is not owned. */
-struct ingest	*ingest_new(struct store *, const struct ingest_opts *);
+/*
+ * Start an engine writing to the store (not owned). Returns 0, or -1
+ * with err filled in.
+ */
+int		 ingest_new(struct store *, const struct ingest_opts *,
+		    struct ingest **, struct dr_error *);
 void		 ingest_free(struct ingest *);
 
 /*
- * Ingest one input read from fd, or from memory. origin names it;
+ * Ingest one input read from fd (with its fstat, or NULL), or from
+ * memory. origin names it;
  * received is its arrival time (it decides which of two copies of a
  * report is newer). Bad units are rejected, logged and kept; the
  * function returns -1 only for errors that must stop the batch
  * (database, memory), with err filled in.
  */
-int		 ingest_fd(struct ingest *, int, const char *, int64_t,
-		    struct dr_error *);
+struct stat;
+int		 ingest_fd(struct ingest *, int, const struct stat *,
+		    const char *, int64_t, struct dr_error *);
 int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
 		    int64_t, struct dr_error *);
 
@@ -50,6 +59,18 @@ int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
  * counted as rejected (there are no bytes to keep).
  */
 void		 ingest_unreadable(struct ingest *, const char *, const char *);
+
+/*
+ * Wait until everything given so far is committed (or rejected and
+ * kept). Returns 0, or -1 when the store failed (err filled in).
+ */
+int		 ingest_sync(struct ingest *, struct dr_error *);
+
+/*
+ * Commit everything and stop the engine's thread; the store is the
+ * caller's again and the counts are final. Returns 0 or -1.
+ */
+int		 ingest_finish(struct ingest *, struct dr_error *);
 
 const struct store_counts *ingest_counts(const struct ingest *);
 

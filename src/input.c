@@ -52,28 +52,24 @@ skipped(const struct stat *st)
 
 static int	walk(struct ingest *, const char *, int, struct dr_error *);
 
+/* A file found by stat or lstat (st). */
 static int
-one_file(struct ingest *e, const char *path, struct dr_error *err)
+one_file(struct ingest *e, const char *path, const struct stat *st,
+    struct dr_error *err)
 {
-	struct stat	st;
-	int		fd, rc;
+	int	fd, rc;
 
+	if (skipped(st)) {
+		log_verbose("%s: the database itself, skipped", path);
+		return 0;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
 		ingest_unreadable(e, path, strerror(errno));
 		return 0;
 	}
-	if (fstat(fd, &st) == -1) {
-		ingest_unreadable(e, path, strerror(errno));
-		close(fd);
-		return 0;
-	}
-	if (skipped(&st)) {
-		log_verbose("%s: the database itself, skipped", path);
-		close(fd);
-		return 0;
-	}
-	rc = ingest_fd(e, fd, path, (int64_t)st.st_mtime, err);
+	rc = ingest_fd(e, fd, S_ISREG(st->st_mode) ? st : NULL, path,
+	    (int64_t)st->st_mtime, err);
 	close(fd);
 	return rc;
 }
@@ -149,7 +145,7 @@ walk(struct ingest *e, const char *dir, int depth, struct dr_error *err)
 		if (S_ISDIR(st.st_mode))
 			rc = walk(e, path.data, depth + 1, err);
 		else if (S_ISREG(st.st_mode))
-			rc = one_file(e, path.data, err);
+			rc = one_file(e, path.data, &st, err);
 		else
 			log_verbose("%s: not a regular file, skipped",
 			    path.data);
@@ -173,13 +169,13 @@ input_path(struct ingest *e, const char *path, struct dr_error *err)
 	struct stat	st;
 
 	if (strcmp(path, "-") == 0)
-		return ingest_fd(e, STDIN_FILENO, "stdin", (int64_t)time(NULL),
-		    err);
+		return ingest_fd(e, STDIN_FILENO, NULL, "stdin",
+		    (int64_t)time(NULL), err);
 	if (stat(path, &st) == -1) {
 		ingest_unreadable(e, path, strerror(errno));
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode))
 		return walk(e, path, 0, err);
-	return one_file(e, path, err);
+	return one_file(e, path, &st, err);
 }

@@ -82,7 +82,7 @@ cmd_open_store(struct cmd_ctx *c, struct store **s)
 {
 	struct dr_error	err;
 
-	if (store_open(c->db_path, 300 * 1000, s, &err) == -1) {
+	if (store_open(c->db_path, STORE_BUSY_MS, 0, s, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
 	}
@@ -172,6 +172,10 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
+	if (store_init() == -1) {
+		fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
+		return EXIT_INTERNAL;
+	}
 	env = getenv("DMARCDB_DB");
 	c.db_path = env != NULL && *env != '\0' ? env : "dmarc.db";
 

@@ -74,9 +74,23 @@ norm_ip(const char *s, char *out)
 		return -1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, addr) == 1)
-		p = inet_ntop(AF_INET, addr, out, NORM_IP_MAX);
-	else if (inet_pton(AF_INET6, tmp, addr) == 1)
+	if (inet_pton(AF_INET, tmp, addr) == 1) {
+		/* inet_ntop would do, but formats with sprintf: slow. */
+		char *o = out;
+		int i;
+		for (i = 0; i < 4; i++) {
+			unsigned v = addr[i];
+			if (i > 0)
+				*o++ = '.';
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+		}
+		*o = '\0';
+		return 0;
+	} else if (inet_pton(AF_INET6, tmp, addr) == 1)
 		p = inet_ntop(AF_INET6, addr, out, NORM_IP_MAX);
 	else
 		return -1;
@@ -231,7 +245,7 @@ norm_enum_ok(enum norm_enum e, const char *v)
 	const char *const	*t;
 
 	for (t = enum_tables[e]; *t != NULL; t++)
-		if (strcmp(*t, v) == 0)
+		if ((*t)[0] == v[0] && strcmp(*t, v) == 0)
 			return 1;
 	return 0;
 }

@@ -12,8 +12,11 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +151,37 @@ struct vec {
 	size_t	 cap;
 };
 
+/* Our element names as interned in one context's dictionary. */
+struct nametab {
+	struct {
+		const xmlChar	*p;
+		unsigned char	 id;
+	}		 e[128];
+};
+
 struct parser {
-	xmlParserCtxtPtr	 ctxt;
+	/* Kept from one document to the next (see parse_reset). */
+	xmlParserCtxtPtr	 ctxt;		/* the one in use */
+	xmlParserCtxtPtr	 push;		/* for streamed documents */
+	xmlParserCtxtPtr	 pull;		/* for documents in memory */
+	unsigned		 push_docs;	/* documents since created */
+	unsigned		 pull_docs;
 	struct parse_limits	 lim;
 	struct parse_cb		 cb;
 	void			*arg;
+	xmlSAXHandler		 sax;
+	struct nametab		 pushtab, pulltab, *tab;
+	struct buf		 text;		/* text of the open leaf */
+	struct buf		 fixbuf;	/* recovery: text made UTF-8 */
+	struct buf		 rep_ext, rec_ext;
+	struct arena		 hdr;		/* the report's strings */
+	struct arena		 recmem;	/* the record's strings */
+	struct vec		 errors;	/* struct dr_report_error */
+	struct vec		 rwarn;		/* struct dr_warning */
+	struct vec		 dkims, spfs, reasons, recwarn;
+
+	/* Per document: zeroed by parse_reset, from here to the end. */
+	int			 recover;
 	struct dr_error		 err;
 	bool			 failed;
 	bool			 begun;		/* begin callback done */
@@ -164,34 +193,24 @@ struct parser {
 	unsigned		 capture;	/* open unknown elements */
 	unsigned		 nkinds;
 	unsigned char		 kinds[260];	/* known open elements */
-	struct buf		 text;		/* text of the open leaf */
-	struct buf		 fixbuf;	/* recovery: text made UTF-8 */
 	const char		*lang;		/* lang= of the open leaf */
 	char			 langbuf[64];
 	char			 recovered[400]; /* first error recovered */
-	int			 recover;
 	bool			 finishing;	/* no line numbers in errors */
-	xmlSAXHandler		 sax;
 	struct buf		*ext;		/* where captured XML goes */
-
-	/* The report: strings in hdr arena. */
-	struct arena		 hdr;
 	struct dr_report	 rep;
-	struct vec		 errors;	/* struct dr_report_error */
-	struct vec		 rwarn;		/* struct dr_warning */
 	uint64_t		 rwarn_dropped;
-	struct buf		 rep_ext;
 	bool			 text_warned;
-
-	/* The open record: strings in rec arena. */
 	bool			 in_record;
-	struct arena		 recmem;
 	struct dr_record	 rec;
 	bool			 have_count;
 	bool			 seen_ip;
-	struct vec		 dkims, spfs, reasons, recwarn;
-	struct buf		 rec_ext;
+	bool			 started;	/* ctxt has this document */
+	bool			 terminated;	/* libxml2 told of the end */
 };
+
+#define DOC_STATE	offsetof(struct parser, recover)
+#define CTXT_DOCS	1000	/* documents before a fresh libxml2 context */
 
 static void	sax_start(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *, int, const xmlChar **, int, int,
@@ -218,14 +237,48 @@ parse_thread_init(void)
 	xmlSetGenericErrorFunc(NULL, silent);
 }
 
-static enum name
-lookup_name(const char *s)
+static unsigned
+name_hash(const xmlChar *p)
 {
-	int	i;
+	return (unsigned)(((uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 57);
+}
 
-	/* Small fixed set: a linear scan keyed on the first byte is enough. */
+/*
+ * libxml2 hands element names out of its dictionary, so a known name
+ * always arrives as the same pointer: intern ours once per context and
+ * look them up by address. A miss falls back to comparing text, so a
+ * name from elsewhere is still recognised.
+ */
+static void
+names_intern(struct nametab *t, xmlDictPtr dict)
+{
+	unsigned	i, h;
+
+	memset(t, 0, sizeof *t);
+	for (i = 1; i < N__COUNT; i++) {
+		const xmlChar *d = xmlDictLookup(dict,
+		    (const xmlChar *)names[i], -1);
+		if (d == NULL)
+			continue;
+		for (h = name_hash(d); t->e[h].p != NULL; h = (h + 1) & 127)
+			;
+		t->e[h].p = d;
+		t->e[h].id = (unsigned char)i;
+	}
+}
+
+static enum name
+lookup_name(struct parser *p, const xmlChar *s)
+{
+	const struct nametab	*t = p->tab;
+	unsigned		 h, i;
+
+	for (h = name_hash(s); t->e[h].p != NULL; h = (h + 1) & 127)
+		if (t->e[h].p == s)
+			return (enum name)t->e[h].id;
 	for (i = 1; i < N__COUNT; i++)
-		if (names[i][0] == s[0] && strcmp(names[i], s) == 0)
+		if (names[i][0] == s[0] &&
+		    strcmp(names[i], (const char *)s) == 0)
 			return (enum name)i;
 	return N_OTHER;
 }
@@ -264,13 +317,13 @@ fail(struct parser *p, enum dr_errcode code, const char *fmt, ...)
 	va_end(ap);
 	p->failed = true;
 	p->err.code = code;
-	if (p->ctxt != NULL && p->ctxt->input != NULL &&
+	if (p->started && p->ctxt->input != NULL &&
 	    code != DR_E_NOMEM && !p->finishing)
 		snprintf(p->err.msg, sizeof p->err.msg, "line %d: %s",
 		    p->ctxt->input->line, msg);
 	else
 		snprintf(p->err.msg, sizeof p->err.msg, "%s", msg);
-	if (p->ctxt != NULL)
+	if (p->started)
 		xmlStopParser(p->ctxt);
 }
 
@@ -994,7 +1047,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 
 	parent = (enum kind)p->kinds[p->nkinds - 1];
-	n = lookup_name((const char *)local);
+	n = lookup_name(p, local);
 	k = (enum kind)trans[parent][n];
 
 	if (parent == K_DOC) {
@@ -1211,8 +1264,28 @@ sax_error(void *ctx, xmlErrorPtr e)
 	p->err.code = DR_E_XML;
 	snprintf(p->err.msg, sizeof p->err.msg, "XML not well-formed: line "
 	    "%d, column %d: %s", e->line, e->int2, msg);
-	if (p->ctxt != NULL)
+	if (p->started)
 		xmlStopParser(p->ctxt);
+}
+
+void
+parse_reset(struct parser *p)
+{
+	int	recover = p->recover;
+
+	memset((char *)p + DOC_STATE, 0, sizeof *p - DOC_STATE);
+	p->recover = recover;
+	p->rep.begin = p->rep.end = -1;
+	p->rep.pct = -1;
+	p->kinds[p->nkinds++] = K_DOC;
+	buf_reset(&p->text);
+	buf_reset(&p->fixbuf);
+	buf_reset(&p->rep_ext);
+	buf_reset(&p->rec_ext);
+	arena_reset(&p->hdr);
+	arena_reset(&p->recmem);
+	p->errors.n = p->rwarn.n = 0;
+	p->dkims.n = p->spfs.n = p->reasons.n = p->recwarn.n = 0;
 }
 
 struct parser *
@@ -1230,10 +1303,6 @@ parse_new(const struct parse_limits *lim, const struct parse_cb *cb,
 	p->cb = *cb;
 	p->arg = arg;
 	p->recover = recover;
-	p->rep.begin = p->rep.end = -1;
-	p->rep.pct = -1;
-	p->kinds[p->nkinds++] = K_DOC;
-
 	p->sax.initialized = XML_SAX2_MAGIC;
 	p->sax.startElementNs = sax_start;
 	p->sax.endElementNs = sax_end;
@@ -1243,23 +1312,15 @@ parse_new(const struct parse_limits *lim, const struct parse_cb *cb,
 	p->sax.internalSubset = sax_doctype;
 	p->sax.externalSubset = sax_doctype;
 	p->sax.serror = sax_error;
+	parse_reset(p);
 	return p;
 }
 
-/*
- * The libxml2 context is made with the first bytes, so that it can
- * detect the encoding from them (a UTF-16 byte order mark, say).
- */
 static int
-start_ctxt(struct parser *p, const char *buf, size_t len)
+parse_options(const struct parser *p)
 {
 	int	opts;
 
-	p->ctxt = xmlCreatePushParserCtxt(&p->sax, p, buf, (int)len, NULL);
-	if (p->ctxt == NULL) {
-		nomem(p);
-		return -1;
-	}
 	/*
 	 * No NOENT (it would substitute entities), no DTDLOAD, no HUGE, no
 	 * XINCLUDE. NONET for builds that still have network clients.
@@ -1270,27 +1331,109 @@ start_ctxt(struct parser *p, const char *buf, size_t len)
 #endif
 	if (p->recover)
 		opts |= XML_PARSE_RECOVER;
-	xmlCtxtUseOptions(p->ctxt, opts);
+	return opts;
+}
+
+/*
+ * The push context is given the first bytes, so that it can detect the
+ * encoding from them (a UTF-16 byte order mark, say). Both contexts are
+ * reused for the next documents, which keeps their dictionaries and
+ * buffers, but made anew now and then so that a dictionary of names
+ * cannot grow without bound.
+ */
+static int
+start_push(struct parser *p, const char *buf, size_t len)
+{
+	if (p->push != NULL && p->push_docs < CTXT_DOCS) {
+		if (xmlCtxtResetPush(p->push, buf, (int)len, NULL, NULL) != 0) {
+			nomem(p);
+			return -1;
+		}
+		p->push_docs++;
+	} else {
+		if (p->push != NULL)
+			xmlFreeParserCtxt(p->push);
+		p->push = xmlCreatePushParserCtxt(&p->sax, p, buf, (int)len,
+		    NULL);
+		if (p->push == NULL) {
+			nomem(p);
+			return -1;
+		}
+		p->push_docs = 1;
+		names_intern(&p->pushtab, p->push->dict);
+	}
+	p->ctxt = p->push;
+	p->tab = &p->pushtab;
+	p->started = true;
+	xmlCtxtUseOptions(p->ctxt, parse_options(p));
 	return 0;
 }
 
-int
-parse_feed(struct parser *p, const char *buf, size_t len,
+/*
+ * A whole document in memory: libxml2's pull parser, which is faster
+ * than pushing (no state machine between tokens), with our handlers.
+ */
+static void
+parse_pull(struct parser *p, const char *buf, size_t len)
+{
+	xmlDocPtr	doc;
+
+	if (p->pull == NULL || p->pull_docs >= CTXT_DOCS) {
+		if (p->pull != NULL)
+			xmlFreeParserCtxt(p->pull);
+		p->pull = xmlNewParserCtxt();
+		if (p->pull == NULL) {
+			nomem(p);
+			return;
+		}
+		*p->pull->sax = p->sax;
+		p->pull->userData = p;
+		p->pull_docs = 0;
+		names_intern(&p->pulltab, p->pull->dict);
+	}
+	p->pull_docs++;
+	p->ctxt = p->pull;
+	p->tab = &p->pulltab;
+	p->started = true;
+	p->terminated = true;
+	/*
+	 * libxml2 copies the bytes. Its static input buffers would avoid
+	 * that, but in 2.9 they break the matching of end tags.
+	 */
+	doc = xmlCtxtReadMemory(p->pull, buf, (int)len, NULL, NULL,
+	    parse_options(p));
+	if (doc != NULL)	/* never: no handler builds a tree */
+		xmlFreeDoc(doc);
+}
+
+/*
+ * With last set, this is the end of the document: libxml2 is told so
+ * with the chunk, which spares it scanning ahead for the end of every
+ * tag before parsing it.
+ */
+static int
+feed(struct parser *p, const char *buf, size_t len, int last,
     struct dr_error *err)
 {
 	const size_t	step = 1U << 30;
 	size_t		n;
 
-	if (p->ctxt == NULL && !p->failed && len > 0) {
+	if (last && !p->started && !p->failed && len <= INT_MAX) {
+		parse_pull(p, buf, len);
+		len = 0;
+	}
+	if (!p->started && !p->failed && len > 0) {
 		n = len < 4 ? len : 4;
-		if (start_ctxt(p, buf, n) == 0) {
+		if (start_push(p, buf, n) == 0) {
 			buf += n;
 			len -= n;
 		}
 	}
 	while (!p->failed && !p->root_done && len > 0) {
 		n = len < step ? len : step;
-		xmlParseChunk(p->ctxt, buf, (int)n, 0);
+		xmlParseChunk(p->ctxt, buf, (int)n, last && n == len);
+		if (last && n == len)
+			p->terminated = true;
 		buf += n;
 		len -= n;
 	}
@@ -1299,6 +1442,20 @@ parse_feed(struct parser *p, const char *buf, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+parse_feed(struct parser *p, const char *buf, size_t len,
+    struct dr_error *err)
+{
+	return feed(p, buf, len, 0, err);
+}
+
+int
+parse_feed_last(struct parser *p, const char *buf, size_t len,
+    struct dr_error *err)
+{
+	return feed(p, buf, len, 1, err);
 }
 
 static void
@@ -1382,7 +1539,7 @@ parse_finish(struct parser *p, const struct dr_report **rep,
 {
 	struct dr_report	*r = &p->rep;
 
-	if (!p->failed && !p->root_done && p->ctxt != NULL)
+	if (!p->failed && !p->root_done && p->started && !p->terminated)
 		xmlParseChunk(p->ctxt, NULL, 0, 1);
 	if (!p->failed && !p->root_done) {
 		if (p->recovered[0] != '\0')
@@ -1426,8 +1583,10 @@ parse_free(struct parser *p)
 {
 	if (p == NULL)
 		return;
-	if (p->ctxt != NULL)
-		xmlFreeParserCtxt(p->ctxt);
+	if (p->push != NULL)
+		xmlFreeParserCtxt(p->push);
+	if (p->pull != NULL)
+		xmlFreeParserCtxt(p->pull);
 	buf_free(&p->text);
 	buf_free(&p->fixbuf);
 	buf_free(&p->rep_ext);

@@ -50,11 +50,23 @@ struct parser	*parse_new(const struct parse_limits *, const struct parse_cb *,
 		    void *, int);
 
 /*
+ * Make the parser ready for the next document, keeping its memory and
+ * its libxml2 context (with the same recovery mode).
+ */
+void		 parse_reset(struct parser *);
+
+/*
  * Feed the next chunk. Returns 0, or -1 with the error filled in; after
  * an error the parser only accepts parse_free. Bytes after the end of
  * the root element are not parsed; see parse_root_end.
  */
 int		 parse_feed(struct parser *, const char *, size_t,
+		    struct dr_error *);
+/*
+ * The same for the whole rest of the document at once (faster: libxml2
+ * then parses without looking ahead). parse_finish still follows.
+ */
+int		 parse_feed_last(struct parser *, const char *, size_t,
 		    struct dr_error *);
 
 /*

@@ -25,19 +25,18 @@ enum stmt {
 	Q_BEGIN,
 	Q_COMMIT,
 	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
 	Q_RUN_INSERT,
 	Q_RUN_UPDATE,
 	Q_HAS_SHA,
+	Q_MAX_REPORT,
+	Q_MAX_RECORD,
 	Q_REPORT_INSERT,
-	Q_REPORT_UPDATE,
 	Q_REPORT_ACTIVE,
 	Q_REPORT_STATUS,
 	Q_REPORT_ERROR,
-	Q_RECORD,
-	Q_DKIM,
-	Q_SPF,
-	Q_REASON,
-	Q_WARNING,
 	Q_REJECT,
 	Q__COUNT
 };
@@ -46,6 +45,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_SAVEPOINT] = "SAVEPOINT report",
+	[Q_RELEASE] = "RELEASE report",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO report",
 	[Q_RUN_INSERT] =
 	    "INSERT INTO ingest_runs (started_at, version) VALUES (?, ?)",
 	[Q_RUN_UPDATE] =
@@ -54,18 +56,18 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " messages = ? WHERE id = ?",
 	[Q_HAS_SHA] =
 	    "SELECT id FROM reports WHERE xml_sha256 = ? AND xml_part = ?",
+	[Q_MAX_REPORT] = "SELECT coalesce(max(id), 0) FROM reports",
+	[Q_MAX_RECORD] = "SELECT coalesce(max(id), 0) FROM records",
 	[Q_REPORT_INSERT] =
-	    "INSERT INTO reports (run_id, status, origin, received_at,"
-	    " ingested_at) VALUES (?, 'loading', ?, ?, ?)",
-	[Q_REPORT_UPDATE] =
-	    "UPDATE reports SET xml_sha256 = ?, xml_part = ?, xml_size = ?,"
-	    " schema = ?, namespace = ?, version = ?, org_name = ?, email = ?,"
-	    " extra_contact_info = ?, extra_contact_info_lang = ?,"
-	    " report_id = ?, generator = ?, date_begin = ?, date_end = ?,"
-	    " domain = ?, adkim = ?, aspf = ?, p = ?, sp = ?, np = ?, pct = ?,"
-	    " fo = ?, testing = ?, discovery_method = ?, extensions = ?,"
-	    " reporter = ?, report_key_id = ?, record_count = ?,"
-	    " message_count = ? WHERE id = ?",
+	    "INSERT INTO reports (id, run_id, status, superseded_by, origin,"
+	    " received_at, ingested_at, xml_sha256, xml_part, xml_size, schema,"
+	    " namespace, version, org_name, email, extra_contact_info,"
+	    " extra_contact_info_lang, report_id, generator, date_begin,"
+	    " date_end, domain, adkim, aspf, p, sp, np, pct, fo, testing,"
+	    " discovery_method, extensions, reporter, report_key_id,"
+	    " record_count, message_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?)",
 	[Q_REPORT_ACTIVE] =
 	    "SELECT id, received_at, xml_sha256 FROM reports"
 	    " WHERE reporter = ? AND report_key_id = ? AND domain = ?"
@@ -75,23 +77,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_REPORT_ERROR] =
 	    "INSERT INTO report_errors (report, ordinal, message, lang)"
 	    " VALUES (?, ?, ?, ?)",
-	[Q_RECORD] =
-	    "INSERT INTO records (report, ordinal, source_ip, count,"
-	    " disposition, dkim, spf, header_from, envelope_from, envelope_to,"
-	    " extensions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[Q_DKIM] =
-	    "INSERT INTO dkim_results (record, ordinal, domain, selector,"
-	    " result, human_result, human_result_lang)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[Q_SPF] =
-	    "INSERT INTO spf_results (record, ordinal, domain, scope, result,"
-	    " human_result, human_result_lang) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[Q_REASON] =
-	    "INSERT INTO override_reasons (record, ordinal, type, comment,"
-	    " comment_lang) VALUES (?, ?, ?, ?, ?)",
-	[Q_WARNING] =
-	    "INSERT INTO warnings (report, record, code, message)"
-	    " VALUES (?, ?, ?, ?)",
 	[Q_REJECT] =
 	    "INSERT INTO rejected_inputs (run_id, origin, reason, sha256, size,"
 	    " raw, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -100,14 +85,71 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " last_seen = excluded.last_seen, times_seen = times_seen + 1",
 };
 
+/*
+ * Rows of the child tables are written many to a statement: a
+ * statement's fixed cost (opening cursors, halting) is paid once for up
+ * to max rows. Statements for each row count are prepared when first
+ * needed.
+ */
+enum multi_table {
+	T_RECORDS,
+	T_DKIM,
+	T_SPF,
+	T_REASONS,
+	T_WARNINGS,
+	T__COUNT
+};
+
+static const struct multi_def {
+	const char	*head;		/* INSERT INTO t (cols) VALUES */
+	int		 ncols;
+	int		 max;		/* rows per statement */
+} multi_defs[T__COUNT] = {
+	[T_RECORDS] = { "INSERT INTO records (id, report, ordinal, source_ip,"
+	    " count, disposition, dkim, spf, header_from, envelope_from,"
+	    " envelope_to, extensions) VALUES ", 12, 32 },
+	[T_DKIM] = { "INSERT INTO dkim_results (record, ordinal, domain,"
+	    " selector, result, human_result, human_result_lang) VALUES ",
+	    7, 64 },
+	[T_SPF] = { "INSERT INTO spf_results (record, ordinal, domain, scope,"
+	    " result, human_result, human_result_lang) VALUES ", 7, 64 },
+	[T_REASONS] = { "INSERT INTO override_reasons (record, ordinal, type,"
+	    " comment, comment_lang) VALUES ", 5, 64 },
+	[T_WARNINGS] = { "INSERT INTO warnings (report, record, code,"
+	    " message) VALUES ", 4, 64 },
+};
+
+#define MULTI_MAX	64
+#define REC_BATCH	32	/* records buffered before writing */
+
+struct multi {
+	sqlite3_stmt	*st[MULTI_MAX + 1];	/* by number of rows */
+	sqlite3_stmt	*cur;
+	int		 rows;			/* bound in cur */
+	int		 param;			/* next parameter */
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*st[Q__COUNT];
+	struct multi	 multi[T__COUNT];
 	int64_t		 run_id;
 	int64_t		 report_id;	/* open report's row */
-	bool		 in_tx;
+	int64_t		 next_report;	/* ids handed out within a batch */
+	int64_t		 next_record;
+	int64_t		 first_record;	/* of the open report */
+	const struct dr_record *pending[REC_BATCH]; /* not yet written */
+	int		 npending;
+	bool		 in_batch;	/* BEGIN IMMEDIATE done */
+	bool		 in_report;	/* SAVEPOINT report done */
+	unsigned	 batch_reports;
+	struct timespec	 batch_start;
+	bool		 readonly;
+	int		 busy_ms;
 };
+
+static int	batch_begin(struct store *, struct dr_error *);
 
 static int
 db_err(struct store *s, struct dr_error *err, const char *what)
@@ -135,12 +177,26 @@ db_err(struct store *s, struct dr_error *err, const char *what)
 }
 
 int
+store_init(void)
+{
+	/*
+	 * Before any other SQLite call: no memory statistics, which would
+	 * take a global mutex on every allocation.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	return sqlite3_initialize() == SQLITE_OK ? 0 : -1;
+}
+
+int
 store_schema_version(void)
 {
 	return NSCHEMA;
 }
 
-/* Run one statement with no result rows. */
+/*
+ * Run one statement with no result rows. Every parameter of every
+ * statement is bound before each run, so bindings are never cleared.
+ */
 static int
 step_done(struct store *s, enum stmt q, struct dr_error *err,
     const char *what)
@@ -150,7 +206,6 @@ step_done(struct store *s, enum stmt q, struct dr_error *err,
 
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return db_err(s, err, what);
 	return 0;
@@ -268,7 +323,7 @@ set_wal(struct store *s, int busy_ms, struct dr_error *err)
 }
 
 int
-store_open(const char *path, int busy_ms, struct store **sp,
+store_open(const char *path, int busy_ms, int flags, struct store **sp,
     struct dr_error *err)
 {
 	struct store	*s;
@@ -283,8 +338,11 @@ store_open(const char *path, int busy_ms, struct store **sp,
 		free(s);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	s->readonly = (flags & STORE_READER) != 0;
+	s->busy_ms = busy_ms;
+	rc = sqlite3_open_v2(path, &s->db, (s->readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
+	    NULL);
 	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
 			dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -299,10 +357,20 @@ store_open(const char *path, int busy_ms, struct store **sp,
 	 * take turns. synchronous=NORMAL: a commit survives a crash of
 	 * the process; an operating system crash may lose the last ones.
 	 */
-	if (set_wal(s, busy_ms, err) == -1 ||
+	if (s->readonly) {
+		int v;
+		if (user_version(s, &v, err) == -1)
+			goto fail;
+		if (v != NSCHEMA) {
+			dr_seterr(err, DR_E_DB, "%s: schema version %d, not %d",
+			    path, v, NSCHEMA);
+			goto fail;
+		}
+	} else if (set_wal(s, busy_ms, err) == -1 ||
 	    exec(s, "PRAGMA synchronous = NORMAL", err,
 	    "setting synchronous mode") == -1 ||
-	    exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
+	    exec(s, "PRAGMA temp_store = MEMORY", err, "setting temp_store") ==
+	    -1 || exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
 	    -1 || migrate(s, err) == -1)
 		goto fail;
 	for (i = 0; i < Q__COUNT; i++) {
@@ -319,6 +387,18 @@ fail:
 	return -1;
 }
 
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int
+store_busy_ms(const struct store *s)
+{
+	return s->busy_ms;
+}
+
 void
 store_close(struct store *s)
 {
@@ -326,10 +406,19 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	if (s->in_tx)
+	if (s->in_report)
 		store_report_abort(s);
+	if (s->in_batch) {
+		struct dr_error err;
+		store_commit(s, &err);
+	}
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (i = 0; i < T__COUNT; i++) {
+		int r;
+		for (r = 0; r <= MULTI_MAX; r++)
+			sqlite3_finalize(s->multi[i].st[r]);
+	}
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -354,6 +443,8 @@ store_run_end(struct store *s, const struct store_counts *c,
 {
 	sqlite3_stmt	*st = s->st[Q_RUN_UPDATE];
 
+	if (store_commit(s, err) == -1)
+		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->inputs);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->stored);
@@ -395,37 +486,146 @@ bind_s(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-int
-store_report_begin(struct store *s, const struct store_doc *doc,
+/* --- writing many rows per statement ---------------------------------- */
+
+static sqlite3_stmt *
+multi_prepare(struct store *s, enum multi_table t, int rows,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REPORT_INSERT];
+	const struct multi_def	*d = &multi_defs[t];
+	struct multi		*m = &s->multi[t];
+	char			 sql[8192], *p;
+	int			 r, c;
 
-	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
+	if (m->st[rows] != NULL)
+		return m->st[rows];
+	p = sql + snprintf(sql, sizeof sql, "%s", d->head);
+	for (r = 0; r < rows; r++) {
+		*p++ = r ? ',' : ' ';
+		*p++ = '(';
+		for (c = 0; c < d->ncols; c++) {
+			if (c > 0)
+				*p++ = ',';
+			*p++ = '?';
+		}
+		*p++ = ')';
+	}
+	*p = '\0';
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &m->st[rows], NULL) != SQLITE_OK) {
+		db_err(s, err, "preparing a statement");
+		return NULL;
+	}
+	return m->st[rows];
+}
+
+/* Write the rows bound so far, if any. */
+static int
+multi_flush(struct store *s, enum multi_table t, struct dr_error *err)
+{
+	struct multi	*m = &s->multi[t];
+	int		 rc;
+
+	if (m->rows == 0)
+		return 0;
+	rc = sqlite3_step(m->cur);
+	sqlite3_reset(m->cur);
+	m->rows = 0;
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "storing records");
+	return 0;
+}
+
+/*
+ * Start a row in table t, of n rows to come in all: returns the
+ * statement whose next parameters are this row's (m->param on).
+ */
+static sqlite3_stmt *
+multi_row(struct store *s, enum multi_table t, int n, struct dr_error *err)
+{
+	const struct multi_def	*d = &multi_defs[t];
+	struct multi		*m = &s->multi[t];
+	int			 rows;
+
+	if (m->rows == 0) {
+		rows = n < d->max ? n : d->max;
+		m->cur = multi_prepare(s, t, rows, err);
+		if (m->cur == NULL)
+			return NULL;
+		m->param = 1;
+	}
+	m->rows++;
+	return m->cur;
+}
+
+/* After a row's last parameter: write the statement once it is full. */
+static int
+multi_row_done(struct store *s, enum multi_table t, struct dr_error *err)
+{
+	struct multi	*m = &s->multi[t];
+
+	if (m->param > sqlite3_bind_parameter_count(m->cur))
+		return multi_flush(s, t, err);
+	return 0;
+}
+
+/* Bind helpers for the multi-row statements. */
+static void
+mb_s(struct store *s, enum multi_table t, const char *v)
+{
+	struct multi	*m = &s->multi[t];
+
+	if (v == NULL)
+		sqlite3_bind_null(m->cur, m->param++);
+	else
+		sqlite3_bind_text(m->cur, m->param++, v, -1, SQLITE_STATIC);
+}
+
+static void
+mb_i(struct store *s, enum multi_table t, int64_t v)
+{
+	struct multi	*m = &s->multi[t];
+
+	sqlite3_bind_int64(m->cur, m->param++, v);
+}
+
+static void
+mb_null(struct store *s, enum multi_table t)
+{
+	struct multi	*m = &s->multi[t];
+
+	sqlite3_bind_null(m->cur, m->param++);
+}
+
+/* --- reports and records ---------------------------------------------- */
+
+int
+store_report_begin(struct store *s, struct dr_error *err)
+{
+	if (batch_begin(s, err) == -1 ||
+	    step_done(s, Q_SAVEPOINT, err, "starting a report") == -1)
 		return -1;
-	s->in_tx = true;
-	sqlite3_bind_int64(st, 1, s->run_id);
-	bind_s(st, 2, doc->origin);
-	sqlite3_bind_int64(st, 3, doc->received_at);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	if (step_done(s, Q_REPORT_INSERT, err, "storing a report") == -1)
-		return -1;
-	s->report_id = sqlite3_last_insert_rowid(s->db);
+	s->in_report = true;
+	s->report_id = s->next_report++;
+	s->first_record = s->next_record;
+	s->npending = 0;
 	return 0;
 }
 
 static int
 add_warning(struct store *s, int64_t record, const struct dr_warning *w,
-    struct dr_error *err)
+    int left, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_WARNING];
-
-	sqlite3_bind_int64(st, 1, s->report_id);
+	if (multi_row(s, T_WARNINGS, left, err) == NULL)
+		return -1;
+	mb_i(s, T_WARNINGS, s->report_id);
 	if (record > 0)
-		sqlite3_bind_int64(st, 2, record);
-	bind_s(st, 3, w->code);
-	bind_s(st, 4, w->msg);
-	return step_done(s, Q_WARNING, err, "storing a warning");
+		mb_i(s, T_WARNINGS, record);
+	else
+		mb_null(s, T_WARNINGS);
+	mb_s(s, T_WARNINGS, w->code);
+	mb_s(s, T_WARNINGS, w->msg);
+	return multi_row_done(s, T_WARNINGS, err);
 }
 
 int
@@ -434,72 +634,121 @@ store_report_warning(struct store *s, const char *code, const char *msg,
 {
 	struct dr_warning	w = { code, msg };
 
-	return add_warning(s, 0, &w, err);
+	if (add_warning(s, 0, &w, 1, err) == -1)
+		return -1;
+	return multi_flush(s, T_WARNINGS, err);
+}
+
+/*
+ * Write the buffered records and their results: each table's rows go
+ * out many to a statement. The records' ids were handed out in order,
+ * so they are known before anything is written.
+ */
+int
+store_flush(struct store *s, struct dr_error *err)
+{
+	int64_t		id;
+	int		i, n = s->npending, left;
+	size_t		j;
+
+	if (n == 0)
+		return 0;
+	id = s->next_record - n;
+	for (i = 0; i < n; i++) {
+		const struct dr_record *r = s->pending[i];
+		if (multi_row(s, T_RECORDS, n - i, err) == NULL)
+			return -1;
+		mb_i(s, T_RECORDS, id + i);
+		mb_i(s, T_RECORDS, s->report_id);
+		mb_i(s, T_RECORDS, (int64_t)r->ordinal);
+		mb_s(s, T_RECORDS, r->source_ip);
+		mb_i(s, T_RECORDS, r->count);
+		mb_s(s, T_RECORDS, r->disposition);
+		mb_s(s, T_RECORDS, r->dkim);
+		mb_s(s, T_RECORDS, r->spf);
+		mb_s(s, T_RECORDS, r->header_from);
+		mb_s(s, T_RECORDS, r->envelope_from);
+		mb_s(s, T_RECORDS, r->envelope_to);
+		mb_s(s, T_RECORDS, r->extensions);
+		if (multi_row_done(s, T_RECORDS, err) == -1)
+			return -1;
+	}
+	for (left = 0, i = 0; i < n; i++)
+		left += (int)s->pending[i]->ndkims;
+	for (i = 0; i < n; i++) {
+		const struct dr_record *r = s->pending[i];
+		for (j = 0; j < r->ndkims; j++, left--) {
+			const struct dr_dkim *d = &r->dkims[j];
+			if (multi_row(s, T_DKIM, left, err) == NULL)
+				return -1;
+			mb_i(s, T_DKIM, id + i);
+			mb_i(s, T_DKIM, (int64_t)j + 1);
+			mb_s(s, T_DKIM, d->domain);
+			mb_s(s, T_DKIM, d->selector);
+			mb_s(s, T_DKIM, d->result);
+			mb_s(s, T_DKIM, d->human_result);
+			mb_s(s, T_DKIM, d->human_result_lang);
+			if (multi_row_done(s, T_DKIM, err) == -1)
+				return -1;
+		}
+	}
+	for (left = 0, i = 0; i < n; i++)
+		left += (int)s->pending[i]->nspfs;
+	for (i = 0; i < n; i++) {
+		const struct dr_record *r = s->pending[i];
+		for (j = 0; j < r->nspfs; j++, left--) {
+			const struct dr_spf *p = &r->spfs[j];
+			if (multi_row(s, T_SPF, left, err) == NULL)
+				return -1;
+			mb_i(s, T_SPF, id + i);
+			mb_i(s, T_SPF, (int64_t)j + 1);
+			mb_s(s, T_SPF, p->domain);
+			mb_s(s, T_SPF, p->scope);
+			mb_s(s, T_SPF, p->result);
+			mb_s(s, T_SPF, p->human_result);
+			mb_s(s, T_SPF, p->human_result_lang);
+			if (multi_row_done(s, T_SPF, err) == -1)
+				return -1;
+		}
+	}
+	for (left = 0, i = 0; i < n; i++)
+		left += (int)s->pending[i]->nreasons;
+	for (i = 0; i < n; i++) {
+		const struct dr_record *r = s->pending[i];
+		for (j = 0; j < r->nreasons; j++, left--) {
+			const struct dr_reason *o = &r->reasons[j];
+			if (multi_row(s, T_REASONS, left, err) == NULL)
+				return -1;
+			mb_i(s, T_REASONS, id + i);
+			mb_i(s, T_REASONS, (int64_t)j + 1);
+			mb_s(s, T_REASONS, o->type);
+			mb_s(s, T_REASONS, o->comment);
+			mb_s(s, T_REASONS, o->comment_lang);
+			if (multi_row_done(s, T_REASONS, err) == -1)
+				return -1;
+		}
+	}
+	for (left = 0, i = 0; i < n; i++)
+		left += (int)s->pending[i]->nwarnings;
+	for (i = 0; i < n; i++) {
+		const struct dr_record *r = s->pending[i];
+		for (j = 0; j < r->nwarnings; j++, left--)
+			if (add_warning(s, id + i, &r->warnings[j], left,
+			    err) == -1)
+				return -1;
+	}
+	s->npending = 0;
+	return 0;
 }
 
 int
 store_record(struct store *s, const struct dr_record *r,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_RECORD];
-	int64_t		 id;
-	size_t		 i;
-
-	sqlite3_bind_int64(st, 1, s->report_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->ordinal);
-	bind_s(st, 3, r->source_ip);
-	sqlite3_bind_int64(st, 4, r->count);
-	bind_s(st, 5, r->disposition);
-	bind_s(st, 6, r->dkim);
-	bind_s(st, 7, r->spf);
-	bind_s(st, 8, r->header_from);
-	bind_s(st, 9, r->envelope_from);
-	bind_s(st, 10, r->envelope_to);
-	bind_s(st, 11, r->extensions);
-	if (step_done(s, Q_RECORD, err, "storing a record") == -1)
-		return -1;
-	id = sqlite3_last_insert_rowid(s->db);
-
-	for (i = 0; i < r->ndkims; i++) {
-		const struct dr_dkim *d = &r->dkims[i];
-		st = s->st[Q_DKIM];
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		bind_s(st, 3, d->domain);
-		bind_s(st, 4, d->selector);
-		bind_s(st, 5, d->result);
-		bind_s(st, 6, d->human_result);
-		bind_s(st, 7, d->human_result_lang);
-		if (step_done(s, Q_DKIM, err, "storing a DKIM result") == -1)
-			return -1;
-	}
-	for (i = 0; i < r->nspfs; i++) {
-		const struct dr_spf *p = &r->spfs[i];
-		st = s->st[Q_SPF];
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		bind_s(st, 3, p->domain);
-		bind_s(st, 4, p->scope);
-		bind_s(st, 5, p->result);
-		bind_s(st, 6, p->human_result);
-		bind_s(st, 7, p->human_result_lang);
-		if (step_done(s, Q_SPF, err, "storing an SPF result") == -1)
-			return -1;
-	}
-	for (i = 0; i < r->nreasons; i++) {
-		const struct dr_reason *o = &r->reasons[i];
-		st = s->st[Q_REASON];
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		bind_s(st, 3, o->type);
-		bind_s(st, 4, o->comment);
-		bind_s(st, 5, o->comment_lang);
-		if (step_done(s, Q_REASON, err, "storing a reason") == -1)
-			return -1;
-	}
-	for (i = 0; i < r->nwarnings; i++)
-		if (add_warning(s, id, &r->warnings[i], err) == -1)
-			return -1;
+	s->pending[s->npending++] = r;
+	s->next_record++;
+	if (s->npending == REC_BATCH)
+		return store_flush(s, err);
 	return 0;
 }
 
@@ -512,17 +761,30 @@ set_status(struct store *s, int64_t id, const char *status, int64_t by,
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	if (by > 0)
 		sqlite3_bind_int64(st, 2, by);
+	else
+		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int64(st, 3, id);
 	return step_done(s, Q_REPORT_STATUS, err, "updating a report");
 }
 
 static int
-update_report(struct store *s, const struct dr_report *r,
-    const struct store_doc *doc, struct dr_error *err)
+insert_report(struct store *s, const struct dr_report *r,
+    const struct store_doc *doc, const char *status, int64_t by,
+    struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REPORT_UPDATE];
+	sqlite3_stmt	*st = s->st[Q_REPORT_INSERT];
 	int		 i = 1;
 
+	sqlite3_bind_int64(st, i++, s->report_id);
+	sqlite3_bind_int64(st, i++, s->run_id);
+	bind_s(st, i++, status);
+	if (by > 0)
+		sqlite3_bind_int64(st, i++, by);
+	else
+		sqlite3_bind_null(st, i++);
+	bind_s(st, i++, doc->origin);
+	sqlite3_bind_int64(st, i++, doc->received_at);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)time(NULL));
 	sqlite3_bind_blob(st, i++, doc->sha256, SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int(st, i++, (int)doc->part);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)doc->xml_size);
@@ -545,8 +807,9 @@ update_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->sp);
 	bind_s(st, i++, r->np);
 	if (r->pct >= 0)
-		sqlite3_bind_int64(st, i, r->pct);
-	i++;
+		sqlite3_bind_int64(st, i++, r->pct);
+	else
+		sqlite3_bind_null(st, i++);
 	bind_s(st, i++, r->fo);
 	bind_s(st, i++, r->testing);
 	bind_s(st, i++, r->discovery_method);
@@ -555,8 +818,7 @@ update_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->report_id_norm);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nrecords);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nmessages);
-	sqlite3_bind_int64(st, i++, s->report_id);
-	return step_done(s, Q_REPORT_UPDATE, err, "storing a report");
+	return step_done(s, Q_REPORT_INSERT, err, "storing a report");
 }
 
 /*
@@ -584,7 +846,6 @@ find_active(struct store *s, const struct dr_report *r, int64_t *id,
 			memcpy(sha, sqlite3_column_blob(st, 2), SHA256_LEN);
 	}
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -598,11 +859,14 @@ store_report_end(struct store *s, const struct dr_report *r,
     struct dr_error *err)
 {
 	unsigned char	old_sha[SHA256_LEN];
-	int64_t		old_id = 0, old_received = 0;
+	int64_t		old_id = 0, old_received = 0, by = 0;
+	const char	*status = "active";
 	size_t		i;
-	int		found, newer;
+	int		found;
 
-	/* Stored meanwhile by someone else? Then we are a duplicate. */
+	if (store_flush(s, err) == -1)
+		goto fail;
+	/* Stored meanwhile (earlier in this batch, or by someone else)? */
 	found = store_has_report(s, doc->sha256, doc->part, err);
 	if (found == -1)
 		goto fail;
@@ -611,7 +875,31 @@ store_report_end(struct store *s, const struct dr_report *r,
 		*out = STORE_DUPLICATE;
 		return 0;
 	}
-	if (update_report(s, r, doc, err) == -1)
+
+	/*
+	 * Same key, other content: the copy received later is active; on
+	 * a tie the larger digest wins, so the outcome does not depend on
+	 * the order in which copies are ingested.
+	 */
+	*out = STORE_NEW;
+	found = find_active(s, r, &old_id, &old_received, old_sha, err);
+	if (found == -1)
+		goto fail;
+	if (found) {
+		if (doc->received_at > old_received ||
+		    (doc->received_at == old_received &&
+		    memcmp(doc->sha256, old_sha, SHA256_LEN) > 0)) {
+			if (set_status(s, old_id, "superseded", s->report_id,
+			    err) == -1)
+				goto fail;
+			*out = STORE_SUPERSEDING;
+		} else {
+			status = "superseded";
+			by = old_id;
+			*out = STORE_SUPERSEDED;
+		}
+	}
+	if (insert_report(s, r, doc, status, by, err) == -1)
 		goto fail;
 	for (i = 0; i < r->nerrors; i++) {
 		sqlite3_stmt *st = s->st[Q_REPORT_ERROR];
@@ -623,41 +911,13 @@ store_report_end(struct store *s, const struct dr_report *r,
 			goto fail;
 	}
 	for (i = 0; i < r->nwarnings; i++)
-		if (add_warning(s, 0, &r->warnings[i], err) == -1)
+		if (add_warning(s, 0, &r->warnings[i], (int)(r->nwarnings - i),
+		    err) == -1)
 			goto fail;
-
-	/*
-	 * Same key, other content: the copy received later is active; on
-	 * a tie the larger digest wins, so the outcome does not depend on
-	 * the order in which copies are ingested.
-	 */
-	found = find_active(s, r, &old_id, &old_received, old_sha, err);
-	if (found == -1)
+	if (step_done(s, Q_RELEASE, err, "storing a report") == -1)
 		goto fail;
-	if (!found) {
-		if (set_status(s, s->report_id, "active", 0, err) == -1)
-			goto fail;
-		*out = STORE_NEW;
-	} else {
-		newer = doc->received_at > old_received ||
-		    (doc->received_at == old_received &&
-		    memcmp(doc->sha256, old_sha, SHA256_LEN) > 0);
-		if (newer) {
-			if (set_status(s, old_id, "superseded", s->report_id,
-			    err) == -1 ||
-			    set_status(s, s->report_id, "active", 0, err) == -1)
-				goto fail;
-			*out = STORE_SUPERSEDING;
-		} else {
-			if (set_status(s, s->report_id, "superseded", old_id,
-			    err) == -1)
-				goto fail;
-			*out = STORE_SUPERSEDED;
-		}
-	}
-	if (step_done(s, Q_COMMIT, err, "committing a report") == -1)
-		goto fail;
-	s->in_tx = false;
+	s->in_report = false;
+	s->batch_reports++;
 	return 0;
 fail:
 	store_report_abort(s);
@@ -667,11 +927,98 @@ fail:
 void
 store_report_abort(struct store *s)
 {
-	if (!s->in_tx)
+	int	t;
+
+	if (!s->in_report)
 		return;
-	sqlite3_step(s->st[Q_ROLLBACK]);
-	sqlite3_reset(s->st[Q_ROLLBACK]);
-	s->in_tx = false;
+	/* Undo the report's rows; the batch's other reports stay. */
+	for (t = 0; t < T__COUNT; t++) {
+		if (s->multi[t].rows > 0)
+			sqlite3_reset(s->multi[t].cur);
+		s->multi[t].rows = 0;
+	}
+	s->npending = 0;
+	sqlite3_step(s->st[Q_ROLLBACK_TO]);
+	sqlite3_reset(s->st[Q_ROLLBACK_TO]);
+	sqlite3_step(s->st[Q_RELEASE]);
+	sqlite3_reset(s->st[Q_RELEASE]);
+	s->next_report = s->report_id;
+	s->next_record = s->first_record;
+	s->in_report = false;
+}
+
+static int
+max_id(struct store *s, enum stmt q, int64_t *v, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[q];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_err(s, err, "reading the last row id");
+	return 0;
+}
+
+/*
+ * Reports are committed in batches: each is its own savepoint, a nested
+ * transaction, so it lands whole or not at all, while a commit (which
+ * writes every page it touched to the WAL) serves many of them. The
+ * batch holds the write lock, so row ids can be handed out here.
+ */
+static int
+batch_begin(struct store *s, struct dr_error *err)
+{
+	if (s->in_batch)
+		return 0;
+	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
+		return -1;
+	s->in_batch = true;
+	s->batch_reports = 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
+	if (max_id(s, Q_MAX_REPORT, &s->next_report, err) == -1 ||
+	    max_id(s, Q_MAX_RECORD, &s->next_record, err) == -1) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_batch = false;
+		return -1;
+	}
+	s->next_report++;
+	s->next_record++;
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct dr_error *err)
+{
+	if (!s->in_batch)
+		return 0;
+	if (s->in_report)
+		return dr_seterr(err, DR_E_DB, "%s: commit inside a report",
+		    s->path);
+	s->in_batch = false;
+	if (step_done(s, Q_COMMIT, err, "committing reports") == -1) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
+{
+	struct timespec	now;
+	long		ms;
+
+	if (!s->in_batch || s->in_report)
+		return 0;
+	if (s->batch_reports >= max_reports)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - s->batch_start.tv_sec) * 1000 +
+	    (now.tv_nsec - s->batch_start.tv_nsec) / 1000000;
+	return ms >= (long)max_ms;
 }
 
 int
@@ -685,6 +1032,9 @@ store_reject(struct store *s, const char *origin, const char *reason,
 
 	if (sha256_buf(raw, len, sha) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (batch_begin(s, err) == -1)
+		return -1;
+	s->batch_reports++;
 	sqlite3_bind_int64(st, 1, s->run_id);
 	bind_s(st, 2, origin);
 	bind_s(st, 3, reason);
@@ -709,8 +1059,8 @@ store_list_reports(struct store *s, const struct store_filter *f,
 	    " 'p=' || coalesce(p, '?') ||"
 	    " coalesce(' sp=' || sp, '') || coalesce(' np=' || np, '') ||"
 	    " coalesce(' pct=' || pct, '') || coalesce(' t=' || testing, '')"
-	    " FROM reports r WHERE status != 'loading'"
-	    " AND (?1 IS NULL OR domain = ?1) AND date_end >= ?2"
+	    " FROM reports r WHERE (?1 IS NULL OR domain = ?1)"
+	    " AND date_end >= ?2"
 	    " AND (?3 OR status = 'active')"
 	    " ORDER BY date_begin DESC, id DESC";
 	struct store_report_row	 row;

@@ -1,11 +1,13 @@
 /*
  * store.h: the SQLite database: schema, migrations and every statement.
  *
- * One transaction per report: store_report_begin opens it, records are
- * added with store_record, and store_report_end decides whether the
- * report is new, a duplicate, or a re-sent version of a stored one
- * (dmarcdb(1), DEDUPLICATION) and commits. store_report_abort rolls it
- * back, leaving no row behind.
+ * One nested transaction (a savepoint) per report: store_report_begin
+ * opens it, records are added with store_record, and store_report_end
+ * decides whether the report is new, a duplicate, or a re-sent version
+ * of a stored one (dmarcdb(1), DEDUPLICATION) and releases it.
+ * store_report_abort rolls it back, leaving no row behind. Reports and
+ * rejected inputs are committed in batches: store_commit commits what
+ * is done so far; store_close commits too.
  */
 #ifndef DR_STORE_H
 #define DR_STORE_H
@@ -18,9 +20,20 @@
 
 struct store;
 
-/* Open (creating if needed) and migrate. busy_ms: lock wait. */
-int	 store_open(const char *, int, struct store **, struct dr_error *);
+/*
+ * Open (creating if needed) and migrate. busy_ms: how long to wait for
+ * another process's lock. With STORE_READER: read-only, for lookups from
+ * a second thread; the schema must be current.
+ */
+#define STORE_READER	0x1
+int	 store_open(const char *, int, int, struct store **,
+	    struct dr_error *);
 void	 store_close(struct store *);
+const char *store_path(const struct store *);
+int	 store_busy_ms(const struct store *);
+
+/* Once, before anything else touches SQLite. Returns 0 or -1. */
+int	 store_init(void);
 
 /* The schema version this build creates. */
 int	 store_schema_version(void);
@@ -59,15 +72,24 @@ struct store_doc {
 	uint64_t	 xml_size;
 };
 
-int	 store_report_begin(struct store *, const struct store_doc *,
-	    struct dr_error *);
+int	 store_report_begin(struct store *, struct dr_error *);
+/*
+ * Records are buffered and written many at a time: the record must
+ * stay valid until store_flush, store_report_end or store_report_abort.
+ */
 int	 store_record(struct store *, const struct dr_record *,
 	    struct dr_error *);
+int	 store_flush(struct store *, struct dr_error *);
 /* doc->sha256 and xml_size must be final here. */
 int	 store_report_end(struct store *, const struct dr_report *,
 	    const struct store_doc *, enum store_outcome *,
 	    struct dr_error *);
 void	 store_report_abort(struct store *);
+
+/* Commit the reports stored so far (not while one is open). */
+int	 store_commit(struct store *, struct dr_error *);
+/* 1 when the open batch has max reports or is max_ms old. */
+int	 store_batch_due(struct store *, unsigned, unsigned);
 /* One more report-level warning for the open report. */
 int	 store_report_warning(struct store *, const char *, const char *,
 	    struct dr_error *);

@@ -32,6 +32,7 @@
 #define PEEK_SIZE	4096
 #define ZIN_SIZE	65536
 #define MAX_LAYERS	3	/* base + two layers of compression */
+#define MAP_MIN		(4 << 20)	/* zips larger than this are mapped */
 
 enum layer_type {
 	L_SRC,		/* the input: fd or memory */
@@ -262,7 +263,8 @@ unpack_new(const char *origin, const struct unpack_limits *lim)
 }
 
 struct unpack *
-unpack_open_fd(int fd, const char *origin, const struct unpack_limits *lim)
+unpack_open_fd(int fd, const struct stat *stp, const char *origin,
+    const struct unpack_limits *lim)
 {
 	struct unpack	*u;
 	struct stat	 st;
@@ -271,9 +273,11 @@ unpack_open_fd(int fd, const char *origin, const struct unpack_limits *lim)
 	if (u == NULL)
 		return NULL;
 	u->fd = fd;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (stp == NULL && fstat(fd, &st) == 0)
+		stp = &st;
+	if (stp != NULL && S_ISREG(stp->st_mode)) {
 		u->regular = true;
-		u->size = (int64_t)st.st_size;
+		u->size = (int64_t)stp->st_size;
 	}
 	return u;
 }
@@ -320,6 +324,11 @@ src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	}
 	if (u->src_eof)
 		return 0;
+	/* A regular file ends at its size: no read to find out. */
+	if (u->regular && u->src_total >= (uint64_t)u->size) {
+		u->src_eof = true;
+		return 0;
+	}
 	do
 		r = read(u->fd, buf, n);
 	while (r == -1 && errno == EINTR);
@@ -670,11 +679,16 @@ load_input(struct unpack *u, struct dr_error *err)
 
 	if (u->mem != NULL)
 		return 0;
-	if (u->regular && u->size > 0) {
-		if ((uint64_t)u->size > u->lim.max_bytes)
-			return dr_seterr(err, DR_E_LIMIT, "zip archive is "
-			    "larger than %llu bytes (--max-bytes)",
-			    (unsigned long long)u->lim.max_bytes);
+	if (u->regular && u->size > 0 &&
+	    (uint64_t)u->size > u->lim.max_bytes)
+		return dr_seterr(err, DR_E_LIMIT, "zip archive is larger than "
+		    "%llu bytes (--max-bytes)",
+		    (unsigned long long)u->lim.max_bytes);
+	/*
+	 * Large files are mapped. Small ones are read: unmapping costs a
+	 * TLB shootdown on every CPU the process runs on.
+	 */
+	if (u->regular && u->size > MAP_MIN) {
 		u->map = mmap(NULL, (size_t)u->size, PROT_READ, MAP_PRIVATE,
 		    u->fd, 0);
 		if (u->map != MAP_FAILED) {
@@ -689,7 +703,8 @@ load_input(struct unpack *u, struct dr_error *err)
 	if (buf_add(&b, l->unread + l->upos, l->nunread - l->upos) == -1)
 		goto nomem;
 	for (;;) {
-		if (buf_reserve(&b, 65536) == -1)
+		if (buf_reserve(&b, u->regular && u->size > 0 ?
+		    (size_t)u->size - b.len + 1 : 65536) == -1)
 			goto nomem;
 		r = src_read(u, b.data + b.len, 65536, err);
 		if (r == -1) {
@@ -734,29 +749,61 @@ zip_open(struct unpack *u, struct dr_error *err)
 	return 0;
 }
 
-/* Count members before reading any, so that a huge archive is refused whole. */
-static int
-zip_count(struct unpack *u, struct dr_error *err)
+static unsigned
+le16(const unsigned char *p)
 {
-	struct archive_entry	*e;
-	unsigned		 n = 0;
-	int			 r;
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
 
-	if (zip_open(u, err) == -1)
+/*
+ * The number of members the archive declares, from its end of central
+ * directory record (and the zip64 one, when there is one), so that a
+ * huge archive is refused whole before any member is read. Returns the
+ * count, or -1 if there is no such record (libarchive then says what
+ * is wrong).
+ */
+static int64_t
+zip_declared(const unsigned char *p, size_t len)
+{
+	size_t		i, lo;
+	uint64_t	n;
+	int		k;
+
+	if (len < 22)
 		return -1;
-	while ((r = archive_read_next_header(u->ar, &e)) == ARCHIVE_OK ||
-	    r == ARCHIVE_WARN) {
-		if (++n > u->lim.max_members)
-			return dr_seterr(err, DR_E_LIMIT, "zip archive has "
-			    "more than %u members (--max-members)",
-			    u->lim.max_members);
+	lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
+	for (i = len - 22; ; i--) {
+		if (memcmp(p + i, "PK\005\006", 4) == 0)
+			break;
+		if (i == lo)
+			return -1;
 	}
-	if (r != ARCHIVE_EOF)
-		return dr_seterr(err, DR_E_ARCHIVE, "corrupt zip archive "
-		    "(libarchive: %s)", archive_error_string(u->ar) ?
-		    archive_error_string(u->ar) : "unknown error");
+	n = le16(p + i + 10);
+	/* zip64: a locator just before points to the zip64 record. */
+	if (n == 0xffff && i >= 20 && memcmp(p + i - 20, "PK\006\007", 4) == 0) {
+		uint64_t off = 0;
+		for (k = 7; k >= 0; k--)
+			off = off << 8 | p[i - 20 + 8 + k];
+		if (off <= len - 56 && memcmp(p + off, "PK\006\006", 4) == 0) {
+			n = 0;
+			for (k = 7; k >= 0; k--)
+				n = n << 8 | p[off + 32 + k];
+		}
+	}
+	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
+static int
+zip_check(struct unpack *u, struct dr_error *err)
+{
+	int64_t	n;
+
+	n = zip_declared(u->mem, u->memlen);
 	if (n == 0)
 		return dr_seterr(err, DR_E_FORMAT, "empty zip archive");
+	if (n > (int64_t)u->lim.max_members)
+		return dr_seterr(err, DR_E_LIMIT, "zip archive has more than "
+		    "%u members (--max-members)", u->lim.max_members);
 	return zip_open(u, err);
 }
 
@@ -792,7 +839,13 @@ zip_next(struct unpack *u, struct dr_error *err)
 			    archive_error_string(u->ar) ?
 			    archive_error_string(u->ar) : "unknown error");
 		}
-		u->members++;
+		if (++u->members > u->lim.max_members) {
+			/* More than its directory declared. */
+			u->state = S_DONE;
+			return dr_seterr(err, DR_E_LIMIT, "zip archive has "
+			    "more than %u members (--max-members)",
+			    u->lim.max_members);
+		}
 		name = archive_entry_pathname(e);
 		if (name == NULL)
 			name = "(unnamed)";
@@ -863,7 +916,7 @@ unpack_next(struct unpack *u, struct dr_error *err)
 				return dr_seterr(err, DR_E_FORMAT, "zip "
 				    "archive inside compressed data: not "
 				    "supported");
-			if (load_input(u, err) == -1 || zip_count(u, err) == -1)
+			if (load_input(u, err) == -1 || zip_check(u, err) == -1)
 				return -1;
 			u->state = S_ZIP;
 			return zip_next(u, err);
@@ -900,6 +953,12 @@ unpack_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 		    "bytes decompressed (--max-bytes)",
 		    (unsigned long long)u->lim.max_bytes);
 	return r;
+}
+
+int
+unpack_unit_is_file(const struct unpack *u)
+{
+	return !u->unit_is_member && u->regular;
 }
 
 int

@@ -54,11 +54,13 @@ enum unpack_kind unpack_sniff(const unsigned char *, size_t, char *, size_t);
 struct unpack;
 
 /*
- * Open an input read from fd (not closed by us) or from memory (not
- * copied: it must outlive the struct). origin names it in messages.
- * Returns NULL on allocation failure.
+ * Open an input read from fd (not closed by us; st is its fstat, or
+ * NULL to ask) or from memory (not copied: it must outlive the struct).
+ * origin names it in messages. Returns NULL on allocation failure.
  */
-struct unpack	*unpack_open_fd(int, const char *, const struct unpack_limits *);
+struct stat;
+struct unpack	*unpack_open_fd(int, const struct stat *, const char *,
+		    const struct unpack_limits *);
 struct unpack	*unpack_open_mem(const void *, size_t, const char *,
 		    const struct unpack_limits *);
 
@@ -86,6 +88,12 @@ int64_t		 unpack_input_size(const struct unpack *);
  */
 int		 unpack_raw(struct unpack *, const unsigned char **, size_t *,
 		    uint64_t *);
+
+/*
+ * 1 when the current unit is the whole input and the input a regular
+ * file, whose bytes can be read again from its origin (the path).
+ */
+int		 unpack_unit_is_file(const struct unpack *);
 
 void		 unpack_close(struct unpack *);
 

@@ -24,9 +24,10 @@
 #include "log.h"
 
 struct fx {
-	char		 path[64];
-	struct store	*s;
-	struct ingest	*e;
+	char			 path[64];
+	struct store		*s;
+	struct ingest		*e;
+	struct ingest_opts	 o;
 };
 
 static struct ingest_opts opts = {
@@ -39,7 +40,6 @@ static int
 setup_with(void **state, int recover)
 {
 	struct fx		*f = calloc(1, sizeof *f);
-	struct ingest_opts	 o = opts;
 	struct dr_error		 err;
 	int			 fd;
 
@@ -47,11 +47,11 @@ setup_with(void **state, int recover)
 	fd = mkstemp(f->path);
 	close(fd);
 	unlink(f->path);
-	assert_int_equal(store_open(f->path, 1000, &f->s, &err), 0);
+	assert_int_equal(store_open(f->path, 1000, 0, &f->s, &err), 0);
 	assert_int_equal(store_run_begin(f->s, &err), 0);
-	o.recover = recover;
-	f->e = ingest_new(f->s, &o);
-	assert_non_null(f->e);
+	f->o = opts;
+	f->o.recover = recover;
+	assert_int_equal(ingest_new(f->s, &f->o, &f->e, &err), 0);
 	*state = f;
 	return 0;
 }
@@ -102,12 +102,27 @@ q(struct fx *f, const char *sql)
 	return v;
 }
 
+/* Counts so far: the engine is stopped and started again. */
+static const struct store_counts *
+counts(struct fx *f)
+{
+	static struct store_counts	c;
+	struct dr_error			err;
+
+	assert_int_equal(ingest_finish(f->e, &err), 0);
+	c = *ingest_counts(f->e);
+	ingest_free(f->e);
+	assert_int_equal(ingest_new(f->s, &f->o, &f->e, &err), 0);
+	return &c;
+}
+
 static void
 in(struct fx *f, const void *p, size_t n)
 {
 	struct dr_error	err;
 
 	assert_int_equal(ingest_mem(f->e, p, n, "mem", 1000, &err), 0);
+	assert_int_equal(ingest_sync(f->e, &err), 0);
 }
 
 #define META(id) \
@@ -165,7 +180,7 @@ bom_and_leading_space(void **state)
 	    "'active'"), 1);
 	assert_int_equal(q(f, "SELECT xml_size FROM reports"),
 	    (long long)sizeof doc - 1);
-	assert_int_equal(ingest_counts(f->e)->stored, 1);
+	assert_int_equal(counts(f)->stored, 1);
 }
 
 static void
@@ -185,7 +200,7 @@ several_roots_become_several_reports(void **state)
 	/* Again: nothing new. */
 	in(f, doc, sizeof doc - 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 2);
-	assert_int_equal(ingest_counts(f->e)->duplicates, 1);
+	assert_int_equal(counts(f)->duplicates, 1);
 }
 
 static void
@@ -215,7 +230,7 @@ bad_input_rejected_with_raw_bytes(void **state)
 	assert_int_equal(q(f, "SELECT length(raw) FROM rejected_inputs WHERE "
 	    "origin = 'mem' AND reason LIKE 'line 1: record 1: <count> ''x''%'"),
 	    (long long)sizeof doc - 1);
-	assert_int_equal(ingest_counts(f->e)->rejected, 1);
+	assert_int_equal(counts(f)->rejected, 1);
 }
 
 static void
@@ -267,7 +282,7 @@ large_document_streamed(void **state)
 	in(f, b.data, b.len);
 	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM records"), 30000);
-	assert_int_equal(ingest_counts(f->e)->duplicates, 1);
+	assert_int_equal(counts(f)->duplicates, 1);
 	buf_free(&b);
 }
 

@@ -34,7 +34,7 @@ setup(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	unlink(f->path);
-	assert_int_equal(store_open(f->path, 1000, &f->s, &err), 0);
+	assert_int_equal(store_open(f->path, 1000, 0, &f->s, &err), 0);
 	assert_int_equal(store_run_begin(f->s, &err), 0);
 	*state = f;
 	return 0;
@@ -129,9 +129,10 @@ put(struct fx *f, const char *id, int64_t begin, unsigned char sha,
 	rec.ndkims = 1;
 	rec.warnings = &w;
 	rec.nwarnings = 1;
-	assert_int_equal(store_report_begin(f->s, &d, &err), 0);
+	assert_int_equal(store_report_begin(f->s, &err), 0);
 	assert_int_equal(store_record(f->s, &rec, &err), 0);
 	assert_int_equal(store_report_end(f->s, &r, &d, &out, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
 	return out;
 }
 
@@ -170,7 +171,7 @@ newer_database_refused(void **state)
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(store_open(f->path, 1000, &s2, &err), -1);
+	assert_int_equal(store_open(f->path, 1000, 0, &s2, &err), -1);
 	assert_int_equal(err.code, DR_E_DB);
 	assert_non_null(strstr(err.msg, "schema version 999 is newer than "
 	    "this dmarcdb supports"));
@@ -202,16 +203,18 @@ static void
 abort_leaves_nothing(void **state)
 {
 	struct fx		*f = *state;
-	struct store_doc	 d = doc(7, 100);
 	struct dr_record	 rec;
 	struct dr_error		 err;
 
 	memset(&rec, 0, sizeof rec);
 	rec.ordinal = 1;
 	rec.count = 1;
-	assert_int_equal(store_report_begin(f->s, &d, &err), 0);
+	assert_int_equal(store_report_begin(f->s, &err), 0);
 	assert_int_equal(store_record(f->s, &rec, &err), 0);
+	/* Written to the database, inside the report's savepoint. */
+	assert_int_equal(store_flush(f->s, &err), 0);
 	store_report_abort(f->s);
+	assert_int_equal(store_commit(f->s, &err), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
 }
@@ -288,6 +291,7 @@ rejected_kept_once(void **state)
 	    char *)"xyz", 3, 3, &err), 0);
 	assert_int_equal(store_reject(f->s, "c.xml", "worse", (const unsigned
 	    char *)"xy", 2, 900, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 2);
 	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs WHERE "
 	    "raw = CAST('xyz' AS BLOB)"), 2);

@@ -524,7 +524,7 @@ raw_bytes_of_rejected_units(void **state)
 		assert_int_equal(write(fd[1], gz.data, gz.len),
 		    (ssize_t)gz.len);
 		close(fd[1]);
-		u = unpack_open_fd(fd[0], "stdin", &lim);
+		u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
 		assert_int_equal(unpack_next(u, &err), -1);
 		assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
 		assert_int_equal(len, gz.len);
@@ -550,7 +550,7 @@ zip_from_pipe(void **state)
 	assert_int_equal(pipe(fd), 0);
 	assert_int_equal(write(fd[1], zip.data, zip.len), (ssize_t)zip.len);
 	close(fd[1]);
-	u = unpack_open_fd(fd[0], "stdin", &lim);
+	u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
 	assert_int_equal(read_all(u, &all, &errs, NULL), 1);
 	assert_string_equal(all.data, xml);
 	unpack_close(u);
