@@ -1,0 +1,160 @@
+#!/bin/sh
+# bench.sh: dmarcdb's benchmark (make bench). Not part of make check.
+#
+#   BENCH_DIR=dir BIN=builddir sh bench.sh [SCENARIO...]
+#
+# Scenarios (all by default):
+#   a  one report of 200,000 records, gzipped; and the limit pipeline
+#   b  10,000 small reports (1 to 50 records), mixed containers; and the
+#      limit pipeline
+#   c  one 1 GB plain XML report: peak memory
+#   d  (b) again: every report a duplicate
+#   hostile  each hostile input alone: time and peak memory
+#
+# Generated inputs are kept in BENCH_DIR and reused. Prints one table;
+# exits 1 if a target is missed.
+set -eu
+: "${BIN:?}" "${BENCH_DIR:?}"
+LC_ALL=C
+export LC_ALL
+mkdir -p "$BENCH_DIR"
+D=$BENCH_DIR
+GEN=$BIN/bench/gen
+RUSAGE=$BIN/bench/rusage
+LIMIT=$BIN/bench/limit
+DMARCDB=$BIN/dmarcdb
+scenarios=${*:-a b c d hostile}
+missed=0
+
+rows=
+row() {
+	rows="$rows$(printf '%-9s %-34s %8s %11s %10s %8s %8s %7s  %s' "$@")
+"
+}
+
+# run NAME CMD...: run under rusage; sets wall, maxrss_mb.
+run() {
+	name=$1
+	shift
+	"$RUSAGE" "$D/$name.ru" "$@" > "$D/$name.out" 2> "$D/$name.err" || {
+		rc=$?
+		[ "$rc" -eq 1 ] || { echo "bench: $name: exit $rc" >&2;
+		    cat "$D/$name.err" >&2; exit 1; }
+	}
+	read -r wall user sys rss rc < "$D/$name.ru"
+	maxrss_mb=$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")
+}
+
+fresh_db() {
+	rm -f "$1" "$1-wal" "$1-shm"
+}
+
+per_s() {
+	awk "BEGIN { printf \"%.0f\", $1 / $2 }"
+}
+
+check() {	# check VALUE OP TARGET
+	if awk "BEGIN { exit !($1 $2 $3) }"; then
+		echo ok
+	else
+		missed=1
+		echo MISSED
+	fi
+}
+
+machine() {
+	cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+	mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' \
+	    /proc/meminfo)
+	echo "machine: $(nproc) cores, $cpu, $mem; $(uname -sr)"
+	echo "dmarcdb: $("$DMARCDB" --version); SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
+}
+
+for s in $scenarios; do
+	case $s in
+	a)
+		[ -f "$D/a.xml.gz" ] || "$GEN" -s 1 -f gz -n 200000 -o "$D/a.xml.gz"
+		fresh_db "$D/a.db"
+		run a "$DMARCDB" --db "$D/a.db" ingest "$D/a.xml.gz"
+		t=$wall r=$maxrss_mb
+		run a-limit "$LIMIT" "$D/a-limit.db" "$D/a.xml.gz"
+		lt=$wall
+		ratio=$(awk "BEGIN { printf \"%.2f\", $lt / $t }")
+		row a "200,000 records, gzip" "$t" "$(per_s 200000 "$t")" 1 "$r" \
+		    "$lt" "$ratio" "ratio >= 0.6: $(check "$ratio" '>=' 0.6)"
+		;;
+	b|d)
+		if [ ! -f "$D/b.stamp" ]; then
+			rm -rf "$D/b"
+			mkdir "$D/b"
+			"$GEN" -s 2 -r 10000 -m 1 -M 50 -d "$D/b"
+			touch "$D/b.stamp"
+		fi
+		nrec=$(cat "$D/b.records" 2>/dev/null || echo 0)
+		if [ "$s" = b ] || [ ! -f "$D/b.db" ]; then
+			fresh_db "$D/b.db"
+			run b "$DMARCDB" --db "$D/b.db" ingest "$D/b"
+			nrec=$(sqlite3 "$D/b.db" "SELECT count(*) FROM records")
+			echo "$nrec" > "$D/b.records"
+			t=$wall r=$maxrss_mb
+			run b-limit "$LIMIT" "$D/b-limit.db" "$D/b"
+			lt=$wall
+			ratio=$(awk "BEGIN { printf \"%.2f\", $lt / $t }")
+			rps=$(per_s 10000 "$t")
+			[ "$s" = b ] && row b "10,000 reports, mixed containers" \
+			    "$t" "$(per_s "$nrec" "$t")" "$rps" "$r" "$lt" \
+			    "$ratio" "reports/s >= 5000: $(check "$rps" '>=' 5000)"
+		fi
+		if [ "$s" = d ]; then
+			run d "$DMARCDB" --db "$D/b.db" ingest "$D/b"
+			rps=$(per_s 10000 "$wall")
+			row d "(b) again: all duplicates" "$wall" - "$rps" \
+			    "$maxrss_mb" - - \
+			    "reports/s >= 20000: $(check "$rps" '>=' 20000)"
+		fi
+		;;
+	c)
+		if [ ! -f "$D/c.xml" ]; then
+			"$GEN" -s 3 -f xml -n 1360000 -o "$D/c.xml"
+		fi
+		size=$(stat -c %s "$D/c.xml")
+		fresh_db "$D/c.db"
+		run c "$DMARCDB" --db "$D/c.db" ingest --max-bytes 2G \
+		    --max-records 10000000 "$D/c.xml"
+		mb=$(awk "BEGIN { printf \"%.0f MB\", $size / 1e6 }")
+		row c "one report of $mb, plain XML" "$wall" \
+		    "$(per_s 1360000 "$wall")" 1 "$maxrss_mb" - - \
+		    "peak RSS <= 64 MB: $(check "$maxrss_mb" '<=' 64)"
+		rm -f "$D/c.db" "$D/c.db-wal" "$D/c.db-shm"
+		;;
+	hostile)
+		H=$BIN/tests/hostile/mkhostile
+		if [ ! -x "$H" ]; then
+			echo "bench: $H not built (make check builds it)" >&2
+			continue
+		fi
+		rm -rf "$D/hostile"
+		mkdir "$D/hostile"
+		"$H" "$D/hostile"
+		for f in "$D"/hostile/*; do
+			case $f in *.tsv) continue ;; esac
+			n=$(basename "$f")
+			fresh_db "$D/h.db"
+			run "h-$n" "$DMARCDB" -q --db "$D/h.db" ingest "$f"
+			row hostile "$n" "$wall" - - "$maxrss_mb" - - \
+			    "<= 2 s: $(check "$wall" '<=' 2), <= 64 MB: $(check "$maxrss_mb" '<=' 64)"
+		done
+		rm -f "$D/h.db" "$D/h.db-wal" "$D/h.db-shm"
+		;;
+	*)
+		echo "bench: unknown scenario $s" >&2
+		exit 2
+		;;
+	esac
+done
+
+machine
+printf '%-9s %-34s %8s %11s %10s %8s %8s %7s  %s\n' scenario input \
+    seconds records/s reports/s "RSS MB" "limit s" ratio target
+printf '%s' "$rows"
+exit $missed

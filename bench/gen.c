@@ -1,0 +1,452 @@
+/*
+ * gen.c: a deterministic generator of realistic DMARC aggregate reports.
+ *
+ *   gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] -n records -o file
+ *   gen [-s seed] [-S ...] [-f ...] -r reports -m min -M max -d dir
+ *
+ * The first form writes one report of exactly n records; the second
+ * writes r reports of min to max records each into dir, named as
+ * reporters name them. The same arguments always give the same bytes.
+ *
+ * Reports look like real ones: a handful of reporters with their habits
+ * (Google's zip and numeric ids, Microsoft's envelope_to, Yahoo's ids,
+ * RFC 9990 namespaces from GMX and WEB.DE), pretty-printed XML, IPv4 and
+ * IPv6 sources from authorised services, forwarders and spoofers, counts
+ * with a long tail, one to three DKIM results and one or two SPF results,
+ * and the occasional override reason.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "buf.h"
+
+/* splitmix64: small, fast, and the same everywhere. */
+static uint64_t rng;
+
+static uint64_t
+next(void)
+{
+	uint64_t	z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+pick(unsigned n)
+{
+	return (unsigned)(next() % n);
+}
+
+static int
+chance(unsigned percent)
+{
+	return pick(100) < percent;
+}
+
+struct reporter {
+	const char	*org;
+	const char	*email;
+	const char	*fname;		/* receiver part of the file name */
+	int		 rfc9990;	/* 1: always; 0: never; 2: by -S */
+	int		 envelope_to;
+	int		 zip;		/* sends zip rather than gzip */
+};
+
+static const struct reporter reporters[] = {
+	{ "google.com", "noreply-dmarc-support@google.com", "google.com",
+	    2, 0, 1 },
+	{ "Outlook.com", "dmarcreport@microsoft.com", "protection.outlook.com",
+	    2, 1, 0 },
+	{ "Yahoo", "dmarchelp@yahooinc.com", "yahoo.com", 2, 0, 0 },
+	{ "Mail.Ru", "dmarc_support@corp.mail.ru", "mail.ru", 0, 0, 0 },
+	{ "AMAZON-SES", "postmaster@amazonses.com", "amazonses.com", 0, 0, 0 },
+	{ "Mimecast", "dmarc-reports@mimecast.org", "mimecast.org", 2, 0, 1 },
+	{ "GMX", "noreply-dmarc@gmx.net", "gmx.net", 1, 0, 0 },
+	{ "WEB.DE", "noreply-dmarc@web.de", "web.de", 1, 0, 0 },
+	{ "Fastmail Pty Ltd", "dmarc-reports@fastmail.com", "fastmail.com",
+	    2, 0, 0 },
+	{ "Comcast", "dmarc_reports@comcast.net", "comcast.net", 0, 0, 0 },
+};
+#define NREPORTERS	(sizeof reporters / sizeof reporters[0])
+
+static const char *const domains[] = {
+	"example.com", "example.org", "example.net", "shop.example",
+	"news.example.com", "example.co.uk",
+};
+#define NDOMAINS	(sizeof domains / sizeof domains[0])
+
+/* Sending services: some authorised, some not. */
+struct sender {
+	const char	*dkim;		/* signing domain, NULL: none */
+	const char	*selector;
+	const char	*spf;		/* envelope-from domain */
+	int		 v6;
+	unsigned	 net[2];	/* first two octets, or IPv6 /32 */
+	unsigned	 pass;		/* percent passing */
+	unsigned	 weight;
+};
+
+static const struct sender senders[] = {
+	{ "@", "selector1", "@", 0, { 198, 51 }, 99, 30 },	  /* own MTA */
+	{ "@", "google", "@", 1, { 0x2001, 0xdb8 }, 98, 20 },	  /* Google */
+	{ "sendgrid.net", "s1", "bounces.sendgrid.net", 0, { 167, 89 },
+	    95, 10 },
+	{ "@", "k1", "mcsv.net", 0, { 205, 201 }, 97, 8 },	  /* Mailchimp */
+	{ "amazonses.com", "ug7nbtf4", "amazonses.com", 0, { 54, 240 },
+	    90, 6 },
+	{ NULL, NULL, "@", 0, { 203, 0 }, 40, 6 },		  /* misconf. */
+	{ "lists.example.org", "l", "lists.example.org", 0, { 192, 0 },
+	    60, 5 },						  /* list */
+	{ NULL, NULL, "spoof.example", 0, { 45, 0 }, 0, 10 },	  /* spoof */
+	{ NULL, NULL, "@", 1, { 0x2a02, 0x1234 }, 5, 5 },	  /* spoof v6 */
+};
+#define NSENDERS	(sizeof senders / sizeof senders[0])
+
+static const struct sender *
+pick_sender(void)
+{
+	unsigned	total = 0, r, i;
+
+	for (i = 0; i < NSENDERS; i++)
+		total += senders[i].weight;
+	r = pick(total);
+	for (i = 0; i < NSENDERS; i++) {
+		if (r < senders[i].weight)
+			return &senders[i];
+		r -= senders[i].weight;
+	}
+	return &senders[0];
+}
+
+/* Message counts: mostly 1 to 10, a long tail to thousands. */
+static unsigned
+pick_count(void)
+{
+	unsigned	r = pick(1000);
+
+	if (r < 600)
+		return 1 + pick(3);
+	if (r < 900)
+		return 1 + pick(20);
+	if (r < 990)
+		return 1 + pick(500);
+	return 1 + pick(20000);
+}
+
+static const char *
+dom(const char *d, const char *own)
+{
+	return strcmp(d, "@") == 0 ? own : d;
+}
+
+static void
+put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	char	tmp[1024];
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_add(b, tmp, (size_t)n) == -1) {
+		fprintf(stderr, "gen: out of memory\n");
+		exit(1);
+	}
+}
+
+static void
+record(struct buf *b, const struct reporter *rep, const char *domain,
+    const char *policy)
+{
+	const struct sender	*s = pick_sender();
+	const char		*hf = domain, *disp = "none";
+	char			 ip[64];
+	int			 dkim_ok, spf_ok, aligned_dkim, aligned_spf;
+	unsigned		 ndkim, i;
+
+	if (s->v6)
+		snprintf(ip, sizeof ip, "%x:%x:%x:%x::%x", s->net[0],
+		    s->net[1], pick(65536), pick(256), 1 + pick(4094));
+	else
+		snprintf(ip, sizeof ip, "%u.%u.%u.%u", s->net[0], s->net[1],
+		    pick(256), 1 + pick(254));
+	dkim_ok = s->dkim != NULL && chance(s->pass);
+	spf_ok = chance(s->pass);
+	aligned_dkim = dkim_ok && strcmp(s->dkim, "@") == 0;
+	aligned_spf = spf_ok && strcmp(s->spf, "@") == 0;
+	if (!aligned_dkim && !aligned_spf && strcmp(policy, "none") != 0)
+		disp = chance(90) ? policy : "none";
+
+	put(b, "  <record>\n    <row>\n      <source_ip>%s</source_ip>\n"
+	    "      <count>%u</count>\n      <policy_evaluated>\n"
+	    "        <disposition>%s</disposition>\n"
+	    "        <dkim>%s</dkim>\n        <spf>%s</spf>\n", ip,
+	    pick_count(), disp, aligned_dkim ? "pass" : "fail",
+	    aligned_spf ? "pass" : "fail");
+	if (!aligned_dkim && !aligned_spf && chance(8))
+		put(b, "        <reason>\n          <type>%s</type>\n"
+		    "          <comment>%s</comment>\n        </reason>\n",
+		    chance(50) ? "forwarded" : chance(50) ? "mailing_list" :
+		    "local_policy", chance(50) ? "arc=pass" : "");
+	put(b, "      </policy_evaluated>\n    </row>\n    <identifiers>\n");
+	if (rep->envelope_to)
+		put(b, "      <envelope_to>%s</envelope_to>\n",
+		    chance(50) ? "hotmail.com" : "outlook.com");
+	put(b, "      <envelope_from>%s</envelope_from>\n"
+	    "      <header_from>%s</header_from>\n    </identifiers>\n"
+	    "    <auth_results>\n", dom(s->spf, domain), hf);
+	ndkim = s->dkim == NULL ? (chance(30) ? 1 : 0) : 1 + pick(3);
+	for (i = 0; i < ndkim; i++) {
+		const char *d = i == 0 && s->dkim ? dom(s->dkim, domain) :
+		    i == 1 ? "esp.example.net" : domain;
+		put(b, "      <dkim>\n        <domain>%s</domain>\n"
+		    "        <selector>%s</selector>\n"
+		    "        <result>%s</result>\n", d,
+		    s->selector ? s->selector : "default",
+		    i == 0 ? (dkim_ok ? "pass" : "fail") :
+		    chance(80) ? "pass" : "neutral");
+		if (chance(10))
+			put(b, "        <human_result>%s</human_result>\n",
+			    dkim_ok ? "" : "signature verification failed");
+		put(b, "      </dkim>\n");
+	}
+	put(b, "      <spf>\n        <domain>%s</domain>\n"
+	    "        <scope>mfrom</scope>\n        <result>%s</result>\n"
+	    "      </spf>\n", dom(s->spf, domain), spf_ok ? "pass" :
+	    chance(50) ? "softfail" : "fail");
+	if (chance(15))
+		put(b, "      <spf>\n        <domain>mx%u.%s</domain>\n"
+		    "        <scope>helo</scope>\n        <result>pass</result>"
+		    "\n      </spf>\n", pick(4), dom(s->spf, domain));
+	put(b, "    </auth_results>\n  </record>\n");
+}
+
+struct out {
+	FILE		*f;
+	gzFile		 gz;
+	struct buf	 mem;		/* zip: the XML, then written whole */
+	int		 kind;		/* 'x', 'g', 'z' */
+	char		*path;
+	char		*member;
+};
+
+static void
+out_open(struct out *o, const char *path, int kind, const char *member)
+{
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	o->path = strdup(path);
+	o->member = strdup(member);
+	if (kind == 'x')
+		o->f = fopen(path, "wb");
+	else if (kind == 'g')
+		o->gz = gzopen(path, "wb6");
+	if ((kind == 'x' && o->f == NULL) || (kind == 'g' && o->gz == NULL)) {
+		fprintf(stderr, "gen: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+/* Pass buffered XML on; keeps memory flat for large reports. */
+static void
+out_flush(struct out *o, struct buf *b)
+{
+	if (o->kind == 'x') {
+		if (fwrite(b->data, 1, b->len, o->f) != b->len)
+			goto fail;
+	} else if (o->kind == 'g') {
+		if (b->len > 0 && gzwrite(o->gz, b->data, (unsigned)b->len) <= 0)
+			goto fail;
+	} else if (buf_add(&o->mem, b->data, b->len) == -1)
+		goto fail;
+	buf_reset(b);
+	return;
+fail:
+	fprintf(stderr, "gen: %s: write failed\n", o->path);
+	exit(1);
+}
+
+static void
+out_close(struct out *o)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+
+	if (o->kind == 'x' && fclose(o->f) != 0)
+		goto fail;
+	if (o->kind == 'g' && gzclose(o->gz) != Z_OK)
+		goto fail;
+	if (o->kind == 'z') {
+		a = archive_write_new();
+		archive_write_set_format_zip(a);
+		if (archive_write_open_filename(a, o->path) != ARCHIVE_OK)
+			goto fail;
+		e = archive_entry_new();
+		archive_entry_set_pathname(e, o->member);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_mtime(e, 1700000000, 0);
+		archive_entry_set_size(e, (la_int64_t)o->mem.len);
+		if (archive_write_header(a, e) != ARCHIVE_OK ||
+		    archive_write_data(a, o->mem.data, o->mem.len) !=
+		    (la_ssize_t)o->mem.len || archive_write_close(a) !=
+		    ARCHIVE_OK)
+			goto fail;
+		archive_entry_free(e);
+		archive_write_free(a);
+	}
+	buf_free(&o->mem);
+	free(o->path);
+	free(o->member);
+	return;
+fail:
+	fprintf(stderr, "gen: %s: write failed\n", o->path);
+	exit(1);
+}
+
+/* One report of nrec records. */
+static void
+report(const char *path, int kind, int schema, unsigned long nrec,
+    unsigned long idx, char *name, size_t namelen)
+{
+	const struct reporter	*rep = &reporters[pick(NREPORTERS)];
+	const char		*domain = domains[pick(NDOMAINS)];
+	const char		*policy;
+	struct buf		 b = { 0 };
+	struct out		 o;
+	long long		 begin;
+	unsigned long		 i;
+	int			 v2;
+	char			 file[512], member[256];
+
+	v2 = rep->rfc9990 == 1 || (rep->rfc9990 == 2 &&
+	    (schema == 9990 || (schema == 0 && chance(30))));
+	policy = chance(50) ? "none" : chance(50) ? "quarantine" : "reject";
+	begin = 1767225600LL + (long long)(idx % 3650) * 86400;
+	if (kind == 0)
+		kind = rep->zip ? (chance(80) ? 'z' : 'g') :
+		    chance(85) ? 'g' : 'x';
+	snprintf(member, sizeof member, "%s!%s!%lld!%lld!%lu.xml", rep->fname,
+	    domain, begin, begin + 86399, idx);
+	snprintf(file, sizeof file, "%s%s", member, kind == 'g' ? ".gz" :
+	    kind == 'z' ? ".zip" : "");
+	if (name != NULL)
+		snprintf(name, namelen, "%s", file);
+	out_open(&o, path ? path : file, kind, member);
+
+	put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n");
+	if (v2)
+		put(&b, "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">"
+		    "\n  <version>1.0</version>\n");
+	else
+		put(&b, "<feedback>\n");
+	put(&b, "  <report_metadata>\n    <org_name>%s</org_name>\n"
+	    "    <email>%s</email>\n", rep->org, rep->email);
+	if (chance(40))
+		put(&b, "    <extra_contact_info>https://support.%s/dmarc"
+		    "</extra_contact_info>\n", rep->fname);
+	put(&b, "    <report_id>%llu%lu</report_id>\n    <date_range>\n"
+	    "      <begin>%lld</begin>\n      <end>%lld</end>\n"
+	    "    </date_range>\n", (unsigned long long)(next() >> 20), idx,
+	    begin, begin + 86399);
+	if (v2)
+		put(&b, "    <generator>%s DMARC 2.%u</generator>\n", rep->org,
+		    pick(5));
+	put(&b, "  </report_metadata>\n  <policy_published>\n"
+	    "    <domain>%s</domain>\n    <adkim>r</adkim>\n    <aspf>r</aspf>"
+	    "\n    <p>%s</p>\n    <sp>%s</sp>\n", domain, policy, policy);
+	if (v2)
+		put(&b, "    <np>reject</np>\n    <testing>%s</testing>\n"
+		    "    <discovery_method>%s</discovery_method>\n",
+		    chance(20) ? "y" : "n", chance(70) ? "treewalk" : "psl");
+	else
+		put(&b, "    <pct>100</pct>\n    <fo>%s</fo>\n",
+		    chance(50) ? "0" : "1");
+	put(&b, "  </policy_published>\n");
+	for (i = 0; i < nrec; i++) {
+		record(&b, rep, domain, policy);
+		if (b.len > (1 << 20))
+			out_flush(&o, &b);
+	}
+	put(&b, "</feedback>\n");
+	out_flush(&o, &b);
+	out_close(&o);
+	buf_free(&b);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] "
+	    "-n records -o file\n"
+	    "       gen [-s seed] [-S ...] [-f ...] -r reports -m min -M max "
+	    "-d dir\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*out = NULL, *dir = NULL;
+	unsigned long	 nrec = 0, nrep = 0, min = 1, max = 50, i;
+	int		 ch, kind = 0, schema = 0;
+
+	rng = 1;
+	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:")) != -1) {
+		switch (ch) {
+		case 's': rng = strtoull(optarg, NULL, 10); break;
+		case 'S':
+			schema = strcmp(optarg, "mix") == 0 ? 0 : atoi(optarg);
+			if (schema != 0 && schema != 7489 && schema != 9990)
+				usage();
+			break;
+		case 'f':
+			kind = strcmp(optarg, "xml") == 0 ? 'x' :
+			    strcmp(optarg, "gz") == 0 ? 'g' :
+			    strcmp(optarg, "zip") == 0 ? 'z' :
+			    strcmp(optarg, "mix") == 0 ? 0 : -1;
+			if (kind == -1)
+				usage();
+			break;
+		case 'n': nrec = strtoul(optarg, NULL, 10); break;
+		case 'o': out = optarg; break;
+		case 'r': nrep = strtoul(optarg, NULL, 10); break;
+		case 'm': min = strtoul(optarg, NULL, 10); break;
+		case 'M': max = strtoul(optarg, NULL, 10); break;
+		case 'd': dir = optarg; break;
+		default: usage();
+		}
+	}
+	if (out != NULL && dir == NULL) {
+		report(out, kind ? kind : 'x', schema, nrec, 0, NULL, 0);
+		return 0;
+	}
+	if (dir == NULL || nrep == 0 || min < 1 || max < min)
+		usage();
+	if (chdir(dir) == -1) {
+		fprintf(stderr, "gen: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < nrep; i++)
+		report(NULL, kind, schema, min + pick((unsigned)(max - min + 1)),
+		    i, NULL, 0);
+	return 0;
+}
