@@ -2,11 +2,13 @@
  * gen.c: a deterministic generator of realistic DMARC aggregate reports.
  *
  *   gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] -n records -o file
- *   gen [-s seed] [-S ...] [-f ...] -r reports -m min -M max -d dir
+ *   gen [-s seed] [-S ...] [-f ...] [-E] -r reports -m min -M max -d dir
  *
  * The first form writes one report of exactly n records; the second
  * writes r reports of min to max records each into dir, named as
- * reporters name them. The same arguments always give the same bytes.
+ * reporters name them; with -E each is an email message instead (the
+ * report attached, base64), in a file mNNNNNN.eml. The same arguments
+ * always give the same bytes.
  *
  * Reports look like real ones: a handful of reporters with their habits
  * (Google's zip and numeric ids, Microsoft's envelope_to, Yahoo's ids,
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -321,6 +324,90 @@ fail:
 	exit(1);
 }
 
+static int email;	/* -E */
+
+static void
+base64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char	t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			i, col = 0;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		fputc(t[v >> 18 & 63], f);
+		fputc(t[v >> 12 & 63], f);
+		fputc(i + 1 < n ? t[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? t[v & 63] : '=', f);
+		if ((col += 4) == 76) {
+			fputs("\r\n", f);
+			col = 0;
+		}
+	}
+	fputs("\r\n", f);
+}
+
+/* Wrap the report file in an email message, as reporters send them. */
+static void
+wrap(const char *file, const struct reporter *rep, const char *domain,
+    unsigned long idx, long long begin, const char *rid)
+{
+	struct buf	 b = { 0 };
+	char		 out[64], chunk[65536];
+	FILE		*in, *f;
+	size_t		 n;
+	time_t		 t = (time_t)(begin + 86400 + 3600);
+	struct tm	 tm;
+	char		 date[64];
+	const char	*type;
+
+	in = fopen(file, "rb");
+	while (in != NULL && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+		buf_add(&b, chunk, n);
+	if (in == NULL || ferror(in)) {
+		fprintf(stderr, "gen: %s: cannot read back\n", file);
+		exit(1);
+	}
+	fclose(in);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	snprintf(out, sizeof out, "m%06lu.eml", idx);
+	f = fopen(out, "wb");
+	if (f == NULL) {
+		fprintf(stderr, "gen: %s: cannot write\n", out);
+		exit(1);
+	}
+	type = strstr(file, ".zip") ? "application/zip" :
+	    strstr(file, ".gz") ? (chance(50) ? "application/gzip" :
+	    "application/octet-stream") : "text/xml";
+	fprintf(f, "Return-Path: <%s>\r\n"
+	    "Received: from mx.%s by mx.%s; %s\r\n"
+	    "Date: %s\r\nFrom: %s <%s>\r\nTo: dmarc-reports@%s\r\n"
+	    "Subject: Report Domain: %s Submitter: %s Report-ID: <%s>\r\n"
+	    "Message-ID: <%s.%lu@%s>\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"b%lu\"\r\n\r\n"
+	    "This is a multi-part message in MIME format.\r\n\r\n"
+	    "--b%lu\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+	    "This is an aggregate report from %s.\r\n\r\n"
+	    "--b%lu\r\nContent-Type: %s; name=\"%s\"\r\n"
+	    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n",
+	    rep->email, rep->fname, domain, date, date, rep->org, rep->email,
+	    domain, domain, rep->fname, rid, rid, idx, rep->fname, idx, idx,
+	    rep->org, idx, type, file, file);
+	base64(f, (unsigned char *)b.data, b.len);
+	fprintf(f, "\r\n--b%lu--\r\n", idx);
+	if (fclose(f) != 0 || unlink(file) != 0) {
+		fprintf(stderr, "gen: %s: write failed\n", out);
+		exit(1);
+	}
+	buf_free(&b);
+}
+
 /* One report of nrec records. */
 static void
 report(const char *path, int kind, int schema, unsigned long nrec,
@@ -334,7 +421,7 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	long long		 begin;
 	unsigned long		 i;
 	int			 v2;
-	char			 file[512], member[256];
+	char			 file[512], member[256], rid[64];
 
 	v2 = rep->rfc9990 == 1 || (rep->rfc9990 == 2 &&
 	    (schema == 9990 || (schema == 0 && chance(30))));
@@ -362,10 +449,11 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	if (chance(40))
 		put(&b, "    <extra_contact_info>https://support.%s/dmarc"
 		    "</extra_contact_info>\n", rep->fname);
-	put(&b, "    <report_id>%llu%lu</report_id>\n    <date_range>\n"
+	snprintf(rid, sizeof rid, "%llu%lu", (unsigned long long)(next() >> 20),
+	    idx);
+	put(&b, "    <report_id>%s</report_id>\n    <date_range>\n"
 	    "      <begin>%lld</begin>\n      <end>%lld</end>\n"
-	    "    </date_range>\n", (unsigned long long)(next() >> 20), idx,
-	    begin, begin + 86399);
+	    "    </date_range>\n", rid, begin, begin + 86399);
 	if (v2)
 		put(&b, "    <generator>%s DMARC 2.%u</generator>\n", rep->org,
 		    pick(5));
@@ -389,6 +477,8 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	out_flush(&o, &b);
 	out_close(&o);
 	buf_free(&b);
+	if (email && path == NULL)
+		wrap(file, rep, domain, idx, begin, rid);
 }
 
 static void
@@ -397,8 +487,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] "
 	    "-n records -o file\n"
-	    "       gen [-s seed] [-S ...] [-f ...] -r reports -m min -M max "
-	    "-d dir\n");
+	    "       gen [-s seed] [-S ...] [-f ...] [-E] -r reports -m min "
+	    "-M max -d dir\n");
 	exit(2);
 }
 
@@ -410,8 +500,9 @@ main(int argc, char **argv)
 	int		 ch, kind = 0, schema = 0;
 
 	rng = 1;
-	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:E")) != -1) {
 		switch (ch) {
+		case 'E': email = 1; break;
 		case 's': rng = strtoull(optarg, NULL, 10); break;
 		case 'S':
 			schema = strcmp(optarg, "mix") == 0 ? 0 : atoi(optarg);

@@ -3,10 +3,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "ingest.h"
@@ -21,6 +23,8 @@
 #define DEF_MAX_RECORDS	2000000
 #define DEF_MAX_RATIO	200
 #define DEF_KEEP	(32U << 20)
+#define DEF_MAX_MESSAGE	(64U << 20)
+#define EX_TEMPFAIL	75	/* sysexits.h: the MTA tries again later */
 
 static void
 ingest_usage(FILE *f)
@@ -48,6 +52,7 @@ ingest_usage(FILE *f)
 	    "none (default %d)\n"
 	    "  --keep-rejected SIZE raw bytes kept of a rejected input "
 	    "(default 32M)\n"
+	    "  --max-message SIZE   size of one email message (default 64M)\n"
 	    "  --recover            read XML that is not well-formed in "
 	    "libxml2's recovery\n"
 	    "                       mode (the report is stored with a "
@@ -81,7 +86,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 {
 	enum {
 		O_MAX_BYTES = 256, O_MAX_MEMBERS, O_MAX_DEPTH, O_MAX_TEXT,
-		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER
+		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER, O_MAX_MESSAGE
 	};
 	static const struct option opts[] = {
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
@@ -92,6 +97,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		{ "max-ratio", required_argument, NULL, O_MAX_RATIO },
 		{ "keep-rejected", required_argument, NULL, O_KEEP },
 		{ "recover", no_argument, NULL, O_RECOVER },
+		{ "max-message", required_argument, NULL, O_MAX_MESSAGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -102,7 +108,9 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct dr_error			 err;
 	struct timespec			 t0;
 	uint64_t			 v;
-	int				 ch, i, rc;
+	char				 peek[4096], mail[96];
+	size_t				 plen = 0;
+	int				 ch, i, rc, mta = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&o, 0, sizeof o);
@@ -110,6 +118,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	o.ulim.max_members = DEF_MAX_MEMBERS;
 	o.ulim.max_ratio = DEF_MAX_RATIO;
 	o.ulim.keep_bytes = DEF_KEEP;
+	o.max_message = DEF_MAX_MESSAGE;
 	o.plim.max_text = DEF_MAX_TEXT;
 	o.plim.max_depth = DEF_MAX_DEPTH;
 	o.plim.max_records = DEF_MAX_RECORDS;
@@ -156,6 +165,12 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		case O_RECOVER:
 			o.recover = 1;
 			break;
+		case O_MAX_MESSAGE:
+			if (cmd_parse_size(optarg, &v) == -1 || v < 1024 ||
+			    v > (1ULL << 31))
+				goto badval;
+			o.max_message = (size_t)v;
+			break;
 		case 'h':
 			ingest_usage(stdout);
 			return EXIT_OK;
@@ -168,8 +183,29 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage_error(c, "ingest", "no PATH given (use - for "
 		    "standard input)");
 
+	/*
+	 * One email message on standard input is delivery from an MTA:
+	 * exit 0 whenever it is recorded (whatever it held) and
+	 * EX_TEMPFAIL when it could not be, so that the MTA keeps it and
+	 * tries again. Look at the first bytes to know.
+	 */
+	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
+		ssize_t r;
+		while (plen < sizeof peek && (r = read(STDIN_FILENO,
+		    peek + plen, sizeof peek - plen)) != 0) {
+			if (r == -1) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			plen += (size_t)r;
+		}
+		mta = unpack_sniff((unsigned char *)peek, plen, NULL, 0) ==
+		    UNPACK_EMAIL;
+	}
+
 	if ((rc = cmd_open_store(c, &store)) != EXIT_OK)
-		return rc;
+		return mta ? EX_TEMPFAIL : rc;
 	{
 		static const char *const sfx[] = { "", "-wal", "-shm",
 		    "-journal" };
@@ -183,25 +219,36 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	if (store_run_begin(store, &err) == -1 ||
 	    ingest_new(store, &o, &e, &err) == -1)
 		goto fatal;
-	for (i = optind; i < argc; i++)
-		if (input_path(e, argv[i], &err) == -1)
+	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
+		if (input_stdin(e, peek, plen, &err) == -1)
 			goto fatal;
+	} else {
+		for (i = optind; i < argc; i++)
+			if (input_path(e, argv[i], &err) == -1)
+				goto fatal;
+	}
 	if (ingest_finish(e, &err) == -1)
 		goto fatal;
 	n = ingest_counts(e);
 	if (store_run_end(store, n, &err) == -1)
 		goto fatal;
 	log_progress_clear();
-	log_info("%llu %s: %llu %s stored, %llu %s, %llu superseded, "
+	mail[0] = '\0';
+	if (n->mail_read > 0)
+		snprintf(mail, sizeof mail, "%llu email %s (%llu processed "
+		    "before), ", (unsigned long long)n->mail_read,
+		    plural(n->mail_read, "message", "messages"),
+		    (unsigned long long)n->mail_known);
+	log_info("%llu %s: %s%llu %s stored, %llu %s, %llu superseded, "
 	    "%llu rejected; %llu records, %llu messages; %.2f s",
 	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
-	    (unsigned long long)n->stored, plural(n->stored, "report",
+	    mail, (unsigned long long)n->stored, plural(n->stored, "report",
 	    "reports"), (unsigned long long)n->duplicates,
 	    plural(n->duplicates, "duplicate", "duplicates"),
 	    (unsigned long long)n->superseded,
 	    (unsigned long long)n->rejected, (unsigned long long)n->records,
 	    (unsigned long long)n->messages, elapsed(&t0));
-	rc = n->rejected > 0 ? EXIT_REJECTED : EXIT_OK;
+	rc = n->rejected > 0 && !mta ? EXIT_REJECTED : EXIT_OK;
 	ingest_free(e);
 	store_close(store);
 	return rc;
@@ -210,7 +257,7 @@ fatal:
 	log_progress_clear();
 	log_warnx("%s", err.msg);
 	log_warnx("stopped: reports committed before this error are kept");
-	rc = cmd_exit_for(&err);
+	rc = mta ? EX_TEMPFAIL : cmd_exit_for(&err);
 	ingest_free(e);
 	store_close(store);
 	return rc;

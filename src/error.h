@@ -8,7 +8,9 @@
 enum dr_errcode {
 	DR_OK = 0,
 	DR_E_IO,	/* reading an input failed */
-	DR_E_FORMAT,	/* the bytes are not a DMARC report in any container */
+	DR_E_FORMAT,	/* a container or framing that cannot be read */
+	DR_E_NOTREPORT,	/* not a DMARC aggregate report at all */
+	DR_E_EMAIL,	/* an email message: for the mail reader */
 	DR_E_ARCHIVE,	/* gzip, zlib or zip data is corrupt or truncated */
 	DR_E_LIMIT,	/* a configured hard limit was hit */
 	DR_E_XML,	/* not well-formed XML, or refused XML (DOCTYPE) */

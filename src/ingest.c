@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "ingest.h"
 #include "log.h"
+#include "mail.h"
 #include "pack.h"
 #include "queue.h"
 #include "sha256.h"
@@ -66,6 +67,9 @@ enum msg_type {
 	M_REJECT,	/* keep the bytes with the reason, and log */
 	M_NOTE,		/* log a line (and count), nothing to store */
 	M_SYNC,
+	M_MAIL_BEGIN,	/* an email message: what follows is its */
+	M_MAIL_END,
+	M_MAIL_SEEN,	/* a message stored before, found again */
 };
 
 struct msg {
@@ -83,6 +87,7 @@ struct raw {
 
 struct d_doc {				/* D_DOC, D_SBEGIN */
 	struct msg	 h;
+	int		 mail;		/* a part of an email message */
 	struct store_doc doc;
 	struct raw	 raw;		/* D_DOC only */
 	const char	*data;		/* D_DOC only */
@@ -118,6 +123,13 @@ struct m_end {
 	const char	*trailing;	/* one more warning, or NULL */
 };
 
+struct m_mail {				/* M_MAIL_* */
+	struct msg	 h;
+	struct store_mail mail;		/* M_MAIL_BEGIN; sha256 for SEEN */
+	const char	*label;		/* for messages */
+	const char	*reason;	/* M_MAIL_END: why no report */
+};
+
 struct m_reject {			/* M_REJECT, M_NOTE */
 	struct msg	 h;
 	const char	*origin;
@@ -142,9 +154,19 @@ struct ingest {
 	int64_t			 received;
 	uint64_t		 bytes;		/* read, for progress */
 	uint64_t		 inputs;
+	struct store		*mlookup;	/* read-only, for messages */
+	struct sha256		*msha;
+	uint64_t		 mail_read, mail_known;
+	/* the message whose parts are being read */
+	bool			 in_mail;
+	const char		*s_mail_label;
+	unsigned		 candidates;
+	struct buf		 skipped;	/* parts that were not reports */
+	struct buf		 porigin;	/* origin of a part */
 
 	/* Parser. */
 	struct store		*lookup;	/* read-only, for digests */
+	int			 doc_mail;	/* the document is a mail part */
 	struct sha256		*sha;
 	struct parser		*parser;	/* reused for each document */
 	struct parser		*rparser;	/* recovery mode, when asked */
@@ -160,6 +182,7 @@ struct ingest {
 
 	/* Store. */
 	bool			 s_in_report;
+	struct buf		 s_label;	/* of the open mail message */
 	atomic_ullong		 stored, duplicates, superseded, rejected;
 	atomic_ullong		 records, messages;
 	double			 cpu_parse, cpu_store;
@@ -246,6 +269,41 @@ pk_doc(struct pk *k, struct store_doc *dst, const struct store_doc *src)
 {
 	*dst = *src;
 	dst->origin = pk_str(k, src->origin);
+}
+
+static void
+pk_mail(struct pk *k, struct store_mail *dst, const struct store_mail *src)
+{
+	*dst = *src;
+	dst->message_id = pk_str(k, src->message_id);
+	dst->mailbox = pk_str(k, src->mailbox);
+	dst->location = pk_str(k, src->location);
+	dst->from = pk_str(k, src->from);
+	dst->subject = pk_str(k, src->subject);
+}
+
+static int
+send_mail(struct queue *q, enum msg_type type, const struct store_mail *mail,
+    const char *label, const char *reason, struct dr_error *err)
+{
+	static const struct store_mail	none;
+#define FILL(k) do {							\
+	struct m_mail *m = pk_alloc((k), sizeof *m);			\
+	struct store_mail d;						\
+	const char *l, *r;						\
+	pk_mail((k), &d, mail ? mail : &none);				\
+	l = pk_str((k), label);						\
+	r = pk_str((k), reason);					\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->mail = d;						\
+		m->label = l;						\
+		m->reason = r;						\
+	}								\
+} while (0)
+	SEND(q, err, FILL);
+#undef FILL
+	return 0;
 }
 
 static int
@@ -349,6 +407,28 @@ do_end(struct ingest *e, struct m_end *m, struct dr_error *err)
 	return 0;
 }
 
+static int
+do_mail_end(struct ingest *e, struct m_mail *m, struct dr_error *err)
+{
+	enum store_mail_outcome	o;
+
+	if (store_mail_end(e->store, m->reason, &o, err) == -1)
+		return -1;
+	switch (o) {
+	case STORE_MAIL_NO_REPORT:
+		/* Recorded, and not an error: mailboxes receive such mail. */
+		log_verbose("%s: no aggregate report: %s", e->s_label.data,
+		    m->reason ? m->reason : "none found");
+		break;
+	case STORE_MAIL_REJECTED:
+		log_verbose("%s: its reports were rejected", e->s_label.data);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 /* The raw bytes of a rejected unit: as sent, or read from its file. */
 static int
 do_reject(struct ingest *e, struct m_reject *m, struct dr_error *err)
@@ -439,14 +519,38 @@ store_block(struct ingest *e, struct qblock *b)
 				atomic_fetch_add(&e->rejected, 1);
 			} else
 				log_verbose("%s: %s", m->origin, m->reason);
-			if (m->dup)
+			if (m->dup) {
 				atomic_fetch_add(&e->duplicates, 1);
+				store_mail_duplicate(e->store);
+			}
+			break;
+		}
+		case M_MAIL_BEGIN: {
+			struct m_mail *m = (struct m_mail *)h;
+			buf_reset(&e->s_label);
+			if (buf_adds(&e->s_label, m->label) == -1) {
+				rc = dr_seterr(&err, DR_E_NOMEM, "out of "
+				    "memory");
+				break;
+			}
+			rc = store_mail_begin(e->store, &m->mail, &err);
+			break;
+		}
+		case M_MAIL_END:
+			rc = do_mail_end(e, (struct m_mail *)h, &err);
+			break;
+		case M_MAIL_SEEN: {
+			struct m_mail *m = (struct m_mail *)h;
+			rc = store_mail_seen(e->store, m->mail.sha256,
+			    m->mail.location, &err);
+			if (rc == 0)
+				log_verbose("%s: processed before", m->label);
 			break;
 		}
 		default:
 			break;
 		}
-		if (rc == 0 && !e->s_in_report &&
+		if (rc == 0 && !store_busy(e->store) &&
 		    store_batch_due(e->store, BATCH_REPORTS, BATCH_MS))
 			rc = store_commit(e->store, &err);
 		if (rc == -1)
@@ -472,7 +576,7 @@ store_main(void *arg)
 			 * Nothing to do: commit what is done, so that the
 			 * lock is not held while we wait.
 			 */
-			if (!e->s_in_report && !atomic_load(&e->fatal) &&
+			if (!store_busy(e->store) && !atomic_load(&e->fatal) &&
 			    store_commit(e->store, &err) == -1)
 				set_fatal(e, &err);
 			b = queue_pop(e->sq, 1);
@@ -484,7 +588,8 @@ store_main(void *arg)
 	}
 	if (e->s_in_report)
 		store_report_abort(e->store);
-	if (!atomic_load(&e->fatal) && store_commit(e->store, &err) == -1)
+	if (!store_busy(e->store) && !atomic_load(&e->fatal) &&
+	    store_commit(e->store, &err) == -1)
 		set_fatal(e, &err);
 	e->cpu_store = thread_cpu();
 	return NULL;
@@ -723,10 +828,17 @@ trailing:
 	e->sfailed = true;
 }
 
+/*
+ * A document that could not be stored: rejected and kept; but a part of
+ * an email message that is not a report at all is only noted.
+ */
 static int
 reject_doc(struct ingest *e, const struct dr_error *why, const struct raw *raw,
     struct dr_error *err)
 {
+	if (e->doc_mail && why->code == DR_E_NOTREPORT)
+		return send_reject(e->sq, M_NOTE, e->doc.origin, why->msg, 0,
+		    0, NULL, err);
 	return send_reject(e->sq, M_REJECT, e->doc.origin, why->msg, 1, 0,
 	    raw, err);
 }
@@ -742,6 +854,7 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		struct d_doc *d = (struct d_doc *)h;
 		int found;
 		e->doc = d->doc;
+		e->doc_mail = d->mail;
 		sha256_update(e->sha, d->data, d->len);
 		sha256_final(e->sha, e->doc.sha256);
 		found = store_has_report(e->lookup, e->doc.sha256, 0, err);
@@ -767,6 +880,7 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		e->doc = d->doc;
 		e->doc.origin = e->sorigin.data;
 		e->doc.part = 0;
+		e->doc_mail = d->mail;
 		e->streaming = true;
 		e->sfailed = false;
 		e->sfed = 0;
@@ -818,6 +932,13 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 			return -1;
 		queue_flush(e->sq);
 		return 0;
+	case M_MAIL_BEGIN:
+	case M_MAIL_END:
+	case M_MAIL_SEEN: {
+		struct m_mail *m = (struct m_mail *)h;
+		return send_mail(e->sq, h->type, &m->mail, m->label, m->reason,
+		    err);
+	}
 	default:
 		return 0;
 	}
@@ -901,6 +1022,7 @@ send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
 	p = pk_bytes((k), data, len);					\
 	if (m != NULL) {						\
 		m->h.type = type;					\
+		m->mail = e->in_mail;					\
 		m->doc = d;						\
 		m->raw = r;						\
 		m->data = p;						\
@@ -1025,16 +1147,17 @@ read_doc(struct ingest *e, struct unpack *u, struct dr_error *err)
 	return send_doc(e, D_DOC, u, &doc, e->buf, len, err);
 }
 
+static int	read_mailbox(struct ingest *, struct unpack *,
+		    struct dr_error *);
+
+/* Every unit of an input (or of a part of a message). */
 static int
-ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
-    struct dr_error *err)
+read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 {
 	struct dr_error	why;
 	struct raw	raw;
 	int		r;
 
-	e->inputs++;
-	e->received = received;
 	for (;;) {
 		if (check_fatal(e, err) == -1)
 			return -1;
@@ -1047,25 +1170,267 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
 			*err = why;
 			return -1;
 		}
+		if (why.code == DR_E_EMAIL && !e->in_mail)
+			return read_mailbox(e, u, err);
+		if (e->in_mail && (why.code == DR_E_NOTREPORT ||
+		    why.code == DR_E_EMAIL)) {
+			/* In a message, a part that is no report is normal. */
+			if (e->skipped.len < 400) {
+				buf_adds(&e->skipped, e->skipped.len ? "; " :
+				    "");
+				buf_adds(&e->skipped, why.code == DR_E_EMAIL ?
+				    "an email message" : why.msg);
+			}
+			if (send_reject(e->dq, M_NOTE, unpack_origin(u),
+			    why.msg, 0, 0, NULL, err) == -1)
+				return -1;
+			continue;
+		}
 		unit_raw(u, &raw);
 		if (send_reject(e->dq, M_REJECT, unpack_origin(u), why.msg, 1,
 		    0, &raw, err) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
+    struct dr_error *err)
+{
+	int	rc;
+
+	e->inputs++;
+	e->received = received;
+	rc = read_units(e, u, err);
+	progress(e);
+	return rc;
+}
+
+/* --- email messages -------------------------------------------------- */
+
+static int
+mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
+{
+	struct ingest		*e = arg;
+	struct unpack		*u;
+	enum unpack_kind	 kind;
+	char			 desc[256];
+	int			 rc;
+
+	kind = unpack_sniff(p->data, p->len < 4096 ? p->len : 4096, desc,
+	    sizeof desc);
+	if (kind != UNPACK_XML && kind != UNPACK_GZIP && kind != UNPACK_ZLIB &&
+	    kind != UNPACK_ZIP) {
+		if (e->skipped.len < 400) {
+			buf_adds(&e->skipped, e->skipped.len ? "; " : "");
+			buf_adds(&e->skipped, p->type);
+		}
+		return 0;
+	}
+	e->candidates++;
+	buf_reset(&e->porigin);
+	if (buf_adds(&e->porigin, e->s_mail_label) == -1 ||
+	    buf_adds(&e->porigin, ": part ") == -1 ||
+	    buf_adds(&e->porigin, p->number) == -1 ||
+	    buf_adds(&e->porigin, " (") == -1 ||
+	    buf_adds(&e->porigin, p->type) == -1 ||
+	    (p->filename != NULL && (buf_adds(&e->porigin, ", ") == -1 ||
+	    buf_adds(&e->porigin, p->filename) == -1)) ||
+	    buf_addc(&e->porigin, ')') == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	u = unpack_open_mem(p->data, p->len, e->porigin.data, &e->opts.ulim);
+	if (u == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	rc = read_units(e, u, err);
+	unpack_close(u);
+	return rc;
+}
+
+int
+ingest_mail(struct ingest *e, const void *raw, size_t len,
+    const char *mailbox, const char *location, const char *label,
+    int64_t received, struct dr_error *err)
+{
+	struct store_mail	 sm;
+	struct mail_msg		*m = NULL;
+	struct dr_error		 why;
+	struct raw		 rawd;
+	const char		*kind = NULL;
+	char			 reason[600];
+	size_t			 hlen;
+	int			 rc = 0, known;
+
+	e->mail_read++;
+	e->received = received;
+	memset(&sm, 0, sizeof sm);
+	/*
+	 * The identity of a message: the digest of its bytes without the
+	 * line breaks at its end, which an mbox adds and a pipe may drop.
+	 */
+	for (hlen = len; hlen > 0 && (((const char *)raw)[hlen - 1] == '\n' ||
+	    ((const char *)raw)[hlen - 1] == '\r'); hlen--)
+		;
+	sha256_update(e->msha, raw, hlen);
+	sha256_final(e->msha, sm.sha256);
+	known = store_mail_known(e->mlookup, sm.sha256, err);
+	if (known == -1)
+		return -1;
+	if (known) {
+		e->mail_known++;
+		sm.location = location;
+		return send_mail(e->dq, M_MAIL_SEEN, &sm, label, NULL, err);
+	}
+	sm.mailbox = mailbox;
+	sm.location = location;
+	sm.size = len;
+	sm.date = -1;
+	memset(&rawd, 0, sizeof rawd);
+	rawd.bytes = raw;
+	rawd.len = len < e->opts.ulim.keep_bytes ? len :
+	    e->opts.ulim.keep_bytes;
+	rawd.size = len;
+	if (len > e->opts.max_message) {
+		dr_seterr(&why, DR_E_LIMIT, "email message larger than %zu "
+		    "bytes (--max-message)", e->opts.max_message);
+	} else if ((m = mail_parse(raw, len, &why)) != NULL) {
+		sm.message_id = mail_message_id(m);
+		sm.from = mail_from(m);
+		sm.subject = mail_subject(m);
+		sm.date = mail_date(m);
+	}
+	e->s_mail_label = label;
+	if (send_mail(e->dq, M_MAIL_BEGIN, &sm, label, NULL, err) == -1) {
+		mail_free(m);
+		return -1;
+	}
+	if (m != NULL) {
+		e->in_mail = true;
+		e->candidates = 0;
+		buf_reset(&e->skipped);
+		rc = mail_parts(m, mail_part, e, &kind, &why);
+		e->in_mail = false;
+		mail_free(m);
+		if (rc != 0 && dr_err_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		if (rc == -1 && dr_err_fatal(err))
+			return -1;
+	}
+	if (m == NULL || rc != 0) {
+		/* The message itself could not be read: keep it. */
+		if (send_reject(e->dq, M_REJECT, label, why.msg, 1, 0, &rawd,
+		    err) == -1)
+			return -1;
+		kind = why.msg;
+	}
+	if (kind != NULL)
+		snprintf(reason, sizeof reason, "%.599s", kind);
+	else
+		snprintf(reason, sizeof reason, "no DMARC aggregate report "
+		    "in it (%s)", e->skipped.len ? e->skipped.data :
+		    "no parts");
+	if (send_mail(e->dq, M_MAIL_END, NULL, label, reason, err) == -1)
+		return -1;
 	progress(e);
 	return 0;
 }
 
+struct mbox_ctx {
+	struct ingest	*e;
+	const char	*path;
+	struct buf	 label;
+};
+
+static int
+mbox_message(void *arg, const void *raw, size_t len, uint64_t offset,
+    struct dr_error *err)
+{
+	struct mbox_ctx	*c = arg;
+	char		 at[64];
+
+	snprintf(at, sizeof at, ": message at byte %llu",
+	    (unsigned long long)offset);
+	buf_reset(&c->label);
+	if (buf_adds(&c->label, c->path) == -1 ||
+	    buf_adds(&c->label, at) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	return ingest_mail(c->e, raw, len, c->path, NULL, c->label.data,
+	    c->e->received, err) == -1 ? -1 : 0;
+}
+
+/* An input that is an email message, or an mbox file of them. */
+static int
+read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	const unsigned char	*p;
+	size_t			 len;
+	struct dr_error		 why;
+	struct mbox_ctx		 c;
+	struct raw		 raw;
+	int			 rc;
+
+	if (unpack_input(u, unpack_unit_is_file(u) ? SIZE_MAX :
+	    e->opts.max_message, &p, &len, &why) == -1) {
+		if (dr_err_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		unit_raw(u, &raw);
+		return send_reject(e->dq, M_REJECT, unpack_origin(u), why.msg,
+		    1, 0, &raw, err);
+	}
+	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
+		c.e = e;
+		c.path = unpack_origin(u);
+		memset(&c.label, 0, sizeof c.label);
+		rc = mail_mbox(p, len, mbox_message, &c, err);
+		buf_free(&c.label);
+		return rc == 0 ? 0 : -1;
+	}
+	return ingest_mail(e, p, len, unpack_origin(u), NULL,
+	    unpack_origin(u), e->received, err);
+}
+
 int
-ingest_fd(struct ingest *e, int fd, const struct stat *st, const char *origin,
-    int64_t received, struct dr_error *err)
+ingest_mail_known(struct ingest *e, const char *location,
+    enum store_mail_outcome *o, struct dr_error *err)
+{
+	return store_location(e->mlookup, location, o, err);
+}
+
+void
+ingest_note_input(struct ingest *e)
+{
+	e->inputs++;
+}
+
+size_t
+ingest_max_message(const struct ingest *e)
+{
+	return e->opts.max_message;
+}
+
+void
+ingest_mail_skip(struct ingest *e)
+{
+	e->mail_read++;
+	e->mail_known++;
+}
+
+int
+ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
+    size_t plen, const char *origin, int64_t received, struct dr_error *err)
 {
 	struct unpack	*u;
 	int		 rc;
 
 	u = unpack_open_fd(fd, st, origin, &e->opts.ulim);
-	if (u == NULL)
+	if (u == NULL || (plen > 0 && unpack_prefix(u, prefix, plen) == -1)) {
+		unpack_close(u);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
 	rc = ingest_unpack(e, u, received, err);
 	unpack_close(u);
 	return rc;
@@ -1129,13 +1494,15 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	pthread_mutex_init(&e->mtx, NULL);
 	pthread_cond_init(&e->synced, NULL);
 	e->sha = sha256_new();
+	e->msha = sha256_new();
 	e->buf = malloc(INGEST_PREBUF);
 	e->dq = queue_new(QBLOCK, QBLOCKS);
 	e->sq = queue_new(QBLOCK, QBLOCKS);
 	e->parser = parse_new(&opts->plim, &callbacks, e, 0);
 	if (opts->recover)
 		e->rparser = parse_new(&opts->plim, &callbacks, e, 1);
-	if (e->sha == NULL || e->buf == NULL || e->dq == NULL ||
+	if (e->sha == NULL || e->msha == NULL || e->buf == NULL ||
+	    e->dq == NULL ||
 	    e->sq == NULL || e->parser == NULL ||
 	    (opts->recover && e->rparser == NULL)) {
 		ingest_free(e);
@@ -1144,7 +1511,9 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	/* Everything committed so far is visible to the reader. */
 	if (store_commit(store, err) == -1 ||
 	    store_open(store_path(store), store_busy_ms(store), STORE_READER,
-	    &e->lookup, err) == -1) {
+	    &e->lookup, err) == -1 ||
+	    store_open(store_path(store), store_busy_ms(store), STORE_READER,
+	    &e->mlookup, err) == -1) {
 		ingest_free(e);
 		return -1;
 	}
@@ -1175,6 +1544,8 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 		    thread_cpu(), e->cpu_parse, e->cpu_store);
 	}
 	e->counts.inputs = e->inputs;
+	e->counts.mail_read = e->mail_read;
+	e->counts.mail_known = e->mail_known;
 	e->counts.rejected = atomic_load(&e->rejected);
 	e->counts.stored = atomic_load(&e->stored);
 	e->counts.duplicates = atomic_load(&e->duplicates);
@@ -1194,6 +1565,11 @@ ingest_free(struct ingest *e)
 	if (e->running)
 		ingest_finish(e, &err);
 	store_close(e->lookup);
+	store_close(e->mlookup);
+	sha256_free(e->msha);
+	buf_free(&e->skipped);
+	buf_free(&e->porigin);
+	buf_free(&e->s_label);
 	parse_free(e->parser);
 	parse_free(e->rparser);
 	queue_free(e->dq);

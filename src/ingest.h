@@ -27,6 +27,7 @@
 struct ingest_opts {
 	struct unpack_limits	ulim;
 	struct parse_limits	plim;
+	size_t			max_message;	/* bytes of an email message */
 	int			recover;	/* retry bad XML leniently */
 };
 
@@ -41,8 +42,9 @@ int		 ingest_new(struct store *, const struct ingest_opts *,
 void		 ingest_free(struct ingest *);
 
 /*
- * Ingest one input read from fd (with its fstat, or NULL), or from
- * memory. origin names it;
+ * Ingest one input read from fd (with its fstat, or NULL; prefix: the
+ * bytes already read from it, at most 4096), or from memory. origin
+ * names it;
  * received is its arrival time (it decides which of two copies of a
  * report is newer). Bad units are rejected, logged and kept; the
  * function returns -1 only for errors that must stop the batch
@@ -50,9 +52,33 @@ void		 ingest_free(struct ingest *);
  */
 struct stat;
 int		 ingest_fd(struct ingest *, int, const struct stat *,
-		    const char *, int64_t, struct dr_error *);
+		    const void *, size_t, const char *, int64_t,
+		    struct dr_error *);
 int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
 		    int64_t, struct dr_error *);
+
+/*
+ * Ingest one email message (its raw bytes). mailbox names where it was
+ * found; location is a key that stays the same for this message at this
+ * place (a Maildir file's unique name, an IMAP UID) or NULL; label names
+ * it in messages. A message seen before (same bytes) is not parsed
+ * again. Returns -1 only for errors that stop the batch.
+ */
+int		 ingest_mail(struct ingest *, const void *, size_t,
+		    const char *, const char *, const char *, int64_t,
+		    struct dr_error *);
+
+/*
+ * Was a message at this location processed before (committed)? 1 with
+ * its outcome, 0, or -1 on database errors.
+ */
+int		 ingest_mail_known(struct ingest *, const char *,
+		    enum store_mail_outcome *, struct dr_error *);
+/* Count a message skipped because its location was known. */
+void		 ingest_mail_skip(struct ingest *);
+/* Count an input read otherwise than by ingest_fd (a Maildir, ...). */
+void		 ingest_note_input(struct ingest *);
+size_t		 ingest_max_message(const struct ingest *);
 
 /*
  * Count an input that could not even be opened: it is logged and

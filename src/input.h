@@ -1,7 +1,8 @@
 /*
  * input.h: finding inputs: files, directories (walked recursively in
- * byte order of names, entries starting with a dot skipped), and "-"
- * for standard input.
+ * byte order of names, entries starting with a dot skipped), Maildirs
+ * (a directory with cur/ and new/: the messages in new/, then cur/), and
+ * "-" for standard input.
  */
 #ifndef DR_INPUT_H
 #define DR_INPUT_H
@@ -11,6 +12,9 @@
 
 /* Returns -1 only for errors that stop the batch (err filled in). */
 int	input_path(struct ingest *, const char *, struct dr_error *);
+
+/* Standard input, of which the first bytes were read already. */
+int	input_stdin(struct ingest *, const void *, size_t, struct dr_error *);
 
 /*
  * Never read this file (the database and its -wal, -shm and -journal

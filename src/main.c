@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "mail.h"
 #include "parse.h"
 
 static const struct dr_cmd commands[] = {
@@ -216,6 +217,7 @@ main(int argc, char **argv)
 			int rc;
 			xmlInitParser();
 			parse_thread_init();
+			mail_init();
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt */

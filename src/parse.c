@@ -1052,7 +1052,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 
 	if (parent == K_DOC) {
 		if (k != K_FEEDBACK) {
-			fail(p, DR_E_REPORT, "root element is <%s>, not "
+			fail(p, DR_E_NOTREPORT, "root element is <%s>, not "
 			    "<feedback>: not a DMARC aggregate report",
 			    (const char *)local);
 			return;

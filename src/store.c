@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "schema-sql.h"
 #include "store.h"
 
@@ -38,6 +39,12 @@ enum stmt {
 	Q_REPORT_STATUS,
 	Q_REPORT_ERROR,
 	Q_REJECT,
+	Q_MAX_MAIL,
+	Q_MAIL_FIND,
+	Q_MAIL_INSERT,
+	Q_MAIL_SEEN,
+	Q_LOC_INSERT,
+	Q_LOC_FIND,
 	Q__COUNT
 };
 
@@ -53,7 +60,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_RUN_UPDATE] =
 	    "UPDATE ingest_runs SET finished_at = ?, inputs = ?, stored = ?,"
 	    " duplicates = ?, superseded = ?, rejected = ?, records = ?,"
-	    " messages = ? WHERE id = ?",
+	    " messages = ?, mail_read = ?, mail_known = ? WHERE id = ?",
 	[Q_HAS_SHA] =
 	    "SELECT id FROM reports WHERE xml_sha256 = ? AND xml_part = ?",
 	[Q_MAX_REPORT] = "SELECT coalesce(max(id), 0) FROM reports",
@@ -65,9 +72,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " extra_contact_info_lang, report_id, generator, date_begin,"
 	    " date_end, domain, adkim, aspf, p, sp, np, pct, fo, testing,"
 	    " discovery_method, extensions, reporter, report_key_id,"
-	    " record_count, message_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " record_count, message_count, mail_message) VALUES (?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?)",
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_REPORT_ACTIVE] =
 	    "SELECT id, received_at, xml_sha256 FROM reports"
 	    " WHERE reporter = ? AND report_key_id = ? AND domain = ?"
@@ -79,10 +86,27 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " VALUES (?, ?, ?, ?)",
 	[Q_REJECT] =
 	    "INSERT INTO rejected_inputs (run_id, origin, reason, sha256, size,"
-	    " raw, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	    " raw, first_seen, last_seen, mail_message)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id,"
 	    " origin = excluded.origin, reason = excluded.reason,"
-	    " last_seen = excluded.last_seen, times_seen = times_seen + 1",
+	    " last_seen = excluded.last_seen, times_seen = times_seen + 1,"
+	    " mail_message = coalesce(excluded.mail_message, mail_message)",
+	[Q_MAX_MAIL] = "SELECT coalesce(max(id), 0) FROM mail_messages",
+	[Q_MAIL_FIND] = "SELECT id FROM mail_messages WHERE sha256 = ?",
+	[Q_MAIL_INSERT] =
+	    "INSERT INTO mail_messages (id, run_id, sha256, message_id,"
+	    " mailbox, location, from_addr, subject, date, size, outcome,"
+	    " reports, duplicates, rejected, reason, first_seen, last_seen)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_MAIL_SEEN] =
+	    "UPDATE mail_messages SET last_seen = ? WHERE id = ?",
+	[Q_LOC_INSERT] =
+	    "INSERT OR IGNORE INTO mail_locations (location, message, seen_at)"
+	    " VALUES (?, ?, ?)",
+	[Q_LOC_FIND] =
+	    "SELECT m.outcome FROM mail_locations l JOIN mail_messages m"
+	    " ON m.id = l.message WHERE l.location = ?",
 };
 
 /*
@@ -141,6 +165,13 @@ struct store {
 	int64_t		 first_record;	/* of the open report */
 	const struct dr_record *pending[REC_BATCH]; /* not yet written */
 	int		 npending;
+	/* The open mail message: no commit until it ends. */
+	bool		 in_mail;
+	bool		 mail_exists;	/* its row is there already */
+	int64_t		 mail_id, next_mail;
+	struct store_mail mail;		/* strings in mailmem */
+	struct arena	 mailmem;
+	uint64_t	 mail_reports, mail_dups, mail_rejected;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
 	bool		 in_report;	/* SAVEPOINT report done */
 	unsigned	 batch_reports;
@@ -412,6 +443,7 @@ store_close(struct store *s)
 		struct dr_error err;
 		store_commit(s, &err);
 	}
+	arena_free(&s->mailmem);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {
@@ -453,7 +485,9 @@ store_run_end(struct store *s, const struct store_counts *c,
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->rejected);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->records);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->messages);
-	sqlite3_bind_int64(st, 9, s->run_id);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->mail_read);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)c->mail_known);
+	sqlite3_bind_int64(st, 11, s->run_id);
 	return step_done(s, Q_RUN_UPDATE, err, "recording the run");
 }
 
@@ -818,6 +852,10 @@ insert_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->report_id_norm);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nrecords);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nmessages);
+	if (s->in_mail)
+		sqlite3_bind_int64(st, i++, s->mail_id);
+	else
+		sqlite3_bind_null(st, i++);
 	return step_done(s, Q_REPORT_INSERT, err, "storing a report");
 }
 
@@ -873,6 +911,7 @@ store_report_end(struct store *s, const struct dr_report *r,
 	if (found) {
 		store_report_abort(s);
 		*out = STORE_DUPLICATE;
+		s->mail_dups++;
 		return 0;
 	}
 
@@ -918,6 +957,7 @@ store_report_end(struct store *s, const struct dr_report *r,
 		goto fail;
 	s->in_report = false;
 	s->batch_reports++;
+	s->mail_reports++;
 	return 0;
 fail:
 	store_report_abort(s);
@@ -979,13 +1019,15 @@ batch_begin(struct store *s, struct dr_error *err)
 	s->batch_reports = 0;
 	clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
 	if (max_id(s, Q_MAX_REPORT, &s->next_report, err) == -1 ||
-	    max_id(s, Q_MAX_RECORD, &s->next_record, err) == -1) {
+	    max_id(s, Q_MAX_RECORD, &s->next_record, err) == -1 ||
+	    max_id(s, Q_MAX_MAIL, &s->next_mail, err) == -1) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_batch = false;
 		return -1;
 	}
 	s->next_report++;
 	s->next_record++;
+	s->next_mail++;
 	return 0;
 }
 
@@ -994,7 +1036,7 @@ store_commit(struct store *s, struct dr_error *err)
 {
 	if (!s->in_batch)
 		return 0;
-	if (s->in_report)
+	if (s->in_report || s->in_mail)
 		return dr_seterr(err, DR_E_DB, "%s: commit inside a report",
 		    s->path);
 	s->in_batch = false;
@@ -1006,12 +1048,18 @@ store_commit(struct store *s, struct dr_error *err)
 }
 
 int
+store_busy(const struct store *s)
+{
+	return s->in_report || s->in_mail;
+}
+
+int
 store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
 {
 	struct timespec	now;
 	long		ms;
 
-	if (!s->in_batch || s->in_report)
+	if (!s->in_batch || s->in_report || s->in_mail)
 		return 0;
 	if (s->batch_reports >= max_reports)
 		return 1;
@@ -1019,6 +1067,197 @@ store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
 	ms = (now.tv_sec - s->batch_start.tv_sec) * 1000 +
 	    (now.tv_nsec - s->batch_start.tv_nsec) / 1000000;
 	return ms >= (long)max_ms;
+}
+
+/* --- mail messages ---------------------------------------------------- */
+
+static const char *
+mail_str(struct store *s, const char *v)
+{
+	return v == NULL ? NULL : arena_strndup(&s->mailmem, v, strlen(v));
+}
+
+int
+store_mail_begin(struct store *s, const struct store_mail *m,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	int		 rc;
+
+	if (batch_begin(s, err) == -1)
+		return -1;
+	arena_reset(&s->mailmem);
+	s->mail = *m;
+	s->mail.message_id = mail_str(s, m->message_id);
+	s->mail.mailbox = mail_str(s, m->mailbox);
+	s->mail.location = mail_str(s, m->location);
+	s->mail.from = mail_str(s, m->from);
+	s->mail.subject = mail_str(s, m->subject);
+	s->mail_reports = s->mail_dups = s->mail_rejected = 0;
+	/* A message stored before (found again elsewhere) keeps its row. */
+	sqlite3_bind_blob(st, 1, m->sha256, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		s->mail_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(s, err, "looking up a message");
+	s->mail_exists = rc == SQLITE_ROW;
+	if (!s->mail_exists)
+		s->mail_id = s->next_mail++;
+	s->in_mail = true;
+	return 0;
+}
+
+void
+store_mail_duplicate(struct store *s)
+{
+	s->mail_dups++;
+}
+
+static int
+add_location(struct store *s, const char *location, int64_t id,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_LOC_INSERT];
+
+	if (location == NULL)
+		return 0;
+	bind_s(st, 1, location);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	return step_done(s, Q_LOC_INSERT, err, "recording a message");
+}
+
+int
+store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
+    struct dr_error *err)
+{
+	const struct store_mail	*m = &s->mail;
+	sqlite3_stmt		*st;
+	const char		*outcome;
+	int			 i = 1;
+	time_t			 now = time(NULL);
+
+	if (!s->in_mail)
+		return 0;
+	s->in_mail = false;
+	if (s->mail_reports > 0) {
+		outcome = "stored";
+		*o = STORE_MAIL_STORED;
+	} else if (s->mail_dups > 0) {
+		outcome = "duplicate";
+		*o = STORE_MAIL_DUPLICATE;
+	} else if (s->mail_rejected > 0) {
+		outcome = "rejected";
+		*o = STORE_MAIL_REJECTED;
+		reason = "its reports were rejected (see rejected_inputs)";
+	} else {
+		outcome = "no_report";
+		*o = STORE_MAIL_NO_REPORT;
+	}
+	if (s->mail_exists) {
+		st = s->st[Q_MAIL_SEEN];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+		sqlite3_bind_int64(st, 2, s->mail_id);
+		if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
+			return -1;
+		return add_location(s, m->location, s->mail_id, err);
+	}
+	st = s->st[Q_MAIL_INSERT];
+	sqlite3_bind_int64(st, i++, s->mail_id);
+	sqlite3_bind_int64(st, i++, s->run_id);
+	sqlite3_bind_blob(st, i++, m->sha256, SHA256_LEN, SQLITE_STATIC);
+	bind_s(st, i++, m->message_id);
+	bind_s(st, i++, m->mailbox);
+	bind_s(st, i++, m->location);
+	bind_s(st, i++, m->from);
+	bind_s(st, i++, m->subject);
+	if (m->date >= 0)
+		sqlite3_bind_int64(st, i++, m->date);
+	else
+		sqlite3_bind_null(st, i++);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)m->size);
+	bind_s(st, i++, outcome);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_reports);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_dups);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_rejected);
+	bind_s(st, i++, *o == STORE_MAIL_STORED ||
+	    *o == STORE_MAIL_DUPLICATE ? NULL : reason);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)now);
+	if (step_done(s, Q_MAIL_INSERT, err, "recording a message") == -1)
+		return -1;
+	s->batch_reports++;
+	return add_location(s, m->location, s->mail_id, err);
+}
+
+int
+store_mail_seen(struct store *s, const unsigned char sha[SHA256_LEN],
+    const char *location, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	int64_t		 id;
+	int		 rc;
+
+	if (batch_begin(s, err) == -1)
+		return -1;
+	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_err(s, err, "looking up a message");
+	if (rc == SQLITE_DONE)
+		return 0;
+	st = s->st[Q_MAIL_SEEN];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 2, id);
+	if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
+		return -1;
+	return add_location(s, location, id, err);
+}
+
+int
+store_mail_known(struct store *s, const unsigned char sha[SHA256_LEN],
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	int		 rc;
+
+	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_err(s, err, "looking up a message");
+}
+
+int
+store_location(struct store *s, const char *location,
+    enum store_mail_outcome *o, struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_LOC_FIND];
+	const char	*t;
+	int		 rc;
+
+	bind_s(st, 1, location);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(st, 0);
+		*o = strcmp(t, "stored") == 0 ? STORE_MAIL_STORED :
+		    strcmp(t, "duplicate") == 0 ? STORE_MAIL_DUPLICATE :
+		    strcmp(t, "rejected") == 0 ? STORE_MAIL_REJECTED :
+		    STORE_MAIL_NO_REPORT;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_err(s, err, "looking up a message");
 }
 
 int
@@ -1044,6 +1283,11 @@ store_reject(struct store *s, const char *origin, const char *reason,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	if (s->in_mail)
+		sqlite3_bind_int64(st, 9, s->mail_id);
+	else
+		sqlite3_bind_null(st, 9);
+	s->mail_rejected++;
 	return step_done(s, Q_REJECT, err, "storing a rejected input");
 }
 

@@ -40,6 +40,8 @@ int	 store_schema_version(void);
 
 struct store_counts {
 	uint64_t	inputs;
+	uint64_t	mail_read;	/* email messages read */
+	uint64_t	mail_known;	/* skipped, processed before */
 	uint64_t	stored;
 	uint64_t	duplicates;
 	uint64_t	superseded;
@@ -86,6 +88,9 @@ int	 store_report_end(struct store *, const struct dr_report *,
 	    struct dr_error *);
 void	 store_report_abort(struct store *);
 
+/* 1 while a report or mail message is open: no commit now. */
+int	 store_busy(const struct store *);
+
 /* Commit the reports stored so far (not while one is open). */
 int	 store_commit(struct store *, struct dr_error *);
 /* 1 when the open batch has max reports or is max_ms old. */
@@ -93,6 +98,45 @@ int	 store_batch_due(struct store *, unsigned, unsigned);
 /* One more report-level warning for the open report. */
 int	 store_report_warning(struct store *, const char *, const char *,
 	    struct dr_error *);
+
+/*
+ * Email messages. Between store_mail_begin and store_mail_end, reports
+ * stored, duplicates and rejected inputs are the message's (and point
+ * to it), and nothing is committed: a message is recorded together with
+ * all that came of it, or not at all. store_mail_end records it (or, if
+ * its bytes were seen before, only where it was seen now).
+ */
+struct store_mail {
+	unsigned char	 sha256[SHA256_LEN];	/* of the raw message */
+	const char	*message_id;
+	const char	*mailbox;
+	const char	*location;	/* unique key of where it is, or NULL */
+	const char	*from;
+	const char	*subject;
+	int64_t		 date;		/* -1: none */
+	uint64_t	 size;
+};
+enum store_mail_outcome {
+	STORE_MAIL_STORED,
+	STORE_MAIL_DUPLICATE,
+	STORE_MAIL_REJECTED,
+	STORE_MAIL_NO_REPORT,
+};
+int	 store_mail_begin(struct store *, const struct store_mail *,
+	    struct dr_error *);
+/* A report of the open message found a duplicate before parsing. */
+void	 store_mail_duplicate(struct store *);
+/* reason: why it held no report (for no_report). */
+int	 store_mail_end(struct store *, const char *,
+	    enum store_mail_outcome *, struct dr_error *);
+/* A message stored before seen at a new location. */
+int	 store_mail_seen(struct store *, const unsigned char[SHA256_LEN],
+	    const char *, struct dr_error *);
+/* Lookups: 1 known, 0 not, -1 error. */
+int	 store_mail_known(struct store *, const unsigned char[SHA256_LEN],
+	    struct dr_error *);
+int	 store_location(struct store *, const char *,
+	    enum store_mail_outcome *, struct dr_error *);
 
 /* Keep a rejected input: raw bytes (len of size), origin, reason. */
 int	 store_reject(struct store *, const char *, const char *,

@@ -77,6 +77,7 @@ struct unpack {
 	size_t			 maplen;
 	unsigned char		*slurp;		/* our copy of a pipe */
 	struct buf		 tee;		/* pipe bytes, for raw */
+	struct buf		 prefix;	/* read before we started */
 	uint64_t		 src_total;
 	bool			 src_eof;
 
@@ -671,7 +672,7 @@ note_skip(struct unpack *u, const char *name, const char *why)
 
 /* Make the whole input addressable in memory, for libarchive. */
 static int
-load_input(struct unpack *u, struct dr_error *err)
+load_input(struct unpack *u, uint64_t max, struct dr_error *err)
 {
 	struct layer	*l = &u->layer[0];
 	struct buf	 b = { 0 };
@@ -679,11 +680,10 @@ load_input(struct unpack *u, struct dr_error *err)
 
 	if (u->mem != NULL)
 		return 0;
-	if (u->regular && u->size > 0 &&
-	    (uint64_t)u->size > u->lim.max_bytes)
-		return dr_seterr(err, DR_E_LIMIT, "zip archive is larger than "
-		    "%llu bytes (--max-bytes)",
-		    (unsigned long long)u->lim.max_bytes);
+	if (u->regular && u->size > 0 && (uint64_t)u->size > max)
+		return dr_seterr(err, DR_E_LIMIT, "input is larger than %llu "
+		    "bytes (%s)", (unsigned long long)max,
+		    max == u->lim.max_bytes ? "--max-bytes" : "--max-message");
 	/*
 	 * Large files are mapped. Small ones are read: unmapping costs a
 	 * TLB shootdown on every CPU the process runs on.
@@ -714,11 +714,12 @@ load_input(struct unpack *u, struct dr_error *err)
 		if (r == 0)
 			break;
 		b.len += (size_t)r;
-		if (b.len > u->lim.max_bytes) {
+		if (b.len > max) {
 			buf_free(&b);
-			return dr_seterr(err, DR_E_LIMIT, "zip archive is "
-			    "larger than %llu bytes (--max-bytes)",
-			    (unsigned long long)u->lim.max_bytes);
+			return dr_seterr(err, DR_E_LIMIT, "input is larger "
+			    "than %llu bytes (%s)", (unsigned long long)max,
+			    max == u->lim.max_bytes ? "--max-bytes" :
+			    "--max-message");
 		}
 	}
 	u->slurp = (unsigned char *)b.data;
@@ -826,7 +827,7 @@ zip_next(struct unpack *u, struct dr_error *err)
 		if (r == ARCHIVE_EOF) {
 			u->state = S_DONE;
 			if (u->docs == 0 && u->rejected == 0)
-				return dr_seterr(err, DR_E_FORMAT, "zip "
+				return dr_seterr(err, DR_E_NOTREPORT, "zip "
 				    "archive holds no DMARC report (%s)",
 				    u->skipped.len ? u->skipped.data :
 				    "no members");
@@ -902,6 +903,12 @@ unpack_next(struct unpack *u, struct dr_error *err)
 	switch (u->state) {
 	case S_START:
 		unit_reset(u, L_SRC);
+		if (u->prefix.len > 0) {
+			/* Bytes the caller read already come first. */
+			memcpy(u->layer[0].unread, u->prefix.data,
+			    u->prefix.len);
+			u->layer[0].nunread = u->prefix.len;
+		}
 		if (sniff_unit(u, &kind, desc, sizeof desc, err) == -1) {
 			u->state = S_DONE;
 			return -1;
@@ -916,18 +923,19 @@ unpack_next(struct unpack *u, struct dr_error *err)
 				return dr_seterr(err, DR_E_FORMAT, "zip "
 				    "archive inside compressed data: not "
 				    "supported");
-			if (load_input(u, err) == -1 || zip_check(u, err) == -1)
+			if (load_input(u, u->lim.max_bytes, err) == -1 ||
+			    zip_check(u, err) == -1)
 				return -1;
 			u->state = S_ZIP;
 			return zip_next(u, err);
 		case UNPACK_EMAIL:
+			/* Only at the top: sniff_unit names it otherwise. */
 			u->state = S_DONE;
-			return dr_seterr(err, DR_E_FORMAT, "email message: "
-			    "mailbox input not supported yet");
+			return dr_seterr(err, DR_E_EMAIL, "email message");
 		default:
 			u->state = S_DONE;
-			return dr_seterr(err, DR_E_FORMAT, "not a DMARC report: "
-			    "%s", desc);
+			return dr_seterr(err, DR_E_NOTREPORT, "not a DMARC "
+			    "report: %s", desc);
 		}
 	case S_ZIP:
 		return zip_next(u, err);
@@ -953,6 +961,30 @@ unpack_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 		    "bytes decompressed (--max-bytes)",
 		    (unsigned long long)u->lim.max_bytes);
 	return r;
+}
+
+int
+unpack_prefix(struct unpack *u, const void *p, size_t len)
+{
+	if (len > PEEK_SIZE || buf_add(&u->prefix, p, len) == -1)
+		return -1;
+	/* A pipe cannot be read again: they belong to the kept copy. */
+	if (!u->regular && buf_add(&u->tee, p, len < u->lim.keep_bytes ?
+	    len : u->lim.keep_bytes) == -1)
+		return -1;
+	u->src_total += len;
+	return 0;
+}
+
+int
+unpack_input(struct unpack *u, size_t max, const unsigned char **p,
+    size_t *len, struct dr_error *err)
+{
+	if (load_input(u, max, err) == -1)
+		return -1;
+	*p = u->mem;
+	*len = u->memlen;
+	return 0;
 }
 
 int
@@ -1037,6 +1069,7 @@ unpack_close(struct unpack *u)
 	free(u->input_origin);
 	buf_free(&u->origin);
 	buf_free(&u->tee);
+	buf_free(&u->prefix);
 	buf_free(&u->mtee);
 	buf_free(&u->skipped);
 	free(u);

@@ -68,7 +68,9 @@ struct unpack	*unpack_open_mem(const void *, size_t, const char *,
  * Go to the next document. Returns 1 when one is ready for unpack_read,
  * 0 when the input holds no more, -1 when the current unit is to be
  * rejected for the reason in the error (call unpack_next again to go
- * on). A DR_E_NOMEM error ends the input.
+ * on). A DR_E_NOMEM error ends the input. DR_E_EMAIL: the input is an
+ * email message or an mbox file (see unpack_input); DR_E_NOTREPORT:
+ * the unit is not a DMARC report at all (text, JSON, ...).
  */
 int		 unpack_next(struct unpack *, struct dr_error *);
 
@@ -88,6 +90,20 @@ int64_t		 unpack_input_size(const struct unpack *);
  */
 int		 unpack_raw(struct unpack *, const unsigned char **, size_t *,
 		    uint64_t *);
+
+/*
+ * Bytes (at most 4096) already read from the fd before unpack_open_fd:
+ * they are read first. Call before unpack_next. Returns 0 or -1.
+ */
+int		 unpack_prefix(struct unpack *, const void *, size_t);
+
+/*
+ * The whole input in memory (mapped, or read; at most max bytes), for
+ * inputs that unpack does not read itself: after unpack_next failed with DR_E_EMAIL, an
+ * email message or mbox file. Valid until unpack_close. 0 or -1.
+ */
+int		 unpack_input(struct unpack *, size_t, const unsigned char **,
+		    size_t *, struct dr_error *);
 
 /*
  * 1 when the current unit is the whole input and the input a regular

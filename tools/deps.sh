@@ -5,7 +5,8 @@
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
-libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev"
+libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
+libgmime-3.0-dev libcurl4-openssl-dev"
 test="sqlite3 gzip"
 
 case "${1:-}" in

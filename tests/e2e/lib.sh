@@ -9,7 +9,7 @@ export LC_ALL
 : "${DMARCDB:?run through make check, or set DMARCDB}"
 : "${SRCDIR:?run through make check, or set SRCDIR}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB

@@ -545,7 +545,7 @@ root_not_feedback_rejected(void **state)
 
 	(void)state;
 	assert_int_equal(run(&g, xml, 0, 0, &r, &err), -1);
-	assert_int_equal(err.code, DR_E_REPORT);
+	assert_int_equal(err.code, DR_E_NOTREPORT);
 	assert_non_null(strstr(err.msg, "root element is <invalid_root>"));
 	done(&g);
 }

@@ -474,17 +474,53 @@ max_bytes_counted_as_produced(void **state)
 }
 
 static void
-email_not_supported_yet(void **state)
+email_handed_to_the_mail_reader(void **state)
 {
 	static const char msg[] = "From: noreply-dmarc-support@google.com\r\n"
 	    "Subject: Report domain: example.com\r\n\r\nhello\r\n";
-	struct buf	all = { 0 }, errs = { 0 };
+	struct unpack		*u;
+	struct dr_error		 err;
+	const unsigned char	*p;
+	size_t			 len;
+	struct buf		 gz = { 0 }, all = { 0 }, errs = { 0 };
 
 	(void)state;
-	assert_int_equal(unpack_buf(msg, strlen(msg), &lim, &all, &errs,
-	    NULL), 0);
-	assert_string_equal(errs.data, "in: email message: mailbox input not "
-	    "supported yet\n");
+	u = unpack_open_mem(msg, strlen(msg), "in", &lim);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_int_equal(err.code, DR_E_EMAIL);
+	assert_int_equal(unpack_input(u, 1 << 20, &p, &len, &err), 0);
+	assert_int_equal(len, strlen(msg));
+	assert_memory_equal(p, msg, len);
+	unpack_close(u);
+	/* Not inside compressed data: that is no report. */
+	deflate_to(&gz, msg, strlen(msg), 31);
+	unpack_buf(gz.data, gz.len, &lim, &all, &errs, NULL);
+	assert_string_equal(errs.data, "in: not a DMARC report: gzip payload "
+	    "is an email message\n");
+	buf_free(&gz);
+	buf_free(&all);
+	buf_free(&errs);
+}
+
+static void
+prefix_read_first(void **state)
+{
+	struct buf		 all = { 0 }, errs = { 0 };
+	struct unpack		*u;
+	int			 fd[2];
+	size_t			 half = strlen(xml) / 2;
+
+	(void)state;
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], xml + half, strlen(xml) - half),
+	    (ssize_t)(strlen(xml) - half));
+	close(fd[1]);
+	u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
+	assert_int_equal(unpack_prefix(u, xml, half), 0);
+	assert_int_equal(read_all(u, &all, &errs, NULL), 1);
+	assert_string_equal(all.data, xml);
+	unpack_close(u);
+	close(fd[0]);
 	buf_free(&all);
 	buf_free(&errs);
 }
@@ -578,7 +614,8 @@ main(void)
 		cmocka_unit_test(zip_too_many_members_refused_whole),
 		cmocka_unit_test(decompression_bombs_stopped),
 		cmocka_unit_test(max_bytes_counted_as_produced),
-		cmocka_unit_test(email_not_supported_yet),
+		cmocka_unit_test(email_handed_to_the_mail_reader),
+		cmocka_unit_test(prefix_read_first),
 		cmocka_unit_test(raw_bytes_of_rejected_units),
 		cmocka_unit_test(zip_from_pipe),
 	};

@@ -1,0 +1,123 @@
+#!/bin/sh
+# mail.sh: email input. The same messages (generated ones and those of
+# the corpus) read from a Maildir, from an mbox file and one by one from
+# standard input give identical databases; a Maildir read again is not
+# read again; pipe delivery exits as an MTA needs.
+. "$(dirname "$0")/lib.sh"
+
+GEN=$(dirname "$DMARCDB")/bench/gen
+M=$T/msgs
+mkdir "$M"
+"$GEN" -s 7 -E -r 40 -m 1 -M 30 -d "$M"
+cp "$CORPUS"/*/*.eml "$M"/
+# One message whose report is broken, one without any report.
+sed '/^Content-Transfer-Encoding: base64/,$d' "$M/m000003.eml" > "$M/broken.eml"
+cat >> "$M/broken.eml" <<'EOF'
+Content-Transfer-Encoding: 7bit
+
+<?xml version="1.0"?><feedback><report_metadata><org_name>x</org_name>
+EOF
+printf 'From: someone@example.net\r\nTo: dmarc@example.com\r\nSubject: hello\r\nMessage-ID: <hello@example.net>\r\n\r\nJust saying hello.\r\n' > "$M/hello.eml"
+n=$(ls "$M" | wc -l)
+grep -l '^From ' "$M"/* && fail "a message has a From_ line: mbox would quote it"
+
+# A Maildir: half in new/, half in cur/ with flags.
+MD=$T/Maildir
+mkdir -p "$MD/new" "$MD/cur" "$MD/tmp" "$MD/.Archive/cur"
+i=0
+for f in "$M"/*; do
+	i=$((i + 1))
+	if [ $((i % 2)) = 0 ]; then
+		cp "$f" "$MD/new/17000000$i.M${i}P1.host"
+	else
+		cp "$f" "$MD/cur/17000000$i.M${i}P1.host:2,S"
+	fi
+done
+cp "$M/m000000.eml" "$MD/tmp/1700000999.M9P9.host"	# being delivered
+cp "$M/m000001.eml" "$MD/.Archive/cur/1.M1.host:2,S"	# another folder
+
+# An mbox of the same messages.
+for f in "$M"/*; do
+	printf 'From sender@example.net Mon Jan  1 00:00:00 2024\n'
+	cat "$f"
+	printf '\n'
+done > "$T/mbox"
+
+mail_dump() {
+	sql "$1" "SELECT hex(sha256), outcome, reports, duplicates, rejected,
+	    message_id FROM mail_messages ORDER BY 1"
+}
+
+expect_exit 1 "$DMARCDB" -q --db "$T/md.db" ingest "$MD" 2> "$T/err"
+grep -q "broken.eml\|part 2" "$T/err" || fail "broken report not reported"
+expect_exit 1 "$DMARCDB" -q --db "$T/mb.db" ingest "$T/mbox" 2> /dev/null
+for f in "$M"/*; do
+	"$DMARCDB" -q --db "$T/in.db" ingest - < "$f" 2> /dev/null ||
+	    fail "$f: pipe delivery exit $?"
+done
+
+dump "$T/md.db" > "$T/d1"
+dump "$T/mb.db" > "$T/d2"
+dump "$T/in.db" > "$T/d3"
+[ -s "$T/d1" ] || fail "nothing stored"
+cmp -s "$T/d1" "$T/d2" || fail "mbox and Maildir differ"
+cmp -s "$T/d1" "$T/d3" || fail "stdin and Maildir differ"
+mail_dump "$T/md.db" > "$T/m1"
+mail_dump "$T/mb.db" > "$T/m2"
+mail_dump "$T/in.db" > "$T/m3"
+cmp -s "$T/m1" "$T/m2" || fail "mbox and Maildir messages differ"
+cmp -s "$T/m1" "$T/m3" || fail "stdin and Maildir messages differ"
+[ "$(wc -l < "$T/m1")" = "$n" ] || fail "$(wc -l < "$T/m1") messages, not $n"
+# Every generated message gave its report; and the two odd ones.
+[ "$(sql "$T/md.db" "SELECT count(*) FROM mail_messages WHERE outcome =
+    'stored' AND reports = 1")" -ge 50 ] || fail "stored messages"
+[ "$(sql "$T/md.db" "SELECT outcome FROM mail_messages WHERE message_id =
+    'hello@example.net'")" = no_report ] || fail "hello not skipped"
+[ "$(sql "$T/md.db" "SELECT outcome || ' ' || rejected FROM mail_messages
+    m WHERE EXISTS (SELECT 1 FROM rejected_inputs r WHERE r.mail_message =
+    m.id)")" = "rejected 1" ] || fail "broken not rejected"
+[ "$(sql "$T/md.db" "SELECT count(*) FROM reports WHERE mail_message IS
+    NULL")" = 0 ] || fail "reports without their message"
+# tmp/ and the other folder were not read.
+[ "$(sql "$T/md.db" "SELECT count(*) FROM mail_locations WHERE location
+    LIKE '%Archive%' OR location LIKE '%999.M9P9%'")" = 0 ] ||
+    fail "tmp/ or a subfolder read"
+
+# The Maildir again: nothing read, nothing changes.
+"$DMARCDB" --db "$T/md.db" ingest "$MD" 2> "$T/err" || fail "second run"
+grep -q "$n email messages ($n processed before)" "$T/err" ||
+    fail "second run read messages: $(cat "$T/err")"
+dump "$T/md.db" > "$T/d4"
+cmp -s "$T/d1" "$T/d4" || fail "second run changed reports"
+# A message whose flags changed is still the same message.
+f=$(ls "$MD/cur" | head -1)
+mv "$MD/cur/$f" "$MD/cur/${f%%:*}:2,RS"
+g=$(ls "$MD/new" | head -1)
+mv "$MD/new/$g" "$MD/cur/$g:2,"
+"$DMARCDB" --db "$T/md.db" ingest "$MD" 2> "$T/err"
+grep -q "($n processed before)" "$T/err" || fail "renamed message read again"
+# The same messages found elsewhere: not parsed again, place recorded.
+"$DMARCDB" --db "$T/md.db" ingest "$T/mbox" 2> "$T/err" || true
+grep -q "$n email messages ($n processed before)" "$T/err" ||
+    fail "mbox after Maildir: $(cat "$T/err")"
+
+# Pipe delivery: 0 whatever the message held, 75 when the database is
+# unavailable (the MTA keeps the message and tries later); a file given
+# by name still gets the usual statuses.
+"$DMARCDB" -q --db "$T/pipe.db" ingest - < "$M/hello.eml" ||
+    fail "no-report message: exit $?"
+"$DMARCDB" -q --db "$T/pipe.db" ingest - < "$M/broken.eml" 2> /dev/null ||
+    fail "broken message: exit $?"
+expect_exit 75 "$DMARCDB" -q --db "$T/no/such/dir.db" ingest - \
+    < "$M/m000001.eml" 2> /dev/null
+echo "not a database" > "$T/junk.db"
+expect_exit 75 "$DMARCDB" -q --db "$T/junk.db" ingest - \
+    < "$M/m000001.eml" 2> /dev/null
+expect_exit 3 "$DMARCDB" -q --db "$T/junk.db" ingest "$M/m000001.eml" \
+    2> /dev/null
+expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest "$M/broken.eml" \
+    2> /dev/null
+# A report piped in (not a message) is not pipe delivery.
+expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest - \
+    < "$SRCDIR/samples/reports/broken-invalid_xml.xml" 2> /dev/null
+echo "ok"
