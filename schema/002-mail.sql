@@ -35,7 +35,10 @@ CREATE INDEX mail_messages_message_id ON mail_messages(message_id);
 CREATE TABLE mail_locations (
 	location	TEXT PRIMARY KEY,
 	message		INTEGER NOT NULL REFERENCES mail_messages(id),
-	seen_at		INTEGER NOT NULL
+	seen_at		INTEGER NOT NULL,
+	-- when the message was moved or flagged there (IMAP), after its
+	-- reports were committed; NULL until then
+	handled_at	INTEGER
 ) WITHOUT ROWID;
 
 ALTER TABLE reports ADD COLUMN mail_message INTEGER

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "imap.h"
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
@@ -33,10 +34,12 @@ ingest_usage(FILE *f)
 	    "usage: dmarcdb [--db FILE] [-v | -q] ingest [options] PATH...\n"
 	    "\n"
 	    "Store the DMARC aggregate reports found in each PATH: a file\n"
-	    "(XML, gzip, zlib or zip, whatever its name), a directory (read\n"
-	    "recursively), or - for standard input. Reports already stored\n"
-	    "are skipped; inputs that hold no usable report are kept in the\n"
-	    "rejected_inputs table with the reason.\n"
+	    "(XML, gzip, zlib, zip, an email message or an mbox file,\n"
+	    "whatever its name), a directory (read recursively; a Maildir\n"
+	    "is read as one), an IMAP folder (imap://user@host/FOLDER,\n"
+	    "imaps://...), or - for standard input (one message: pipe\n"
+	    "delivery). Reports already stored are skipped; inputs that hold\n"
+	    "no usable report are kept in the rejected_inputs table.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --max-bytes SIZE     decompressed size of one report "
@@ -53,6 +56,14 @@ ingest_usage(FILE *f)
 	    "  --keep-rejected SIZE raw bytes kept of a rejected input "
 	    "(default 32M)\n"
 	    "  --max-message SIZE   size of one email message (default 64M)\n"
+	    "  --move-to FOLDER     IMAP: move processed messages there\n"
+	    "  --rejected-to FOLDER IMAP: move messages without a usable "
+	    "report there\n"
+	    "                       (without these, messages are flagged "
+	    "\\Seen)\n"
+	    "  --netrc-file FILE    IMAP credentials (default ~/.netrc; or "
+	    "the password\n"
+	    "                       in DMARCDB_IMAP_PASSWORD)\n"
 	    "  --recover            read XML that is not well-formed in "
 	    "libxml2's recovery\n"
 	    "                       mode (the report is stored with a "
@@ -61,7 +72,9 @@ ingest_usage(FILE *f)
 	    "\n"
 	    "SIZE takes a K, M or G suffix. Exit status: 0 all stored or "
 	    "duplicates,\n"
-	    "1 some inputs rejected, 2 usage error, 3 database error.\n",
+	    "1 some inputs rejected, 2 usage error, 3 database error; "
+	    "for one\n"
+	    "message on standard input: 0 recorded, 75 (EX_TEMPFAIL) not.\n",
 	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO);
 }
 
@@ -86,7 +99,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 {
 	enum {
 		O_MAX_BYTES = 256, O_MAX_MEMBERS, O_MAX_DEPTH, O_MAX_TEXT,
-		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER, O_MAX_MESSAGE
+		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER, O_MAX_MESSAGE,
+		O_MOVE_TO, O_REJECTED_TO, O_NETRC
 	};
 	static const struct option opts[] = {
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
@@ -98,10 +112,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		{ "keep-rejected", required_argument, NULL, O_KEEP },
 		{ "recover", no_argument, NULL, O_RECOVER },
 		{ "max-message", required_argument, NULL, O_MAX_MESSAGE },
+		{ "move-to", required_argument, NULL, O_MOVE_TO },
+		{ "rejected-to", required_argument, NULL, O_REJECTED_TO },
+		{ "netrc-file", required_argument, NULL, O_NETRC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_opts		 o;
+	struct imap_opts		 imap = { NULL, NULL, NULL };
 	const struct store_counts	*n;
 	struct store			*store = NULL;
 	struct ingest			*e = NULL;
@@ -165,6 +183,15 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		case O_RECOVER:
 			o.recover = 1;
 			break;
+		case O_MOVE_TO:
+			imap.move_to = optarg;
+			break;
+		case O_REJECTED_TO:
+			imap.rejected_to = optarg;
+			break;
+		case O_NETRC:
+			imap.netrc_file = optarg;
+			break;
 		case O_MAX_MESSAGE:
 			if (cmd_parse_size(optarg, &v) == -1 || v < 1024 ||
 			    v > (1ULL << 31))
@@ -208,7 +235,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		return mta ? EX_TEMPFAIL : rc;
 	{
 		static const char *const sfx[] = { "", "-wal", "-shm",
-		    "-journal" };
+		    "-journal", "-imap.lock" };
 		char	path[4096];
 		size_t	k;
 		for (k = 0; k < sizeof sfx / sizeof sfx[0]; k++) {
@@ -224,7 +251,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			goto fatal;
 	} else {
 		for (i = optind; i < argc; i++)
-			if (input_path(e, argv[i], &err) == -1)
+			if (input_path(e, argv[i], &imap, &err) == -1)
 				goto fatal;
 	}
 	if (ingest_finish(e, &err) == -1)

@@ -70,6 +70,7 @@ enum msg_type {
 	M_MAIL_BEGIN,	/* an email message: what follows is its */
 	M_MAIL_END,
 	M_MAIL_SEEN,	/* a message stored before, found again */
+	M_MAIL_HANDLED,	/* a message was moved or flagged */
 };
 
 struct msg {
@@ -539,10 +540,14 @@ store_block(struct ingest *e, struct qblock *b)
 		case M_MAIL_END:
 			rc = do_mail_end(e, (struct m_mail *)h, &err);
 			break;
+		case M_MAIL_HANDLED:
+			rc = store_mail_handled(e->store,
+			    ((struct m_mail *)h)->mail.location, &err);
+			break;
 		case M_MAIL_SEEN: {
 			struct m_mail *m = (struct m_mail *)h;
 			rc = store_mail_seen(e->store, m->mail.sha256,
-			    m->mail.location, &err);
+			    m->mail.location, m->mail.handle, &err);
 			if (rc == 0)
 				log_verbose("%s: processed before", m->label);
 			break;
@@ -934,7 +939,8 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		return 0;
 	case M_MAIL_BEGIN:
 	case M_MAIL_END:
-	case M_MAIL_SEEN: {
+	case M_MAIL_SEEN:
+	case M_MAIL_HANDLED: {
 		struct m_mail *m = (struct m_mail *)h;
 		return send_mail(e->sq, h->type, &m->mail, m->label, m->reason,
 		    err);
@@ -1209,6 +1215,31 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
 
 /* --- email messages -------------------------------------------------- */
 
+/*
+ * The identity of a message: the digest of its bytes with CRLF line
+ * ends read as LF (IMAP servers send CRLF, files often have LF) and
+ * without the line breaks at its end (which an mbox adds and a pipe
+ * may drop), so the same message has the same identity however it
+ * came.
+ */
+static void
+mail_digest(struct sha256 *sha, const char *p, size_t len,
+    unsigned char out[SHA256_LEN])
+{
+	size_t	i, start = 0;
+
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	for (i = 0; i + 1 < len; i++) {
+		if (p[i] == '\r' && p[i + 1] == '\n') {
+			sha256_update(sha, p + start, i - start);
+			start = i + 1;
+		}
+	}
+	sha256_update(sha, p + start, len - start);
+	sha256_final(sha, out);
+}
+
 static int
 mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
 {
@@ -1249,7 +1280,7 @@ mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
 
 int
 ingest_mail(struct ingest *e, const void *raw, size_t len,
-    const char *mailbox, const char *location, const char *label,
+    const char *mailbox, const char *location, int handle, const char *label,
     int64_t received, struct dr_error *err)
 {
 	struct store_mail	 sm;
@@ -1258,24 +1289,16 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	struct raw		 rawd;
 	const char		*kind = NULL;
 	char			 reason[600];
-	size_t			 hlen;
 	int			 rc = 0, known;
 
 	e->mail_read++;
 	e->received = received;
 	memset(&sm, 0, sizeof sm);
-	/*
-	 * The identity of a message: the digest of its bytes without the
-	 * line breaks at its end, which an mbox adds and a pipe may drop.
-	 */
-	for (hlen = len; hlen > 0 && (((const char *)raw)[hlen - 1] == '\n' ||
-	    ((const char *)raw)[hlen - 1] == '\r'); hlen--)
-		;
-	sha256_update(e->msha, raw, hlen);
-	sha256_final(e->msha, sm.sha256);
+	mail_digest(e->msha, raw, len, sm.sha256);
 	known = store_mail_known(e->mlookup, sm.sha256, err);
 	if (known == -1)
 		return -1;
+	sm.handle = handle;
 	if (known) {
 		e->mail_known++;
 		sm.location = location;
@@ -1356,7 +1379,7 @@ mbox_message(void *arg, const void *raw, size_t len, uint64_t offset,
 	if (buf_adds(&c->label, c->path) == -1 ||
 	    buf_adds(&c->label, at) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	return ingest_mail(c->e, raw, len, c->path, NULL, c->label.data,
+	return ingest_mail(c->e, raw, len, c->path, NULL, 0, c->label.data,
 	    c->e->received, err) == -1 ? -1 : 0;
 }
 
@@ -1389,21 +1412,44 @@ read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 		buf_free(&c.label);
 		return rc == 0 ? 0 : -1;
 	}
-	return ingest_mail(e, p, len, unpack_origin(u), NULL,
+	return ingest_mail(e, p, len, unpack_origin(u), NULL, 0,
 	    unpack_origin(u), e->received, err);
 }
 
 int
 ingest_mail_known(struct ingest *e, const char *location,
-    enum store_mail_outcome *o, struct dr_error *err)
+    enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
-	return store_location(e->mlookup, location, o, err);
+	return store_location(e->mlookup, location, o, handled, err);
+}
+
+int
+ingest_mail_handled(struct ingest *e, const char *location,
+    struct dr_error *err)
+{
+	struct store_mail	sm;
+
+	memset(&sm, 0, sizeof sm);
+	sm.location = location;
+	return send_mail(e->dq, M_MAIL_HANDLED, &sm, location, NULL, err);
 }
 
 void
 ingest_note_input(struct ingest *e)
 {
 	e->inputs++;
+}
+
+const char *
+ingest_db_path(const struct ingest *e)
+{
+	return store_path(e->store);
+}
+
+int
+ingest_busy_ms(const struct ingest *e)
+{
+	return store_busy_ms(e->store);
 }
 
 size_t
@@ -1452,13 +1498,19 @@ ingest_mem(struct ingest *e, const void *p, size_t len, const char *origin,
 }
 
 void
-ingest_unreadable(struct ingest *e, const char *origin, const char *why)
+ingest_problem(struct ingest *e, const char *origin, const char *why)
 {
 	struct dr_error	err;
 
-	e->inputs++;
 	if (send_reject(e->dq, M_NOTE, origin, why, 1, 0, NULL, &err) == -1)
 		set_fatal(e, &err);
+}
+
+void
+ingest_unreadable(struct ingest *e, const char *origin, const char *why)
+{
+	e->inputs++;
+	ingest_problem(e, origin, why);
 }
 
 int

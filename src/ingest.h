@@ -60,31 +60,42 @@ int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
 /*
  * Ingest one email message (its raw bytes). mailbox names where it was
  * found; location is a key that stays the same for this message at this
- * place (a Maildir file's unique name, an IMAP UID) or NULL; label names
- * it in messages. A message seen before (same bytes) is not parsed
+ * place (a Maildir file's unique name, an IMAP UID) or NULL; handle: it
+ * is to be moved or flagged there once committed; label names it in
+ * messages. A message seen before (same bytes) is not parsed
  * again. Returns -1 only for errors that stop the batch.
  */
 int		 ingest_mail(struct ingest *, const void *, size_t,
-		    const char *, const char *, const char *, int64_t,
+		    const char *, const char *, int, const char *, int64_t,
 		    struct dr_error *);
 
 /*
  * Was a message at this location processed before (committed)? 1 with
- * its outcome, 0, or -1 on database errors.
+ * its outcome and whether it was handled there (moved or flagged: the
+ * handle argument of ingest_mail asks for that), 0, or -1 on database
+ * errors.
  */
 int		 ingest_mail_known(struct ingest *, const char *,
-		    enum store_mail_outcome *, struct dr_error *);
+		    enum store_mail_outcome *, int *, struct dr_error *);
+/* The message at this location was moved or flagged. 0 or -1. */
+int		 ingest_mail_handled(struct ingest *, const char *,
+		    struct dr_error *);
 /* Count a message skipped because its location was known. */
 void		 ingest_mail_skip(struct ingest *);
 /* Count an input read otherwise than by ingest_fd (a Maildir, ...). */
 void		 ingest_note_input(struct ingest *);
 size_t		 ingest_max_message(const struct ingest *);
+/* The database's path, and how long to wait for its locks. */
+const char	*ingest_db_path(const struct ingest *);
+int		 ingest_busy_ms(const struct ingest *);
 
 /*
  * Count an input that could not even be opened: it is logged and
  * counted as rejected (there are no bytes to keep).
  */
 void		 ingest_unreadable(struct ingest *, const char *, const char *);
+/* The same for a problem with an input already counted. */
+void		 ingest_problem(struct ingest *, const char *, const char *);
 
 /*
  * Wait until everything given so far is committed (or rejected and

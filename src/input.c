@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "imap.h"
 #include "input.h"
 #include "log.h"
 
@@ -200,7 +201,7 @@ maildir(struct ingest *e, const char *dir, struct dr_error *err)
 	enum store_mail_outcome o;
 	ssize_t		 n, i;
 	size_t		 k, ulen;
-	int		 rc = 0, known;
+	int		 rc = 0, known, handled;
 
 	if (realpath(dir, real) == NULL) {
 		ingest_unreadable(e, dir, strerror(errno));
@@ -228,7 +229,8 @@ maildir(struct ingest *e, const char *dir, struct dr_error *err)
 				rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
 				break;
 			}
-			known = ingest_mail_known(e, loc.data, &o, err);
+			known = ingest_mail_known(e, loc.data, &o, &handled,
+			    err);
 			if (known == -1) {
 				rc = -1;
 				break;
@@ -246,7 +248,7 @@ maildir(struct ingest *e, const char *dir, struct dr_error *err)
 				continue;
 			}
 			rc = ingest_mail(e, data.data, data.len, real,
-			    loc.data, path.data, (int64_t)st.st_mtime, err);
+			    loc.data, 0, path.data, (int64_t)st.st_mtime, err);
 		}
 		free_names(names, n);
 	}
@@ -323,12 +325,15 @@ input_stdin(struct ingest *e, const void *prefix, size_t plen,
 }
 
 int
-input_path(struct ingest *e, const char *path, struct dr_error *err)
+input_path(struct ingest *e, const char *path, const struct imap_opts *imap,
+    struct dr_error *err)
 {
 	struct stat	st;
 
 	if (strcmp(path, "-") == 0)
 		return input_stdin(e, NULL, 0, err);
+	if (imap_is_url(path))
+		return imap_ingest(e, path, imap, err);
 	if (stat(path, &st) == -1) {
 		ingest_unreadable(e, path, strerror(errno));
 		return 0;

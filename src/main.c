@@ -14,6 +14,7 @@
 #include <libxml/parser.h>
 
 #include "cmd.h"
+#include "imap.h"
 #include "log.h"
 #include "mail.h"
 #include "parse.h"
@@ -218,6 +219,7 @@ main(int argc, char **argv)
 			xmlInitParser();
 			parse_thread_init();
 			mail_init();
+			imap_init();
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt */

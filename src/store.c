@@ -45,6 +45,7 @@ enum stmt {
 	Q_MAIL_SEEN,
 	Q_LOC_INSERT,
 	Q_LOC_FIND,
+	Q_LOC_HANDLED,
 	Q__COUNT
 };
 
@@ -102,11 +103,13 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_MAIL_SEEN] =
 	    "UPDATE mail_messages SET last_seen = ? WHERE id = ?",
 	[Q_LOC_INSERT] =
-	    "INSERT OR IGNORE INTO mail_locations (location, message, seen_at)"
-	    " VALUES (?, ?, ?)",
+	    "INSERT OR IGNORE INTO mail_locations (location, message, seen_at,"
+	    " handled_at) VALUES (?, ?, ?, ?)",
 	[Q_LOC_FIND] =
-	    "SELECT m.outcome FROM mail_locations l JOIN mail_messages m"
-	    " ON m.id = l.message WHERE l.location = ?",
+	    "SELECT m.outcome, l.handled_at IS NOT NULL FROM mail_locations l"
+	    " JOIN mail_messages m ON m.id = l.message WHERE l.location = ?",
+	[Q_LOC_HANDLED] =
+	    "UPDATE mail_locations SET handled_at = ? WHERE location = ?",
 };
 
 /*
@@ -1115,18 +1118,37 @@ store_mail_duplicate(struct store *s)
 	s->mail_dups++;
 }
 
+/* Where a message was found; handled now unless it is to be moved. */
 static int
-add_location(struct store *s, const char *location, int64_t id,
+add_location(struct store *s, const char *location, int64_t id, int handle,
     struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_LOC_INSERT];
+	time_t		 now = time(NULL);
 
 	if (location == NULL)
 		return 0;
 	bind_s(st, 1, location);
 	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (handle)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
 	return step_done(s, Q_LOC_INSERT, err, "recording a message");
+}
+
+int
+store_mail_handled(struct store *s, const char *location,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = s->st[Q_LOC_HANDLED];
+
+	if (batch_begin(s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	bind_s(st, 2, location);
+	return step_done(s, Q_LOC_HANDLED, err, "recording a message");
 }
 
 int
@@ -1162,7 +1184,7 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 		sqlite3_bind_int64(st, 2, s->mail_id);
 		if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
 			return -1;
-		return add_location(s, m->location, s->mail_id, err);
+		return add_location(s, m->location, s->mail_id, m->handle, err);
 	}
 	st = s->st[Q_MAIL_INSERT];
 	sqlite3_bind_int64(st, i++, s->mail_id);
@@ -1189,12 +1211,12 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 	if (step_done(s, Q_MAIL_INSERT, err, "recording a message") == -1)
 		return -1;
 	s->batch_reports++;
-	return add_location(s, m->location, s->mail_id, err);
+	return add_location(s, m->location, s->mail_id, m->handle, err);
 }
 
 int
 store_mail_seen(struct store *s, const unsigned char sha[SHA256_LEN],
-    const char *location, struct dr_error *err)
+    const char *location, int handle, struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
 	int64_t		 id;
@@ -1215,7 +1237,7 @@ store_mail_seen(struct store *s, const unsigned char sha[SHA256_LEN],
 	sqlite3_bind_int64(st, 2, id);
 	if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
 		return -1;
-	return add_location(s, location, id, err);
+	return add_location(s, location, id, handle, err);
 }
 
 int
@@ -1237,7 +1259,7 @@ store_mail_known(struct store *s, const unsigned char sha[SHA256_LEN],
 
 int
 store_location(struct store *s, const char *location,
-    enum store_mail_outcome *o, struct dr_error *err)
+    enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_LOC_FIND];
 	const char	*t;
@@ -1251,6 +1273,7 @@ store_location(struct store *s, const char *location,
 		    strcmp(t, "duplicate") == 0 ? STORE_MAIL_DUPLICATE :
 		    strcmp(t, "rejected") == 0 ? STORE_MAIL_REJECTED :
 		    STORE_MAIL_NO_REPORT;
+		*handled = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

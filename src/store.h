@@ -115,6 +115,7 @@ struct store_mail {
 	const char	*subject;
 	int64_t		 date;		/* -1: none */
 	uint64_t	 size;
+	int		 handle;	/* to be moved or flagged later */
 };
 enum store_mail_outcome {
 	STORE_MAIL_STORED,
@@ -129,14 +130,17 @@ void	 store_mail_duplicate(struct store *);
 /* reason: why it held no report (for no_report). */
 int	 store_mail_end(struct store *, const char *,
 	    enum store_mail_outcome *, struct dr_error *);
-/* A message stored before seen at a new location. */
+/* A message stored before seen at a new location (handle: as above). */
 int	 store_mail_seen(struct store *, const unsigned char[SHA256_LEN],
-	    const char *, struct dr_error *);
+	    const char *, int, struct dr_error *);
+/* The message at this location was moved or flagged. */
+int	 store_mail_handled(struct store *, const char *, struct dr_error *);
 /* Lookups: 1 known, 0 not, -1 error. */
 int	 store_mail_known(struct store *, const unsigned char[SHA256_LEN],
 	    struct dr_error *);
+/* With the outcome, and whether it was handled there. */
 int	 store_location(struct store *, const char *,
-	    enum store_mail_outcome *, struct dr_error *);
+	    enum store_mail_outcome *, int *, struct dr_error *);
 
 /* Keep a rejected input: raw bytes (len of size), origin, reason. */
 int	 store_reject(struct store *, const char *, const char *,

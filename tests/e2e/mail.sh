@@ -101,6 +101,37 @@ grep -q "($n processed before)" "$T/err" || fail "renamed message read again"
 grep -q "$n email messages ($n processed before)" "$T/err" ||
     fail "mbox after Maildir: $(cat "$T/err")"
 
+# Killed at random moments, many times, then one run to the end: the
+# same database as one clean run. Each run is killed early, within a
+# twelfth of a clean run's time, so that it does only part of the work.
+K=$T/KillMaildir
+mkdir -p "$K/cur" "$K/new" "$K/tmp" "$T/kmsgs"
+"$GEN" -s 8 -E -r 3000 -m 1 -M 40 -d "$T/kmsgs"
+for f in "$T"/kmsgs/*; do mv "$f" "$K/new/${f##*/}.host"; done
+t0=$(date +%s%N)
+"$DMARCDB" -q --db "$T/kref.db" ingest "$K"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+killed=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	"$DMARCDB" -q --db "$T/kill.db" ingest "$K" 2> /dev/null &
+	pid=$!
+	sleep "$(awk -v s="$i$$" -v ms="$ms" 'BEGIN { srand(s);
+	    printf "%.3f", rand() * ms / 1000 / 12 }')"
+	kill -9 $pid 2> /dev/null || true
+	st=0
+	wait $pid 2> /dev/null || st=$?
+	[ $st = 137 ] && killed=$((killed + 1))
+done
+[ $killed -ge 15 ] || fail "only $killed of 20 runs were killed while running"
+"$DMARCDB" -q --db "$T/kill.db" ingest "$K" || fail "run after kills"
+dump "$T/kref.db" > "$T/k1"
+dump "$T/kill.db" > "$T/k2"
+cmp -s "$T/k1" "$T/k2" || fail "killed runs differ from a clean run"
+mail_dump "$T/kref.db" > "$T/k1"
+mail_dump "$T/kill.db" > "$T/k2"
+cmp -s "$T/k1" "$T/k2" || fail "killed runs: messages differ"
+[ "$(sql "$T/kill.db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+
 # Pipe delivery: 0 whatever the message held, 75 when the database is
 # unavailable (the MTA keeps the message and tries later); a file given
 # by name still gets the usual statuses.

@@ -1,0 +1,639 @@
+/*
+ * imap.c: reading an IMAP folder with libcurl.
+ *
+ * One easy handle, so one connection, for the whole folder. Commands
+ * are sent with CURLOPT_CUSTOMREQUEST and their untagged answers read
+ * from the write callback; messages are fetched with libcurl's IMAP URL
+ * form (";UIDVALIDITY=v;UID=n", which also checks UIDVALIDITY).
+ */
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "imap.h"
+#include "log.h"
+
+#define FETCH_BATCH	100	/* messages between commits */
+#define SET_MAX		4000	/* bytes of a UID set in one command */
+
+struct imap {
+	CURL		*c;
+	struct ingest	*e;
+	const struct imap_opts *o;
+	char		*base;		/* scheme://[user@]host[:port] */
+	char		*folder;	/* decoded */
+	struct buf	 folder_url;	/* base/escaped-folder */
+	struct buf	 label;		/* for messages: URL without password */
+	struct buf	 out;		/* what the server sent */
+	size_t		 cap;		/* at most this much of it */
+	bool		 over;
+	long long	 uidvalidity;
+	bool		 has_move;
+	CURLcode	 last;		/* of the last request */
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+/* A message of the folder and what to do with it. */
+struct item {
+	unsigned long	 uid;
+	int		 action;	/* A_NONE, A_USABLE, A_UNUSABLE */
+	bool		 fetch;
+};
+
+enum { A_NONE, A_USABLE, A_UNUSABLE };
+
+void
+imap_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+imap_is_url(const char *s)
+{
+	return strncmp(s, "imap://", 7) == 0 || strncmp(s, "imaps://", 8) == 0;
+}
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct imap	*m = arg;
+
+	n *= size;
+	if (m->out.len + n > m->cap) {
+		/* Keep what fits; the caller sees m->over. */
+		size_t k = m->cap - m->out.len;
+		if (buf_add(&m->out, p, k) == -1)
+			return 0;
+		m->over = true;
+		return 0;
+	}
+	if (buf_add(&m->out, p, n) == -1)
+		return 0;
+	return n;
+}
+
+/*
+ * One request: url, and cmd as the custom command (NULL to fetch the
+ * message the URL names). What the server sends is in m->out.
+ */
+static int
+req(struct imap *m, const char *url, const char *cmd, size_t cap,
+    struct dr_error *err)
+{
+	CURLcode	rc;
+
+	buf_reset(&m->out);
+	m->cap = cap;
+	m->over = false;
+	m->errbuf[0] = '\0';
+	curl_easy_setopt(m->c, CURLOPT_URL, url);
+	curl_easy_setopt(m->c, CURLOPT_CUSTOMREQUEST, cmd);
+	rc = curl_easy_perform(m->c);
+	m->last = rc;
+	if (rc == CURLE_WRITE_ERROR && m->over)
+		return 0;
+	if (rc == CURLE_OK)
+		return 0;
+	if (rc == CURLE_LOGIN_DENIED)
+		return dr_seterr(err, DR_E_IO, "%s: login denied (user and "
+		    "password from ~/.netrc, --netrc-file or "
+		    "DMARCDB_IMAP_PASSWORD)", m->label.data);
+	return dr_seterr(err, DR_E_IO, "%s: %s%s%s", m->label.data,
+	    cmd ? cmd : "fetching a message", ": ",
+	    m->errbuf[0] ? m->errbuf : curl_easy_strerror(rc));
+}
+
+/* An IMAP quoted string; NULL for names we cannot write (non-ASCII). */
+static int
+quote(struct buf *b, const char *s)
+{
+	if (buf_addc(b, '"') == -1)
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c >= 0x7f)
+			return -1;
+		if ((c == '"' || c == '\\') && buf_addc(b, '\\') == -1)
+			return -1;
+		if (buf_addc(b, (char)c) == -1)
+			return -1;
+	}
+	return buf_addc(b, '"');
+}
+
+/* Parse the URL: no password in it; the folder defaults to INBOX. */
+static int
+parse_url(struct imap *m, const char *url, struct dr_error *err)
+{
+	CURLU		*u;
+	char		*scheme = NULL, *user = NULL, *pass = NULL;
+	char		*host = NULL, *port = NULL, *path = NULL, *esc;
+	int		 rc = -1;
+	size_t		 n;
+
+	u = curl_url();
+	if (u == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		dr_seterr(err, DR_E_USAGE, "%s: not a valid IMAP URL", url);
+		goto done;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE);
+	if (pass != NULL) {
+		dr_seterr(err, DR_E_USAGE, "a password on the command line "
+		    "is refused: use ~/.netrc, --netrc-file or "
+		    "DMARCDB_IMAP_PASSWORD");
+		goto done;
+	}
+	n = strlen(scheme) + strlen(host) + (user ? strlen(user) : 0) +
+	    (port ? strlen(port) : 0) + 8;
+	m->base = malloc(n);
+	if (m->base == NULL)
+		goto nomem;
+	snprintf(m->base, n, "%s://%s%s%s%s%s", scheme, user ? user : "",
+	    user ? "@" : "", host, port ? ":" : "", port ? port : "");
+	while (path != NULL && *path == '/')
+		memmove(path, path + 1, strlen(path));
+	m->folder = strdup(path != NULL && *path != '\0' ? path : "INBOX");
+	if (m->folder == NULL)
+		goto nomem;
+	esc = curl_easy_escape(NULL, m->folder, 0);
+	if (esc == NULL ||
+	    buf_adds(&m->folder_url, m->base) == -1 ||
+	    buf_addc(&m->folder_url, '/') == -1 ||
+	    buf_adds(&m->folder_url, esc) == -1 ||
+	    buf_adds(&m->label, m->base) == -1 ||
+	    buf_addc(&m->label, '/') == -1 ||
+	    buf_adds(&m->label, m->folder) == -1) {
+		curl_free(esc);
+		goto nomem;
+	}
+	curl_free(esc);
+	rc = 0;
+	goto done;
+nomem:
+	rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+done:
+	curl_free(scheme);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static int
+setup(struct imap *m, struct dr_error *err)
+{
+	const char	*pw = getenv("DMARCDB_IMAP_PASSWORD");
+
+	m->c = curl_easy_init();
+	if (m->c == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	curl_easy_setopt(m->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(m->c, CURLOPT_ERRORBUFFER, m->errbuf);
+	curl_easy_setopt(m->c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(m->c, CURLOPT_WRITEDATA, m);
+	curl_easy_setopt(m->c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	if (m->o->netrc_file != NULL)
+		curl_easy_setopt(m->c, CURLOPT_NETRC_FILE, m->o->netrc_file);
+	if (pw != NULL && *pw != '\0')
+		curl_easy_setopt(m->c, CURLOPT_PASSWORD, pw);
+	/* imap://: TLS if the server offers it; imaps:// always. */
+	curl_easy_setopt(m->c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	curl_easy_setopt(m->c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(m->c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(m->c, CURLOPT_LOW_SPEED_TIME, 120L);
+	return 0;
+}
+
+/* Server capabilities, and the folder's UIDVALIDITY. */
+static int
+examine(struct imap *m, struct dr_error *err)
+{
+	struct buf	 cmd = { 0 };
+	const char	*p;
+	int		 rc;
+
+	if (req(m, m->base, "CAPABILITY", 65536, err) == -1)
+		return -1;
+	m->has_move = strstr(m->out.data ? m->out.data : "", " MOVE") !=
+	    NULL;
+	if (buf_adds(&cmd, "STATUS ") == -1 || quote(&cmd, m->folder) == -1 ||
+	    buf_adds(&cmd, " (UIDVALIDITY)") == -1) {
+		buf_free(&cmd);
+		return dr_seterr(err, DR_E_USAGE, "%s: folder names must be "
+		    "ASCII", m->label.data);
+	}
+	rc = req(m, m->base, cmd.data, 65536, err);
+	buf_free(&cmd);
+	if (rc == -1)
+		return -1;
+	p = m->out.data ? strstr(m->out.data, "UIDVALIDITY ") : NULL;
+	if (p == NULL)
+		return dr_seterr(err, DR_E_IO, "%s: no such folder, or no "
+		    "UIDVALIDITY", m->label.data);
+	m->uidvalidity = strtoll(p + 12, NULL, 10);
+	return 0;
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const struct item	*x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* UID SEARCH ALL: every message of the folder. */
+static int
+list_uids(struct imap *m, struct item **items, size_t *n,
+    struct dr_error *err)
+{
+	struct item	*v = NULL, *tmp;
+	size_t		 cap = 0, k = 0;
+	const char	*p;
+	char		*end;
+	unsigned long	 uid;
+
+	if (req(m, m->folder_url.data, "UID SEARCH ALL", 64 << 20, err) == -1)
+		return -1;
+	for (p = m->out.data; p != NULL && (p = strstr(p, "* SEARCH")) != NULL;
+	    ) {
+		p += 8;
+		for (;;) {
+			while (*p == ' ')
+				p++;
+			if (!isdigit((unsigned char)*p))
+				break;
+			uid = strtoul(p, &end, 10);
+			p = end;
+			if (k == cap) {
+				cap = cap ? cap * 2 : 256;
+				tmp = realloc(v, cap * sizeof *v);
+				if (tmp == NULL) {
+					free(v);
+					return dr_seterr(err, DR_E_NOMEM,
+					    "out of memory");
+				}
+				v = tmp;
+			}
+			v[k].uid = uid;
+			v[k].action = A_NONE;
+			v[k].fetch = false;
+			k++;
+		}
+	}
+	if (k > 0)
+		qsort(v, k, sizeof *v, cmp_item);
+	*items = v;
+	*n = k;
+	return 0;
+}
+
+static int
+location(struct imap *m, unsigned long uid, struct buf *b)
+{
+	char	tail[96];
+
+	snprintf(tail, sizeof tail, ";UIDVALIDITY=%lld;UID=%lu",
+	    m->uidvalidity, uid);
+	buf_reset(b);
+	if (buf_adds(b, m->label.data) == -1 || buf_adds(b, tail) == -1)
+		return -1;
+	return 0;
+}
+
+/* What the database knows of a message: action to take, or fetch it. */
+static int
+classify(struct imap *m, struct item *it, struct buf *loc,
+    struct dr_error *err)
+{
+	enum store_mail_outcome	o;
+	int			handled, known;
+
+	if (location(m, it->uid, loc) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	known = ingest_mail_known(m->e, loc->data, &o, &handled, err);
+	if (known == -1)
+		return -1;
+	it->fetch = !known;
+	it->action = A_NONE;
+	if (known && !handled)
+		it->action = o == STORE_MAIL_STORED ||
+		    o == STORE_MAIL_DUPLICATE ? A_USABLE : A_UNUSABLE;
+	return known;
+}
+
+/* Create a folder unless it exists. */
+static int
+ensure_folder(struct imap *m, const char *name, struct dr_error *err)
+{
+	struct buf	cmd = { 0 };
+	int		rc = -1;
+
+	if (buf_adds(&cmd, "LIST \"\" ") == -1 || quote(&cmd, name) == -1) {
+		dr_seterr(err, DR_E_USAGE, "%s: folder names must be ASCII",
+		    name);
+		goto done;
+	}
+	if (req(m, m->base, cmd.data, 1 << 20, err) == -1)
+		goto done;
+	if (m->out.len > 0 && strstr(m->out.data, "* LIST") != NULL) {
+		rc = 0;
+		goto done;
+	}
+	buf_reset(&cmd);
+	if (buf_adds(&cmd, "CREATE ") == -1 || quote(&cmd, name) == -1)
+		goto done;
+	rc = req(m, m->base, cmd.data, 1 << 20, err);
+	if (rc == 0)
+		log_verbose("%s: created folder %s", m->label.data, name);
+done:
+	buf_free(&cmd);
+	return rc;
+}
+
+/* Apply one command to a set of UIDs, in pieces of SET_MAX bytes. */
+static int
+for_uids(struct imap *m, const struct item *v, size_t n, int action,
+    const char *pre, const char *post, struct dr_error *err)
+{
+	struct buf	cmd = { 0 };
+	size_t		i = 0, j;
+	char		num[32];
+	int		rc = 0;
+
+	while (i < n && rc == 0) {
+		buf_reset(&cmd);
+		if (buf_adds(&cmd, pre) == -1) {
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		for (j = 0; i < n && cmd.len < SET_MAX; i++) {
+			if (v[i].action != action)
+				continue;
+			snprintf(num, sizeof num, "%s%lu", j++ ? "," : "",
+			    v[i].uid);
+			buf_adds(&cmd, num);
+		}
+		if (j == 0)
+			break;
+		if (buf_adds(&cmd, post) == -1)
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+		else
+			rc = req(m, m->folder_url.data, cmd.data, 1 << 20, err);
+	}
+	buf_free(&cmd);
+	return rc;
+}
+
+/* Move (or flag) the messages of one kind, then record that. */
+static int
+dispose(struct imap *m, struct item *v, size_t n, int action,
+    const char *target, struct dr_error *err)
+{
+	struct buf	 dst = { 0 }, loc = { 0 };
+	size_t		 i, count = 0;
+	int		 rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i].action == action)
+			count++;
+	if (count == 0)
+		return 0;
+	if (target == NULL) {
+		rc = for_uids(m, v, n, action, "UID STORE ",
+		    " +FLAGS.SILENT (\\Seen)", err);
+	} else if ((rc = ensure_folder(m, target, err)) == 0) {
+		if (buf_addc(&dst, ' ') == -1 || quote(&dst, target) == -1)
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+		else if (m->has_move)
+			rc = for_uids(m, v, n, action, "UID MOVE ", dst.data,
+			    err);
+		else if ((rc = for_uids(m, v, n, action, "UID COPY ",
+		    dst.data, err)) == 0 &&
+		    (rc = for_uids(m, v, n, action, "UID STORE ",
+		    " +FLAGS.SILENT (\\Deleted)", err)) == 0)
+			rc = req(m, m->folder_url.data, "EXPUNGE", 1 << 20,
+			    err);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (v[i].action != action)
+			continue;
+		if (location(m, v[i].uid, &loc) == -1)
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+		else
+			rc = ingest_mail_handled(m->e, loc.data, err);
+		v[i].action = A_NONE;
+	}
+	if (rc == 0)
+		log_verbose("%s: %zu messages %s %s", m->label.data, count,
+		    target ? "moved to" : "flagged", target ? target : "\\Seen");
+	buf_free(&dst);
+	buf_free(&loc);
+	return rc;
+}
+
+static int
+dispose_all(struct imap *m, struct item *v, size_t n, struct dr_error *err)
+{
+	if (dispose(m, v, n, A_USABLE, m->o->move_to, err) == -1 ||
+	    dispose(m, v, n, A_UNUSABLE, m->o->rejected_to, err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+run(struct imap *m, struct dr_error *err)
+{
+	struct item	*v = NULL;
+	struct buf	 loc = { 0 }, url = { 0 }, lab = { 0 };
+	size_t		 n = 0, i, j, start;
+	char		 tail[96];
+	int		 rc = -1, known;
+
+	if (setup(m, err) == -1 || examine(m, err) == -1 ||
+	    list_uids(m, &v, &n, err) == -1)
+		goto done;
+	/* Processed before: only finish what a killed run left undone. */
+	for (i = 0; i < n; i++) {
+		known = classify(m, &v[i], &loc, err);
+		if (known == -1)
+			goto done;
+		if (known)
+			ingest_mail_skip(m->e);
+	}
+	if (dispose_all(m, v, n, err) == -1)
+		goto done;
+	/*
+	 * The others, a batch at a time: fetch, ingest, wait for the
+	 * commit, then move or flag them.
+	 */
+	for (start = 0; start < n; start = i) {
+		for (i = start, j = 0; i < n && j < FETCH_BATCH; i++) {
+			if (!v[i].fetch)
+				continue;
+			j++;
+			snprintf(tail, sizeof tail, ";UIDVALIDITY=%lld;UID=%lu",
+			    m->uidvalidity, v[i].uid);
+			buf_reset(&url);
+			buf_reset(&lab);
+			if (buf_adds(&url, m->folder_url.data) == -1 ||
+			    buf_adds(&url, tail) == -1 ||
+			    location(m, v[i].uid, &loc) == -1 ||
+			    buf_adds(&lab, m->label.data) == -1) {
+				dr_seterr(err, DR_E_NOMEM, "out of memory");
+				goto done;
+			}
+			snprintf(tail, sizeof tail, " UID %lu", v[i].uid);
+			buf_adds(&lab, tail);
+			/* One byte more than allowed: ingest refuses it. */
+			if (req(m, url.data, NULL, ingest_max_message(m->e) + 1,
+			    err) == -1) {
+				if (m->last != CURLE_REMOTE_FILE_NOT_FOUND)
+					goto done;
+				/* Moved away by another run meanwhile. */
+				log_verbose("%s: gone before it was read",
+				    lab.data);
+				v[i].fetch = false;
+				continue;
+			}
+			if (ingest_mail(m->e, m->out.data ? m->out.data : "",
+			    m->out.len, m->label.data, loc.data, 1, lab.data,
+			    (int64_t)time(NULL), err) == -1)
+				goto done;
+		}
+		if (j == 0)
+			continue;
+		if (ingest_sync(m->e, err) == -1)
+			goto done;
+		for (j = start; j < i; j++)
+			if (v[j].fetch && classify(m, &v[j], &loc, err) == -1)
+				goto done;
+		if (dispose_all(m, v + start, i - start, err) == -1)
+			goto done;
+	}
+	rc = 0;
+done:
+	free(v);
+	buf_free(&loc);
+	buf_free(&url);
+	buf_free(&lab);
+	return rc;
+}
+
+/*
+ * Runs of dmarcdb on one database take turns at IMAP folders: two
+ * sessions moving the same message at once may both copy it. The lock
+ * is a file beside the database (not the database itself: closing a
+ * second descriptor of it would drop SQLite's own locks). Waits as long
+ * as the database would.
+ */
+static int
+lock(struct ingest *e, int *fdp, struct dr_error *err)
+{
+	struct timespec	 nap = { 0, 100 * 1000 * 1000 };
+	char		 path[4096];
+	int		 fd, waited = 0;
+
+	snprintf(path, sizeof path, "%s-imap.lock", ingest_db_path(e));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK || waited >= ingest_busy_ms(e)) {
+			close(fd);
+			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
+			    "has been reading IMAP for too long", path);
+		}
+		if (waited == 0)
+			log_verbose("waiting for another dmarcdb reading "
+			    "IMAP");
+		nanosleep(&nap, NULL);
+		waited += 100;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* The URL with any password in it replaced by "***", for messages. */
+static void
+redact(const char *url, char *out, size_t len)
+{
+	const char	*auth, *end, *at, *colon;
+
+	snprintf(out, len, "%s", url);
+	auth = strstr(url, "://");
+	if (auth == NULL)
+		return;
+	auth += 3;
+	end = auth + strcspn(auth, "/");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	if (at == NULL)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon == NULL)
+		return;
+	snprintf(out, len, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
+int
+imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
+    struct dr_error *err)
+{
+	struct imap	m;
+	struct dr_error	why;
+	char		safe[1024];
+	int		rc, lockfd = -1;
+
+	memset(&m, 0, sizeof m);
+	m.e = e;
+	m.o = o;
+	ingest_note_input(e);
+	rc = parse_url(&m, url, &why);
+	if (rc == 0 && (rc = lock(e, &lockfd, &why)) == 0) {
+		rc = run(&m, &why);
+		close(lockfd);
+	}
+	if (rc == -1) {
+		if (dr_err_fatal(&why) && why.code != DR_E_USAGE) {
+			*err = why;
+		} else {
+			/* The server or the URL, not the database: go on. */
+			redact(url, safe, sizeof safe);
+			ingest_problem(e, m.label.len ? m.label.data : safe,
+			    why.msg);
+			rc = 0;
+		}
+	}
+	if (m.c != NULL)
+		curl_easy_cleanup(m.c);
+	free(m.base);
+	free(m.folder);
+	buf_free(&m.folder_url);
+	buf_free(&m.label);
+	buf_free(&m.out);
+	return rc;
+}

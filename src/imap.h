@@ -1,0 +1,41 @@
+/*
+ * imap.h: reading an IMAP folder (imap:// or imaps:// URL) with libcurl.
+ *
+ * The messages of the folder that the database does not know are
+ * fetched and ingested; once their reports are committed, each is moved
+ * (to move_to if it held a usable report, to rejected_to if not, folders
+ * created if missing) or, without a folder for it, flagged \Seen. Which
+ * messages were processed is known from the database, by UIDVALIDITY and
+ * UID, not from the \Seen flag (which a person reading the mailbox may
+ * set), so a run killed at any moment is completed by the next one.
+ *
+ * Credentials never come from the command line: a password in the URL
+ * is refused. They come from ~/.netrc (or netrc_file), or the password
+ * from the environment variable DMARCDB_IMAP_PASSWORD.
+ */
+#ifndef DR_IMAP_H
+#define DR_IMAP_H
+
+#include "error.h"
+#include "ingest.h"
+
+struct imap_opts {
+	const char	*move_to;	/* or NULL: flag \Seen */
+	const char	*rejected_to;	/* or NULL: flag \Seen */
+	const char	*netrc_file;	/* or NULL: ~/.netrc */
+};
+
+/* Once per process, before any thread starts. */
+void	imap_init(void);
+
+/* 1 if the argument names an IMAP folder. */
+int	imap_is_url(const char *);
+
+/*
+ * Ingest the folder. Problems with the server are reported and counted
+ * as a rejected input; returns -1 only for errors that stop the batch.
+ */
+int	imap_ingest(struct ingest *, const char *, const struct imap_opts *,
+	    struct dr_error *);
+
+#endif
