@@ -9,6 +9,8 @@
 #      limit pipeline
 #   c  one 1 GB plain XML report: peak memory
 #   d  (b) again: every report a duplicate
+#   mail  a Maildir of 10,000 messages (each a report of 1 to 50 records),
+#      then again: the re-run must take well under a second
 #   hostile  each hostile input alone: time and peak memory
 #
 # Generated inputs are kept in BENCH_DIR and reused. Prints one table;
@@ -23,7 +25,7 @@ GEN=$BIN/bench/gen
 RUSAGE=$BIN/bench/rusage
 LIMIT=$BIN/bench/limit
 DMARCDB=$BIN/dmarcdb
-scenarios=${*:-a b c d hostile}
+scenarios=${*:-a b c d mail hostile}
 missed=0
 
 rows=
@@ -126,6 +128,29 @@ for s in $scenarios; do
 		    "$(per_s 1360000 "$wall")" 1 "$maxrss_mb" - - \
 		    "peak RSS <= 64 MB: $(check "$maxrss_mb" '<=' 64)"
 		rm -f "$D/c.db" "$D/c.db-wal" "$D/c.db-shm"
+		;;
+	mail)
+		if [ ! -f "$D/mail.stamp" ]; then
+			rm -rf "$D/Maildir" "$D/msgs"
+			mkdir -p "$D/Maildir/cur" "$D/Maildir/new" \
+			    "$D/Maildir/tmp" "$D/msgs"
+			"$GEN" -s 4 -E -r 10000 -m 1 -M 50 -d "$D/msgs"
+			for f in "$D"/msgs/*; do
+				mv "$f" "$D/Maildir/new/${f##*/}.bench:2,"
+			done
+			rmdir "$D/msgs"
+			touch "$D/mail.stamp"
+		fi
+		fresh_db "$D/mail.db"
+		run mail "$DMARCDB" --db "$D/mail.db" ingest "$D/Maildir"
+		nrec=$(sqlite3 "$D/mail.db" "SELECT count(*) FROM records")
+		row mail "Maildir of 10,000 messages" "$wall" \
+		    "$(per_s "$nrec" "$wall")" "$(per_s 10000 "$wall")" \
+		    "$maxrss_mb" - - "(no target)"
+		run mail2 "$DMARCDB" --db "$D/mail.db" ingest "$D/Maildir"
+		row mail "the same Maildir again" "$wall" - \
+		    "$(per_s 10000 "$wall")" "$maxrss_mb" - - \
+		    "< 1 s: $(check "$wall" '<' 1)"
 		;;
 	hostile)
 		H=$BIN/tests/hostile/mkhostile
