@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "conf.h"
 #include "store.h"
 
 /* Exit codes, documented in dmarcdb(1) under EXIT STATUS. Never reused. */
@@ -23,6 +26,7 @@ enum {
 
 struct cmd_ctx {
 	const char	*db_path;
+	const char	*config;	/* --config, or NULL */
 	int		 verbosity;
 	const char	*prog;
 };
@@ -36,6 +40,9 @@ struct dr_cmd {
 int	cmd_ingest(struct cmd_ctx *, int, char **);
 int	cmd_reports(struct cmd_ctx *, int, char **);
 int	cmd_rejected(struct cmd_ctx *, int, char **);
+int	cmd_sources(struct cmd_ctx *, int, char **);
+int	cmd_advise(struct cmd_ctx *, int, char **);
+int	cmd_export(struct cmd_ctx *, int, char **);
 
 /* Open the database, printing the error. Returns an exit code. */
 int	cmd_open_store(struct cmd_ctx *, struct store **);
@@ -55,5 +62,67 @@ int	cmd_parse_date(const char *, int64_t *);
 /* Print a usage error naming the command and suggesting --help. */
 int	cmd_usage_error(struct cmd_ctx *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* --- the report commands (cmd-util.c) ------------------------------ */
+
+/* getopt_long values of the options the report commands share. */
+enum {
+	CMD_OPT_DAYS = 1000,
+	CMD_OPT_SINCE,
+	CMD_OPT_AS_OF,
+	CMD_OPT_CONFIG,
+	CMD_OPT_FORMAT,
+	CMD_OPT_DOMAIN,
+	CMD_OPT_CLASS,
+	CMD_OPT_NO_DNS,
+	CMD_OPT__NEXT,		/* a command's own options from here */
+};
+
+/* --days, --since and --as-of as given (NULL/0: not given). */
+struct cmd_when {
+	const char	*since, *as_of;
+	int64_t		 since_t, as_of_t;
+	unsigned	 days;
+};
+/*
+ * Handle one of those options: 0 done, -1 bad value (the usage error is
+ * printed), 1 not one of them.
+ */
+int	cmd_when_option(struct cmd_ctx *, const char *, int, const char *,
+	    struct cmd_when *);
+/*
+ * The window of days (UTC days since the epoch, inclusive) they give:
+ * it ends the day before --as-of (default: today), and covers --days
+ * (default deflt) or starts at --since. 0, or -1 after a usage error.
+ */
+int	cmd_window(struct cmd_ctx *, const char *, const struct cmd_when *,
+	    unsigned, int64_t *, int64_t *);
+int64_t	cmd_day(int64_t);
+
+/*
+ * Load the configuration (the file named, else c->config, else the
+ * default lookup) and open the store, bringing its sources up to date
+ * and mirroring the configuration. Returns an exit code; on EXIT_OK
+ * the caller closes *s and frees *conf.
+ */
+int	cmd_report_open(struct cmd_ctx *, const char *, struct store **,
+	    struct conf **);
+
+/* A CSV field (quoted, formulas defused) and a JSON string (or null). */
+void	cmd_csv(FILE *, const char *);
+void	cmd_json(FILE *, const char *);
+/* Printable on a terminal: control bytes as '?'. */
+void	cmd_safe(const char *, char *, size_t);
+
+/*
+ * A table for people: columns as wide as their widest cell, aligned
+ * left ('l') or right ('r'); the first row is the header. Cells are
+ * copied, control bytes made printable. NULL / -1 when out of memory.
+ */
+struct table;
+struct table	*table_new(size_t, const char *const *, const char *);
+int		 table_add(struct table *, const char *const *);
+void		 table_print(const struct table *, FILE *);
+void		 table_free(struct table *);
 
 #endif

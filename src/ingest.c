@@ -110,6 +110,7 @@ struct d_send {				/* D_SEND, D_SFAIL */
 
 struct m_begin {
 	struct msg	 h;
+	struct dr_report rep;		/* the header as known so far */
 };
 
 struct m_record {
@@ -496,7 +497,8 @@ store_block(struct ingest *e, struct qblock *b)
 		rc = 0;
 		switch (h->type) {
 		case M_BEGIN:
-			rc = store_report_begin(e->store, &err);
+			rc = store_report_begin(e->store,
+			    &((struct m_begin *)h)->rep, &err);
 			e->s_in_report = rc == 0;
 			break;
 		case M_RECORD:
@@ -607,10 +609,16 @@ cb_begin(void *arg, const struct dr_report *r, struct dr_error *err)
 {
 	struct ingest	*e = arg;
 
-	(void)r;
-	if (check_fatal(e, err) == -1 ||
-	    send_simple(e->sq, M_BEGIN, err) == -1)
+	if (check_fatal(e, err) == -1)
 		return -1;
+#define FILL(k) do {							\
+	struct m_begin *m = pk_alloc((k), sizeof *m);			\
+	pk_report((k), m ? &m->rep : NULL, r);				\
+	if (m != NULL)							\
+		m->h.type = M_BEGIN;					\
+} while (0)
+	SEND(e->sq, err, FILL);
+#undef FILL
 	e->began = true;
 	return 0;
 }

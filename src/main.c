@@ -23,6 +23,9 @@ static const struct dr_cmd commands[] = {
 	{ "ingest", cmd_ingest, "store DMARC aggregate reports" },
 	{ "reports", cmd_reports, "list stored reports" },
 	{ "rejected", cmd_rejected, "list rejected inputs, or dump one" },
+	{ "sources", cmd_sources, "classify sending sources per domain" },
+	{ "advise", cmd_advise, "the next safe policy step, and its record" },
+	{ "export", cmd_export, "one flat row per record, as CSV or NDJSON" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 
@@ -32,12 +35,15 @@ usage(FILE *f)
 	size_t	i;
 
 	fprintf(f,
-	    "usage: dmarcdb [--db FILE] [-v | -q] COMMAND [options] [args]\n"
+	    "usage: dmarcdb [--db FILE] [--config FILE] [-v | -q] COMMAND [options]\n"
+	    "               [args]\n"
 	    "\n"
 	    "Store DMARC aggregate reports in SQLite and make sense of them.\n"
 	    "\n"
 	    "Global options:\n"
 	    "  --db FILE      database (default: $DMARCDB_DB, else ./dmarc.db)\n"
+	    "  --config FILE  configuration (default: $DMARCDB_CONFIG, else\n"
+	    "                 /etc/dmarcdb.conf if it exists)\n"
 	    "  -v, --verbose  say more (repeat for debugging output)\n"
 	    "  -q, --quiet    print only problems (for cron)\n"
 	    "  -h, --help     this help; COMMAND --help for a command's\n"
@@ -161,6 +167,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -186,6 +193,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'd':
 			c.db_path = optarg;
+			break;
+		case 'c':
+			c.config = optarg;
 			break;
 		case 'v':
 			c.verbosity++;

@@ -18,9 +18,12 @@
 
 #include "buf.h"
 #include "schema-sql.h"
+#include "store-int.h"
 #include "store.h"
 
 #define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
+/* The schema version that brought the summary tables. */
+#define SCHEMA_SUMMARY	3
 
 enum stmt {
 	Q_BEGIN,
@@ -181,15 +184,18 @@ struct store {
 	struct timespec	 batch_start;
 	bool		 readonly;
 	int		 busy_ms;
+	struct store_sum *sum;		/* the summary tables */
+	struct store_q	 q;		/* store-query.c's statements */
 };
 
 static int	batch_begin(struct store *, struct dr_error *);
 
-static int
-db_err(struct store *s, struct dr_error *err, const char *what)
+int
+store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
+    const char *what)
 {
-	int	code = sqlite3_extended_errcode(s->db);
-	const char *hint = "";
+	int		 code = sqlite3_extended_errcode(db);
+	const char	*hint = "";
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -206,8 +212,14 @@ db_err(struct store *s, struct dr_error *err, const char *what)
 	default:
 		break;
 	}
-	return dr_seterr(err, DR_E_DB, "%s: %s: %s%s", s->path, what,
-	    sqlite3_errmsg(s->db), hint);
+	return dr_seterr(err, DR_E_DB, "%s: %s: %s%s", path, what,
+	    sqlite3_errmsg(db), hint);
+}
+
+static int
+db_err(struct store *s, struct dr_error *err, const char *what)
+{
+	return store_db_err(s->db, s->path, err, what);
 }
 
 int
@@ -282,7 +294,7 @@ static int
 migrate(struct store *s, struct dr_error *err)
 {
 	char	sql[64];
-	int	v, i;
+	int	v, i, rc;
 
 	if (user_version(s, &v, err) == -1)
 		return -1;
@@ -300,6 +312,16 @@ migrate(struct store *s, struct dr_error *err)
 		goto fail;
 	for (i = v; i < NSCHEMA; i++) {
 		if (exec(s, schema_sql[i], err, "updating the schema") == -1)
+			goto fail;
+	}
+	/* The summary tables came with 003: sum what is stored. */
+	if (v > 0 && v < SCHEMA_SUMMARY) {
+		struct store_sum *m = sum_new(s->db, s->path, err);
+		if (m == NULL)
+			goto fail;
+		rc = sum_rebuild(m, err);
+		sum_free(m);
+		if (rc == -1)
 			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);
@@ -407,6 +429,11 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	    -1 || exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
 	    -1 || migrate(s, err) == -1)
 		goto fail;
+	if (!s->readonly) {
+		s->sum = sum_new(s->db, s->path, err);
+		if (s->sum == NULL)
+			goto fail;
+	}
 	for (i = 0; i < Q__COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
@@ -419,6 +446,51 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 fail:
 	store_close(s);
 	return -1;
+}
+
+sqlite3 *
+store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+struct store_q *
+store_queries(struct store *s)
+{
+	return &s->q;
+}
+
+int
+store_split(struct arena *a, const char *text, const char ***out, size_t *n)
+{
+	const char	*p, *e;
+	const char	**arr;
+	size_t		 cnt = 0, i = 0;
+
+	for (p = text; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		cnt++;
+	}
+	arr = arena_alloc(a, (cnt ? cnt : 1) * sizeof *arr);
+	if (arr == NULL)
+		return -1;
+	for (p = text; *p != '\0' && i < cnt; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		arr[i] = arena_strndup(a, p, (size_t)(e - p));
+		if (arr[i++] == NULL)
+			return -1;
+	}
+	*out = arr;
+	*n = cnt;
+	return 0;
 }
 
 const char *
@@ -447,6 +519,10 @@ store_close(struct store *s)
 		store_commit(s, &err);
 	}
 	arena_free(&s->mailmem);
+	sum_free(s->sum);
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(s->q.sig[i]);
+	sqlite3_finalize(s->q.first);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {
@@ -637,11 +713,13 @@ mb_null(struct store *s, enum multi_table t)
 /* --- reports and records ---------------------------------------------- */
 
 int
-store_report_begin(struct store *s, struct dr_error *err)
+store_report_begin(struct store *s, const struct dr_report *r,
+    struct dr_error *err)
 {
 	if (batch_begin(s, err) == -1 ||
 	    step_done(s, Q_SAVEPOINT, err, "starting a report") == -1)
 		return -1;
+	sum_begin(s->sum, r);
 	s->in_report = true;
 	s->report_id = s->next_report++;
 	s->first_record = s->next_record;
@@ -782,6 +860,8 @@ int
 store_record(struct store *s, const struct dr_record *r,
     struct dr_error *err)
 {
+	if (sum_record(s->sum, r, err) == -1)
+		return -1;
 	s->pending[s->npending++] = r;
 	s->next_record++;
 	if (s->npending == REC_BATCH)
@@ -956,6 +1036,10 @@ store_report_end(struct store *s, const struct dr_report *r,
 		if (add_warning(s, 0, &r->warnings[i], (int)(r->nwarnings - i),
 		    err) == -1)
 			goto fail;
+	if ((*out == STORE_SUPERSEDING && sum_remove(s->sum, old_id, err) ==
+	    -1) || sum_end(s->sum, r, s->report_id, *out !=
+	    STORE_SUPERSEDED, err) == -1)
+		goto fail;
 	if (step_done(s, Q_RELEASE, err, "storing a report") == -1)
 		goto fail;
 	s->in_report = false;
@@ -981,6 +1065,7 @@ store_report_abort(struct store *s)
 		s->multi[t].rows = 0;
 	}
 	s->npending = 0;
+	sum_abort(s->sum);
 	sqlite3_step(s->st[Q_ROLLBACK_TO]);
 	sqlite3_reset(s->st[Q_ROLLBACK_TO]);
 	sqlite3_step(s->st[Q_RELEASE]);
@@ -1045,9 +1130,25 @@ store_commit(struct store *s, struct dr_error *err)
 	s->in_batch = false;
 	if (step_done(s, Q_COMMIT, err, "committing reports") == -1) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sum_rollback(s->sum);
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_sources_update(struct store *s, struct dr_error *err)
+{
+	if (s->sum == NULL || s->in_report || s->in_mail)
+		return 0;
+	if (batch_begin(s, err) == -1)
+		return -1;
+	if (sum_merge(s->sum, err) == -1) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_batch = false;
+		return -1;
+	}
+	return store_commit(s, err);
 }
 
 int

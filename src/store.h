@@ -14,9 +14,12 @@
 
 #include <stdint.h>
 
+#include "buf.h"
+#include "conf.h"
 #include "error.h"
 #include "report.h"
 #include "sha256.h"
+#include "tally.h"
 
 struct store;
 
@@ -74,7 +77,9 @@ struct store_doc {
 	uint64_t	 xml_size;
 };
 
-int	 store_report_begin(struct store *, struct dr_error *);
+/* The header is what the parser knew when the first record came. */
+int	 store_report_begin(struct store *, const struct dr_report *,
+	    struct dr_error *);
 /*
  * Records are buffered and written many at a time: the record must
  * stay valid until store_flush, store_report_end or store_report_abort.
@@ -87,6 +92,12 @@ int	 store_report_end(struct store *, const struct dr_report *,
 	    const struct store_doc *, enum store_outcome *,
 	    struct dr_error *);
 void	 store_report_abort(struct store *);
+
+/*
+ * Bring the sources table up to date with the days ingest added to the
+ * summary since (report commands call this before they read).
+ */
+int	 store_sources_update(struct store *, struct dr_error *);
 
 /* 1 while a report or mail message is open: no commit now. */
 int	 store_busy(const struct store *);
@@ -179,5 +190,75 @@ int	 store_list_rejected(struct store *,
 /* The kept raw bytes of one rejected input, to a callback. */
 int	 store_rejected_raw(struct store *, int64_t,
 	    int (*)(void *, const void *, size_t), void *, struct dr_error *);
+
+/* --- reading the summary (store-query.c) ------------------------------ */
+
+/* One row of source_days (schema/003-sources.sql). */
+struct store_day {
+	const char	*domain;
+	int64_t		 day;
+	const char	*source_ip;	/* "" when the report gave none */
+	const char	*reporter;
+	int64_t		 sig;
+	int64_t		 messages;
+	int64_t		 records;
+};
+/* The rows of a policy domain from day to day (inclusive). */
+int	 store_days(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const struct store_day *), void *,
+	    struct dr_error *);
+/* A signature with its results; memory from the arena. */
+int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
+	    struct dr_error *);
+/* The first day a source was seen: 1 found, 0 not, -1 error. */
+int	 store_source_first(struct store *, const char *, const char *,
+	    const char *, int64_t *, struct dr_error *);
+/* Policy domains with summary rows from day to day, sorted. */
+int	 store_domains(struct store *, int64_t, int64_t,
+	    int (*)(void *, const char *), void *, struct dr_error *);
+
+/* The policy published, as one active report saw it. */
+struct store_policy {
+	int64_t		 begin, end;
+	const char	*schema;
+	const char	*reporter;
+	const char	*p, *sp, *np;
+	int64_t		 pct;		/* -1: not reported */
+	const char	*testing;
+	const char	*adkim, *aspf, *fo;
+	const char	*discovery;
+};
+/* A domain's active reports that began before a time, newest first. */
+int	 store_policies(struct store *, const char *, int64_t,
+	    int (*)(void *, const struct store_policy *), void *,
+	    struct dr_error *);
+
+/* One record with its report's fields, for export. */
+struct store_export_row {
+	int64_t			 report;
+	const char		*org_name, *reporter, *report_id, *domain;
+	const char		*schema;
+	int64_t			 begin, end;
+	const char		*p, *sp, *np;
+	int64_t			 pct;		/* -1: not reported */
+	const char		*testing, *adkim, *aspf;
+	int64_t			 record;
+	const struct dr_record	*rec;	/* with its results and reasons */
+};
+/*
+ * The records of active reports whose period ends at or after since and
+ * begins before until (seconds), of one domain or all (NULL), in the
+ * order stored. Streams: memory does not grow with the records.
+ */
+int	 store_export(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const struct store_export_row *), void *,
+	    struct dr_error *);
+
+/*
+ * Mirror the configuration into the config_* tables (nothing is written
+ * when the same file was mirrored last).
+ */
+int	 store_config_mirror(struct store *, const struct conf *,
+	    struct dr_error *);
 
 #endif

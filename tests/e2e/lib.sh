@@ -35,9 +35,39 @@ sql() {
 	sqlite3 -batch -noheader "$1" "$2"
 }
 
-# dump DB: the stored reports and records, without ids, times or origins:
-# two databases holding the same data dump the same.
+# check_summary DB: the summary tables (schema/003-sources.sql) hold
+# exactly the messages and records of the active reports, per policy
+# domain, reporter and day, and no emptied rows.
+check_summary() {
+	bad=$(sql "$1" "
+	  WITH r AS (SELECT domain, reporter,
+	      CASE WHEN date_end >= date_begin
+	        THEN (date_begin / 2 + date_end / 2) / 86400
+	        ELSE date_begin / 86400 END AS day,
+	      sum(message_count) AS m, sum(record_count) AS c
+	    FROM reports WHERE status = 'active' AND record_count > 0
+	    GROUP BY 1, 2, 3),
+	  s AS (SELECT domain, reporter, day, sum(messages) AS m,
+	      sum(records) AS c FROM source_days GROUP BY 1, 2, 3)
+	  SELECT count(*) FROM (
+	    SELECT domain FROM r LEFT JOIN s USING (domain, reporter, day)
+	      WHERE s.c IS NOT r.c OR s.m IS NOT r.m
+	    UNION ALL
+	    SELECT domain FROM s LEFT JOIN r USING (domain, reporter, day)
+	      WHERE r.c IS NULL
+	    UNION ALL
+	    SELECT domain FROM source_days WHERE records <= 0)")
+	[ "$bad" = 0 ] || fail "$1: summary does not match the active reports"
+}
+
+# dump DB: the stored reports and records, and the summary, without ids,
+# times or origins: two databases holding the same data dump the same.
 dump() {
+	check_summary "$1"
+	sql "$1" "SELECT hex(d.domain), d.day, d.source_ip, d.reporter,
+	    hex(g.key), g.dmarc, d.messages, d.records
+	  FROM source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,
+	    3, 4, 5;"
 	sql "$1" "SELECT hex(xml_sha256), xml_part, status, reporter,
 	    report_key_id, domain, date_begin, date_end, record_count,
 	    message_count FROM reports ORDER BY 1, 2;

@@ -129,7 +129,7 @@ put(struct fx *f, const char *id, int64_t begin, unsigned char sha,
 	rec.ndkims = 1;
 	rec.warnings = &w;
 	rec.nwarnings = 1;
-	assert_int_equal(store_report_begin(f->s, &err), 0);
+	assert_int_equal(store_report_begin(f->s, &r, &err), 0);
 	assert_int_equal(store_record(f->s, &rec, &err), 0);
 	assert_int_equal(store_report_end(f->s, &r, &d, &out, &err), 0);
 	assert_int_equal(store_commit(f->s, &err), 0);
@@ -203,13 +203,14 @@ static void
 abort_leaves_nothing(void **state)
 {
 	struct fx		*f = *state;
+	struct dr_report	 r = report("r1", 1700000000);
 	struct dr_record	 rec;
 	struct dr_error		 err;
 
 	memset(&rec, 0, sizeof rec);
 	rec.ordinal = 1;
 	rec.count = 1;
-	assert_int_equal(store_report_begin(f->s, &err), 0);
+	assert_int_equal(store_report_begin(f->s, &r, &err), 0);
 	assert_int_equal(store_record(f->s, &rec, &err), 0);
 	/* Written to the database, inside the report's savepoint. */
 	assert_int_equal(store_flush(f->s, &err), 0);
@@ -316,6 +317,121 @@ run_counts_recorded(void **state)
 	    "NULL"), 537);
 }
 
+/*
+ * Store a report of n records, each from its own source, beginning with
+ * header start and ending with header r. Returns the outcome.
+ */
+static enum store_outcome
+put_big(struct fx *f, const struct dr_report *start, struct dr_report *r,
+    unsigned n, unsigned char sha, int64_t received)
+{
+	struct store_doc	d = doc(sha, received);
+	struct dr_record	*recs;
+	struct dr_dkim		 dk = { "example.com", "s1", "pass", NULL, NULL };
+	struct dr_spf		 sp = { "bounce.esp.example", "mfrom", "pass",
+				    NULL, NULL };
+	char			(*ips)[32];
+	enum store_outcome	 out;
+	struct dr_error		 err;
+	unsigned		 i;
+
+	recs = calloc(n, sizeof *recs);
+	ips = calloc(n, sizeof *ips);
+	assert_non_null(recs);
+	assert_non_null(ips);
+	assert_int_equal(store_report_begin(f->s, start, &err), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(ips[i], sizeof ips[i], "10.%u.%u.%u", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		recs[i].ordinal = i + 1;
+		recs[i].source_ip = ips[i];
+		recs[i].count = 2;
+		recs[i].header_from = "example.com";
+		recs[i].dkim = "pass";
+		recs[i].spf = "fail";
+		recs[i].disposition = "none";
+		recs[i].dkims = &dk;
+		recs[i].ndkims = 1;
+		recs[i].spfs = &sp;
+		recs[i].nspfs = 1;
+		assert_int_equal(store_record(f->s, &recs[i], &err), 0);
+	}
+	r->nrecords = n;
+	r->nmessages = 2 * n;
+	assert_int_equal(store_report_end(f->s, r, &d, &out, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	free(recs);
+	free(ips);
+	return out;
+}
+
+static void
+summary_of_a_large_report(void **state)
+{
+	struct fx		*f = *state;
+	struct dr_report	 r = report("big", 1700000000);
+	struct dr_error		 err;
+
+	/* More sources than the summary holds in memory at once. */
+	assert_int_equal(put_big(f, &r, &r, 40000, 1, 100), STORE_NEW);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM source_days"), 80000);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_days"), 40000);
+	/* Sources are brought up to date when a report command asks. */
+	assert_int_equal(q(f, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM summary_dirty"), 1);
+	assert_int_equal(store_sources_update(f->s, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM sources"), 40000);
+	assert_int_equal(q(f, "SELECT count(*) FROM sources WHERE ip IS NULL"),
+	    0);
+	assert_int_equal(q(f, "SELECT count(*) FROM summary_dirty"), 0);
+	/* One signature: DKIM d=example.com passes and is aligned. */
+	assert_int_equal(q(f, "SELECT count(*) FROM auth_sigs"), 1);
+	assert_int_equal(q(f, "SELECT dmarc + 10 * dkim_aligned + "
+	    "100 * spf_aligned FROM auth_sigs"), 11);
+	assert_int_equal(q(f, "SELECT day FROM source_days LIMIT 1"),
+	    (1700000000 + 43199) / 86400);
+}
+
+static void
+summary_follows_the_final_header(void **state)
+{
+	struct fx		*f = *state;
+	struct dr_report	 start = report("late", 1700000000);
+	struct dr_report	 r = report("late", 1700000000);
+
+	/*
+	 * <policy_published> after the records: what was written in
+	 * chunks under the header known at the start is moved.
+	 */
+	start.domain = "early.example";
+	start.begin = start.end = -1;
+	r.adkim = "s";
+	assert_int_equal(put_big(f, &start, &r, 20000, 1, 100), STORE_NEW);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_days WHERE "
+	    "domain = 'early.example'"), 0);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM source_days WHERE "
+	    "domain = 'example.com'"), 40000);
+	assert_int_equal(q(f, "SELECT count(*) FROM auth_sigs g WHERE "
+	    "g.id IN (SELECT sig FROM source_days) AND g.adkim = 's'"), 1);
+}
+
+static void
+summary_counts_only_the_active_copy(void **state)
+{
+	struct fx		*f = *state;
+	struct dr_report	 r = report("copy", 1700000000);
+
+	assert_int_equal(put_big(f, &r, &r, 20000, 5, 100), STORE_NEW);
+	/* An older copy, large enough to be written in chunks. */
+	assert_int_equal(put_big(f, &r, &r, 30000, 4, 50), STORE_SUPERSEDED);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM source_days"), 40000);
+	/* A newer one replaces the first in the summary. */
+	assert_int_equal(put_big(f, &r, &r, 100, 6, 200), STORE_SUPERSEDING);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM source_days"), 200);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_days"), 100);
+	assert_int_equal(q(f, "SELECT min(records) FROM source_days"), 1);
+}
+
 int
 main(void)
 {
@@ -340,6 +456,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(run_counts_recorded,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(summary_of_a_large_report,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    summary_follows_the_final_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    summary_counts_only_the_active_copy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

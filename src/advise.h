@@ -1,0 +1,90 @@
+/*
+ * advise.h: the next safe policy step for a domain (dmarcdb(1), ADVICE).
+ *
+ * The staging ladder (dmarc-reference section 3.4):
+ *
+ *	0 monitor		p=none
+ *	1 soft quarantine	p=quarantine; pct=0; t=y
+ *	2 partial quarantine	p=quarantine; pct=25	(only if asked for)
+ *	3 quarantine		p=quarantine
+ *	4 soft reject		p=reject; pct=0; t=y
+ *	5 reject		p=reject
+ *
+ * The advice reads the policy from the newest reports, the time spent at
+ * its stage from the older ones, and the evidence from the
+ * classification of the window's sources; it gives a verdict, the
+ * reasons, what blocks the next step, and the record to publish.
+ */
+#ifndef DR_ADVISE_H
+#define DR_ADVISE_H
+
+#include <stdint.h>
+
+#include "classify.h"
+#include "conf.h"
+#include "store.h"
+
+enum verdict {
+	VERDICT_ADVANCE,
+	VERDICT_HOLD,
+	VERDICT_STEP_BACK,
+	VERDICT_NO_DATA,
+};
+
+#define ADVICE_MAX_NOTES	24
+#define ADVICE_NOTE		400
+
+struct policy {
+	char		 p[16], sp[16], np[16], testing[4], adkim[4], aspf[4];
+	char		 fo[16];
+	int64_t		 pct;		/* -1: not reported */
+	int		 stage;
+	unsigned	 reports;	/* of the newest day that agree */
+	unsigned	 rfc9990;	/* of those, in the RFC 9990 schema */
+};
+
+struct notes {
+	char		 text[ADVICE_MAX_NOTES][ADVICE_NOTE];
+	unsigned	 n;
+};
+
+struct advice {
+	char		 domain[256];
+	int64_t		 from_day, to_day;
+	struct window	*w;		/* the classification it rests on */
+	int		 has_policy;
+	struct policy	 cur;
+	int64_t		 policy_day;	/* of the newest report */
+	int64_t		 stage_since;	/* first day at the current stage */
+	unsigned	 days_at_stage;	/* to the newest report's day */
+	uint64_t	 legit, legit_pass;	/* authorised mail */
+	enum verdict	 verdict;
+	int		 next_stage;	/* what the record below sets */
+	struct notes	 reasons;	/* why this verdict */
+	struct notes	 blockers;	/* to fix before the next step */
+	struct notes	 warnings;
+	struct notes	 about;		/* pct, t=, np explained */
+	char		 record_now[1024];	/* as published, or "" */
+	const char	*record_source;	/* "configuration", "DNS", ... */
+	char		 record_next[1024];
+	char		 record_name[300];	/* _dmarc.<domain> */
+	int		 np_suggested;
+};
+
+/* Stage names, "monitor" to "reject". */
+const char	*advise_stage_name(int);
+const char	*advise_verdict_name(enum verdict);
+
+/*
+ * Advise on a domain for the window from day to day (inclusive). With
+ * dns set, the published record is looked up when the configuration
+ * does not give it. The caller frees *out with advice_free.
+ */
+int	 advise_domain(struct store *, const struct conf *, const char *,
+	    int64_t, int64_t, int, struct advice **, struct dr_error *);
+void	 advice_free(struct advice *);
+
+/* The stage a policy is at (for tests and the digest). */
+int	 advise_stage(const char *, int64_t, const char *);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * classify.h: the sources of a policy domain over a window of days,
+ * each in exactly one class (dmarcdb(1), SOURCES):
+ *
+ *	compliant	passes DMARC
+ *	misconfigured	an authorised sender that fails DMARC
+ *	forwarded	mail that reached the receiver indirectly
+ *	unknown		everything else: spoofing, or an unlisted service
+ *
+ * A source is one IP address sending as one header_from domain. The
+ * classification reads the summary tables only.
+ */
+#ifndef DR_CLASSIFY_H
+#define DR_CLASSIFY_H
+
+#include <stdint.h>
+
+#include "conf.h"
+#include "store.h"
+
+enum source_class {
+	CLASS_COMPLIANT,
+	CLASS_MISCONFIGURED,
+	CLASS_FORWARDED,
+	CLASS_UNKNOWN,
+	CLASS__COUNT
+};
+
+/* "compliant", ...; and back: 0, or -1 if the name is not a class. */
+const char	*class_name(enum source_class);
+int		 class_parse(const char *, enum source_class *);
+
+struct source {
+	const char		*header_from;	/* "" if not reported */
+	const char		*ip;		/* "" if not reported */
+	enum source_class	 class;
+	int			 authorised;
+	const struct conf_sender *sender;	/* matched, or NULL */
+	char			 reason[320];
+	uint64_t		 messages;
+	uint64_t		 pass, fail;	/* DMARC, as dmarcdb evaluates */
+	uint64_t		 spf_aligned, dkim_aligned;
+	uint64_t		 receiver_pass;	/* policy_evaluated says pass */
+	uint64_t		 none, quarantine, reject, other; /* disposition */
+	uint64_t		 forwarding;	/* with a forwarding reason */
+	int64_t			 first_day;	/* in the window */
+	int64_t			 last_day;
+	int64_t			 first_seen;	/* ever; -1 unknown */
+	unsigned		 reporters;
+	/* for the classification */
+	struct src_sig		*sigs;
+	size_t			 nsigs, capsigs;
+	unsigned		*rep_ids;
+	size_t			 nreps, capreps;
+};
+
+/* One configured sender's mail in the window. */
+struct sender_use {
+	const struct conf_sender *sender;
+	uint64_t		 messages;
+	uint64_t		 pass;
+	uint64_t		 dkim_aligned;
+	unsigned		 sources;
+};
+
+struct window {
+	const char		*domain;
+	int64_t			 from_day, to_day;	/* inclusive */
+	int			 configured;	/* senders apply to the domain */
+	struct conf_thresholds	 th;
+	struct source		*sources;	/* sorted: messages, then IP */
+	size_t			 nsources;
+	uint64_t		 messages;
+	uint64_t		 pass;
+	uint64_t		 class_messages[CLASS__COUNT];
+	unsigned		 class_sources[CLASS__COUNT];
+	struct sender_use	*senders;	/* in configuration order */
+	size_t			 nsenders;
+	/* Mail that reporters marked as forwarded, by reason type. */
+	uint64_t		 via_lists;	/* mailing_list */
+	uint64_t		 via_forwarders; /* forwarded, trusted_forwarder */
+	uint64_t		 local_policy;
+	uint64_t		 subdomain_pass; /* passing mail from subdomains */
+	uint64_t		 new_sources;	/* first seen in the window */
+	uint64_t		 new_messages;
+	int64_t			 last_day;	/* newest data, -1 none */
+	unsigned		 reporters;
+};
+
+/*
+ * Classify the sources of a policy domain from day to day (UTC days
+ * since the epoch, inclusive). The caller frees *out with
+ * window_free. Returns 0, or -1 with err set.
+ */
+int	 classify_window(struct store *, const struct conf *, const char *,
+	    int64_t, int64_t, struct window **, struct dr_error *);
+void	 window_free(struct window *);
+
+/* The sender name a source is shown with: configured name or "". */
+const char *source_sender(const struct source *);
+
+#endif

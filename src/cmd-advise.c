@@ -1,0 +1,452 @@
+/*
+ * cmd-advise.c: dmarcdb advise [--domain D]... [--as-of DATE] [--days N]
+ *     [--format text|json] [--no-dns]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "advise.h"
+#include "cmd.h"
+#include "fmt.h"
+#include "log.h"
+
+enum format { F_TEXT, F_JSON };
+
+struct run {
+	struct cmd_ctx		*c;
+	struct store		*s;
+	const struct conf	*conf;
+	struct cmd_when		 wh;
+	enum format		 fmt;
+	int			 dns;
+	unsigned		 ndomains;
+	int			 skip_empty;
+	int			 rc;
+};
+
+static void
+advise_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] [--config FILE] advise [--domain D]...\n"
+	    "           [--as-of DATE] [--days N] [--format text|json] "
+	    "[--no-dns]\n"
+	    "\n"
+	    "For each policy domain: the policy published (from the newest\n"
+	    "reports), its stage on the ladder from p=none to p=reject, the\n"
+	    "evidence, the verdict (advance, hold or step back) with its\n"
+	    "reasons and blockers, and the exact DNS record to publish next.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --domain D     only policy domain D (repeatable; default: all)\n"
+	    "  --as-of DATE   advise as if run on DATE (default: today, UTC)\n"
+	    "  --days N       judge the N days before it (default: the window\n"
+	    "                 threshold of the configuration, 30)\n"
+	    "  --format F     text (default) or json\n"
+	    "  --no-dns       do not look up the published record in DNS\n"
+	    "  --config FILE  the configuration (default: $DMARCDB_CONFIG,\n"
+	    "                 else /etc/dmarcdb.conf if it exists)\n"
+	    "  -h, --help     this help\n");
+}
+
+/* Print text wrapped at 78 columns, continuation lines indented. */
+static void
+wrap(const char *first, const char *indent, const char *text)
+{
+	const char	*p = text, *sp, *brk;
+	size_t		 col, room;
+
+	fputs(first, stdout);
+	col = strlen(first);
+	while (*p != '\0') {
+		room = col < 78 ? 78 - col : 20;
+		if (strlen(p) <= room) {
+			puts(p);
+			return;
+		}
+		/* Break at the last space that fits, else the first. */
+		brk = NULL;
+		for (sp = p; *sp != '\0' && (size_t)(sp - p) <= room; sp++)
+			if (*sp == ' ')
+				brk = sp;
+		if (brk == NULL)
+			brk = strchr(p, ' ');
+		if (brk == NULL) {
+			puts(p);
+			return;
+		}
+		fwrite(p, 1, (size_t)(brk - p), stdout);
+		putchar('\n');
+		fputs(indent, stdout);
+		col = strlen(indent);
+		p = brk + 1;
+	}
+	putchar('\n');
+}
+
+/* The record as a zone file line; strings of at most 255 bytes. */
+static void
+zone_line(const char *name, const char *rec, FILE *f)
+{
+	size_t	len = strlen(rec), o;
+
+	fprintf(f, "%s. IN TXT", name);
+	for (o = 0; o < len || o == 0; o += 255)
+		fprintf(f, " \"%.*s\"", (int)(len - o > 255 ? 255 : len - o),
+		    rec + o);
+	putc('\n', f);
+}
+
+static void
+notes_text(const char *title, const struct notes *n)
+{
+	char	first[32];
+	unsigned i;
+
+	if (n->n == 0)
+		return;
+	for (i = 0; i < n->n; i++) {
+		snprintf(first, sizeof first, "  %-11s - ", i == 0 ? title :
+		    "");
+		wrap(first, "                ", n->text[i]);
+	}
+}
+
+static void
+print_text(struct run *r, const struct advice *a)
+{
+	const struct window	*w = a->w;
+	char			 n1[32], n2[32], n3[32], p1[16], d1[16], d2[16];
+	char			 line[512];
+	size_t			 i, o;
+
+	if (r->ndomains > 0)
+		putchar('\n');
+	printf("%s\n", a->domain);
+	if (a->verdict == VERDICT_NO_DATA) {
+		printf("  %-11s no reports for this domain before %s\n",
+		    "verdict", (fmt_day(a->to_day + 1, d1, sizeof d1), d1));
+		return;
+	}
+	fmt_day(a->policy_day, d1, sizeof d1);
+	snprintf(line, sizeof line, "p=%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
+	    *a->cur.p ? a->cur.p : "(none given)",
+	    *a->cur.sp ? "; sp=" : "", a->cur.sp,
+	    *a->cur.np ? "; np=" : "", a->cur.np,
+	    a->cur.pct >= 0 ? "; pct=" : "",
+	    a->cur.pct >= 0 ? (snprintf(n3, sizeof n3, "%lld",
+	    (long long)a->cur.pct), n3) : "",
+	    *a->cur.testing ? "; t=" : "", a->cur.testing,
+	    *a->cur.adkim ? "; adkim=" : "", a->cur.adkim,
+	    *a->cur.aspf ? "; aspf=" : "", a->cur.aspf,
+	    *a->cur.fo ? "; fo=" : "", a->cur.fo);
+	printf("  %-11s %s\n", "policy", line);
+	printf("  %-11s as the newest reports (%s) show: %u report%s, %u in "
+	    "RFC 9990 form\n", "", d1, a->cur.reports,
+	    a->cur.reports == 1 ? "" : "s", a->cur.rfc9990);
+	fmt_day(a->stage_since, d1, sizeof d1);
+	printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
+	    a->cur.stage, advise_stage_name(a->cur.stage), a->days_at_stage,
+	    a->days_at_stage == 1 ? "" : "s", d1);
+	fmt_day(w->from_day, d1, sizeof d1);
+	fmt_day(w->to_day, d2, sizeof d2);
+	fmt_count(w->messages, n1, sizeof n1);
+	fmt_pct(w->pass, w->messages, p1, sizeof p1);
+	printf("  %-11s %s to %s: %s messages from %zu source%s, %u "
+	    "reporter%s; %s pass DMARC\n", "window", d1, d2, n1, w->nsources,
+	    w->nsources == 1 ? "" : "s", w->reporters, w->reporters == 1 ?
+	    "" : "s", p1);
+	fmt_count(a->legit, n1, sizeof n1);
+	fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
+	printf("  %-11s %s messages, %s pass DMARC%s\n", "authorised", n1, p1,
+	    w->configured ? "" : " (unconfigured: every source that passes "
+	    "counts)");
+	if (w->configured) {
+		o = 0;
+		line[0] = '\0';
+		for (i = 0; i < w->nsenders; i++) {
+			const struct sender_use *u = &w->senders[i];
+			if (u->messages == 0)
+				continue;
+			fmt_pct(u->dkim_aligned, u->messages, p1, sizeof p1);
+			o += (size_t)snprintf(line + o, o < sizeof line ?
+			    sizeof line - o : 0, "%s%s %s", o ? "; " : "",
+			    u->sender->name, p1);
+			if (o >= sizeof line)
+				break;
+		}
+		if (line[0] != '\0') {
+			char lead[32];
+			snprintf(lead, sizeof lead, "  %-11s ", "DKIM aligned");
+			wrap(lead, "              ", line);
+		}
+	}
+	fmt_count(w->class_messages[CLASS_FORWARDED], n1, sizeof n1);
+	fmt_count(w->via_lists, n2, sizeof n2);
+	printf("  %-11s %s messages from %u source%s (%s through mailing "
+	    "lists)\n", "forwarded", n1, w->class_sources[CLASS_FORWARDED],
+	    w->class_sources[CLASS_FORWARDED] == 1 ? "" : "s", n2);
+	fmt_count(w->class_messages[CLASS_UNKNOWN], n1, sizeof n1);
+	printf("  %-11s %s messages from %u source%s\n", "unknown", n1,
+	    w->class_sources[CLASS_UNKNOWN],
+	    w->class_sources[CLASS_UNKNOWN] == 1 ? "" : "s");
+	fmt_count(w->new_messages, n1, sizeof n1);
+	printf("  %-11s %llu source%s first seen in the window, %s "
+	    "messages\n", "new", (unsigned long long)w->new_sources,
+	    w->new_sources == 1 ? "" : "s", n1);
+	if (a->verdict == VERDICT_HOLD)
+		printf("  %-11s HOLD at stage %d, %s\n", "verdict",
+		    a->next_stage, advise_stage_name(a->next_stage));
+	else
+		printf("  %-11s %s to stage %d, %s\n", "verdict",
+		    a->verdict == VERDICT_ADVANCE ? "ADVANCE" : "STEP BACK",
+		    a->next_stage, advise_stage_name(a->next_stage));
+	notes_text("", &a->reasons);
+	if (a->blockers.n == 0 && a->verdict != VERDICT_STEP_BACK)
+		printf("  %-11s none\n", "blockers");
+	notes_text(a->verdict == VERDICT_ADVANCE ? "blockers" : "fix first",
+	    &a->blockers);
+	notes_text("warnings", &a->warnings);
+	printf("  %-11s ", "publish");
+	zone_line(a->record_name, a->record_next, stdout);
+	if (a->record_now[0] != '\0') {
+		printf("  %-11s ", "instead of");
+		zone_line(a->record_name, a->record_now, stdout);
+		printf("  %-11s (the record in the %s)\n", "",
+		    a->record_source);
+	}
+	notes_text("about", &a->about);
+}
+
+static void
+json_notes(const char *name, const struct notes *n)
+{
+	unsigned	i;
+
+	printf(",\"%s\":[", name);
+	for (i = 0; i < n->n; i++) {
+		if (i > 0)
+			putchar(',');
+		cmd_json(stdout, n->text[i]);
+	}
+	putchar(']');
+}
+
+static void
+print_json(struct run *r, const struct advice *a)
+{
+	const struct window	*w = a->w;
+	char			 d1[16], d2[16];
+	size_t			 i;
+	int			 k;
+
+	printf("%s{\"domain\":", r->ndomains ? ",\n" : "");
+	cmd_json(stdout, a->domain);
+	fmt_day(a->from_day, d1, sizeof d1);
+	fmt_day(a->to_day, d2, sizeof d2);
+	printf(",\"from\":\"%s\",\"to\":\"%s\",\"verdict\":\"%s\"", d1, d2,
+	    advise_verdict_name(a->verdict));
+	if (a->verdict == VERDICT_NO_DATA) {
+		json_notes("reasons", &a->reasons);
+		putchar('}');
+		return;
+	}
+	fmt_day(a->policy_day, d1, sizeof d1);
+	printf(",\"policy\":{\"day\":\"%s\",\"p\":", d1);
+	cmd_json(stdout, *a->cur.p ? a->cur.p : NULL);
+	printf(",\"sp\":");
+	cmd_json(stdout, *a->cur.sp ? a->cur.sp : NULL);
+	printf(",\"np\":");
+	cmd_json(stdout, *a->cur.np ? a->cur.np : NULL);
+	if (a->cur.pct >= 0)
+		printf(",\"pct\":%lld", (long long)a->cur.pct);
+	else
+		printf(",\"pct\":null");
+	printf(",\"testing\":");
+	cmd_json(stdout, *a->cur.testing ? a->cur.testing : NULL);
+	printf(",\"adkim\":");
+	cmd_json(stdout, *a->cur.adkim ? a->cur.adkim : NULL);
+	printf(",\"aspf\":");
+	cmd_json(stdout, *a->cur.aspf ? a->cur.aspf : NULL);
+	printf(",\"fo\":");
+	cmd_json(stdout, *a->cur.fo ? a->cur.fo : NULL);
+	fmt_day(a->stage_since, d1, sizeof d1);
+	printf(",\"reports\":%u,\"rfc9990\":%u},\"stage\":{\"number\":%d,"
+	    "\"name\":\"%s\",\"since\":\"%s\",\"days\":%u}",
+	    a->cur.reports, a->cur.rfc9990, a->cur.stage,
+	    advise_stage_name(a->cur.stage), d1, a->days_at_stage);
+	printf(",\"next_stage\":{\"number\":%d,\"name\":\"%s\"}",
+	    a->next_stage, advise_stage_name(a->next_stage));
+	printf(",\"evidence\":{\"messages\":%llu,\"pass\":%llu,\"sources\":%zu,"
+	    "\"reporters\":%u,\"configured\":%s,\"authorised\":{"
+	    "\"messages\":%llu,\"pass\":%llu},\"classes\":{",
+	    (unsigned long long)w->messages, (unsigned long long)w->pass,
+	    w->nsources, w->reporters, w->configured ? "true" : "false",
+	    (unsigned long long)a->legit, (unsigned long long)a->legit_pass);
+	for (k = 0; k < CLASS__COUNT; k++)
+		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		    k ? "," : "", class_name((enum source_class)k),
+		    w->class_sources[k],
+		    (unsigned long long)w->class_messages[k]);
+	printf("},\"senders\":[");
+	for (i = 0; i < w->nsenders; i++) {
+		const struct sender_use *u = &w->senders[i];
+		printf("%s{\"name\":", i ? "," : "");
+		cmd_json(stdout, u->sender->name);
+		printf(",\"sources\":%u,\"messages\":%llu,\"pass\":%llu,"
+		    "\"dkim_aligned\":%llu}", u->sources,
+		    (unsigned long long)u->messages,
+		    (unsigned long long)u->pass,
+		    (unsigned long long)u->dkim_aligned);
+	}
+	printf("],\"forwarded\":{\"mailing_list\":%llu,\"forwarders\":%llu,"
+	    "\"local_policy\":%llu},\"new_sources\":{\"sources\":%llu,"
+	    "\"messages\":%llu}}", (unsigned long long)w->via_lists,
+	    (unsigned long long)w->via_forwarders,
+	    (unsigned long long)w->local_policy,
+	    (unsigned long long)w->new_sources,
+	    (unsigned long long)w->new_messages);
+	json_notes("reasons", &a->reasons);
+	json_notes("blockers", &a->blockers);
+	json_notes("warnings", &a->warnings);
+	json_notes("notes", &a->about);
+	printf(",\"record\":{\"name\":");
+	cmd_json(stdout, a->record_name);
+	printf(",\"current\":");
+	cmd_json(stdout, *a->record_now ? a->record_now : NULL);
+	printf(",\"source\":");
+	cmd_json(stdout, a->record_source);
+	printf(",\"next\":");
+	cmd_json(stdout, a->record_next);
+	printf("}}");
+}
+
+static int
+one_domain(void *arg, const char *domain)
+{
+	struct run		*r = arg;
+	struct conf_thresholds	 th;
+	struct advice		*a;
+	struct dr_error		 err;
+	int64_t			 from, to;
+
+	conf_thresholds(r->conf, domain, &th);
+	if (cmd_window(r->c, "advise", &r->wh, th.window, &from, &to) == -1) {
+		r->rc = EXIT_USAGE;
+		return 1;
+	}
+	if (advise_domain(r->s, r->conf, domain, from, to, r->dns, &a, &err) ==
+	    -1) {
+		log_warnx("%s", err.msg);
+		r->rc = cmd_exit_for(&err);
+		return 1;
+	}
+	if (r->skip_empty && a->verdict == VERDICT_NO_DATA) {
+		advice_free(a);
+		return 0;
+	}
+	if (r->fmt == F_TEXT)
+		print_text(r, a);
+	else
+		print_json(r, a);
+	r->ndomains++;
+	advice_free(a);
+	return 0;
+}
+
+int
+cmd_advise(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "domain", required_argument, NULL, CMD_OPT_DOMAIN },
+		{ "days", required_argument, NULL, CMD_OPT_DAYS },
+		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
+		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
+		{ "no-dns", no_argument, NULL, CMD_OPT_NO_DNS },
+		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run	 r;
+	const char	*domains[64], *config = NULL;
+	struct dr_error	 err;
+	size_t		 nd = 0, i;
+	int64_t		 from, to;
+	int		 ch, rc;
+
+	memset(&r, 0, sizeof r);
+	r.c = c;
+	r.dns = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		rc = cmd_when_option(c, "advise", ch, optarg, &r.wh);
+		if (rc == -1)
+			return EXIT_USAGE;
+		if (rc == 0)
+			continue;
+		switch (ch) {
+		case CMD_OPT_DOMAIN:
+			if (nd == sizeof domains / sizeof domains[0])
+				return cmd_usage_error(c, "advise", "too many "
+				    "--domain options (at most %zu)", nd);
+			domains[nd++] = optarg;
+			break;
+		case CMD_OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				r.fmt = F_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				r.fmt = F_JSON;
+			else
+				return cmd_usage_error(c, "advise", "unknown "
+				    "format '%s' (text or json)", optarg);
+			break;
+		case CMD_OPT_NO_DNS:
+			r.dns = 0;
+			break;
+		case CMD_OPT_CONFIG:
+			config = optarg;
+			break;
+		case 'h':
+			advise_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb advise --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(c, "advise", "unexpected argument '%s'",
+		    argv[optind]);
+	if (cmd_window(c, "advise", &r.wh, 30, &from, &to) == -1)
+		return EXIT_USAGE;
+	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
+	    != EXIT_OK)
+		return rc;
+	if (r.fmt == F_JSON) {
+		char d[16];
+		fmt_day(to + 1, d, sizeof d);
+		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
+	}
+	for (i = 0; i < nd && r.rc == EXIT_OK; i++)
+		one_domain(&r, domains[i]);
+	if (nd == 0) {
+		r.skip_empty = 1;
+		if (cmd_window(c, "advise", &r.wh, conf_max_window(r.conf),
+		    &from, &to) == -1)
+			r.rc = EXIT_USAGE;
+		else if (store_domains(r.s, from, to, one_domain, &r, &err) ==
+		    -1) {
+			log_warnx("%s", err.msg);
+			r.rc = cmd_exit_for(&err);
+		}
+	}
+	if (r.fmt == F_JSON)
+		printf("\n]}\n");
+	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK)
+		log_info("no reports in that period");
+	store_close(r.s);
+	conf_free((struct conf *)r.conf);
+	return r.rc;
+}

@@ -1,0 +1,450 @@
+/*
+ * cmd-export.c: dmarcdb export [--since DATE] [--as-of DATE] [--domain D]
+ *     [--format csv|ndjson]
+ *
+ * One flat row per record of the active reports: the report's fields,
+ * the record's, its DKIM and SPF results and reasons, dmarcdb's DMARC
+ * evaluation and the class of its source over the exported period.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "hmap.h"
+#include "log.h"
+#include "tally.h"
+
+enum format { F_CSV, F_NDJSON };
+
+struct eval {
+	unsigned char	dmarc, dkim, spf;
+};
+
+struct run {
+	struct store		*s;
+	const struct conf	*conf;
+	enum format		 fmt;
+	int64_t			 from_day, to_day;
+	/* The class of each source, per domain, computed when met. */
+	char			*domain;	/* of the classes below */
+	struct hmap		*classes;	/* ip NUL hf -> class + 1 */
+	/* dmarcdb's evaluation, per signature. */
+	struct tally		*tally;
+	struct hmap		*evals;
+	struct buf		 sig, key;
+	struct arena		 mem;
+	uint64_t		 rows;
+	struct dr_error		*err;
+};
+
+static void
+export_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] [--config FILE] export [--since DATE]\n"
+	    "           [--as-of DATE] [--domain D] [--format csv|ndjson]\n"
+	    "\n"
+	    "Write one flat row per record of the stored reports, with its\n"
+	    "report's fields, its DKIM and SPF results, dmarcdb's DMARC\n"
+	    "evaluation and the class of its source, for spreadsheets and\n"
+	    "other engines. Streams: any number of records.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --since DATE   only reports whose period ends on or after DATE\n"
+	    "                 (default: all)\n"
+	    "  --as-of DATE   only reports whose period begins before DATE\n"
+	    "                 (default: today, UTC)\n"
+	    "  --domain D     only policy domain D\n"
+	    "  --format F     csv (default) or ndjson (one JSON object a line)\n"
+	    "  --config FILE  the configuration, for the classes\n"
+	    "  -h, --help     this help\n");
+}
+
+static const char *const columns[] = {
+	"report", "org_name", "reporter", "report_id", "policy_domain",
+	"begin", "end", "schema", "p", "sp", "np", "pct", "testing", "adkim",
+	"aspf", "record", "source_ip", "count", "disposition", "dkim", "spf",
+	"header_from", "envelope_from", "envelope_to", "dkim_results",
+	"spf_results", "reasons", "dmarc", "dkim_aligned", "spf_aligned",
+	"class",
+};
+#define NCOLUMNS	(sizeof columns / sizeof columns[0])
+
+static void
+iso(int64_t t, char *out, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, len, "%lld", (long long)t);
+	else
+		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The class of a record's source, classifying its domain when new. */
+static const char *
+source_class(struct run *r, const char *domain, const char *ip,
+    const char *hf)
+{
+	struct window	*w;
+	unsigned	*c;
+	size_t		 i;
+	int		 added;
+
+	if (r->domain == NULL || strcmp(r->domain, domain) != 0) {
+		free(r->domain);
+		r->domain = strdup(domain);
+		hmap_clear(r->classes);
+		if (r->domain == NULL) {
+			dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+			return NULL;
+		}
+		if (classify_window(r->s, r->conf, domain, r->from_day,
+		    r->to_day, &w, r->err) == -1)
+			return NULL;
+		for (i = 0; i < w->nsources; i++) {
+			buf_reset(&r->key);
+			if (buf_adds(&r->key, w->sources[i].ip) == -1 ||
+			    buf_add(&r->key, "", 1) == -1 ||
+			    buf_adds(&r->key, w->sources[i].header_from) ==
+			    -1 || (c = hmap_get(r->classes, r->key.data,
+			    r->key.len, &added)) == NULL) {
+				window_free(w);
+				dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+				return NULL;
+			}
+			*c = (unsigned)w->sources[i].class + 1;
+		}
+		window_free(w);
+	}
+	buf_reset(&r->key);
+	if (buf_adds(&r->key, ip ? ip : "") == -1 ||
+	    buf_add(&r->key, "", 1) == -1 ||
+	    buf_adds(&r->key, hf ? hf : "") == -1) {
+		dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	c = hmap_find(r->classes, r->key.data, r->key.len);
+	return c != NULL ? class_name((enum source_class)(*c - 1)) : "";
+}
+
+static const struct eval *
+evaluate(struct run *r, const struct store_export_row *x)
+{
+	struct eval	*e;
+	struct sig	 g;
+	int		 added;
+
+	if (tally_record_sig(r->tally, x->adkim, x->aspf, x->rec, &r->sig) ==
+	    -1)
+		return NULL;
+	if (hmap_count(r->evals) > 100000)
+		hmap_clear(r->evals);
+	e = hmap_get(r->evals, r->sig.data, r->sig.len, &added);
+	if (e == NULL || !added)
+		return e;
+	arena_reset(&r->mem);
+	if (tally_eval(r->sig.data, r->sig.len, &r->mem, &g) == -1)
+		return NULL;
+	e->dmarc = (unsigned char)g.dmarc;
+	e->dkim = (unsigned char)g.dkim_aligned;
+	e->spf = (unsigned char)g.spf_aligned;
+	return e;
+}
+
+/* "d:s=result ..." and "d:scope=result ...", as in v_records. */
+static void
+results(struct buf *b, const struct dr_record *rec, int spf)
+{
+	size_t	i, n = spf ? rec->nspfs : rec->ndkims;
+
+	buf_reset(b);
+	for (i = 0; i < n; i++) {
+		const char *d = spf ? rec->spfs[i].domain : rec->dkims[i].domain;
+		const char *s = spf ? rec->spfs[i].scope : rec->dkims[i].selector;
+		const char *v = spf ? rec->spfs[i].result : rec->dkims[i].result;
+		if (i > 0)
+			buf_addc(b, ' ');
+		buf_adds(b, d ? d : "");
+		buf_addc(b, ':');
+		buf_adds(b, s ? s : "");
+		buf_addc(b, '=');
+		buf_adds(b, v ? v : "");
+	}
+}
+
+static void
+csv_row(struct run *r, const struct store_export_row *x,
+    const struct eval *e, const char *cls)
+{
+	const struct dr_record	*rec = x->rec;
+	char			 b[32], en[32];
+	size_t			 i;
+
+	iso(x->begin, b, sizeof b);
+	iso(x->end, en, sizeof en);
+	printf("%lld,", (long long)x->report);
+	cmd_csv(stdout, x->org_name);
+	putchar(',');
+	cmd_csv(stdout, x->reporter);
+	putchar(',');
+	cmd_csv(stdout, x->report_id);
+	putchar(',');
+	cmd_csv(stdout, x->domain);
+	printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
+	cmd_csv(stdout, x->p);
+	putchar(',');
+	cmd_csv(stdout, x->sp);
+	putchar(',');
+	cmd_csv(stdout, x->np);
+	if (x->pct >= 0)
+		printf(",%lld,", (long long)x->pct);
+	else
+		printf(",,");
+	cmd_csv(stdout, x->testing);
+	putchar(',');
+	cmd_csv(stdout, x->adkim);
+	putchar(',');
+	cmd_csv(stdout, x->aspf);
+	printf(",%lld,", (long long)x->record);
+	cmd_csv(stdout, rec->source_ip);
+	printf(",%lld,", (long long)rec->count);
+	cmd_csv(stdout, rec->disposition);
+	putchar(',');
+	cmd_csv(stdout, rec->dkim);
+	putchar(',');
+	cmd_csv(stdout, rec->spf);
+	putchar(',');
+	cmd_csv(stdout, rec->header_from);
+	putchar(',');
+	cmd_csv(stdout, rec->envelope_from);
+	putchar(',');
+	cmd_csv(stdout, rec->envelope_to);
+	putchar(',');
+	results(&r->key, rec, 0);
+	cmd_csv(stdout, r->key.data ? r->key.data : "");
+	putchar(',');
+	results(&r->key, rec, 1);
+	cmd_csv(stdout, r->key.data ? r->key.data : "");
+	putchar(',');
+	buf_reset(&r->key);
+	for (i = 0; i < rec->nreasons; i++) {
+		if (i > 0)
+			buf_addc(&r->key, ' ');
+		buf_adds(&r->key, rec->reasons[i].type ?
+		    rec->reasons[i].type : "");
+	}
+	cmd_csv(stdout, r->key.data ? r->key.data : "");
+	printf(",%s,%d,%d,%s\n", e->dmarc ? "pass" : "fail", e->dkim, e->spf,
+	    cls);
+}
+
+static void
+json_kv(const char *k, const char *v, int first)
+{
+	printf("%s\"%s\":", first ? "" : ",", k);
+	cmd_json(stdout, v);
+}
+
+static void
+ndjson_row(const struct store_export_row *x, const struct eval *e,
+    const char *cls)
+{
+	const struct dr_record	*rec = x->rec;
+	char			 b[32], en[32];
+	size_t			 i;
+
+	iso(x->begin, b, sizeof b);
+	iso(x->end, en, sizeof en);
+	printf("{\"report\":%lld", (long long)x->report);
+	json_kv("org_name", x->org_name, 0);
+	json_kv("reporter", x->reporter, 0);
+	json_kv("report_id", x->report_id, 0);
+	json_kv("policy_domain", x->domain, 0);
+	json_kv("begin", b, 0);
+	json_kv("end", en, 0);
+	json_kv("schema", x->schema, 0);
+	json_kv("p", x->p, 0);
+	json_kv("sp", x->sp, 0);
+	json_kv("np", x->np, 0);
+	if (x->pct >= 0)
+		printf(",\"pct\":%lld", (long long)x->pct);
+	else
+		printf(",\"pct\":null");
+	json_kv("testing", x->testing, 0);
+	json_kv("adkim", x->adkim, 0);
+	json_kv("aspf", x->aspf, 0);
+	printf(",\"record\":%lld", (long long)x->record);
+	json_kv("source_ip", rec->source_ip, 0);
+	printf(",\"count\":%lld", (long long)rec->count);
+	json_kv("disposition", rec->disposition, 0);
+	json_kv("dkim", rec->dkim, 0);
+	json_kv("spf", rec->spf, 0);
+	json_kv("header_from", rec->header_from, 0);
+	json_kv("envelope_from", rec->envelope_from, 0);
+	json_kv("envelope_to", rec->envelope_to, 0);
+	printf(",\"dkim_results\":[");
+	for (i = 0; i < rec->ndkims; i++) {
+		printf("%s{", i ? "," : "");
+		json_kv("domain", rec->dkims[i].domain, 1);
+		json_kv("selector", rec->dkims[i].selector, 0);
+		json_kv("result", rec->dkims[i].result, 0);
+		putchar('}');
+	}
+	printf("],\"spf_results\":[");
+	for (i = 0; i < rec->nspfs; i++) {
+		printf("%s{", i ? "," : "");
+		json_kv("domain", rec->spfs[i].domain, 1);
+		json_kv("scope", rec->spfs[i].scope, 0);
+		json_kv("result", rec->spfs[i].result, 0);
+		putchar('}');
+	}
+	printf("],\"reasons\":[");
+	for (i = 0; i < rec->nreasons; i++) {
+		printf("%s{", i ? "," : "");
+		json_kv("type", rec->reasons[i].type, 1);
+		json_kv("comment", rec->reasons[i].comment, 0);
+		putchar('}');
+	}
+	printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,\"spf_aligned\":%s",
+	    e->dmarc ? "pass" : "fail", e->dkim ? "true" : "false",
+	    e->spf ? "true" : "false");
+	json_kv("class", cls, 0);
+	printf("}\n");
+}
+
+static int
+on_row(void *arg, const struct store_export_row *x)
+{
+	struct run		*r = arg;
+	const struct eval	*e;
+	const char		*cls;
+
+	e = evaluate(r, x);
+	if (e == NULL)
+		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+	cls = source_class(r, x->domain ? x->domain : "", x->rec->source_ip,
+	    x->rec->header_from);
+	if (cls == NULL)
+		return -1;
+	if (r->fmt == F_CSV)
+		csv_row(r, x, e, cls);
+	else
+		ndjson_row(x, e, cls);
+	r->rows++;
+	if (ferror(stdout))
+		return dr_seterr(r->err, DR_E_IO, "writing the export: output "
+		    "error");
+	return 0;
+}
+
+int
+cmd_export(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, CMD_OPT_SINCE },
+		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
+		{ "domain", required_argument, NULL, CMD_OPT_DOMAIN },
+		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
+		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char	 obuf[1 << 16];
+	struct run	 r;
+	struct cmd_when	 wh;
+	struct dr_error	 err;
+	const char	*domain = NULL, *config = NULL;
+	size_t		 i;
+	int		 ch, rc;
+
+	memset(&r, 0, sizeof r);
+	memset(&wh, 0, sizeof wh);
+	r.err = &err;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		rc = cmd_when_option(c, "export", ch, optarg, &wh);
+		if (rc == -1)
+			return EXIT_USAGE;
+		if (rc == 0)
+			continue;
+		switch (ch) {
+		case CMD_OPT_DOMAIN:
+			domain = optarg;
+			break;
+		case CMD_OPT_FORMAT:
+			if (strcmp(optarg, "csv") == 0)
+				r.fmt = F_CSV;
+			else if (strcmp(optarg, "ndjson") == 0)
+				r.fmt = F_NDJSON;
+			else
+				return cmd_usage_error(c, "export", "unknown "
+				    "format '%s' (csv or ndjson)", optarg);
+			break;
+		case CMD_OPT_CONFIG:
+			config = optarg;
+			break;
+		case 'h':
+			export_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb export --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(c, "export", "unexpected argument '%s'",
+		    argv[optind]);
+	if (wh.since == NULL)
+		wh.since_t = 0;
+	if (wh.as_of == NULL)
+		wh.as_of_t = (int64_t)time(NULL);
+	if (wh.since_t > wh.as_of_t)
+		return cmd_usage_error(c, "export", "--since is after --as-of");
+	r.from_day = cmd_day(wh.since_t);
+	r.to_day = cmd_day(wh.as_of_t) - 1;
+	r.classes = hmap_new(sizeof(unsigned));
+	r.evals = hmap_new(sizeof(struct eval));
+	r.tally = tally_new();
+	if (r.classes == NULL || r.evals == NULL || r.tally == NULL) {
+		log_warnx("out of memory");
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
+	    != EXIT_OK)
+		goto out;
+	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+	if (r.fmt == F_CSV) {
+		for (i = 0; i < NCOLUMNS; i++)
+			printf("%s%s", i ? "," : "", columns[i]);
+		putchar('\n');
+	}
+	if (store_export(r.s, domain, wh.since_t, wh.as_of_t, on_row, &r,
+	    &err) == -1) {
+		log_warnx("%s", err.msg);
+		rc = cmd_exit_for(&err);
+	}
+	if (fflush(stdout) == EOF && rc == EXIT_OK) {
+		log_warn("writing the export");
+		rc = EXIT_REJECTED;
+	}
+	log_verbose("%llu records exported", (unsigned long long)r.rows);
+	store_close(r.s);
+	conf_free((struct conf *)r.conf);
+out:
+	hmap_free(r.classes);
+	hmap_free(r.evals);
+	tally_free(r.tally);
+	buf_free(&r.sig);
+	buf_free(&r.key);
+	arena_free(&r.mem);
+	free(r.domain);
+	return rc;
+}

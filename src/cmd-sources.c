@@ -1,0 +1,376 @@
+/*
+ * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
+ *     [--as-of DATE] [--class C] [--format table|csv|json]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "fmt.h"
+#include "log.h"
+
+enum format { F_TABLE, F_CSV, F_JSON };
+
+struct run {
+	struct cmd_ctx		*c;
+	struct store		*s;
+	const struct conf	*conf;
+	int64_t			 from, to;	/* when --days or --since */
+	struct cmd_when		 wh;
+	int			 by_window;	/* from/to set by options */
+	enum format		 fmt;
+	int			 have_class;
+	enum source_class	 class;
+	unsigned		 ndomains;	/* printed so far */
+	int			 skip_empty;	/* domains not asked for */
+	int			 rc;
+};
+
+static void
+sources_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
+	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
+	    "           [--format table|csv|json]\n"
+	    "\n"
+	    "One row per sending source (IP address and header_from domain) of\n"
+	    "each policy domain, in one class: compliant, misconfigured,\n"
+	    "forwarded or unknown, with the reason; sorted by messages, with\n"
+	    "totals per class.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --domain D      only policy domain D (repeatable; default: all)\n"
+	    "  --days N        the N days before --as-of (default: the window\n"
+	    "                  threshold of the configuration, 30)\n"
+	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
+	    "  --as-of DATE    report as if run on DATE (default: today, UTC)\n"
+	    "  --class C       only sources of class C\n"
+	    "  --format F      table (default), csv or json\n"
+	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
+	    "                  else /etc/dmarcdb.conf if it exists)\n"
+	    "  -h, --help      this help\n");
+}
+
+static const char *const headers[] = {
+	"IP", "FROM", "CLASS", "MESSAGES", "PASS", "FAIL", "SPF", "DKIM",
+	"NONE", "QUAR", "REJ", "FIRST", "LAST", "REPS", "SENDER", "REASON",
+};
+#define NCOLS	(sizeof headers / sizeof headers[0])
+
+static int
+print_table(struct run *r, const struct window *w)
+{
+	struct table	*t;
+	char		 num[11][32], d1[16], d2[16], d3[16], pct[16];
+	const char	*cells[NCOLS];
+	size_t		 i, k;
+
+	char from[16], to[16];
+	fmt_day(w->from_day, from, sizeof from);
+	fmt_day(w->to_day, to, sizeof to);
+	if (r->ndomains > 0)
+		putchar('\n');
+	printf("%s: %s to %s, ", w->domain, from, to);
+	fmt_count(w->messages, num[0], sizeof num[0]);
+	fmt_pct(w->pass, w->messages, pct, sizeof pct);
+	printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0], pct,
+	    w->reporters, w->reporters == 1 ? "" : "s");
+	if (!w->configured)
+		printf("classification unconfigured: no authorised senders "
+		    "for %s in %s; every source that passes DMARC counts as "
+		    "authorised\n", w->domain, r->conf->path ? r->conf->path :
+		    "a configuration file (none found)");
+	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < w->nsources; i++) {
+		const struct source *s = &w->sources[i];
+		uint64_t v[11] = { s->messages, s->pass, s->fail,
+		    s->spf_aligned, s->dkim_aligned, s->none, s->quarantine,
+		    s->reject };
+		if (r->have_class && s->class != r->class)
+			continue;
+		for (k = 0; k < 8; k++)
+			fmt_count(v[k], num[k], sizeof num[k]);
+		fmt_day(s->first_seen, d1, sizeof d1);
+		fmt_day(s->last_day, d2, sizeof d2);
+		snprintf(d3, sizeof d3, "%u", s->reporters);
+		cells[0] = *s->ip ? s->ip : "-";
+		cells[1] = *s->header_from ? s->header_from : "-";
+		cells[2] = class_name(s->class);
+		for (k = 0; k < 8; k++)
+			cells[3 + k] = num[k];
+		cells[11] = d1;
+		cells[12] = d2;
+		cells[13] = d3;
+		cells[14] = *source_sender(s) ? source_sender(s) : "-";
+		cells[15] = s->reason;
+		if (table_add(t, cells) == -1) {
+			table_free(t);
+			return -1;
+		}
+	}
+	table_print(t, stdout);
+	table_free(t);
+	for (k = 0; k < CLASS__COUNT; k++) {
+		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
+		fmt_pct(w->class_messages[k], w->messages, pct,
+		    sizeof pct);
+		printf("%-14s %6u sources %14s messages %7s\n",
+		    class_name((enum source_class)k), w->class_sources[k],
+		    num[0], pct);
+	}
+	fmt_count(w->messages, num[0], sizeof num[0]);
+	printf("%-14s %6zu sources %14s messages\n", "total", w->nsources,
+	    num[0]);
+	return 0;
+}
+
+static void
+print_csv(struct run *r, const struct window *w)
+{
+	char	d[3][16];
+	size_t	i;
+
+	for (i = 0; i < w->nsources; i++) {
+		const struct source *s = &w->sources[i];
+		if (r->have_class && s->class != r->class)
+			continue;
+		fmt_day(s->first_seen, d[0], sizeof d[0]);
+		fmt_day(s->first_day, d[1], sizeof d[1]);
+		fmt_day(s->last_day, d[2], sizeof d[2]);
+		cmd_csv(stdout, w->domain);
+		putchar(',');
+		cmd_csv(stdout, s->ip);
+		putchar(',');
+		cmd_csv(stdout, s->header_from);
+		printf(",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+		    "%s,%s,%s,%u,", class_name(s->class),
+		    (unsigned long long)s->messages,
+		    (unsigned long long)s->pass, (unsigned long long)s->fail,
+		    (unsigned long long)s->spf_aligned,
+		    (unsigned long long)s->dkim_aligned,
+		    (unsigned long long)s->none,
+		    (unsigned long long)s->quarantine,
+		    (unsigned long long)s->reject,
+		    (unsigned long long)s->other, d[0], d[1], d[2],
+		    s->reporters);
+		cmd_csv(stdout, source_sender(s));
+		putchar(',');
+		cmd_csv(stdout, s->reason);
+		putchar('\n');
+	}
+}
+
+static void
+print_json(struct run *r, const struct window *w)
+{
+	char	d[3][16];
+	size_t	i, n = 0;
+	int	k;
+
+	fmt_day(w->from_day, d[0], sizeof d[0]);
+	fmt_day(w->to_day, d[1], sizeof d[1]);
+	printf("%s{\"domain\":", r->ndomains ? ",\n" : "");
+	cmd_json(stdout, w->domain);
+	printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
+	    "\"messages\":%llu,\"pass\":%llu,\"reporters\":%u,\"sources\":[",
+	    d[0], d[1], w->configured ? "true" : "false",
+	    (unsigned long long)w->messages, (unsigned long long)w->pass,
+	    w->reporters);
+	for (i = 0; i < w->nsources; i++) {
+		const struct source *s = &w->sources[i];
+		if (r->have_class && s->class != r->class)
+			continue;
+		fmt_day(s->first_seen, d[0], sizeof d[0]);
+		fmt_day(s->first_day, d[1], sizeof d[1]);
+		fmt_day(s->last_day, d[2], sizeof d[2]);
+		printf("%s\n{\"ip\":", n++ ? "," : "");
+		cmd_json(stdout, s->ip);
+		printf(",\"header_from\":");
+		cmd_json(stdout, s->header_from);
+		printf(",\"class\":\"%s\",\"messages\":%llu,\"pass\":%llu,"
+		    "\"fail\":%llu,\"spf_aligned\":%llu,\"dkim_aligned\":%llu,"
+		    "\"disposition\":{\"none\":%llu,\"quarantine\":%llu,"
+		    "\"reject\":%llu,\"other\":%llu},\"first_seen\":\"%s\","
+		    "\"first_day\":\"%s\",\"last_day\":\"%s\","
+		    "\"reporters\":%u,\"sender\":", class_name(s->class),
+		    (unsigned long long)s->messages,
+		    (unsigned long long)s->pass, (unsigned long long)s->fail,
+		    (unsigned long long)s->spf_aligned,
+		    (unsigned long long)s->dkim_aligned,
+		    (unsigned long long)s->none,
+		    (unsigned long long)s->quarantine,
+		    (unsigned long long)s->reject,
+		    (unsigned long long)s->other, d[0], d[1], d[2],
+		    s->reporters);
+		cmd_json(stdout, s->sender ? s->sender->name : NULL);
+		printf(",\"reason\":");
+		cmd_json(stdout, s->reason);
+		putchar('}');
+	}
+	printf("],\n\"totals\":{");
+	for (k = 0; k < CLASS__COUNT; k++)
+		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		    k ? "," : "", class_name((enum source_class)k),
+		    w->class_sources[k],
+		    (unsigned long long)w->class_messages[k]);
+	printf("}}");
+}
+
+static int
+one_domain(void *arg, const char *domain)
+{
+	struct run		*r = arg;
+	struct conf_thresholds	 th;
+	struct window		*w;
+	struct dr_error		 err;
+	int64_t			 from, to;
+
+	conf_thresholds(r->conf, domain, &th);
+	if (cmd_window(r->c, "sources", &r->wh, th.window, &from, &to) == -1) {
+		r->rc = EXIT_USAGE;
+		return 1;
+	}
+	if (classify_window(r->s, r->conf, domain, from, to, &w, &err) ==
+	    -1) {
+		log_warnx("%s", err.msg);
+		r->rc = cmd_exit_for(&err);
+		return 1;
+	}
+	if (r->skip_empty && w->nsources == 0) {
+		window_free(w);
+		return 0;
+	}
+	switch (r->fmt) {
+	case F_TABLE:
+		if (print_table(r, w) == -1) {
+			log_warnx("out of memory");
+			r->rc = EXIT_INTERNAL;
+		}
+		break;
+	case F_CSV:
+		print_csv(r, w);
+		break;
+	case F_JSON:
+		print_json(r, w);
+		break;
+	}
+	r->ndomains++;
+	window_free(w);
+	return r->rc != EXIT_OK;
+}
+
+int
+cmd_sources(struct cmd_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "domain", required_argument, NULL, CMD_OPT_DOMAIN },
+		{ "days", required_argument, NULL, CMD_OPT_DAYS },
+		{ "since", required_argument, NULL, CMD_OPT_SINCE },
+		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
+		{ "class", required_argument, NULL, CMD_OPT_CLASS },
+		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
+		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run	 r;
+	const char	*domains[64], *config = NULL;
+	struct dr_error	 err;
+	size_t		 nd = 0, i;
+	int64_t		 from, to;
+	int		 ch, rc;
+
+	memset(&r, 0, sizeof r);
+	r.c = c;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		rc = cmd_when_option(c, "sources", ch, optarg, &r.wh);
+		if (rc == -1)
+			return EXIT_USAGE;
+		if (rc == 0)
+			continue;
+		switch (ch) {
+		case CMD_OPT_DOMAIN:
+			if (nd == sizeof domains / sizeof domains[0])
+				return cmd_usage_error(c, "sources", "too many "
+				    "--domain options (at most %zu)", nd);
+			domains[nd++] = optarg;
+			break;
+		case CMD_OPT_CLASS:
+			if (class_parse(optarg, &r.class) == -1)
+				return cmd_usage_error(c, "sources", "unknown "
+				    "class '%s' (compliant, misconfigured, "
+				    "forwarded or unknown)", optarg);
+			r.have_class = 1;
+			break;
+		case CMD_OPT_FORMAT:
+			if (strcmp(optarg, "table") == 0)
+				r.fmt = F_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				r.fmt = F_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				r.fmt = F_JSON;
+			else
+				return cmd_usage_error(c, "sources", "unknown "
+				    "format '%s' (table, csv or json)", optarg);
+			break;
+		case CMD_OPT_CONFIG:
+			config = optarg;
+			break;
+		case 'h':
+			sources_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dmarcdb sources --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(c, "sources", "unexpected argument "
+		    "'%s'", argv[optind]);
+	if (r.wh.since != NULL && r.wh.days != 0)
+		return cmd_usage_error(c, "sources", "--days and --since "
+		    "exclude each other");
+	/* The window's days, checked before anything is opened. */
+	if (cmd_window(c, "sources", &r.wh, 30, &from, &to) == -1)
+		return EXIT_USAGE;
+	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
+	    != EXIT_OK)
+		return rc;
+	if (r.fmt == F_CSV)
+		printf("domain,ip,header_from,class,messages,pass,fail,"
+		    "spf_aligned,dkim_aligned,none,quarantine,reject,other,"
+		    "first_seen,first_day,last_day,reporters,sender,reason\n");
+	else if (r.fmt == F_JSON) {
+		char d[16];
+		fmt_day(to + 1, d, sizeof d);
+		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
+	}
+	for (i = 0; i < nd && r.rc == EXIT_OK; i++)
+		one_domain(&r, domains[i]);
+	if (nd == 0) {
+		/* Every domain with data in its window. */
+		r.skip_empty = 1;
+		if (cmd_window(c, "sources", &r.wh, conf_max_window(r.conf),
+		    &from, &to) == -1)
+			r.rc = EXIT_USAGE;
+		else if (store_domains(r.s, from, to, one_domain, &r, &err) ==
+		    -1) {
+			log_warnx("%s", err.msg);
+			r.rc = cmd_exit_for(&err);
+		}
+	}
+	if (r.fmt == F_JSON)
+		printf("\n]}\n");
+	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)
+		log_info("no reports in that period");
+	store_close(r.s);
+	conf_free((struct conf *)r.conf);
+	return r.rc;
+}

@@ -1,0 +1,270 @@
+/*
+ * cmd-util.c: what the report commands share: the window of days, the
+ * configuration, and printing numbers, dates, CSV and JSON.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "align.h"
+#include "buf.h"
+#include "cmd.h"
+#include "fmt.h"
+#include "log.h"
+
+#define DAY	86400
+
+int64_t
+cmd_day(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+int
+cmd_window(struct cmd_ctx *c, const char *cmd, const struct cmd_when *wh,
+    unsigned deflt_days, int64_t *from, int64_t *to)
+{
+	int64_t	as_of;
+
+	as_of = wh->as_of != NULL ? wh->as_of_t : (int64_t)time(NULL);
+	/* Reports for a day arrive the day after: the window ends before
+	 * the day of as-of. */
+	*to = cmd_day(as_of) - 1;
+	if (wh->since != NULL) {
+		*from = cmd_day(wh->since_t);
+		if (*from > *to) {
+			cmd_usage_error(c, cmd, "--since %s is not before the "
+			    "day of --as-of", wh->since);
+			return -1;
+		}
+	} else
+		*from = *to - (int64_t)(wh->days ? wh->days : deflt_days) + 1;
+	return 0;
+}
+
+int
+cmd_when_option(struct cmd_ctx *c, const char *cmd, int ch,
+    const char *arg, struct cmd_when *wh)
+{
+	uint64_t	v;
+
+	switch (ch) {
+	case CMD_OPT_DAYS:
+		if (cmd_parse_uint(arg, 1, 3660, &v) == -1) {
+			cmd_usage_error(c, cmd, "--days wants a number of days "
+			    "from 1 to 3660, not '%s'", arg);
+			return -1;
+		}
+		wh->days = (unsigned)v;
+		return 0;
+	case CMD_OPT_SINCE:
+		if (cmd_parse_date(arg, &wh->since_t) == -1) {
+			cmd_usage_error(c, cmd, "invalid date '%s' for --since "
+			    "(use YYYY-MM-DD)", arg);
+			return -1;
+		}
+		wh->since = arg;
+		return 0;
+	case CMD_OPT_AS_OF:
+		if (cmd_parse_date(arg, &wh->as_of_t) == -1) {
+			cmd_usage_error(c, cmd, "invalid date '%s' for --as-of "
+			    "(use YYYY-MM-DD)", arg);
+			return -1;
+		}
+		wh->as_of = arg;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int
+cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
+    struct conf **conf)
+{
+	struct dr_error	err;
+	int		rc;
+
+	*s = NULL;
+	*conf = NULL;
+	if (align_init(&err) == -1) {
+		log_warnx("%s", err.msg);
+		return EXIT_DB;
+	}
+	if (conf_load(config ? config : c->config, conf, &err) == -1) {
+		log_warnx("%s", err.msg);
+		return EXIT_DB;
+	}
+	if ((rc = cmd_open_store(c, s)) != EXIT_OK) {
+		conf_free(*conf);
+		*conf = NULL;
+		return rc;
+	}
+	/* Sources first seen, from what ingest added; the configuration
+	 * where analysts can join it. */
+	if (store_sources_update(*s, &err) == -1 ||
+	    store_config_mirror(*s, *conf, &err) == -1) {
+		log_warnx("%s", err.msg);
+		store_close(*s);
+		conf_free(*conf);
+		*s = NULL;
+		*conf = NULL;
+		return cmd_exit_for(&err);
+	}
+	return EXIT_OK;
+}
+
+void
+cmd_csv(FILE *f, const char *s)
+{
+	/* Quote, and defuse spreadsheet formulas. */
+	putc('"', f);
+	if (s != NULL && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+	    s[0] == '@'))
+		putc('\'', f);
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '"')
+			putc('"', f);
+		putc(*s, f);
+	}
+	putc('"', f);
+}
+
+void
+cmd_json(FILE *f, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	putc('"', f);
+	for (; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+void
+cmd_safe(const char *s, char *out, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < len; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' :
+		    s[i];
+	out[i] = '\0';
+}
+
+/* --- tables for people -------------------------------------------- */
+
+struct table {
+	size_t		  ncols;
+	const char	 *align;	/* 'l' or 'r' per column */
+	size_t		 *width;
+	char		**cells;	/* row-major, from the arena */
+	size_t		  ncells, cap;
+	struct arena	  mem;
+};
+
+struct table *
+table_new(size_t ncols, const char *const *headers, const char *align)
+{
+	struct table	*t;
+
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	t->ncols = ncols;
+	t->align = align;
+	t->width = calloc(ncols, sizeof *t->width);
+	if (t->width == NULL || table_add(t, headers) == -1) {
+		table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+table_add(struct table *t, const char *const *cells)
+{
+	size_t	i, n;
+
+	if (t->ncells + t->ncols > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : t->ncols * 64;
+		char **p = realloc(t->cells, cap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		t->cells = p;
+		t->cap = cap;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		const char *v = cells[i] ? cells[i] : "";
+		n = strlen(v);
+		t->cells[t->ncells + i] = arena_alloc(&t->mem, n + 1);
+		if (t->cells[t->ncells + i] == NULL)
+			return -1;
+		cmd_safe(v, t->cells[t->ncells + i], n + 1);
+		if (n > t->width[i])
+			t->width[i] = n;
+	}
+	t->ncells += t->ncols;
+	return 0;
+}
+
+void
+table_print(const struct table *t, FILE *f)
+{
+	size_t	r, i;
+
+	for (r = 0; r < t->ncells; r += t->ncols) {
+		for (i = 0; i < t->ncols; i++) {
+			const char *v = t->cells[r + i];
+			int w = (int)t->width[i];
+			if (i + 1 == t->ncols && t->align[i] != 'r')
+				fputs(v, f);
+			else
+				fprintf(f, t->align[i] == 'r' ? "%*s" : "%-*s",
+				    w, v);
+			if (i + 1 < t->ncols)
+				fputs("  ", f);
+		}
+		putc('\n', f);
+	}
+}
+
+void
+table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->width);
+	free(t->cells);
+	arena_free(&t->mem);
+	free(t);
+}

@@ -1,0 +1,878 @@
+/*
+ * conf.c: reading the configuration file.
+ *
+ * A small recursive-descent parser over a tokeniser; every error names
+ * the file, the line and what was expected there.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "norm.h"
+#include "sha256.h"
+
+enum tok {
+	T_EOF,
+	T_WORD,		/* bare or quoted */
+	T_LBRACE,
+	T_RBRACE,
+	T_SEMI,
+};
+
+struct lexer {
+	const char	*name;
+	const char	*p, *end;
+	int		 line;
+	/* The current token. */
+	enum tok	 tok;
+	int		 quoted;
+	int		 tline;
+	struct buf	 text;
+	struct conf	*conf;
+	struct arena	*mem;
+	struct dr_error	*err;
+};
+
+/* Threshold bits in conf_domain.th_set. */
+enum {
+	TH_WINDOW = 1 << 0,
+	TH_MIN_DAYS = 1 << 1,
+	TH_MIN_MESSAGES = 1 << 2,
+	TH_PASS = 1 << 3,
+	TH_STEP_BACK = 1 << 4,
+	TH_DKIM = 1 << 5,
+	TH_SIGNIFICANT = 1 << 6,
+	TH_PARTIAL_PCT = 1 << 7,
+};
+
+static const struct conf_thresholds th_defaults = {
+	.window = 30,
+	.min_days = 14,
+	.min_messages = 100,
+	.pass = 99.0,
+	.step_back = 95.0,
+	.dkim = 99.0,
+	.significant = 1.0,
+	.partial_pct = 0,
+};
+
+/* The arena lives in the conf, behind its public part. */
+struct conf_priv {
+	struct conf	pub;
+	struct arena	mem;
+};
+
+static int
+lex_err(struct lexer *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+lex_err(struct lexer *l, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dr_seterr(l->err, DR_E_USAGE, "%s:%d: %s", l->name, l->tline,
+	    msg);
+}
+
+/* What the current token is, for "expected X, found Y". */
+static const char *
+found(struct lexer *l)
+{
+	static char	what[80];
+
+	switch (l->tok) {
+	case T_EOF:
+		return "end of file";
+	case T_LBRACE:
+		return "'{'";
+	case T_RBRACE:
+		return "'}'";
+	case T_SEMI:
+		return "';'";
+	case T_WORD:
+		break;
+	}
+	snprintf(what, sizeof what, "'%.60s'%s", l->text.data,
+	    l->text.len > 60 ? "..." : "");
+	return what;
+}
+
+/* Read the next token into l->tok (and l->text). */
+static int
+next(struct lexer *l)
+{
+	unsigned char	c;
+
+	buf_reset(&l->text);
+	l->quoted = 0;
+	for (;;) {
+		while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' ||
+		    *l->p == '\r' || *l->p == '\n')) {
+			if (*l->p == '\n')
+				l->line++;
+			l->p++;
+		}
+		if (l->p < l->end && *l->p == '#') {
+			while (l->p < l->end && *l->p != '\n')
+				l->p++;
+			continue;
+		}
+		break;
+	}
+	l->tline = l->line;
+	if (l->p == l->end) {
+		l->tok = T_EOF;
+		return 0;
+	}
+	c = (unsigned char)*l->p;
+	switch (c) {
+	case '{':
+		l->p++;
+		l->tok = T_LBRACE;
+		return 0;
+	case '}':
+		l->p++;
+		l->tok = T_RBRACE;
+		return 0;
+	case ';':
+		l->p++;
+		l->tok = T_SEMI;
+		return 0;
+	case '"':
+		l->p++;
+		for (;;) {
+			if (l->p == l->end || *l->p == '\n')
+				return lex_err(l, "unterminated quoted string");
+			c = (unsigned char)*l->p++;
+			if (c == '"')
+				break;
+			if (c == '\\' && l->p < l->end &&
+			    (*l->p == '"' || *l->p == '\\'))
+				c = (unsigned char)*l->p++;
+			if (c < 0x20 && c != '\t')
+				return lex_err(l, "control character in a "
+				    "quoted string");
+			if (buf_addc(&l->text, c) == -1)
+				return dr_seterr(l->err, DR_E_NOMEM,
+				    "out of memory");
+		}
+		l->tok = T_WORD;
+		l->quoted = 1;
+		if (buf_add(&l->text, "", 0) == -1)
+			return dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+		return 0;
+	default:
+		break;
+	}
+	if (c < 0x20 || c == 0x7f)
+		return lex_err(l, "unexpected control character (0x%02x)", c);
+	while (l->p < l->end) {
+		c = (unsigned char)*l->p;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+		    c == '{' || c == '}' || c == ';' || c == '"' || c == '#')
+			break;
+		if (c < 0x20 || c == 0x7f)
+			return lex_err(l, "unexpected control character "
+			    "(0x%02x)", c);
+		if (buf_addc(&l->text, c) == -1)
+			return dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+		l->p++;
+	}
+	l->tok = T_WORD;
+	return 0;
+}
+
+static int
+expect(struct lexer *l, enum tok t, const char *what)
+{
+	if (l->tok != t)
+		return lex_err(l, "expected %s, found %s", what, found(l));
+	return next(l);
+}
+
+static char *
+keep(struct lexer *l)
+{
+	char	*s;
+
+	s = arena_strndup(l->mem, l->text.data, l->text.len);
+	if (s == NULL)
+		dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+	return s;
+}
+
+/* Append one element to a growable array. Returns it, or NULL. */
+static void *
+grow(struct lexer *l, void *arrp, size_t *n, size_t size)
+{
+	void	**arr = arrp;
+	char	 *p;
+
+	p = realloc(*arr, (*n + 1) * size);
+	if (p == NULL) {
+		dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	*arr = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+/*
+ * A domain name as the reports store them: lower case, no trailing dot.
+ * Letters, digits, '-', '_' and '.' between non-empty labels.
+ */
+static char *
+domain_word(struct lexer *l, const char *what)
+{
+	char	*s, *p;
+	size_t	 n;
+
+	if (l->tok != T_WORD)
+		return lex_err(l, "expected %s, found %s", what, found(l)),
+		    NULL;
+	s = keep(l);
+	if (s == NULL)
+		return NULL;
+	n = norm_domain(s);
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || (*p == '.' && p > s &&
+		    p[-1] != '.')))
+			break;
+	if (n == 0 || *p != '\0' || n > 253)
+		return lex_err(l, "expected %s, found %s (not a domain "
+		    "name)", what, found(l)), NULL;
+	return s;
+}
+
+static int
+sender_block(struct lexer *l, struct conf_sender *s)
+{
+	char	why[160];
+
+	if (expect(l, T_LBRACE, "'{' after the sender's name") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected ip, dkim, spf or '}', "
+			    "found %s", found(l));
+		if (strcmp(l->text.data, "ip") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected an address or "
+				    "block (192.0.2.0/24, 2001:db8::/32), "
+				    "found %s", found(l));
+			while (l->tok == T_WORD) {
+				struct cidr *c = grow(l, &s->ips, &s->nips,
+				    sizeof *c);
+				if (c == NULL)
+					return -1;
+				if (cidr_parse(l->text.data, c, why,
+				    sizeof why) == -1)
+					return lex_err(l, "%s: %s",
+					    found(l), why);
+				if (next(l) == -1)
+					return -1;
+			}
+		} else if (strcmp(l->text.data, "dkim") == 0) {
+			struct conf_dkim *k;
+			if (next(l) == -1)
+				return -1;
+			k = grow(l, &s->dkims, &s->ndkims, sizeof *k);
+			if (k == NULL)
+				return -1;
+			k->domain = domain_word(l, "a DKIM signing domain");
+			if (k->domain == NULL || next(l) == -1)
+				return -1;
+			if (l->tok == T_WORD &&
+			    strcmp(l->text.data, "selector") == 0) {
+				if (next(l) == -1)
+					return -1;
+				if (l->tok != T_WORD)
+					return lex_err(l, "expected a DKIM "
+					    "selector, found %s", found(l));
+				while (l->tok == T_WORD) {
+					char **sel = grow(l, &k->selectors,
+					    &k->nselectors, sizeof *sel);
+					if (sel == NULL)
+						return -1;
+					*sel = keep(l);
+					if (*sel == NULL)
+						return -1;
+					norm_lower(*sel);
+					if (next(l) == -1)
+						return -1;
+				}
+			}
+		} else if (strcmp(l->text.data, "spf") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected an SPF (MAIL "
+				    "FROM) domain, found %s", found(l));
+			while (l->tok == T_WORD) {
+				char **p = grow(l, &s->spfs, &s->nspfs,
+				    sizeof *p);
+				if (p == NULL)
+					return -1;
+				*p = domain_word(l, "an SPF (MAIL FROM) "
+				    "domain");
+				if (*p == NULL || next(l) == -1)
+					return -1;
+			}
+		} else
+			return lex_err(l, "unknown sender rule %s (expected "
+			    "ip, dkim or spf)", found(l));
+		if (expect(l, T_SEMI, "';' at the end of the rule") == -1)
+			return -1;
+	}
+	if (s->nips + s->ndkims + s->nspfs == 0)
+		return lex_err(l, "sender \"%s\" has no rule (ip, dkim or "
+		    "spf)", s->name);
+	return next(l);
+}
+
+static int
+number(struct lexer *l, const char *name, double min, double max,
+    double *out)
+{
+	char	*end;
+
+	if (l->tok != T_WORD)
+		return lex_err(l, "expected a number after %s, found %s", name,
+		    found(l));
+	errno = 0;
+	*out = strtod(l->text.data, &end);
+	if (l->text.data[0] < '0' || l->text.data[0] > '9' || errno != 0 ||
+	    (*end != '\0' && strcmp(end, "%") != 0) || *out < min ||
+	    *out > max)
+		return lex_err(l, "%s must be a number from %g to %g, found "
+		    "%s", name, min, max, found(l));
+	return next(l);
+}
+
+static int
+whole(double v, const char *name, struct lexer *l)
+{
+	if (v != (double)(uint64_t)v)
+		return lex_err(l, "%s must be a whole number", name);
+	return 0;
+}
+
+static int
+thresholds_block(struct lexer *l, struct conf_domain *d)
+{
+	struct conf_thresholds	*th = &d->th;
+	char			 name[32];
+	double			 v;
+
+	if (expect(l, T_LBRACE, "'{' after thresholds") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected a threshold name or '}', "
+			    "found %s", found(l));
+		snprintf(name, sizeof name, "%s", l->text.data);
+		if (next(l) == -1)
+			return -1;
+		if (strcmp(name, "partial-pct") == 0) {
+			if (l->tok != T_WORD || (strcmp(l->text.data, "yes") &&
+			    strcmp(l->text.data, "no")))
+				return lex_err(l, "expected yes or no after "
+				    "partial-pct, found %s", found(l));
+			th->partial_pct = strcmp(l->text.data, "yes") == 0;
+			d->th_set |= TH_PARTIAL_PCT;
+			if (next(l) == -1)
+				return -1;
+		} else if (strcmp(name, "window") == 0) {
+			if (number(l, name, 1, 366, &v) == -1 ||
+			    whole(v, name, l) == -1)
+				return -1;
+			th->window = (unsigned)v;
+			d->th_set |= TH_WINDOW;
+		} else if (strcmp(name, "min-days") == 0) {
+			if (number(l, name, 0, 366, &v) == -1 ||
+			    whole(v, name, l) == -1)
+				return -1;
+			th->min_days = (unsigned)v;
+			d->th_set |= TH_MIN_DAYS;
+		} else if (strcmp(name, "min-messages") == 0) {
+			if (number(l, name, 0, 1e15, &v) == -1 ||
+			    whole(v, name, l) == -1)
+				return -1;
+			th->min_messages = (uint64_t)v;
+			d->th_set |= TH_MIN_MESSAGES;
+		} else if (strcmp(name, "pass") == 0) {
+			if (number(l, name, 0, 100, &th->pass) == -1)
+				return -1;
+			d->th_set |= TH_PASS;
+		} else if (strcmp(name, "step-back") == 0) {
+			if (number(l, name, 0, 100, &th->step_back) == -1)
+				return -1;
+			d->th_set |= TH_STEP_BACK;
+		} else if (strcmp(name, "dkim") == 0) {
+			if (number(l, name, 0, 100, &th->dkim) == -1)
+				return -1;
+			d->th_set |= TH_DKIM;
+		} else if (strcmp(name, "significant") == 0) {
+			if (number(l, name, 0, 100, &th->significant) == -1)
+				return -1;
+			d->th_set |= TH_SIGNIFICANT;
+		} else {
+			l->tline = l->line;
+			return lex_err(l, "unknown threshold '%s' (expected "
+			    "window, min-days, min-messages, pass, step-back, "
+			    "dkim, significant or partial-pct)", name);
+		}
+		if (expect(l, T_SEMI, "';' after the threshold") == -1)
+			return -1;
+	}
+	return next(l);
+}
+
+static int
+domain_block(struct lexer *l, struct conf_domain *d)
+{
+	size_t	i;
+
+	if (expect(l, T_LBRACE, d->names ? "'{' after the domain names" :
+	    "'{' after default") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected sender, record, "
+			    "thresholds or '}', found %s", found(l));
+		if (strcmp(l->text.data, "sender") == 0) {
+			struct conf_sender *s;
+			int line = l->tline;
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected the sender's name, "
+				    "found %s", found(l));
+			for (i = 0; i < d->nsenders; i++)
+				if (strcmp(d->senders[i].name,
+				    l->text.data) == 0)
+					return lex_err(l, "sender \"%s\" is "
+					    "already defined on line %d",
+					    l->text.data, d->senders[i].line);
+			s = grow(l, &d->senders, &d->nsenders, sizeof *s);
+			if (s == NULL)
+				return -1;
+			s->line = line;
+			s->name = keep(l);
+			if (s->name == NULL || next(l) == -1 ||
+			    sender_block(l, s) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "record") == 0) {
+			if (d->names == NULL)
+				return lex_err(l, "record belongs in a domain "
+				    "block, not in default");
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD || strncasecmp(l->text.data,
+			    "v=DMARC1", 8) != 0)
+				return lex_err(l, "expected the published "
+				    "DMARC record (\"v=DMARC1; ...\"), found "
+				    "%s", found(l));
+			d->record = keep(l);
+			if (d->record == NULL || next(l) == -1 ||
+			    expect(l, T_SEMI, "';' after the record") == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "thresholds") == 0) {
+			if (next(l) == -1 || thresholds_block(l, d) == -1)
+				return -1;
+		} else
+			return lex_err(l, "unknown statement %s in a %s block "
+			    "(expected sender, record or thresholds)",
+			    found(l), d->names ? "domain" : "default");
+	}
+	return next(l);
+}
+
+static int
+digest_block(struct lexer *l, struct conf_digest *g)
+{
+	char	**field;
+
+	if (expect(l, T_LBRACE, "'{' after digest") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected from, to, subject, smtp "
+			    "or '}', found %s", found(l));
+		if (strcmp(l->text.data, "to") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected an address after "
+				    "to, found %s", found(l));
+			while (l->tok == T_WORD) {
+				char **to = grow(l, &g->to, &g->nto,
+				    sizeof *to);
+				if (to == NULL)
+					return -1;
+				*to = keep(l);
+				if (*to == NULL || next(l) == -1)
+					return -1;
+			}
+		} else {
+			if (strcmp(l->text.data, "from") == 0)
+				field = &g->from;
+			else if (strcmp(l->text.data, "subject") == 0)
+				field = &g->subject;
+			else if (strcmp(l->text.data, "smtp") == 0)
+				field = &g->smtp;
+			else
+				return lex_err(l, "unknown digest setting %s "
+				    "(expected from, to, subject or smtp)",
+				    found(l));
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected a value, found %s",
+				    found(l));
+			*field = keep(l);
+			if (*field == NULL || next(l) == -1)
+				return -1;
+		}
+		if (expect(l, T_SEMI, "';' after the setting") == -1)
+			return -1;
+	}
+	return next(l);
+}
+
+static int
+parse(struct lexer *l, struct conf *c)
+{
+	size_t	i, j, k;
+
+	if (next(l) == -1)
+		return -1;
+	while (l->tok != T_EOF) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected thresholds, default, "
+			    "domain or digest, found %s", found(l));
+		if (strcmp(l->text.data, "thresholds") == 0) {
+			if (next(l) == -1 || thresholds_block(l, &c->deflt) ==
+			    -1)
+				return -1;
+		} else if (strcmp(l->text.data, "default") == 0) {
+			if (next(l) == -1 || domain_block(l, &c->deflt) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "digest") == 0) {
+			if (next(l) == -1 || digest_block(l, &c->digest) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "domain") == 0) {
+			struct conf_domain *d;
+			d = grow(l, &c->domains, &c->ndomains, sizeof *d);
+			if (d == NULL)
+				return -1;
+			d->line = l->tline;
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected a domain name after "
+				    "domain, found %s", found(l));
+			while (l->tok == T_WORD) {
+				char **n = grow(l, &d->names, &d->nnames,
+				    sizeof *n);
+				if (n == NULL)
+					return -1;
+				*n = domain_word(l, "a domain name");
+				if (*n == NULL)
+					return -1;
+				for (i = 0; i < c->ndomains; i++)
+					for (j = 0; j < c->domains[i].nnames;
+					    j++) {
+						if (&c->domains[i].names[j] ==
+						    n || strcmp(*n,
+						    c->domains[i].names[j]))
+							continue;
+						return lex_err(l, "domain %s "
+						    "is already configured "
+						    "on line %d", *n,
+						    c->domains[i].line);
+					}
+				if (next(l) == -1)
+					return -1;
+			}
+			if (domain_block(l, d) == -1)
+				return -1;
+		} else
+			return lex_err(l, "unknown statement %s (expected "
+			    "thresholds, default, domain or digest)",
+			    found(l));
+	}
+	/* A domain's sender may not reuse a default sender's name. */
+	for (i = 0; i < c->ndomains; i++)
+		for (j = 0; j < c->domains[i].nsenders; j++)
+			for (k = 0; k < c->deflt.nsenders; k++)
+				if (strcmp(c->domains[i].senders[j].name,
+				    c->deflt.senders[k].name) == 0) {
+					l->tline = c->domains[i].senders[j].line;
+					return lex_err(l, "sender \"%s\" is "
+					    "already defined in default on "
+					    "line %d",
+					    c->deflt.senders[k].name,
+					    c->deflt.senders[k].line);
+				}
+	return 0;
+}
+
+int
+conf_parse(const char *name, const char *text, size_t len, struct conf **out,
+    struct dr_error *err)
+{
+	struct conf_priv	*cp;
+	struct lexer		 l;
+	int			 rc;
+
+	*out = NULL;
+	cp = calloc(1, sizeof *cp);
+	if (cp == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	cp->pub.deflt.th = th_defaults;
+	memset(&l, 0, sizeof l);
+	l.name = name;
+	l.p = text;
+	l.end = text + len;
+	l.line = 1;
+	l.conf = &cp->pub;
+	l.mem = &cp->mem;
+	l.err = err;
+	if (memchr(text, '\0', len) != NULL) {
+		const char *z = memchr(text, '\0', len);
+		for (; l.p < z; l.p++)
+			if (*l.p == '\n')
+				l.line++;
+		l.tline = l.line;
+		rc = lex_err(&l, "NUL byte in the file");
+	} else
+		rc = parse(&l, &cp->pub);
+	buf_free(&l.text);
+	if (rc == 0 && sha256_buf(text, len, cp->pub.sha256) == -1)
+		rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (rc == -1) {
+		conf_free(&cp->pub);
+		return -1;
+	}
+	*out = &cp->pub;
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf **out, struct dr_error *err)
+{
+	struct buf	 b = { 0 };
+	struct stat	 st;
+	const char	*env;
+	char		*name;
+	ssize_t		 n;
+	int		 fd, named = 1, rc;
+
+	*out = NULL;
+	if (path == NULL) {
+		env = getenv("DMARCDB_CONFIG");
+		if (env != NULL && *env != '\0')
+			path = env;
+		else {
+			path = CONF_DEFAULT_PATH;
+			named = 0;
+		}
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT && !named)
+			return conf_parse("(none)", "", 0, out, err);
+		return dr_seterr(err, DR_E_USAGE, "%s: %s", path,
+		    strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		rc = dr_seterr(err, DR_E_USAGE, "%s: %s", path,
+		    S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+		close(fd);
+		return rc;
+	}
+	for (;;) {
+		if (buf_reserve(&b, 65536) == -1) {
+			close(fd);
+			buf_free(&b);
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		n = read(fd, b.data + b.len, 65536);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = dr_seterr(err, DR_E_USAGE, "%s: %s", path,
+			    strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return rc;
+		}
+		b.len += (size_t)n;
+		if (b.len > CONF_MAX_BYTES) {
+			close(fd);
+			buf_free(&b);
+			return dr_seterr(err, DR_E_USAGE, "%s: larger than "
+			    "%d MiB: not a configuration file", path,
+			    CONF_MAX_BYTES >> 20);
+		}
+	}
+	close(fd);
+	rc = conf_parse(path, b.data ? b.data : "", b.len, out, err);
+	buf_free(&b);
+	if (rc == 0) {
+		name = strdup(path);
+		if (name == NULL) {
+			conf_free(*out);
+			*out = NULL;
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		(*out)->path = name;
+	}
+	return rc;
+}
+
+static void
+free_domain(struct conf_domain *d)
+{
+	size_t	i, j;
+
+	for (i = 0; i < d->nsenders; i++) {
+		struct conf_sender *s = &d->senders[i];
+		for (j = 0; j < s->ndkims; j++)
+			free(s->dkims[j].selectors);
+		free(s->ips);
+		free(s->dkims);
+		free(s->spfs);
+	}
+	free(d->senders);
+	free(d->names);
+}
+
+void
+conf_free(struct conf *c)
+{
+	struct conf_priv	*cp = (struct conf_priv *)c;
+	size_t			 i;
+
+	if (c == NULL)
+		return;
+	free_domain(&c->deflt);
+	for (i = 0; i < c->ndomains; i++)
+		free_domain(&c->domains[i]);
+	free(c->domains);
+	free(c->digest.to);
+	free(c->path);
+	arena_free(&cp->mem);
+	free(cp);
+}
+
+const struct conf_domain *
+conf_domain(const struct conf *c, const char *domain)
+{
+	size_t	i, j;
+
+	if (domain == NULL)
+		return NULL;
+	for (i = 0; i < c->ndomains; i++)
+		for (j = 0; j < c->domains[i].nnames; j++)
+			if (strcmp(c->domains[i].names[j], domain) == 0)
+				return &c->domains[i];
+	return NULL;
+}
+
+void
+conf_thresholds(const struct conf *c, const char *domain,
+    struct conf_thresholds *th)
+{
+	const struct conf_domain	*d = conf_domain(c, domain);
+	const struct conf_thresholds	*o;
+
+	*th = c->deflt.th;
+	if (d == NULL)
+		return;
+	o = &d->th;
+	if (d->th_set & TH_WINDOW)
+		th->window = o->window;
+	if (d->th_set & TH_MIN_DAYS)
+		th->min_days = o->min_days;
+	if (d->th_set & TH_MIN_MESSAGES)
+		th->min_messages = o->min_messages;
+	if (d->th_set & TH_PASS)
+		th->pass = o->pass;
+	if (d->th_set & TH_STEP_BACK)
+		th->step_back = o->step_back;
+	if (d->th_set & TH_DKIM)
+		th->dkim = o->dkim;
+	if (d->th_set & TH_SIGNIFICANT)
+		th->significant = o->significant;
+	if (d->th_set & TH_PARTIAL_PCT)
+		th->partial_pct = o->partial_pct;
+}
+
+unsigned
+conf_max_window(const struct conf *c)
+{
+	unsigned	w = c->deflt.th.window;
+	size_t		i;
+
+	for (i = 0; i < c->ndomains; i++)
+		if ((c->domains[i].th_set & TH_WINDOW) &&
+		    c->domains[i].th.window > w)
+			w = c->domains[i].th.window;
+	return w;
+}
+
+size_t
+conf_nsenders(const struct conf *c, const char *domain)
+{
+	const struct conf_domain	*d = conf_domain(c, domain);
+
+	return (d ? d->nsenders : 0) + c->deflt.nsenders;
+}
+
+const struct conf_sender *
+conf_sender(const struct conf *c, const char *domain, size_t i)
+{
+	const struct conf_domain	*d = conf_domain(c, domain);
+	size_t				 n = d ? d->nsenders : 0;
+
+	if (i < n)
+		return &d->senders[i];
+	return &c->deflt.senders[i - n];
+}
+
+int
+conf_domain_within(const char *domain, const char *d)
+{
+	size_t	ld, l;
+
+	if (domain == NULL || d == NULL)
+		return 0;
+	ld = strlen(domain);
+	l = strlen(d);
+	if (ld == l)
+		return strcmp(domain, d) == 0;
+	return ld > l && domain[ld - l - 1] == '.' &&
+	    strcmp(domain + ld - l, d) == 0;
+}

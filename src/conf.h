@@ -1,0 +1,125 @@
+/*
+ * conf.h: the configuration file (dmarcdb.conf(5) in dmarcdb(1),
+ * CONFIGURATION): authorised senders per domain, advice thresholds and
+ * the digest's addresses.
+ *
+ *	thresholds { min-days 14; pass 99; }
+ *	default {
+ *		sender "Google Workspace" { spf _spf.google.com; }
+ *	}
+ *	domain example.com example.net {
+ *		record "v=DMARC1; p=none; rua=mailto:dmarc@example.com";
+ *		sender "our MTA" { ip 192.0.2.0/24 2001:db8::/32; }
+ *		sender "Mailchimp" { dkim example.com selector k1 k2; }
+ *	}
+ *	digest { from dmarc@example.com; to ops@example.com; }
+ *
+ * Statements end in ';', blocks are in braces, '#' starts a comment,
+ * words may be quoted with "" (with \" and \\ inside).
+ */
+#ifndef DR_CONF_H
+#define DR_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cidr.h"
+#include "error.h"
+
+/* Where the configuration is looked for when none is named. */
+#define CONF_DEFAULT_PATH	"/etc/dmarcdb.conf"
+/* The largest configuration file read. */
+#define CONF_MAX_BYTES		(4 * 1024 * 1024)
+
+struct conf_dkim {
+	char		*domain;	/* the domain or any subdomain */
+	char		**selectors;	/* none: any selector */
+	size_t		 nselectors;
+};
+
+struct conf_sender {
+	char			*name;
+	int			 line;
+	struct cidr		*ips;
+	size_t			 nips;
+	struct conf_dkim	*dkims;
+	size_t			 ndkims;
+	char			**spfs;		/* MAIL FROM domains */
+	size_t			 nspfs;
+};
+
+/* Advice thresholds, percentages as 0 to 100. */
+struct conf_thresholds {
+	unsigned	window;		/* days of data judged */
+	unsigned	min_days;	/* days at a stage before the next */
+	uint64_t	min_messages;	/* in the window, to judge at all */
+	double		pass;		/* authorised mail passing DMARC */
+	double		step_back;	/* below this when enforcing: back */
+	double		dkim;		/* each sender's aligned DKIM share */
+	double		significant;	/* share of mail worth naming */
+	int		partial_pct;	/* offer pct=10..50 (stage 2) */
+};
+
+struct conf_domain {
+	char			**names;	/* NULL for the default */
+	size_t			 nnames;
+	int			 line;
+	char			*record;	/* the published TXT record */
+	struct conf_sender	*senders;
+	size_t			 nsenders;
+	struct conf_thresholds	 th;
+	unsigned		 th_set;	/* bit per threshold set here */
+};
+
+struct conf_digest {
+	char		*from;
+	char		**to;
+	size_t		 nto;
+	char		*subject;
+	char		*smtp;
+};
+
+struct conf {
+	char			*path;		/* NULL: no file */
+	unsigned char		 sha256[32];	/* SHA256_LEN */	/* of the file's bytes */
+	struct conf_domain	 deflt;
+	struct conf_domain	*domains;
+	size_t			 ndomains;
+	struct conf_digest	 digest;
+};
+
+/*
+ * Read the configuration: the file named, else $DMARCDB_CONFIG, else
+ * CONF_DEFAULT_PATH if it exists, else none (an empty configuration
+ * with conf->path NULL). A file named but missing is an error. Errors
+ * name file, line and what was expected. The caller frees *out with
+ * conf_free.
+ */
+int	 conf_load(const char *, struct conf **, struct dr_error *);
+/* Parse configuration text; name is used in messages. */
+int	 conf_parse(const char *, const char *, size_t, struct conf **,
+	    struct dr_error *);
+void	 conf_free(struct conf *);
+
+/* The block for a policy domain, or NULL if only the default applies. */
+const struct conf_domain *conf_domain(const struct conf *, const char *);
+
+/* The largest window threshold of any domain (or the default). */
+unsigned conf_max_window(const struct conf *);
+
+/* The thresholds in force for a domain (its block over the defaults). */
+void	 conf_thresholds(const struct conf *, const char *,
+	    struct conf_thresholds *);
+
+/*
+ * The senders that apply to a domain: its own block's, then the
+ * default's. conf_sender takes an index below conf_nsenders.
+ */
+size_t	 conf_nsenders(const struct conf *, const char *);
+const struct conf_sender *conf_sender(const struct conf *, const char *,
+	    size_t);
+
+/* 1 if domain is d or a subdomain of d. */
+int	 conf_domain_within(const char *, const char *);
+
+#endif

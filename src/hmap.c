@@ -1,0 +1,199 @@
+/*
+ * hmap.c: open addressing (linear probing) over an index table; the
+ * entries themselves live in one array, in insertion order, so the
+ * table holds 32-bit indices and iteration needs no table walk.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hmap.h"
+
+struct entry {
+	const void	*key;
+	size_t		 len;
+	uint64_t	 hash;
+	/* the value follows, aligned */
+};
+
+struct hmap {
+	size_t		 valsize;
+	size_t		 stride;	/* entry + value, aligned */
+	char		*entries;
+	size_t		 n, cap;
+	uint32_t	*slots;		/* index + 1; 0 is empty */
+	size_t		 nslots;	/* a power of two */
+	struct arena	 keys;
+};
+
+#define ALIGN(n)	(((n) + sizeof(max_align_t) - 1) & \
+			    ~(sizeof(max_align_t) - 1))
+
+uint64_t
+hmap_hash(const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+	uint64_t		 h = 0xcbf29ce484222325ULL;
+	size_t			 i;
+
+	/* FNV-1a, then a final mix so low bits depend on every byte. */
+	for (i = 0; i < len; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+struct hmap *
+hmap_new(size_t valsize)
+{
+	struct hmap	*m;
+
+	m = calloc(1, sizeof *m);
+	if (m == NULL)
+		return NULL;
+	m->valsize = valsize;
+	m->stride = ALIGN(sizeof(struct entry)) + ALIGN(valsize);
+	return m;
+}
+
+void
+hmap_free(struct hmap *m)
+{
+	if (m == NULL)
+		return;
+	free(m->entries);
+	free(m->slots);
+	arena_free(&m->keys);
+	free(m);
+}
+
+void
+hmap_clear(struct hmap *m)
+{
+	m->n = 0;
+	if (m->slots != NULL)
+		memset(m->slots, 0, m->nslots * sizeof *m->slots);
+	arena_reset(&m->keys);
+}
+
+static struct entry *
+entry(const struct hmap *m, size_t i)
+{
+	return (struct entry *)(void *)(m->entries + i * m->stride);
+}
+
+static void *
+value(struct entry *e)
+{
+	return (char *)e + ALIGN(sizeof(struct entry));
+}
+
+void *
+hmap_find(const struct hmap *m, const void *key, size_t len)
+{
+	uint64_t	h;
+	size_t		i;
+	uint32_t	s;
+
+	if (m->nslots == 0)
+		return NULL;
+	h = hmap_hash(key, len);
+	for (i = h & (m->nslots - 1); (s = m->slots[i]) != 0;
+	    i = (i + 1) & (m->nslots - 1)) {
+		struct entry *e = entry(m, s - 1);
+		if (e->hash == h && e->len == len &&
+		    memcmp(e->key, key, len) == 0)
+			return value(e);
+	}
+	return NULL;
+}
+
+/* Double the index table (kept at most half full). */
+static int
+rehash(struct hmap *m)
+{
+	uint32_t	*slots;
+	size_t		 n = m->nslots ? m->nslots * 2 : 64, i, j;
+
+	slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		for (j = entry(m, i)->hash & (n - 1); slots[j] != 0;
+		    j = (j + 1) & (n - 1))
+			;
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->nslots = n;
+	return 0;
+}
+
+void *
+hmap_get(struct hmap *m, const void *key, size_t len, int *added)
+{
+	struct entry	*e;
+	uint64_t	 h;
+	size_t		 i;
+	uint32_t	 s;
+	void		*k;
+
+	*added = 0;
+	if (m->n >= UINT32_MAX - 1)
+		return NULL;
+	if ((m->n + 1) * 2 > m->nslots && rehash(m) == -1)
+		return NULL;
+	h = hmap_hash(key, len);
+	for (i = h & (m->nslots - 1); (s = m->slots[i]) != 0;
+	    i = (i + 1) & (m->nslots - 1)) {
+		e = entry(m, s - 1);
+		if (e->hash == h && e->len == len &&
+		    memcmp(e->key, key, len) == 0)
+			return value(e);
+	}
+	if (m->n == m->cap) {
+		size_t	 cap = m->cap ? m->cap * 2 : 32;
+		char	*p = realloc(m->entries, cap * m->stride);
+		if (p == NULL)
+			return NULL;
+		m->entries = p;
+		m->cap = cap;
+	}
+	k = arena_alloc(&m->keys, len ? len : 1);
+	if (k == NULL)
+		return NULL;
+	memcpy(k, key, len);
+	e = entry(m, m->n);
+	e->key = k;
+	e->len = len;
+	e->hash = h;
+	memset(value(e), 0, m->valsize);
+	m->slots[i] = (uint32_t)++m->n;
+	*added = 1;
+	return value(e);
+}
+
+size_t
+hmap_count(const struct hmap *m)
+{
+	return m->n;
+}
+
+void *
+hmap_at(const struct hmap *m, size_t i, const void **key, size_t *len)
+{
+	struct entry	*e = entry(m, i);
+
+	if (key != NULL)
+		*key = e->key;
+	if (len != NULL)
+		*len = e->len;
+	return value(e);
+}

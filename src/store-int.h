@@ -1,0 +1,103 @@
+/*
+ * store-int.h: what the parts of the store share (store.c, the tables
+ * and statements; store-sum.c, the summary tables kept by ingest;
+ * store-query.c, what the report commands read). Not for other modules.
+ */
+#ifndef DR_STORE_INT_H
+#define DR_STORE_INT_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "error.h"
+#include "report.h"
+
+struct store;
+
+/* The connection, for the other parts of the store. */
+sqlite3	*store_sqlite(struct store *);
+
+/* Statements of store-query.c kept for the life of the store. */
+struct store_q {
+	sqlite3_stmt	*sig[3];
+	sqlite3_stmt	*first;
+};
+struct store_q *store_queries(struct store *);
+
+/*
+ * Room for item n of a growable array (*arr, *cap items of size bytes),
+ * doubling it when full. NULL when out of memory.
+ */
+void	*store_more(void *, size_t *, size_t, size_t);
+
+/* Split space-separated words into an arena array. 0, or -1 (memory). */
+int	 store_split(struct arena *, const char *, const char ***, size_t *);
+
+/* Fill err from SQLite's last error on db, with a hint. Returns -1. */
+int	 store_db_err(sqlite3 *, const char *, struct dr_error *,
+	    const char *);
+
+/*
+ * The summary (schema/003-sources.sql): kept in step with the reports,
+ * inside their savepoints. NULL from sum_new when out of memory or if
+ * a statement cannot be prepared (err set).
+ */
+struct store_sum;
+struct store_sum *sum_new(sqlite3 *, const char *, struct dr_error *);
+void	 sum_free(struct store_sum *);
+
+/* A report begins; the header is what the parser knew at its start. */
+void	 sum_begin(struct store_sum *, const struct dr_report *);
+/* One of its records (after store_record). 0, or -1 with err set. */
+int	 sum_record(struct store_sum *, const struct dr_record *,
+	    struct dr_error *);
+/*
+ * The report is stored as report_id with its final header: counted if
+ * active, taken out again if not. Its records must be written.
+ */
+int	 sum_end(struct store_sum *, const struct dr_report *, int64_t, int,
+	    struct dr_error *);
+/* The report was rolled back. */
+void	 sum_abort(struct store_sum *);
+/* A transaction was rolled back: forget what may not be there. */
+void	 sum_rollback(struct store_sum *);
+/* Take a stored report out of the summary (it was superseded). */
+int	 sum_remove(struct store_sum *, int64_t, struct dr_error *);
+/* Count every active report again (after the summary tables appear). */
+int	 sum_rebuild(struct store_sum *, struct dr_error *);
+/* Bring the sources table up to date with the days noted. */
+int	 sum_merge(struct store_sum *, struct dr_error *);
+
+
+/*
+ * Reading records back with their DKIM and SPF results and reasons
+ * (store-walk.c). The caller's statement yields records in id order,
+ * their columns being: id, source_ip, count, disposition, dkim, spf,
+ * header_from. walk_begin starts the child tables at the range of ids
+ * the records lie in; walk_record fills rec from the current row (its
+ * memory lasts until the next call).
+ */
+struct walk {
+	sqlite3			*db;
+	const char		*path;
+	sqlite3_stmt		*kid[3];
+	int			 krc[3];
+	struct arena		 mem;
+	struct dr_dkim		*dk;
+	struct dr_spf		*sp;
+	struct dr_reason	*re;
+	size_t			 capdk, capsp, capre;
+	int			 nomem;
+};
+int	 walk_init(struct walk *, sqlite3 *, const char *, struct dr_error *);
+void	 walk_free(struct walk *);
+int	 walk_begin(struct walk *, int64_t, int64_t, struct dr_error *);
+int	 walk_record(struct walk *, sqlite3_stmt *, struct dr_record *,
+	    int64_t *, struct dr_error *);
+void	 walk_end(struct walk *);
+/* A column copied into the walk's memory (for more columns). */
+const char *walk_col(struct walk *, sqlite3_stmt *, int);
+
+#endif

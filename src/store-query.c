@@ -1,0 +1,576 @@
+/*
+ * store-query.c: what the report commands (sources, advise, export,
+ * digest) read from the store, and the configuration they mirror into
+ * it. Statements here are prepared when used: each runs a few times
+ * per command, not per row.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "cidr.h"
+#include "store-int.h"
+#include "store.h"
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void
+bind_t(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static int
+prep(struct store *s, const char *sql, sqlite3_stmt **st,
+    struct dr_error *err, const char *what)
+{
+	if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, st, NULL) !=
+	    SQLITE_OK)
+		return store_db_err(store_sqlite(s), store_path(s), err, what);
+	return 0;
+}
+
+/* Finish a loop over rows: rc is the last step's, ret the callback's. */
+static int
+finish(struct store *s, sqlite3_stmt *st, int rc, int ret,
+    struct dr_error *err, const char *what)
+{
+	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = store_db_err(store_sqlite(s), store_path(s), err, what);
+	sqlite3_finalize(st);
+	return ret < 0 ? -1 : 0;
+}
+
+int
+store_days(struct store *s, const char *domain, int64_t from, int64_t to,
+    int (*cb)(void *, const struct store_day *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT day, source_ip, reporter, sig, messages, records"
+	    " FROM source_days WHERE domain = ? AND day BETWEEN ? AND ?";
+	struct store_day	 d;
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading the summary") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	d.domain = domain;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d.day = sqlite3_column_int64(st, 0);
+		d.source_ip = text(st, 1);
+		d.reporter = text(st, 2);
+		d.sig = sqlite3_column_int64(st, 3);
+		d.messages = sqlite3_column_int64(st, 4);
+		d.records = sqlite3_column_int64(st, 5);
+		if ((ret = cb(arg, &d)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading the summary");
+}
+
+/* Copy a column into the arena; NULL stays NULL. */
+static const char *
+keep(struct arena *a, sqlite3_stmt *st, int i, int *nomem)
+{
+	const char	*v = text(st, i);
+	char		*c;
+
+	if (v == NULL)
+		return NULL;
+	c = arena_strndup(a, v, (size_t)sqlite3_column_bytes(st, i));
+	if (c == NULL)
+		*nomem = 1;
+	return c;
+}
+
+int
+store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
+    struct dr_error *err)
+{
+	static const char *const sql[3] = {
+	    "SELECT header_from, adkim, aspf, dmarc, dkim_aligned,"
+	    " spf_aligned, receiver_dkim, receiver_spf, disposition, reasons"
+	    " FROM auth_sigs WHERE id = ?",
+	    "SELECT domain, selector, result, aligned FROM auth_sig_dkim"
+	    " WHERE sig = ? ORDER BY ordinal",
+	    "SELECT domain, scope, result, aligned FROM auth_sig_spf"
+	    " WHERE sig = ? ORDER BY ordinal",
+	};
+	struct store_q		*q = store_queries(s);
+	sqlite3_stmt		*st;
+	const char		*reasons;
+	int			 i, rc, nomem = 0;
+
+	memset(g, 0, sizeof *g);
+	for (i = 0; i < 3; i++) {
+		if (q->sig[i] == NULL && prep(s, sql[i], &q->sig[i], err,
+		    "reading a signature") == -1)
+			return -1;
+		st = q->sig[i];
+		sqlite3_bind_int64(st, 1, id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct sig_result *r, **arr;
+			size_t *n;
+			if (i == 0) {
+				g->header_from = keep(a, st, 0, &nomem);
+				g->adkim = align_mode(text(st, 1));
+				g->aspf = align_mode(text(st, 2));
+				g->dmarc = sqlite3_column_int(st, 3);
+				g->dkim_aligned = sqlite3_column_int(st, 4);
+				g->spf_aligned = sqlite3_column_int(st, 5);
+				g->receiver_dkim = keep(a, st, 6, &nomem);
+				g->receiver_spf = keep(a, st, 7, &nomem);
+				g->disposition = keep(a, st, 8, &nomem);
+				reasons = keep(a, st, 9, &nomem);
+				if (reasons != NULL && store_split(a, reasons,
+				    &g->reasons, &g->nreasons) == -1)
+					nomem = 1;
+				continue;
+			}
+			arr = i == 1 ? &g->dkims : &g->spfs;
+			n = i == 1 ? &g->ndkims : &g->nspfs;
+			/* Grow by doubling within the arena. */
+			if ((*n & (*n - 1)) == 0) {
+				r = arena_alloc(a, (*n ? *n * 2 : 1) *
+				    sizeof *r);
+				if (r == NULL) {
+					nomem = 1;
+					break;
+				}
+				if (*n > 0)
+					memcpy(r, *arr, *n * sizeof *r);
+				*arr = r;
+			}
+			r = &(*arr)[(*n)++];
+			r->domain = keep(a, st, 0, &nomem);
+			r->detail = keep(a, st, 1, &nomem);
+			r->result = keep(a, st, 2, &nomem);
+			r->aligned = sqlite3_column_int(st, 3);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_db_err(store_sqlite(s), store_path(s),
+			    err, "reading a signature");
+	}
+	if (nomem)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	return 0;
+}
+
+int
+store_source_first(struct store *s, const char *domain, const char *hf,
+    const char *ip, int64_t *first, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT first_day FROM sources WHERE domain = ? AND"
+	    " header_from = ? AND source_ip = ?";
+	struct store_q	*q = store_queries(s);
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (q->first == NULL && prep(s, sql, &q->first, err,
+	    "reading the sources") == -1)
+		return -1;
+	st = q->first;
+	bind_t(st, 1, domain);
+	bind_t(st, 2, hf ? hf : "");
+	bind_t(st, 3, ip);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*first = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_db_err(store_sqlite(s), store_path(s), err,
+	    "reading the sources");
+}
+
+int
+store_domains(struct store *s, int64_t from, int64_t to,
+    int (*cb)(void *, const char *), void *arg, struct dr_error *err)
+{
+	/* Distinct domains through the index, then one seek each. */
+	static const char sql[] =
+	    "SELECT d.domain FROM (SELECT DISTINCT domain FROM reports"
+	    " WHERE domain IS NOT NULL) d WHERE EXISTS (SELECT 1 FROM"
+	    " source_days s WHERE s.domain = d.domain AND s.day BETWEEN ?"
+	    " AND ?) ORDER BY d.domain";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "listing domains") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = cb(arg, text(st, 0))) != 0)
+			break;
+	return finish(s, st, rc, ret, err, "listing domains");
+}
+
+int
+store_policies(struct store *s, const char *domain, int64_t until,
+    int (*cb)(void *, const struct store_policy *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT date_begin, date_end, schema, reporter, p, sp, np, pct,"
+	    " testing, adkim, aspf, fo, discovery_method FROM reports"
+	    " WHERE domain = ? AND status = 'active' AND date_begin < ?"
+	    " ORDER BY date_end DESC, id DESC";
+	struct store_policy	 p;
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading policies") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p.begin = sqlite3_column_int64(st, 0);
+		p.end = sqlite3_column_int64(st, 1);
+		p.schema = text(st, 2);
+		p.reporter = text(st, 3);
+		p.p = text(st, 4);
+		p.sp = text(st, 5);
+		p.np = text(st, 6);
+		p.pct = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 7);
+		p.testing = text(st, 8);
+		p.adkim = text(st, 9);
+		p.aspf = text(st, 10);
+		p.fo = text(st, 11);
+		p.discovery = text(st, 12);
+		if ((ret = cb(arg, &p)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading policies");
+}
+
+/* --- export -------------------------------------------------------- */
+
+int
+store_export(struct store *s, const char *domain, int64_t since,
+    int64_t until, int (*cb)(void *, const struct store_export_row *),
+    void *arg, struct dr_error *err)
+{
+	/* Records in id order: the walk reads their results alongside. */
+	static const char sql[] =
+	    "SELECT c.id, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
+	    " c.header_from, c.envelope_from, c.envelope_to, r.id,"
+	    " r.org_name, r.reporter, r.report_id, r.domain, r.schema,"
+	    " r.date_begin, r.date_end, r.p, r.sp, r.np, r.pct, r.testing,"
+	    " r.adkim, r.aspf"
+	    " FROM records c JOIN reports r ON r.id = c.report"
+	    " WHERE r.status = 'active' AND r.date_end >= ?1"
+	    " AND r.date_begin < ?2 AND (?3 IS NULL OR r.domain = ?3)"
+	    " ORDER BY c.id";
+	struct store_export_row	 row;
+	struct dr_record	 rec;
+	struct walk		 w;
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0, begun = 0;
+
+	if (walk_init(&w, store_sqlite(s), store_path(s), err) == -1)
+		return -1;
+	if (prep(s, sql, &st, err, "exporting records") == -1) {
+		walk_free(&w);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	bind_t(st, 3, domain);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!begun) {
+			if (walk_begin(&w, sqlite3_column_int64(st, 0),
+			    INT64_MAX, err) == -1) {
+				ret = -1;
+				break;
+			}
+			begun = 1;
+		}
+		if (walk_record(&w, st, &rec, &row.record, err) == -1) {
+			ret = -1;
+			break;
+		}
+		rec.envelope_from = walk_col(&w, st, 7);
+		rec.envelope_to = walk_col(&w, st, 8);
+		row.report = sqlite3_column_int64(st, 9);
+		row.org_name = walk_col(&w, st, 10);
+		row.reporter = walk_col(&w, st, 11);
+		row.report_id = walk_col(&w, st, 12);
+		row.domain = walk_col(&w, st, 13);
+		row.schema = walk_col(&w, st, 14);
+		row.begin = sqlite3_column_int64(st, 15);
+		row.end = sqlite3_column_int64(st, 16);
+		row.p = walk_col(&w, st, 17);
+		row.sp = walk_col(&w, st, 18);
+		row.np = walk_col(&w, st, 19);
+		row.pct = sqlite3_column_type(st, 20) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 20);
+		row.testing = walk_col(&w, st, 21);
+		row.adkim = walk_col(&w, st, 22);
+		row.aspf = walk_col(&w, st, 23);
+		row.rec = &rec;
+		if (w.nomem) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		if ((ret = cb(arg, &row)) != 0)
+			break;
+	}
+	walk_end(&w);
+	walk_free(&w);
+	return finish(s, st, rc, ret, err, "exporting records");
+}
+
+/* --- the configuration, mirrored ---------------------------------- */
+
+static int
+exec1(struct store *s, sqlite3_stmt **st, const char *sql,
+    struct dr_error *err)
+{
+	if (*st == NULL && prep(s, sql, st, err, "mirroring the "
+	    "configuration") == -1)
+		return -1;
+	if (sqlite3_step(*st) != SQLITE_DONE) {
+		sqlite3_reset(*st);
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "mirroring the configuration");
+	}
+	sqlite3_reset(*st);
+	return 0;
+}
+
+static int
+mirror_senders(struct store *s, const struct conf_domain *d,
+    const char *domain, sqlite3_stmt **ins, sqlite3_stmt **rule,
+    struct dr_error *err)
+{
+	static const char sender_sql[] =
+	    "INSERT INTO config_senders (domain, name, line) VALUES (?, ?, ?)";
+	static const char rule_sql[] =
+	    "INSERT INTO config_sender_rules (sender, kind, value, selector,"
+	    " ip_first, ip_last) VALUES (?, ?, ?, ?, ?, ?)";
+	uint8_t	first[CIDR_LEN], last[CIDR_LEN];
+	char	txt[64];
+	size_t	i, j, k;
+	int64_t	id;
+
+	if ((*ins == NULL && prep(s, sender_sql, ins, err,
+	    "mirroring the configuration") == -1) || (*rule == NULL &&
+	    prep(s, rule_sql, rule, err, "mirroring the configuration") == -1))
+		return -1;
+	for (i = 0; i < d->nsenders; i++) {
+		const struct conf_sender *c = &d->senders[i];
+		bind_t(*ins, 1, domain);
+		bind_t(*ins, 2, c->name);
+		sqlite3_bind_int(*ins, 3, c->line);
+		if (exec1(s, ins, sender_sql, err) == -1)
+			return -1;
+		id = sqlite3_last_insert_rowid(store_sqlite(s));
+		for (j = 0; j < c->nips; j++) {
+			cidr_format(&c->ips[j], txt, sizeof txt);
+			cidr_range(&c->ips[j], first, last);
+			sqlite3_bind_int64(*rule, 1, id);
+			bind_t(*rule, 2, "ip");
+			bind_t(*rule, 3, txt);
+			sqlite3_bind_null(*rule, 4);
+			sqlite3_bind_blob(*rule, 5, first, CIDR_LEN,
+			    SQLITE_STATIC);
+			sqlite3_bind_blob(*rule, 6, last, CIDR_LEN,
+			    SQLITE_STATIC);
+			if (exec1(s, rule, rule_sql, err) == -1)
+				return -1;
+		}
+		for (j = 0; j < c->ndkims; j++) {
+			const struct conf_dkim *k2 = &c->dkims[j];
+			for (k = 0; k < (k2->nselectors ? k2->nselectors : 1);
+			    k++) {
+				sqlite3_bind_int64(*rule, 1, id);
+				bind_t(*rule, 2, "dkim");
+				bind_t(*rule, 3, k2->domain);
+				bind_t(*rule, 4, k2->nselectors ?
+				    k2->selectors[k] : NULL);
+				sqlite3_bind_null(*rule, 5);
+				sqlite3_bind_null(*rule, 6);
+				if (exec1(s, rule, rule_sql, err) == -1)
+					return -1;
+			}
+		}
+		for (j = 0; j < c->nspfs; j++) {
+			sqlite3_bind_int64(*rule, 1, id);
+			bind_t(*rule, 2, "spf");
+			bind_t(*rule, 3, c->spfs[j]);
+			sqlite3_bind_null(*rule, 4);
+			sqlite3_bind_null(*rule, 5);
+			sqlite3_bind_null(*rule, 6);
+			if (exec1(s, rule, rule_sql, err) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
+    sqlite3_stmt **st, struct dr_error *err)
+{
+	static const char sql[] =
+	    "INSERT INTO config_thresholds (domain, name, value)"
+	    " VALUES (?, ?, ?)";
+	struct conf_thresholds	th;
+	char			v[8][32];
+	static const char *const names[8] = { "window", "min-days",
+	    "min-messages", "pass", "step-back", "dkim", "significant",
+	    "partial-pct" };
+	int			i;
+
+	conf_thresholds(c, domain, &th);
+	snprintf(v[0], sizeof v[0], "%u", th.window);
+	snprintf(v[1], sizeof v[1], "%u", th.min_days);
+	snprintf(v[2], sizeof v[2], "%llu",
+	    (unsigned long long)th.min_messages);
+	snprintf(v[3], sizeof v[3], "%g", th.pass);
+	snprintf(v[4], sizeof v[4], "%g", th.step_back);
+	snprintf(v[5], sizeof v[5], "%g", th.dkim);
+	snprintf(v[6], sizeof v[6], "%g", th.significant);
+	snprintf(v[7], sizeof v[7], "%s", th.partial_pct ? "yes" : "no");
+	for (i = 0; i < 8; i++) {
+		if (*st == NULL && prep(s, sql, st, err,
+		    "mirroring the configuration") == -1)
+			return -1;
+		bind_t(*st, 1, domain);
+		bind_t(*st, 2, names[i]);
+		bind_t(*st, 3, v[i]);
+		if (exec1(s, st, sql, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_config_mirror(struct store *s, const struct conf *c,
+    struct dr_error *err)
+{
+	static const char *const clear[] = {
+		"DELETE FROM config_sender_rules", "DELETE FROM config_senders",
+		"DELETE FROM config_domains", "DELETE FROM config_thresholds",
+	};
+	static const char check_sql[] =
+	    "SELECT path IS ?1 AND sha256 IS ?2 FROM config_files";
+	static const char file_sql[] =
+	    "INSERT OR REPLACE INTO config_files (id, path, sha256, loaded_at)"
+	    " VALUES (1, ?, ?, ?)";
+	static const char domain_sql[] =
+	    "INSERT INTO config_domains (domain, record) VALUES (?, ?)";
+	sqlite3_stmt	*st = NULL, *ins = NULL, *rule = NULL, *th = NULL;
+	sqlite3		*db = store_sqlite(s);
+	size_t		 i, j;
+	int		 rc, same = 0;
+
+	/* Unchanged since the last run: nothing to write. */
+	if (prep(s, check_sql, &st, err, "reading the configuration") == -1)
+		return -1;
+	bind_t(st, 1, c->path);
+	if (c->path != NULL)
+		sqlite3_bind_blob(st, 2, c->sha256, sizeof c->sha256,
+		    SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		same = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_err(db, store_path(s), err,
+		    "reading the configuration");
+	if (same)
+		return 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_err(db, store_path(s), err,
+		    "mirroring the configuration");
+	for (i = 0; i < sizeof clear / sizeof clear[0]; i++)
+		if (sqlite3_exec(db, clear[i], NULL, NULL, NULL) != SQLITE_OK) {
+			store_db_err(db, store_path(s), err,
+			    "mirroring the configuration");
+			goto fail;
+		}
+	if (mirror_senders(s, &c->deflt, NULL, &ins, &rule, err) == -1 ||
+	    mirror_thresholds(s, c, NULL, &th, err) == -1)
+		goto fail;
+	for (i = 0; i < c->ndomains; i++) {
+		const struct conf_domain *d = &c->domains[i];
+		for (j = 0; j < d->nnames; j++) {
+			if (prep(s, domain_sql, &st, err,
+			    "mirroring the configuration") == -1)
+				goto fail;
+			bind_t(st, 1, d->names[j]);
+			bind_t(st, 2, d->record);
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			st = NULL;
+			if (rc != SQLITE_DONE) {
+				store_db_err(db, store_path(s), err,
+				    "mirroring the configuration");
+				goto fail;
+			}
+			if (mirror_senders(s, d, d->names[j], &ins, &rule,
+			    err) == -1 || (d->th_set != 0 &&
+			    mirror_thresholds(s, c, d->names[j], &th, err) ==
+			    -1))
+				goto fail;
+		}
+	}
+	if (prep(s, file_sql, &st, err, "mirroring the configuration") == -1)
+		goto fail;
+	bind_t(st, 1, c->path);
+	if (c->path != NULL)
+		sqlite3_bind_blob(st, 2, c->sha256, sizeof c->sha256,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		store_db_err(db, store_path(s), err,
+		    "mirroring the configuration");
+		goto fail;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(rule);
+	sqlite3_finalize(th);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_db_err(db, store_path(s), err,
+		    "mirroring the configuration");
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(rule);
+	sqlite3_finalize(th);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

@@ -1,0 +1,182 @@
+/*
+ * store-walk.c: reading records back with their results.
+ *
+ * Records are read in id order by the caller's statement; the three
+ * child tables are read alongside, each by one range scan over the
+ * same ids, so a record costs no lookup of its own.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-int.h"
+
+static const char *const kid_sql[3] = {
+	"SELECT record, domain, selector, result FROM dkim_results"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+	"SELECT record, domain, scope, result FROM spf_results"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+	"SELECT record, type, comment FROM override_reasons"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+};
+
+int
+walk_init(struct walk *w, sqlite3 *db, const char *path,
+    struct dr_error *err)
+{
+	int	i;
+
+	memset(w, 0, sizeof *w);
+	w->db = db;
+	w->path = path;
+	for (i = 0; i < 3; i++)
+		if (sqlite3_prepare_v3(db, kid_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &w->kid[i], NULL) !=
+		    SQLITE_OK) {
+			store_db_err(db, path, err, "preparing a statement");
+			walk_free(w);
+			return -1;
+		}
+	return 0;
+}
+
+void
+walk_free(struct walk *w)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(w->kid[i]);
+	free(w->dk);
+	free(w->sp);
+	free(w->re);
+	arena_free(&w->mem);
+	memset(w, 0, sizeof *w);
+}
+
+int
+walk_begin(struct walk *w, int64_t lo, int64_t hi, struct dr_error *err)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++) {
+		sqlite3_reset(w->kid[i]);
+		sqlite3_bind_int64(w->kid[i], 1, lo);
+		sqlite3_bind_int64(w->kid[i], 2, hi);
+		w->krc[i] = sqlite3_step(w->kid[i]);
+		if (w->krc[i] != SQLITE_ROW && w->krc[i] != SQLITE_DONE)
+			return store_db_err(w->db, w->path, err,
+			    "reading records back");
+	}
+	return 0;
+}
+
+void
+walk_end(struct walk *w)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		sqlite3_reset(w->kid[i]);
+}
+
+const char *
+walk_col(struct walk *w, sqlite3_stmt *st, int i)
+{
+	const char	*v = (const char *)sqlite3_column_text(st, i);
+	const char	*c;
+
+	if (v == NULL)
+		return NULL;
+	c = arena_strndup(&w->mem, v, (size_t)sqlite3_column_bytes(st, i));
+	if (c == NULL)
+		w->nomem = 1;
+	return c;
+}
+
+void *
+store_more(void *arrp, size_t *cap, size_t n, size_t size)
+{
+	void	**arr = arrp;
+	void	 *p;
+
+	if (n < *cap)
+		return (char *)*arr + n * size;
+	p = realloc(*arr, (*cap ? *cap * 2 : 8) * size);
+	if (p == NULL)
+		return NULL;
+	*arr = p;
+	*cap = *cap ? *cap * 2 : 8;
+	return (char *)p + n * size;
+}
+
+int
+walk_record(struct walk *w, sqlite3_stmt *rs, struct dr_record *rec,
+    int64_t *id, struct dr_error *err)
+{
+	sqlite3_stmt	*k;
+	int		 i;
+
+	arena_reset(&w->mem);
+	w->nomem = 0;
+	*id = sqlite3_column_int64(rs, 0);
+	memset(rec, 0, sizeof *rec);
+	rec->source_ip = walk_col(w, rs, 1);
+	rec->count = sqlite3_column_int64(rs, 2);
+	rec->disposition = walk_col(w, rs, 3);
+	rec->dkim = walk_col(w, rs, 4);
+	rec->spf = walk_col(w, rs, 5);
+	rec->header_from = walk_col(w, rs, 6);
+	for (i = 0; i < 3; i++) {
+		k = w->kid[i];
+		while (w->krc[i] == SQLITE_ROW &&
+		    sqlite3_column_int64(k, 0) < *id)
+			w->krc[i] = sqlite3_step(k);
+		for (; w->krc[i] == SQLITE_ROW &&
+		    sqlite3_column_int64(k, 0) == *id;
+		    w->krc[i] = sqlite3_step(k)) {
+			if (i == 0) {
+				struct dr_dkim *d = store_more(&w->dk, &w->capdk,
+				    rec->ndkims, sizeof *d);
+				if (d == NULL)
+					goto nomem;
+				memset(d, 0, sizeof *d);
+				d->domain = walk_col(w, k, 1);
+				d->selector = walk_col(w, k, 2);
+				d->result = walk_col(w, k, 3);
+				rec->ndkims++;
+			} else if (i == 1) {
+				struct dr_spf *d = store_more(&w->sp, &w->capsp,
+				    rec->nspfs, sizeof *d);
+				if (d == NULL)
+					goto nomem;
+				memset(d, 0, sizeof *d);
+				d->domain = walk_col(w, k, 1);
+				d->scope = walk_col(w, k, 2);
+				d->result = walk_col(w, k, 3);
+				rec->nspfs++;
+			} else {
+				struct dr_reason *d = store_more(&w->re, &w->capre,
+				    rec->nreasons, sizeof *d);
+				if (d == NULL)
+					goto nomem;
+				memset(d, 0, sizeof *d);
+				d->type = walk_col(w, k, 1);
+				d->comment = walk_col(w, k, 2);
+				rec->nreasons++;
+			}
+		}
+		if (w->krc[i] != SQLITE_ROW && w->krc[i] != SQLITE_DONE)
+			return store_db_err(w->db, w->path, err,
+			    "reading records back");
+	}
+	rec->dkims = w->dk;
+	rec->spfs = w->sp;
+	rec->reasons = w->re;
+	if (w->nomem)
+		goto nomem;
+	return 0;
+nomem:
+	return dr_seterr(err, DR_E_NOMEM, "out of memory");
+}

@@ -1,0 +1,454 @@
+/*
+ * tally.c: grouping records by source and signature.
+ *
+ * Encoding: every string is a 32-bit length (NO_STR for NULL) and its
+ * bytes; lists are a 32-bit count and their items. A group's key is
+ * the source IP followed by the record part of the signature:
+ *
+ *	header_from, receiver dkim, receiver spf, disposition,
+ *	reasons (sorted), DKIM results (sorted: domain, selector, result),
+ *	SPF results (sorted: domain, scope, result)
+ *
+ * and the complete signature puts the report's alignment modes ("r" or
+ * "s", for adkim and aspf) in front of that record part.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmap.h"
+#include "tally.h"
+
+#define NO_STR	UINT32_MAX
+#define DAY	86400
+
+struct group {
+	int64_t		 messages;
+	int64_t		 records;
+	uint32_t	 iplen;		/* bytes of the encoded IP */
+	const char	*ip;		/* terminated copies */
+	const char	*header_from;
+};
+
+struct tally {
+	struct hmap	*groups;
+	struct buf	 key;
+	struct arena	 strs;		/* the groups' IPs and header_from */
+	/* Sort scratch. */
+	const void	**ptrs;
+	size_t		 nptrs;
+};
+
+struct tally *
+tally_new(void)
+{
+	struct tally	*t;
+
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	t->groups = hmap_new(sizeof(struct group));
+	if (t->groups == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+tally_free(struct tally *t)
+{
+	if (t == NULL)
+		return;
+	hmap_free(t->groups);
+	buf_free(&t->key);
+	arena_free(&t->strs);
+	free(t->ptrs);
+	free(t);
+}
+
+void
+tally_reset(struct tally *t)
+{
+	hmap_clear(t->groups);
+	arena_reset(&t->strs);
+}
+
+static int
+put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char	x[4];
+
+	x[0] = (unsigned char)(v >> 24);
+	x[1] = (unsigned char)(v >> 16);
+	x[2] = (unsigned char)(v >> 8);
+	x[3] = (unsigned char)v;
+	return buf_add(b, x, 4);
+}
+
+static int
+put_str(struct buf *b, const char *s)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return put_u32(b, NO_STR);
+	n = strlen(s);
+	if (n >= NO_STR)
+		n = NO_STR - 1;		/* cannot happen: text is capped */
+	if (put_u32(b, (uint32_t)n) == -1)
+		return -1;
+	return buf_add(b, s, n);
+}
+
+/* NULL sorts first. */
+static int
+strcmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+cmp_reason(const void *a, const void *b)
+{
+	const struct dr_reason	*x = *(const struct dr_reason *const *)a;
+	const struct dr_reason	*y = *(const struct dr_reason *const *)b;
+
+	return strcmp_null(x->type, y->type);
+}
+
+static int
+cmp_dkim(const void *a, const void *b)
+{
+	const struct dr_dkim	*x = *(const struct dr_dkim *const *)a;
+	const struct dr_dkim	*y = *(const struct dr_dkim *const *)b;
+	int			 c;
+
+	if ((c = strcmp_null(x->domain, y->domain)) != 0 ||
+	    (c = strcmp_null(x->selector, y->selector)) != 0)
+		return c;
+	return strcmp_null(x->result, y->result);
+}
+
+static int
+cmp_spf(const void *a, const void *b)
+{
+	const struct dr_spf	*x = *(const struct dr_spf *const *)a;
+	const struct dr_spf	*y = *(const struct dr_spf *const *)b;
+	int			 c;
+
+	if ((c = strcmp_null(x->domain, y->domain)) != 0 ||
+	    (c = strcmp_null(x->scope, y->scope)) != 0)
+		return c;
+	return strcmp_null(x->result, y->result);
+}
+
+/* Pointers to n items of size bytes, sorted (small n: insertion sort). */
+static const void **
+sorted(struct tally *t, const void *items, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	size_t	i, j;
+
+	if (n > t->nptrs) {
+		const void **p = realloc(t->ptrs, n * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		t->ptrs = p;
+		t->nptrs = n;
+	}
+	for (i = 0; i < n; i++)
+		t->ptrs[i] = (const char *)items + i * size;
+	if (n > 16) {
+		qsort(t->ptrs, n, sizeof *t->ptrs, cmp);
+		return t->ptrs;
+	}
+	for (i = 1; i < n; i++) {
+		const void *v = t->ptrs[i];
+		for (j = i; j > 0 && cmp(&t->ptrs[j - 1], &v) > 0; j--)
+			t->ptrs[j] = t->ptrs[j - 1];
+		t->ptrs[j] = v;
+	}
+	return t->ptrs;
+}
+
+static int
+encode(struct tally *t, const struct dr_record *r, struct buf *b)
+{
+	const void	**p;
+	size_t		  i;
+	size_t		  nreasons = 0;
+
+	/* Reasons without a type say nothing to count by. */
+	for (i = 0; i < r->nreasons; i++)
+		nreasons += r->reasons[i].type != NULL;
+	if (put_str(b, r->header_from) == -1 || put_str(b, r->dkim) == -1 ||
+	    put_str(b, r->spf) == -1 || put_str(b, r->disposition) == -1 ||
+	    put_u32(b, (uint32_t)nreasons) == -1)
+		return -1;
+	if (r->nreasons > 0) {
+		p = sorted(t, r->reasons, r->nreasons, sizeof *r->reasons,
+		    cmp_reason);
+		if (p == NULL)
+			return -1;
+		for (i = 0; i < r->nreasons; i++) {
+			const struct dr_reason *o = p[i];
+			if (o->type != NULL && put_str(b, o->type) == -1)
+				return -1;
+		}
+	}
+	if (put_u32(b, (uint32_t)r->ndkims) == -1)
+		return -1;
+	if (r->ndkims > 0) {
+		p = sorted(t, r->dkims, r->ndkims, sizeof *r->dkims, cmp_dkim);
+		if (p == NULL)
+			return -1;
+		for (i = 0; i < r->ndkims; i++) {
+			const struct dr_dkim *d = p[i];
+			if (put_str(b, d->domain) == -1 ||
+			    put_str(b, d->selector) == -1 ||
+			    put_str(b, d->result) == -1)
+				return -1;
+		}
+	}
+	if (put_u32(b, (uint32_t)r->nspfs) == -1)
+		return -1;
+	if (r->nspfs > 0) {
+		p = sorted(t, r->spfs, r->nspfs, sizeof *r->spfs, cmp_spf);
+		if (p == NULL)
+			return -1;
+		for (i = 0; i < r->nspfs; i++) {
+			const struct dr_spf *s = p[i];
+			if (put_str(b, s->domain) == -1 ||
+			    put_str(b, s->scope) == -1 ||
+			    put_str(b, s->result) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+tally_add(struct tally *t, const struct dr_record *r)
+{
+	struct group	*g;
+	int		 added;
+
+	buf_reset(&t->key);
+	if (put_str(&t->key, r->source_ip ? r->source_ip : "") == -1 ||
+	    encode(t, r, &t->key) == -1)
+		return -1;
+	g = hmap_get(t->groups, t->key.data, t->key.len, &added);
+	if (g == NULL)
+		return -1;
+	if (added) {
+		const char *ip = r->source_ip ? r->source_ip : "";
+		g->iplen = 4 + (uint32_t)strlen(ip);
+		g->ip = arena_strndup(&t->strs, ip, strlen(ip));
+		if (r->header_from != NULL)
+			g->header_from = arena_strndup(&t->strs,
+			    r->header_from, strlen(r->header_from));
+		if (g->ip == NULL || (r->header_from != NULL &&
+		    g->header_from == NULL))
+			return -1;
+	}
+	g->messages += r->count;
+	g->records++;
+	return 0;
+}
+
+size_t
+tally_count(const struct tally *t)
+{
+	return hmap_count(t->groups);
+}
+
+/* A reader over encoded bytes. */
+struct rd {
+	const unsigned char	*p, *end;
+	int			 bad;
+};
+
+static uint32_t
+get_u32(struct rd *r)
+{
+	uint32_t	v;
+
+	if (r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
+	    (uint32_t)r->p[2] << 8 | r->p[3];
+	r->p += 4;
+	return v;
+}
+
+/* The next string, copied into the arena (NULL stays NULL). */
+static const char *
+get_str(struct rd *r, struct arena *a)
+{
+	uint32_t	 n = get_u32(r);
+	char		*s;
+
+	if (r->bad || n == NO_STR)
+		return NULL;
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = arena_strndup(a, (const char *)r->p, n);
+	if (s == NULL)
+		r->bad = 1;
+	r->p += n;
+	return s;
+}
+
+void
+tally_row(const struct tally *t, size_t i, struct tally_row *row)
+{
+	const void		*key;
+	size_t			 len;
+	const struct group	*g = hmap_at(t->groups, i, &key, &len);
+
+	row->sig = (const unsigned char *)key + g->iplen;
+	row->siglen = len - g->iplen;
+	row->messages = g->messages;
+	row->records = g->records;
+	row->source_ip = g->ip;
+	row->header_from = g->header_from;
+}
+
+int
+tally_sig(const char *adkim, const char *aspf, const struct tally_row *row,
+    struct buf *out)
+{
+	buf_reset(out);
+	if (put_str(out, align_mode(adkim) == ALIGN_STRICT ? "s" : "r") ==
+	    -1 || put_str(out, align_mode(aspf) == ALIGN_STRICT ? "s" : "r") ==
+	    -1)
+		return -1;
+	return buf_add(out, row->sig, row->siglen);
+}
+
+int
+tally_record_sig(struct tally *t, const char *adkim, const char *aspf,
+    const struct dr_record *r, struct buf *out)
+{
+	buf_reset(out);
+	if (put_str(out, align_mode(adkim) == ALIGN_STRICT ? "s" : "r") ==
+	    -1 || put_str(out, align_mode(aspf) == ALIGN_STRICT ? "s" : "r") ==
+	    -1)
+		return -1;
+	return encode(t, r, out);
+}
+
+static int
+eq(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
+
+int
+tally_eval(const void *p, size_t len, struct arena *a, struct sig *s)
+{
+	struct rd	 r = { p, (const unsigned char *)p + len, 0 };
+	const char	*v;
+	uint32_t	 n, i;
+	int		 mfrom = 0;
+
+	memset(s, 0, sizeof *s);
+	v = get_str(&r, a);
+	s->adkim = align_mode(v);
+	v = get_str(&r, a);
+	s->aspf = align_mode(v);
+	s->header_from = get_str(&r, a);
+	s->receiver_dkim = get_str(&r, a);
+	s->receiver_spf = get_str(&r, a);
+	s->disposition = get_str(&r, a);
+	n = get_u32(&r);
+	if (r.bad || n > (size_t)(r.end - r.p) / 4)
+		return -1;
+	s->reasons = arena_alloc(a, (n ? n : 1) * sizeof *s->reasons);
+	if (s->reasons == NULL)
+		return -1;
+	for (i = 0; i < n && !r.bad; i++)
+		s->reasons[i] = get_str(&r, a);
+	s->nreasons = n;
+	n = get_u32(&r);
+	if (r.bad || n > (size_t)(r.end - r.p) / 12)
+		return -1;
+	s->dkims = arena_alloc(a, (n ? n : 1) * sizeof *s->dkims);
+	if (s->dkims == NULL)
+		return -1;
+	for (i = 0; i < n && !r.bad; i++) {
+		struct sig_result *d = &s->dkims[i];
+		d->domain = get_str(&r, a);
+		d->detail = get_str(&r, a);
+		d->result = get_str(&r, a);
+		d->aligned = align_match(d->domain, s->header_from, s->adkim);
+		if (d->aligned && eq(d->result, "pass"))
+			s->dkim_aligned = 1;
+	}
+	s->ndkims = n;
+	n = get_u32(&r);
+	if (r.bad || n > (size_t)(r.end - r.p) / 12)
+		return -1;
+	s->spfs = arena_alloc(a, (n ? n : 1) * sizeof *s->spfs);
+	if (s->spfs == NULL)
+		return -1;
+	for (i = 0; i < n && !r.bad; i++) {
+		struct sig_result *d = &s->spfs[i];
+		d->domain = get_str(&r, a);
+		d->detail = get_str(&r, a);
+		d->result = get_str(&r, a);
+		d->aligned = align_match(d->domain, s->header_from, s->aspf);
+		if (!eq(d->detail, "helo"))
+			mfrom = 1;
+	}
+	s->nspfs = n;
+	if (r.bad || r.p != r.end)
+		return -1;
+	/*
+	 * SPF authenticates the MAIL FROM identity; a HELO result counts
+	 * only when the record has no other (a null reverse-path).
+	 */
+	for (i = 0; i < s->nspfs; i++) {
+		const struct sig_result *d = &s->spfs[i];
+		if (mfrom && eq(d->detail, "helo"))
+			continue;
+		if (d->aligned && eq(d->result, "pass"))
+			s->spf_aligned = 1;
+	}
+	/*
+	 * Without results to evaluate (or without header_from to align
+	 * with), the receiver's verdict is all there is.
+	 */
+	if (s->header_from == NULL) {
+		s->dkim_aligned = eq(s->receiver_dkim, "pass");
+		s->spf_aligned = eq(s->receiver_spf, "pass");
+	} else {
+		if (s->ndkims == 0)
+			s->dkim_aligned = eq(s->receiver_dkim, "pass");
+		if (s->nspfs == 0)
+			s->spf_aligned = eq(s->receiver_spf, "pass");
+	}
+	s->dmarc = s->dkim_aligned || s->spf_aligned;
+	return 0;
+}
+
+int64_t
+tally_day(int64_t begin, int64_t end)
+{
+	int64_t	t;
+
+	/*
+	 * The middle of the period: a day that a reporter counts from
+	 * local midnight still lands on the UTC day it mostly covers.
+	 */
+	t = end >= begin ? begin / 2 + end / 2 : begin;
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
