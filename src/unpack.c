@@ -93,6 +93,9 @@ struct unpack {
 	int64_t			 member_size;	/* as the header claims */
 	bool			 member_eof;
 	bool			 unit_is_member;
+	bool			 filling;	/* unpack_raw reads a member */
+	bool			 has_refused;	/* the archive is refused next */
+	struct dr_error		 refused;	/* ... for this reason */
 
 	/* The current unit's layers. */
 	struct layer		 layer[MAX_LAYERS];
@@ -348,6 +351,15 @@ src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	return r;
 }
 
+/* From now on the unit is the archive as a whole. */
+static void
+zip_refuse(struct unpack *u)
+{
+	u->unit_is_member = false;
+	buf_reset(&u->origin);
+	buf_adds(&u->origin, u->input_origin);
+}
+
 /* Read from the current zip member. */
 static ssize_t
 member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
@@ -380,13 +392,21 @@ member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	    u->zip_out / (uint64_t)u->size >= u->lim.max_ratio) {
 		/* The archive as a whole is refused, not this member. */
 		u->state = S_DONE;
-		u->unit_is_member = false;
-		buf_reset(&u->origin);
-		buf_adds(&u->origin, u->input_origin);
-		return dr_seterr(err, DR_E_LIMIT, "zip archive expands to "
-		    "more than %u times its size (--max-ratio): a "
-		    "decompression bomb? remaining members not read",
-		    u->lim.max_ratio);
+		dr_seterr(err, DR_E_LIMIT, "zip archive expands to more than "
+		    "%u times its size (--max-ratio): a decompression bomb? "
+		    "remaining members not read", u->lim.max_ratio);
+		if (u->filling) {
+			/*
+			 * While the bytes of a rejected member are kept: it
+			 * stays rejected for its own reason, and the
+			 * archive is refused by the next unpack_next.
+			 */
+			u->refused = *err;
+			u->has_refused = true;
+			return -1;
+		}
+		zip_refuse(u);
+		return -1;
 	}
 	return (ssize_t)r;
 }
@@ -934,6 +954,12 @@ unpack_next(struct unpack *u, struct dr_error *err)
 	case S_DOC:
 	case S_DONE:
 		u->state = S_DONE;
+		if (u->has_refused) {
+			u->has_refused = false;
+			zip_refuse(u);
+			*err = u->refused;
+			return -1;
+		}
 		return 0;
 	}
 	return 0;
@@ -972,9 +998,11 @@ unpack_raw(struct unpack *u, const unsigned char **p, size_t *len,
 
 	if (u->unit_is_member) {
 		/* Read on to fill the kept copy, as far as it goes. */
+		u->filling = true;
 		while (!u->member_eof && u->mtee.len < u->lim.keep_bytes &&
 		    member_read(u, tmp, sizeof tmp, &err) > 0)
 			;
+		u->filling = false;
 		*p = (const unsigned char *)u->mtee.data;
 		*len = u->mtee.len;
 		*size = u->member_bytes;

@@ -458,6 +458,51 @@ decompression_bombs_stopped(void **state)
 	buf_free(&errs);
 }
 
+/*
+ * A bomb found while the bytes of a rejected member are read to be
+ * kept: the member keeps its own origin and reason, and the archive is
+ * then refused as a whole, for the ratio, before any other member.
+ */
+static void
+bomb_found_while_keeping_a_member(void **state)
+{
+	struct unpack_limits	 l = lim;
+	struct buf		 spaces = { 0 }, zip = { 0 };
+	struct member		 m[2];
+	struct unpack		*u;
+	struct dr_error		 err;
+	const unsigned char	*raw;
+	size_t			 len;
+	uint64_t		 size;
+
+	(void)state;
+	l.keep_bytes = 32 << 20;
+	buf_reserve(&spaces, 24 << 20);
+	memset(spaces.data, ' ', 24 << 20);
+	memcpy(spaces.data, "<feedback>", 10);
+	spaces.len = 24 << 20;
+	m[0] = (struct member){ "../bomb.xml", spaces.data, spaces.len };
+	m[1] = (struct member){ "ok.xml", xml, strlen(xml) };
+	zip_to(&zip, m, 2);
+	u = unpack_open_mem(zip.data, zip.len, "in", &l);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_non_null(strstr(err.msg, "unsafe member name"));
+	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
+	assert_true(len <= 200 * zip.len + 65536);
+	assert_string_equal(unpack_origin(u), "in: member ../bomb.xml");
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_string_equal(unpack_origin(u), "in");
+	assert_string_equal(err.msg, "zip archive expands to more than 200 "
+	    "times its size (--max-ratio): a decompression bomb? remaining "
+	    "members not read");
+	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
+	assert_int_equal(len, zip.len);
+	assert_int_equal(unpack_next(u, &err), 0);
+	unpack_close(u);
+	buf_free(&spaces);
+	buf_free(&zip);
+}
+
 static void
 max_bytes_counted_as_produced(void **state)
 {
@@ -577,6 +622,7 @@ main(void)
 		cmocka_unit_test(zip_hostile_members_refused),
 		cmocka_unit_test(zip_too_many_members_refused_whole),
 		cmocka_unit_test(decompression_bombs_stopped),
+		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
 		cmocka_unit_test(email_not_supported_yet),
 		cmocka_unit_test(raw_bytes_of_rejected_units),
