@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev"
-test="sqlite3 gzip"
+test="sqlite3 gzip util-linux"
 
 case "${1:-}" in
 "") pkgs=$build ;;
