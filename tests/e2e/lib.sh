@@ -1,13 +1,15 @@
 # lib.sh: shared setup for the end-to-end tests (sourced).
 #
-# DMARCDB is the binary under test and SRCDIR the source tree; both are
-# exported by "make check". Each test gets a scratch directory $T that is
-# removed on exit; $DB is a database in it.
+# DMARCDB is the binary under test, SRCDIR the source tree and BUILDDIR
+# the build tree (helper programs and shims; by default where DMARCDB
+# is); all are exported by "make check". Each test gets a scratch
+# directory $T that is removed on exit; $DB is a database in it.
 set -eu
 LC_ALL=C
 export LC_ALL
 : "${DMARCDB:?run through make check, or set DMARCDB}"
 : "${SRCDIR:?run through make check, or set SRCDIR}"
+BUILDDIR=${BUILDDIR:-$(dirname "$DMARCDB")}
 T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 DB=$T/dmarc.db
