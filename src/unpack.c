@@ -769,25 +769,30 @@ zip_open(struct unpack *u, struct dr_error *err)
 	return 0;
 }
 
-static unsigned
-le16(const unsigned char *p)
+static uint64_t
+le(const unsigned char *p, int n)
 {
-	return (unsigned)p[0] | (unsigned)p[1] << 8;
+	uint64_t	v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
 }
 
 /*
- * The number of members the archive declares, from its end of central
- * directory record (and the zip64 one, when there is one), so that a
- * huge archive is refused whole before any member is read. Returns the
- * count, or -1 if there is no such record (libarchive then says what
- * is wrong).
+ * The number of members of the archive, so that a huge archive is
+ * refused whole before any member is read: what its end of central
+ * directory record (or the zip64 one) declares, or the headers that
+ * are in its central directory, whichever is more. An archive may
+ * declare fewer than it holds, and libarchive reads every header there
+ * is. Counting stops past limit. Returns -1 if there is no end record
+ * (libarchive then says what is wrong).
  */
 static int64_t
-zip_declared(const unsigned char *p, size_t len)
+zip_members(const unsigned char *p, size_t len, uint64_t limit)
 {
 	size_t		i, lo;
-	uint64_t	n;
-	int		k;
+	uint64_t	n, cd, off, k;
 
 	if (len < 22)
 		return -1;
@@ -798,18 +803,24 @@ zip_declared(const unsigned char *p, size_t len)
 		if (i == lo)
 			return -1;
 	}
-	n = le16(p + i + 10);
+	n = le(p + i + 10, 2);
+	cd = le(p + i + 16, 4);
 	/* zip64: a locator just before points to the zip64 record. */
-	if (n == 0xffff && i >= 20 && memcmp(p + i - 20, "PK\006\007", 4) == 0) {
-		uint64_t off = 0;
-		for (k = 7; k >= 0; k--)
-			off = off << 8 | p[i - 20 + 8 + k];
+	if ((n == 0xffff || cd == 0xffffffff) && i >= 20 &&
+	    memcmp(p + i - 20, "PK\006\007", 4) == 0) {
+		off = le(p + i - 20 + 8, 8);
 		if (off <= len - 56 && memcmp(p + off, "PK\006\006", 4) == 0) {
-			n = 0;
-			for (k = 7; k >= 0; k--)
-				n = n << 8 | p[off + 32 + k];
+			n = le(p + off + 32, 8);
+			cd = le(p + off + 48, 8);
 		}
 	}
+	/* The headers that are there, each with its name, extra, comment. */
+	for (k = 0; k <= limit && cd <= len && len - cd >= 46 &&
+	    memcmp(p + cd, "PK\001\002", 4) == 0; k++)
+		cd += 46 + le(p + cd + 28, 2) + le(p + cd + 30, 2) +
+		    le(p + cd + 32, 2);
+	if (k > n)
+		n = k;
 	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
 }
 
@@ -818,7 +829,7 @@ zip_check(struct unpack *u, struct dr_error *err)
 {
 	int64_t	n;
 
-	n = zip_declared(u->mem, u->memlen);
+	n = zip_members(u->mem, u->memlen, u->lim.max_members);
 	if (n == 0)
 		return dr_seterr(err, DR_E_FORMAT, "empty zip archive");
 	if (n > (int64_t)u->lim.max_members)

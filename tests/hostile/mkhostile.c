@@ -757,18 +757,44 @@ zip_inputs(void)
 	buf_reset(&z);
 	buf_free(&k);
 
-	/* 100,000 empty members (zip64 end of central directory). */
+	/*
+	 * 100,000 members (zip64 end of central directory): 1,500 reports
+	 * that would be stored if any member were read, then empty ones.
+	 */
 	ents = calloc(100000, sizeof *ents);
 	if (ents == NULL)
 		die("out of memory");
 	for (i = 0; i < 100000; i++) {
-		char *n = malloc(8);
+		struct buf	 d = { 0 };
+		z_stream	 s;
+		char		*n = malloc(16);
+
 		if (n == NULL)
 			die("out of memory");
-		snprintf(n, 8, "%05d", (int)i);
+		snprintf(n, 16, "%05d%s", (int)i, i < 1500 ? ".xml" : "");
 		ents[i] = (struct zent){ n, 0, 0, 0, 0, 0 };
-		zip_local(&z, &ents[i], "");
+		if (i >= 1500) {
+			zip_local(&z, &ents[i], "");
+			continue;
+		}
+		snprintf(nb[0], sizeof nb[0], "hostile-member-%d", (int)i);
+		report(&x[0], nb[0]);
+		memset(&s, 0, sizeof s);
+		if (deflateInit2(&s, 9, Z_DEFLATED, -15, 9,
+		    Z_DEFAULT_STRATEGY) != Z_OK)
+			die("deflateInit2");
+		deflate_flush(&s, &d, x[0].data, x[0].len, Z_FINISH);
+		deflateEnd(&s);
+		ents[i].method = 8;
+		ents[i].crc = crc32(0, (const Bytef *)x[0].data,
+		    (uInt)x[0].len);
+		ents[i].csize = d.len;
+		ents[i].usize = x[0].len;
+		zip_local(&z, &ents[i], d.data);
+		buf_reset(&x[0]);
+		buf_free(&d);
 	}
+	buf_free(&x[0]);
 	cd = z.len;
 	for (i = 0; i < 100000; i++)
 		zip_central(&z, &ents[i]);

@@ -424,6 +424,39 @@ zip_too_many_members_refused_whole(void **state)
 	buf_free(&errs);
 }
 
+/*
+ * The same, its end record claiming 3 members: the headers that are
+ * there count, and the archive is still refused before any is read.
+ */
+static void
+zip_lying_about_members_refused_whole(void **state)
+{
+	struct buf	 zip = { 0 }, all = { 0 }, errs = { 0 };
+	struct member	 m[11];
+	char		 names[11][16];
+	unsigned char	*eocd;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 11; i++) {
+		snprintf(names[i], sizeof names[i], "r%d.xml", i);
+		m[i] = (struct member){ names[i], xml, strlen(xml) };
+	}
+	zip_to(&zip, m, 11);
+	eocd = (unsigned char *)zip.data + zip.len - 22;
+	assert_memory_equal(eocd, "PK\005\006", 4);
+	eocd[8] = eocd[10] = 3;
+	eocd[9] = eocd[11] = 0;
+	assert_int_equal(unpack_buf(zip.data, zip.len, &lim, &all, &errs,
+	    NULL), 0);
+	assert_string_equal(errs.data, "in: zip archive has more than 10 "
+	    "members (--max-members)\n");
+	assert_int_equal(all.len, 0);
+	buf_free(&zip);
+	buf_free(&all);
+	buf_free(&errs);
+}
+
 static void
 decompression_bombs_stopped(void **state)
 {
@@ -621,6 +654,7 @@ main(void)
 		cmocka_unit_test(zip_without_report_rejected),
 		cmocka_unit_test(zip_hostile_members_refused),
 		cmocka_unit_test(zip_too_many_members_refused_whole),
+		cmocka_unit_test(zip_lying_about_members_refused_whole),
 		cmocka_unit_test(decompression_bombs_stopped),
 		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
