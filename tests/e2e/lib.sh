@@ -16,8 +16,12 @@ DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB
 
+# fail MESSAGE: to the test's standard error (kept as fd 3), even from
+# inside a command whose standard error is redirected, such as
+# "expect_exit 1 ... 2> file".
+exec 3>&2
 fail() {
-	echo "FAIL: $*" >&2
+	echo "FAIL: $*" >&3
 	exit 1
 }
 
