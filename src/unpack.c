@@ -809,7 +809,8 @@ zip_members(const unsigned char *p, size_t len, uint64_t limit)
 	if ((n == 0xffff || cd == 0xffffffff) && i >= 20 &&
 	    memcmp(p + i - 20, "PK\006\007", 4) == 0) {
 		off = le(p + i - 20 + 8, 8);
-		if (off <= len - 56 && memcmp(p + off, "PK\006\006", 4) == 0) {
+		if (len >= 56 && off <= len - 56 &&
+		    memcmp(p + off, "PK\006\006", 4) == 0) {
 			n = le(p + off + 32, 8);
 			cd = le(p + off + 48, 8);
 		}

@@ -758,6 +758,24 @@ zip_inputs(void)
 	buf_free(&k);
 
 	/*
+	 * 48 bytes: a zip64 locator pointing 280 GB past the end, in an
+	 * archive too small for a zip64 record.
+	 */
+	le(&z, 0x04034b50, 4);
+	le(&z, 0, 2);
+	le(&z, 0x07064b50, 4);
+	le(&z, 0, 4);
+	le(&z, 0x4141414141ULL, 8);
+	le(&z, 1, 4);
+	le(&z, 0x06054b50, 4);
+	le(&z, 0, 4);
+	le(&z, 0xffff, 2);
+	le(&z, 0xffff, 2);
+	le(&z, 0, 10);
+	emit("zip64-locator-outside.zip", z.data, z.len, "--max-members");
+	buf_reset(&z);
+
+	/*
 	 * 100,000 members (zip64 end of central directory): 1,500 reports
 	 * that would be stored if any member were read, then empty ones.
 	 */

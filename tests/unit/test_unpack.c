@@ -457,6 +457,31 @@ zip_lying_about_members_refused_whole(void **state)
 	buf_free(&errs);
 }
 
+/*
+ * A tiny archive whose zip64 locator points far outside it: it is read
+ * no further (this crashed: the bounds check wrapped around for inputs
+ * under 56 bytes), and refused for the count its end record declares.
+ */
+static void
+zip64_locator_outside_refused(void **state)
+{
+	static const unsigned char z[48] = {
+		'P', 'K', 3, 4, 0, 0,
+		'P', 'K', 6, 7, 0, 0, 0, 0,
+		0x41, 0x41, 0x41, 0x41, 0x41, 0, 0, 0, 1, 0, 0, 0,
+		'P', 'K', 5, 6, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct buf	all = { 0 }, errs = { 0 };
+
+	(void)state;
+	assert_int_equal(unpack_buf(z, sizeof z, &lim, &all, &errs, NULL), 0);
+	assert_string_equal(errs.data, "in: zip archive has more than 10 "
+	    "members (--max-members)\n");
+	buf_free(&all);
+	buf_free(&errs);
+}
+
 static void
 decompression_bombs_stopped(void **state)
 {
@@ -655,6 +680,7 @@ main(void)
 		cmocka_unit_test(zip_hostile_members_refused),
 		cmocka_unit_test(zip_too_many_members_refused_whole),
 		cmocka_unit_test(zip_lying_about_members_refused_whole),
+		cmocka_unit_test(zip64_locator_outside_refused),
 		cmocka_unit_test(decompression_bombs_stopped),
 		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
