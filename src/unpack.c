@@ -93,8 +93,8 @@ struct unpack {
 	int64_t			 member_size;	/* as the header claims */
 	bool			 member_eof;
 	bool			 unit_is_member;
-	bool			 filling;	/* unpack_raw reads a member */
-	bool			 has_refused;	/* the archive is refused next */
+	bool			 filling;	/* unpack_raw reads on */
+	bool			 has_refused;	/* archive refused next */
 	struct dr_error		 refused;	/* ... for this reason */
 
 	/* The current unit's layers. */

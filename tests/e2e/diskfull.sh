@@ -34,7 +34,7 @@ dump "$T/refnew.db" > "$T/refnew.dump"
 full() {
 	expect_exit 3 env ENOSPC_MATCH="$(basename "$2")" ENOSPC_BYTES="$1" \
 	    LD_PRELOAD="$ENOSPC" \
-	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    ASAN_OPTIONS="$ASAN" \
 	    "$DMARCDB" -q --db "$2" ingest "$T/in" 2> "$T/err"
 	grep -F "dmarcdb: $2: " "$T/err" | grep -Eq "disk (is )?full" ||
 	    fail "$1 bytes: not said clearly: $(cat "$T/err")"

@@ -42,7 +42,7 @@ dump "$T/good.db" > "$T/good.dump"
 
 # The batch: good reports before, among and after the hostile ones.
 expect_exit 1 env NONET_LOG="$T/net.log" LD_PRELOAD="$NONET" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    ASAN_OPTIONS="$ASAN" \
     "$DMARCDB" -q --db "$DB" ingest "$G1" "$H" "$G2" "$G3" "$G4" 2> "$T/err"
 rm -f "$H/text-100mb.xml"	# 100 MB: no longer needed
 

@@ -29,7 +29,7 @@
 #include "buf.h"
 
 #define MIB		(1024 * 1024)
-#define ZBLOCK		MIB	/* bytes of one repeated deflate block */
+#define ZBLOCK		MIB	/* bytes of a repeated deflate block */
 
 static const char	*dir;
 static FILE		*expected;
