@@ -83,12 +83,15 @@ addf(struct buf *b, const char *fmt, ...)
 	add(b, tmp, (size_t)n);
 }
 
+/* n (at most 8) bytes of v, little-endian. */
 static void
 le(struct buf *b, uint64_t v, int n)
 {
 	unsigned char	c[8];
 	int		i;
 
+	if (n > 8)
+		die("le: %d bytes", n);
 	for (i = 0; i < n; i++)
 		c[i] = (unsigned char)(v >> (8 * i));
 	add(b, c, (size_t)n);
@@ -771,7 +774,9 @@ zip_inputs(void)
 	le(&z, 0, 4);
 	le(&z, 0xffff, 2);
 	le(&z, 0xffff, 2);
-	le(&z, 0, 10);
+	le(&z, 0, 4);		/* directory size, offset, comment */
+	le(&z, 0, 4);
+	le(&z, 0, 2);
 	emit("zip64-locator-outside.zip", z.data, z.len, "--max-members");
 	buf_reset(&z);
 
