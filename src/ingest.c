@@ -105,6 +105,7 @@ struct d_send {				/* D_SEND, D_SFAIL */
 	struct msg	 h;
 	uint64_t	 size;
 	struct dr_error	 err;		/* D_SFAIL */
+	const char	*origin;	/* D_SFAIL: of the unit that failed */
 	struct raw	 raw;
 };
 
@@ -916,8 +917,21 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		struct d_send *s = (struct d_send *)h;
 		e->streaming = false;
 		if (h->type == D_SFAIL) {
-			if (!e->sfailed)
+			/*
+			 * Reading may have failed for more than this
+			 * document: a zip archive refused as a whole
+			 * (--max-ratio), whose bytes are the raw ones. That
+			 * reason and origin win over the parser's own.
+			 */
+			if (!e->sfailed ||
+			    strcmp(s->origin, e->doc.origin) != 0) {
 				e->serr = s->err;
+				buf_reset(&e->sorigin);
+				if (buf_adds(&e->sorigin, s->origin) == -1)
+					return dr_seterr(err, DR_E_NOMEM,
+					    "out of memory");
+				e->doc.origin = e->sorigin.data;
+			}
 			e->sfailed = true;
 		}
 		sha256_final(e->sha, e->doc.sha256);
@@ -1076,12 +1090,14 @@ send_send(struct ingest *e, struct unpack *u, uint64_t size,
 #define FILL(k) do {							\
 	struct d_send *m = pk_alloc((k), sizeof *m);			\
 	struct raw r;							\
+	const char *o = pk_str((k), unpack_origin(u));			\
 	pk_raw((k), &r, &raw);						\
 	if (m != NULL) {						\
 		m->h.type = why ? D_SFAIL : D_SEND;			\
 		m->size = size;						\
 		if (why != NULL)					\
 			m->err = *why;					\
+		m->origin = o;						\
 		m->raw = r;						\
 	}								\
 } while (0)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -190,12 +191,20 @@ struct store {
 
 static int	batch_begin(struct store *, struct dr_error *);
 
-int
-store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
-    const char *what)
+/*
+ * A database error: the path, what we were doing, SQLite's message (or
+ * msg), and a hint. SQLite reports a full disk as SQLITE_FULL only for
+ * the database and its journal; when creating or growing the WAL index
+ * fails it says "disk I/O error", so the system's errno is named too.
+ */
+static int
+db_err_msg(sqlite3 *db, const char *path, struct dr_error *err,
+    const char *what, const char *msg)
 {
 	int		 code = sqlite3_extended_errcode(db);
+	int		 sys = sqlite3_system_errno(db);
 	const char	*hint = "";
+	char		 buf[128];
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -209,17 +218,33 @@ store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
 	case SQLITE_LOCKED:
 		hint = " (another process held the database lock too long)";
 		break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (sys == 0)
+			break;
+		snprintf(buf, sizeof buf, " (%s%s)", strerror(sys),
+		    sys == ENOSPC || sys == EDQUOT ? ": is the disk full?" :
+		    "");
+		hint = buf;
+		break;
 	default:
 		break;
 	}
 	return dr_seterr(err, DR_E_DB, "%s: %s: %s%s", path, what,
-	    sqlite3_errmsg(db), hint);
+	    msg != NULL ? msg : sqlite3_errmsg(db), hint);
+}
+
+int
+store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
+    const char *what)
+{
+	return db_err_msg(db, path, err, what, NULL);
 }
 
 static int
 db_err(struct store *s, struct dr_error *err, const char *what)
 {
-	return store_db_err(s->db, s->path, err, what);
+	return db_err_msg(s->db, s->path, err, what, NULL);
 }
 
 int
@@ -264,8 +289,7 @@ exec(struct store *s, const char *sql, struct dr_error *err,
 	char	*msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		dr_seterr(err, DR_E_DB, "%s: %s: %s", s->path, what,
-		    msg ? msg : sqlite3_errmsg(s->db));
+		db_err_msg(s->db, s->path, err, what, msg);
 		sqlite3_free(msg);
 		return -1;
 	}

@@ -94,6 +94,9 @@ struct unpack {
 	int64_t			 member_size;	/* as the header claims */
 	bool			 member_eof;
 	bool			 unit_is_member;
+	bool			 filling;	/* unpack_raw reads on */
+	bool			 has_refused;	/* archive refused next */
+	struct dr_error		 refused;	/* ... for this reason */
 
 	/* The current unit's layers. */
 	struct layer		 layer[MAX_LAYERS];
@@ -349,6 +352,15 @@ src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	return r;
 }
 
+/* From now on the unit is the archive as a whole. */
+static void
+zip_refuse(struct unpack *u)
+{
+	u->unit_is_member = false;
+	buf_reset(&u->origin);
+	buf_adds(&u->origin, u->input_origin);
+}
+
 /* Read from the current zip member. */
 static ssize_t
 member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
@@ -381,13 +393,21 @@ member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	    u->zip_out / (uint64_t)u->size >= u->lim.max_ratio) {
 		/* The archive as a whole is refused, not this member. */
 		u->state = S_DONE;
-		u->unit_is_member = false;
-		buf_reset(&u->origin);
-		buf_adds(&u->origin, u->input_origin);
-		return dr_seterr(err, DR_E_LIMIT, "zip archive expands to "
-		    "more than %u times its size (--max-ratio): a "
-		    "decompression bomb? remaining members not read",
-		    u->lim.max_ratio);
+		dr_seterr(err, DR_E_LIMIT, "zip archive expands to more than "
+		    "%u times its size (--max-ratio): a decompression bomb? "
+		    "remaining members not read", u->lim.max_ratio);
+		if (u->filling) {
+			/*
+			 * While the bytes of a rejected member are kept: it
+			 * stays rejected for its own reason, and the
+			 * archive is refused by the next unpack_next.
+			 */
+			u->refused = *err;
+			u->has_refused = true;
+			return -1;
+		}
+		zip_refuse(u);
+		return -1;
 	}
 	return (ssize_t)r;
 }
@@ -750,25 +770,30 @@ zip_open(struct unpack *u, struct dr_error *err)
 	return 0;
 }
 
-static unsigned
-le16(const unsigned char *p)
+static uint64_t
+le(const unsigned char *p, int n)
 {
-	return (unsigned)p[0] | (unsigned)p[1] << 8;
+	uint64_t	v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
 }
 
 /*
- * The number of members the archive declares, from its end of central
- * directory record (and the zip64 one, when there is one), so that a
- * huge archive is refused whole before any member is read. Returns the
- * count, or -1 if there is no such record (libarchive then says what
- * is wrong).
+ * The number of members of the archive, so that a huge archive is
+ * refused whole before any member is read: what its end of central
+ * directory record (or the zip64 one) declares, or the headers that
+ * are in its central directory, whichever is more. An archive may
+ * declare fewer than it holds, and libarchive reads every header there
+ * is. Counting stops past limit. Returns -1 if there is no end record
+ * (libarchive then says what is wrong).
  */
 static int64_t
-zip_declared(const unsigned char *p, size_t len)
+zip_members(const unsigned char *p, size_t len, uint64_t limit)
 {
 	size_t		i, lo;
-	uint64_t	n;
-	int		k;
+	uint64_t	n, cd, off, k;
 
 	if (len < 22)
 		return -1;
@@ -779,18 +804,25 @@ zip_declared(const unsigned char *p, size_t len)
 		if (i == lo)
 			return -1;
 	}
-	n = le16(p + i + 10);
+	n = le(p + i + 10, 2);
+	cd = le(p + i + 16, 4);
 	/* zip64: a locator just before points to the zip64 record. */
-	if (n == 0xffff && i >= 20 && memcmp(p + i - 20, "PK\006\007", 4) == 0) {
-		uint64_t off = 0;
-		for (k = 7; k >= 0; k--)
-			off = off << 8 | p[i - 20 + 8 + k];
-		if (off <= len - 56 && memcmp(p + off, "PK\006\006", 4) == 0) {
-			n = 0;
-			for (k = 7; k >= 0; k--)
-				n = n << 8 | p[off + 32 + k];
+	if ((n == 0xffff || cd == 0xffffffff) && i >= 20 &&
+	    memcmp(p + i - 20, "PK\006\007", 4) == 0) {
+		off = le(p + i - 20 + 8, 8);
+		if (len >= 56 && off <= len - 56 &&
+		    memcmp(p + off, "PK\006\006", 4) == 0) {
+			n = le(p + off + 32, 8);
+			cd = le(p + off + 48, 8);
 		}
 	}
+	/* The headers that are there, each with its name, extra, comment. */
+	for (k = 0; k <= limit && cd <= len && len - cd >= 46 &&
+	    memcmp(p + cd, "PK\001\002", 4) == 0; k++)
+		cd += 46 + le(p + cd + 28, 2) + le(p + cd + 30, 2) +
+		    le(p + cd + 32, 2);
+	if (k > n)
+		n = k;
 	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
 }
 
@@ -799,7 +831,7 @@ zip_check(struct unpack *u, struct dr_error *err)
 {
 	int64_t	n;
 
-	n = zip_declared(u->mem, u->memlen);
+	n = zip_members(u->mem, u->memlen, u->lim.max_members);
 	if (n == 0)
 		return dr_seterr(err, DR_E_FORMAT, "empty zip archive");
 	if (n > (int64_t)u->lim.max_members)
@@ -942,6 +974,12 @@ unpack_next(struct unpack *u, struct dr_error *err)
 	case S_DOC:
 	case S_DONE:
 		u->state = S_DONE;
+		if (u->has_refused) {
+			u->has_refused = false;
+			zip_refuse(u);
+			*err = u->refused;
+			return -1;
+		}
 		return 0;
 	}
 	return 0;
@@ -1004,9 +1042,11 @@ unpack_raw(struct unpack *u, const unsigned char **p, size_t *len,
 
 	if (u->unit_is_member) {
 		/* Read on to fill the kept copy, as far as it goes. */
+		u->filling = true;
 		while (!u->member_eof && u->mtee.len < u->lim.keep_bytes &&
 		    member_read(u, tmp, sizeof tmp, &err) > 0)
 			;
+		u->filling = false;
 		*p = (const unsigned char *)u->mtee.data;
 		*len = u->mtee.len;
 		*size = u->member_bytes;

@@ -7,7 +7,7 @@ set -eu
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
 libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
-test="sqlite3 gzip curl dovecot-imapd iproute2"
+test="sqlite3 gzip curl dovecot-imapd iproute2 util-linux"
 
 case "${1:-}" in
 "") pkgs=$build ;;

@@ -1,21 +1,30 @@
 # lib.sh: shared setup for the end-to-end tests (sourced).
 #
-# DMARCDB is the binary under test and SRCDIR the source tree; both are
-# exported by "make check". Each test gets a scratch directory $T that is
-# removed on exit; $DB is a database in it.
+# DMARCDB is the binary under test, SRCDIR the source tree and BUILDDIR
+# the build tree (helper programs and shims; by default where DMARCDB
+# is); all are exported by "make check". Each test gets a scratch
+# directory $T that is removed on exit; $DB is a database in it.
 set -eu
 LC_ALL=C
 export LC_ALL
 : "${DMARCDB:?run through make check, or set DMARCDB}"
 : "${SRCDIR:?run through make check, or set SRCDIR}"
+BUILDDIR=${BUILDDIR:-$(dirname "$DMARCDB")}
 T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB
+# ASAN_OPTIONS for a run with an LD_PRELOAD shim, which comes before
+# AddressSanitizer's runtime (an --enable-asan build refuses that).
+ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
+# fail MESSAGE: to the test's standard error (kept as fd 3), even from
+# inside a command whose standard error is redirected, such as
+# "expect_exit 1 ... 2> file".
+exec 3>&2
 fail() {
-	echo "FAIL: $*" >&2
+	echo "FAIL: $*" >&3
 	exit 1
 }
 

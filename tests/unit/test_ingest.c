@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 #include <libxml/parser.h>
 #include <sqlite3.h>
@@ -351,6 +353,82 @@ truncated_gzip_leaves_nothing(void **state)
 	buf_free(&b);
 }
 
+/* A zip of the given members, deflated, into b. */
+static void
+zip_of(struct buf *b, const char *const *names, const struct buf *data,
+    int n)
+{
+	struct archive		*a;
+	struct archive_entry	*e;
+	size_t			 used = 0;
+	int			 i;
+
+	assert_int_equal(buf_reserve(b, 1 << 20), 0);
+	a = archive_write_new();
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, b->data, b->cap - 1,
+	    &used), ARCHIVE_OK);
+	for (i = 0; i < n; i++) {
+		e = archive_entry_new();
+		archive_entry_set_pathname(e, names[i]);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, (la_int64_t)data[i].len);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, data[i].data,
+		    data[i].len), (la_ssize_t)data[i].len);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	b->len = used;
+}
+
+/*
+ * A zip whose first member, large enough to be streamed, is rejected by
+ * the parser (--max-text), and is then read on until the archive
+ * exceeds --max-ratio: the archive is refused as a whole, with the
+ * ratio named, and no later member is read.
+ */
+static void
+zip_bomb_behind_a_rejected_member(void **state)
+{
+	static const char *const names[] = { "a.xml", "pad.bin", "b.xml" };
+	static const char good[] = "<feedback>" META("r9")
+	    REC("192.0.2.9", "1") "</feedback>";
+	struct fx	*f = *state;
+	struct buf	 m[3], zip = { 0 };
+	struct dr_error	 err;
+	uint64_t	 x = 1;
+	size_t		 i;
+
+	memset(m, 0, sizeof m);
+	buf_adds(&m[0], "<feedback><report_metadata><org_name>");
+	assert_int_equal(buf_reserve(&m[0], 20 << 20), 0);
+	memset(m[0].data + m[0].len, 'A', 20 << 20);
+	m[0].len += 20 << 20;
+	/* Bytes that do not compress, so that the archive is larger. */
+	for (i = 0; i < 65536; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf_addc(&m[1], (int)(x >> 56));
+	}
+	buf_adds(&m[2], good);
+	zip_of(&zip, names, m, 3);
+
+	ingest_free(f->e);
+	f->o.ulim.max_ratio = 200;
+	assert_int_equal(ingest_new(f->s, &f->o, &f->e, &err), 0);
+	in(f, zip.data, zip.len);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 1);
+	assert_int_equal(q(f, "SELECT length(raw) FROM rejected_inputs WHERE "
+	    "origin = 'mem' AND reason LIKE 'zip archive expands to more "
+	    "than 200 times its size (--max-ratio)%'"), (long long)zip.len);
+	for (i = 0; i < 3; i++)
+		buf_free(&m[i]);
+	buf_free(&zip);
+}
+
 int
 main(void)
 {
@@ -376,6 +454,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(truncated_gzip_leaves_nothing,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    zip_bomb_behind_a_rejected_member, setup, teardown),
 	};
 
 	log_init("test_ingest", LOG_QUIET);

@@ -424,6 +424,64 @@ zip_too_many_members_refused_whole(void **state)
 	buf_free(&errs);
 }
 
+/*
+ * The same, its end record claiming 3 members: the headers that are
+ * there count, and the archive is still refused before any is read.
+ */
+static void
+zip_lying_about_members_refused_whole(void **state)
+{
+	struct buf	 zip = { 0 }, all = { 0 }, errs = { 0 };
+	struct member	 m[11];
+	char		 names[11][16];
+	unsigned char	*eocd;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 11; i++) {
+		snprintf(names[i], sizeof names[i], "r%d.xml", i);
+		m[i] = (struct member){ names[i], xml, strlen(xml) };
+	}
+	zip_to(&zip, m, 11);
+	eocd = (unsigned char *)zip.data + zip.len - 22;
+	assert_memory_equal(eocd, "PK\005\006", 4);
+	eocd[8] = eocd[10] = 3;
+	eocd[9] = eocd[11] = 0;
+	assert_int_equal(unpack_buf(zip.data, zip.len, &lim, &all, &errs,
+	    NULL), 0);
+	assert_string_equal(errs.data, "in: zip archive has more than 10 "
+	    "members (--max-members)\n");
+	assert_int_equal(all.len, 0);
+	buf_free(&zip);
+	buf_free(&all);
+	buf_free(&errs);
+}
+
+/*
+ * A tiny archive whose zip64 locator points far outside it: it is read
+ * no further (this crashed: the bounds check wrapped around for inputs
+ * under 56 bytes), and refused for the count its end record declares.
+ */
+static void
+zip64_locator_outside_refused(void **state)
+{
+	static const unsigned char z[48] = {
+		'P', 'K', 3, 4, 0, 0,
+		'P', 'K', 6, 7, 0, 0, 0, 0,
+		0x41, 0x41, 0x41, 0x41, 0x41, 0, 0, 0, 1, 0, 0, 0,
+		'P', 'K', 5, 6, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct buf	all = { 0 }, errs = { 0 };
+
+	(void)state;
+	assert_int_equal(unpack_buf(z, sizeof z, &lim, &all, &errs, NULL), 0);
+	assert_string_equal(errs.data, "in: zip archive has more than 10 "
+	    "members (--max-members)\n");
+	buf_free(&all);
+	buf_free(&errs);
+}
+
 static void
 decompression_bombs_stopped(void **state)
 {
@@ -456,6 +514,51 @@ decompression_bombs_stopped(void **state)
 	buf_free(&zip);
 	buf_free(&all);
 	buf_free(&errs);
+}
+
+/*
+ * A bomb found while the bytes of a rejected member are read to be
+ * kept: the member keeps its own origin and reason, and the archive is
+ * then refused as a whole, for the ratio, before any other member.
+ */
+static void
+bomb_found_while_keeping_a_member(void **state)
+{
+	struct unpack_limits	 l = lim;
+	struct buf		 spaces = { 0 }, zip = { 0 };
+	struct member		 m[2];
+	struct unpack		*u;
+	struct dr_error		 err;
+	const unsigned char	*raw;
+	size_t			 len;
+	uint64_t		 size;
+
+	(void)state;
+	l.keep_bytes = 32 << 20;
+	buf_reserve(&spaces, 24 << 20);
+	memset(spaces.data, ' ', 24 << 20);
+	memcpy(spaces.data, "<feedback>", 10);
+	spaces.len = 24 << 20;
+	m[0] = (struct member){ "../bomb.xml", spaces.data, spaces.len };
+	m[1] = (struct member){ "ok.xml", xml, strlen(xml) };
+	zip_to(&zip, m, 2);
+	u = unpack_open_mem(zip.data, zip.len, "in", &l);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_non_null(strstr(err.msg, "unsafe member name"));
+	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
+	assert_true(len <= 200 * zip.len + 65536);
+	assert_string_equal(unpack_origin(u), "in: member ../bomb.xml");
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_string_equal(unpack_origin(u), "in");
+	assert_string_equal(err.msg, "zip archive expands to more than 200 "
+	    "times its size (--max-ratio): a decompression bomb? remaining "
+	    "members not read");
+	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
+	assert_int_equal(len, zip.len);
+	assert_int_equal(unpack_next(u, &err), 0);
+	unpack_close(u);
+	buf_free(&spaces);
+	buf_free(&zip);
 }
 
 static void
@@ -612,7 +715,10 @@ main(void)
 		cmocka_unit_test(zip_without_report_rejected),
 		cmocka_unit_test(zip_hostile_members_refused),
 		cmocka_unit_test(zip_too_many_members_refused_whole),
+		cmocka_unit_test(zip_lying_about_members_refused_whole),
+		cmocka_unit_test(zip64_locator_outside_refused),
 		cmocka_unit_test(decompression_bombs_stopped),
+		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
 		cmocka_unit_test(email_handed_to_the_mail_reader),
 		cmocka_unit_test(prefix_read_first),

@@ -1,0 +1,82 @@
+#!/bin/sh
+# diskfull.sh: the disk fills up under an ingest, at various points:
+# before the write-ahead log can be set up, at the first commit, after
+# some commits; on a database that holds reports and on a new one. Each
+# time: exit status 3 and a message that names the database and says
+# the disk is full; then, with space again, the reports stored before
+# are all there, whole, the database is intact, and a new run completes
+# and stores what a run with room all along stores.
+#
+# The disk is filled by tests/hostile/enospc.so, an LD_PRELOAD shim
+# (see its comment): writes that grow the database's files (database,
+# -wal, -shm) fail with ENOSPC past a budget, as on a full file system.
+# It needs no mount and no privileges, and works as root. RLIMIT_FSIZE
+# would not do: writes then fail with EFBIG, which SQLite reports as an
+# I/O error, not a full disk, and it limits every file of the process.
+. "$(dirname "$0")/lib.sh"
+
+GEN=$BUILDDIR/bench/gen
+ENOSPC=$BUILDDIR/tests/hostile/enospc.so
+S=$SRCDIR/samples/reports
+
+mkdir "$T/in"
+"$GEN" -s 41 -r 2000 -m 1 -M 50 -d "$T/in"
+# What is stored first, and what storing the rest gives with room.
+expect_exit 1 "$DMARCDB" -q --db "$T/base.db" ingest "$S" 2> /dev/null
+dump "$T/base.db" | sort > "$T/base.dump"
+cp "$T/base.db" "$T/ref.db"
+"$DMARCDB" -q --db "$T/ref.db" ingest "$T/in"
+dump "$T/ref.db" > "$T/ref.dump"
+"$DMARCDB" -q --db "$T/refnew.db" ingest "$T/in"
+dump "$T/refnew.db" > "$T/refnew.dump"
+
+# full BYTES DB: ingest $T/in into DB with room for BYTES more bytes.
+full() {
+	expect_exit 3 env ENOSPC_MATCH="$(basename "$2")" ENOSPC_BYTES="$1" \
+	    LD_PRELOAD="$ENOSPC" \
+	    ASAN_OPTIONS="$ASAN" \
+	    "$DMARCDB" -q --db "$2" ingest "$T/in" 2> "$T/err"
+	grep -F "dmarcdb: $2: " "$T/err" | grep -Eq "disk (is )?full" ||
+	    fail "$1 bytes: not said clearly: $(cat "$T/err")"
+}
+
+# Every report stored is whole: as many records as it says.
+whole() {
+	[ "$(sql "$1" "SELECT count(*) FROM reports r WHERE record_count !=
+	    (SELECT count(*) FROM records c WHERE c.report = r.id)")" -eq 0 ] ||
+	    fail "partial reports in $1"
+}
+
+for bytes in 0 20000 1000000 6000000; do
+	db=$T/full$bytes.db
+	cp "$T/base.db" "$db"
+	full "$bytes" "$db"
+	# Room again: nothing harmed.
+	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] ||
+	    fail "$bytes bytes: integrity"
+	dump "$db" | sort > "$T/dump"
+	[ -z "$(comm -23 "$T/base.dump" "$T/dump")" ] ||
+	    fail "$bytes bytes: stored reports harmed: $(comm -23 \
+	    "$T/base.dump" "$T/dump" | head)"
+	whole "$db"
+	echo "$bytes bytes: $(sql "$db" "SELECT count(*) FROM reports") \
+reports kept"
+	"$DMARCDB" -q --db "$db" ingest "$T/in" ||
+	    fail "$bytes bytes: the run after failed"
+	dump "$db" > "$T/dump"
+	cmp -s "$T/ref.dump" "$T/dump" || fail "$bytes bytes: differs after \
+the run with room: $(diff "$T/ref.dump" "$T/dump" | head)"
+done
+
+# A new database on a full disk.
+for bytes in 0 20000; do
+	db=$T/new$bytes.db
+	full "$bytes" "$db"
+	"$DMARCDB" -q --db "$db" ingest "$T/in" ||
+	    fail "new, $bytes bytes: the run after failed"
+	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] ||
+	    fail "new, $bytes bytes: integrity"
+	dump "$db" > "$T/dump"
+	cmp -s "$T/refnew.dump" "$T/dump" || fail "new, $bytes bytes: differs"
+done
+echo "ok"
