@@ -593,7 +593,9 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	}
 	if (a->verdict == VERDICT_HOLD && a->cur.stage != 5)
 		target = a->cur.stage;
-	warn(a, a->verdict == VERDICT_ADVANCE ? target : a->cur.stage);
+	/* Warn about the step ahead, even while it is blocked. */
+	warn(a, target > a->cur.stage ? target : next_up(a->cur.stage,
+	    a->w->th.partial_pct));
 	a->next_stage = target;
 
 	r = record_now(a, c, dns);

@@ -173,14 +173,15 @@ print_text(struct run *r, const struct advice *a)
 				continue;
 			fmt_pct(u->dkim_aligned, u->messages, p1, sizeof p1);
 			o += (size_t)snprintf(line + o, o < sizeof line ?
-			    sizeof line - o : 0, "%s%s %s", o ? "; " : "",
+			    sizeof line - o : 0, "%s%s %s", o ? ", " : "",
 			    u->sender->name, p1);
 			if (o >= sizeof line)
 				break;
 		}
-		if (line[0] != '\0') {
+		if (line[0] != '\0' && o < sizeof line - 10) {
 			char lead[32];
-			snprintf(lead, sizeof lead, "  %-11s ", "DKIM aligned");
+			snprintf(line + o, sizeof line - o, " aligned");
+			snprintf(lead, sizeof lead, "  %-11s ", "DKIM");
 			wrap(lead, "              ", line);
 		}
 	}

@@ -82,9 +82,9 @@ print_table(struct run *r, const struct window *w)
 	    w->reporters, w->reporters == 1 ? "" : "s");
 	if (!w->configured)
 		printf("classification unconfigured: no authorised senders "
-		    "for %s in %s; every source that passes DMARC counts as "
-		    "authorised\n", w->domain, r->conf->path ? r->conf->path :
-		    "a configuration file (none found)");
+		    "for %s %s; every source that passes DMARC counts as "
+		    "authorised\n", w->domain, r->conf->path ? "in the "
+		    "configuration" : "(no configuration file)");
 	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
@@ -121,13 +121,13 @@ print_table(struct run *r, const struct window *w)
 		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
 		fmt_pct(w->class_messages[k], w->messages, pct,
 		    sizeof pct);
-		printf("%-14s %6u sources %14s messages %7s\n",
+		printf("%-14s %6u source%s %14s messages %7s\n",
 		    class_name((enum source_class)k), w->class_sources[k],
-		    num[0], pct);
+		    w->class_sources[k] == 1 ? " " : "s", num[0], pct);
 	}
 	fmt_count(w->messages, num[0], sizeof num[0]);
-	printf("%-14s %6zu sources %14s messages\n", "total", w->nsources,
-	    num[0]);
+	printf("%-14s %6zu source%s %14s messages\n", "total", w->nsources,
+	    w->nsources == 1 ? " " : "s", num[0]);
 	return 0;
 }
 

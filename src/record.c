@@ -117,8 +117,11 @@ record_parse(const char *text, char *why, size_t whylen)
 				free(name);
 				continue;
 			}
-			snprintf(why, whylen, "'%.*s' is not tag=value",
-			    (int)(end - p > 40 ? 40 : end - p), p);
+			if (name == NULL)
+				snprintf(why, whylen, "out of memory");
+			else
+				snprintf(why, whylen, "'%.40s' is not "
+				    "tag=value", name);
 			free(name);
 			goto fail;
 		}

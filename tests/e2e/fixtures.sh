@@ -1,0 +1,204 @@
+# fixtures.sh: aggregate reports written for the report commands' tests
+# (sourced after lib.sh). Each domain's history exercises one class or one
+# rule of sources and advise; tests/golden/ holds what they print.
+#
+# Functions share the caller's variables (POSIX sh): report uses only
+# dir org schema day pol domain begin end f t v ip count hf disp dk sp
+# dkims spfs reasons r x a b c; callers loop over other names.
+#
+# report DIR ORG SCHEMA DAY POLICY < RECORDS
+#   writes one report of ORG (a reporter) for the day (YYYY-MM-DD, one
+#   UTC day). SCHEMA: 7489 or 9990. POLICY: tag=value,... of
+#   policy_published (domain required). RECORDS, one per line:
+#     IP COUNT HEADER_FROM DISPOSITION DKIM SPF DKIM_RESULTS SPF_RESULTS REASONS
+#   DKIM and SPF are policy_evaluated; DKIM_RESULTS is domain:selector:result
+#   and SPF_RESULTS domain:scope:result, comma-separated, "-" for none;
+#   REASONS: reason types, comma-separated, "-" for none.
+
+# tag VALUE-LIST NAME: the value of NAME in "a=1,b=2".
+tag() {
+	printf '%s\n' "$1" | tr ',' '\n' | sed -n "s/^$2=//p"
+}
+
+report() {
+	dir=$1 org=$2 schema=$3 day=$4 pol=$5
+	domain=$(tag "$pol" domain)
+	begin=$(date -u -d "$day" +%s)
+	end=$((begin + 86399))
+	f="$dir/$org!$domain!$begin!$end.xml"
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		if [ "$schema" = 9990 ]; then
+			echo '<feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">'
+			echo '<version>1.0</version>'
+		else
+			echo '<feedback>'
+		fi
+		printf '<report_metadata><org_name>%s</org_name>' "$org"
+		printf '<email>noreply-dmarc@%s</email>' "$org"
+		printf '<report_id>%s-%s-%s</report_id>' "$org" "$domain" "$day"
+		printf '<date_range><begin>%s</begin><end>%s</end>' "$begin" "$end"
+		echo '</date_range></report_metadata>'
+		printf '<policy_published><domain>%s</domain>' "$domain"
+		for t in adkim aspf p sp np pct fo testing; do
+			v=$(tag "$pol" "$t")
+			[ -n "$v" ] && printf '<%s>%s</%s>' "$t" "$v" "$t"
+		done
+		echo '</policy_published>'
+		while read -r ip count hf disp dk sp dkims spfs reasons; do
+			[ -n "$ip" ] || continue
+			printf '<record><row><source_ip>%s</source_ip>' "$ip"
+			printf '<count>%s</count><policy_evaluated>' "$count"
+			printf '<disposition>%s</disposition>' "$disp"
+			printf '<dkim>%s</dkim><spf>%s</spf>' "$dk" "$sp"
+			if [ "$reasons" != - ]; then
+				for r in $(echo "$reasons" | tr ',' ' '); do
+					printf '<reason><type>%s</type></reason>' "$r"
+				done
+			fi
+			printf '</policy_evaluated></row><identifiers>'
+			printf '<header_from>%s</header_from>' "$hf"
+			printf '</identifiers><auth_results>'
+			if [ "$dkims" != - ]; then
+				for x in $(echo "$dkims" | tr ',' ' '); do
+					IFS=: read -r a b c <<-EOF
+					$x
+					EOF
+					printf '<dkim><domain>%s</domain>' "$a"
+					printf '<selector>%s</selector>' "$b"
+					printf '<result>%s</result></dkim>' "$c"
+				done
+			fi
+			if [ "$spfs" != - ]; then
+				for x in $(echo "$spfs" | tr ',' ' '); do
+					IFS=: read -r a b c <<-EOF
+					$x
+					EOF
+					printf '<spf><domain>%s</domain>' "$a"
+					printf '<scope>%s</scope>' "$b"
+					printf '<result>%s</result></spf>' "$c"
+				done
+			fi
+			echo '</auth_results></record>'
+		done
+		echo '</feedback>'
+	} > "$f"
+}
+
+# days FIRST N: N dates from FIRST, one a line.
+days() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		date -u -d "$1 + $i days" +%Y-%m-%d
+		i=$((i + 1))
+	done
+}
+
+# Good mail of a domain: aligned DKIM and SPF from one address.
+good() {
+	echo "192.0.2.1 ${2:-100} $1 none pass pass $1:s1:pass $1:mfrom:pass -"
+}
+
+# The fixture set, as of 2026-03-01 (its window: 30 days to 2026-02-28).
+fixtures() {
+	dir=$1
+	mkdir -p "$dir"
+
+	# example.com: every class, three configured senders.
+	for day_ in $(days 2026-02-01 28); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=example.com,adkim=r,aspf=r,p=none,pct=100 <<-EOF
+		192.0.2.10 500 example.com none pass pass example.com:s1:pass example.com:mfrom:pass -
+		198.51.100.20 200 example.com none pass fail example.com:k1:pass mcsv.net:mfrom:pass -
+		203.0.113.30 20 example.com none fail fail - bounces.esp.example:mfrom:pass -
+		192.0.2.40 5 example.com none fail fail example.com:s1:fail example.com:mfrom:fail -
+		209.85.1.1 3 example.com none pass fail example.com:s1:pass example.com:mfrom:fail -
+		209.85.2.2 2 example.com none fail fail example.com:s1:fail lists.example.org:mfrom:pass mailing_list
+		185.1.1.1 4 example.com none fail fail - example.com:mfrom:fail -
+		100.64.0.1 10 example.com none pass pass example.com:s9:pass example.com:mfrom:pass -
+		EOF
+	done
+	for day_ in $(days 2026-02-02 14); do
+		report "$dir" Yahoo 9990 "$day_" \
+		    domain=example.com,p=none,testing=n <<-EOF
+		192.0.2.10 100 example.com none pass pass example.com:s1:pass example.com:mfrom:pass -
+		EOF
+	done
+
+	# Alignment: strict DKIM, relaxed SPF through a subdomain.
+	for day_ in $(days 2026-02-20 9); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=strict.example,adkim=s,aspf=r,p=none <<-EOF
+		192.0.2.7 50 strict.example none fail pass mail.strict.example:s1:pass bounce.strict.example:mfrom:pass -
+		192.0.2.8 5 strict.example none fail fail mail.strict.example:s1:pass other.example:mfrom:pass -
+		EOF
+	done
+
+	# The ladder, one domain per step, without configuration.
+	for day_ in $(days 2026-02-01 28); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l0-advance.example,p=none <<-EOF
+		$(good l0-advance.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l1-advance.example,p=quarantine,pct=0 <<-EOF
+		$(good l1-advance.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l1-partial.example,p=quarantine,pct=0 <<-EOF
+		$(good l1-partial.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l2-advance.example,p=quarantine,pct=25 <<-EOF
+		$(good l2-advance.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l3-advance.example,p=quarantine <<-EOF
+		$(good l3-advance.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l3-nodkim.example,p=quarantine <<-EOF
+		$(good l3-nodkim.example 80)
+		192.0.2.2 120 l3-nodkim.example none fail pass - l3-nodkim.example:mfrom:pass -
+		198.18.0.1 6 l3-nodkim.example none fail fail l3-nodkim.example:s1:fail lists.example.net:mfrom:pass mailing_list
+		EOF
+		report "$dir" Mail.Ru 9990 "$day_" \
+		    domain=l4-advance.example,p=reject,testing=y <<-EOF
+		$(good l4-advance.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l5-hold.example,p=reject,np=reject <<-EOF
+		$(good l5-hold.example)
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l5-stepback.example,p=reject <<-EOF
+		$(good l5-stepback.example 90)
+		192.0.2.1 10 l5-stepback.example reject fail fail l5-stepback.example:s1:fail l5-stepback.example:mfrom:fail -
+		EOF
+		report "$dir" google.com 7489 "$day_" \
+		    domain=subdomains.example,p=none <<-EOF
+		$(good subdomains.example)
+		192.0.2.3 40 news.subdomains.example none pass pass news.subdomains.example:s1:pass news.subdomains.example:mfrom:pass -
+		EOF
+	done
+	# Changed to quarantine eight days ago: too soon for the next step.
+	for day_ in $(days 2026-02-01 20); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l3-recent.example,p=none <<-EOF
+		$(good l3-recent.example)
+		EOF
+	done
+	for day_ in $(days 2026-02-21 8); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l3-recent.example,p=quarantine <<-EOF
+		$(good l3-recent.example)
+		EOF
+	done
+	# Monitoring for five days only, and with little mail.
+	for day_ in $(days 2026-02-24 5); do
+		report "$dir" google.com 7489 "$day_" \
+		    domain=l0-young.example,p=none <<-EOF
+		$(good l0-young.example 10)
+		EOF
+	done
+}

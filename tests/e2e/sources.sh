@@ -1,0 +1,201 @@
+#!/bin/sh
+# sources.sh: dmarcdb sources, advise and export on reports written for
+# each class and each rule (tests/e2e/fixtures.sh), against golden output
+# (tests/golden/; UPDATE_GOLDEN=1 rewrites it), plus the figures that
+# matter checked one by one.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+fixtures "$T/r"
+DMARCDB_CONFIG=$SRCDIR/tests/e2e/sources.conf
+export DMARCDB_CONFIG
+"$DMARCDB" -q --db "$DB" ingest "$T/r"
+AS_OF="--as-of 2026-03-01"
+
+# golden NAME COMMAND...: its output is tests/golden/NAME.
+golden() {
+	name=$1
+	shift
+	"$@" > "$T/$name" || fail "$name: exit $?"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$name" "$SRCDIR/tests/golden/$name"
+	fi
+	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
+	    fail "$name differs from tests/golden/$name"
+}
+
+# json FILE PATH: a value from a JSON document, through SQLite.
+json() {
+	sqlite3 -batch -noheader :memory: \
+	    "SELECT json_extract(readfile('$1'), '$2')"
+}
+
+golden sources.txt "$DMARCDB" --db "$DB" sources $AS_OF \
+    --domain example.com --domain strict.example \
+    --domain l5-stepback.example
+golden sources.csv "$DMARCDB" --db "$DB" sources $AS_OF --format csv \
+    --domain example.com
+golden sources.json "$DMARCDB" --db "$DB" sources $AS_OF --format json \
+    --domain example.com
+golden advise.txt "$DMARCDB" --db "$DB" advise $AS_OF --no-dns
+golden advise.json "$DMARCDB" --db "$DB" advise $AS_OF --no-dns \
+    --format json
+golden export.csv "$DMARCDB" --db "$DB" export $AS_OF \
+    --domain strict.example
+"$DMARCDB" --db "$DB" export $AS_OF --format ndjson \
+    --domain strict.example > "$T/export.ndjson"
+
+# Valid JSON, all of it.
+for f in sources.json advise.json; do
+	[ "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/$f'))")" = 1 ] ||
+	    fail "$f is not valid JSON"
+done
+while read -r line; do
+	printf '%s' "$line" > "$T/line"
+	[ "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/line'))")" = 1 ] ||
+	    fail "export.ndjson: not JSON: $line"
+done < "$T/export.ndjson"
+
+# Each source of example.com in its class, for its reason.
+S=$T/sources.csv
+cls() {
+	grep "^\"example.com\",\"$1\"," "$S" | cut -d, -f4
+}
+[ "$(cls 192.0.2.10)" = compliant ] || fail "our MTA"
+[ "$(cls 198.51.100.20)" = compliant ] || fail "Mailchimp by DKIM"
+[ "$(cls 203.0.113.30)" = misconfigured ] || fail "ESP not aligned"
+[ "$(cls 192.0.2.40)" = misconfigured ] || fail "DKIM failing"
+[ "$(cls 209.85.1.1)" = forwarded ] || fail "forwarded, DKIM intact"
+[ "$(cls 209.85.2.2)" = forwarded ] || fail "mailing list"
+[ "$(cls 185.1.1.1)" = unknown ] || fail "spoofing"
+[ "$(cls 100.64.0.1)" = compliant ] || fail "passing, not configured"
+grep -q '"203.0.113.30".*"ESP","no DKIM signature; SPF passes for bounces.esp.example but is not aligned with example.com: sign with DKIM d=example.com"' "$S" ||
+    fail "reason for the ESP"
+grep -q '"198.51.100.20".*"Mailchimp",' "$S" || fail "sender by DKIM rule"
+grep -q '"100.64.0.1".*not a configured sender' "$S" ||
+    fail "compliant but not configured"
+# Messages and counts add up: 28 days of each.
+[ "$(grep '"192.0.2.10"' "$S" | cut -d, -f5)" = $((28 * 500 + 14 * 100)) ] ||
+    fail "messages of 192.0.2.10"
+[ "$(json "$T/sources.json" '$.domains[0].totals.forwarded.messages')" = \
+    $((28 * 5)) ] || fail "forwarded total"
+[ "$(json "$T/sources.json" '$.domains[0].reporters')" = 2 ] ||
+    fail "reporters"
+
+# Strict DKIM alignment fails for a subdomain; relaxed SPF passes.
+grep -q '^192.0.2.7 .*compliant.*SPF bounce.strict.example aligned' \
+    "$T/sources.txt" || fail "strict DKIM, relaxed SPF"
+grep -q '^192.0.2.8 .*misconfigured.*DKIM passes for d=mail.strict.example, not aligned with strict.example; SPF passes for other.example but is not aligned with strict.example: sign with DKIM d=strict.example$' \
+    "$T/sources.txt" || fail "strict DKIM not aligned"
+# Unconfigured: the domain is said to be.
+grep -q '^classification unconfigured: no authorised senders for l5-stepback.example' \
+    "$T/sources.txt" || fail "unconfigured"
+
+# Every ladder transition.
+A=$T/advise.json
+verdict() {
+	sqlite3 -batch -noheader :memory: "SELECT
+	    json_extract(value, '\$.verdict') || ' ' ||
+	    json_extract(value, '\$.next_stage.number')
+	    FROM json_each(readfile('$A'), '\$.domains')
+	    WHERE json_extract(value, '\$.domain') = '$1'"
+}
+[ "$(verdict example.com)" = "hold 0" ] || fail "example.com: hold"
+[ "$(verdict l0-advance.example)" = "advance 1" ] || fail "0 -> 1"
+[ "$(verdict l0-young.example)" = "hold 0" ] || fail "young: hold"
+[ "$(verdict l1-advance.example)" = "advance 3" ] || fail "1 -> 3"
+[ "$(verdict l1-partial.example)" = "advance 2" ] || fail "1 -> 2"
+[ "$(verdict l2-advance.example)" = "advance 3" ] || fail "2 -> 3"
+[ "$(verdict l3-advance.example)" = "advance 4" ] || fail "3 -> 4"
+[ "$(verdict l3-nodkim.example)" = "hold 3" ] || fail "DKIM gate"
+[ "$(verdict l3-recent.example)" = "hold 3" ] || fail "days at stage"
+[ "$(verdict l4-advance.example)" = "advance 5" ] || fail "4 -> 5"
+[ "$(verdict l5-hold.example)" = "hold 5" ] || fail "last stage"
+[ "$(verdict l5-stepback.example)" = "step back 4" ] || fail "step back"
+V=$T/advise.txt
+grep -q '_dmarc.l0-advance.example. IN TXT "v=DMARC1; p=quarantine; np=reject; pct=0; t=y"' \
+    "$V" || fail "record for stage 1"
+grep -q '_dmarc.example.com. IN TXT "v=DMARC1; p=none; np=reject; fo=1; rua=mailto:dmarc@example.com"' \
+    "$V" || fail "hold keeps the configured record's tags"
+# notes DOMAIN KIND: its reasons, blockers, warnings or notes, a line each.
+notes() {
+	sqlite3 -batch -noheader :memory: "SELECT n.value
+	    FROM json_each(readfile('$A'), '\$.domains') d,
+	    json_each(d.value, '\$.$2') n
+	    WHERE json_extract(d.value, '\$.domain') = '$1'"
+}
+notes l2-advance.example notes | grep -q '^RFC 9989 receivers ignore pct' ||
+    fail "pct explained"
+notes l1-advance.example notes | grep -q 'pct=0.*and t=y' && fail "no pct=0 note when the next record has no pct"
+notes l0-advance.example notes | grep -q '^pct=0 (read by RFC 7489 receivers) and t=y (RFC 9989) both ask for one level less' ||
+    fail "pct=0; t=y explained"
+notes l3-nodkim.example blockers | grep -q '^192.0.2.2 signs 0.0% of its mail with aligned DKIM (need 99% before p=reject' ||
+    fail "DKIM gate"
+notes l3-nodkim.example warnings | grep -q 'forwarders or mailing lists (168 through lists): under p=reject' ||
+    fail "mailing-list warning before reject"
+notes subdomains.example warnings | grep -q 'before publishing np=reject, make sure every sending subdomain' ||
+    fail "subdomains and np"
+grep -q '_dmarc.subdomains.example. IN TXT "v=DMARC1; p=quarantine; pct=0; t=y"' \
+    "$V" || fail "no np=reject while subdomains send"
+notes l3-recent.example blockers | grep -q '^8 days at this stage so far (need 14)' ||
+    fail "days at the stage"
+notes example.com blockers | grep -q '^203.0.113.30 (ESP) (560 messages): no DKIM signature' ||
+    fail "misconfigured sender blocks"
+notes l5-stepback.example reasons | grep -q 'below 95%: receivers reject the rest' ||
+    fail "step back reason"
+
+# A domain without reports, asked for: said plainly.
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain none.example \
+    > "$T/none"
+grep -q 'no reports for this domain' "$T/none" || fail "no data"
+
+# --class, and the window options.
+"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com --class unknown \
+    --format csv > "$T/unknown.csv"
+[ "$(wc -l < "$T/unknown.csv")" -eq 2 ] || fail "--class"
+"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com --days 7 \
+    --format csv > "$T/week.csv"
+[ "$(grep '"192.0.2.10"' "$T/week.csv" | cut -d, -f5)" = $((7 * 500)) ] ||
+    fail "--days 7"
+"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com \
+    --since 2026-02-27 --format csv > "$T/since.csv"
+[ "$(grep '"192.0.2.10"' "$T/since.csv" | cut -d, -f5)" = $((2 * 500)) ] ||
+    fail "--since"
+expect_exit 2 "$DMARCDB" --db "$DB" sources --days 7 --since 2026-01-01 \
+    2> /dev/null
+expect_exit 2 "$DMARCDB" --db "$DB" sources --class nice 2> /dev/null
+expect_exit 2 "$DMARCDB" --db "$DB" advise --format xml 2> /dev/null
+expect_exit 2 "$DMARCDB" --db "$DB" export --as-of yesterday 2> /dev/null
+
+# The export: one row per record, evaluated and classified.
+[ "$(($(wc -l < "$T/export.csv") - 1))" -eq 18 ] || fail "export rows"
+grep -c ',pass,0,1,compliant$' "$T/export.csv" | grep -qx 9 ||
+    fail "export: SPF-only pass, compliant"
+n=$("$DMARCDB" --db "$DB" export $AS_OF | wc -l)
+m=$(sql "$DB" "SELECT count(*) FROM records c JOIN reports r ON
+    r.id = c.report WHERE r.status = 'active'")
+[ "$n" -eq $((m + 1)) ] || fail "export of everything: $n lines, $m records"
+
+# The configuration, mirrored for analysts.
+[ "$(sql "$DB" "SELECT group_concat(name, ',') FROM (SELECT name FROM
+    config_senders WHERE domain = 'example.com' ORDER BY id)")" = \
+    "our MTA,Mailchimp,ESP" ] ||
+    fail "config_senders"
+[ "$(sql "$DB" "SELECT count(*) FROM v_source_senders WHERE
+    sender = 'our MTA'")" -eq 2 ] || fail "v_source_senders"
+[ "$(sql "$DB" "SELECT value FROM config_thresholds WHERE
+    domain = 'l1-partial.example' AND name = 'partial-pct'")" = yes ] ||
+    fail "config_thresholds"
+
+# Configuration errors: file, line, and what was expected; exit 3.
+printf 'domain example.com {\n\tsender "x" { ip 192.0.2.1/24; }\n}\n' \
+    > "$T/bad.conf"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/bad.conf" sources \
+    2> "$T/err"
+grep -q "bad.conf:2: '192.0.2.1/24': address bits set beyond the prefix (did you mean 192.0.2.0/24?)" \
+    "$T/err" || fail "config error message: $(cat "$T/err")"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/missing.conf" advise \
+    2> "$T/err"
+grep -q "missing.conf: No such file or directory" "$T/err" ||
+    fail "missing configuration"
+echo ok

@@ -1,0 +1,548 @@
+/*
+ * test_policy.c: what sources and advise rest on: alignment through the
+ * Public Suffix List, IP blocks, the configuration file, DMARC records,
+ * and the evaluation of a signature.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "advise.h"
+#include "align.h"
+#include "cidr.h"
+#include "conf.h"
+#include "record.h"
+#include "tally.h"
+
+/* --- alignment ------------------------------------------------------ */
+
+static void
+organisational_domains(void **state)
+{
+	(void)state;
+	assert_string_equal(align_org("mail.example.com"), "example.com");
+	assert_string_equal(align_org("example.com"), "example.com");
+	/* Multi-label public suffixes. */
+	assert_string_equal(align_org("a.b.example.co.uk"), "example.co.uk");
+	assert_string_equal(align_org("mail.example.com.au"),
+	    "example.com.au");
+	/* A private suffix: each user's site is its own domain. */
+	assert_string_equal(align_org("x.alice.github.io"),
+	    "alice.github.io");
+	/* A public suffix is its own organisational domain. */
+	assert_string_equal(align_org("co.uk"), "co.uk");
+	assert_string_equal(align_org("com"), "com");
+}
+
+static void
+strict_and_relaxed(void **state)
+{
+	(void)state;
+	assert_true(align_match("example.com", "example.com", ALIGN_STRICT));
+	assert_false(align_match("mail.example.com", "example.com",
+	    ALIGN_STRICT));
+	assert_true(align_match("mail.example.com", "example.com",
+	    ALIGN_RELAXED));
+	assert_true(align_match("a.example.com", "b.example.com",
+	    ALIGN_RELAXED));
+	assert_false(align_match("example.net", "example.com",
+	    ALIGN_RELAXED));
+	/* Siblings under a multi-label suffix share an organisation... */
+	assert_true(align_match("bounce.shop.co.uk", "shop.co.uk",
+	    ALIGN_RELAXED));
+	/* ...but two registrants under it do not. */
+	assert_false(align_match("other.co.uk", "shop.co.uk",
+	    ALIGN_RELAXED));
+	assert_false(align_match("bob.github.io", "alice.github.io",
+	    ALIGN_RELAXED));
+	assert_false(align_match("co.uk", "shop.co.uk", ALIGN_RELAXED));
+	/* Nothing to align. */
+	assert_false(align_match(NULL, "example.com", ALIGN_RELAXED));
+	assert_false(align_match("", "", ALIGN_RELAXED));
+	assert_int_equal(align_mode("s"), ALIGN_STRICT);
+	assert_int_equal(align_mode("r"), ALIGN_RELAXED);
+	assert_int_equal(align_mode(NULL), ALIGN_RELAXED);
+	assert_int_equal(align_mode("strict"), ALIGN_RELAXED);
+}
+
+/* --- IP blocks ------------------------------------------------------ */
+
+static int
+in(const char *block, const char *ip)
+{
+	struct cidr	c;
+	uint8_t		a[CIDR_LEN];
+	char		why[160];
+
+	assert_int_equal(cidr_parse(block, &c, why, sizeof why), 0);
+	assert_int_equal(cidr_addr(ip, a), 0);
+	return cidr_match(&c, a);
+}
+
+static void
+cidr_ipv4(void **state)
+{
+	(void)state;
+	assert_true(in("192.0.2.0/24", "192.0.2.0"));
+	assert_true(in("192.0.2.0/24", "192.0.2.255"));
+	assert_false(in("192.0.2.0/24", "192.0.3.0"));
+	assert_false(in("192.0.2.0/24", "192.0.1.255"));
+	assert_true(in("192.0.2.128/25", "192.0.2.200"));
+	assert_false(in("192.0.2.128/25", "192.0.2.127"));
+	assert_true(in("192.0.2.1", "192.0.2.1"));
+	assert_false(in("192.0.2.1", "192.0.2.2"));
+	assert_true(in("0.0.0.0/0", "203.0.113.9"));
+	/* An IPv4 block never holds an IPv6 address, and /0 stays IPv4. */
+	assert_false(in("0.0.0.0/0", "2001:db8::1"));
+	assert_true(in("10.0.0.0/13", "10.7.255.255"));
+	assert_false(in("10.0.0.0/13", "10.8.0.0"));
+}
+
+static void
+cidr_ipv6(void **state)
+{
+	(void)state;
+	assert_true(in("2001:db8::/32", "2001:db8:ffff::1"));
+	assert_false(in("2001:db8::/32", "2001:db9::1"));
+	assert_true(in("2001:db8:0:1::/64", "2001:db8:0:1:ffff:ffff:ffff:ffff"));
+	assert_false(in("2001:db8:0:1::/64", "2001:db8:0:2::"));
+	assert_true(in("2001:DB8::1", "2001:db8::1"));
+	assert_true(in("::/0", "::1"));
+	/* An IPv4-mapped block holds the IPv4 address. */
+	assert_true(in("::ffff:192.0.2.0/120", "192.0.2.77"));
+}
+
+static void
+cidr_errors(void **state)
+{
+	struct cidr	c;
+	char		why[160], txt[64];
+
+	(void)state;
+	assert_int_equal(cidr_parse("192.0.2.1/24", &c, why, sizeof why), -1);
+	assert_string_equal(why, "address bits set beyond the prefix (did "
+	    "you mean 192.0.2.0/24?)");
+	assert_int_equal(cidr_parse("2001:db8::1/32", &c, why, sizeof why),
+	    -1);
+	assert_non_null(strstr(why, "did you mean 2001:db8::/32?"));
+	assert_int_equal(cidr_parse("192.0.2.0/33", &c, why, sizeof why), -1);
+	assert_string_equal(why, "prefix length must be 0 to 32");
+	assert_int_equal(cidr_parse("2001:db8::/129", &c, why, sizeof why),
+	    -1);
+	assert_int_equal(cidr_parse("192.0.2.0/", &c, why, sizeof why), -1);
+	assert_int_equal(cidr_parse("192.0.2.0/-1", &c, why, sizeof why), -1);
+	assert_int_equal(cidr_parse("192.0.2/24", &c, why, sizeof why), -1);
+	assert_string_equal(why, "not an IP address");
+	assert_int_equal(cidr_parse("example.com", &c, why, sizeof why), -1);
+	assert_int_equal(cidr_parse("198.51.100.0/22", &c, why, sizeof why),
+	    0);
+	cidr_format(&c, txt, sizeof txt);
+	assert_string_equal(txt, "198.51.100.0/22");
+	assert_int_equal(cidr_parse("2001:DB8::/48", &c, why, sizeof why), 0);
+	cidr_format(&c, txt, sizeof txt);
+	assert_string_equal(txt, "2001:db8::/48");
+}
+
+static void
+cidr_ranges(void **state)
+{
+	struct cidr	c;
+	uint8_t		first[CIDR_LEN], last[CIDR_LEN], a[CIDR_LEN];
+	char		why[160];
+
+	(void)state;
+	assert_int_equal(cidr_parse("192.0.3.0/23", &c, why, sizeof why), -1);
+	assert_int_equal(cidr_parse("192.0.2.0/24", &c, why, sizeof why), 0);
+	cidr_range(&c, first, last);
+	assert_int_equal(cidr_addr("192.0.2.0", a), 0);
+	assert_memory_equal(first, a, CIDR_LEN);
+	assert_int_equal(cidr_addr("192.0.2.255", a), 0);
+	assert_memory_equal(last, a, CIDR_LEN);
+}
+
+/* --- the configuration ---------------------------------------------- */
+
+static struct conf *
+parse_ok(const char *text)
+{
+	struct conf	*c;
+	struct dr_error	 err;
+
+	if (conf_parse("test.conf", text, strlen(text), &c, &err) == -1)
+		fail_msg("%s", err.msg);
+	return c;
+}
+
+/* The message of a configuration that does not parse. */
+static const char *
+parse_err(const char *text)
+{
+	static struct dr_error	 err;
+	struct conf		*c;
+
+	assert_int_equal(conf_parse("test.conf", text, strlen(text), &c,
+	    &err), -1);
+	assert_null(c);
+	return err.msg;
+}
+
+static void
+conf_full(void **state)
+{
+	struct conf_thresholds	 th;
+	const struct conf_sender *s;
+	struct conf		*c;
+
+	(void)state;
+	c = parse_ok(
+	    "# a comment\n"
+	    "thresholds { min-days 21; pass 98.5%; }\n"
+	    "default {\n"
+	    "  sender \"Google Workspace\" { spf _spf.google.com; }\n"
+	    "}\n"
+	    "domain Example.COM. example.net {\n"
+	    "  record \"v=DMARC1; p=none; rua=mailto:d@example.com\";\n"
+	    "  sender \"our MTA\" { ip 192.0.2.0/24 2001:db8::/32; }\n"
+	    "  sender \"Mailchimp \\\"MC\\\"\" {\n"
+	    "    dkim example.com selector k1 K2;\n"
+	    "    dkim mcsv.net;\n"
+	    "  }\n"
+	    "  thresholds { window 60; partial-pct yes; }\n"
+	    "}\n"
+	    "digest { from dmarc@example.com; to a@example.com b@example.com;"
+	    " subject \"DMARC weekly\"; }\n");
+	assert_int_equal(c->ndomains, 1);
+	assert_int_equal(c->domains[0].nnames, 2);
+	assert_string_equal(c->domains[0].names[0], "example.com");
+	assert_non_null(conf_domain(c, "example.net"));
+	assert_null(conf_domain(c, "example.org"));
+	/* Its own senders first, then the default's. */
+	assert_int_equal(conf_nsenders(c, "example.com"), 3);
+	assert_int_equal(conf_nsenders(c, "example.org"), 1);
+	s = conf_sender(c, "example.com", 1);
+	assert_string_equal(s->name, "Mailchimp \"MC\"");
+	assert_int_equal(s->ndkims, 2);
+	assert_int_equal(s->dkims[0].nselectors, 2);
+	assert_string_equal(s->dkims[0].selectors[1], "k2");
+	assert_int_equal(s->dkims[1].nselectors, 0);
+	assert_string_equal(conf_sender(c, "example.com", 2)->name,
+	    "Google Workspace");
+	assert_int_equal(conf_sender(c, "example.com", 0)->nips, 2);
+	/* Thresholds: the domain's over the defaults over the built-in. */
+	conf_thresholds(c, "example.com", &th);
+	assert_int_equal(th.window, 60);
+	assert_int_equal(th.min_days, 21);
+	assert_true(th.pass > 98.4 && th.pass < 98.6);
+	assert_true(th.partial_pct);
+	assert_true(th.step_back > 94.9 && th.step_back < 95.1);
+	conf_thresholds(c, "example.org", &th);
+	assert_int_equal(th.window, 30);
+	assert_false(th.partial_pct);
+	assert_int_equal(conf_max_window(c), 60);
+	assert_int_equal(c->digest.nto, 2);
+	assert_string_equal(c->digest.subject, "DMARC weekly");
+	conf_free(c);
+
+	/* Nothing at all is a configuration without senders. */
+	c = parse_ok("");
+	assert_int_equal(conf_nsenders(c, "example.com"), 0);
+	conf_free(c);
+}
+
+static void
+conf_errors(void **state)
+{
+	(void)state;
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip 192.0.2.1/24; }\n}\n"),
+	    "test.conf:2: '192.0.2.1/24': address bits set beyond the "
+	    "prefix (did you mean 192.0.2.0/24?)");
+	assert_string_equal(parse_err("frobnicate { }"),
+	    "test.conf:1: unknown statement 'frobnicate' (expected "
+	    "thresholds, default, domain or digest)");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
+	    "test.conf:2: expected ';' at the end of the rule, found '}'");
+	assert_string_equal(parse_err("\n\ndomain example.com {\n"
+	    "  sender \"x\" { ip 192.0.2.1; }\n"),
+	    "test.conf:5: expected sender, record, thresholds or '}', found "
+	    "end of file");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { }\n}\n"),
+	    "test.conf:2: sender \"x\" has no rule (ip, dkim or spf)");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { spf a.example; }\n"
+	    "  sender \"x\" { spf b.example; }\n}\n"),
+	    "test.conf:3: sender \"x\" is already defined on line 2");
+	assert_string_equal(parse_err("domain a.example { }\n"
+	    "domain b.example a.example { }\n"),
+	    "test.conf:2: domain a.example is already configured on line 1");
+	assert_string_equal(parse_err("domain exa$mple.com { }"),
+	    "test.conf:1: expected a domain name, found 'exa$mple.com' (not "
+	    "a domain name)");
+	assert_string_equal(parse_err("thresholds { pass 101; }"),
+	    "test.conf:1: pass must be a number from 0 to 100, found '101'");
+	assert_string_equal(parse_err("thresholds { window 7.5; }"),
+	    "test.conf:1: window must be a whole number");
+	assert_string_equal(parse_err("thresholds {\n speed 3; }"),
+	    "test.conf:2: unknown threshold 'speed' (expected window, "
+	    "min-days, min-messages, pass, step-back, dkim, significant or "
+	    "partial-pct)");
+	assert_string_equal(parse_err("thresholds { partial-pct maybe; }"),
+	    "test.conf:1: expected yes or no after partial-pct, found "
+	    "'maybe'");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  record \"p=none\";\n}\n"),
+	    "test.conf:2: expected the published DMARC record "
+	    "(\"v=DMARC1; ...\"), found 'p=none'");
+	assert_string_equal(parse_err("default { record \"v=DMARC1\"; }"),
+	    "test.conf:1: record belongs in a domain block, not in default");
+	assert_string_equal(parse_err("domain x.example {\n"
+	    "  sender \"unterminated { ip 192.0.2.1; }\n}\n"),
+	    "test.conf:2: unterminated quoted string");
+	assert_string_equal(parse_err("domain x.example {\n"
+	    "  sender \"a\" { dkim x.example selector; }\n}\n"),
+	    "test.conf:2: expected a DKIM selector, found ';'");
+	assert_string_equal(parse_err("default {\n"
+	    "  sender \"a\" { spf a.example; }\n}\n"
+	    "domain x.example {\n  sender \"a\" { spf b.example; }\n}\n"),
+	    "test.conf:5: sender \"a\" is already defined in default on "
+	    "line 2");
+	assert_string_equal(parse_err("digest { cc x@example.com; }"),
+	    "test.conf:1: unknown digest setting 'cc' (expected from, to, "
+	    "subject or smtp)");
+	assert_string_equal(parse_err("domain x.example {\n"
+	    "  sender \"a\" { mx x.example; }\n}\n"),
+	    "test.conf:2: unknown sender rule 'mx' (expected ip, dkim or "
+	    "spf)");
+	{
+		static const char nul[] = "domain x.example {\n\0}\n";
+		struct conf *c;
+		struct dr_error err;
+		assert_int_equal(conf_parse("test.conf", nul, sizeof nul - 1,
+		    &c, &err), -1);
+		assert_string_equal(err.msg, "test.conf:2: NUL byte in the "
+		    "file");
+	}
+}
+
+static void
+conf_files(void **state)
+{
+	struct conf	*c;
+	struct dr_error	 err;
+
+	(void)state;
+	/* A file named but missing is an error; none named, none found,
+	 * is an empty configuration. */
+	assert_int_equal(conf_load("/nonexistent/dmarcdb.conf", &c, &err), -1);
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+	assert_int_equal(conf_load("/", &c, &err), -1);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_int_equal(conf_load(SRCDIR "/samples/dmarcdb.conf", &c, &err),
+	    0);
+	assert_non_null(c->path);
+	assert_true(conf_nsenders(c, "example.com") > 0);
+	conf_free(c);
+}
+
+static void
+domain_within(void **state)
+{
+	(void)state;
+	assert_true(conf_domain_within("example.com", "example.com"));
+	assert_true(conf_domain_within("bounce.mcsv.net", "mcsv.net"));
+	assert_false(conf_domain_within("notmcsv.net", "mcsv.net"));
+	assert_false(conf_domain_within("mcsv.net", "bounce.mcsv.net"));
+	assert_false(conf_domain_within(NULL, "mcsv.net"));
+}
+
+/* --- DMARC records --------------------------------------------------- */
+
+static void
+records(void **state)
+{
+	struct dmarc_record	*r;
+	char			 why[160], out[512];
+
+	(void)state;
+	r = record_parse(" v=DMARC1 ;rua=mailto:a@example.com; p=none;"
+	    " FO=1; x-new=7;", why, sizeof why);
+	assert_non_null(r);
+	assert_string_equal(record_get(r, "p"), "none");
+	assert_string_equal(record_get(r, "fo"), "1");
+	assert_null(record_get(r, "pct"));
+	/* Policy tags first in a fixed order; unknown tags kept. */
+	assert_int_equal(record_set(r, "pct", "0"), 0);
+	assert_int_equal(record_set(r, "t", "y"), 0);
+	assert_int_equal(record_set(r, "p", "quarantine"), 0);
+	record_format(r, out, sizeof out);
+	assert_string_equal(out, "v=DMARC1; p=quarantine; pct=0; t=y; fo=1; "
+	    "rua=mailto:a@example.com; x-new=7");
+	assert_int_equal(record_set(r, "pct", NULL), 0);
+	assert_int_equal(record_set(r, "t", NULL), 0);
+	record_format(r, out, sizeof out);
+	assert_string_equal(out, "v=DMARC1; p=quarantine; fo=1; "
+	    "rua=mailto:a@example.com; x-new=7");
+	record_free(r);
+
+	assert_null(record_parse("p=none; v=DMARC1", why, sizeof why));
+	assert_string_equal(why, "does not start with v=DMARC1");
+	assert_null(record_parse("v=DMARC1; p=none; p=reject", why,
+	    sizeof why));
+	assert_string_equal(why, "tag p given twice");
+	assert_null(record_parse("v=DMARC1; none", why, sizeof why));
+	assert_string_equal(why, "'none' is not tag=value");
+	assert_null(record_parse("", why, sizeof why));
+}
+
+static void
+stages(void **state)
+{
+	(void)state;
+	assert_int_equal(advise_stage("none", -1, NULL), 0);
+	assert_int_equal(advise_stage(NULL, -1, NULL), 0);
+	assert_int_equal(advise_stage("quarantine", 0, NULL), 1);
+	assert_int_equal(advise_stage("quarantine", -1, "y"), 1);
+	assert_int_equal(advise_stage("quarantine", 25, NULL), 2);
+	assert_int_equal(advise_stage("quarantine", 100, "n"), 3);
+	assert_int_equal(advise_stage("quarantine", -1, NULL), 3);
+	assert_int_equal(advise_stage("reject", 0, "y"), 4);
+	assert_int_equal(advise_stage("reject", 50, NULL), 4);
+	assert_int_equal(advise_stage("reject", 100, NULL), 5);
+}
+
+/* --- evaluating a signature ------------------------------------------ */
+
+struct evald {
+	int	dmarc, dkim, spf;
+};
+
+static struct evald
+eval(const char *adkim, const char *aspf, const struct dr_record *r)
+{
+	struct tally	*t = tally_new();
+	struct buf	 b = { 0 };
+	struct arena	 a = { 0 };
+	struct sig	 g;
+	struct evald	 e;
+
+	assert_non_null(t);
+	assert_int_equal(tally_record_sig(t, adkim, aspf, r, &b), 0);
+	assert_int_equal(tally_eval(b.data, b.len, &a, &g), 0);
+	e.dmarc = g.dmarc;
+	e.dkim = g.dkim_aligned;
+	e.spf = g.spf_aligned;
+	arena_free(&a);
+	buf_free(&b);
+	tally_free(t);
+	return e;
+}
+
+static void
+evaluation(void **state)
+{
+	struct dr_dkim		dk[2] = {
+		{ "esp.example", "s1", "pass", NULL, NULL },
+		{ "mail.example.com", "k1", "pass", NULL, NULL },
+	};
+	struct dr_spf		sp[2] = {
+		{ "example.com", "helo", "pass", NULL, NULL },
+		{ "bounce.esp.example", "mfrom", "pass", NULL, NULL },
+	};
+	struct dr_record	r;
+	struct evald		e;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.header_from = "example.com";
+	r.dkim = "fail";
+	r.spf = "fail";
+	r.dkims = dk;
+	r.ndkims = 2;
+	/* One aligned signature among others passes, relaxed only. */
+	e = eval("r", "r", &r);
+	assert_true(e.dmarc && e.dkim && !e.spf);
+	e = eval("s", "r", &r);
+	assert_true(!e.dmarc && !e.dkim);
+	/* HELO counts only without a MAIL FROM result. */
+	r.ndkims = 0;
+	r.spfs = sp;
+	r.nspfs = 2;
+	e = eval("r", "r", &r);
+	assert_true(!e.dmarc && !e.spf);
+	r.nspfs = 1;
+	e = eval("r", "r", &r);
+	assert_true(e.dmarc && e.spf);
+	/* Without results, the receiver's verdict is all there is. */
+	r.nspfs = 0;
+	r.dkim = "pass";
+	e = eval("r", "r", &r);
+	assert_true(e.dmarc && e.dkim && !e.spf);
+	/* Without header_from too. */
+	r.header_from = NULL;
+	r.dkims = dk;
+	r.ndkims = 2;
+	r.dkim = "fail";
+	e = eval("r", "r", &r);
+	assert_false(e.dmarc);
+	/* Order does not matter: the same signature either way. */
+	{
+		struct dr_dkim rev[2] = { dk[1], dk[0] };
+		struct tally *t = tally_new();
+		struct buf b1 = { 0 }, b2 = { 0 };
+		r.header_from = "example.com";
+		assert_int_equal(tally_record_sig(t, "r", "r", &r, &b1), 0);
+		r.dkims = rev;
+		assert_int_equal(tally_record_sig(t, "r", "r", &r, &b2), 0);
+		assert_int_equal(b1.len, b2.len);
+		assert_memory_equal(b1.data, b2.data, b1.len);
+		buf_free(&b1);
+		buf_free(&b2);
+		tally_free(t);
+	}
+}
+
+static void
+days(void **state)
+{
+	(void)state;
+	/* 2026-02-01 00:00 to 23:59:59 UTC. */
+	assert_int_equal(tally_day(1769904000, 1769990399), 20485);
+	/* A day counted from midnight UTC+1 lands on the day it covers. */
+	assert_int_equal(tally_day(1769904000 - 3600, 1769990399 - 3600),
+	    20485);
+	/* End before begin: the day it begins. */
+	assert_int_equal(tally_day(1769904000, 1000), 20485);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(organisational_domains),
+		cmocka_unit_test(strict_and_relaxed),
+		cmocka_unit_test(cidr_ipv4),
+		cmocka_unit_test(cidr_ipv6),
+		cmocka_unit_test(cidr_errors),
+		cmocka_unit_test(cidr_ranges),
+		cmocka_unit_test(conf_full),
+		cmocka_unit_test(conf_errors),
+		cmocka_unit_test(conf_files),
+		cmocka_unit_test(domain_within),
+		cmocka_unit_test(records),
+		cmocka_unit_test(stages),
+		cmocka_unit_test(evaluation),
+		cmocka_unit_test(days),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
