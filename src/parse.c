@@ -1014,8 +1014,12 @@ find_lang(int nattr, const xmlChar **attr, char *out, size_t outlen)
 		if (strcmp((const char *)a[0], "lang") != 0)
 			continue;
 		n = (size_t)(a[4] - a[3]);
-		if (n >= outlen)
+		if (n >= outlen) {
+			/* Cut before a character, never inside one. */
 			n = outlen - 1;
+			while (n > 0 && (a[3][n] & 0xc0) == 0x80)
+				n--;
+		}
 		memcpy(out, a[3], n);
 		out[n] = '\0';
 		return out;
