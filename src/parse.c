@@ -221,6 +221,7 @@ static void	sax_text(void *, const xmlChar *, int);
 static void	sax_doctype(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	sax_error(void *, xmlErrorPtr);
+static size_t	utf8_len(const unsigned char *, size_t);
 static void	fail(struct parser *, enum dr_errcode, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -334,26 +335,33 @@ nomem(struct parser *p)
 }
 
 /*
- * Quote an input value for a message: at most 64 bytes, control bytes
- * and quotes escaped, so a warning can be printed on a terminal.
+ * Quote an input value for a message: at most 64 bytes, control bytes,
+ * quotes and bytes that are not UTF-8 escaped, so a warning can be
+ * printed on a terminal and stored as UTF-8. Characters are not cut.
  */
 static const char *
 quote(const char *s, char *out, size_t outlen)
 {
-	size_t	i, o = 0;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n, o = 0;
 
-	for (i = 0; s[i] != '\0' && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i == 64) {
+	for (i = 0; u[i] != '\0' && o + 5 < outlen; i += n) {
+		n = utf8_len(u + i, strnlen(s + i, 4));
+		if (i + (n > 0 ? n : 1) > 64) {
 			memcpy(out + o, "...", 3);
 			o += 3;
 			break;
 		}
-		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\') {
-			snprintf(out + o, outlen - o, "\\x%02x", c);
+		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '\'' ||
+		    u[i] == '\\') {
+			snprintf(out + o, outlen - o, "\\x%02x", u[i]);
 			o += 4;
-		} else
-			out[o++] = (char)c;
+			n = 1;
+		} else {
+			/* Fits: the loop leaves room for 4 bytes and a NUL. */
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
 	}
 	out[o] = '\0';
 	return out;
