@@ -850,6 +850,28 @@ end_leaf(struct parser *p, enum kind k)
 	}
 }
 
+/*
+ * Recovery mode: make captured XML UTF-8. Its text was made so as it
+ * came, but element and attribute names and attribute values can hold
+ * bytes that are not UTF-8 too. Returns 0, or -1 out of memory.
+ */
+static int
+ext_utf8(struct parser *p, struct buf *b)
+{
+	const char	*s;
+	size_t		 len = b->len;
+
+	if (!p->recover || len == 0)
+		return 0;
+	s = fix_utf8(p, b->data, &len);
+	if (s == NULL)
+		return -1;
+	if (s == b->data)
+		return 0;
+	buf_reset(b);
+	return buf_add(b, s, len);
+}
+
 /* Hand the header to the begin callback, once. */
 static void
 begin_report(struct parser *p)
@@ -897,6 +919,10 @@ end_record(struct parser *p)
 		warn_record(p, "ip", "no source_ip; stored as NULL");
 	if (rec->header_from == NULL)
 		warn_record(p, "missing", "no header_from");
+	if (ext_utf8(p, &p->rec_ext) == -1) {
+		nomem(p);
+		return;
+	}
 	rec->extensions = p->rec_ext.len ? p->rec_ext.data : NULL;
 	rec->dkims = p->dkims.v;
 	rec->ndkims = p->dkims.n;
@@ -1070,12 +1096,11 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			return;
 		}
 		if (uri != NULL) {
-			p->rep.xmlns = arena_strndup(&p->hdr,
-			    (const char *)uri, strlen((const char *)uri));
-			if (p->rep.xmlns == NULL) {
-				nomem(p);
+			/* Through keep(): UTF-8 in recovery mode too. */
+			p->rep.xmlns = keep(p, (const char *)uri,
+			    strlen((const char *)uri));
+			if (p->failed)
 				return;
-			}
 		}
 	}
 
@@ -1571,6 +1596,10 @@ parse_finish(struct parser *p, const struct dr_report **rep,
 		goto bad;
 	r->errors = p->errors.v;
 	r->nerrors = p->errors.n;
+	if (ext_utf8(p, &p->rep_ext) == -1) {
+		nomem(p);
+		goto bad;
+	}
 	r->extensions = p->rep_ext.len ? p->rep_ext.data : NULL;
 	begin_report(p);
 	if (p->failed)
