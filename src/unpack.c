@@ -784,7 +784,8 @@ zip_declared(const unsigned char *p, size_t len)
 		uint64_t off = 0;
 		for (k = 7; k >= 0; k--)
 			off = off << 8 | p[i - 20 + 8 + k];
-		if (off <= len - 56 && memcmp(p + off, "PK\006\006", 4) == 0) {
+		if (len >= 56 && off <= len - 56 &&
+		    memcmp(p + off, "PK\006\006", 4) == 0) {
 			n = 0;
 			for (k = 7; k >= 0; k--)
 				n = n << 8 | p[off + 32 + k];
