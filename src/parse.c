@@ -187,6 +187,7 @@ struct parser {
 	bool			 begun;		/* begin callback done */
 	bool			 root_done;
 	uint64_t		 root_end;
+	uint64_t		 fed;		/* bytes given to libxml2 */
 	bool			 seen_md, seen_pp;
 	bool			 dmarc2_only;	/* an RFC 9990-only element */
 	unsigned		 depth;		/* all open elements */
@@ -1177,6 +1178,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 {
 	struct parser	*p = ctx;
 	enum kind	 k;
+	long		 consumed;
 
 	(void)uri;
 	if (p->failed)
@@ -1206,7 +1208,15 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	case K_FEEDBACK:
 		/* Stop here: what follows the root is looked at by caller. */
 		p->root_done = true;
-		p->root_end = (uint64_t)xmlByteConsumed(p->ctxt);
+		/*
+		 * libxml2 counts in the input's encoding by encoding back
+		 * what it has not parsed yet, and says -1 when that does
+		 * not add up (UTF-7, say): then take it that the root
+		 * ended with the bytes given so far.
+		 */
+		consumed = xmlByteConsumed(p->ctxt);
+		p->root_end = consumed < 0 || (uint64_t)consumed > p->fed ?
+		    p->fed : (uint64_t)consumed;
 		xmlStopParser(p->ctxt);
 		break;
 	default:
@@ -1456,18 +1466,21 @@ feed(struct parser *p, const char *buf, size_t len, int last,
 	size_t		n;
 
 	if (last && !p->started && !p->failed && len <= INT_MAX) {
+		p->fed = len;
 		parse_pull(p, buf, len);
 		len = 0;
 	}
 	if (!p->started && !p->failed && len > 0) {
 		n = len < 4 ? len : 4;
 		if (start_push(p, buf, n) == 0) {
+			p->fed += n;
 			buf += n;
 			len -= n;
 		}
 	}
 	while (!p->failed && !p->root_done && len > 0) {
 		n = len < step ? len : step;
+		p->fed += n;
 		xmlParseChunk(p->ctxt, buf, (int)n, last && n == len);
 		if (last && n == len)
 			p->terminated = true;
