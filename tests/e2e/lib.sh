@@ -3,13 +3,17 @@
 # DMARCDB is the binary under test and SRCDIR the source tree; both are
 # exported by "make check". Each test gets a scratch directory $T that is
 # removed on exit; $DB is a database in it.
+#
+# Memory checkers: in a sanitizer build (--enable-asan, --enable-ubsan,
+# --enable-fuzzing) their reports go to files in $T. Any report fails
+# the test when it ends, even one from a command whose output or exit
+# status the test ignores.
 set -eu
 LC_ALL=C
 export LC_ALL
 : "${DMARCDB:?run through make check, or set DMARCDB}"
 : "${SRCDIR:?run through make check, or set SRCDIR}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB
@@ -18,6 +22,25 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+
+# At exit: fail on any memory checker report, then clean up.
+finish() {
+	rc=$?
+	for f in "$T"/sanitizer.*; do
+		[ -s "$f" ] || continue
+		echo "FAIL: memory checker report ($(basename "$f")):" >&2
+		cat "$f" >&2
+		rc=1
+	done
+	rm -rf "$T"
+	exit "$rc"
+}
+trap finish EXIT
+
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$T/sanitizer"
+export ASAN_OPTIONS UBSAN_OPTIONS
 
 # expect_exit CODE COMMAND...: run, and check the exit status.
 expect_exit() {
