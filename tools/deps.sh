@@ -6,7 +6,9 @@ set -eu
 
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev"
-test="sqlite3 gzip"
+# The sanitizer and fuzzing builds (clang, its ASan/UBSan/libFuzzer
+# runtimes) and make check-valgrind.
+test="sqlite3 gzip clang libclang-rt-14-dev valgrind"
 
 case "${1:-}" in
 "") pkgs=$build ;;

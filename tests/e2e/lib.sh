@@ -5,9 +5,10 @@
 # removed on exit; $DB is a database in it.
 #
 # Memory checkers: in a sanitizer build (--enable-asan, --enable-ubsan,
-# --enable-fuzzing) their reports go to files in $T. Any report fails
-# the test when it ends, even one from a command whose output or exit
-# status the test ignores.
+# --enable-fuzzing) their reports go to files in $T; with VALGRIND=1
+# (make check-valgrind) dmarcdb runs under valgrind's memcheck, its
+# reports going there too. Any report fails the test when it ends, even
+# one from a command whose output or exit status the test ignores.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -26,7 +27,7 @@ fail() {
 # At exit: fail on any memory checker report, then clean up.
 finish() {
 	rc=$?
-	for f in "$T"/sanitizer.*; do
+	for f in "$T"/sanitizer.* "$T"/vg/log.*; do
 		[ -s "$f" ] || continue
 		echo "FAIL: memory checker report ($(basename "$f")):" >&2
 		cat "$f" >&2
@@ -41,6 +42,19 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
 UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$T/sanitizer"
 export ASAN_OPTIONS UBSAN_OPTIONS
+
+if [ "${VALGRIND:-0}" = 1 ]; then
+	command -v valgrind > /dev/null 2>&1 ||
+	    fail "VALGRIND=1, but valgrind is not installed (tools/deps.sh test)"
+	mkdir "$T/vg"
+	cat > "$T/vg/dmarcdb" <<-EOF
+	#!/bin/sh
+	exec /bin/sh "$SRCDIR/tests/valgrind.sh" --log-file="$T/vg/log.%p" \\
+	    "$DMARCDB" "\$@"
+	EOF
+	chmod +x "$T/vg/dmarcdb"
+	DMARCDB=$T/vg/dmarcdb
+fi
 
 # expect_exit CODE COMMAND...: run, and check the exit status.
 expect_exit() {
