@@ -61,8 +61,8 @@ if [ "$rc" -ne 0 ]; then
 	    "to tests/fuzz/regressions/$t/." >&2
 	exit 1
 fi
-grep -q '^Done [0-9]* runs' "$log" ||
+grep -aq '^Done [0-9]* runs' "$log" ||
     { tail -n 20 "$log" >&2; echo "FAIL: fuzz_$t did not finish" >&2;
     exit 1; }
-echo "fuzz_$t: ok: $(grep '^Done [0-9]* runs' "$log"), $(find "$corpus" \
+echo "fuzz_$t: ok: $(grep -a '^Done [0-9]* runs' "$log"), $(find "$corpus" \
     -type f | wc -l) inputs in the corpus"
