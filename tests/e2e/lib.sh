@@ -44,8 +44,8 @@ UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$T/sanitizer"
 export ASAN_OPTIONS UBSAN_OPTIONS
 
 if [ "${VALGRIND:-0}" = 1 ]; then
-	command -v valgrind > /dev/null 2>&1 ||
-	    fail "VALGRIND=1, but valgrind is not installed (tools/deps.sh test)"
+	command -v valgrind > /dev/null 2>&1 || fail "VALGRIND=1, but" \
+	    "valgrind is not installed (tools/deps.sh test)"
 	mkdir "$T/vg"
 	cat > "$T/vg/dmarcdb" <<-EOF
 	#!/bin/sh

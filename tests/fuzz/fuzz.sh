@@ -57,8 +57,8 @@ if [ "$rc" -ne 0 ]; then
 	tail -n 60 "$log" >&2
 	echo "FAIL: fuzz_$t exited with $rc; inputs kept:" >&2
 	ls "$work/artifacts/$t-"* >&2 2>/dev/null || true
-	echo "Replay one with tests/fuzz/replay_$t FILE; once fixed, add it" \
-	    "to tests/fuzz/regressions/$t/." >&2
+	echo "Replay one with $bin FILE (or tests/fuzz/replay_$t FILE);" \
+	    "once fixed, add it to tests/fuzz/regressions/$t/." >&2
 	exit 1
 fi
 grep -aq '^Done [0-9]* runs' "$log" ||
