@@ -20,7 +20,8 @@ static int		 log_progress_shown;
 static struct timespec	 log_progress_last;
 static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
 
-static void	log_vput(const char *, va_list, const char *);
+static void	log_vput(const char *, va_list, const char *)
+		    __attribute__((format(printf, 1, 0)));
 
 void
 log_init(const char *prog, int level)

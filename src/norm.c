@@ -193,8 +193,12 @@ norm_reporter(const char *org, const char *email, char *out, size_t outlen)
 	if (src == NULL)
 		src = "";
 	len = strlen(src);
-	if (len >= outlen)
+	if (len >= outlen) {
+		/* Cut before a character, never inside one. */
 		len = outlen - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
 	memcpy(out, src, len);
 	out[len] = '\0';
 	len = norm_lower(out);

@@ -187,6 +187,7 @@ struct parser {
 	bool			 begun;		/* begin callback done */
 	bool			 root_done;
 	uint64_t		 root_end;
+	uint64_t		 fed;		/* bytes given to libxml2 */
 	bool			 seen_md, seen_pp;
 	bool			 dmarc2_only;	/* an RFC 9990-only element */
 	unsigned		 depth;		/* all open elements */
@@ -221,6 +222,7 @@ static void	sax_text(void *, const xmlChar *, int);
 static void	sax_doctype(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	sax_error(void *, xmlErrorPtr);
+static size_t	utf8_len(const unsigned char *, size_t);
 static void	fail(struct parser *, enum dr_errcode, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -334,26 +336,33 @@ nomem(struct parser *p)
 }
 
 /*
- * Quote an input value for a message: at most 64 bytes, control bytes
- * and quotes escaped, so a warning can be printed on a terminal.
+ * Quote an input value for a message: at most 64 bytes, control bytes,
+ * quotes and bytes that are not UTF-8 escaped, so a warning can be
+ * printed on a terminal and stored as UTF-8. Characters are not cut.
  */
 static const char *
 quote(const char *s, char *out, size_t outlen)
 {
-	size_t	i, o = 0;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n, o = 0;
 
-	for (i = 0; s[i] != '\0' && o + 5 < outlen; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (i == 64) {
+	for (i = 0; u[i] != '\0' && o + 5 < outlen; i += n) {
+		n = utf8_len(u + i, strnlen(s + i, 4));
+		if (i + (n > 0 ? n : 1) > 64) {
 			memcpy(out + o, "...", 3);
 			o += 3;
 			break;
 		}
-		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\') {
-			snprintf(out + o, outlen - o, "\\x%02x", c);
+		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f || u[i] == '\'' ||
+		    u[i] == '\\') {
+			snprintf(out + o, outlen - o, "\\x%02x", u[i]);
 			o += 4;
-		} else
-			out[o++] = (char)c;
+			n = 1;
+		} else {
+			/* Fits: the loop leaves room for 4 bytes and a NUL. */
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
 	}
 	out[o] = '\0';
 	return out;
@@ -842,6 +851,28 @@ end_leaf(struct parser *p, enum kind k)
 	}
 }
 
+/*
+ * Recovery mode: make captured XML UTF-8. Its text was made so as it
+ * came, but element and attribute names and attribute values can hold
+ * bytes that are not UTF-8 too. Returns 0, or -1 out of memory.
+ */
+static int
+ext_utf8(struct parser *p, struct buf *b)
+{
+	const char	*s;
+	size_t		 len = b->len;
+
+	if (!p->recover || len == 0)
+		return 0;
+	s = fix_utf8(p, b->data, &len);
+	if (s == NULL)
+		return -1;
+	if (s == b->data)
+		return 0;
+	buf_reset(b);
+	return buf_add(b, s, len);
+}
+
 /* Hand the header to the begin callback, once. */
 static void
 begin_report(struct parser *p)
@@ -889,6 +920,10 @@ end_record(struct parser *p)
 		warn_record(p, "ip", "no source_ip; stored as NULL");
 	if (rec->header_from == NULL)
 		warn_record(p, "missing", "no header_from");
+	if (ext_utf8(p, &p->rec_ext) == -1) {
+		nomem(p);
+		return;
+	}
 	rec->extensions = p->rec_ext.len ? p->rec_ext.data : NULL;
 	rec->dkims = p->dkims.v;
 	rec->ndkims = p->dkims.n;
@@ -1014,8 +1049,12 @@ find_lang(int nattr, const xmlChar **attr, char *out, size_t outlen)
 		if (strcmp((const char *)a[0], "lang") != 0)
 			continue;
 		n = (size_t)(a[4] - a[3]);
-		if (n >= outlen)
+		if (n >= outlen) {
+			/* Cut before a character, never inside one. */
 			n = outlen - 1;
+			while (n > 0 && (a[3][n] & 0xc0) == 0x80)
+				n--;
+		}
 		memcpy(out, a[3], n);
 		out[n] = '\0';
 		return out;
@@ -1058,12 +1097,11 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			return;
 		}
 		if (uri != NULL) {
-			p->rep.xmlns = arena_strndup(&p->hdr,
-			    (const char *)uri, strlen((const char *)uri));
-			if (p->rep.xmlns == NULL) {
-				nomem(p);
+			/* Through keep(): UTF-8 in recovery mode too. */
+			p->rep.xmlns = keep(p, (const char *)uri,
+			    strlen((const char *)uri));
+			if (p->failed)
 				return;
-			}
 		}
 	}
 
@@ -1140,6 +1178,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 {
 	struct parser	*p = ctx;
 	enum kind	 k;
+	long		 consumed;
 
 	(void)uri;
 	if (p->failed)
@@ -1169,7 +1208,15 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	case K_FEEDBACK:
 		/* Stop here: what follows the root is looked at by caller. */
 		p->root_done = true;
-		p->root_end = (uint64_t)xmlByteConsumed(p->ctxt);
+		/*
+		 * libxml2 counts in the input's encoding by encoding back
+		 * what it has not parsed yet, and says -1 when that does
+		 * not add up (UTF-7, say): then take it that the root
+		 * ended with the bytes given so far.
+		 */
+		consumed = xmlByteConsumed(p->ctxt);
+		p->root_end = consumed < 0 || (uint64_t)consumed > p->fed ?
+		    p->fed : (uint64_t)consumed;
 		xmlStopParser(p->ctxt);
 		break;
 	default:
@@ -1419,18 +1466,21 @@ feed(struct parser *p, const char *buf, size_t len, int last,
 	size_t		n;
 
 	if (last && !p->started && !p->failed && len <= INT_MAX) {
+		p->fed = len;
 		parse_pull(p, buf, len);
 		len = 0;
 	}
 	if (!p->started && !p->failed && len > 0) {
 		n = len < 4 ? len : 4;
 		if (start_push(p, buf, n) == 0) {
+			p->fed += n;
 			buf += n;
 			len -= n;
 		}
 	}
 	while (!p->failed && !p->root_done && len > 0) {
 		n = len < step ? len : step;
+		p->fed += n;
 		xmlParseChunk(p->ctxt, buf, (int)n, last && n == len);
 		if (last && n == len)
 			p->terminated = true;
@@ -1559,6 +1609,10 @@ parse_finish(struct parser *p, const struct dr_report **rep,
 		goto bad;
 	r->errors = p->errors.v;
 	r->nerrors = p->errors.n;
+	if (ext_utf8(p, &p->rep_ext) == -1) {
+		nomem(p);
+		goto bad;
+	}
 	r->extensions = p->rep_ext.len ? p->rep_ext.data : NULL;
 	begin_report(p);
 	if (p->failed)

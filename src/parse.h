@@ -80,7 +80,8 @@ int		 parse_finish(struct parser *, const struct dr_report **,
 /*
  * Offset, from the first byte fed, just past the end tag of the root
  * element, or 0 while it has not been seen. Bytes after it were not
- * parsed.
+ * parsed. It is never past the bytes fed; when libxml2 cannot tell
+ * (in some encodings), it is the count of bytes fed so far.
  */
 uint64_t	 parse_root_end(const struct parser *);
 

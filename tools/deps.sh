@@ -7,7 +7,10 @@ set -eu
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
 libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
-test="sqlite3 gzip curl dovecot-imapd iproute2 util-linux"
+# The end-to-end tests' tools; the sanitizer and fuzzing builds (clang,
+# its ASan/UBSan/libFuzzer runtimes); make check-valgrind.
+test="sqlite3 gzip curl dovecot-imapd iproute2 util-linux clang
+libclang-rt-14-dev valgrind"
 
 case "${1:-}" in
 "") pkgs=$build ;;

@@ -3,7 +3,14 @@
 # DMARCDB is the binary under test, SRCDIR the source tree and BUILDDIR
 # the build tree (helper programs and shims; by default where DMARCDB
 # is); all are exported by "make check". Each test gets a scratch
-# directory $T that is removed on exit; $DB is a database in it.
+# directory $T that is removed on exit (kept with KEEP=1); $DB is a
+# database in it.
+#
+# Memory checkers: in a sanitizer build (--enable-asan, --enable-ubsan,
+# --enable-fuzzing) their reports go to files in $T; with VALGRIND=1
+# (make check-valgrind) dmarcdb runs under valgrind's memcheck, its
+# reports going there too. Any report fails the test when it ends, even
+# one from a command whose output or exit status the test ignores.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -11,13 +18,9 @@ export LC_ALL
 : "${SRCDIR:?run through make check, or set SRCDIR}"
 BUILDDIR=${BUILDDIR:-$(dirname "$DMARCDB")}
 T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB
-# ASAN_OPTIONS for a run with an LD_PRELOAD shim, which comes before
-# AddressSanitizer's runtime (an --enable-asan build refuses that).
-ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
 # fail MESSAGE: to the test's standard error (kept as fd 3), even from
 # inside a command whose standard error is redirected, such as
@@ -27,6 +30,41 @@ fail() {
 	echo "FAIL: $*" >&3
 	exit 1
 }
+
+# At exit: fail on any memory checker report, then clean up.
+finish() {
+	rc=$?
+	for f in "$T"/sanitizer.* "$T"/vg/log.*; do
+		[ -s "$f" ] || continue
+		echo "FAIL: memory checker report ($(basename "$f")):" >&2
+		cat "$f" >&2
+		rc=1
+	done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	exit "$rc"
+}
+trap finish EXIT
+
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+UBSAN_OPTIONS="print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$T/sanitizer"
+export ASAN_OPTIONS UBSAN_OPTIONS
+# ASAN_OPTIONS for a run with an LD_PRELOAD shim, which comes before
+# AddressSanitizer's runtime (an --enable-asan build refuses that).
+ASAN=$ASAN_OPTIONS:verify_asan_link_order=0
+
+if [ "${VALGRIND:-0}" = 1 ]; then
+	command -v valgrind > /dev/null 2>&1 || fail "VALGRIND=1, but" \
+	    "valgrind is not installed (tools/deps.sh test)"
+	mkdir "$T/vg"
+	cat > "$T/vg/dmarcdb" <<-EOF
+	#!/bin/sh
+	exec /bin/sh "$SRCDIR/tests/valgrind.sh" --log-file="$T/vg/log.%p" \\
+	    "$DMARCDB" "\$@"
+	EOF
+	chmod +x "$T/vg/dmarcdb"
+	DMARCDB=$T/vg/dmarcdb
+fi
 
 # expect_exit CODE COMMAND...: run, and check the exit status.
 expect_exit() {

@@ -159,6 +159,22 @@ reporter_from_org_or_email(void **state)
 	assert_int_equal(norm_reporter(NULL, NULL, out, sizeof out), 0);
 }
 
+/* A reporter too long for the buffer is cut between characters. */
+static void
+reporter_cut_between_characters(void **state)
+{
+	char	out[8];
+
+	(void)state;
+	/* Byte 7 is the second byte of an e with acute accent. */
+	assert_int_equal(norm_reporter("abcdef" "\xc3\xa9" "gh", NULL, out,
+	    sizeof out), 6);
+	assert_string_equal(out, "abcdef");
+	assert_int_equal(norm_reporter("abcde" "\xc3\xa9" "gh", NULL, out,
+	    sizeof out), 7);
+	assert_string_equal(out, "abcde" "\xc3\xa9");
+}
+
 int
 main(void)
 {
@@ -171,6 +187,7 @@ main(void)
 		cmocka_unit_test(uint_bounded),
 		cmocka_unit_test(report_id_brackets_removed_only),
 		cmocka_unit_test(reporter_from_org_or_email),
+		cmocka_unit_test(reporter_cut_between_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
