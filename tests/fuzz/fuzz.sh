@@ -5,8 +5,8 @@
 #
 # The seeds are copied afresh into WORKDIR/corpus-TARGET (the fuzzer adds
 # what it finds there; the source tree is never written): every file of
-# tests/corpus for unpack, its *.xml files for parse, and the target's
-# regression inputs. Any crash, leak, timeout, out-of-memory or broken
+# tests/corpus for unpack, its *.xml files for parse, its *.eml files
+# for mime, and the target's regression inputs. Any crash, leak, timeout, out-of-memory or broken
 # invariant fails the run; the input that caused it is left in
 # WORKDIR/artifacts.
 set -eu
@@ -21,6 +21,7 @@ case $secs in
 esac
 case $t in
 parse) pattern='*.xml' ;;
+mime) pattern='*.eml' ;;
 *) pattern='*' ;;
 esac
 
