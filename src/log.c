@@ -89,12 +89,18 @@ void
 log_warn(const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 ebuf[128];
-	int	 saved = errno;
+	char		 ebuf[128];
+	const char	*e;
+	int		 saved = errno;
 
-	strerror_r(saved, ebuf, sizeof ebuf);
+	/* GNU's strerror_r returns the text, often not in ebuf at all. */
+#ifdef STRERROR_R_CHAR_P
+	e = strerror_r(saved, ebuf, sizeof ebuf);
+#else
+	e = strerror_r(saved, ebuf, sizeof ebuf) == 0 ? ebuf : "unknown error";
+#endif
 	va_start(ap, fmt);
-	log_vput(fmt, ap, ebuf);
+	log_vput(fmt, ap, e);
 	va_end(ap);
 	errno = saved;
 }

@@ -235,6 +235,12 @@ main(int argc, char **argv)
 			optind = 0;	/* glibc: re-initialise getopt */
 			rc = commands[i].fn(&c, argc, argv);
 			xmlCleanupParser();
+			/* Output that did not reach its file is a failure. */
+			if ((fflush(stdout) == EOF || ferror(stdout)) &&
+			    rc == EXIT_OK) {
+				log_warn("writing the output");
+				rc = EXIT_REJECTED;
+			}
 			return rc;
 		}
 	}

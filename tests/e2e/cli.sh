@@ -10,7 +10,7 @@ BAD=$S/broken-invalid_xml.xml
 # Help and version.
 "$DMARCDB" --help | grep -q '^usage: dmarcdb' || fail "--help"
 "$DMARCDB" --version | grep -q '^dmarcdb [0-9]' || fail "--version"
-for c in ingest reports rejected; do
+for c in ingest reports rejected sources advise export; do
 	"$DMARCDB" "$c" --help | grep -q "^usage: dmarcdb.* $c" ||
 	    fail "$c --help"
 done
@@ -38,6 +38,16 @@ grep -Eq '^dmarcdb: 1 input: 1 report stored, 0 duplicates, 0 superseded, 0 reje
     "$T/err" || fail "summary: $(cat "$T/err")"
 "$DMARCDB" -q --db "$DB" ingest "$GOOD" 2> "$T/err" > "$T/out"
 [ ! -s "$T/err" ] && [ ! -s "$T/out" ] || fail "-q printed something"
+
+# Output that cannot be written: exit 1 and the reason, from every
+# report command.
+for c in reports "sources --since 2000-01-01" "advise --days 3660 --no-dns" \
+    export; do
+	# shellcheck disable=SC2086
+	expect_exit 1 "$DMARCDB" --db "$DB" $c > /dev/full 2> "$T/err"
+	grep -q "No space left on device" "$T/err" ||
+	    fail "$c > /dev/full: $(cat "$T/err")"
+done
 
 # A rejected input: exit 1, ORIGIN: REASON even with -q.
 expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$BAD" "$GOOD" 2> "$T/err"
