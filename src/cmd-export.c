@@ -32,8 +32,9 @@ struct run {
 	enum format		 fmt;
 	int64_t			 from_day, to_day;
 	/* The class of each source, per domain, computed when met. */
-	char			*domain;	/* of the classes below */
-	struct hmap		*classes;	/* ip NUL hf -> class + 1 */
+	struct hmap		*domains;	/* the domains classified */
+	struct hmap		*classes;	/* domain NUL ip NUL hf ->
+						   class + 1 */
 	/* dmarcdb's evaluation, per signature. */
 	struct tally		*tally;
 	struct hmap		*evals;
@@ -88,7 +89,23 @@ iso(int64_t t, char *out, size_t len)
 		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The class of a record's source, classifying its domain when new. */
+/* The key of a source in r->classes: domain NUL ip NUL header_from. */
+static int
+class_key(struct run *r, const char *domain, const char *ip, const char *hf)
+{
+	buf_reset(&r->key);
+	return buf_adds(&r->key, domain) == -1 ||
+	    buf_add(&r->key, "", 1) == -1 ||
+	    buf_adds(&r->key, ip ? ip : "") == -1 ||
+	    buf_add(&r->key, "", 1) == -1 ||
+	    buf_adds(&r->key, hf ? hf : "") == -1 ? -1 : 0;
+}
+
+/*
+ * The class of a record's source, classifying its domain when first
+ * met. Records come in id order, domains interleaved: every domain's
+ * classes are kept to the end.
+ */
 static const char *
 source_class(struct run *r, const char *domain, const char *ip,
     const char *hf)
@@ -98,41 +115,31 @@ source_class(struct run *r, const char *domain, const char *ip,
 	size_t		 i;
 	int		 added;
 
-	if (r->domain == NULL || strcmp(r->domain, domain) != 0) {
-		free(r->domain);
-		r->domain = strdup(domain);
-		hmap_clear(r->classes);
-		if (r->domain == NULL) {
-			dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-			return NULL;
-		}
+	if (hmap_get(r->domains, domain, strlen(domain), &added) == NULL)
+		goto nomem;
+	if (added) {
 		if (classify_window(r->s, r->conf, domain, r->from_day,
 		    r->to_day, &w, r->err) == -1)
 			return NULL;
 		for (i = 0; i < w->nsources; i++) {
-			buf_reset(&r->key);
-			if (buf_adds(&r->key, w->sources[i].ip) == -1 ||
-			    buf_add(&r->key, "", 1) == -1 ||
-			    buf_adds(&r->key, w->sources[i].header_from) ==
-			    -1 || (c = hmap_get(r->classes, r->key.data,
+			if (class_key(r, domain, w->sources[i].ip,
+			    w->sources[i].header_from) == -1 ||
+			    (c = hmap_get(r->classes, r->key.data,
 			    r->key.len, &added)) == NULL) {
 				window_free(w);
-				dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-				return NULL;
+				goto nomem;
 			}
 			*c = (unsigned)w->sources[i].class + 1;
 		}
 		window_free(w);
 	}
-	buf_reset(&r->key);
-	if (buf_adds(&r->key, ip ? ip : "") == -1 ||
-	    buf_add(&r->key, "", 1) == -1 ||
-	    buf_adds(&r->key, hf ? hf : "") == -1) {
-		dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-		return NULL;
-	}
+	if (class_key(r, domain, ip, hf) == -1)
+		goto nomem;
 	c = hmap_find(r->classes, r->key.data, r->key.len);
 	return c != NULL ? class_name((enum source_class)(*c - 1)) : "";
+nomem:
+	dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+	return NULL;
 }
 
 static const struct eval *
@@ -409,10 +416,11 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage_error(c, "export", "--since is after --as-of");
 	r.from_day = cmd_day(wh.since_t);
 	r.to_day = cmd_day(wh.as_of_t) - 1;
+	r.domains = hmap_new(sizeof(unsigned));
 	r.classes = hmap_new(sizeof(unsigned));
 	r.evals = hmap_new(sizeof(struct eval));
 	r.tally = tally_new();
-	if (r.classes == NULL || r.evals == NULL || r.tally == NULL) {
+	if (r.domains == NULL || r.classes == NULL || r.evals == NULL || r.tally == NULL) {
 		log_warnx("out of memory");
 		rc = EXIT_INTERNAL;
 		goto out;
@@ -439,12 +447,12 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 out:
+	hmap_free(r.domains);
 	hmap_free(r.classes);
 	hmap_free(r.evals);
 	tally_free(r.tally);
 	buf_free(&r.sig);
 	buf_free(&r.key);
 	arena_free(&r.mem);
-	free(r.domain);
 	return rc;
 }
