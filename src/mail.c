@@ -254,7 +254,9 @@ walk(struct walk *w, GMimeObject *obj, const char *number, int depth)
 			return 0;
 		obj = g_mime_message_get_mime_part(inner);
 		if (!GMIME_IS_MULTIPART(obj)) {
-			snprintf(num, sizeof num, "%s.1", number);
+			/* A message that is the whole body is part 1. */
+			snprintf(num, sizeof num, "%s.1", *number ? number :
+			    "1");
 			number = num;
 		}
 		return walk(w, obj, number, depth + 1);
