@@ -218,6 +218,12 @@ on_row(void *arg, const struct store_day *d)
 		s->last_day = d->day;
 	if (d->day > b->w->last_day)
 		b->w->last_day = d->day;
+	if (d->day >= b->w->from_day && d->day <= b->w->to_day) {
+		struct window_day *wd = &b->w->days[d->day - b->w->from_day];
+		wd->messages = add(wd->messages, (uint64_t)d->messages);
+		if (g->dmarc)
+			wd->pass = add(wd->pass, (uint64_t)d->messages);
+	}
 	rid = hmap_get(b->rep_ix, d->reporter ? d->reporter : "",
 	    d->reporter ? strlen(d->reporter) : 0, &added);
 	if (rid == NULL)
@@ -604,6 +610,7 @@ window_free(struct window *w)
 	}
 	free(w->sources);
 	free(w->senders);
+	free(w->days);
 	free(p->sigs);
 	arena_free(&p->mem);
 	free(p);
@@ -641,6 +648,12 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 	w->from_day = from;
 	w->to_day = to;
 	w->last_day = -1;
+	w->ndays = to >= from ? (size_t)(to - from + 1) : 0;
+	w->days = calloc(w->ndays ? w->ndays : 1, sizeof *w->days);
+	if (w->days == NULL) {
+		nomem(&b);
+		goto out;
+	}
 	conf_thresholds(c, domain, &w->th);
 	n = conf_nsenders(c, domain);
 	w->configured = n > 0;
@@ -657,6 +670,22 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 	if (store_days(s, domain, from, to, on_row, &b, err) == -1)
 		goto out;
 	w->reporters = (unsigned)hmap_count(b.rep_ix);
+	w->reporter_names = arena_alloc(&b.mem, (w->reporters + 1) *
+	    sizeof *w->reporter_names);
+	if (w->reporter_names == NULL) {
+		nomem(&b);
+		goto out;
+	}
+	for (i = 0; i < w->reporters; i++) {
+		const void	*key;
+		size_t		 klen;
+		hmap_at(b.rep_ix, i, &key, &klen);
+		w->reporter_names[i] = arena_strndup(&b.mem, key, klen);
+		if (w->reporter_names[i] == NULL) {
+			nomem(&b);
+			goto out;
+		}
+	}
 	for (i = 0; i < w->nsources; i++) {
 		struct source *src = &w->sources[i];
 		classify_source(&b, src);

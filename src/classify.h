@@ -85,6 +85,12 @@ struct window {
 	uint64_t		 new_messages;
 	int64_t			 last_day;	/* newest data, -1 none */
 	unsigned		 reporters;
+	const char		**reporter_names; /* in order of appearance */
+	/* Per day of the window, from_day first. */
+	struct window_day {
+		uint64_t	 messages, pass;
+	}			*days;
+	size_t			 ndays;
 };
 
 /*

@@ -43,6 +43,7 @@ int	cmd_rejected(struct cmd_ctx *, int, char **);
 int	cmd_sources(struct cmd_ctx *, int, char **);
 int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
+int	cmd_digest(struct cmd_ctx *, int, char **);
 
 /* Open the database, printing the error. Returns an exit code. */
 int	cmd_open_store(struct cmd_ctx *, struct store **);

@@ -26,6 +26,7 @@ static const struct dr_cmd commands[] = {
 	{ "sources", cmd_sources, "classify sending sources per domain" },
 	{ "advise", cmd_advise, "the next safe policy step, and its record" },
 	{ "export", cmd_export, "one flat row per record, as CSV or NDJSON" },
+	{ "digest", cmd_digest, "the weekly summary email" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 

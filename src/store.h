@@ -217,6 +217,21 @@ int	 store_source_first(struct store *, const char *, const char *,
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
 
+/* --- for the digest (store-digest.c) -------------------------------- */
+
+/*
+ * A policy domain's active reports that overlap [from, until) (epoch
+ * seconds), and the end of its newest report that begins before until
+ * (-1: none).
+ */
+int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
+	    uint64_t *, int64_t *, struct dr_error *);
+/* When the last ingest run before until finished (-1: none). */
+int	 store_last_run(struct store *, int64_t, int64_t *, struct dr_error *);
+/* Rejected inputs last seen in [from, until): reason and count, most first. */
+int	 store_rejected_between(struct store *, int64_t, int64_t,
+	    int (*)(void *, const char *, int64_t), void *, struct dr_error *);
+
 /* The policy published, as one active report saw it. */
 struct store_policy {
 	int64_t		 begin, end;

@@ -1,0 +1,969 @@
+/*
+ * digest-render.c: the digest as plain text and as HTML.
+ *
+ * One function, render(), says what the digest contains and in which
+ * order, through a small set of operations (headings, paragraphs,
+ * items, tables, a bar chart, a DNS record) that a text and an HTML
+ * emitter implement. So the two parts carry the same facts and the
+ * same figures, by construction.
+ *
+ * Text: 72 columns, words wrapped, tables aligned. HTML: what mail
+ * clients render: table layout, inline styles (a <style> block only
+ * adds dark mode and narrow screens), no scripts, images or fonts;
+ * the chart is made of table cells.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "digest.h"
+#include "fmt.h"
+
+#define TEXT_WIDTH	72
+#define BAR_WIDTH	24
+#define MAX_COLS	6
+#define MAX_ROWS	64
+
+enum align { LEFT, RIGHT };
+
+struct bar {
+	uint64_t	messages, pass, max;
+};
+
+struct emit {
+	struct buf	*b;
+	int		 failed;
+	/* A table being built (the text emitter aligns it at the end). */
+	size_t		 ncols;
+	enum align	 align[MAX_COLS];
+	char		*cells[MAX_ROWS][MAX_COLS];
+	struct bar	 bars[MAX_ROWS];
+	int		 has_bar;
+	size_t		 nrows;
+	const struct emit_ops *ops;
+};
+
+struct emit_ops {
+	void	(*title)(struct emit *, const char *);
+	void	(*section)(struct emit *, const char *);
+	void	(*subsection)(struct emit *, const char *);
+	void	(*para)(struct emit *, const char *);
+	void	(*item)(struct emit *, enum digest_level, const char *);
+	void	(*kv)(struct emit *, const char *, const char *);
+	void	(*record)(struct emit *, const char *);
+	void	(*table_end)(struct emit *);
+	void	(*end)(struct emit *);
+};
+
+/* --- output helpers ------------------------------------------------- */
+
+static void
+put(struct emit *e, const char *s, size_t n)
+{
+	if (buf_add(e->b, s, n) == -1)
+		e->failed = 1;
+}
+
+static void
+puts_(struct emit *e, const char *s)
+{
+	put(e, s, strlen(s));
+}
+
+static void
+putf(struct emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+putf(struct emit *e, const char *fmt, ...)
+{
+	char	tmp[2048];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	put(e, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Characters on screen: UTF-8 continuation bytes do not count. */
+static size_t
+width(const char *s, size_t n)
+{
+	size_t	w = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* --- tables (shared: the operations collect rows) ------------------- */
+
+static void
+table_begin(struct emit *e, size_t ncols, const char *aligns, int bar)
+{
+	size_t	i;
+
+	e->ncols = ncols < MAX_COLS ? ncols : MAX_COLS;
+	for (i = 0; i < e->ncols; i++)
+		e->align[i] = aligns[i] == 'r' ? RIGHT : LEFT;
+	e->has_bar = bar;
+	e->nrows = 0;
+}
+
+/* A row of ncols cells (the first row is the header). */
+static void
+table_row(struct emit *e, const char *const *cells, const struct bar *bar)
+{
+	size_t	i;
+
+	if (e->nrows == MAX_ROWS)
+		return;
+	for (i = 0; i < e->ncols; i++)
+		if ((e->cells[e->nrows][i] = strdup(cells[i] ? cells[i] :
+		    "")) == NULL)
+			e->failed = 1;
+	if (bar != NULL)
+		e->bars[e->nrows] = *bar;
+	else
+		memset(&e->bars[e->nrows], 0, sizeof e->bars[0]);
+	e->nrows++;
+}
+
+static void
+table_clear(struct emit *e)
+{
+	size_t	r, c;
+
+	for (r = 0; r < e->nrows; r++)
+		for (c = 0; c < e->ncols; c++) {
+			free(e->cells[r][c]);
+			e->cells[r][c] = NULL;
+		}
+	e->nrows = 0;
+}
+
+/* --- text ------------------------------------------------------------ */
+
+/* Words of s wrapped at TEXT_WIDTH: first line after lead, then indent. */
+static void
+text_wrap(struct emit *e, const char *lead, size_t indent, const char *s)
+{
+	size_t	col, n, w;
+
+	puts_(e, lead);
+	col = width(lead, strlen(lead));
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		n = strcspn(s, " ");
+		w = width(s, n);
+		if (col > indent && col + 1 + w > TEXT_WIDTH) {
+			putf(e, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent || (col == indent && col > width(lead,
+		    strlen(lead)))) {
+			put(e, " ", 1);
+			col++;
+		}
+		put(e, s, n);
+		col += w;
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+	put(e, "\n", 1);
+}
+
+static void
+text_title(struct emit *e, const char *s)
+{
+	size_t	i, w = width(s, strlen(s));
+
+	putf(e, "%s\n", s);
+	for (i = 0; i < w; i++)
+		put(e, "-", 1);
+	put(e, "\n", 1);
+}
+
+static void
+text_section(struct emit *e, const char *s)
+{
+	size_t	i, w = width(s, strlen(s));
+
+	putf(e, "\n\n%s\n", s);
+	for (i = 0; i < w; i++)
+		put(e, "-", 1);
+	put(e, "\n", 1);
+}
+
+static void
+text_subsection(struct emit *e, const char *s)
+{
+	putf(e, "\n%s\n", s);
+}
+
+static void
+text_para(struct emit *e, const char *s)
+{
+	put(e, "\n", 1);
+	text_wrap(e, "", 0, s);
+}
+
+static void
+text_item(struct emit *e, enum digest_level level, const char *s)
+{
+	text_wrap(e, level == DIGEST_ACT ? "  ! " : "  - ", 4, s);
+}
+
+static void
+text_kv(struct emit *e, const char *k, const char *v)
+{
+	char	lead[64];
+
+	snprintf(lead, sizeof lead, "  %-15s", k);
+	text_wrap(e, lead, 17, v);
+}
+
+static void
+text_record(struct emit *e, const char *s)
+{
+	/* On a line of its own, never wrapped: it is copied as is. */
+	putf(e, "\n    %s\n\n", s);
+}
+
+static void
+text_table_end(struct emit *e)
+{
+	size_t	w[MAX_COLS] = { 0 }, r, c, n, i, full, ok;
+
+	for (r = 0; r < e->nrows; r++)
+		for (c = 0; c < e->ncols; c++) {
+			n = width(e->cells[r][c], strlen(e->cells[r][c]));
+			if (n > w[c])
+				w[c] = n;
+		}
+	put(e, "\n", 1);
+	for (r = 0; r < e->nrows; r++) {
+		put(e, "  ", 2);
+		for (c = 0; c < e->ncols; c++) {
+			const char *s = e->cells[r][c];
+			n = width(s, strlen(s));
+			if (c > 0)
+				put(e, "  ", 2);
+			if (e->align[c] == RIGHT)
+				putf(e, "%*s", (int)(w[c] - n), "");
+			puts_(e, s);
+			if (e->align[c] == LEFT && (c + 1 < e->ncols ||
+			    e->has_bar))
+				putf(e, "%*s", (int)(w[c] - n), "");
+		}
+		if (e->has_bar && r > 0 && e->bars[r].max > 0) {
+			const struct bar *b = &e->bars[r];
+			full = (size_t)((b->messages * BAR_WIDTH + b->max - 1) /
+			    b->max);
+			ok = b->messages ? (size_t)((b->pass * full +
+			    b->messages / 2) / b->messages) : 0;
+			put(e, "  ", 2);
+			for (i = 0; i < full; i++)
+				puts_(e, i < ok ? "\xe2\x96\x88" :
+				    "\xe2\x96\x91");	/* full, light */
+		}
+		/* No trailing blanks. */
+		while (e->b->len > 0 && e->b->data[e->b->len - 1] == ' ')
+			e->b->len--;
+		put(e, "\n", 1);
+	}
+	table_clear(e);
+}
+
+static void
+text_end(struct emit *e)
+{
+	(void)e;
+}
+
+static const struct emit_ops text_ops = {
+	text_title, text_section, text_subsection, text_para, text_item,
+	text_kv, text_record, text_table_end, text_end,
+};
+
+/* --- HTML ------------------------------------------------------------ */
+
+/* Colours: readable on white, and on the dark backgrounds of dark mode. */
+#define C_TEXT		"#1f2328"
+#define C_MUTED		"#59636e"
+#define C_RULE		"#d0d7de"
+#define C_PASS		"#2da44e"
+#define C_FAIL		"#cf222e"
+#define C_NOTE		"#bf8700"
+#define FONT		"font-family:-apple-system,'Segoe UI',Roboto," \
+			"Helvetica,Arial,sans-serif;"
+
+static void
+html_esc(struct emit *e, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			puts_(e, "&amp;");
+			break;
+		case '<':
+			puts_(e, "&lt;");
+			break;
+		case '>':
+			puts_(e, "&gt;");
+			break;
+		case '"':
+			puts_(e, "&quot;");
+			break;
+		case '\'':
+			puts_(e, "&#39;");
+			break;
+		default:
+			put(e, s, 1);
+		}
+	}
+}
+
+static void
+html_title(struct emit *e, const char *s)
+{
+	puts_(e, "<h1 class=\"t\" style=\"margin:0 0 8px;font-size:22px;"
+	    "line-height:28px;color:" C_TEXT ";" FONT "\">");
+	html_esc(e, s);
+	puts_(e, "</h1>\n");
+}
+
+static void
+html_section(struct emit *e, const char *s)
+{
+	puts_(e, "<h2 class=\"t\" style=\"margin:28px 0 6px;padding-top:12px;"
+	    "border-top:1px solid " C_RULE ";font-size:18px;line-height:24px;"
+	    "color:" C_TEXT ";" FONT "\">");
+	html_esc(e, s);
+	puts_(e, "</h2>\n");
+}
+
+static void
+html_subsection(struct emit *e, const char *s)
+{
+	puts_(e, "<h3 class=\"t\" style=\"margin:16px 0 4px;font-size:15px;"
+	    "line-height:20px;color:" C_TEXT ";" FONT "\">");
+	html_esc(e, s);
+	puts_(e, "</h3>\n");
+}
+
+static void
+html_para(struct emit *e, const char *s)
+{
+	puts_(e, "<p class=\"t\" style=\"margin:8px 0;font-size:14px;"
+	    "line-height:20px;color:" C_TEXT ";" FONT "\">");
+	html_esc(e, s);
+	puts_(e, "</p>\n");
+}
+
+static void
+html_item(struct emit *e, enum digest_level level, const char *s)
+{
+	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" width=\"100%%\"><tr>"
+	    "<td valign=\"top\" width=\"18\" style=\"font-size:14px;"
+	    "line-height:20px;color:%s;" FONT "\">&#9679;</td>"
+	    "<td class=\"t\" style=\"font-size:14px;line-height:20px;"
+	    "padding-bottom:4px;color:" C_TEXT ";" FONT "\">",
+	    level == DIGEST_ACT ? C_FAIL : C_NOTE);
+	html_esc(e, s);
+	puts_(e, "</td></tr></table>\n");
+}
+
+static void
+html_kv(struct emit *e, const char *k, const char *v)
+{
+	puts_(e, "<p class=\"t\" style=\"margin:6px 0;font-size:14px;"
+	    "line-height:20px;color:" C_TEXT ";" FONT "\"><b>");
+	html_esc(e, k);
+	puts_(e, "</b> ");
+	html_esc(e, v);
+	puts_(e, "</p>\n");
+}
+
+static void
+html_record(struct emit *e, const char *s)
+{
+	puts_(e, "<p class=\"rec\" style=\"margin:6px 0 10px;padding:8px 10px;"
+	    "background-color:#f6f8fa;border:1px solid " C_RULE ";"
+	    "border-radius:6px;font-family:Menlo,Consolas,monospace;"
+	    "font-size:13px;line-height:18px;color:" C_TEXT ";"
+	    "word-break:break-all;\">");
+	html_esc(e, s);
+	puts_(e, "</p>\n");
+}
+
+static void
+html_bar(struct emit *e, const struct bar *b)
+{
+	unsigned	w, ok;
+
+	w = b->max ? (unsigned)((b->messages * 100 + b->max - 1) / b->max) :
+	    0;
+	ok = b->messages ? (unsigned)((b->pass * 100 + b->messages / 2) /
+	    b->messages) : 0;
+	if (w == 0) {
+		puts_(e, "&nbsp;");
+		return;
+	}
+	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" width=\"%u%%\"><tr>", w);
+	if (ok > 0)
+		putf(e, "<td width=\"%u%%\" height=\"12\" bgcolor=\"" C_PASS
+		    "\" style=\"background-color:" C_PASS ";font-size:0;"
+		    "line-height:0;\">&nbsp;</td>", ok);
+	if (ok < 100)
+		putf(e, "<td width=\"%u%%\" height=\"12\" bgcolor=\"" C_FAIL
+		    "\" style=\"background-color:" C_FAIL ";font-size:0;"
+		    "line-height:0;\">&nbsp;</td>", 100 - ok);
+	puts_(e, "</tr></table>");
+}
+
+static void
+html_table_end(struct emit *e)
+{
+	size_t	r, c;
+
+	puts_(e, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" width=\"100%\" "
+	    "style=\"margin:8px 0;border-collapse:collapse;\">\n");
+	for (r = 0; r < e->nrows; r++) {
+		puts_(e, "<tr>");
+		for (c = 0; c < e->ncols; c++) {
+			putf(e, "<td class=\"%s\" align=\"%s\" style=\"padding:"
+			    "3px 8px 3px 0;font-size:13px;line-height:18px;"
+			    "%s%s" FONT "\">", r == 0 ? "th" : "t",
+			    e->align[c] == RIGHT ? "right" : "left",
+			    r == 0 ? "color:" C_MUTED ";border-bottom:1px "
+			    "solid " C_RULE ";font-weight:600;" : "color:"
+			    C_TEXT ";", e->align[c] == RIGHT ?
+			    "white-space:nowrap;" : "");
+			html_esc(e, e->cells[r][c]);
+			puts_(e, "</td>");
+		}
+		if (e->has_bar) {
+			putf(e, "<td width=\"40%%\" style=\"padding:3px 0;%s\">",
+			    r == 0 ? "border-bottom:1px solid " C_RULE ";" : "");
+			if (r > 0)
+				html_bar(e, &e->bars[r]);
+			else
+				puts_(e, "&nbsp;");
+			puts_(e, "</td>");
+		}
+		puts_(e, "</tr>\n");
+	}
+	puts_(e, "</table>\n");
+	table_clear(e);
+}
+
+static void
+html_end(struct emit *e)
+{
+	puts_(e, "</td></tr></table>\n</td></tr></table>\n</body>\n</html>\n");
+}
+
+static const struct emit_ops html_ops = {
+	html_title, html_section, html_subsection, html_para, html_item,
+	html_kv, html_record, html_table_end, html_end,
+};
+
+static void
+html_begin(struct emit *e, const char *title)
+{
+	puts_(e, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	    "<meta name=\"supported-color-schemes\" content=\"light dark\">\n"
+	    "<title>");
+	html_esc(e, title);
+	puts_(e, "</title>\n<style>\n"
+	    "@media (prefers-color-scheme: dark) {\n"
+	    "  body, .bg { background-color: #0d1117 !important; }\n"
+	    "  .t { color: #e6edf3 !important; }\n"
+	    "  .th { color: #9198a1 !important; }\n"
+	    "  .rec { background-color: #161b22 !important;"
+	    " color: #e6edf3 !important; }\n"
+	    "}\n"
+	    "@media (max-width: 480px) {\n"
+	    "  .wrap { padding: 12px 8px !important; }\n"
+	    "  .t, .th { font-size: 13px !important; }\n"
+	    "}\n"
+	    "</style>\n</head>\n"
+	    "<body class=\"bg\" style=\"margin:0;padding:0;"
+	    "background-color:#ffffff;\">\n"
+	    "<table role=\"presentation\" class=\"bg\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" width=\"100%\" "
+	    "style=\"background-color:#ffffff;\"><tr>"
+	    "<td align=\"center\" class=\"wrap\" style=\"padding:20px 12px;\">\n"
+	    "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
+	    "border=\"0\" width=\"100%\" style=\"max-width:680px;\"><tr>"
+	    "<td align=\"left\">\n");
+}
+
+/* --- the content ----------------------------------------------------- */
+
+static void
+para(struct emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+para(struct emit *e, const char *fmt, ...)
+{
+	char	tmp[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	e->ops->para(e, tmp);
+}
+
+static void
+kv(struct emit *e, const char *k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+kv(struct emit *e, const char *k, const char *fmt, ...)
+{
+	char	tmp[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	e->ops->kv(e, k, tmp);
+}
+
+static void
+item(struct emit *e, enum digest_level l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+item(struct emit *e, enum digest_level l, const char *fmt, ...)
+{
+	char	tmp[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	e->ops->item(e, l, tmp);
+}
+
+static void
+day_label(int64_t day, char *out, size_t len)
+{
+	time_t		t = (time_t)(day * 86400);
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "?");
+	else
+		strftime(out, len, "%a %d %b", &tm);
+}
+
+static void
+when(int64_t t, char *out, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(out, len, "-");
+	else
+		strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* "+0.4 points", "-1.2 points", "no change"; "" without a base. */
+static void
+change(uint64_t pass, uint64_t msgs, uint64_t ppass, uint64_t pmsgs,
+    char *out, size_t len)
+{
+	double	d;
+
+	if (msgs == 0 || pmsgs == 0) {
+		snprintf(out, len, "-");
+		return;
+	}
+	d = 100.0 * (double)pass / (double)msgs -
+	    100.0 * (double)ppass / (double)pmsgs;
+	if (d > -0.05 && d < 0.05)
+		snprintf(out, len, "no change");
+	else
+		snprintf(out, len, "%+.1f pt", d);
+}
+
+static void
+policy_text(const struct advice *a, char *out, size_t len)
+{
+	const struct policy	*p = &a->cur;
+	char			 pct[32] = "";
+
+	if (!a->has_policy) {
+		snprintf(out, len, "not seen in reports");
+		return;
+	}
+	if (p->pct >= 0 && p->pct != 100)
+		snprintf(pct, sizeof pct, "; pct=%lld", (long long)p->pct);
+	snprintf(out, len, "%s (p=%s%s%s)", advise_stage_name(p->stage),
+	    *p->p ? p->p : "none", pct, strcmp(p->testing, "y") == 0 ?
+	    "; t=y" : "");
+}
+
+static void
+overview(struct emit *e, const struct digest *g)
+{
+	const char	*hdr[5] = { "Domain", "Messages", "Pass", "Change",
+			    "Policy" };
+	char		 n1[32], n2[32], p1[16], p2[16], ch[32], pol[96];
+	size_t		 i;
+	int		 lv;
+
+	e->ops->section(e, "Overview");
+	if (g->messages == 0) {
+		para(e, "No DMARC reports arrived about this period, for any "
+		    "domain. Reports come every day from the large mailbox "
+		    "providers: if none came, the mailbox or the job that "
+		    "reads it has stopped. See Ingest health below.");
+	} else {
+		fmt_count(g->messages, n1, sizeof n1);
+		fmt_pct(g->pass, g->messages, p1, sizeof p1);
+		fmt_count(g->new_sources, n2, sizeof n2);
+		if (g->prev_messages > 0) {
+			fmt_pct(g->prev_pass, g->prev_messages, p2, sizeof p2);
+			change(g->pass, g->messages, g->prev_pass,
+			    g->prev_messages, ch, sizeof ch);
+			para(e, "%zu domain%s sent %s messages; %s were "
+			    "authenticated (passed DMARC), against %s the "
+			    "period before (%s). %s new sender%s appeared.",
+			    g->ndomains, g->ndomains == 1 ? "" : "s", n1, p1,
+			    p2, ch, n2, g->new_sources == 1 ? "" : "s");
+		} else
+			para(e, "%zu domain%s sent %s messages; %s were "
+			    "authenticated (passed DMARC). No reports from the "
+			    "period before to compare with. %s new sender%s "
+			    "appeared.", g->ndomains, g->ndomains == 1 ? "" :
+			    "s", n1, p1, n2, g->new_sources == 1 ? "" : "s");
+	}
+	if (g->ndomains > 0) {
+		table_begin(e, 5, "lrrrl", 0);
+		table_row(e, hdr, NULL);
+		for (i = 0; i < g->ndomains; i++) {
+			const struct digest_domain *d = &g->domains[i];
+			const char *row[5];
+			fmt_count(d->cur->messages, n1, sizeof n1);
+			fmt_pct(d->cur->pass, d->cur->messages, p1, sizeof p1);
+			change(d->cur->pass, d->cur->messages, d->prev->pass,
+			    d->prev->messages, ch, sizeof ch);
+			policy_text(d->adv, pol, sizeof pol);
+			row[0] = d->domain;
+			row[1] = n1;
+			row[2] = p1;
+			row[3] = ch;
+			row[4] = pol;
+			table_row(e, row, NULL);
+		}
+		e->ops->table_end(e);
+	}
+	e->ops->subsection(e, "Needs attention");
+	if (g->attention == 0)
+		para(e, "Nothing needs attention this period.");
+	/* Those where someone must act first. */
+	for (lv = DIGEST_ACT; lv > DIGEST_OK; lv--)
+		for (i = 0; i < g->ndomains; i++) {
+			const struct digest_domain *d = &g->domains[i];
+			if (d->nitems == 0 || (int)d->items[0].level != lv)
+				continue;
+			item(e, d->items[0].level, "%s: %s", d->domain,
+			    d->items[0].text);
+		}
+}
+
+static void
+domain_part(struct emit *e, const struct digest *g,
+    const struct digest_domain *d)
+{
+	const struct window	*w = d->cur;
+	const struct advice	*a = d->adv;
+	static const char *const cls[CLASS__COUNT] = {
+		"compliant (authorised, passing)",
+		"misconfigured (authorised, failing)",
+		"forwarded", "unknown",
+	};
+	const char		*dh[3] = { "Day", "Messages", "Pass" };
+	const char		*ch[4] = { "Class", "Sources", "Messages",
+				    "Share" };
+	char			 n1[32], n2[32], p1[16], p2[16], d1[16];
+	char			 pol[96];
+	uint64_t		 max = 0;
+	size_t			 i;
+
+	e->ops->section(e, d->domain);
+	if (w->messages == 0)
+		para(e, "No reports about %s arrived this period.", d->domain);
+	else {
+		fmt_count(w->messages, n1, sizeof n1);
+		fmt_pct(w->pass, w->messages, p1, sizeof p1);
+		if (d->prev->messages > 0) {
+			fmt_pct(d->prev->pass, d->prev->messages, p2,
+			    sizeof p2);
+			fmt_count(d->prev->messages, n2, sizeof n2);
+			para(e, "%s messages from %zu source%s, reported by "
+			    "%u reporter%s; %s passed DMARC (the period "
+			    "before: %s of %s).", n1, w->nsources,
+			    w->nsources == 1 ? "" : "s", w->reporters,
+			    w->reporters == 1 ? "" : "s", p1, p2, n2);
+		} else
+			para(e, "%s messages from %zu source%s, reported by "
+			    "%u reporter%s; %s passed DMARC.", n1,
+			    w->nsources, w->nsources == 1 ? "" : "s",
+			    w->reporters, w->reporters == 1 ? "" : "s", p1);
+
+		/* The days, as a chart. */
+		for (i = 0; i < w->ndays; i++)
+			if (w->days[i].messages > max)
+				max = w->days[i].messages;
+		table_begin(e, 3, "lrr", 1);
+		table_row(e, dh, NULL);
+		for (i = 0; i < w->ndays; i++) {
+			const char *row[3];
+			struct bar b = { w->days[i].messages, w->days[i].pass,
+			    max };
+			day_label(w->from_day + (int64_t)i, d1, sizeof d1);
+			fmt_count(w->days[i].messages, n1, sizeof n1);
+			fmt_pct(w->days[i].pass, w->days[i].messages, p1,
+			    sizeof p1);
+			row[0] = d1;
+			row[1] = n1;
+			row[2] = p1;
+			table_row(e, row, &b);
+		}
+		e->ops->table_end(e);
+
+		table_begin(e, 4, "lrrr", 0);
+		table_row(e, ch, NULL);
+		for (i = 0; i < CLASS__COUNT; i++) {
+			const char *row[4];
+			char ns[16];
+			snprintf(ns, sizeof ns, "%u", w->class_sources[i]);
+			fmt_count(w->class_messages[i], n1, sizeof n1);
+			fmt_pct(w->class_messages[i], w->messages, p1,
+			    sizeof p1);
+			row[0] = cls[i];
+			row[1] = ns;
+			row[2] = n1;
+			row[3] = p1;
+			table_row(e, row, NULL);
+		}
+		e->ops->table_end(e);
+	}
+
+	if (d->nitems > 0) {
+		e->ops->subsection(e, "Needs attention");
+		for (i = 0; i < d->nitems; i++)
+			e->ops->item(e, d->items[i].level, d->items[i].text);
+	}
+	if (d->nbroken > 0) {
+		e->ops->subsection(e, "Authorised senders that started "
+		    "failing, and the fix");
+		for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++) {
+			const struct source *s = &w->sources[d->broken[i]];
+			fmt_count(s->messages, n1, sizeof n1);
+			item(e, DIGEST_ACT, "%s%s%s%s, %s messages: %s", s->ip,
+			    s->sender ? " (" : "", s->sender ?
+			    s->sender->name : "", s->sender ? ")" : "", n1,
+			    s->reason);
+		}
+		if (d->nbroken > DIGEST_LIST)
+			para(e, "And %zu more: dmarcdb sources --domain %s "
+			    "--class misconfigured", d->nbroken - DIGEST_LIST,
+			    d->domain);
+	}
+	if (d->nnew > 0) {
+		e->ops->subsection(e, "New sources, first seen this period");
+		for (i = 0; i < d->nnew && i < DIGEST_LIST; i++) {
+			const struct source *s = &w->sources[d->news[i]];
+			fmt_count(s->messages, n1, sizeof n1);
+			item(e, DIGEST_NOTE, "%s%s%s%s, %s messages, %s",
+			    *s->ip ? s->ip : "(no address)", s->sender ? " (" :
+			    "", s->sender ? s->sender->name : "", s->sender ?
+			    ")" : "", n1, class_name(s->class));
+		}
+		if (d->nnew > DIGEST_LIST)
+			para(e, "And %zu more.", d->nnew - DIGEST_LIST);
+	}
+	if (d->nunknown > 0) {
+		e->ops->subsection(e, "Largest unknown sources");
+		for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++) {
+			const struct source *s = &w->sources[d->unknown[i]];
+			fmt_count(s->messages, n1, sizeof n1);
+			fmt_pct(s->pass, s->messages, p1, sizeof p1);
+			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s pass "
+			    "DMARC", *s->ip ? s->ip : "(no address)", n1,
+			    *s->header_from ? s->header_from : d->domain, p1);
+		}
+		if (d->nunknown > DIGEST_LIST)
+			para(e, "And %zu more: dmarcdb sources --domain %s "
+			    "--class unknown", d->nunknown - DIGEST_LIST,
+			    d->domain);
+	}
+	if (d->nlost > 0) {
+		e->ops->subsection(e, "Reporters that went quiet");
+		for (i = 0; i < d->nlost && i < DIGEST_LIST; i++)
+			item(e, DIGEST_NOTE, "%s sent reports the period "
+			    "before, none this period", d->lost[i]);
+		if (d->nlost > DIGEST_LIST)
+			para(e, "And %zu more.", d->nlost - DIGEST_LIST);
+	}
+
+	e->ops->subsection(e, "Policy");
+	policy_text(a, pol, sizeof pol);
+	if (a->has_policy) {
+		fmt_day(a->stage_since, d1, sizeof d1);
+		kv(e, "Published", "%s, stage %d of 5, for %u days (since %s)",
+		    pol, a->cur.stage, a->days_at_stage, d1);
+	} else
+		kv(e, "Published", "%s", pol);
+	switch (a->verdict) {
+	case VERDICT_ADVANCE:
+		kv(e, "Advice", "advance to stage %d, %s: %s", a->next_stage,
+		    advise_stage_name(a->next_stage), a->reasons.n ?
+		    a->reasons.text[0] : "");
+		break;
+	case VERDICT_STEP_BACK:
+		kv(e, "Advice", "step back to stage %d, %s: %s", a->next_stage,
+		    advise_stage_name(a->next_stage), a->reasons.n ?
+		    a->reasons.text[0] : "");
+		break;
+	case VERDICT_HOLD:
+		kv(e, "Advice", "hold at stage %d, %s: %s", a->cur.stage,
+		    advise_stage_name(a->cur.stage), a->reasons.n ?
+		    a->reasons.text[0] : "");
+		break;
+	case VERDICT_NO_DATA:
+		kv(e, "Advice", "none: %s", a->reasons.n ?
+		    a->reasons.text[0] : "no reports");
+		break;
+	}
+	for (i = 0; i < a->blockers.n; i++)
+		item(e, DIGEST_NOTE, "first: %s", a->blockers.text[i]);
+	if (a->verdict != VERDICT_NO_DATA) {
+		if (strcmp(a->record_now, a->record_next) == 0)
+			kv(e, "DNS", "keep the record as published:");
+		else
+			kv(e, "DNS", "publish this record (%s):",
+			    a->record_source != NULL &&
+			    strcmp(a->record_source, "reports") == 0 ?
+			    "add your rua= tag: the reports do not show it" :
+			    "it keeps your other tags");
+		{
+			char rec[1400];
+			snprintf(rec, sizeof rec, "%s. IN TXT \"%s\"",
+			    a->record_name, a->record_next);
+			e->ops->record(e, rec);
+		}
+	}
+	(void)g;
+}
+
+static void
+health(struct emit *e, const struct digest *g)
+{
+	const struct digest_health	*h = &g->health;
+	char				 n1[32], n2[32], d1[32];
+	int64_t				 age;
+	size_t				 i;
+
+	e->ops->section(e, "Ingest health");
+	fmt_count(h->reports, n1, sizeof n1);
+	fmt_count(h->reporters, n2, sizeof n2);
+	kv(e, "Reports", "%s about this period, from %s reporter%s", n1, n2,
+	    h->reporters == 1 ? "" : "s");
+	if (h->newest_end >= 0) {
+		fmt_day((h->newest_end - 1) / 86400, d1, sizeof d1);
+		age = g->to_day - (h->newest_end - 1) / 86400;
+		if (age >= 2)
+			kv(e, "Newest report", "covers up to %s, %lld days "
+			    "before the end of the period: is the job that "
+			    "reads the report mailbox still running?", d1,
+			    (long long)age);
+		else
+			kv(e, "Newest report", "covers up to %s", d1);
+	} else
+		kv(e, "Newest report", "none stored");
+	when(h->last_run, d1, sizeof d1);
+	kv(e, "Last ingest", "%s", h->last_run >= 0 ? d1 : "none recorded");
+	fmt_count(h->rejected, n1, sizeof n1);
+	kv(e, "Rejected", "%s input%s this period%s", n1,
+	    h->rejected == 1 ? "" : "s", h->rejected ? " (kept, with the "
+	    "reason: dmarcdb rejected)" : "");
+	for (i = 0; i < h->nreasons; i++) {
+		fmt_count(h->reasons[i].inputs, n1, sizeof n1);
+		item(e, DIGEST_NOTE, "%s: %s", n1, h->reasons[i].reason);
+	}
+}
+
+static void
+render(struct emit *e, const struct digest *g)
+{
+	char	d1[16], d2[16], title[96];
+	size_t	i;
+
+	fmt_day(g->from_day, d1, sizeof d1);
+	fmt_day(g->to_day, d2, sizeof d2);
+	snprintf(title, sizeof title, "DMARC report, %s to %s", d1, d2);
+	e->ops->title(e, title);
+	para(e, "Mail sent as your domains, as the receiving mailbox "
+	    "providers reported it, over %u days. Authenticated mail "
+	    "passes DMARC; enforcement (quarantine, then reject) stops the "
+	    "rest.", g->days);
+	overview(e, g);
+	for (i = 0; i < g->ndomains; i++)
+		domain_part(e, g, &g->domains[i]);
+	health(e, g);
+	para(e, "Made by dmarcdb. The details: dmarcdb sources and dmarcdb "
+	    "advise, with --as-of the day after the period.");
+	e->ops->end(e);
+}
+
+int
+digest_text(const struct digest *g, struct buf *b)
+{
+	struct emit	e;
+
+	memset(&e, 0, sizeof e);
+	e.b = b;
+	e.ops = &text_ops;
+	render(&e, g);
+	table_clear(&e);
+	return e.failed ? -1 : 0;
+}
+
+int
+digest_html(const struct digest *g, const char *title, struct buf *b)
+{
+	struct emit	e;
+
+	memset(&e, 0, sizeof e);
+	e.b = b;
+	e.ops = &html_ops;
+	html_begin(&e, title);
+	render(&e, g);
+	table_clear(&e);
+	return e.failed ? -1 : 0;
+}

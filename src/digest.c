@@ -1,0 +1,405 @@
+/*
+ * digest.c: the facts of the weekly digest (dmarcdb(1), DIGEST).
+ *
+ * For each domain: the classification of this period and of the one
+ * before (for the change, the sources that started failing and the
+ * reporters that went quiet), and the advice as advise gives it on the
+ * same day. Then what needs attention, most urgent first, and the
+ * health of the ingest.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "fmt.h"
+#include "hmap.h"
+
+static int
+nomem(struct dr_error *err)
+{
+	return dr_seterr(err, DR_E_NOMEM, "out of memory");
+}
+
+static double
+share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static void
+item(struct digest_domain *d, enum digest_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+item(struct digest_domain *d, enum digest_level level, const char *fmt, ...)
+{
+	struct digest_item	*it;
+	va_list			 ap;
+	size_t			 i;
+
+	if (d->nitems == sizeof d->items / sizeof d->items[0])
+		return;
+	/* Most urgent first; in order of arrival within a level. */
+	for (i = d->nitems; i > 0 && d->items[i - 1].level < level; i--)
+		d->items[i] = d->items[i - 1];
+	it = &d->items[i];
+	it->level = level;
+	va_start(ap, fmt);
+	vsnprintf(it->text, sizeof it->text, fmt, ap);
+	va_end(ap);
+	d->nitems++;
+}
+
+/* "192.0.2.1 (Mailchimp)" or "192.0.2.1". */
+static void
+source_name(const struct source *s, char *out, size_t len)
+{
+	const char	*ip = *s->ip ? s->ip : "(no address)";
+
+	if (s->sender != NULL)
+		snprintf(out, len, "%s (%s)", ip, s->sender->name);
+	else
+		snprintf(out, len, "%s", ip);
+}
+
+/* The key of a source across windows: ip NUL header_from. */
+static int
+source_key(struct buf *b, const struct source *s)
+{
+	buf_reset(b);
+	return buf_adds(b, s->ip) == -1 || buf_add(b, "", 1) == -1 ||
+	    buf_adds(b, s->header_from) == -1 ? -1 : 0;
+}
+
+/* Lists and attention items of one domain, from its windows. */
+static int
+judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
+    struct dr_error *err)
+{
+	const struct window	*w = d->cur, *p = d->prev;
+	struct hmap		*was;
+	struct buf		 key = { 0 };
+	unsigned		*c;
+	char			 name[320], n1[32], n2[32], p1[16], day[16];
+	uint64_t		 broken_msgs = 0, unknown_msgs = 0;
+	size_t			 i, j, still = 0;
+	int			 added;
+
+	was = hmap_new(sizeof(unsigned));
+	if (was == NULL)
+		return nomem(err);
+	for (i = 0; i < p->nsources; i++) {
+		if (source_key(&key, &p->sources[i]) == -1 ||
+		    (c = hmap_get(was, key.data, key.len, &added)) == NULL)
+			goto nomem;
+		*c = (unsigned)p->sources[i].class + 1;
+	}
+	for (i = 0; i < w->nsources; i++) {
+		const struct source *s = &w->sources[i];
+		if (s->first_seen >= w->from_day || s->first_seen < 0) {
+			if (d->nnew < DIGEST_LIST)
+				d->news[d->nnew] = i;
+			d->nnew++;
+		}
+		if (s->class == CLASS_UNKNOWN) {
+			if (d->nunknown < DIGEST_LIST)
+				d->unknown[d->nunknown] = i;
+			d->nunknown++;
+			unknown_msgs += s->messages;
+		}
+		if (s->class != CLASS_MISCONFIGURED)
+			continue;
+		if (source_key(&key, s) == -1)
+			goto nomem;
+		c = hmap_find(was, key.data, key.len);
+		if (c != NULL && *c - 1 == CLASS_MISCONFIGURED) {
+			still++;
+			continue;
+		}
+		if (d->nbroken < DIGEST_LIST)
+			d->broken[d->nbroken] = i;
+		d->nbroken++;
+		broken_msgs += s->messages;
+	}
+	hmap_free(was);
+	buf_free(&key);
+
+	/* Reporters of the period before that sent nothing this one. */
+	for (i = 0; i < p->reporters; i++) {
+		for (j = 0; j < w->reporters; j++)
+			if (strcmp(p->reporter_names[i],
+			    w->reporter_names[j]) == 0)
+				break;
+		if (j < w->reporters)
+			continue;
+		if (d->nlost < DIGEST_LIST)
+			d->lost[d->nlost] = p->reporter_names[i];
+		d->nlost++;
+	}
+
+	/* What needs attention. */
+	if (w->messages == 0) {
+		if (newest_end >= 0) {
+			fmt_day((newest_end - 1) / 86400, day, sizeof day);
+			item(d, DIGEST_ACT, "no reports this period; the newest "
+			    "covers up to %s", day);
+		} else
+			item(d, DIGEST_ACT, "no reports at all: check that "
+			    "the domain's DMARC record has rua= pointing to "
+			    "the mailbox dmarcdb reads");
+	}
+	if (d->adv->verdict == VERDICT_STEP_BACK) {
+		fmt_pct(d->adv->legit_pass, d->adv->legit, p1, sizeof p1);
+		item(d, DIGEST_ACT, "step back to %s: authorised mail passes "
+		    "DMARC at only %s", advise_stage_name(d->adv->next_stage),
+		    p1);
+	}
+	if (d->nbroken > 0) {
+		const struct source *s = &w->sources[d->broken[0]];
+		source_name(s, name, sizeof name);
+		fmt_count(broken_msgs, n1, sizeof n1);
+		if (d->nbroken == 1)
+			item(d, DIGEST_ACT, "authorised sender %s started "
+			    "failing DMARC (%s messages): %s", name, n1,
+			    s->reason);
+		else
+			item(d, DIGEST_ACT, "%zu authorised sources started "
+			    "failing DMARC (%s messages), the largest %s: %s",
+			    d->nbroken, n1, name, s->reason);
+	}
+	if (still > 0)
+		item(d, DIGEST_NOTE, "%zu authorised source%s still fail%s "
+		    "DMARC, as in the period before", still, still == 1 ?
+		    "" : "s", still == 1 ? "s" : "");
+	if (unknown_msgs > 0 && share(unknown_msgs, w->messages) >=
+	    w->th.significant) {
+		fmt_count(unknown_msgs, n1, sizeof n1);
+		fmt_pct(unknown_msgs, w->messages, p1, sizeof p1);
+		item(d, DIGEST_NOTE, "%zu unknown source%s sent %s messages "
+		    "(%s) as %s", d->nunknown, d->nunknown == 1 ? "" : "s",
+		    n1, p1, d->domain);
+	}
+	if (d->nlost > 0)
+		item(d, DIGEST_NOTE, "%s%s sent reports in the period before "
+		    "but none in this one", d->lost[0], d->nlost > 1 ?
+		    " and others" : "");
+	if (w->messages > 0 && p->messages > 0 && share(w->pass, w->messages)
+	    + 2 <= share(p->pass, p->messages)) {
+		fmt_pct(w->pass, w->messages, p1, sizeof p1);
+		fmt_pct(p->pass, p->messages, n2, sizeof n2);
+		item(d, DIGEST_NOTE, "DMARC pass rate fell to %s from %s",
+		    p1, n2);
+	}
+	if (d->adv->verdict == VERDICT_ADVANCE)
+		item(d, DIGEST_NOTE, "ready for the next step: %s (publish "
+		    "the record below)", advise_stage_name(
+		    d->adv->next_stage));
+	(void)g;
+	return 0;
+nomem:
+	hmap_free(was);
+	buf_free(&key);
+	return nomem(err);
+}
+
+/* --- the domains --------------------------------------------------- */
+
+struct names {
+	const char	**v;
+	size_t		  n, cap;
+	struct arena	 *mem;
+	struct hmap	 *seen;
+};
+
+static int
+add_name(void *arg, const char *name)
+{
+	struct names	*l = arg;
+	int		 added;
+
+	if (hmap_get(l->seen, name, strlen(name), &added) == NULL)
+		return -1;
+	if (!added)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		const char **v = realloc(l->v, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if ((l->v[l->n] = arena_strndup(l->mem, name, strlen(name))) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+/* Largest first; a domain without mail after those with. */
+static int
+cmp_domain(const void *a, const void *b)
+{
+	const struct digest_domain	*x = a, *y = b;
+
+	if (x->cur->messages != y->cur->messages)
+		return x->cur->messages > y->cur->messages ? -1 : 1;
+	return strcmp(x->domain, y->domain);
+}
+
+static int
+on_rejected(void *arg, const char *reason, int64_t n)
+{
+	struct digest_health	*h = arg;
+	struct digest_reason	*r;
+
+	h->rejected += (uint64_t)n;
+	if (h->nreasons == DIGEST_LIST)
+		return 0;
+	r = &h->reasons[h->nreasons++];
+	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
+	r->inputs = (uint64_t)n;
+	return 0;
+}
+
+int
+digest_build(struct store *s, const struct conf *c,
+    const struct digest_opts *o, struct digest **out, struct dr_error *err)
+{
+	struct digest	*g;
+	struct names	 names = { 0 };
+	struct hmap	*reporters = NULL;
+	int64_t		 today = o->as_of / 86400, newest;
+	uint64_t	 nrep;
+	size_t		 i, j;
+	int		 added;
+
+	*out = NULL;
+	g = calloc(1, sizeof *g);
+	if (g == NULL)
+		return nomem(err);
+	g->as_of = today * 86400;
+	g->days = o->days;
+	g->to_day = today - 1;
+	g->from_day = today - o->days;
+	g->prev_to = g->from_day - 1;
+	g->prev_from = g->from_day - o->days;
+	g->health.newest_end = -1;
+
+	names.mem = &g->mem;
+	names.seen = hmap_new(sizeof(unsigned));
+	reporters = hmap_new(sizeof(unsigned));
+	if (names.seen == NULL || reporters == NULL)
+		goto nomem;
+	if (o->ndomains > 0) {
+		for (i = 0; i < o->ndomains; i++)
+			if (add_name(&names, o->domains[i]) == -1)
+				goto nomem;
+	} else {
+		if (store_domains(s, g->prev_from, g->to_day, add_name, &names,
+		    err) == -1)
+			goto fail;
+		/* A configured domain without reports is news too. */
+		for (i = 0; i < c->ndomains; i++)
+			for (j = 0; j < c->domains[i].nnames; j++)
+				if (add_name(&names, c->domains[i].names[j]) ==
+				    -1)
+					goto nomem;
+	}
+	g->domains = calloc(names.n ? names.n : 1, sizeof *g->domains);
+	if (g->domains == NULL)
+		goto nomem;
+	for (i = 0; i < names.n; i++) {
+		struct digest_domain *d = &g->domains[g->ndomains++];
+		struct conf_thresholds th;
+		d->domain = names.v[i];
+		conf_thresholds(c, d->domain, &th);
+		if (classify_window(s, c, d->domain, g->from_day, g->to_day,
+		    &d->cur, err) == -1 ||
+		    classify_window(s, c, d->domain, g->prev_from, g->prev_to,
+		    &d->prev, err) == -1 ||
+		    advise_domain(s, c, d->domain, today - th.window,
+		    today - 1, o->dns, &d->adv, err) == -1 ||
+		    store_domain_reports(s, d->domain, g->from_day * 86400,
+		    g->as_of, &nrep, &newest, err) == -1)
+			goto fail;
+		if (judge_domain(g, d, newest, err) == -1)
+			goto fail;
+		g->messages += d->cur->messages;
+		g->pass += d->cur->pass;
+		g->prev_messages += d->prev->messages;
+		g->prev_pass += d->prev->pass;
+		g->new_sources += d->nnew;
+		if (d->nitems > 0 && d->items[0].level > DIGEST_OK)
+			g->attention++;
+		g->health.reports += nrep;
+		if (newest > g->health.newest_end)
+			g->health.newest_end = newest;
+		for (j = 0; j < d->cur->reporters; j++) {
+			const char *r = d->cur->reporter_names[j];
+			if (hmap_get(reporters, r, strlen(r), &added) == NULL)
+				goto nomem;
+		}
+	}
+	g->health.reporters = hmap_count(reporters);
+	if (g->ndomains > 1)
+		qsort(g->domains, g->ndomains, sizeof *g->domains,
+		    cmp_domain);
+	if (store_last_run(s, g->as_of, &g->health.last_run, err) == -1 ||
+	    store_rejected_between(s, g->from_day * 86400, g->as_of,
+	    on_rejected, &g->health, err) == -1)
+		goto fail;
+	hmap_free(names.seen);
+	hmap_free(reporters);
+	free(names.v);
+	*out = g;
+	return 0;
+nomem:
+	nomem(err);
+fail:
+	hmap_free(names.seen);
+	hmap_free(reporters);
+	free(names.v);
+	digest_free(g);
+	return -1;
+}
+
+void
+digest_free(struct digest *g)
+{
+	size_t	i;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->ndomains; i++) {
+		window_free(g->domains[i].cur);
+		window_free(g->domains[i].prev);
+		advice_free(g->domains[i].adv);
+	}
+	free(g->domains);
+	arena_free(&g->mem);
+	free(g);
+}
+
+void
+digest_subject(const struct digest *g, const char *prefix, char *out,
+    size_t len)
+{
+	char	p1[16], n1[32];
+
+	if (prefix == NULL || *prefix == '\0')
+		prefix = "DMARC weekly";
+	if (g->messages == 0) {
+		snprintf(out, len, "%s: no reports this %s", prefix,
+		    g->days == 7 ? "week" : "period");
+		return;
+	}
+	fmt_pct(g->pass, g->messages, p1, sizeof p1);
+	fmt_count(g->new_sources, n1, sizeof n1);
+	snprintf(out, len, "%s: %zu domain%s, %s authenticated, %s new "
+	    "sender%s", prefix, g->ndomains, g->ndomains == 1 ? "" : "s", p1,
+	    n1, g->new_sources == 1 ? "" : "s");
+}

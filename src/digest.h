@@ -1,0 +1,130 @@
+/*
+ * digest.h: the weekly summary for people who do not read DMARC
+ * (dmarcdb(1), DIGEST).
+ *
+ * digest_build gathers the facts, from the summary tables and the
+ * classification and advice of sources and advise; the renderers turn
+ * them into text and HTML that carry the same figures; digest_mime
+ * wraps both in one RFC 5322 message.
+ */
+#ifndef DR_DIGEST_H
+#define DR_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "advise.h"
+#include "buf.h"
+#include "classify.h"
+#include "conf.h"
+#include "store.h"
+
+/* How many of each list a domain shows; the rest is counted. */
+#define DIGEST_LIST	5
+
+/* Attention, most urgent first: the overview shows a domain's first. */
+enum digest_level {
+	DIGEST_OK,
+	DIGEST_NOTE,		/* worth a look */
+	DIGEST_ACT,		/* someone must act */
+};
+
+struct digest_item {
+	enum digest_level	 level;
+	char			 text[400];
+};
+
+struct digest_domain {
+	const char		*domain;
+	struct window		*cur;		/* this period */
+	struct window		*prev;		/* the one before */
+	struct advice		*adv;		/* advise, as of the same day */
+	/* Sources of cur, by index, largest first. */
+	size_t			 news[DIGEST_LIST], nnew;
+	size_t			 broken[DIGEST_LIST], nbroken;
+	size_t			 unknown[DIGEST_LIST], nunknown;
+	/* Reporters of prev missing from cur. */
+	const char		*lost[DIGEST_LIST];
+	size_t			 nlost;
+	/* What needs attention, most urgent first. */
+	struct digest_item	 items[8];
+	size_t			 nitems;
+};
+
+struct digest_reason {
+	char			 reason[200];
+	uint64_t		 inputs;
+};
+
+struct digest_health {
+	uint64_t		 reports;	/* about this period */
+	uint64_t		 reporters;
+	int64_t			 newest_end;	/* newest report's end, -1 */
+	int64_t			 last_run;	/* last ingest finished, -1 */
+	uint64_t		 rejected;	/* inputs, last seen this period */
+	struct digest_reason	 reasons[DIGEST_LIST];
+	size_t			 nreasons;
+};
+
+struct digest {
+	int64_t			 as_of;		/* seconds: the report's day */
+	int64_t			 from_day, to_day;	/* this period */
+	int64_t			 prev_from, prev_to;
+	unsigned		 days;
+	struct digest_domain	*domains;
+	size_t			 ndomains;
+	uint64_t		 messages, pass;
+	uint64_t		 prev_messages, prev_pass;
+	uint64_t		 new_sources;
+	size_t			 attention;	/* domains needing it */
+	struct digest_health	 health;
+	struct arena		 mem;
+};
+
+struct digest_opts {
+	int64_t			 as_of;		/* UTC midnight */
+	unsigned		 days;
+	const char *const	*domains;	/* NULL: all with reports */
+	size_t			 ndomains;
+	int			 dns;		/* advise may ask DNS */
+};
+
+int	digest_build(struct store *, const struct conf *,
+	    const struct digest_opts *, struct digest **, struct dr_error *);
+void	digest_free(struct digest *);
+
+/* "DMARC weekly: 3 domains, 98.7% authenticated, 2 new senders". */
+void	digest_subject(const struct digest *, const char *, char *, size_t);
+
+/* The two renderings, appended to b. -1 when out of memory. */
+int	digest_text(const struct digest *, struct buf *);
+int	digest_html(const struct digest *, const char *, struct buf *);
+
+/* The message: From, To (each a list), Subject, Date (epoch seconds). */
+struct digest_mail {
+	const char		*from;
+	const char *const	*to;
+	size_t			 nto;
+	const char		*subject;
+	int64_t			 date;
+	const char		*text, *html;
+	int			 crlf;		/* CRLF line ends (SMTP) */
+};
+int	digest_mime(const struct digest_mail *, struct buf *,
+	    struct dr_error *);
+/*
+ * The bare addresses (user@domain) of an address list, for SMTP; the
+ * caller frees each and the array. -1 with err (DR_E_USAGE) when it
+ * holds no address, or something else.
+ */
+int	digest_addr_spec(const char *, const char *, char ***, size_t *,
+	    struct dr_error *);
+
+/*
+ * Send a message by SMTP (smtp:// or smtps:// URL, with libcurl): all
+ * recipients or none. -1 with err holding the server's reply.
+ */
+int	smtp_send(const char *, const char *, char *const *, size_t,
+	    const void *, size_t, struct dr_error *);
+
+#endif

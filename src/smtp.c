@@ -1,0 +1,108 @@
+/*
+ * smtp.c: send one message by SMTP with libcurl (dmarcdb digest --smtp).
+ *
+ * One transaction: MAIL FROM, a RCPT TO per recipient, DATA. If the
+ * server refuses any recipient, libcurl aborts before DATA, so the
+ * message goes to all recipients or to none; the error then carries
+ * the server's last reply, which the dialogue is watched for.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "digest.h"
+
+struct upload {
+	const char	*data;
+	size_t		 len, off;
+	char		 reply[256];	/* the server's last reply line */
+};
+
+static size_t
+read_cb(char *dst, size_t size, size_t n, void *arg)
+{
+	struct upload	*u = arg;
+	size_t		 want = size * n, left = u->len - u->off;
+
+	if (want > left)
+		want = left;
+	memcpy(dst, u->data + u->off, want);
+	u->off += want;
+	return want;
+}
+
+/* Keep the last line the server sent (its replies only). */
+static int
+debug_cb(CURL *cu, curl_infotype type, char *data, size_t len, void *arg)
+{
+	struct upload	*u = arg;
+
+	(void)cu;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	if (len >= sizeof u->reply)
+		len = sizeof u->reply - 1;
+	memcpy(u->reply, data, len);
+	u->reply[len] = '\0';
+	return 0;
+}
+
+int
+smtp_send(const char *url, const char *from, char *const *to, size_t nto,
+    const void *data, size_t len, struct dr_error *err)
+{
+	struct upload		 u = { data, len, 0, "" };
+	struct curl_slist	*rcpt = NULL, *p;
+	char			 ebuf[CURL_ERROR_SIZE] = "", addr[512];
+	CURLcode		 rc;
+	CURL			*cu;
+	size_t			 i;
+	int			 ret = 0;
+
+	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) !=
+	    0)
+		return dr_seterr(err, DR_E_USAGE, "--smtp: '%s' is not an "
+		    "smtp:// or smtps:// URL", url);
+	if ((cu = curl_easy_init()) == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	for (i = 0; i < nto; i++) {
+		snprintf(addr, sizeof addr, "<%s>", to[i]);
+		if ((p = curl_slist_append(rcpt, addr)) == NULL) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			goto out;
+		}
+		rcpt = p;
+	}
+	snprintf(addr, sizeof addr, "<%s>", from);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(cu, CURLOPT_MAIL_FROM, addr);
+	curl_easy_setopt(cu, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(cu, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(cu, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(cu, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(cu, CURLOPT_READDATA, &u);
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(cu, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT, 300L);
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	/* The dialogue, for the server's reply; nothing is printed. */
+	curl_easy_setopt(cu, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(cu, CURLOPT_DEBUGDATA, &u);
+	curl_easy_setopt(cu, CURLOPT_VERBOSE, 1L);
+	rc = curl_easy_perform(cu);
+	if (rc != CURLE_OK)
+		ret = dr_seterr(err, DR_E_IO, "sending by %s: %s%s%s%s", url,
+		    *ebuf ? ebuf : curl_easy_strerror(rc), *u.reply ?
+		    " (the server said: " : "", u.reply, *u.reply ? ")" : "");
+out:
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(cu);
+	return ret;
+}
