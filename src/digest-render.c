@@ -220,7 +220,8 @@ text_para(struct emit *e, const char *s)
 static void
 text_item(struct emit *e, enum digest_level level, const char *s)
 {
-	text_wrap(e, level == DIGEST_ACT ? "  ! " : "  - ", 4, s);
+	text_wrap(e, level == DIGEST_ACT ? "  ! " : level == DIGEST_OK ?
+	    "  + " : "  - ", 4, s);
 }
 
 static void
@@ -379,7 +380,8 @@ html_item(struct emit *e, enum digest_level level, const char *s)
 	    "line-height:20px;color:%s;" FONT "\">&#9679;</td>"
 	    "<td class=\"t\" style=\"font-size:14px;line-height:20px;"
 	    "padding-bottom:4px;color:" C_TEXT ";" FONT "\">",
-	    level == DIGEST_ACT ? C_FAIL : C_NOTE);
+	    level == DIGEST_ACT ? C_FAIL : level == DIGEST_OK ? C_PASS :
+	    C_NOTE);
 	html_esc(e, s);
 	puts_(e, "</td></tr></table>\n");
 }
@@ -692,6 +694,17 @@ overview(struct emit *e, const struct digest *g)
 			item(e, d->items[0].level, "%s: %s", d->domain,
 			    d->items[0].text);
 		}
+	/* And those that can take the next step. */
+	for (i = 0, lv = 0; i < g->ndomains; i++) {
+		const struct digest_domain *d = &g->domains[i];
+		if (d->adv->verdict != VERDICT_ADVANCE ||
+		    d->cur->messages == 0)
+			continue;
+		if (lv++ == 0)
+			e->ops->subsection(e, "Ready for the next policy step");
+		item(e, DIGEST_OK, "%s: %s, stage %d", d->domain,
+		    advise_stage_name(d->adv->next_stage), d->adv->next_stage);
+	}
 }
 
 static void
@@ -773,10 +786,12 @@ domain_part(struct emit *e, const struct digest *g,
 		e->ops->table_end(e);
 	}
 
-	if (d->nitems > 0) {
+	if (d->nitems > 0 && d->items[0].level > DIGEST_OK) {
 		e->ops->subsection(e, "Needs attention");
 		for (i = 0; i < d->nitems; i++)
-			e->ops->item(e, d->items[i].level, d->items[i].text);
+			if (d->items[i].level > DIGEST_OK)
+				e->ops->item(e, d->items[i].level,
+				    d->items[i].text);
 	}
 	if (d->nbroken > 0) {
 		e->ops->subsection(e, "Authorised senders that started "

@@ -194,10 +194,9 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		item(d, DIGEST_NOTE, "DMARC pass rate fell to %s from %s",
 		    p1, n2);
 	}
-	if (d->adv->verdict == VERDICT_ADVANCE)
-		item(d, DIGEST_NOTE, "ready for the next step: %s (publish "
-		    "the record below)", advise_stage_name(
-		    d->adv->next_stage));
+	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
+		item(d, DIGEST_OK, "ready for the next step: %s",
+		    advise_stage_name(d->adv->next_stage));
 	(void)g;
 	return 0;
 nomem:

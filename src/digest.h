@@ -24,7 +24,7 @@
 
 /* Attention, most urgent first: the overview shows a domain's first. */
 enum digest_level {
-	DIGEST_OK,
+	DIGEST_OK,		/* good news: a step that can be taken */
 	DIGEST_NOTE,		/* worth a look */
 	DIGEST_ACT,		/* someone must act */
 };

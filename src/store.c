@@ -554,6 +554,9 @@ store_close(struct store *s)
 		for (r = 0; r <= MULTI_MAX; r++)
 			sqlite3_finalize(s->multi[i].st[r]);
 	}
+	/* A read transaction (store_read_begin) ends here. */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

@@ -217,6 +217,13 @@ int	 store_source_first(struct store *, const char *, const char *,
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
 
+/*
+ * Read everything that follows in one transaction (one snapshot, no
+ * lock per statement); for the report commands, which write nothing
+ * after it. It ends with store_close.
+ */
+int	 store_read_begin(struct store *, struct dr_error *);
+
 /* --- for the digest (store-digest.c) -------------------------------- */
 
 /*

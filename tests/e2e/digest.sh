@@ -1,0 +1,132 @@
+#!/bin/sh
+# digest.sh: dmarcdb digest on reports written for each kind of week (a
+# healthy one, an authorised sender that breaks, new unknown senders, a
+# domain whose reports stop, a period with no reports at all, several
+# domains at once), against golden output (tests/golden/digest-*;
+# UPDATE_GOLDEN=1 rewrites it).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+R=$T/r
+mkdir -p "$R"
+ok() { # IP COUNT DOMAIN: aligned DKIM and SPF
+	echo "$1 $2 $3 none pass pass $3:s1:pass $3:mfrom:pass -"
+}
+
+# healthy.example: p=quarantine for four weeks, everything passes.
+for day_ in $(days 2026-02-01 28); do
+	report "$R" google.com 7489 "$day_" \
+	    domain=healthy.example,p=quarantine,adkim=r,aspf=r <<-EOF
+	$(ok 192.0.2.10 400 healthy.example)
+	198.51.100.20 120 healthy.example none pass fail healthy.example:k1:pass mcsv.net:mfrom:pass -
+	EOF
+	report "$R" Yahoo 9990 "$day_" \
+	    domain=healthy.example,p=quarantine,testing=n <<-EOF
+	$(ok 192.0.2.10 80 healthy.example)
+	EOF
+done
+
+# broken.example: the helpdesk's DKIM key breaks on 2026-02-22.
+for day_ in $(days 2026-02-01 28); do
+	if [ "$day_" \< 2026-02-22 ]; then
+		hd="broken.example:zd1:pass"
+		hdk=pass
+	else
+		hd="broken.example:zd1:fail"
+		hdk=fail
+	fi
+	report "$R" google.com 7489 "$day_" \
+	    domain=broken.example,p=none,adkim=r,aspf=r <<-EOF
+	$(ok 192.0.2.10 300 broken.example)
+	203.0.113.40 60 broken.example none $hdk fail $hd helpdesk-mail.example:mfrom:pass -
+	EOF
+done
+
+# spoofed.example: good mail, then new unknown senders this week.
+for day_ in $(days 2026-02-01 28); do
+	{
+		ok 192.0.2.10 200 spoofed.example
+		if ! [ "$day_" \< 2026-02-23 ]; then
+			echo "203.0.113.66 45 spoofed.example none fail fail - spoofed.example:mfrom:fail -"
+			echo "198.18.0.9 12 spoofed.example none fail fail - badguy.example:mfrom:pass -"
+		fi
+	} | report "$R" google.com 7489 "$day_" \
+	    domain=spoofed.example,p=none
+done
+
+# quiet.example: its reports stop on 2026-02-18.
+for day_ in $(days 2026-02-01 18); do
+	report "$R" google.com 7489 "$day_" domain=quiet.example,p=none <<-EOF
+	$(ok 192.0.2.10 50 quiet.example)
+	EOF
+done
+
+# A broken input, rejected and kept.
+printf '<?xml version="1.0"?>\n<feedback><report_metadata>\n' > "$R/broken.xml"
+
+DMARCDB_CONFIG=$SRCDIR/tests/e2e/digest.conf
+export DMARCDB_CONFIG
+expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$R" 2> /dev/null
+# Ingest ran today; put the run and the rejection inside the period.
+sql "$DB" "UPDATE ingest_runs SET started_at = 1772236800,
+    finished_at = 1772236860;
+    UPDATE rejected_inputs SET first_seen = 1772236800,
+    last_seen = 1772236800"
+
+AS_OF="--as-of 2026-03-01"
+
+# golden NAME COMMAND...: its output is tests/golden/NAME.
+golden() {
+	name=$1
+	shift
+	"$@" > "$T/$name" || fail "$name: exit $?"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$name" "$SRCDIR/tests/golden/$name"
+	fi
+	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
+	    fail "$name differs from tests/golden/$name"
+}
+
+golden digest-healthy.txt "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
+    --format text --domain healthy.example
+golden digest-broken.txt "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
+    --format text --domain broken.example
+golden digest-spoofed.txt "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
+    --format text --domain spoofed.example
+golden digest-none.txt "$DMARCDB" --db "$DB" digest --as-of 2026-06-01 \
+    --no-dns --format text
+golden digest-all.txt "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
+    --format text
+golden digest-all.html "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
+    --format html
+golden digest-all.eml "$DMARCDB" --db "$DB" digest $AS_OF --no-dns
+
+# The facts that matter, one by one, in the text with its lines joined.
+has() { # FILE PHRASE
+	tr -s ' \n' '  ' < "$1" | grep -qF -- "$2"
+}
+G=$T/digest-all.txt
+grep -q "^DMARC report, 2026-02-22 to 2026-02-28" "$G" || fail "title"
+has "$T/digest-broken.txt" "authorised sender 203.0.113.40 (Helpdesk) started failing DMARC (420 messages)" ||
+    fail "broken sender not named"
+has "$T/digest-broken.txt" "check the DKIM key of selector zd1 in DNS" ||
+    fail "broken sender without its fix"
+grep -q "203.0.113.66, 270 messages, unknown" "$T/digest-spoofed.txt" ||
+    fail "new unknown sender"
+has "$G" "quiet.example: no reports this period; the newest covers up to 2026-02-18" ||
+    fail "quiet domain"
+has "$T/digest-none.txt" "No DMARC reports arrived about this period" ||
+    fail "a period without reports does not say so"
+has "$T/digest-healthy.txt" "Nothing needs attention" ||
+    fail "a healthy week needs attention"
+grep -q "^Subject: DMARC weekly: 4 domains" "$T/digest-all.eml" ||
+    fail "subject: $(grep '^Subject' "$T/digest-all.eml")"
+grep -q "^To: marketing-ops@example.com" "$T/digest-all.eml" ||
+    fail "To from the configuration"
+has "$G" "Rejected 1 input this period" ||
+    fail "rejected input not counted"
+
+# The same digest, whatever the time it is made at.
+"$DMARCDB" --db "$DB" digest $AS_OF --no-dns > "$T/again.eml"
+cmp -s "$T/again.eml" "$T/digest-all.eml" || fail "not reproducible"
+echo ok
