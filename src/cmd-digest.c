@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "digest.h"
@@ -25,6 +26,7 @@ enum {
 };
 
 #define MAX_LIST	64
+#define MAX_THREADS	4
 
 static void
 digest_usage(FILE *f)
@@ -96,7 +98,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	struct digest_opts	 o;
 	struct digest_mail	 m;
 	struct digest		*g = NULL;
-	struct store		*s = NULL;
+	struct store		*s = NULL, *stores[MAX_THREADS];
 	struct conf		*conf = NULL;
 	struct dr_error		 err;
 	struct buf		 text = { 0 }, html = { 0 }, msg = { 0 };
@@ -105,6 +107,8 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	const char		*smtp = NULL;
 	char			 subj[256], **rcpt = NULL, **sender = NULL;
 	size_t			 nd = 0, nto = 0, nrcpt = 0, nsender = 0, i, n;
+	size_t			 nstores = 1;
+	long			 ncpu;
 	enum format		 fmt = F_MIME;
 	int64_t			 from_day, to_day;
 	int			 ch, rc, dns = 1;
@@ -228,7 +232,20 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	o.domains = domains;
 	o.ndomains = nd;
 	o.dns = dns;
-	if (digest_build(s, conf, &o, &g, &err) == -1)
+	/* A connection per core: the domains are gathered in parallel. */
+	stores[0] = s;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	for (nstores = 1; nstores < (ncpu > 0 ? (size_t)ncpu : 1) &&
+	    nstores < MAX_THREADS; nstores++) {
+		if ((rc = cmd_open_store(c, &stores[nstores])) != EXIT_OK)
+			goto out;
+		if (store_read_begin(stores[nstores], &err) == -1) {
+			nstores++;
+			goto fail;
+		}
+	}
+	rc = EXIT_OK;
+	if (digest_build(stores, nstores, conf, &o, &g, &err) == -1)
 		goto fail;
 	digest_subject(g, subject, subj, sizeof subj);
 	if ((fmt != F_HTML && digest_text(g, &text) == -1) ||
@@ -292,6 +309,8 @@ out:
 	buf_free(&html);
 	buf_free(&msg);
 	digest_free(g);
+	for (i = 1; i < nstores; i++)
+		store_close(stores[i]);
 	store_close(s);
 	conf_free(conf);
 	return rc;

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,19 +265,111 @@ on_rejected(void *arg, const char *reason, int64_t n)
 	return 0;
 }
 
+/* Domains shared out to the workers, largest first. */
+struct work {
+	struct digest		*g;
+	const struct conf	*conf;
+	const struct digest_opts *o;
+	size_t			*order;
+	int64_t			*newest;
+	uint64_t		*reports;
+	pthread_mutex_t		 mtx;
+	size_t			 next;
+	int			 failed;
+	struct dr_error		 err;
+};
+
+struct worker {
+	struct work		*w;
+	struct store		*s;
+	pthread_t		 tid;
+	int			 started;
+};
+
+/* One domain: its windows, its advice, its lists. */
+static int
+one_domain(struct work *wk, struct store *s, size_t i, struct dr_error *err)
+{
+	struct digest		*g = wk->g;
+	struct digest_domain	*d = &g->domains[i];
+	struct conf_thresholds	 th;
+	int64_t			 today = g->as_of / 86400;
+
+	conf_thresholds(wk->conf, d->domain, &th);
+	/* The widest window first: the others find its sources' first
+	 * days cached. */
+	if (advise_domain(s, wk->conf, d->domain, today - th.window,
+	    today - 1, wk->o->dns, &d->adv, err) == -1 ||
+	    classify_window(s, wk->conf, d->domain, g->from_day, g->to_day,
+	    &d->cur, err) == -1 ||
+	    classify_window(s, wk->conf, d->domain, g->prev_from, g->prev_to,
+	    &d->prev, err) == -1 ||
+	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
+	    &wk->reports[i], &wk->newest[i], err) == -1)
+		return -1;
+	return judge_domain(g, d, wk->newest[i], err);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker	*me = arg;
+	struct work	*wk = me->w;
+	struct dr_error	 err;
+	size_t		 i;
+
+	memset(&err, 0, sizeof err);
+	for (;;) {
+		pthread_mutex_lock(&wk->mtx);
+		if (wk->failed || wk->next == wk->g->ndomains) {
+			pthread_mutex_unlock(&wk->mtx);
+			break;
+		}
+		i = wk->order[wk->next++];
+		pthread_mutex_unlock(&wk->mtx);
+		if (one_domain(wk, me->s, i, &err) == -1) {
+			pthread_mutex_lock(&wk->mtx);
+			if (!wk->failed) {
+				wk->failed = 1;
+				wk->err = err;
+			}
+			pthread_mutex_unlock(&wk->mtx);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Largest first, so that the last one taken is a small one. */
+static const uint64_t *sort_rows;
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	size_t	x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (sort_rows[x] != sort_rows[y])
+		return sort_rows[x] > sort_rows[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 int
-digest_build(struct store *s, const struct conf *c,
-    const struct digest_opts *o, struct digest **out, struct dr_error *err)
+digest_build(struct store *const *stores, size_t nstores,
+    const struct conf *c, const struct digest_opts *o, struct digest **out,
+    struct dr_error *err)
 {
 	struct digest	*g;
 	struct names	 names = { 0 };
 	struct hmap	*reporters = NULL;
-	int64_t		 today = o->as_of / 86400, newest;
-	uint64_t	 nrep;
+	struct work	 wk;
+	struct worker	*workers = NULL;
+	uint64_t	*rows = NULL;
+	int64_t		 today = o->as_of / 86400;
 	size_t		 i, j;
 	int		 added;
 
 	*out = NULL;
+	memset(&wk, 0, sizeof wk);
 	g = calloc(1, sizeof *g);
 	if (g == NULL)
 		return nomem(err);
@@ -298,8 +391,8 @@ digest_build(struct store *s, const struct conf *c,
 			if (add_name(&names, o->domains[i]) == -1)
 				goto nomem;
 	} else {
-		if (store_domains(s, g->prev_from, g->to_day, add_name, &names,
-		    err) == -1)
+		if (store_domains(stores[0], g->prev_from, g->to_day, add_name,
+		    &names, err) == -1)
 			goto fail;
 		/* A configured domain without reports is news too. */
 		for (i = 0; i < c->ndomains; i++)
@@ -308,25 +401,51 @@ digest_build(struct store *s, const struct conf *c,
 				    -1)
 					goto nomem;
 	}
+	g->ndomains = names.n;
 	g->domains = calloc(names.n ? names.n : 1, sizeof *g->domains);
-	if (g->domains == NULL)
+	wk.order = calloc(names.n ? names.n : 1, sizeof *wk.order);
+	wk.newest = calloc(names.n ? names.n : 1, sizeof *wk.newest);
+	wk.reports = calloc(names.n ? names.n : 1, sizeof *wk.reports);
+	rows = calloc(names.n ? names.n : 1, sizeof *rows);
+	workers = calloc(nstores, sizeof *workers);
+	if (g->domains == NULL || wk.order == NULL || wk.newest == NULL ||
+	    wk.reports == NULL || rows == NULL || workers == NULL)
 		goto nomem;
 	for (i = 0; i < names.n; i++) {
-		struct digest_domain *d = &g->domains[g->ndomains++];
-		struct conf_thresholds th;
-		d->domain = names.v[i];
-		conf_thresholds(c, d->domain, &th);
-		if (classify_window(s, c, d->domain, g->from_day, g->to_day,
-		    &d->cur, err) == -1 ||
-		    classify_window(s, c, d->domain, g->prev_from, g->prev_to,
-		    &d->prev, err) == -1 ||
-		    advise_domain(s, c, d->domain, today - th.window,
-		    today - 1, o->dns, &d->adv, err) == -1 ||
-		    store_domain_reports(s, d->domain, g->from_day * 86400,
-		    g->as_of, &nrep, &newest, err) == -1)
+		g->domains[i].domain = names.v[i];
+		wk.order[i] = i;
+		if (store_domain_rows(stores[0], names.v[i], g->from_day -
+		    o->days, g->to_day, &rows[i], err) == -1)
 			goto fail;
-		if (judge_domain(g, d, newest, err) == -1)
-			goto fail;
+	}
+	sort_rows = rows;
+	qsort(wk.order, names.n, sizeof *wk.order, cmp_rows);
+
+	/* The domains on every connection at once, this thread too. */
+	wk.g = g;
+	wk.conf = c;
+	wk.o = o;
+	if (pthread_mutex_init(&wk.mtx, NULL) != 0)
+		goto nomem;
+	for (i = 0; i < nstores; i++) {
+		workers[i].w = &wk;
+		workers[i].s = stores[i];
+	}
+	for (i = 1; i < nstores; i++)
+		workers[i].started = pthread_create(&workers[i].tid, NULL,
+		    work, &workers[i]) == 0;
+	work(&workers[0]);
+	for (i = 1; i < nstores; i++)
+		if (workers[i].started)
+			pthread_join(workers[i].tid, NULL);
+	pthread_mutex_destroy(&wk.mtx);
+	if (wk.failed) {
+		*err = wk.err;
+		goto fail;
+	}
+
+	for (i = 0; i < g->ndomains; i++) {
+		struct digest_domain *d = &g->domains[i];
 		g->messages += d->cur->messages;
 		g->pass += d->cur->pass;
 		g->prev_messages += d->prev->messages;
@@ -334,9 +453,9 @@ digest_build(struct store *s, const struct conf *c,
 		g->new_sources += d->nnew;
 		if (d->nitems > 0 && d->items[0].level > DIGEST_OK)
 			g->attention++;
-		g->health.reports += nrep;
-		if (newest > g->health.newest_end)
-			g->health.newest_end = newest;
+		g->health.reports += wk.reports[i];
+		if (wk.newest[i] > g->health.newest_end)
+			g->health.newest_end = wk.newest[i];
 		for (j = 0; j < d->cur->reporters; j++) {
 			const char *r = d->cur->reporter_names[j];
 			if (hmap_get(reporters, r, strlen(r), &added) == NULL)
@@ -347,13 +466,18 @@ digest_build(struct store *s, const struct conf *c,
 	if (g->ndomains > 1)
 		qsort(g->domains, g->ndomains, sizeof *g->domains,
 		    cmp_domain);
-	if (store_last_run(s, g->as_of, &g->health.last_run, err) == -1 ||
-	    store_rejected_between(s, g->from_day * 86400, g->as_of,
-	    on_rejected, &g->health, err) == -1)
+	if (store_last_run(stores[0], g->as_of, &g->health.last_run, err) ==
+	    -1 || store_rejected_between(stores[0], g->from_day * 86400,
+	    g->as_of, on_rejected, &g->health, err) == -1)
 		goto fail;
 	hmap_free(names.seen);
 	hmap_free(reporters);
 	free(names.v);
+	free(wk.order);
+	free(wk.newest);
+	free(wk.reports);
+	free(rows);
+	free(workers);
 	*out = g;
 	return 0;
 nomem:
@@ -362,6 +486,11 @@ fail:
 	hmap_free(names.seen);
 	hmap_free(reporters);
 	free(names.v);
+	free(wk.order);
+	free(wk.newest);
+	free(wk.reports);
+	free(rows);
+	free(workers);
 	digest_free(g);
 	return -1;
 }

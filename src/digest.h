@@ -89,7 +89,12 @@ struct digest_opts {
 	int			 dns;		/* advise may ask DNS */
 };
 
-int	digest_build(struct store *, const struct conf *,
+/*
+ * Gather the digest, one domain at a time on each of the stores (open
+ * on the same database, each in a read transaction): in as many
+ * threads as stores.
+ */
+int	digest_build(struct store *const *, size_t, const struct conf *,
 	    const struct digest_opts *, struct digest **, struct dr_error *);
 void	digest_free(struct digest *);
 

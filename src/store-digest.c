@@ -101,3 +101,25 @@ store_rejected_between(struct store *s, int64_t from, int64_t until,
 	sqlite3_finalize(st);
 	return ret < 0 ? -1 : 0;
 }
+
+int
+store_domain_rows(struct store *s, const char *domain, int64_t from,
+    int64_t to, uint64_t *rows, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT count(*) FROM source_days WHERE domain = ?"
+	    " AND day BETWEEN ? AND ?";
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(s, NULL, err, "reading the summary");
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(s, st, err, "reading the summary");
+	*rows = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -13,7 +13,9 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "cidr.h"
+#include "hmap.h"
 #include "store-int.h"
 #include "store.h"
 
@@ -173,6 +175,9 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	return 0;
 }
 
+/* Sources whose first day is kept, at most. */
+#define FIRST_CACHE_MAX	(1u << 20)
+
 int
 store_source_first(struct store *s, const char *domain, const char *hf,
     const char *ip, int64_t *first, struct dr_error *err)
@@ -181,9 +186,38 @@ store_source_first(struct store *s, const char *domain, const char *hf,
 	    "SELECT first_day FROM sources WHERE domain = ? AND"
 	    " header_from = ? AND source_ip = ?";
 	struct store_q	*q = store_queries(s);
+	struct buf	 key = { 0 };
 	sqlite3_stmt	*st;
-	int		 rc;
+	int64_t		*v = NULL;
+	int		 rc, added;
 
+	/*
+	 * The report commands classify a domain over several windows
+	 * that share most sources: each is looked up once.
+	 */
+	if (q->first_domain == NULL || strcmp(q->first_domain, domain) != 0 ||
+	    (q->first_seen != NULL && hmap_count(q->first_seen) >=
+	    FIRST_CACHE_MAX)) {
+		free(q->first_domain);
+		q->first_domain = strdup(domain);
+		if (q->first_seen != NULL)
+			hmap_clear(q->first_seen);
+	}
+	if (q->first_seen == NULL)
+		q->first_seen = hmap_new(sizeof(int64_t));
+	if (q->first_domain != NULL && q->first_seen != NULL &&
+	    buf_adds(&key, hf ? hf : "") == 0 && buf_add(&key, "", 1) == 0 &&
+	    buf_adds(&key, ip) == 0) {
+		v = hmap_get(q->first_seen, key.data, key.len, &added);
+		if (v != NULL && !added) {
+			buf_free(&key);
+			if (*v == INT64_MIN)
+				return 0;
+			*first = *v;
+			return 1;
+		}
+	}
+	buf_free(&key);
 	if (q->first == NULL && prep(s, sql, &q->first, err,
 	    "reading the sources") == -1)
 		return -1;
@@ -195,10 +229,14 @@ store_source_first(struct store *s, const char *domain, const char *hf,
 	if (rc == SQLITE_ROW)
 		*first = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (v != NULL)
+		*v = rc == SQLITE_ROW ? *first : INT64_MIN;
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
+	if (v != NULL)
+		hmap_clear(q->first_seen);	/* not an answer */
 	return store_db_err(store_sqlite(s), store_path(s), err,
 	    "reading the sources");
 }

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "schema-sql.h"
+#include "hmap.h"
 #include "store-int.h"
 #include "store.h"
 
@@ -547,6 +548,8 @@ store_close(struct store *s)
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(s->q.sig[i]);
 	sqlite3_finalize(s->q.first);
+	hmap_free(s->q.first_seen);
+	free(s->q.first_domain);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {

@@ -233,6 +233,9 @@ int	 store_read_begin(struct store *, struct dr_error *);
  */
 int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, int64_t *, struct dr_error *);
+/* Summary rows of a policy domain from day to day: its weight. */
+int	 store_domain_rows(struct store *, const char *, int64_t, int64_t,
+	    uint64_t *, struct dr_error *);
 /* When the last ingest run before until finished (-1: none). */
 int	 store_last_run(struct store *, int64_t, int64_t *, struct dr_error *);
 /* Rejected inputs last seen in [from, until): reason and count, most first. */
