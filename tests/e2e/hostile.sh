@@ -56,10 +56,10 @@ while IFS="$tab" read -r name want; do
 	f=$H/$name
 	grep -F "dmarcdb: $f: " "$T/err" | grep -qF -- "$want" ||
 	    fail "$name: no '$want' line: $(grep -F "$f" "$T/err")"
-	got=$(sql "$DB" "SELECT count(*) FROM rejected_inputs
+	got=$(sql "$DB" "SELECT count(*) FROM v_rejected
 	    WHERE (origin = '$f' OR substr(origin, 1, length('$f: member '))
 	    = '$f: member ') AND instr(reason, '$want') > 0
-	    AND length(raw) > 0 AND size > 0")
+	    AND kept > 0 AND size > 0")
 	[ "$got" -ge 1 ] || fail "$name: not kept with '$want': $(sql "$DB" \
 	    "SELECT origin || ': ' || reason FROM rejected_inputs
 	    WHERE substr(origin, 1, length('$f')) = '$f'")"
