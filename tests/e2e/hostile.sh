@@ -23,7 +23,7 @@ differ: $(diff "$T/files" "$T/named")"
 # nonet.so refuses and records every IPv4 or IPv6 socket: check that it
 # does so here (bash opens one for /dev/tcp), so that an empty log below
 # means something.
-NONET_LOG=$T/probe.log LD_PRELOAD=$NONET \
+NONET_LOG=$T/probe.log LD_PRELOAD=$NONET ASAN_OPTIONS="$ASAN" \
     bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2> /dev/null && fail "nonet.so \
 let a connection through"
 [ -s "$T/probe.log" ] || fail "nonet.so recorded nothing"
