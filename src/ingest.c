@@ -15,6 +15,14 @@
  *     memory.
  *   store thread: owns the database connection and writes.
  *
+ * The raw bytes of a rejected unit are kept (up to --keep-rejected)
+ * without ever being held whole: a file's are read again by the store
+ * thread; a document's own are sent by the parser, and others by the
+ * reader, in pieces of at most CHUNK after their digest, and written
+ * into SQLite as they come. When only the reader can read them again
+ * (a zip member or an input in memory, streamed or compressed), it
+ * waits for the parser's verdict on that document before it goes on.
+ *
  * Order is kept from end to end, so outcomes and messages come out in
  * input order. Everything that is reported per document (rejections,
  * duplicates, stored reports) is logged by the store thread, last.
@@ -65,6 +73,7 @@ enum msg_type {
 	M_ABORT,
 	/* either, passed on */
 	M_REJECT,	/* keep the bytes with the reason, and log */
+	M_RAW,		/* the next piece of a rejected unit's bytes */
 	M_NOTE,		/* log a line (and count), nothing to store */
 	M_SYNC,
 	M_MAIL_BEGIN,	/* an email message: what follows is its */
@@ -78,12 +87,26 @@ struct msg {
 	size_t		 size;		/* of the whole message */
 };
 
-/* Where the raw bytes of a unit are, should it be rejected. */
+/*
+ * Where the raw bytes of a unit are, should it be rejected. They never
+ * travel whole: a message carries at most CHUNK of them.
+ */
+enum raw_kind {
+	RAW_NONE,	/* none kept */
+	RAW_PATH,	/* the store reads them from this file */
+	RAW_DATA,	/* they are the document's own bytes (D_DOC) */
+	RAW_BYTES,	/* these, at most CHUNK */
+	RAW_CHUNKS,	/* len bytes of this digest follow, in M_RAW */
+	RAW_READER,	/* the reader sends them when told to (the verdict) */
+};
+
 struct raw {
-	const char		*path;	/* re-read from this file, or */
-	const unsigned char	*bytes;	/* these */
-	size_t			 len;
+	enum raw_kind		 kind;
+	const char		*path;		/* RAW_PATH */
+	const unsigned char	*bytes;		/* RAW_BYTES */
+	size_t			 len;		/* RAW_BYTES, RAW_CHUNKS */
 	uint64_t		 size;	/* full size, as far as known */
+	unsigned char		 sha256[SHA256_LEN];	/* RAW_CHUNKS */
 };
 
 struct d_doc {				/* D_DOC, D_SBEGIN */
@@ -95,7 +118,7 @@ struct d_doc {				/* D_DOC, D_SBEGIN */
 	size_t		 len;
 };
 
-struct d_chunk {			/* D_CHUNK */
+struct d_chunk {			/* D_CHUNK, M_RAW */
 	struct msg	 h;
 	const char	*data;
 	size_t		 len;
@@ -154,6 +177,8 @@ struct ingest {
 
 	/* Reader. */
 	char			*buf;		/* INGEST_PREBUF bytes */
+	unsigned char		*rawbuf;	/* CHUNK bytes */
+	struct buf		 rorigin;	/* of a unit rejected late */
 	int64_t			 received;
 	uint64_t		 bytes;		/* read, for progress */
 	uint64_t		 inputs;
@@ -175,6 +200,7 @@ struct ingest {
 	struct parser		*rparser;	/* recovery mode, when asked */
 	struct store_doc	 doc;		/* the document being parsed */
 	bool			 began;		/* begin sent, no end yet */
+	bool			 vgiven;	/* verdict given on this doc */
 	atomic_ullong		 cur_records;	/* of the open report */
 	/* a document in chunks */
 	bool			 streaming;
@@ -185,6 +211,10 @@ struct ingest {
 
 	/* Store. */
 	bool			 s_in_report;
+	uint64_t		 s_raw_left;	/* M_RAW bytes to come */
+	bool			 s_raw_want;	/* ... to be written */
+	unsigned char		*s_rawbuf;	/* CHUNK bytes */
+	struct sha256		*sha_store;
 	struct buf		 s_label;	/* of the open mail message */
 	atomic_ullong		 stored, duplicates, superseded, rejected;
 	atomic_ullong		 records, messages;
@@ -194,6 +224,17 @@ struct ingest {
 	atomic_bool		 fatal;
 	pthread_mutex_t		 mtx;
 	struct dr_error		 fatal_err;
+
+	/*
+	 * Verdicts: whether a document whose raw bytes only the reader can
+	 * read again (RAW_READER) was rejected, and why. Asked for by the
+	 * reader, given by the parser.
+	 */
+	pthread_cond_t		 verdict;
+	uint64_t		 v_asked, v_given;
+	bool			 v_reject;
+	struct dr_error		 v_why;
+	struct buf		 v_origin;
 
 	/* Syncs: sent by the reader, done by the store thread. */
 	pthread_cond_t		 synced;
@@ -224,6 +265,7 @@ set_fatal(struct ingest *e, const struct dr_error *err)
 		e->fatal_err = *err;
 		atomic_store(&e->fatal, true);
 	}
+	pthread_cond_broadcast(&e->verdict);	/* the reader may wait */
 	pthread_mutex_unlock(&e->mtx);
 }
 
@@ -263,7 +305,8 @@ pk_raw(struct pk *k, struct raw *dst, const struct raw *src)
 	struct raw	r = *src;
 
 	r.path = pk_str(k, src->path);
-	r.bytes = pk_bytes(k, src->bytes, src->len);
+	r.bytes = src->kind == RAW_BYTES ? pk_bytes(k, src->bytes, src->len) :
+	    NULL;
 	*dst = r;
 }
 
@@ -346,6 +389,53 @@ send_reject(struct queue *q, enum msg_type type, const char *origin,
 } while (0)
 	SEND(q, err, FILL);
 #undef FILL
+	return 0;
+}
+
+/* One piece of raw bytes (at most CHUNK), on either queue. */
+static int
+send_piece(struct queue *q, enum msg_type type, const void *data, size_t len,
+    struct dr_error *err)
+{
+#define FILL(k) do {							\
+	struct d_chunk *m = pk_alloc((k), sizeof *m);			\
+	const char *p = pk_bytes((k), data, len);			\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->data = p;						\
+		m->len = len;						\
+	}								\
+} while (0)
+	SEND(q, err, FILL);
+#undef FILL
+	return 0;
+}
+
+/*
+ * A rejection with raw bytes in memory (len of them kept, of size): its
+ * digest first, then the bytes in pieces, so that no message holds more
+ * than CHUNK of them.
+ */
+static int
+send_mem_reject(struct queue *q, const char *origin, const char *reason,
+    const void *p, size_t len, uint64_t size, struct dr_error *err)
+{
+	struct raw	raw;
+	size_t		off, n;
+
+	memset(&raw, 0, sizeof raw);
+	raw.kind = RAW_CHUNKS;
+	raw.len = len;
+	raw.size = size;
+	if (sha256_buf(len ? p : "", len, raw.sha256) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (send_reject(q, M_REJECT, origin, reason, 1, 0, &raw, err) == -1)
+		return -1;
+	for (off = 0; off < len; off += n) {
+		n = len - off < CHUNK ? len - off : CHUNK;
+		if (send_piece(q, M_RAW, (const char *)p + off, n, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -432,37 +522,122 @@ do_mail_end(struct ingest *e, struct m_mail *m, struct dr_error *err)
 	return 0;
 }
 
-/* The raw bytes of a rejected unit: as sent, or read from its file. */
+/* Read up to n bytes of fd at off; short only at its end. */
+static ssize_t
+pread_full(int fd, unsigned char *p, size_t n, uint64_t off)
+{
+	size_t	got = 0;
+	ssize_t	r;
+
+	while (got < n) {
+		r = pread(fd, p + got, n - got, (off_t)(off + got));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return got > 0 ? (ssize_t)got : -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Keep a rejected file: its first bytes are read twice, a piece at a
+ * time, once for their digest (the row's key) and once to be written,
+ * if the row is new. A file that cannot be read is kept without bytes.
+ */
+static int
+reject_file(struct ingest *e, struct m_reject *m, struct dr_error *err)
+{
+	struct sha256	*sha = e->sha_store;
+	struct dr_error	 why;
+	unsigned char	 digest[SHA256_LEN];
+	uint64_t	 len = 0, off;
+	size_t		 keep = e->opts.ulim.keep_bytes;
+	ssize_t		 n;
+	int		 fd, want, rc;
+
+	fd = open(m->raw.path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return store_reject(e->store, m->origin, m->reason, NULL, 0,
+		    m->raw.size, err);
+	if (keep > m->raw.size)
+		keep = (size_t)m->raw.size;
+	while (len < keep && (n = pread_full(fd, e->s_rawbuf, keep - len <
+	    CHUNK ? keep - len : CHUNK, len)) > 0) {
+		sha256_update(sha, e->s_rawbuf, (size_t)n);
+		len += (uint64_t)n;
+	}
+	sha256_final(sha, digest);
+	if (store_reject_begin(e->store, m->origin, m->reason, digest, len,
+	    m->raw.size, &want, err) == -1) {
+		close(fd);
+		return -1;
+	}
+	rc = 0;
+	for (off = 0; rc == 0 && want && off < len; off += (uint64_t)n) {
+		size_t k = len - off < CHUNK ? (size_t)(len - off) : CHUNK;
+		n = pread_full(fd, e->s_rawbuf, k, off);
+		if (n < (ssize_t)k) {
+			/* Shorter than a moment ago: zeros for the rest. */
+			memset(e->s_rawbuf + (n > 0 ? n : 0), 0, k -
+			    (size_t)(n > 0 ? n : 0));
+			n = (ssize_t)k;
+		}
+		rc = store_reject_write(e->store, e->s_rawbuf, k, err);
+	}
+	close(fd);
+	if (rc == -1) {
+		store_reject_end(e->store, &why);
+		return -1;
+	}
+	return store_reject_end(e->store, err);
+}
+
+/* A rejected unit: logged, counted, and kept with its raw bytes. */
 static int
 do_reject(struct ingest *e, struct m_reject *m, struct dr_error *err)
 {
-	struct buf	 b = { 0 };
-	const void	*raw = m->raw.bytes;
-	size_t		 len = m->raw.len;
-	uint64_t	 size = m->raw.size;
-	ssize_t		 n;
-	int		 fd, rc;
+	int	want;
 
 	log_warnx("%s: %s", m->origin, m->reason);
 	atomic_fetch_add(&e->rejected, 1);
-	if (m->raw.path != NULL &&
-	    (fd = open(m->raw.path, O_RDONLY | O_CLOEXEC)) != -1) {
-		size_t keep = e->opts.ulim.keep_bytes;
-		if (keep > size)
-			keep = (size_t)size;
-		if (buf_reserve(&b, keep) == 0) {
-			while (b.len < keep && (n = pread(fd, b.data + b.len,
-			    keep - b.len, (off_t)b.len)) > 0)
-				b.len += (size_t)n;
-		}
-		close(fd);
-		raw = b.data;
-		len = b.len;
+	switch (m->raw.kind) {
+	case RAW_PATH:
+		return reject_file(e, m, err);
+	case RAW_CHUNKS:
+		if (store_reject_begin(e->store, m->origin, m->reason,
+		    m->raw.sha256, m->raw.len, m->raw.size, &want, err) == -1)
+			return -1;
+		if (m->raw.len == 0)
+			return store_reject_end(e->store, err);
+		e->s_raw_left = m->raw.len;
+		e->s_raw_want = want;
+		return 0;
+	case RAW_BYTES:
+		return store_reject(e->store, m->origin, m->reason,
+		    m->raw.bytes, m->raw.len, m->raw.size, err);
+	default:
+		return store_reject(e->store, m->origin, m->reason, NULL, 0,
+		    m->raw.size, err);
 	}
-	rc = store_reject(e->store, m->origin, m->reason, raw, len, size,
-	    err);
-	buf_free(&b);
-	return rc;
+}
+
+/* The next piece of the rejected unit's bytes. */
+static int
+do_raw(struct ingest *e, struct d_chunk *c, struct dr_error *err)
+{
+	if (c->len > e->s_raw_left)
+		return dr_seterr(err, DR_E_DB, "internal error: more raw "
+		    "bytes than announced");
+	if (e->s_raw_want && store_reject_write(e->store, c->data, c->len,
+	    err) == -1)
+		return -1;
+	e->s_raw_left -= c->len;
+	if (e->s_raw_left == 0)
+		return store_reject_end(e->store, err);
+	return 0;
 }
 
 static void
@@ -515,6 +690,9 @@ store_block(struct ingest *e, struct qblock *b)
 			break;
 		case M_REJECT:
 			rc = do_reject(e, (struct m_reject *)h, &err);
+			break;
+		case M_RAW:
+			rc = do_raw(e, (struct d_chunk *)h, &err);
 			break;
 		case M_NOTE: {
 			struct m_reject *m = (struct m_reject *)h;
@@ -843,48 +1021,117 @@ trailing:
 }
 
 /*
+ * Tell the reader whether the document whose raw bytes it holds was
+ * rejected (why is not NULL), and by which origin.
+ */
+static int
+give_verdict(struct ingest *e, const struct dr_error *why,
+    struct dr_error *err)
+{
+	int	rc = 0;
+
+	pthread_mutex_lock(&e->mtx);
+	e->v_reject = why != NULL;
+	if (why != NULL) {
+		e->v_why = *why;
+		buf_reset(&e->v_origin);
+		if (buf_adds(&e->v_origin, e->doc.origin) == -1)
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	e->v_given++;
+	pthread_cond_broadcast(&e->verdict);
+	pthread_mutex_unlock(&e->mtx);
+	e->vgiven = true;
+	return rc;
+}
+
+/*
  * A document that could not be stored: rejected and kept; but a part of
- * an email message that is not a report at all is only noted.
+ * an email message that is not a report at all is only noted. data and
+ * len: the document, for RAW_DATA.
  */
 static int
 reject_doc(struct ingest *e, const struct dr_error *why, const struct raw *raw,
-    struct dr_error *err)
+    const char *data, size_t len, struct dr_error *err)
 {
+	size_t	keep = e->opts.ulim.keep_bytes;
+
 	if (e->doc_mail && why->code == DR_E_NOTREPORT)
 		return send_reject(e->sq, M_NOTE, e->doc.origin, why->msg, 0,
 		    0, NULL, err);
-	return send_reject(e->sq, M_REJECT, e->doc.origin, why->msg, 1, 0,
-	    raw, err);
+	switch (raw->kind) {
+	case RAW_READER:
+		return give_verdict(e, why, err);
+	case RAW_DATA:
+		return send_mem_reject(e->sq, e->doc.origin, why->msg, data,
+		    len < keep ? len : keep, len, err);
+	case RAW_BYTES:
+		return send_mem_reject(e->sq, e->doc.origin, why->msg,
+		    raw->bytes, raw->len, raw->size, err);
+	default:
+		return send_reject(e->sq, M_REJECT, e->doc.origin, why->msg, 1,
+		    0, raw, err);
+	}
+}
+
+/* The end of a streamed document: the report's end, or a rejection. */
+static int
+send_msg(struct ingest *e, struct d_send *s, struct dr_error *err)
+{
+	if (!e->sfailed) {
+		e->doc.xml_size = s->size;
+		if (finish_report(e, e->parser, NULL, &e->serr) == 0)
+			return 0;
+	}
+	abort_report(e);
+	if (dr_err_fatal(&e->serr)) {
+		*err = e->serr;
+		return -1;
+	}
+	return reject_doc(e, &e->serr, &s->raw, NULL, 0, err);
+}
+
+/* A whole document: hashed, looked up, parsed, or rejected. */
+static int
+doc_msg(struct ingest *e, struct d_doc *d, struct dr_error *err)
+{
+	struct dr_error	why;
+	int		found;
+
+	e->doc = d->doc;
+	e->doc_mail = d->mail;
+	sha256_update(e->sha, d->data, d->len);
+	sha256_final(e->sha, e->doc.sha256);
+	found = store_has_report(e->lookup, e->doc.sha256, 0, err);
+	if (found == -1)
+		return -1;
+	if (found)
+		return send_reject(e->sq, M_NOTE, e->doc.origin,
+		    "duplicate of a stored report", 0, 1, NULL, err);
+	if (buffered_doc(e, d->data, d->len, &why) == -1) {
+		if (dr_err_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		return reject_doc(e, &why, &d->raw, d->data, d->len, err);
+	}
+	return 0;
 }
 
 /* Act on one message from the reader; -1 only for fatal errors. */
 static int
 parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 {
-	struct dr_error	why;
-
 	switch (h->type) {
 	case D_DOC: {
 		struct d_doc *d = (struct d_doc *)h;
-		int found;
-		e->doc = d->doc;
-		e->doc_mail = d->mail;
-		sha256_update(e->sha, d->data, d->len);
-		sha256_final(e->sha, e->doc.sha256);
-		found = store_has_report(e->lookup, e->doc.sha256, 0, err);
-		if (found == -1)
-			return -1;
-		if (found)
-			return send_reject(e->sq, M_NOTE, e->doc.origin,
-			    "duplicate of a stored report", 0, 1, NULL, err);
-		if (buffered_doc(e, d->data, d->len, &why) == -1) {
-			if (dr_err_fatal(&why)) {
-				*err = why;
-				return -1;
-			}
-			return reject_doc(e, &why, &d->raw, err);
-		}
-		return 0;
+		int rc;
+		e->vgiven = false;
+		rc = doc_msg(e, d, err);
+		if (d->raw.kind == RAW_READER && !e->vgiven &&
+		    give_verdict(e, NULL, err) == -1)
+			rc = -1;
+		return rc;
 	}
 	case D_SBEGIN: {
 		struct d_doc *d = (struct d_doc *)h;
@@ -915,6 +1162,7 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 	case D_SEND:
 	case D_SFAIL: {
 		struct d_send *s = (struct d_send *)h;
+		int rc;
 		e->streaming = false;
 		if (h->type == D_SFAIL) {
 			/*
@@ -935,17 +1183,12 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 			e->sfailed = true;
 		}
 		sha256_final(e->sha, e->doc.sha256);
-		if (!e->sfailed) {
-			e->doc.xml_size = s->size;
-			if (finish_report(e, e->parser, NULL, &e->serr) == 0)
-				return 0;
-		}
-		abort_report(e);
-		if (dr_err_fatal(&e->serr)) {
-			*err = e->serr;
-			return -1;
-		}
-		return reject_doc(e, &e->serr, &s->raw, err);
+		e->vgiven = false;
+		rc = send_msg(e, s, err);
+		if (s->raw.kind == RAW_READER && !e->vgiven &&
+		    give_verdict(e, NULL, err) == -1)
+			rc = -1;
+		return rc;
 	}
 	case M_REJECT:
 	case M_NOTE: {
@@ -953,6 +1196,10 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		struct m_reject *m = (struct m_reject *)h;
 		return send_reject(e->sq, h->type, m->origin, m->reason,
 		    m->rejected, m->dup, &m->raw, err);
+	}
+	case M_RAW: {
+		struct d_chunk *c = (struct d_chunk *)h;
+		return send_piece(e->sq, M_RAW, c->data, c->len, err);
 	}
 	case M_SYNC:
 		if (send_simple(e->sq, M_SYNC, err) == -1)
@@ -1016,18 +1263,140 @@ progress(struct ingest *e)
 	    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
 }
 
-/* Where the unit's raw bytes are: its file, or a copy of them. */
-static void
-unit_raw(struct unpack *u, struct raw *r)
+/*
+ * A rejection of the current unit by the reader, which can read its raw
+ * bytes again: a file's are read by the store; the others are read
+ * twice, a piece at a time, for their digest and to be sent.
+ */
+static int
+send_unit_reject(struct ingest *e, struct unpack *u, const char *origin,
+    const char *reason, struct dr_error *err)
 {
+	struct sha256	*sha = e->msha;
+	struct dr_error	 why;
+	struct raw	 raw;
+	uint64_t	 off;
+	ssize_t		 n;
+
+	memset(&raw, 0, sizeof raw);
+	raw.size = unpack_unit_is_file(u) ? (uint64_t)unpack_input_size(u) :
+	    0;
+	if (unpack_unit_is_file(u)) {
+		raw.kind = RAW_PATH;
+		raw.path = unpack_origin(u);
+		return send_reject(e->dq, M_REJECT, origin, reason, 1, 0, &raw,
+		    err);
+	}
+	/* What cannot be read is not kept: the bytes up to there are. */
+	raw.kind = RAW_CHUNKS;
+	if (unpack_raw_begin(u, &why) == 0) {
+		while ((n = unpack_raw_read(u, e->rawbuf, CHUNK, &why)) > 0) {
+			sha256_update(sha, e->rawbuf, (size_t)n);
+			raw.len += (size_t)n;
+		}
+		if (n == -1 && dr_err_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+	}
+	sha256_final(sha, raw.sha256);
+	raw.size = unpack_raw_size(u);
+	if (raw.size < raw.len)
+		raw.size = raw.len;
+	if (send_reject(e->dq, M_REJECT, origin, reason, 1, 0, &raw,
+	    err) == -1)
+		return -1;
+	if (raw.len > 0 && unpack_raw_begin(u, &why) == -1)
+		n = -1;
+	for (off = 0; off < raw.len; off += (uint64_t)n) {
+		size_t k = raw.len - off < CHUNK ? (size_t)(raw.len - off) :
+		    CHUNK;
+		n = unpack_raw_read(u, e->rawbuf, k, &why);
+		if (n < (ssize_t)k) {
+			/* Not as a moment ago: zeros, as announced. */
+			memset(e->rawbuf + (n > 0 ? n : 0), 0, k -
+			    (size_t)(n > 0 ? n : 0));
+			n = (ssize_t)k;
+		}
+		if (send_piece(e->dq, M_RAW, e->rawbuf, k, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where the raw bytes of a document just read are, should the parser
+ * reject it: its file; the document itself (doc, when it has no
+ * compression layer); a copy, when they are few; or the reader, who
+ * then waits for the verdict (await_verdict).
+ */
+static void
+unit_raw(struct ingest *e, struct unpack *u, bool doc, struct raw *r)
+{
+	struct dr_error	why;
+	unsigned char	more;
+	size_t		len = 0;
+	ssize_t		n;
+
 	memset(r, 0, sizeof *r);
 	if (unpack_unit_is_file(u)) {
+		r->kind = RAW_PATH;
 		r->path = unpack_origin(u);
 		r->size = (uint64_t)unpack_input_size(u);
-	} else if (unpack_raw(u, &r->bytes, &r->len, &r->size) == -1) {
-		r->bytes = NULL;
-		r->len = 0;
+		return;
 	}
+	r->kind = RAW_READER;
+	if (!doc)
+		return;
+	if (unpack_unit_is_plain(u)) {
+		r->kind = RAW_DATA;
+		return;
+	}
+	/* Compressed: the bytes are usually few. */
+	if (unpack_raw_begin(u, &why) == -1)
+		return;
+	while (len < CHUNK && (n = unpack_raw_read(u, e->rawbuf + len,
+	    CHUNK - len, &why)) > 0)
+		len += (size_t)n;
+	if (len < CHUNK || unpack_raw_read(u, &more, 1, &why) == 0) {
+		r->kind = RAW_BYTES;
+		r->bytes = e->rawbuf;
+		r->len = len;
+		r->size = unpack_raw_size(u);
+	}
+}
+
+/*
+ * Wait for the parser's verdict on the document just sent, whose raw
+ * bytes only the reader can read again; send them if it was rejected.
+ */
+static int
+await_verdict(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	struct dr_error	why;
+	uint64_t	seq;
+	bool		reject = false;
+
+	pthread_mutex_lock(&e->mtx);
+	seq = ++e->v_asked;
+	pthread_mutex_unlock(&e->mtx);
+	queue_flush(e->dq);
+	pthread_mutex_lock(&e->mtx);
+	while (e->v_given < seq && !atomic_load(&e->fatal))
+		pthread_cond_wait(&e->verdict, &e->mtx);
+	if (e->v_given >= seq && e->v_reject) {
+		reject = true;
+		why = e->v_why;
+		buf_reset(&e->rorigin);
+		if (buf_adds(&e->rorigin, e->v_origin.data) == -1)
+			reject = false;
+	}
+	pthread_mutex_unlock(&e->mtx);
+	if (check_fatal(e, err) == -1)
+		return -1;
+	if (!reject)
+		return 0;
+	return send_unit_reject(e, u, e->rorigin.data, why.msg, err);
 }
 
 static int
@@ -1039,7 +1408,7 @@ send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
 
 	memset(&raw, 0, sizeof raw);
 	if (type == D_DOC)
-		unit_raw(u, &raw);
+		unit_raw(e, u, true, &raw);
 #define FILL(k) do {							\
 	struct d_doc *m = pk_alloc((k), sizeof *m);			\
 	struct store_doc d;						\
@@ -1059,6 +1428,8 @@ send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
 } while (0)
 	SEND(e->dq, err, FILL);
 #undef FILL
+	if (raw.kind == RAW_READER)
+		return await_verdict(e, u, err);
 	return 0;
 }
 
@@ -1086,7 +1457,7 @@ send_send(struct ingest *e, struct unpack *u, uint64_t size,
 {
 	struct raw	raw;
 
-	unit_raw(u, &raw);
+	unit_raw(e, u, false, &raw);
 #define FILL(k) do {							\
 	struct d_send *m = pk_alloc((k), sizeof *m);			\
 	struct raw r;							\
@@ -1103,6 +1474,8 @@ send_send(struct ingest *e, struct unpack *u, uint64_t size,
 } while (0)
 	SEND(e->dq, err, FILL);
 #undef FILL
+	if (raw.kind == RAW_READER)
+		return await_verdict(e, u, err);
 	return 0;
 }
 
@@ -1185,7 +1558,6 @@ static int
 read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 {
 	struct dr_error	why;
-	struct raw	raw;
 	int		r;
 
 	for (;;) {
@@ -1216,9 +1588,7 @@ read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 				return -1;
 			continue;
 		}
-		unit_raw(u, &raw);
-		if (send_reject(e->dq, M_REJECT, unpack_origin(u), why.msg, 1,
-		    0, &raw, err) == -1)
+		if (send_unit_reject(e, u, unpack_origin(u), why.msg, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -1310,7 +1680,6 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	struct store_mail	 sm;
 	struct mail_msg		*m = NULL;
 	struct dr_error		 why;
-	struct raw		 rawd;
 	const char		*kind = NULL;
 	char			 reason[600];
 	int			 rc = 0, known;
@@ -1332,11 +1701,6 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	sm.location = location;
 	sm.size = len;
 	sm.date = -1;
-	memset(&rawd, 0, sizeof rawd);
-	rawd.bytes = raw;
-	rawd.len = len < e->opts.ulim.keep_bytes ? len :
-	    e->opts.ulim.keep_bytes;
-	rawd.size = len;
 	if (len > e->opts.max_message) {
 		dr_seterr(&why, DR_E_LIMIT, "email message larger than %zu "
 		    "bytes (--max-message)", e->opts.max_message);
@@ -1367,8 +1731,9 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	}
 	if (m == NULL || rc != 0) {
 		/* The message itself could not be read: keep it. */
-		if (send_reject(e->dq, M_REJECT, label, why.msg, 1, 0, &rawd,
-		    err) == -1)
+		if (send_mem_reject(e->dq, label, why.msg, raw, len <
+		    e->opts.ulim.keep_bytes ? len : e->opts.ulim.keep_bytes,
+		    len, err) == -1)
 			return -1;
 		kind = why.msg;
 	}
@@ -1415,7 +1780,6 @@ read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 	size_t			 len;
 	struct dr_error		 why;
 	struct mbox_ctx		 c;
-	struct raw		 raw;
 	int			 rc;
 
 	if (unpack_input(u, unpack_unit_is_file(u) ? SIZE_MAX :
@@ -1424,9 +1788,7 @@ read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 			*err = why;
 			return -1;
 		}
-		unit_raw(u, &raw);
-		return send_reject(e->dq, M_REJECT, unpack_origin(u), why.msg,
-		    1, 0, &raw, err);
+		return send_unit_reject(e, u, unpack_origin(u), why.msg, err);
 	}
 	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
 		c.e = e;
@@ -1569,15 +1931,20 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	e->opts = *opts;
 	pthread_mutex_init(&e->mtx, NULL);
 	pthread_cond_init(&e->synced, NULL);
+	pthread_cond_init(&e->verdict, NULL);
 	e->sha = sha256_new();
 	e->msha = sha256_new();
+	e->sha_store = sha256_new();
 	e->buf = malloc(INGEST_PREBUF);
+	e->rawbuf = malloc(CHUNK);
+	e->s_rawbuf = malloc(CHUNK);
 	e->dq = queue_new(QBLOCK, QBLOCKS);
 	e->sq = queue_new(QBLOCK, QBLOCKS);
 	e->parser = parse_new(&opts->plim, &callbacks, e, 0);
 	if (opts->recover)
 		e->rparser = parse_new(&opts->plim, &callbacks, e, 1);
-	if (e->sha == NULL || e->msha == NULL || e->buf == NULL ||
+	if (e->sha == NULL || e->msha == NULL || e->sha_store == NULL ||
+	    e->buf == NULL || e->rawbuf == NULL || e->s_rawbuf == NULL ||
 	    e->dq == NULL ||
 	    e->sq == NULL || e->parser == NULL ||
 	    (opts->recover && e->rparser == NULL)) {
@@ -1651,10 +2018,16 @@ ingest_free(struct ingest *e)
 	queue_free(e->dq);
 	queue_free(e->sq);
 	sha256_free(e->sha);
+	sha256_free(e->sha_store);
 	free(e->buf);
+	free(e->rawbuf);
+	free(e->s_rawbuf);
 	buf_free(&e->sorigin);
+	buf_free(&e->rorigin);
+	buf_free(&e->v_origin);
 	pthread_mutex_destroy(&e->mtx);
 	pthread_cond_destroy(&e->synced);
+	pthread_cond_destroy(&e->verdict);
 	free(e);
 }
 

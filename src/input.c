@@ -115,7 +115,8 @@ list_dir(const char *dir, char ***out)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
 	*out = names;
 	return (ssize_t)n;
 nomem:

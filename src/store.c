@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 #include "store.h"
 
 #define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
+/* Raw bytes of a rejected input are read back this much at a time. */
+#define RAW_PIECE	(256 * 1024)
 /* The schema version that brought the summary tables. */
 #define SCHEMA_SUMMARY	3
 
@@ -44,6 +48,7 @@ enum stmt {
 	Q_REPORT_STATUS,
 	Q_REPORT_ERROR,
 	Q_REJECT,
+	Q_REJECT_RAW,
 	Q_MAX_MAIL,
 	Q_MAIL_FIND,
 	Q_MAIL_INSERT,
@@ -92,12 +97,17 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " VALUES (?, ?, ?, ?)",
 	[Q_REJECT] =
 	    "INSERT INTO rejected_inputs (run_id, origin, reason, sha256, size,"
-	    " raw, first_seen, last_seen, mail_message)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " first_seen, last_seen, mail_message)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id,"
 	    " origin = excluded.origin, reason = excluded.reason,"
 	    " last_seen = excluded.last_seen, times_seen = times_seen + 1,"
-	    " mail_message = coalesce(excluded.mail_message, mail_message)",
+	    " mail_message = coalesce(excluded.mail_message, mail_message)"
+	    " RETURNING id",
+	/* The blob's place, written in pieces by store_reject_write. */
+	[Q_REJECT_RAW] =
+	    "INSERT OR IGNORE INTO rejected_raw (input, raw)"
+	    " VALUES (?, zeroblob(?))",
 	[Q_MAX_MAIL] = "SELECT coalesce(max(id), 0) FROM mail_messages",
 	[Q_MAIL_FIND] = "SELECT id FROM mail_messages WHERE sha256 = ?",
 	[Q_MAIL_INSERT] =
@@ -180,6 +190,10 @@ struct store {
 	struct store_mail mail;		/* strings in mailmem */
 	struct arena	 mailmem;
 	uint64_t	 mail_reports, mail_dups, mail_rejected;
+	/* The raw bytes of a rejected input being written. */
+	bool		 in_reject;
+	sqlite3_blob	*rblob;		/* NULL: the bytes are not wanted */
+	uint64_t	 rlen, roff;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
 	bool		 in_report;	/* SAVEPOINT report done */
 	unsigned	 batch_reports;
@@ -539,6 +553,14 @@ store_close(struct store *s)
 		return;
 	if (s->in_report)
 		store_report_abort(s);
+	if (s->in_reject) {
+		/* Half written: not committed. */
+		sqlite3_blob_close(s->rblob);
+		s->rblob = NULL;
+		s->in_reject = false;
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_batch = false;
+	}
 	if (s->in_batch) {
 		struct dr_error err;
 		store_commit(s, &err);
@@ -1184,7 +1206,7 @@ store_sources_update(struct store *s, struct dr_error *err)
 int
 store_busy(const struct store *s)
 {
-	return s->in_report || s->in_mail;
+	return s->in_report || s->in_mail || s->in_reject;
 }
 
 int
@@ -1193,7 +1215,7 @@ store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
 	struct timespec	now;
 	long		ms;
 
-	if (!s->in_batch || s->in_report || s->in_mail)
+	if (!s->in_batch || store_busy(s))
 		return 0;
 	if (s->batch_reports >= max_reports)
 		return 1;
@@ -1414,17 +1436,28 @@ store_location(struct store *s, const char *location,
 	return db_err(s, err, "looking up a message");
 }
 
+/*
+ * The row of a rejected input: a new one, or the one with the same
+ * digest, seen once more. Its raw bytes are written in pieces, into a
+ * blob of len bytes reserved here: *want is 1 when they are to be sent
+ * (a new row), 0 when they are there already. Until store_reject_end,
+ * nothing is committed (store_busy).
+ */
 int
-store_reject(struct store *s, const char *origin, const char *reason,
-    const unsigned char *raw, size_t len, uint64_t size,
-    struct dr_error *err)
+store_reject_begin(struct store *s, const char *origin, const char *reason,
+    const unsigned char sha[SHA256_LEN], uint64_t len, uint64_t size,
+    int *want, struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_REJECT];
-	unsigned char	 sha[SHA256_LEN];
 	time_t		 now = time(NULL);
+	int64_t		 id;
+	int		 rc;
 
-	if (sha256_buf(raw, len, sha) == -1)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	assert(!s->in_reject);
+	*want = 0;
+	if (len > INT_MAX)
+		return dr_seterr(err, DR_E_LIMIT, "%s: %llu raw bytes to keep: "
+		    "more than a blob holds", origin, (unsigned long long)len);
 	if (batch_begin(s, err) == -1)
 		return -1;
 	s->batch_reports++;
@@ -1433,16 +1466,96 @@ store_reject(struct store *s, const char *origin, const char *reason,
 	bind_s(st, 3, reason);
 	sqlite3_bind_blob(st, 4, sha, SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
-	sqlite3_bind_blob64(st, 6, raw ? (const void *)raw : "", len,
-	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
 	if (s->in_mail)
-		sqlite3_bind_int64(st, 9, s->mail_id);
+		sqlite3_bind_int64(st, 8, s->mail_id);
 	else
-		sqlite3_bind_null(st, 9);
+		sqlite3_bind_null(st, 8);
+	rc = sqlite3_step(st);
+	id = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, err, "storing a rejected input");
 	s->mail_rejected++;
-	return step_done(s, Q_REJECT, err, "storing a rejected input");
+
+	st = s->st[Q_REJECT_RAW];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	if (step_done(s, Q_REJECT_RAW, err, "storing a rejected input") == -1)
+		return -1;
+	s->in_reject = true;
+	s->rlen = len;
+	s->roff = 0;
+	if (sqlite3_changes(s->db) == 0 || len == 0)
+		return 0;	/* known, or nothing to write */
+	if (sqlite3_blob_open(s->db, "main", "rejected_raw", "raw", id, 1,
+	    &s->rblob) != SQLITE_OK) {
+		s->rblob = NULL;
+		s->in_reject = false;
+		return db_err(s, err, "storing a rejected input");
+	}
+	*want = 1;
+	return 0;
+}
+
+/* The next piece of the raw bytes (when wanted). */
+int
+store_reject_write(struct store *s, const void *p, size_t n,
+    struct dr_error *err)
+{
+	assert(s->in_reject && s->rblob != NULL);
+	if (n > s->rlen - s->roff)
+		return dr_seterr(err, DR_E_DB, "%s: more raw bytes of a "
+		    "rejected input than announced", s->path);
+	if (n > 0 && sqlite3_blob_write(s->rblob, p, (int)n,
+	    (int)s->roff) != SQLITE_OK)
+		return db_err(s, err, "storing a rejected input");
+	s->roff += n;
+	return 0;
+}
+
+int
+store_reject_end(struct store *s, struct dr_error *err)
+{
+	bool	short_ = s->rblob != NULL && s->roff != s->rlen;
+	int	rc;
+
+	assert(s->in_reject);
+	s->in_reject = false;
+	if (s->rblob == NULL)
+		return 0;
+	rc = sqlite3_blob_close(s->rblob);
+	s->rblob = NULL;
+	if (rc != SQLITE_OK)
+		return db_err(s, err, "storing a rejected input");
+	if (short_)
+		return dr_seterr(err, DR_E_DB, "%s: %llu raw bytes of a "
+		    "rejected input announced, %llu written", s->path,
+		    (unsigned long long)s->rlen, (unsigned long long)s->roff);
+	return 0;
+}
+
+int
+store_reject(struct store *s, const char *origin, const char *reason,
+    const unsigned char *raw, size_t len, uint64_t size,
+    struct dr_error *err)
+{
+	unsigned char	sha[SHA256_LEN];
+	int		want;
+
+	if (sha256_buf(raw ? (const void *)raw : "", len, sha) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (store_reject_begin(s, origin, reason, sha, len, size, &want,
+	    err) == -1)
+		return -1;
+	if (want && store_reject_write(s, raw, len, err) == -1) {
+		store_reject_end(s, err);
+		return -1;
+	}
+	return store_reject_end(s, err);
 }
 
 int
@@ -1499,8 +1612,10 @@ store_list_rejected(struct store *s,
     struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT id, origin, reason, size, length(raw), times_seen,"
-	    " last_seen FROM rejected_inputs ORDER BY last_seen DESC, id DESC";
+	    "SELECT i.id, i.origin, i.reason, i.size, length(k.raw),"
+	    " i.times_seen, i.last_seen FROM rejected_inputs i"
+	    " LEFT JOIN rejected_raw k ON k.input = i.id"
+	    " ORDER BY i.last_seen DESC, i.id DESC";
 	struct store_rejected_row	 row;
 	sqlite3_stmt			*st;
 	int				 rc, ret = 0;
@@ -1531,21 +1646,39 @@ store_rejected_raw(struct store *s, int64_t id,
     int (*cb)(void *, const void *, size_t), void *arg, struct dr_error *err)
 {
 	sqlite3_stmt	*st;
-	int		 rc, ret;
+	sqlite3_blob	*b = NULL;
+	char		*buf = NULL;
+	int		 rc, ret = 0, len, off, n;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT raw FROM rejected_inputs"
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM rejected_inputs"
 	    " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, err, "reading a rejected input");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ret = cb(arg, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0));
-	} else if (rc == SQLITE_DONE) {
-		ret = dr_seterr(err, DR_E_USAGE, "no rejected input with id "
-		    "%lld", (long long)id);
-	} else
-		ret = db_err(s, err, "reading a rejected input");
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return dr_seterr(err, DR_E_USAGE, "no rejected input with id "
+		    "%lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return db_err(s, err, "reading a rejected input");
+	/* Read in pieces: a kept input may be as large as the cap. */
+	if (sqlite3_blob_open(s->db, "main", "rejected_raw", "raw", id, 0,
+	    &b) != SQLITE_OK)
+		return db_err(s, err, "reading a rejected input");
+	len = sqlite3_blob_bytes(b);
+	buf = malloc(RAW_PIECE);
+	if (buf == NULL) {
+		sqlite3_blob_close(b);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	for (off = 0; off < len && ret == 0; off += n) {
+		n = len - off < RAW_PIECE ? len - off : RAW_PIECE;
+		if (sqlite3_blob_read(b, buf, n, off) != SQLITE_OK)
+			ret = db_err(s, err, "reading a rejected input");
+		else
+			ret = cb(arg, buf, (size_t)n);
+	}
+	free(buf);
+	sqlite3_blob_close(b);
 	return ret;
 }

@@ -153,7 +153,22 @@ int	 store_mail_known(struct store *, const unsigned char[SHA256_LEN],
 int	 store_location(struct store *, const char *,
 	    enum store_mail_outcome *, int *, struct dr_error *);
 
-/* Keep a rejected input: raw bytes (len of size), origin, reason. */
+/*
+ * Keep a rejected input (rejected_inputs, rejected_raw): origin, reason,
+ * the digest of the raw bytes kept, their count (len) and the input's
+ * full size. The bytes are written in pieces, so that they are never
+ * held whole: store_reject_begin sets *want to 1 when they are to be
+ * given, in order, with store_reject_write (len bytes in all), and to 0
+ * when the same bytes are kept already (the row is seen once more).
+ * store_reject_end ends it, wanted or not; in between, store_busy is 1.
+ */
+int	 store_reject_begin(struct store *, const char *, const char *,
+	    const unsigned char[SHA256_LEN], uint64_t, uint64_t, int *,
+	    struct dr_error *);
+int	 store_reject_write(struct store *, const void *, size_t,
+	    struct dr_error *);
+int	 store_reject_end(struct store *, struct dr_error *);
+/* The same, with the raw bytes (len of size) in memory. */
 int	 store_reject(struct store *, const char *, const char *,
 	    const unsigned char *, size_t, uint64_t, struct dr_error *);
 
@@ -187,7 +202,11 @@ struct store_rejected_row {
 int	 store_list_rejected(struct store *,
 	    int (*)(void *, const struct store_rejected_row *), void *,
 	    struct dr_error *);
-/* The kept raw bytes of one rejected input, to a callback. */
+/*
+ * The kept raw bytes of one rejected input, to a callback, a piece at a
+ * time. Returns 0, -1 with err set, or what the callback returned when
+ * it was not 0 (and then stops).
+ */
 int	 store_rejected_raw(struct store *, int64_t,
 	    int (*)(void *, const void *, size_t), void *, struct dr_error *);
 

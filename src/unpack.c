@@ -33,6 +33,7 @@
 #define ZIN_SIZE	65536
 #define MAX_LAYERS	3	/* base + two layers of compression */
 #define MAP_MIN		(4 << 20)	/* zips larger than this are mapped */
+#define RAW_SMALL	(64 * 1024)	/* a member's raw bytes held, at most */
 
 enum layer_type {
 	L_SRC,		/* the input: fd or memory */
@@ -89,14 +90,31 @@ struct unpack {
 	unsigned		 rejected;	/* members rejected */
 	uint64_t		 zip_out;	/* all members, decompressed */
 	struct buf		 skipped;	/* why members were skipped */
-	struct buf		 mtee;		/* member bytes, for raw */
 	uint64_t		 member_bytes;
 	int64_t			 member_size;	/* as the header claims */
 	bool			 member_eof;
 	bool			 unit_is_member;
-	bool			 filling;	/* unpack_raw reads on */
 	bool			 has_refused;	/* archive refused next */
 	struct dr_error		 refused;	/* ... for this reason */
+
+	/*
+	 * The raw bytes of the current unit, read again (unpack_raw_*).
+	 * A member's come from a second reader of the archive, rar, whose
+	 * last header read was member number rar_at; a small one is held
+	 * in rsmall once read whole, so that reading it again costs
+	 * nothing.
+	 */
+	struct archive		*rar;
+	unsigned		 rar_at;
+	bool			 raw_cached;	/* read from rsmall */
+	bool			 rsmall_ok;	/* rsmall holds all read */
+	bool			 rsmall_done;	/* ... and that is all */
+	struct buf		 rsmall;
+	uint64_t		 raw_off;	/* of the next byte */
+	uint64_t		 raw_cap;	/* read no further */
+	uint64_t		 raw_limit;	/* a member's cap, found */
+	uint64_t		 raw_seen;	/* member bytes counted */
+	bool			 raw_eof;	/* the member's end seen */
 
 	/* The current unit's layers. */
 	struct layer		 layer[MAX_LAYERS];
@@ -361,12 +379,29 @@ zip_refuse(struct unpack *u)
 	buf_adds(&u->origin, u->input_origin);
 }
 
+/*
+ * Count n more decompressed bytes of the archive. Past --max-ratio, it
+ * is refused: -1 with the reason, and no member is read any more.
+ */
+static int
+zip_count(struct unpack *u, uint64_t n, struct dr_error *err)
+{
+	u->zip_out += n;
+	if (u->lim.max_ratio == 0 || u->zip_out <= UNPACK_RATIO_GRACE ||
+	    u->size <= 0 ||
+	    u->zip_out / (uint64_t)u->size < u->lim.max_ratio)
+		return 0;
+	u->state = S_DONE;
+	return dr_seterr(err, DR_E_LIMIT, "zip archive expands to more than "
+	    "%u times its size (--max-ratio): a decompression bomb? "
+	    "remaining members not read", u->lim.max_ratio);
+}
+
 /* Read from the current zip member. */
 static ssize_t
 member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 {
 	la_ssize_t	r;
-	size_t		k;
 
 	if (u->member_eof)
 		return 0;
@@ -379,33 +414,9 @@ member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 		u->member_eof = true;
 		return 0;
 	}
-	u->zip_out += (uint64_t)r;
 	u->member_bytes += (uint64_t)r;
-	if (u->mtee.len < u->lim.keep_bytes) {
-		k = (size_t)r;
-		if (k > u->lim.keep_bytes - u->mtee.len)
-			k = u->lim.keep_bytes - u->mtee.len;
-		if (buf_add(&u->mtee, buf, k) == -1)
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	}
-	if (u->lim.max_ratio > 0 && u->zip_out > UNPACK_RATIO_GRACE &&
-	    u->size > 0 &&
-	    u->zip_out / (uint64_t)u->size >= u->lim.max_ratio) {
+	if (zip_count(u, (uint64_t)r, err) == -1) {
 		/* The archive as a whole is refused, not this member. */
-		u->state = S_DONE;
-		dr_seterr(err, DR_E_LIMIT, "zip archive expands to more than "
-		    "%u times its size (--max-ratio): a decompression bomb? "
-		    "remaining members not read", u->lim.max_ratio);
-		if (u->filling) {
-			/*
-			 * While the bytes of a rejected member are kept: it
-			 * stays rejected for its own reason, and the
-			 * archive is refused by the next unpack_next.
-			 */
-			u->refused = *err;
-			u->has_refused = true;
-			return -1;
-		}
 		zip_refuse(u);
 		return -1;
 	}
@@ -893,7 +904,10 @@ zip_next(struct unpack *u, struct dr_error *err)
 			continue;
 		}
 		u->unit_is_member = true;
-		buf_reset(&u->mtee);
+		u->rsmall_done = false;
+		u->raw_limit = u->lim.keep_bytes;
+		u->raw_seen = 0;
+		u->raw_eof = false;
 		u->member_eof = false;
 		u->member_bytes = 0;
 		u->member_size = archive_entry_size_is_set(e) ?
@@ -1032,64 +1046,184 @@ unpack_unit_is_file(const struct unpack *u)
 }
 
 int
-unpack_raw(struct unpack *u, const unsigned char **p, size_t *len,
-    uint64_t *size)
+unpack_unit_is_plain(const struct unpack *u)
 {
-	struct dr_error	 err;
-	unsigned char	 tmp[65536];
-	ssize_t		 r;
-	size_t		 want;
+	return u->top == 0;
+}
 
-	if (u->unit_is_member) {
-		/* Read on to fill the kept copy, as far as it goes. */
-		u->filling = true;
-		while (!u->member_eof && u->mtee.len < u->lim.keep_bytes &&
-		    member_read(u, tmp, sizeof tmp, &err) > 0)
-			;
-		u->filling = false;
-		*p = (const unsigned char *)u->mtee.data;
-		*len = u->mtee.len;
-		*size = u->member_bytes;
-		if (!u->member_eof && u->member_size > (int64_t)*size)
-			*size = (uint64_t)u->member_size;
-		return 0;
+/* Open the second reader of the archive at the current member. */
+static int
+rar_seek(struct unpack *u, struct dr_error *err)
+{
+	struct archive_entry	*e;
+	int			 r;
+
+	if (u->rar != NULL && u->rar_at >= u->members) {
+		/* Its data is read past: start over. */
+		archive_read_free(u->rar);
+		u->rar = NULL;
 	}
-	if (u->mem != NULL) {
-		*p = u->mem;
-		*len = u->memlen < u->lim.keep_bytes ? u->memlen :
-		    u->lim.keep_bytes;
-		*size = u->memlen;
-		return 0;
+	if (u->rar == NULL) {
+		u->rar_at = 0;
+		u->rar = archive_read_new();
+		if (u->rar == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		if (archive_read_support_format_zip_seekable(u->rar) !=
+		    ARCHIVE_OK || archive_read_open_memory(u->rar, u->mem,
+		    u->memlen) != ARCHIVE_OK)
+			goto fail;
 	}
-	if (u->regular) {
-		want = u->size < 0 ? 0 : (size_t)u->size;
-		if (want > u->lim.keep_bytes)
-			want = u->lim.keep_bytes;
-		buf_reset(&u->tee);
-		if (buf_reserve(&u->tee, want) == -1)
-			return -1;
-		while (u->tee.len < want) {
-			r = pread(u->fd, u->tee.data + u->tee.len,
-			    want - u->tee.len, (off_t)u->tee.len);
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			u->tee.len += (size_t)r;
-		}
-		*p = (const unsigned char *)u->tee.data;
-		*len = u->tee.len;
-		*size = (uint64_t)u->size;
-		return 0;
+	while (u->rar_at < u->members) {
+		r = archive_read_next_header(u->rar, &e);
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+			goto fail;
+		u->rar_at++;
 	}
-	/* A pipe: the kept copy, filled up from what is left. */
-	while (!u->src_eof && u->tee.len < u->lim.keep_bytes &&
-	    src_read(u, tmp, sizeof tmp, &err) > 0)
-		;
-	*p = (const unsigned char *)u->tee.data;
-	*len = u->tee.len;
-	*size = u->src_total;
 	return 0;
+fail:
+	dr_seterr(err, DR_E_ARCHIVE, "zip: %s", archive_error_string(u->rar) ?
+	    archive_error_string(u->rar) : "cannot read the member again");
+	archive_read_free(u->rar);
+	u->rar = NULL;
+	return -1;
+}
+
+int
+unpack_raw_begin(struct unpack *u, struct dr_error *err)
+{
+	unsigned char	tmp[65536];
+	ssize_t		r;
+
+	u->raw_off = 0;
+	u->raw_cap = u->lim.keep_bytes;
+	u->raw_cached = false;
+	if (u->unit_is_member) {
+		if (u->raw_seen < u->member_bytes)
+			u->raw_seen = u->member_bytes;
+		u->raw_cap = u->raw_limit;
+		if (u->rsmall_done) {
+			u->raw_cached = true;
+			u->raw_cap = u->rsmall.len;
+			return 0;
+		}
+		buf_reset(&u->rsmall);
+		u->rsmall_ok = true;
+		return rar_seek(u, err);
+	}
+	if (u->mem == NULL && !u->regular) {
+		/* A pipe: the kept copy, filled up from what is left. */
+		while (!u->src_eof && u->tee.len < u->lim.keep_bytes) {
+			r = src_read(u, tmp, sizeof tmp, err);
+			if (r == -1)
+				return -1;
+			if (r == 0)
+				break;
+		}
+		if (u->raw_cap > u->tee.len)
+			u->raw_cap = u->tee.len;
+	}
+	return 0;
+}
+
+/* The next bytes of the member, from the second reader. */
+static ssize_t
+raw_member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	la_ssize_t	r;
+
+	if (u->raw_cached) {
+		memcpy(buf, u->rsmall.data + u->raw_off, n);
+		return (ssize_t)n;
+	}
+	if (u->rar == NULL)
+		return dr_seterr(err, DR_E_ARCHIVE, "zip: member not open");
+	r = archive_read_data(u->rar, buf, n);
+	if (r < 0)
+		return dr_seterr(err, DR_E_ARCHIVE, "zip: %s",
+		    archive_error_string(u->rar) ?
+		    archive_error_string(u->rar) : "read error");
+	if (r == 0) {
+		u->raw_eof = true;
+		u->raw_cap = u->raw_limit = u->raw_off;
+		return 0;
+	}
+	if (u->rsmall_ok) {
+		if (u->rsmall.len + (size_t)r <= RAW_SMALL) {
+			if (buf_add(&u->rsmall, buf, (size_t)r) == -1)
+				return dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
+		} else {
+			u->rsmall_ok = false;
+			buf_reset(&u->rsmall);
+		}
+	}
+	/*
+	 * Bytes no reader had produced yet count against --max-ratio. Past
+	 * it, the member stays rejected for its own reason and keeps what
+	 * was read; the archive is refused by the next unpack_next.
+	 */
+	if (u->raw_off + (uint64_t)r > u->raw_seen) {
+		uint64_t more = u->raw_off + (uint64_t)r - u->raw_seen;
+		u->raw_seen += more;
+		if (zip_count(u, more, &u->refused) == -1) {
+			u->has_refused = true;
+			u->raw_cap = u->raw_limit = u->raw_off + (uint64_t)r;
+		}
+	}
+	return (ssize_t)r;
+}
+
+ssize_t
+unpack_raw_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	ssize_t	r;
+
+	if (u->raw_off >= u->raw_cap) {
+		if (u->rsmall_ok && !u->raw_cached && u->unit_is_member)
+			u->rsmall_done = true;
+		return 0;
+	}
+	if (n > u->raw_cap - u->raw_off)
+		n = (size_t)(u->raw_cap - u->raw_off);
+	if (u->unit_is_member)
+		r = raw_member_read(u, buf, n, err);
+	else if (u->mem != NULL) {
+		if (u->raw_off >= u->memlen)
+			return 0;
+		if (n > u->memlen - u->raw_off)
+			n = u->memlen - (size_t)u->raw_off;
+		memcpy(buf, u->mem + u->raw_off, n);
+		r = (ssize_t)n;
+	} else if (u->regular) {
+		do
+			r = pread(u->fd, buf, n, (off_t)u->raw_off);
+		while (r == -1 && errno == EINTR);
+		if (r == -1)
+			return dr_seterr(err, DR_E_IO, "read: %s",
+			    strerror(errno));
+	} else {
+		memcpy(buf, u->tee.data + u->raw_off, n);
+		r = (ssize_t)n;
+	}
+	if (r > 0)
+		u->raw_off += (uint64_t)r;
+	else if (r == 0 && u->rsmall_ok && u->unit_is_member)
+		u->rsmall_done = true;
+	return r;
+}
+
+uint64_t
+unpack_raw_size(const struct unpack *u)
+{
+	uint64_t	n;
+
+	if (!u->unit_is_member)
+		return u->mem != NULL ? u->memlen : u->regular ?
+		    (uint64_t)u->size : u->src_total;
+	n = u->member_bytes > u->raw_seen ? u->member_bytes : u->raw_seen;
+	if (!u->member_eof && !u->raw_eof && u->member_size > (int64_t)n)
+		n = (uint64_t)u->member_size;
+	return n;
 }
 
 void
@@ -1110,7 +1244,9 @@ unpack_close(struct unpack *u)
 	buf_free(&u->origin);
 	buf_free(&u->tee);
 	buf_free(&u->prefix);
-	buf_free(&u->mtee);
+	buf_free(&u->rsmall);
+	if (u->rar != NULL)
+		archive_read_free(u->rar);
 	buf_free(&u->skipped);
 	free(u);
 }

@@ -84,12 +84,28 @@ const char	*unpack_origin(const struct unpack *);
 int64_t		 unpack_input_size(const struct unpack *);
 
 /*
- * The raw bytes of the current unit, at most keep_bytes of them, and
- * its full size as far as known. The pointer is valid until the next
- * unpack_next. Returns 0 or -1 (nothing could be read).
+ * The raw bytes of the current unit (the file, or the zip member, as it
+ * was before any gzip or zlib layer), at most keep_bytes of them, read
+ * again in pieces so that they are never held whole: unpack_raw_begin
+ * starts from the first byte (again, each time it is called), then
+ * unpack_raw_read gives the next bytes, 0 at their end or at the cap,
+ * -1 on error. The same bytes each time: a pipe's are the copy kept of
+ * it (filled up from what is left), a member's are decompressed again.
+ * A member's bytes that no read had produced count against --max-ratio:
+ * past it, they end there, and the archive is refused by the next
+ * unpack_next. unpack_raw_size: the unit's full size, as far as known.
+ * unpack_raw_begin returns 0 or -1.
  */
-int		 unpack_raw(struct unpack *, const unsigned char **, size_t *,
-		    uint64_t *);
+int		 unpack_raw_begin(struct unpack *, struct dr_error *);
+ssize_t		 unpack_raw_read(struct unpack *, void *, size_t,
+		    struct dr_error *);
+uint64_t	 unpack_raw_size(const struct unpack *);
+
+/*
+ * 1 when the document's bytes are the unit's raw bytes (no gzip or zlib
+ * layer between them).
+ */
+int		 unpack_unit_is_plain(const struct unpack *);
 
 /*
  * Bytes (at most 4096) already read from the fd before unpack_open_fd:

@@ -63,9 +63,9 @@ while IFS="$tab" read -r rel repo path commit format org schema validity \
 		[ "$rc" -eq 1 ] || fail "$rel: exit $rc for a rejected input"
 		got=$(sql "$db" "SELECT count(*) FROM reports")
 		[ "$got" = 0 ] || fail "$rel: $got reports stored"
-		got=$(sql "$db" "SELECT count(*) FROM rejected_inputs WHERE
+		got=$(sql "$db" "SELECT count(*) FROM v_rejected WHERE
 		    origin LIKE '%' || '$(basename "$rel" | sed "s/'/''/g")'
-		    AND length(reason) > 10 AND length(raw) > 0")
+		    AND length(reason) > 10 AND kept > 0")
 		[ "$got" -ge 1 ] || fail "$rel: no rejected row with a reason"
 		grep -q "$(basename "$rel" | sed 's/[][\.*^$]/\\&/g'): " \
 		    "$T/err" || fail "$rel: no ORIGIN: REASON line"

@@ -72,7 +72,10 @@ cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
 # before the summary tables is upgraded, is the one kept while ingesting
 # (with superseded copies taken out).
 cp "$T/one.db" "$T/old.db"
-sql "$T/old.db" "DROP VIEW v_source_days; DROP VIEW v_source_senders;
+sql "$T/old.db" "DROP VIEW v_rejected; DROP TABLE rejected_raw;
+    ALTER TABLE rejected_inputs ADD COLUMN raw BLOB NOT NULL DEFAULT x'';
+    CREATE VIEW v_rejected AS SELECT length(raw) AS kept FROM rejected_inputs;
+    DROP VIEW v_source_days; DROP VIEW v_source_senders;
     DROP TABLE source_days; DROP TABLE sources; DROP TABLE summary_dirty; DROP TABLE auth_sig_dkim;
     DROP TABLE auth_sig_spf; DROP TABLE auth_sigs; DROP TABLE config_files;
     DROP TABLE config_domains; DROP TABLE config_sender_rules;

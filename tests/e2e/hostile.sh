@@ -23,7 +23,7 @@ differ: $(diff "$T/files" "$T/named")"
 # nonet.so refuses and records every IPv4 or IPv6 socket: check that it
 # does so here (bash opens one for /dev/tcp), so that an empty log below
 # means something.
-NONET_LOG=$T/probe.log LD_PRELOAD=$NONET \
+NONET_LOG=$T/probe.log LD_PRELOAD=$NONET ASAN_OPTIONS="$ASAN" \
     bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' 2> /dev/null && fail "nonet.so \
 let a connection through"
 [ -s "$T/probe.log" ] || fail "nonet.so recorded nothing"
@@ -56,10 +56,10 @@ while IFS="$tab" read -r name want; do
 	f=$H/$name
 	grep -F "dmarcdb: $f: " "$T/err" | grep -qF -- "$want" ||
 	    fail "$name: no '$want' line: $(grep -F "$f" "$T/err")"
-	got=$(sql "$DB" "SELECT count(*) FROM rejected_inputs
+	got=$(sql "$DB" "SELECT count(*) FROM v_rejected
 	    WHERE (origin = '$f' OR substr(origin, 1, length('$f: member '))
 	    = '$f: member ') AND instr(reason, '$want') > 0
-	    AND length(raw) > 0 AND size > 0")
+	    AND kept > 0 AND size > 0")
 	[ "$got" -ge 1 ] || fail "$name: not kept with '$want': $(sql "$DB" \
 	    "SELECT origin || ': ' || reason FROM rejected_inputs
 	    WHERE substr(origin, 1, length('$f')) = '$f'")"

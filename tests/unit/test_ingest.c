@@ -229,7 +229,7 @@ bad_input_rejected_with_raw_bytes(void **state)
 	in(f, doc, sizeof doc - 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM records"), 0);
-	assert_int_equal(q(f, "SELECT length(raw) FROM rejected_inputs WHERE "
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected WHERE "
 	    "origin = 'mem' AND reason LIKE 'line 1: record 1: <count> ''x''%'"),
 	    (long long)sizeof doc - 1);
 	assert_int_equal(counts(f)->rejected, 1);
@@ -421,7 +421,7 @@ zip_bomb_behind_a_rejected_member(void **state)
 	in(f, zip.data, zip.len);
 	assert_int_equal(q(f, "SELECT count(*) FROM reports"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 1);
-	assert_int_equal(q(f, "SELECT length(raw) FROM rejected_inputs WHERE "
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected WHERE "
 	    "origin = 'mem' AND reason LIKE 'zip archive expands to more "
 	    "than 200 times its size (--max-ratio)%'"), (long long)zip.len);
 	for (i = 0; i < 3; i++)
@@ -429,10 +429,142 @@ zip_bomb_behind_a_rejected_member(void **state)
 	buf_free(&zip);
 }
 
+/*
+ * A broken document of n bytes, its text from seed: letters that do not
+ * repeat (random) or do (so that they compress well).
+ */
+static void
+broken_doc(struct buf *b, size_t n, unsigned seed, int random)
+{
+	uint64_t	x = seed;
+	size_t		i;
+
+	buf_reset(b);
+	assert_int_equal(buf_reserve(b, n), 0);
+	memcpy(b->data, "<feedback><x>", 13);
+	for (i = 13; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		b->data[i] = (char)('a' + (random ? (x >> 33) % 26 :
+		    (i / 1000 + seed) % 26));
+	}
+	b->len = n;
+}
+
+/* The bytes kept of the input last rejected from origin are p[0..len). */
+static void
+kept_is(struct fx *f, const char *origin, const void *p, size_t len,
+    uint64_t size)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT k.raw, i.size FROM"
+	    " rejected_inputs i JOIN rejected_raw k ON k.input = i.id"
+	    " WHERE i.origin = ? ORDER BY i.id DESC LIMIT 1", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(st, 0), (int)len);
+	assert_memory_equal(sqlite3_column_blob(st, 0), p, len);
+	assert_int_equal(sqlite3_column_int64(st, 1), (long long)size);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void
+gzip_of(struct buf *out, const struct buf *in)
+{
+	z_stream	z;
+
+	buf_reset(out);
+	assert_int_equal(buf_reserve(out, compressBound(in->len) + 64), 0);
+	memset(&z, 0, sizeof z);
+	deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (unsigned char *)in->data;
+	z.avail_in = (uInt)in->len;
+	z.next_out = (unsigned char *)out->data;
+	z.avail_out = (uInt)(out->cap - 1);
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	out->len = z.total_out;
+	deflateEnd(&z);
+}
+
+/*
+ * The raw bytes kept of a rejected input larger than a piece are the
+ * input's first bytes, up to the cap, whatever held them: a document in
+ * memory, its file, a gzip stream, a zip member, small enough to be
+ * parsed whole or streamed.
+ */
+static void
+kept_bytes_are_the_input_prefix(void **state)
+{
+	static const char *const names[] = { "a.xml" };
+	struct fx	*f = *state;
+	struct dr_error	 err;
+	struct buf	 doc = { 0 }, gz = { 0 }, zip = { 0 };
+	size_t		 keep = 300001, big = (9 << 20) + 5;
+	char		 path[64];
+	int		 fd;
+
+	ingest_free(f->e);
+	f->o.ulim.keep_bytes = keep;
+	assert_int_equal(ingest_new(f->s, &f->o, &f->e, &err), 0);
+
+	/* In memory, parsed whole. */
+	broken_doc(&doc, 700000, 1, 0);
+	in(f, doc.data, doc.len);
+	kept_is(f, "mem", doc.data, keep, doc.len);
+
+	/* In memory, streamed. */
+	broken_doc(&doc, big, 2, 0);
+	in(f, doc.data, doc.len);
+	kept_is(f, "mem", doc.data, keep, doc.len);
+
+	/* A file, streamed: read again from it. */
+	broken_doc(&doc, big, 3, 0);
+	snprintf(path, sizeof path, "/tmp/dmarcdb-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, doc.data, doc.len), (ssize_t)doc.len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(ingest_fd(f->e, fd, NULL, NULL, 0, path, 1000, &err),
+	    0);
+	assert_int_equal(ingest_sync(f->e, &err), 0);
+	close(fd);
+	unlink(path);
+	kept_is(f, path, doc.data, keep, doc.len);
+
+	/* gzip: its compressed bytes, more than a piece of them. */
+	broken_doc(&doc, 700000, 4, 1);
+	gzip_of(&gz, &doc);
+	assert_true(gz.len > 2 * 128 * 1024);
+	in(f, gz.data, gz.len);
+	kept_is(f, "mem", gz.data, gz.len < keep ? gz.len : keep, gz.len);
+
+	/* A zip member, parsed whole, then streamed. */
+	broken_doc(&doc, 700000, 5, 0);
+	zip_of(&zip, names, &doc, 1);
+	in(f, zip.data, zip.len);
+	kept_is(f, "mem: member a.xml", doc.data, keep, doc.len);
+	broken_doc(&doc, big, 6, 0);
+	zip_of(&zip, names, &doc, 1);
+	in(f, zip.data, zip.len);
+	kept_is(f, "mem: member a.xml", doc.data, keep, doc.len);
+
+	assert_int_equal(counts(f)->rejected, 6);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_raw"), 6);
+	buf_free(&doc);
+	buf_free(&gz);
+	buf_free(&zip);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(kept_bytes_are_the_input_prefix,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(bom_and_leading_space,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(

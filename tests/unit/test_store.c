@@ -15,6 +15,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "buf.h"
+#include "schema-sql.h"
+#include "sha256.h"
 #include "store.h"
 
 struct fx {
@@ -294,10 +297,165 @@ rejected_kept_once(void **state)
 	    char *)"xy", 2, 900, &err), 0);
 	assert_int_equal(store_commit(f->s, &err), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 2);
-	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs WHERE "
-	    "raw = CAST('xyz' AS BLOB)"), 2);
+	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs i "
+	    "JOIN rejected_raw k ON k.input = i.id WHERE "
+	    "k.raw = CAST('xyz' AS BLOB)"), 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_raw"), 2);
 	assert_int_equal(q(f, "SELECT size - kept FROM v_rejected WHERE "
 	    "origin = 'c.xml'"), 898);
+}
+
+/* Collects what store_rejected_raw gives. */
+static int
+collect(void *arg, const void *p, size_t n)
+{
+	struct buf	*b = arg;
+
+	return buf_add(b, p, n);
+}
+
+/* Bytes that are not all alike, with NULs among them. */
+static void
+fill(unsigned char *p, size_t n, unsigned seed)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)((i * 131 + seed) >> 3);
+}
+
+/*
+ * Raw bytes given in pieces land whole, larger than a piece read back;
+ * the same bytes again are not asked for.
+ */
+static void
+rejected_written_in_pieces(void **state)
+{
+	struct fx	*f = *state;
+	struct dr_error	 err;
+	struct buf	 got = { 0 };
+	unsigned char	*raw, sha[SHA256_LEN];
+	size_t		 n = 3 * 256 * 1024 + 17, off, k;
+	int		 want;
+
+	raw = malloc(n);
+	assert_non_null(raw);
+	fill(raw, n, 7);
+	assert_int_equal(sha256_buf(raw, n, sha), 0);
+	assert_int_equal(store_reject_begin(f->s, "big.xml", "too big", sha, n,
+	    5 * n, &want, &err), 0);
+	assert_int_equal(want, 1);
+	assert_int_equal(store_busy(f->s), 1);
+	for (off = 0; off < n; off += k) {
+		k = n - off < 100000 ? n - off : 100000;
+		assert_int_equal(store_reject_write(f->s, raw + off, k, &err),
+		    0);
+	}
+	assert_int_equal(store_reject_end(f->s, &err), 0);
+	assert_int_equal(store_busy(f->s), 0);
+	assert_int_equal(store_reject_begin(f->s, "again.xml", "too big", sha,
+	    n, 5 * n, &want, &err), 0);
+	assert_int_equal(want, 0);
+	assert_int_equal(store_reject_end(f->s, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs"), 2);
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected"), (long long)n);
+	assert_int_equal(q(f, "SELECT size FROM v_rejected"), 5 * (long long)n);
+	assert_int_equal(store_rejected_raw(f->s, q(f, "SELECT id FROM "
+	    "rejected_inputs"), collect, &got, &err), 0);
+	assert_int_equal(got.len, n);
+	assert_memory_equal(got.data, raw, n);
+	assert_int_equal(store_rejected_raw(f->s, 999, collect, &got, &err),
+	    -1);
+	assert_int_equal(err.code, DR_E_USAGE);
+	buf_free(&got);
+	free(raw);
+}
+
+/*
+ * A database of schema version 3, where the raw bytes were a column of
+ * rejected_inputs, keeps its rejected inputs and their bytes when it is
+ * opened by this version.
+ */
+static void
+rejected_bytes_survive_migration(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*s2;
+	struct dr_error	 err;
+	struct buf	 got = { 0 };
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	unsigned char	*raw, sha[SHA256_LEN];
+	size_t		 n = 600 * 1000;
+	int		 i;
+	char		 p[80];
+
+	/* Not the fixture's database: a new one, built as version 3 was. */
+	store_close(f->s);
+	f->s = NULL;
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(sqlite3_exec(db, schema_sql[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3;"
+	    "INSERT INTO ingest_runs (id, started_at, version) VALUES "
+	    "(1, 1700000000, 'old');"
+	    "INSERT INTO rejected_inputs (id, run_id, origin, reason, sha256,"
+	    " size, raw, first_seen, last_seen, times_seen) VALUES "
+	    "(4, 1, 'a.xml', 'bad', x'01', 3, CAST('xyz' AS BLOB), 1, 2, 3),"
+	    "(9, 1, 'e.xml', 'empty', x'02', 0, x'', 1, 1, 1)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	raw = malloc(n);
+	assert_non_null(raw);
+	fill(raw, n, 3);
+	assert_int_equal(sha256_buf(raw, n, sha), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO rejected_inputs"
+	    " (id, run_id, origin, reason, sha256, size, raw, first_seen,"
+	    " last_seen) VALUES (7, 1, 'big.gz', 'worse', ?, ?, ?, 5, 6)", -1,
+	    &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, 10 * (sqlite3_int64)n);
+	sqlite3_bind_blob(st, 3, raw, (int)n, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(f->path, 1000, 0, &s2, &err), 0);
+	f->s = s2;
+	assert_int_equal(q(f, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_inputs"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_raw"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM pragma_table_info("
+	    "'rejected_inputs') WHERE name = 'raw'"), 0);
+	assert_int_equal(q(f, "SELECT times_seen FROM v_rejected WHERE id = 4"),
+	    3);
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected WHERE id = 4"), 3);
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected WHERE id = 9"), 0);
+	assert_int_equal(q(f, "SELECT kept FROM v_rejected WHERE id = 7"),
+	    (long long)n);
+	assert_int_equal(store_rejected_raw(f->s, 4, collect, &got, &err), 0);
+	assert_int_equal(got.len, 3);
+	assert_memory_equal(got.data, "xyz", 3);
+	buf_reset(&got);
+	assert_int_equal(store_rejected_raw(f->s, 9, collect, &got, &err), 0);
+	assert_int_equal(got.len, 0);
+	assert_int_equal(store_rejected_raw(f->s, 7, collect, &got, &err), 0);
+	assert_int_equal(got.len, n);
+	assert_memory_equal(got.data, raw, n);
+	/* Rejected again after the migration: the same row. */
+	assert_int_equal(store_run_begin(f->s, &err), 0);
+	assert_int_equal(store_reject(f->s, "big2.gz", "worse", raw, n,
+	    10 * n, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_int_equal(q(f, "SELECT times_seen FROM rejected_inputs WHERE "
+	    "id = 7"), 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM rejected_raw"), 3);
+	buf_free(&got);
+	free(raw);
 }
 
 static void
@@ -454,6 +612,10 @@ main(void)
 		    same_id_other_range_is_another_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejected_kept_once,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(rejected_written_in_pieces,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    rejected_bytes_survive_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_counts_recorded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_of_a_large_report,

@@ -521,6 +521,39 @@ decompression_bombs_stopped(void **state)
  * kept: the member keeps its own origin and reason, and the archive is
  * then refused as a whole, for the ratio, before any other member.
  */
+/*
+ * The raw bytes of the current unit, read again in pieces of 1000
+ * bytes, into out (reset first); their full size to *size. Twice, to
+ * see that they are the same each time. Returns 0 or -1.
+ */
+static int
+raw_all(struct unpack *u, struct buf *out, uint64_t *size)
+{
+	struct dr_error	err;
+	struct buf	again = { 0 };
+	char		piece[1000];
+	ssize_t		n;
+	int		pass, rc = 0;
+
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		struct buf *b = pass == 0 ? out : &again;
+		buf_reset(b);
+		if (unpack_raw_begin(u, &err) == -1)
+			rc = -1;
+		while (rc == 0 && (n = unpack_raw_read(u, piece, sizeof piece,
+		    &err)) != 0) {
+			if (n < 0 || buf_add(b, piece, (size_t)n) == -1)
+				rc = -1;
+		}
+	}
+	if (rc == 0 && (again.len != out->len || memcmp(again.data,
+	    out->data, out->len) != 0))
+		rc = -1;
+	buf_free(&again);
+	*size = unpack_raw_size(u);
+	return rc;
+}
+
 static void
 bomb_found_while_keeping_a_member(void **state)
 {
@@ -529,8 +562,7 @@ bomb_found_while_keeping_a_member(void **state)
 	struct member		 m[2];
 	struct unpack		*u;
 	struct dr_error		 err;
-	const unsigned char	*raw;
-	size_t			 len;
+	struct buf		 raw = { 0 };
 	uint64_t		 size;
 
 	(void)state;
@@ -545,18 +577,22 @@ bomb_found_while_keeping_a_member(void **state)
 	u = unpack_open_mem(zip.data, zip.len, "in", &l);
 	assert_int_equal(unpack_next(u, &err), -1);
 	assert_non_null(strstr(err.msg, "unsafe member name"));
-	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
-	assert_true(len <= 200 * zip.len + 65536);
+	assert_int_equal(raw_all(u, &raw, &size), 0);
+	assert_true(raw.len <= 200 * zip.len + 65536);
+	assert_true(raw.len >= 200 * zip.len - 65536);
+	assert_memory_equal(raw.data, "<feedback>  ", 12);
 	assert_string_equal(unpack_origin(u), "in: member ../bomb.xml");
 	assert_int_equal(unpack_next(u, &err), -1);
 	assert_string_equal(unpack_origin(u), "in");
 	assert_string_equal(err.msg, "zip archive expands to more than 200 "
 	    "times its size (--max-ratio): a decompression bomb? remaining "
 	    "members not read");
-	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
-	assert_int_equal(len, zip.len);
+	assert_int_equal(raw_all(u, &raw, &size), 0);
+	assert_int_equal(raw.len, zip.len);
+	assert_memory_equal(raw.data, zip.data, zip.len);
 	assert_int_equal(unpack_next(u, &err), 0);
 	unpack_close(u);
+	buf_free(&raw);
 	buf_free(&spaces);
 	buf_free(&zip);
 }
@@ -635,8 +671,7 @@ raw_bytes_of_rejected_units(void **state)
 	struct member		 m[2];
 	struct unpack		*u;
 	struct dr_error		 err;
-	const unsigned char	*raw;
-	size_t			 len;
+	struct buf		 raw = { 0 };
 	uint64_t		 size;
 
 	(void)state;
@@ -648,10 +683,10 @@ raw_bytes_of_rejected_units(void **state)
 	assert_int_equal(unpack_next(u, &err), 1);
 	assert_int_equal(unpack_next(u, &err), -1);
 	assert_string_equal(unpack_origin(u), "z.zip: member ../y.xml");
-	assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
-	assert_int_equal(len, 11);
+	assert_int_equal(raw_all(u, &raw, &size), 0);
+	assert_int_equal(raw.len, 11);
 	assert_int_equal(size, 11);
-	assert_memory_equal(raw, "<feedback/>", 11);
+	assert_memory_equal(raw.data, "<feedback/>", 11);
 	assert_int_equal(unpack_next(u, &err), 0);
 	unpack_close(u);
 
@@ -665,14 +700,70 @@ raw_bytes_of_rejected_units(void **state)
 		close(fd[1]);
 		u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
 		assert_int_equal(unpack_next(u, &err), -1);
-		assert_int_equal(unpack_raw(u, &raw, &len, &size), 0);
-		assert_int_equal(len, gz.len);
-		assert_memory_equal(raw, gz.data, gz.len);
+		assert_int_equal(raw_all(u, &raw, &size), 0);
+		assert_int_equal(raw.len, gz.len);
+		assert_memory_equal(raw.data, gz.data, gz.len);
 		unpack_close(u);
 		close(fd[0]);
 	}
 	buf_free(&zip);
 	buf_free(&gz);
+	buf_free(&raw);
+}
+
+/*
+ * A rejected member larger than a piece and than what is held of it:
+ * its bytes read again whole, up to the cap, the same each time; and
+ * those of a member read to its end before it was rejected.
+ */
+static void
+raw_bytes_of_a_large_member(void **state)
+{
+	struct unpack_limits	 l = lim;
+	struct buf		 big = { 0 }, zip = { 0 }, raw = { 0 }, doc = { 0 };
+	struct member		 m[3];
+	struct unpack		*u;
+	struct dr_error		 err;
+	uint64_t		 size;
+	char			 piece[4096];
+	ssize_t			 n;
+	size_t			 i;
+
+	(void)state;
+	buf_reserve(&big, 300000);
+	memcpy(big.data, "<feedback>", 10);
+	for (i = 10; i < 300000; i++)
+		big.data[i] = (char)('a' + (i * 7) % 26);
+	big.len = 300000;
+	m[0] = (struct member){ "a.xml", xml, strlen(xml) };
+	m[1] = (struct member){ "/big.xml", big.data, big.len };
+	m[2] = (struct member){ "c.xml", big.data, big.len };
+	zip_to(&zip, m, 3);
+	l.keep_bytes = 200001;
+	u = unpack_open_mem(zip.data, zip.len, "z.zip", &l);
+	assert_int_equal(unpack_next(u, &err), 1);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_string_equal(unpack_origin(u), "z.zip: member /big.xml");
+	assert_int_equal(raw_all(u, &raw, &size), 0);
+	assert_int_equal(raw.len, 200001);
+	assert_memory_equal(raw.data, big.data, 200001);
+	assert_int_equal(size, 300000);
+	/* Read to its end (as a document is), then asked for. */
+	assert_int_equal(unpack_next(u, &err), 1);
+	while ((n = unpack_read(u, piece, sizeof piece, &err)) > 0)
+		buf_add(&doc, piece, (size_t)n);
+	assert_int_equal(doc.len, big.len);
+	assert_int_equal(unpack_unit_is_plain(u), 1);
+	assert_int_equal(raw_all(u, &raw, &size), 0);
+	assert_int_equal(raw.len, 200001);
+	assert_memory_equal(raw.data, big.data, 200001);
+	assert_int_equal(size, 300000);
+	assert_int_equal(unpack_next(u, &err), 0);
+	unpack_close(u);
+	buf_free(&big);
+	buf_free(&zip);
+	buf_free(&raw);
+	buf_free(&doc);
 }
 
 static void
@@ -723,6 +814,7 @@ main(void)
 		cmocka_unit_test(email_handed_to_the_mail_reader),
 		cmocka_unit_test(prefix_read_first),
 		cmocka_unit_test(raw_bytes_of_rejected_units),
+		cmocka_unit_test(raw_bytes_of_a_large_member),
 		cmocka_unit_test(zip_from_pipe),
 	};
 
