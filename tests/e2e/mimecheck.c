@@ -1,7 +1,7 @@
 /*
  * mimecheck.c: check that a file is a well-formed digest message.
  *
- *   mimecheck [--crlf] FILE
+ *   mimecheck [--crlf] [--part plain|html] FILE
  *
  * FILE is what "dmarcdb digest" prints, or what an MTA delivered of it
  * (with Return-Path, Received and the like added on top). It must hold:
@@ -21,7 +21,9 @@
  *
  * Every failed check prints "mimecheck: FILE: reason" on standard error;
  * the exit status is then 1 (2 for a usage error). On success the
- * decoded Subject is printed on standard output, for the test to check.
+ * decoded Subject is printed on standard output, for the test to check;
+ * with --part, the content of that part instead, decoded (transfer
+ * encoding undone), byte for byte.
  *
  * Used by tests/e2e/digest-smtp.sh. It is a test tool: it exits when it
  * must, and it caps what it reads.
@@ -543,15 +545,22 @@ main(int argc, char **argv)
 	GMimePart		*tp, *hp;
 	GHashTable		*tset, *hset;
 	GString			*htext;
-	const char		*subject;
-	int			 crlf = 0, i = 1;
+	const char		*subject, *part = NULL;
+	int			 crlf = 0, i;
 
-	if (argc > 1 && strcmp(argv[1], "--crlf") == 0) {
-		crlf = 1;
-		i++;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--crlf") == 0)
+			crlf = 1;
+		else if (strcmp(argv[i], "--part") == 0 && i + 1 < argc &&
+		    (strcmp(argv[i + 1], "plain") == 0 ||
+		    strcmp(argv[i + 1], "html") == 0))
+			part = argv[++i];
+		else
+			break;
 	}
 	if (argc != i + 1 || argv[i][0] == '-') {
-		fprintf(stderr, "usage: mimecheck [--crlf] FILE\n");
+		fprintf(stderr, "usage: mimecheck [--crlf] [--part plain|html] "
+		    "FILE\n");
 		return 2;
 	}
 	path = argv[i];
@@ -613,10 +622,17 @@ main(int argc, char **argv)
 	g_hash_table_destroy(tset);
 	g_hash_table_destroy(hset);
 out:
-	if (!failed) {
+	if (!failed && part != NULL) {
+		GByteArray *a = strcmp(part, "plain") == 0 ? tb : hb;
+
+		if (fwrite(a->data, 1, a->len, stdout) != a->len)
+			bad("standard output: %s", strerror(errno));
+	} else if (!failed) {
 		subject = g_mime_message_get_subject(msg);
 		printf("%s\n", subject != NULL ? subject : "");
 	}
+	if (fflush(stdout) == EOF)
+		bad("standard output: %s", strerror(errno));
 	if (tb != NULL)
 		g_byte_array_unref(tb);
 	if (hb != NULL)
