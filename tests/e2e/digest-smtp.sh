@@ -69,7 +69,9 @@ head -1 "$T/part.html" | grep -q '^<!DOCTYPE html>' ||
 grep -qi '<html' "$T/part.plain" && fail "--format text printed HTML"
 grep -q '7,070 messages' "$T/part.plain" || fail "--format text: figures"
 
-# 3. Usage errors: exit 2, naming what is missing or wrong.
+# 3. Help; usage errors: exit 2, naming what is missing or wrong.
+"$DMARCDB" digest --help | grep -q '^usage: dmarcdb.* digest' ||
+    fail "digest --help"
 # shellcheck disable=SC2086
 expect_exit 2 "$DMARCDB" --db "$DB" $D 2> "$T/err"
 grep -q "no sender: give --from" "$T/err" || fail "no --from: $(cat "$T/err")"
