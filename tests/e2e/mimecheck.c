@@ -465,13 +465,14 @@ html_text(const char *s, size_t n, GString *out)
 			name[k - i - 1] = '\0';
 			c = 0;
 			if (name[0] == '#') {
+				int	 hex = name[1] == 'x' || name[1] == 'X';
+				char	*digits = name + 1 + hex;
+
 				errno = 0;
-				if (name[1] == 'x' || name[1] == 'X')
-					v = strtoul(name + 2, &endp, 16);
-				else
-					v = strtoul(name + 1, &endp, 10);
+				v = strtoul(digits, &endp, hex ? 16 : 10);
 				if (errno == 0 && *endp == '\0' && endp !=
-				    name + 1 && v <= 0x10ffff)
+				    digits && g_ascii_isxdigit(*digits) &&
+				    v <= 0x10ffff)
 					c = (gunichar)v;
 			} else {
 				for (e = 0; e < G_N_ELEMENTS(ent); e++)
