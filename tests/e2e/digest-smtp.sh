@@ -138,8 +138,10 @@ smtpd_stop() {
 	kill "$SPID" 2> /dev/null || return 0
 	wait "$SPID" 2> /dev/null || true
 }
+# Then lib.sh's finish, with the exit status ($?) of the test: set -e
+# would end the trap at "(exit 1)", before finish cleans up.
 # shellcheck disable=SC2154
-trap 'rc_=$?; smtpd_stop; (exit $rc_); finish' EXIT
+trap 'rc_=$?; set +e; smtpd_stop; (exit $rc_); finish' EXIT
 i=0
 until [ -n "$(ss -Hltn "sport = :$PORT" 2>/dev/null)" ]; do
 	kill -0 "$SPID" 2> /dev/null ||
