@@ -4,7 +4,8 @@
  * One transaction: MAIL FROM, a RCPT TO per recipient, DATA. If the
  * server refuses any recipient, libcurl aborts before DATA, so the
  * message goes to all recipients or to none; the error then carries
- * the server's last reply, which the dialogue is watched for.
+ * the server's last refusal (a 4xx or 5xx reply), which the dialogue
+ * is watched for: not its last reply, which is the answer to QUIT.
  */
 #include "config.h"
 
@@ -18,7 +19,7 @@
 struct upload {
 	const char	*data;
 	size_t		 len, off;
-	char		 reply[256];	/* the server's last reply line */
+	char		 reply[256];	/* the server's last refusal */
 };
 
 static size_t
@@ -34,14 +35,18 @@ read_cb(char *dst, size_t size, size_t n, void *arg)
 	return want;
 }
 
-/* Keep the last line the server sent (its replies only). */
+/*
+ * Keep the last refusal the server sent: a reply line starting with 4
+ * or 5. After one, libcurl still says QUIT, and "221 Bye" is no reason.
+ */
 static int
 debug_cb(CURL *cu, curl_infotype type, char *data, size_t len, void *arg)
 {
 	struct upload	*u = arg;
 
 	(void)cu;
-	if (type != CURLINFO_HEADER_IN)
+	if (type != CURLINFO_HEADER_IN || len == 0 || (data[0] != '4' &&
+	    data[0] != '5'))
 		return 0;
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;

@@ -7,9 +7,10 @@ set -eu
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
 libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
-# The end-to-end tests' tools; the sanitizer and fuzzing builds (clang,
-# its ASan/UBSan/libFuzzer runtimes); make check-valgrind.
-test="sqlite3 gzip curl dovecot-imapd iproute2 util-linux clang
+# The end-to-end tests' tools (opensmtpd: the SMTP sink of
+# digest-smtp.sh); the sanitizer and fuzzing builds (clang, its
+# ASan/UBSan/libFuzzer runtimes); make check-valgrind.
+test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
 libclang-rt-14-dev valgrind"
 
 case "${1:-}" in
@@ -18,17 +19,75 @@ test) pkgs="$build $test" ;;
 *) echo "usage: $0 [test]" >&2; exit 2 ;;
 esac
 
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+
+# OpenSMTPD's spool and control socket are compiled in: one instance per
+# host, and digest-smtp.sh starts its own. Installing the package starts
+# the system's; stop it and keep it from starting again, whatever the
+# init system (none, in a container). Idempotent. A foreground smtpd
+# (-d: a test's own, which writes the same pid file) is left alone.
+stop_opensmtpd() {
+	[ -x /usr/sbin/smtpd ] || return 0
+	systemd=
+	if [ -d /run/systemd/system ] && command -v systemctl > /dev/null
+	then
+		systemd=y
+		$sudo systemctl disable opensmtpd.service > /dev/null 2>&1 ||
+		    true
+	else
+		$sudo update-rc.d opensmtpd disable > /dev/null 2>&1 || true
+	fi
+	$sudo smtpctl show status > /dev/null 2>&1 || return 0
+	pid=$(cat /run/smtpd.pid 2> /dev/null || true)
+	case $pid in
+	"" | *[!0-9]*)
+		pid= ;;
+	esac
+	if [ -n "$pid" ] && tr '\0' ' ' 2> /dev/null < "/proc/$pid/cmdline" |
+	    grep -q -- ' -d '; then
+		echo "$0: an OpenSMTPD runs in the foreground (pid $pid)," \
+		    "a test's? Left alone." >&2
+		return 0
+	fi
+	# Not invoke-rc.d: under a policy-rc.d that denies (Docker images)
+	# it does nothing and exits 0.
+	if [ -n "$systemd" ]; then
+		$sudo systemctl stop opensmtpd.service > /dev/null 2>&1 || true
+	elif command -v service > /dev/null; then
+		$sudo service opensmtpd stop > /dev/null 2>&1 || true
+	elif [ -x /etc/init.d/opensmtpd ]; then
+		$sudo /etc/init.d/opensmtpd stop > /dev/null 2>&1 || true
+	fi
+	# Started some other way: SIGTERM to the parent stops them all.
+	if [ -n "$pid" ] && $sudo smtpctl show status > /dev/null 2>&1; then
+		$sudo kill "$pid" 2> /dev/null || true
+	fi
+	i=0
+	while [ $i -lt 50 ] && $sudo smtpctl show status > /dev/null 2>&1; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if $sudo smtpctl show status > /dev/null 2>&1; then
+		echo "$0: the system's OpenSMTPD still runs; stop it" \
+		    "(tests/e2e/digest-smtp.sh needs the host's only" \
+		    "instance)" >&2
+	else
+		echo "$0: stopped the system's OpenSMTPD (the tests run" \
+		    "their own)" >&2
+	fi
+}
+
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f '${Status}' "$p" 2>/dev/null |
 	    grep -q 'ok installed' || missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
-
-sudo=
-[ "$(id -u)" -eq 0 ] || sudo=sudo
-echo "installing:$missing" >&2
-$sudo apt-get update -qq
-# shellcheck disable=SC2086
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends $missing
+if [ -n "$missing" ]; then
+	echo "installing:$missing" >&2
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $missing
+fi
+[ "${1:-}" != test ] || stop_opensmtpd
