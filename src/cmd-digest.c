@@ -175,6 +175,11 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage_error(c, "digest", "--smtp sends the whole "
 		    "message: it excludes --format %s", fmt == F_TEXT ? "text" :
 		    "html");
+	if (smtp != NULL && strcmp(smtp, "-") != 0 &&
+	    strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8)
+	    != 0)
+		return cmd_usage_error(c, "digest", "--smtp: '%s' is not an "
+		    "smtp:// or smtps:// URL", smtp);
 	if (cmd_window(c, "digest", &wh, 7, &from_day, &to_day) == -1)
 		return EXIT_USAGE;
 

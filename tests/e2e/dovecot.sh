@@ -63,7 +63,9 @@ EOF
 	    fail "dovecot configuration"
 	dovecot -c "$DOVE/dovecot.conf" < /dev/null > /dev/null 2>&1 ||
 	    fail "dovecot did not start: $(cat "$DOVE/dovecot.log")"
-	trap 'dovecot_stop; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+	# Stop it first, then lib.sh's finish (memory checker reports,
+	# clean-up) with the test's own status.
+	trap 'rc_=$?; dovecot_stop; (exit "$rc_"); finish' EXIT
 	i=0
 	until curl -s "imap://127.0.0.1:$IMAP_PORT/" -u "test:$IMAP_PASS" \
 	    > /dev/null; do
