@@ -734,10 +734,13 @@ load_input(struct unpack *u, uint64_t max, struct dr_error *err)
 	if (buf_add(&b, l->unread + l->upos, l->nunread - l->upos) == -1)
 		goto nomem;
 	for (;;) {
-		if (buf_reserve(&b, u->regular && u->size > 0 ?
-		    (size_t)u->size - b.len + 1 : 65536) == -1)
+		/* A file's size, then a byte to see its end; else 64 KiB. */
+		if (buf_reserve(&b, u->regular && u->size > 0 &&
+		    (size_t)u->size >= b.len ? (size_t)u->size - b.len + 1 :
+		    65536) == -1)
 			goto nomem;
-		r = src_read(u, b.data + b.len, 65536, err);
+		/* Never more than the room there is: a file can grow. */
+		r = src_read(u, b.data + b.len, b.cap - b.len - 1, err);
 		if (r == -1) {
 			buf_free(&b);
 			return -1;
