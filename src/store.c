@@ -180,6 +180,7 @@ struct store {
 	struct arena	 mailmem;
 	uint64_t	 mail_reports, mail_dups, mail_rejected;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
+	bool		 in_read;	/* store_read_begin: BEGIN done */
 	bool		 in_report;	/* SAVEPOINT report done */
 	unsigned	 batch_reports;
 	struct timespec	 batch_start;
@@ -1125,6 +1126,9 @@ batch_begin(struct store *s, struct dr_error *err)
 {
 	if (s->in_batch)
 		return 0;
+	if (s->in_read)
+		return dr_seterr(err, DR_E_DB, "%s: writing inside a "
+		    "read transaction", s->path);
 	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
 		return -1;
 	s->in_batch = true;
@@ -1173,6 +1177,28 @@ store_sources_update(struct store *s, struct dr_error *err)
 		return -1;
 	}
 	return store_commit(s, err);
+}
+
+int
+store_read_begin(struct store *s, struct dr_error *err)
+{
+	if (s->in_batch || s->in_read)
+		return 0;
+	if (exec(s, "BEGIN", err, "starting to read") == -1)
+		return -1;
+	s->in_read = true;
+	return 0;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (!s->in_read)
+		return;
+	/* Nothing was written: a failed COMMIT loses nothing. */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_read = false;
 }
 
 int

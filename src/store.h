@@ -99,6 +99,16 @@ void	 store_report_abort(struct store *);
  */
 int	 store_sources_update(struct store *, struct dr_error *);
 
+/*
+ * Read many things from one snapshot: a read transaction, so that the
+ * statements run until store_read_end share it instead of each taking
+ * and dropping the database's read lock. Does nothing inside a write
+ * batch. 0 on success, -1 with err filled in. store_read_end never
+ * fails: nothing was written.
+ */
+int	 store_read_begin(struct store *, struct dr_error *);
+void	 store_read_end(struct store *);
+
 /* 1 while a report or mail message is open: no commit now. */
 int	 store_busy(const struct store *);
 
