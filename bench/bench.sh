@@ -37,7 +37,8 @@ row() {
 "
 }
 
-# run NAME CMD...: run under rusage; sets wall, maxrss_mb.
+# run NAME CMD...: run under rusage; sets wall, cpu (user + system),
+# maxrss_mb.
 run() {
 	name=$1
 	shift
@@ -48,6 +49,7 @@ run() {
 	}
 	read -r wall user sys rss rc < "$D/$name.ru"
 	maxrss_mb=$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")
+	cpu=$(awk "BEGIN { printf \"%.2f\", $user + $sys }")
 }
 
 fresh_db() {
@@ -58,17 +60,18 @@ per_s() {
 	awk "BEGIN { printf \"%.0f\", $1 / $2 }"
 }
 
-# median3 NAME CMD...: run three times; sets wall to the median and
-# maxrss_mb to the largest.
+# median3 NAME CMD...: run three times; sets wall and cpu to the
+# medians, maxrss_mb to the largest.
 median3() {
 	name=$1
 	shift
 	run "$name" "$@"
-	w1=$wall r1=$maxrss_mb
+	w1=$wall c1=$cpu r1=$maxrss_mb
 	run "$name" "$@"
-	w2=$wall r2=$maxrss_mb
+	w2=$wall c2=$cpu r2=$maxrss_mb
 	run "$name" "$@"
 	wall=$(printf '%s\n' "$w1" "$w2" "$wall" | sort -n | sed -n 2p)
+	cpu=$(printf '%s\n' "$c1" "$c2" "$cpu" | sort -n | sed -n 2p)
 	maxrss_mb=$(printf '%s\n' "$r1" "$r2" "$maxrss_mb" | sort -n | tail -1)
 }
 
@@ -241,26 +244,29 @@ for s in $scenarios; do
 		    "$maxrss_mb" - - "(no target)"
 		fresh_db "$D/policy.db"
 		cp "$D/policy-ingest.db" "$D/policy.db"
+		sync	# the copy's writeback is not the merge's
 		SRC="sources --domain $big --days 30 --as-of $asof"
 		run policy-first "$DMARCDB" --db "$D/policy.db" $C $SRC
 		row policy "first report (sources): merge" "$wall" - - \
-		    "$maxrss_mb" - - "(one-off)"
+		    "$maxrss_mb" - - "(one-off) cpu $cpu s"
 		median3 policy-sources "$DMARCDB" --db "$D/policy.db" $C $SRC
 		row policy "sources $big 30 days" "$wall" - - \
-		    "$maxrss_mb" - - "<= 2 s: $(check "$wall" '<=' 2)"
+		    "$maxrss_mb" - - \
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
 		median3 policy-advise "$DMARCDB" --db "$D/policy.db" $C \
 		    advise --domain "$big" --as-of "$asof" --no-dns
 		row policy "advise $big" "$wall" - - "$maxrss_mb" - - \
-		    "<= 2 s: $(check "$wall" '<=' 2)"
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
 		run policy-advise-all "$DMARCDB" --db "$D/policy.db" $C \
 		    advise --as-of "$asof" --no-dns
 		row policy "advise, all 20 domains" "$wall" - - \
-		    "$maxrss_mb" - - "(no target)"
+		    "$maxrss_mb" - - "(no target) cpu $cpu s"
 		run policy-export "$DMARCDB" --db "$D/policy.db" $C \
 		    export --since 2026-12-31 --as-of "$asof"
 		n=$(($(wc -l < "$D/policy-export.out") - 1))
 		row policy "export a day, all domains" "$wall" \
-		    "$(per_s "$n" "$wall")" - "$maxrss_mb" - - "(no target)"
+		    "$(per_s "$n" "$wall")" - "$maxrss_mb" - - \
+		    "(no target) cpu $cpu s"
 		;;
 	*)
 		echo "bench: unknown scenario $s" >&2
