@@ -194,17 +194,18 @@ for s in $scenarios; do
 		;;
 	policy)
 		# A year of daily reports; as-of the day after the last.
-		P="$GEN -s 10 -D 365 -b 2026-01-01 -N 20 -R 6 -T 10000000"
+		P="-s 10 -D 365 -b 2026-01-01 -N 20 -R 6 -T 10000000"
 		asof=2027-01-01
 		big=example.com
-		if [ ! -f "$D/policy.stamp" ]; then
-			rm -rf "$D/policy" "$D/policy.records"
+		# The stamp holds the arguments: others mean a new store.
+		if [ "$(cat "$D/policy.stamp" 2>/dev/null)" != "$P" ]; then
+			rm -rf "$D/policy" "$D/policy.records" "$D/policy.stamp"
 			mkdir "$D/policy"
 			# Two processes, each every other day: the same files.
-			$P -k 0/2 -d "$D/policy" &
-			$P -k 1/2 -d "$D/policy"
+			"$GEN" $P -k 0/2 -d "$D/policy" &
+			"$GEN" $P -k 1/2 -d "$D/policy"
 			wait $!
-			touch "$D/policy.stamp"
+			echo "$P" > "$D/policy.stamp"
 		fi
 		cat > "$D/policy.conf" <<-EOF
 		domain $big {
