@@ -3,12 +3,29 @@
  *
  *   gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] -n records -o file
  *   gen [-s seed] [-S ...] [-f ...] [-E] -r reports -m min -M max -d dir
+ *   gen [-s seed] [-S ...] [-f ...] [-E] -D days [-b YYYY-MM-DD]
+ *       [-N domains] [-R reporters] [-k i/n] -T records -d dir
  *
  * The first form writes one report of exactly n records; the second
  * writes r reports of min to max records each into dir, named as
  * reporters name them; with -E each is an email message instead (the
  * report attached, base64), in a file mNNNNNN.eml. The same arguments
  * always give the same bytes.
+ *
+ * The third form writes a store's worth of daily reports: each of R
+ * reporters (default 6) sends one report a day for each of N policy
+ * domains (default 20) that it saw mail from, for D days from the date
+ * given (default 2026-01-01), about T records in all. Volume is skewed:
+ * the first domain has about half of it, the rest a Zipf tail; the
+ * reporters' shares are those of big mailbox providers; weekends are
+ * quieter and volume grows over the period. Each sending service has a
+ * pool of addresses that grows over the period, used with a skew (a few
+ * busy addresses, many quiet ones); a new service appears part way;
+ * forwarders keep DKIM and break SPF; spoofers come from a long tail of
+ * addresses seen once. Each domain moves up the policy ladder on its
+ * own schedule. Every report is generated from its own seed, so -k i/n
+ * (only days i, i+n, i+2n, ...) lets n processes share the work and
+ * still write the same files.
  *
  * Reports look like real ones: a handful of reporters with their habits
  * (Google's zip and numeric ids, Microsoft's envelope_to, Yahoo's ids,
@@ -20,6 +37,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,11 +136,81 @@ static const struct sender senders[] = {
 };
 #define NSENDERS	(sizeof senders / sizeof senders[0])
 
+/*
+ * The services behind daily reports (-D), with their address pools
+ * (grown from half their size to all of it over the period).
+ */
+struct dsender {
+	struct sender	 s;		/* first: a sender is a dsender */
+	unsigned	 pool;		/* addresses; 0: a long tail */
+	unsigned	 start;		/* appears after this % of days */
+	int		 fwd;		/* a forwarder: SPF always fails */
+	int		 all;		/* used by every domain */
+};
+
+static const struct dsender dsenders[] = {
+	{ { "@", "selector1", "@", 0, { 198, 51 }, 99, 20 }, 16, 0, 0, 1 },
+	{ { "@", "google", "@", 1, { 0x2001, 0xdb8 }, 98, 22 }, 2048, 0, 0,
+	    0 },
+	{ { "sendgrid.net", "s1", "bounces.sendgrid.net", 0, { 167, 89 },
+	    95, 8 }, 1024, 0, 0, 0 },
+	{ { "@", "k1", "mcsv.net", 0, { 205, 201 }, 97, 8 }, 512, 0, 0, 0 },
+	{ { "amazonses.com", "ug7nbtf4", "amazonses.com", 0, { 54, 240 },
+	    90, 6 }, 2048, 0, 0, 0 },
+	{ { "@", "scph0123", "sparkpostmail.com", 0, { 192, 174 }, 97, 8 },
+	    256, 70, 0, 0 },				/* a new ESP */
+	{ { NULL, NULL, "@", 0, { 203, 0 }, 40, 3 }, 32, 0, 0, 1 },
+	{ { "lists.example.org", "l", "lists.example.org", 0, { 192, 0 },
+	    60, 3 }, 64, 0, 0, 1 },
+	{ { "@", "selector1", "@", 0, { 40, 92 }, 90, 6 }, 4096, 0, 1, 1 },
+	{ { NULL, NULL, "spoof.example", 0, { 45, 0 }, 0, 10 }, 0, 0, 0, 1 },
+	{ { NULL, NULL, "@", 1, { 0x2a02, 0x1234 }, 5, 6 }, 0, 0, 0, 1 },
+};
+#define NDSENDERS	(sizeof dsenders / sizeof dsenders[0])
+
+/* Daily reports: the day, the period's length, the domain's index. */
+struct daily {
+	unsigned	 day, days, dom;
+};
+static const struct daily *daily;
+
+static uint64_t
+mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Whether a daily sender sends for the domain on the day: weight or 0. */
+static unsigned
+dweight(const struct dsender *s, const struct daily *d)
+{
+	if (d->day * 100 < s->start * d->days)
+		return 0;
+	if (!s->all && mix((uint64_t)d->dom * 64 + (uint64_t)(s - dsenders))
+	    % 3 == 0)
+		return 0;
+	return s->s.weight;
+}
+
 static const struct sender *
 pick_sender(void)
 {
-	unsigned	total = 0, r, i;
+	unsigned	total = 0, r, i, w;
 
+	if (daily != NULL) {
+		for (i = 0; i < NDSENDERS; i++)
+			total += dweight(&dsenders[i], daily);
+		r = pick(total);
+		for (i = 0; i < NDSENDERS; i++) {
+			w = dweight(&dsenders[i], daily);
+			if (r < w)
+				return &dsenders[i].s;
+			r -= w;
+		}
+		return &dsenders[0].s;
+	}
 	for (i = 0; i < NSENDERS; i++)
 		total += senders[i].weight;
 	r = pick(total);
@@ -132,6 +220,52 @@ pick_sender(void)
 		r -= senders[i].weight;
 	}
 	return &senders[0];
+}
+
+/* Long-tail spoofers: anywhere in these /8s, hardly ever twice. */
+static const unsigned spoof_nets[] = { 45, 91, 103, 185, 194, 212 };
+
+/*
+ * The source address of a record. Daily reports draw from the sender's
+ * pool, busy addresses first (the product of two uniform draws); the pool
+ * grows over the period, so new addresses keep appearing.
+ */
+static void
+pick_ip(const struct sender *s, char *ip, size_t len)
+{
+	const struct dsender	*ds = (const struct dsender *)s;
+	uint64_t		 h;
+	unsigned		 n, k;
+
+	if (daily == NULL || ds->pool == 0) {
+		if (daily != NULL && !s->v6) {
+			snprintf(ip, len, "%u.%u.%u.%u", spoof_nets[pick(
+			    sizeof spoof_nets / sizeof spoof_nets[0])],
+			    pick(256), pick(256), 1 + pick(254));
+			return;
+		}
+		if (s->v6)
+			snprintf(ip, len, "%x:%x:%x:%x::%x", s->net[0],
+			    s->net[1], pick(65536), pick(256), 1 + pick(4094));
+		else
+			snprintf(ip, len, "%u.%u.%u.%u", s->net[0], s->net[1],
+			    pick(256), 1 + pick(254));
+		return;
+	}
+	n = ds->pool / 2 + (unsigned)((uint64_t)ds->pool / 2 * daily->day /
+	    daily->days);
+	if (n == 0)
+		n = 1;
+	k = pick(n);
+	k = (unsigned)((uint64_t)k * pick(n) / n);
+	h = mix(((uint64_t)(ds - dsenders) << 32) | k);
+	if (s->v6)
+		snprintf(ip, len, "%x:%x:%x:%x::%x", s->net[0], s->net[1],
+		    (unsigned)(h & 0xffff), (unsigned)(h >> 16 & 0xff),
+		    1 + (unsigned)(h >> 24 & 0xfff));
+	else
+		snprintf(ip, len, "%u.%u.%u.%u", s->net[0], s->net[1],
+		    (unsigned)(h & 0xff), 1 + (unsigned)(h >> 8 & 0xff) % 254);
 }
 
 /* Message counts: mostly 1 to 10, a long tail to thousands. */
@@ -184,14 +318,10 @@ record(struct buf *b, const struct reporter *rep, const char *domain,
 	int			 dkim_ok, spf_ok, aligned_dkim, aligned_spf;
 	unsigned		 ndkim, i;
 
-	if (s->v6)
-		snprintf(ip, sizeof ip, "%x:%x:%x:%x::%x", s->net[0],
-		    s->net[1], pick(65536), pick(256), 1 + pick(4094));
-	else
-		snprintf(ip, sizeof ip, "%u.%u.%u.%u", s->net[0], s->net[1],
-		    pick(256), 1 + pick(254));
+	pick_ip(s, ip, sizeof ip);
 	dkim_ok = s->dkim != NULL && chance(s->pass);
-	spf_ok = chance(s->pass);
+	spf_ok = chance(s->pass) &&
+	    (daily == NULL || !((const struct dsender *)s)->fwd);
 	aligned_dkim = dkim_ok && strcmp(s->dkim, "@") == 0;
 	aligned_spf = spf_ok && strcmp(s->spf, "@") == 0;
 	if (!aligned_dkim && !aligned_spf && strcmp(policy, "none") != 0)
@@ -408,13 +538,23 @@ wrap(const char *file, const struct reporter *rep, const char *domain,
 	buf_free(&b);
 }
 
+/* What a daily report is about; the other forms draw it at random. */
+struct spec {
+	const struct reporter	*rep;
+	const char		*domain;
+	const char		*policy;
+	long long		 begin;
+};
+
 /* One report of nrec records. */
 static void
 report(const char *path, int kind, int schema, unsigned long nrec,
-    unsigned long idx, char *name, size_t namelen)
+    unsigned long idx, char *name, size_t namelen, const struct spec *sp)
 {
-	const struct reporter	*rep = &reporters[pick(NREPORTERS)];
-	const char		*domain = domains[pick(NDOMAINS)];
+	const struct reporter	*rep = sp ? sp->rep :
+	    &reporters[pick(NREPORTERS)];
+	const char		*domain = sp ? sp->domain :
+	    domains[pick(NDOMAINS)];
 	const char		*policy;
 	struct buf		 b = { 0 };
 	struct out		 o;
@@ -425,8 +565,14 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 
 	v2 = rep->rfc9990 == 1 || (rep->rfc9990 == 2 &&
 	    (schema == 9990 || (schema == 0 && chance(30))));
-	policy = chance(50) ? "none" : chance(50) ? "quarantine" : "reject";
-	begin = 1767225600LL + (long long)(idx % 3650) * 86400;
+	if (sp != NULL) {
+		policy = sp->policy;
+		begin = sp->begin;
+	} else {
+		policy = chance(50) ? "none" : chance(50) ? "quarantine" :
+		    "reject";
+		begin = 1767225600LL + (long long)(idx % 3650) * 86400;
+	}
 	if (kind == 0)
 		kind = rep->zip ? (chance(80) ? 'z' : 'g') :
 		    chance(85) ? 'g' : 'x';
@@ -481,6 +627,119 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 		wrap(file, rep, domain, idx, begin, rid);
 }
 
+/* Daily reports (-D): the domains, biggest first, and the reporters. */
+static const char *const ddomains[] = {
+	"example.com", "example.org", "example.net", "shop.example",
+	"news.example.com", "example.co.uk", "example.de", "example.fr",
+	"example.io", "mail.example", "brand-a.example", "brand-b.example",
+	"support.example.com", "example.nl", "example.es", "example.it",
+	"events.example.org", "example.com.au", "example.ca", "example.jp",
+	"billing.example.net", "example.se", "example.no", "example.dk",
+	"example.pl", "example.at", "example.ch", "example.be",
+	"example.pt", "example.ie", "example.fi", "example.cz",
+};
+#define NDDOMAINS	(sizeof ddomains / sizeof ddomains[0])
+
+/* Google, Microsoft, Yahoo, GMX, Mail.Ru, Comcast, ...: their shares. */
+static const unsigned dreporters[NREPORTERS] = { 0, 1, 2, 6, 3, 9, 7, 5, 8,
+    4 };
+static const double dshares[NREPORTERS] = { 45, 25, 12, 6, 5, 4, 3, 3, 2,
+    2 };
+
+/* Days since the epoch of a proleptic Gregorian date (H. Hinnant). */
+static long long
+civil_days(int y, unsigned m, unsigned d)
+{
+	long long	era;
+	unsigned	yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* The domain's policy on a day: each climbs the ladder on its own dates. */
+static const char *
+dpolicy(unsigned dom, unsigned day, unsigned days)
+{
+	unsigned	t1, t2;
+
+	t1 = days * (15 + (unsigned)(mix(dom + 1) % 40)) / 100;
+	t2 = t1 + days * (20 + (unsigned)(mix(dom + 101) % 30)) / 100;
+	if (dom % 4 == 3 || day < t1)
+		return "none";
+	if (dom % 4 == 2 || day < t2)
+		return "quarantine";
+	return "reject";
+}
+
+/* Relative volume on a day: quieter weekends, growth over the period. */
+static double
+dvolume(long long epoch_day, unsigned day, unsigned days)
+{
+	/* 1970-01-01 was a Thursday; 0 is Sunday. */
+	unsigned	dow = (unsigned)((epoch_day % 7 + 11) % 7);
+
+	return (dow == 0 || dow == 6 ? 0.6 : 1.0) *
+	    (0.8 + 0.4 * day / days);
+}
+
+/*
+ * Daily reports: nrep reporters, ndom domains, days days from start
+ * (days since the epoch), about total records; only days slice, slice
+ * + nslices, ...
+ */
+static void
+daily_reports(int kind, int schema, uint64_t seed, unsigned days,
+    long long start, unsigned ndom, unsigned nrep, double total,
+    unsigned slice, unsigned nslices)
+{
+	struct daily	 d;
+	struct spec	 sp;
+	double		 dw[NDDOMAINS], dsum = 0, rsum = 0, vsum = 0, x;
+	unsigned	 day, r, i;
+	unsigned long	 idx, nrec;
+
+	for (i = 0; i < ndom; i++) {
+		dw[i] = 1.0 / ((i + 1.0) * sqrt(i + 1.0));
+		dsum += dw[i];
+	}
+	for (r = 0; r < nrep; r++)
+		rsum += dshares[r];
+	for (day = 0; day < days; day++)
+		vsum += dvolume(start + day, day, days);
+	daily = &d;
+	d.days = days;
+	for (day = slice; day < days; day += nslices) {
+		d.day = day;
+		sp.begin = (start + day) * 86400;
+		for (idx = (unsigned long)day * nrep * ndom;
+		    idx < (unsigned long)(day + 1) * nrep * ndom; idx++) {
+			r = (unsigned)(idx / ndom % nrep);
+			i = (unsigned)(idx % ndom);
+			rng = mix(seed ^ (idx + 1) * 0x9e3779b97f4a7c15ULL);
+			d.dom = i;
+			sp.rep = &reporters[dreporters[r]];
+			sp.domain = ddomains[i];
+			sp.policy = dpolicy(i, day, days);
+			/* Expected records, +-10%; the fraction by chance. */
+			x = total * dw[i] / dsum * dshares[r] / rsum *
+			    dvolume(start + day, day, days) / vsum *
+			    (0.9 + pick(201) / 1000.0);
+			nrec = (unsigned long)x;
+			if (pick(1000) < (unsigned)((x - (double)nrec) * 1000))
+				nrec++;
+			if (nrec > 0)
+				report(NULL, kind, schema, nrec, idx, NULL, 0,
+				    &sp);
+		}
+	}
+	daily = NULL;
+}
+
 static void
 usage(void)
 {
@@ -488,7 +747,11 @@ usage(void)
 	    "usage: gen [-s seed] [-S 7489|9990|mix] [-f xml|gz|zip|mix] "
 	    "-n records -o file\n"
 	    "       gen [-s seed] [-S ...] [-f ...] [-E] -r reports -m min "
-	    "-M max -d dir\n");
+	    "-M max -d dir\n"
+	    "       gen [-s seed] [-S ...] [-f ...] [-E] -D days "
+	    "[-b YYYY-MM-DD]\n"
+	    "           [-N domains] [-R reporters] [-k i/n] -T records "
+	    "-d dir\n");
 	exit(2);
 }
 
@@ -497,11 +760,31 @@ main(int argc, char **argv)
 {
 	const char	*out = NULL, *dir = NULL;
 	unsigned long	 nrec = 0, nrep = 0, min = 1, max = 50, i;
-	int		 ch, kind = 0, schema = 0;
+	unsigned	 days = 0, ndom = 20, nrepd = 6;
+	unsigned	 slice = 0, nslices = 1;
+	long long	 start = civil_days(2026, 1, 1);
+	double		 total = 0;
+	int		 ch, kind = 0, schema = 0, y, mo, dd;
 
 	rng = 1;
-	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:E")) != -1) {
+	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:ED:b:N:R:k:T:")) !=
+	    -1) {
 		switch (ch) {
+		case 'D': days = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'b':
+			if (sscanf(optarg, "%d-%d-%d", &y, &mo, &dd) != 3 ||
+			    mo < 1 || mo > 12 || dd < 1 || dd > 31)
+				usage();
+			start = civil_days(y, (unsigned)mo, (unsigned)dd);
+			break;
+		case 'N': ndom = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'R': nrepd = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'k':
+			if (sscanf(optarg, "%u/%u", &slice, &nslices) != 2 ||
+			    nslices == 0 || slice >= nslices)
+				usage();
+			break;
+		case 'T': total = strtod(optarg, NULL); break;
 		case 'E': email = 1; break;
 		case 's': rng = strtoull(optarg, NULL, 10); break;
 		case 'S':
@@ -527,7 +810,19 @@ main(int argc, char **argv)
 		}
 	}
 	if (out != NULL && dir == NULL) {
-		report(out, kind ? kind : 'x', schema, nrec, 0, NULL, 0);
+		report(out, kind ? kind : 'x', schema, nrec, 0, NULL, 0, NULL);
+		return 0;
+	}
+	if (days > 0) {
+		if (dir == NULL || ndom < 1 || ndom > NDDOMAINS || nrepd < 1 ||
+		    nrepd > NREPORTERS || total <= 0)
+			usage();
+		if (chdir(dir) == -1) {
+			fprintf(stderr, "gen: %s: %s\n", dir, strerror(errno));
+			return 1;
+		}
+		daily_reports(kind, schema, rng, days, start, ndom, nrepd,
+		    total, slice, nslices);
 		return 0;
 	}
 	if (dir == NULL || nrep == 0 || min < 1 || max < min)
@@ -538,6 +833,6 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nrep; i++)
 		report(NULL, kind, schema, min + pick((unsigned)(max - min + 1)),
-		    i, NULL, 0);
+		    i, NULL, 0, NULL);
 	return 0;
 }

@@ -583,6 +583,18 @@ classify_source(struct build *b, struct source *s)
 		    *s->header_from ? s->header_from : w->domain);
 }
 
+/* By header_from, then IP: the order of the sources table. */
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct source	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->header_from, y->header_from)) != 0)
+		return c;
+	return strcmp(x->ip, y->ip);
+}
+
 static int
 cmp_source(const void *a, const void *b)
 {
@@ -667,6 +679,13 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 			w->senders[i].sender = conf_sender(c, domain, i);
 		w->nsenders = n;
 	}
+	/*
+	 * One snapshot for the window: its rows, signatures and a
+	 * first-day lookup per source (tens of thousands on a big
+	 * domain) would each take the read lock otherwise.
+	 */
+	if (store_read_begin(s, err) == -1)
+		goto out;
 	if (store_days(s, domain, from, to, on_row, &b, err) == -1)
 		goto out;
 	w->reporters = (unsigned)hmap_count(b.rep_ix);
@@ -686,6 +705,12 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 			goto out;
 		}
 	}
+	/*
+	 * In the order of the sources table's key, so that the lookups
+	 * of first days walk its pages once rather than at random.
+	 */
+	if (w->nsources > 1)
+		qsort(w->sources, w->nsources, sizeof *w->sources, cmp_key);
 	for (i = 0; i < w->nsources; i++) {
 		struct source *src = &w->sources[i];
 		classify_source(&b, src);
@@ -715,6 +740,7 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 		qsort(w->sources, w->nsources, sizeof *w->sources, cmp_source);
 	rc = 0;
 out:
+	store_read_end(s);
 	hmap_free(b.sig_ix);
 	hmap_free(b.src_ix);
 	hmap_free(b.rep_ix);

@@ -612,18 +612,3 @@ fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
-
-int
-store_read_begin(struct store *s, struct dr_error *err)
-{
-	/*
-	 * One read transaction for all that follows: one snapshot, and
-	 * one shared lock instead of a lock and an unlock per statement.
-	 * It ends when the store is closed.
-	 */
-	if (sqlite3_exec(store_sqlite(s), "BEGIN; SELECT 1 FROM sqlite_master"
-	    " LIMIT 1", NULL, NULL, NULL) != SQLITE_OK)
-		return store_db_err(store_sqlite(s), store_path(s), err,
-		    "starting to read");
-	return 0;
-}

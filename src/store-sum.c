@@ -28,9 +28,10 @@
 #include "store-int.h"
 #include "tally.h"
 
-/* Groups held before a flush, and signatures cached. */
+/* Groups held before a flush, signatures cached, sources merged. */
 #define SUM_MAX_GROUPS	16384
 #define SUM_MAX_SIGS	65536
+#define SUM_MAX_MERGE	1048576
 
 enum sum_stmt {
 	S_SIG_FIND,
@@ -43,6 +44,7 @@ enum sum_stmt {
 	S_DIRTY_LIST,
 	S_DIRTY_DONE,
 	S_MERGE,
+	S_SIG_HF,
 	S_SRC_ADD,
 	S_REPORT,
 	S_RANGE,
@@ -73,15 +75,17 @@ static const char *const sum_sql[S__COUNT] = {
 	    " source_ip = ? AND reporter = ? AND sig = ? AND records <= 0",
 	[S_DIRTY] =
 	    "INSERT OR IGNORE INTO summary_dirty (domain, day) VALUES (?, ?)",
-	[S_DIRTY_LIST] = "SELECT domain, day FROM summary_dirty",
+	[S_DIRTY_LIST] =
+	    "SELECT domain, day FROM summary_dirty ORDER BY domain, day",
 	[S_DIRTY_DONE] =
 	    "DELETE FROM summary_dirty WHERE domain = ? AND day = ?",
 	[S_MERGE] =
-	    "SELECT d.source_ip, g.header_from FROM source_days d"
-	    " JOIN auth_sigs g ON g.id = d.sig WHERE d.domain = ? AND d.day = ?",
+	    "SELECT source_ip, sig FROM source_days WHERE domain = ? AND"
+	    " day = ?",
+	[S_SIG_HF] = "SELECT header_from FROM auth_sigs WHERE id = ?",
 	[S_SRC_ADD] =
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
-	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT DO UPDATE SET"
 	    " first_day = min(first_day, excluded.first_day),"
 	    " last_day = max(last_day, excluded.last_day)"
@@ -114,7 +118,10 @@ struct store_sum {
 	struct tally	*tally;		/* the report being stored */
 	struct tally	*rtally;	/* a report read back */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
-	struct hmap	*seen;		/* sources of a day being merged */
+	struct hmap	*hfs;		/* merging: sig id -> offset in */
+	struct buf	 hfmem;		/* their header_from, '\0' ended */
+	struct hmap	*spans;		/* merging: source -> struct span */
+	struct buf	 key;		/* the source last merged */
 	struct buf	 sigbuf;
 	struct arena	 evalmem;	/* evaluating a signature */
 	struct walk	 walk;		/* reading reports back */
@@ -146,9 +153,10 @@ sum_new(sqlite3 *db, const char *path, struct dr_error *err)
 	m->tally = tally_new();
 	m->rtally = tally_new();
 	m->sigs = hmap_new(sizeof(int64_t));
-	m->seen = hmap_new(1);
+	m->hfs = hmap_new(sizeof(size_t));
+	m->spans = hmap_new(2 * sizeof(int64_t));
 	if (m->tally == NULL || m->rtally == NULL || m->sigs == NULL ||
-	    m->seen == NULL) {
+	    m->hfs == NULL || m->spans == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		sum_free(m);
 		return NULL;
@@ -179,7 +187,10 @@ sum_free(struct store_sum *m)
 	tally_free(m->tally);
 	tally_free(m->rtally);
 	hmap_free(m->sigs);
-	hmap_free(m->seen);
+	hmap_free(m->hfs);
+	hmap_free(m->spans);
+	buf_free(&m->hfmem);
+	buf_free(&m->key);
 	buf_free(&m->sigbuf);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
@@ -532,60 +543,171 @@ sum_remove(struct store_sum *m, int64_t report, struct dr_error *err)
 }
 
 /*
- * Fold one noted day into sources: each source once (the day's rows
- * come in source order, but one IP may send as several header_from),
- * and only where it changes the first or last day.
+ * Merging the noted days into sources. The rows of a domain's days are
+ * folded in memory into one span (first and last day) per source, and
+ * each source is then written once, in the table's key order: a bulk
+ * ingest notes every day of every domain, and writing each source once
+ * a day, in hash order, made the first report command after one take
+ * tens of seconds. Spans are written early if too many are held.
+ */
+
+struct span {
+	int64_t	first, last;
+};
+
+/*
+ * The header_from of a signature (never NULL: "" for none), from the
+ * cache in m->hfs; the string lives in m->hfmem until the next call.
+ * 0 on success, -1 on error.
  */
 static int
-merge_day(struct store_sum *m, const char *domain, int64_t day,
+sig_hf(struct store_sum *m, int64_t sig, const char **hf,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_MERGE], *up = m->st[S_SRC_ADD];
-	uint8_t		 ip[CIDR_LEN];
-	struct buf	 key = { 0 };
+	sqlite3_stmt	*st = m->st[S_SIG_HF];
+	const char	*v;
+	size_t		*off;
 	int		 rc, added;
 
-	hmap_clear(m->seen);
+	off = hmap_get(m->hfs, &sig, sizeof sig, &added);
+	if (off == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (added) {
+		*off = m->hfmem.len;
+		sqlite3_bind_int64(st, 1, sig);
+		rc = sqlite3_step(st);
+		v = NULL;
+		if (rc == SQLITE_ROW)
+			v = (const char *)sqlite3_column_text(st, 0);
+		if ((rc == SQLITE_ROW || rc == SQLITE_DONE) &&
+		    (buf_adds(&m->hfmem, v ? v : "") == -1 ||
+		    buf_add(&m->hfmem, "", 1) == -1))
+			rc = -1;
+		sqlite3_reset(st);
+		if (rc == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sum_err(m, err, "reading a signature");
+	}
+	*hf = m->hfmem.data + *off;
+	return 0;
+}
+
+/* Add one noted day's sources to the spans held. */
+static int
+span_day(struct store_sum *m, const char *domain, int64_t day,
+    struct dr_error *err)
+{
+	sqlite3_stmt	*st = m->st[S_MERGE];
+	struct span	*sp = NULL;
+	const char	*src, *hf = NULL;
+	int		 rc, added;
+
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(st, 0);
-		const char *hf = (const char *)sqlite3_column_text(st, 1);
-		buf_reset(&key);
-		if (buf_adds(&key, src ? src : "") == -1 ||
-		    buf_add(&key, "", 1) == -1 ||
-		    buf_adds(&key, hf ? hf : "") == -1 ||
-		    hmap_get(m->seen, key.data, key.len, &added) == NULL) {
-			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if (!added)
+		src = (const char *)sqlite3_column_text(st, 0);
+		if (src == NULL)
+			src = "";
+		if (sig_hf(m, sqlite3_column_int64(st, 1), &hf, err) == -1)
+			goto fail;
+		/*
+		 * Rows come in source order: a source's next row has
+		 * often the same header_from, and so the span just seen.
+		 */
+		if (sp != NULL && strcmp(hf, m->key.data) == 0 &&
+		    strcmp(src, m->key.data + strlen(m->key.data) + 1) == 0)
 			continue;
+		/*
+		 * header_from, NUL, source, NUL: memcmp sorts these as
+		 * the table's key sorts its columns.
+		 */
+		buf_reset(&m->key);
+		if (buf_adds(&m->key, hf) == -1 ||
+		    buf_add(&m->key, "", 1) == -1 ||
+		    buf_adds(&m->key, src) == -1 ||
+		    buf_add(&m->key, "", 1) == -1 ||
+		    (sp = hmap_get(m->spans, m->key.data, m->key.len,
+		    &added)) == NULL) {
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+			goto fail;
+		}
+		if (added || day < sp->first)
+			sp->first = day;
+		if (added || day > sp->last)
+			sp->last = day;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return sum_err(m, err, "reading the summary");
+	sqlite3_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(m->st[S_DIRTY_DONE], 2, day);
+	return done(m, S_DIRTY_DONE, err, "updating the sources");
+fail:
+	sqlite3_reset(st);
+	return -1;
+}
+
+struct span_key {
+	const char	*p;
+	size_t		 len;
+	struct span	*span;
+};
+
+static int
+cmp_span_key(const void *a, const void *b)
+{
+	const struct span_key	*x = a, *y = b;
+	int			 c;
+
+	c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Write the spans held into sources, in key order, and forget them. */
+static int
+span_flush(struct store_sum *m, const char *domain, struct dr_error *err)
+{
+	sqlite3_stmt		*up = m->st[S_SRC_ADD];
+	struct span_key		*keys;
+	uint8_t			 ip[CIDR_LEN];
+	const void		*k;
+	const char		*src;
+	size_t			 n = hmap_count(m->spans), i, len;
+	int			 ret = 0;
+
+	if (n == 0)
+		return 0;
+	keys = calloc(n, sizeof *keys);
+	if (keys == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		keys[i].span = hmap_at(m->spans, i, &k, &len);
+		keys[i].p = k;
+		keys[i].len = len;
+	}
+	qsort(keys, n, sizeof *keys, cmp_span_key);
+	for (i = 0; i < n && ret == 0; i++) {
+		/* The key: header_from, NUL, source, NUL. */
+		len = strlen(keys[i].p);
+		src = keys[i].p + len + 1;
 		sqlite3_bind_text(up, 1, domain, -1, SQLITE_STATIC);
-		sqlite3_bind_text(up, 2, hf ? hf : "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(up, 3, src ? src : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(up, 2, keys[i].p, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(up, 3, src, (int)(keys[i].len - len - 2),
+		    SQLITE_STATIC);
 		if (cidr_addr(src, ip) == 0)
 			sqlite3_bind_blob(up, 4, ip, CIDR_LEN, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(up, 4);
-		sqlite3_bind_int64(up, 5, day);
-		if (done(m, S_SRC_ADD, err, "updating the sources") == -1) {
-			rc = -1;
-			goto out;
-		}
+		sqlite3_bind_int64(up, 5, keys[i].span->first);
+		sqlite3_bind_int64(up, 6, keys[i].span->last);
+		ret = done(m, S_SRC_ADD, err, "updating the sources");
 	}
-	if (rc != SQLITE_DONE) {
-		rc = sum_err(m, err, "reading the summary");
-		goto out;
-	}
-	sqlite3_reset(st);
-	sqlite3_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(m->st[S_DIRTY_DONE], 2, day);
-	rc = done(m, S_DIRTY_DONE, err, "updating the sources");
-out:
-	sqlite3_reset(st);
-	buf_free(&key);
-	return rc;
+	free(keys);
+	hmap_clear(m->spans);
+	return ret;
 }
 
 int
@@ -597,8 +719,9 @@ sum_merge(struct store_sum *m, struct dr_error *err)
 	}		*days = NULL;
 	sqlite3_stmt	*st = m->st[S_DIRTY_LIST];
 	size_t		 n = 0, cap = 0, i;
-	int		 rc;
+	int		 rc, ret = -1;
 
+	/* In key order: a domain's days together. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct day *d = store_more(&days, &cap, n, sizeof *d);
 		if (d == NULL) {
@@ -616,13 +739,23 @@ sum_merge(struct store_sum *m, struct dr_error *err)
 		free(days);
 		return sum_err(m, err, "reading the summary");
 	}
-	for (i = 0; i < n; i++)
-		if (merge_day(m, days[i].domain, days[i].day, err) == -1) {
-			free(days);
-			return -1;
-		}
+	hmap_clear(m->hfs);
+	buf_reset(&m->hfmem);
+	hmap_clear(m->spans);
+	for (i = 0; i < n; i++) {
+		if (span_day(m, days[i].domain, days[i].day, err) == -1)
+			goto out;
+		if ((i + 1 == n || strcmp(days[i].domain,
+		    days[i + 1].domain) != 0 ||
+		    hmap_count(m->spans) >= SUM_MAX_MERGE) &&
+		    span_flush(m, days[i].domain, err) == -1)
+			goto out;
+	}
+	ret = 0;
+out:
+	hmap_clear(m->spans);
 	free(days);
-	return 0;
+	return ret;
 }
 
 int

@@ -195,6 +195,7 @@ struct store {
 	sqlite3_blob	*rblob;		/* NULL: the bytes are not wanted */
 	uint64_t	 rlen, roff;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
+	int		 reads;	/* store_read_begin depth: BEGIN done */
 	bool		 in_report;	/* SAVEPOINT report done */
 	unsigned	 batch_reports;
 	struct timespec	 batch_start;
@@ -1153,6 +1154,9 @@ batch_begin(struct store *s, struct dr_error *err)
 {
 	if (s->in_batch)
 		return 0;
+	if (s->reads > 0)
+		return dr_seterr(err, DR_E_DB, "%s: writing inside a "
+		    "read transaction", s->path);
 	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
 		return -1;
 	s->in_batch = true;
@@ -1201,6 +1205,27 @@ store_sources_update(struct store *s, struct dr_error *err)
 		return -1;
 	}
 	return store_commit(s, err);
+}
+
+int
+store_read_begin(struct store *s, struct dr_error *err)
+{
+	if (s->in_batch)
+		return 0;
+	if (s->reads == 0 && exec(s, "BEGIN", err, "starting to read") == -1)
+		return -1;
+	s->reads++;
+	return 0;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (s->reads == 0 || --s->reads > 0)
+		return;
+	/* Nothing was written: a failed COMMIT loses nothing. */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int

@@ -99,6 +99,18 @@ void	 store_report_abort(struct store *);
  */
 int	 store_sources_update(struct store *, struct dr_error *);
 
+/*
+ * Read many things from one snapshot: a read transaction, so that the
+ * statements run until store_read_end share it instead of each taking
+ * and dropping the database's read lock. Calls nest: the outermost
+ * pair begins and ends it (the report commands hold one from opening
+ * to store_close). Does nothing inside a write batch. 0 on success,
+ * -1 with err filled in. store_read_end never fails: nothing was
+ * written.
+ */
+int	 store_read_begin(struct store *, struct dr_error *);
+void	 store_read_end(struct store *);
+
 /* 1 while a report or mail message is open: no commit now. */
 int	 store_busy(const struct store *);
 
@@ -235,13 +247,6 @@ int	 store_source_first(struct store *, const char *, const char *,
 /* Policy domains with summary rows from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
-
-/*
- * Read everything that follows in one transaction (one snapshot, no
- * lock per statement); for the report commands, which write nothing
- * after it. It ends with store_close.
- */
-int	 store_read_begin(struct store *, struct dr_error *);
 
 /* --- for the digest (store-digest.c) -------------------------------- */
 

@@ -551,6 +551,59 @@ summary_of_a_large_report(void **state)
 }
 
 static void
+sources_span_the_days(void **state)
+{
+	struct fx		*f = *state;
+	const int64_t		 t = 1700006400;	/* a midnight, UTC */
+	const int64_t		 day = t / 86400;
+	struct dr_report	 r[4] = { report("d2", t + 2 * 86400),
+				    report("d0", t), report("d5", t + 5 * 86400),
+				    report("d-3", t - 3 * 86400) };
+	struct dr_error		 err;
+
+	/*
+	 * Days merged together and days merged later: each source's
+	 * first and last day are the least and the greatest of its days.
+	 */
+	r[1].domain = r[3].domain = "example.org";
+	put_big(f, &r[0], &r[0], 100, 1, 100);
+	put_big(f, &r[1], &r[1], 50, 2, 100);
+	r[1].domain = "example.com";
+	r[1].report_id = r[1].report_id_norm = "d0 again";
+	put_big(f, &r[1], &r[1], 50, 3, 100);
+	assert_int_equal(q(f, "SELECT count(*) FROM summary_dirty"), 3);
+	assert_int_equal(store_sources_update(f->s, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM summary_dirty"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM sources"), 150);
+	assert_int_equal(q(f, "SELECT first_day FROM sources WHERE "
+	    "domain = 'example.com' AND source_ip = '10.0.0.1'"), day);
+	assert_int_equal(q(f, "SELECT last_day FROM sources WHERE "
+	    "domain = 'example.com' AND source_ip = '10.0.0.1'"), day + 2);
+	assert_int_equal(q(f, "SELECT first_day FROM sources WHERE "
+	    "domain = 'example.com' AND source_ip = '10.0.0.99'"), day + 2);
+	assert_int_equal(q(f, "SELECT last_day FROM sources WHERE "
+	    "domain = 'example.org' AND source_ip = '10.0.0.1'"), day);
+
+	put_big(f, &r[2], &r[2], 10, 4, 100);
+	r[3].domain = "example.com";
+	put_big(f, &r[3], &r[3], 5, 5, 100);
+	assert_int_equal(store_sources_update(f->s, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM sources"), 150);
+	assert_int_equal(q(f, "SELECT first_day FROM sources WHERE "
+	    "domain = 'example.com' AND source_ip = '10.0.0.1'"), day - 3);
+	assert_int_equal(q(f, "SELECT last_day - first_day FROM sources "
+	    "WHERE domain = 'example.com' AND source_ip = '10.0.0.1'"), 8);
+	assert_int_equal(q(f, "SELECT last_day - first_day FROM sources "
+	    "WHERE domain = 'example.com' AND source_ip = '10.0.0.7'"), 5);
+	assert_int_equal(q(f, "SELECT last_day - first_day FROM sources "
+	    "WHERE domain = 'example.com' AND source_ip = '10.0.0.42'"), 2);
+	assert_int_equal(q(f, "SELECT first_day FROM sources WHERE "
+	    "domain = 'example.com' AND source_ip = '10.0.0.99'"), day + 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM sources WHERE "
+	    "domain = 'example.org' AND first_day = last_day"), 50);
+}
+
+static void
 summary_follows_the_final_header(void **state)
 {
 	struct fx		*f = *state;
@@ -617,6 +670,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    rejected_bytes_survive_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_counts_recorded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(sources_span_the_days,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(summary_of_a_large_report,
 		    setup, teardown),
