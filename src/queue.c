@@ -19,6 +19,7 @@ struct queue {
 	struct qblock	*free;		/* standard blocks not in use */
 	struct qblock	*head, *tail;	/* full, for the consumer */
 	struct qblock	*cur;		/* the producer's */
+	size_t		 big;		/* bytes of oversized blocks out */
 	bool		 closed;
 };
 
@@ -125,10 +126,24 @@ queue_reserve(struct queue *q, size_t n)
 		return (char *)q->cur->data + q->cur->used;
 	queue_flush(q);
 	if (n > q->block) {
-		/* Oversized: a block of its own, freed after use. */
+		/*
+		 * Oversized: a block of its own, freed after use. They
+		 * count against the same bound as the standard blocks,
+		 * or a producer of large messages would run ahead of its
+		 * consumer without limit; one is always let through.
+		 */
+		pthread_mutex_lock(&q->mtx);
+		while (q->big > 0 && q->big + n > q->block * q->maxblocks)
+			pthread_cond_wait(&q->freed, &q->mtx);
+		q->big += n;
+		pthread_mutex_unlock(&q->mtx);
 		b = malloc(sizeof *b + n);
-		if (b == NULL)
+		if (b == NULL) {
+			pthread_mutex_lock(&q->mtx);
+			q->big -= n;
+			pthread_mutex_unlock(&q->mtx);
 			return NULL;
+		}
 		b->size = n;
 		b->used = 0;
 	} else if ((b = get_block(q)) == NULL)
@@ -176,13 +191,14 @@ queue_pop(struct queue *q, int wait)
 void
 queue_release(struct queue *q, struct qblock *b)
 {
-	if (b->size > q->block) {
-		free(b);
-		return;
-	}
 	pthread_mutex_lock(&q->mtx);
-	b->next = q->free;
-	q->free = b;
+	if (b->size > q->block) {
+		q->big -= b->size;
+		free(b);
+	} else {
+		b->next = q->free;
+		q->free = b;
+	}
 	pthread_cond_signal(&q->freed);
 	pthread_mutex_unlock(&q->mtx);
 }

@@ -6,7 +6,8 @@
  * when it is full (or on queue_flush); a fixed number of blocks bounds
  * the memory in flight, and the producer waits when all are in use. A
  * message never spans blocks: a message larger than a block gets a
- * block of its own.
+ * block of its own, and those count against the same bound (bytes of
+ * blocks times their number), one being let through whatever its size.
  */
 #ifndef DR_QUEUE_H
 #define DR_QUEUE_H

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "buf.h"
 #include "ingest.h"
 #include "log.h"
+#include "queue.h"
 
 struct fx {
 	char			 path[64];
@@ -559,6 +561,68 @@ kept_bytes_are_the_input_prefix(void **state)
 	buf_free(&zip);
 }
 
+/*
+ * The queue between the threads: oversized messages count against its
+ * bound, so a producer of large documents waits for its consumer
+ * instead of running ahead (it did, to gigabytes on a year of big
+ * reports).
+ */
+struct producer {
+	struct queue	*q;
+	int		 sent;	/* atomic */
+};
+
+static void *
+produce(void *arg)
+{
+	struct producer	*p = arg;
+	void		*m;
+	int		 i;
+
+	for (i = 0; i < 4; i++) {
+		m = queue_reserve(p->q, 3000);
+		if (m == NULL)
+			return NULL;
+		memset(m, 'a' + i, 3000);
+		queue_commit(p->q, 3000);
+		__atomic_store_n(&p->sent, i + 1, __ATOMIC_SEQ_CST);
+	}
+	queue_close(p->q);
+	return NULL;
+}
+
+static void
+queue_bounds_oversized_messages(void **state)
+{
+	struct producer	 p;
+	struct qblock	*b;
+	pthread_t	 t;
+	int		 popped = 0, i;
+
+	(void)state;
+	/* 2 blocks of 1 KiB: at most 2 KiB, or one oversized message. */
+	p.q = queue_new(1024, 2);
+	assert_non_null(p.q);
+	p.sent = 0;
+	assert_int_equal(pthread_create(&t, NULL, produce, &p), 0);
+	/* Nothing consumed yet: the first is through, the second waits. */
+	for (i = 0; i < 1000 && __atomic_load_n(&p.sent, __ATOMIC_SEQ_CST) ==
+	    0; i++)
+		usleep(10 * 1000);
+	usleep(200 * 1000);
+	assert_int_equal(__atomic_load_n(&p.sent, __ATOMIC_SEQ_CST), 1);
+	while ((b = queue_pop(p.q, 1)) != NULL) {
+		assert_true(b->used >= 3000);
+		assert_int_equal(((unsigned char *)b->data)[0], 'a' + popped);
+		popped++;
+		queue_release(p.q, b);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(popped, 4);
+	assert_int_equal(p.sent, 4);
+	queue_free(p.q);
+}
+
 int
 main(void)
 {
@@ -588,6 +652,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    zip_bomb_behind_a_rejected_member, setup, teardown),
+		cmocka_unit_test(queue_bounds_oversized_messages),
 	};
 
 	log_init("test_ingest", LOG_QUIET);
