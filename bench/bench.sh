@@ -14,7 +14,8 @@
 #   hostile  each hostile input alone: time and peak memory
 #   policy  a store of about 10 million records (a year of daily reports
 #      from 6 reporters for 20 domains); then sources and advise for the
-#      biggest domain over 30 days, advise for all, and export of a day
+#      biggest domain over 30 days, advise for all, the weekly digest of
+#      all domains, and export of a day
 #
 # Generated inputs are kept in BENCH_DIR and reused. Prints one table;
 # exits 1 if a target is missed.
@@ -262,6 +263,12 @@ for s in $scenarios; do
 		    advise --as-of "$asof" --no-dns
 		row policy "advise, all 20 domains" "$wall" - - \
 		    "$maxrss_mb" - - "(no target) cpu $cpu s"
+		median3 policy-digest "$DMARCDB" --db "$D/policy.db" $C \
+		    digest --as-of "$asof" --no-dns --from bench@example.com \
+		    --to ops@example.com
+		row policy "digest, all 20 domains, 7 days" "$wall" - - \
+		    "$maxrss_mb" - - \
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
 		run policy-export "$DMARCDB" --db "$D/policy.db" $C \
 		    export --since 2026-12-31 --as-of "$asof"
 		n=$(($(wc -l < "$D/policy-export.out") - 1))
