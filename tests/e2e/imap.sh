@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
 
-GEN=$(dirname "$DMARCDB")/bench/gen
+GEN=$BUILDDIR/bench/gen
 M=$T/msgs
 mkdir "$M"
 "$GEN" -s 11 -E -r 300 -m 1 -M 20 -d "$M"

@@ -5,7 +5,7 @@
 # read again; pipe delivery exits as an MTA needs.
 . "$(dirname "$0")/lib.sh"
 
-GEN=$(dirname "$DMARCDB")/bench/gen
+GEN=$BUILDDIR/bench/gen
 M=$T/msgs
 mkdir "$M"
 "$GEN" -s 7 -E -r 40 -m 1 -M 30 -d "$M"
