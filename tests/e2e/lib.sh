@@ -53,6 +53,9 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 # AddressSanitizer's runtime (an --enable-asan build refuses that).
 ASAN=$ASAN_OPTIONS:verify_asan_link_order=0
 
+# The binary itself, for a test that must copy it (under VALGRIND=1,
+# DMARCDB becomes a wrapper script).
+DMARCDB_BIN=$DMARCDB
 if [ "${VALGRIND:-0}" = 1 ]; then
 	command -v valgrind > /dev/null 2>&1 || fail "VALGRIND=1, but" \
 	    "valgrind is not installed (tools/deps.sh test)"

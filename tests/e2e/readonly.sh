@@ -8,12 +8,13 @@
 # (uid and gid 65534) through setpriv; the binary and the inputs are
 # copied into the scratch directory so that nobody can reach them
 # wherever the tree lives. Run as another user, dmarcdb runs as that
-# user.
+# user. The copy is of the binary itself, never under valgrind (whose
+# log nobody could write).
 . "$(dirname "$0")/lib.sh"
 
 S=$SRCDIR/samples/reports
 chmod 755 "$T"
-cp "$DMARCDB" "$T/dmarcdb"
+cp "$DMARCDB_BIN" "$T/dmarcdb"
 cp "$S/yahoo-report.xml" "$T/a.xml"
 cp "$S/mimecast.org!georgestarcher.com!1781568000!1781654399.xml" "$T/b.xml"
 chmod 755 "$T/dmarcdb"
