@@ -182,8 +182,9 @@ text_wrap(struct emit *e, const char *lead, size_t indent, const char *s)
 	put(e, "\n", 1);
 }
 
+/* s, then a line of '-' as wide as it. */
 static void
-text_title(struct emit *e, const char *s)
+text_underlined(struct emit *e, const char *s)
 {
 	size_t	i, w = width(s, strlen(s));
 
@@ -194,14 +195,16 @@ text_title(struct emit *e, const char *s)
 }
 
 static void
+text_title(struct emit *e, const char *s)
+{
+	text_underlined(e, s);
+}
+
+static void
 text_section(struct emit *e, const char *s)
 {
-	size_t	i, w = width(s, strlen(s));
-
-	putf(e, "\n\n%s\n", s);
-	for (i = 0; i < w; i++)
-		put(e, "-", 1);
-	put(e, "\n", 1);
+	put(e, "\n\n", 2);
+	text_underlined(e, s);
 }
 
 static void

@@ -612,3 +612,99 @@ fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
+
+/* --- the digest ---------------------------------------------------- */
+
+int
+store_domain_reports(struct store *s, const char *domain, int64_t from,
+    int64_t until, uint64_t *reports, int64_t *newest_end,
+    struct dr_error *err)
+{
+	/*
+	 * Both through reports_domain (domain, date_begin): a report
+	 * covers a day or so, so one that overlaps the period begins at
+	 * most a week before it (longer ones are flagged, and rare).
+	 */
+	static const char sql[] =
+	    "SELECT (SELECT count(*) FROM reports WHERE domain = ?1"
+	    "   AND date_begin >= ?2 - 7 * 86400 AND date_begin < ?3"
+	    "   AND date_end > ?2 AND status = 'active'),"
+	    " (SELECT date_end FROM reports WHERE domain = ?1"
+	    "   AND date_begin < ?3 AND status = 'active'"
+	    "   ORDER BY date_begin DESC LIMIT 1)";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (prep(s, sql, &st, err, "counting reports") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, until);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*reports = (uint64_t)sqlite3_column_int64(st, 0);
+		*newest_end = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 1);
+	}
+	return finish(s, st, rc, 0, err, "counting reports");
+}
+
+int
+store_domain_rows(struct store *s, const char *domain, int64_t from,
+    int64_t to, uint64_t *rows, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT count(*) FROM source_days WHERE domain = ?"
+	    " AND day BETWEEN ? AND ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (prep(s, sql, &st, err, "reading the summary") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*rows = (uint64_t)sqlite3_column_int64(st, 0);
+	return finish(s, st, rc, 0, err, "reading the summary");
+}
+
+int
+store_last_run(struct store *s, int64_t until, int64_t *finished,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT max(finished_at) FROM ingest_runs WHERE finished_at < ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (prep(s, sql, &st, err, "reading ingest runs") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, until);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*finished = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 0);
+	return finish(s, st, rc, 0, err, "reading ingest runs");
+}
+
+int
+store_rejected_between(struct store *s, int64_t from, int64_t until,
+    int (*cb)(void *, const char *, int64_t), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT reason, count(*) FROM rejected_inputs"
+	    " WHERE last_seen >= ? AND last_seen < ?"
+	    " GROUP BY reason ORDER BY 2 DESC, 1";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading rejected inputs") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = cb(arg, text(st, 0), sqlite3_column_int64(st, 1))) !=
+		    0)
+			break;
+	return finish(s, st, rc, ret, err, "reading rejected inputs");
+}

@@ -248,7 +248,7 @@ int	 store_source_first(struct store *, const char *, const char *,
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
 
-/* --- for the digest (store-digest.c) -------------------------------- */
+/* --- for the digest (store-query.c) --------------------------------- */
 
 /*
  * A policy domain's active reports that overlap [from, until) (epoch
