@@ -23,7 +23,6 @@ struct run {
 	enum format		 fmt;
 	int			 dns;
 	unsigned		 ndomains;
-	int			 skip_empty;
 	int			 rc;
 };
 
@@ -326,7 +325,7 @@ print_json(struct run *r, const struct advice *a)
 }
 
 static int
-one_domain(void *arg, const char *domain)
+one_domain(void *arg, const char *domain, int asked)
 {
 	struct run		*r = arg;
 	struct conf_thresholds	 th;
@@ -345,7 +344,7 @@ one_domain(void *arg, const char *domain)
 		r->rc = cmd_exit_for(&err);
 		return 1;
 	}
-	if (r->skip_empty && a->verdict == VERDICT_NO_DATA) {
+	if (!asked && a->verdict == VERDICT_NO_DATA) {
 		advice_free(a);
 		return 0;
 	}
@@ -373,8 +372,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	};
 	struct run	 r;
 	const char	*domains[64], *config = NULL;
-	struct dr_error	 err;
-	size_t		 nd = 0, i;
+	size_t		 nd = 0;
 	int64_t		 from, to;
 	int		 ch, rc;
 
@@ -430,19 +428,10 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 		fmt_day(to + 1, d, sizeof d);
 		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
-	for (i = 0; i < nd && r.rc == EXIT_OK; i++)
-		one_domain(&r, domains[i]);
-	if (nd == 0) {
-		r.skip_empty = 1;
-		if (cmd_window(c, "advise", &r.wh, conf_max_window(r.conf),
-		    &from, &to) == -1)
-			r.rc = EXIT_USAGE;
-		else if (store_domains(r.s, from, to, one_domain, &r, &err) ==
-		    -1) {
-			log_warnx("%s", err.msg);
-			r.rc = cmd_exit_for(&err);
-		}
-	}
+	rc = cmd_each_domain(c, "advise", r.s, r.conf, &r.wh, domains, nd,
+	    one_domain, &r);
+	if (r.rc == EXIT_OK)
+		r.rc = rc;
 	if (r.fmt == F_JSON)
 		printf("\n]}\n");
 	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK)

@@ -26,7 +26,6 @@ struct run {
 	int			 have_class;
 	enum source_class	 class;
 	unsigned		 ndomains;	/* printed so far */
-	int			 skip_empty;	/* domains not asked for */
 	int			 rc;
 };
 
@@ -224,7 +223,7 @@ print_json(struct run *r, const struct window *w)
 }
 
 static int
-one_domain(void *arg, const char *domain)
+one_domain(void *arg, const char *domain, int asked)
 {
 	struct run		*r = arg;
 	struct conf_thresholds	 th;
@@ -243,7 +242,7 @@ one_domain(void *arg, const char *domain)
 		r->rc = cmd_exit_for(&err);
 		return 1;
 	}
-	if (r->skip_empty && w->nsources == 0) {
+	if (!asked && w->nsources == 0) {
 		window_free(w);
 		return 0;
 	}
@@ -282,8 +281,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	};
 	struct run	 r;
 	const char	*domains[64], *config = NULL;
-	struct dr_error	 err;
-	size_t		 nd = 0, i;
+	size_t		 nd = 0;
 	int64_t		 from, to;
 	int		 ch, rc;
 
@@ -352,20 +350,10 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		fmt_day(to + 1, d, sizeof d);
 		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
-	for (i = 0; i < nd && r.rc == EXIT_OK; i++)
-		one_domain(&r, domains[i]);
-	if (nd == 0) {
-		/* Every domain with data in its window. */
-		r.skip_empty = 1;
-		if (cmd_window(c, "sources", &r.wh, conf_max_window(r.conf),
-		    &from, &to) == -1)
-			r.rc = EXIT_USAGE;
-		else if (store_domains(r.s, from, to, one_domain, &r, &err) ==
-		    -1) {
-			log_warnx("%s", err.msg);
-			r.rc = cmd_exit_for(&err);
-		}
-	}
+	rc = cmd_each_domain(c, "sources", r.s, r.conf, &r.wh, domains, nd,
+	    one_domain, &r);
+	if (r.rc == EXIT_OK)
+		r.rc = rc;
 	if (r.fmt == F_JSON)
 		printf("\n]}\n");
 	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)

@@ -118,6 +118,45 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 	return EXIT_OK;
 }
 
+struct each {
+	int	(*fn)(void *, const char *, int);
+	void	*arg;
+};
+
+static int
+each_listed(void *arg, const char *domain)
+{
+	struct each	*e = arg;
+
+	return e->fn(e->arg, domain, 0);
+}
+
+int
+cmd_each_domain(struct cmd_ctx *c, const char *cmd, struct store *s,
+    const struct conf *conf, const struct cmd_when *wh,
+    const char *const *domains, size_t nd,
+    int (*fn)(void *, const char *, int), void *arg)
+{
+	struct each	 e = { fn, arg };
+	struct dr_error	 err;
+	int64_t		 from, to;
+	size_t		 i;
+
+	if (nd > 0) {
+		for (i = 0; i < nd; i++)
+			if (fn(arg, domains[i], 1) != 0)
+				break;
+		return EXIT_OK;
+	}
+	if (cmd_window(c, cmd, wh, conf_max_window(conf), &from, &to) == -1)
+		return EXIT_USAGE;
+	if (store_domains(s, from, to, each_listed, &e, &err) == -1) {
+		log_warnx("%s", err.msg);
+		return cmd_exit_for(&err);
+	}
+	return EXIT_OK;
+}
+
 void
 cmd_csv(FILE *f, const char *s)
 {

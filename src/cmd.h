@@ -109,6 +109,17 @@ int64_t	cmd_day(int64_t);
 int	cmd_report_open(struct cmd_ctx *, const char *, struct store **,
 	    struct conf **);
 
+/*
+ * Call fn for each policy domain named (asked 1), or, when none was,
+ * for every domain with reports in the configuration's widest window
+ * (asked 0: fn passes over one without data in its own). fn returns
+ * non-zero to stop. Returns EXIT_OK, or the exit code of an error of
+ * its own (printed).
+ */
+int	cmd_each_domain(struct cmd_ctx *, const char *, struct store *,
+	    const struct conf *, const struct cmd_when *, const char *const *,
+	    size_t, int (*)(void *, const char *, int), void *);
+
 /* A CSV field (quoted, formulas defused) and a JSON string (or null). */
 void	cmd_csv(FILE *, const char *);
 void	cmd_json(FILE *, const char *);
