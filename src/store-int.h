@@ -43,9 +43,9 @@ int	 store_db_err(sqlite3 *, const char *, struct dr_error *,
 	    const char *);
 
 /*
- * The summary (schema/003-sources.sql): kept in step with the reports,
- * inside their savepoints. NULL from sum_new when out of memory or if
- * a statement cannot be prepared (err set).
+ * The summary (schema/003-sources.sql, 005-record-sigs.sql): kept in
+ * step with the reports, inside their savepoints. NULL from sum_new
+ * when out of memory or if a statement cannot be prepared (err set).
  */
 struct store_sum;
 struct store_sum *sum_new(sqlite3 *, const char *, struct dr_error *);
@@ -53,12 +53,13 @@ void	 sum_free(struct store_sum *);
 
 /* A report begins; the header is what the parser knew at its start. */
 void	 sum_begin(struct store_sum *, const struct dr_report *);
-/* One of its records (after store_record). 0, or -1 with err set. */
-int	 sum_record(struct store_sum *, const struct dr_record *,
+/* The signature id of one of its records. 0, or -1 with err set. */
+int	 sum_record(struct store_sum *, const struct dr_record *, int64_t *,
 	    struct dr_error *);
 /*
- * The report is stored as report_id with its final header: counted if
- * active, taken out again if not. Its records must be written.
+ * The report is stored as report_id with its final header: its records
+ * (all written) are signed again if its alignment modes changed, and
+ * its day is noted if it is active.
  */
 int	 sum_end(struct store_sum *, const struct dr_report *, int64_t, int,
 	    struct dr_error *);
@@ -66,10 +67,11 @@ int	 sum_end(struct store_sum *, const struct dr_report *, int64_t, int,
 void	 sum_abort(struct store_sum *);
 /* A transaction was rolled back: forget what may not be there. */
 void	 sum_rollback(struct store_sum *);
-/* Take a stored report out of the summary (it was superseded). */
-int	 sum_remove(struct store_sum *, int64_t, struct dr_error *);
-/* Count every active report again (after the summary tables appear). */
-int	 sum_rebuild(struct store_sum *, struct dr_error *);
+/*
+ * Fill in the days and signatures of the rows stored before schema 005
+ * (the database's schema version was the int).
+ */
+int	 sum_upgrade(struct store_sum *, int, struct dr_error *);
 /* Bring the sources table up to date with the days noted. */
 int	 sum_merge(struct store_sum *, struct dr_error *);
 

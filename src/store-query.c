@@ -61,8 +61,10 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT day, source_ip, reporter, sig, messages, records"
-	    " FROM source_days WHERE domain = ? AND day BETWEEN ? AND ?";
+	    "SELECT p.day, coalesce(c.source_ip, ''), p.reporter, c.sig,"
+	    " c.count FROM reports p JOIN records c ON c.report = p.id"
+	    " WHERE p.domain = ? AND p.day BETWEEN ? AND ?"
+	    " AND p.status = 'active' AND c.sig IS NOT NULL";
 	struct store_day	 d;
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;
@@ -79,7 +81,6 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		d.reporter = text(st, 2);
 		d.sig = sqlite3_column_int64(st, 3);
 		d.messages = sqlite3_column_int64(st, 4);
-		d.records = sqlite3_column_int64(st, 5);
 		if ((ret = cb(arg, &d)) != 0)
 			break;
 	}
@@ -249,8 +250,9 @@ store_domains(struct store *s, int64_t from, int64_t to,
 	static const char sql[] =
 	    "SELECT d.domain FROM (SELECT DISTINCT domain FROM reports"
 	    " WHERE domain IS NOT NULL) d WHERE EXISTS (SELECT 1 FROM"
-	    " source_days s WHERE s.domain = d.domain AND s.day BETWEEN ?"
-	    " AND ?) ORDER BY d.domain";
+	    " reports p WHERE p.domain = d.domain AND p.day BETWEEN ?"
+	    " AND ? AND p.status = 'active' AND p.record_count > 0)"
+	    " ORDER BY d.domain";
 	sqlite3_stmt	*st;
 	int		 rc, ret = 0;
 
@@ -653,8 +655,8 @@ store_domain_rows(struct store *s, const char *domain, int64_t from,
     int64_t to, uint64_t *rows, struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT count(*) FROM source_days WHERE domain = ?"
-	    " AND day BETWEEN ? AND ?";
+	    "SELECT coalesce(sum(record_count), 0) FROM reports"
+	    " WHERE domain = ? AND day BETWEEN ? AND ? AND status = 'active'";
 	sqlite3_stmt	*st;
 	int		 rc;
 

@@ -1,14 +1,17 @@
 /*
- * store-sum.c: the summary tables, kept by ingest.
+ * store-sum.c: the summary that the report commands read, kept by
+ * ingest.
  *
- * While a report is stored its records are tallied (tally.h) in memory;
- * at its end the groups are added to source_days and sources, each
- * signature found in auth_sigs or evaluated and inserted. A report with
- * more groups than fit the tally is flushed in chunks under the header
- * known when it began; in the rare case that its final header differs
- * (elements after the records), or that it was not stored as active,
- * the chunks are taken out again by reading the report back from the
- * database. The same reading serves superseded reports and rebuilding.
+ * Each record is stored with the id of its signature (tally.h): its
+ * authentication outcome under the report's adkim and aspf, found in
+ * auth_sigs or evaluated and inserted there. The signatures are made
+ * under the alignment modes known when the report began; in the rare
+ * case that its final header says otherwise (<policy_published> after
+ * the records), its records are signed again by reading them back.
+ *
+ * Ingest notes each policy domain and day it stored an active report
+ * for in summary_dirty; the report commands fold those days into the
+ * sources table before they read (sum_merge).
  *
  * Signature ids are cached in memory by their complete bytes. The
  * cache is forgotten whenever a rollback may have removed one.
@@ -23,33 +26,30 @@
 #include "buf.h"
 #include "cidr.h"
 #include "hmap.h"
-#include "norm.h"
 #include "sha256.h"
 #include "store-int.h"
 #include "tally.h"
 
-/* Groups held before a flush, signatures cached, sources merged. */
-#define SUM_MAX_GROUPS	16384
+/* Signatures cached, sources merged, records signed again at once. */
 #define SUM_MAX_SIGS	65536
 #define SUM_MAX_MERGE	1048576
+#define SUM_CHUNK	4096
 
 enum sum_stmt {
 	S_SIG_FIND,
 	S_SIG_INSERT,
 	S_SIG_DKIM,
 	S_SIG_SPF,
-	S_DAY_ADD,
-	S_DAY_DROP,
 	S_DIRTY,
 	S_DIRTY_LIST,
 	S_DIRTY_DONE,
 	S_MERGE,
-	S_SIG_HF,
 	S_SRC_ADD,
-	S_REPORT,
 	S_RANGE,
 	S_RECORDS,
-	S_ACTIVE,
+	S_SET_SIG,
+	S_REPORTS,
+	S_SET_DAY,
 	S__COUNT
 };
 
@@ -65,14 +65,6 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_SPF] =
 	    "INSERT INTO auth_sig_spf (sig, ordinal, domain, scope, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
-	[S_DAY_ADD] =
-	    "INSERT INTO source_days (domain, day, source_ip, reporter, sig,"
-	    " messages, records) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-	    " ON CONFLICT DO UPDATE SET messages = messages + ?6,"
-	    " records = records + ?7",
-	[S_DAY_DROP] =
-	    "DELETE FROM source_days WHERE domain = ? AND day = ? AND"
-	    " source_ip = ? AND reporter = ? AND sig = ? AND records <= 0",
 	[S_DIRTY] =
 	    "INSERT OR IGNORE INTO summary_dirty (domain, day) VALUES (?, ?)",
 	[S_DIRTY_LIST] =
@@ -80,9 +72,9 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_DIRTY_DONE] =
 	    "DELETE FROM summary_dirty WHERE domain = ? AND day = ?",
 	[S_MERGE] =
-	    "SELECT source_ip, sig FROM source_days WHERE domain = ? AND"
-	    " day = ?",
-	[S_SIG_HF] = "SELECT header_from FROM auth_sigs WHERE id = ?",
+	    "SELECT coalesce(c.source_ip, ''), coalesce(c.header_from, '')"
+	    " FROM reports p JOIN records c ON c.report = p.id"
+	    " WHERE p.domain = ? AND p.day = ? AND p.status = 'active'",
 	[S_SRC_ADD] =
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
 	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -91,43 +83,37 @@ static const char *const sum_sql[S__COUNT] = {
 	    " last_day = max(last_day, excluded.last_day)"
 	    " WHERE excluded.first_day < first_day"
 	    " OR excluded.last_day > last_day",
-	[S_REPORT] =
-	    "SELECT domain, date_begin, date_end, reporter, adkim, aspf"
-	    " FROM reports WHERE id = ?",
 	[S_RANGE] = "SELECT min(id), max(id) FROM records WHERE report = ?",
 	[S_RECORDS] =
 	    "SELECT id, source_ip, count, disposition, dkim, spf, header_from"
-	    " FROM records WHERE report = ? ORDER BY id",
-	[S_ACTIVE] = "SELECT id FROM reports WHERE status = 'active'"
+	    " FROM records WHERE report = ? AND id BETWEEN ? AND ?"
 	    " ORDER BY id",
+	[S_SET_SIG] = "UPDATE records SET sig = ? WHERE id = ?",
+	[S_REPORTS] =
+	    "SELECT id, date_begin, date_end, adkim, aspf FROM reports"
+	    " WHERE id > ? ORDER BY id LIMIT 1",
+	[S_SET_DAY] = "UPDATE reports SET day = ? WHERE id = ?",
 };
 
-/* What places a report's groups in the summary. */
-struct hdr {
-	char	 domain[256];
-	char	 reporter[256];
-	int64_t	 day;
-	char	 adkim[2], aspf[2];	/* "r" or "s" */
-	bool	 ok;			/* has a domain */
+/* A record signed again: its id and signature. */
+struct resign {
+	int64_t	record, sig;
 };
 
 struct store_sum {
 	sqlite3		*db;
 	const char	*path;
 	sqlite3_stmt	*st[S__COUNT];
-	struct tally	*tally;		/* the report being stored */
-	struct tally	*rtally;	/* a report read back */
+	struct tally	*tally;		/* encoding signatures */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
-	struct hmap	*hfs;		/* merging: sig id -> offset in */
-	struct buf	 hfmem;		/* their header_from, '\0' ended */
 	struct hmap	*spans;		/* merging: source -> struct span */
 	struct buf	 key;		/* the source last merged */
 	struct buf	 sigbuf;
 	struct arena	 evalmem;	/* evaluating a signature */
-	struct walk	 walk;		/* reading reports back */
-	struct hdr	 start;		/* the header when the report began */
-	bool		 flushed;	/* chunks written under start */
-	bool		 overflow;	/* memory ran out: read back at end */
+	struct walk	 walk;		/* reading records back */
+	struct resign	*resigned;	/* SUM_CHUNK of them */
+	/* The modes the open report's records are signed under. */
+	const char	*adkim, *aspf;	/* "r" or "s" */
 };
 
 static int
@@ -151,12 +137,11 @@ sum_new(sqlite3 *db, const char *path, struct dr_error *err)
 	m->path = path;
 
 	m->tally = tally_new();
-	m->rtally = tally_new();
 	m->sigs = hmap_new(sizeof(int64_t));
-	m->hfs = hmap_new(sizeof(size_t));
 	m->spans = hmap_new(2 * sizeof(int64_t));
-	if (m->tally == NULL || m->rtally == NULL || m->sigs == NULL ||
-	    m->hfs == NULL || m->spans == NULL) {
+	m->resigned = calloc(SUM_CHUNK, sizeof *m->resigned);
+	if (m->tally == NULL || m->sigs == NULL ||
+	    m->spans == NULL || m->resigned == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		sum_free(m);
 		return NULL;
@@ -185,39 +170,20 @@ sum_free(struct store_sum *m)
 	for (i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(m->st[i]);
 	tally_free(m->tally);
-	tally_free(m->rtally);
 	hmap_free(m->sigs);
-	hmap_free(m->hfs);
 	hmap_free(m->spans);
-	buf_free(&m->hfmem);
 	buf_free(&m->key);
 	buf_free(&m->sigbuf);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
+	free(m->resigned);
 	free(m);
 }
 
-static void
-set_hdr(struct hdr *h, const char *domain, int64_t begin, int64_t end,
-    const char *reporter, const char *adkim, const char *aspf)
+static const char *
+mode(const char *v)
 {
-	h->ok = domain != NULL;
-	snprintf(h->domain, sizeof h->domain, "%s", domain ? domain : "");
-	snprintf(h->reporter, sizeof h->reporter, "%s",
-	    reporter ? reporter : "");
-	h->day = tally_day(begin, end);
-	h->adkim[0] = align_mode(adkim) == ALIGN_STRICT ? 's' : 'r';
-	h->aspf[0] = align_mode(aspf) == ALIGN_STRICT ? 's' : 'r';
-	h->adkim[1] = h->aspf[1] = '\0';
-}
-
-static bool
-same_hdr(const struct hdr *a, const struct hdr *b)
-{
-	return a->ok == b->ok && a->day == b->day &&
-	    strcmp(a->domain, b->domain) == 0 &&
-	    strcmp(a->reporter, b->reporter) == 0 &&
-	    a->adkim[0] == b->adkim[0] && a->aspf[0] == b->aspf[0];
+	return align_mode(v) == ALIGN_STRICT ? "s" : "r";
 }
 
 static void
@@ -297,15 +263,18 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	return 0;
 }
 
-/* The id of the signature in m->sigbuf: cached, found, or inserted. */
+/* The id of the signature of record r under adkim and aspf. */
 static int
-sig_id(struct store_sum *m, int64_t *id, struct dr_error *err)
+sig_id(struct store_sum *m, const char *adkim, const char *aspf,
+    const struct dr_record *r, int64_t *id, struct dr_error *err)
 {
 	unsigned char	 key[SHA256_LEN];
 	sqlite3_stmt	*st = m->st[S_SIG_FIND];
 	int64_t		*cached;
 	int		 rc, added;
 
+	if (tally_record_sig(m->tally, adkim, aspf, r, &m->sigbuf) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	cached = hmap_find(m->sigs, m->sigbuf.data, m->sigbuf.len);
 	if (cached != NULL) {
 		*id = *cached;
@@ -330,103 +299,51 @@ sig_id(struct store_sum *m, int64_t *id, struct dr_error *err)
 	return 0;
 }
 
-/* Add (sign 1) or take out (sign -1) the groups of t; reset it. */
-static int
-flush(struct store_sum *m, struct tally *t, const struct hdr *h, int sign,
-    struct dr_error *err)
-{
-	struct tally_row	 row;
-	sqlite3_stmt		*st;
-	size_t			 i, n = tally_count(t);
-	int64_t			 id = 0;
-
-	for (i = 0; i < n && h->ok; i++) {
-		tally_row(t, i, &row);
-		if (tally_sig(h->adkim, h->aspf, &row, &m->sigbuf) == -1)
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		if (sig_id(m, &id, err) == -1)
-			return -1;
-		st = m->st[S_DAY_ADD];
-		sqlite3_bind_text(st, 1, h->domain, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, h->day);
-		sqlite3_bind_text(st, 3, row.source_ip, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, h->reporter, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, id);
-		sqlite3_bind_int64(st, 6, sign * row.messages);
-		sqlite3_bind_int64(st, 7, sign * row.records);
-		if (done(m, S_DAY_ADD, err, "updating the summary") == -1)
-			return -1;
-		if (sign < 0) {
-			st = m->st[S_DAY_DROP];
-			sqlite3_bind_text(st, 1, h->domain, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, h->day);
-			sqlite3_bind_text(st, 3, row.source_ip, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, h->reporter, -1,
-			    SQLITE_STATIC);
-			sqlite3_bind_int64(st, 5, id);
-			if (done(m, S_DAY_DROP, err, "updating the summary") ==
-			    -1)
-				return -1;
-		}
-	}
-	if (sign > 0 && n > 0 && h->ok) {
-		st = m->st[S_DIRTY];
-		sqlite3_bind_text(st, 1, h->domain, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, h->day);
-		if (done(m, S_DIRTY, err, "updating the summary") == -1)
-			return -1;
-	}
-	tally_reset(t);
-	return 0;
-}
-
 void
 sum_begin(struct store_sum *m, const struct dr_report *r)
 {
-	char	who[256];
-
-	norm_reporter(r->org_name, r->email, who, sizeof who);
-	set_hdr(&m->start, r->domain, r->begin, r->end, who, r->adkim,
-	    r->aspf);
-	tally_reset(m->tally);
-	m->flushed = false;
-	m->overflow = false;
+	m->adkim = mode(r->adkim);
+	m->aspf = mode(r->aspf);
 }
 
 int
-sum_record(struct store_sum *m, const struct dr_record *r,
+sum_record(struct store_sum *m, const struct dr_record *r, int64_t *sig,
     struct dr_error *err)
 {
-	if (m->overflow)
-		return 0;
-	if (tally_add(m->tally, r) == -1) {
-		/* Not fatal: the report is read back at its end. */
-		tally_reset(m->tally);
-		m->overflow = true;
-		return 0;
+	return sig_id(m, m->adkim, m->aspf, r, sig, err);
+}
+
+/* Write the signatures of the records read back. */
+static int
+resign_write(struct store_sum *m, size_t n, struct dr_error *err)
+{
+	sqlite3_stmt	*st = m->st[S_SET_SIG];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, m->resigned[i].sig);
+		sqlite3_bind_int64(st, 2, m->resigned[i].record);
+		if (done(m, S_SET_SIG, err, "signing records") == -1)
+			return -1;
 	}
-	if (tally_count(m->tally) < SUM_MAX_GROUPS)
-		return 0;
-	m->flushed = true;
-	return flush(m, m->tally, &m->start, 1, err);
+	return 0;
 }
 
 /*
- * Read a stored report back and tally it, flushing in chunks with the
- * header and sign given.
+ * Sign the stored records of a report under adkim and aspf: read back
+ * a chunk of them with their results, then write their signatures.
  */
 static int
-replay(struct store_sum *m, int64_t report, const struct hdr *h, int sign,
-    struct dr_error *err)
+resign(struct store_sum *m, int64_t report, const char *adkim,
+    const char *aspf, struct dr_error *err)
 {
 	sqlite3_stmt		*rs = m->st[S_RECORDS];
 	struct dr_record	 rec;
-	int64_t			 lo, hi, id;
+	int64_t			 lo, hi, from, to, id;
+	size_t			 n;
 	bool			 none;
-	int			 rc, ret = -1;
+	int			 rc;
 
-	tally_reset(m->rtally);
 	sqlite3_bind_int64(m->st[S_RANGE], 1, report);
 	rc = sqlite3_step(m->st[S_RANGE]);
 	lo = sqlite3_column_int64(m->st[S_RANGE], 0);
@@ -435,91 +352,64 @@ replay(struct store_sum *m, int64_t report, const struct hdr *h, int sign,
 	sqlite3_reset(m->st[S_RANGE]);
 	if (rc != SQLITE_ROW)
 		return sum_err(m, err, "reading a report back");
-	if (none)
-		return 0;	/* no records */
-	if (walk_begin(&m->walk, lo, hi, err) == -1)
-		goto out;
-	sqlite3_bind_int64(rs, 1, report);
-	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
-		if (walk_record(&m->walk, rs, &rec, &id, err) == -1)
-			goto out;
-		if (tally_add(m->rtally, &rec) == -1) {
-			dr_seterr(err, DR_E_NOMEM, "out of memory");
-			goto out;
+	for (from = lo; !none && from <= hi; from = to + 1) {
+		to = hi - from >= SUM_CHUNK ? from + SUM_CHUNK - 1 : hi;
+		if (walk_begin(&m->walk, from, to, err) == -1)
+			goto fail;
+		sqlite3_bind_int64(rs, 1, report);
+		sqlite3_bind_int64(rs, 2, from);
+		sqlite3_bind_int64(rs, 3, to);
+		n = 0;
+		while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+			if (walk_record(&m->walk, rs, &rec, &id, err) == -1 ||
+			    sig_id(m, adkim, aspf, &rec, &m->resigned[n].sig,
+			    err) == -1)
+				goto fail;
+			m->resigned[n++].record = id;
 		}
-		if (tally_count(m->rtally) >= SUM_MAX_GROUPS &&
-		    flush(m, m->rtally, h, sign, err) == -1)
-			goto out;
+		sqlite3_reset(rs);
+		walk_end(&m->walk);
+		if (rc != SQLITE_DONE)
+			return sum_err(m, err, "reading a report back");
+		if (resign_write(m, n, err) == -1)
+			return -1;
 	}
-	if (rc != SQLITE_DONE) {
-		sum_err(m, err, "reading a report back");
-		goto out;
-	}
-	ret = flush(m, m->rtally, h, sign, err);
-out:
+	return 0;
+fail:
 	sqlite3_reset(rs);
 	walk_end(&m->walk);
-	tally_reset(m->rtally);
-	return ret;
+	return -1;
 }
 
-/* The header of a stored report. 1 found, 0 not, -1 error. */
+/* Note a day of a domain for the next merge into sources. */
 static int
-stored_hdr(struct store_sum *m, int64_t report, struct hdr *h,
+note_day(struct store_sum *m, const char *domain, int64_t day,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_REPORT];
-	int		 rc;
+	sqlite3_stmt	*st = m->st[S_DIRTY];
 
-	sqlite3_bind_int64(st, 1, report);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		set_hdr(h, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		    (const char *)sqlite3_column_text(st, 3),
-		    (const char *)sqlite3_column_text(st, 4),
-		    (const char *)sqlite3_column_text(st, 5));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sum_err(m, err, "reading a report back");
-	return rc == SQLITE_ROW;
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, day);
+	return done(m, S_DIRTY, err, "updating the summary");
 }
 
 int
 sum_end(struct store_sum *m, const struct dr_report *r, int64_t report,
     int active, struct dr_error *err)
 {
-	struct hdr	fin;
+	const char	*adkim = mode(r->adkim), *aspf = mode(r->aspf);
 
-	set_hdr(&fin, r->domain, r->begin, r->end, r->reporter, r->adkim,
-	    r->aspf);
-	if (!m->flushed && !m->overflow) {
-		if (!active) {
-			tally_reset(m->tally);
-			return 0;
-		}
-		return flush(m, m->tally, &fin, 1, err);
-	}
-	if (m->overflow) {
-		/* Nothing was written under the start header. */
-		tally_reset(m->tally);
-		return active ? replay(m, report, &fin, 1, err) : 0;
-	}
-	if (flush(m, m->tally, &m->start, 1, err) == -1)
+	if ((*adkim != *m->adkim || *aspf != *m->aspf) && r->nrecords > 0 &&
+	    resign(m, report, adkim, aspf, err) == -1)
 		return -1;
-	if (active && same_hdr(&m->start, &fin))
+	if (!active || r->domain == NULL || r->nrecords == 0)
 		return 0;
-	if (replay(m, report, &m->start, -1, err) == -1)
-		return -1;
-	return active ? replay(m, report, &fin, 1, err) : 0;
+	return note_day(m, r->domain, tally_day(r->begin, r->end), err);
 }
 
 void
 sum_abort(struct store_sum *m)
 {
-	tally_reset(m->tally);
-	m->flushed = false;
-	m->overflow = false;
 	/* Signatures inserted in the report's savepoint are gone. */
 	hmap_clear(m->sigs);
 }
@@ -528,18 +418,6 @@ void
 sum_rollback(struct store_sum *m)
 {
 	hmap_clear(m->sigs);
-}
-
-int
-sum_remove(struct store_sum *m, int64_t report, struct dr_error *err)
-{
-	struct hdr	h;
-	int		rc;
-
-	rc = stored_hdr(m, report, &h, err);
-	if (rc <= 0)
-		return rc;
-	return replay(m, report, &h, -1, err);
 }
 
 /*
@@ -555,44 +433,6 @@ struct span {
 	int64_t	first, last;
 };
 
-/*
- * The header_from of a signature (never NULL: "" for none), from the
- * cache in m->hfs; the string lives in m->hfmem until the next call.
- * 0 on success, -1 on error.
- */
-static int
-sig_hf(struct store_sum *m, int64_t sig, const char **hf,
-    struct dr_error *err)
-{
-	sqlite3_stmt	*st = m->st[S_SIG_HF];
-	const char	*v;
-	size_t		*off;
-	int		 rc, added;
-
-	off = hmap_get(m->hfs, &sig, sizeof sig, &added);
-	if (off == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if (added) {
-		*off = m->hfmem.len;
-		sqlite3_bind_int64(st, 1, sig);
-		rc = sqlite3_step(st);
-		v = NULL;
-		if (rc == SQLITE_ROW)
-			v = (const char *)sqlite3_column_text(st, 0);
-		if ((rc == SQLITE_ROW || rc == SQLITE_DONE) &&
-		    (buf_adds(&m->hfmem, v ? v : "") == -1 ||
-		    buf_add(&m->hfmem, "", 1) == -1))
-			rc = -1;
-		sqlite3_reset(st);
-		if (rc == -1)
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return sum_err(m, err, "reading a signature");
-	}
-	*hf = m->hfmem.data + *off;
-	return 0;
-}
-
 /* Add one noted day's sources to the spans held. */
 static int
 span_day(struct store_sum *m, const char *domain, int64_t day,
@@ -600,20 +440,21 @@ span_day(struct store_sum *m, const char *domain, int64_t day,
 {
 	sqlite3_stmt	*st = m->st[S_MERGE];
 	struct span	*sp = NULL;
-	const char	*src, *hf = NULL;
+	const char	*src, *hf;
 	int		 rc, added;
 
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		src = (const char *)sqlite3_column_text(st, 0);
-		if (src == NULL)
-			src = "";
-		if (sig_hf(m, sqlite3_column_int64(st, 1), &hf, err) == -1)
+		hf = (const char *)sqlite3_column_text(st, 1);
+		if (src == NULL || hf == NULL) {
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
 			goto fail;
+		}
 		/*
-		 * Rows come in source order: a source's next row has
-		 * often the same header_from, and so the span just seen.
+		 * A source's records are often neighbours in a report,
+		 * with the same header_from: the span just seen.
 		 */
 		if (sp != NULL && strcmp(hf, m->key.data) == 0 &&
 		    strcmp(src, m->key.data + strlen(m->key.data) + 1) == 0)
@@ -739,8 +580,6 @@ sum_merge(struct store_sum *m, struct dr_error *err)
 		free(days);
 		return sum_err(m, err, "reading the summary");
 	}
-	hmap_clear(m->hfs);
-	buf_reset(&m->hfmem);
 	hmap_clear(m->spans);
 	for (i = 0; i < n; i++) {
 		if (span_day(m, days[i].domain, days[i].day, err) == -1)
@@ -758,23 +597,49 @@ out:
 	return ret;
 }
 
+/*
+ * Fill in what schema 005 added to the rows stored before it: each
+ * report's day and each record's signature. From before schema 003
+ * the sources table is new too: every day of an active report is noted
+ * and merged.
+ */
 int
-sum_rebuild(struct store_sum *m, struct dr_error *err)
+sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_ACTIVE];
-	struct hdr	 h;
+	sqlite3_stmt	*st = m->st[S_REPORTS], *up = m->st[S_SET_DAY];
+	int64_t		 id = 0, begin, end;
+	char		 adkim[8], aspf[8];
 	int		 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (stored_hdr(m, id, &h, err) == -1 ||
-		    replay(m, id, &h, 1, err) == -1) {
-			sqlite3_reset(st);
-			return -1;
+	for (;;) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			begin = sqlite3_column_int64(st, 1);
+			end = sqlite3_column_int64(st, 2);
+			snprintf(adkim, sizeof adkim, "%s", mode((const char *)
+			    sqlite3_column_text(st, 3)));
+			snprintf(aspf, sizeof aspf, "%s", mode((const char *)
+			    sqlite3_column_text(st, 4)));
 		}
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW)
+			return sum_err(m, err, "upgrading the summary");
+		sqlite3_bind_int64(up, 1, tally_day(begin, end));
+		sqlite3_bind_int64(up, 2, id);
+		if (done(m, S_SET_DAY, err, "upgrading the summary") == -1 ||
+		    resign(m, id, adkim, aspf, err) == -1)
+			return -1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return sum_err(m, err, "rebuilding the summary");
+	if (from >= 3)
+		return 0;
+	if (sqlite3_exec(m->db, "INSERT OR IGNORE INTO summary_dirty"
+	    " (domain, day) SELECT domain, day FROM reports"
+	    " WHERE status = 'active' AND domain IS NOT NULL"
+	    " AND record_count > 0", NULL, NULL, NULL) != SQLITE_OK)
+		return sum_err(m, err, "upgrading the summary");
 	return sum_merge(m, err);
 }

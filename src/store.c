@@ -24,12 +24,13 @@
 #include "hmap.h"
 #include "store-int.h"
 #include "store.h"
+#include "tally.h"
 
 #define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
 /* Raw bytes of a rejected input are read back this much at a time. */
 #define RAW_PIECE	(256 * 1024)
-/* The schema version that brought the summary tables. */
-#define SCHEMA_SUMMARY	3
+/* The schema version that put signatures in records. */
+#define SCHEMA_SIGS	5
 
 enum stmt {
 	Q_BEGIN,
@@ -83,9 +84,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " extra_contact_info_lang, report_id, generator, date_begin,"
 	    " date_end, domain, adkim, aspf, p, sp, np, pct, fo, testing,"
 	    " discovery_method, extensions, reporter, report_key_id,"
-	    " record_count, message_count, mail_message) VALUES (?, ?, ?, ?,"
+	    " record_count, message_count, mail_message, day) VALUES (?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_REPORT_ACTIVE] =
 	    "SELECT id, received_at, xml_sha256 FROM reports"
 	    " WHERE reporter = ? AND report_key_id = ? AND domain = ?"
@@ -149,7 +150,7 @@ static const struct multi_def {
 } multi_defs[T__COUNT] = {
 	[T_RECORDS] = { "INSERT INTO records (id, report, ordinal, source_ip,"
 	    " count, disposition, dkim, spf, header_from, envelope_from,"
-	    " envelope_to, extensions) VALUES ", 12, 32 },
+	    " envelope_to, extensions, sig) VALUES ", 13, 32 },
 	[T_DKIM] = { "INSERT INTO dkim_results (record, ordinal, domain,"
 	    " selector, result, human_result, human_result_lang) VALUES ",
 	    7, 64 },
@@ -182,6 +183,7 @@ struct store {
 	int64_t		 next_record;
 	int64_t		 first_record;	/* of the open report */
 	const struct dr_record *pending[REC_BATCH]; /* not yet written */
+	int64_t		 pending_sig[REC_BATCH];	/* their signatures */
 	int		 npending;
 	/* The open mail message: no commit until it ends. */
 	bool		 in_mail;
@@ -354,12 +356,12 @@ migrate(struct store *s, struct dr_error *err)
 		if (exec(s, schema_sql[i], err, "updating the schema") == -1)
 			goto fail;
 	}
-	/* The summary tables came with 003: sum what is stored. */
-	if (v > 0 && v < SCHEMA_SUMMARY) {
+	/* Rows stored before 005 get their days and signatures. */
+	if (v > 0 && v < SCHEMA_SIGS) {
 		struct store_sum *m = sum_new(s->db, s->path, err);
 		if (m == NULL)
 			goto fail;
-		rc = sum_rebuild(m, err);
+		rc = sum_upgrade(m, v, err);
 		sum_free(m);
 		if (rc == -1)
 			goto fail;
@@ -838,6 +840,7 @@ store_flush(struct store *s, struct dr_error *err)
 		mb_s(s, T_RECORDS, r->envelope_from);
 		mb_s(s, T_RECORDS, r->envelope_to);
 		mb_s(s, T_RECORDS, r->extensions);
+		mb_i(s, T_RECORDS, s->pending_sig[i]);
 		if (multi_row_done(s, T_RECORDS, err) == -1)
 			return -1;
 	}
@@ -913,7 +916,7 @@ int
 store_record(struct store *s, const struct dr_record *r,
     struct dr_error *err)
 {
-	if (sum_record(s->sum, r, err) == -1)
+	if (sum_record(s->sum, r, &s->pending_sig[s->npending], err) == -1)
 		return -1;
 	s->pending[s->npending++] = r;
 	s->next_record++;
@@ -992,6 +995,7 @@ insert_report(struct store *s, const struct dr_report *r,
 		sqlite3_bind_int64(st, i++, s->mail_id);
 	else
 		sqlite3_bind_null(st, i++);
+	sqlite3_bind_int64(st, i++, tally_day(r->begin, r->end));
 	return step_done(s, Q_REPORT_INSERT, err, "storing a report");
 }
 
@@ -1089,9 +1093,8 @@ store_report_end(struct store *s, const struct dr_report *r,
 		if (add_warning(s, 0, &r->warnings[i], (int)(r->nwarnings - i),
 		    err) == -1)
 			goto fail;
-	if ((*out == STORE_SUPERSEDING && sum_remove(s->sum, old_id, err) ==
-	    -1) || sum_end(s->sum, r, s->report_id, *out !=
-	    STORE_SUPERSEDED, err) == -1)
+	if (sum_end(s->sum, r, s->report_id, *out != STORE_SUPERSEDED, err) ==
+	    -1)
 		goto fail;
 	if (step_done(s, Q_RELEASE, err, "storing a report") == -1)
 		goto fail;

@@ -224,17 +224,19 @@ int	 store_rejected_raw(struct store *, int64_t,
 
 /* --- reading the summary (store-query.c) ------------------------------ */
 
-/* One row of source_days (schema/003-sources.sql). */
+/*
+ * One record of an active report, as the summary counts it (dmarcdb(1),
+ * SUMMARY TABLES).
+ */
 struct store_day {
 	const char	*domain;
-	int64_t		 day;
+	int64_t		 day;		/* of the report */
 	const char	*source_ip;	/* "" when the report gave none */
 	const char	*reporter;
 	int64_t		 sig;
 	int64_t		 messages;
-	int64_t		 records;
 };
-/* The rows of a policy domain from day to day (inclusive). */
+/* The records of a policy domain from day to day (inclusive). */
 int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    int (*)(void *, const struct store_day *), void *,
 	    struct dr_error *);
@@ -244,7 +246,7 @@ int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
 /* The first day a source was seen: 1 found, 0 not, -1 error. */
 int	 store_source_first(struct store *, const char *, const char *,
 	    const char *, int64_t *, struct dr_error *);
-/* Policy domains with summary rows from day to day, sorted. */
+/* Policy domains with records from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
 
@@ -257,7 +259,7 @@ int	 store_domains(struct store *, int64_t, int64_t,
  */
 int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, int64_t *, struct dr_error *);
-/* Summary rows of a policy domain from day to day: its weight. */
+/* Records of a policy domain from day to day: its weight. */
 int	 store_domain_rows(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, struct dr_error *);
 /* When the last ingest run before until finished (-1: none). */

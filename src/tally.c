@@ -1,41 +1,27 @@
 /*
- * tally.c: grouping records by source and signature.
+ * tally.c: a record's signature, encoded and evaluated.
  *
  * Encoding: every string is a 32-bit length (NO_STR for NULL) and its
- * bytes; lists are a 32-bit count and their items. A group's key is
- * the source IP followed by the record part of the signature:
+ * bytes; lists are a 32-bit count and their items. A signature is the
+ * report's alignment modes ("r" or "s", for adkim and aspf) followed
+ * by the record part:
  *
  *	header_from, receiver dkim, receiver spf, disposition,
  *	reasons (sorted), DKIM results (sorted: domain, selector, result),
  *	SPF results (sorted: domain, scope, result)
- *
- * and the complete signature puts the report's alignment modes ("r" or
- * "s", for adkim and aspf) in front of that record part.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hmap.h"
 #include "tally.h"
 
 #define NO_STR	UINT32_MAX
 #define DAY	86400
 
-struct group {
-	int64_t		 messages;
-	int64_t		 records;
-	uint32_t	 iplen;		/* bytes of the encoded IP */
-	const char	*ip;		/* terminated copies */
-	const char	*header_from;
-};
-
+/* Sort scratch. */
 struct tally {
-	struct hmap	*groups;
-	struct buf	 key;
-	struct arena	 strs;		/* the groups' IPs and header_from */
-	/* Sort scratch. */
 	const void	**ptrs;
 	size_t		 nptrs;
 };
@@ -46,13 +32,6 @@ tally_new(void)
 	struct tally	*t;
 
 	t = calloc(1, sizeof *t);
-	if (t == NULL)
-		return NULL;
-	t->groups = hmap_new(sizeof(struct group));
-	if (t->groups == NULL) {
-		free(t);
-		return NULL;
-	}
 	return t;
 }
 
@@ -61,18 +40,8 @@ tally_free(struct tally *t)
 {
 	if (t == NULL)
 		return;
-	hmap_free(t->groups);
-	buf_free(&t->key);
-	arena_free(&t->strs);
 	free(t->ptrs);
 	free(t);
-}
-
-void
-tally_reset(struct tally *t)
-{
-	hmap_clear(t->groups);
-	arena_reset(&t->strs);
 }
 
 static int
@@ -231,41 +200,6 @@ encode(struct tally *t, const struct dr_record *r, struct buf *b)
 	return 0;
 }
 
-int
-tally_add(struct tally *t, const struct dr_record *r)
-{
-	struct group	*g;
-	int		 added;
-
-	buf_reset(&t->key);
-	if (put_str(&t->key, r->source_ip ? r->source_ip : "") == -1 ||
-	    encode(t, r, &t->key) == -1)
-		return -1;
-	g = hmap_get(t->groups, t->key.data, t->key.len, &added);
-	if (g == NULL)
-		return -1;
-	if (added) {
-		const char *ip = r->source_ip ? r->source_ip : "";
-		g->iplen = 4 + (uint32_t)strlen(ip);
-		g->ip = arena_strndup(&t->strs, ip, strlen(ip));
-		if (r->header_from != NULL)
-			g->header_from = arena_strndup(&t->strs,
-			    r->header_from, strlen(r->header_from));
-		if (g->ip == NULL || (r->header_from != NULL &&
-		    g->header_from == NULL))
-			return -1;
-	}
-	g->messages += r->count;
-	g->records++;
-	return 0;
-}
-
-size_t
-tally_count(const struct tally *t)
-{
-	return hmap_count(t->groups);
-}
-
 /* A reader over encoded bytes. */
 struct rd {
 	const unsigned char	*p, *end;
@@ -305,33 +239,6 @@ get_str(struct rd *r, struct arena *a)
 		r->bad = 1;
 	r->p += n;
 	return s;
-}
-
-void
-tally_row(const struct tally *t, size_t i, struct tally_row *row)
-{
-	const void		*key;
-	size_t			 len;
-	const struct group	*g = hmap_at(t->groups, i, &key, &len);
-
-	row->sig = (const unsigned char *)key + g->iplen;
-	row->siglen = len - g->iplen;
-	row->messages = g->messages;
-	row->records = g->records;
-	row->source_ip = g->ip;
-	row->header_from = g->header_from;
-}
-
-int
-tally_sig(const char *adkim, const char *aspf, const struct tally_row *row,
-    struct buf *out)
-{
-	buf_reset(out);
-	if (put_str(out, align_mode(adkim) == ALIGN_STRICT ? "s" : "r") ==
-	    -1 || put_str(out, align_mode(aspf) == ALIGN_STRICT ? "s" : "r") ==
-	    -1)
-		return -1;
-	return buf_add(out, row->sig, row->siglen);
 }
 
 int

@@ -1,15 +1,14 @@
 /*
- * tally.h: the per-source summary of reports that sources, advise and
- * digest read (dmarcdb(1), SUMMARY TABLES).
+ * tally.h: a record's authentication outcome, its "signature", which
+ * the summary counts messages by (dmarcdb(1), SUMMARY TABLES).
  *
- * A report's records are grouped by source IP and signature, and their
- * messages summed. A signature is everything a record says about
- * authentication: header_from, the receiver's policy_evaluated verdicts
- * and disposition, the reason types, and every DKIM and SPF result
- * (domain, selector or scope, result), in a canonical order; the
- * report's adkim and aspf complete it. Evaluating a signature gives
- * dmarcdb's own DMARC verdict, so it is done once per distinct
- * signature, not once per record.
+ * A signature is everything a record says about authentication:
+ * header_from, the receiver's policy_evaluated verdicts and
+ * disposition, the reason types, and every DKIM and SPF result
+ * (domain, selector or scope, result), in a canonical order, with the
+ * report's adkim and aspf. Evaluating a signature gives dmarcdb's own
+ * DMARC verdict, so it is done once per distinct signature, not once
+ * per record.
  *
  * This module knows nothing of SQLite: the store writes what it yields.
  */
@@ -23,39 +22,15 @@
 #include "buf.h"
 #include "report.h"
 
+/* Scratch for encoding; NULL from tally_new when out of memory. */
 struct tally;
-
-/* NULL when out of memory. */
 struct tally	*tally_new(void);
 void		 tally_free(struct tally *);
-/* Forget the records added so far (the next report begins). */
-void		 tally_reset(struct tally *);
-/* Add a record. Returns 0, or -1 when out of memory. */
-int		 tally_add(struct tally *, const struct dr_record *);
-
-/* One group: its memory belongs to the tally until the next reset. */
-struct tally_row {
-	const char	*source_ip;	/* "" if the record had none */
-	const char	*header_from;	/* NULL if the record had none */
-	const void	*sig;		/* the record part of the signature */
-	size_t		 siglen;
-	int64_t		 messages;
-	int64_t		 records;
-};
-size_t		 tally_count(const struct tally *);
-void		 tally_row(const struct tally *, size_t, struct tally_row *);
-
-/*
- * The complete signature of a row under a report's adkim and aspf, into
- * out (replacing its contents). Returns 0, or -1 when out of memory.
- */
-int		 tally_sig(const char *, const char *, const struct tally_row *,
-		    struct buf *);
 
 /*
  * The complete signature of one record under a report's adkim and aspf,
- * into out (replacing its contents): what a group of such records gets.
- * Returns 0, or -1 when out of memory.
+ * into out (replacing its contents). Returns 0, or -1 when out of
+ * memory.
  */
 int		 tally_record_sig(struct tally *, const char *, const char *,
 		    const struct dr_record *, struct buf *);

@@ -85,20 +85,21 @@ sql() {
 	sqlite3 -batch -noheader "$1" "$2"
 }
 
-# check_summary DB: the summary tables (schema/003-sources.sql) hold
-# exactly the messages and records of the active reports, per policy
-# domain, reporter and day, and no emptied rows.
+# check_summary DB: every record names its signature, made under its
+# report's alignment modes, and every report its day
+# (schema/005-record-sigs.sql); the summary view holds exactly the
+# messages and records of the active reports, per policy domain,
+# reporter and day.
 check_summary() {
 	bad=$(sql "$1" "
 	  WITH r AS (SELECT domain, reporter,
-	      CASE WHEN date_end >= date_begin
-	        THEN (date_begin / 2 + date_end / 2) / 86400
-	        ELSE date_begin / 86400 END AS day,
+	      date(day * 86400, 'unixepoch') AS day,
 	      sum(message_count) AS m, sum(record_count) AS c
 	    FROM reports WHERE status = 'active' AND record_count > 0
+	      AND domain IS NOT NULL
 	    GROUP BY 1, 2, 3),
 	  s AS (SELECT domain, reporter, day, sum(messages) AS m,
-	      sum(records) AS c FROM source_days GROUP BY 1, 2, 3)
+	      sum(records) AS c FROM v_source_days GROUP BY 1, 2, 3)
 	  SELECT count(*) FROM (
 	    SELECT domain FROM r LEFT JOIN s USING (domain, reporter, day)
 	      WHERE s.c IS NOT r.c OR s.m IS NOT r.m
@@ -106,7 +107,16 @@ check_summary() {
 	    SELECT domain FROM s LEFT JOIN r USING (domain, reporter, day)
 	      WHERE r.c IS NULL
 	    UNION ALL
-	    SELECT domain FROM source_days WHERE records <= 0)")
+	    SELECT id FROM reports WHERE day IS NOT
+	      (CASE WHEN date_end >= date_begin
+	        THEN (date_begin / 2 + date_end / 2) / 86400
+	        ELSE date_begin / 86400 END)
+	    UNION ALL
+	    SELECT c.id FROM records c JOIN reports p ON p.id = c.report
+	      LEFT JOIN auth_sigs g ON g.id = c.sig
+	      WHERE g.id IS NULL OR g.header_from IS NOT c.header_from
+	        OR g.adkim IS NOT (CASE p.adkim WHEN 's' THEN 's' ELSE 'r' END)
+	        OR g.aspf IS NOT (CASE p.aspf WHEN 's' THEN 's' ELSE 'r' END))")
 	[ "$bad" = 0 ] || fail "$1: summary does not match the active reports"
 }
 
@@ -116,7 +126,7 @@ dump() {
 	check_summary "$1"
 	sql "$1" "SELECT hex(d.domain), d.day, d.source_ip, d.reporter,
 	    hex(g.key), g.dmarc, d.messages, d.records
-	  FROM source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,
+	  FROM v_source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,
 	    3, 4, 5;"
 	sql "$1" "SELECT hex(xml_sha256), xml_part, status, reporter,
 	    report_key_id, domain, date_begin, date_end, record_count,
