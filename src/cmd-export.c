@@ -18,13 +18,8 @@
 #include "cmd.h"
 #include "hmap.h"
 #include "log.h"
-#include "tally.h"
 
 enum format { F_CSV, F_NDJSON };
-
-struct eval {
-	unsigned char	dmarc, dkim, spf;
-};
 
 struct run {
 	struct store		*s;
@@ -35,11 +30,7 @@ struct run {
 	struct hmap		*domains;	/* the domains classified */
 	struct hmap		*classes;	/* domain NUL ip NUL hf ->
 						   class + 1 */
-	/* dmarcdb's evaluation, per signature. */
-	struct tally		*tally;
-	struct hmap		*evals;
-	struct buf		 sig, key;
-	struct arena		 mem;
+	struct buf		 key;
 	uint64_t		 rows;
 	struct dr_error		*err;
 };
@@ -142,30 +133,6 @@ nomem:
 	return NULL;
 }
 
-static const struct eval *
-evaluate(struct run *r, const struct store_export_row *x)
-{
-	struct eval	*e;
-	struct sig	 g;
-	int		 added;
-
-	if (tally_record_sig(r->tally, x->adkim, x->aspf, x->rec, &r->sig) ==
-	    -1)
-		return NULL;
-	if (hmap_count(r->evals) > 100000)
-		hmap_clear(r->evals);
-	e = hmap_get(r->evals, r->sig.data, r->sig.len, &added);
-	if (e == NULL || !added)
-		return e;
-	arena_reset(&r->mem);
-	if (tally_eval(r->sig.data, r->sig.len, &r->mem, &g) == -1)
-		return NULL;
-	e->dmarc = (unsigned char)g.dmarc;
-	e->dkim = (unsigned char)g.dkim_aligned;
-	e->spf = (unsigned char)g.spf_aligned;
-	return e;
-}
-
 /* "d:s=result ..." and "d:scope=result ...", as in v_records. */
 static void
 results(struct buf *b, const struct dr_record *rec, int spf)
@@ -188,8 +155,7 @@ results(struct buf *b, const struct dr_record *rec, int spf)
 }
 
 static void
-csv_row(struct run *r, const struct store_export_row *x,
-    const struct eval *e, const char *cls)
+csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 {
 	const struct dr_record	*rec = x->rec;
 	char			 b[32], en[32];
@@ -249,7 +215,7 @@ csv_row(struct run *r, const struct store_export_row *x,
 		    rec->reasons[i].type : "");
 	}
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	printf(",%s,%d,%d,%s\n", e->dmarc ? "pass" : "fail", e->dkim, e->spf,
+	printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail", x->dkim_aligned, x->spf_aligned,
 	    cls);
 }
 
@@ -261,8 +227,7 @@ json_kv(const char *k, const char *v, int first)
 }
 
 static void
-ndjson_row(const struct store_export_row *x, const struct eval *e,
-    const char *cls)
+ndjson_row(const struct store_export_row *x, const char *cls)
 {
 	const struct dr_record	*rec = x->rec;
 	char			 b[32], en[32];
@@ -321,8 +286,8 @@ ndjson_row(const struct store_export_row *x, const struct eval *e,
 		putchar('}');
 	}
 	printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,\"spf_aligned\":%s",
-	    e->dmarc ? "pass" : "fail", e->dkim ? "true" : "false",
-	    e->spf ? "true" : "false");
+	    x->dmarc ? "pass" : "fail", x->dkim_aligned ? "true" : "false",
+	    x->spf_aligned ? "true" : "false");
 	json_kv("class", cls, 0);
 	printf("}\n");
 }
@@ -331,20 +296,16 @@ static int
 on_row(void *arg, const struct store_export_row *x)
 {
 	struct run		*r = arg;
-	const struct eval	*e;
 	const char		*cls;
 
-	e = evaluate(r, x);
-	if (e == NULL)
-		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 	cls = source_class(r, x->domain ? x->domain : "", x->rec->source_ip,
 	    x->rec->header_from);
 	if (cls == NULL)
 		return -1;
 	if (r->fmt == F_CSV)
-		csv_row(r, x, e, cls);
+		csv_row(r, x, cls);
 	else
-		ndjson_row(x, e, cls);
+		ndjson_row(x, cls);
 	r->rows++;
 	if (ferror(stdout))
 		return dr_seterr(r->err, DR_E_IO, "writing the export: output "
@@ -418,9 +379,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	r.to_day = cmd_day(wh.as_of_t) - 1;
 	r.domains = hmap_new(sizeof(unsigned));
 	r.classes = hmap_new(sizeof(unsigned));
-	r.evals = hmap_new(sizeof(struct eval));
-	r.tally = tally_new();
-	if (r.domains == NULL || r.classes == NULL || r.evals == NULL || r.tally == NULL) {
+	if (r.domains == NULL || r.classes == NULL) {
 		log_warnx("out of memory");
 		rc = EXIT_INTERNAL;
 		goto out;
@@ -449,10 +408,6 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 out:
 	hmap_free(r.domains);
 	hmap_free(r.classes);
-	hmap_free(r.evals);
-	tally_free(r.tally);
-	buf_free(&r.sig);
 	buf_free(&r.key);
-	arena_free(&r.mem);
 	return rc;
 }

@@ -318,8 +318,9 @@ store_export(struct store *s, const char *domain, int64_t since,
 	    " c.header_from, c.envelope_from, c.envelope_to, r.id,"
 	    " r.org_name, r.reporter, r.report_id, r.domain, r.schema,"
 	    " r.date_begin, r.date_end, r.p, r.sp, r.np, r.pct, r.testing,"
-	    " r.adkim, r.aspf"
+	    " r.adkim, r.aspf, g.dmarc, g.dkim_aligned, g.spf_aligned"
 	    " FROM records c JOIN reports r ON r.id = c.report"
+	    " LEFT JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE r.status = 'active' AND r.date_end >= ?1"
 	    " AND r.date_begin < ?2 AND (?3 IS NULL OR r.domain = ?3)"
 	    " ORDER BY c.id";
@@ -369,6 +370,9 @@ store_export(struct store *s, const char *domain, int64_t since,
 		row.testing = walk_col(&w, st, 21);
 		row.adkim = walk_col(&w, st, 22);
 		row.aspf = walk_col(&w, st, 23);
+		row.dmarc = sqlite3_column_int(st, 24) != 0;
+		row.dkim_aligned = sqlite3_column_int(st, 25) != 0;
+		row.spf_aligned = sqlite3_column_int(st, 26) != 0;
 		row.rec = &rec;
 		if (w.nomem) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");

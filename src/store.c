@@ -454,6 +454,10 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	 * WAL lets readers work while an ingest writes, and two ingests
 	 * take turns. synchronous=NORMAL: a commit survives a crash of
 	 * the process; an operating system crash may lose the last ones.
+	 * Statement journals are kept in memory, but not while migrating:
+	 * dropping a big table inside the schema update's transaction
+	 * journals every page of it (source_days of 10 million records:
+	 * 480 MB).
 	 */
 	if (s->readonly) {
 		int v;
@@ -467,9 +471,10 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	} else if (set_wal(s, busy_ms, err) == -1 ||
 	    exec(s, "PRAGMA synchronous = NORMAL", err,
 	    "setting synchronous mode") == -1 ||
+	    exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
+	    -1 || migrate(s, err) == -1 ||
 	    exec(s, "PRAGMA temp_store = MEMORY", err, "setting temp_store") ==
-	    -1 || exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
-	    -1 || migrate(s, err) == -1)
+	    -1)
 		goto fail;
 	if (!s->readonly) {
 		s->sum = sum_new(s->db, s->path, err);

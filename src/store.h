@@ -295,6 +295,8 @@ struct store_export_row {
 	const char		*testing, *adkim, *aspf;
 	int64_t			 record;
 	const struct dr_record	*rec;	/* with its results and reasons */
+	/* dmarcdb's evaluation of its signature (auth_sigs). */
+	unsigned char		 dmarc, dkim_aligned, spf_aligned;
 };
 /*
  * The records of active reports whose period ends at or after since and
