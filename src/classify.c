@@ -33,6 +33,8 @@ struct build {
 	size_t			 nsigs, capsigs;
 	struct hmap		*src_ix;	/* ip NUL hf -> index + 1 */
 	struct hmap		*rep_ix;	/* reporter -> id + 1 */
+	int64_t			 report;	/* the row's report, */
+	unsigned		 rep_id;	/* and its reporter's id */
 	size_t			 capsources;
 	struct buf		 key;
 	struct dr_error		*err;
@@ -224,13 +226,18 @@ on_row(void *arg, const struct store_day *d)
 		if (g->dmarc)
 			wd->pass = add(wd->pass, (uint64_t)d->messages);
 	}
-	rid = hmap_get(b->rep_ix, d->reporter ? d->reporter : "",
-	    d->reporter ? strlen(d->reporter) : 0, &added);
-	if (rid == NULL)
-		return nomem(b);
-	if (added)
-		*rid = (unsigned)hmap_count(b->rep_ix);
-	id = *rid;
+	/* A report's rows come together, all with its reporter. */
+	if (d->report != b->report || b->rep_id == 0) {
+		rid = hmap_get(b->rep_ix, d->reporter ? d->reporter : "",
+		    d->reporter ? strlen(d->reporter) : 0, &added);
+		if (rid == NULL)
+			return nomem(b);
+		if (added)
+			*rid = (unsigned)hmap_count(b->rep_ix);
+		b->report = d->report;
+		b->rep_id = *rid;
+	}
+	id = b->rep_id;
 	for (i = 0; i < s->nreps; i++)
 		if (s->rep_ids[i] == id)
 			break;
@@ -458,8 +465,9 @@ spf_failed(const struct sig *g)
 	return g->nspfs > 0 || eq(g->receiver_spf, "fail");
 }
 
+/* Classify a source, and say why in reason (size bytes). */
 static void
-classify_source(struct build *b, struct source *s)
+decide(struct build *b, struct source *s, char *reason, size_t size)
 {
 	struct window		*w = b->w;
 	const struct conf	*c = b->conf;
@@ -530,15 +538,15 @@ classify_source(struct build *b, struct source *s)
 	if (s->authorised) {
 		if (share >= w->th.pass) {
 			s->class = CLASS_COMPLIANT;
-			pass_reason(b, s, s->reason, sizeof s->reason);
+			pass_reason(b, s, reason, size);
 			if (s->fail > 0) {
-				size_t l = strlen(s->reason);
-				snprintf(s->reason + l, sizeof s->reason - l,
-				    "; %llu fail", (unsigned long long)s->fail);
+				size_t l = strlen(reason);
+				snprintf(reason + l, size - l, "; %llu fail",
+				    (unsigned long long)s->fail);
 			}
 		} else {
 			s->class = CLASS_MISCONFIGURED;
-			fix_reason(b, s, s->reason, sizeof s->reason);
+			fix_reason(b, s, reason, size);
 		}
 		return;
 	}
@@ -547,14 +555,14 @@ classify_source(struct build *b, struct source *s)
 	    s->messages > 0) {
 		s->class = CLASS_FORWARDED;
 		if (s->forwarding >= fwd_dkim)
-			snprintf(s->reason, sizeof s->reason, "the reporters "
-			    "say %s (%llu of %llu messages)", why.a,
+			snprintf(reason, size, "the reporters say %s "
+			    "(%llu of %llu messages)", why.a,
 			    (unsigned long long)s->forwarding,
 			    (unsigned long long)s->messages);
 		else
-			snprintf(s->reason, sizeof s->reason, "DKIM passes "
-			    "for %s but SPF fails from this address: "
-			    "forwarded with its signature intact",
+			snprintf(reason, size, "DKIM passes for %s but "
+			    "SPF fails from this address: forwarded with its "
+			    "signature intact",
 			    *s->header_from ? s->header_from : w->domain);
 		return;
 	}
@@ -562,25 +570,33 @@ classify_source(struct build *b, struct source *s)
 		/* Configured, and passing without being listed. */
 		s->class = CLASS_COMPLIANT;
 		pass_reason(b, s, how, sizeof how);
-		snprintf(s->reason, sizeof s->reason, "%s; not a configured "
-		    "sender", how);
+		snprintf(reason, size, "%s; not a configured sender", how);
 		return;
 	}
 	s->class = CLASS_UNKNOWN;
 	if (s->pass > 0) {
 		pass_reason(b, s, how, sizeof how);
-		snprintf(s->reason, sizeof s->reason, "not a configured "
-		    "sender; %.1f%% %s: add it to the configuration if it "
-		    "is yours", share, how);
+		snprintf(reason, size, "not a configured sender; %.1f%% %s: "
+		    "add it to the configuration if it is yours", share, how);
 	} else if (w->configured)
-		snprintf(s->reason, sizeof s->reason, "not a configured "
-		    "sender, and fails DMARC: spoofing, or a service not "
-		    "set up for %s", *s->header_from ? s->header_from :
-		    w->domain);
-	else
-		snprintf(s->reason, sizeof s->reason, "never passes DMARC: "
-		    "spoofing, or a service not set up for %s",
+		snprintf(reason, size, "not a configured sender, and fails "
+		    "DMARC: spoofing, or a service not set up for %s",
 		    *s->header_from ? s->header_from : w->domain);
+	else
+		snprintf(reason, size, "never passes DMARC: spoofing, or a "
+		    "service not set up for %s",
+		    *s->header_from ? s->header_from : w->domain);
+}
+
+/* Classify a source; its reason lives in the window's arena. */
+static int
+classify_source(struct build *b, struct source *s)
+{
+	char	reason[320];
+
+	decide(b, s, reason, sizeof reason);
+	s->reason = intern(b, reason);
+	return s->reason == NULL ? nomem(b) : 0;
 }
 
 /* By header_from, then IP: the order of the sources table. */
@@ -713,7 +729,8 @@ classify_window(struct store *s, const struct conf *c, const char *domain,
 		qsort(w->sources, w->nsources, sizeof *w->sources, cmp_key);
 	for (i = 0; i < w->nsources; i++) {
 		struct source *src = &w->sources[i];
-		classify_source(&b, src);
+		if (classify_source(&b, src) == -1)
+			goto out;
 		if (store_source_first(s, domain, src->header_from, src->ip,
 		    &src->first_seen, err) == -1)
 			goto out;

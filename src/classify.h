@@ -36,7 +36,7 @@ struct source {
 	enum source_class	 class;
 	int			 authorised;
 	const struct conf_sender *sender;	/* matched, or NULL */
-	char			 reason[320];
+	const char		*reason;	/* one line */
 	uint64_t		 messages;
 	uint64_t		 pass, fail;	/* DMARC, as dmarcdb evaluates */
 	uint64_t		 spf_aligned, dkim_aligned;

@@ -31,20 +31,39 @@ struct hmap {
 #define ALIGN(n)	(((n) + sizeof(max_align_t) - 1) & \
 			    ~(sizeof(max_align_t) - 1))
 
+/* One step of the hash: mix a word in. */
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
 uint64_t
 hmap_hash(const void *p, size_t len)
 {
 	const unsigned char	*s = p;
-	uint64_t		 h = 0xcbf29ce484222325ULL;
-	size_t			 i;
+	uint64_t		 h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	/* FNV-1a, then a final mix so low bits depend on every byte. */
-	for (i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
+	/*
+	 * Eight bytes a step (keys are signatures of a hundred bytes and
+	 * more: byte-wise FNV-1a took a sixth of the report commands'
+	 * time), then murmur3's final mix so low bits depend on every
+	 * byte.
+	 */
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = mix(h, w);
+	}
+	if (len > 0) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = mix(h, w);
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h;
 }

@@ -62,7 +62,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 {
 	static const char sql[] =
 	    "SELECT p.day, coalesce(c.source_ip, ''), p.reporter, c.sig,"
-	    " c.count FROM reports p JOIN records c ON c.report = p.id"
+	    " c.count, p.id FROM reports p JOIN records c ON c.report = p.id"
 	    " WHERE p.domain = ? AND p.day BETWEEN ? AND ?"
 	    " AND p.status = 'active' AND c.sig IS NOT NULL";
 	struct store_day	 d;
@@ -81,6 +81,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		d.reporter = text(st, 2);
 		d.sig = sqlite3_column_int64(st, 3);
 		d.messages = sqlite3_column_int64(st, 4);
+		d.report = sqlite3_column_int64(st, 5);
 		if ((ret = cb(arg, &d)) != 0)
 			break;
 	}

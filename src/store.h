@@ -230,6 +230,7 @@ int	 store_rejected_raw(struct store *, int64_t,
  */
 struct store_day {
 	const char	*domain;
+	int64_t		 report;	/* a report's records come together */
 	int64_t		 day;		/* of the report */
 	const char	*source_ip;	/* "" when the report gave none */
 	const char	*reporter;
