@@ -29,10 +29,7 @@ struct tally {
 struct tally *
 tally_new(void)
 {
-	struct tally	*t;
-
-	t = calloc(1, sizeof *t);
-	return t;
+	return calloc(1, sizeof(struct tally));
 }
 
 void
