@@ -308,83 +308,135 @@ store_policies(struct store *s, const char *domain, int64_t until,
 
 /* --- export -------------------------------------------------------- */
 
+/* The text of a column, as long as the statement stays on its row. */
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* One report's records, in id order, its results walked alongside. */
+static int
+export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *range,
+    sqlite3_stmt *cs, struct walk *w, struct store_export_row *row,
+    int (*cb)(void *, const struct store_export_row *), void *arg,
+    struct dr_error *err)
+{
+	struct dr_record	 rec;
+	int64_t			 lo, hi;
+	int			 rc, ret = 0, none;
+
+	row->report = sqlite3_column_int64(rs, 0);
+	row->org_name = col(rs, 1);
+	row->reporter = col(rs, 2);
+	row->report_id = col(rs, 3);
+	row->domain = col(rs, 4);
+	row->schema = col(rs, 5);
+	row->begin = sqlite3_column_int64(rs, 6);
+	row->end = sqlite3_column_int64(rs, 7);
+	row->p = col(rs, 8);
+	row->sp = col(rs, 9);
+	row->np = col(rs, 10);
+	row->pct = sqlite3_column_type(rs, 11) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(rs, 11);
+	row->testing = col(rs, 12);
+	row->adkim = col(rs, 13);
+	row->aspf = col(rs, 14);
+
+	sqlite3_bind_int64(range, 1, row->report);
+	if (sqlite3_step(range) != SQLITE_ROW) {
+		sqlite3_reset(range);
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "exporting records");
+	}
+	none = sqlite3_column_type(range, 0) == SQLITE_NULL;
+	lo = sqlite3_column_int64(range, 0);
+	hi = sqlite3_column_int64(range, 1);
+	sqlite3_reset(range);
+	if (none)
+		return 0;	/* a report without records */
+	if (walk_begin(w, lo, hi, err) == -1)
+		return -1;
+
+	sqlite3_bind_int64(cs, 1, row->report);
+	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
+		if (walk_record(w, cs, &rec, &row->record, err) == -1) {
+			ret = -1;
+			break;
+		}
+		rec.envelope_from = walk_col(w, cs, 7);
+		rec.envelope_to = walk_col(w, cs, 8);
+		row->dmarc = sqlite3_column_int(cs, 9) != 0;
+		row->dkim_aligned = sqlite3_column_int(cs, 10) != 0;
+		row->spf_aligned = sqlite3_column_int(cs, 11) != 0;
+		row->rec = &rec;
+		if (w->nomem) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		if ((ret = cb(arg, row)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_db_err(store_sqlite(s), store_path(s), err,
+		    "exporting records");
+	sqlite3_reset(cs);
+	walk_end(w);
+	return ret;
+}
+
 int
 store_export(struct store *s, const char *domain, int64_t since,
     int64_t until, int (*cb)(void *, const struct store_export_row *),
     void *arg, struct dr_error *err)
 {
-	/* Records in id order: the walk reads their results alongside. */
-	static const char sql[] =
+	/*
+	 * The reports of the period first, then the records of each: a
+	 * report's records have consecutive ids, so the walk reads their
+	 * results by one range, and a short period costs no more than its
+	 * reports. Reports in id order keep the records in the order
+	 * stored.
+	 */
+	static const char report_sql[] =
+	    "SELECT id, org_name, reporter, report_id, domain, schema,"
+	    " date_begin, date_end, p, sp, np, pct, testing, adkim, aspf"
+	    " FROM reports WHERE status = 'active' AND date_end >= ?1"
+	    " AND date_begin < ?2 AND (?3 IS NULL OR domain = ?3)"
+	    " ORDER BY id";
+	static const char range_sql[] =
+	    "SELECT min(id), max(id) FROM records WHERE report = ?";
+	static const char record_sql[] =
 	    "SELECT c.id, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
-	    " c.header_from, c.envelope_from, c.envelope_to, r.id,"
-	    " r.org_name, r.reporter, r.report_id, r.domain, r.schema,"
-	    " r.date_begin, r.date_end, r.p, r.sp, r.np, r.pct, r.testing,"
-	    " r.adkim, r.aspf, g.dmarc, g.dkim_aligned, g.spf_aligned"
-	    " FROM records c JOIN reports r ON r.id = c.report"
-	    " LEFT JOIN auth_sigs g ON g.id = c.sig"
-	    " WHERE r.status = 'active' AND r.date_end >= ?1"
-	    " AND r.date_begin < ?2 AND (?3 IS NULL OR r.domain = ?3)"
-	    " ORDER BY c.id";
+	    " c.header_from, c.envelope_from, c.envelope_to, g.dmarc,"
+	    " g.dkim_aligned, g.spf_aligned"
+	    " FROM records c LEFT JOIN auth_sigs g ON g.id = c.sig"
+	    " WHERE c.report = ? ORDER BY c.id";
 	struct store_export_row	 row;
-	struct dr_record	 rec;
 	struct walk		 w;
-	sqlite3_stmt		*st;
-	int			 rc, ret = 0, begun = 0;
+	sqlite3_stmt		*rs = NULL, *range = NULL, *cs = NULL;
+	int			 rc, ret = 0;
 
 	if (walk_init(&w, store_sqlite(s), store_path(s), err) == -1)
 		return -1;
-	if (prep(s, sql, &st, err, "exporting records") == -1) {
+	if (prep(s, range_sql, &range, err, "exporting records") == -1 ||
+	    prep(s, record_sql, &cs, err, "exporting records") == -1 ||
+	    prep(s, report_sql, &rs, err, "exporting records") == -1) {
+		sqlite3_finalize(range);
+		sqlite3_finalize(cs);
 		walk_free(&w);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
-	bind_t(st, 3, domain);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!begun) {
-			if (walk_begin(&w, sqlite3_column_int64(st, 0),
-			    INT64_MAX, err) == -1) {
-				ret = -1;
-				break;
-			}
-			begun = 1;
-		}
-		if (walk_record(&w, st, &rec, &row.record, err) == -1) {
-			ret = -1;
+	sqlite3_bind_int64(rs, 1, since);
+	sqlite3_bind_int64(rs, 2, until);
+	bind_t(rs, 3, domain);
+	while ((rc = sqlite3_step(rs)) == SQLITE_ROW)
+		if ((ret = export_report(s, rs, range, cs, &w, &row, cb, arg,
+		    err)) != 0)
 			break;
-		}
-		rec.envelope_from = walk_col(&w, st, 7);
-		rec.envelope_to = walk_col(&w, st, 8);
-		row.report = sqlite3_column_int64(st, 9);
-		row.org_name = walk_col(&w, st, 10);
-		row.reporter = walk_col(&w, st, 11);
-		row.report_id = walk_col(&w, st, 12);
-		row.domain = walk_col(&w, st, 13);
-		row.schema = walk_col(&w, st, 14);
-		row.begin = sqlite3_column_int64(st, 15);
-		row.end = sqlite3_column_int64(st, 16);
-		row.p = walk_col(&w, st, 17);
-		row.sp = walk_col(&w, st, 18);
-		row.np = walk_col(&w, st, 19);
-		row.pct = sqlite3_column_type(st, 20) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 20);
-		row.testing = walk_col(&w, st, 21);
-		row.adkim = walk_col(&w, st, 22);
-		row.aspf = walk_col(&w, st, 23);
-		row.dmarc = sqlite3_column_int(st, 24) != 0;
-		row.dkim_aligned = sqlite3_column_int(st, 25) != 0;
-		row.spf_aligned = sqlite3_column_int(st, 26) != 0;
-		row.rec = &rec;
-		if (w.nomem) {
-			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
-			break;
-		}
-		if ((ret = cb(arg, &row)) != 0)
-			break;
-	}
-	walk_end(&w);
+	sqlite3_finalize(range);
+	sqlite3_finalize(cs);
 	walk_free(&w);
-	return finish(s, st, rc, ret, err, "exporting records");
+	return finish(s, rs, rc, ret, err, "exporting records");
 }
 
 /* --- the configuration, mirrored ---------------------------------- */

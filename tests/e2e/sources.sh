@@ -175,6 +175,31 @@ n=$("$DMARCDB" --db "$DB" export $AS_OF | wc -l)
 m=$(sql "$DB" "SELECT count(*) FROM records c JOIN reports r ON
     r.id = c.report WHERE r.status = 'active'")
 [ "$n" -eq $((m + 1)) ] || fail "export of everything: $n lines, $m records"
+# A period: the records of the active reports that overlap it, in the
+# order stored, each with its own results and evaluation (the export
+# walks the period's reports one by one).
+since=$(sql "$DB" "SELECT date(date_end, 'unixepoch') FROM reports
+    WHERE status = 'active' ORDER BY date_end LIMIT 1
+    OFFSET (SELECT count(*) / 2 FROM reports WHERE status = 'active')")
+"$DMARCDB" --db "$DB" export $AS_OF --since "$since" --format ndjson \
+    > "$T/period.ndjson"
+got=$(sqlite3 :memory: "SELECT group_concat(json_extract(value, '\$.record')
+    || '|' || json_array_length(value, '\$.dkim_results') || '|' ||
+    json_array_length(value, '\$.spf_results') || '|' ||
+    json_extract(value, '\$.dmarc'), ' ')
+  FROM json_each('[' || replace(trim(readfile('$T/period.ndjson'),
+    char(10)), char(10), ',') || ']')")
+want=$(sql "$DB" "SELECT group_concat(x, ' ') FROM (SELECT c.id || '|' ||
+    (SELECT count(*) FROM dkim_results d WHERE d.record = c.id) || '|' ||
+    (SELECT count(*) FROM spf_results s WHERE s.record = c.id) || '|' ||
+    CASE g.dmarc WHEN 1 THEN 'pass' ELSE 'fail' END AS x
+  FROM records c JOIN reports r ON r.id = c.report
+  JOIN auth_sigs g ON g.id = c.sig
+  WHERE r.status = 'active' AND r.date_end >= unixepoch('$since')
+    AND r.date_begin < unixepoch('2026-03-01') ORDER BY c.id)")
+[ -n "$want" ] && [ "$got" = "$want" ] ||
+    fail "export since $since: $got, not $want"
+[ "$(echo "$got" | wc -w)" -lt "$m" ] || fail "export since $since: all"
 
 # The configuration, mirrored for analysts.
 [ "$(sql "$DB" "SELECT group_concat(name, ',') FROM (SELECT name FROM
