@@ -215,8 +215,8 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 		    rec->reasons[i].type : "");
 	}
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail", x->dkim_aligned, x->spf_aligned,
-	    cls);
+	printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail", x->dkim_aligned,
+	    x->spf_aligned, cls);
 }
 
 static void
