@@ -532,7 +532,8 @@ summary_of_a_large_report(void **state)
 
 	/* More sources than the summary holds in memory at once. */
 	assert_int_equal(put_big(f, &r, &r, 40000, 1, 100), STORE_NEW);
-	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days"), 80000);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days"),
+	    80000);
 	assert_int_equal(q(f, "SELECT count(*) FROM v_source_days"), 40000);
 	/* Sources are brought up to date when a report command asks. */
 	assert_int_equal(q(f, "SELECT count(*) FROM sources"), 0);
@@ -637,7 +638,8 @@ summary_counts_only_the_active_copy(void **state)
 	assert_int_equal(put_big(f, &r, &r, 20000, 5, 100), STORE_NEW);
 	/* An older copy. */
 	assert_int_equal(put_big(f, &r, &r, 30000, 4, 50), STORE_SUPERSEDED);
-	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days"), 40000);
+	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days"),
+	    40000);
 	/* A newer one replaces the first in the summary. */
 	assert_int_equal(put_big(f, &r, &r, 100, 6, 200), STORE_SUPERSEDING);
 	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days"), 200);
