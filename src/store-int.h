@@ -88,6 +88,7 @@ struct walk {
 	sqlite3			*db;
 	const char		*path;
 	sqlite3_stmt		*kid[3];
+	sqlite3_stmt		*range;
 	int			 krc[3];
 	struct arena		 mem;
 	struct dr_dkim		*dk;
@@ -98,6 +99,12 @@ struct walk {
 };
 int	 walk_init(struct walk *, sqlite3 *, const char *, struct dr_error *);
 void	 walk_free(struct walk *);
+/*
+ * The ids of a report's records, lowest and highest (they are
+ * consecutive): 1, or 0 if it has none, or -1 with err set.
+ */
+int	 walk_ids(struct walk *, int64_t, int64_t *, int64_t *,
+	    struct dr_error *);
 int	 walk_begin(struct walk *, int64_t, int64_t, struct dr_error *);
 int	 walk_record(struct walk *, sqlite3_stmt *, struct dr_record *,
 	    int64_t *, struct dr_error *);

@@ -308,53 +308,37 @@ store_policies(struct store *s, const char *domain, int64_t until,
 
 /* --- export -------------------------------------------------------- */
 
-/* The text of a column, as long as the statement stays on its row. */
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 /* One report's records, in id order, its results walked alongside. */
 static int
-export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *range,
-    sqlite3_stmt *cs, struct walk *w, struct store_export_row *row,
+export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *w, struct store_export_row *row,
     int (*cb)(void *, const struct store_export_row *), void *arg,
     struct dr_error *err)
 {
 	struct dr_record	 rec;
 	int64_t			 lo, hi;
-	int			 rc, ret = 0, none;
+	int			 rc, ret = 0;
 
+	/* The report's strings last while rs stays on its row. */
 	row->report = sqlite3_column_int64(rs, 0);
-	row->org_name = col(rs, 1);
-	row->reporter = col(rs, 2);
-	row->report_id = col(rs, 3);
-	row->domain = col(rs, 4);
-	row->schema = col(rs, 5);
+	row->org_name = text(rs, 1);
+	row->reporter = text(rs, 2);
+	row->report_id = text(rs, 3);
+	row->domain = text(rs, 4);
+	row->schema = text(rs, 5);
 	row->begin = sqlite3_column_int64(rs, 6);
 	row->end = sqlite3_column_int64(rs, 7);
-	row->p = col(rs, 8);
-	row->sp = col(rs, 9);
-	row->np = col(rs, 10);
+	row->p = text(rs, 8);
+	row->sp = text(rs, 9);
+	row->np = text(rs, 10);
 	row->pct = sqlite3_column_type(rs, 11) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int64(rs, 11);
-	row->testing = col(rs, 12);
-	row->adkim = col(rs, 13);
-	row->aspf = col(rs, 14);
+	row->testing = text(rs, 12);
+	row->adkim = text(rs, 13);
+	row->aspf = text(rs, 14);
 
-	sqlite3_bind_int64(range, 1, row->report);
-	if (sqlite3_step(range) != SQLITE_ROW) {
-		sqlite3_reset(range);
-		return store_db_err(store_sqlite(s), store_path(s), err,
-		    "exporting records");
-	}
-	none = sqlite3_column_type(range, 0) == SQLITE_NULL;
-	lo = sqlite3_column_int64(range, 0);
-	hi = sqlite3_column_int64(range, 1);
-	sqlite3_reset(range);
-	if (none)
-		return 0;	/* a report without records */
+	rc = walk_ids(w, row->report, &lo, &hi, err);
+	if (rc <= 0)
+		return rc;	/* -1, or a report without records */
 	if (walk_begin(w, lo, hi, err) == -1)
 		return -1;
 
@@ -403,8 +387,6 @@ store_export(struct store *s, const char *domain, int64_t since,
 	    " FROM reports WHERE status = 'active' AND date_end >= ?1"
 	    " AND date_begin < ?2 AND (?3 IS NULL OR domain = ?3)"
 	    " ORDER BY id";
-	static const char range_sql[] =
-	    "SELECT min(id), max(id) FROM records WHERE report = ?";
 	static const char record_sql[] =
 	    "SELECT c.id, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
 	    " c.header_from, c.envelope_from, c.envelope_to, g.dmarc,"
@@ -413,15 +395,13 @@ store_export(struct store *s, const char *domain, int64_t since,
 	    " WHERE c.report = ? ORDER BY c.id";
 	struct store_export_row	 row;
 	struct walk		 w;
-	sqlite3_stmt		*rs = NULL, *range = NULL, *cs = NULL;
+	sqlite3_stmt		*rs = NULL, *cs = NULL;
 	int			 rc, ret = 0;
 
 	if (walk_init(&w, store_sqlite(s), store_path(s), err) == -1)
 		return -1;
-	if (prep(s, range_sql, &range, err, "exporting records") == -1 ||
-	    prep(s, record_sql, &cs, err, "exporting records") == -1 ||
+	if (prep(s, record_sql, &cs, err, "exporting records") == -1 ||
 	    prep(s, report_sql, &rs, err, "exporting records") == -1) {
-		sqlite3_finalize(range);
 		sqlite3_finalize(cs);
 		walk_free(&w);
 		return -1;
@@ -430,10 +410,9 @@ store_export(struct store *s, const char *domain, int64_t since,
 	sqlite3_bind_int64(rs, 2, until);
 	bind_t(rs, 3, domain);
 	while ((rc = sqlite3_step(rs)) == SQLITE_ROW)
-		if ((ret = export_report(s, rs, range, cs, &w, &row, cb, arg,
-		    err)) != 0)
+		if ((ret = export_report(s, rs, cs, &w, &row, cb, arg, err)) !=
+		    0)
 			break;
-	sqlite3_finalize(range);
 	sqlite3_finalize(cs);
 	walk_free(&w);
 	return finish(s, rs, rc, ret, err, "exporting records");

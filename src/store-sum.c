@@ -45,7 +45,6 @@ enum sum_stmt {
 	S_DIRTY_DONE,
 	S_MERGE,
 	S_SRC_ADD,
-	S_RANGE,
 	S_RECORDS,
 	S_SET_SIG,
 	S_REPORTS,
@@ -83,7 +82,6 @@ static const char *const sum_sql[S__COUNT] = {
 	    " last_day = max(last_day, excluded.last_day)"
 	    " WHERE excluded.first_day < first_day"
 	    " OR excluded.last_day > last_day",
-	[S_RANGE] = "SELECT min(id), max(id) FROM records WHERE report = ?",
 	[S_RECORDS] =
 	    "SELECT id, source_ip, count, disposition, dkim, spf, header_from"
 	    " FROM records WHERE report = ? AND id BETWEEN ? AND ?"
@@ -341,18 +339,12 @@ resign(struct store_sum *m, int64_t report, const char *adkim,
 	struct dr_record	 rec;
 	int64_t			 lo, hi, from, to, id;
 	size_t			 n;
-	bool			 none;
 	int			 rc;
 
-	sqlite3_bind_int64(m->st[S_RANGE], 1, report);
-	rc = sqlite3_step(m->st[S_RANGE]);
-	lo = sqlite3_column_int64(m->st[S_RANGE], 0);
-	hi = sqlite3_column_int64(m->st[S_RANGE], 1);
-	none = sqlite3_column_type(m->st[S_RANGE], 0) == SQLITE_NULL;
-	sqlite3_reset(m->st[S_RANGE]);
-	if (rc != SQLITE_ROW)
-		return sum_err(m, err, "reading a report back");
-	for (from = lo; !none && from <= hi; from = to + 1) {
+	rc = walk_ids(&m->walk, report, &lo, &hi, err);
+	if (rc <= 0)
+		return rc;	/* -1, or no records */
+	for (from = lo; from <= hi; from = to + 1) {
 		to = hi - from >= SUM_CHUNK ? from + SUM_CHUNK - 1 : hi;
 		if (walk_begin(&m->walk, from, to, err) == -1)
 			goto fail;

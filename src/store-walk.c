@@ -21,6 +21,9 @@ static const char *const kid_sql[3] = {
 	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
 };
 
+static const char range_sql[] =
+    "SELECT min(id), max(id) FROM records WHERE report = ?";
+
 int
 walk_init(struct walk *w, sqlite3 *db, const char *path,
     struct dr_error *err)
@@ -32,13 +35,16 @@ walk_init(struct walk *w, sqlite3 *db, const char *path,
 	w->path = path;
 	for (i = 0; i < 3; i++)
 		if (sqlite3_prepare_v3(db, kid_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &w->kid[i], NULL) !=
-		    SQLITE_OK) {
-			store_db_err(db, path, err, "preparing a statement");
-			walk_free(w);
-			return -1;
-		}
+		    SQLITE_PREPARE_PERSISTENT, &w->kid[i], NULL) != SQLITE_OK)
+			goto fail;
+	if (sqlite3_prepare_v3(db, range_sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &w->range, NULL) != SQLITE_OK)
+		goto fail;
 	return 0;
+fail:
+	store_db_err(db, path, err, "preparing a statement");
+	walk_free(w);
+	return -1;
 }
 
 void
@@ -48,11 +54,30 @@ walk_free(struct walk *w)
 
 	for (i = 0; i < 3; i++)
 		sqlite3_finalize(w->kid[i]);
+	sqlite3_finalize(w->range);
 	free(w->dk);
 	free(w->sp);
 	free(w->re);
 	arena_free(&w->mem);
 	memset(w, 0, sizeof *w);
+}
+
+int
+walk_ids(struct walk *w, int64_t report, int64_t *lo, int64_t *hi,
+    struct dr_error *err)
+{
+	int	rc, none;
+
+	sqlite3_bind_int64(w->range, 1, report);
+	rc = sqlite3_step(w->range);
+	none = sqlite3_column_type(w->range, 0) == SQLITE_NULL;
+	*lo = sqlite3_column_int64(w->range, 0);
+	*hi = sqlite3_column_int64(w->range, 1);
+	sqlite3_reset(w->range);
+	if (rc != SQLITE_ROW)
+		return store_db_err(w->db, w->path, err,
+		    "reading records back");
+	return !none;
 }
 
 int
