@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # cli.sh: help, version, usage errors, exit codes, quiet and verbose
 # output, database errors.
 . "$(dirname "$0")/lib.sh"

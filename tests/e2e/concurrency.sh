@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # concurrency.sh: four ingests started at once on one database, over
 # overlapping inputs (and the corpus, and a re-sent report whose copies
 # go to different processes): each exits 1 (the corpus has rejected

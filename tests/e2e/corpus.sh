@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # corpus.sh: every file of tests/corpus, checked against MANIFEST.tsv:
 # stored record count and sum of <count> for valid reports, a rejected
 # row with a reason for the others; then the whole corpus at once, and

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # crash.sh: dmarcdb ingest killed with SIGKILL at random moments, again
 # and again on the same database, then run to completion, stores what
 # one clean run stores: the same reports, records and sums, nothing

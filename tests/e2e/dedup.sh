@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # dedup.sh: duplicates, re-sent reports, id reuse, idempotence, and two
 # ingests at once.
 . "$(dirname "$0")/lib.sh"

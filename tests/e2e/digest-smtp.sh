@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # digest-smtp.sh: dmarcdb digest as a message (checked by mimecheck),
 # its parts alone, its usage errors, and sent by SMTP to a private
 # OpenSMTPD: delivered to every recipient byte for byte as printed, or
@@ -101,6 +101,11 @@ grep -q "'nobody' is not an email address" "$T/err" ||
     "only, with a compiled-in spool (CI runs the tests as root)"
 command -v smtpd > /dev/null ||
     fail "smtpd not installed (tools/deps.sh test installs opensmtpd)"
+# One OpenSMTPD per host: wait for another test's (another build tree's
+# make check) to finish.
+exec 9> "${TMPDIR:-/tmp}/dmarcdb-opensmtpd.lock"
+flock -w 900 9 || fail "another test has held the OpenSMTPD lock for 15" \
+    "minutes"
 if smtpctl show status > /dev/null 2>&1; then
 	fail "an OpenSMTPD already runs on this host (pid" \
 	    "$(cat /run/smtpd.pid 2> /dev/null)); there can be only one:" \

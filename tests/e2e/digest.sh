@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # digest.sh: dmarcdb digest on reports written for each kind of week (a
 # healthy one, an authorised sender that breaks, new unknown senders, a
 # domain whose reports stop, a period with no reports at all, several

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # diskfull.sh: the disk fills up under an ingest, at various points:
 # before the write-ahead log can be set up, at the first commit, after
 # some commits; on a database that holds reports and on a new one. Each

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # hostile.sh: the hostile inputs of tests/hostile/mkhostile.c (external
 # entities, entity bombs, deep nesting, huge values, bad bytes, gzip and
 # zip bombs, archive tricks), in one batch with good reports: each is

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # imap.sh: ingest from a real IMAP server (a private Dovecot): moved and
 # flagged messages, idempotence, credentials, killed runs and runs at
 # the same time. The database must always equal what a Maildir of the

@@ -11,7 +11,10 @@
 # (make check-valgrind) dmarcdb runs under valgrind's memcheck, its
 # reports going there too. Any report fails the test when it ends, even
 # one from a command whose output or exit status the test ignores.
-set -eu
+# Every failure stops the test: in a pipeline too (pipefail), and in a
+# command substitution (inherit_errexit).
+set -eu -o pipefail
+shopt -s inherit_errexit
 LC_ALL=C
 export LC_ALL
 : "${DMARCDB:?run through make check, or set DMARCDB}"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # mail.sh: email input. The same messages (generated ones and those of
 # the corpus) read from a Maildir, from an mbox file and one by one from
 # standard input give identical databases; a Maildir read again is not

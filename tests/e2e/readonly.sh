@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # readonly.sh: a database the user may not write: exit status 3, a
 # message that names it and says why, and nothing harmed. Twice: the
 # file read-only (0444) in a directory the user cannot write, and the

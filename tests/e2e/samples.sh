@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # samples.sh: the bundled samples, as the README's first command uses
 # them: what is stored, compared with samples.expected; the broken one
 # rejected and kept.

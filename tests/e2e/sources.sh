@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # sources.sh: dmarcdb sources, advise and export on reports written for
 # each class and each rule (tests/e2e/fixtures.sh), against golden output
 # (tests/golden/; UPDATE_GOLDEN=1 rewrites it), plus the figures that
