@@ -2,7 +2,7 @@
  * ingest.h: the ingest engine: inputs in, reports stored.
  *
  * Inputs are read and unpacked in the caller's thread; parsing and
- * storing run in two threads of the engine's own (see ingest.c). The
+ * storing run in two threads of the engine's own (see ingest-int.h). The
  * store thread owns the store from ingest_new to ingest_finish: the
  * caller must not use it in between.
  *

@@ -1,0 +1,294 @@
+/*
+ * ingest-read.c: the reader of the ingest engine (the caller's thread):
+ * inputs unpacked into documents, handed on whole or in chunks.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <pthread.h>
+#include <string.h>
+
+#include "ingest-int.h"
+#include "log.h"
+
+void
+ingest_progress(struct ingest *e)
+{
+	if (!log_progress_enabled())
+		return;
+	log_progress("%llu inputs, %llu reports stored, %llu records, %.1f MB "
+	    "read", (unsigned long long)e->inputs,
+	    (unsigned long long)atomic_load(&e->stored),
+	    (unsigned long long)(atomic_load(&e->records) +
+	    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
+}
+
+static int
+send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
+    const struct store_doc *doc, const char *data, size_t len,
+    struct dr_error *err)
+{
+	struct raw	raw;
+
+	memset(&raw, 0, sizeof raw);
+	if (type == D_DOC)
+		raw_locate(e, u, true, &raw);
+#define FILL(k) do {							\
+	struct d_doc *m = pk_alloc((k), sizeof *m);			\
+	struct store_doc d;						\
+	struct raw r;							\
+	const char *p;							\
+	imsg_pk_doc((k), &d, doc);						\
+	imsg_pk_raw((k), &r, &raw);						\
+	p = pk_bytes((k), data, len);					\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->mail = e->in_mail;					\
+		m->doc = d;						\
+		m->raw = r;						\
+		m->data = p;						\
+		m->len = len;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	if (raw.kind == RAW_READER)
+		return raw_await_verdict(e, u, err);
+	return 0;
+}
+
+static int
+send_chunk(struct ingest *e, const char *data, size_t len,
+    struct dr_error *err)
+{
+#define FILL(k) do {							\
+	struct d_chunk *m = pk_alloc((k), sizeof *m);			\
+	const char *p = pk_bytes((k), data, len);			\
+	if (m != NULL) {						\
+		m->h.type = D_CHUNK;					\
+		m->data = p;						\
+		m->len = len;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	return 0;
+}
+
+static int
+send_send(struct ingest *e, struct unpack *u, uint64_t size,
+    const struct dr_error *why, struct dr_error *err)
+{
+	struct raw	raw;
+
+	raw_locate(e, u, false, &raw);
+#define FILL(k) do {							\
+	struct d_send *m = pk_alloc((k), sizeof *m);			\
+	struct raw r;							\
+	const char *o = pk_str((k), unpack_origin(u));			\
+	imsg_pk_raw((k), &r, &raw);						\
+	if (m != NULL) {						\
+		m->h.type = why ? D_SFAIL : D_SEND;			\
+		m->size = size;						\
+		if (why != NULL)					\
+			m->err = *why;					\
+		m->origin = o;						\
+		m->raw = r;						\
+	}								\
+} while (0)
+	SEND(e->dq, err, FILL);
+#undef FILL
+	if (raw.kind == RAW_READER)
+		return raw_await_verdict(e, u, err);
+	return 0;
+}
+
+/*
+ * A document too large for memory: handed on in chunks as it is read.
+ * The first len bytes are in e->buf.
+ */
+static int
+read_streamed(struct ingest *e, struct unpack *u, struct store_doc *doc,
+    size_t len, struct dr_error *err)
+{
+	struct dr_error	why;
+	uint64_t	total = len;
+	size_t		off;
+	ssize_t		n;
+
+	if (send_doc(e, D_SBEGIN, u, doc, NULL, 0, err) == -1)
+		return -1;
+	for (off = 0; off < len; off += CHUNK)
+		if (send_chunk(e, e->buf + off, len - off < CHUNK ?
+		    len - off : CHUNK, err) == -1)
+			return -1;
+	for (;;) {
+		n = unpack_read(u, e->buf, CHUNK, &why);
+		if (n == -1) {
+			if (dr_err_fatal(&why)) {
+				*err = why;
+				return -1;
+			}
+			return send_send(e, u, total, &why, err);
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		e->bytes += (uint64_t)n;
+		if (send_chunk(e, e->buf, (size_t)n, err) == -1 ||
+		    ingest_check_fatal(e, err) == -1)
+			return -1;
+		ingest_progress(e);
+	}
+	return send_send(e, u, total, NULL, err);
+}
+
+/*
+ * One document of the current unit. Returns 0 when it was handed on
+ * (or is a known duplicate), -1 with the reason for reading errors.
+ */
+static int
+read_doc(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	struct store_doc	doc;
+	size_t			len = 0;
+	ssize_t			n;
+
+	memset(&doc, 0, sizeof doc);
+	doc.origin = unpack_origin(u);
+	doc.received_at = e->received;
+	for (;;) {
+		size_t want = INGEST_PREBUF - len;
+		if (want == 0)
+			return read_streamed(e, u, &doc, len, err);
+		n = unpack_read(u, e->buf + len, want < CHUNK ? want : CHUNK,
+		    err);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		e->bytes += (uint64_t)n;
+	}
+	doc.xml_size = len;
+	return send_doc(e, D_DOC, u, &doc, e->buf, len, err);
+}
+
+/* Every unit of an input (or of a part of a message). */
+int
+ingest_read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	struct dr_error	why;
+	int		r;
+
+	for (;;) {
+		if (ingest_check_fatal(e, err) == -1)
+			return -1;
+		r = unpack_next(u, &why);
+		if (r == 0)
+			break;
+		if (r == 1 && read_doc(e, u, &why) == 0)
+			continue;
+		if (dr_err_fatal(&why)) {
+			*err = why;
+			return -1;
+		}
+		if (why.code == DR_E_EMAIL && !e->in_mail)
+			return ingest_read_mailbox(e, u, err);
+		if (e->in_mail && (why.code == DR_E_NOTREPORT ||
+		    why.code == DR_E_EMAIL)) {
+			/* In a message, a part that is no report is normal. */
+			if (e->skipped.len < 400) {
+				buf_adds(&e->skipped, e->skipped.len ? "; " :
+				    "");
+				buf_adds(&e->skipped, why.code == DR_E_EMAIL ?
+				    "an email message" : why.msg);
+			}
+			if (imsg_reject(e->dq, M_NOTE, unpack_origin(u),
+			    why.msg, 0, 0, NULL, err) == -1)
+				return -1;
+			continue;
+		}
+		if (raw_send_unit(e, u, unpack_origin(u), why.msg, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
+    struct dr_error *err)
+{
+	int	rc;
+
+	e->inputs++;
+	e->received = received;
+	rc = ingest_read_units(e, u, err);
+	ingest_progress(e);
+	return rc;
+}
+
+int
+ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
+    size_t plen, const char *origin, int64_t received, struct dr_error *err)
+{
+	struct unpack	*u;
+	int		 rc;
+
+	u = unpack_open_fd(fd, st, origin, &e->opts.ulim);
+	if (u == NULL || (plen > 0 && unpack_prefix(u, prefix, plen) == -1)) {
+		unpack_close(u);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	rc = ingest_unpack(e, u, received, err);
+	unpack_close(u);
+	return rc;
+}
+
+int
+ingest_mem(struct ingest *e, const void *p, size_t len, const char *origin,
+    int64_t received, struct dr_error *err)
+{
+	struct unpack	*u;
+	int		 rc;
+
+	u = unpack_open_mem(p, len, origin, &e->opts.ulim);
+	if (u == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	rc = ingest_unpack(e, u, received, err);
+	unpack_close(u);
+	return rc;
+}
+
+void
+ingest_problem(struct ingest *e, const char *origin, const char *why)
+{
+	struct dr_error	err;
+
+	if (imsg_reject(e->dq, M_NOTE, origin, why, 1, 0, NULL, &err) == -1)
+		ingest_set_fatal(e, &err);
+}
+
+void
+ingest_unreadable(struct ingest *e, const char *origin, const char *why)
+{
+	e->inputs++;
+	ingest_problem(e, origin, why);
+}
+
+int
+ingest_sync(struct ingest *e, struct dr_error *err)
+{
+	uint64_t	seq;
+
+	if (imsg_simple(e->dq, M_SYNC, err) == -1)
+		return -1;
+	queue_flush(e->dq);
+	pthread_mutex_lock(&e->mtx);
+	seq = ++e->sync_sent;
+	while (e->sync_done < seq)
+		pthread_cond_wait(&e->synced, &e->mtx);
+	pthread_mutex_unlock(&e->mtx);
+	return ingest_check_fatal(e, err);
+}
