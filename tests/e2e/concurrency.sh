@@ -23,7 +23,7 @@ touch -d 2024-06-01 "$T/extra/a.xml"
 sed 's/<count>12<\/count>/<count>13<\/count>/' "$S/yahoo-report.xml" \
     > "$T/extra/b.xml"
 touch -d 2030-01-01 "$T/extra/b.xml"
-cmp -s "$T/extra/a.xml" "$T/extra/b.xml" && fail "sed changed nothing"
+differ "$T/extra/a.xml" "$T/extra/b.xml" || fail "sed changed nothing"
 
 # Four overlapping directories: 1-500, 300-800, 700-1200 and every
 # third; the two copies of the re-sent report in different ones.

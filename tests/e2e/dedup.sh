@@ -19,7 +19,7 @@ cp "$Y" "$T/in/c.report"
 # Re-sent with other content (same key): the later one is active, the
 # earlier kept as superseded, and only the active one is in the view.
 sed 's/<count>12<\/count>/<count>13<\/count>/' "$Y" > "$T/resent.xml"
-cmp -s "$Y" "$T/resent.xml" && fail "sed changed nothing"
+differ "$Y" "$T/resent.xml" || fail "sed changed nothing"
 touch -d '2030-01-01' "$T/resent.xml"
 "$DMARCDB" -q --db "$DB" ingest "$T/resent.xml"
 [ "$(sql "$DB" "SELECT group_concat(status, ',') FROM (SELECT status
@@ -62,8 +62,8 @@ wait $p1; r1=$?
 wait $p2; r2=$?
 set -e
 [ $r1 -le 1 ] && [ $r2 -le 1 ] || fail "concurrent: exit $r1 $r2"
-grep -v ": not a DMARC report\|: XML not well-formed\|: root element\|: email message\|: zip archive holds" \
-    "$T/e1" "$T/e2" && fail "concurrent runs reported errors"
+grep_none -v ": not a DMARC report\|: XML not well-formed\|: root element\|: email message\|: zip archive holds" \
+    "$T/e1" "$T/e2" || fail "concurrent runs reported errors"
 dump "$T/two.db" > "$T/d3"
 cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
 [ "$(sql "$T/two.db" "PRAGMA integrity_check")" = ok ] || fail "integrity"

@@ -83,6 +83,25 @@ expect_exit() {
 	[ "$got" -eq "$want" ] || fail "exit $got, not $want: $*"
 }
 
+# grep_none GREP-ARGUMENTS...: true when grep finds no line; false when
+# it finds one; grep's own failure (status 2: a file that cannot be
+# read, a bad expression) fails the test, so that a check for what must
+# not be there cannot pass because the file was never written.
+grep_none() {
+	rc_=0
+	grep -q "$@" || rc_=$?
+	[ "$rc_" -ne 2 ] || fail "grep $*: grep failed"
+	[ "$rc_" -eq 1 ]
+}
+
+# differ FILE1 FILE2: true when both can be read and differ.
+differ() {
+	rc_=0
+	cmp -s "$1" "$2" || rc_=$?
+	[ "$rc_" -ne 2 ] || fail "cmp $1 $2: cannot compare"
+	[ "$rc_" -eq 1 ]
+}
+
 # sql DB QUERY: one query through the sqlite3 shell.
 sql() {
 	sqlite3 -batch -noheader "$1" "$2"

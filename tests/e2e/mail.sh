@@ -19,7 +19,7 @@ Content-Transfer-Encoding: 7bit
 EOF
 printf 'From: someone@example.net\r\nTo: dmarc@example.com\r\nSubject: hello\r\nMessage-ID: <hello@example.net>\r\n\r\nJust saying hello.\r\n' > "$M/hello.eml"
 n=$(ls "$M" | wc -l)
-grep -l '^From ' "$M"/* && fail "a message has a From_ line: mbox would quote it"
+grep_none '^From ' "$M"/* || fail "a message has a From_ line: mbox would quote it"
 
 # A Maildir: half in new/, half in cur/ with flags.
 MD=$T/Maildir

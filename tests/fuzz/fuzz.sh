@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # fuzz.sh: run one libFuzzer target for a while (used by "make fuzz").
 #
 # usage: fuzz.sh SRCDIR WORKDIR SECONDS TARGET BINARY
@@ -9,7 +9,7 @@
 # for mime, and the target's regression inputs. Any crash, leak, timeout, out-of-memory or broken
 # invariant fails the run; the input that caused it is left in
 # WORKDIR/artifacts.
-set -eu
+set -eu -o pipefail
 
 [ $# -eq 5 ] || { echo "usage: $0 SRCDIR WORKDIR SECONDS TARGET BINARY" >&2;
     exit 2; }
