@@ -36,10 +36,12 @@ done
 cp "$M/m000000.eml" "$MD/tmp/1700000999.M9P9.host"	# being delivered
 cp "$M/m000001.eml" "$MD/.Archive/cur/1.M1.host:2,S"	# another folder
 
-# An mbox of the same messages.
+# An mbox of the same messages, each ending with a line, then a blank
+# line: a "From " line starts a message only after one.
 for f in "$M"/*; do
 	printf 'From sender@example.net Mon Jan  1 00:00:00 2024\n'
 	cat "$f"
+	[ -z "$(tail -c 1 "$f")" ] || printf '\n'
 	printf '\n'
 done > "$T/mbox"
 

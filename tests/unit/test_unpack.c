@@ -148,44 +148,44 @@ sniffing(void **state)
 	char	d[256];
 
 	(void)state;
-	assert_int_equal(unpack_sniff((const unsigned char *)"<?xml", 5, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"<?xml", 5, 0, d,
 	    sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "\xef\xbb\xbf \r\n\t<feedback>", 16, d, sizeof d), UNPACK_XML);
+	    "\xef\xbb\xbf \r\n\t<feedback>", 16, 0, d, sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\xff\xfe<\0?\0",
-	    6, d, sizeof d), UNPACK_XML);
+	    6, 0, d, sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x1f\x8b\x08",
-	    3, d, sizeof d), UNPACK_GZIP);
-	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, d,
+	    3, 0, d, sizeof d), UNPACK_GZIP);
+	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, 0, d,
 	    sizeof d), UNPACK_ZLIB);
-	assert_int_equal(unpack_sniff((const unsigned char *)"PK\3\4", 4, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"PK\3\4", 4, 0, d,
 	    sizeof d), UNPACK_ZIP);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "Return-Path: <a@b>\r\nFrom: x\r\n\r\nbody", 35, d, sizeof d),
+	    "Return-Path: <a@b>\r\nFrom: x\r\n\r\nbody", 35, 0, d, sizeof d),
 	    UNPACK_EMAIL);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "From a@b Mon Jan 1 00:00:00 2024\nFrom: x\n", 41, d, sizeof d),
+	    "From a@b Mon Jan 1 00:00:00 2024\nFrom: x\n", 41, 0, d, sizeof d),
 	    UNPACK_EMAIL);
-	assert_int_equal(unpack_sniff((const unsigned char *)"", 0, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"", 0, 0, d,
 	    sizeof d), UNPACK_EMPTY);
 	assert_string_equal(d, "empty input");
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "{\"organization-name\":1}", 23, d, sizeof d), UNPACK_OTHER);
+	    "{\"organization-name\":1}", 23, 0, d, sizeof d), UNPACK_OTHER);
 	assert_non_null(strstr(d, "JSON"));
-	assert_int_equal(unpack_sniff((const unsigned char *)"unused", 6, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"unused", 6, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_string_equal(d, "plain text, not XML starting \"unused\"");
-	assert_int_equal(unpack_sniff((const unsigned char *)"PK\5\6", 4, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"PK\5\6", 4, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_string_equal(d, "empty zip archive");
-	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x01\x02\x03",
-	    3, d, sizeof d), UNPACK_OTHER);
+	    3, 0, d, sizeof d), UNPACK_OTHER);
 	assert_non_null(strstr(d, "binary data"));
 	/* A colon line alone does not make a message. */
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "note: hello\n", 12, d, sizeof d), UNPACK_OTHER);
+	    "note: hello\n", 12, 0, d, sizeof d), UNPACK_OTHER);
 }
 
 static void
@@ -621,15 +621,20 @@ email_handed_to_the_mail_reader(void **state)
 	struct dr_error		 err;
 	const unsigned char	*p;
 	size_t			 len;
+	char			 got[256];
 	struct buf		 gz = { 0 }, all = { 0 }, errs = { 0 };
 
 	(void)state;
 	u = unpack_open_mem(msg, strlen(msg), "in", &lim);
 	assert_int_equal(unpack_next(u, &err), -1);
 	assert_int_equal(err.code, DR_E_EMAIL);
-	assert_int_equal(unpack_input(u, 1 << 20, &p, &len, &err), 0);
+	len = unpack_input_peek(u, &p);
 	assert_int_equal(len, strlen(msg));
 	assert_memory_equal(p, msg, len);
+	assert_int_equal(unpack_read_input(u, got, sizeof got, &err),
+	    (ssize_t)strlen(msg));
+	assert_memory_equal(got, msg, strlen(msg));
+	assert_int_equal(unpack_read_input(u, got, sizeof got, &err), 0);
 	unpack_close(u);
 	/* Not inside compressed data: that is no report. */
 	deflate_to(&gz, msg, strlen(msg), 31);
