@@ -134,6 +134,7 @@ struct unpack {
 
 static ssize_t	layer_read(struct unpack *, int, void *, size_t,
 		    struct dr_error *);
+static int	cut_short(struct unpack *, struct dr_error *);
 
 static int
 is_space(unsigned char c)
@@ -442,6 +443,8 @@ member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	if (u->member_eof)
 		return 0;
 	r = archive_read_data(u->ar, buf, n);
+	if (r < 0 && cut_short(u, err) == -1)
+		return -1;
 	if (r < 0)
 		return dr_seterr(err, DR_E_ARCHIVE, "zip: %s",
 		    archive_error_string(u->ar) ? archive_error_string(u->ar) :
@@ -1060,12 +1063,31 @@ zip_members(struct zview *v, uint64_t len, uint64_t limit)
 	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
 }
 
+/*
+ * -1 with the reason when a file read where it is got shorter than it
+ * was when opened (another process truncated it), else 0.
+ */
+static int
+cut_short(struct unpack *u, struct dr_error *err)
+{
+	struct stat	st;
+
+	if (u->mem != NULL || !u->regular || fstat(u->fd, &st) == -1 ||
+	    st.st_size >= u->size)
+		return 0;
+	return dr_seterr(err, DR_E_IO, "file cut short while it was read: "
+	    "%lld of its %lld bytes left (truncated meanwhile)",
+	    (long long)st.st_size, (long long)u->size);
+}
+
 static int
 zip_check(struct unpack *u, struct dr_error *err)
 {
 	struct zview	v = { u, NULL, 0, 0 };
 	int64_t		n;
 
+	if (cut_short(u, err) == -1)
+		return -1;
 	if (u->mem == NULL) {
 		v.win = malloc(ZWIN);
 		if (v.win == NULL)
