@@ -218,6 +218,17 @@ done
 expect_exit 75 "$DMARCDB" -q --db "$T/no/such/dir.db" ingest - < "$A" \
     2> /dev/null
 expect_exit 75 "$DMARCDB" -q --db "$T/junk.db" ingest - < "$A" 2> /dev/null
+# ... and the disk full while it is recorded (3 for a file).
+"$DMARCDB" -q --db "$T/full.db" ingest "$M/m000001.eml"
+for in in - "$A"; do
+	want=75
+	[ "$in" = - ] || want=3
+	expect_exit $want env ENOSPC_MATCH=full.db ENOSPC_BYTES=65536 \
+	    LD_PRELOAD="$BUILDDIR/tests/hostile/enospc.so" \
+	    ASAN_OPTIONS="$ASAN" "$DMARCDB" -q --db "$T/full.db" ingest "$in" \
+	    < "$A" 2> "$T/err"
+	grep -q "disk is full" "$T/err" || fail "disk full: $(cat "$T/err")"
+done
 
 # --recover reads again a message whose report was rejected as not
 # well-formed, from a file and from a Maildir, and stores the report;
