@@ -646,6 +646,63 @@ email_handed_to_the_mail_reader(void **state)
 	buf_free(&errs);
 }
 
+/* A header longer than the bytes first looked at (a long ARC-Seal). */
+static void
+long_header_is_email(void **state)
+{
+	struct buf		 b = { 0 }, got = { 0 };
+	struct unpack		*u;
+	struct dr_error		 err;
+	const unsigned char	*p;
+	char			 d[256], tmp[1000];
+	ssize_t			 r;
+	int			 fd[2];
+
+	(void)state;
+	assert_int_equal(buf_adds(&b, "ARC-Seal: i=1; a=rsa-sha256;\r\n"), 0);
+	while (b.len < 10000)
+		assert_int_equal(buf_adds(&b, "\tb=0123456789abcdef0123456789"
+		    "abcdef0123456789abcdef\r\n"), 0);
+	assert_int_equal(buf_adds(&b, "From: a@example.com\r\n"
+	    "Subject: x\r\n\r\nbody\r\n"), 0);
+	p = (const unsigned char *)b.data;
+	assert_int_equal(unpack_sniff(p, 4096, 1, d, sizeof d), UNPACK_MORE);
+	assert_int_equal(unpack_sniff(p, 4096, 0, d, sizeof d), UNPACK_OTHER);
+	assert_int_equal(unpack_sniff(p, b.len, 0, d, sizeof d),
+	    UNPACK_EMAIL);
+	/* Not a header: no more is asked for. */
+	assert_int_equal(unpack_sniff((const unsigned char *)"note: x\n"
+	    "no colon here\n", 22, 1, d, sizeof d), UNPACK_OTHER);
+	/* Read: the input is handed to the mail reader, every byte. */
+	u = unpack_open_mem(b.data, b.len, "in", &lim);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_int_equal(err.code, DR_E_EMAIL);
+	while ((r = unpack_read_input(u, tmp, sizeof tmp, &err)) > 0)
+		assert_int_equal(buf_add(&got, tmp, (size_t)r), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(got.len, b.len);
+	assert_memory_equal(got.data, b.data, b.len);
+	unpack_close(u);
+	/* From a pipe, with the first 4096 bytes read before. */
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], b.data + 4096, b.len - 4096),
+	    (ssize_t)(b.len - 4096));
+	close(fd[1]);
+	u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
+	assert_int_equal(unpack_prefix(u, b.data, 4096), 0);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_int_equal(err.code, DR_E_EMAIL);
+	got.len = 0;
+	while ((r = unpack_read_input(u, tmp, sizeof tmp, &err)) > 0)
+		assert_int_equal(buf_add(&got, tmp, (size_t)r), 0);
+	assert_int_equal(got.len, b.len);
+	assert_memory_equal(got.data, b.data, b.len);
+	unpack_close(u);
+	close(fd[0]);
+	buf_free(&b);
+	buf_free(&got);
+}
+
 static void
 prefix_read_first(void **state)
 {
@@ -817,6 +874,7 @@ main(void)
 		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
 		cmocka_unit_test(email_handed_to_the_mail_reader),
+		cmocka_unit_test(long_header_is_email),
 		cmocka_unit_test(prefix_read_first),
 		cmocka_unit_test(raw_bytes_of_rejected_units),
 		cmocka_unit_test(raw_bytes_of_a_large_member),
