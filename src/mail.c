@@ -43,7 +43,7 @@ mail_init(void)
 /* --- the header pre-scan --------------------------------------------- */
 
 struct bound {
-	char		*s;		/* without "--" and trailing white space */
+	char		*s;		/* without "--", trailing blanks */
 	size_t		 len;
 	bool		 digest;	/* of a multipart/digest */
 };
@@ -788,8 +788,8 @@ mbox_head(struct mail_mbox *m, size_t limit, size_t *n, bool *whole,
 
 	for (;;) {
 		have = m->len - m->pos;
-		nl = memchr(m->win + m->pos, '\n', have < limit ? have :
-		    limit);
+		nl = have == 0 ? NULL : memchr(m->win + m->pos, '\n',
+		    have < limit ? have : limit);
 		if (nl != NULL) {
 			*n = (size_t)(nl - (m->win + m->pos)) + 1;
 			*whole = true;

@@ -204,7 +204,7 @@ done
 # the MTA tries again, not 3, which bounces it).
 A=$T/arc.eml
 {
-	echo "ARC-Seal: i=1; a=rsa-sha256; t=1704067200; cv=none; d=example.net;"
+	echo "ARC-Seal: i=1; a=rsa-sha256; t=1704067200; cv=none; d=ex.net;"
 	for i in $(seq 1 130); do printf '\tb=%070d\n' "$i"; done
 	cat "$M/m000006.eml"
 } > "$A"

@@ -156,8 +156,8 @@ sniffing(void **state)
 	    6, 0, d, sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x1f\x8b\x08",
 	    3, 0, d, sizeof d), UNPACK_GZIP);
-	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, 0, d,
-	    sizeof d), UNPACK_ZLIB);
+	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, 0,
+	    d, sizeof d), UNPACK_ZLIB);
 	assert_int_equal(unpack_sniff((const unsigned char *)"PK\3\4", 4, 0, d,
 	    sizeof d), UNPACK_ZIP);
 	assert_int_equal(unpack_sniff((const unsigned char *)
@@ -178,8 +178,8 @@ sniffing(void **state)
 	assert_int_equal(unpack_sniff((const unsigned char *)"PK\5\6", 4, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_string_equal(d, "empty zip archive");
-	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, 0, d,
-	    sizeof d), UNPACK_OTHER);
+	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, 0,
+	    d, sizeof d), UNPACK_OTHER);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x01\x02\x03",
 	    3, 0, d, sizeof d), UNPACK_OTHER);
 	assert_non_null(strstr(d, "binary data"));
