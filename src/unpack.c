@@ -33,7 +33,8 @@
 #define PEEK_SIZE	4096
 #define ZIN_SIZE	65536
 #define MAX_LAYERS	3	/* base + two layers of compression */
-#define ZWIN		(128 * 1024)	/* a window on a zip file */
+#define ZWIN		(96 * 1024)	/* a window on a zip file */
+#define SLURP_MAX	(4 << 20)	/* zip files read into memory, at most */
 /* An email header is looked at up to its cap to know it is one. */
 #define LOOK_MAX	UNPACK_PREFIX_MAX
 _Static_assert(LOOK_MAX == MAIL_MAX_HEADER, "the look-ahead is the cap");
@@ -910,7 +911,8 @@ fail:
 /*
  * A zip archive that is not a regular file (a pipe) cannot be read
  * where it is: read it into memory, what was peeked first, at most max
- * bytes.
+ * bytes. So is a small file, which costs less to read once than in
+ * pieces.
  */
 static int
 slurp(struct unpack *u, uint64_t max, struct dr_error *err)
@@ -1221,7 +1223,9 @@ unpack_next(struct unpack *u, struct dr_error *err)
 				return dr_seterr(err, DR_E_LIMIT, "input is "
 				    "larger than %llu bytes (--max-bytes)",
 				    (unsigned long long)u->lim.max_bytes);
-			if ((u->mem == NULL && !u->regular &&
+			/* A pipe, or a small file: read into memory. */
+			if ((u->mem == NULL && (!u->regular ||
+			    u->size <= SLURP_MAX) &&
 			    slurp(u, u->lim.max_bytes, err) == -1) ||
 			    zip_check(u, err) == -1)
 				return -1;

@@ -30,6 +30,12 @@ G2=$SRCDIR/samples/reports/rfc9990-multi-auth-overrides.xml
 for f in big.eml big.mbox big.zip; do
 	[ "$(stat -c %s "$T/$f")" -gt $((4 << 20)) ] || fail "$f too small"
 done
+# Whole, they are read: the zip (read where it is, not into memory)
+# and the mbox give their report.
+"$DMARCDB" -q --db "$T/whole.db" ingest "$T/big.zip" "$T/big.mbox" ||
+    fail "whole inputs: exit $?"
+[ "$(sql "$T/whole.db" "SELECT count(*) FROM reports")" = 2 ] ||
+    fail "whole inputs: reports not stored"
 
 # Each one between two good reports: rejected for being cut short, kept
 # (what is left of it), and the good report after it stored.
