@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +68,9 @@ ingest_usage(FILE *f)
 	    "  --recover            read XML that is not well-formed in "
 	    "libxml2's recovery\n"
 	    "                       mode (the report is stored with a "
-	    "warning)\n"
+	    "warning); read again\n"
+	    "                       messages whose reports were all "
+	    "rejected\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "SIZE takes a K, M or G suffix. Exit status: 0 all stored or "
@@ -76,6 +79,27 @@ ingest_usage(FILE *f)
 	    "for one\n"
 	    "message on standard input: 0 recorded, 75 (EX_TEMPFAIL) not.\n",
 	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO);
+}
+
+/*
+ * Read standard input into p until it holds want bytes, or it ends.
+ * Returns 1 at its end (or on a read error, which the reader of the
+ * input meets again), else 0.
+ */
+static int
+read_stdin(char *p, size_t *len, size_t want)
+{
+	ssize_t	r;
+
+	while (*len < want) {
+		r = read(STDIN_FILENO, p + *len, want - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 1;
+		*len += (size_t)r;
+	}
+	return 0;
 }
 
 static double
@@ -126,9 +150,10 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct dr_error			 err;
 	struct timespec			 t0;
 	uint64_t			 v;
-	char				 peek[4096], mail[96];
-	size_t				 plen = 0;
-	int				 ch, i, rc, mta = 0;
+	enum unpack_kind		 kind;
+	char				*peek = NULL, mail[96];
+	size_t				 plen = 0, want;
+	int				 ch, i, rc, mta = 0, eof = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&o, 0, sizeof o);
@@ -213,26 +238,31 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	/*
 	 * One email message on standard input is delivery from an MTA:
 	 * exit 0 whenever it is recorded (whatever it held) and
-	 * EX_TEMPFAIL when it could not be, so that the MTA keeps it and
-	 * tries again. Look at the first bytes to know.
+	 * EX_TEMPFAIL whenever it could not be, so that the MTA keeps it
+	 * and tries again. Look at the first bytes to know: its whole
+	 * header when that is long (up to the header cap).
 	 */
 	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
-		ssize_t r;
-		while (plen < sizeof peek && (r = read(STDIN_FILENO,
-		    peek + plen, sizeof peek - plen)) != 0) {
-			if (r == -1) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			plen += (size_t)r;
+		peek = malloc(UNPACK_PREFIX_MAX);
+		if (peek == NULL) {
+			log_warnx("out of memory");
+			return EX_TEMPFAIL;
 		}
-		mta = unpack_sniff((unsigned char *)peek, plen, NULL, 0) ==
-		    UNPACK_EMAIL;
+		for (want = 4096; ; want = UNPACK_PREFIX_MAX) {
+			eof = read_stdin(peek, &plen, want);
+			kind = unpack_sniff((unsigned char *)peek, plen, !eof,
+			    NULL, 0);
+			if (kind != UNPACK_MORE || want == UNPACK_PREFIX_MAX)
+				break;
+		}
+		mta = kind == UNPACK_EMAIL || kind == UNPACK_MORE;
 	}
 
-	if ((rc = cmd_open_store(c, &store)) != EXIT_OK)
+	rc = cmd_open_store(c, &store);
+	if (rc != EXIT_OK) {
+		free(peek);
 		return mta ? EX_TEMPFAIL : rc;
+	}
 	{
 		static const char *const sfx[] = { "", "-wal", "-shm",
 		    "-journal", "-imap.lock" };
@@ -278,6 +308,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	rc = n->rejected > 0 && !mta ? EXIT_REJECTED : EXIT_OK;
 	ingest_free(e);
 	store_close(store);
+	free(peek);
 	return rc;
 
 fatal:
@@ -287,6 +318,7 @@ fatal:
 	rc = mta ? EX_TEMPFAIL : cmd_exit_for(&err);
 	ingest_free(e);
 	store_close(store);
+	free(peek);
 	return rc;
 
 badval:

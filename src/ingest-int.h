@@ -179,6 +179,7 @@ struct ingest {
 	struct store		*mlookup;	/* read-only, for messages */
 	struct sha256		*msha;
 	uint64_t		 mail_read, mail_known;
+	bool			 one_message;	/* the input: stdin */
 	/* the message whose parts are being read */
 	bool			 in_mail;
 	const char		*s_mail_label;

@@ -45,8 +45,8 @@ mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
 	char			 desc[256];
 	int			 rc;
 
-	kind = unpack_sniff(p->data, p->len < 4096 ? p->len : 4096, desc,
-	    sizeof desc);
+	kind = unpack_sniff(p->data, p->len < 4096 ? p->len : 4096,
+	    p->len > 4096, desc, sizeof desc);
 	if (kind != UNPACK_XML && kind != UNPACK_GZIP && kind != UNPACK_ZLIB &&
 	    kind != UNPACK_ZIP) {
 		if (e->skipped.len < 400) {
@@ -80,6 +80,7 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
     int64_t received, struct dr_error *err)
 {
 	struct store_mail	 sm;
+	enum store_mail_outcome	 o;
 	struct mail_msg		*m = NULL;
 	struct dr_error		 why;
 	const char		*kind = NULL;
@@ -90,9 +91,12 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	e->received = received;
 	memset(&sm, 0, sizeof sm);
 	mail_digest(e->msha, raw, len, sm.sha256);
-	known = store_mail_known(e->mlookup, sm.sha256, err);
+	known = store_mail_known(e->mlookup, sm.sha256, &o, err);
 	if (known == -1)
 		return -1;
+	/* Recovery mode reads again what held only broken reports. */
+	if (known && e->opts.recover && o == STORE_MAIL_REJECTED)
+		known = 0;
 	sm.handle = handle;
 	if (known) {
 		e->mail_known++;
@@ -151,64 +155,155 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	return 0;
 }
 
-struct mbox_ctx {
-	struct ingest	*e;
-	const char	*path;
-	struct buf	 label;
-};
-
-static int
-mbox_message(void *arg, const void *raw, size_t len, uint64_t offset,
-    struct dr_error *err)
+/* Bytes of the input, for the mbox reader. */
+static ssize_t
+input_read(void *arg, void *buf, size_t n, struct dr_error *err)
 {
-	struct mbox_ctx	*c = arg;
-	char		 at[64];
-
-	snprintf(at, sizeof at, ": message at byte %llu",
-	    (unsigned long long)offset);
-	buf_reset(&c->label);
-	if (buf_adds(&c->label, c->path) == -1 ||
-	    buf_adds(&c->label, at) == -1)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	return ingest_mail(c->e, raw, len, c->path, NULL, 0, c->label.data,
-	    c->e->received, err) == -1 ? -1 : 0;
+	return unpack_read_input(arg, buf, n, err);
 }
 
-/* An input that is an email message, or an mbox file of them. */
-int
-ingest_read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
+/*
+ * An mbox file, split as it is read (see mail_mbox_next): each message
+ * is held alone, at most --max-message bytes of it; a larger one is
+ * rejected, with the bytes held. A read error (the file cut short while
+ * it is read) rejects the file, with the messages read before it kept.
+ */
+static int
+read_mbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 {
-	const unsigned char	*p;
-	size_t			 len;
+	struct mail_mbox	*mb;
+	struct buf		 label = { 0 };
 	struct dr_error		 why;
-	struct mbox_ctx		 c;
-	int			 rc;
+	const char		*p, *path = unpack_origin(u);
+	char			 at[64], reason[128];
+	uint64_t		 off, size;
+	size_t			 len;
+	int			 r;
 
-	if (unpack_input(u, unpack_unit_is_file(u) ? SIZE_MAX :
-	    e->opts.max_message, &p, &len, &why) == -1) {
+	mb = mail_mbox_new(input_read, u, e->opts.max_message);
+	if (mb == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	for (;;) {
+		r = mail_mbox_next(mb, &p, &len, &off, &size, &why);
+		if (r != 1)
+			break;
+		snprintf(at, sizeof at, ": message at byte %llu",
+		    (unsigned long long)off);
+		buf_reset(&label);
+		if (buf_adds(&label, path) == -1 ||
+		    buf_adds(&label, at) == -1) {
+			r = dr_seterr(&why, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		if (size > len) {
+			e->mail_read++;
+			snprintf(reason, sizeof reason, "email message larger "
+			    "than %zu bytes (--max-message)",
+			    e->opts.max_message);
+			r = raw_send_mem(e->dq, label.data, reason, p, len <
+			    e->opts.ulim.keep_bytes ? len :
+			    e->opts.ulim.keep_bytes, size, &why);
+		} else
+			r = ingest_mail(e, p, len, path, NULL, 0, label.data,
+			    e->received, &why);
+		if (r == -1)
+			break;
+	}
+	mail_mbox_free(mb);
+	buf_free(&label);
+	if (r != -1)
+		return 0;
+	if (dr_err_fatal(&why)) {
+		*err = why;
+		return -1;
+	}
+	return raw_send_unit(e, u, path, why.msg, err);
+}
+
+/*
+ * An input that is one email message: read whole, at most --max-message
+ * bytes of it (a larger one is rejected). On standard input, a first
+ * "From " line is the envelope an MTA adds, not a separator.
+ */
+static int
+read_message(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	struct buf	 b = { 0 };
+	struct dr_error	 why;
+	const char	*p, *nl;
+	size_t		 max = e->opts.max_message, len;
+	ssize_t		 r;
+	int		 rc;
+
+	for (;;) {
+		if (buf_reserve(&b, CHUNK) == -1) {
+			buf_free(&b);
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		/* One byte more than the cap: to know it is larger. */
+		r = unpack_read_input(u, b.data + b.len, b.len + CHUNK > max ?
+		    max + 1 - b.len : CHUNK, &why);
+		if (r == -1)
+			break;
+		if (r == 0)
+			break;
+		b.len += (size_t)r;
+		if (b.len > max) {
+			r = -1;
+			dr_seterr(&why, DR_E_LIMIT, "email message larger than "
+			    "%zu bytes (--max-message)", max);
+			break;
+		}
+	}
+	if (r == -1) {
+		buf_free(&b);
 		if (dr_err_fatal(&why)) {
 			*err = why;
 			return -1;
 		}
 		return raw_send_unit(e, u, unpack_origin(u), why.msg, err);
 	}
-	if (len >= 5 && memcmp(p, "From ", 5) == 0) {
-		c.e = e;
-		c.path = unpack_origin(u);
-		memset(&c.label, 0, sizeof c.label);
-		rc = mail_mbox(p, len, mbox_message, &c, err);
-		buf_free(&c.label);
-		return rc == 0 ? 0 : -1;
+	p = b.len > 0 ? b.data : "";
+	len = b.len;
+	if (e->one_message && len >= 5 && memcmp(p, "From ", 5) == 0) {
+		nl = memchr(p, '\n', len);
+		len -= nl != NULL ? (size_t)(nl + 1 - p) : len;
+		p = nl != NULL ? nl + 1 : p + b.len;
 	}
-	return ingest_mail(e, p, len, unpack_origin(u), NULL, 0,
+	rc = ingest_mail(e, p, len, unpack_origin(u), NULL, 0,
 	    unpack_origin(u), e->received, err);
+	buf_free(&b);
+	return rc;
+}
+
+/*
+ * An input that is an email message, or an mbox file of them: a file
+ * that begins with a "From " line. Standard input is one message.
+ */
+int
+ingest_read_mailbox(struct ingest *e, struct unpack *u, struct dr_error *err)
+{
+	const unsigned char	*head;
+	size_t			 n;
+
+	if (e->one_message)
+		return read_message(e, u, err);
+	n = unpack_input_peek(u, &head);
+	if (n >= 5 && memcmp(head, "From ", 5) == 0)
+		return read_mbox(e, u, err);
+	return read_message(e, u, err);
 }
 
 int
 ingest_mail_known(struct ingest *e, const char *location,
     enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
-	return store_location(e->mlookup, location, o, handled, err);
+	int	known;
+
+	known = store_location(e->mlookup, location, o, handled, err);
+	if (known == 1 && e->opts.recover && *o == STORE_MAIL_REJECTED)
+		return 0;	/* read it again: see ingest_mail */
+	return known;
 }
 
 int

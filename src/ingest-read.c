@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest-int.h"
 #include "log.h"
@@ -243,6 +244,19 @@ ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
 	}
 	rc = ingest_unpack(e, u, received, err);
 	unpack_close(u);
+	return rc;
+}
+
+int
+ingest_stdin(struct ingest *e, const void *prefix, size_t plen,
+    int64_t received, struct dr_error *err)
+{
+	int	rc;
+
+	e->one_message = true;
+	rc = ingest_fd(e, STDIN_FILENO, NULL, prefix, plen, "stdin",
+	    received, err);
+	e->one_message = false;
 	return rc;
 }
 

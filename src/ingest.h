@@ -43,7 +43,8 @@ void		 ingest_free(struct ingest *);
 
 /*
  * Ingest one input read from fd (with its fstat, or NULL; prefix: the
- * bytes already read from it, at most 4096), or from memory. origin
+ * bytes already read from it, at most UNPACK_PREFIX_MAX), or from
+ * memory. origin
  * names it;
  * received is its arrival time (it decides which of two copies of a
  * report is newer). Bad units are rejected, logged and kept; the
@@ -56,6 +57,13 @@ int		 ingest_fd(struct ingest *, int, const struct stat *,
 		    struct dr_error *);
 int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
 		    int64_t, struct dr_error *);
+/*
+ * Standard input, as ingest_fd: an email message there is one message
+ * (pipe delivery from an MTA), never an mbox file; a "From " line
+ * before it is the MTA's envelope line, not part of it.
+ */
+int		 ingest_stdin(struct ingest *, const void *, size_t, int64_t,
+		    struct dr_error *);
 
 /*
  * Ingest one email message (its raw bytes). mailbox names where it was
@@ -63,7 +71,8 @@ int		 ingest_mem(struct ingest *, const void *, size_t, const char *,
  * place (a Maildir file's unique name, an IMAP UID) or NULL; handle: it
  * is to be moved or flagged there once committed; label names it in
  * messages. A message seen before (same bytes) is not parsed
- * again. Returns -1 only for errors that stop the batch.
+ * again, unless it held only broken reports and this is recovery mode.
+ * Returns -1 only for errors that stop the batch.
  */
 int		 ingest_mail(struct ingest *, const void *, size_t,
 		    const char *, const char *, int, const char *, int64_t,
@@ -73,7 +82,8 @@ int		 ingest_mail(struct ingest *, const void *, size_t,
  * Was a message at this location processed before (committed)? 1 with
  * its outcome and whether it was handled there (moved or flagged: the
  * handle argument of ingest_mail asks for that), 0, or -1 on database
- * errors.
+ * errors. In recovery mode (--recover) a message that held only broken
+ * reports is not known: it is to be read again.
  */
 int		 ingest_mail_known(struct ingest *, const char *,
 		    enum store_mail_outcome *, int *, struct dr_error *);

@@ -321,8 +321,7 @@ int
 input_stdin(struct ingest *e, const void *prefix, size_t plen,
     struct dr_error *err)
 {
-	return ingest_fd(e, STDIN_FILENO, NULL, prefix, plen, "stdin",
-	    (int64_t)time(NULL), err);
+	return ingest_stdin(e, prefix, plen, (int64_t)time(NULL), err);
 }
 
 int

@@ -14,12 +14,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
 /* Fixed caps, documented in dmarcdb(1) under LIMITS. */
 #define MAIL_MAX_PARTS	100	/* leaves and containers in one message */
 #define MAIL_MAX_DEPTH	8	/* nesting of multiparts and messages */
+#define MAIL_MAX_FIELDS	1000	/* fields in one header */
+#define MAIL_MAX_HEADER	(128 * 1024)	/* bytes of all a message's headers */
 
 struct mail_msg;
 
@@ -27,11 +30,46 @@ struct mail_msg;
 void		 mail_init(void);
 
 /*
+ * The header pre-scan: the raw bytes of a message are checked against
+ * the caps above before GMime builds anything of it, since GMime builds
+ * an object for every header field (about 500 bytes each), every MIME
+ * part (about 1,300 bytes, even an empty one) and every address or
+ * parameter in a field. The scan reads the bytes as GMime's parser
+ * does: the message's header, and the header of every part (after each
+ * delimiter line of a boundary declared anywhere before) and of every
+ * attached message, each up to its blank line; it counts a message's
+ * header bytes, the fields of each header, the delimiter lines and the
+ * multiparts and messages nested in it. Where it cannot tell what
+ * GMime does, it counts more, never less.
+ *
+ * mail_scan_feed takes the bytes of the message so far, from its first
+ * byte (the same bytes each time, with more at the end): the whole
+ * lines not looked at yet are scanned, and with end set, the rest too.
+ * Returns 0, or -1 with err filled in (DR_E_LIMIT: a cap is exceeded;
+ * DR_E_NOMEM). mail_scan_new returns NULL when out of memory.
+ */
+struct mail_scan;
+struct mail_scan *mail_scan_new(void);
+int		 mail_scan_feed(struct mail_scan *, const void *, size_t, int,
+		    struct dr_error *);
+void		 mail_scan_free(struct mail_scan *);
+
+/*
  * Parse one message (RFC 5322) from memory, which must outlive the
- * result. Returns NULL with err filled in when the bytes are not one.
+ * result: the pre-scan first, then GMime. Returns NULL with err filled
+ * in when the bytes are not one, or exceed a cap.
  */
 struct mail_msg	*mail_parse(const void *, size_t, struct dr_error *);
 void		 mail_free(struct mail_msg *);
+
+/*
+ * What GMime built of the message, for tests of the pre-scan: the most
+ * fields in one object's header, the bytes of all the fields read from
+ * the message (names and raw values), and the MIME objects (messages,
+ * parts, multiparts).
+ */
+void		 mail_built(struct mail_msg *, unsigned *, uint64_t *,
+		    unsigned *);
 
 /* Header facts, NULL or -1 when absent. Valid until mail_free. */
 const char	*mail_message_id(struct mail_msg *);	/* without <> */
@@ -61,14 +99,38 @@ int		 mail_parts(struct mail_msg *, mail_part_fn, void *,
 		    const char **, struct dr_error *);
 
 /*
- * Split an mbox file in memory into its messages: fn gets the raw bytes
- * of each (without the "From " line before it and the blank line after
- * it) and the offset of its "From " line. Returns 0, fn's non-zero
- * return, or -1 with err filled in.
+ * An mbox file, read as it comes (in pieces, from read_fn) and split
+ * into its messages, each held whole in memory up to max bytes:
+ *
+ *  - a message starts after a separator line: "From ", a sender and a
+ *    date (a month name, a time and a year), at the start of the file
+ *    or after a blank line (which is the mbox's, not the message's); a
+ *    "From " line in a message that is not both is not a separator;
+ *  - mboxrd quoting is undone: a line of one or more '>' then "From "
+ *    loses one '>' (an mboxo writer quotes "From " lines only, so
+ *    those come back as they were too; only a line that began with
+ *    ">From " before it was written would lose its '>');
+ *  - a Content-Length field in the message's header is obeyed when it
+ *    is consistent (the end of the file, or a separator line, possibly
+ *    after a blank line, is where it says the body ends): "From " lines
+ *    in such a body are never separators.
+ *
+ * read_fn(arg, buf, n, err) returns a count, 0 at the end, -1 on error.
+ * mail_mbox_next returns 1 with the next message: its bytes in *p,
+ * *len (valid until the next call; at most max), its full length in
+ * *size (larger than *len when the message was larger than max: the
+ * rest was read and dropped) and the offset of its "From " line in
+ * *off; 0 at the end of the file; -1 with err filled in on read
+ * errors and when out of memory.
  */
-typedef int	(*mail_mbox_fn)(void *, const void *, size_t, uint64_t,
-		    struct dr_error *);
-int		 mail_mbox(const void *, size_t, mail_mbox_fn, void *,
-		    struct dr_error *);
+typedef ssize_t	(*mail_read_fn)(void *, void *, size_t, struct dr_error *);
+struct mail_mbox;
+struct mail_mbox *mail_mbox_new(mail_read_fn, void *, size_t);
+int		 mail_mbox_next(struct mail_mbox *, const char **, size_t *,
+		    uint64_t *, uint64_t *, struct dr_error *);
+void		 mail_mbox_free(struct mail_mbox *);
+
+/* Is this line (len bytes, without its end) an mbox separator line? */
+int		 mail_mbox_from_line(const char *, size_t);
 
 #endif

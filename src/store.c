@@ -54,6 +54,7 @@ enum stmt {
 	Q_MAIL_FIND,
 	Q_MAIL_INSERT,
 	Q_MAIL_SEEN,
+	Q_MAIL_STORED,
 	Q_LOC_INSERT,
 	Q_LOC_FIND,
 	Q_LOC_HANDLED,
@@ -110,7 +111,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    "INSERT OR IGNORE INTO rejected_raw (input, raw)"
 	    " VALUES (?, zeroblob(?))",
 	[Q_MAX_MAIL] = "SELECT coalesce(max(id), 0) FROM mail_messages",
-	[Q_MAIL_FIND] = "SELECT id FROM mail_messages WHERE sha256 = ?",
+	[Q_MAIL_FIND] =
+	    "SELECT id, outcome FROM mail_messages WHERE sha256 = ?",
 	[Q_MAIL_INSERT] =
 	    "INSERT INTO mail_messages (id, run_id, sha256, message_id,"
 	    " mailbox, location, from_addr, subject, date, size, outcome,"
@@ -118,6 +120,10 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_MAIL_SEEN] =
 	    "UPDATE mail_messages SET last_seen = ? WHERE id = ?",
+	/* A message read again (--recover) gave reports at last. */
+	[Q_MAIL_STORED] =
+	    "UPDATE mail_messages SET outcome = 'stored', reason = NULL,"
+	    " reports = reports + ?, last_seen = ? WHERE id = ?",
 	[Q_LOC_INSERT] =
 	    "INSERT OR IGNORE INTO mail_locations (location, message, seen_at,"
 	    " handled_at) VALUES (?, ?, ?, ?)",
@@ -1266,6 +1272,17 @@ mail_str(struct store *s, const char *v)
 	return v == NULL ? NULL : arena_strndup(&s->mailmem, v, strlen(v));
 }
 
+static enum store_mail_outcome
+mail_outcome(const char *t)
+{
+	if (t == NULL)
+		return STORE_MAIL_NO_REPORT;
+	return strcmp(t, "stored") == 0 ? STORE_MAIL_STORED :
+	    strcmp(t, "duplicate") == 0 ? STORE_MAIL_DUPLICATE :
+	    strcmp(t, "rejected") == 0 ? STORE_MAIL_REJECTED :
+	    STORE_MAIL_NO_REPORT;
+}
+
 int
 store_mail_begin(struct store *s, const struct store_mail *m,
     struct dr_error *err)
@@ -1364,6 +1381,16 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 		outcome = "no_report";
 		*o = STORE_MAIL_NO_REPORT;
 	}
+	if (s->mail_exists && s->mail_reports > 0) {
+		st = s->st[Q_MAIL_STORED];
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)s->mail_reports);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+		sqlite3_bind_int64(st, 3, s->mail_id);
+		if (step_done(s, Q_MAIL_STORED, err, "recording a message") ==
+		    -1)
+			return -1;
+		return add_location(s, m->location, s->mail_id, m->handle, err);
+	}
 	if (s->mail_exists) {
 		st = s->st[Q_MAIL_SEEN];
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
@@ -1428,13 +1455,15 @@ store_mail_seen(struct store *s, const unsigned char sha[SHA256_LEN],
 
 int
 store_mail_known(struct store *s, const unsigned char sha[SHA256_LEN],
-    struct dr_error *err)
+    enum store_mail_outcome *o, struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
 	int		 rc;
 
 	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && o != NULL)
+		*o = mail_outcome((const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -1448,17 +1477,12 @@ store_location(struct store *s, const char *location,
     enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
 	sqlite3_stmt	*st = s->st[Q_LOC_FIND];
-	const char	*t;
 	int		 rc;
 
 	bind_s(st, 1, location);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		t = (const char *)sqlite3_column_text(st, 0);
-		*o = strcmp(t, "stored") == 0 ? STORE_MAIL_STORED :
-		    strcmp(t, "duplicate") == 0 ? STORE_MAIL_DUPLICATE :
-		    strcmp(t, "rejected") == 0 ? STORE_MAIL_REJECTED :
-		    STORE_MAIL_NO_REPORT;
+		*o = mail_outcome((const char *)sqlite3_column_text(st, 0));
 		*handled = sqlite3_column_int(st, 1);
 	}
 	sqlite3_reset(st);

@@ -127,7 +127,9 @@ int	 store_report_warning(struct store *, const char *, const char *,
  * stored, duplicates and rejected inputs are the message's (and point
  * to it), and nothing is committed: a message is recorded together with
  * all that came of it, or not at all. store_mail_end records it (or, if
- * its bytes were seen before, only where it was seen now).
+ * its bytes were seen before, only where it was seen now; and, if it
+ * gave reports this time, that it is stored: a message read again
+ * with --recover).
  */
 struct store_mail {
 	unsigned char	 sha256[SHA256_LEN];	/* of the raw message */
@@ -158,9 +160,9 @@ int	 store_mail_seen(struct store *, const unsigned char[SHA256_LEN],
 	    const char *, int, struct dr_error *);
 /* The message at this location was moved or flagged. */
 int	 store_mail_handled(struct store *, const char *, struct dr_error *);
-/* Lookups: 1 known, 0 not, -1 error. */
+/* Lookups: 1 known (with its outcome, if asked), 0 not, -1 error. */
 int	 store_mail_known(struct store *, const unsigned char[SHA256_LEN],
-	    struct dr_error *);
+	    enum store_mail_outcome *, struct dr_error *);
 /* With the outcome, and whether it was handled there. */
 int	 store_location(struct store *, const char *,
 	    enum store_mail_outcome *, int *, struct dr_error *);

@@ -10,9 +10,9 @@
  */
 #include "config.h"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,12 +27,17 @@
 
 #include "buf.h"
 #include "log.h"
+#include "mail.h"
 #include "unpack.h"
 
 #define PEEK_SIZE	4096
 #define ZIN_SIZE	65536
 #define MAX_LAYERS	3	/* base + two layers of compression */
-#define MAP_MIN		(4 << 20)	/* zips larger than this are mapped */
+#define ZWIN		(96 * 1024)	/* a window on a zip file */
+#define SLURP_MAX	(4 << 20)	/* zip files read into memory, at most */
+/* An email header is looked at up to its cap to know it is one. */
+#define LOOK_MAX	UNPACK_PREFIX_MAX
+_Static_assert(LOOK_MAX == MAIL_MAX_HEADER, "the look-ahead is the cap");
 #define RAW_SMALL	(64 * 1024)	/* a member's raw bytes held, at most */
 
 enum layer_type {
@@ -72,18 +77,23 @@ struct unpack {
 	int			 fd;
 	bool			 regular;	/* fd is a regular file */
 	int64_t			 size;		/* -1 when unknown */
-	const unsigned char	*mem;		/* memory input, or mapped */
+	const unsigned char	*mem;		/* memory input, or slurp */
 	size_t			 memlen, mempos;
-	void			*map;		/* our mmap of fd */
-	size_t			 maplen;
 	unsigned char		*slurp;		/* our copy of a pipe */
 	struct buf		 tee;		/* pipe bytes, for raw */
-	struct buf		 prefix;	/* read before we started */
+	/*
+	 * Bytes of the input read ahead, given back: the caller's prefix,
+	 * or a long email header read to sniff it. src_read gives them
+	 * first.
+	 */
+	struct buf		 look;
+	size_t			 lookpos;
 	uint64_t		 src_total;
 	bool			 src_eof;
 
-	/* Zip. */
+	/* Zip. A regular file is read where it is (zsrc, rzsrc). */
 	struct archive		*ar;
+	struct zsrc		*zsrc;
 	struct archive_entry	*entry;
 	unsigned		 members;
 	unsigned		 docs;		/* members that gave a report */
@@ -105,6 +115,7 @@ struct unpack {
 	 * nothing.
 	 */
 	struct archive		*rar;
+	struct zsrc		*rzsrc;
 	unsigned		 rar_at;
 	bool			 raw_cached;	/* read from rsmall */
 	bool			 rsmall_ok;	/* rsmall holds all read */
@@ -124,6 +135,7 @@ struct unpack {
 
 static ssize_t	layer_read(struct unpack *, int, void *, size_t,
 		    struct dr_error *);
+static int	cut_short(struct unpack *, struct dr_error *);
 
 static int
 is_space(unsigned char c)
@@ -149,7 +161,12 @@ excerpt(const unsigned char *p, size_t n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-/* Does the text look like the header of an RFC 5322 message? */
+/*
+ * Does the text look like the header of an RFC 5322 message: fields
+ * (or an mbox "From " line first), one of them a field every message
+ * has? 1 yes, 0 no, -1 not known yet: the header is valid as far as
+ * the bytes go, and ends after them.
+ */
 static int
 looks_like_email(const unsigned char *p, size_t n)
 {
@@ -164,6 +181,9 @@ looks_like_email(const unsigned char *p, size_t n)
 	if (n >= 5 && memcmp(p, "From ", 5) == 0)
 		return 1;	/* mbox separator line */
 	while (i < n) {
+		/* Past the first PEEK_SIZE bytes, a known field decides. */
+		if (known && i >= PEEK_SIZE)
+			return 1;
 		start = i;
 		if (is_space(p[i]) && p[i] != '\r' && p[i] != '\n') {
 			/* folded continuation line */
@@ -176,7 +196,7 @@ looks_like_email(const unsigned char *p, size_t n)
 			    p[i] != ':')
 				i++;
 			if (i == n)
-				break;	/* cut by the peek: judge on the rest */
+				break;	/* cut: judge on the rest */
 			if (p[i] != ':' || i == start)
 				return 0;
 			len = i - start;
@@ -194,14 +214,18 @@ looks_like_email(const unsigned char *p, size_t n)
 		i++;
 		lines++;
 	}
+	if (i >= n && !known)
+		return -1;	/* no known field yet, and no end seen */
 	return known && lines > 0;
 }
 
 enum unpack_kind
-unpack_sniff(const unsigned char *p, size_t n, char *desc, size_t desclen)
+unpack_sniff(const unsigned char *p, size_t n, int more, char *desc,
+    size_t desclen)
 {
 	size_t	i = 0;
 	char	ex[128];
+	int	mail;
 
 	if (desc != NULL && desclen > 0)
 		desc[0] = '\0';
@@ -227,12 +251,15 @@ unpack_sniff(const unsigned char *p, size_t n, char *desc, size_t desclen)
 		i++;
 	if (i == n) {
 		snprintf(desc, desclen, "only white space");
-		return n == PEEK_SIZE ? UNPACK_XML : UNPACK_EMPTY;
+		return more ? UNPACK_XML : UNPACK_EMPTY;
 	}
 	if (p[i] == '<')
 		return UNPACK_XML;
-	if (looks_like_email(p, n))
-		return UNPACK_EMAIL;
+	mail = looks_like_email(p, n);
+	if (mail == -1 && more)
+		return UNPACK_MORE;
+	if (mail == 1 || (mail == -1 && n >= LOOK_MAX))
+		return UNPACK_EMAIL;	/* past LOOK_MAX: the header cap */
 
 	excerpt(p, n, ex, sizeof ex);
 	if (n >= 4 && memcmp(p, "PK\005\006", 4) == 0)
@@ -337,6 +364,13 @@ src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 {
 	ssize_t	r;
 
+	if (u->lookpos < u->look.len) {
+		if (n > u->look.len - u->lookpos)
+			n = u->look.len - u->lookpos;
+		memcpy(buf, u->look.data + u->lookpos, n);
+		u->lookpos += n;
+		return (ssize_t)n;
+	}
 	if (u->mem != NULL) {
 		if (n > u->memlen - u->mempos)
 			n = u->memlen - u->mempos;
@@ -356,6 +390,10 @@ src_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return dr_seterr(err, DR_E_IO, "read: %s", strerror(errno));
+	if (r == 0 && u->regular)
+		return dr_seterr(err, DR_E_IO, "file cut short while it was "
+		    "read: %llu of its %lld bytes (truncated meanwhile)",
+		    (unsigned long long)u->src_total, (long long)u->size);
 	if (r == 0)
 		u->src_eof = true;
 	u->src_total += (uint64_t)r;
@@ -406,6 +444,8 @@ member_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 	if (u->member_eof)
 		return 0;
 	r = archive_read_data(u->ar, buf, n);
+	if (r < 0 && cut_short(u, err) == -1)
+		return -1;
 	if (r < 0)
 		return dr_seterr(err, DR_E_ARCHIVE, "zip: %s",
 		    archive_error_string(u->ar) ? archive_error_string(u->ar) :
@@ -583,6 +623,46 @@ peek_top(struct unpack *u, struct dr_error *err)
 }
 
 /*
+ * The peeked bytes of the input begin an email header longer than
+ * them: read on, up to LOOK_MAX bytes in all, to know what it is. The
+ * bytes are all given back (u->look). 0 or -1.
+ */
+static int
+look_ahead(struct unpack *u, enum unpack_kind *kind, char *desc,
+    size_t desclen, struct dr_error *err)
+{
+	struct layer	*l = &u->layer[0];
+	struct buf	 b = { 0 };
+	ssize_t		 r;
+
+	if (buf_add(&b, l->unread + l->upos, l->nunread - l->upos) == -1 ||
+	    buf_reserve(&b, LOOK_MAX) == -1) {
+		buf_free(&b);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	l->nunread = l->upos = 0;
+	/* What is left of the old look-ahead comes first. */
+	while (b.len < LOOK_MAX) {
+		r = src_read(u, b.data + b.len, LOOK_MAX - b.len, err);
+		if (r == -1) {
+			buf_free(&b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		b.len += (size_t)r;
+	}
+	buf_free(&u->look);
+	u->look = b;
+	u->lookpos = 0;
+	*kind = unpack_sniff((const unsigned char *)b.data, b.len,
+	    b.len >= LOOK_MAX, desc, desclen);
+	if (*kind == UNPACK_MORE)
+		*kind = UNPACK_EMAIL;
+	return 0;
+}
+
+/*
  * Sniff the current unit down through its compression layers. Returns
  * the kind of the innermost content; desc describes it when it is not a
  * report.
@@ -600,7 +680,13 @@ sniff_unit(struct unpack *u, enum unpack_kind *kind, char *desc,
 		if (n == -1)
 			return -1;
 		l = &u->layer[u->top];
-		k = unpack_sniff(l->unread, (size_t)n, desc, desclen);
+		k = unpack_sniff(l->unread, (size_t)n, n == PEEK_SIZE, desc,
+		    desclen);
+		if (k == UNPACK_MORE && u->top == 0 && l->type == L_SRC) {
+			if (look_ahead(u, &k, desc, desclen, err) == -1)
+				return -1;
+		} else if (k == UNPACK_MORE)
+			k = UNPACK_EMAIL;
 		if (k != UNPACK_GZIP && k != UNPACK_ZLIB) {
 			if (u->top > 0 && k != UNPACK_XML) {
 				/* Name what the decompressed content is. */
@@ -701,45 +787,146 @@ note_skip(struct unpack *u, const char *name, const char *why)
 	}
 }
 
-/* Make the whole input addressable in memory, for libarchive. */
+/*
+ * A zip archive read where it is, a regular file, with pread: libarchive
+ * reads it through these callbacks, a reader each with its own offset
+ * (two readers read it, each at its own place), in bounded memory. A
+ * file cut short meanwhile gives a short read, which libarchive reports
+ * as a truncated archive.
+ */
+struct zsrc {
+	int		 fd;
+	int64_t		 size;		/* when opened */
+	int64_t		 off;
+	unsigned char	 buf[ZIN_SIZE];
+};
+
+static la_ssize_t
+zsrc_read(struct archive *a, void *arg, const void **out)
+{
+	struct zsrc	*z = arg;
+	ssize_t		 r;
+
+	do
+		r = pread(z->fd, z->buf, sizeof z->buf, (off_t)z->off);
+	while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		archive_set_error(a, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	z->off += r;
+	*out = z->buf;
+	return r;
+}
+
+static la_int64_t
+zsrc_seek(struct archive *a, void *arg, la_int64_t off, int whence)
+{
+	struct zsrc	*z = arg;
+	int64_t		 base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = z->off;
+		break;
+	case SEEK_END:
+		base = z->size;
+		break;
+	default:
+		return ARCHIVE_FATAL;
+	}
+	if (off < -base || off > INT64_MAX - base) {
+		archive_set_error(a, EINVAL, "seek outside the file");
+		return ARCHIVE_FATAL;
+	}
+	z->off = base + off;
+	return z->off;
+}
+
+static la_int64_t
+zsrc_skip(struct archive *a, void *arg, la_int64_t n)
+{
+	struct zsrc	*z = arg;
+
+	(void)a;
+	if (n < 0 || z->off >= z->size)
+		return 0;
+	if (n > z->size - z->off)
+		n = z->size - z->off;
+	z->off += n;
+	return n;
+}
+
+/* A zip reader of the input: in memory, or the file where it is. */
+static struct archive *
+zip_reader(struct unpack *u, struct zsrc **zp, struct dr_error *err)
+{
+	struct archive	*a;
+	struct zsrc	*z = *zp;
+
+	a = archive_read_new();
+	if (a == NULL) {
+		dr_seterr(err, DR_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	/* Only zip: never _all, whose filters may run external programs. */
+	if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK)
+		goto fail;
+	if (u->mem != NULL) {
+		if (archive_read_open_memory(a, u->mem, u->memlen) !=
+		    ARCHIVE_OK)
+			goto fail;
+		return a;
+	}
+	if (z == NULL) {
+		z = malloc(sizeof *z);
+		if (z == NULL) {
+			archive_read_free(a);
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+			return NULL;
+		}
+		*zp = z;
+	}
+	z->fd = u->fd;
+	z->size = u->size;
+	z->off = 0;
+	if (archive_read_set_callback_data(a, z) != ARCHIVE_OK ||
+	    archive_read_set_read_callback(a, zsrc_read) != ARCHIVE_OK ||
+	    archive_read_set_seek_callback(a, zsrc_seek) != ARCHIVE_OK ||
+	    archive_read_set_skip_callback(a, zsrc_skip) != ARCHIVE_OK ||
+	    archive_read_open1(a) != ARCHIVE_OK)
+		goto fail;
+	return a;
+fail:
+	dr_seterr(err, DR_E_ARCHIVE, "not a readable zip archive "
+	    "(libarchive: %s)", archive_error_string(a) ?
+	    archive_error_string(a) : "unknown error");
+	archive_read_free(a);
+	return NULL;
+}
+
+/*
+ * A zip archive that is not a regular file (a pipe) cannot be read
+ * where it is: read it into memory, what was peeked first, at most max
+ * bytes. So is a small file, which costs less to read once than in
+ * pieces.
+ */
 static int
-load_input(struct unpack *u, uint64_t max, struct dr_error *err)
+slurp(struct unpack *u, uint64_t max, struct dr_error *err)
 {
 	struct layer	*l = &u->layer[0];
 	struct buf	 b = { 0 };
 	ssize_t		 r;
 
-	if (u->mem != NULL)
-		return 0;
-	if (u->regular && u->size > 0 && (uint64_t)u->size > max)
-		return dr_seterr(err, DR_E_LIMIT, "input is larger than %llu "
-		    "bytes (%s)", (unsigned long long)max,
-		    max == u->lim.max_bytes ? "--max-bytes" : "--max-message");
-	/*
-	 * Large files are mapped. Small ones are read: unmapping costs a
-	 * TLB shootdown on every CPU the process runs on.
-	 */
-	if (u->regular && u->size > MAP_MIN) {
-		u->map = mmap(NULL, (size_t)u->size, PROT_READ, MAP_PRIVATE,
-		    u->fd, 0);
-		if (u->map != MAP_FAILED) {
-			u->maplen = (size_t)u->size;
-			u->mem = u->map;
-			u->memlen = u->maplen;
-			return 0;
-		}
-		u->map = NULL;
-	}
-	/* A pipe: what was peeked, then the rest. */
 	if (buf_add(&b, l->unread + l->upos, l->nunread - l->upos) == -1)
 		goto nomem;
+	l->nunread = l->upos = 0;
 	for (;;) {
-		/* A file's size, then a byte to see its end; else 64 KiB. */
-		if (buf_reserve(&b, u->regular && u->size > 0 &&
-		    (size_t)u->size >= b.len ? (size_t)u->size - b.len + 1 :
-		    65536) == -1)
+		if (buf_reserve(&b, 65536) == -1)
 			goto nomem;
-		/* Never more than the room there is: a file can grow. */
 		r = src_read(u, b.data + b.len, b.cap - b.len - 1, err);
 		if (r == -1) {
 			buf_free(&b);
@@ -751,14 +938,14 @@ load_input(struct unpack *u, uint64_t max, struct dr_error *err)
 		if (b.len > max) {
 			buf_free(&b);
 			return dr_seterr(err, DR_E_LIMIT, "input is larger "
-			    "than %llu bytes (%s)", (unsigned long long)max,
-			    max == u->lim.max_bytes ? "--max-bytes" :
-			    "--max-message");
+			    "than %llu bytes (--max-bytes)",
+			    (unsigned long long)max);
 		}
 	}
 	u->slurp = (unsigned char *)b.data;
 	u->mem = u->slurp;
 	u->memlen = b.len;
+	u->mempos = b.len;
 	u->size = (int64_t)b.len;
 	return 0;
 nomem:
@@ -771,17 +958,8 @@ zip_open(struct unpack *u, struct dr_error *err)
 {
 	if (u->ar != NULL)
 		archive_read_free(u->ar);
-	u->ar = archive_read_new();
-	if (u->ar == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	/* Only zip: never _all, whose filters may run external programs. */
-	if (archive_read_support_format_zip_seekable(u->ar) != ARCHIVE_OK ||
-	    archive_read_open_memory(u->ar, u->mem, u->memlen) != ARCHIVE_OK)
-		return dr_seterr(err, DR_E_ARCHIVE, "not a readable zip "
-		    "archive (libarchive: %s)",
-		    archive_error_string(u->ar) ? archive_error_string(u->ar) :
-		    "unknown error");
-	return 0;
+	u->ar = zip_reader(u, &u->zsrc, err);
+	return u->ar == NULL ? -1 : 0;
 }
 
 static uint64_t
@@ -794,58 +972,132 @@ le(const unsigned char *p, int n)
 	return v;
 }
 
+/* Bytes of the archive at an offset: in memory, or read (a window). */
+struct zview {
+	struct unpack	*u;
+	unsigned char	*win;
+	uint64_t	 woff;
+	size_t		 wlen;
+};
+
+/* n bytes (at most ZWIN) at off, or NULL when the archive is shorter. */
+static const unsigned char *
+zv_at(struct zview *v, uint64_t off, size_t n)
+{
+	struct unpack	*u = v->u;
+	ssize_t		 r;
+
+	if (u->mem != NULL)
+		return off <= u->memlen && n <= u->memlen - off ?
+		    u->mem + off : NULL;
+	if (off >= v->woff && off - v->woff <= v->wlen &&
+	    n <= v->wlen - (off - v->woff))
+		return v->win + (off - v->woff);
+	if (n > ZWIN || off > INT64_MAX)
+		return NULL;
+	v->woff = off;
+	v->wlen = 0;
+	while (v->wlen < ZWIN) {
+		do
+			r = pread(u->fd, v->win + v->wlen, ZWIN - v->wlen,
+			    (off_t)(off + v->wlen));
+		while (r == -1 && errno == EINTR);
+		if (r <= 0)
+			break;
+		v->wlen += (size_t)r;
+	}
+	return n <= v->wlen ? v->win : NULL;
+}
+
 /*
- * The number of members of the archive, so that a huge archive is
- * refused whole before any member is read: what its end of central
- * directory record (or the zip64 one) declares, or the headers that
- * are in its central directory, whichever is more. An archive may
+ * The number of members of the archive (len bytes), so that a huge
+ * archive is refused whole before any member is read: what its end of
+ * central directory record (or the zip64 one) declares, or the headers
+ * that are in its central directory, whichever is more. An archive may
  * declare fewer than it holds, and libarchive reads every header there
  * is. Counting stops past limit. Returns -1 if there is no end record
  * (libarchive then says what is wrong).
  */
 static int64_t
-zip_members(const unsigned char *p, size_t len, uint64_t limit)
+zip_members(struct zview *v, uint64_t len, uint64_t limit)
 {
-	size_t		i, lo;
-	uint64_t	n, cd, off, k;
+	const unsigned char	*p, *h;
+	size_t			 i, tail;
+	uint64_t		 n, cd, off, k, lo;
 
 	if (len < 22)
 		return -1;
 	lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
-	for (i = len - 22; ; i--) {
+	tail = (size_t)(len - lo);
+	p = zv_at(v, lo, tail);
+	if (p == NULL)
+		return -1;
+	for (i = tail - 22; ; i--) {
 		if (memcmp(p + i, "PK\005\006", 4) == 0)
 			break;
-		if (i == lo)
+		if (i == 0)
 			return -1;
 	}
 	n = le(p + i + 10, 2);
 	cd = le(p + i + 16, 4);
 	/* zip64: a locator just before points to the zip64 record. */
-	if ((n == 0xffff || cd == 0xffffffff) && i >= 20 &&
-	    memcmp(p + i - 20, "PK\006\007", 4) == 0) {
-		off = le(p + i - 20 + 8, 8);
-		if (len >= 56 && off <= len - 56 &&
-		    memcmp(p + off, "PK\006\006", 4) == 0) {
-			n = le(p + off + 32, 8);
-			cd = le(p + off + 48, 8);
+	if ((n == 0xffff || cd == 0xffffffff) && lo + i >= 20) {
+		h = zv_at(v, lo + i - 20, 20);
+		if (h != NULL && memcmp(h, "PK\006\007", 4) == 0) {
+			off = le(h + 8, 8);
+			h = len >= 56 && off <= len - 56 ? zv_at(v, off, 56) :
+			    NULL;
+			if (h != NULL && memcmp(h, "PK\006\006", 4) == 0) {
+				n = le(h + 32, 8);
+				cd = le(h + 48, 8);
+			}
 		}
 	}
 	/* The headers that are there, each with its name, extra, comment. */
-	for (k = 0; k <= limit && cd <= len && len - cd >= 46 &&
-	    memcmp(p + cd, "PK\001\002", 4) == 0; k++)
-		cd += 46 + le(p + cd + 28, 2) + le(p + cd + 30, 2) +
-		    le(p + cd + 32, 2);
+	for (k = 0; k <= limit && cd <= len && len - cd >= 46; k++) {
+		h = zv_at(v, cd, 46);
+		if (h == NULL || memcmp(h, "PK\001\002", 4) != 0)
+			break;
+		cd += 46 + le(h + 28, 2) + le(h + 30, 2) + le(h + 32, 2);
+	}
 	if (k > n)
 		n = k;
 	return n > INT64_MAX ? INT64_MAX : (int64_t)n;
 }
 
+/*
+ * -1 with the reason when a file read where it is got shorter than it
+ * was when opened (another process truncated it), else 0.
+ */
+static int
+cut_short(struct unpack *u, struct dr_error *err)
+{
+	struct stat	st;
+
+	if (u->mem != NULL || !u->regular || fstat(u->fd, &st) == -1 ||
+	    st.st_size >= u->size)
+		return 0;
+	return dr_seterr(err, DR_E_IO, "file cut short while it was read: "
+	    "%lld of its %lld bytes left (truncated meanwhile)",
+	    (long long)st.st_size, (long long)u->size);
+}
+
 static int
 zip_check(struct unpack *u, struct dr_error *err)
 {
-	int64_t	n;
+	struct zview	v = { u, NULL, 0, 0 };
+	int64_t		n;
 
-	n = zip_members(u->mem, u->memlen, u->lim.max_members);
+	if (cut_short(u, err) == -1)
+		return -1;
+	if (u->mem == NULL) {
+		v.win = malloc(ZWIN);
+		if (v.win == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	n = zip_members(&v, u->mem != NULL ? u->memlen : (uint64_t)u->size,
+	    u->lim.max_members);
+	free(v.win);
 	if (n == 0)
 		return dr_seterr(err, DR_E_FORMAT, "empty zip archive");
 	if (n > (int64_t)u->lim.max_members)
@@ -952,12 +1204,6 @@ unpack_next(struct unpack *u, struct dr_error *err)
 	switch (u->state) {
 	case S_START:
 		unit_reset(u, L_SRC);
-		if (u->prefix.len > 0) {
-			/* Bytes the caller read already come first. */
-			memcpy(u->layer[0].unread, u->prefix.data,
-			    u->prefix.len);
-			u->layer[0].nunread = u->prefix.len;
-		}
 		if (sniff_unit(u, &kind, desc, sizeof desc, err) == -1) {
 			u->state = S_DONE;
 			return -1;
@@ -972,7 +1218,15 @@ unpack_next(struct unpack *u, struct dr_error *err)
 				return dr_seterr(err, DR_E_FORMAT, "zip "
 				    "archive inside compressed data: not "
 				    "supported");
-			if (load_input(u, u->lim.max_bytes, err) == -1 ||
+			if (u->regular && (uint64_t)u->size >
+			    u->lim.max_bytes)
+				return dr_seterr(err, DR_E_LIMIT, "input is "
+				    "larger than %llu bytes (--max-bytes)",
+				    (unsigned long long)u->lim.max_bytes);
+			/* A pipe, or a small file: read into memory. */
+			if ((u->mem == NULL && (!u->regular ||
+			    u->size <= SLURP_MAX) &&
+			    slurp(u, u->lim.max_bytes, err) == -1) ||
 			    zip_check(u, err) == -1)
 				return -1;
 			u->state = S_ZIP;
@@ -1021,7 +1275,8 @@ unpack_read(struct unpack *u, void *buf, size_t n, struct dr_error *err)
 int
 unpack_prefix(struct unpack *u, const void *p, size_t len)
 {
-	if (len > PEEK_SIZE || buf_add(&u->prefix, p, len) == -1)
+	/* Bytes the caller read already come first. */
+	if (len > UNPACK_PREFIX_MAX || buf_add(&u->look, p, len) == -1)
 		return -1;
 	/* A pipe cannot be read again: they belong to the kept copy. */
 	if (!u->regular && buf_add(&u->tee, p, len < u->lim.keep_bytes ?
@@ -1031,15 +1286,30 @@ unpack_prefix(struct unpack *u, const void *p, size_t len)
 	return 0;
 }
 
-int
-unpack_input(struct unpack *u, size_t max, const unsigned char **p,
-    size_t *len, struct dr_error *err)
+size_t
+unpack_input_peek(struct unpack *u, const unsigned char **p)
 {
-	if (load_input(u, max, err) == -1)
-		return -1;
-	*p = u->mem;
-	*len = u->memlen;
-	return 0;
+	struct layer	*l = &u->layer[0];
+
+	assert(u->top == 0 && l->type == L_SRC);
+	/* What was peeked comes before what is left of the look-ahead. */
+	if (l->upos < l->nunread) {
+		*p = l->unread + l->upos;
+		return l->nunread - l->upos;
+	}
+	if (u->lookpos == u->look.len) {
+		*p = l->unread;
+		return 0;
+	}
+	*p = (const unsigned char *)u->look.data + u->lookpos;
+	return u->look.len - u->lookpos;
+}
+
+ssize_t
+unpack_read_input(struct unpack *u, void *buf, size_t n, struct dr_error *err)
+{
+	assert(u->top == 0 && u->layer[0].type == L_SRC);
+	return layer_read(u, 0, buf, n, err);
 }
 
 int
@@ -1068,13 +1338,9 @@ rar_seek(struct unpack *u, struct dr_error *err)
 	}
 	if (u->rar == NULL) {
 		u->rar_at = 0;
-		u->rar = archive_read_new();
+		u->rar = zip_reader(u, &u->rzsrc, err);
 		if (u->rar == NULL)
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		if (archive_read_support_format_zip_seekable(u->rar) !=
-		    ARCHIVE_OK || archive_read_open_memory(u->rar, u->mem,
-		    u->memlen) != ARCHIVE_OK)
-			goto fail;
+			return -1;
 	}
 	while (u->rar_at < u->members) {
 		r = archive_read_next_header(u->rar, &e);
@@ -1240,16 +1506,16 @@ unpack_close(struct unpack *u)
 		layer_clear(&u->layer[i]);
 	if (u->ar != NULL)
 		archive_read_free(u->ar);
-	if (u->map != NULL)
-		munmap(u->map, u->maplen);
 	free(u->slurp);
 	free(u->input_origin);
 	buf_free(&u->origin);
 	buf_free(&u->tee);
-	buf_free(&u->prefix);
+	buf_free(&u->look);
 	buf_free(&u->rsmall);
 	if (u->rar != NULL)
 		archive_read_free(u->rar);
+	free(u->zsrc);
+	free(u->rzsrc);
 	buf_free(&u->skipped);
 	free(u);
 }

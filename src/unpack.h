@@ -43,13 +43,22 @@ enum unpack_kind {
 	UNPACK_ZIP,
 	UNPACK_EMAIL,
 	UNPACK_OTHER,
+	UNPACK_MORE,
 };
 
 /*
- * What the first bytes of a stream are. For UNPACK_OTHER and
- * UNPACK_EMPTY a description for messages is written to desc.
+ * What the first n bytes of a stream are; more: whether more bytes may
+ * follow them. For UNPACK_OTHER and UNPACK_EMPTY a description for
+ * messages is written to desc. An email message is known by a header
+ * of fields, one of which every message has (From, Date, Subject,
+ * Received, ...), or by an mbox "From " line first. UNPACK_MORE (only
+ * when more is set): the bytes are a valid header so far, without such
+ * a field yet, and it goes on after them: ask again with more bytes,
+ * UNPACK_PREFIX_MAX in all (a header longer than that is an email
+ * message, too long for mail_parse).
  */
-enum unpack_kind unpack_sniff(const unsigned char *, size_t, char *, size_t);
+enum unpack_kind unpack_sniff(const unsigned char *, size_t, int, char *,
+		    size_t);
 
 struct unpack;
 
@@ -108,18 +117,28 @@ uint64_t	 unpack_raw_size(const struct unpack *);
 int		 unpack_unit_is_plain(const struct unpack *);
 
 /*
- * Bytes (at most 4096) already read from the fd before unpack_open_fd:
- * they are read first. Call before unpack_next. Returns 0 or -1.
+ * Bytes (at most UNPACK_PREFIX_MAX) already read from the fd before
+ * unpack_open_fd: they are read first. Call before unpack_next.
+ * Returns 0 or -1.
  */
+#define UNPACK_PREFIX_MAX	(128 * 1024)	/* MAIL_MAX_HEADER */
 int		 unpack_prefix(struct unpack *, const void *, size_t);
 
 /*
- * The whole input in memory (mapped, or read; at most max bytes), for
- * inputs that unpack does not read itself: after unpack_next failed with DR_E_EMAIL, an
- * email message or mbox file. Valid until unpack_close. 0 or -1.
+ * The input's own bytes, from its first, for inputs that unpack does
+ * not read itself: after unpack_next failed with DR_E_EMAIL, an email
+ * message or an mbox file. Returns a count, 0 at the end, -1 on
+ * errors. Nothing is mapped: a file cut short while it is read just
+ * ends there.
  */
-int		 unpack_input(struct unpack *, size_t, const unsigned char **,
-		    size_t *, struct dr_error *);
+ssize_t		 unpack_read_input(struct unpack *, void *, size_t,
+		    struct dr_error *);
+/*
+ * The input's first bytes not read yet, in *p (at least the first 4096
+ * bytes of the input, or all of it, when nothing was read by
+ * unpack_read_input). Valid until the next read.
+ */
+size_t		 unpack_input_peek(struct unpack *, const unsigned char **);
 
 /*
  * 1 when the current unit is the whole input and the input a regular

@@ -36,10 +36,12 @@ done
 cp "$M/m000000.eml" "$MD/tmp/1700000999.M9P9.host"	# being delivered
 cp "$M/m000001.eml" "$MD/.Archive/cur/1.M1.host:2,S"	# another folder
 
-# An mbox of the same messages.
+# An mbox of the same messages, each ending with a line, then a blank
+# line: a "From " line starts a message only after one.
 for f in "$M"/*; do
 	printf 'From sender@example.net Mon Jan  1 00:00:00 2024\n'
 	cat "$f"
+	[ -z "$(tail -c 1 "$f")" ] || printf '\n'
 	printf '\n'
 done > "$T/mbox"
 
@@ -151,4 +153,122 @@ expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest "$M/broken.eml" \
 # A report piped in (not a message) is not pipe delivery.
 expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest - \
     < "$SRCDIR/samples/reports/broken-invalid_xml.xml" 2> /dev/null
+
+# "From " lines in a body: a report whose text part says "From now
+# on..." (after a blank line), or has a dated "From " line (without
+# one), is one message: on standard input after the envelope line an
+# MTA adds, and in an mbox, whether its writer quoted those lines
+# (mboxrd: ">From ") or not.
+F=$T/fromnow.eml
+awk '{ print }
+    /^This is an aggregate report/ {
+	print ""
+	print "From now on, reports go to dmarc@example.org."
+	print "From sender@example.net Mon Jan  1 00:00:00 2024 was the last."
+    }' "$M/m000003.eml" > "$F"
+grep -q '^From now on' "$F" || fail "no From line in the message"
+ENV='From sender@example.net Mon Jan  1 00:00:00 2024'
+{ echo "$ENV"; cat "$F"; } > "$T/fromnow.in"
+"$DMARCDB" -q --db "$T/fn-stdin.db" ingest - < "$T/fromnow.in" ||
+    fail "From lines on stdin: exit $?"
+"$DMARCDB" -q --db "$T/fn-file.db" ingest "$F"
+for mb in raw quoted; do
+	for f in "$M/m000004.eml" "$F" "$M/m000005.eml"; do
+		echo "$ENV"
+		if [ $mb = quoted ]; then
+			sed 's/^\(>*From \)/>\1/' "$f"
+		else
+			cat "$f"
+		fi
+		echo
+	done > "$T/fromnow-$mb.mbox"
+	"$DMARCDB" -q --db "$T/fn-$mb.db" ingest "$T/fromnow-$mb.mbox" ||
+	    fail "From lines in an mbox ($mb): exit $?"
+done
+grep -q '^>From now on' "$T/fromnow-quoted.mbox" || fail "mbox not quoted"
+for d in file stdin raw quoted; do
+	[ "$(sql "$T/fn-$d.db" "SELECT count(*) FROM reports r JOIN
+	    mail_messages m ON m.id = r.mail_message WHERE m.message_id =
+	    '31857278570343.3@mail.ru'")" = 1 ] ||
+	    fail "From lines ($d): the report is lost"
+	mail_dump "$T/fn-$d.db" | grep 31857278570343 > "$T/fn-$d.m"
+	cmp -s "$T/fn-file.m" "$T/fn-$d.m" || fail "From lines ($d): \
+another message: $(cat "$T/fn-$d.m")"
+done
+[ "$(sql "$T/fn-quoted.db" "SELECT count(*) FROM mail_messages WHERE
+    outcome = 'stored'")" = 3 ] || fail "From lines: not 3 messages"
+
+# A header longer than the 4096 bytes first looked at (a 10 KB
+# ARC-Seal before From and Subject) is still a message: from a file, on
+# standard input, and there with the database unavailable (75, so that
+# the MTA tries again, not 3, which bounces it).
+A=$T/arc.eml
+{
+	echo "ARC-Seal: i=1; a=rsa-sha256; t=1704067200; cv=none; d=ex.net;"
+	for i in $(seq 1 130); do printf '\tb=%070d\n' "$i"; done
+	cat "$M/m000006.eml"
+} > "$A"
+[ "$(head -c 4096 "$A" | grep -c '^[A-Z]')" = 1 ] || fail "ARC-Seal short"
+"$DMARCDB" -q --db "$T/arc-file.db" ingest "$A" || fail "ARC-Seal file: $?"
+"$DMARCDB" -q --db "$T/arc-in.db" ingest - < "$A" || fail "ARC-Seal stdin: $?"
+for d in file in; do
+	[ "$(sql "$T/arc-$d.db" "SELECT outcome || ' ' || reports FROM
+	    mail_messages")" = "stored 1" ] || fail "ARC-Seal ($d): not stored"
+done
+expect_exit 75 "$DMARCDB" -q --db "$T/no/such/dir.db" ingest - < "$A" \
+    2> /dev/null
+expect_exit 75 "$DMARCDB" -q --db "$T/junk.db" ingest - < "$A" 2> /dev/null
+# ... and the disk full while it is recorded (3 for a file).
+"$DMARCDB" -q --db "$T/full.db" ingest "$M/m000001.eml"
+for in in - "$A"; do
+	want=75
+	[ "$in" = - ] || want=3
+	expect_exit $want env ENOSPC_MATCH=full.db ENOSPC_BYTES=65536 \
+	    LD_PRELOAD="$BUILDDIR/tests/hostile/enospc.so" \
+	    ASAN_OPTIONS="$ASAN" "$DMARCDB" -q --db "$T/full.db" ingest "$in" \
+	    < "$A" 2> "$T/err"
+	grep -q "disk is full" "$T/err" || fail "disk full: $(cat "$T/err")"
+done
+
+# --recover reads again a message whose report was rejected as not
+# well-formed, from a file and from a Maildir, and stores the report;
+# a message stored fine is still skipped.
+sed 's|<org_name>\(.*\)</org_name>|<org_name>\1 \xe9</org_name>|' \
+    "$SRCDIR/samples/reports/yahoo-report.xml" > "$T/bad.xml"
+R=$T/recover.eml
+{
+	printf 'From: reports@example.net\nTo: dmarc@example.com\n'
+	printf 'Subject: Report domain: example.com\n'
+	printf 'Message-ID: <recover@example.net>\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+	printf 'Content-Type: text/plain\n\nReport attached.\n\n--b\n'
+	printf 'Content-Type: application/xml; name="bad.xml"\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	base64 "$T/bad.xml"
+	printf -- '--b--\n'
+} > "$R"
+RM=$T/RecoverMaildir
+mkdir -p "$RM/new" "$RM/cur" "$RM/tmp"
+cp "$R" "$RM/new/1700000001.M1P1.host"
+cp "$M/m000007.eml" "$RM/new/1700000002.M2P2.host"
+for src in "$R" "$RM"; do
+	db=$T/rec-$(basename "$src").db
+	expect_exit 1 "$DMARCDB" -q --db "$db" ingest "$src" 2> "$T/err"
+	grep -q "not well-formed" "$T/err" || fail "recover: $(cat "$T/err")"
+	"$DMARCDB" --db "$db" ingest "$src" 2> "$T/err"
+	grep -q "(1 processed before)\|(2 processed before)" "$T/err" ||
+	    fail "recover: read again without --recover: $(cat "$T/err")"
+	"$DMARCDB" --db "$db" ingest --recover "$src" 2> "$T/err" ||
+	    fail "recover ($src): exit $?: $(cat "$T/err")"
+	grep -q "1 report stored" "$T/err" ||
+	    fail "recover ($src): not stored: $(cat "$T/err")"
+	[ "$(sql "$db" "SELECT outcome || ' ' || reports || ' ' ||
+	    coalesce(reason, '-') FROM mail_messages WHERE message_id =
+	    'recover@example.net'")" = "stored 1 -" ] ||
+	    fail "recover ($src): message not recorded as stored"
+	[ "$(sql "$db" "SELECT count(*) FROM warnings
+	    WHERE code = 'recovered'")" = 1 ] || fail "recover: no warning"
+	"$DMARCDB" --db "$db" ingest --recover "$src" 2> "$T/err"
+	grep -q "0 reports stored" "$T/err" || fail "recover: read again"
+done
 echo "ok"

@@ -12,7 +12,8 @@
  * which times dmarcdb on each file alone. Files are kept small on disk:
  * bombs are built from a compressed block written many times, and zip
  * archives are written by hand, so that entries can overlap or lie. Only
- * the 100 MB text value is a plain file of that size. Everything is
+ * the 100 MB text value is a plain file of that size (and the email
+ * header bombs, of 3 to 16 MB). Everything is
  * deterministic and takes well under a second.
  */
 #include "config.h"
@@ -837,6 +838,87 @@ zip_inputs(void)
 	buf_free(&z);
 }
 
+/* --- email: headers GMime would build an object for, each ---------- */
+
+/* n copies of a line, after a head and before a tail. */
+static void
+repeated(const char *name, const char *head, const char *line, long n,
+    const char *tail, const char *reason)
+{
+	FILE	*f;
+	size_t	 hl = strlen(head), ll = strlen(line), tl = strlen(tail);
+	long	 i;
+
+	f = create(name);
+	if (fwrite(head, 1, hl, f) != hl)
+		die("%s: write failed", name);
+	for (i = 0; i < n; i++)
+		if (fwrite(line, 1, ll, f) != ll)
+			die("%s: write failed", name);
+	if (fwrite(tail, 1, tl, f) != tl)
+		die("%s: write failed", name);
+	finish(f, name);
+	fprintf(expected, "%s\t%s\n", name, reason);
+}
+
+#define MAIL_HEAD	"From: reports@hostile.example\n" \
+			"To: dmarc@hostile.example\n" \
+			"Subject: Report domain: hostile.example\n" \
+			"MIME-Version: 1.0\n"
+#define FIELDS		"header of more than 1000 fields"
+#define BYTES		"bytes of header"
+
+static void
+mail_inputs(void)
+{
+	/* 3 million short fields (GMime: about 1.5 GB), 12 MB. */
+	repeated("mail-header-fields.eml", MAIL_HEAD, "a:1\n", 3000000,
+	    "\nbody\n", FIELDS);
+	/* One field folded over a million lines. */
+	repeated("mail-header-folded.eml", MAIL_HEAD "X-Fold: a\n", " x\n",
+	    1000000, "\nbody\n", BYTES);
+	/* A million addresses in one line. */
+	repeated("mail-header-addresses.eml", MAIL_HEAD "Cc: a", ",a",
+	    2000000, "\n\nbody\n", BYTES);
+	/* A million fields in the header of a MIME part. */
+	repeated("mail-part-fields.eml", MAIL_HEAD "Content-Type: "
+	    "multipart/mixed; boundary=b\n\n--b\n", "a:1\n", 1000000,
+	    "\nx\n--b--\n", FIELDS);
+	/* 150 parts of 999 fields each: within each, not together. */
+	{
+		struct buf	b = { 0 };
+		int		i, j;
+
+		adds(&b, MAIL_HEAD "Content-Type: multipart/mixed; "
+		    "boundary=b\n\n");
+		for (i = 0; i < 150; i++) {
+			adds(&b, "--b\n");
+			for (j = 0; j < 999; j++)
+				addf(&b, "X-%d: v\n", j);
+			adds(&b, "\nx\n");
+		}
+		adds(&b, "--b--\n");
+		emit("mail-parts-headers.eml", b.data, b.len, BYTES);
+		buf_free(&b);
+	}
+	/* Two million empty parts (GMime: about 2.6 GB). */
+	repeated("mail-empty-parts.eml", MAIL_HEAD "Content-Type: "
+	    "multipart/mixed; boundary=b\n\n", "--b\n\n", 2000000,
+	    "--b--\n", "more than 100 MIME parts");
+	/* A million fields in an attached message's header. */
+	repeated("mail-attached-fields.eml", MAIL_HEAD "Content-Type: "
+	    "multipart/mixed; boundary=b\n\n--b\nContent-Type: "
+	    "message/rfc822\n\n", "a:1\n", 1000000, "\nx\n--b--\n",
+	    FIELDS);
+	/*
+	 * The same in a multipart/digest, whose parts are messages
+	 * without saying so, its boundary in RFC 2231 pieces.
+	 */
+	repeated("mail-digest-fields.eml", MAIL_HEAD "Content-Type: "
+	    "multipart/digest; boundary*0=\"b\"; boundary*1=\"c\"\n\n--bc\n"
+	    "\n", "a:1\n", 1000000, "\nx\n--bc--\n", FIELDS);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -854,6 +936,7 @@ main(int argc, char **argv)
 	xml_inputs();
 	gzip_inputs();
 	zip_inputs();
+	mail_inputs();
 	if (fclose(expected) != 0)
 		die("%s: write failed", path);
 	return 0;

@@ -148,44 +148,44 @@ sniffing(void **state)
 	char	d[256];
 
 	(void)state;
-	assert_int_equal(unpack_sniff((const unsigned char *)"<?xml", 5, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"<?xml", 5, 0, d,
 	    sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "\xef\xbb\xbf \r\n\t<feedback>", 16, d, sizeof d), UNPACK_XML);
+	    "\xef\xbb\xbf \r\n\t<feedback>", 16, 0, d, sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\xff\xfe<\0?\0",
-	    6, d, sizeof d), UNPACK_XML);
+	    6, 0, d, sizeof d), UNPACK_XML);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x1f\x8b\x08",
-	    3, d, sizeof d), UNPACK_GZIP);
-	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, d,
-	    sizeof d), UNPACK_ZLIB);
-	assert_int_equal(unpack_sniff((const unsigned char *)"PK\3\4", 4, d,
+	    3, 0, d, sizeof d), UNPACK_GZIP);
+	assert_int_equal(unpack_sniff((const unsigned char *)"\x78\x9c", 2, 0,
+	    d, sizeof d), UNPACK_ZLIB);
+	assert_int_equal(unpack_sniff((const unsigned char *)"PK\3\4", 4, 0, d,
 	    sizeof d), UNPACK_ZIP);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "Return-Path: <a@b>\r\nFrom: x\r\n\r\nbody", 35, d, sizeof d),
+	    "Return-Path: <a@b>\r\nFrom: x\r\n\r\nbody", 35, 0, d, sizeof d),
 	    UNPACK_EMAIL);
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "From a@b Mon Jan 1 00:00:00 2024\nFrom: x\n", 41, d, sizeof d),
+	    "From a@b Mon Jan 1 00:00:00 2024\nFrom: x\n", 41, 0, d, sizeof d),
 	    UNPACK_EMAIL);
-	assert_int_equal(unpack_sniff((const unsigned char *)"", 0, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"", 0, 0, d,
 	    sizeof d), UNPACK_EMPTY);
 	assert_string_equal(d, "empty input");
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "{\"organization-name\":1}", 23, d, sizeof d), UNPACK_OTHER);
+	    "{\"organization-name\":1}", 23, 0, d, sizeof d), UNPACK_OTHER);
 	assert_non_null(strstr(d, "JSON"));
-	assert_int_equal(unpack_sniff((const unsigned char *)"unused", 6, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"unused", 6, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_string_equal(d, "plain text, not XML starting \"unused\"");
-	assert_int_equal(unpack_sniff((const unsigned char *)"PK\5\6", 4, d,
+	assert_int_equal(unpack_sniff((const unsigned char *)"PK\5\6", 4, 0, d,
 	    sizeof d), UNPACK_OTHER);
 	assert_string_equal(d, "empty zip archive");
-	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, d,
-	    sizeof d), UNPACK_OTHER);
+	assert_int_equal(unpack_sniff((const unsigned char *)"%PDF-1.4", 8, 0,
+	    d, sizeof d), UNPACK_OTHER);
 	assert_int_equal(unpack_sniff((const unsigned char *)"\x01\x02\x03",
-	    3, d, sizeof d), UNPACK_OTHER);
+	    3, 0, d, sizeof d), UNPACK_OTHER);
 	assert_non_null(strstr(d, "binary data"));
 	/* A colon line alone does not make a message. */
 	assert_int_equal(unpack_sniff((const unsigned char *)
-	    "note: hello\n", 12, d, sizeof d), UNPACK_OTHER);
+	    "note: hello\n", 12, 0, d, sizeof d), UNPACK_OTHER);
 }
 
 static void
@@ -621,15 +621,20 @@ email_handed_to_the_mail_reader(void **state)
 	struct dr_error		 err;
 	const unsigned char	*p;
 	size_t			 len;
+	char			 got[256];
 	struct buf		 gz = { 0 }, all = { 0 }, errs = { 0 };
 
 	(void)state;
 	u = unpack_open_mem(msg, strlen(msg), "in", &lim);
 	assert_int_equal(unpack_next(u, &err), -1);
 	assert_int_equal(err.code, DR_E_EMAIL);
-	assert_int_equal(unpack_input(u, 1 << 20, &p, &len, &err), 0);
+	len = unpack_input_peek(u, &p);
 	assert_int_equal(len, strlen(msg));
 	assert_memory_equal(p, msg, len);
+	assert_int_equal(unpack_read_input(u, got, sizeof got, &err),
+	    (ssize_t)strlen(msg));
+	assert_memory_equal(got, msg, strlen(msg));
+	assert_int_equal(unpack_read_input(u, got, sizeof got, &err), 0);
 	unpack_close(u);
 	/* Not inside compressed data: that is no report. */
 	deflate_to(&gz, msg, strlen(msg), 31);
@@ -639,6 +644,63 @@ email_handed_to_the_mail_reader(void **state)
 	buf_free(&gz);
 	buf_free(&all);
 	buf_free(&errs);
+}
+
+/* A header longer than the bytes first looked at (a long ARC-Seal). */
+static void
+long_header_is_email(void **state)
+{
+	struct buf		 b = { 0 }, got = { 0 };
+	struct unpack		*u;
+	struct dr_error		 err;
+	const unsigned char	*p;
+	char			 d[256], tmp[1000];
+	ssize_t			 r;
+	int			 fd[2];
+
+	(void)state;
+	assert_int_equal(buf_adds(&b, "ARC-Seal: i=1; a=rsa-sha256;\r\n"), 0);
+	while (b.len < 10000)
+		assert_int_equal(buf_adds(&b, "\tb=0123456789abcdef0123456789"
+		    "abcdef0123456789abcdef\r\n"), 0);
+	assert_int_equal(buf_adds(&b, "From: a@example.com\r\n"
+	    "Subject: x\r\n\r\nbody\r\n"), 0);
+	p = (const unsigned char *)b.data;
+	assert_int_equal(unpack_sniff(p, 4096, 1, d, sizeof d), UNPACK_MORE);
+	assert_int_equal(unpack_sniff(p, 4096, 0, d, sizeof d), UNPACK_OTHER);
+	assert_int_equal(unpack_sniff(p, b.len, 0, d, sizeof d),
+	    UNPACK_EMAIL);
+	/* Not a header: no more is asked for. */
+	assert_int_equal(unpack_sniff((const unsigned char *)"note: x\n"
+	    "no colon here\n", 22, 1, d, sizeof d), UNPACK_OTHER);
+	/* Read: the input is handed to the mail reader, every byte. */
+	u = unpack_open_mem(b.data, b.len, "in", &lim);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_int_equal(err.code, DR_E_EMAIL);
+	while ((r = unpack_read_input(u, tmp, sizeof tmp, &err)) > 0)
+		assert_int_equal(buf_add(&got, tmp, (size_t)r), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(got.len, b.len);
+	assert_memory_equal(got.data, b.data, b.len);
+	unpack_close(u);
+	/* From a pipe, with the first 4096 bytes read before. */
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], b.data + 4096, b.len - 4096),
+	    (ssize_t)(b.len - 4096));
+	close(fd[1]);
+	u = unpack_open_fd(fd[0], NULL, "stdin", &lim);
+	assert_int_equal(unpack_prefix(u, b.data, 4096), 0);
+	assert_int_equal(unpack_next(u, &err), -1);
+	assert_int_equal(err.code, DR_E_EMAIL);
+	got.len = 0;
+	while ((r = unpack_read_input(u, tmp, sizeof tmp, &err)) > 0)
+		assert_int_equal(buf_add(&got, tmp, (size_t)r), 0);
+	assert_int_equal(got.len, b.len);
+	assert_memory_equal(got.data, b.data, b.len);
+	unpack_close(u);
+	close(fd[0]);
+	buf_free(&b);
+	buf_free(&got);
 }
 
 static void
@@ -812,6 +874,7 @@ main(void)
 		cmocka_unit_test(bomb_found_while_keeping_a_member),
 		cmocka_unit_test(max_bytes_counted_as_produced),
 		cmocka_unit_test(email_handed_to_the_mail_reader),
+		cmocka_unit_test(long_header_is_email),
 		cmocka_unit_test(prefix_read_first),
 		cmocka_unit_test(raw_bytes_of_rejected_units),
 		cmocka_unit_test(raw_bytes_of_a_large_member),
