@@ -103,7 +103,7 @@ command -v smtpd > /dev/null ||
     fail "smtpd not installed (tools/deps.sh test installs opensmtpd)"
 # One OpenSMTPD per host: wait for another test's (another build tree's
 # make check) to finish.
-exec 9> "${TMPDIR:-/tmp}/dmarcdb-opensmtpd.lock"
+exec 9> /tmp/dmarcdb-opensmtpd.lock	# host-wide, whatever TMPDIR is
 flock -w 900 9 || fail "another test has held the OpenSMTPD lock for 15" \
     "minutes"
 if smtpctl show status > /dev/null 2>&1; then
