@@ -573,25 +573,16 @@ item(struct emit *e, enum digest_level l, const char *fmt, ...)
 static void
 day_label(int64_t day, char *out, size_t len)
 {
-	time_t		t = (time_t)(day * 86400);
-	struct tm	tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
+	if (day < 0 || day > FMT_TIME_MAX / 86400 ||
+	    fmt_utc(day * 86400, FMT_WEEKDAY, out, len) == -1)
 		snprintf(out, len, "?");
-	else
-		strftime(out, len, "%a %d %b", &tm);
 }
 
 static void
 when(int64_t t, char *out, size_t len)
 {
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (t < 0 || gmtime_r(&tt, &tm) == NULL)
+	if (t < 0 || fmt_utc(t, FMT_MINUTE_UTC, out, len) == -1)
 		snprintf(out, len, "-");
-	else
-		strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
 /* "+0.4 points", "-1.2 points", "no change"; "" without a base. */
