@@ -310,7 +310,8 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 {
 	const struct conf_domain	*d = conf_domain(c, a->domain);
 	struct dmarc_record		*r = NULL;
-	char				 why[160], txt[RECORD_MAX + 1], n[24];
+	char				 why[160], n[24];
+	char				 txt[RECORD_MAX + 1];
 	int				 rc;
 	size_t				 i;
 

@@ -70,7 +70,7 @@ struct advice {
 	 * The records: "" when there is none to show (no record name,
 	 * see warnings). Every value in them is DMARC grammar (record.h).
 	 */
-	char		 record_now[RECORD_MAX + 1];	/* as published */
+	char		 record_now[RECORD_MAX + 1];	/* published */
 	const char	*record_source;	/* "configuration", "DNS", ... */
 	char		 record_next[RECORD_MAX + 1];
 	/* _dmarc.<domain>, or "" when the domain cannot have one. */

@@ -21,7 +21,8 @@ dns_dmarc(const char *domain, char *out, size_t len, char *why,
 {
 	struct __res_state	 st;
 	unsigned char		 ans[8192];
-	char			 name[VALID_NAME_MAX + 1], reason[VALID_WHY + 64];
+	char			 name[VALID_NAME_MAX + 1];
+	char			 reason[VALID_WHY + 64];
 	int			 n;
 
 	if (valid_dmarc_name(domain, name, sizeof name, reason,

@@ -43,8 +43,8 @@ const char	*record_get(const struct dmarc_record *, const char *);
  * is unchanged, the reason in why, whylen bytes); -1 when out of
  * memory.
  */
-int		 record_set(struct dmarc_record *, const char *, const char *,
-		    char *, size_t);
+int		 record_set(struct dmarc_record *, const char *,
+		    const char *, char *, size_t);
 
 /*
  * The record as text, into out (len bytes). Returns its length; when

@@ -31,7 +31,7 @@
  *	adkim aspf	r or s
  *	pct		0 to 100, one to three digits
  *	fo		0, 1, d or s, separated by ':'
- *	rf		keywords (letters, digits, inner '-') separated by ':'
+ *	rf		keywords (letters, digits, inner '-'), by ':'
  *	ri		a whole number below 2^32
  *	rua ruf		URIs (RFC 3986; ',' '!' ';' percent-encoded),
  *			each with an optional "!size" suffix, separated by ','

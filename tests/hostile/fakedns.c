@@ -50,7 +50,10 @@ put(unsigned char *a, int len, int *o, const void *p, size_t n)
 static int
 put16(unsigned char *a, int len, int *o, unsigned v)
 {
-	unsigned char	c[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	unsigned char	c[2];
+
+	c[0] = (unsigned char)(v >> 8);
+	c[1] = (unsigned char)v;
 
 	return put(a, len, o, c, 2);
 }

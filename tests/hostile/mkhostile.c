@@ -372,8 +372,8 @@ value_inputs(void)
 		{ "domain-hyphen.xml", "-a.example" },
 		{ "domain-quote.xml", "a&quot;.example" },
 		{ "domain-ip.xml", "192.0.2.1" },
-		{ "domain-label-64.xml", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		    "aaaaaaaaaaaaaaaaaaaaaaaa.example" },
+		{ "domain-label-64.xml", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example" },
 	};
 	char	long_name[300];
 	size_t	i;

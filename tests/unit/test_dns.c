@@ -33,7 +33,10 @@ put(struct msg *m, const void *p, size_t n)
 static void
 put16(struct msg *m, unsigned v)
 {
-	unsigned char	c[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	unsigned char	c[2];
+
+	c[0] = (unsigned char)(v >> 8);
+	c[1] = (unsigned char)v;
 
 	put(m, c, 2);
 }

@@ -733,8 +733,8 @@ values_migration(void **state)
 	    "  'example', 'abc', 1700000000, 1700086399, 'quarantine', NULL,"
 	    "  'reject', 50, ' 1 : d :1', 'y', 'strict', NULL, 5, 19676),"
 	    " (3, 1, 'active', NULL, 'c', 200, 1, x'03', 0, 'example.com',"
-	    "  'example', 'ABC', 1700000000, 1700086399, 'none', NULL, NULL, 100,"
-	    "  '0', 'n', NULL, NULL, 5, 19676),"
+	    "  'example', 'ABC', 1700000000, 1700086399, 'none', NULL, NULL,"
+	    "  100, '0', 'n', NULL, NULL, 5, 19676),"
 	    " (4, 1, 'active', NULL, 'd', 300, 1, x'04', 0, 'example.com',"
 	    "  'example', 'Other', 1700086400, 1700172799, 'none', NULL, NULL,"
 	    "  NULL, NULL, NULL, NULL, NULL, 20000000000, 19677),"
@@ -767,10 +767,12 @@ values_migration(void **state)
 	    " quote(raw_sp) || quote(pct) || quote(raw_pct) || quote(fo) ||"
 	    " quote(raw_fo) || quote(testing) || quote(raw_testing) ||"
 	    " quote(adkim) || quote(aspf) FROM reports WHERE id = 1"),
-	    "'reject'NULL'none\" x'NULL'150'NULL'1;pct=0;t=y'NULL'maybe''s''r'");
+	    "'reject'NULL'none\" x'NULL'150'NULL'1;pct=0;t=y'NULL"
+	    "'maybe''s''r'");
 	assert_string_equal(qs(f, "SELECT quote(fo) || quote(pct) ||"
 	    " typeof(pct) || quote(adkim) || quote(raw_adkim) || quote(np)"
-	    " FROM reports WHERE id = 2"), "'1:d'50integerNULL'strict''reject'");
+	    " FROM reports WHERE id = 2"),
+	    "'1:d'50integerNULL'strict''reject'");
 	assert_int_equal(q(f, "SELECT count(*) FROM warnings WHERE report = 1"
 	    " AND code = 'policy'"), 4);
 	assert_string_equal(qs(f, "SELECT message FROM warnings WHERE"

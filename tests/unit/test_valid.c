@@ -178,9 +178,9 @@ nothing_unsafe_passes(void **state)
 				    == -1)
 					continue;
 				for (i = 0; v[i] != '\0'; i++)
-					assert_true(v[i] > 0x20 && v[i] < 0x7f &&
-					    v[i] != '"' && v[i] != '\\' &&
-					    v[i] != ';');
+					assert_true(v[i] > 0x20 &&
+					    v[i] < 0x7f && v[i] != '"' &&
+					    v[i] != '\\' && v[i] != ';');
 			}
 }
 
