@@ -1633,7 +1633,7 @@ finish_checks(struct parser *p)
 		warn_report(p, "date_range", "date range ends in the future");
 	if (!p->seen_pp)
 		warn_report(p, "missing", "no <policy_published>");
-	if (r->p == NULL)
+	if (r->p == NULL && r->raw_p == NULL)
 		warn_report(p, "missing", "no policy <p>");
 	if (r->nrecords == 0)
 		warn_report(p, "missing", "report has no records");

@@ -857,6 +857,9 @@ forged_policy_values_never_in_fields(void **state)
 	static const char edge[] = DOC(META("") "<policy_published><domain>"
 	    "example.com</domain><p>none</p><pct>101</pct><fo>1:</fo>"
 	    "</policy_published>" SIMPLE_RECORD);
+	static const char badp[] = DOC(META("") "<policy_published><domain>"
+	    "example.com</domain><p>none;</p></policy_published>"
+	    SIMPLE_RECORD);
 	static const char hundred[] = DOC(META("") "<policy_published>"
 	    "<domain>example.com</domain><p>none</p><pct>100</pct><pct>5"
 	    "</pct><fo>x</fo><fo>1</fo></policy_published>" SIMPLE_RECORD);
@@ -869,6 +872,7 @@ forged_policy_values_never_in_fields(void **state)
 	assert_string_equal(r->p, "reject");
 	assert_null(r->sp);
 	assert_string_equal(r->raw_sp, "none\" x");
+	assert_false(has_warning(r, "missing"));
 	assert_null(r->np);
 	assert_string_equal(r->raw_np, "reject\t\nquarantine");
 	assert_null(r->fo);
@@ -896,6 +900,14 @@ forged_policy_values_never_in_fields(void **state)
 	assert_string_equal(r->raw_pct, "101");
 	assert_null(r->fo);
 	assert_string_equal(r->raw_fo, "1:");
+	done(&g);
+
+	/* A p given but not DMARC is a 'policy' warning, not 'missing'. */
+	assert_int_equal(run(&g, badp, 0, 0, &r, &err), 0);
+	assert_null(r->p);
+	assert_string_equal(r->raw_p, "none;");
+	assert_true(has_warning(r, "policy"));
+	assert_false(has_warning(r, "missing"));
 	done(&g);
 
 	/* At the edge; a second element is ignored, valid or not. */
