@@ -26,6 +26,7 @@
 #include "fmt.h"
 #include "record.h"
 #include "tally.h"
+#include "valid.h"
 
 static const char *const stage_names[] = {
 	"monitor", "soft quarantine", "partial quarantine", "quarantine",
@@ -247,9 +248,11 @@ set_stage(struct dmarc_record *r, int stage)
 		{ "reject", NULL, NULL },
 	};
 
-	if (record_set(r, "p", f[stage].p) == -1 ||
-	    record_set(r, "pct", f[stage].pct) == -1 ||
-	    record_set(r, "t", f[stage].t) == -1)
+	char	why[VALID_WHY];
+
+	if (record_set(r, "p", f[stage].p, why, sizeof why) != 0 ||
+	    record_set(r, "pct", f[stage].pct, why, sizeof why) != 0 ||
+	    record_set(r, "t", f[stage].t, why, sizeof why) != 0)
 		return -1;
 	return 0;
 }
@@ -260,14 +263,57 @@ pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-/* The record as published: configuration, DNS, or rebuilt. */
+/*
+ * Say which of the newest reports' policy values were not DMARC grammar
+ * (stored in reports.raw_*, not in the columns the policy is read
+ * from): they are left out of a record rebuilt from the reports.
+ */
+static int
+note_invalid(struct advice *a, struct store *s, int64_t until,
+    struct dr_error *err)
+{
+	char		 bad[64], cols[160], day[16];
+	const char	*w, *e;
+	size_t		 o = 0;
+
+	if (store_policy_invalid(s, a->domain, a->policy_day, until, bad,
+	    sizeof bad, err) == -1)
+		return -1;
+	if (bad[0] == '\0')
+		return 0;
+	cols[0] = '\0';
+	for (w = bad; *w != '\0'; w = *e ? e + 1 : e) {
+		e = strchr(w, ' ');
+		if (e == NULL)
+			e = w + strlen(w);
+		o += (size_t)snprintf(cols + o, o < sizeof cols ? sizeof cols -
+		    o : 0, "%sraw_%.*s", o ? ", " : "", (int)(e - w), w);
+	}
+	fmt_day(a->policy_day, day, sizeof day);
+	note(&a->warnings, "the newest reports (%s) give a value that is not "
+	    "valid DMARC for: %s. Such values are never put in a record: "
+	    "they are left out of the record below%s (the reports table "
+	    "keeps them as written, in %s)", day, bad, a->cur.p[0] == '\0' ?
+	    ", which has p=none, as receivers read a policy they cannot "
+	    "parse" : "", cols);
+	return 0;
+}
+
+/*
+ * The record as published: configuration, DNS, or rebuilt from the
+ * reports (until: the end of the window, as for the policy history).
+ * NULL with err set on error.
+ */
 static struct dmarc_record *
-record_now(struct advice *a, const struct conf *c, int dns)
+record_now(struct advice *a, const struct conf *c, struct store *s,
+    int64_t until, int dns, struct dr_error *err)
 {
 	const struct conf_domain	*d = conf_domain(c, a->domain);
 	struct dmarc_record		*r = NULL;
-	char				 why[160], txt[1024];
+	char				 why[160], n[24];
+	char				 txt[RECORD_MAX + 1];
 	int				 rc;
+	size_t				 i;
 
 	if (d != NULL && d->record != NULL) {
 		r = record_parse(d->record, why, sizeof why);
@@ -278,12 +324,17 @@ record_now(struct advice *a, const struct conf *c, int dns)
 		else
 			a->record_source = "configuration";
 	}
-	if (r == NULL && dns) {
+	if (r == NULL && dns && a->record_name[0] != '\0') {
 		rc = dns_dmarc(a->domain, txt, sizeof txt, why, sizeof why);
 		if (rc == 1) {
 			r = record_parse(txt, why, sizeof why);
 			if (r != NULL)
 				a->record_source = "DNS";
+			else
+				note(&a->warnings, "the DMARC record in DNS at "
+				    "%s is not usable (%s): the record below "
+				    "is rebuilt from the reports",
+				    a->record_name, why);
 		} else if (rc == 0)
 			note(&a->warnings, "DNS has no DMARC record at %s: "
 			    "the record below is rebuilt from the reports",
@@ -293,27 +344,53 @@ record_now(struct advice *a, const struct conf *c, int dns)
 			    "from the reports", why);
 	}
 	if (r != NULL) {
-		record_format(r, a->record_now, sizeof a->record_now);
-		return r;
+		if (record_format(r, a->record_now, sizeof a->record_now) <
+		    sizeof a->record_now)
+			return r;
+		note(&a->warnings, "the %s record is longer than %d bytes "
+		    "once written out: rebuilt from the reports",
+		    a->record_source, RECORD_MAX);
+		record_free(r);
 	}
 	/* What the reports show; they never show rua or ruf. */
 	r = record_new();
-	if (r == NULL)
+	if (r == NULL) {
+		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		return NULL;
+	}
 	a->record_source = "reports";
 	if (a->has_policy) {
 		const struct policy *p = &a->cur;
-		if (record_set(r, "p", *p->p ? p->p : "none") == -1 ||
-		    (*p->sp && record_set(r, "sp", p->sp) == -1) ||
-		    (*p->np && record_set(r, "np", p->np) == -1) ||
-		    (p->pct >= 0 && p->pct != 100 && record_set(r, "pct",
-		    p->pct == 0 ? "0" : (snprintf(txt, sizeof txt, "%lld",
-		    (long long)p->pct), txt)) == -1) ||
-		    (eq(p->testing, "y") && record_set(r, "t", "y") == -1) ||
-		    (eq(p->adkim, "s") && record_set(r, "adkim", "s") == -1) ||
-		    (eq(p->aspf, "s") && record_set(r, "aspf", "s") == -1) ||
-		    (*p->fo && strcmp(p->fo, "0") != 0 && record_set(r, "fo",
-		    p->fo) == -1)) {
+		const struct {
+			const char	*tag, *value;
+		} t[] = {
+			{ "p", *p->p ? p->p : "none" },
+			{ "sp", p->sp },
+			{ "np", p->np },
+			{ "pct", p->pct >= 0 && p->pct != 100 ? (snprintf(n,
+			    sizeof n, "%lld", (long long)p->pct), n) : "" },
+			{ "t", eq(p->testing, "y") ? "y" : "" },
+			{ "adkim", eq(p->adkim, "s") ? "s" : "" },
+			{ "aspf", eq(p->aspf, "s") ? "s" : "" },
+			{ "fo", strcmp(p->fo, "0") != 0 ? p->fo : "" },
+		};
+		for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+			if (*t[i].value == '\0')
+				continue;
+			rc = record_set(r, t[i].tag, t[i].value, why,
+			    sizeof why);
+			if (rc == RECORD_INVALID)
+				note(&a->warnings, "the reports give %s a "
+				    "value that is not valid DMARC (%s): it is "
+				    "left out of the record below", t[i].tag,
+				    why);
+			else if (rc != 0) {
+				record_free(r);
+				dr_seterr(err, DR_E_NOMEM, "out of memory");
+				return NULL;
+			}
+		}
+		if (note_invalid(a, s, until, err) == -1) {
 			record_free(r);
 			return NULL;
 		}
@@ -490,6 +567,7 @@ advice_free(struct advice *a)
 	if (a == NULL)
 		return;
 	window_free(a->w);
+	free(a->domain);
 	free(a);
 }
 
@@ -503,13 +581,24 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	struct dmarc_record	*r;
 	size_t			 i;
 	int			 target;
+	char			 why[VALID_WHY + 32];
 
 	*out = NULL;
 	a = calloc(1, sizeof *a);
 	if (a == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	snprintf(a->domain, sizeof a->domain, "%s", domain);
-	snprintf(a->record_name, sizeof a->record_name, "_dmarc.%s", domain);
+	a->domain = strdup(domain);
+	if (a->domain == NULL) {
+		free(a);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	/* Never a cut name: no record at all when it cannot be one. */
+	if (valid_dmarc_name(domain, a->record_name, sizeof a->record_name,
+	    why, sizeof why) == -1) {
+		a->record_name[0] = '\0';
+		note(&a->warnings, "no DMARC record can be looked up or "
+		    "published for this domain: %s", why);
+	}
 	a->from_day = from;
 	a->to_day = to;
 
@@ -598,11 +687,9 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	    a->w->th.partial_pct));
 	a->next_stage = target;
 
-	r = record_now(a, c, dns);
-	if (r == NULL) {
-		dr_seterr(err, DR_E_NOMEM, "out of memory");
+	r = record_now(a, c, s, (to + 1) * 86400, dns, err);
+	if (r == NULL)
 		goto fail;
-	}
 	if (a->record_now[0] != '\0') {
 		const char *p = record_get(r, "p"), *t = record_get(r, "t");
 		const char *q = record_get(r, "pct");
@@ -628,15 +715,22 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			    domain);
 	}
 	if (set_stage(r, target) == -1 || (a->np_suggested &&
-	    record_get(r, "np") == NULL && record_set(r, "np", "reject") ==
-	    -1)) {
+	    record_get(r, "np") == NULL && record_set(r, "np", "reject", why,
+	    sizeof why) != 0)) {
 		record_free(r);
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		goto fail;
 	}
-	record_format(r, a->record_next, sizeof a->record_next);
+	if (record_format(r, a->record_next, sizeof a->record_next) >=
+	    sizeof a->record_next)
+		note(&a->warnings, "the record to publish would be longer than "
+		    "%d bytes: not shown", RECORD_MAX);
 	explain(a, r);
 	record_free(r);
+	if (a->record_name[0] == '\0') {
+		a->record_now[0] = '\0';
+		a->record_next[0] = '\0';
+	}
 	*out = a;
 	return 0;
 fail:

@@ -22,7 +22,9 @@
 
 #include "classify.h"
 #include "conf.h"
+#include "record.h"
 #include "store.h"
+#include "valid.h"
 
 enum verdict {
 	VERDICT_ADVANCE,
@@ -49,7 +51,7 @@ struct notes {
 };
 
 struct advice {
-	char		 domain[256];
+	char		*domain;		/* as asked for, whole */
 	int64_t		 from_day, to_day;
 	struct window	*w;		/* the classification it rests on */
 	int		 has_policy;
@@ -64,10 +66,15 @@ struct advice {
 	struct notes	 blockers;	/* to fix before the next step */
 	struct notes	 warnings;
 	struct notes	 about;		/* pct, t=, np explained */
-	char		 record_now[1024];	/* as published, or "" */
+	/*
+	 * The records: "" when there is none to show (no record name,
+	 * see warnings). Every value in them is DMARC grammar (record.h).
+	 */
+	char		 record_now[RECORD_MAX + 1];	/* published */
 	const char	*record_source;	/* "configuration", "DNS", ... */
-	char		 record_next[1024];
-	char		 record_name[300];	/* _dmarc.<domain> */
+	char		 record_next[RECORD_MAX + 1];
+	/* _dmarc.<domain>, or "" when the domain cannot have one. */
+	char		 record_name[VALID_NAME_MAX + 1];
 	int		 np_suggested;
 };
 

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "record.h"
 
 enum format { F_TEXT, F_JSON };
 
@@ -86,17 +87,16 @@ wrap(const char *first, const char *indent, const char *text)
 	putchar('\n');
 }
 
-/* The record as a zone file line; strings of at most 255 bytes. */
+/* The record as a zone file line (record_zone). */
 static void
 zone_line(const char *name, const char *rec, FILE *f)
 {
-	size_t	len = strlen(rec), o;
+	char	line[RECORD_ZONE_MAX];
 
-	fprintf(f, "%s. IN TXT", name);
-	for (o = 0; o < len || o == 0; o += 255)
-		fprintf(f, " \"%.*s\"", (int)(len - o > 255 ? 255 : len - o),
-		    rec + o);
-	putc('\n', f);
+	if (record_zone(name, rec, line, sizeof line) == -1)
+		fprintf(f, "(none: see the warnings)\n");
+	else
+		fprintf(f, "%s\n", line);
 }
 
 static void
@@ -212,7 +212,7 @@ print_text(struct run *r, const struct advice *a)
 	notes_text("warnings", &a->warnings);
 	printf("  %-11s ", "publish");
 	zone_line(a->record_name, a->record_next, stdout);
-	if (a->record_now[0] != '\0') {
+	if (a->record_now[0] != '\0' && a->record_next[0] != '\0') {
 		printf("  %-11s ", "instead of");
 		zone_line(a->record_name, a->record_now, stdout);
 		printf("  %-11s (the record in the %s)\n", "",
@@ -314,13 +314,13 @@ print_json(struct run *r, const struct advice *a)
 	json_notes("warnings", &a->warnings);
 	json_notes("notes", &a->about);
 	printf(",\"record\":{\"name\":");
-	cmd_json(stdout, a->record_name);
+	cmd_json(stdout, *a->record_name ? a->record_name : NULL);
 	printf(",\"current\":");
 	cmd_json(stdout, *a->record_now ? a->record_now : NULL);
 	printf(",\"source\":");
 	cmd_json(stdout, a->record_source);
 	printf(",\"next\":");
-	cmd_json(stdout, a->record_next);
+	cmd_json(stdout, *a->record_next ? a->record_next : NULL);
 	printf("}}");
 }
 

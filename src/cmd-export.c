@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "hmap.h"
 #include "log.h"
 
@@ -71,13 +72,7 @@ static const char *const columns[] = {
 static void
 iso(int64_t t, char *out, size_t len)
 {
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		snprintf(out, len, "%lld", (long long)t);
-	else
-		strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fmt_utc(t, FMT_ISO, out, len);
 }
 
 /* The key of a source in r->classes: domain NUL ip NUL header_from. */

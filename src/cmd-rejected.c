@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "fmt.h"
 #include "log.h"
 
 static void
@@ -31,11 +32,8 @@ row(void *arg, const struct store_rejected_row *r)
 {
 	unsigned long	*n = arg;
 	char		 when[32];
-	time_t		 t = (time_t)r->last_seen;
-	struct tm	 tm;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	fmt_utc(r->last_seen, FMT_MINUTE, when, sizeof when);
 	if (*n == 0)
 		printf("%-6s %-16s %10s  %s\n", "ID", "LAST SEEN (UTC)",
 		    "BYTES", "ORIGIN: REASON");

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "fmt.h"
 #include "log.h"
 
 struct list {
@@ -68,16 +69,10 @@ static int
 row(void *arg, const struct store_report_row *r)
 {
 	struct list	*l = arg;
-	char		 day[16], end[16], who[64], dom[64];
-	time_t		 t;
-	struct tm	 tm;
+	char		 day[24], end[24], who[64], dom[64];
 
-	t = (time_t)r->begin;
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
-	t = (time_t)r->end;
-	gmtime_r(&t, &tm);
-	strftime(end, sizeof end, "%Y-%m-%d", &tm);
+	fmt_utc(r->begin, FMT_DATE, day, sizeof day);
+	fmt_utc(r->end, FMT_DATE, end, sizeof end);
 	if (l->csv) {
 		printf("%lld,%s,", (long long)r->id, r->status);
 		printf("%s,%s,", day, end);

@@ -18,7 +18,9 @@
 #include "buf.h"
 #include "conf.h"
 #include "norm.h"
+#include "record.h"
 #include "sha256.h"
+#include "valid.h"
 
 enum tok {
 	T_EOF,
@@ -492,7 +494,19 @@ domain_block(struct lexer *l, struct conf_domain *d)
 				    "DMARC record (\"v=DMARC1; ...\"), found "
 				    "%s", found(l));
 			d->record = keep(l);
-			if (d->record == NULL || next(l) == -1 ||
+			if (d->record == NULL)
+				return -1;
+			/* Only DMARC grammar: advise publishes its tags. */
+			{
+				char why[160];
+				struct dmarc_record *r = record_parse(
+				    d->record, why, sizeof why);
+				if (r == NULL)
+					return lex_err(l, "the record is not "
+					    "a DMARC record: %s", why);
+				record_free(r);
+			}
+			if (next(l) == -1 ||
 			    expect(l, T_SEMI, "';' after the record") == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "thresholds") == 0) {
@@ -598,6 +612,14 @@ parse(struct lexer *l, struct conf *c)
 				*n = domain_word(l, "a domain name");
 				if (*n == NULL)
 					return -1;
+				{
+					char why[VALID_WHY];
+					if (valid_hostname(*n, why,
+					    sizeof why) == -1)
+						return lex_err(l, "domain %s "
+						    "is not a host name: %s",
+						    *n, why);
+				}
 				for (i = 0; i < c->ndomains; i++)
 					for (j = 0; j < c->domains[i].nnames;
 					    j++) {

@@ -22,6 +22,7 @@
 
 #include "digest.h"
 #include "fmt.h"
+#include "record.h"
 
 #define TEXT_WIDTH	72
 #define BAR_WIDTH	24
@@ -573,25 +574,16 @@ item(struct emit *e, enum digest_level l, const char *fmt, ...)
 static void
 day_label(int64_t day, char *out, size_t len)
 {
-	time_t		t = (time_t)(day * 86400);
-	struct tm	tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
+	if (day < 0 || day > FMT_TIME_MAX / 86400 ||
+	    fmt_utc(day * 86400, FMT_WEEKDAY, out, len) == -1)
 		snprintf(out, len, "?");
-	else
-		strftime(out, len, "%a %d %b", &tm);
 }
 
 static void
 when(int64_t t, char *out, size_t len)
 {
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (t < 0 || gmtime_r(&tt, &tm) == NULL)
+	if (t < 0 || fmt_utc(t, FMT_MINUTE_UTC, out, len) == -1)
 		snprintf(out, len, "-");
-	else
-		strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
 /* "+0.4 points", "-1.2 points", "no change"; "" without a base. */
@@ -881,18 +873,20 @@ domain_part(struct emit *e, const struct digest *g,
 	for (i = 0; i < a->blockers.n; i++)
 		item(e, DIGEST_NOTE, "first: %s", a->blockers.text[i]);
 	if (a->verdict != VERDICT_NO_DATA) {
-		if (strcmp(a->record_now, a->record_next) == 0)
-			kv(e, "DNS", "keep the record as published:");
-		else
-			kv(e, "DNS", "publish this record (%s):",
-			    a->record_source != NULL &&
-			    strcmp(a->record_source, "reports") == 0 ?
-			    "add your rua= tag: the reports do not show it" :
-			    "it keeps your other tags");
-		{
-			char rec[1400];
-			snprintf(rec, sizeof rec, "%s. IN TXT \"%s\"",
-			    a->record_name, a->record_next);
+		char rec[RECORD_ZONE_MAX];
+		if (record_zone(a->record_name, a->record_next, rec,
+		    sizeof rec) == -1)
+			kv(e, "DNS", "no record to publish: see the "
+			    "warnings of dmarcdb advise");
+		else {
+			if (strcmp(a->record_now, a->record_next) == 0)
+				kv(e, "DNS", "keep the record as published:");
+			else
+				kv(e, "DNS", "publish this record (%s):",
+				    a->record_source != NULL &&
+				    strcmp(a->record_source, "reports") == 0 ?
+				    "add your rua= tag: the reports do not "
+				    "show it" : "it keeps your other tags");
 			e->ops->record(e, rec);
 		}
 	}

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "dns.h"
+#include "valid.h"
 
 int
 dns_dmarc(const char *domain, char *out, size_t len, char *why,
@@ -20,14 +21,14 @@ dns_dmarc(const char *domain, char *out, size_t len, char *why,
 {
 	struct __res_state	 st;
 	unsigned char		 ans[8192];
-	char			 name[300];
-	ns_msg			 msg;
-	ns_rr			 rr;
-	int			 n, i, found = 0;
+	char			 name[VALID_NAME_MAX + 1];
+	char			 reason[VALID_WHY + 64];
+	int			 n;
 
-	if (snprintf(name, sizeof name, "_dmarc.%s", domain) >=
-	    (int)sizeof name) {
-		snprintf(why, whylen, "domain name too long");
+	if (valid_dmarc_name(domain, name, sizeof name, reason,
+	    sizeof reason) == -1) {
+		snprintf(why, whylen, "no DNS lookup of the DMARC record: %s",
+		    reason);
 		return -1;
 	}
 	memset(&st, 0, sizeof st);
@@ -49,31 +50,63 @@ dns_dmarc(const char *domain, char *out, size_t len, char *why,
 		return -1;
 	}
 	res_nclose(&st);
+	return dns_dmarc_answer(ans, n, name, out, len, why, whylen);
+}
+
+int
+dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
+    char *out, size_t len, char *why, size_t whylen)
+{
+	ns_msg		 msg;
+	ns_rr		 rr;
+	char		 joined[8192];
+	int		 i;
+	size_t		 o, k, l;
+
+	if (len > 0)
+		out[0] = '\0';
 	if (ns_initparse(ans, n, &msg) == -1) {
 		snprintf(why, whylen, "looking up %s: bad answer", name);
 		return -1;
 	}
-	for (i = 0; i < ns_msg_count(msg, ns_s_an) && !found; i++) {
+	for (i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
 		const unsigned char *p, *end;
-		size_t o = 0;
+
 		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1 ||
-		    ns_rr_type(rr) != ns_t_txt)
+		    ns_rr_type(rr) != ns_t_txt ||
+		    ns_rr_rdlen(rr) > sizeof joined)
 			continue;
 		p = ns_rr_rdata(rr);
 		end = p + ns_rr_rdlen(rr);
 		/* character-strings: a length byte, then the bytes. */
-		while (p < end) {
-			size_t l = *p++;
+		for (o = 0; p < end; o += l, p += l) {
+			l = *p++;
 			if (l > (size_t)(end - p))
 				break;
-			if (o + l + 1 > len)
-				l = len - o - 1;
-			memcpy(out + o, p, l);
-			o += l;
-			p += l;
+			memcpy(joined + o, p, l);
 		}
+		if (o < 8 || strncasecmp(joined, "v=DMARC1", 8) != 0)
+			continue;
+		/* Printable ASCII and tab only: nothing else is DMARC. */
+		for (k = 0; k < o; k++) {
+			unsigned char c = (unsigned char)joined[k];
+			if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+				snprintf(why, whylen, "the DMARC record at %s "
+				    "holds byte 0x%02x, which no DMARC record "
+				    "can hold: not used", name, c);
+				return -1;
+			}
+		}
+		/* Never cut. */
+		if (o >= len) {
+			snprintf(why, whylen, "the DMARC record at %s is "
+			    "longer than %zu bytes: not used", name,
+			    len > 0 ? len - 1 : 0);
+			return -1;
+		}
+		memcpy(out, joined, o);
 		out[o] = '\0';
-		found = strncasecmp(out, "v=DMARC1", 8) == 0;
+		return 1;
 	}
-	return found;
+	return 0;
 }

@@ -48,13 +48,44 @@ fmt_pct(uint64_t part, uint64_t whole, char *out, size_t len)
 void
 fmt_day(int64_t day, char *out, size_t len)
 {
-	time_t		t = (time_t)(day * DAY);
-	struct tm	tm;
-
 	if (day == INT64_MIN || day == INT64_MAX || day < 0 ||
-	    gmtime_r(&t, &tm) == NULL)
+	    day > FMT_TIME_MAX / DAY)
 		snprintf(out, len, "-");
 	else
-		strftime(out, len, "%Y-%m-%d", &tm);
+		(void)fmt_utc(day * DAY, FMT_DATE, out, len);
 }
 
+static size_t
+utc(enum fmt_time f, const struct tm *tm, char *out, size_t len)
+{
+	switch (f) {
+	case FMT_DATE:
+		return strftime(out, len, "%Y-%m-%d", tm);
+	case FMT_MINUTE:
+		return strftime(out, len, "%Y-%m-%d %H:%M", tm);
+	case FMT_MINUTE_UTC:
+		return strftime(out, len, "%Y-%m-%d %H:%M UTC", tm);
+	case FMT_ISO:
+		return strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", tm);
+	case FMT_WEEKDAY:
+		return strftime(out, len, "%a %d %b", tm);
+	}
+	return 0;
+}
+
+int
+fmt_utc(int64_t t, enum fmt_time f, char *out, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (len == 0)
+		return -1;
+	if (t >= 0 && t <= FMT_TIME_MAX && (int64_t)tt == t &&
+	    gmtime_r(&tt, &tm) != NULL && utc(f, &tm, out, len) > 0)
+		return 0;
+	/* strftime leaves out undefined when it fails. */
+	if ((size_t)snprintf(out, len, "%lld", (long long)t) >= len)
+		out[0] = '\0';
+	return -1;
+}

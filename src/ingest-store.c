@@ -8,19 +8,14 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "fmt.h"
 #include "ingest-int.h"
 #include "log.h"
 
 static void
 fmt_time(int64_t t, char *out, size_t len)
 {
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		snprintf(out, len, "%lld", (long long)t);
-	else
-		strftime(out, len, "%Y-%m-%d %H:%M", &tm);
+	fmt_utc(t, FMT_MINUTE, out, len);
 }
 
 static int

@@ -14,6 +14,7 @@
 #include <libxml/parser.h>
 
 #include "cmd.h"
+#include "fmt.h"
 #include "imap.h"
 #include "log.h"
 #include "mail.h"
@@ -150,16 +151,22 @@ cmd_parse_date(const char *s, int64_t *out)
 	struct tm	tm;
 	char		*end;
 	uint64_t	 v;
+	time_t		 t;
 
-	if (cmd_parse_uint(s, 0, INT64_MAX, &v) == 0 && strlen(s) > 8) {
+	/* Dates from 1970 to 9999 only: what every report can show. */
+	if (cmd_parse_uint(s, 0, FMT_TIME_MAX, &v) == 0 && strlen(s) > 8) {
 		*out = (int64_t)v;
 		return 0;
 	}
 	memset(&tm, 0, sizeof tm);
 	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
+	if (end == NULL || *end != '\0' || tm.tm_year < 70 ||
+	    tm.tm_year > 9999 - 1900)
 		return -1;
-	*out = (int64_t)timegm(&tm);
+	t = timegm(&tm);
+	if (t == (time_t)-1 || (int64_t)t > FMT_TIME_MAX)
+		return -1;
+	*out = (int64_t)t;
 	return 0;
 }
 

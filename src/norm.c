@@ -159,7 +159,7 @@ norm_uint(const char *s, uint64_t max, uint64_t *out)
 size_t
 norm_report_id(char *s)
 {
-	size_t	 len;
+	size_t	 len, i;
 	char	*t;
 
 	t = norm_trim(s, &len);
@@ -167,7 +167,10 @@ norm_report_id(char *s)
 		t++;
 		len -= 2;
 	}
-	memmove(s, t, len);
+	/* Ids that differ only in case are the same report. */
+	for (i = 0; i < len; i++)
+		s[i] = t[i] >= 'A' && t[i] <= 'Z' ? (char)(t[i] + 'a' - 'A') :
+		    t[i];
 	s[len] = '\0';
 	return len;
 }

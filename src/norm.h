@@ -36,7 +36,10 @@ int	 norm_time(const char *, int64_t *);
 /* A non-negative decimal integer not above max. Returns 0 or -1. */
 int	 norm_uint(const char *, uint64_t, uint64_t *);
 
-/* report_id for the report key: trimmed, one pair of <> removed. */
+/*
+ * report_id for the report key: trimmed, one pair of <> removed, ASCII
+ * letters lower-cased (ids that differ only in case are one report).
+ */
 size_t	 norm_report_id(char *);
 
 /*

@@ -133,6 +133,8 @@ pk_report(struct pk *k, struct dr_report *dst, const struct dr_report *r)
 	S(extra_contact_info_lang); S(report_id); S(generator); S(domain);
 	S(adkim); S(aspf); S(p); S(sp); S(np); S(fo); S(testing);
 	S(discovery_method); S(extensions); S(reporter); S(report_id_norm);
+	S(raw_p); S(raw_sp); S(raw_np); S(raw_adkim); S(raw_aspf); S(raw_pct);
+	S(raw_fo); S(raw_testing);
 #undef S
 	if (dst != NULL)
 		*dst = c;

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "norm.h"
 #include "parse.h"
+#include "valid.h"
 
 #define NS_DMARC2	"urn:ietf:params:xml:ns:dmarc-2.0"
 #define DMARC_EPOCH	1325376000	/* 2012-01-01: nothing before */
@@ -576,6 +577,39 @@ leaf_enum(struct parser *p, enum norm_enum e, const char *what,
 	return keep(p, p->text.data, len);
 }
 
+/*
+ * A policy_published value that a DMARC record holds (tag: its name in
+ * a record), checked against the record grammar when read. Returns the
+ * valid value in canonical form; an invalid one is kept as written
+ * (trimmed) in *raw only, and flagged. seen: the element came before
+ * (its value, or its raw text, is kept; this one is ignored).
+ */
+static const char *
+leaf_tag(struct parser *p, const char *tag, const char *what, bool seen,
+    const char **raw)
+{
+	char	 why[VALID_WHY], q[80], *t;
+	size_t	 len;
+
+	if (p->text.len == 0)
+		return NULL;
+	t = norm_trim(p->text.data, &len);
+	if (len == 0)
+		return NULL;
+	if (seen) {
+		warn_report(p, "duplicate", "second <%s> '%s' ignored, first "
+		    "value kept", what, quote(t, q, sizeof q));
+		return NULL;
+	}
+	if (valid_tag(tag, t, why, sizeof why) == 0)
+		return keep(p, t, strlen(t));
+	warn_report(p, "policy", "%s '%s' is not valid DMARC (%s): kept in "
+	    "raw_%s, never in a record", what, quote(t, q, sizeof q), why,
+	    what);
+	*raw = keep(p, t, len);
+	return NULL;
+}
+
 /* Set a single-valued field; a second occurrence is flagged, not kept. */
 static void
 set1(struct parser *p, const char **field, const char *v, const char *what)
@@ -601,7 +635,15 @@ leaf_time(struct parser *p, int64_t *field, const char *what)
 		fail(p, DR_E_REPORT, "<%s> '%s' is not a time in seconds "
 		    "since the epoch", what,
 		    quote(p->text.len ? p->text.data : "", q, sizeof q));
+		return;
 	}
+	/* Far beyond any report, and beyond what gmtime_r can show. */
+	if (*field > PARSE_MAX_TIME)
+		fail(p, DR_E_REPORT, "<%s> %lld is after 2099-12-31, not a "
+		    "plausible time%s (dmarcdb(1), LIMITS)", what,
+		    (long long)*field, *field / 1000 >= DMARC_EPOCH &&
+		    *field / 1000 <= PARSE_MAX_TIME ?
+		    " (milliseconds, not seconds?)" : "");
 }
 
 static void
@@ -683,49 +725,53 @@ end_leaf(struct parser *p, enum kind k)
 		set1(p, &r->domain, leaf_domain(p), "domain");
 		break;
 	case K_PP_ADKIM:
-		set1(p, &r->adkim, leaf_enum(p, NE_ALIGN, "adkim", false),
-		    "adkim");
+		v = leaf_tag(p, "adkim", "adkim", r->adkim || r->raw_adkim,
+		    &r->raw_adkim);
+		if (v != NULL)
+			r->adkim = v;
 		break;
 	case K_PP_ASPF:
-		set1(p, &r->aspf, leaf_enum(p, NE_ALIGN, "aspf", false),
-		    "aspf");
+		v = leaf_tag(p, "aspf", "aspf", r->aspf || r->raw_aspf,
+		    &r->raw_aspf);
+		if (v != NULL)
+			r->aspf = v;
 		break;
 	case K_PP_P:
-		set1(p, &r->p, leaf_enum(p, NE_POLICY, "p", false), "p");
+		v = leaf_tag(p, "p", "p", r->p || r->raw_p, &r->raw_p);
+		if (v != NULL)
+			r->p = v;
 		break;
 	case K_PP_SP:
-		set1(p, &r->sp, leaf_enum(p, NE_POLICY, "sp", false), "sp");
+		v = leaf_tag(p, "sp", "sp", r->sp || r->raw_sp, &r->raw_sp);
+		if (v != NULL)
+			r->sp = v;
 		break;
 	case K_PP_NP:
-		set1(p, &r->np, leaf_enum(p, NE_POLICY, "np", false), "np");
+		v = leaf_tag(p, "np", "np", r->np || r->raw_np, &r->raw_np);
+		if (v != NULL)
+			r->np = v;
 		break;
 	case K_PP_FO:
-		if (p->text.len > 0 && norm_lower(p->text.data) > 0)
-			set1(p, &r->fo, keep(p, p->text.data,
-			    strlen(p->text.data)), "fo");
+		v = leaf_tag(p, "fo", "fo", r->fo || r->raw_fo, &r->raw_fo);
+		if (v != NULL)
+			r->fo = v;
 		break;
 	case K_PP_TESTING:
-		set1(p, &r->testing, leaf_enum(p, NE_TESTING, "testing",
-		    false), "testing");
+		/* <testing> is the record's t= (RFC 9990). */
+		v = leaf_tag(p, "t", "testing", r->testing || r->raw_testing,
+		    &r->raw_testing);
+		if (v != NULL)
+			r->testing = v;
 		break;
 	case K_PP_DISC:
 		set1(p, &r->discovery_method, leaf_enum(p, NE_DISCOVERY,
 		    "discovery_method", false), "discovery_method");
 		break;
 	case K_PP_PCT:
-		if (p->text.len == 0 || norm_lower(p->text.data) == 0)
-			break;
-		if (r->pct != -1) {
-			warn_report(p, "duplicate", "second <pct> ignored");
-		} else if (norm_uint(p->text.data, INT32_MAX, &u) == -1) {
-			warn_report(p, "pct", "pct '%s' is not an integer; "
-			    "not stored", quote(p->text.data, q, sizeof q));
-		} else {
-			r->pct = (int64_t)u;
-			if (u > 100)
-				warn_report(p, "pct", "pct %llu is above 100",
-				    (unsigned long long)u);
-		}
+		v = leaf_tag(p, "pct", "pct", r->pct != -1 || r->raw_pct,
+		    &r->raw_pct);
+		if (v != NULL)
+			r->pct = strtoll(v, NULL, 10);
 		break;
 	case K_ROW_IP:
 		if (p->seen_ip) {
@@ -749,13 +795,20 @@ end_leaf(struct parser *p, enum kind k)
 			warn_record(p, "duplicate", "second <count> ignored");
 			break;
 		}
-		if (norm_uint(p->text.len ? p->text.data : "",
-		    PARSE_MAX_COUNT, &u) == -1) {
-			fail(p, DR_E_REPORT, "record %llu: <count> '%s' is not "
-			    "a whole number from 0 to %llu",
-			    (unsigned long long)rec->ordinal,
-			    quote(p->text.len ? p->text.data : "", q, sizeof q),
-			    PARSE_MAX_COUNT);
+		v = norm_trim(p->text.data, NULL);
+		if (norm_uint(v, PARSE_MAX_COUNT, &u) == -1) {
+			if (*v != '\0' && strspn(v, "0123456789") ==
+			    strlen(v))
+				fail(p, DR_E_LIMIT, "record %llu: <count> %s "
+				    "is more than %llu, the most one record "
+				    "may count (dmarcdb(1), LIMITS)",
+				    (unsigned long long)rec->ordinal,
+				    quote(v, q, sizeof q), PARSE_MAX_COUNT);
+			else
+				fail(p, DR_E_REPORT, "record %llu: <count> "
+				    "'%s' is not a whole number",
+				    (unsigned long long)rec->ordinal,
+				    quote(v, q, sizeof q));
 			break;
 		}
 		rec->count = (int64_t)u;
@@ -933,6 +986,14 @@ end_record(struct parser *p)
 	rec->nreasons = p->reasons.n;
 	rec->warnings = p->recwarn.v;
 	rec->nwarnings = p->recwarn.n;
+	/* Sums of counts stay far below 2^63 (dmarcdb(1), LIMITS). */
+	if (p->rep.nmessages + (uint64_t)rec->count > PARSE_MAX_MESSAGES) {
+		fail(p, DR_E_LIMIT, "record %llu: the records count more than "
+		    "%llu messages in all, the most one report may count "
+		    "(dmarcdb(1), LIMITS)", (unsigned long long)rec->ordinal,
+		    PARSE_MAX_MESSAGES);
+		return;
+	}
 	p->rep.nrecords++;
 	p->rep.nmessages += (uint64_t)rec->count;
 	if (p->cb.record != NULL && p->cb.record(p->arg, rec, &p->err) == -1)
@@ -1530,6 +1591,15 @@ finish_checks(struct parser *p)
 		return;
 	}
 	{
+		char why[VALID_WHY], q[80];
+		if (valid_hostname(r->domain, why, sizeof why) == -1) {
+			fail(p, DR_E_REPORT, "policy domain '%s' is not a "
+			    "host name: %s", quote(r->domain, q, sizeof q),
+			    why);
+			return;
+		}
+	}
+	{
 		char *rid = arena_strndup(&p->hdr, r->report_id,
 		    strlen(r->report_id));
 		if (rid == NULL) {
@@ -1563,7 +1633,7 @@ finish_checks(struct parser *p)
 		warn_report(p, "date_range", "date range ends in the future");
 	if (!p->seen_pp)
 		warn_report(p, "missing", "no <policy_published>");
-	if (r->p == NULL)
+	if (r->p == NULL && r->raw_p == NULL)
 		warn_report(p, "missing", "no policy <p>");
 	if (r->nrecords == 0)
 		warn_report(p, "missing", "report has no records");

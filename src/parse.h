@@ -28,7 +28,11 @@ struct parse_limits {
 #define PARSE_MAX_REASONS	200	/* override reasons per record */
 #define PARSE_MAX_ERRORS	1000	/* <error> elements per report */
 #define PARSE_MAX_WARNINGS	1000	/* warnings kept per report */
-#define PARSE_MAX_COUNT		1000000000000ULL /* <count> of one record */
+/* <count> of one record, and the counts of one report together. */
+#define PARSE_MAX_COUNT		1000000000ULL
+#define PARSE_MAX_MESSAGES	10000000000ULL
+/* The last time a report may name: 2099-12-31T23:59:59Z. */
+#define PARSE_MAX_TIME		4102444799LL
 
 struct parse_cb {
 	/*

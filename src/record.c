@@ -1,5 +1,9 @@
 /*
  * record.c: DMARC policy records.
+ *
+ * Every value enters a record through record_parse or record_set, and
+ * both check it with valid_tag: the struct is opaque, so no other way
+ * in exists.
  */
 #include "config.h"
 
@@ -9,6 +13,7 @@
 #include <strings.h>
 
 #include "record.h"
+#include "valid.h"
 
 #define MAX_TAGS	64
 
@@ -44,11 +49,12 @@ struct dmarc_record *
 record_new(void)
 {
 	struct dmarc_record	*r;
+	char			 why[VALID_WHY];
 
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return NULL;
-	if (record_set(r, "v", "DMARC1") == -1) {
+	if (record_set(r, "v", "DMARC1", why, sizeof why) != 0) {
 		record_free(r);
 		return NULL;
 	}
@@ -93,7 +99,7 @@ record_parse(const char *text, char *why, size_t whylen)
 {
 	struct dmarc_record	*r;
 	const char		*p, *end, *eq;
-	char			*name, *value;
+	char			*name, *value, vwhy[VALID_WHY];
 	size_t			 i;
 
 	if (strlen(text) > RECORD_MAX) {
@@ -120,8 +126,8 @@ record_parse(const char *text, char *why, size_t whylen)
 			if (name == NULL)
 				snprintf(why, whylen, "out of memory");
 			else
-				snprintf(why, whylen, "'%.40s' is not "
-				    "tag=value", name);
+				snprintf(why, whylen, "a part is not "
+				    "tag=value");
 			free(name);
 			goto fail;
 		}
@@ -139,6 +145,19 @@ record_parse(const char *text, char *why, size_t whylen)
 		if (r->n == 0 && (strcmp(name, "v") != 0 ||
 		    strcasecmp(value, "DMARC1") != 0)) {
 			snprintf(why, whylen, "does not start with v=DMARC1");
+			free(name);
+			free(value);
+			goto fail;
+		}
+		if (!valid_tag_name(name)) {
+			snprintf(why, whylen, "a tag name is not a letter "
+			    "followed by letters, digits, '-' or '_'");
+			free(name);
+			free(value);
+			goto fail;
+		}
+		if (valid_tag(name, value, vwhy, sizeof vwhy) == -1) {
+			snprintf(why, whylen, "tag %s: %s", name, vwhy);
 			free(name);
 			free(value);
 			goto fail;
@@ -175,7 +194,8 @@ record_get(const struct dmarc_record *r, const char *name)
 }
 
 int
-record_set(struct dmarc_record *r, const char *name, const char *value)
+record_set(struct dmarc_record *r, const char *name, const char *value,
+    char *why, size_t whylen)
 {
 	size_t	i;
 	char	*v;
@@ -193,16 +213,34 @@ record_set(struct dmarc_record *r, const char *name, const char *value)
 		r->n--;
 		return 0;
 	}
+	if (!valid_tag_name(name)) {
+		snprintf(why, whylen, "a tag name is not a letter followed by "
+		    "letters, digits, '-' or '_'");
+		return RECORD_INVALID;
+	}
 	v = strdup(value);
-	if (v == NULL)
+	if (v == NULL) {
+		snprintf(why, whylen, "out of memory");
 		return -1;
+	}
+	if (valid_tag(name, v, why, whylen) == -1) {
+		free(v);
+		return RECORD_INVALID;
+	}
 	if (i < r->n) {
 		free(r->tags[i].value);
 		r->tags[i].value = v;
 		return 0;
 	}
-	if (r->n == MAX_TAGS || (r->tags[r->n].name = strdup(name)) == NULL) {
+	if (r->n == MAX_TAGS) {
 		free(v);
+		snprintf(why, whylen, "more than %d tags", MAX_TAGS);
+		return RECORD_INVALID;
+	}
+	r->tags[r->n].name = strdup(name);
+	if (r->tags[r->n].name == NULL) {
+		free(v);
+		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
 	for (i = 0; r->tags[r->n].name[i] != '\0'; i++)
@@ -219,19 +257,66 @@ record_format(const struct dmarc_record *r, char *out, size_t len)
 	size_t	o = 0, k, i;
 	int	n;
 
-	if (len == 0)
-		return 0;
-	out[0] = '\0';
 	/* Known tags in their order, then the rest as they came. */
 	for (k = 0; k <= NORDER; k++)
 		for (i = 0; i < r->n; i++) {
 			if (rank(r->tags[i].name) != k)
 				continue;
-			n = snprintf(out + o, len - o, "%s%s=%s", o ? "; " : "",
+			n = snprintf(o < len ? out + o : NULL, o < len ?
+			    len - o : 0, "%s%s=%s", o ? "; " : "",
 			    r->tags[i].name, r->tags[i].value);
-			if (n < 0 || (size_t)n >= len - o)
-				return o;
+			if (n < 0)
+				n = 0;
 			o += (size_t)n;
 		}
+	/* Never a cut record. */
+	if (o >= len && len > 0)
+		out[0] = '\0';
 	return o;
+}
+
+/* A byte that a record name or a record text may hold. */
+static int
+zone_ok(const char *s, int name)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	for (; *u != '\0'; u++) {
+		if (name && !((*u >= 'a' && *u <= 'z') || (*u >= 'A' &&
+		    *u <= 'Z') || (*u >= '0' && *u <= '9') || *u == '-' ||
+		    *u == '.' || *u == '_'))
+			return 0;
+		if (*u < 0x20 || *u >= 0x7f || *u == '"' || *u == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+int
+record_zone(const char *name, const char *text, char *out, size_t len)
+{
+	size_t	tlen = strlen(text), o, k;
+	int	n;
+
+	if (len == 0)
+		return -1;
+	out[0] = '\0';
+	if (*name == '\0' || !zone_ok(name, 1) || !zone_ok(text, 0))
+		return -1;
+	n = snprintf(out, len, "%s. IN TXT", name);
+	if (n < 0 || (size_t)n >= len)
+		goto toolong;
+	o = (size_t)n;
+	/* Character-strings of at most 255 bytes, joined by resolvers. */
+	for (k = 0; k < tlen || k == 0; k += 255) {
+		n = snprintf(out + o, len - o, " \"%.*s\"", (int)(tlen - k >
+		    255 ? 255 : tlen - k), text + k);
+		if (n < 0 || (size_t)n >= len - o)
+			goto toolong;
+		o += (size_t)n;
+	}
+	return 0;
+toolong:
+	out[0] = '\0';
+	return -1;
 }

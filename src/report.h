@@ -87,7 +87,7 @@ struct dr_report {
 	const struct dr_report_error *errors;
 	size_t			 nerrors;
 	/* policy_published */
-	const char		*domain;
+	const char		*domain;	/* a host name (valid.h) */
 	const char		*adkim;
 	const char		*aspf;
 	const char		*p;
@@ -97,10 +97,19 @@ struct dr_report {
 	const char		*fo;
 	const char		*testing;
 	const char		*discovery_method;
+	/*
+	 * p, sp, np, adkim, aspf, pct, fo and testing are checked against
+	 * the DMARC record grammar (valid.h) when read: the fields above
+	 * hold valid values only, in canonical form. A value that is not
+	 * valid is kept as written (trimmed) in its raw_* field only.
+	 */
+	const char		*raw_p, *raw_sp, *raw_np, *raw_adkim;
+	const char		*raw_aspf, *raw_pct, *raw_fo, *raw_testing;
 	const char		*extensions;	/* raw XML of unknown elements */
 	/* identity, derived */
 	const char		*reporter;	/* org_name or email domain, folded */
-	const char		*report_id_norm; /* trimmed, <> removed */
+	const char		*report_id_norm; /* trimmed, <> removed,
+						    ASCII lower-cased */
 	/* totals, final only in the report passed to the end callback */
 	uint64_t		 nrecords;
 	uint64_t		 nmessages;

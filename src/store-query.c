@@ -306,6 +306,38 @@ store_policies(struct store *s, const char *domain, int64_t until,
 	return finish(s, st, rc, ret, err, "reading policies");
 }
 
+int
+store_policy_invalid(struct store *s, const char *domain, int64_t day,
+    int64_t until, char *out, size_t len, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT trim(iif(max(raw_p IS NOT NULL), ' p', '') ||"
+	    " iif(max(raw_sp IS NOT NULL), ' sp', '') ||"
+	    " iif(max(raw_np IS NOT NULL), ' np', '') ||"
+	    " iif(max(raw_pct IS NOT NULL), ' pct', '') ||"
+	    " iif(max(raw_testing IS NOT NULL), ' t', '') ||"
+	    " iif(max(raw_adkim IS NOT NULL), ' adkim', '') ||"
+	    " iif(max(raw_aspf IS NOT NULL), ' aspf', '') ||"
+	    " iif(max(raw_fo IS NOT NULL), ' fo', ''))"
+	    " FROM reports WHERE domain = ? AND day = ? AND status = 'active'"
+	    " AND date_begin < ?";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (len > 0)
+		out[0] = '\0';
+	if (prep(s, sql, &st, err, "reading policies") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, until);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && text(st, 0) != NULL)
+		snprintf(out, len, "%s", text(st, 0));
+	return finish(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, err,
+	    "reading policies");
+}
+
 /* --- export -------------------------------------------------------- */
 
 /* One report's records, in id order, its results walked alongside. */

@@ -25,12 +25,15 @@
 #include "store-int.h"
 #include "store.h"
 #include "tally.h"
+#include "valid.h"
 
 #define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
 /* Raw bytes of a rejected input are read back this much at a time. */
 #define RAW_PIECE	(256 * 1024)
 /* The schema version that put signatures in records. */
 #define SCHEMA_SIGS	5
+/* The schema version that checks policy values (raw_* columns). */
+#define SCHEMA_VALUES	6
 
 enum stmt {
 	Q_BEGIN,
@@ -85,9 +88,11 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " extra_contact_info_lang, report_id, generator, date_begin,"
 	    " date_end, domain, adkim, aspf, p, sp, np, pct, fo, testing,"
 	    " discovery_method, extensions, reporter, report_key_id,"
-	    " record_count, message_count, mail_message, day) VALUES (?, ?, ?,"
+	    " record_count, message_count, mail_message, day, raw_p, raw_sp,"
+	    " raw_np, raw_adkim, raw_aspf, raw_pct, raw_fo, raw_testing)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " ?, ?, ?, ?, ?)",
 	[Q_REPORT_ACTIVE] =
 	    "SELECT id, received_at, xml_sha256 FROM reports"
 	    " WHERE reporter = ? AND report_key_id = ? AND domain = ?"
@@ -337,6 +342,116 @@ user_version(struct store *s, int *v, struct dr_error *err)
 	return 0;
 }
 
+/*
+ * Check the policy values of the reports stored before schema 006 as
+ * ingest now does (valid_tag): an invalid one moves to its raw_ column,
+ * with a warning; a valid one is rewritten in canonical form. The
+ * signatures of the records stay right: they were made with adkim and
+ * aspf 's' when the value was "s" (stored trimmed and lower-cased,
+ * canonical already) and 'r' for anything else, which stays 'r' when
+ * it moves to raw_*.
+ */
+static int
+values_upgrade(struct store *s, struct dr_error *err)
+{
+	static const char *const cols[] = { "p", "sp", "np", "adkim",
+	    "aspf", "pct", "fo", "testing" };
+	sqlite3_stmt	*st = NULL, *up = NULL, *mv = NULL, *wn = NULL;
+	char		 sql[256], val[VALID_VALUE_MAX + 1], why[VALID_WHY];
+	char		 msg[VALID_WHY + 160];
+	const char	*text, *tag;
+	int64_t		 id;
+	size_t		 i;
+	int		 rc, ok;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO warnings (report, record,"
+	    " code, message) VALUES (?, NULL, 'policy', ?)", -1, &wn, NULL) !=
+	    SQLITE_OK)
+		goto dberr;
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		tag = strcmp(cols[i], "testing") == 0 ? "t" : cols[i];
+		/* One row at a time, by id: the loop updates the table. */
+		snprintf(sql, sizeof sql, "SELECT id, %s FROM reports WHERE"
+		    " id > ? AND %s IS NOT NULL ORDER BY id LIMIT 1", cols[i],
+		    cols[i]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			goto dberr;
+		snprintf(sql, sizeof sql, "UPDATE reports SET %s = ? WHERE"
+		    " id = ?", cols[i]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &up, NULL) != SQLITE_OK)
+			goto dberr;
+		snprintf(sql, sizeof sql, "UPDATE reports SET raw_%s = %s,"
+		    " %s = NULL WHERE id = ?", cols[i], cols[i], cols[i]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &mv, NULL) != SQLITE_OK)
+			goto dberr;
+		for (id = 0;;) {
+			sqlite3_bind_int64(st, 1, id);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_DONE)
+				break;
+			if (rc != SQLITE_ROW)
+				goto dberr;
+			id = sqlite3_column_int64(st, 0);
+			text = (const char *)sqlite3_column_text(st, 1);
+			ok = text != NULL && strlen(text) < sizeof val;
+			if (ok) {
+				memcpy(val, text, strlen(text) + 1);
+				ok = valid_tag(tag, val, why, sizeof why) == 0;
+			} else
+				snprintf(why, sizeof why, "longer than %d "
+				    "bytes", VALID_VALUE_MAX);
+			if (ok && strcmp(val, text) == 0) {
+				sqlite3_reset(st);
+				continue;
+			}
+			if (ok) {
+				/* Canonical, and pct stays a number. */
+				if (strcmp(cols[i], "pct") == 0)
+					sqlite3_bind_int64(up, 1,
+					    strtoll(val, NULL, 10));
+				else
+					sqlite3_bind_text(up, 1, val, -1,
+					    SQLITE_TRANSIENT);
+				sqlite3_reset(st);
+				sqlite3_bind_int64(up, 2, id);
+				rc = sqlite3_step(up);
+				sqlite3_reset(up);
+				if (rc != SQLITE_DONE)
+					goto dberr;
+				continue;
+			}
+			sqlite3_reset(st);
+			sqlite3_bind_int64(mv, 1, id);
+			rc = sqlite3_step(mv);
+			sqlite3_reset(mv);
+			if (rc != SQLITE_DONE)
+				goto dberr;
+			snprintf(msg, sizeof msg, "%s is not valid DMARC (%s): "
+			    "moved to raw_%s when the schema was updated, "
+			    "never in a record", cols[i], why, cols[i]);
+			sqlite3_bind_int64(wn, 1, id);
+			sqlite3_bind_text(wn, 2, msg, -1, SQLITE_STATIC);
+			rc = sqlite3_step(wn);
+			sqlite3_reset(wn);
+			if (rc != SQLITE_DONE)
+				goto dberr;
+		}
+		sqlite3_finalize(st);
+		sqlite3_finalize(up);
+		sqlite3_finalize(mv);
+		st = up = mv = NULL;
+	}
+	sqlite3_finalize(wn);
+	return 0;
+dberr:
+	db_err(s, err, "checking the stored policy values");
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	sqlite3_finalize(mv);
+	sqlite3_finalize(wn);
+	return -1;
+}
+
 /* Apply the schema files the database has not seen, in one transaction. */
 static int
 migrate(struct store *s, struct dr_error *err)
@@ -372,6 +487,9 @@ migrate(struct store *s, struct dr_error *err)
 		if (rc == -1)
 			goto fail;
 	}
+	/* Policy values stored before 006 are checked as ingest does. */
+	if (v > 0 && v < SCHEMA_VALUES && values_upgrade(s, err) == -1)
+		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);
 	if (exec(s, sql, err, "updating the schema") == -1 ||
 	    exec(s, "COMMIT", err, "updating the schema") == -1)
@@ -1007,6 +1125,14 @@ insert_report(struct store *s, const struct dr_report *r,
 	else
 		sqlite3_bind_null(st, i++);
 	sqlite3_bind_int64(st, i++, tally_day(r->begin, r->end));
+	bind_s(st, i++, r->raw_p);
+	bind_s(st, i++, r->raw_sp);
+	bind_s(st, i++, r->raw_np);
+	bind_s(st, i++, r->raw_adkim);
+	bind_s(st, i++, r->raw_aspf);
+	bind_s(st, i++, r->raw_pct);
+	bind_s(st, i++, r->raw_fo);
+	bind_s(st, i++, r->raw_testing);
 	return step_done(s, Q_REPORT_INSERT, err, "storing a report");
 }
 

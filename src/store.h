@@ -286,6 +286,15 @@ struct store_policy {
 int	 store_policies(struct store *, const char *, int64_t,
 	    int (*)(void *, const struct store_policy *), void *,
 	    struct dr_error *);
+/*
+ * The record tags (p sp np pct t adkim aspf fo) for which a domain's
+ * active reports of a day that began before a time gave a value that
+ * is not DMARC grammar (kept in reports.raw_*, not in the tag's
+ * column): their names, separated by spaces, into out (len bytes); ""
+ * when none. Returns 0 or -1.
+ */
+int	 store_policy_invalid(struct store *, const char *, int64_t, int64_t,
+	    char *, size_t, struct dr_error *);
 
 /* One record with its report's fields, for export. */
 struct store_export_row {

@@ -73,7 +73,13 @@ cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
 # the summary tables (schema 2) and from before records named their
 # signatures (schema 4, when source_days held the summary).
 unsign='DROP VIEW v_source_days; DROP INDEX reports_day;
-    ALTER TABLE reports DROP COLUMN day; ALTER TABLE records DROP COLUMN sig;'
+    ALTER TABLE reports DROP COLUMN day; ALTER TABLE records DROP COLUMN sig;
+    DROP VIEW v_reports; CREATE VIEW v_reports AS SELECT id FROM reports;
+'
+# and before 006 (schema/006-values.sql): no raw_* columns.
+for c in p sp np adkim aspf pct fo testing; do
+	unsign="$unsign ALTER TABLE reports DROP COLUMN raw_$c;"
+done
 cp "$T/one.db" "$T/old.db"
 sql "$T/old.db" "$unsign
     DROP VIEW v_rejected; DROP TABLE rejected_raw;

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "norm.h"
 #include "parse.h"
 #include "report.h"
+#include "valid.h"
 
 #include "fuzz.h"
 
@@ -46,6 +48,7 @@ static volatile unsigned char sink;
 
 static void	check_str(const char *);
 static void	check_warnings(const struct dr_warning *, size_t, size_t);
+static void	check_tag(const char *, const char *, const char *);
 static void	check_report(const struct dr_report *);
 static void	check_err(const struct dr_error *);
 static int	cb_begin(void *, const struct dr_report *, struct dr_error *);
@@ -105,9 +108,30 @@ check_warnings(const struct dr_warning *w, size_t n, size_t max)
 	}
 }
 
+/*
+ * A policy value is DMARC grammar in canonical form (checking it again
+ * changes nothing), or NULL with its raw text kept; never both.
+ */
+static void
+check_tag(const char *tag, const char *v, const char *raw)
+{
+	char	buf[VALID_VALUE_MAX + 1], why[VALID_WHY];
+
+	check_str(v);
+	check_str(raw);
+	FUZZ_CHECK(v == NULL || raw == NULL);
+	if (v == NULL)
+		return;
+	FUZZ_CHECK(strlen(v) <= VALID_VALUE_MAX);
+	memcpy(buf, v, strlen(v) + 1);
+	FUZZ_CHECK(valid_tag(tag, buf, why, sizeof why) == 0);
+	FUZZ_CHECK(strcmp(buf, v) == 0);
+}
+
 static void
 check_report(const struct dr_report *r)
 {
+	char	num[24];
 	size_t	i;
 
 	FUZZ_CHECK(r->schema == DR_SCHEMA_RFC7489 ||
@@ -129,14 +153,16 @@ check_report(const struct dr_report *r)
 		check_str(r->errors[i].lang);
 	}
 	check_str(r->domain);
-	check_str(r->adkim);
-	check_str(r->aspf);
-	check_str(r->p);
-	check_str(r->sp);
-	check_str(r->np);
-	FUZZ_CHECK(r->pct >= -1 && r->pct <= INT32_MAX);
-	check_str(r->fo);
-	check_str(r->testing);
+	check_tag("adkim", r->adkim, r->raw_adkim);
+	check_tag("aspf", r->aspf, r->raw_aspf);
+	check_tag("p", r->p, r->raw_p);
+	check_tag("sp", r->sp, r->raw_sp);
+	check_tag("np", r->np, r->raw_np);
+	FUZZ_CHECK(r->pct >= -1 && r->pct <= 100);
+	snprintf(num, sizeof num, "%lld", (long long)r->pct);
+	check_tag("pct", r->pct >= 0 ? num : NULL, r->raw_pct);
+	check_tag("fo", r->fo, r->raw_fo);
+	check_tag("t", r->testing, r->raw_testing);
 	check_str(r->discovery_method);
 	check_str(r->extensions);
 	check_str(r->reporter);
@@ -266,8 +292,14 @@ run(struct parser *p, struct seen *s, const char *data, size_t size,
 	FUZZ_CHECK(rep->report_id_norm[0] != '\0');
 	FUZZ_CHECK(rep->domain != NULL && rep->reporter != NULL);
 	FUZZ_CHECK(rep->begin >= 0 && rep->end >= 0);
+	FUZZ_CHECK(rep->begin <= PARSE_MAX_TIME && rep->end <= PARSE_MAX_TIME);
+	{
+		char why[VALID_WHY];
+		FUZZ_CHECK(valid_hostname(rep->domain, why, sizeof why) == 0);
+	}
 	FUZZ_CHECK(rep->nrecords == s->records);
 	FUZZ_CHECK(rep->nmessages == s->messages);
+	FUZZ_CHECK(rep->nmessages <= PARSE_MAX_MESSAGES);
 	return DR_OK;
 }
 

@@ -310,6 +310,107 @@ xml_inputs(void)
 	buf_free(&b);
 }
 
+/* --- values: domains, counts and times beyond what is plausible ------ */
+
+/*
+ * A report for a policy domain, over a period, with n records of count
+ * each and one last record of last (if n > 0 or last > 0): everything
+ * else valid.
+ */
+static void
+value_report(const char *name, const char *reason, const char *domain,
+    const char *begin, const char *end, int n, const char *count,
+    const char *last)
+{
+	struct buf	b = { 0 };
+	int		i;
+
+	addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback>\n"
+	    "  <report_metadata>\n    <org_name>Hostile Example</org_name>\n"
+	    "    <email>dmarc@hostile.example</email>\n"
+	    "    <report_id>%s</report_id>\n    <date_range>\n"
+	    "      <begin>%s</begin>\n      <end>%s</end>\n"
+	    "    </date_range>\n  </report_metadata>\n"
+	    "  <policy_published>\n    <domain>", name, begin, end);
+	adds(&b, domain);
+	adds(&b, "</domain>\n    <p>none</p>\n  </policy_published>\n");
+	for (i = 0; i <= n; i++) {
+		if (i == n && last == NULL)
+			break;
+		addf(&b, "  <record>\n    <row>\n"
+		    "      <source_ip>192.0.2.1</source_ip>\n"
+		    "      <count>%s</count>\n      <policy_evaluated>\n"
+		    "        <disposition>none</disposition>\n"
+		    "        <dkim>pass</dkim>\n        <spf>pass</spf>\n"
+		    "      </policy_evaluated>\n    </row>\n"
+		    "    <identifiers>\n"
+		    "      <header_from>hostile.example</header_from>\n"
+		    "    </identifiers>\n    <auth_results>\n      <spf>\n"
+		    "        <domain>hostile.example</domain>\n"
+		    "        <result>pass</result>\n      </spf>\n"
+		    "    </auth_results>\n  </record>\n", i == n ? last :
+		    count);
+	}
+	adds(&b, "</feedback>\n");
+	emit(name, b.data, b.len, reason);
+	buf_free(&b);
+}
+
+static void
+value_inputs(void)
+{
+	static const struct {
+		const char	*name, *domain;
+	} domains[] = {
+		{ "domain-root.xml", "." },
+		{ "domain-space.xml", "victim example" },
+		{ "domain-tab.xml", "victim\texample.com" },
+		{ "domain-bidi.xml", "moc.elpmaxe\xe2\x80\xae" },
+		{ "domain-c1.xml", "example.com\xc2\x85" },
+		{ "domain-utf8.xml", "b\xc3\xbc" "cher.example" },
+		{ "domain-empty-label.xml", "a..example" },
+		{ "domain-hyphen.xml", "-a.example" },
+		{ "domain-quote.xml", "a&quot;.example" },
+		{ "domain-ip.xml", "192.0.2.1" },
+		{ "domain-label-64.xml", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example" },
+	};
+	char	long_name[300];
+	size_t	i;
+
+	for (i = 0; i < sizeof domains / sizeof domains[0]; i++)
+		value_report(domains[i].name, "is not a host name",
+		    domains[i].domain, "1704067200", "1704153599", 0, "1",
+		    "1");
+	/* 254 bytes: one more than a DNS name may have. */
+	for (i = 0; i < 254; i++)
+		long_name[i] = (i + 1) % 64 == 0 ? '.' : 'a';
+	long_name[254] = '\0';
+	value_report("domain-254.xml", "254 bytes long, more than 253",
+	    long_name, "1704067200", "1704153599", 0, "1", "1");
+
+	/* Counts one message past the caps (dmarcdb(1), LIMITS). */
+	value_report("count-record-cap.xml", "the most one record may count",
+	    "hostile.example", "1704067200", "1704153599", 0, "1",
+	    "1000000001");
+	value_report("count-huge.xml", "the most one record may count",
+	    "hostile.example", "1704067200", "1704153599", 0, "1",
+	    "9223372036854775807");
+	value_report("count-report-cap.xml", "the most one report may count",
+	    "hostile.example", "1704067200", "1704153599", 10, "1000000000",
+	    "1");
+
+	/* Times after 2099, as far as gmtime_r fails, and in ms. */
+	value_report("date-2100.xml", "is after 2099-12-31, not a plausible "
+	    "time", "hostile.example", "1704067200", "4102444800", 0, "1",
+	    "1");
+	value_report("date-gmtime.xml", "is after 2099-12-31, not a "
+	    "plausible time", "hostile.example", "67768036191676800",
+	    "67768036191676800", 0, "1", "1");
+	value_report("date-milliseconds.xml", "(milliseconds, not seconds?)",
+	    "hostile.example", "1704067200000", "1704153599000", 0, "1", "1");
+}
+
 /* --- compression ----------------------------------------------------- */
 
 /*
@@ -934,6 +1035,7 @@ main(int argc, char **argv)
 	if (expected == NULL)
 		die("%s: %s", path, strerror(errno));
 	xml_inputs();
+	value_inputs();
 	gzip_inputs();
 	zip_inputs();
 	mail_inputs();

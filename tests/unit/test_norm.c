@@ -143,6 +143,21 @@ report_id_brackets_removed_only(void **state)
 	assert_int_equal(norm_report_id(c), 0);
 }
 
+/* Ids that differ only in case are one report; other bytes stay. */
+static void
+report_id_case_folded(void **state)
+{
+	char	a[] = "<AbC-123@Example.COM>", b[] = "abc-123@example.com";
+	char	c[] = "\xc3\x89t\xc3\xa9 Z";
+
+	(void)state;
+	norm_report_id(a);
+	norm_report_id(b);
+	assert_string_equal(a, b);
+	assert_int_equal(norm_report_id(c), 7);
+	assert_string_equal(c, "\xc3\x89t\xc3\xa9 z");
+}
+
 static void
 reporter_from_org_or_email(void **state)
 {
@@ -186,6 +201,7 @@ main(void)
 		cmocka_unit_test(times_truncated),
 		cmocka_unit_test(uint_bounded),
 		cmocka_unit_test(report_id_brackets_removed_only),
+		cmocka_unit_test(report_id_case_folded),
 		cmocka_unit_test(reporter_from_org_or_email),
 		cmocka_unit_test(reporter_cut_between_characters),
 	};

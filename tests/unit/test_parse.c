@@ -674,6 +674,45 @@ bad_timestamp_rejected(void **state)
 	done(&g);
 }
 
+/* Times up to 2099-12-31T23:59:59Z; beyond, the report is refused. */
+static void
+implausible_times_rejected(void **state)
+{
+#define RANGE(b, e) DOC("<report_metadata><org_name>o</org_name><report_id>" \
+	"r</report_id><date_range><begin>" b "</begin><end>" e "</end>" \
+	"</date_range></report_metadata>" POLICY("") SIMPLE_RECORD)
+	static const char at[] = RANGE("4102358400", "4102444799");
+	static const char end[] = RANGE("4102358400", "4102444800");
+	static const char begin[] = RANGE("4102444800", "4102444900");
+	static const char ms[] = RANGE("1706832000", "1706918399000");
+	static const char huge[] = RANGE("1706832000",
+	    "67768036191676800");
+#undef RANGE
+	const struct dr_report	*r;
+	struct dr_error		 err;
+	struct got		 g;
+
+	(void)state;
+	assert_int_equal(run(&g, at, 0, 0, &r, &err), 0);
+	assert_int_equal(r->end, PARSE_MAX_TIME);
+	done(&g);
+	assert_int_equal(run(&g, end, 0, 0, &r, &err), -1);
+	assert_int_equal(err.code, DR_E_REPORT);
+	assert_non_null(strstr(err.msg, "<end> 4102444800 is after "
+	    "2099-12-31, not a plausible time"));
+	assert_null(strstr(err.msg, "milliseconds"));
+	done(&g);
+	assert_int_equal(run(&g, begin, 0, 0, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "<begin> 4102444800 is after"));
+	done(&g);
+	assert_int_equal(run(&g, ms, 0, 0, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "(milliseconds, not seconds?)"));
+	done(&g);
+	assert_int_equal(run(&g, huge, 0, 0, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "<end> 67768036191676800 is after"));
+	done(&g);
+}
+
 static void
 suspicious_date_ranges_flagged(void **state)
 {
@@ -770,7 +809,7 @@ whitespace_and_case_in_policy_values(void **state)
 }
 
 static void
-unknown_policy_values_kept_and_flagged(void **state)
+invalid_policy_values_kept_raw_only(void **state)
 {
 	static const char xml[] = DOC(META("") "<policy_published><domain>"
 	    "example.com</domain><p>none</p><np>maybe</np><testing>true"
@@ -782,12 +821,164 @@ unknown_policy_values_kept_and_flagged(void **state)
 
 	(void)state;
 	assert_int_equal(run(&g, xml, 0, 0, &r, &err), 0);
-	assert_string_equal(r->np, "maybe");
-	assert_string_equal(r->testing, "true");
-	assert_string_equal(r->discovery_method, "psd");
+	/* Not DMARC: never in the field a record is built from. */
+	assert_null(r->np);
+	assert_string_equal(r->raw_np, "maybe");
+	assert_null(r->testing);
+	assert_string_equal(r->raw_testing, "true");
 	assert_int_equal(r->pct, -1);
+	assert_string_equal(r->raw_pct, "abc");
+	assert_string_equal(r->p, "none");
+	assert_null(r->raw_p);
+	/* Not a record tag: outside the enumeration, kept and flagged. */
+	assert_string_equal(r->discovery_method, "psd");
 	assert_true(has_warning(r, "enum"));
-	assert_true(has_warning(r, "pct"));
+	assert_true(has_warning(r, "policy"));
+	done(&g);
+}
+
+/*
+ * Values forged to smuggle tags, quotes or control bytes into the
+ * record advise prints: none reaches a field; valid ones come out
+ * canonical.
+ */
+static void
+forged_policy_values_never_in_fields(void **state)
+{
+	static const char xml[] = DOC(META("") "<policy_published><domain>"
+	    "example.com</domain><p>Reject</p><sp>none\" x</sp>"
+	    "<np>reject&#x9;&#xA;quarantine</np><fo>1;pct=0;t=y</fo>"
+	    "<adkim>s r</adkim><aspf>\xc2\x85s</aspf><pct>0100</pct>"
+	    "</policy_published>" SIMPLE_RECORD);
+	static const char canon[] = DOC(META("") "<policy_published><domain>"
+	    "example.com</domain><p>none</p><fo> 1 : D :1:s </fo>"
+	    "<pct>007</pct><testing>Y</testing></policy_published>"
+	    SIMPLE_RECORD);
+	static const char edge[] = DOC(META("") "<policy_published><domain>"
+	    "example.com</domain><p>none</p><pct>101</pct><fo>1:</fo>"
+	    "</policy_published>" SIMPLE_RECORD);
+	static const char badp[] = DOC(META("") "<policy_published><domain>"
+	    "example.com</domain><p>none;</p></policy_published>"
+	    SIMPLE_RECORD);
+	static const char hundred[] = DOC(META("") "<policy_published>"
+	    "<domain>example.com</domain><p>none</p><pct>100</pct><pct>5"
+	    "</pct><fo>x</fo><fo>1</fo></policy_published>" SIMPLE_RECORD);
+	const struct dr_report	*r;
+	struct dr_error		 err;
+	struct got		 g;
+
+	(void)state;
+	assert_int_equal(run(&g, xml, 0, 0, &r, &err), 0);
+	assert_string_equal(r->p, "reject");
+	assert_null(r->sp);
+	assert_string_equal(r->raw_sp, "none\" x");
+	assert_false(has_warning(r, "missing"));
+	assert_null(r->np);
+	assert_string_equal(r->raw_np, "reject\t\nquarantine");
+	assert_null(r->fo);
+	assert_string_equal(r->raw_fo, "1;pct=0;t=y");
+	assert_null(r->adkim);
+	assert_string_equal(r->raw_adkim, "s r");
+	assert_null(r->aspf);
+	assert_string_equal(r->raw_aspf, "\xc2\x85s");
+	/* 1*3DIGIT: four digits are not a pct. */
+	assert_int_equal(r->pct, -1);
+	assert_string_equal(r->raw_pct, "0100");
+	assert_true(has_warning(r, "policy"));
+	done(&g);
+
+	assert_int_equal(run(&g, canon, 0, 0, &r, &err), 0);
+	assert_string_equal(r->fo, "1:d:s");
+	assert_int_equal(r->pct, 7);
+	assert_string_equal(r->testing, "y");
+	assert_int_equal(r->nwarnings, 0);
+	done(&g);
+
+	/* Just past the grammar. */
+	assert_int_equal(run(&g, edge, 0, 0, &r, &err), 0);
+	assert_int_equal(r->pct, -1);
+	assert_string_equal(r->raw_pct, "101");
+	assert_null(r->fo);
+	assert_string_equal(r->raw_fo, "1:");
+	done(&g);
+
+	/* A p given but not DMARC is a 'policy' warning, not 'missing'. */
+	assert_int_equal(run(&g, badp, 0, 0, &r, &err), 0);
+	assert_null(r->p);
+	assert_string_equal(r->raw_p, "none;");
+	assert_true(has_warning(r, "policy"));
+	assert_false(has_warning(r, "missing"));
+	done(&g);
+
+	/* At the edge; a second element is ignored, valid or not. */
+	assert_int_equal(run(&g, hundred, 0, 0, &r, &err), 0);
+	assert_int_equal(r->pct, 100);
+	assert_null(r->raw_pct);
+	assert_null(r->fo);
+	assert_string_equal(r->raw_fo, "x");
+	assert_true(has_warning(r, "duplicate"));
+	done(&g);
+}
+
+/* Policy domains that are not host names: the report is rejected. */
+static void
+policy_domain_must_be_a_host_name(void **state)
+{
+	static const char *const bad[] = {
+		".", "victim example", "a..example", "-a.example",
+		"a-.example", "exa\tmple.com", "example.com\xe2\x80\xae",
+		"b\xc3\xbc" "cher.example", "1.2.3.4", "under_score.example",
+		"example.com..", "",
+		/* A label of 64 bytes. */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+	};
+	static const char *const good[] = {
+		"example.com", "EXAMPLE.com.", "xn--bcher-kva.example", "a",
+		"1a.example", "a-b.c-d.example",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+	};
+	char			 xml[2048], name[300];
+	const struct dr_report	*r;
+	struct dr_error		 err;
+	struct got		 g;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(xml, sizeof xml, DOC(META("") "<policy_published>"
+		    "<domain>%s</domain><p>none</p></policy_published>"
+		    SIMPLE_RECORD), bad[i]);
+		assert_int_equal(run(&g, xml, 0, 0, &r, &err), -1);
+		assert_int_equal(err.code, DR_E_REPORT);
+		if (*bad[i] != '\0')
+			assert_non_null(strstr(err.msg, "is not a host name"));
+		done(&g);
+	}
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(xml, sizeof xml, DOC(META("") "<policy_published>"
+		    "<domain>%s</domain><p>none</p></policy_published>"
+		    SIMPLE_RECORD), good[i]);
+		assert_int_equal(run(&g, xml, 0, 0, &r, &err), 0);
+		done(&g);
+	}
+	/* 253 bytes pass, 254 do not. */
+	memset(name, 'a', sizeof name);
+	for (i = 63; i < 253; i += 64)
+		name[i] = '.';
+	name[253] = '\0';
+	snprintf(xml, sizeof xml, DOC(META("") "<policy_published><domain>"
+	    "%s</domain><p>none</p></policy_published>" SIMPLE_RECORD), name);
+	assert_int_equal(run(&g, xml, 0, 0, &r, &err), 0);
+	assert_int_equal(strlen(r->domain), 253);
+	done(&g);
+	name[253] = 'a';
+	name[254] = '\0';
+	snprintf(xml, sizeof xml, DOC(META("") "<policy_published><domain>"
+	    "%s</domain><p>none</p></policy_published>" SIMPLE_RECORD), name);
+	assert_int_equal(run(&g, xml, 0, 0, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "254 bytes long, more than 253"));
 	done(&g);
 }
 
@@ -1027,6 +1218,48 @@ bad_count_rejected(void **state)
 	assert_non_null(strstr(err.msg, "record 1 has no <count>"));
 	done(&g);
 	assert_int_equal(run(&g, huge, 0, 0, &r, &err), -1);
+	assert_int_equal(err.code, DR_E_LIMIT);
+	assert_non_null(strstr(err.msg, "is more than 1000000000"));
+	done(&g);
+}
+
+/* Counts up to the caps are stored; one more message is refused. */
+static void
+counts_capped_at_the_boundary(void **state)
+{
+	static const char at[] = DOC(META("") POLICY("")
+	    RECORD(ROW("192.0.2.1", "1000000000"), "", ""));
+	static const char above[] = DOC(META("") POLICY("")
+	    RECORD(ROW("192.0.2.1", "1000000001"), "", ""));
+#define R9 RECORD(ROW("192.0.2.1", "1000000000"), "", "")
+#define R10 R9 R9 R9 R9 R9 R9 R9 R9 R9 R9
+	static const char sum_at[] = DOC(META("") POLICY("") R10
+	    RECORD(ROW("192.0.2.1", "0"), "", ""));
+	static const char sum_above[] = DOC(META("") POLICY("") R10
+	    RECORD(ROW("192.0.2.1", "1"), "", ""));
+#undef R10
+#undef R9
+	const struct dr_report	*r;
+	struct dr_error		 err;
+	struct got		 g;
+
+	(void)state;
+	assert_int_equal(run(&g, at, 0, 0, &r, &err), 0);
+	assert_int_equal(r->nmessages, PARSE_MAX_COUNT);
+	done(&g);
+	assert_int_equal(run(&g, above, 0, 0, &r, &err), -1);
+	assert_int_equal(err.code, DR_E_LIMIT);
+	assert_non_null(strstr(err.msg, "record 1: <count> 1000000001 is "
+	    "more than 1000000000"));
+	done(&g);
+	assert_int_equal(run(&g, sum_at, 0, 0, &r, &err), 0);
+	assert_int_equal(r->nmessages, PARSE_MAX_MESSAGES);
+	assert_int_equal(r->nrecords, 11);
+	done(&g);
+	assert_int_equal(run(&g, sum_above, 0, 0, &r, &err), -1);
+	assert_int_equal(err.code, DR_E_LIMIT);
+	assert_non_null(strstr(err.msg, "record 11: the records count more "
+	    "than 10000000000 messages"));
 	done(&g);
 }
 
@@ -1269,11 +1502,14 @@ main(void)
 		cmocka_unit_test(missing_report_id_rejected),
 		cmocka_unit_test(fractional_timestamps_truncated),
 		cmocka_unit_test(bad_timestamp_rejected),
+		cmocka_unit_test(implausible_times_rejected),
 		cmocka_unit_test(suspicious_date_ranges_flagged),
 		cmocka_unit_test(several_errors_and_lang),
 		cmocka_unit_test(missing_policy_fields_are_null),
 		cmocka_unit_test(whitespace_and_case_in_policy_values),
-		cmocka_unit_test(unknown_policy_values_kept_and_flagged),
+		cmocka_unit_test(invalid_policy_values_kept_raw_only),
+		cmocka_unit_test(forged_policy_values_never_in_fields),
+		cmocka_unit_test(policy_domain_must_be_a_host_name),
 		cmocka_unit_test(mixed_case_enums_folded),
 		cmocka_unit_test(out_of_enum_values_kept_verbatim),
 		cmocka_unit_test(empty_reason_type_flagged),
@@ -1284,6 +1520,7 @@ main(void)
 		cmocka_unit_test(dkim_selector_missing_is_null),
 		cmocka_unit_test(row_without_source_ip_kept),
 		cmocka_unit_test(bad_count_rejected),
+		cmocka_unit_test(counts_capped_at_the_boundary),
 		cmocka_unit_test(unknown_elements_kept_per_record),
 		cmocka_unit_test(report_without_records_begins_at_end),
 		cmocka_unit_test(doctype_refused),

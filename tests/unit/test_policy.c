@@ -305,6 +305,18 @@ conf_errors(void **state)
 	    "(\"v=DMARC1; ...\"), found 'p=none'");
 	assert_string_equal(parse_err("default { record \"v=DMARC1\"; }"),
 	    "test.conf:1: record belongs in a domain block, not in default");
+	/* A record that advise would publish: DMARC grammar only. */
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  record \"v=DMARC1; p=none; fo=1:x\";\n}\n"),
+	    "test.conf:2: the record is not a DMARC record: tag fo: expected "
+	    "0, 1, d or s, separated by ':'");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  record \"v=DMARC1; p=none; x y=1\";\n}\n"),
+	    "test.conf:2: the record is not a DMARC record: a tag name is "
+	    "not a letter followed by letters, digits, '-' or '_'");
+	assert_string_equal(parse_err("domain a_b.example { }"),
+	    "test.conf:1: domain a_b.example is not a host name: holds '_': "
+	    "a host name has letters, digits, hyphens and dots only");
 	assert_string_equal(parse_err("domain x.example {\n"
 	    "  sender \"unterminated { ip 192.0.2.1; }\n}\n"),
 	    "test.conf:2: unterminated quoted string");
@@ -381,14 +393,15 @@ records(void **state)
 	assert_string_equal(record_get(r, "fo"), "1");
 	assert_null(record_get(r, "pct"));
 	/* Policy tags first in a fixed order; unknown tags kept. */
-	assert_int_equal(record_set(r, "pct", "0"), 0);
-	assert_int_equal(record_set(r, "t", "y"), 0);
-	assert_int_equal(record_set(r, "p", "quarantine"), 0);
+	assert_int_equal(record_set(r, "pct", "0", why, sizeof why), 0);
+	assert_int_equal(record_set(r, "t", "y", why, sizeof why), 0);
+	assert_int_equal(record_set(r, "p", "quarantine", why, sizeof why),
+	    0);
 	record_format(r, out, sizeof out);
 	assert_string_equal(out, "v=DMARC1; p=quarantine; pct=0; t=y; fo=1; "
 	    "rua=mailto:a@example.com; x-new=7");
-	assert_int_equal(record_set(r, "pct", NULL), 0);
-	assert_int_equal(record_set(r, "t", NULL), 0);
+	assert_int_equal(record_set(r, "pct", NULL, why, sizeof why), 0);
+	assert_int_equal(record_set(r, "t", NULL, why, sizeof why), 0);
 	record_format(r, out, sizeof out);
 	assert_string_equal(out, "v=DMARC1; p=quarantine; fo=1; "
 	    "rua=mailto:a@example.com; x-new=7");
@@ -400,8 +413,132 @@ records(void **state)
 	    sizeof why));
 	assert_string_equal(why, "tag p given twice");
 	assert_null(record_parse("v=DMARC1; none", why, sizeof why));
-	assert_string_equal(why, "'none' is not tag=value");
+	assert_string_equal(why, "a part is not tag=value");
 	assert_null(record_parse("", why, sizeof why));
+}
+
+/*
+ * Whatever a value came from, record_set and record_parse keep only
+ * DMARC grammar: forged tags, quotes, spaces and control bytes never
+ * reach the text of a record.
+ */
+static void
+records_hold_only_valid_values(void **state)
+{
+	static const char *const forged[][2] = {
+		{ "fo", "1;pct=0;t=y" }, { "sp", "none\" x" },
+		{ "np", "reject quarantine" }, { "p", "reject\x07" },
+		{ "pct", "101" }, { "pct", "0100" }, { "adkim", "\xc2\x85s" },
+		{ "t", "true" }, { "rua", "mailto:a@example.com; p=none" },
+		{ "rua", "mailto:a\"@example.com" }, { "x", "a b" },
+		{ "x;y", "1" }, { "ri", "-1" },
+	};
+	struct dmarc_record	*r;
+	char			 why[160], out[512];
+	size_t			 i;
+
+	(void)state;
+	r = record_new();
+	assert_non_null(r);
+	assert_int_equal(record_set(r, "p", "none", why, sizeof why), 0);
+	for (i = 0; i < sizeof forged / sizeof forged[0]; i++) {
+		if (record_set(r, forged[i][0], forged[i][1], why, sizeof why)
+		    != RECORD_INVALID)
+			fail_msg("%s=%s set", forged[i][0], forged[i][1]);
+		assert_true(why[0] != '\0');
+	}
+	record_format(r, out, sizeof out);
+	assert_string_equal(out, "v=DMARC1; p=none");
+	/* Valid values are set in canonical form. */
+	assert_int_equal(record_set(r, "FO", " 1 : D ", why, sizeof why), 0);
+	assert_int_equal(record_set(r, "p", "Reject", why, sizeof why), 0);
+	assert_int_equal(record_set(r, "pct", "007", why, sizeof why), 0);
+	assert_int_equal(record_set(r, "rua", "mailto:a@example.com , "
+	    "MAILTO:b@example.com", why, sizeof why), 0);
+	record_format(r, out, sizeof out);
+	assert_string_equal(out, "v=DMARC1; p=reject; pct=7; fo=1:d; "
+	    "rua=mailto:a@example.com,mailto:b@example.com");
+	/* A refused value leaves the tag as it was. */
+	assert_int_equal(record_set(r, "fo", "1;p=none", why, sizeof why),
+	    RECORD_INVALID);
+	assert_string_equal(record_get(r, "fo"), "1:d");
+	record_free(r);
+
+	/* Parsing refuses a record with any invalid value, and says which. */
+	assert_null(record_parse("v=DMARC1; p=none; fo=1\x07", why,
+	    sizeof why));
+	assert_string_equal(why, "tag fo: expected 0, 1, d or s, separated "
+	    "by ':'");
+	assert_null(record_parse("v=DMARC1; p=none; rua=mailto:\"a\"@x.example",
+	    why, sizeof why));
+	assert_non_null(strstr(why, "tag rua: "));
+	assert_null(record_parse("v=DMARC1; p=none; x y=1", why, sizeof why));
+	assert_non_null(strstr(why, "a tag name is not a letter"));
+	assert_null(record_parse("v=DMARC1; p=maybe", why, sizeof why));
+	assert_string_equal(why, "tag p: expected none, quarantine or "
+	    "reject");
+	r = record_parse("v=dmarc1;p=Quarantine;pct=050;rua=mailto:a@b.example"
+	    ",mailto:c@d.example!10M", why, sizeof why);
+	assert_non_null(r);
+	record_format(r, out, sizeof out);
+	assert_string_equal(out, "v=DMARC1; p=quarantine; pct=50; "
+	    "rua=mailto:a@b.example,mailto:c@d.example!10m");
+	/* Never a cut record: too small a buffer gives "". */
+	assert_true(record_format(r, out, 20) >= 20);
+	assert_string_equal(out, "");
+	record_free(r);
+}
+
+/* Zone-file lines: quoted strings of at most 255 bytes, never cut. */
+static void
+zone_lines(void **state)
+{
+	char	rec[700], line[1000], want[1000];
+	size_t	n;
+
+	(void)state;
+	assert_int_equal(record_zone("_dmarc.example.com", "v=DMARC1; p=none",
+	    line, sizeof line), 0);
+	assert_string_equal(line, "_dmarc.example.com. IN TXT "
+	    "\"v=DMARC1; p=none\"");
+	/* 255 bytes: one string; 256: two; 510: two; 511: three. */
+	memset(rec, 'a', sizeof rec);
+	memcpy(rec, "v=DMARC1; x=", 12);
+	rec[255] = '\0';
+	assert_int_equal(record_zone("_dmarc.e.example", rec, line,
+	    sizeof line), 0);
+	snprintf(want, sizeof want, "_dmarc.e.example. IN TXT \"%s\"", rec);
+	assert_string_equal(line, want);
+	rec[255] = 'b';
+	rec[256] = '\0';
+	assert_int_equal(record_zone("_dmarc.e.example", rec, line,
+	    sizeof line), 0);
+	snprintf(want, sizeof want, "_dmarc.e.example. IN TXT \"%.255s\" "
+	    "\"b\"", rec);
+	assert_string_equal(line, want);
+	rec[256] = 'a';
+	rec[510] = '\0';
+	assert_int_equal(record_zone("_dmarc.e.example", rec, line,
+	    sizeof line), 0);
+	n = strlen(line);
+	assert_int_equal(n, strlen("_dmarc.e.example. IN TXT ") + 510 + 5);
+	rec[510] = 'c';
+	rec[511] = '\0';
+	assert_int_equal(record_zone("_dmarc.e.example", rec, line,
+	    sizeof line), 0);
+	assert_non_null(strstr(line, "\" \"c\""));
+	/* What is not zone text is refused; so is what does not fit. */
+	assert_int_equal(record_zone("_dmarc.e.example", "v=DMARC1; p=\"x",
+	    line, sizeof line), -1);
+	assert_string_equal(line, "");
+	assert_int_equal(record_zone("_dmarc.e.example", "v=DMARC1;\np=none",
+	    line, sizeof line), -1);
+	assert_int_equal(record_zone("_dmarc.e example", "v=DMARC1", line,
+	    sizeof line), -1);
+	assert_int_equal(record_zone("", "v=DMARC1", line, sizeof line), -1);
+	assert_int_equal(record_zone("_dmarc.e.example", rec, line, 300),
+	    -1);
+	assert_string_equal(line, "");
 }
 
 static void
@@ -539,6 +676,8 @@ main(void)
 		cmocka_unit_test(conf_files),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(records),
+		cmocka_unit_test(records_hold_only_valid_values),
+		cmocka_unit_test(zone_lines),
 		cmocka_unit_test(stages),
 		cmocka_unit_test(evaluation),
 		cmocka_unit_test(days),

@@ -647,6 +647,151 @@ summary_counts_only_the_active_copy(void **state)
 	assert_int_equal(q(f, "SELECT min(records) FROM v_source_days"), 1);
 }
 
+/* A text from a query, through a second connection; "" for NULL. */
+static const char *
+qs(struct fx *f, const char *sql)
+{
+	static char	 out[256];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	const char	*t;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		snprintf(out, sizeof out, "%s", t);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* The raw text of invalid policy values is stored in raw_* only. */
+static void
+raw_policy_values_stored(void **state)
+{
+	struct fx		*f = *state;
+	struct dr_report	 r = report("raw", 1700000000);
+	struct store_doc	 d = doc(7, 100);
+	enum store_outcome	 out;
+	struct dr_error		 err;
+
+	r.fo = NULL;
+	r.raw_fo = "1;pct=0;t=y";
+	r.raw_pct = "150";
+	r.raw_testing = "maybe";
+	assert_int_equal(store_report_begin(f->s, &r, &err), 0);
+	assert_int_equal(store_report_end(f->s, &r, &d, &out, &err), 0);
+	assert_int_equal(store_commit(f->s, &err), 0);
+	assert_string_equal(qs(f, "SELECT raw_fo FROM reports"),
+	    "1;pct=0;t=y");
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE fo IS NULL"
+	    " AND pct IS NULL AND testing IS NULL AND raw_pct = '150'"
+	    " AND raw_testing = 'maybe' AND raw_p IS NULL"), 1);
+	assert_string_equal(qs(f, "SELECT raw_fo FROM v_reports"),
+	    "1;pct=0;t=y");
+}
+
+/*
+ * A database of schema 5 is brought in line: invalid policy values
+ * move to raw_*, valid ones become canonical, report ids that differ
+ * only in case become one report (the later copy active), and counts
+ * beyond the caps are flagged.
+ */
+static void
+values_migration(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*s2;
+	struct dr_error	 err;
+	sqlite3		*db;
+	char		 p[80];
+	int		 i;
+
+	store_close(f->s);
+	f->s = NULL;
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(sqlite3_exec(db, schema_sql[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5;"
+	    "INSERT INTO ingest_runs (id, started_at, version) VALUES "
+	    "(1, 1700000000, 'old');"
+	    "INSERT INTO reports (id, run_id, status, superseded_by, origin,"
+	    " received_at, ingested_at, xml_sha256, xml_part, domain,"
+	    " reporter, report_key_id, date_begin, date_end, p, sp, np, pct,"
+	    " fo, testing, adkim, aspf, message_count, day) VALUES"
+	    " (1, 1, 'active', NULL, 'a', 100, 1, x'01', 0, 'example.com',"
+	    "  'example', 'AbC', 1700000000, 1700086399, 'reject', 'none\" x',"
+	    "  NULL, 150, '1;pct=0;t=y', 'maybe', 's', 'r', 5, 19676),"
+	    " (2, 1, 'active', NULL, 'b', 200, 1, x'02', 0, 'example.com',"
+	    "  'example', 'abc', 1700000000, 1700086399, 'quarantine', NULL,"
+	    "  'reject', 50, ' 1 : d :1', 'y', 'strict', NULL, 5, 19676),"
+	    " (3, 1, 'active', NULL, 'c', 200, 1, x'03', 0, 'example.com',"
+	    "  'example', 'ABC', 1700000000, 1700086399, 'none', NULL, NULL,"
+	    "  100, '0', 'n', NULL, NULL, 5, 19676),"
+	    " (4, 1, 'active', NULL, 'd', 300, 1, x'04', 0, 'example.com',"
+	    "  'example', 'Other', 1700086400, 1700172799, 'none', NULL, NULL,"
+	    "  NULL, NULL, NULL, NULL, NULL, 20000000000, 19677),"
+	    " (5, 1, 'superseded', 4, 'e', 250, 1, x'05', 0, 'example.com',"
+	    "  'example', 'OTHER', 1700086400, 1700172799, 'none', NULL, NULL,"
+	    "  NULL, NULL, NULL, NULL, NULL, 1, 19677),"
+	    " (6, 1, 'active', NULL, 'f', 300, 1, x'06', 0, 'example.com',"
+	    "  'example', 'big', 1700086400, 1700172799, 'none', NULL, NULL,"
+	    "  NULL, NULL, NULL, NULL, NULL, 2000000000, 19677),"
+	    " (7, 1, 'active', NULL, 'g', 300, 1, x'07', 0, 'example.com',"
+	    "  'example', 'fine', 1700086400, 1700172799, 'none', NULL, NULL,"
+	    "  NULL, NULL, NULL, NULL, NULL, 1000000000, 19677);"
+	    "INSERT INTO records (id, report, ordinal, count) VALUES"
+	    " (1, 4, 1, 5), (2, 6, 1, 2000000000), (3, 7, 1, 1000000000);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(f->path, 1000, 0, &s2, &err), 0);
+	f->s = s2;
+	assert_int_equal(q(f, "PRAGMA user_version"), store_schema_version());
+	/* Ids without case: 3 wins (received last, larger digest). */
+	assert_string_equal(qs(f, "SELECT group_concat(id || ':' || status ||"
+	    " ':' || coalesce(superseded_by, '-') || ':' || report_key_id, ' ')"
+	    " FROM (SELECT * FROM reports ORDER BY id)"),
+	    "1:superseded:3:abc 2:superseded:3:abc 3:active:-:abc "
+	    "4:active:-:other 5:superseded:4:other 6:active:-:big "
+	    "7:active:-:fine");
+	/* Invalid values moved, valid ones canonical, the rest as it was. */
+	assert_string_equal(qs(f, "SELECT quote(p) || quote(sp) ||"
+	    " quote(raw_sp) || quote(pct) || quote(raw_pct) || quote(fo) ||"
+	    " quote(raw_fo) || quote(testing) || quote(raw_testing) ||"
+	    " quote(adkim) || quote(aspf) FROM reports WHERE id = 1"),
+	    "'reject'NULL'none\" x'NULL'150'NULL'1;pct=0;t=y'NULL"
+	    "'maybe''s''r'");
+	assert_string_equal(qs(f, "SELECT quote(fo) || quote(pct) ||"
+	    " typeof(pct) || quote(adkim) || quote(raw_adkim) || quote(np)"
+	    " FROM reports WHERE id = 2"),
+	    "'1:d'50integerNULL'strict''reject'");
+	assert_int_equal(q(f, "SELECT count(*) FROM warnings WHERE report = 1"
+	    " AND code = 'policy'"), 4);
+	assert_string_equal(qs(f, "SELECT message FROM warnings WHERE"
+	    " report = 1 AND code = 'policy' AND message LIKE 'fo %'"),
+	    "fo is not valid DMARC (expected 0, 1, d or s, separated by ':'): "
+	    "moved to raw_fo when the schema was updated, never in a record");
+	assert_string_equal(qs(f, "SELECT raw_fo FROM v_reports WHERE id = 1"),
+	    "1;pct=0;t=y");
+	/* Beyond the caps (not at them): flagged. */
+	assert_string_equal(qs(f, "SELECT group_concat(report, ' ') FROM"
+	    " (SELECT report FROM warnings WHERE code = 'count' ORDER BY 1)"),
+	    "4 6");
+	/* The next copy of the report, whatever its case, supersedes 3. */
+	assert_int_equal(store_run_begin(f->s, &err), 0);
+	assert_int_equal(put(f, "abc", 1700000000, 9, 400), STORE_SUPERSEDING);
+	assert_int_equal(q(f, "SELECT count(*) FROM reports WHERE status ="
+	    " 'active' AND report_key_id = 'abc'"), 1);
+}
+
 int
 main(void)
 {
@@ -683,6 +828,10 @@ main(void)
 		    summary_follows_the_final_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    summary_counts_only_the_active_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(raw_policy_values_stored,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(values_migration,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,349 @@
+#!/bin/bash
+# values.sh: what the values of a report, the configuration or DNS can
+# do to the record dmarcdb tells the admin to publish, and to what it
+# stores and prints. Forged policy values never reach a record and are
+# kept as raw_* only; records from the configuration or DNS with a
+# value that is not DMARC grammar (or a control byte) are refused with
+# a warning; zone-file lines are quoted and split at 255 bytes; report
+# ids that differ only in case are one report; counts and dates at the
+# caps are stored and the documented queries sum them; dates beyond
+# what can be shown are printed as numbers; _dmarc names longer than
+# 253 bytes are never looked up, nor cut; an old database is brought in
+# line. (Refused inputs: tests/hostile/mkhostile.c, hostile.sh.)
+. "$(dirname "$0")/lib.sh"
+
+FAKEDNS=$BUILDDIR/tests/hostile/fakedns.so
+R=$T/r
+mkdir "$R"
+AS_OF="--as-of 2026-03-01"
+# No configuration (not even /etc/dmarcdb.conf) unless one is named.
+: > "$T/empty.conf"
+DMARCDB_CONFIG=$T/empty.conf
+export DMARCDB_CONFIG
+
+# report FILE ID DOMAIN BEGIN END POLICY RECORDS: one report. POLICY is
+# the XML after <domain> in <policy_published>; RECORDS, a line each:
+# IP COUNT DKIM SPF (policy_evaluated, and the auth results).
+report() {
+	{
+		printf '<?xml version="1.0" encoding="UTF-8"?>\n<feedback>\n'
+		printf '<report_metadata><org_name>Example Receiver</org_name>'
+		printf '<email>dmarc@receiver.example</email>'
+		printf '<report_id>%s</report_id>' "$2"
+		printf '<date_range><begin>%s</begin><end>%s</end>' "$4" "$5"
+		printf '</date_range></report_metadata>\n'
+		printf '<policy_published><domain>%s</domain>%s' "$3" "$6"
+		printf '</policy_published>\n'
+		while read -r ip count dk sp; do
+			[ -n "$ip" ] || continue
+			printf '<record><row><source_ip>%s</source_ip>' "$ip"
+			printf '<count>%s</count><policy_evaluated>' "$count"
+			printf '<disposition>none</disposition><dkim>%s</dkim>' \
+			    "$dk"
+			printf '<spf>%s</spf></policy_evaluated></row>' "$sp"
+			printf '<identifiers><header_from>%s</header_from>' "$3"
+			printf '</identifiers><auth_results><dkim><domain>%s' "$3"
+			printf '</domain><result>%s</result></dkim><spf>' "$dk"
+			printf '<domain>%s</domain><result>%s</result>' "$3" "$sp"
+			printf '</spf></auth_results></record>\n'
+		done
+		printf '</feedback>\n'
+	} > "$1"
+}
+
+day() {
+	date -u -d "$1" +%s
+}
+B=$(day 2026-02-27)
+E=$((B + 86399))
+
+# --- 5: forged policy values ------------------------------------------
+report "$R/forged.xml" forged-1 forged.example "$B" "$E" \
+    '<p>none</p><sp>none" x</sp><np>reject&#9;quarantine</np>'\
+'<fo>1;pct=0;t=y</fo><adkim>S</adkim><pct>100</pct>' <<-EOF
+	192.0.2.1 500 pass pass
+	EOF
+
+# --- 5: a long configured record, and an invalid one ------------------
+long="v=DMARC1; p=none; rua="
+for i in 1 2 3 4 5 6 7 8; do
+	long="${long}mailto:dmarc-reports-mailbox-number-$i@longrec.example,"
+done
+long="${long}mailto:last@longrec.example"
+[ ${#long} -gt 400 ] || fail "the long record is too short"
+cat > "$T/values.conf" <<-EOF
+	domain longrec.example {
+		record "$long";
+	}
+	EOF
+cat > "$T/bad.conf" <<-EOF
+	domain badconf.example {
+		record "v=DMARC1; p=none; x y=1; rua=mailto:d@badconf.example";
+	}
+	EOF
+report "$R/longrec.xml" longrec-1 longrec.example "$B" "$E" \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 500 pass pass
+	EOF
+report "$R/badconf.xml" badconf-1 badconf.example "$B" "$E" \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 500 pass pass
+	EOF
+
+# --- 7: report ids that differ only in case ---------------------------
+report "$R/case-a.xml" '&lt;AbC-1@receiver.example&gt;' case.example "$B" "$E" \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 10 pass pass
+	EOF
+report "$R/case-b.xml" 'abc-1@RECEIVER.example' case.example "$B" "$E" \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 11 pass pass
+	EOF
+touch -d 2026-02-28T01:00:00Z "$R/case-a.xml"
+touch -d 2026-02-28T02:00:00Z "$R/case-b.xml"
+
+# --- 12: counts at the caps, a day ago --------------------------------
+Y=$(day "$(date -u -d yesterday +%Y-%m-%d)")
+report "$R/cap-record.xml" cap-1 cap.example "$Y" $((Y + 86399)) \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 1000000000 fail fail
+	EOF
+report "$R/cap-report.xml" cap-2 cap.example "$Y" $((Y + 86399)) \
+    '<p>none</p>' < <(for i in 1 2 3 4 5 6 7 8 9 10; do
+	echo "192.0.2.1 1000000000 fail fail"; done)
+
+# --- 18: the last plausible day ---------------------------------------
+report "$R/bound.xml" bound-1 bound.example 4102358400 4102444799 \
+    '<p>none</p>' <<-EOF
+	192.0.2.1 1 pass pass
+	EOF
+
+# --- 21: a domain whose _dmarc name is longer than 253 bytes ----------
+L=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' \
+    $(seq 63)).$(printf 'd%.0s' $(seq 50)).example
+[ ${#L} -eq 250 ] || fail "long domain: ${#L} bytes"
+report "$R/long.xml" long-1 "$L" "$B" "$E" '<p>none</p>' <<-EOF
+	192.0.2.1 500 pass pass
+	EOF
+report "$R/dns.xml" dns-1 dns.example "$B" "$E" '<p>none</p>' <<-EOF
+	192.0.2.1 500 pass pass
+	EOF
+
+"$DMARCDB" -q --db "$DB" ingest "$R" 2> "$T/err" || fail "ingest: \
+$(cat "$T/err")"
+[ ! -s "$T/err" ] || fail "ingest said: $(cat "$T/err")"
+[ "$(sql "$DB" "SELECT count(*) FROM reports")" -eq 10 ] ||
+    fail "not every report stored"
+
+# 5: stored. Forged values are in raw_* only, valid ones canonical.
+[ "$(sql "$DB" "SELECT quote(fo) || ' ' || raw_fo || ' ' || quote(sp) ||
+    ' ' || raw_sp || ' ' || quote(np) || ' ' || adkim || ' ' || pct
+    FROM reports WHERE domain = 'forged.example'")" = \
+    "NULL 1;pct=0;t=y NULL none\" x NULL s 100" ] ||
+    fail "forged values stored: $(sql "$DB" "SELECT * FROM v_reports
+    WHERE domain = 'forged.example'")"
+[ "$(sql "$DB" "SELECT raw_np = 'reject' || char(9) || 'quarantine'
+    FROM reports WHERE domain = 'forged.example'")" = 1 ] || fail "raw_np"
+[ "$(sql "$DB" "SELECT count(*) FROM warnings w JOIN reports r
+    ON r.id = w.report WHERE r.domain = 'forged.example'
+    AND w.code = 'policy'")" -eq 3 ] || fail "policy warnings"
+
+# 5: advise never prints them, and says so in words.
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain forged.example \
+    > "$T/forged.txt"
+pub=$(grep '^  publish ' "$T/forged.txt") || fail "no publish line"
+case $pub in
+*'IN TXT "v=DMARC1; p='*'; adkim=s"') ;;
+*) fail "publish: $pub" ;;
+esac
+[ "$(printf '%s' "$pub" | tr -cd '"' | wc -c)" -eq 2 ] ||
+    fail "quotes in: $pub"
+printf '%s' "$pub" | grep -q 'fo=\|sp=\|pct=0;\|t=y;' &&
+    fail "a forged value in: $pub"
+printf '%s' "$pub" | grep -q "$(printf '\t')" && fail "a tab in: $pub"
+tr -d '\n' < "$T/forged.txt" | tr -s ' ' | grep -q "give a value that is \
+not valid DMARC for: sp np fo. Such values are never put in a record: they \
+are left out of the record below (the reports table keeps them as \
+written, in raw_sp, raw_np, raw_fo)" || fail "not said: $(cat "$T/forged.txt")"
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain forged.example \
+    --format json > "$T/forged.json"
+[ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/forged.json'),
+    '\$.domains[0].record.next') NOT LIKE '%fo=%'")" = 1 ] ||
+    fail "json record: $(cat "$T/forged.json")"
+"$DMARCDB" --db "$DB" digest $AS_OF --no-dns --format text \
+    --domain forged.example > "$T/forged-digest.txt"
+grep -q '_dmarc.forged.example. IN TXT "v=DMARC1; p=[a-z]*; .*adkim=s"$' \
+    "$T/forged-digest.txt" || fail "digest record: $(grep 'IN TXT' \
+    "$T/forged-digest.txt")"
+grep -q 'fo=1;pct' "$T/forged-digest.txt" && fail "digest: forged fo"
+
+# 5: a zone-file line holds strings of at most 255 bytes, in advise and
+# in the digest; a configured record that is not DMARC is refused.
+DMARCDB_CONFIG=$T/values.conf
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain longrec.example \
+    > "$T/conf.txt"
+"$DMARCDB" --db "$DB" digest $AS_OF --no-dns --format text \
+    --domain longrec.example > "$T/conf-digest.txt"
+for f in "$T/conf.txt" "$T/conf-digest.txt"; do
+	line=$(grep '_dmarc.longrec.example. IN TXT' "$f" | head -1) ||
+	    fail "$f: no record for longrec.example"
+	strings=$(printf '%s\n' "$line" | sed 's/^[^"]*//' |
+	    grep -o '"[^"]*"')
+	[ "$(printf '%s\n' "$strings" | wc -l)" -ge 2 ] ||
+	    fail "$f: one string: $line"
+	printf '%s\n' "$strings" | while read -r s; do
+		[ ${#s} -le 257 ] || fail "$f: a string of ${#s} bytes"
+	done
+	joined=$(printf '%s' "$strings" | tr -d '"\n')
+	case $joined in
+	*"mailto:last@longrec.example") ;;
+	*) fail "$f: record cut: $joined" ;;
+	esac
+done
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/bad.conf" advise $AS_OF \
+    --no-dns --domain badconf.example > "$T/conf.txt" 2> "$T/conf.err"
+grep -q "bad.conf:2: the record is not a DMARC record: a tag name is not \
+a letter followed by letters, digits, '-' or '_'" "$T/conf.err" ||
+    fail "invalid configured record: $(cat "$T/conf.err")"
+grep -q 'x y=1' "$T/conf.txt" && fail "invalid tag printed"
+DMARCDB_CONFIG=$T/empty.conf
+
+# 7: the same report id in another case is a re-sent copy.
+[ "$(sql "$DB" "SELECT group_concat(status || ':' || report_key_id, ' ')
+    FROM (SELECT * FROM reports WHERE domain = 'case.example'
+    ORDER BY received_at)")" = \
+    "superseded:abc-1@receiver.example active:abc-1@receiver.example" ] ||
+    fail "report ids in other cases: $(sql "$DB" "SELECT status,
+    report_id, report_key_id FROM reports WHERE domain = 'case.example'")"
+
+# 12: counts at the caps are stored, and every documented sum works.
+[ "$(sql "$DB" "SELECT messages FROM ingest_runs")" = 11000002522 ] ||
+    fail "run messages: $(sql "$DB" "SELECT messages FROM ingest_runs")"
+# doc_query FILE: the sqlite3 query an example of FILE shows, for
+# cap.example.
+doc_query() {
+	sed -n '/sqlite3 dmarc.db "SELECT/,/"$/p' "$1" |
+	    sed 's/.*sqlite3 dmarc.db "//; s/"$//; s/example\.com/cap.example/'
+}
+q=$(doc_query "$SRCDIR/README.md")
+[ -n "$q" ] || fail "no query in README.md"
+[ "$(sql "$DB" "$q")" = "192.0.2.1|11000000000" ] ||
+    fail "README query: $q: $(sql "$DB" "$q" 2>&1)"
+q=$(doc_query "$SRCDIR/dmarcdb.1")
+[ -n "$q" ] || fail "no query in dmarcdb.1"
+[ "$(sql "$DB" "$q")" = "192.0.2.1|11000000000" ] ||
+    fail "dmarcdb.1 query: $q: $(sql "$DB" "$q" 2>&1)"
+[ "$(sql "$DB" "SELECT sum(messages) FROM v_source_days
+    WHERE domain = 'cap.example'")" = 11000000000 ] || fail "summary sum"
+[ "$(sql "$DB" "SELECT sum(message_count) FROM v_reports")" = \
+    11000002522 ] || fail "v_reports sum"
+
+# 18: the last plausible day, and times stored before they were capped
+# (or edited): printed as numbers, never as garbage.
+"$DMARCDB" --db "$DB" reports --csv --domain bound.example > "$T/bound.csv"
+grep -q ',2099-12-31,2099-12-31,"bound.example",' "$T/bound.csv" ||
+    fail "bound: $(cat "$T/bound.csv")"
+cp "$DB" "$T/dates.db"
+sql "$T/dates.db" "UPDATE reports SET date_begin = 67768036191676800,
+    date_end = 253402300800 WHERE domain = 'bound.example'"
+"$DMARCDB" --db "$T/dates.db" reports --domain bound.example > "$T/dates.txt"
+[ "$(sed -n 2p "$T/dates.txt" | cut -c1-24)" = \
+    "67768036191676800 bound." ] || fail "dates: $(cat "$T/dates.txt")"
+"$DMARCDB" --db "$T/dates.db" reports --csv --domain bound.example \
+    > "$T/dates.csv"
+grep -q ',67768036191676800,253402300800,"bound.example",' \
+    "$T/dates.csv" || fail "dates csv: $(cat "$T/dates.csv")"
+expect_exit 2 "$DMARCDB" --db "$DB" reports --since 10000-01-01 2> /dev/null
+expect_exit 2 "$DMARCDB" --db "$DB" reports --since 1969-12-31 2> /dev/null
+expect_exit 2 "$DMARCDB" --db "$DB" reports --since 253402300800 \
+    2> /dev/null
+"$DMARCDB" --db "$DB" reports --since 9999-12-31 2> /dev/null
+
+# 21: DNS answers, through fakedns.so: a usable record is used (so the
+# refusals below mean something), one with a control byte or a value
+# that is not DMARC is refused in words, and a name longer than 253
+# bytes is never looked up.
+dns() {
+	printf "$1" > "$T/txt"
+	: > "$T/names"
+	FAKEDNS_TXT=$T/txt FAKEDNS_LOG=$T/names LD_PRELOAD=$FAKEDNS \
+	    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$DB" advise $AS_OF \
+	    --domain "$2" > "$T/dns.txt"
+	tr -d '\n' < "$T/dns.txt" | tr -s ' ' > "$T/dns1.txt"
+}
+dns 'v=DMARC1; p=none; rua=mailto:d@dns.example' dns.example
+[ "$(cat "$T/names")" = _dmarc.dns.example ] || fail "names: $(cat \
+"$T/names")"
+grep -q 'instead of _dmarc.dns.example. IN TXT "v=DMARC1; p=none; rua=mailto:d@dns.example" (the record in the DNS)' \
+    "$T/dns1.txt" || fail "DNS record not used: $(cat "$T/dns.txt")"
+dns 'v=DMARC1; p=reject\a; rua=mailto:d@dns.example' dns.example
+grep -q "the DMARC record at _dmarc.dns.example holds byte 0x07, which \
+no DMARC record can hold: not used: the record below is rebuilt from the \
+reports" "$T/dns1.txt" || fail "control byte: $(cat "$T/dns.txt")"
+grep -q 'instead of' "$T/dns.txt" && fail "control byte used"
+grep -q "$(printf '\a')" "$T/dns.txt" && fail "a BEL printed"
+dns 'v=DMARC1; p=maybe; rua=mailto:d@dns.example' dns.example
+grep -q "the DMARC record in DNS at _dmarc.dns.example is not usable (tag \
+p: expected none, quarantine or reject): the record below is rebuilt from \
+the reports" "$T/dns1.txt" || fail "p=maybe: $(cat "$T/dns.txt")"
+grep -q 'maybe' "$T/dns.txt" && fail "p=maybe printed"
+dns 'v=DMARC1; p=none' "$L"
+[ ! -s "$T/names" ] || fail "looked up: $(cat "$T/names")"
+[ "$(head -1 "$T/dns.txt")" = "$L" ] || fail "the domain is cut"
+grep -q "no DMARC record can be looked up or published for this domain: \
+_dmarc. and the domain make 257 bytes, more than the 253 a DNS name may \
+have" "$T/dns1.txt" || fail "long name: $(cat "$T/dns.txt")"
+grep -q 'publish (none: see the warnings)' "$T/dns1.txt" ||
+    fail "long name: a record printed"
+grep -q 'IN TXT' "$T/dns.txt" && fail "long name: a zone line"
+# Longer than any host name, as an older dmarcdb may have stored.
+L300=$L.$(printf 'e%.0s' $(seq 49))
+[ ${#L300} -eq 300 ] || fail "300: ${#L300}"
+cp "$DB" "$T/long.db"
+sql "$T/long.db" "UPDATE reports SET domain = '$L300' WHERE domain = '$L'"
+: > "$T/names"
+FAKEDNS_TXT=$T/txt FAKEDNS_LOG=$T/names LD_PRELOAD=$FAKEDNS \
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/long.db" advise $AS_OF \
+    --domain "$L300" > "$T/dns.txt"
+[ ! -s "$T/names" ] || fail "300 looked up: $(cat "$T/names")"
+[ "$(head -1 "$T/dns.txt")" = "$L300" ] || fail "300: the domain is cut"
+tr -d '\n' < "$T/dns.txt" | tr -s ' ' | grep -q "no DMARC record can be \
+looked up or published for this domain: not a host name: 300 bytes long, \
+more than 253" || fail "300: $(cat "$T/dns.txt")"
+
+# An older database (schema 5): its forged values and report ids in
+# other cases are brought in line when it is opened.
+cp "$DB" "$T/old.db"
+old='DROP VIEW v_reports; CREATE VIEW v_reports AS SELECT id FROM reports;'
+for c in p sp np adkim aspf pct fo testing; do
+	old="$old UPDATE reports SET $c = raw_$c WHERE raw_$c IS NOT NULL;
+	    ALTER TABLE reports DROP COLUMN raw_$c;"
+done
+sql "$T/old.db" "$old
+    UPDATE reports SET fo = '1 : d:1' WHERE domain = 'dns.example';
+    UPDATE reports SET status = 'active', superseded_by = NULL,
+      report_key_id = 'ABC-1@receiver.example'
+      WHERE domain = 'case.example' AND status = 'superseded';
+    DELETE FROM warnings WHERE code = 'policy';
+    PRAGMA user_version = 5"
+[ "$(sql "$T/old.db" "SELECT fo FROM reports
+    WHERE domain = 'forged.example'")" = "1;pct=0;t=y" ] || fail "old.db"
+"$DMARCDB" --db "$T/old.db" reports > /dev/null
+[ "$(sql "$T/old.db" "SELECT quote(fo) || ' ' || raw_fo || ' ' ||
+    raw_sp FROM reports WHERE domain = 'forged.example'")" = \
+    "NULL 1;pct=0;t=y none\" x" ] || fail "old.db: values not moved"
+[ "$(sql "$T/old.db" "SELECT fo FROM reports
+    WHERE domain = 'dns.example'")" = "1:d" ] || fail "old.db: canonical"
+[ "$(sql "$T/old.db" "SELECT count(*) FROM warnings
+    WHERE code = 'policy'")" -eq 3 ] || fail "old.db: warnings"
+[ "$(sql "$T/old.db" "SELECT group_concat(status || ':' || report_key_id,
+    ' ') FROM (SELECT * FROM reports WHERE domain = 'case.example'
+    ORDER BY received_at)")" = \
+    "superseded:abc-1@receiver.example active:abc-1@receiver.example" ] ||
+    fail "old.db: report ids"
+"$DMARCDB" --db "$T/old.db" advise $AS_OF --no-dns --domain forged.example \
+    > "$T/old-forged.txt"
+cmp -s "$T/forged.txt" "$T/old-forged.txt" || fail "old.db advises \
+otherwise: $(diff "$T/forged.txt" "$T/old-forged.txt")"
+check_summary "$T/old.db"
+echo ok

@@ -1,0 +1,124 @@
+/*
+ * fakedns.c: an LD_PRELOAD shim that answers dmarcdb's DNS queries, for
+ * tests/e2e/values.sh.
+ *
+ *   FAKEDNS_TXT=file FAKEDNS_LOG=file LD_PRELOAD=fakedns.so cmd
+ *
+ * res_nquery appends the name asked for to FAKEDNS_LOG, one a line,
+ * and answers with one TXT record holding the bytes of FAKEDNS_TXT (in
+ * strings of 255 bytes), whatever they are: control bytes too. Without
+ * FAKEDNS_TXT the name does not exist. Nothing goes to the network.
+ *
+ * Built by make check with $(CC) -shared -fPIC (no libtool).
+ */
+#define _GNU_SOURCE
+
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+log_name(const char *name)
+{
+	const char	*log = getenv("FAKEDNS_LOG");
+	FILE		*f;
+
+	if (log == NULL || (f = fopen(log, "a")) == NULL)
+		return;
+	fprintf(f, "%s\n", name);
+	fclose(f);
+}
+
+static int
+put(unsigned char *a, int len, int *o, const void *p, size_t n)
+{
+	if ((size_t)(len - *o) < n)
+		return -1;
+	memcpy(a + *o, p, n);
+	*o += (int)n;
+	return 0;
+}
+
+static int
+put16(unsigned char *a, int len, int *o, unsigned v)
+{
+	unsigned char	c[2];
+
+	c[0] = (unsigned char)(v >> 8);
+	c[1] = (unsigned char)v;
+
+	return put(a, len, o, c, 2);
+}
+
+int
+res_nquery(res_state st, const char *name, int class, int type,
+    unsigned char *ans, int anslen)
+{
+	const char	*txt = getenv("FAKEDNS_TXT"), *p, *dot;
+	unsigned char	 data[4096], l;
+	size_t		 n = 0, k, len;
+	int		 o = 0, fd;
+	ssize_t		 r;
+
+	(void)class;
+	log_name(name);
+	if (txt == NULL || type != ns_t_txt) {
+		st->res_h_errno = HOST_NOT_FOUND;
+		return -1;
+	}
+	fd = open(txt, O_RDONLY);
+	if (fd == -1) {
+		st->res_h_errno = NO_RECOVERY;
+		return -1;
+	}
+	while (n < sizeof data && (r = read(fd, data + n, sizeof data - n)) >
+	    0)
+		n += (size_t)r;
+	close(fd);
+	if (put16(ans, anslen, &o, 0x1234) == -1 ||
+	    put16(ans, anslen, &o, 0x8180) == -1 ||
+	    put16(ans, anslen, &o, 1) == -1 || put16(ans, anslen, &o, 1) ==
+	    -1 || put16(ans, anslen, &o, 0) == -1 ||
+	    put16(ans, anslen, &o, 0) == -1)
+		goto full;
+	for (p = name; *p != '\0'; p += len + (p[len] == '.')) {
+		dot = strchr(p, '.');
+		len = dot ? (size_t)(dot - p) : strlen(p);
+		if (len > 63) {
+			st->res_h_errno = NO_RECOVERY;
+			return -1;
+		}
+		l = (unsigned char)len;
+		if (put(ans, anslen, &o, &l, 1) == -1 ||
+		    put(ans, anslen, &o, p, len) == -1)
+			goto full;
+	}
+	if (put(ans, anslen, &o, "", 1) == -1 ||
+	    put16(ans, anslen, &o, ns_t_txt) == -1 ||
+	    put16(ans, anslen, &o, ns_c_in) == -1 ||
+	    put16(ans, anslen, &o, 0xc00c) == -1 ||
+	    put16(ans, anslen, &o, ns_t_txt) == -1 ||
+	    put16(ans, anslen, &o, ns_c_in) == -1 ||
+	    put16(ans, anslen, &o, 0) == -1 ||
+	    put16(ans, anslen, &o, 300) == -1 ||
+	    put16(ans, anslen, &o, (unsigned)(n + (n + 254) / 255)) == -1)
+		goto full;
+	for (k = 0; k < n; k += 255) {
+		l = (unsigned char)(n - k > 255 ? 255 : n - k);
+		if (put(ans, anslen, &o, &l, 1) == -1 ||
+		    put(ans, anslen, &o, data + k, l) == -1)
+			goto full;
+	}
+	return o;
+full:
+	st->res_h_errno = NO_RECOVERY;
+	return -1;
+}
