@@ -60,11 +60,21 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     int (*cb)(void *, const struct store_day *), void *arg,
     struct dr_error *err)
 {
+	/*
+	 * Each row looks its source's first day up in sources, whose key
+	 * is (domain, header_from, source_ip): cheaper done by SQLite per
+	 * row than by the caller per source.
+	 */
 	static const char sql[] =
-	    "SELECT p.day, coalesce(c.source_ip, ''), p.reporter, c.sig,"
-	    " c.count, p.id FROM reports p JOIN records c ON c.report = p.id"
+	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
+	    " c.sig, c.count, p.day, p.reporter,"
+	    " (SELECT s.first_day FROM sources s WHERE s.domain = p.domain"
+	    "  AND s.header_from = coalesce(c.header_from, '')"
+	    "  AND s.source_ip = coalesce(c.source_ip, ''))"
+	    " FROM reports p JOIN records c ON c.report = p.id"
 	    " WHERE p.domain = ? AND p.day BETWEEN ? AND ?"
-	    " AND p.status = 'active' AND c.sig IS NOT NULL";
+	    " AND p.status = 'active' AND c.sig IS NOT NULL"
+	    " ORDER BY 1, 2, 3";
 	struct store_day	 d;
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;
@@ -76,16 +86,45 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	sqlite3_bind_int64(st, 3, to);
 	d.domain = domain;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		d.day = sqlite3_column_int64(st, 0);
+		d.header_from = text(st, 0);
 		d.source_ip = text(st, 1);
-		d.reporter = text(st, 2);
-		d.sig = sqlite3_column_int64(st, 3);
-		d.messages = sqlite3_column_int64(st, 4);
-		d.report = sqlite3_column_int64(st, 5);
+		d.sig = sqlite3_column_int64(st, 2);
+		d.messages = sqlite3_column_int64(st, 3);
+		d.day = sqlite3_column_int64(st, 4);
+		d.reporter = text(st, 5);
+		d.first_seen = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 6);
+		if (d.header_from == NULL || d.source_ip == NULL) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
 		if ((ret = cb(arg, &d)) != 0)
 			break;
 	}
 	return finish(s, st, rc, ret, err, "reading the summary");
+}
+
+int
+store_day_reporters(struct store *s, const char *domain, int64_t from,
+    int64_t to, int (*cb)(void *, const char *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT coalesce(reporter, '') FROM reports"
+	    " WHERE domain = ? AND day BETWEEN ? AND ?"
+	    " AND status = 'active' AND record_count > 0 ORDER BY day, id";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading the reporters") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = cb(arg, text(st, 0))) != 0)
+			break;
+	return finish(s, st, rc, ret, err, "reading the reporters");
 }
 
 /* Copy a column into the arena; NULL stays NULL. */
@@ -175,72 +214,6 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	if (nomem)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	return 0;
-}
-
-/* Sources whose first day is kept, at most. */
-#define FIRST_CACHE_MAX	(1u << 20)
-
-int
-store_source_first(struct store *s, const char *domain, const char *hf,
-    const char *ip, int64_t *first, struct dr_error *err)
-{
-	static const char sql[] =
-	    "SELECT first_day FROM sources WHERE domain = ? AND"
-	    " header_from = ? AND source_ip = ?";
-	struct store_q	*q = store_queries(s);
-	struct buf	 key = { 0 };
-	sqlite3_stmt	*st;
-	int64_t		*v = NULL;
-	int		 rc, added;
-
-	/*
-	 * The report commands classify a domain over several windows
-	 * that share most sources: each is looked up once.
-	 */
-	if (q->first_domain == NULL || strcmp(q->first_domain, domain) != 0 ||
-	    (q->first_seen != NULL && hmap_count(q->first_seen) >=
-	    FIRST_CACHE_MAX)) {
-		free(q->first_domain);
-		q->first_domain = strdup(domain);
-		if (q->first_seen != NULL)
-			hmap_clear(q->first_seen);
-	}
-	if (q->first_seen == NULL)
-		q->first_seen = hmap_new(sizeof(int64_t));
-	if (q->first_domain != NULL && q->first_seen != NULL &&
-	    buf_adds(&key, hf ? hf : "") == 0 && buf_add(&key, "", 1) == 0 &&
-	    buf_adds(&key, ip) == 0) {
-		v = hmap_get(q->first_seen, key.data, key.len, &added);
-		if (v != NULL && !added) {
-			buf_free(&key);
-			if (*v == INT64_MIN)
-				return 0;
-			*first = *v;
-			return 1;
-		}
-	}
-	buf_free(&key);
-	if (q->first == NULL && prep(s, sql, &q->first, err,
-	    "reading the sources") == -1)
-		return -1;
-	st = q->first;
-	bind_t(st, 1, domain);
-	bind_t(st, 2, hf ? hf : "");
-	bind_t(st, 3, ip);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*first = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (v != NULL)
-		*v = rc == SQLITE_ROW ? *first : INT64_MIN;
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (v != NULL)
-		hmap_clear(q->first_seen);	/* not an answer */
-	return store_db_err(store_sqlite(s), store_path(s), err,
-	    "reading the sources");
 }
 
 int
