@@ -101,7 +101,8 @@ struct build {
 	struct buf		 last_rep;
 	unsigned		 last_rep_id;
 	int			 have_rep;
-	/* The source being read. */
+	/* The source being read, and its first day. */
+	struct store_firsts	*firsts;
 	int			 open;
 	struct buf		 hf, ip;
 	unsigned		 seq;		/* sources begun */
@@ -820,7 +821,10 @@ begin_source(struct build *b, const struct store_day *d)
 		return nomem(b);
 	b->open = 1;
 	b->seq++;
-	b->first_seen = d->first_seen;
+	b->first_seen = -1;
+	if (store_firsts_get(b->firsts, b->hf.data, b->ip.data,
+	    &b->first_seen, b->err) == -1)
+		return -1;
 	b->subdomain = *d->header_from && strcmp(d->header_from, b->domain) !=
 	    0 && conf_domain_within(d->header_from, b->domain);
 	b->have_ip = cidr_addr(d->source_ip, b->ipbin) == 0;
@@ -1114,6 +1118,7 @@ build_free(struct build *b)
 		free(wb->acc.by_sender);
 		free(wb->rep_seen);
 	}
+	store_firsts_close(b->firsts);
 	hmap_free(b->sig_ix);
 	hmap_free(b->rep_ix);
 	free(b->sigs);
@@ -1198,6 +1203,8 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 	for (i = 0; i < n; i++)
 		if (window_reporters(b, b->wb[i].p) == -1)
 			goto out;
+	if (store_firsts_open(s, domain, &b->firsts, err) == -1)
+		goto out;
 	if (lo <= hi && store_days(s, domain, lo, hi, on_row, b, err) == -1)
 		goto out;
 	if (b->open && end_source(b) == -1)

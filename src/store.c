@@ -581,8 +581,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
-	for (i = 0; i < 3; i++)
-		sqlite3_finalize(s->q.sig[i]);
+	sqlite3_finalize(s->q.sig);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {

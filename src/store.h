@@ -246,7 +246,6 @@ struct store_day {
 	int64_t		 day;		/* of the report */
 	int64_t		 sig;
 	int64_t		 messages;
-	int64_t		 first_seen;	/* the source's first day; -1 unknown */
 };
 /*
  * The records of a policy domain from day to day (inclusive), sorted by
@@ -258,6 +257,19 @@ struct store_day {
 int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    int (*)(void *, const struct store_day *), void *,
 	    struct dr_error *);
+/*
+ * The first day each source of a domain was seen (the sources table),
+ * for sources asked in the order of its key (header_from, then IP): a
+ * cursor that steps forward through the table and seeks only when the
+ * next source is far ahead. store_firsts_get returns 1 and sets *first,
+ * 0 if the source is not in the table, -1 with err set.
+ */
+struct store_firsts;
+int	 store_firsts_open(struct store *, const char *,
+	    struct store_firsts **, struct dr_error *);
+int	 store_firsts_get(struct store_firsts *, const char *, const char *,
+	    int64_t *, struct dr_error *);
+void	 store_firsts_close(struct store_firsts *);
 /*
  * The reporters of a domain's active reports with records from day to
  * day, each once, in the order of the reports' days.
