@@ -319,28 +319,34 @@ static unsigned long hicard_n;	/* records written so far */
 
 /*
  * A record of its own: address, header_from, DKIM and SPF domain never
- * seen before (n below 2^26), failing or passing by chance; without
+ * seen before (n below 2^26), failing or passing by chance. The names
+ * and addresses are bijections of n that scatter them, so that no
+ * order of the sources follows the order of the records (or of their
+ * signatures), as with an attacker's random names. Without
  * indentation, so that 500,000 of them stay within ingest's default
  * --max-bytes.
  */
 static void
 hicard_record(struct buf *b)
 {
-	unsigned long	n = hicard_n++;
-	int		pass = chance(10);
+	unsigned long		n = hicard_n++;
+	unsigned long long	a = (n * 0x9e3779b1UL + 12345) & 0x3ffffff;
+	int			pass = chance(10);
 
-	put(b, "<record><row><source_ip>%lu.%lu.%lu.%lu</source_ip>"
+	put(b, "<record><row><source_ip>%lu.%llu.%llu.%llu</source_ip>"
 	    "<count>%u</count><policy_evaluated>"
 	    "<disposition>none</disposition><dkim>%s</dkim><spf>fail</spf>"
 	    "</policy_evaluated></row><identifiers>"
-	    "<header_from>h%07lu.example</header_from></identifiers>"
-	    "<auth_results><dkim><domain>d%07lu.example</domain>"
+	    "<header_from>h%016llx.example</header_from></identifiers>"
+	    "<auth_results><dkim><domain>d%016llx.example</domain>"
 	    "<selector>s</selector><result>%s</result></dkim>"
-	    "<spf><domain>s%07lu.example</domain><result>%s</result></spf>"
+	    "<spf><domain>s%016llx.example</domain><result>%s</result></spf>"
 	    "</auth_results></record>\n",
-	    (unsigned long)spoof_nets[n >> 24 & 3], n >> 16 & 255, n >> 8 & 255, n & 255,
-	    pick_count(), pass ? "pass" : "fail", n, n, pass ? "pass" : "fail",
-	    n, chance(50) ? "softfail" : "fail");
+	    (unsigned long)spoof_nets[a >> 24], a >> 16 & 255, a >> 8 & 255,
+	    a & 255, pick_count(), pass ? "pass" : "fail",
+	    (unsigned long long)mix(n ^ 0x68), (unsigned long long)mix(n ^
+	    0x64), pass ? "pass" : "fail", (unsigned long long)mix(n ^ 0x73),
+	    chance(50) ? "softfail" : "fail");
 }
 
 static void
