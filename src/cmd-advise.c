@@ -338,8 +338,8 @@ one_domain(void *arg, const char *domain, int asked)
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	if (advise_domain(r->s, r->conf, domain, from, to, r->dns, &a, &err) ==
-	    -1) {
+	if (advise_domain(r->s, r->conf, domain, from, to, r->dns, NULL, &a,
+	    &err) == -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
 		return 1;

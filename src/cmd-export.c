@@ -22,15 +22,34 @@
 
 enum format { F_CSV, F_NDJSON };
 
+/*
+ * The class of each source of the period: a table of keyed hashes of
+ * (domain, IP, header_from), each slot the hash with its low bits
+ * replaced by the class + 1 (0: empty). A hash whose key changes with
+ * every run cannot be steered to collide; 61 bits leave a chance of
+ * about one in a billion that one source among 4 million takes
+ * another's class. At most CLASSES_MAX sources are kept (64 MiB);
+ * records of the others have no class, and a warning says so.
+ */
+#define CLASSES_MAX	(1u << 22)
+
+struct classes {
+	uint64_t	*slots;
+	size_t		 nslots;	/* a power of two */
+	size_t		 n;
+	uint64_t	 key[2];
+	int		 full;		/* sources were left out */
+};
+
 struct run {
 	struct store		*s;
 	const struct conf	*conf;
 	enum format		 fmt;
 	int64_t			 from_day, to_day;
-	/* The class of each source, per domain, computed when met. */
-	struct hmap		*domains;	/* the domains classified */
-	struct hmap		*classes;	/* domain NUL ip NUL hf ->
-						   class + 1 */
+	/* The domains classified, and their sources' classes. */
+	struct hmap		*domains;
+	struct classes		 classes;
+	const char		*domain;	/* being classified */
 	struct buf		 key;
 	uint64_t		 rows;
 	struct dr_error		*err;
@@ -75,16 +94,72 @@ iso(int64_t t, char *out, size_t len)
 	fmt_utc(t, FMT_ISO, out, len);
 }
 
-/* The key of a source in r->classes: domain NUL ip NUL header_from. */
+/* The hash of a source: domain NUL ip NUL header_from. */
 static int
-class_key(struct run *r, const char *domain, const char *ip, const char *hf)
+class_hash(struct run *r, const char *domain, const char *ip, const char *hf,
+    uint64_t *h)
 {
 	buf_reset(&r->key);
-	return buf_adds(&r->key, domain) == -1 ||
+	if (buf_adds(&r->key, domain) == -1 ||
 	    buf_add(&r->key, "", 1) == -1 ||
 	    buf_adds(&r->key, ip ? ip : "") == -1 ||
 	    buf_add(&r->key, "", 1) == -1 ||
-	    buf_adds(&r->key, hf ? hf : "") == -1 ? -1 : 0;
+	    buf_adds(&r->key, hf ? hf : "") == -1)
+		return -1;
+	*h = hmap_siphash(r->classes.key, r->key.data, r->key.len) & ~7ULL;
+	return 0;
+}
+
+/* Double the table (kept at most half full). */
+static int
+classes_grow(struct classes *t)
+{
+	uint64_t	*slots;
+	size_t		 n = t->nslots ? t->nslots * 2 : 1024, i, j;
+
+	slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < t->nslots; i++) {
+		if (t->slots[i] == 0)
+			continue;
+		for (j = (t->slots[i] >> 3) & (n - 1); slots[j] != 0;
+		    j = (j + 1) & (n - 1))
+			;
+		slots[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	return 0;
+}
+
+/* Each source of a domain, as the classification ends it. */
+static int
+on_source(void *arg, const struct source *src)
+{
+	struct run	*r = arg;
+	struct classes	*t = &r->classes;
+	uint64_t	 h;
+	size_t		 i;
+
+	if (t->n >= CLASSES_MAX) {
+		t->full = 1;
+		return 0;
+	}
+	if ((t->n + 1) * 2 > t->nslots && classes_grow(t) == -1)
+		goto nomem;
+	if (class_hash(r, r->domain, src->ip, src->header_from, &h) == -1)
+		goto nomem;
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	    i = (i + 1) & (t->nslots - 1))
+		if ((t->slots[i] & ~7ULL) == h)
+			return 0;
+	t->slots[i] = h | ((uint64_t)src->class + 1);
+	t->n++;
+	return 0;
+nomem:
+	return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 }
 
 /*
@@ -96,33 +171,38 @@ static const char *
 source_class(struct run *r, const char *domain, const char *ip,
     const char *hf)
 {
-	struct window	*w;
-	unsigned	*c;
-	size_t		 i;
-	int		 added;
+	struct classes		*t = &r->classes;
+	struct classify_opts	 o = { 0, -1, 0, on_source, r };
+	struct window		*w;
+	uint64_t		 h;
+	size_t			 i;
+	int			 added;
 
 	if (hmap_get(r->domains, domain, strlen(domain), &added) == NULL)
 		goto nomem;
 	if (added) {
+		r->domain = domain;
 		if (classify_window(r->s, r->conf, domain, r->from_day,
-		    r->to_day, &w, r->err) == -1)
+		    r->to_day, &o, &w, r->err) == -1)
 			return NULL;
-		for (i = 0; i < w->nsources; i++) {
-			if (class_key(r, domain, w->sources[i].ip,
-			    w->sources[i].header_from) == -1 ||
-			    (c = hmap_get(r->classes, r->key.data,
-			    r->key.len, &added)) == NULL) {
-				window_free(w);
-				goto nomem;
-			}
-			*c = (unsigned)w->sources[i].class + 1;
-		}
 		window_free(w);
+		if (t->full == 1) {
+			log_warnx("export: more than %u sources in the "
+			    "period: the records of the others have no "
+			    "class", CLASSES_MAX);
+			t->full = 2;
+		}
 	}
-	if (class_key(r, domain, ip, hf) == -1)
+	if (t->nslots == 0)
+		return "";
+	if (class_hash(r, domain, ip, hf, &h) == -1)
 		goto nomem;
-	c = hmap_find(r->classes, r->key.data, r->key.len);
-	return c != NULL ? class_name((enum source_class)(*c - 1)) : "";
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	    i = (i + 1) & (t->nslots - 1))
+		if ((t->slots[i] & ~7ULL) == h)
+			return class_name((enum source_class)
+			    ((t->slots[i] & 7) - 1));
+	return "";
 nomem:
 	dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 	return NULL;
@@ -373,9 +453,13 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	r.from_day = cmd_day(wh.since_t);
 	r.to_day = cmd_day(wh.as_of_t) - 1;
 	r.domains = hmap_new(sizeof(unsigned));
-	r.classes = hmap_new(sizeof(unsigned));
-	if (r.domains == NULL || r.classes == NULL) {
+	if (r.domains == NULL) {
 		log_warnx("out of memory");
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if (hmap_random_key(r.classes.key) == -1) {
+		log_warn("export: reading random bytes");
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
@@ -402,7 +486,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	conf_free((struct conf *)r.conf);
 out:
 	hmap_free(r.domains);
-	hmap_free(r.classes);
+	free(r.classes.slots);
 	buf_free(&r.key);
 	return rc;
 }

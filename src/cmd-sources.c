@@ -1,6 +1,6 @@
 /*
  * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
- *     [--as-of DATE] [--class C] [--format table|csv|json]
+ *     [--as-of DATE] [--class C] [--limit N] [--format table|csv|json]
  */
 #include "config.h"
 
@@ -15,6 +15,8 @@
 
 enum format { F_TABLE, F_CSV, F_JSON };
 
+enum { OPT_LIMIT = CMD_OPT__NEXT };
+
 struct run {
 	struct cmd_ctx		*c;
 	struct store		*s;
@@ -25,6 +27,7 @@ struct run {
 	enum format		 fmt;
 	int			 have_class;
 	enum source_class	 class;
+	size_t			 limit;		/* sources listed */
 	unsigned		 ndomains;	/* printed so far */
 	int			 rc;
 };
@@ -35,12 +38,13 @@ sources_usage(FILE *f)
 	fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
-	    "           [--format table|csv|json]\n"
+	    "           [--limit N] [--format table|csv|json]\n"
 	    "\n"
 	    "One row per sending source (IP address and header_from domain) of\n"
 	    "each policy domain, in one class: compliant, misconfigured,\n"
 	    "forwarded or unknown, with the reason; sorted by messages, with\n"
-	    "totals per class.\n"
+	    "totals per class. The largest sources are listed (--limit), and\n"
+	    "every authorised source that fails DMARC; the totals count all.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --domain D      only policy domain D (repeatable; default: all)\n"
@@ -49,10 +53,36 @@ sources_usage(FILE *f)
 	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
 	    "  --as-of DATE    report as if run on DATE (default: today, UTC)\n"
 	    "  --class C       only sources of class C\n"
+	    "  --limit N       list the N largest sources (default %d, at most\n"
+	    "                  %d); a line counts the others\n"
 	    "  --format F      table (default), csv or json\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
-	    "  -h, --help      this help\n");
+	    "  -h, --help      this help\n", CLASSIFY_LIMIT, CLASSIFY_LIMIT_MAX);
+}
+
+/*
+ * The sources of the class asked for (or of all) that are not listed:
+ * how many, and their messages.
+ */
+static void
+unlisted(const struct run *r, const struct window *w, size_t *n,
+    uint64_t *messages)
+{
+	size_t	i;
+
+	if (!r->have_class) {
+		*n = w->nsources - w->nlisted;
+		*messages = w->unlisted_messages;
+		return;
+	}
+	*n = w->class_sources[r->class];
+	*messages = w->class_messages[r->class];
+	for (i = 0; i < w->nlisted; i++)
+		if (w->listed[i].class == r->class) {
+			(*n)--;
+			*messages -= w->listed[i].messages;
+		}
 }
 
 static const char *const headers[] = {
@@ -67,7 +97,8 @@ print_table(struct run *r, const struct window *w)
 	struct table	*t;
 	char		 num[11][32], d1[16], d2[16], d3[16], pct[16];
 	const char	*cells[NCOLS];
-	size_t		 i, k;
+	uint64_t	 m;
+	size_t		 i, k, n;
 
 	char from[16], to[16];
 	fmt_day(w->from_day, from, sizeof from);
@@ -87,8 +118,8 @@ print_table(struct run *r, const struct window *w)
 	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		uint64_t v[11] = { s->messages, s->pass, s->fail,
 		    s->spf_aligned, s->dkim_aligned, s->none, s->quarantine,
 		    s->reject };
@@ -116,6 +147,13 @@ print_table(struct run *r, const struct window *w)
 	}
 	table_print(t, stdout);
 	table_free(t);
+	unlisted(r, w, &n, &m);
+	if (n > 0) {
+		fmt_count(n, num[0], sizeof num[0]);
+		fmt_count(m, num[1], sizeof num[1]);
+		printf("%s other source%s (%s messages) not listed: --limit "
+		    "lists more\n", num[0], n == 1 ? "" : "s", num[1]);
+	}
 	for (k = 0; k < CLASS__COUNT; k++) {
 		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
 		fmt_pct(w->class_messages[k], w->messages, pct,
@@ -133,11 +171,12 @@ print_table(struct run *r, const struct window *w)
 static void
 print_csv(struct run *r, const struct window *w)
 {
-	char	d[3][16];
-	size_t	i;
+	char	d[3][16], n1[32], n2[32];
+	uint64_t m;
+	size_t	i, n;
 
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		if (r->have_class && s->class != r->class)
 			continue;
 		fmt_day(s->first_seen, d[0], sizeof d[0]);
@@ -164,13 +203,22 @@ print_csv(struct run *r, const struct window *w)
 		cmd_csv(stdout, s->reason);
 		putchar('\n');
 	}
+	unlisted(r, w, &n, &m);
+	if (n > 0) {
+		fmt_count(n, n1, sizeof n1);
+		fmt_count(m, n2, sizeof n2);
+		log_info("%s: %s other source%s (%s messages) not listed: "
+		    "--limit lists more", w->domain, n1, n == 1 ? "" : "s",
+		    n2);
+	}
 }
 
 static void
 print_json(struct run *r, const struct window *w)
 {
 	char	d[3][16];
-	size_t	i, n = 0;
+	uint64_t m;
+	size_t	i, n = 0, u;
 	int	k;
 
 	fmt_day(w->from_day, d[0], sizeof d[0]);
@@ -182,8 +230,8 @@ print_json(struct run *r, const struct window *w)
 	    d[0], d[1], w->configured ? "true" : "false",
 	    (unsigned long long)w->messages, (unsigned long long)w->pass,
 	    w->reporters);
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		if (r->have_class && s->class != r->class)
 			continue;
 		fmt_day(s->first_seen, d[0], sizeof d[0]);
@@ -213,7 +261,9 @@ print_json(struct run *r, const struct window *w)
 		cmd_json(stdout, s->reason);
 		putchar('}');
 	}
-	printf("],\n\"totals\":{");
+	unlisted(r, w, &u, &m);
+	printf("],\n\"unlisted\":{\"sources\":%zu,\"messages\":%llu},"
+	    "\"totals\":{", u, (unsigned long long)m);
 	for (k = 0; k < CLASS__COUNT; k++)
 		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
 		    k ? "," : "", class_name((enum source_class)k),
@@ -227,6 +277,7 @@ one_domain(void *arg, const char *domain, int asked)
 {
 	struct run		*r = arg;
 	struct conf_thresholds	 th;
+	struct classify_opts	 o;
 	struct window		*w;
 	struct dr_error		 err;
 	int64_t			 from, to;
@@ -236,7 +287,12 @@ one_domain(void *arg, const char *domain, int asked)
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	if (classify_window(r->s, r->conf, domain, from, to, &w, &err) ==
+	o.limit = r->limit;
+	o.only = r->have_class ? (int)r->class : -1;
+	o.keep = CLASSIFY_KEEP_MISCONFIGURED;
+	o.each = NULL;
+	o.arg = NULL;
+	if (classify_window(r->s, r->conf, domain, from, to, &o, &w, &err) ==
 	    -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
@@ -274,6 +330,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ "since", required_argument, NULL, CMD_OPT_SINCE },
 		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
 		{ "class", required_argument, NULL, CMD_OPT_CLASS },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
 		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
@@ -281,12 +338,14 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	};
 	struct run	 r;
 	const char	*domains[64], *config = NULL;
+	uint64_t	 v;
 	size_t		 nd = 0;
 	int64_t		 from, to;
 	int		 ch, rc;
 
 	memset(&r, 0, sizeof r);
 	r.c = c;
+	r.limit = CLASSIFY_LIMIT;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		rc = cmd_when_option(c, "sources", ch, optarg, &r.wh);
 		if (rc == -1)
@@ -306,6 +365,14 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 				    "class '%s' (compliant, misconfigured, "
 				    "forwarded or unknown)", optarg);
 			r.have_class = 1;
+			break;
+		case OPT_LIMIT:
+			if (cmd_parse_uint(optarg, 1, CLASSIFY_LIMIT_MAX, &v) ==
+			    -1)
+				return cmd_usage_error(c, "sources", "--limit "
+				    "wants a number from 1 to %d, not '%s'",
+				    CLASSIFY_LIMIT_MAX, optarg);
+			r.limit = (size_t)v;
 			break;
 		case CMD_OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)

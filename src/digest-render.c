@@ -792,7 +792,7 @@ domain_part(struct emit *e, const struct digest *g,
 		e->ops->subsection(e, "Authorised senders that started "
 		    "failing, and the fix");
 		for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->broken[i]];
+			const struct source *s = &w->listed[d->broken[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			item(e, DIGEST_ACT, "%s%s%s%s, %s messages: %s", s->ip,
 			    s->sender ? " (" : "", s->sender ?
@@ -807,7 +807,7 @@ domain_part(struct emit *e, const struct digest *g,
 	if (d->nnew > 0) {
 		e->ops->subsection(e, "New sources, first seen this period");
 		for (i = 0; i < d->nnew && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->news[i]];
+			const struct source *s = &w->listed[d->news[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			item(e, DIGEST_NOTE, "%s%s%s%s, %s messages, %s",
 			    *s->ip ? s->ip : "(no address)", s->sender ? " (" :
@@ -820,7 +820,7 @@ domain_part(struct emit *e, const struct digest *g,
 	if (d->nunknown > 0) {
 		e->ops->subsection(e, "Largest unknown sources");
 		for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->unknown[i]];
+			const struct source *s = &w->listed[d->unknown[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			fmt_pct(s->pass, s->messages, p1, sizeof p1);
 			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s pass "

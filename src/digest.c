@@ -86,34 +86,40 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	struct buf		 key = { 0 };
 	unsigned		*c;
 	char			 name[320], n1[32], n2[32], p1[16], day[16];
-	uint64_t		 broken_msgs = 0, unknown_msgs = 0;
-	size_t			 i, j, still = 0;
+	uint64_t		 broken_msgs = 0, unknown_msgs;
+	size_t			 i, j, n, nu = 0, misconf, still = 0;
 	int			 added;
 
 	was = hmap_new(sizeof(unsigned));
 	if (was == NULL)
 		return nomem(err);
-	for (i = 0; i < p->nsources; i++) {
-		if (source_key(&key, &p->sources[i]) == -1 ||
+	/*
+	 * Counts are the window's; the lists come from its listed
+	 * sources, which hold the largest of each kind (CLASSIFY_KEEP,
+	 * more than DIGEST_LIST). A source "started failing" if it was
+	 * not among the misconfigured sources listed the period before.
+	 */
+	for (i = 0; i < p->nlisted; i++) {
+		if (p->listed[i].class != CLASS_MISCONFIGURED)
+			continue;
+		if (source_key(&key, &p->listed[i]) == -1 ||
 		    (c = hmap_get(was, key.data, key.len, &added)) == NULL)
 			goto nomem;
-		*c = (unsigned)p->sources[i].class + 1;
+		*c = (unsigned)p->listed[i].class + 1;
 	}
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
-		if (s->first_seen >= w->from_day || s->first_seen < 0) {
-			if (d->nnew < DIGEST_LIST)
-				d->news[d->nnew] = i;
-			d->nnew++;
-		}
-		if (s->class == CLASS_UNKNOWN) {
-			if (d->nunknown < DIGEST_LIST)
-				d->unknown[d->nunknown] = i;
-			d->nunknown++;
-			unknown_msgs += s->messages;
-		}
+	d->nnew = (size_t)w->new_sources;
+	d->nunknown = w->class_sources[CLASS_UNKNOWN];
+	unknown_msgs = w->class_messages[CLASS_UNKNOWN];
+	for (i = 0, n = 0, misconf = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
+		if ((s->first_seen >= w->from_day || s->first_seen < 0) &&
+		    n < DIGEST_LIST)
+			d->news[n++] = i;
+		if (s->class == CLASS_UNKNOWN && nu < DIGEST_LIST)
+			d->unknown[nu++] = i;
 		if (s->class != CLASS_MISCONFIGURED)
 			continue;
+		misconf++;
 		if (source_key(&key, s) == -1)
 			goto nomem;
 		c = hmap_find(was, key.data, key.len);
@@ -160,7 +166,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    p1);
 	}
 	if (d->nbroken > 0) {
-		const struct source *s = &w->sources[d->broken[0]];
+		const struct source *s = &w->listed[d->broken[0]];
 		source_name(s, name, sizeof name);
 		fmt_count(broken_msgs, n1, sizeof n1);
 		if (d->nbroken == 1)
@@ -172,6 +178,12 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 			    "failing DMARC (%s messages), the largest %s: %s",
 			    d->nbroken, n1, name, s->reason);
 	}
+	if (w->class_sources[CLASS_MISCONFIGURED] > misconf)
+		item(d, DIGEST_NOTE, "%zu more authorised sources fail "
+		    "DMARC, not compared with the period before: dmarcdb "
+		    "sources --domain %s --class misconfigured",
+		    (size_t)w->class_sources[CLASS_MISCONFIGURED] - misconf,
+		    d->domain);
 	if (still > 0)
 		item(d, DIGEST_NOTE, "%zu authorised source%s still fail%s "
 		    "DMARC, as in the period before", still, still == 1 ?
@@ -290,20 +302,31 @@ struct worker {
 static int
 one_domain(struct work *wk, struct store *s, size_t i, struct dr_error *err)
 {
+	static const struct classify_opts keep = { 0, -1,
+	    CLASSIFY_KEEP_ALL, NULL, NULL };
 	struct digest		*g = wk->g;
 	struct digest_domain	*d = &g->domains[i];
 	struct conf_thresholds	 th;
 	int64_t			 today = g->as_of / 86400;
 
+	struct window		*w[3];
+	int64_t			 from[3], to[3];
+
 	conf_thresholds(wk->conf, d->domain, &th);
-	/* The widest window first: the others find its sources' first
-	 * days cached. */
-	if (advise_domain(s, wk->conf, d->domain, today - th.window,
-	    today - 1, wk->o->dns, &d->adv, err) == -1 ||
-	    classify_window(s, wk->conf, d->domain, g->from_day, g->to_day,
-	    &d->cur, err) == -1 ||
-	    classify_window(s, wk->conf, d->domain, g->prev_from, g->prev_to,
-	    &d->prev, err) == -1 ||
+	/* Advise's window, this period and the one before: one reading. */
+	from[0] = today - th.window;
+	to[0] = today - 1;
+	from[1] = g->from_day;
+	to[1] = g->to_day;
+	from[2] = g->prev_from;
+	to[2] = g->prev_to;
+	if (classify_windows(s, wk->conf, d->domain, 3, from, to, &keep, w,
+	    err) == -1)
+		return -1;
+	d->cur = w[1];
+	d->prev = w[2];
+	if (advise_domain(s, wk->conf, d->domain, from[0], to[0],
+	    wk->o->dns, w[0], &d->adv, err) == -1 ||
 	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
 	    &wk->reports[i], &wk->newest[i], err) == -1)
 		return -1;

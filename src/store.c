@@ -699,11 +699,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
-	for (i = 0; i < 3; i++)
-		sqlite3_finalize(s->q.sig[i]);
-	sqlite3_finalize(s->q.first);
-	hmap_free(s->q.first_seen);
-	free(s->q.first_domain);
+	sqlite3_finalize(s->q.sig);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {
@@ -1345,6 +1341,12 @@ store_sources_update(struct store *s, struct dr_error *err)
 		return -1;
 	}
 	return store_commit(s, err);
+}
+
+int
+store_spill(struct store *s, struct dr_error *err)
+{
+	return exec(s, "PRAGMA temp_store = FILE", err, "setting temp_store");
 }
 
 int
