@@ -65,7 +65,8 @@ grep -q ', 0 rejected, 1 unreadable;' "$T/err" ||
 # 3. ... and --session-timeout, when it comes first.
 expect_exit 1 "$DMARCDB" --db "$DB" ingest --message-timeout 600 \
     --session-timeout 2 "$U" 2> "$T/err"
-grep -q "^dmarcdb: $U: UID 1: stopped: the folder took longer than --session-timeout (2 s); what was read is kept, and the next run goes on$" \
+# (Normally while fetching UID 1; on a very slow machine, before.)
+grep -q "^dmarcdb: $U: [^:]*: stopped: the folder took longer than --session-timeout (2 s); what was read is kept, and the next run goes on$" \
     "$T/err" || fail "trickle, session: $(cat "$T/err")"
 grep -q ', 0 rejected, 1 unreadable;' "$T/err" ||
     fail "trickle, session, summary: $(cat "$T/err")"
