@@ -17,9 +17,9 @@ PLAIN=$(printf '\0test\0%s' "$PW" | base64)
 
 # no_login FILE WHAT: the server got no login and no password.
 no_login() {
-	! grep -Eiq '^[^ ]+ (LOGIN|AUTHENTICATE)' "$1" ||
+	grep_none -Ei '^[^ ]+ (LOGIN|AUTHENTICATE)' "$1" ||
 	    fail "$2: the client logged in: $(cat "$1")"
-	! grep -Fq -e "$PW" -e "$PLAIN" "$1" ||
+	grep_none -F -e "$PW" -e "$PLAIN" "$1" ||
 	    fail "$2: the password reached the server"
 }
 
@@ -35,7 +35,7 @@ got_login() {
 unreadable() {
 	grep -q ': 0 reports stored, 0 duplicates, 0 superseded, 0 rejected, 1 unreadable;' \
 	    "$1" || fail "summary: $(cat "$1")"
-	! grep -Fq "$PW" "$1" || fail "the password was printed"
+	grep_none -F "$PW" "$1" || fail "the password was printed"
 }
 
 # 1. STARTTLS offered, then refused. "localhost" is a name, not a
