@@ -529,9 +529,20 @@ digest_block(struct lexer *l, struct conf_digest *g)
 		return -1;
 	while (l->tok != T_RBRACE) {
 		if (l->tok != T_WORD)
-			return lex_err(l, "expected from, to, subject, smtp "
-			    "or '}', found %s", found(l));
-		if (strcmp(l->text.data, "to") == 0) {
+			return lex_err(l, "expected from, to, subject, smtp, "
+			    "ca-file, allow-cleartext or '}', found %s",
+			    found(l));
+		if (strcmp(l->text.data, "allow-cleartext") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD || (strcmp(l->text.data, "yes") &&
+			    strcmp(l->text.data, "no")))
+				return lex_err(l, "expected yes or no after "
+				    "allow-cleartext, found %s", found(l));
+			g->allow_cleartext = strcmp(l->text.data, "yes") == 0;
+			if (next(l) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "to") == 0) {
 			if (next(l) == -1)
 				return -1;
 			if (l->tok != T_WORD)
@@ -553,10 +564,13 @@ digest_block(struct lexer *l, struct conf_digest *g)
 				field = &g->subject;
 			else if (strcmp(l->text.data, "smtp") == 0)
 				field = &g->smtp;
-			else
+			else if (strcmp(l->text.data, "ca-file") == 0) {
+				field = &g->ca_file;
+				g->line_ca_file = l->tline;
+			} else
 				return lex_err(l, "unknown digest setting %s "
-				    "(expected from, to, subject or smtp)",
-				    found(l));
+				    "(expected from, to, subject, smtp, "
+				    "ca-file or allow-cleartext)", found(l));
 			if (next(l) == -1)
 				return -1;
 			if (l->tok != T_WORD)

@@ -77,6 +77,9 @@ struct conf_digest {
 	size_t		 nto;
 	char		*subject;
 	char		*smtp;
+	char		*ca_file;	/* for smtp, or NULL */
+	int		 allow_cleartext;	/* for smtp: 1 yes, 0 no */
+	int		 line_ca_file;	/* where ca-file was set */
 };
 
 struct conf {

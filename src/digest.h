@@ -127,9 +127,13 @@ int	digest_addr_spec(const char *, const char *, char ***, size_t *,
 
 /*
  * Send a message by SMTP (smtp:// or smtps:// URL, with libcurl): all
- * recipients or none. -1 with err holding the server's reply.
+ * recipients or none. TLS is required as net.h says, whether or not the
+ * URL or ~/.netrc gives credentials; the whole dialogue may take
+ * SMTP_TIMEOUT seconds. -1 with err holding the server's reply.
  */
-int	smtp_send(const char *, const char *, char *const *, size_t,
-	    const void *, size_t, struct dr_error *);
+#define SMTP_TIMEOUT	300
+struct net_opts;
+int	smtp_send(const char *, const struct net_opts *, const char *,
+	    char *const *, size_t, const void *, size_t, struct dr_error *);
 
 #endif

@@ -150,11 +150,14 @@ struct m_mail {				/* M_MAIL_* */
 	const char	*reason;	/* M_MAIL_END: why no report */
 };
 
+/* An M_NOTE's rejected: an input that could not be read; 0: a remark. */
+#define NOTE_UNREADABLE	1
+
 struct m_reject {			/* M_REJECT, M_NOTE */
 	struct msg	 h;
 	const char	*origin;
 	const char	*reason;
-	int		 rejected;	/* M_NOTE: counts as rejected */
+	int		 rejected;	/* M_NOTE: NOTE_UNREADABLE or 0 */
 	int		 dup;		/* M_NOTE: counts as duplicate */
 	struct raw	 raw;		/* M_REJECT */
 };
@@ -212,6 +215,7 @@ struct ingest {
 	struct sha256		*sha_store;
 	struct buf		 s_label;	/* of the open mail message */
 	atomic_ullong		 stored, duplicates, superseded, rejected;
+	atomic_ullong		 unreadable;
 	atomic_ullong		 records, messages;
 	double			 cpu_parse, cpu_store;
 

@@ -280,7 +280,8 @@ ingest_problem(struct ingest *e, const char *origin, const char *why)
 {
 	struct dr_error	err;
 
-	if (imsg_reject(e->dq, M_NOTE, origin, why, 1, 0, NULL, &err) == -1)
+	if (imsg_reject(e->dq, M_NOTE, origin, why, NOTE_UNREADABLE, 0, NULL,
+	    &err) == -1)
 		ingest_set_fatal(e, &err);
 }
 

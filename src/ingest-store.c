@@ -143,9 +143,9 @@ store_block(struct ingest *e, struct qblock *b)
 			break;
 		case M_NOTE: {
 			struct m_reject *m = (struct m_reject *)h;
-			if (m->rejected) {
+			if (m->rejected == NOTE_UNREADABLE) {
 				log_warnx("%s: %s", m->origin, m->reason);
-				atomic_fetch_add(&e->rejected, 1);
+				atomic_fetch_add(&e->unreadable, 1);
 			} else
 				log_verbose("%s: %s", m->origin, m->reason);
 			if (m->dup) {

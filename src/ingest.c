@@ -109,6 +109,7 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 	e->counts.mail_read = e->mail_read;
 	e->counts.mail_known = e->mail_known;
 	e->counts.rejected = atomic_load(&e->rejected);
+	e->counts.unreadable = atomic_load(&e->unreadable);
 	e->counts.stored = atomic_load(&e->stored);
 	e->counts.duplicates = atomic_load(&e->duplicates);
 	e->counts.superseded = atomic_load(&e->superseded);

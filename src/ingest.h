@@ -101,10 +101,13 @@ int		 ingest_busy_ms(const struct ingest *);
 
 /*
  * Count an input that could not even be opened: it is logged and
- * counted as rejected (there are no bytes to keep).
+ * counted as unreadable, not rejected (there are no bytes to keep).
  */
 void		 ingest_unreadable(struct ingest *, const char *, const char *);
-/* The same for a problem with an input already counted. */
+/*
+ * The same for an input already counted that could not be read (in
+ * full): an IMAP folder whose server failed.
+ */
 void		 ingest_problem(struct ingest *, const char *, const char *);
 
 /*

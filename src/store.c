@@ -76,7 +76,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_RUN_UPDATE] =
 	    "UPDATE ingest_runs SET finished_at = ?, inputs = ?, stored = ?,"
 	    " duplicates = ?, superseded = ?, rejected = ?, records = ?,"
-	    " messages = ?, mail_read = ?, mail_known = ? WHERE id = ?",
+	    " messages = ?, mail_read = ?, mail_known = ?, unreadable = ?"
+	    " WHERE id = ?",
 	[Q_HAS_SHA] =
 	    "SELECT id FROM reports WHERE xml_sha256 = ? AND xml_part = ?",
 	[Q_MAX_REPORT] = "SELECT coalesce(max(id), 0) FROM reports",
@@ -746,7 +747,8 @@ store_run_end(struct store *s, const struct store_counts *c,
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->messages);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->mail_read);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)c->mail_known);
-	sqlite3_bind_int64(st, 11, s->run_id);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)c->unreadable);
+	sqlite3_bind_int64(st, 12, s->run_id);
 	return step_done(s, Q_RUN_UPDATE, err, "recording the run");
 }
 

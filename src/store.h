@@ -48,7 +48,8 @@ struct store_counts {
 	uint64_t	stored;
 	uint64_t	duplicates;
 	uint64_t	superseded;
-	uint64_t	rejected;
+	uint64_t	rejected;	/* kept in rejected_inputs */
+	uint64_t	unreadable;	/* could not be read: nothing kept */
 	uint64_t	records;
 	uint64_t	messages;
 };

@@ -218,7 +218,8 @@ conf_full(void **state)
 	    "  thresholds { window 60; partial-pct yes; }\n"
 	    "}\n"
 	    "digest { from dmarc@example.com; to a@example.com b@example.com;"
-	    " subject \"DMARC weekly\"; }\n");
+	    " subject \"DMARC weekly\";\n"
+	    "  ca-file /etc/dmarcdb/ca.pem; allow-cleartext yes; }\n");
 	assert_int_equal(c->ndomains, 1);
 	assert_int_equal(c->domains[0].nnames, 2);
 	assert_string_equal(c->domains[0].names[0], "example.com");
@@ -249,11 +250,16 @@ conf_full(void **state)
 	assert_int_equal(conf_max_window(c), 60);
 	assert_int_equal(c->digest.nto, 2);
 	assert_string_equal(c->digest.subject, "DMARC weekly");
+	assert_string_equal(c->digest.ca_file, "/etc/dmarcdb/ca.pem");
+	assert_int_equal(c->digest.line_ca_file, 16);
+	assert_int_equal(c->digest.allow_cleartext, 1);
 	conf_free(c);
 
 	/* Nothing at all is a configuration without senders. */
 	c = parse_ok("");
 	assert_int_equal(conf_nsenders(c, "example.com"), 0);
+	assert_null(c->digest.ca_file);
+	assert_int_equal(c->digest.allow_cleartext, 0);
 	conf_free(c);
 }
 
@@ -330,7 +336,12 @@ conf_errors(void **state)
 	    "line 2");
 	assert_string_equal(parse_err("digest { cc x@example.com; }"),
 	    "test.conf:1: unknown digest setting 'cc' (expected from, to, "
-	    "subject or smtp)");
+	    "subject, smtp, ca-file or allow-cleartext)");
+	assert_string_equal(parse_err("digest { allow-cleartext 1; }"),
+	    "test.conf:1: expected yes or no after allow-cleartext, found "
+	    "'1'");
+	assert_string_equal(parse_err("digest { ca-file; }"),
+	    "test.conf:1: expected a value, found ';'");
 	assert_string_equal(parse_err("domain x.example {\n"
 	    "  sender \"a\" { mx x.example; }\n}\n"),
 	    "test.conf:2: unknown sender rule 'mx' (expected ip, dkim or "
