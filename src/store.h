@@ -49,6 +49,7 @@ struct store_counts {
 	uint64_t	duplicates;
 	uint64_t	superseded;
 	uint64_t	rejected;
+	uint64_t	vanished;	/* listed, gone before read */
 	uint64_t	records;
 	uint64_t	messages;
 };
