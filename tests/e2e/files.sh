@@ -3,8 +3,11 @@
 # who can write into the folders it reads. A symbolic link planted in a
 # folder is never followed, even when it is swapped in between the
 # moment a file is listed and the moment it is opened (or read again to
-# keep its bytes); a message that another reader takes away during a
-# Maildir scan is counted as vanished, not rejected.
+# keep its bytes); the database and everything beside it are created
+# without access for other users, whatever the umask, and an existing
+# database that others can read is warned about; a message that another
+# reader takes away during a Maildir scan is counted as vanished, not
+# rejected.
 . "$(dirname "$0")/lib.sh"
 
 RACE=$BUILDDIR/tests/hostile/race.so
@@ -181,5 +184,54 @@ cp "$R/rfc9990-multi-auth-overrides.xml" "$S4/b.xml"
 expect_exit 0 env RACE_MATCH=b.xml RACE_ACTION=vanish LD_PRELOAD="$RACE" \
     ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/v2.db" ingest "$S4" 2> "$T/err"
 grep -q ' 1 vanished;' "$T/err" || fail "folder: $(cat "$T/err")"
+
+### File modes.
+
+# The database, its -wal and -shm, while a run holds them open (it
+# waits for a writer on a FIFO it was given), under permissive umasks.
+mkfifo "$T/hold"
+for u in 022 000; do
+	rm -f "$T/m.db" "$T/m.db-wal" "$T/m.db-shm"
+	(umask "$u" && exec "$DMARCDB" -q --db "$T/m.db" ingest "$T/hold") \
+	    2> /dev/null &
+	pid=$!
+	i=0
+	until [ -e "$T/m.db-wal" ] && [ -e "$T/m.db-shm" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 1200 ] || fail "umask $u: no -wal and -shm"
+		sleep 0.05
+	done
+	modes=$(stat -c %a "$T/m.db" "$T/m.db-wal" "$T/m.db-shm" | tr '\n' ' ')
+	: > "$T/hold"
+	wait "$pid" || true
+	[ "$modes" = "600 600 600 " ] || fail "umask $u: modes $modes"
+	[ "$(stat -c %a "$T/m.db")" = 600 ] || fail "umask $u: after the run"
+done
+
+# The IMAP lock beside the database.
+(umask 000 && DMARCDB_IMAP_PASSWORD=x exec "$DMARCDB" -q --db "$T/m.db" \
+    ingest imap://u@127.0.0.1:1/INBOX) 2> /dev/null || true
+[ "$(stat -c %a "$T/m.db-imap.lock")" = 600 ] || fail "IMAP lock: mode"
+
+# An existing database that other users can read: a warning, once per
+# run, under -q too; none for the owner's group.
+chmod 644 "$T/m.db"
+"$DMARCDB" -q --db "$T/m.db" reports > /dev/null 2> "$T/err"
+[ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
+    fail "0644: $(cat "$T/err")"
+grep -qF "$T/m.db: other users can read it (mode 0644)" "$T/err" ||
+    fail "0644: $(cat "$T/err")"
+expect_exit 0 "$DMARCDB" -q --db "$T/m.db" ingest "$R/yahoo-report.xml" \
+    2> "$T/err"
+[ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
+    fail "ingest, 0644: $(cat "$T/err")"
+chmod 606 "$T/m.db"
+"$DMARCDB" --db "$T/m.db" reports > /dev/null 2> "$T/err"
+grep -qF "(mode 0606)" "$T/err" || fail "0606: $(cat "$T/err")"
+for m in 640 600; do
+	chmod "$m" "$T/m.db"
+	"$DMARCDB" --db "$T/m.db" reports > /dev/null 2> "$T/err"
+	[ -s "$T/err" ] && fail "$m: $(cat "$T/err")"
+done
 
 exit 0
