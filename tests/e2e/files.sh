@@ -7,7 +7,8 @@
 # without access for other users, whatever the umask, and an existing
 # database that others can read is warned about; a message that another
 # reader takes away during a Maildir scan is counted as vanished, not
-# rejected.
+# rejected; a configuration that is no regular file is refused, and a
+# FIFO does not hang the command.
 . "$(dirname "$0")/lib.sh"
 
 RACE=$BUILDDIR/tests/hostile/race.so
@@ -202,7 +203,8 @@ for u in 022 000; do
 		sleep 0.05
 	done
 	modes=$(stat -c %a "$T/m.db" "$T/m.db-wal" "$T/m.db-shm" | tr '\n' ' ')
-	: > "$T/hold"
+	# (Should the run be gone, opening the FIFO would wait forever.)
+	timeout 60 sh -c ': > "$1"' sh "$T/hold" || fail "umask $u: no run"
 	wait "$pid" || true
 	[ "$modes" = "600 600 600 " ] || fail "umask $u: modes $modes"
 	[ "$(stat -c %a "$T/m.db")" = 600 ] || fail "umask $u: after the run"
@@ -234,4 +236,28 @@ for m in 640 600; do
 	[ -s "$T/err" ] && fail "$m: $(cat "$T/err")"
 done
 
+### A configuration that is no regular file.
+
+mkfifo "$T/conf.fifo"
+expect_exit 3 timeout -k 5 20 "$DMARCDB" --db "$T/m.db" \
+    --config "$T/conf.fifo" sources 2> "$T/err"
+grep -qF "$T/conf.fifo: not a regular file (a FIFO)" "$T/err" ||
+    fail "FIFO: $(cat "$T/err")"
+expect_exit 3 env DMARCDB_CONFIG="$T/conf.fifo" timeout -k 5 20 \
+    "$DMARCDB" --db "$T/m.db" sources 2> /dev/null
+expect_exit 3 "$DMARCDB" --db "$T/m.db" --config /dev/zero sources \
+    2> "$T/err"
+grep -qF "/dev/zero: not a regular file (a device)" "$T/err" ||
+    fail "device: $(cat "$T/err")"
+expect_exit 3 "$DMARCDB" --db "$T/m.db" --config "$T" sources 2> "$T/err"
+grep -qF "$T: not a regular file (a directory)" "$T/err" ||
+    fail "directory: $(cat "$T/err")"
+# The null device is an empty configuration, as is an empty file; a
+# link to a file is followed.
+: > "$T/empty.conf"
+ln -s "$T/empty.conf" "$T/link.conf"
+for c in /dev/null "$T/empty.conf" "$T/link.conf"; do
+	"$DMARCDB" --db "$T/m.db" --config "$c" sources > /dev/null ||
+	    fail "--config $c"
+done
 exit 0
