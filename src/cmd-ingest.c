@@ -173,7 +173,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct timespec			 t0;
 	uint64_t			 v;
 	enum unpack_kind		 kind;
-	char				*peek = NULL, mail[96], unread[48];
+	char				*peek = NULL, mail[96], unread[48], gone[48];
 	size_t				 plen = 0, want;
 	int				 ch, i, rc, mta = 0, eof = 0;
 
@@ -344,14 +344,19 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		    "before), ", (unsigned long long)n->mail_read,
 		    plural(n->mail_read, "message", "messages"),
 		    (unsigned long long)n->mail_known);
+	/* Files other readers took: said only when there were some. */
+	gone[0] = '\0';
+	if (n->vanished > 0)
+		snprintf(gone, sizeof gone, ", %llu vanished",
+		    (unsigned long long)n->vanished);
 	log_info("%llu %s: %s%llu %s stored, %llu %s, %llu superseded, "
-	    "%llu rejected%s; %llu records, %llu messages; %.2f s",
+	    "%llu rejected%s%s; %llu records, %llu messages; %.2f s",
 	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
 	    mail, (unsigned long long)n->stored, plural(n->stored, "report",
 	    "reports"), (unsigned long long)n->duplicates,
 	    plural(n->duplicates, "duplicate", "duplicates"),
 	    (unsigned long long)n->superseded,
-	    (unsigned long long)n->rejected, unread,
+	    (unsigned long long)n->rejected, unread, gone,
 	    (unsigned long long)n->records,
 	    (unsigned long long)n->messages, elapsed(&t0));
 	rc = (n->rejected > 0 || n->unreadable > 0) && !mta ? EXIT_REJECTED :

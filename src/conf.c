@@ -713,6 +713,31 @@ conf_parse(const char *name, const char *text, size_t len, struct conf **out,
 	return 0;
 }
 
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "of an unknown type";
+}
+
+/* Is st the null device (/dev/null, or another name for it)? */
+static int
+is_null_device(const struct stat *st)
+{
+	struct stat	nst;
+
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &nst) == 0 &&
+	    S_ISCHR(nst.st_mode) && nst.st_rdev == st->st_rdev;
+}
+
 int
 conf_load(const char *path, struct conf **out, struct dr_error *err)
 {
@@ -733,16 +758,32 @@ conf_load(const char *path, struct conf **out, struct dr_error *err)
 			named = 0;
 		}
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	/*
+	 * Only a regular file is read: a FIFO would hang the command (its
+	 * open waits for a writer, its read for data), a device may give
+	 * anything. What stat sees is checked before anything is opened,
+	 * the file is opened without waiting, and what was opened is
+	 * checked again. The null device is an empty configuration.
+	 */
+	if (stat(path, &st) == -1) {
 		if (errno == ENOENT && !named)
 			return conf_parse("(none)", "", 0, out, err);
 		return dr_seterr(err, DR_E_USAGE, "%s: %s", path,
 		    strerror(errno));
 	}
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+	if (is_null_device(&st))
+		goto parse;
+	if (!S_ISREG(st.st_mode))
+		return dr_seterr(err, DR_E_USAGE, "%s: not a regular file "
+		    "(%s)", path, file_kind(st.st_mode));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return dr_seterr(err, DR_E_USAGE, "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		rc = dr_seterr(err, DR_E_USAGE, "%s: %s", path,
-		    S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+		    S_ISREG(st.st_mode) ? strerror(errno) : "not a regular "
+		    "file (it changed while being opened)");
 		close(fd);
 		return rc;
 	}
@@ -774,6 +815,7 @@ conf_load(const char *path, struct conf **out, struct dr_error *err)
 		}
 	}
 	close(fd);
+parse:
 	rc = conf_parse(path, b.data ? b.data : "", b.len, out, err);
 	buf_free(&b);
 	if (rc == 0) {

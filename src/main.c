@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -92,9 +94,26 @@ cmd_open_store(struct cmd_ctx *c, struct store **s)
 {
 	struct dr_error	err;
 
+	struct stat	st;
+	const char	*what;
+
 	if (store_open(c->db_path, STORE_BUSY_MS, 0, s, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
+	}
+	/*
+	 * The database holds raw mail, senders and subjects. Others
+	 * allowed in are worth a warning, on every run (this is its one
+	 * read-write connection), under -q too, until the mode is fixed:
+	 * dmarcdb does not change a mode someone chose.
+	 */
+	if (stat(c->db_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+		what = (st.st_mode & S_IWOTH) == 0 ? "read" :
+		    (st.st_mode & S_IROTH) == 0 ? "write" : "read and write";
+		log_warnx("%s: other users can %s it (mode %04o), and it "
+		    "holds raw mail: chmod o-rwx it", c->db_path, what,
+		    (unsigned)(st.st_mode & 07777));
 	}
 	return EXIT_OK;
 }

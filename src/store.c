@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -563,6 +565,21 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	}
 	s->readonly = (flags & STORE_READER) != 0;
 	s->busy_ms = busy_ms;
+	/*
+	 * A new database holds raw mail: it is created here, mode 0600
+	 * whatever the umask lets through (SQLite would make it 0644), and
+	 * SQLite gives its -wal, -shm and -journal files the mode of the
+	 * database file. O_EXCL: an existing file, or a link, is left as
+	 * it is. Names SQLite reads otherwise (":memory:", a "file:" URI)
+	 * are left to it.
+	 */
+	if (!s->readonly && *path != '\0' && strcmp(path, ":memory:") != 0 &&
+	    strncmp(path, "file:", 5) != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+		if (fd != -1)
+			close(fd);
+	}
 	rc = sqlite3_open_v2(path, &s->db, (s->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
 	    NULL);

@@ -50,6 +50,7 @@ struct store_counts {
 	uint64_t	superseded;
 	uint64_t	rejected;	/* kept in rejected_inputs */
 	uint64_t	unreadable;	/* could not be read: nothing kept */
+	uint64_t	vanished;	/* listed, gone before read */
 	uint64_t	records;
 	uint64_t	messages;
 };

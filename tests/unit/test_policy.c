@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -369,7 +372,25 @@ conf_files(void **state)
 	assert_int_equal(conf_load("/nonexistent/dmarcdb.conf", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	assert_int_equal(conf_load("/", &c, &err), -1);
-	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_string_equal(err.msg, "/: not a regular file (a directory)");
+	/* A FIFO is refused, not waited on; the null device is empty. */
+	{
+		char dir[] = "/tmp/test_policy.XXXXXX", fifo[64];
+		assert_non_null(mkdtemp(dir));
+		snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(conf_load(fifo, &c, &err), -1);
+		assert_non_null(strstr(err.msg, ": not a regular file (a "
+		    "FIFO)"));
+		unlink(fifo);
+		rmdir(dir);
+	}
+	assert_int_equal(conf_load("/dev/zero", &c, &err), -1);
+	assert_string_equal(err.msg, "/dev/zero: not a regular file (a "
+	    "device)");
+	assert_int_equal(conf_load("/dev/null", &c, &err), 0);
+	assert_int_equal(conf_nsenders(c, "example.com"), 0);
+	conf_free(c);
 	assert_int_equal(conf_load(SRCDIR "/samples/dmarcdb.conf", &c, &err),
 	    0);
 	assert_non_null(c->path);
