@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "digest.h"
 #include "log.h"
+#include "sanitise.h"
 
 enum format { F_MIME, F_TEXT, F_HTML };
 
@@ -31,7 +32,7 @@ enum {
 static void
 digest_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] digest [--days N]\n"
 	    "           [--as-of DATE] [--domain D]... [--from ADDR]\n"
 	    "           [--to ADDR]... [--subject TEXT]\n"
@@ -72,6 +73,7 @@ digest_usage(FILE *f)
 static int
 write_out(const struct buf *b)
 {
+	/* raw: made by the digest's renderers, which sanitise */
 	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len)
 		return -1;
 	return fflush(stdout) == EOF ? -1 : 0;
@@ -164,7 +166,8 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			digest_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb digest --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb digest "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}

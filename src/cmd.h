@@ -120,16 +120,20 @@ int	cmd_each_domain(struct cmd_ctx *, const char *, struct store *,
 	    const struct conf *, const struct cmd_when *, const char *const *,
 	    size_t, int (*)(void *, const char *, int), void *);
 
-/* A CSV field (quoted, formulas defused) and a JSON string (or null). */
+/*
+ * A CSV field (quoted, formulas defused) and a JSON string (or null),
+ * untrusted characters escaped: sanitise_csv and sanitise_json. Every
+ * other output of the commands goes through sanitise_printf and its
+ * family (tests/e2e/untrusted.sh checks that no other call prints).
+ */
 void	cmd_csv(FILE *, const char *);
 void	cmd_json(FILE *, const char *);
-/* Printable on a terminal: control bytes as '?'. */
-void	cmd_safe(const char *, char *, size_t);
 
 /*
  * A table for people: columns as wide as their widest cell, aligned
  * left ('l') or right ('r'); the first row is the header. Cells are
- * copied, control bytes made printable. NULL / -1 when out of memory.
+ * copied, and printed in the text form of sanitise.h, widths counted
+ * in characters. NULL / -1 when out of memory.
  */
 struct table;
 struct table	*table_new(size_t, const char *const *, const char *);
