@@ -37,6 +37,21 @@ enum mode {
 static void	vformat(struct sink *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
 
+/* A sink on a stream, locked once rather than at each write. */
+static void
+sink_file(struct sink *k, FILE *f)
+{
+	memset(k, 0, sizeof *k);
+	k->f = f;
+	flockfile(f);
+}
+
+static void
+sink_file_end(struct sink *k)
+{
+	funlockfile(k->f);
+}
+
 /*
  * Write n bytes as one unit: into a fixed array only whole, so that no
  * character or escape is ever cut.
@@ -48,7 +63,11 @@ put(struct sink *k, const char *s, size_t n)
 	if (k->failed || n == 0)
 		return;
 	if (k->f != NULL) {
-		if (fwrite(s, 1, n, k->f) != n)
+		/* The stream is locked by the caller (sink_file). */
+		if (n == 1) {
+			if (putc_unlocked(*s, k->f) == EOF)
+				k->failed = 1;
+		} else if (fwrite_unlocked(s, 1, n, k->f) != n)
 			k->failed = 1;
 	} else if (k->b != NULL) {
 		if (buf_add(k->b, s, n) == -1)
@@ -136,18 +155,39 @@ invalid:
 	return 1;
 }
 
-/* Bytes shown as they are, in a run, by the text-like encoders. */
-static int
-plain_ascii(unsigned char c, enum mode m)
+/*
+ * Plain ASCII bytes, shown as they are: bit 1 in text, 2 in CSV (not
+ * '"'), 4 in HTML (not & < > " '). Never a control, DEL or backslash.
+ */
+static const unsigned char plain_bytes[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	7, 7, 1, 7, 7, 7, 3, 3, 7, 7, 7, 7, 7, 7, 7, 7,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 3, 7, 3, 7,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 7, 7, 7,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* How many of the n bytes at s are plain ASCII, shown as they are. */
+static size_t
+plain_run(const unsigned char *s, size_t n, enum mode m)
 {
-	if (c < 0x20 || c >= 0x7f || c == '\\')
-		return 0;
-	if (m == M_CSV)
-		return c != '"';
-	if (m == M_HTML)
-		return c != '&' && c != '<' && c != '>' && c != '"' &&
-		    c != '\'';
-	return 1;
+	unsigned char	bit = m == M_TEXT ? 1 : m == M_CSV ? 2 : 4;
+	size_t		i;
+
+	for (i = 0; i < n && (plain_bytes[s[i]] & bit); i++)
+		;
+	return i;
 }
 
 /* The escape of a character that is not shown as it is; its length. */
@@ -218,9 +258,8 @@ visible(struct sink *k, const char *s, size_t n, enum mode m, size_t maxw)
 	char			 esc[16];
 
 	while (i < n && w < maxw) {
-		for (run = 0; i + run < n && w + run < maxw &&
-		    plain_ascii((unsigned char)s[i + run], m); run++)
-			;
+		run = plain_run((const unsigned char *)s + i, n - i < maxw - w ?
+		    n - i : maxw - w, m);
 		if (run > 0) {
 			put_run(k, s + i, run);
 			i += run;
@@ -495,9 +534,9 @@ sanitise_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
 	struct sink	k;
 
-	memset(&k, 0, sizeof k);
-	k.f = f;
+	sink_file(&k, f);
 	vformat(&k, fmt, ap);
+	sink_file_end(&k);
 	return k.failed ? -1 : k.total > INT_MAX ? INT_MAX : (int)k.total;
 }
 
@@ -553,9 +592,9 @@ sanitise_fputs(const char *s, FILE *f)
 {
 	struct sink	k;
 
-	memset(&k, 0, sizeof k);
-	k.f = f;
+	sink_file(&k, f);
 	visible(&k, s, strlen(s), M_TEXT, SIZE_MAX);
+	sink_file_end(&k);
 	return k.failed ? EOF : 0;
 }
 
@@ -566,8 +605,7 @@ sanitise_csv(FILE *f, const char *s)
 {
 	struct sink	k;
 
-	memset(&k, 0, sizeof k);
-	k.f = f;
+	sink_file(&k, f);
 	put(&k, "\"", 1);
 	/* A spreadsheet takes these for the start of a formula. */
 	if (s != NULL && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
@@ -576,6 +614,7 @@ sanitise_csv(FILE *f, const char *s)
 	if (s != NULL)
 		visible(&k, s, strlen(s), M_CSV, SIZE_MAX);
 	put(&k, "\"", 1);
+	sink_file_end(&k);
 }
 
 void
@@ -587,10 +626,10 @@ sanitise_json(FILE *f, const char *s)
 	size_t			 i, n, run, l;
 	char			 esc[16];
 
-	memset(&k, 0, sizeof k);
-	k.f = f;
+	sink_file(&k, f);
 	if (s == NULL) {
 		put(&k, "null", 4);
+		sink_file_end(&k);
 		return;
 	}
 	put(&k, "\"", 1);
@@ -627,4 +666,5 @@ sanitise_json(FILE *f, const char *s)
 		i += l;
 	}
 	put(&k, "\"", 1);
+	sink_file_end(&k);
 }
