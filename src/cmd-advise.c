@@ -15,6 +15,7 @@
 #include "log.h"
 #include "record.h"
 #include "sanitise.h"
+#include "scope.h"
 
 enum format { F_TEXT, F_JSON };
 
@@ -25,6 +26,7 @@ struct run {
 	struct cmd_when		 wh;
 	enum format		 fmt;
 	int			 dns;
+	struct scope_dns	 dns_left;	/* lookups, for whom */
 	unsigned		 ndomains;
 	int			 rc;
 };
@@ -43,12 +45,14 @@ advise_usage(FILE *f)
 	    "reasons and blockers, and the exact DNS record to publish next.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --domain D     only policy domain D (repeatable; default: all)\n"
+	    "  --domain D     only policy domain D (repeatable; default: the\n"
+	    "                 configured domains, else the 20 largest)\n"
 	    "  --as-of DATE   advise as if run on DATE (default: today, UTC)\n"
 	    "  --days N       judge the N days before it (default: the window\n"
 	    "                 threshold of the configuration, 30)\n"
 	    "  --format F     text (default) or json\n"
-	    "  --no-dns       do not look up the published record in DNS\n"
+	    "  --no-dns       do not look up the published record in DNS (it\n"
+	    "                 is, for configured and named domains only)\n"
 	    "  --config FILE  the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                 else /etc/dmarcdb.conf if it exists)\n"
 	    "  -h, --help     this help\n");
@@ -354,13 +358,18 @@ one_domain(void *arg, const char *domain, int asked)
 	struct advice		*a;
 	struct dr_error		 err;
 	int64_t			 from, to;
+	char			 why[320];
+	int			 dns;
 
 	conf_thresholds(r->conf, domain, &th);
 	if (cmd_window(r->c, "advise", &r->wh, th.window, &from, &to) == -1) {
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	if (advise_domain(r->s, r->conf, domain, from, to, r->dns, NULL, &a,
+	/* DNS for the domains of the configuration and those named. */
+	dns = scope_dns_take(&r->dns_left, r->conf, domain, asked, why,
+	    sizeof why);
+	if (advise_domain(r->s, r->conf, domain, from, to, dns, NULL, &a,
 	    &err) == -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
@@ -370,6 +379,11 @@ one_domain(void *arg, const char *domain, int asked)
 		advice_free(a);
 		return 0;
 	}
+	if (*why != '\0' && a->verdict != VERDICT_NO_DATA &&
+	    a->warnings.n < ADVICE_MAX_NOTES)
+		snprintf(a->warnings.text[a->warnings.n++],
+		    sizeof a->warnings.text[0], "the published record was %s",
+		    why);
 	if (r->fmt == F_TEXT)
 		print_text(r, a);
 	else
@@ -393,6 +407,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
+	struct cmd_others others;
 	const char	*domains[64], *config = NULL;
 	size_t		 nd = 0;
 	int64_t		 from, to;
@@ -446,19 +461,25 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
+	scope_dns_init(&r.dns_left, r.conf, r.dns);
 	if (r.fmt == F_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
 		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
 	rc = cmd_each_domain(c, "advise", r.s, r.conf, &r.wh, domains, nd,
-	    one_domain, &r);
+	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
 	if (r.fmt == F_JSON)
-		sanitise_printf("\n]}\n");
+		sanitise_printf("\n],\"other_domains\":%llu}\n",
+		    (unsigned long long)others.n);
 	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK)
-		log_info("no reports in that period");
+		log_info("no reports in that period%s%s", others.n ? "; " :
+		    "", others.line);
+	else if (others.n > 0 && r.fmt == F_TEXT)
+		sanitise_printf("\n%s\n", others.line);
+	scope_dns_free(&r.dns_left);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -48,7 +48,8 @@ sources_usage(FILE *f)
 	    "every authorised source that fails DMARC; the totals count all.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --domain D      only policy domain D (repeatable; default: all)\n"
+	    "  --domain D      only policy domain D (repeatable; default: the\n"
+	    "                  configured domains, else the 20 largest)\n"
 	    "  --days N        the N days before --as-of (default: the window\n"
 	    "                  threshold of the configuration, 30)\n"
 	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
@@ -341,6 +342,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
+	struct cmd_others others;
 	const char	*domains[64], *config = NULL;
 	uint64_t	 v;
 	size_t		 nd = 0;
@@ -424,13 +426,19 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
 	rc = cmd_each_domain(c, "sources", r.s, r.conf, &r.wh, domains, nd,
-	    one_domain, &r);
+	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
 	if (r.fmt == F_JSON)
-		sanitise_printf("\n]}\n");
+		sanitise_printf("\n],\"other_domains\":%llu}\n",
+		    (unsigned long long)others.n);
 	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)
-		log_info("no reports in that period");
+		log_info("no reports in that period%s%s", others.n ? "; " :
+		    "", others.line);
+	else if (others.n > 0 && r.fmt == F_TABLE)
+		sanitise_printf("\n%s\n", others.line);
+	else if (others.n > 0 && r.fmt == F_CSV)
+		log_info("%s", others.line);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "sanitise.h"
+#include "scope.h"
 
 #define DAY	86400
 
@@ -121,30 +122,19 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 	return EXIT_OK;
 }
 
-struct each {
-	int	(*fn)(void *, const char *, int);
-	void	*arg;
-};
-
-static int
-each_listed(void *arg, const char *domain)
-{
-	struct each	*e = arg;
-
-	return e->fn(e->arg, domain, 0);
-}
-
 int
 cmd_each_domain(struct cmd_ctx *c, const char *cmd, struct store *s,
     const struct conf *conf, const struct cmd_when *wh,
     const char *const *domains, size_t nd,
-    int (*fn)(void *, const char *, int), void *arg)
+    int (*fn)(void *, const char *, int), void *arg,
+    struct cmd_others *others)
 {
-	struct each	 e = { fn, arg };
+	struct scope	*sc;
 	struct dr_error	 err;
 	int64_t		 from, to;
 	size_t		 i;
 
+	memset(others, 0, sizeof *others);
 	if (nd > 0) {
 		for (i = 0; i < nd; i++)
 			if (fn(arg, domains[i], 1) != 0)
@@ -153,10 +143,16 @@ cmd_each_domain(struct cmd_ctx *c, const char *cmd, struct store *s,
 	}
 	if (cmd_window(c, cmd, wh, conf_max_window(conf), &from, &to) == -1)
 		return EXIT_USAGE;
-	if (store_domains(s, from, to, each_listed, &e, &err) == -1) {
+	if (scope_domains(s, conf, from, to, &sc, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
 	}
+	for (i = 0; i < sc->n; i++)
+		if (fn(arg, sc->names[i], 0) != 0)
+			break;
+	others->n = sc->others;
+	scope_others(sc, others->line, sizeof others->line);
+	scope_free(sc);
 	return EXIT_OK;
 }
 

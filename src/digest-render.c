@@ -706,6 +706,9 @@ overview(struct emit *e, const struct digest *g)
 		}
 		e->ops->table_end(e);
 	}
+	/* Anyone can name a domain in a report: those left out, counted. */
+	if (g->others > 0)
+		para(e, "%s.", g->others_line);
 	e->ops->subsection(e, "Needs attention");
 	if (g->attention == 0)
 		para(e, "Nothing needs attention this period.");

@@ -29,6 +29,8 @@ static const struct dr_cmd commands[] = {
 	{ "advise", cmd_advise, "the next safe policy step, and its record" },
 	{ "export", cmd_export, "one flat row per record, as CSV or NDJSON" },
 	{ "digest", cmd_digest, "the weekly summary email" },
+	{ "domains", cmd_domains, "every domain with reports, configured or "
+	    "not" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 
