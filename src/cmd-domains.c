@@ -28,7 +28,7 @@ struct run {
 	enum format		 fmt;
 	int			 configured;	/* domains configured */
 	uint64_t		 rank;		/* rows printed */
-	struct hmap		*seen;		/* configured, reported */
+	struct hmap		*seen;	/* configured, reported */
 	int			 nomem;
 };
 
