@@ -222,6 +222,14 @@ for s in $scenarios; do
 			}
 			sender "Amazon SES" { spf amazonses.com; }
 		}
+		# The other 19 (bench/gen -N 20): configured without senders,
+		# so that advise and digest cover all 20 (dmarcdb(1), DOMAINS).
+		domain example.org example.net shop.example news.example.com
+		    example.co.uk example.de example.fr example.io mail.example
+		    brand-a.example brand-b.example support.example.com
+		    example.nl example.es example.it events.example.org
+		    example.com.au example.ca example.jp {
+		}
 		EOF
 		C="--config $D/policy.conf"
 		nrep=$(ls "$D/policy" | wc -l)

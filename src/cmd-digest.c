@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "log.h"
 #include "net.h"
+#include "sanitise.h"
 
 enum format { F_MIME, F_TEXT, F_HTML };
 
@@ -36,7 +37,7 @@ enum {
 static void
 digest_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] digest [--days N]\n"
 	    "           [--as-of DATE] [--domain D]... [--from ADDR]\n"
 	    "           [--to ADDR]... [--subject TEXT]\n"
@@ -55,8 +56,8 @@ digest_usage(FILE *f)
 	    "  --as-of DATE    as if run on DATE (default: today, UTC); the\n"
 	    "                  message's Date is then that day, 00:00 UTC\n"
 	    "  --domain D      only policy domain D (repeatable; default:\n"
-	    "                  every domain with reports, and every domain\n"
-	    "                  of the configuration)\n"
+	    "                  the domains of the configuration, else the\n"
+	    "                  20 largest with reports)\n"
 	    "  --from ADDR     the sender (default: the configuration)\n"
 	    "  --to ADDR       a recipient (repeatable; default: the\n"
 	    "                  configuration)\n"
@@ -74,7 +75,8 @@ digest_usage(FILE *f)
 	    "                  address (127.0.0.1, ::1)\n"
 	    "  --ca-file FILE  SMTP: trust the CA certificates in FILE\n"
 	    "                  (PEM) only\n"
-	    "  --no-dns        do not look up published records in DNS\n"
+	    "  --no-dns        do not look up published records in DNS (they\n"
+	    "                  are, for configured and named domains only)\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
 	    "  -h, --help      this help\n");
@@ -84,6 +86,7 @@ digest_usage(FILE *f)
 static int
 write_out(const struct buf *b)
 {
+	/* raw: made by the digest's renderers, which sanitise */
 	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len)
 		return -1;
 	return fflush(stdout) == EOF ? -1 : 0;
@@ -190,7 +193,8 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			digest_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb digest --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb digest "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}

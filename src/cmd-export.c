@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "hmap.h"
 #include "log.h"
+#include "sanitise.h"
 
 enum format { F_CSV, F_NDJSON };
 
@@ -58,7 +59,7 @@ struct run {
 static void
 export_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] export [--since DATE]\n"
 	    "           [--as-of DATE] [--domain D] [--format csv|ndjson]\n"
 	    "\n"
@@ -238,50 +239,50 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 
 	iso(x->begin, b, sizeof b);
 	iso(x->end, en, sizeof en);
-	printf("%lld,", (long long)x->report);
+	sanitise_printf("%lld,", (long long)x->report);
 	cmd_csv(stdout, x->org_name);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->reporter);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->report_id);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->domain);
-	printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
+	sanitise_printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
 	cmd_csv(stdout, x->p);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->sp);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->np);
 	if (x->pct >= 0)
-		printf(",%lld,", (long long)x->pct);
+		sanitise_printf(",%lld,", (long long)x->pct);
 	else
-		printf(",,");
+		sanitise_printf(",,");
 	cmd_csv(stdout, x->testing);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->adkim);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->aspf);
-	printf(",%lld,", (long long)x->record);
+	sanitise_printf(",%lld,", (long long)x->record);
 	cmd_csv(stdout, rec->source_ip);
-	printf(",%lld,", (long long)rec->count);
+	sanitise_printf(",%lld,", (long long)rec->count);
 	cmd_csv(stdout, rec->disposition);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->dkim);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->spf);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->header_from);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->envelope_from);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->envelope_to);
-	putchar(',');
+	sanitise_printf(",");
 	results(&r->key, rec, 0);
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	putchar(',');
+	sanitise_printf(",");
 	results(&r->key, rec, 1);
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	putchar(',');
+	sanitise_printf(",");
 	buf_reset(&r->key);
 	for (i = 0; i < rec->nreasons; i++) {
 		if (i > 0)
@@ -290,14 +291,14 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 		    rec->reasons[i].type : "");
 	}
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail", x->dkim_aligned,
-	    x->spf_aligned, cls);
+	sanitise_printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail",
+	    x->dkim_aligned, x->spf_aligned, cls);
 }
 
 static void
 json_kv(const char *k, const char *v, int first)
 {
-	printf("%s\"%s\":", first ? "" : ",", k);
+	sanitise_printf("%s\"%s\":", first ? "" : ",", k);
 	cmd_json(stdout, v);
 }
 
@@ -310,7 +311,7 @@ ndjson_row(const struct store_export_row *x, const char *cls)
 
 	iso(x->begin, b, sizeof b);
 	iso(x->end, en, sizeof en);
-	printf("{\"report\":%lld", (long long)x->report);
+	sanitise_printf("{\"report\":%lld", (long long)x->report);
 	json_kv("org_name", x->org_name, 0);
 	json_kv("reporter", x->reporter, 0);
 	json_kv("report_id", x->report_id, 0);
@@ -322,49 +323,50 @@ ndjson_row(const struct store_export_row *x, const char *cls)
 	json_kv("sp", x->sp, 0);
 	json_kv("np", x->np, 0);
 	if (x->pct >= 0)
-		printf(",\"pct\":%lld", (long long)x->pct);
+		sanitise_printf(",\"pct\":%lld", (long long)x->pct);
 	else
-		printf(",\"pct\":null");
+		sanitise_printf(",\"pct\":null");
 	json_kv("testing", x->testing, 0);
 	json_kv("adkim", x->adkim, 0);
 	json_kv("aspf", x->aspf, 0);
-	printf(",\"record\":%lld", (long long)x->record);
+	sanitise_printf(",\"record\":%lld", (long long)x->record);
 	json_kv("source_ip", rec->source_ip, 0);
-	printf(",\"count\":%lld", (long long)rec->count);
+	sanitise_printf(",\"count\":%lld", (long long)rec->count);
 	json_kv("disposition", rec->disposition, 0);
 	json_kv("dkim", rec->dkim, 0);
 	json_kv("spf", rec->spf, 0);
 	json_kv("header_from", rec->header_from, 0);
 	json_kv("envelope_from", rec->envelope_from, 0);
 	json_kv("envelope_to", rec->envelope_to, 0);
-	printf(",\"dkim_results\":[");
+	sanitise_printf(",\"dkim_results\":[");
 	for (i = 0; i < rec->ndkims; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("domain", rec->dkims[i].domain, 1);
 		json_kv("selector", rec->dkims[i].selector, 0);
 		json_kv("result", rec->dkims[i].result, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"spf_results\":[");
+	sanitise_printf("],\"spf_results\":[");
 	for (i = 0; i < rec->nspfs; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("domain", rec->spfs[i].domain, 1);
 		json_kv("scope", rec->spfs[i].scope, 0);
 		json_kv("result", rec->spfs[i].result, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"reasons\":[");
+	sanitise_printf("],\"reasons\":[");
 	for (i = 0; i < rec->nreasons; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("type", rec->reasons[i].type, 1);
 		json_kv("comment", rec->reasons[i].comment, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,\"spf_aligned\":%s",
-	    x->dmarc ? "pass" : "fail", x->dkim_aligned ? "true" : "false",
+	sanitise_printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,"
+	    "\"spf_aligned\":%s", x->dmarc ? "pass" : "fail",
+	    x->dkim_aligned ? "true" : "false",
 	    x->spf_aligned ? "true" : "false");
 	json_kv("class", cls, 0);
-	printf("}\n");
+	sanitise_printf("}\n");
 }
 
 static int
@@ -437,7 +439,8 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 			export_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb export --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb export "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -469,8 +472,8 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (r.fmt == F_CSV) {
 		for (i = 0; i < NCOLUMNS; i++)
-			printf("%s%s", i ? "," : "", columns[i]);
-		putchar('\n');
+			sanitise_printf("%s%s", i ? "," : "", columns[i]);
+		sanitise_printf("\n");
 	}
 	if (store_export(r.s, domain, wh.since_t, wh.as_of_t, on_row, &r,
 	    &err) == -1) {

@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
+#include "sanitise.h"
 
 /* Defaults, documented in dmarcdb(1). */
 #define DEF_MAX_BYTES	(256ULL << 20)
@@ -31,7 +32,7 @@
 static void
 ingest_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [-v | -q] ingest [options] PATH...\n"
 	    "\n"
 	    "Store the DMARC aggregate reports found in each PATH: a file\n"
@@ -271,7 +272,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			ingest_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb ingest --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb ingest "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}

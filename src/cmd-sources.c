@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "sanitise.h"
 
 enum format { F_TABLE, F_CSV, F_JSON };
 
@@ -35,7 +36,7 @@ struct run {
 static void
 sources_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
 	    "           [--limit N] [--format table|csv|json]\n"
@@ -47,7 +48,8 @@ sources_usage(FILE *f)
 	    "every authorised source that fails DMARC; the totals count all.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --domain D      only policy domain D (repeatable; default: all)\n"
+	    "  --domain D      only policy domain D (repeatable; default: the\n"
+	    "                  configured domains, else the 20 largest)\n"
 	    "  --days N        the N days before --as-of (default: the window\n"
 	    "                  threshold of the configuration, 30)\n"
 	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
@@ -104,17 +106,17 @@ print_table(struct run *r, const struct window *w)
 	fmt_day(w->from_day, from, sizeof from);
 	fmt_day(w->to_day, to, sizeof to);
 	if (r->ndomains > 0)
-		putchar('\n');
-	printf("%s: %s to %s, ", w->domain, from, to);
+		sanitise_printf("\n");
+	sanitise_printf("%s: %s to %s, ", w->domain, from, to);
 	fmt_count(w->messages, num[0], sizeof num[0]);
 	fmt_pct(w->pass, w->messages, pct, sizeof pct);
-	printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0], pct,
-	    w->reporters, w->reporters == 1 ? "" : "s");
+	sanitise_printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0],
+	    pct, w->reporters, w->reporters == 1 ? "" : "s");
 	if (!w->configured)
-		printf("classification unconfigured: no authorised senders "
-		    "for %s %s; every source that passes DMARC counts as "
-		    "authorised\n", w->domain, r->conf->path ? "in the "
-		    "configuration" : "(no configuration file)");
+		sanitise_printf("classification unconfigured: no authorised "
+		    "senders for %s %s; every source that passes DMARC "
+		    "counts as authorised\n", w->domain, r->conf->path ?
+		    "in the configuration" : "(no configuration file)");
 	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
@@ -151,20 +153,20 @@ print_table(struct run *r, const struct window *w)
 	if (n > 0) {
 		fmt_count(n, num[0], sizeof num[0]);
 		fmt_count(m, num[1], sizeof num[1]);
-		printf("%s other source%s (%s messages) not listed: --limit "
-		    "lists more\n", num[0], n == 1 ? "" : "s", num[1]);
+		sanitise_printf("%s other source%s (%s messages) not listed: "
+		    "--limit lists more\n", num[0], n == 1 ? "" : "s", num[1]);
 	}
 	for (k = 0; k < CLASS__COUNT; k++) {
 		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
 		fmt_pct(w->class_messages[k], w->messages, pct,
 		    sizeof pct);
-		printf("%-14s %6u source%s %14s messages %7s\n",
+		sanitise_printf("%-14s %6u source%s %14s messages %7s\n",
 		    class_name((enum source_class)k), w->class_sources[k],
 		    w->class_sources[k] == 1 ? " " : "s", num[0], pct);
 	}
 	fmt_count(w->messages, num[0], sizeof num[0]);
-	printf("%-14s %6zu source%s %14s messages\n", "total", w->nsources,
-	    w->nsources == 1 ? " " : "s", num[0]);
+	sanitise_printf("%-14s %6zu source%s %14s messages\n", "total",
+	    w->nsources, w->nsources == 1 ? " " : "s", num[0]);
 	return 0;
 }
 
@@ -183,12 +185,12 @@ print_csv(struct run *r, const struct window *w)
 		fmt_day(s->first_day, d[1], sizeof d[1]);
 		fmt_day(s->last_day, d[2], sizeof d[2]);
 		cmd_csv(stdout, w->domain);
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->ip);
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->header_from);
-		printf(",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-		    "%s,%s,%s,%u,", class_name(s->class),
+		sanitise_printf(",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+		    "%llu,%s,%s,%s,%u,", class_name(s->class),
 		    (unsigned long long)s->messages,
 		    (unsigned long long)s->pass, (unsigned long long)s->fail,
 		    (unsigned long long)s->spf_aligned,
@@ -199,9 +201,9 @@ print_csv(struct run *r, const struct window *w)
 		    (unsigned long long)s->other, d[0], d[1], d[2],
 		    s->reporters);
 		cmd_csv(stdout, source_sender(s));
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->reason);
-		putchar('\n');
+		sanitise_printf("\n");
 	}
 	unlisted(r, w, &n, &m);
 	if (n > 0) {
@@ -223,9 +225,11 @@ print_json(struct run *r, const struct window *w)
 
 	fmt_day(w->from_day, d[0], sizeof d[0]);
 	fmt_day(w->to_day, d[1], sizeof d[1]);
-	printf("%s{\"domain\":", r->ndomains ? ",\n" : "");
+	if (r->ndomains > 0)
+		sanitise_printf(",\n");
+	sanitise_printf("{\"domain\":");
 	cmd_json(stdout, w->domain);
-	printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
+	sanitise_printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
 	    "\"messages\":%llu,\"pass\":%llu,\"reporters\":%u,\"sources\":[",
 	    d[0], d[1], w->configured ? "true" : "false",
 	    (unsigned long long)w->messages, (unsigned long long)w->pass,
@@ -237,12 +241,13 @@ print_json(struct run *r, const struct window *w)
 		fmt_day(s->first_seen, d[0], sizeof d[0]);
 		fmt_day(s->first_day, d[1], sizeof d[1]);
 		fmt_day(s->last_day, d[2], sizeof d[2]);
-		printf("%s\n{\"ip\":", n++ ? "," : "");
+		sanitise_printf("%s\n{\"ip\":", n++ ? "," : "");
 		cmd_json(stdout, s->ip);
-		printf(",\"header_from\":");
+		sanitise_printf(",\"header_from\":");
 		cmd_json(stdout, s->header_from);
-		printf(",\"class\":\"%s\",\"messages\":%llu,\"pass\":%llu,"
-		    "\"fail\":%llu,\"spf_aligned\":%llu,\"dkim_aligned\":%llu,"
+		sanitise_printf(",\"class\":\"%s\",\"messages\":%llu,"
+		    "\"pass\":%llu,\"fail\":%llu,\"spf_aligned\":%llu,"
+		    "\"dkim_aligned\":%llu,"
 		    "\"disposition\":{\"none\":%llu,\"quarantine\":%llu,"
 		    "\"reject\":%llu,\"other\":%llu},\"first_seen\":\"%s\","
 		    "\"first_day\":\"%s\",\"last_day\":\"%s\","
@@ -257,19 +262,19 @@ print_json(struct run *r, const struct window *w)
 		    (unsigned long long)s->other, d[0], d[1], d[2],
 		    s->reporters);
 		cmd_json(stdout, s->sender ? s->sender->name : NULL);
-		printf(",\"reason\":");
+		sanitise_printf(",\"reason\":");
 		cmd_json(stdout, s->reason);
-		putchar('}');
+		sanitise_printf("}");
 	}
 	unlisted(r, w, &u, &m);
-	printf("],\n\"unlisted\":{\"sources\":%zu,\"messages\":%llu},"
+	sanitise_printf("],\n\"unlisted\":{\"sources\":%zu,\"messages\":%llu},"
 	    "\"totals\":{", u, (unsigned long long)m);
 	for (k = 0; k < CLASS__COUNT; k++)
-		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
 		    k ? "," : "", class_name((enum source_class)k),
 		    w->class_sources[k],
 		    (unsigned long long)w->class_messages[k]);
-	printf("}}");
+	sanitise_printf("}}");
 }
 
 static int
@@ -337,6 +342,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
+	struct cmd_others others;
 	const char	*domains[64], *config = NULL;
 	uint64_t	 v;
 	size_t		 nd = 0;
@@ -392,7 +398,8 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			sources_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb sources --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb sources "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -409,22 +416,29 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	    != EXIT_OK)
 		return rc;
 	if (r.fmt == F_CSV)
-		printf("domain,ip,header_from,class,messages,pass,fail,"
-		    "spf_aligned,dkim_aligned,none,quarantine,reject,other,"
-		    "first_seen,first_day,last_day,reporters,sender,reason\n");
+		sanitise_printf("domain,ip,header_from,class,messages,pass,"
+		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
+		    "other,first_seen,first_day,last_day,reporters,sender,"
+		    "reason\n");
 	else if (r.fmt == F_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
-		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
+		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
 	rc = cmd_each_domain(c, "sources", r.s, r.conf, &r.wh, domains, nd,
-	    one_domain, &r);
+	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
 	if (r.fmt == F_JSON)
-		printf("\n]}\n");
+		sanitise_printf("\n],\"other_domains\":%llu}\n",
+		    (unsigned long long)others.n);
 	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)
-		log_info("no reports in that period");
+		log_info("no reports in that period%s%s", others.n ? "; " :
+		    "", others.line);
+	else if (others.n > 0 && r.fmt == F_TABLE)
+		sanitise_printf("\n%s\n", others.line);
+	else if (others.n > 0 && r.fmt == F_CSV)
+		log_info("%s", others.line);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

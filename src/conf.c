@@ -587,6 +587,38 @@ digest_block(struct lexer *l, struct conf_digest *g)
 }
 
 static int
+limits_block(struct lexer *l, struct conf_limits *lim)
+{
+	char	name[32];
+	double	v;
+
+	if (expect(l, T_LBRACE, "'{' after limits") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected domains, dns-lookups or "
+			    "'}', found %s", found(l));
+		snprintf(name, sizeof name, "%s", l->text.data);
+		if (strcmp(name, "domains") == 0) {
+			if (next(l) == -1 || number(l, name, 1, 100000, &v) ==
+			    -1 || whole(v, name, l) == -1)
+				return -1;
+			lim->domains = (unsigned)v;
+		} else if (strcmp(name, "dns-lookups") == 0) {
+			if (next(l) == -1 || number(l, name, 0, 100000, &v) ==
+			    -1 || whole(v, name, l) == -1)
+				return -1;
+			lim->dns_lookups = (unsigned)v;
+		} else
+			return lex_err(l, "unknown limit %s (expected domains "
+			    "or dns-lookups)", found(l));
+		if (expect(l, T_SEMI, "';' after the limit") == -1)
+			return -1;
+	}
+	return next(l);
+}
+
+static int
 parse(struct lexer *l, struct conf *c)
 {
 	size_t	i, j, k;
@@ -596,7 +628,7 @@ parse(struct lexer *l, struct conf *c)
 	while (l->tok != T_EOF) {
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
-			    "domain or digest, found %s", found(l));
+			    "domain, digest or limits, found %s", found(l));
 		if (strcmp(l->text.data, "thresholds") == 0) {
 			if (next(l) == -1 || thresholds_block(l, &c->deflt) ==
 			    -1)
@@ -606,6 +638,9 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else if (strcmp(l->text.data, "digest") == 0) {
 			if (next(l) == -1 || digest_block(l, &c->digest) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "limits") == 0) {
+			if (next(l) == -1 || limits_block(l, &c->limits) == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "domain") == 0) {
 			struct conf_domain *d;
@@ -653,7 +688,7 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else
 			return lex_err(l, "unknown statement %s (expected "
-			    "thresholds, default, domain or digest)",
+			    "thresholds, default, domain, digest or limits)",
 			    found(l));
 	}
 	/* A domain's sender may not reuse a default sender's name. */
@@ -685,6 +720,8 @@ conf_parse(const char *name, const char *text, size_t len, struct conf **out,
 	if (cp == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	cp->pub.deflt.th = th_defaults;
+	cp->pub.limits.domains = CONF_DOMAINS;
+	cp->pub.limits.dns_lookups = CONF_DNS_LOOKUPS;
 	memset(&l, 0, sizeof l);
 	l.name = name;
 	l.p = text;

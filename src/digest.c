@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "fmt.h"
 #include "hmap.h"
+#include "scope.h"
 
 static int
 nomem(struct dr_error *err)
@@ -285,6 +286,7 @@ struct work {
 	size_t			*order;
 	int64_t			*newest;
 	uint64_t		*reports;
+	struct scope_dns	 dns;		/* lookups left */
 	pthread_mutex_t		 mtx;
 	size_t			 next;
 	int			 failed;
@@ -300,7 +302,8 @@ struct worker {
 
 /* One domain: its windows, its advice, its lists. */
 static int
-one_domain(struct work *wk, struct store *s, size_t i, struct dr_error *err)
+one_domain(struct work *wk, struct store *s, size_t i, int dns,
+    struct dr_error *err)
 {
 	static const struct classify_opts keep = { 0, -1,
 	    CLASSIFY_KEEP_ALL, NULL, NULL };
@@ -325,8 +328,8 @@ one_domain(struct work *wk, struct store *s, size_t i, struct dr_error *err)
 		return -1;
 	d->cur = w[1];
 	d->prev = w[2];
-	if (advise_domain(s, wk->conf, d->domain, from[0], to[0],
-	    wk->o->dns, w[0], &d->adv, err) == -1 ||
+	if (advise_domain(s, wk->conf, d->domain, from[0], to[0], dns, w[0],
+	    &d->adv, err) == -1 ||
 	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
 	    &wk->reports[i], &wk->newest[i], err) == -1)
 		return -1;
@@ -339,7 +342,9 @@ work(void *arg)
 	struct worker	*me = arg;
 	struct work	*wk = me->w;
 	struct dr_error	 err;
+	char		 why[320];
 	size_t		 i;
+	int		 dns;
 
 	memset(&err, 0, sizeof err);
 	for (;;) {
@@ -349,8 +354,12 @@ work(void *arg)
 			break;
 		}
 		i = wk->order[wk->next++];
+		/* Taken in the order of the domains: the largest first. */
+		dns = scope_dns_take(&wk->dns, wk->conf,
+		    wk->g->domains[i].domain, wk->o->ndomains > 0, why,
+		    sizeof why);
 		pthread_mutex_unlock(&wk->mtx);
-		if (one_domain(wk, me->s, i, &err) == -1) {
+		if (one_domain(wk, me->s, i, dns, &err) == -1) {
 			pthread_mutex_lock(&wk->mtx);
 			if (!wk->failed) {
 				wk->failed = 1;
@@ -382,6 +391,7 @@ digest_build(struct store *const *stores, size_t nstores,
     struct dr_error *err)
 {
 	struct digest	*g;
+	struct scope	*sc = NULL;
 	struct names	 names = { 0 };
 	struct hmap	*reporters = NULL;
 	struct work	 wk;
@@ -414,15 +424,19 @@ digest_build(struct store *const *stores, size_t nstores,
 			if (add_name(&names, o->domains[i]) == -1)
 				goto nomem;
 	} else {
-		if (store_domains(stores[0], g->prev_from, g->to_day, add_name,
-		    &names, err) == -1)
+		/* The configured domains (those without reports are news
+		 * too), else the largest: anyone can name a domain in a
+		 * report. */
+		if (scope_domains(stores[0], c, g->prev_from, g->to_day, &sc,
+		    err) == -1)
 			goto fail;
-		/* A configured domain without reports is news too. */
-		for (i = 0; i < c->ndomains; i++)
-			for (j = 0; j < c->domains[i].nnames; j++)
-				if (add_name(&names, c->domains[i].names[j]) ==
-				    -1)
-					goto nomem;
+		for (i = 0; i < sc->n; i++)
+			if (add_name(&names, sc->names[i]) == -1)
+				goto nomem;
+		g->others = sc->others;
+		scope_others(sc, g->others_line, sizeof g->others_line);
+		scope_free(sc);
+		sc = NULL;
 	}
 	g->ndomains = names.n;
 	g->domains = calloc(names.n ? names.n : 1, sizeof *g->domains);
@@ -450,6 +464,7 @@ digest_build(struct store *const *stores, size_t nstores,
 	wk.o = o;
 	if (pthread_mutex_init(&wk.mtx, NULL) != 0)
 		goto nomem;
+	scope_dns_init(&wk.dns, c, o->dns);
 	for (i = 0; i < nstores; i++) {
 		workers[i].w = &wk;
 		workers[i].s = stores[i];
@@ -462,6 +477,7 @@ digest_build(struct store *const *stores, size_t nstores,
 		if (workers[i].started)
 			pthread_join(workers[i].tid, NULL);
 	pthread_mutex_destroy(&wk.mtx);
+	scope_dns_free(&wk.dns);
 	if (wk.failed) {
 		*err = wk.err;
 		goto fail;
@@ -506,6 +522,7 @@ digest_build(struct store *const *stores, size_t nstores,
 nomem:
 	nomem(err);
 fail:
+	scope_free(sc);
 	hmap_free(names.seen);
 	hmap_free(reporters);
 	free(names.v);

@@ -77,6 +77,9 @@ struct digest {
 	uint64_t		 prev_messages, prev_pass;
 	uint64_t		 new_sources;
 	size_t			 attention;	/* domains needing it */
+	/* Domains with reports left out (scope.h), and what to say. */
+	uint64_t		 others;
+	char			 others_line[160];
 	struct digest_health	 health;
 	struct arena		 mem;
 };
@@ -84,9 +87,10 @@ struct digest {
 struct digest_opts {
 	int64_t			 as_of;		/* UTC midnight */
 	unsigned		 days;
-	const char *const	*domains;	/* NULL: all with reports */
+	const char *const	*domains;	/* none: scope.h's */
 	size_t			 ndomains;
-	int			 dns;		/* advise may ask DNS */
+	int			 dns;		/* advise may ask DNS,
+						   as scope.h allows */
 };
 
 /*

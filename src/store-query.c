@@ -350,6 +350,38 @@ store_domains(struct store *s, int64_t from, int64_t to,
 }
 
 int
+store_domain_totals(struct store *s, int64_t from, int64_t to,
+    int (*cb)(void *, const struct store_domain_total *), void *arg,
+    struct dr_error *err)
+{
+	/* total(): a float, so that no sum of counts overflows. */
+	static const char sql[] =
+	    "SELECT domain, count(*), total(message_count) FROM reports"
+	    " WHERE domain IS NOT NULL AND day BETWEEN ? AND ?"
+	    " AND status = 'active' AND record_count > 0"
+	    " GROUP BY domain ORDER BY 3 DESC, 1";
+	struct store_domain_total	 t;
+	sqlite3_stmt			*st;
+	double				 m;
+	int				 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "counting domains") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.domain = text(st, 0);
+		t.reports = (uint64_t)sqlite3_column_int64(st, 1);
+		m = sqlite3_column_double(st, 2);
+		t.messages = m <= 0 ? 0 : m >= 1.8e19 ? UINT64_MAX :
+		    (uint64_t)m;
+		if ((ret = cb(arg, &t)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "counting domains");
+}
+
+int
 store_policies(struct store *s, const char *domain, int64_t until,
     int (*cb)(void *, const struct store_policy *), void *arg,
     struct dr_error *err)

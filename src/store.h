@@ -284,6 +284,21 @@ int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
 /* Policy domains with records from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
+/* A policy domain with records from day to day, and how much. */
+struct store_domain_total {
+	const char	*domain;
+	uint64_t	 reports;	/* active, with records */
+	uint64_t	 messages;
+};
+/*
+ * Each of those domains, the most messages first, then by name.
+ * Streams: memory does not grow with the number of domains. The
+ * callback returns non-zero to stop; a negative value is its own error
+ * (err not set), and makes this return -1.
+ */
+int	 store_domain_totals(struct store *, int64_t, int64_t,
+	    int (*)(void *, const struct store_domain_total *), void *,
+	    struct dr_error *);
 
 /* --- for the digest (store-query.c) --------------------------------- */
 

@@ -10,6 +10,12 @@ fixtures "$T/r"
 DMARCDB_CONFIG=$SRCDIR/tests/e2e/sources.conf
 export DMARCDB_CONFIG
 "$DMARCDB" -q --db "$DB" ingest "$T/r"
+# A domain with reports, not configured: left out unless named.
+mkdir "$T/r2"
+report "$T/r2" google.com 7489 2026-02-27 domain=stray.example,p=none <<-EOF
+$(good stray.example)
+EOF
+"$DMARCDB" -q --db "$DB" ingest "$T/r2"
 AS_OF="--as-of 2026-03-01"
 
 # golden NAME COMMAND...: its output is tests/golden/NAME.
@@ -146,6 +152,16 @@ notes example.com blockers | grep -q '^203.0.113.30 (ESP) (560 messages): no DKI
     fail "misconfigured sender blocks"
 notes l5-stepback.example reasons | grep -q 'below 95%: receivers reject the rest' ||
     fail "step back reason"
+
+# A domain with reports but not configured: left out, counted, and
+# advised when named.
+! grep -qx 'stray.example' "$V" || fail "stray.example advised unasked"
+grep -qx '1 other domain with reports, not configured: see dmarcdb domains' \
+    "$V" || fail "stray.example not counted"
+[ "$(json "$A" '$.other_domains')" = 1 ] || fail "other_domains"
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain stray.example \
+    > "$T/stray"
+grep -qx 'stray.example' "$T/stray" || fail "--domain stray.example"
 
 # A domain without reports, asked for: said plainly.
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain none.example \

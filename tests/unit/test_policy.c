@@ -276,7 +276,7 @@ conf_errors(void **state)
 	    "prefix (did you mean 192.0.2.0/24?)");
 	assert_string_equal(parse_err("frobnicate { }"),
 	    "test.conf:1: unknown statement 'frobnicate' (expected "
-	    "thresholds, default, domain or digest)");
+	    "thresholds, default, domain, digest or limits)");
 	assert_string_equal(parse_err("domain example.com {\n"
 	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
 	    "test.conf:2: expected ';' at the end of the rule, found '}'");
@@ -396,6 +396,42 @@ conf_files(void **state)
 	assert_non_null(c->path);
 	assert_true(conf_nsenders(c, "example.com") > 0);
 	conf_free(c);
+}
+
+static void
+conf_limits(void **state)
+{
+	struct conf	*c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_int_equal(c->limits.domains, CONF_DOMAINS);
+	assert_int_equal(c->limits.dns_lookups, CONF_DNS_LOOKUPS);
+	assert_int_equal(CONF_DOMAINS, 20);
+	assert_int_equal(CONF_DNS_LOOKUPS, 50);
+	conf_free(c);
+	c = parse_ok("limits { domains 1; dns-lookups 0; }");
+	assert_int_equal(c->limits.domains, 1);
+	assert_int_equal(c->limits.dns_lookups, 0);
+	conf_free(c);
+	c = parse_ok("limits { domains 100000; dns-lookups 100000; }");
+	assert_int_equal(c->limits.domains, 100000);
+	assert_int_equal(c->limits.dns_lookups, 100000);
+	conf_free(c);
+	assert_string_equal(parse_err("limits { domains 0; }"),
+	    "test.conf:1: domains must be a number from 1 to 100000, found "
+	    "'0'");
+	assert_string_equal(parse_err("limits { domains 100001; }"),
+	    "test.conf:1: domains must be a number from 1 to 100000, found "
+	    "'100001'");
+	assert_string_equal(parse_err("limits { dns-lookups 2.5; }"),
+	    "test.conf:1: dns-lookups must be a whole number");
+	assert_string_equal(parse_err("limits { dns-lookups -1; }"),
+	    "test.conf:1: dns-lookups must be a number from 0 to 100000, "
+	    "found '-1'");
+	assert_string_equal(parse_err("limits { reports 5; }"),
+	    "test.conf:1: unknown limit 'reports' (expected domains or "
+	    "dns-lookups)");
 }
 
 static void
@@ -706,6 +742,7 @@ main(void)
 		cmocka_unit_test(conf_full),
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_files),
+		cmocka_unit_test(conf_limits),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(records),
 		cmocka_unit_test(records_hold_only_valid_values),
