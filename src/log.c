@@ -51,30 +51,46 @@ log_clear_locked(void)
 
 /*
  * Messages carry text from untrusted input (origins, reporter names,
- * report ids, library messages): the whole line but its newline is
- * shown in the text form of sanitise.h, so that a message is one line
- * and cannot drive the terminal, whatever the caller put in it.
+ * report ids, library messages): every argument is shown in the text
+ * form of sanitise.h (the format is the program's own), so that a
+ * message is one line and cannot drive the terminal, whatever the
+ * caller passed in it. Without memory for that, or when the line
+ * would be longer than LOG_MAX, the whole line is shown in text form,
+ * cut at a whole character.
  */
+#define LOG_MAX	8192
 static void
 log_vput(const char *fmt, va_list ap, const char *suffix)
 {
-	char	msg[2048], line[4 * sizeof msg + 256];
-	size_t	n;
-	int	rc;
+	struct buf	b = { NULL, 0, 0 };
+	char		msg[2048], line[4 * sizeof msg + 256];
+	const char	*out = line;
+	va_list		aq;
+	size_t		n;
+	int		rc;
 
-	rc = vsnprintf(msg, sizeof msg, fmt, ap);
-	n = rc < 0 ? 0 : (size_t)rc < sizeof msg ? (size_t)rc :
-	    sizeof msg - 1;
-	msg[n] = '\0';
-	if (suffix != NULL)
-		snprintf(msg + n, sizeof msg - n, ": %s", suffix);
-	sanitise(msg, line, sizeof line);
+	va_copy(aq, ap);
+	if (sanitise_vbprintf(&b, fmt, aq) == 0 && (suffix == NULL ||
+	    sanitise_bprintf(&b, ": %s", suffix) == 0) && b.len > 0 &&
+	    b.len <= LOG_MAX)
+		out = b.data;
+	else {
+		rc = vsnprintf(msg, sizeof msg, fmt, ap);
+		n = rc < 0 ? 0 : (size_t)rc < sizeof msg ? (size_t)rc :
+		    sizeof msg - 1;
+		msg[n] = '\0';
+		if (suffix != NULL)
+			snprintf(msg + n, sizeof msg - n, ": %s", suffix);
+		sanitise(msg, line, sizeof line);
+	}
+	va_end(aq);
 	pthread_mutex_lock(&log_mtx);
 	log_clear_locked();
 	/* raw: the line is in text form */
-	fprintf(stderr, "%s: %s\n", log_prog, line);
+	fprintf(stderr, "%s: %s\n", log_prog, out);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mtx);
+	buf_free(&b);
 }
 
 void

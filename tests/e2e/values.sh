@@ -325,6 +325,9 @@ sql "$T/old.db" "$old
       report_key_id = 'ABC-1@receiver.example'
       WHERE domain = 'case.example' AND status = 'superseded';
     DELETE FROM warnings WHERE code = 'policy';
+    DROP VIEW v_runs;
+    CREATE VIEW v_runs AS SELECT id FROM ingest_runs;
+    ALTER TABLE ingest_runs DROP COLUMN unreadable;
     PRAGMA user_version = 5"
 [ "$(sql "$T/old.db" "SELECT fo FROM reports
     WHERE domain = 'forged.example'")" = "1;pct=0;t=y" ] || fail "old.db"
