@@ -478,10 +478,11 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 	static const char rule_sql[] =
 	    "INSERT INTO config_sender_rules (sender, kind, value, selector,"
 	    " ip_first, ip_last) VALUES (?, ?, ?, ?, ?, ?)";
-	uint8_t	first[CIDR_LEN], last[CIDR_LEN];
+	uint8_t	first[2][CIDR_LEN], last[2][CIDR_LEN];
 	char	txt[64];
 	size_t	i, j, k;
 	int64_t	id;
+	int	n, r;
 
 	if ((*ins == NULL && prep(s, sender_sql, ins, err,
 	    "mirroring the configuration") == -1) || (*rule == NULL &&
@@ -496,18 +497,21 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 			return -1;
 		id = sqlite3_last_insert_rowid(store_sqlite(s));
 		for (j = 0; j < c->nips; j++) {
+			/* A row per range: ::/0 holds no IPv4 address. */
 			cidr_format(&c->ips[j], txt, sizeof txt);
-			cidr_range(&c->ips[j], first, last);
-			sqlite3_bind_int64(*rule, 1, id);
-			bind_t(*rule, 2, "ip");
-			bind_t(*rule, 3, txt);
-			sqlite3_bind_null(*rule, 4);
-			sqlite3_bind_blob(*rule, 5, first, CIDR_LEN,
-			    SQLITE_STATIC);
-			sqlite3_bind_blob(*rule, 6, last, CIDR_LEN,
-			    SQLITE_STATIC);
-			if (exec1(s, rule, rule_sql, err) == -1)
-				return -1;
+			n = cidr_ranges(&c->ips[j], first, last);
+			for (r = 0; r < n; r++) {
+				sqlite3_bind_int64(*rule, 1, id);
+				bind_t(*rule, 2, "ip");
+				bind_t(*rule, 3, txt);
+				sqlite3_bind_null(*rule, 4);
+				sqlite3_bind_blob(*rule, 5, first[r],
+				    CIDR_LEN, SQLITE_STATIC);
+				sqlite3_bind_blob(*rule, 6, last[r],
+				    CIDR_LEN, SQLITE_STATIC);
+				if (exec1(s, rule, rule_sql, err) == -1)
+					return -1;
+			}
 		}
 		for (j = 0; j < c->ndkims; j++) {
 			const struct conf_dkim *k2 = &c->dkims[j];

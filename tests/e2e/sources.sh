@@ -222,6 +222,36 @@ expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/bad.conf" sources \
     2> "$T/err"
 grep -q "bad.conf:2: '192.0.2.1/24': address bits set beyond the prefix (did you mean 192.0.2.0/24?)" \
     "$T/err" || fail "config error message: $(cat "$T/err")"
+# A block that covers a large part of the internet: refused, unless
+# the rule says "ip wide".
+printf 'domain example.com {\n\tsender "x" {\n\t\tip ::/0;\n\t}\n}\n' \
+    > "$T/wide.conf"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/wide.conf" sources \
+    2> "$T/err"
+grep -q "wide.conf:3: '::/0': a block wider than /16 (IPv6) covers too much of the internet to be one sender's; write 'ip wide ...;' if you mean it" \
+    "$T/err" || fail "::/0 accepted: $(cat "$T/err")"
+printf 'domain example.com {\n\tsender "x" { ip 0.0.0.0/0; }\n}\n' \
+    > "$T/wide.conf"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/wide.conf" sources \
+    2> "$T/err"
+grep -q "wide.conf:2: '0.0.0.0/0': a block wider than /8 (IPv4)" \
+    "$T/err" || fail "0.0.0.0/0 accepted: $(cat "$T/err")"
+# Said on purpose, it is taken: every source of the domain is then
+# that sender's, IPv4 by 0.0.0.0/0 alone.
+printf 'domain example.com {\n\tsender "all" { ip wide 0.0.0.0/0 ::/0; }\n}\n' \
+    > "$T/wide.conf"
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+    --domain example.com --format csv > "$T/wide.csv"
+[ "$(grep -c ',"all",' "$T/wide.csv")" -eq 8 ] ||
+    fail "ip wide: $(cat "$T/wide.csv")"
+printf 'domain example.com {\n\tsender "v6" { ip wide ::/0; }\n}\n' \
+    > "$T/wide.conf"
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+    --domain example.com --format csv > "$T/wide.csv"
+[ "$(grep -c ',"v6",' "$T/wide.csv")" -eq 0 ] ||
+    fail "::/0 holds IPv4 sources: $(cat "$T/wide.csv")"
+[ "$(sql "$DB" "SELECT count(*) FROM v_source_senders WHERE
+    sender = 'v6'")" -eq 0 ] || fail "v_source_senders: ::/0 holds IPv4"
 expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/missing.conf" advise \
     2> "$T/err"
 grep -q "missing.conf: No such file or directory" "$T/err" ||
