@@ -317,6 +317,27 @@ consider(struct top *t, uint64_t n, const char *a, const char *b,
 	}
 }
 
+static const char *const dkim_results[] = {
+	"none", "pass", "fail", "policy", "neutral", "temperror", "permerror",
+	NULL
+};
+static const char *const spf_results[] = {
+	"none", "neutral", "pass", "fail", "softfail", "temperror",
+	"permerror", "policy", NULL
+};
+
+/* A reported result, if it is one of the schema's; else "unknown". */
+static const char *
+result_word(const char *r, const char *const *known)
+{
+	size_t	i;
+
+	for (i = 0; r != NULL && known[i] != NULL; i++)
+		if (strcmp(r, known[i]) == 0)
+			return known[i];
+	return "unknown";
+}
+
 /*
  * Weigh the failing signatures of a source by message count and say,
  * in one line, what fails and what to do about it.
@@ -325,10 +346,13 @@ static void
 fix_reason(const struct build *b, const struct source *s, char *out,
     size_t len)
 {
-	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING } dk = DK_OK;
-	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS } sp = SP_OK;
+	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING, DK_OTHER } dk =
+	    DK_OK;
+	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS, SP_OTHER } sp = SP_OK;
 	struct top	 dk_unal = { 0 }, dk_fail = { 0 }, sp_unal = { 0 };
 	struct top	 sp_fail = { 0 }, sp_err = { 0 };
+	/* Results that neither pass nor are aligned. */
+	struct top	 dk_other = { 0 }, sp_other = { 0 };
 	uint64_t	 no_dkim = 0;
 	const char	*hf = *s->header_from ? s->header_from : b->w->domain;
 	char		 dkim[160] = "", spf[160] = "", fix[160];
@@ -350,6 +374,9 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 			else if (r->aligned && !eq(r->result, "pass"))
 				consider(&dk_fail, n, r->domain, r->detail,
 				    r->result);
+			else if (!r->aligned)
+				consider(&dk_other, n, r->domain, NULL,
+				    r->result);
 		}
 		if (!signed_)
 			no_dkim = add(no_dkim, n);
@@ -364,6 +391,9 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 			else if (r->aligned && !eq(r->result, "pass"))
 				consider(&sp_fail, n, r->domain, r->result,
 				    NULL);
+			else if (!r->aligned)
+				consider(&sp_other, n, r->domain, r->result,
+				    NULL);
 		}
 	}
 	if (dk_fail.n > 0 && dk_fail.n >= dk_unal.n && dk_fail.n >= no_dkim) {
@@ -374,9 +404,15 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 		dk = DK_UNALIGNED;
 		snprintf(dkim, sizeof dkim, "DKIM passes for d=%s, not "
 		    "aligned with %s", dk_unal.a, hf);
-	} else if (no_dkim > 0) {
+	} else if (no_dkim > 0 && no_dkim >= dk_other.n) {
 		dk = DK_MISSING;
 		snprintf(dkim, sizeof dkim, "no DKIM signature");
+	} else if (dk_other.n > 0) {
+		dk = DK_OTHER;
+		snprintf(dkim, sizeof dkim, "DKIM %s%s for d=%s, not aligned "
+		    "with %s", eq(dk_other.c, "fail") ? "fails" : "result ",
+		    eq(dk_other.c, "fail") ? "" : result_word(dk_other.c,
+		    dkim_results), dk_other.a, hf);
 	}
 	if (sp_err.n > 0 && sp_err.n >= sp_unal.n && sp_err.n >= sp_fail.n) {
 		sp = SP_ERROR;
@@ -391,6 +427,12 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 		snprintf(spf, sizeof spf, "SPF %s for %s",
 		    eq(sp_fail.b, "fail") ? "fails" : sp_fail.b,
 		    sp_fail.a ? sp_fail.a : "?");
+	} else if (sp_other.n > 0) {
+		sp = SP_OTHER;
+		snprintf(spf, sizeof spf, "SPF %s%s for %s, not aligned with "
+		    "%s", eq(sp_other.b, "fail") ? "fails" : "result ",
+		    eq(sp_other.b, "fail") ? "" : result_word(sp_other.b,
+		    spf_results), sp_other.a ? sp_other.a : "?", hf);
 	}
 
 	if (dk == DK_FAILS)
@@ -406,8 +448,8 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 	else
 		snprintf(fix, sizeof fix, "sign with DKIM d=%s", hf);
 	if (dk == DK_OK && sp == SP_OK)
-		snprintf(out, len, "fails DMARC, and the reporters give no "
-		    "results: %s", fix);
+		snprintf(out, len, "fails DMARC, and the reports give no DKIM "
+		    "or SPF result that explains it: %s", fix);
 	else
 		snprintf(out, len, "%s%s%s: %s", dkim, *dkim && *spf ? "; " :
 		    "", spf, fix);

@@ -147,6 +147,34 @@ notes example.com blockers | grep -q '^203.0.113.30 (ESP) (560 messages): no DKI
 notes l5-stepback.example reasons | grep -q 'below 95%: receivers reject the rest' ||
     fail "step back reason"
 
+# An authorised sender whose results neither pass nor align: the
+# reason names them (it said "the reporters give no results").
+mkdir "$T/ua"
+report "$T/ua" google.com 7489 2026-02-27 domain=ua.example,p=none <<-EOF
+203.0.113.31 20 ua.example none fail fail esp.example:s1:fail bounce.esp.example:mfrom:softfail -
+203.0.113.32 20 ua.example none fail fail esp.example:s1:neutral bounce.esp.example:mfrom:none -
+203.0.113.33 20 ua.example none fail fail esp.example:s1:fail bounce.esp.example:mfrom:fail -
+203.0.113.34 20 ua.example none fail fail esp.example:s1:Bogus bounce.esp.example:mfrom:Bogus -
+EOF
+printf 'domain ua.example {\n\tsender "ESP" { ip 203.0.113.0/24; }\n}\n' \
+    > "$T/ua.conf"
+"$DMARCDB" -q --db "$T/ua.db" ingest "$T/ua"
+"$DMARCDB" --db "$T/ua.db" --config "$T/ua.conf" sources $AS_OF \
+    --format csv > "$T/ua.csv"
+reason() {
+	grep "^\"ua.example\",\"$1\"," "$T/ua.csv" | sed 's/.*,"ESP",//'
+}
+[ "$(reason 203.0.113.31)" = '"DKIM fails for d=esp.example, not aligned with ua.example; SPF result softfail for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned failing results: $(reason 203.0.113.31)"
+[ "$(reason 203.0.113.32)" = '"DKIM result neutral for d=esp.example, not aligned with ua.example; SPF result none for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned neutral results: $(reason 203.0.113.32)"
+[ "$(reason 203.0.113.33)" = '"DKIM fails for d=esp.example, not aligned with ua.example; SPF fails for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned fail results: $(reason 203.0.113.33)"
+# A value outside the schema is not repeated.
+[ "$(reason 203.0.113.34)" = '"DKIM result unknown for d=esp.example, not aligned with ua.example; SPF result unknown for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "results outside the schema: $(reason 203.0.113.34)"
+grep -q 'give no' "$T/ua.csv" && fail "no results, it says"
+
 # A domain without reports, asked for: said plainly.
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain none.example \
     > "$T/none"
