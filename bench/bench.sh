@@ -16,6 +16,9 @@
 #      from 6 reporters for 20 domains); then sources and advise for the
 #      biggest domain over 30 days, advise for all, the weekly digest of
 #      all domains, and export of a day
+#   hicard  two reports of 500,000 records, each record its own source
+#      address, header_from, DKIM and SPF domain (forged: issue 11); then
+#      every report command on them: at most 2 s and 256 MB each
 #
 # Generated inputs are kept in BENCH_DIR and reused. Prints one table;
 # exits 1 if a target is missed.
@@ -29,7 +32,7 @@ GEN=$BIN/bench/gen
 RUSAGE=$BIN/bench/rusage
 LIMIT=$BIN/bench/limit
 DMARCDB=$BIN/dmarcdb
-scenarios=${*:-a b c d mail hostile policy}
+scenarios=${*:-a b c d mail hostile policy hicard}
 missed=0
 
 rows=
@@ -219,6 +222,14 @@ for s in $scenarios; do
 			}
 			sender "Amazon SES" { spf amazonses.com; }
 		}
+		# The other 19 (bench/gen -N 20): configured without senders,
+		# so that advise and digest cover all 20 (dmarcdb(1), DOMAINS).
+		domain example.org example.net shop.example news.example.com
+		    example.co.uk example.de example.fr example.io mail.example
+		    brand-a.example brand-b.example support.example.com
+		    example.nl example.es example.it events.example.org
+		    example.com.au example.ca example.jp {
+		}
 		EOF
 		C="--config $D/policy.conf"
 		nrep=$(ls "$D/policy" | wc -l)
@@ -275,6 +286,67 @@ for s in $scenarios; do
 		row policy "export a day, all domains" "$wall" \
 		    "$(per_s "$n" "$wall")" - "$maxrss_mb" - - \
 		    "(no target) cpu $cpu s"
+		;;
+	hicard)
+		# Every record a source, header_from, DKIM and SPF domain of
+		# its own; as of the day after the second report.
+		H="-s 11 -f gz -H -r 2 -m 500000 -M 500000"
+		asof=2026-01-03
+		if [ "$(cat "$D/hicard.stamp" 2>/dev/null)" != "$H" ]; then
+			rm -rf "$D/hicard" "$D/hicard.records" "$D/hicard.stamp"
+			mkdir "$D/hicard"
+			"$GEN" $H -d "$D/hicard"
+			echo "$H" > "$D/hicard.stamp"
+		fi
+		# The senders of the policy scenario: DKIM and SPF rules
+		# make every signature count.
+		cat > "$D/hicard.conf" <<-EOF
+		domain example.com {
+			sender "our MTA" { ip 198.51.0.0/16; }
+			sender "Google Workspace" { ip 2001:db8::/32; }
+			sender "SendGrid" { dkim sendgrid.net; }
+			sender "Mailchimp" {
+				dkim example.com selector k1;
+				spf mcsv.net;
+			}
+			sender "Amazon SES" { spf amazonses.com; }
+		}
+		EOF
+		C="--config $D/hicard.conf"
+		if [ ! -f "$D/hicard.records" ]; then
+			fresh_db "$D/hicard-ingest.db"
+			run hicard-ingest "$DMARCDB" -q \
+			    --db "$D/hicard-ingest.db" ingest "$D/hicard"
+			sqlite3 "$D/hicard-ingest.db" \
+			    "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+			sqlite3 "$D/hicard-ingest.db" \
+			    "SELECT count(*) FROM records" > "$D/hicard.records"
+		fi
+		fresh_db "$D/hicard.db"
+		cp "$D/hicard-ingest.db" "$D/hicard.db"
+		sync
+		# hcrow NAME TEXT CMD...: a command, its row and target.
+		hcrow() {
+			n=$1 t=$2
+			shift 2
+			run "hicard-$n" "$DMARCDB" --db "$D/hicard.db" $C "$@"
+			row hicard "$t" "$wall" - - "$maxrss_mb" - - \
+			    "<= 2 s: $(check "$wall" '<=' 2), <= 256 MB: $(check "$maxrss_mb" '<=' 256), cpu $cpu s"
+		}
+		hcrow first "first report (sources): merge" \
+		    sources --domain example.com --as-of $asof
+		hcrow sources "sources" sources --domain example.com \
+		    --as-of $asof
+		hcrow sources-csv "sources --format csv" sources \
+		    --domain example.com --as-of $asof --format csv
+		hcrow advise "advise" advise --as-of $asof --no-dns
+		hcrow digest "digest" digest --as-of $asof --no-dns \
+		    --from bench@example.com --to ops@example.com
+		hcrow export "export, 1,000,000 records" export \
+		    --as-of $asof
+		rm -f "$D/hicard-export.out"
+		hcrow reports "reports" reports
+		hcrow rejected "rejected" rejected
 		;;
 	*)
 		echo "bench: unknown scenario $s" >&2

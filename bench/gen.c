@@ -5,12 +5,18 @@
  *   gen [-s seed] [-S ...] [-f ...] [-E] -r reports -m min -M max -d dir
  *   gen [-s seed] [-S ...] [-f ...] [-E] -D days [-b YYYY-MM-DD]
  *       [-N domains] [-R reporters] [-k i/n] -T records -d dir
+ *   gen [-s seed] [-f ...] -H -r reports -m min -M max -d dir
  *
  * The first form writes one report of exactly n records; the second
  * writes r reports of min to max records each into dir, named as
  * reporters name them; with -E each is an email message instead (the
  * report attached, base64), in a file mNNNNNN.eml. The same arguments
  * always give the same bytes.
+ *
+ * With -H (high cardinality, a forged report's worst case) every record
+ * has a source address, header_from, DKIM and SPF domain of its own,
+ * never repeated in the run; the reports are all for example.com, on
+ * consecutive days from 2026-01-01.
  *
  * The third form writes a store's worth of daily reports: each of R
  * reporters (default 6) sends one report a day for each of N policy
@@ -308,6 +314,41 @@ put(struct buf *b, const char *fmt, ...)
 	}
 }
 
+static int hicard;		/* -H */
+static unsigned long hicard_n;	/* records written so far */
+
+/*
+ * A record of its own: address, header_from, DKIM and SPF domain never
+ * seen before (n below 2^26), failing or passing by chance. The names
+ * and addresses are bijections of n that scatter them, so that no
+ * order of the sources follows the order of the records (or of their
+ * signatures), as with an attacker's random names. Without
+ * indentation, so that 500,000 of them stay within ingest's default
+ * --max-bytes.
+ */
+static void
+hicard_record(struct buf *b)
+{
+	unsigned long		n = hicard_n++;
+	unsigned long long	a = (n * 0x9e3779b1UL + 12345) & 0x3ffffff;
+	int			pass = chance(10);
+
+	put(b, "<record><row><source_ip>%lu.%llu.%llu.%llu</source_ip>"
+	    "<count>%u</count><policy_evaluated>"
+	    "<disposition>none</disposition><dkim>%s</dkim><spf>fail</spf>"
+	    "</policy_evaluated></row><identifiers>"
+	    "<header_from>h%016llx.example</header_from></identifiers>"
+	    "<auth_results><dkim><domain>d%016llx.example</domain>"
+	    "<selector>s</selector><result>%s</result></dkim>"
+	    "<spf><domain>s%016llx.example</domain><result>%s</result></spf>"
+	    "</auth_results></record>\n",
+	    (unsigned long)spoof_nets[a >> 24], a >> 16 & 255, a >> 8 & 255,
+	    a & 255, pick_count(), pass ? "pass" : "fail",
+	    (unsigned long long)mix(n ^ 0x68), (unsigned long long)mix(n ^
+	    0x64), pass ? "pass" : "fail", (unsigned long long)mix(n ^ 0x73),
+	    chance(50) ? "softfail" : "fail");
+}
+
 static void
 record(struct buf *b, const struct reporter *rep, const char *domain,
     const char *policy)
@@ -573,6 +614,10 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 		    "reject";
 		begin = 1767225600LL + (long long)(idx % 3650) * 86400;
 	}
+	if (hicard) {
+		domain = "example.com";
+		policy = "none";
+	}
 	if (kind == 0)
 		kind = rep->zip ? (chance(80) ? 'z' : 'g') :
 		    chance(85) ? 'g' : 'x';
@@ -615,7 +660,10 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 		    chance(50) ? "0" : "1");
 	put(&b, "  </policy_published>\n");
 	for (i = 0; i < nrec; i++) {
-		record(&b, rep, domain, policy);
+		if (hicard)
+			hicard_record(&b);
+		else
+			record(&b, rep, domain, policy);
 		if (b.len > (1 << 20))
 			out_flush(&o, &b);
 	}
@@ -751,6 +799,8 @@ usage(void)
 	    "       gen [-s seed] [-S ...] [-f ...] [-E] -D days "
 	    "[-b YYYY-MM-DD]\n"
 	    "           [-N domains] [-R reporters] [-k i/n] -T records "
+	    "-d dir\n"
+	    "       gen [-s seed] [-f ...] -H -r reports -m min -M max "
 	    "-d dir\n");
 	exit(2);
 }
@@ -767,7 +817,7 @@ main(int argc, char **argv)
 	int		 ch, kind = 0, schema = 0, y, mo, dd;
 
 	rng = 1;
-	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:ED:b:N:R:k:T:")) !=
+	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:EHD:b:N:R:k:T:")) !=
 	    -1) {
 		switch (ch) {
 		case 'D': days = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -786,6 +836,7 @@ main(int argc, char **argv)
 			break;
 		case 'T': total = strtod(optarg, NULL); break;
 		case 'E': email = 1; break;
+		case 'H': hicard = 1; break;
 		case 's': rng = strtoull(optarg, NULL, 10); break;
 		case 'S':
 			schema = strcmp(optarg, "mix") == 0 ? 0 : atoi(optarg);

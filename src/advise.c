@@ -737,8 +737,8 @@ judge(struct advice *a, int next, int gates)
 		note(&a->blockers, "authorised mail passes DMARC at %s (need "
 		    "%g%%)", p1, th->pass);
 	}
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		if (s->class != CLASS_MISCONFIGURED)
 			continue;
 		fmt_count(s->messages, n1, sizeof n1);
@@ -769,8 +769,8 @@ judge(struct advice *a, int next, int gates)
 				    u->sender->name, p1, th->dkim);
 			}
 		} else {
-			for (i = 0, shown = 0; i < w->nsources; i++) {
-				const struct source *s = &w->sources[i];
+			for (i = 0, shown = 0; i < w->nlisted; i++) {
+				const struct source *s = &w->listed[i];
 				if (!s->authorised || pct(s->dkim_aligned,
 				    s->messages) >= th->dkim ||
 				    pct(s->messages, w->messages) <
@@ -811,8 +811,8 @@ warn(struct advice *a, int next)
 		    "section 7.4 advises against p=reject for domains whose "
 		    "users post to mailing lists", n1, n2);
 	}
-	for (i = 0; i < w->nsources && shown < 3; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted && shown < 3; i++) {
+		const struct source *s = &w->listed[i];
 		if (s->class != CLASS_UNKNOWN || pct(s->messages, w->messages)
 		    < th->significant)
 			continue;
@@ -920,9 +920,12 @@ settle(struct advice *a, struct store *s, const struct votes *vs,
 
 int
 advise_domain(struct store *s, const struct conf *c, const char *domain,
-    int64_t from, int64_t to, int dns, struct advice **out,
-    struct dr_error *err)
+    int64_t from, int64_t to, int dns, struct window *w,
+    struct advice **out, struct dr_error *err)
 {
+	/* The sources the notes name: the largest of each kind. */
+	static const struct classify_opts keep = { 0, -1,
+	    CLASSIFY_KEEP_ALL, NULL, NULL };
 	struct advice		*a;
 	struct votes		 vs;
 	struct notes		 later;
@@ -936,11 +939,14 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	*out = NULL;
 	memset(&vs, 0, sizeof vs);
 	a = calloc(1, sizeof *a);
-	if (a == NULL)
+	if (a == NULL) {
+		window_free(w);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	a->w = w;
 	a->domain = strdup(domain);
 	if (a->domain == NULL) {
-		free(a);
+		advice_free(a);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	/* Never a cut name: no record at all when it cannot be one. */
@@ -971,16 +977,13 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		a->has_policy = 1;
 	}
 	keep_votes(a, &vs);
-	if (classify_window(s, c, domain, from, to, &a->w, err) == -1)
+	if (a->w == NULL && classify_window(s, c, domain, from, to, &keep,
+	    &a->w, err) == -1)
 		goto fail;
-	for (i = 0; i < a->w->nsources; i++) {
-		const struct source *src = &a->w->sources[i];
-		if (src->class == CLASS_COMPLIANT ||
-		    src->class == CLASS_MISCONFIGURED) {
-			a->legit += src->messages;
-			a->legit_pass += src->pass;
-		}
-	}
+	a->legit = a->w->class_messages[CLASS_COMPLIANT] +
+	    a->w->class_messages[CLASS_MISCONFIGURED];
+	a->legit_pass = a->w->class_pass[CLASS_COMPLIANT] +
+	    a->w->class_pass[CLASS_MISCONFIGURED];
 
 	if (!a->has_policy && a->w->messages == 0) {
 		a->verdict = VERDICT_NO_DATA;

@@ -123,10 +123,14 @@ const char	*advise_verdict_name(enum verdict);
 /*
  * Advise on a domain for the window from day to day (inclusive). With
  * dns set, the published record is looked up when the configuration
- * does not give it. The caller frees *out with advice_free.
+ * does not give it. The window of those days, if the caller has
+ * classified it (with CLASSIFY_KEEP_ALL), is the advice's from then on,
+ * even on error; if NULL, it is classified here. The caller frees *out
+ * with advice_free.
  */
 int	 advise_domain(struct store *, const struct conf *, const char *,
-	    int64_t, int64_t, int, struct advice **, struct dr_error *);
+	    int64_t, int64_t, int, struct window *, struct advice **,
+	    struct dr_error *);
 void	 advice_free(struct advice *);
 
 /* The stage a policy is at (for tests and the digest). */

@@ -1,14 +1,25 @@
 /*
  * classify.c: sources of a domain, from the summary, into classes.
  *
- * The window's rows are summed per source (IP and header_from) with the
- * messages of each signature kept, since both the configured senders
- * (DKIM and SPF rules) and the reasons look at what each signature
- * says. Then each source is matched against the configuration and put
- * in one class, with a reason in one line.
+ * The window's records come from the store sorted by source (IP and
+ * header_from) and, within a source, by signature, so one source is
+ * summed at a time: the messages of each of its signatures are fed to
+ * the sums, to the configured senders' DKIM and SPF rules and to the
+ * candidates for its reason as that signature's records end. When the
+ * source ends it is matched against the configuration, put in one
+ * class, and counted in the window's figures; then it is forgotten,
+ * unless it is among the largest the window lists (a heap per kind,
+ * each of a fixed size). Memory therefore does not grow with the
+ * number of sources, records or signatures: signatures are loaded
+ * through a cache that is emptied when full, and the strings a reason
+ * needs are copied out of them.
+ *
+ * Several windows of one domain (the digest's) are classified from one
+ * reading: each record counts in every window that holds its day.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,33 +29,91 @@
 #include "cidr.h"
 #include "hmap.h"
 
-struct src_sig {
-	size_t		sig;		/* index into the loaded signatures */
-	uint64_t	messages;
+/* Signatures loaded at once; the cache is emptied when full. */
+#define SIG_CACHE_MAX	65536
+/* Bytes kept of each string a reason names. */
+#define TOP_LEN		256
+
+/* The largest of a few weighted candidates, with copies of its names. */
+struct top {
+	const char	*a, *b, *c;	/* up to three strings describing it */
+	uint64_t	 n;
+	char		 buf[3][TOP_LEN];
 };
 
-struct build {
-	struct store		*store;
-	const struct conf	*conf;
-	struct window		*w;
-	struct arena		 mem;		/* strings, signatures */
-	struct hmap		*sig_ix;	/* sig id -> index + 1 */
-	struct sig		*sigs;
-	size_t			 nsigs, capsigs;
-	struct hmap		*src_ix;	/* ip NUL hf -> index + 1 */
-	struct hmap		*rep_ix;	/* reporter -> id + 1 */
-	int64_t			 report;	/* the row's report, */
-	unsigned		 rep_id;	/* and its reporter's id */
-	size_t			 capsources;
-	struct buf		 key;
-	struct dr_error		*err;
+/* The largest sources of one kind: a heap, the smallest on top. */
+struct heap {
+	struct source	**v;		/* each its own allocation */
+	size_t		  n, cap;
+};
+
+/* One window's sums for the source being read. */
+struct acc {
+	struct source	 s;		/* strings set when it ends */
+	int		 open;		/* it has records in the window */
+	uint64_t	 sig_n;		/* messages of the signature open */
+	uint64_t	 fwd_dkim;	/* DKIM aligned, SPF failing */
+	uint64_t	 no_dkim;	/* failing, and not signed */
+	struct top	 why;		/* forwarding reason */
+	struct top	 dk_unal, dk_fail, sp_unal, sp_fail, sp_err;
+	struct top	 dk_other, sp_other;	/* neither pass nor align */
+	struct top	 pass_dk, pass_sp;
+	uint64_t	*by_sender;	/* messages each sender's DKIM or
+					   SPF rules account for */
+	int		 said;		/* reason written for this source */
+	char		 reason[320];
 };
 
 /* The window owns its memory through this. */
 struct window_priv {
 	struct window	pub;
 	struct arena	mem;
-	struct sig	*sigs;
+	struct source	**held;		/* the listed sources' memory */
+	size_t		 nheld;
+};
+
+/* One window being built. */
+struct wbuild {
+	struct window_priv	*p;
+	struct acc		 acc;
+	struct heap		 top;		/* opts->limit of opts->only */
+	struct heap		 keep[CLASS__COUNT];
+	struct heap		 keep_new, keep_weak;
+	unsigned		*rep_seen;	/* reporter id: last source */
+	size_t			 nrep_seen;
+};
+
+struct build {
+	struct store		*store;
+	const struct conf	*conf;
+	const char		*domain;
+	struct classify_opts	 o;
+	struct dr_error		*err;
+	struct wbuild		 wb[CLASSIFY_WINDOWS];
+	size_t			 nw;
+	size_t			 nsenders;
+	/* Signatures loaded: id -> index + 1. */
+	struct hmap		*sig_ix;
+	struct sig		*sigs;
+	size_t			 nsigs, capsigs;
+	struct arena		 sigmem;
+	/* Reporters across the windows: name -> id; 0 for the others. */
+	struct hmap		*rep_ix;
+	struct buf		 last_rep;
+	unsigned		 last_rep_id;
+	int			 have_rep;
+	/* The source being read, and its first day. */
+	struct store_firsts	*firsts;
+	int			 open;
+	struct buf		 hf, ip;
+	unsigned		 seq;		/* sources begun */
+	int64_t			 first_seen;
+	int			 subdomain;	/* header_from under domain */
+	uint8_t			 ipbin[CIDR_LEN];
+	int			 have_ip;
+	/* Its signature being read. */
+	int64_t			 sig;
+	const struct sig	*g;
 };
 
 static const char *const class_names[CLASS__COUNT] = {
@@ -91,163 +160,84 @@ add(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+static double
+pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
 static int
 nomem(struct build *b)
 {
 	return dr_seterr(b->err, DR_E_NOMEM, "out of memory");
 }
 
-/* The loaded signature for an id: its index, or -1 on error. */
-static long
-sig_index(struct build *b, int64_t id)
+static void
+top_reset(struct top *t)
+{
+	t->a = t->b = t->c = NULL;
+	t->n = 0;
+}
+
+static const char *
+top_copy(char *buf, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	snprintf(buf, TOP_LEN, "%s", s);
+	return buf;
+}
+
+static void
+consider(struct top *t, uint64_t n, const char *a, const char *b,
+    const char *c)
+{
+	if (n > t->n) {
+		t->n = n;
+		t->a = top_copy(t->buf[0], a);
+		t->b = top_copy(t->buf[1], b);
+		t->c = top_copy(t->buf[2], c);
+	}
+}
+
+/* --- signatures ----------------------------------------------------- */
+
+/* The loaded signature for an id, or NULL on error. */
+static const struct sig *
+sig_load(struct build *b, int64_t id)
 {
 	size_t	*ix;
 	int	 added;
 
-	ix = hmap_get(b->sig_ix, &id, sizeof id, &added);
-	if (ix == NULL)
-		return nomem(b);
-	if (!added)
-		return (long)(*ix - 1);
+	ix = hmap_find(b->sig_ix, &id, sizeof id);
+	if (ix != NULL)
+		return &b->sigs[*ix - 1];
+	/* Nothing points into the cache between signatures. */
+	if (b->nsigs >= SIG_CACHE_MAX) {
+		hmap_clear(b->sig_ix);
+		arena_reset(&b->sigmem);
+		b->nsigs = 0;
+	}
 	if (b->nsigs == b->capsigs) {
 		size_t cap = b->capsigs ? b->capsigs * 2 : 64;
 		struct sig *p = realloc(b->sigs, cap * sizeof *p);
-		if (p == NULL)
-			return nomem(b);
+		if (p == NULL) {
+			nomem(b);
+			return NULL;
+		}
 		b->sigs = p;
 		b->capsigs = cap;
 	}
-	if (store_sig(b->store, id, &b->mem, &b->sigs[b->nsigs], b->err) ==
+	if (store_sig(b->store, id, &b->sigmem, &b->sigs[b->nsigs], b->err) ==
 	    -1)
-		return -1;
+		return NULL;
+	ix = hmap_get(b->sig_ix, &id, sizeof id, &added);
+	if (ix == NULL) {
+		nomem(b);
+		return NULL;
+	}
 	*ix = ++b->nsigs;
-	return (long)(b->nsigs - 1);
-}
-
-static const char *
-intern(struct build *b, const char *s)
-{
-	return arena_strndup(&b->mem, s, strlen(s));
-}
-
-static struct source *
-source_for(struct build *b, const char *ip, const char *hf)
-{
-	struct window	*w = b->w;
-	struct source	*s;
-	size_t		*ix;
-	int		 added;
-
-	buf_reset(&b->key);
-	if (buf_adds(&b->key, ip) == -1 || buf_add(&b->key, "", 1) == -1 ||
-	    buf_adds(&b->key, hf) == -1)
-		return NULL;
-	ix = hmap_get(b->src_ix, b->key.data, b->key.len, &added);
-	if (ix == NULL)
-		return NULL;
-	if (!added)
-		return &w->sources[*ix - 1];
-	if (w->nsources == b->capsources) {
-		size_t cap = b->capsources ? b->capsources * 2 : 256;
-		struct source *p = realloc(w->sources, cap * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		w->sources = p;
-		b->capsources = cap;
-	}
-	s = &w->sources[w->nsources];
-	memset(s, 0, sizeof *s);
-	s->ip = intern(b, ip);
-	s->header_from = intern(b, hf);
-	if (s->ip == NULL || s->header_from == NULL)
-		return NULL;
-	s->first_day = INT64_MAX;
-	s->last_day = INT64_MIN;
-	s->first_seen = -1;
-	*ix = ++w->nsources;
-	return s;
-}
-
-static int
-grow(void *arrp, size_t *cap, size_t n, size_t size)
-{
-	void	**arr = arrp;
-	void	 *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*arr, (*cap ? *cap * 2 : 4) * size);
-	if (p == NULL)
-		return -1;
-	*arr = p;
-	*cap = *cap ? *cap * 2 : 4;
-	return 0;
-}
-
-static int
-on_row(void *arg, const struct store_day *d)
-{
-	struct build		*b = arg;
-	const struct sig	*g;
-	struct source		*s;
-	unsigned		*rid, id;
-	long			 gi;
-	size_t			 i;
-	int			 added;
-
-	gi = sig_index(b, d->sig);
-	if (gi < 0)
-		return -1;
-	g = &b->sigs[gi];
-	s = source_for(b, d->source_ip ? d->source_ip : "",
-	    g->header_from ? g->header_from : "");
-	if (s == NULL)
-		return nomem(b);
-	for (i = 0; i < s->nsigs; i++)
-		if (s->sigs[i].sig == (size_t)gi)
-			break;
-	if (i == s->nsigs) {
-		if (grow(&s->sigs, &s->capsigs, s->nsigs, sizeof *s->sigs) ==
-		    -1)
-			return nomem(b);
-		s->sigs[s->nsigs].sig = (size_t)gi;
-		s->sigs[s->nsigs++].messages = 0;
-	}
-	s->sigs[i].messages = add(s->sigs[i].messages, (uint64_t)d->messages);
-	if (d->day < s->first_day)
-		s->first_day = d->day;
-	if (d->day > s->last_day)
-		s->last_day = d->day;
-	if (d->day > b->w->last_day)
-		b->w->last_day = d->day;
-	if (d->day >= b->w->from_day && d->day <= b->w->to_day) {
-		struct window_day *wd = &b->w->days[d->day - b->w->from_day];
-		wd->messages = add(wd->messages, (uint64_t)d->messages);
-		if (g->dmarc)
-			wd->pass = add(wd->pass, (uint64_t)d->messages);
-	}
-	/* A report's rows come together, all with its reporter. */
-	if (d->report != b->report || b->rep_id == 0) {
-		rid = hmap_get(b->rep_ix, d->reporter ? d->reporter : "",
-		    d->reporter ? strlen(d->reporter) : 0, &added);
-		if (rid == NULL)
-			return nomem(b);
-		if (added)
-			*rid = (unsigned)hmap_count(b->rep_ix);
-		b->report = d->report;
-		b->rep_id = *rid;
-	}
-	id = b->rep_id;
-	for (i = 0; i < s->nreps; i++)
-		if (s->rep_ids[i] == id)
-			break;
-	if (i == s->nreps) {
-		if (grow(&s->rep_ids, &s->capreps, s->nreps,
-		    sizeof *s->rep_ids) == -1)
-			return nomem(b);
-		s->rep_ids[s->nreps++] = id;
-	}
-	return 0;
+	return &b->sigs[b->nsigs - 1];
 }
 
 /* --- matching the configuration ------------------------------------ */
@@ -268,54 +258,38 @@ dkim_rule_matches(const struct conf_dkim *k, const struct sig_result *r)
 	return 0;
 }
 
+/* Whether a sender's DKIM or SPF rules account for a signature. */
+static int
+sender_sig(const struct conf_sender *c, const struct sig *g)
+{
+	size_t	j, k;
+
+	for (j = 0; j < g->ndkims; j++)
+		for (k = 0; k < c->ndkims; k++)
+			if (dkim_rule_matches(&c->dkims[k], &g->dkims[j]))
+				return 1;
+	for (j = 0; j < g->nspfs; j++)
+		for (k = 0; k < c->nspfs; k++)
+			if (eq(g->spfs[j].result, "pass") &&
+			    conf_domain_within(g->spfs[j].domain, c->spfs[k]))
+				return 1;
+	return 0;
+}
+
 /* Messages of the source that this sender accounts for. */
 static uint64_t
-sender_messages(const struct build *b, const struct source *s,
-    const uint8_t *ip, const struct conf_sender *c)
+sender_messages(const struct build *b, const struct acc *a, size_t i,
+    const struct conf_sender *c)
 {
-	uint64_t	m = 0;
-	size_t		i, j, k;
+	size_t	j;
 
-	for (i = 0; ip != NULL && i < c->nips; i++)
-		if (cidr_match(&c->ips[i], ip))
-			return s->messages;
-	for (i = 0; i < s->nsigs; i++) {
-		const struct sig *g = &b->sigs[s->sigs[i].sig];
-		int hit = 0;
-		for (j = 0; j < g->ndkims && !hit; j++)
-			for (k = 0; k < c->ndkims && !hit; k++)
-				hit = dkim_rule_matches(&c->dkims[k],
-				    &g->dkims[j]);
-		for (j = 0; j < g->nspfs && !hit; j++)
-			for (k = 0; k < c->nspfs && !hit; k++)
-				hit = eq(g->spfs[j].result, "pass") &&
-				    conf_domain_within(g->spfs[j].domain,
-				    c->spfs[k]);
-		if (hit)
-			m = add(m, s->sigs[i].messages);
-	}
-	return m;
+	for (j = 0; b->have_ip && j < c->nips; j++)
+		if (cidr_match(&c->ips[j], b->ipbin))
+			return a->s.messages;
+	return a->by_sender[i];
 }
 
 /* --- reasons ------------------------------------------------------- */
-
-/* The largest of a few weighted candidates, by name. */
-struct top {
-	const char	*a, *b, *c;	/* up to three strings describing it */
-	uint64_t	 n;
-};
-
-static void
-consider(struct top *t, uint64_t n, const char *a, const char *b,
-    const char *c)
-{
-	if (n > t->n) {
-		t->n = n;
-		t->a = a;
-		t->b = b;
-		t->c = c;
-	}
-}
 
 static const char *const dkim_results[] = {
 	"none", "pass", "fail", "policy", "neutral", "temperror", "permerror",
@@ -339,112 +313,76 @@ result_word(const char *r, const char *const *known)
 }
 
 /*
- * Weigh the failing signatures of a source by message count and say,
- * in one line, what fails and what to do about it.
+ * Say, in one line, what fails and what to do about it: the failing
+ * signatures' results, weighed by message count as they were fed.
  */
 static void
-fix_reason(const struct build *b, const struct source *s, char *out,
+fix_reason(const struct build *b, const struct acc *a, char *out,
     size_t len)
 {
 	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING, DK_OTHER } dk =
 	    DK_OK;
 	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS, SP_OTHER } sp = SP_OK;
-	struct top	 dk_unal = { 0 }, dk_fail = { 0 }, sp_unal = { 0 };
-	struct top	 sp_fail = { 0 }, sp_err = { 0 };
+	const struct top *dk_unal = &a->dk_unal, *dk_fail = &a->dk_fail;
+	const struct top *sp_unal = &a->sp_unal, *sp_fail = &a->sp_fail;
+	const struct top *sp_err = &a->sp_err;
 	/* Results that neither pass nor are aligned. */
-	struct top	 dk_other = { 0 }, sp_other = { 0 };
-	uint64_t	 no_dkim = 0;
-	const char	*hf = *s->header_from ? s->header_from : b->w->domain;
+	const struct top *dk_other = &a->dk_other, *sp_other = &a->sp_other;
+	uint64_t	 no_dkim = a->no_dkim;
+	const char	*hf = *b->hf.data ? b->hf.data : b->domain;
 	char		 dkim[160] = "", spf[160] = "", fix[160];
-	size_t		 i, j;
 
-	for (i = 0; i < s->nsigs; i++) {
-		const struct sig *g = &b->sigs[s->sigs[i].sig];
-		uint64_t n = s->sigs[i].messages;
-		int signed_ = 0;
-		if (g->dmarc)
-			continue;
-		for (j = 0; j < g->ndkims; j++) {
-			const struct sig_result *r = &g->dkims[j];
-			if (r->domain == NULL || eq(r->result, "none"))
-				continue;
-			signed_ = 1;
-			if (eq(r->result, "pass") && !r->aligned)
-				consider(&dk_unal, n, r->domain, NULL, NULL);
-			else if (r->aligned && !eq(r->result, "pass"))
-				consider(&dk_fail, n, r->domain, r->detail,
-				    r->result);
-			else if (!r->aligned)
-				consider(&dk_other, n, r->domain, NULL,
-				    r->result);
-		}
-		if (!signed_)
-			no_dkim = add(no_dkim, n);
-		for (j = 0; j < g->nspfs; j++) {
-			const struct sig_result *r = &g->spfs[j];
-			if (eq(r->result, "temperror") ||
-			    eq(r->result, "permerror"))
-				consider(&sp_err, n, r->domain, r->result,
-				    NULL);
-			else if (eq(r->result, "pass") && !r->aligned)
-				consider(&sp_unal, n, r->domain, NULL, NULL);
-			else if (r->aligned && !eq(r->result, "pass"))
-				consider(&sp_fail, n, r->domain, r->result,
-				    NULL);
-			else if (!r->aligned)
-				consider(&sp_other, n, r->domain, r->result,
-				    NULL);
-		}
-	}
-	if (dk_fail.n > 0 && dk_fail.n >= dk_unal.n && dk_fail.n >= no_dkim) {
+	if (dk_fail->n > 0 && dk_fail->n >= dk_unal->n &&
+	    dk_fail->n >= no_dkim) {
 		dk = DK_FAILS;
-		snprintf(dkim, sizeof dkim, "DKIM d=%s fails (%s)", dk_fail.a,
-		    dk_fail.c ? dk_fail.c : "no result");
-	} else if (dk_unal.n > 0 && dk_unal.n >= no_dkim) {
+		snprintf(dkim, sizeof dkim, "DKIM d=%s fails (%s)", dk_fail->a,
+		    dk_fail->c ? dk_fail->c : "no result");
+	} else if (dk_unal->n > 0 && dk_unal->n >= no_dkim) {
 		dk = DK_UNALIGNED;
 		snprintf(dkim, sizeof dkim, "DKIM passes for d=%s, not "
-		    "aligned with %s", dk_unal.a, hf);
-	} else if (no_dkim > 0 && no_dkim >= dk_other.n) {
+		    "aligned with %s", dk_unal->a, hf);
+	} else if (no_dkim > 0 && no_dkim >= dk_other->n) {
 		dk = DK_MISSING;
 		snprintf(dkim, sizeof dkim, "no DKIM signature");
-	} else if (dk_other.n > 0) {
+	} else if (dk_other->n > 0) {
 		dk = DK_OTHER;
 		snprintf(dkim, sizeof dkim, "DKIM %s%s for d=%s, not aligned "
-		    "with %s", eq(dk_other.c, "fail") ? "fails" : "result ",
-		    eq(dk_other.c, "fail") ? "" : result_word(dk_other.c,
-		    dkim_results), dk_other.a, hf);
+		    "with %s", eq(dk_other->c, "fail") ? "fails" : "result ",
+		    eq(dk_other->c, "fail") ? "" : result_word(dk_other->c,
+		    dkim_results), dk_other->a, hf);
 	}
-	if (sp_err.n > 0 && sp_err.n >= sp_unal.n && sp_err.n >= sp_fail.n) {
+	if (sp_err->n > 0 && sp_err->n >= sp_unal->n &&
+	    sp_err->n >= sp_fail->n) {
 		sp = SP_ERROR;
-		snprintf(spf, sizeof spf, "SPF %s for %s", sp_err.b,
-		    sp_err.a ? sp_err.a : "?");
-	} else if (sp_unal.n > 0 && sp_unal.n >= sp_fail.n) {
+		snprintf(spf, sizeof spf, "SPF %s for %s", sp_err->b,
+		    sp_err->a ? sp_err->a : "?");
+	} else if (sp_unal->n > 0 && sp_unal->n >= sp_fail->n) {
 		sp = SP_UNALIGNED;
 		snprintf(spf, sizeof spf, "SPF passes for %s but is not "
-		    "aligned with %s", sp_unal.a ? sp_unal.a : "?", hf);
-	} else if (sp_fail.n > 0) {
+		    "aligned with %s", sp_unal->a ? sp_unal->a : "?", hf);
+	} else if (sp_fail->n > 0) {
 		sp = SP_FAILS;
 		snprintf(spf, sizeof spf, "SPF %s for %s",
-		    eq(sp_fail.b, "fail") ? "fails" : sp_fail.b,
-		    sp_fail.a ? sp_fail.a : "?");
-	} else if (sp_other.n > 0) {
+		    eq(sp_fail->b, "fail") ? "fails" : sp_fail->b,
+		    sp_fail->a ? sp_fail->a : "?");
+	} else if (sp_other->n > 0) {
 		sp = SP_OTHER;
 		snprintf(spf, sizeof spf, "SPF %s%s for %s, not aligned with "
-		    "%s", eq(sp_other.b, "fail") ? "fails" : "result ",
-		    eq(sp_other.b, "fail") ? "" : result_word(sp_other.b,
-		    spf_results), sp_other.a ? sp_other.a : "?", hf);
+		    "%s", eq(sp_other->b, "fail") ? "fails" : "result ",
+		    eq(sp_other->b, "fail") ? "" : result_word(sp_other->b,
+		    spf_results), sp_other->a ? sp_other->a : "?", hf);
 	}
 
 	if (dk == DK_FAILS)
 		snprintf(fix, sizeof fix, "check the DKIM key%s%s in DNS",
-		    dk_fail.b ? " of selector " : "", dk_fail.b ? dk_fail.b :
-		    "");
+		    dk_fail->b ? " of selector " : "", dk_fail->b ?
+		    dk_fail->b : "");
 	else if (sp == SP_ERROR)
 		snprintf(fix, sizeof fix, "fix the SPF record of %s (syntax, "
-		    "or more than 10 lookups)", sp_err.a ? sp_err.a : hf);
+		    "or more than 10 lookups)", sp_err->a ? sp_err->a : hf);
 	else if (sp == SP_FAILS && dk != DK_UNALIGNED)
 		snprintf(fix, sizeof fix, "add it to the SPF record of %s, or "
-		    "sign with DKIM d=%s", sp_fail.a ? sp_fail.a : hf, hf);
+		    "sign with DKIM d=%s", sp_fail->a ? sp_fail->a : hf, hf);
 	else
 		snprintf(fix, sizeof fix, "sign with DKIM d=%s", hf);
 	if (dk == DK_OK && sp == SP_OK)
@@ -457,31 +395,17 @@ fix_reason(const struct build *b, const struct source *s, char *out,
 
 /* How a passing source passes, in a few words. */
 static void
-pass_reason(const struct build *b, const struct source *s, char *out,
-    size_t len)
+pass_reason(const struct acc *a, char *out, size_t len)
 {
-	struct top	dk = { 0 }, sp = { 0 };
-	size_t		i, j;
+	const struct top	*dk = &a->pass_dk, *sp = &a->pass_sp;
 
-	for (i = 0; i < s->nsigs; i++) {
-		const struct sig *g = &b->sigs[s->sigs[i].sig];
-		for (j = 0; j < g->ndkims; j++)
-			if (g->dkims[j].aligned && eq(g->dkims[j].result,
-			    "pass"))
-				consider(&dk, s->sigs[i].messages,
-				    g->dkims[j].domain, NULL, NULL);
-		for (j = 0; j < g->nspfs; j++)
-			if (g->spfs[j].aligned && eq(g->spfs[j].result, "pass"))
-				consider(&sp, s->sigs[i].messages,
-				    g->spfs[j].domain, NULL, NULL);
-	}
-	if (dk.a != NULL && sp.a != NULL)
+	if (dk->a != NULL && sp->a != NULL)
 		snprintf(out, len, "passes DMARC: DKIM d=%s and SPF %s aligned",
-		    dk.a, sp.a);
-	else if (dk.a != NULL)
-		snprintf(out, len, "passes DMARC: DKIM d=%s aligned", dk.a);
-	else if (sp.a != NULL)
-		snprintf(out, len, "passes DMARC: SPF %s aligned", sp.a);
+		    dk->a, sp->a);
+	else if (dk->a != NULL)
+		snprintf(out, len, "passes DMARC: DKIM d=%s aligned", dk->a);
+	else if (sp->a != NULL)
+		snprintf(out, len, "passes DMARC: SPF %s aligned", sp->a);
 	else
 		snprintf(out, len, "passes DMARC (as the receivers say)");
 }
@@ -507,98 +431,161 @@ spf_failed(const struct sig *g)
 	return g->nspfs > 0 || eq(g->receiver_spf, "fail");
 }
 
-/* Classify a source, and say why in reason (size bytes). */
+/*
+ * Feed k messages of one signature of the source to a window's sums:
+ * its totals, the senders' rules, and the candidates for its reason.
+ */
 static void
-decide(struct build *b, struct source *s, char *reason, size_t size)
+feed(struct build *b, struct wbuild *wb, const struct sig *g, uint64_t k)
 {
-	struct window		*w = b->w;
-	const struct conf	*c = b->conf;
-	struct top		 why = { 0 };
-	uint8_t			 ip[CIDR_LEN];
-	uint64_t		 fwd_dkim = 0, best = 0, m;
-	size_t			 i, j, n;
-	double			 share;
-	char			 how[160];
+	struct window	*w = &wb->p->pub;
+	struct acc	*a = &wb->acc;
+	struct source	*s = &a->s;
+	const char	*fr = NULL;
+	size_t		 i, j;
+	int		 signed_ = 0;
 
-	for (i = 0; i < s->nsigs; i++) {
-		const struct sig *g = &b->sigs[s->sigs[i].sig];
-		uint64_t k = s->sigs[i].messages;
-		const char *fr = NULL;
-		s->messages = add(s->messages, k);
-		if (g->dmarc)
-			s->pass = add(s->pass, k);
-		if (g->spf_aligned)
-			s->spf_aligned = add(s->spf_aligned, k);
-		if (g->dkim_aligned)
-			s->dkim_aligned = add(s->dkim_aligned, k);
-		if (eq(g->receiver_dkim, "pass") || eq(g->receiver_spf,
-		    "pass"))
-			s->receiver_pass = add(s->receiver_pass, k);
-		if (eq(g->disposition, "none") || eq(g->disposition, "pass"))
-			s->none = add(s->none, k);
-		else if (eq(g->disposition, "quarantine"))
-			s->quarantine = add(s->quarantine, k);
-		else if (eq(g->disposition, "reject"))
-			s->reject = add(s->reject, k);
+	s->messages = add(s->messages, k);
+	if (g->dmarc)
+		s->pass = add(s->pass, k);
+	if (g->spf_aligned)
+		s->spf_aligned = add(s->spf_aligned, k);
+	if (g->dkim_aligned)
+		s->dkim_aligned = add(s->dkim_aligned, k);
+	if (eq(g->receiver_dkim, "pass") || eq(g->receiver_spf, "pass"))
+		s->receiver_pass = add(s->receiver_pass, k);
+	if (eq(g->disposition, "none") || eq(g->disposition, "pass"))
+		s->none = add(s->none, k);
+	else if (eq(g->disposition, "quarantine"))
+		s->quarantine = add(s->quarantine, k);
+	else if (eq(g->disposition, "reject"))
+		s->reject = add(s->reject, k);
+	else
+		s->other = add(s->other, k);
+	for (j = 0; j < g->nreasons && fr == NULL; j++)
+		fr = forwarding_reason(g->reasons[j]);
+	if (fr != NULL) {
+		s->forwarding = add(s->forwarding, k);
+		consider(&a->why, k, fr, NULL, NULL);
+		if (eq(fr, "mailing_list"))
+			w->via_lists = add(w->via_lists, k);
+		else if (eq(fr, "local_policy"))
+			w->local_policy = add(w->local_policy, k);
 		else
-			s->other = add(s->other, k);
-		for (j = 0; j < g->nreasons && fr == NULL; j++)
-			fr = forwarding_reason(g->reasons[j]);
-		if (fr != NULL) {
-			s->forwarding = add(s->forwarding, k);
-			consider(&why, k, fr, NULL, NULL);
-			if (eq(fr, "mailing_list"))
-				w->via_lists = add(w->via_lists, k);
-			else if (eq(fr, "local_policy"))
-				w->local_policy = add(w->local_policy, k);
-			else
-				w->via_forwarders = add(w->via_forwarders, k);
-		} else if (g->dkim_aligned && spf_failed(g))
-			fwd_dkim = add(fwd_dkim, k);
-		if (g->dmarc && *s->header_from && strcmp(s->header_from,
-		    w->domain) != 0 && conf_domain_within(s->header_from,
-		    w->domain))
-			w->subdomain_pass = add(w->subdomain_pass, k);
-	}
-	s->fail = s->messages - s->pass;
-	s->reporters = (unsigned)s->nreps;
-	share = s->messages ? 100.0 * (double)s->pass / (double)s->messages :
-	    0;
+			w->via_forwarders = add(w->via_forwarders, k);
+	} else if (g->dkim_aligned && spf_failed(g))
+		a->fwd_dkim = add(a->fwd_dkim, k);
+	if (g->dmarc && b->subdomain)
+		w->subdomain_pass = add(w->subdomain_pass, k);
 
+	for (i = 0; i < b->nsenders; i++)
+		if (sender_sig(conf_sender(b->conf, b->domain, i), g))
+			a->by_sender[i] = add(a->by_sender[i], k);
+
+	/* How it passes. */
+	for (j = 0; j < g->ndkims; j++)
+		if (g->dkims[j].aligned && eq(g->dkims[j].result, "pass"))
+			consider(&a->pass_dk, k, g->dkims[j].domain, NULL,
+			    NULL);
+	for (j = 0; j < g->nspfs; j++)
+		if (g->spfs[j].aligned && eq(g->spfs[j].result, "pass"))
+			consider(&a->pass_sp, k, g->spfs[j].domain, NULL,
+			    NULL);
+
+	/* What fails. */
+	if (g->dmarc)
+		return;
+	for (j = 0; j < g->ndkims; j++) {
+		const struct sig_result *r = &g->dkims[j];
+		if (r->domain == NULL || eq(r->result, "none"))
+			continue;
+		signed_ = 1;
+		if (eq(r->result, "pass") && !r->aligned)
+			consider(&a->dk_unal, k, r->domain, NULL, NULL);
+		else if (r->aligned && !eq(r->result, "pass"))
+			consider(&a->dk_fail, k, r->domain, r->detail,
+			    r->result);
+		else if (!r->aligned)
+			consider(&a->dk_other, k, r->domain, NULL,
+			    r->result);
+	}
+	if (!signed_)
+		a->no_dkim = add(a->no_dkim, k);
+	for (j = 0; j < g->nspfs; j++) {
+		const struct sig_result *r = &g->spfs[j];
+		if (eq(r->result, "temperror") || eq(r->result, "permerror"))
+			consider(&a->sp_err, k, r->domain, r->result, NULL);
+		else if (eq(r->result, "pass") && !r->aligned)
+			consider(&a->sp_unal, k, r->domain, NULL, NULL);
+		else if (r->aligned && !eq(r->result, "pass"))
+			consider(&a->sp_fail, k, r->domain, r->result, NULL);
+		else if (!r->aligned)
+			consider(&a->sp_other, k, r->domain, r->result, NULL);
+	}
+}
+
+/* Match the source to a sender and put it in a class. */
+static void
+decide(struct build *b, struct wbuild *wb)
+{
+	struct window	*w = &wb->p->pub;
+	struct acc	*a = &wb->acc;
+	struct source	*s = &a->s;
+	uint64_t	 best = 0, m;
+	size_t		 i;
+
+	s->fail = s->messages - s->pass;
 	/* Which configured sender accounts for most of its mail. */
-	n = conf_nsenders(c, w->domain);
-	for (i = 0; i < n; i++) {
-		const struct conf_sender *cs = conf_sender(c, w->domain, i);
-		m = sender_messages(b, s, cidr_addr(s->ip, ip) == 0 ? ip :
-		    NULL, cs);
+	for (i = 0; i < b->nsenders; i++) {
+		const struct conf_sender *cs = conf_sender(b->conf, b->domain,
+		    i);
+		m = sender_messages(b, a, i, cs);
 		if (m > best) {
 			best = m;
 			s->sender = cs;
 		}
 	}
 	s->authorised = w->configured ? s->sender != NULL : s->pass > 0;
+	if (s->authorised)
+		s->class = pct(s->pass, s->messages) >= w->th.pass ?
+		    CLASS_COMPLIANT : CLASS_MISCONFIGURED;
+	/* Unlisted (or, unconfigured, never passing). */
+	else if (add(s->forwarding, a->fwd_dkim) * 2 >= s->messages &&
+	    s->messages > 0)
+		s->class = CLASS_FORWARDED;
+	else if (pct(s->pass, s->messages) >= w->th.pass)
+		/* Configured, and passing without being listed. */
+		s->class = CLASS_COMPLIANT;
+	else
+		s->class = CLASS_UNKNOWN;
+}
+
+/* Why the source is in its class, in reason (size bytes). */
+static void
+say_why(struct build *b, struct wbuild *wb, char *reason, size_t size)
+{
+	struct window	*w = &wb->p->pub;
+	struct acc	*a = &wb->acc;
+	struct source	*s = &a->s;
+	double		 share = pct(s->pass, s->messages);
+	char		 how[160];
+
 	if (s->authorised) {
-		if (share >= w->th.pass) {
-			s->class = CLASS_COMPLIANT;
-			pass_reason(b, s, reason, size);
+		if (s->class == CLASS_COMPLIANT) {
+			pass_reason(a, reason, size);
 			if (s->fail > 0) {
 				size_t l = strlen(reason);
 				snprintf(reason + l, size - l, "; %llu fail",
 				    (unsigned long long)s->fail);
 			}
-		} else {
-			s->class = CLASS_MISCONFIGURED;
-			fix_reason(b, s, reason, size);
-		}
+		} else
+			fix_reason(b, a, reason, size);
 		return;
 	}
-	/* Unlisted (or, unconfigured, never passing). */
-	if (add(s->forwarding, fwd_dkim) * 2 >= s->messages &&
-	    s->messages > 0) {
-		s->class = CLASS_FORWARDED;
-		if (s->forwarding >= fwd_dkim)
+	if (s->class == CLASS_FORWARDED) {
+		if (s->forwarding >= a->fwd_dkim)
 			snprintf(reason, size, "the reporters say %s "
-			    "(%llu of %llu messages)", why.a,
+			    "(%llu of %llu messages)", a->why.a,
 			    (unsigned long long)s->forwarding,
 			    (unsigned long long)s->messages);
 		else
@@ -608,16 +595,13 @@ decide(struct build *b, struct source *s, char *reason, size_t size)
 			    *s->header_from ? s->header_from : w->domain);
 		return;
 	}
-	if (share >= w->th.pass) {
-		/* Configured, and passing without being listed. */
-		s->class = CLASS_COMPLIANT;
-		pass_reason(b, s, how, sizeof how);
+	if (s->class == CLASS_COMPLIANT) {
+		pass_reason(a, how, sizeof how);
 		snprintf(reason, size, "%s; not a configured sender", how);
 		return;
 	}
-	s->class = CLASS_UNKNOWN;
 	if (s->pass > 0) {
-		pass_reason(b, s, how, sizeof how);
+		pass_reason(a, how, sizeof how);
 		snprintf(reason, size, "not a configured sender; %.1f%% %s: "
 		    "add it to the configuration if it is yours", share, how);
 	} else if (w->configured)
@@ -630,28 +614,7 @@ decide(struct build *b, struct source *s, char *reason, size_t size)
 		    *s->header_from ? s->header_from : w->domain);
 }
 
-/* Classify a source; its reason lives in the window's arena. */
-static int
-classify_source(struct build *b, struct source *s)
-{
-	char	reason[320];
-
-	decide(b, s, reason, sizeof reason);
-	s->reason = intern(b, reason);
-	return s->reason == NULL ? nomem(b) : 0;
-}
-
-/* By header_from, then IP: the order of the sources table. */
-static int
-cmp_key(const void *a, const void *b)
-{
-	const struct source	*x = a, *y = b;
-	int			 c;
-
-	if ((c = strcmp(x->header_from, y->header_from)) != 0)
-		return c;
-	return strcmp(x->ip, y->ip);
-}
+/* --- the sources listed -------------------------------------------- */
 
 static int
 cmp_source(const void *a, const void *b)
@@ -666,6 +629,506 @@ cmp_source(const void *a, const void *b)
 	return strcmp(x->header_from, y->header_from);
 }
 
+static int
+cmp_listed(const void *a, const void *b)
+{
+	return cmp_source(*(struct source *const *)a,
+	    *(struct source *const *)b);
+}
+
+/* Whether the heap would take s: it is not full, or s beats its top. */
+static int
+heap_wants(const struct heap *h, const struct source *s)
+{
+	return h->cap > 0 && (h->n < h->cap || cmp_source(s, h->v[0]) < 0);
+}
+
+/* The heap property, with the source listed last (smallest) on top. */
+static void
+heap_down(struct heap *h, size_t i)
+{
+	struct source	*t;
+	size_t		 l, m;
+
+	for (;;) {
+		m = i;
+		l = 2 * i + 1;
+		if (l < h->n && cmp_source(h->v[l], h->v[m]) > 0)
+			m = l;
+		if (l + 1 < h->n && cmp_source(h->v[l + 1], h->v[m]) > 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+}
+
+/* Put e in the heap (which wants it), taking ownership. */
+static int
+heap_put(struct heap *h, struct source *e)
+{
+	struct source	*t;
+	size_t		 i;
+
+	if (h->n == h->cap) {
+		free(h->v[0]);
+		h->v[0] = e;
+		heap_down(h, 0);
+		return 0;
+	}
+	if (h->v == NULL) {
+		h->v = calloc(h->cap, sizeof *h->v);
+		if (h->v == NULL)
+			return -1;
+	}
+	i = h->n++;
+	h->v[i] = e;
+	while (i > 0 && cmp_source(h->v[i], h->v[(i - 1) / 2]) > 0) {
+		t = h->v[i];
+		h->v[i] = h->v[(i - 1) / 2];
+		h->v[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void
+heap_free(struct heap *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->v[i]);
+	free(h->v);
+	memset(h, 0, sizeof *h);
+}
+
+/* A copy of the source that ends, with its reason, in one allocation. */
+static struct source *
+hold(struct build *b, struct wbuild *wb)
+{
+	struct acc	*a = &wb->acc;
+	struct source	*e;
+	size_t		 lip, lhf, lr;
+	char		*p;
+
+	if (!a->said) {
+		say_why(b, wb, a->reason, sizeof a->reason);
+		a->said = 1;
+	}
+	lip = strlen(a->s.ip) + 1;
+	lhf = strlen(a->s.header_from) + 1;
+	lr = strlen(a->reason) + 1;
+	e = malloc(sizeof *e + lip + lhf + lr);
+	if (e == NULL)
+		return NULL;
+	*e = a->s;
+	p = (char *)(e + 1);
+	e->ip = memcpy(p, a->s.ip, lip);
+	e->header_from = memcpy(p + lip, a->s.header_from, lhf);
+	e->reason = memcpy(p + lip + lhf, a->reason, lr);
+	return e;
+}
+
+static int
+offer(struct build *b, struct wbuild *wb, struct heap *h)
+{
+	struct source	*e;
+
+	if (!heap_wants(h, &wb->acc.s))
+		return 0;
+	e = hold(b, wb);
+	if (e == NULL || heap_put(h, e) == -1) {
+		free(e);
+		return nomem(b);
+	}
+	return 0;
+}
+
+/* --- reading the sources ------------------------------------------- */
+
+/* The source ends in a window: count it, and list it if it is large. */
+static int
+end_window_source(struct build *b, struct wbuild *wb)
+{
+	struct window	*w = &wb->p->pub;
+	struct acc	*a = &wb->acc;
+	struct source	*s = &a->s;
+	size_t		 j;
+
+	s->ip = b->ip.data;
+	s->header_from = b->hf.data;
+	s->first_seen = b->first_seen;
+	decide(b, wb);
+	w->nsources++;
+	if (s->first_seen >= w->from_day || s->first_seen < 0) {
+		w->new_sources++;
+		w->new_messages = add(w->new_messages, s->messages);
+	}
+	w->messages = add(w->messages, s->messages);
+	w->pass = add(w->pass, s->pass);
+	w->class_messages[s->class] = add(w->class_messages[s->class],
+	    s->messages);
+	w->class_pass[s->class] = add(w->class_pass[s->class], s->pass);
+	w->class_sources[s->class]++;
+	for (j = 0; j < w->nsenders; j++)
+		if (w->senders[j].sender == s->sender) {
+			struct sender_use *u = &w->senders[j];
+			u->messages = add(u->messages, s->messages);
+			u->pass = add(u->pass, s->pass);
+			u->dkim_aligned = add(u->dkim_aligned,
+			    s->dkim_aligned);
+			u->sources++;
+		}
+	if (b->o.each != NULL && b->o.each(b->o.arg, s) != 0)
+		return -1;
+
+	if ((b->o.only < 0 || (int)s->class == b->o.only) &&
+	    offer(b, wb, &wb->top) == -1)
+		return -1;
+	if (offer(b, wb, &wb->keep[s->class]) == -1)
+		return -1;
+	if ((s->first_seen >= w->from_day || s->first_seen < 0) &&
+	    offer(b, wb, &wb->keep_new) == -1)
+		return -1;
+	if (s->authorised && pct(s->dkim_aligned, s->messages) < w->th.dkim &&
+	    offer(b, wb, &wb->keep_weak) == -1)
+		return -1;
+	return 0;
+}
+
+/* The signature's records end: feed its messages to each window. */
+static void
+end_sig(struct build *b)
+{
+	size_t	i;
+
+	for (i = 0; b->g != NULL && i < b->nw; i++)
+		if (b->wb[i].acc.sig_n > 0) {
+			feed(b, &b->wb[i], b->g, b->wb[i].acc.sig_n);
+			b->wb[i].acc.sig_n = 0;
+		}
+	b->g = NULL;
+}
+
+static void
+acc_reset(struct build *b, struct acc *a)
+{
+	uint64_t	*by = a->by_sender;
+
+	memset(&a->s, 0, sizeof a->s);
+	a->s.first_day = INT64_MAX;
+	a->s.last_day = INT64_MIN;
+	a->open = 0;
+	a->sig_n = a->fwd_dkim = a->no_dkim = 0;
+	top_reset(&a->why);
+	top_reset(&a->dk_unal);
+	top_reset(&a->dk_fail);
+	top_reset(&a->sp_unal);
+	top_reset(&a->sp_fail);
+	top_reset(&a->sp_err);
+	top_reset(&a->dk_other);
+	top_reset(&a->sp_other);
+	top_reset(&a->pass_dk);
+	top_reset(&a->pass_sp);
+	if (by != NULL)
+		memset(by, 0, b->nsenders * sizeof *by);
+	a->said = 0;
+}
+
+static int
+end_source(struct build *b)
+{
+	size_t	i;
+
+	end_sig(b);
+	for (i = 0; i < b->nw; i++)
+		if (b->wb[i].acc.open && end_window_source(b, &b->wb[i]) == -1)
+			return -1;
+	b->open = 0;
+	return 0;
+}
+
+static int
+begin_source(struct build *b, const struct store_day *d)
+{
+	size_t	i;
+
+	buf_reset(&b->hf);
+	buf_reset(&b->ip);
+	if (buf_adds(&b->hf, d->header_from) == -1 ||
+	    buf_addc(&b->hf, '\0') == -1 || buf_adds(&b->ip, d->source_ip) ==
+	    -1 || buf_addc(&b->ip, '\0') == -1)
+		return nomem(b);
+	b->open = 1;
+	b->seq++;
+	b->first_seen = -1;
+	if (store_firsts_get(b->firsts, b->hf.data, b->ip.data,
+	    &b->first_seen, b->err) == -1)
+		return -1;
+	b->subdomain = *d->header_from && strcmp(d->header_from, b->domain) !=
+	    0 && conf_domain_within(d->header_from, b->domain);
+	b->have_ip = cidr_addr(d->source_ip, b->ipbin) == 0;
+	for (i = 0; i < b->nw; i++)
+		acc_reset(b, &b->wb[i].acc);
+	return 0;
+}
+
+/* A reporter's id, 0 for those past CLASSIFY_REPORTERS; -1: memory. */
+static long
+reporter_id(struct build *b, const char *name)
+{
+	unsigned	*id;
+	size_t		 i, n;
+	int		 added;
+
+	if (name == NULL)
+		name = "";
+	if (b->have_rep && strcmp(name, b->last_rep.data) == 0)
+		return b->last_rep_id;
+	id = hmap_find(b->rep_ix, name, strlen(name));
+	if (id == NULL && hmap_count(b->rep_ix) < CLASSIFY_REPORTERS) {
+		id = hmap_get(b->rep_ix, name, strlen(name), &added);
+		if (id == NULL)
+			return nomem(b);
+		*id = (unsigned)hmap_count(b->rep_ix);
+	}
+	/* Room in each window to mark it seen. */
+	n = hmap_count(b->rep_ix) + 1;
+	for (i = 0; i < b->nw; i++) {
+		struct wbuild *wb = &b->wb[i];
+		if (wb->nrep_seen < n) {
+			size_t cap = n < 64 ? 64 : n * 2;
+			unsigned *p = realloc(wb->rep_seen, cap * sizeof *p);
+			if (p == NULL)
+				return nomem(b);
+			memset(p + wb->nrep_seen, 0,
+			    (cap - wb->nrep_seen) * sizeof *p);
+			wb->rep_seen = p;
+			wb->nrep_seen = cap;
+		}
+	}
+	buf_reset(&b->last_rep);
+	if (buf_adds(&b->last_rep, name) == -1 ||
+	    buf_addc(&b->last_rep, '\0') == -1)
+		return nomem(b);
+	b->have_rep = 1;
+	b->last_rep_id = id != NULL ? *id : 0;
+	return b->last_rep_id;
+}
+
+static int
+on_row(void *arg, const struct store_day *d)
+{
+	struct build	*b = arg;
+	long		 rid;
+	size_t		 i;
+
+	if (b->open && (strcmp(d->header_from, b->hf.data) != 0 ||
+	    strcmp(d->source_ip, b->ip.data) != 0) && end_source(b) == -1)
+		return -1;
+	if (!b->open && begin_source(b, d) == -1)
+		return -1;
+	if (b->g == NULL || d->sig != b->sig) {
+		end_sig(b);
+		b->g = sig_load(b, d->sig);
+		if (b->g == NULL)
+			return -1;
+		b->sig = d->sig;
+	}
+	rid = reporter_id(b, d->reporter);
+	if (rid < 0)
+		return -1;
+	for (i = 0; i < b->nw; i++) {
+		struct wbuild	*wb = &b->wb[i];
+		struct window	*w = &wb->p->pub;
+		struct acc	*a = &wb->acc;
+		uint64_t	 k = (uint64_t)d->messages;
+
+		if (d->day < w->from_day || d->day > w->to_day)
+			continue;
+		a->open = 1;
+		a->sig_n = add(a->sig_n, k);
+		if (d->day < a->s.first_day)
+			a->s.first_day = d->day;
+		if (d->day > a->s.last_day)
+			a->s.last_day = d->day;
+		if (d->day > w->last_day)
+			w->last_day = d->day;
+		w->days[d->day - w->from_day].messages =
+		    add(w->days[d->day - w->from_day].messages, k);
+		if (b->g->dmarc)
+			w->days[d->day - w->from_day].pass =
+			    add(w->days[d->day - w->from_day].pass, k);
+		if (wb->rep_seen[rid] != b->seq) {
+			wb->rep_seen[rid] = b->seq;
+			a->s.reporters++;
+		}
+	}
+	return 0;
+}
+
+/* --- the windows --------------------------------------------------- */
+
+struct names {
+	struct build	*b;
+	struct window	*w;
+	struct arena	*mem;
+	struct hmap	*seen;
+	const char	**v;
+	size_t		  n, cap;
+};
+
+static int
+on_reporter(void *arg, const char *name)
+{
+	struct names	*l = arg;
+	int		 added;
+
+	if (hmap_count(l->seen) >= CLASSIFY_REPORTERS)
+		return 0;
+	if (hmap_get(l->seen, name, strlen(name), &added) == NULL)
+		return nomem(l->b);
+	if (!added)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		const char **v = realloc(l->v, cap * sizeof *v);
+		if (v == NULL)
+			return nomem(l->b);
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = arena_strndup(l->mem, name, strlen(name));
+	if (l->v[l->n] == NULL)
+		return nomem(l->b);
+	l->n++;
+	return 0;
+}
+
+/* The window's reporters, in the order of their reports' days. */
+static int
+window_reporters(struct build *b, struct window_priv *p)
+{
+	struct window	*w = &p->pub;
+	struct names	 l;
+	int		 rc = -1;
+
+	memset(&l, 0, sizeof l);
+	l.b = b;
+	l.mem = &p->mem;
+	l.seen = hmap_new(0);
+	if (l.seen == NULL)
+		return nomem(b);
+	if (w->to_day >= w->from_day && store_day_reporters(b->store,
+	    b->domain, w->from_day, w->to_day, on_reporter, &l, b->err) ==
+	    -1)
+		goto out;
+	w->reporters = (unsigned)l.n;
+	w->reporter_names = arena_alloc(&p->mem, (l.n + 1) *
+	    sizeof *w->reporter_names);
+	if (w->reporter_names == NULL) {
+		nomem(b);
+		goto out;
+	}
+	if (l.n > 0)
+		memcpy(w->reporter_names, l.v, l.n * sizeof *l.v);
+	rc = 0;
+out:
+	hmap_free(l.seen);
+	free(l.v);
+	return rc;
+}
+
+static struct window_priv *
+window_new(struct build *b, int64_t from, int64_t to)
+{
+	struct window_priv	*p;
+	struct window		*w;
+	size_t			 i;
+
+	p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return NULL;
+	w = &p->pub;
+	w->domain = arena_strndup(&p->mem, b->domain, strlen(b->domain));
+	w->from_day = from;
+	w->to_day = to;
+	w->last_day = -1;
+	w->ndays = to >= from ? (size_t)(to - from + 1) : 0;
+	w->days = calloc(w->ndays ? w->ndays : 1, sizeof *w->days);
+	if (w->domain == NULL || w->days == NULL)
+		goto fail;
+	conf_thresholds(b->conf, b->domain, &w->th);
+	w->configured = b->nsenders > 0;
+	if (b->nsenders > 0) {
+		w->senders = calloc(b->nsenders, sizeof *w->senders);
+		if (w->senders == NULL)
+			goto fail;
+		for (i = 0; i < b->nsenders; i++)
+			w->senders[i].sender = conf_sender(b->conf, b->domain,
+			    i);
+		w->nsenders = b->nsenders;
+	}
+	return p;
+fail:
+	window_free(w);
+	return NULL;
+}
+
+/* Gather a window's heaps into its list, largest first, each once. */
+static int
+window_list(struct build *b, struct wbuild *wb)
+{
+	struct window_priv	*p = wb->p;
+	struct window		*w = &p->pub;
+	struct heap		*hs[CLASS__COUNT + 3];
+	struct source		**all;
+	uint64_t		 listed = 0;
+	size_t			 n = 0, i, j, k;
+
+	hs[0] = &wb->top;
+	hs[1] = &wb->keep_new;
+	hs[2] = &wb->keep_weak;
+	for (i = 0; i < CLASS__COUNT; i++)
+		hs[3 + i] = &wb->keep[i];
+	for (i = 0; i < CLASS__COUNT + 3; i++)
+		n += hs[i]->n;
+	all = calloc(n ? n : 1, sizeof *all);
+	w->listed = calloc(n ? n : 1, sizeof *w->listed);
+	if (all == NULL || w->listed == NULL) {
+		free(all);
+		return nomem(b);
+	}
+	for (i = 0, k = 0; i < CLASS__COUNT + 3; i++) {
+		for (j = 0; j < hs[i]->n; j++)
+			all[k++] = hs[i]->v[j];
+		hs[i]->n = 0;
+	}
+	if (n > 1)
+		qsort(all, n, sizeof *all, cmp_listed);
+	/* A source in several heaps: one copy is kept. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k > 0 && cmp_source(all[i], all[k - 1]) == 0) {
+			free(all[i]);
+			continue;
+		}
+		all[k++] = all[i];
+	}
+	for (i = 0; i < k; i++) {
+		w->listed[i] = *all[i];
+		listed = add(listed, all[i]->messages);
+	}
+	w->nlisted = k;
+	p->held = all;
+	p->nheld = k;
+	w->unlisted_messages = w->messages - listed;
+	return 0;
+}
+
 void
 window_free(struct window *w)
 {
@@ -674,142 +1137,144 @@ window_free(struct window *w)
 
 	if (w == NULL)
 		return;
-	for (i = 0; i < w->nsources; i++) {
-		free(w->sources[i].sigs);
-		free(w->sources[i].rep_ids);
-	}
-	free(w->sources);
+	for (i = 0; i < p->nheld; i++)
+		free(p->held[i]);
+	free(p->held);
+	free(w->listed);
 	free(w->senders);
 	free(w->days);
-	free(p->sigs);
 	arena_free(&p->mem);
 	free(p);
 }
 
-int
-classify_window(struct store *s, const struct conf *c, const char *domain,
-    int64_t from, int64_t to, struct window **out, struct dr_error *err)
+static void
+build_free(struct build *b)
 {
-	struct window_priv	*p;
-	struct window		*w;
-	struct build		 b;
-	size_t			 i, j, n;
-	int			 rc = -1;
+	size_t	i, j;
 
-	*out = NULL;
-	p = calloc(1, sizeof *p);
-	if (p == NULL)
+	for (i = 0; i < b->nw; i++) {
+		struct wbuild *wb = &b->wb[i];
+		heap_free(&wb->top);
+		heap_free(&wb->keep_new);
+		heap_free(&wb->keep_weak);
+		for (j = 0; j < CLASS__COUNT; j++)
+			heap_free(&wb->keep[j]);
+		free(wb->acc.by_sender);
+		free(wb->rep_seen);
+	}
+	store_firsts_close(b->firsts);
+	hmap_free(b->sig_ix);
+	hmap_free(b->rep_ix);
+	free(b->sigs);
+	arena_free(&b->sigmem);
+	buf_free(&b->last_rep);
+	buf_free(&b->hf);
+	buf_free(&b->ip);
+}
+
+int
+classify_windows(struct store *s, const struct conf *c, const char *domain,
+    size_t n, const int64_t *from, const int64_t *to,
+    const struct classify_opts *opts, struct window **out,
+    struct dr_error *err)
+{
+	struct build	*b;
+	int64_t		 lo = INT64_MAX, hi = INT64_MIN;
+	size_t		 i, j;
+	int		 rc = -1, reading = 0;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	assert(n > 0 && n <= CLASSIFY_WINDOWS);
+	b = calloc(1, sizeof *b);
+	if (b == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	w = &p->pub;
-	memset(&b, 0, sizeof b);
-	b.store = s;
-	b.conf = c;
-	b.w = w;
-	b.err = err;
-	b.sig_ix = hmap_new(sizeof(size_t));
-	b.src_ix = hmap_new(sizeof(size_t));
-	b.rep_ix = hmap_new(sizeof(unsigned));
-	w->domain = arena_strndup(&b.mem, domain, strlen(domain));
-	if (b.sig_ix == NULL || b.src_ix == NULL || b.rep_ix == NULL ||
-	    w->domain == NULL) {
-		nomem(&b);
+	b->store = s;
+	b->conf = c;
+	b->domain = domain;
+	b->err = err;
+	b->nw = n;
+	if (opts != NULL)
+		b->o = *opts;
+	else {
+		b->o.limit = CLASSIFY_LIMIT;
+		b->o.only = -1;
+		b->o.keep = CLASSIFY_KEEP_MISCONFIGURED;
+	}
+	b->nsenders = conf_nsenders(c, domain);
+	b->sig_ix = hmap_new(sizeof(size_t));
+	b->rep_ix = hmap_new(sizeof(unsigned));
+	if (b->sig_ix == NULL || b->rep_ix == NULL) {
+		nomem(b);
 		goto out;
 	}
-	w->from_day = from;
-	w->to_day = to;
-	w->last_day = -1;
-	w->ndays = to >= from ? (size_t)(to - from + 1) : 0;
-	w->days = calloc(w->ndays ? w->ndays : 1, sizeof *w->days);
-	if (w->days == NULL) {
-		nomem(&b);
-		goto out;
-	}
-	conf_thresholds(c, domain, &w->th);
-	n = conf_nsenders(c, domain);
-	w->configured = n > 0;
-	if (n > 0) {
-		w->senders = calloc(n, sizeof *w->senders);
-		if (w->senders == NULL) {
-			nomem(&b);
+	for (i = 0; i < n; i++) {
+		struct wbuild *wb = &b->wb[i];
+		wb->p = window_new(b, from[i], to[i]);
+		if (wb->p == NULL) {
+			nomem(b);
 			goto out;
 		}
-		for (i = 0; i < n; i++)
-			w->senders[i].sender = conf_sender(c, domain, i);
-		w->nsenders = n;
+		if (b->nsenders > 0) {
+			wb->acc.by_sender = calloc(b->nsenders,
+			    sizeof *wb->acc.by_sender);
+			if (wb->acc.by_sender == NULL) {
+				nomem(b);
+				goto out;
+			}
+		}
+		wb->top.cap = b->o.limit;
+		if (b->o.keep & (CLASSIFY_KEEP_MISCONFIGURED |
+		    CLASSIFY_KEEP_ALL))
+			wb->keep[CLASS_MISCONFIGURED].cap = CLASSIFY_KEEP;
+		if (b->o.keep & CLASSIFY_KEEP_ALL) {
+			for (j = 0; j < CLASS__COUNT; j++)
+				wb->keep[j].cap = CLASSIFY_KEEP;
+			wb->keep_new.cap = CLASSIFY_KEEP;
+			wb->keep_weak.cap = CLASSIFY_KEEP;
+		}
+		if (to[i] >= from[i]) {
+			if (from[i] < lo)
+				lo = from[i];
+			if (to[i] > hi)
+				hi = to[i];
+		}
 	}
-	/*
-	 * One snapshot for the window: its rows, signatures and a
-	 * first-day lookup per source (tens of thousands on a big
-	 * domain) would each take the read lock otherwise.
-	 */
+	/* One snapshot for the windows' reporters and records. */
 	if (store_read_begin(s, err) == -1)
 		goto out;
-	if (store_days(s, domain, from, to, on_row, &b, err) == -1)
+	reading = 1;
+	for (i = 0; i < n; i++)
+		if (window_reporters(b, b->wb[i].p) == -1)
+			goto out;
+	if (store_firsts_open(s, domain, &b->firsts, err) == -1)
 		goto out;
-	w->reporters = (unsigned)hmap_count(b.rep_ix);
-	w->reporter_names = arena_alloc(&b.mem, (w->reporters + 1) *
-	    sizeof *w->reporter_names);
-	if (w->reporter_names == NULL) {
-		nomem(&b);
+	if (lo <= hi && store_days(s, domain, lo, hi, on_row, b, err) == -1)
 		goto out;
-	}
-	for (i = 0; i < w->reporters; i++) {
-		const void	*key;
-		size_t		 klen;
-		hmap_at(b.rep_ix, i, &key, &klen);
-		w->reporter_names[i] = arena_strndup(&b.mem, key, klen);
-		if (w->reporter_names[i] == NULL) {
-			nomem(&b);
+	if (b->open && end_source(b) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (window_list(b, &b->wb[i]) == -1)
 			goto out;
-		}
-	}
-	/*
-	 * In the order of the sources table's key, so that the lookups
-	 * of first days walk its pages once rather than at random.
-	 */
-	if (w->nsources > 1)
-		qsort(w->sources, w->nsources, sizeof *w->sources, cmp_key);
-	for (i = 0; i < w->nsources; i++) {
-		struct source *src = &w->sources[i];
-		if (classify_source(&b, src) == -1)
-			goto out;
-		if (store_source_first(s, domain, src->header_from, src->ip,
-		    &src->first_seen, err) == -1)
-			goto out;
-		if (src->first_seen >= from || src->first_seen < 0) {
-			w->new_sources++;
-			w->new_messages = add(w->new_messages, src->messages);
-		}
-		w->messages = add(w->messages, src->messages);
-		w->pass = add(w->pass, src->pass);
-		w->class_messages[src->class] =
-		    add(w->class_messages[src->class], src->messages);
-		w->class_sources[src->class]++;
-		for (j = 0; j < w->nsenders; j++)
-			if (w->senders[j].sender == src->sender) {
-				struct sender_use *u = &w->senders[j];
-				u->messages = add(u->messages, src->messages);
-				u->pass = add(u->pass, src->pass);
-				u->dkim_aligned = add(u->dkim_aligned,
-				    src->dkim_aligned);
-				u->sources++;
-			}
-	}
-	if (w->nsources > 1)
-		qsort(w->sources, w->nsources, sizeof *w->sources, cmp_source);
 	rc = 0;
 out:
-	store_read_end(s);
-	hmap_free(b.sig_ix);
-	hmap_free(b.src_ix);
-	hmap_free(b.rep_ix);
-	buf_free(&b.key);
-	p->mem = b.mem;
-	p->sigs = b.sigs;
-	if (rc == -1) {
-		window_free(w);
-		return -1;
+	if (reading)
+		store_read_end(s);
+	for (i = 0; i < n; i++) {
+		if (rc == 0)
+			out[i] = &b->wb[i].p->pub;
+		else if (b->wb[i].p != NULL)
+			window_free(&b->wb[i].p->pub);
 	}
-	*out = w;
-	return 0;
+	build_free(b);
+	free(b);
+	return rc;
+}
+
+int
+classify_window(struct store *s, const struct conf *c, const char *domain,
+    int64_t from, int64_t to, const struct classify_opts *opts,
+    struct window **out, struct dr_error *err)
+{
+	return classify_windows(s, c, domain, 1, &from, &to, opts, out, err);
 }

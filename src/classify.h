@@ -47,11 +47,6 @@ struct source {
 	int64_t			 last_day;
 	int64_t			 first_seen;	/* ever; -1 unknown */
 	unsigned		 reporters;
-	/* for the classification */
-	struct src_sig		*sigs;
-	size_t			 nsigs, capsigs;
-	unsigned		*rep_ids;
-	size_t			 nreps, capreps;
 };
 
 /* One configured sender's mail in the window. */
@@ -63,16 +58,24 @@ struct sender_use {
 	unsigned		 sources;
 };
 
+/*
+ * A window's figures are exact, whatever the number of its sources;
+ * only the largest sources are listed one by one (listed, nlisted), as
+ * classify_opts asks. Every other field counts every source.
+ */
 struct window {
 	const char		*domain;
 	int64_t			 from_day, to_day;	/* inclusive */
 	int			 configured;	/* senders apply to the domain */
 	struct conf_thresholds	 th;
-	struct source		*sources;	/* sorted: messages, then IP */
-	size_t			 nsources;
+	struct source		*listed;	/* sorted: messages, then IP */
+	size_t			 nlisted;
+	size_t			 nsources;	/* all of them */
+	uint64_t		 unlisted_messages; /* of those not listed */
 	uint64_t		 messages;
 	uint64_t		 pass;
 	uint64_t		 class_messages[CLASS__COUNT];
+	uint64_t		 class_pass[CLASS__COUNT];
 	unsigned		 class_sources[CLASS__COUNT];
 	struct sender_use	*senders;	/* in configuration order */
 	size_t			 nsenders;
@@ -93,13 +96,57 @@ struct window {
 	size_t			 ndays;
 };
 
+/* Sources listed by default (sources --limit), and at most. */
+#define CLASSIFY_LIMIT		1000
+#define CLASSIFY_LIMIT_MAX	100000
+/* Of each kind that classify_opts.keep names, this many more at most. */
+#define CLASSIFY_KEEP		100
+/* Reporters told apart in a window; the others count as one. */
+#define CLASSIFY_REPORTERS	65536
+
+/*
+ * Which sources a window lists. The limit largest (by messages) of
+ * those of class only (or of every class if only is -1); and, whatever
+ * the limit, the CLASSIFY_KEEP largest of each kind named in keep:
+ * CLASSIFY_KEEP_MISCONFIGURED (authorised senders that fail DMARC: the
+ * sources command lists them so that no cap hides one), or
+ * CLASSIFY_KEEP_ALL (those, and the largest of every class, of the new
+ * sources, and of the authorised sources signing with aligned DKIM
+ * below the dkim threshold: what advise and the digest name). each, if
+ * set, is called with every source (listed or not; its reason is NULL)
+ * and stops the classification by returning non-zero.
+ */
+#define CLASSIFY_KEEP_MISCONFIGURED	0x1
+#define CLASSIFY_KEEP_ALL		0x2
+struct classify_opts {
+	size_t		 limit;
+	int		 only;		/* a class, or -1 */
+	int		 keep;
+	int		(*each)(void *, const struct source *);
+	void		*arg;
+};
+
 /*
  * Classify the sources of a policy domain from day to day (UTC days
- * since the epoch, inclusive). The caller frees *out with
- * window_free. Returns 0, or -1 with err set.
+ * since the epoch, inclusive); opts NULL lists CLASSIFY_LIMIT of every
+ * class and keeps the misconfigured ones. Memory does not grow with
+ * the number of sources or records: they are read in order of source
+ * from SQLite's sort. The caller frees *out with window_free. Returns
+ * 0, or -1 with err set.
  */
 int	 classify_window(struct store *, const struct conf *, const char *,
-	    int64_t, int64_t, struct window **, struct dr_error *);
+	    int64_t, int64_t, const struct classify_opts *, struct window **,
+	    struct dr_error *);
+/*
+ * The same for n windows of one domain at once (at most
+ * CLASSIFY_WINDOWS), from one reading of the days they cover: from[i]
+ * to to[i] into out[i]. On error no window is left to free.
+ */
+#define CLASSIFY_WINDOWS	4
+int	 classify_windows(struct store *, const struct conf *, const char *,
+	    size_t, const int64_t *, const int64_t *,
+	    const struct classify_opts *, struct window **,
+	    struct dr_error *);
 void	 window_free(struct window *);
 
 /* The sender name a source is shown with: configured name or "". */

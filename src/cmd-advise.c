@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "advise.h"
@@ -13,6 +14,8 @@
 #include "fmt.h"
 #include "log.h"
 #include "record.h"
+#include "sanitise.h"
+#include "scope.h"
 
 enum format { F_TEXT, F_JSON };
 
@@ -23,6 +26,7 @@ struct run {
 	struct cmd_when		 wh;
 	enum format		 fmt;
 	int			 dns;
+	struct scope_dns	 dns_left;	/* lookups, for whom */
 	unsigned		 ndomains;
 	int			 rc;
 };
@@ -30,7 +34,7 @@ struct run {
 static void
 advise_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] advise [--domain D]...\n"
 	    "           [--as-of DATE] [--days N] [--format text|json] "
 	    "[--no-dns]\n"
@@ -43,62 +47,79 @@ advise_usage(FILE *f)
 	    "reasons and blockers, and the exact DNS record to publish next.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --domain D     only policy domain D (repeatable; default: all)\n"
+	    "  --domain D     only policy domain D (repeatable; default: the\n"
+	    "                 configured domains, else the 20 largest)\n"
 	    "  --as-of DATE   advise as if run on DATE (default: today, UTC)\n"
 	    "  --days N       judge the N days before it (default: the window\n"
 	    "                 threshold of the configuration, 30)\n"
 	    "  --format F     text (default) or json\n"
-	    "  --no-dns       do not look up the published record in DNS\n"
+	    "  --no-dns       do not look up the published record in DNS (it\n"
+	    "                 is, for configured and named domains only)\n"
 	    "  --config FILE  the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                 else /etc/dmarcdb.conf if it exists)\n"
 	    "  -h, --help     this help\n");
 }
 
-/* Print text wrapped at 78 columns, continuation lines indented. */
+/*
+ * Print text wrapped at 78 columns, continuation lines indented: its
+ * text form (sanitise.h), wrapped, so that columns count characters.
+ */
 static void
 wrap(const char *first, const char *indent, const char *text)
 {
-	const char	*p = text, *sp, *brk;
-	size_t		 col, room;
+	struct buf	 b = { 0 };
+	const char	*p, *sp, *brk;
+	char		*v;
+	size_t		 col, room, w;
 
-	fputs(first, stdout);
-	col = strlen(first);
+	v = sanitise_dup(text);
+	if (v == NULL) {
+		sanitise_printf("%s%s\n", first, text);
+		return;
+	}
+	p = v;
+	sanitise_bprintf(&b, "%s", first);
+	col = sanitise_width(first);
 	while (*p != '\0') {
 		room = col < 78 ? 78 - col : 20;
-		if (strlen(p) <= room) {
-			puts(p);
-			return;
-		}
 		/* Break at the last space that fits, else the first. */
 		brk = NULL;
-		for (sp = p; *sp != '\0' && (size_t)(sp - p) <= room; sp++)
+		for (sp = p, w = 0; *sp != '\0' && w <= room; sp++) {
 			if (*sp == ' ')
 				brk = sp;
-		if (brk == NULL)
+			if (((unsigned char)*sp & 0xc0) != 0x80)
+				w++;
+		}
+		if (*sp == '\0' && w <= room)
+			brk = NULL;
+		else if (brk == NULL)
 			brk = strchr(p, ' ');
 		if (brk == NULL) {
-			puts(p);
-			return;
+			buf_adds(&b, p);
+			break;
 		}
-		fwrite(p, 1, (size_t)(brk - p), stdout);
-		putchar('\n');
-		fputs(indent, stdout);
-		col = strlen(indent);
+		buf_add(&b, p, (size_t)(brk - p));
+		sanitise_bprintf(&b, "\n%s", indent);
+		col = sanitise_width(indent);
 		p = brk + 1;
 	}
-	putchar('\n');
+	buf_addc(&b, '\n');
+	/* raw: v is in text form, the rest is ours */
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	free(v);
 }
 
-/* The record as a zone file line (record_zone). */
+/* The record as a zone file line (record_zone), in text form. */
 static void
 zone_line(const char *name, const char *rec, FILE *f)
 {
 	char	line[RECORD_ZONE_MAX];
 
 	if (record_zone(name, rec, line, sizeof line) == -1)
-		fprintf(f, "(none: see the warnings)\n");
+		sanitise_fprintf(f, "(none: see the warnings)\n");
 	else
-		fprintf(f, "%s\n", line);
+		sanitise_fprintf(f, "%s\n", line);
 }
 
 static void
@@ -134,11 +155,12 @@ print_text(struct run *r, const struct advice *a)
 	unsigned		 voters;
 
 	if (r->ndomains > 0)
-		putchar('\n');
-	printf("%s\n", a->domain);
+		sanitise_printf("\n");
+	sanitise_printf("%s\n", a->domain);
 	if (a->verdict == VERDICT_NO_DATA) {
-		printf("  %-11s no reports for this domain before %s\n",
-		    "verdict", (fmt_day(a->to_day + 1, d1, sizeof d1), d1));
+		sanitise_printf("  %-11s no reports for this domain before "
+		    "%s\n", "verdict", (fmt_day(a->to_day + 1, d1, sizeof d1),
+		    d1));
 		return;
 	}
 	fmt_day(a->policy_day, d1, sizeof d1);
@@ -153,30 +175,30 @@ print_text(struct run *r, const struct advice *a)
 	    *a->cur.adkim ? "; adkim=" : "", a->cur.adkim,
 	    *a->cur.aspf ? "; aspf=" : "", a->cur.aspf,
 	    *a->cur.fo ? "; fo=" : "", a->cur.fo);
-	printf("  %-11s %s\n", "policy", line);
+	sanitise_printf("  %-11s %s\n", "policy", line);
 	voters = a->voters;
 	if (strcmp(a->policy_source, "reports") == 0)
-		printf("  %-11s seen by %u of %u reporter%s in their newest "
+		sanitise_printf("  %-11s seen by %u of %u reporter%s in their newest "
 		    "reports (%s): %u report%s, %u in RFC 9990 form\n", "",
 		    voters, a->reporters, a->reporters == 1 ? "" : "s", d1,
 		    a->cur.reports, a->cur.reports == 1 ? "" : "s",
 		    a->cur.rfc9990);
 	else if (voters > 0)
-		printf("  %-11s from the record in %s; stage %d seen by %u of "
+		sanitise_printf("  %-11s from the record in %s; stage %d seen by %u of "
 		    "%u reporter%s in their newest reports (%s)\n", "",
 		    source_name(a), a->cur.stage, voters, a->reporters,
 		    a->reporters == 1 ? "" : "s", d1);
 	else
-		printf("  %-11s from the record in %s; no reporter's newest "
+		sanitise_printf("  %-11s from the record in %s; no reporter's newest "
 		    "reports show stage %d yet\n", "", source_name(a),
 		    a->cur.stage);
 	notes_text("disagree", &a->disagree);
 	if (a->days_at_stage == 0)
-		printf("  %-11s %d %s, not yet seen in the reports\n", "stage",
+		sanitise_printf("  %-11s %d %s, not yet seen in the reports\n", "stage",
 		    a->cur.stage, advise_stage_name(a->cur.stage));
 	else {
 		fmt_day(a->stage_since, d1, sizeof d1);
-		printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
+		sanitise_printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
 		    a->cur.stage, advise_stage_name(a->cur.stage),
 		    a->days_at_stage, a->days_at_stage == 1 ? "" : "s", d1);
 	}
@@ -184,15 +206,15 @@ print_text(struct run *r, const struct advice *a)
 	fmt_day(w->to_day, d2, sizeof d2);
 	fmt_count(w->messages, n1, sizeof n1);
 	fmt_pct(w->pass, w->messages, p1, sizeof p1);
-	printf("  %-11s %s to %s: %s messages from %zu source%s, %u "
+	sanitise_printf("  %-11s %s to %s: %s messages from %zu source%s, %u "
 	    "reporter%s; %s pass DMARC\n", "window", d1, d2, n1, w->nsources,
 	    w->nsources == 1 ? "" : "s", w->reporters, w->reporters == 1 ?
 	    "" : "s", p1);
 	fmt_count(a->legit, n1, sizeof n1);
 	fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
-	printf("  %-11s %s messages, %s pass DMARC%s\n", "authorised", n1, p1,
-	    w->configured ? "" : " (unconfigured: every source that passes "
-	    "counts)");
+	sanitise_printf("  %-11s %s messages, %s pass DMARC%s\n", "authorised",
+	    n1, p1, w->configured ? "" : " (unconfigured: every source that "
+	    "passes counts)");
 	if (w->configured) {
 		o = 0;
 		line[0] = '\0';
@@ -216,36 +238,37 @@ print_text(struct run *r, const struct advice *a)
 	}
 	fmt_count(w->class_messages[CLASS_FORWARDED], n1, sizeof n1);
 	fmt_count(w->via_lists, n2, sizeof n2);
-	printf("  %-11s %s messages from %u source%s (%s through mailing "
-	    "lists)\n", "forwarded", n1, w->class_sources[CLASS_FORWARDED],
+	sanitise_printf("  %-11s %s messages from %u source%s (%s through "
+	    "mailing lists)\n", "forwarded", n1,
+	    w->class_sources[CLASS_FORWARDED],
 	    w->class_sources[CLASS_FORWARDED] == 1 ? "" : "s", n2);
 	fmt_count(w->class_messages[CLASS_UNKNOWN], n1, sizeof n1);
-	printf("  %-11s %s messages from %u source%s\n", "unknown", n1,
+	sanitise_printf("  %-11s %s messages from %u source%s\n", "unknown", n1,
 	    w->class_sources[CLASS_UNKNOWN],
 	    w->class_sources[CLASS_UNKNOWN] == 1 ? "" : "s");
 	fmt_count(w->new_messages, n1, sizeof n1);
-	printf("  %-11s %llu source%s first seen in the window, %s "
+	sanitise_printf("  %-11s %llu source%s first seen in the window, %s "
 	    "messages\n", "new", (unsigned long long)w->new_sources,
 	    w->new_sources == 1 ? "" : "s", n1);
 	if (a->verdict == VERDICT_HOLD)
-		printf("  %-11s HOLD at stage %d, %s\n", "verdict",
+		sanitise_printf("  %-11s HOLD at stage %d, %s\n", "verdict",
 		    a->next_stage, advise_stage_name(a->next_stage));
 	else
-		printf("  %-11s %s to stage %d, %s\n", "verdict",
+		sanitise_printf("  %-11s %s to stage %d, %s\n", "verdict",
 		    a->verdict == VERDICT_ADVANCE ? "ADVANCE" : "STEP BACK",
 		    a->next_stage, advise_stage_name(a->next_stage));
 	notes_text("", &a->reasons);
 	if (a->blockers.n == 0 && a->verdict != VERDICT_STEP_BACK)
-		printf("  %-11s none\n", "blockers");
+		sanitise_printf("  %-11s none\n", "blockers");
 	notes_text(a->verdict == VERDICT_ADVANCE ? "blockers" : "fix first",
 	    &a->blockers);
 	notes_text("warnings", &a->warnings);
-	printf("  %-11s ", "publish");
+	sanitise_printf("  %-11s ", "publish");
 	zone_line(a->record_name, a->record_next, stdout);
 	if (a->record_now[0] != '\0' && a->record_next[0] != '\0') {
-		printf("  %-11s ", "instead of");
+		sanitise_printf("  %-11s ", "instead of");
 		zone_line(a->record_name, a->record_now, stdout);
-		printf("  %-11s (the record in the %s)\n", "",
+		sanitise_printf("  %-11s (the record in the %s)\n", "",
 		    a->record_source);
 	}
 	notes_text("about", &a->about);
@@ -256,13 +279,13 @@ json_notes(const char *name, const struct notes *n)
 {
 	unsigned	i;
 
-	printf(",\"%s\":[", name);
+	sanitise_printf(",\"%s\":[", name);
 	for (i = 0; i < n->n; i++) {
 		if (i > 0)
-			putchar(',');
+			sanitise_printf(",");
 		cmd_json(stdout, n->text[i]);
 	}
-	putchar(']');
+	sanitise_printf("]");
 }
 
 static void
@@ -273,98 +296,101 @@ print_json(struct run *r, const struct advice *a)
 	size_t			 i;
 	int			 k;
 
-	printf("%s{\"domain\":", r->ndomains ? ",\n" : "");
+	if (r->ndomains > 0)
+		sanitise_printf(",\n");
+	sanitise_printf("{\"domain\":");
 	cmd_json(stdout, a->domain);
 	fmt_day(a->from_day, d1, sizeof d1);
 	fmt_day(a->to_day, d2, sizeof d2);
-	printf(",\"from\":\"%s\",\"to\":\"%s\",\"verdict\":\"%s\"", d1, d2,
-	    advise_verdict_name(a->verdict));
+	sanitise_printf(",\"from\":\"%s\",\"to\":\"%s\",\"verdict\":\"%s\"",
+	    d1, d2, advise_verdict_name(a->verdict));
 	if (a->verdict == VERDICT_NO_DATA) {
 		json_notes("reasons", &a->reasons);
-		putchar('}');
+		sanitise_printf("}");
 		return;
 	}
 	fmt_day(a->policy_day, d1, sizeof d1);
-	printf(",\"policy\":{\"day\":\"%s\",\"p\":", d1);
+	sanitise_printf(",\"policy\":{\"day\":\"%s\",\"p\":", d1);
 	cmd_json(stdout, *a->cur.p ? a->cur.p : NULL);
-	printf(",\"sp\":");
+	sanitise_printf(",\"sp\":");
 	cmd_json(stdout, *a->cur.sp ? a->cur.sp : NULL);
-	printf(",\"np\":");
+	sanitise_printf(",\"np\":");
 	cmd_json(stdout, *a->cur.np ? a->cur.np : NULL);
 	if (a->cur.pct >= 0)
-		printf(",\"pct\":%lld", (long long)a->cur.pct);
+		sanitise_printf(",\"pct\":%lld", (long long)a->cur.pct);
 	else
-		printf(",\"pct\":null");
-	printf(",\"testing\":");
+		sanitise_printf(",\"pct\":null");
+	sanitise_printf(",\"testing\":");
 	cmd_json(stdout, *a->cur.testing ? a->cur.testing : NULL);
-	printf(",\"adkim\":");
+	sanitise_printf(",\"adkim\":");
 	cmd_json(stdout, *a->cur.adkim ? a->cur.adkim : NULL);
-	printf(",\"aspf\":");
+	sanitise_printf(",\"aspf\":");
 	cmd_json(stdout, *a->cur.aspf ? a->cur.aspf : NULL);
-	printf(",\"fo\":");
+	sanitise_printf(",\"fo\":");
 	cmd_json(stdout, *a->cur.fo ? a->cur.fo : NULL);
-	printf(",\"reports\":%u,\"rfc9990\":%u,\"source\":\"%s\","
+	sanitise_printf(",\"reports\":%u,\"rfc9990\":%u,\"source\":\"%s\","
 	    "\"reporters\":%u,\"of\":%u,\"votes\":[", a->cur.reports,
 	    a->cur.rfc9990, a->policy_source, a->voters, a->reporters);
 	for (i = 0; i < a->nvotes; i++) {
 		const struct advice_vote *v = &a->votes[i];
 		fmt_day(v->last, d1, sizeof d1);
-		printf("%s{\"stage\":%d,\"valid\":%s,\"p\":", i ? "," : "",
+		sanitise_printf("%s{\"stage\":%d,\"valid\":%s,\"p\":", i ? "," : "",
 		    v->stage, v->slot == 6 ? "false" : "true");
 		cmd_json(stdout, *v->p ? v->p : NULL);
 		if (v->pct >= 0)
-			printf(",\"pct\":%lld", (long long)v->pct);
+			sanitise_printf(",\"pct\":%lld", (long long)v->pct);
 		else
-			printf(",\"pct\":null");
-		printf(",\"testing\":%s,\"reporters\":%u,\"one_day\":%u,"
+			sanitise_printf(",\"pct\":null");
+		sanitise_printf(",\"testing\":%s,\"reporters\":%u,\"one_day\":%u,"
 		    "\"days\":%llu,\"weight\":%llu,\"newest\":\"%s\","
 		    "\"names\":[", v->testing ? "true" : "false",
 		    v->reporters, v->once, (unsigned long long)v->days,
 		    (unsigned long long)v->weight, d1);
 		for (k = 0; k < (int)v->nnames; k++) {
 			if (k > 0)
-				putchar(',');
+				sanitise_printf(",");
 			cmd_json(stdout, *v->names[k] ? v->names[k] : NULL);
 		}
-		printf("]}");
+		sanitise_printf("]}");
 	}
-	printf("]}");
+	sanitise_printf("]}");
 	if (a->stage_since != -1) {
 		fmt_day(a->stage_since, d1, sizeof d1);
-		printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
+		sanitise_printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
 		    "\"since\":\"%s\",\"days\":%u}", a->cur.stage,
 		    advise_stage_name(a->cur.stage), d1, a->days_at_stage);
 	} else
-		printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
+		sanitise_printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
 		    "\"since\":null,\"days\":0}", a->cur.stage,
 		    advise_stage_name(a->cur.stage));
-	printf(",\"next_stage\":{\"number\":%d,\"name\":\"%s\"}",
+	sanitise_printf(",\"next_stage\":{\"number\":%d,\"name\":\"%s\"}",
 	    a->next_stage, advise_stage_name(a->next_stage));
-	printf(",\"evidence\":{\"messages\":%llu,\"pass\":%llu,\"sources\":%zu,"
-	    "\"reporters\":%u,\"configured\":%s,\"authorised\":{"
-	    "\"messages\":%llu,\"pass\":%llu},\"classes\":{",
+	sanitise_printf(",\"evidence\":{\"messages\":%llu,\"pass\":%llu,"
+	    "\"sources\":%zu,\"reporters\":%u,\"configured\":%s,"
+	    "\"authorised\":{\"messages\":%llu,\"pass\":%llu},\"classes\":{",
 	    (unsigned long long)w->messages, (unsigned long long)w->pass,
 	    w->nsources, w->reporters, w->configured ? "true" : "false",
 	    (unsigned long long)a->legit, (unsigned long long)a->legit_pass);
 	for (k = 0; k < CLASS__COUNT; k++)
-		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
 		    k ? "," : "", class_name((enum source_class)k),
 		    w->class_sources[k],
 		    (unsigned long long)w->class_messages[k]);
-	printf("},\"senders\":[");
+	sanitise_printf("},\"senders\":[");
 	for (i = 0; i < w->nsenders; i++) {
 		const struct sender_use *u = &w->senders[i];
-		printf("%s{\"name\":", i ? "," : "");
+		sanitise_printf("%s{\"name\":", i ? "," : "");
 		cmd_json(stdout, u->sender->name);
-		printf(",\"sources\":%u,\"messages\":%llu,\"pass\":%llu,"
-		    "\"dkim_aligned\":%llu}", u->sources,
+		sanitise_printf(",\"sources\":%u,\"messages\":%llu,"
+		    "\"pass\":%llu,\"dkim_aligned\":%llu}", u->sources,
 		    (unsigned long long)u->messages,
 		    (unsigned long long)u->pass,
 		    (unsigned long long)u->dkim_aligned);
 	}
-	printf("],\"forwarded\":{\"mailing_list\":%llu,\"forwarders\":%llu,"
-	    "\"local_policy\":%llu},\"new_sources\":{\"sources\":%llu,"
-	    "\"messages\":%llu}}", (unsigned long long)w->via_lists,
+	sanitise_printf("],\"forwarded\":{\"mailing_list\":%llu,"
+	    "\"forwarders\":%llu,\"local_policy\":%llu},\"new_sources\":{"
+	    "\"sources\":%llu,\"messages\":%llu}}",
+	    (unsigned long long)w->via_lists,
 	    (unsigned long long)w->via_forwarders,
 	    (unsigned long long)w->local_policy,
 	    (unsigned long long)w->new_sources,
@@ -374,15 +400,15 @@ print_json(struct run *r, const struct advice *a)
 	json_notes("blockers", &a->blockers);
 	json_notes("warnings", &a->warnings);
 	json_notes("notes", &a->about);
-	printf(",\"record\":{\"name\":");
+	sanitise_printf(",\"record\":{\"name\":");
 	cmd_json(stdout, *a->record_name ? a->record_name : NULL);
-	printf(",\"current\":");
+	sanitise_printf(",\"current\":");
 	cmd_json(stdout, *a->record_now ? a->record_now : NULL);
-	printf(",\"source\":");
+	sanitise_printf(",\"source\":");
 	cmd_json(stdout, a->record_source);
-	printf(",\"next\":");
+	sanitise_printf(",\"next\":");
 	cmd_json(stdout, *a->record_next ? a->record_next : NULL);
-	printf("}}");
+	sanitise_printf("}}");
 }
 
 static int
@@ -393,14 +419,19 @@ one_domain(void *arg, const char *domain, int asked)
 	struct advice		*a;
 	struct dr_error		 err;
 	int64_t			 from, to;
+	char			 why[320];
+	int			 dns;
 
 	conf_thresholds(r->conf, domain, &th);
 	if (cmd_window(r->c, "advise", &r->wh, th.window, &from, &to) == -1) {
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	if (advise_domain(r->s, r->conf, domain, from, to, r->dns, &a, &err) ==
-	    -1) {
+	/* DNS for the domains of the configuration and those named. */
+	dns = scope_dns_take(&r->dns_left, r->conf, domain, asked, why,
+	    sizeof why);
+	if (advise_domain(r->s, r->conf, domain, from, to, dns, NULL, &a,
+	    &err) == -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
 		return 1;
@@ -409,6 +440,11 @@ one_domain(void *arg, const char *domain, int asked)
 		advice_free(a);
 		return 0;
 	}
+	if (*why != '\0' && a->verdict != VERDICT_NO_DATA &&
+	    a->warnings.n < ADVICE_MAX_NOTES)
+		snprintf(a->warnings.text[a->warnings.n++],
+		    sizeof a->warnings.text[0], "the published record was %s",
+		    why);
 	if (r->fmt == F_TEXT)
 		print_text(r, a);
 	else
@@ -432,6 +468,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
+	struct cmd_others others;
 	const char	*domains[64], *config = NULL;
 	size_t		 nd = 0;
 	int64_t		 from, to;
@@ -472,7 +509,8 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 			advise_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb advise --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb advise "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -484,19 +522,25 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
+	scope_dns_init(&r.dns_left, r.conf, r.dns);
 	if (r.fmt == F_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
-		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
+		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
 	rc = cmd_each_domain(c, "advise", r.s, r.conf, &r.wh, domains, nd,
-	    one_domain, &r);
+	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
 	if (r.fmt == F_JSON)
-		printf("\n]}\n");
+		sanitise_printf("\n],\"other_domains\":%llu}\n",
+		    (unsigned long long)others.n);
 	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK)
-		log_info("no reports in that period");
+		log_info("no reports in that period%s%s", others.n ? "; " :
+		    "", others.line);
+	else if (others.n > 0 && r.fmt == F_TEXT)
+		sanitise_printf("\n%s\n", others.line);
+	scope_dns_free(&r.dns_left);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

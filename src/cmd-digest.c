@@ -1,10 +1,12 @@
 /*
  * cmd-digest.c: dmarcdb digest [--days N] [--as-of DATE] [--domain D]...
  *     [--from ADDR] [--to ADDR]... [--subject TEXT]
- *     [--format mime|text|html] [--smtp URL] [--no-dns]
+ *     [--format mime|text|html] [--smtp URL] [--allow-cleartext]
+ *     [--ca-file FILE] [--no-dns]
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include "cmd.h"
 #include "digest.h"
 #include "log.h"
+#include "net.h"
+#include "sanitise.h"
 
 enum format { F_MIME, F_TEXT, F_HTML };
 
@@ -23,6 +27,8 @@ enum {
 	OPT_TO,
 	OPT_SUBJECT,
 	OPT_SMTP,
+	OPT_CLEARTEXT,
+	OPT_CA_FILE,
 };
 
 #define MAX_LIST	64
@@ -31,11 +37,12 @@ enum {
 static void
 digest_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] digest [--days N]\n"
 	    "           [--as-of DATE] [--domain D]... [--from ADDR]\n"
 	    "           [--to ADDR]... [--subject TEXT]\n"
-	    "           [--format mime|text|html] [--smtp URL] [--no-dns]\n"
+	    "           [--format mime|text|html] [--smtp URL]\n"
+	    "           [--allow-cleartext] [--ca-file FILE] [--no-dns]\n"
 	    "\n"
 	    "The weekly summary for people who do not read DMARC: how much\n"
 	    "mail was authenticated, what changed, what broke and who must\n"
@@ -49,8 +56,8 @@ digest_usage(FILE *f)
 	    "  --as-of DATE    as if run on DATE (default: today, UTC); the\n"
 	    "                  message's Date is then that day, 00:00 UTC\n"
 	    "  --domain D      only policy domain D (repeatable; default:\n"
-	    "                  every domain with reports, and every domain\n"
-	    "                  of the configuration)\n"
+	    "                  the domains of the configuration, else the\n"
+	    "                  20 largest with reports)\n"
 	    "  --from ADDR     the sender (default: the configuration)\n"
 	    "  --to ADDR       a recipient (repeatable; default: the\n"
 	    "                  configuration)\n"
@@ -62,7 +69,14 @@ digest_usage(FILE *f)
 	    "                  smtps://host:port) instead of printing;\n"
 	    "                  '-' prints even if the configuration names\n"
 	    "                  a server\n"
-	    "  --no-dns        do not look up published records in DNS\n"
+	    "  --allow-cleartext\n"
+	    "                  allow SMTP in clear text (no TLS) to any\n"
+	    "                  server; by default only to a loopback\n"
+	    "                  address (127.0.0.1, ::1)\n"
+	    "  --ca-file FILE  SMTP: trust the CA certificates in FILE\n"
+	    "                  (PEM) only\n"
+	    "  --no-dns        do not look up published records in DNS (they\n"
+	    "                  are, for configured and named domains only)\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
 	    "  -h, --help      this help\n");
@@ -72,6 +86,7 @@ digest_usage(FILE *f)
 static int
 write_out(const struct buf *b)
 {
+	/* raw: made by the digest's renderers, which sanitise */
 	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len)
 		return -1;
 	return fflush(stdout) == EOF ? -1 : 0;
@@ -91,12 +106,15 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "smtp", required_argument, NULL, OPT_SMTP },
+		{ "allow-cleartext", no_argument, NULL, OPT_CLEARTEXT },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmd_when		 wh;
 	struct digest_opts	 o;
 	struct digest_mail	 m;
+	struct net_opts		 net;
 	struct digest		*g = NULL;
 	struct store		*s = NULL, *stores[MAX_THREADS];
 	struct conf		*conf = NULL;
@@ -104,16 +122,18 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	struct buf		 text = { 0 }, html = { 0 }, msg = { 0 };
 	const char		*domains[MAX_LIST], *to[MAX_LIST];
 	const char		*config = NULL, *from = NULL, *subject = NULL;
-	const char		*smtp = NULL;
+	const char		*smtp = NULL, *ca_file = NULL;
 	char			 subj[256], **rcpt = NULL, **sender = NULL;
+	char			 safe[512];
 	size_t			 nd = 0, nto = 0, nrcpt = 0, nsender = 0, i, n;
 	size_t			 nstores = 1;
 	long			 ncpu;
 	enum format		 fmt = F_MIME;
 	int64_t			 from_day, to_day;
-	int			 ch, rc, dns = 1;
+	int			 ch, rc, dns = 1, cleartext = 0;
 
 	memset(&wh, 0, sizeof wh);
+	memset(&net, 0, sizeof net);
 	memset(&err, 0, sizeof err);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		rc = cmd_when_option(c, "digest", ch, optarg, &wh);
@@ -143,6 +163,15 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		case OPT_SMTP:
 			smtp = optarg;
 			break;
+		case OPT_CLEARTEXT:
+			cleartext = 1;
+			break;
+		case OPT_CA_FILE:
+			if (access(optarg, R_OK) == -1)
+				return cmd_usage_error(c, "digest", "--ca-file "
+				    "%s: %s", optarg, strerror(errno));
+			ca_file = optarg;
+			break;
 		case CMD_OPT_FORMAT:
 			if (strcmp(optarg, "mime") == 0)
 				fmt = F_MIME;
@@ -164,7 +193,8 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			digest_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb digest --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb digest "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -177,9 +207,11 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		    "html");
 	if (smtp != NULL && strcmp(smtp, "-") != 0 &&
 	    strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8)
-	    != 0)
+	    != 0) {
+		net_redact(smtp, safe, sizeof safe);
 		return cmd_usage_error(c, "digest", "--smtp: '%s' is not an "
-		    "smtp:// or smtps:// URL", smtp);
+		    "smtp:// or smtps:// URL", safe);
+	}
 	if (cmd_window(c, "digest", &wh, 7, &from_day, &to_day) == -1)
 		return EXIT_USAGE;
 
@@ -198,6 +230,19 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		smtp = conf->digest.smtp;
 	if (smtp != NULL && strcmp(smtp, "-") == 0)
 		smtp = NULL;
+	net.allow_cleartext = cleartext || conf->digest.allow_cleartext;
+	net.ca_file = ca_file;
+	if (ca_file == NULL && conf->digest.ca_file != NULL && smtp != NULL) {
+		if (access(conf->digest.ca_file, R_OK) == -1) {
+			log_warnx("%s:%d: ca-file %s: %s", conf->path ?
+			    conf->path : "(configuration)",
+			    conf->digest.line_ca_file, conf->digest.ca_file,
+			    strerror(errno));
+			rc = EXIT_DB;
+			goto out;
+		}
+		net.ca_file = conf->digest.ca_file;
+	}
 	if (fmt == F_MIME) {
 		if (from == NULL || nto == 0) {
 			rc = cmd_usage_error(c, "digest", "no %s: give %s or "
@@ -244,7 +289,8 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	    nstores < MAX_THREADS; nstores++) {
 		if ((rc = cmd_open_store(c, &stores[nstores])) != EXIT_OK)
 			goto out;
-		if (store_read_begin(stores[nstores], &err) == -1) {
+		if (store_spill(stores[nstores], &err) == -1 ||
+		    store_read_begin(stores[nstores], &err) == -1) {
 			nstores++;
 			goto fail;
 		}
@@ -287,13 +333,14 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 		}
 		goto out;
 	}
-	if (smtp_send(smtp, sender[0], rcpt, nrcpt, msg.data, msg.len,
+	if (smtp_send(smtp, &net, sender[0], rcpt, nrcpt, msg.data, msg.len,
 	    &err) == -1) {
 		log_warnx("digest not sent: %s", err.msg);
 		rc = err.code == DR_E_USAGE ? EXIT_USAGE : EXIT_REJECTED;
 		goto out;
 	}
-	log_verbose("digest sent by %s to %zu recipient%s", smtp, nrcpt,
+	net_redact(smtp, safe, sizeof safe);
+	log_verbose("digest sent by %s to %zu recipient%s", safe, nrcpt,
 	    nrcpt == 1 ? "" : "s");
 	goto out;
 fail:

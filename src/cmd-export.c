@@ -19,18 +19,38 @@
 #include "fmt.h"
 #include "hmap.h"
 #include "log.h"
+#include "sanitise.h"
 
 enum format { F_CSV, F_NDJSON };
+
+/*
+ * The class of each source of the period: a table of keyed hashes of
+ * (domain, IP, header_from), each slot the hash with its low bits
+ * replaced by the class + 1 (0: empty). A hash whose key changes with
+ * every run cannot be steered to collide; 61 bits leave a chance of
+ * about one in a billion that one source among 4 million takes
+ * another's class. At most CLASSES_MAX sources are kept (64 MiB);
+ * records of the others have no class, and a warning says so.
+ */
+#define CLASSES_MAX	(1u << 22)
+
+struct classes {
+	uint64_t	*slots;
+	size_t		 nslots;	/* a power of two */
+	size_t		 n;
+	uint64_t	 key[2];
+	int		 full;		/* sources were left out */
+};
 
 struct run {
 	struct store		*s;
 	const struct conf	*conf;
 	enum format		 fmt;
 	int64_t			 from_day, to_day;
-	/* The class of each source, per domain, computed when met. */
-	struct hmap		*domains;	/* the domains classified */
-	struct hmap		*classes;	/* domain NUL ip NUL hf ->
-						   class + 1 */
+	/* The domains classified, and their sources' classes. */
+	struct hmap		*domains;
+	struct classes		 classes;
+	const char		*domain;	/* being classified */
 	struct buf		 key;
 	uint64_t		 rows;
 	struct dr_error		*err;
@@ -39,7 +59,7 @@ struct run {
 static void
 export_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] export [--since DATE]\n"
 	    "           [--as-of DATE] [--domain D] [--format csv|ndjson]\n"
 	    "\n"
@@ -75,16 +95,72 @@ iso(int64_t t, char *out, size_t len)
 	fmt_utc(t, FMT_ISO, out, len);
 }
 
-/* The key of a source in r->classes: domain NUL ip NUL header_from. */
+/* The hash of a source: domain NUL ip NUL header_from. */
 static int
-class_key(struct run *r, const char *domain, const char *ip, const char *hf)
+class_hash(struct run *r, const char *domain, const char *ip, const char *hf,
+    uint64_t *h)
 {
 	buf_reset(&r->key);
-	return buf_adds(&r->key, domain) == -1 ||
+	if (buf_adds(&r->key, domain) == -1 ||
 	    buf_add(&r->key, "", 1) == -1 ||
 	    buf_adds(&r->key, ip ? ip : "") == -1 ||
 	    buf_add(&r->key, "", 1) == -1 ||
-	    buf_adds(&r->key, hf ? hf : "") == -1 ? -1 : 0;
+	    buf_adds(&r->key, hf ? hf : "") == -1)
+		return -1;
+	*h = hmap_siphash(r->classes.key, r->key.data, r->key.len) & ~7ULL;
+	return 0;
+}
+
+/* Double the table (kept at most half full). */
+static int
+classes_grow(struct classes *t)
+{
+	uint64_t	*slots;
+	size_t		 n = t->nslots ? t->nslots * 2 : 1024, i, j;
+
+	slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < t->nslots; i++) {
+		if (t->slots[i] == 0)
+			continue;
+		for (j = (t->slots[i] >> 3) & (n - 1); slots[j] != 0;
+		    j = (j + 1) & (n - 1))
+			;
+		slots[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	return 0;
+}
+
+/* Each source of a domain, as the classification ends it. */
+static int
+on_source(void *arg, const struct source *src)
+{
+	struct run	*r = arg;
+	struct classes	*t = &r->classes;
+	uint64_t	 h;
+	size_t		 i;
+
+	if (t->n >= CLASSES_MAX) {
+		t->full = 1;
+		return 0;
+	}
+	if ((t->n + 1) * 2 > t->nslots && classes_grow(t) == -1)
+		goto nomem;
+	if (class_hash(r, r->domain, src->ip, src->header_from, &h) == -1)
+		goto nomem;
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	    i = (i + 1) & (t->nslots - 1))
+		if ((t->slots[i] & ~7ULL) == h)
+			return 0;
+	t->slots[i] = h | ((uint64_t)src->class + 1);
+	t->n++;
+	return 0;
+nomem:
+	return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 }
 
 /*
@@ -96,33 +172,38 @@ static const char *
 source_class(struct run *r, const char *domain, const char *ip,
     const char *hf)
 {
-	struct window	*w;
-	unsigned	*c;
-	size_t		 i;
-	int		 added;
+	struct classes		*t = &r->classes;
+	struct classify_opts	 o = { 0, -1, 0, on_source, r };
+	struct window		*w;
+	uint64_t		 h;
+	size_t			 i;
+	int			 added;
 
 	if (hmap_get(r->domains, domain, strlen(domain), &added) == NULL)
 		goto nomem;
 	if (added) {
+		r->domain = domain;
 		if (classify_window(r->s, r->conf, domain, r->from_day,
-		    r->to_day, &w, r->err) == -1)
+		    r->to_day, &o, &w, r->err) == -1)
 			return NULL;
-		for (i = 0; i < w->nsources; i++) {
-			if (class_key(r, domain, w->sources[i].ip,
-			    w->sources[i].header_from) == -1 ||
-			    (c = hmap_get(r->classes, r->key.data,
-			    r->key.len, &added)) == NULL) {
-				window_free(w);
-				goto nomem;
-			}
-			*c = (unsigned)w->sources[i].class + 1;
-		}
 		window_free(w);
+		if (t->full == 1) {
+			log_warnx("export: more than %u sources in the "
+			    "period: the records of the others have no "
+			    "class", CLASSES_MAX);
+			t->full = 2;
+		}
 	}
-	if (class_key(r, domain, ip, hf) == -1)
+	if (t->nslots == 0)
+		return "";
+	if (class_hash(r, domain, ip, hf, &h) == -1)
 		goto nomem;
-	c = hmap_find(r->classes, r->key.data, r->key.len);
-	return c != NULL ? class_name((enum source_class)(*c - 1)) : "";
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	    i = (i + 1) & (t->nslots - 1))
+		if ((t->slots[i] & ~7ULL) == h)
+			return class_name((enum source_class)
+			    ((t->slots[i] & 7) - 1));
+	return "";
 nomem:
 	dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 	return NULL;
@@ -158,50 +239,50 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 
 	iso(x->begin, b, sizeof b);
 	iso(x->end, en, sizeof en);
-	printf("%lld,", (long long)x->report);
+	sanitise_printf("%lld,", (long long)x->report);
 	cmd_csv(stdout, x->org_name);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->reporter);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->report_id);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->domain);
-	printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
+	sanitise_printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
 	cmd_csv(stdout, x->p);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->sp);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->np);
 	if (x->pct >= 0)
-		printf(",%lld,", (long long)x->pct);
+		sanitise_printf(",%lld,", (long long)x->pct);
 	else
-		printf(",,");
+		sanitise_printf(",,");
 	cmd_csv(stdout, x->testing);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->adkim);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, x->aspf);
-	printf(",%lld,", (long long)x->record);
+	sanitise_printf(",%lld,", (long long)x->record);
 	cmd_csv(stdout, rec->source_ip);
-	printf(",%lld,", (long long)rec->count);
+	sanitise_printf(",%lld,", (long long)rec->count);
 	cmd_csv(stdout, rec->disposition);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->dkim);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->spf);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->header_from);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->envelope_from);
-	putchar(',');
+	sanitise_printf(",");
 	cmd_csv(stdout, rec->envelope_to);
-	putchar(',');
+	sanitise_printf(",");
 	results(&r->key, rec, 0);
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	putchar(',');
+	sanitise_printf(",");
 	results(&r->key, rec, 1);
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	putchar(',');
+	sanitise_printf(",");
 	buf_reset(&r->key);
 	for (i = 0; i < rec->nreasons; i++) {
 		if (i > 0)
@@ -210,14 +291,14 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 		    rec->reasons[i].type : "");
 	}
 	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail", x->dkim_aligned,
-	    x->spf_aligned, cls);
+	sanitise_printf(",%s,%d,%d,%s\n", x->dmarc ? "pass" : "fail",
+	    x->dkim_aligned, x->spf_aligned, cls);
 }
 
 static void
 json_kv(const char *k, const char *v, int first)
 {
-	printf("%s\"%s\":", first ? "" : ",", k);
+	sanitise_printf("%s\"%s\":", first ? "" : ",", k);
 	cmd_json(stdout, v);
 }
 
@@ -230,7 +311,7 @@ ndjson_row(const struct store_export_row *x, const char *cls)
 
 	iso(x->begin, b, sizeof b);
 	iso(x->end, en, sizeof en);
-	printf("{\"report\":%lld", (long long)x->report);
+	sanitise_printf("{\"report\":%lld", (long long)x->report);
 	json_kv("org_name", x->org_name, 0);
 	json_kv("reporter", x->reporter, 0);
 	json_kv("report_id", x->report_id, 0);
@@ -242,49 +323,50 @@ ndjson_row(const struct store_export_row *x, const char *cls)
 	json_kv("sp", x->sp, 0);
 	json_kv("np", x->np, 0);
 	if (x->pct >= 0)
-		printf(",\"pct\":%lld", (long long)x->pct);
+		sanitise_printf(",\"pct\":%lld", (long long)x->pct);
 	else
-		printf(",\"pct\":null");
+		sanitise_printf(",\"pct\":null");
 	json_kv("testing", x->testing, 0);
 	json_kv("adkim", x->adkim, 0);
 	json_kv("aspf", x->aspf, 0);
-	printf(",\"record\":%lld", (long long)x->record);
+	sanitise_printf(",\"record\":%lld", (long long)x->record);
 	json_kv("source_ip", rec->source_ip, 0);
-	printf(",\"count\":%lld", (long long)rec->count);
+	sanitise_printf(",\"count\":%lld", (long long)rec->count);
 	json_kv("disposition", rec->disposition, 0);
 	json_kv("dkim", rec->dkim, 0);
 	json_kv("spf", rec->spf, 0);
 	json_kv("header_from", rec->header_from, 0);
 	json_kv("envelope_from", rec->envelope_from, 0);
 	json_kv("envelope_to", rec->envelope_to, 0);
-	printf(",\"dkim_results\":[");
+	sanitise_printf(",\"dkim_results\":[");
 	for (i = 0; i < rec->ndkims; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("domain", rec->dkims[i].domain, 1);
 		json_kv("selector", rec->dkims[i].selector, 0);
 		json_kv("result", rec->dkims[i].result, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"spf_results\":[");
+	sanitise_printf("],\"spf_results\":[");
 	for (i = 0; i < rec->nspfs; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("domain", rec->spfs[i].domain, 1);
 		json_kv("scope", rec->spfs[i].scope, 0);
 		json_kv("result", rec->spfs[i].result, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"reasons\":[");
+	sanitise_printf("],\"reasons\":[");
 	for (i = 0; i < rec->nreasons; i++) {
-		printf("%s{", i ? "," : "");
+		sanitise_printf("%s{", i ? "," : "");
 		json_kv("type", rec->reasons[i].type, 1);
 		json_kv("comment", rec->reasons[i].comment, 0);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,\"spf_aligned\":%s",
-	    x->dmarc ? "pass" : "fail", x->dkim_aligned ? "true" : "false",
+	sanitise_printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,"
+	    "\"spf_aligned\":%s", x->dmarc ? "pass" : "fail",
+	    x->dkim_aligned ? "true" : "false",
 	    x->spf_aligned ? "true" : "false");
 	json_kv("class", cls, 0);
-	printf("}\n");
+	sanitise_printf("}\n");
 }
 
 static int
@@ -357,7 +439,8 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 			export_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb export --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb export "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -373,9 +456,13 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	r.from_day = cmd_day(wh.since_t);
 	r.to_day = cmd_day(wh.as_of_t) - 1;
 	r.domains = hmap_new(sizeof(unsigned));
-	r.classes = hmap_new(sizeof(unsigned));
-	if (r.domains == NULL || r.classes == NULL) {
+	if (r.domains == NULL) {
 		log_warnx("out of memory");
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+	if (hmap_random_key(r.classes.key) == -1) {
+		log_warn("export: reading random bytes");
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
@@ -385,8 +472,8 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (r.fmt == F_CSV) {
 		for (i = 0; i < NCOLUMNS; i++)
-			printf("%s%s", i ? "," : "", columns[i]);
-		putchar('\n');
+			sanitise_printf("%s%s", i ? "," : "", columns[i]);
+		sanitise_printf("\n");
 	}
 	if (store_export(r.s, domain, wh.since_t, wh.as_of_t, on_row, &r,
 	    &err) == -1) {
@@ -402,7 +489,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	conf_free((struct conf *)r.conf);
 out:
 	hmap_free(r.domains);
-	hmap_free(r.classes);
+	free(r.classes.slots);
 	buf_free(&r.key);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
+#include "sanitise.h"
 
 /* Defaults, documented in dmarcdb(1). */
 #define DEF_MAX_BYTES	(256ULL << 20)
@@ -31,7 +32,7 @@
 static void
 ingest_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [-v | -q] ingest [options] PATH...\n"
 	    "\n"
 	    "Store the DMARC aggregate reports found in each PATH: a file\n"
@@ -65,6 +66,19 @@ ingest_usage(FILE *f)
 	    "  --netrc-file FILE    IMAP credentials (default ~/.netrc; or "
 	    "the password\n"
 	    "                       in DMARCDB_IMAP_PASSWORD)\n"
+	    "  --allow-cleartext    IMAP: allow clear text (no TLS) to any "
+	    "server; by\n"
+	    "                       default only to a loopback address "
+	    "(127.0.0.1, ::1)\n"
+	    "  --ca-file FILE       IMAP: trust the CA certificates in "
+	    "FILE (PEM) only\n"
+	    "  --message-timeout S  IMAP: seconds one command, such as "
+	    "fetching a\n"
+	    "                       message, may take (default %d; 0: "
+	    "no limit)\n"
+	    "  --session-timeout S  IMAP: seconds a folder may take "
+	    "(default %d; 0: no\n"
+	    "                       limit)\n"
 	    "  --recover            read XML that is not well-formed in "
 	    "libxml2's recovery\n"
 	    "                       mode (the report is stored with a "
@@ -75,10 +89,12 @@ ingest_usage(FILE *f)
 	    "\n"
 	    "SIZE takes a K, M or G suffix. Exit status: 0 all stored or "
 	    "duplicates,\n"
-	    "1 some inputs rejected, 2 usage error, 3 database error; "
-	    "for one\n"
-	    "message on standard input: 0 recorded, 75 (EX_TEMPFAIL) not.\n",
-	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO);
+	    "1 some inputs rejected or unreadable, 2 usage error, 3 "
+	    "database error;\n"
+	    "for one message on standard input: 0 recorded, 75 "
+	    "(EX_TEMPFAIL) not.\n",
+	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO,
+	    IMAP_MESSAGE_TIMEOUT, IMAP_SESSION_TIMEOUT);
 }
 
 /*
@@ -124,7 +140,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	enum {
 		O_MAX_BYTES = 256, O_MAX_MEMBERS, O_MAX_DEPTH, O_MAX_TEXT,
 		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER, O_MAX_MESSAGE,
-		O_MOVE_TO, O_REJECTED_TO, O_NETRC
+		O_MOVE_TO, O_REJECTED_TO, O_NETRC, O_CLEARTEXT, O_CA_FILE,
+		O_MESSAGE_TIMEOUT, O_SESSION_TIMEOUT
 	};
 	static const struct option opts[] = {
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
@@ -139,11 +156,17 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		{ "move-to", required_argument, NULL, O_MOVE_TO },
 		{ "rejected-to", required_argument, NULL, O_REJECTED_TO },
 		{ "netrc-file", required_argument, NULL, O_NETRC },
+		{ "allow-cleartext", no_argument, NULL, O_CLEARTEXT },
+		{ "ca-file", required_argument, NULL, O_CA_FILE },
+		{ "message-timeout", required_argument, NULL,
+		    O_MESSAGE_TIMEOUT },
+		{ "session-timeout", required_argument, NULL,
+		    O_SESSION_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_opts		 o;
-	struct imap_opts		 imap = { NULL, NULL, NULL };
+	struct imap_opts		 imap;
 	const struct store_counts	*n;
 	struct store			*store = NULL;
 	struct ingest			*e = NULL;
@@ -151,11 +174,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct timespec			 t0;
 	uint64_t			 v;
 	enum unpack_kind		 kind;
-	char				*peek = NULL, mail[96];
+	char				*peek = NULL, mail[96], unread[48], gone[48];
 	size_t				 plen = 0, want;
 	int				 ch, i, rc, mta = 0, eof = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&imap, 0, sizeof imap);
+	imap.message_timeout = IMAP_MESSAGE_TIMEOUT;
+	imap.session_timeout = IMAP_SESSION_TIMEOUT;
 	memset(&o, 0, sizeof o);
 	o.ulim.max_bytes = DEF_MAX_BYTES;
 	o.ulim.max_members = DEF_MAX_MEMBERS;
@@ -217,6 +243,25 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		case O_NETRC:
 			imap.netrc_file = optarg;
 			break;
+		case O_CLEARTEXT:
+			imap.net.allow_cleartext = 1;
+			break;
+		case O_CA_FILE:
+			if (access(optarg, R_OK) == -1)
+				return cmd_usage_error(c, "ingest", "--ca-file "
+				    "%s: %s", optarg, strerror(errno));
+			imap.net.ca_file = optarg;
+			break;
+		case O_MESSAGE_TIMEOUT:
+			if (cmd_parse_uint(optarg, 0, 86400, &v) == -1)
+				goto badval;
+			imap.message_timeout = (unsigned)v;
+			break;
+		case O_SESSION_TIMEOUT:
+			if (cmd_parse_uint(optarg, 0, 86400, &v) == -1)
+				goto badval;
+			imap.session_timeout = (unsigned)v;
+			break;
 		case O_MAX_MESSAGE:
 			if (cmd_parse_size(optarg, &v) == -1 || v < 1024 ||
 			    v > (1ULL << 31))
@@ -227,7 +272,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			ingest_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb ingest --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb ingest "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -291,21 +337,32 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		goto fatal;
 	log_progress_clear();
 	mail[0] = '\0';
+	unread[0] = '\0';
+	if (n->unreadable > 0)
+		snprintf(unread, sizeof unread, ", %llu unreadable",
+		    (unsigned long long)n->unreadable);
 	if (n->mail_read > 0)
 		snprintf(mail, sizeof mail, "%llu email %s (%llu processed "
 		    "before), ", (unsigned long long)n->mail_read,
 		    plural(n->mail_read, "message", "messages"),
 		    (unsigned long long)n->mail_known);
+	/* Files other readers took: said only when there were some. */
+	gone[0] = '\0';
+	if (n->vanished > 0)
+		snprintf(gone, sizeof gone, ", %llu vanished",
+		    (unsigned long long)n->vanished);
 	log_info("%llu %s: %s%llu %s stored, %llu %s, %llu superseded, "
-	    "%llu rejected; %llu records, %llu messages; %.2f s",
+	    "%llu rejected%s%s; %llu records, %llu messages; %.2f s",
 	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
 	    mail, (unsigned long long)n->stored, plural(n->stored, "report",
 	    "reports"), (unsigned long long)n->duplicates,
 	    plural(n->duplicates, "duplicate", "duplicates"),
 	    (unsigned long long)n->superseded,
-	    (unsigned long long)n->rejected, (unsigned long long)n->records,
+	    (unsigned long long)n->rejected, unread, gone,
+	    (unsigned long long)n->records,
 	    (unsigned long long)n->messages, elapsed(&t0));
-	rc = n->rejected > 0 && !mta ? EXIT_REJECTED : EXIT_OK;
+	rc = (n->rejected > 0 || n->unreadable > 0) && !mta ? EXIT_REJECTED :
+	    EXIT_OK;
 	ingest_free(e);
 	store_close(store);
 	free(peek);

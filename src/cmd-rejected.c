@@ -7,20 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "sanitise.h"
 
 static void
 rejected_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] rejected [--dump ID]\n"
 	    "\n"
 	    "List the inputs that could not be stored, newest first, with\n"
 	    "the reason; or write the kept raw bytes of one to standard\n"
-	    "output.\n"
+	    "output (a file or a pipe, never a terminal).\n"
 	    "\n"
 	    "Options:\n"
 	    "  --dump ID    write the raw bytes of rejected input ID\n"
@@ -35,10 +37,10 @@ row(void *arg, const struct store_rejected_row *r)
 
 	fmt_utc(r->last_seen, FMT_MINUTE, when, sizeof when);
 	if (*n == 0)
-		printf("%-6s %-16s %10s  %s\n", "ID", "LAST SEEN (UTC)",
-		    "BYTES", "ORIGIN: REASON");
-	printf("%-6lld %-16s %10lld  %s: %s%s\n", (long long)r->id, when,
-	    (long long)r->size, r->origin, r->reason,
+		sanitise_printf("%-6s %-16s %10s  %s\n", "ID",
+		    "LAST SEEN (UTC)", "BYTES", "ORIGIN: REASON");
+	sanitise_printf("%-6lld %-16s %10lld  %s: %s%s\n", (long long)r->id,
+	    when, (long long)r->size, r->origin, r->reason,
 	    r->kept < r->size ? " [kept in part]" : "");
 	(*n)++;
 	return 0;
@@ -48,6 +50,7 @@ static int
 dump(void *arg, const void *p, size_t n)
 {
 	(void)arg;
+	/* raw: --dump writes the kept bytes as they are, by design */
 	if (n > 0 && fwrite(p, 1, n, stdout) != n)
 		return -1;
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -79,13 +82,19 @@ cmd_rejected(struct cmd_ctx *c, int argc, char **argv)
 			rejected_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb rejected --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb rejected "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(c, "rejected", "unexpected argument "
 		    "'%s'", argv[optind]);
+	/* The raw bytes came from anyone: never to a terminal. */
+	if (dumping && isatty(STDOUT_FILENO))
+		return cmd_usage_error(c, "rejected", "--dump writes the raw "
+		    "bytes of an untrusted input: redirect them to a file or "
+		    "a pager, not a terminal");
 	if ((rc = cmd_open_store(c, &s)) != EXIT_OK)
 		return rc;
 	rc = EXIT_OK;

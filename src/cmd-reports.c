@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "sanitise.h"
 
 struct list {
 	int		csv;
@@ -20,7 +21,7 @@ struct list {
 static void
 reports_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] reports [--domain D] [--since DATE] "
 	    "[--all] [--csv]\n"
 	    "\n"
@@ -36,66 +37,37 @@ reports_usage(FILE *f)
 	    "  -h, --help     this help\n");
 }
 
-static void
-csv_field(const char *s)
-{
-	/* Quote, and defuse spreadsheet formulas. */
-	putchar('"');
-	if (s != NULL && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-	    s[0] == '@'))
-		putchar('\'');
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
-/* Printable on a terminal: control bytes shown as '?'. */
-static void
-safe(const char *s, char *out, size_t len, size_t width)
-{
-	size_t	i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < len && i < width;
-	    i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' :
-		    s[i];
-	out[i] = '\0';
-}
-
 static int
 row(void *arg, const struct store_report_row *r)
 {
 	struct list	*l = arg;
-	char		 day[24], end[24], who[64], dom[64];
+	char		 day[24], end[24];
 
 	fmt_utc(r->begin, FMT_DATE, day, sizeof day);
 	fmt_utc(r->end, FMT_DATE, end, sizeof end);
 	if (l->csv) {
-		printf("%lld,%s,", (long long)r->id, r->status);
-		printf("%s,%s,", day, end);
-		csv_field(r->domain);
-		putchar(',');
-		csv_field(r->reporter);
-		putchar(',');
-		csv_field(r->report_id);
-		printf(",%lld,%lld,", (long long)r->records,
+		sanitise_printf("%lld,%s,", (long long)r->id, r->status);
+		sanitise_printf("%s,%s,", day, end);
+		cmd_csv(stdout, r->domain);
+		sanitise_printf(",");
+		cmd_csv(stdout, r->reporter);
+		sanitise_printf(",");
+		cmd_csv(stdout, r->report_id);
+		sanitise_printf(",%lld,%lld,", (long long)r->records,
 		    (long long)r->messages);
-		csv_field(r->policy);
-		printf(",%lld\n", (long long)r->warnings);
+		cmd_csv(stdout, r->policy);
+		sanitise_printf(",%lld\n", (long long)r->warnings);
 	} else {
 		if (l->n == 0)
-			printf("%-10s %-24s %-24s %8s %10s  %s\n", "BEGIN",
-			    "DOMAIN", "REPORTER", "RECORDS", "MESSAGES",
-			    "POLICY");
-		safe(r->domain, dom, sizeof dom, 24);
-		safe(r->reporter, who, sizeof who, 24);
-		printf("%-10s %-24s %-24s %8lld %10lld  %s%s%s\n", day, dom,
-		    who, (long long)r->records, (long long)r->messages,
-		    r->policy, strcmp(r->status, "active") ? " superseded" :
-		    "", r->warnings ? " (warnings)" : "");
+			sanitise_printf("%-10s %-24s %-24s %8s %10s  %s\n",
+			    "BEGIN", "DOMAIN", "REPORTER", "RECORDS",
+			    "MESSAGES", "POLICY");
+		/* Names cut to 24 characters, never inside one. */
+		sanitise_printf("%-10s %-24.24s %-24.24s %8lld %10lld  "
+		    "%s%s%s\n", day, r->domain, r->reporter,
+		    (long long)r->records, (long long)r->messages, r->policy,
+		    strcmp(r->status, "active") ? " superseded" : "",
+		    r->warnings ? " (warnings)" : "");
 	}
 	l->n++;
 	return 0;
@@ -138,7 +110,8 @@ cmd_reports(struct cmd_ctx *c, int argc, char **argv)
 			reports_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb reports --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb reports "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -148,8 +121,8 @@ cmd_reports(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_open_store(c, &s)) != EXIT_OK)
 		return rc;
 	if (l.csv)
-		printf("id,status,begin,end,domain,reporter,report_id,records,"
-		    "messages,policy,warnings\n");
+		sanitise_printf("id,status,begin,end,domain,reporter,report_id,"
+		    "records,messages,policy,warnings\n");
 	rc = EXIT_OK;
 	if (store_list_reports(s, &f, row, &l, &err) == -1) {
 		log_warnx("%s", err.msg);

@@ -1,6 +1,6 @@
 /*
  * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
- *     [--as-of DATE] [--class C] [--format table|csv|json]
+ *     [--as-of DATE] [--class C] [--limit N] [--format table|csv|json]
  */
 #include "config.h"
 
@@ -12,8 +12,11 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "sanitise.h"
 
 enum format { F_TABLE, F_CSV, F_JSON };
+
+enum { OPT_LIMIT = CMD_OPT__NEXT };
 
 struct run {
 	struct cmd_ctx		*c;
@@ -25,6 +28,7 @@ struct run {
 	enum format		 fmt;
 	int			 have_class;
 	enum source_class	 class;
+	size_t			 limit;		/* sources listed */
 	unsigned		 ndomains;	/* printed so far */
 	int			 rc;
 };
@@ -32,27 +36,55 @@ struct run {
 static void
 sources_usage(FILE *f)
 {
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
-	    "           [--format table|csv|json]\n"
+	    "           [--limit N] [--format table|csv|json]\n"
 	    "\n"
 	    "One row per sending source (IP address and header_from domain) of\n"
 	    "each policy domain, in one class: compliant, misconfigured,\n"
 	    "forwarded or unknown, with the reason; sorted by messages, with\n"
-	    "totals per class.\n"
+	    "totals per class. The largest sources are listed (--limit), and\n"
+	    "every authorised source that fails DMARC; the totals count all.\n"
 	    "\n"
 	    "Options:\n"
-	    "  --domain D      only policy domain D (repeatable; default: all)\n"
+	    "  --domain D      only policy domain D (repeatable; default: the\n"
+	    "                  configured domains, else the 20 largest)\n"
 	    "  --days N        the N days before --as-of (default: the window\n"
 	    "                  threshold of the configuration, 30)\n"
 	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
 	    "  --as-of DATE    report as if run on DATE (default: today, UTC)\n"
 	    "  --class C       only sources of class C\n"
+	    "  --limit N       list the N largest sources (default %d, at most\n"
+	    "                  %d); a line counts the others\n"
 	    "  --format F      table (default), csv or json\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
-	    "  -h, --help      this help\n");
+	    "  -h, --help      this help\n", CLASSIFY_LIMIT, CLASSIFY_LIMIT_MAX);
+}
+
+/*
+ * The sources of the class asked for (or of all) that are not listed:
+ * how many, and their messages.
+ */
+static void
+unlisted(const struct run *r, const struct window *w, size_t *n,
+    uint64_t *messages)
+{
+	size_t	i;
+
+	if (!r->have_class) {
+		*n = w->nsources - w->nlisted;
+		*messages = w->unlisted_messages;
+		return;
+	}
+	*n = w->class_sources[r->class];
+	*messages = w->class_messages[r->class];
+	for (i = 0; i < w->nlisted; i++)
+		if (w->listed[i].class == r->class) {
+			(*n)--;
+			*messages -= w->listed[i].messages;
+		}
 }
 
 static const char *const headers[] = {
@@ -67,28 +99,29 @@ print_table(struct run *r, const struct window *w)
 	struct table	*t;
 	char		 num[11][32], d1[16], d2[16], d3[16], pct[16];
 	const char	*cells[NCOLS];
-	size_t		 i, k;
+	uint64_t	 m;
+	size_t		 i, k, n;
 
 	char from[16], to[16];
 	fmt_day(w->from_day, from, sizeof from);
 	fmt_day(w->to_day, to, sizeof to);
 	if (r->ndomains > 0)
-		putchar('\n');
-	printf("%s: %s to %s, ", w->domain, from, to);
+		sanitise_printf("\n");
+	sanitise_printf("%s: %s to %s, ", w->domain, from, to);
 	fmt_count(w->messages, num[0], sizeof num[0]);
 	fmt_pct(w->pass, w->messages, pct, sizeof pct);
-	printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0], pct,
-	    w->reporters, w->reporters == 1 ? "" : "s");
+	sanitise_printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0],
+	    pct, w->reporters, w->reporters == 1 ? "" : "s");
 	if (!w->configured)
-		printf("classification unconfigured: no authorised senders "
-		    "for %s %s; every source that passes DMARC counts as "
-		    "authorised\n", w->domain, r->conf->path ? "in the "
-		    "configuration" : "(no configuration file)");
+		sanitise_printf("classification unconfigured: no authorised "
+		    "senders for %s %s; every source that passes DMARC "
+		    "counts as authorised\n", w->domain, r->conf->path ?
+		    "in the configuration" : "(no configuration file)");
 	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		uint64_t v[11] = { s->messages, s->pass, s->fail,
 		    s->spf_aligned, s->dkim_aligned, s->none, s->quarantine,
 		    s->reject };
@@ -116,40 +149,48 @@ print_table(struct run *r, const struct window *w)
 	}
 	table_print(t, stdout);
 	table_free(t);
+	unlisted(r, w, &n, &m);
+	if (n > 0) {
+		fmt_count(n, num[0], sizeof num[0]);
+		fmt_count(m, num[1], sizeof num[1]);
+		sanitise_printf("%s other source%s (%s messages) not listed: "
+		    "--limit lists more\n", num[0], n == 1 ? "" : "s", num[1]);
+	}
 	for (k = 0; k < CLASS__COUNT; k++) {
 		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
 		fmt_pct(w->class_messages[k], w->messages, pct,
 		    sizeof pct);
-		printf("%-14s %6u source%s %14s messages %7s\n",
+		sanitise_printf("%-14s %6u source%s %14s messages %7s\n",
 		    class_name((enum source_class)k), w->class_sources[k],
 		    w->class_sources[k] == 1 ? " " : "s", num[0], pct);
 	}
 	fmt_count(w->messages, num[0], sizeof num[0]);
-	printf("%-14s %6zu source%s %14s messages\n", "total", w->nsources,
-	    w->nsources == 1 ? " " : "s", num[0]);
+	sanitise_printf("%-14s %6zu source%s %14s messages\n", "total",
+	    w->nsources, w->nsources == 1 ? " " : "s", num[0]);
 	return 0;
 }
 
 static void
 print_csv(struct run *r, const struct window *w)
 {
-	char	d[3][16];
-	size_t	i;
+	char	d[3][16], n1[32], n2[32];
+	uint64_t m;
+	size_t	i, n;
 
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		if (r->have_class && s->class != r->class)
 			continue;
 		fmt_day(s->first_seen, d[0], sizeof d[0]);
 		fmt_day(s->first_day, d[1], sizeof d[1]);
 		fmt_day(s->last_day, d[2], sizeof d[2]);
 		cmd_csv(stdout, w->domain);
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->ip);
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->header_from);
-		printf(",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-		    "%s,%s,%s,%u,", class_name(s->class),
+		sanitise_printf(",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+		    "%llu,%s,%s,%s,%u,", class_name(s->class),
 		    (unsigned long long)s->messages,
 		    (unsigned long long)s->pass, (unsigned long long)s->fail,
 		    (unsigned long long)s->spf_aligned,
@@ -160,9 +201,17 @@ print_csv(struct run *r, const struct window *w)
 		    (unsigned long long)s->other, d[0], d[1], d[2],
 		    s->reporters);
 		cmd_csv(stdout, source_sender(s));
-		putchar(',');
+		sanitise_printf(",");
 		cmd_csv(stdout, s->reason);
-		putchar('\n');
+		sanitise_printf("\n");
+	}
+	unlisted(r, w, &n, &m);
+	if (n > 0) {
+		fmt_count(n, n1, sizeof n1);
+		fmt_count(m, n2, sizeof n2);
+		log_info("%s: %s other source%s (%s messages) not listed: "
+		    "--limit lists more", w->domain, n1, n == 1 ? "" : "s",
+		    n2);
 	}
 }
 
@@ -170,31 +219,35 @@ static void
 print_json(struct run *r, const struct window *w)
 {
 	char	d[3][16];
-	size_t	i, n = 0;
+	uint64_t m;
+	size_t	i, n = 0, u;
 	int	k;
 
 	fmt_day(w->from_day, d[0], sizeof d[0]);
 	fmt_day(w->to_day, d[1], sizeof d[1]);
-	printf("%s{\"domain\":", r->ndomains ? ",\n" : "");
+	if (r->ndomains > 0)
+		sanitise_printf(",\n");
+	sanitise_printf("{\"domain\":");
 	cmd_json(stdout, w->domain);
-	printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
+	sanitise_printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
 	    "\"messages\":%llu,\"pass\":%llu,\"reporters\":%u,\"sources\":[",
 	    d[0], d[1], w->configured ? "true" : "false",
 	    (unsigned long long)w->messages, (unsigned long long)w->pass,
 	    w->reporters);
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
 		if (r->have_class && s->class != r->class)
 			continue;
 		fmt_day(s->first_seen, d[0], sizeof d[0]);
 		fmt_day(s->first_day, d[1], sizeof d[1]);
 		fmt_day(s->last_day, d[2], sizeof d[2]);
-		printf("%s\n{\"ip\":", n++ ? "," : "");
+		sanitise_printf("%s\n{\"ip\":", n++ ? "," : "");
 		cmd_json(stdout, s->ip);
-		printf(",\"header_from\":");
+		sanitise_printf(",\"header_from\":");
 		cmd_json(stdout, s->header_from);
-		printf(",\"class\":\"%s\",\"messages\":%llu,\"pass\":%llu,"
-		    "\"fail\":%llu,\"spf_aligned\":%llu,\"dkim_aligned\":%llu,"
+		sanitise_printf(",\"class\":\"%s\",\"messages\":%llu,"
+		    "\"pass\":%llu,\"fail\":%llu,\"spf_aligned\":%llu,"
+		    "\"dkim_aligned\":%llu,"
 		    "\"disposition\":{\"none\":%llu,\"quarantine\":%llu,"
 		    "\"reject\":%llu,\"other\":%llu},\"first_seen\":\"%s\","
 		    "\"first_day\":\"%s\",\"last_day\":\"%s\","
@@ -209,17 +262,19 @@ print_json(struct run *r, const struct window *w)
 		    (unsigned long long)s->other, d[0], d[1], d[2],
 		    s->reporters);
 		cmd_json(stdout, s->sender ? s->sender->name : NULL);
-		printf(",\"reason\":");
+		sanitise_printf(",\"reason\":");
 		cmd_json(stdout, s->reason);
-		putchar('}');
+		sanitise_printf("}");
 	}
-	printf("],\n\"totals\":{");
+	unlisted(r, w, &u, &m);
+	sanitise_printf("],\n\"unlisted\":{\"sources\":%zu,\"messages\":%llu},"
+	    "\"totals\":{", u, (unsigned long long)m);
 	for (k = 0; k < CLASS__COUNT; k++)
-		printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
 		    k ? "," : "", class_name((enum source_class)k),
 		    w->class_sources[k],
 		    (unsigned long long)w->class_messages[k]);
-	printf("}}");
+	sanitise_printf("}}");
 }
 
 static int
@@ -227,6 +282,7 @@ one_domain(void *arg, const char *domain, int asked)
 {
 	struct run		*r = arg;
 	struct conf_thresholds	 th;
+	struct classify_opts	 o;
 	struct window		*w;
 	struct dr_error		 err;
 	int64_t			 from, to;
@@ -236,7 +292,12 @@ one_domain(void *arg, const char *domain, int asked)
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	if (classify_window(r->s, r->conf, domain, from, to, &w, &err) ==
+	o.limit = r->limit;
+	o.only = r->have_class ? (int)r->class : -1;
+	o.keep = CLASSIFY_KEEP_MISCONFIGURED;
+	o.each = NULL;
+	o.arg = NULL;
+	if (classify_window(r->s, r->conf, domain, from, to, &o, &w, &err) ==
 	    -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
@@ -274,19 +335,23 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ "since", required_argument, NULL, CMD_OPT_SINCE },
 		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
 		{ "class", required_argument, NULL, CMD_OPT_CLASS },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
 		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
+	struct cmd_others others;
 	const char	*domains[64], *config = NULL;
+	uint64_t	 v;
 	size_t		 nd = 0;
 	int64_t		 from, to;
 	int		 ch, rc;
 
 	memset(&r, 0, sizeof r);
 	r.c = c;
+	r.limit = CLASSIFY_LIMIT;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		rc = cmd_when_option(c, "sources", ch, optarg, &r.wh);
 		if (rc == -1)
@@ -307,6 +372,14 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 				    "forwarded or unknown)", optarg);
 			r.have_class = 1;
 			break;
+		case OPT_LIMIT:
+			if (cmd_parse_uint(optarg, 1, CLASSIFY_LIMIT_MAX, &v) ==
+			    -1)
+				return cmd_usage_error(c, "sources", "--limit "
+				    "wants a number from 1 to %d, not '%s'",
+				    CLASSIFY_LIMIT_MAX, optarg);
+			r.limit = (size_t)v;
+			break;
 		case CMD_OPT_FORMAT:
 			if (strcmp(optarg, "table") == 0)
 				r.fmt = F_TABLE;
@@ -325,7 +398,8 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			sources_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb sources --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb sources "
+			    "--help'.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -342,22 +416,29 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	    != EXIT_OK)
 		return rc;
 	if (r.fmt == F_CSV)
-		printf("domain,ip,header_from,class,messages,pass,fail,"
-		    "spf_aligned,dkim_aligned,none,quarantine,reject,other,"
-		    "first_seen,first_day,last_day,reporters,sender,reason\n");
+		sanitise_printf("domain,ip,header_from,class,messages,pass,"
+		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
+		    "other,first_seen,first_day,last_day,reporters,sender,"
+		    "reason\n");
 	else if (r.fmt == F_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
-		printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
+		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
 	}
 	rc = cmd_each_domain(c, "sources", r.s, r.conf, &r.wh, domains, nd,
-	    one_domain, &r);
+	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
 	if (r.fmt == F_JSON)
-		printf("\n]}\n");
+		sanitise_printf("\n],\"other_domains\":%llu}\n",
+		    (unsigned long long)others.n);
 	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)
-		log_info("no reports in that period");
+		log_info("no reports in that period%s%s", others.n ? "; " :
+		    "", others.line);
+	else if (others.n > 0 && r.fmt == F_TABLE)
+		sanitise_printf("\n%s\n", others.line);
+	else if (others.n > 0 && r.fmt == F_CSV)
+		log_info("%s", others.line);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -1,6 +1,7 @@
 /*
  * cmd-util.c: what the report commands share: the window of days, the
- * configuration, and printing numbers, dates, CSV and JSON.
+ * configuration, the domains covered, and printing CSV, JSON and tables
+ * (through sanitise.h, like every output of the commands).
  */
 #include "config.h"
 
@@ -14,6 +15,8 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "log.h"
+#include "sanitise.h"
+#include "scope.h"
 
 #define DAY	86400
 
@@ -105,7 +108,8 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 	}
 	/* Sources first seen, from what ingest added; the configuration
 	 * where analysts can join it. */
-	if (store_sources_update(*s, &err) == -1 ||
+	if (store_spill(*s, &err) == -1 ||
+	    store_sources_update(*s, &err) == -1 ||
 	    store_config_mirror(*s, *conf, &err) == -1 ||
 	    store_read_begin(*s, &err) == -1) {
 		log_warnx("%s", err.msg);
@@ -118,30 +122,19 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 	return EXIT_OK;
 }
 
-struct each {
-	int	(*fn)(void *, const char *, int);
-	void	*arg;
-};
-
-static int
-each_listed(void *arg, const char *domain)
-{
-	struct each	*e = arg;
-
-	return e->fn(e->arg, domain, 0);
-}
-
 int
 cmd_each_domain(struct cmd_ctx *c, const char *cmd, struct store *s,
     const struct conf *conf, const struct cmd_when *wh,
     const char *const *domains, size_t nd,
-    int (*fn)(void *, const char *, int), void *arg)
+    int (*fn)(void *, const char *, int), void *arg,
+    struct cmd_others *others)
 {
-	struct each	 e = { fn, arg };
+	struct scope	*sc;
 	struct dr_error	 err;
 	int64_t		 from, to;
 	size_t		 i;
 
+	memset(others, 0, sizeof *others);
 	if (nd > 0) {
 		for (i = 0; i < nd; i++)
 			if (fn(arg, domains[i], 1) != 0)
@@ -150,75 +143,29 @@ cmd_each_domain(struct cmd_ctx *c, const char *cmd, struct store *s,
 	}
 	if (cmd_window(c, cmd, wh, conf_max_window(conf), &from, &to) == -1)
 		return EXIT_USAGE;
-	if (store_domains(s, from, to, each_listed, &e, &err) == -1) {
+	if (scope_domains(s, conf, from, to, &sc, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
 	}
+	for (i = 0; i < sc->n; i++)
+		if (fn(arg, sc->names[i], 0) != 0)
+			break;
+	others->n = sc->others;
+	scope_others(sc, others->line, sizeof others->line);
+	scope_free(sc);
 	return EXIT_OK;
 }
 
 void
 cmd_csv(FILE *f, const char *s)
 {
-	/* Quote, and defuse spreadsheet formulas. */
-	putc('"', f);
-	if (s != NULL && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-	    s[0] == '@'))
-		putc('\'', f);
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	sanitise_csv(f, s);
 }
 
 void
 cmd_json(FILE *f, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	putc('"', f);
-	for (; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				putc(*p, f);
-		}
-	}
-	putc('"', f);
-}
-
-void
-cmd_safe(const char *s, char *out, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < len; i++)
-		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' :
-		    s[i];
-	out[i] = '\0';
+	sanitise_json(f, s);
 }
 
 /* --- tables for people -------------------------------------------- */
@@ -266,10 +213,10 @@ table_add(struct table *t, const char *const *cells)
 	for (i = 0; i < t->ncols; i++) {
 		const char *v = cells[i] ? cells[i] : "";
 		n = strlen(v);
-		t->cells[t->ncells + i] = arena_alloc(&t->mem, n + 1);
+		t->cells[t->ncells + i] = arena_strndup(&t->mem, v, n);
 		if (t->cells[t->ncells + i] == NULL)
 			return -1;
-		cmd_safe(v, t->cells[t->ncells + i], n + 1);
+		n = sanitise_width(v);
 		if (n > t->width[i])
 			t->width[i] = n;
 	}
@@ -287,14 +234,15 @@ table_print(const struct table *t, FILE *f)
 			const char *v = t->cells[r + i];
 			int w = (int)t->width[i];
 			if (i + 1 == t->ncols && t->align[i] != 'r')
-				fputs(v, f);
+				sanitise_fputs(v, f);
+			else if (t->align[i] == 'r')
+				sanitise_fprintf(f, "%*s", w, v);
 			else
-				fprintf(f, t->align[i] == 'r' ? "%*s" : "%-*s",
-				    w, v);
+				sanitise_fprintf(f, "%-*s", w, v);
 			if (i + 1 < t->ncols)
-				fputs("  ", f);
+				sanitise_fprintf(f, "  ");
 		}
-		putc('\n', f);
+		sanitise_fprintf(f, "\n");
 	}
 }
 

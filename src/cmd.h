@@ -44,6 +44,7 @@ int	cmd_sources(struct cmd_ctx *, int, char **);
 int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);
+int	cmd_domains(struct cmd_ctx *, int, char **);
 
 /* Open the database, printing the error. Returns an exit code. */
 int	cmd_open_store(struct cmd_ctx *, struct store **);
@@ -109,27 +110,38 @@ int64_t	cmd_day(int64_t);
 int	cmd_report_open(struct cmd_ctx *, const char *, struct store **,
 	    struct conf **);
 
+/* The domains with reports that cmd_each_domain left out. */
+struct cmd_others {
+	uint64_t	n;
+	char		line[160];	/* what to say; "" when none */
+};
 /*
  * Call fn for each policy domain named (asked 1), or, when none was,
- * for every domain with reports in the configuration's widest window
- * (asked 0: fn passes over one without data in its own). fn returns
- * non-zero to stop. Returns EXIT_OK, or the exit code of an error of
- * its own (printed).
+ * for each domain that scope.h covers over the configuration's widest
+ * window: the configured ones, else the largest with reports (asked 0:
+ * fn passes over one without data in its own window). fn returns
+ * non-zero to stop. The domains left out are counted in *others.
+ * Returns EXIT_OK, or the exit code of an error of its own (printed).
  */
 int	cmd_each_domain(struct cmd_ctx *, const char *, struct store *,
 	    const struct conf *, const struct cmd_when *, const char *const *,
-	    size_t, int (*)(void *, const char *, int), void *);
+	    size_t, int (*)(void *, const char *, int), void *,
+	    struct cmd_others *);
 
-/* A CSV field (quoted, formulas defused) and a JSON string (or null). */
+/*
+ * A CSV field (quoted, formulas defused) and a JSON string (or null),
+ * untrusted characters escaped: sanitise_csv and sanitise_json. Every
+ * other output of the commands goes through sanitise_printf and its
+ * family (tests/e2e/untrusted.sh checks that no other call prints).
+ */
 void	cmd_csv(FILE *, const char *);
 void	cmd_json(FILE *, const char *);
-/* Printable on a terminal: control bytes as '?'. */
-void	cmd_safe(const char *, char *, size_t);
 
 /*
  * A table for people: columns as wide as their widest cell, aligned
  * left ('l') or right ('r'); the first row is the header. Cells are
- * copied, control bytes made printable. NULL / -1 when out of memory.
+ * copied, and printed in the text form of sanitise.h, widths counted
+ * in characters. NULL / -1 when out of memory.
  */
 struct table;
 struct table	*table_new(size_t, const char *const *, const char *);

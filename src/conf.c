@@ -545,9 +545,20 @@ digest_block(struct lexer *l, struct conf_digest *g)
 		return -1;
 	while (l->tok != T_RBRACE) {
 		if (l->tok != T_WORD)
-			return lex_err(l, "expected from, to, subject, smtp "
-			    "or '}', found %s", found(l));
-		if (strcmp(l->text.data, "to") == 0) {
+			return lex_err(l, "expected from, to, subject, smtp, "
+			    "ca-file, allow-cleartext or '}', found %s",
+			    found(l));
+		if (strcmp(l->text.data, "allow-cleartext") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD || (strcmp(l->text.data, "yes") &&
+			    strcmp(l->text.data, "no")))
+				return lex_err(l, "expected yes or no after "
+				    "allow-cleartext, found %s", found(l));
+			g->allow_cleartext = strcmp(l->text.data, "yes") == 0;
+			if (next(l) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "to") == 0) {
 			if (next(l) == -1)
 				return -1;
 			if (l->tok != T_WORD)
@@ -569,10 +580,13 @@ digest_block(struct lexer *l, struct conf_digest *g)
 				field = &g->subject;
 			else if (strcmp(l->text.data, "smtp") == 0)
 				field = &g->smtp;
-			else
+			else if (strcmp(l->text.data, "ca-file") == 0) {
+				field = &g->ca_file;
+				g->line_ca_file = l->tline;
+			} else
 				return lex_err(l, "unknown digest setting %s "
-				    "(expected from, to, subject or smtp)",
-				    found(l));
+				    "(expected from, to, subject, smtp, "
+				    "ca-file or allow-cleartext)", found(l));
 			if (next(l) == -1)
 				return -1;
 			if (l->tok != T_WORD)
@@ -589,6 +603,38 @@ digest_block(struct lexer *l, struct conf_digest *g)
 }
 
 static int
+limits_block(struct lexer *l, struct conf_limits *lim)
+{
+	char	name[32];
+	double	v;
+
+	if (expect(l, T_LBRACE, "'{' after limits") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected domains, dns-lookups or "
+			    "'}', found %s", found(l));
+		snprintf(name, sizeof name, "%s", l->text.data);
+		if (strcmp(name, "domains") == 0) {
+			if (next(l) == -1 || number(l, name, 1, 100000, &v) ==
+			    -1 || whole(v, name, l) == -1)
+				return -1;
+			lim->domains = (unsigned)v;
+		} else if (strcmp(name, "dns-lookups") == 0) {
+			if (next(l) == -1 || number(l, name, 0, 100000, &v) ==
+			    -1 || whole(v, name, l) == -1)
+				return -1;
+			lim->dns_lookups = (unsigned)v;
+		} else
+			return lex_err(l, "unknown limit %s (expected domains "
+			    "or dns-lookups)", found(l));
+		if (expect(l, T_SEMI, "';' after the limit") == -1)
+			return -1;
+	}
+	return next(l);
+}
+
+static int
 parse(struct lexer *l, struct conf *c)
 {
 	size_t	i, j, k;
@@ -598,7 +644,7 @@ parse(struct lexer *l, struct conf *c)
 	while (l->tok != T_EOF) {
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
-			    "domain or digest, found %s", found(l));
+			    "domain, digest or limits, found %s", found(l));
 		if (strcmp(l->text.data, "thresholds") == 0) {
 			if (next(l) == -1 || thresholds_block(l, &c->deflt) ==
 			    -1)
@@ -608,6 +654,9 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else if (strcmp(l->text.data, "digest") == 0) {
 			if (next(l) == -1 || digest_block(l, &c->digest) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "limits") == 0) {
+			if (next(l) == -1 || limits_block(l, &c->limits) == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "domain") == 0) {
 			struct conf_domain *d;
@@ -655,7 +704,7 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else
 			return lex_err(l, "unknown statement %s (expected "
-			    "thresholds, default, domain or digest)",
+			    "thresholds, default, domain, digest or limits)",
 			    found(l));
 	}
 	/* A domain's sender may not reuse a default sender's name. */
@@ -687,6 +736,8 @@ conf_parse(const char *name, const char *text, size_t len, struct conf **out,
 	if (cp == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	cp->pub.deflt.th = th_defaults;
+	cp->pub.limits.domains = CONF_DOMAINS;
+	cp->pub.limits.dns_lookups = CONF_DNS_LOOKUPS;
 	memset(&l, 0, sizeof l);
 	l.name = name;
 	l.p = text;
@@ -715,6 +766,31 @@ conf_parse(const char *name, const char *text, size_t len, struct conf **out,
 	return 0;
 }
 
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "of an unknown type";
+}
+
+/* Is st the null device (/dev/null, or another name for it)? */
+static int
+is_null_device(const struct stat *st)
+{
+	struct stat	nst;
+
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &nst) == 0 &&
+	    S_ISCHR(nst.st_mode) && nst.st_rdev == st->st_rdev;
+}
+
 int
 conf_load(const char *path, struct conf **out, struct dr_error *err)
 {
@@ -735,16 +811,32 @@ conf_load(const char *path, struct conf **out, struct dr_error *err)
 			named = 0;
 		}
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	/*
+	 * Only a regular file is read: a FIFO would hang the command (its
+	 * open waits for a writer, its read for data), a device may give
+	 * anything. What stat sees is checked before anything is opened,
+	 * the file is opened without waiting, and what was opened is
+	 * checked again. The null device is an empty configuration.
+	 */
+	if (stat(path, &st) == -1) {
 		if (errno == ENOENT && !named)
 			return conf_parse("(none)", "", 0, out, err);
 		return dr_seterr(err, DR_E_USAGE, "%s: %s", path,
 		    strerror(errno));
 	}
-	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+	if (is_null_device(&st))
+		goto parse;
+	if (!S_ISREG(st.st_mode))
+		return dr_seterr(err, DR_E_USAGE, "%s: not a regular file "
+		    "(%s)", path, file_kind(st.st_mode));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return dr_seterr(err, DR_E_USAGE, "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		rc = dr_seterr(err, DR_E_USAGE, "%s: %s", path,
-		    S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+		    S_ISREG(st.st_mode) ? strerror(errno) : "not a regular "
+		    "file (it changed while being opened)");
 		close(fd);
 		return rc;
 	}
@@ -776,6 +868,7 @@ conf_load(const char *path, struct conf **out, struct dr_error *err)
 		}
 	}
 	close(fd);
+parse:
 	rc = conf_parse(path, b.data ? b.data : "", b.len, out, err);
 	buf_free(&b);
 	if (rc == 0) {

@@ -13,6 +13,7 @@
  *		sender "Mailchimp" { dkim example.com selector k1 k2; }
  *	}
  *	digest { from dmarc@example.com; to ops@example.com; }
+ *	limits { domains 20; dns-lookups 50; }
  *
  * Statements end in ';', blocks are in braces, '#' starts a comment,
  * words may be quoted with "" (with \" and \\ inside).
@@ -77,6 +78,22 @@ struct conf_digest {
 	size_t		 nto;
 	char		*subject;
 	char		*smtp;
+	char		*ca_file;	/* for smtp, or NULL */
+	int		 allow_cleartext;	/* for smtp: 1 yes, 0 no */
+	int		 line_ca_file;	/* where ca-file was set */
+};
+
+/*
+ * What domains that anyone can put in a report may cost (dmarcdb(1),
+ * DOMAINS): without a configured domain, the report commands cover at
+ * most this many domains, the largest; and a run looks up at most this
+ * many records in DNS.
+ */
+#define CONF_DOMAINS		20
+#define CONF_DNS_LOOKUPS	50
+struct conf_limits {
+	unsigned	domains;
+	unsigned	dns_lookups;
 };
 
 struct conf {
@@ -86,6 +103,7 @@ struct conf {
 	struct conf_domain	*domains;
 	size_t			 ndomains;
 	struct conf_digest	 digest;
+	struct conf_limits	 limits;
 };
 
 /*

@@ -7,6 +7,11 @@
  * emitter implement. So the two parts carry the same facts and the
  * same figures, by construction.
  *
+ * Every string an operation is given is shown in the text form of
+ * sanitise.h (then, in HTML, escaped): text from reports, such as a
+ * reporter's name or a source's reason, can never forge a line, drive a
+ * terminal or reverse text, whichever part of the digest it lands in.
+ *
  * Text: 72 columns, words wrapped, tables aligned. HTML: what mail
  * clients render: table layout, inline styles (a <style> block only
  * adds dark mode and narrow screens), no scripts, images or fonts;
@@ -23,6 +28,7 @@
 #include "digest.h"
 #include "fmt.h"
 #include "record.h"
+#include "sanitise.h"
 
 #define TEXT_WIDTH	72
 #define BAR_WIDTH	24
@@ -153,6 +159,18 @@ table_clear(struct emit *e)
 
 /* --- text ------------------------------------------------------------ */
 
+/* The text form of s, which the caller frees; NULL when out of memory. */
+static char *
+text_form(struct emit *e, const char *s)
+{
+	char	*v;
+
+	v = sanitise_dup(s);
+	if (v == NULL)
+		e->failed = 1;
+	return v;
+}
+
 /* Words of s wrapped at TEXT_WIDTH: first line after lead, then indent. */
 static void
 text_wrap(struct emit *e, const char *lead, size_t indent, const char *s)
@@ -198,50 +216,78 @@ text_underlined(struct emit *e, const char *s)
 static void
 text_title(struct emit *e, const char *s)
 {
-	text_underlined(e, s);
+	char	*v = text_form(e, s);
+
+	if (v != NULL)
+		text_underlined(e, v);
+	free(v);
 }
 
 static void
 text_section(struct emit *e, const char *s)
 {
+	char	*v = text_form(e, s);
+
 	put(e, "\n\n", 2);
-	text_underlined(e, s);
+	if (v != NULL)
+		text_underlined(e, v);
+	free(v);
 }
 
 static void
 text_subsection(struct emit *e, const char *s)
 {
-	putf(e, "\n%s\n", s);
+	char	*v = text_form(e, s);
+
+	if (v != NULL)
+		putf(e, "\n%s\n", v);
+	free(v);
 }
 
 static void
 text_para(struct emit *e, const char *s)
 {
+	char	*v = text_form(e, s);
+
 	put(e, "\n", 1);
-	text_wrap(e, "", 0, s);
+	if (v != NULL)
+		text_wrap(e, "", 0, v);
+	free(v);
 }
 
 static void
 text_item(struct emit *e, enum digest_level level, const char *s)
 {
-	text_wrap(e, level == DIGEST_ACT ? "  ! " : level == DIGEST_OK ?
-	    "  + " : "  - ", 4, s);
+	char	*v = text_form(e, s);
+
+	if (v != NULL)
+		text_wrap(e, level == DIGEST_ACT ? "  ! " : level ==
+		    DIGEST_OK ? "  + " : "  - ", 4, v);
+	free(v);
 }
 
 static void
 text_kv(struct emit *e, const char *k, const char *v)
 {
-	char	lead[64];
+	char	 lead[64], *kk = text_form(e, k), *vv = text_form(e, v);
 
-	snprintf(lead, sizeof lead, "  %-15s", k);
-	text_wrap(e, lead, 17, v);
+	if (kk != NULL && vv != NULL) {
+		snprintf(lead, sizeof lead, "  %-15s", kk);
+		text_wrap(e, lead, 17, vv);
+	}
+	free(kk);
+	free(vv);
 }
 
 static void
 text_record(struct emit *e, const char *s)
 {
+	char	*v = text_form(e, s);
+
 	/* On a line of its own, never wrapped: it is copied as is. */
-	putf(e, "\n    %s\n\n", s);
+	if (v != NULL)
+		putf(e, "\n    %s\n\n", v);
+	free(v);
 }
 
 static void
@@ -251,7 +297,7 @@ text_table_end(struct emit *e)
 
 	for (r = 0; r < e->nrows; r++)
 		for (c = 0; c < e->ncols; c++) {
-			n = width(e->cells[r][c], strlen(e->cells[r][c]));
+			n = sanitise_width(e->cells[r][c]);
 			if (n > w[c])
 				w[c] = n;
 		}
@@ -260,12 +306,13 @@ text_table_end(struct emit *e)
 		put(e, "  ", 2);
 		for (c = 0; c < e->ncols; c++) {
 			const char *s = e->cells[r][c];
-			n = width(s, strlen(s));
+			n = sanitise_width(s);
 			if (c > 0)
 				put(e, "  ", 2);
 			if (e->align[c] == RIGHT)
 				putf(e, "%*s", (int)(w[c] - n), "");
-			puts_(e, s);
+			if (sanitise_buf(e->b, s) == -1)
+				e->failed = 1;
 			if (e->align[c] == LEFT && (c + 1 < e->ncols ||
 			    e->has_bar))
 				putf(e, "%*s", (int)(w[c] - n), "");
@@ -312,30 +359,12 @@ static const struct emit_ops text_ops = {
 #define FONT		"font-family:-apple-system,'Segoe UI',Roboto," \
 			"Helvetica,Arial,sans-serif;"
 
+/* The text form of s, escaped for HTML. */
 static void
 html_esc(struct emit *e, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			puts_(e, "&amp;");
-			break;
-		case '<':
-			puts_(e, "&lt;");
-			break;
-		case '>':
-			puts_(e, "&gt;");
-			break;
-		case '"':
-			puts_(e, "&quot;");
-			break;
-		case '\'':
-			puts_(e, "&#39;");
-			break;
-		default:
-			put(e, s, 1);
-		}
-	}
+	if (sanitise_html(e->b, s) == -1)
+		e->failed = 1;
 }
 
 static void
@@ -677,6 +706,9 @@ overview(struct emit *e, const struct digest *g)
 		}
 		e->ops->table_end(e);
 	}
+	/* Anyone can name a domain in a report: those left out, counted. */
+	if (g->others > 0)
+		para(e, "%s.", g->others_line);
 	e->ops->subsection(e, "Needs attention");
 	if (g->attention == 0)
 		para(e, "Nothing needs attention this period.");
@@ -792,7 +824,7 @@ domain_part(struct emit *e, const struct digest *g,
 		e->ops->subsection(e, "Authorised senders that started "
 		    "failing, and the fix");
 		for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->broken[i]];
+			const struct source *s = &w->listed[d->broken[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			item(e, DIGEST_ACT, "%s%s%s%s, %s messages: %s", s->ip,
 			    s->sender ? " (" : "", s->sender ?
@@ -807,7 +839,7 @@ domain_part(struct emit *e, const struct digest *g,
 	if (d->nnew > 0) {
 		e->ops->subsection(e, "New sources, first seen this period");
 		for (i = 0; i < d->nnew && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->news[i]];
+			const struct source *s = &w->listed[d->news[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			item(e, DIGEST_NOTE, "%s%s%s%s, %s messages, %s",
 			    *s->ip ? s->ip : "(no address)", s->sender ? " (" :
@@ -820,7 +852,7 @@ domain_part(struct emit *e, const struct digest *g,
 	if (d->nunknown > 0) {
 		e->ops->subsection(e, "Largest unknown sources");
 		for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->sources[d->unknown[i]];
+			const struct source *s = &w->listed[d->unknown[i]];
 			fmt_count(s->messages, n1, sizeof n1);
 			fmt_pct(s->pass, s->messages, p1, sizeof p1);
 			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s pass "

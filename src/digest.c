@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "fmt.h"
 #include "hmap.h"
+#include "scope.h"
 
 static int
 nomem(struct dr_error *err)
@@ -86,34 +87,40 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	struct buf		 key = { 0 };
 	unsigned		*c;
 	char			 name[320], n1[32], n2[32], p1[16], day[16];
-	uint64_t		 broken_msgs = 0, unknown_msgs = 0;
-	size_t			 i, j, still = 0;
+	uint64_t		 broken_msgs = 0, unknown_msgs;
+	size_t			 i, j, n, nu = 0, misconf, still = 0;
 	int			 added;
 
 	was = hmap_new(sizeof(unsigned));
 	if (was == NULL)
 		return nomem(err);
-	for (i = 0; i < p->nsources; i++) {
-		if (source_key(&key, &p->sources[i]) == -1 ||
+	/*
+	 * Counts are the window's; the lists come from its listed
+	 * sources, which hold the largest of each kind (CLASSIFY_KEEP,
+	 * more than DIGEST_LIST). A source "started failing" if it was
+	 * not among the misconfigured sources listed the period before.
+	 */
+	for (i = 0; i < p->nlisted; i++) {
+		if (p->listed[i].class != CLASS_MISCONFIGURED)
+			continue;
+		if (source_key(&key, &p->listed[i]) == -1 ||
 		    (c = hmap_get(was, key.data, key.len, &added)) == NULL)
 			goto nomem;
-		*c = (unsigned)p->sources[i].class + 1;
+		*c = (unsigned)p->listed[i].class + 1;
 	}
-	for (i = 0; i < w->nsources; i++) {
-		const struct source *s = &w->sources[i];
-		if (s->first_seen >= w->from_day || s->first_seen < 0) {
-			if (d->nnew < DIGEST_LIST)
-				d->news[d->nnew] = i;
-			d->nnew++;
-		}
-		if (s->class == CLASS_UNKNOWN) {
-			if (d->nunknown < DIGEST_LIST)
-				d->unknown[d->nunknown] = i;
-			d->nunknown++;
-			unknown_msgs += s->messages;
-		}
+	d->nnew = (size_t)w->new_sources;
+	d->nunknown = w->class_sources[CLASS_UNKNOWN];
+	unknown_msgs = w->class_messages[CLASS_UNKNOWN];
+	for (i = 0, n = 0, misconf = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
+		if ((s->first_seen >= w->from_day || s->first_seen < 0) &&
+		    n < DIGEST_LIST)
+			d->news[n++] = i;
+		if (s->class == CLASS_UNKNOWN && nu < DIGEST_LIST)
+			d->unknown[nu++] = i;
 		if (s->class != CLASS_MISCONFIGURED)
 			continue;
+		misconf++;
 		if (source_key(&key, s) == -1)
 			goto nomem;
 		c = hmap_find(was, key.data, key.len);
@@ -160,7 +167,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    p1);
 	}
 	if (d->nbroken > 0) {
-		const struct source *s = &w->sources[d->broken[0]];
+		const struct source *s = &w->listed[d->broken[0]];
 		source_name(s, name, sizeof name);
 		fmt_count(broken_msgs, n1, sizeof n1);
 		if (d->nbroken == 1)
@@ -172,6 +179,12 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 			    "failing DMARC (%s messages), the largest %s: %s",
 			    d->nbroken, n1, name, s->reason);
 	}
+	if (w->class_sources[CLASS_MISCONFIGURED] > misconf)
+		item(d, DIGEST_NOTE, "%zu more authorised sources fail "
+		    "DMARC, not compared with the period before: dmarcdb "
+		    "sources --domain %s --class misconfigured",
+		    (size_t)w->class_sources[CLASS_MISCONFIGURED] - misconf,
+		    d->domain);
 	if (still > 0)
 		item(d, DIGEST_NOTE, "%zu authorised source%s still fail%s "
 		    "DMARC, as in the period before", still, still == 1 ?
@@ -273,6 +286,7 @@ struct work {
 	size_t			*order;
 	int64_t			*newest;
 	uint64_t		*reports;
+	struct scope_dns	 dns;		/* lookups left */
 	pthread_mutex_t		 mtx;
 	size_t			 next;
 	int			 failed;
@@ -288,22 +302,34 @@ struct worker {
 
 /* One domain: its windows, its advice, its lists. */
 static int
-one_domain(struct work *wk, struct store *s, size_t i, struct dr_error *err)
+one_domain(struct work *wk, struct store *s, size_t i, int dns,
+    struct dr_error *err)
 {
+	static const struct classify_opts keep = { 0, -1,
+	    CLASSIFY_KEEP_ALL, NULL, NULL };
 	struct digest		*g = wk->g;
 	struct digest_domain	*d = &g->domains[i];
 	struct conf_thresholds	 th;
 	int64_t			 today = g->as_of / 86400;
 
+	struct window		*w[3];
+	int64_t			 from[3], to[3];
+
 	conf_thresholds(wk->conf, d->domain, &th);
-	/* The widest window first: the others find its sources' first
-	 * days cached. */
-	if (advise_domain(s, wk->conf, d->domain, today - th.window,
-	    today - 1, wk->o->dns, &d->adv, err) == -1 ||
-	    classify_window(s, wk->conf, d->domain, g->from_day, g->to_day,
-	    &d->cur, err) == -1 ||
-	    classify_window(s, wk->conf, d->domain, g->prev_from, g->prev_to,
-	    &d->prev, err) == -1 ||
+	/* Advise's window, this period and the one before: one reading. */
+	from[0] = today - th.window;
+	to[0] = today - 1;
+	from[1] = g->from_day;
+	to[1] = g->to_day;
+	from[2] = g->prev_from;
+	to[2] = g->prev_to;
+	if (classify_windows(s, wk->conf, d->domain, 3, from, to, &keep, w,
+	    err) == -1)
+		return -1;
+	d->cur = w[1];
+	d->prev = w[2];
+	if (advise_domain(s, wk->conf, d->domain, from[0], to[0], dns, w[0],
+	    &d->adv, err) == -1 ||
 	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
 	    &wk->reports[i], &wk->newest[i], err) == -1)
 		return -1;
@@ -316,7 +342,9 @@ work(void *arg)
 	struct worker	*me = arg;
 	struct work	*wk = me->w;
 	struct dr_error	 err;
+	char		 why[320];
 	size_t		 i;
+	int		 dns;
 
 	memset(&err, 0, sizeof err);
 	for (;;) {
@@ -326,8 +354,12 @@ work(void *arg)
 			break;
 		}
 		i = wk->order[wk->next++];
+		/* Taken in the order of the domains: the largest first. */
+		dns = scope_dns_take(&wk->dns, wk->conf,
+		    wk->g->domains[i].domain, wk->o->ndomains > 0, why,
+		    sizeof why);
 		pthread_mutex_unlock(&wk->mtx);
-		if (one_domain(wk, me->s, i, &err) == -1) {
+		if (one_domain(wk, me->s, i, dns, &err) == -1) {
 			pthread_mutex_lock(&wk->mtx);
 			if (!wk->failed) {
 				wk->failed = 1;
@@ -359,6 +391,7 @@ digest_build(struct store *const *stores, size_t nstores,
     struct dr_error *err)
 {
 	struct digest	*g;
+	struct scope	*sc = NULL;
 	struct names	 names = { 0 };
 	struct hmap	*reporters = NULL;
 	struct work	 wk;
@@ -391,15 +424,19 @@ digest_build(struct store *const *stores, size_t nstores,
 			if (add_name(&names, o->domains[i]) == -1)
 				goto nomem;
 	} else {
-		if (store_domains(stores[0], g->prev_from, g->to_day, add_name,
-		    &names, err) == -1)
+		/* The configured domains (those without reports are news
+		 * too), else the largest: anyone can name a domain in a
+		 * report. */
+		if (scope_domains(stores[0], c, g->prev_from, g->to_day, &sc,
+		    err) == -1)
 			goto fail;
-		/* A configured domain without reports is news too. */
-		for (i = 0; i < c->ndomains; i++)
-			for (j = 0; j < c->domains[i].nnames; j++)
-				if (add_name(&names, c->domains[i].names[j]) ==
-				    -1)
-					goto nomem;
+		for (i = 0; i < sc->n; i++)
+			if (add_name(&names, sc->names[i]) == -1)
+				goto nomem;
+		g->others = sc->others;
+		scope_others(sc, g->others_line, sizeof g->others_line);
+		scope_free(sc);
+		sc = NULL;
 	}
 	g->ndomains = names.n;
 	g->domains = calloc(names.n ? names.n : 1, sizeof *g->domains);
@@ -427,6 +464,7 @@ digest_build(struct store *const *stores, size_t nstores,
 	wk.o = o;
 	if (pthread_mutex_init(&wk.mtx, NULL) != 0)
 		goto nomem;
+	scope_dns_init(&wk.dns, c, o->dns);
 	for (i = 0; i < nstores; i++) {
 		workers[i].w = &wk;
 		workers[i].s = stores[i];
@@ -439,6 +477,7 @@ digest_build(struct store *const *stores, size_t nstores,
 		if (workers[i].started)
 			pthread_join(workers[i].tid, NULL);
 	pthread_mutex_destroy(&wk.mtx);
+	scope_dns_free(&wk.dns);
 	if (wk.failed) {
 		*err = wk.err;
 		goto fail;
@@ -483,6 +522,7 @@ digest_build(struct store *const *stores, size_t nstores,
 nomem:
 	nomem(err);
 fail:
+	scope_free(sc);
 	hmap_free(names.seen);
 	hmap_free(reporters);
 	free(names.v);

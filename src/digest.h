@@ -77,6 +77,9 @@ struct digest {
 	uint64_t		 prev_messages, prev_pass;
 	uint64_t		 new_sources;
 	size_t			 attention;	/* domains needing it */
+	/* Domains with reports left out (scope.h), and what to say. */
+	uint64_t		 others;
+	char			 others_line[160];
 	struct digest_health	 health;
 	struct arena		 mem;
 };
@@ -84,9 +87,10 @@ struct digest {
 struct digest_opts {
 	int64_t			 as_of;		/* UTC midnight */
 	unsigned		 days;
-	const char *const	*domains;	/* NULL: all with reports */
+	const char *const	*domains;	/* none: scope.h's */
 	size_t			 ndomains;
-	int			 dns;		/* advise may ask DNS */
+	int			 dns;		/* advise may ask DNS,
+						   as scope.h allows */
 };
 
 /*
@@ -127,9 +131,13 @@ int	digest_addr_spec(const char *, const char *, char ***, size_t *,
 
 /*
  * Send a message by SMTP (smtp:// or smtps:// URL, with libcurl): all
- * recipients or none. -1 with err holding the server's reply.
+ * recipients or none. TLS is required as net.h says, whether or not the
+ * URL or ~/.netrc gives credentials; the whole dialogue may take
+ * SMTP_TIMEOUT seconds. -1 with err holding the server's reply.
  */
-int	smtp_send(const char *, const char *, char *const *, size_t,
-	    const void *, size_t, struct dr_error *);
+#define SMTP_TIMEOUT	300
+struct net_opts;
+int	smtp_send(const char *, const struct net_opts *, const char *,
+	    char *const *, size_t, const void *, size_t, struct dr_error *);
 
 #endif

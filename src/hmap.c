@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <sys/random.h>
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,4 +218,75 @@ hmap_at(const struct hmap *m, size_t i, const void **key, size_t *len)
 	if (len != NULL)
 		*len = e->len;
 	return value(e);
+}
+
+/* --- SipHash-2-4 (Aumasson and Bernstein), as in its reference code -- */
+
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+static uint64_t
+le64(const unsigned char *p)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t
+hmap_siphash(const uint64_t key[2], const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	uint64_t		 v0 = 0x736f6d6570736575ULL ^ key[0];
+	uint64_t		 v1 = 0x646f72616e646f6dULL ^ key[1];
+	uint64_t		 v2 = 0x6c7967656e657261ULL ^ key[0];
+	uint64_t		 v3 = 0x7465646279746573ULL ^ key[1];
+	uint64_t		 m, b = (uint64_t)len << 56;
+	size_t			 left = len & 7, i;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		m = le64(p);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (i = 0; i < left; i++)
+		b |= (uint64_t)p[i] << (8 * i);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+int
+hmap_random_key(uint64_t key[2])
+{
+	unsigned char	*p = (unsigned char *)key;
+	size_t		 got = 0;
+	ssize_t		 n;
+
+	while (got < 2 * sizeof *key) {
+		n = getrandom(p + got, 2 * sizeof *key - got, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
 }

@@ -36,4 +36,13 @@ void		*hmap_at(const struct hmap *, size_t, const void **,
 /* 64-bit hash of bytes (also for callers that need a stable hash). */
 uint64_t	 hmap_hash(const void *, size_t);
 
+/*
+ * SipHash-2-4 of bytes under a 128-bit key: for tables whose keys come
+ * from reports, where a hash that an attacker can compute would let
+ * them choose collisions. hmap_random_key fills a key from the
+ * system's random source (0, or -1 if none could be read).
+ */
+uint64_t	 hmap_siphash(const uint64_t[2], const void *, size_t);
+int		 hmap_random_key(uint64_t[2]);
+
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "buf.h"
 #include "imap.h"
 #include "log.h"
+#include "net.h"
 
 #define FETCH_BATCH	100	/* messages between commits */
 #define SET_MAX		4000	/* bytes of a UID set in one command */
@@ -42,8 +44,13 @@ struct imap {
 	bool		 over;
 	long long	 uidvalidity;
 	bool		 has_move;
+	bool		 has_uidplus;
+	size_t		 left_deleted;	/* copied, flagged \Deleted, kept */
+	struct timespec	 start;		/* of the session */
+	struct net_guard guard;
 	CURLcode	 last;		/* of the last request */
 	char		 errbuf[CURL_ERROR_SIZE];
+	char		 reply[256];	/* its last refusal (NO, BAD) */
 };
 
 /* A message of the folder and what to do with it. */
@@ -51,6 +58,7 @@ struct item {
 	unsigned long	 uid;
 	int		 action;	/* A_NONE, A_USABLE, A_UNUSABLE */
 	bool		 fetch;
+	bool		 deleted;	/* flagged \Deleted */
 };
 
 enum { A_NONE, A_USABLE, A_UNUSABLE };
@@ -87,21 +95,79 @@ on_data(char *p, size_t size, size_t n, void *arg)
 }
 
 /*
- * One request: url, and cmd as the custom command (NULL to fetch the
- * message the URL names). What the server sends is in m->out.
+ * Keep the last refusal of the server: a tagged NO or BAD, such as
+ * "A004 NO Mailbox doesn't exist: Nowhere".
  */
 static int
-req(struct imap *m, const char *url, const char *cmd, size_t cap,
-    struct dr_error *err)
+on_debug(CURL *c, curl_infotype type, char *data, size_t len, void *arg)
 {
+	struct imap	*m = arg;
+	size_t		 i = 0;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	while (i < len && isalnum((unsigned char)data[i]))
+		i++;
+	if (i == 0 || i == len || data[i] != ' ')
+		return 0;
+	i++;
+	if ((len - i >= 3 && memcmp(data + i, "NO ", 3) == 0) ||
+	    (len - i >= 4 && memcmp(data + i, "BAD ", 4) == 0))
+		net_keep_reply(m->reply, sizeof m->reply, data, len);
+	return 0;
+}
+
+/* Milliseconds since the session started. */
+static long long
+session_ms(const struct imap *m)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - m->start.tv_sec) * 1000 +
+	    (now.tv_nsec - m->start.tv_nsec) / 1000000;
+}
+
+/*
+ * One request: url, and cmd as the custom command (NULL to fetch the
+ * message the URL names); what names it in messages (NULL: cmd). What
+ * the server sends is in m->out. It may take --message-timeout, and no
+ * longer than what is left of --session-timeout. Messages do not name
+ * the folder: imap_ingest does.
+ */
+static int
+req(struct imap *m, const char *url, const char *cmd, const char *what,
+    size_t cap, struct dr_error *err)
+{
+	long long	limit = 0, left;
+	int		by_session = 0;
+	char		why[CURL_ERROR_SIZE + 256];
 	CURLcode	rc;
 
+	if (what == NULL)
+		what = cmd;
+	if (m->o->session_timeout > 0) {
+		left = (long long)m->o->session_timeout * 1000 -
+		    session_ms(m);
+		if (left <= 0)
+			goto session_over;
+		limit = left;
+		by_session = 1;
+	}
+	if (m->o->message_timeout > 0 && (limit == 0 ||
+	    (long long)m->o->message_timeout * 1000 <= limit)) {
+		limit = (long long)m->o->message_timeout * 1000;
+		by_session = 0;
+	}
 	buf_reset(&m->out);
 	m->cap = cap;
 	m->over = false;
 	m->errbuf[0] = '\0';
+	m->reply[0] = '\0';
 	curl_easy_setopt(m->c, CURLOPT_URL, url);
 	curl_easy_setopt(m->c, CURLOPT_CUSTOMREQUEST, cmd);
+	curl_easy_setopt(m->c, CURLOPT_TIMEOUT_MS, (long)limit);
 	rc = curl_easy_perform(m->c);
 	m->last = rc;
 	if (rc == CURLE_WRITE_ERROR && m->over)
@@ -111,10 +177,26 @@ req(struct imap *m, const char *url, const char *cmd, size_t cap,
 	if (rc == CURLE_LOGIN_DENIED)
 		return dr_seterr(err, DR_E_IO, "%s: login denied (user and "
 		    "password from ~/.netrc, --netrc-file or "
-		    "DMARCDB_IMAP_PASSWORD)", m->label.data);
-	return dr_seterr(err, DR_E_IO, "%s: %s%s%s", m->label.data,
-	    cmd ? cmd : "fetching a message", ": ",
-	    m->errbuf[0] ? m->errbuf : curl_easy_strerror(rc));
+		    "DMARCDB_IMAP_PASSWORD)%s%s%s", what, *m->reply ?
+		    " (the server said: " : "", m->reply, *m->reply ? ")" :
+		    "");
+	if (rc == CURLE_OPERATION_TIMEDOUT && by_session)
+		goto session_over;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return dr_seterr(err, DR_E_IO, "%s: no complete answer within "
+		    "--message-timeout (%u s)", what, m->o->message_timeout);
+	/* A command refused: the server's words say why. */
+	if (rc == CURLE_QUOTE_ERROR && *m->reply)
+		snprintf(why, sizeof why, "refused");
+	else
+		net_explain(rc, m->errbuf, &m->guard, why, sizeof why);
+	return dr_seterr(err, DR_E_IO, "%s: %s%s%s%s", what, why, *m->reply ?
+	    " (the server said: " : "", m->reply, *m->reply ? ")" : "");
+session_over:
+	m->last = CURLE_OPERATION_TIMEDOUT;
+	return dr_seterr(err, DR_E_IO, "%s: stopped: the folder took longer "
+	    "than --session-timeout (%u s); what was read is kept, and the "
+	    "next run goes on", what, m->o->session_timeout);
 }
 
 /* An IMAP quoted string; NULL for names we cannot write (non-ASCII). */
@@ -149,7 +231,7 @@ parse_url(struct imap *m, const char *url, struct dr_error *err)
 	if (u == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-		dr_seterr(err, DR_E_USAGE, "%s: not a valid IMAP URL", url);
+		dr_seterr(err, DR_E_USAGE, "not a valid IMAP URL");
 		goto done;
 	}
 	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
@@ -208,23 +290,65 @@ setup(struct imap *m, struct dr_error *err)
 {
 	const char	*pw = getenv("DMARCDB_IMAP_PASSWORD");
 
+	clock_gettime(CLOCK_MONOTONIC, &m->start);
 	m->c = curl_easy_init();
 	if (m->c == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	/* TLS, certificates: see net.h. */
+	if (net_setup(m->c, m->base, &m->o->net, &m->guard, err) == -1)
+		return -1;
+	curl_easy_setopt(m->c, CURLOPT_PROTOCOLS_STR, "imap,imaps");
 	curl_easy_setopt(m->c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(m->c, CURLOPT_ERRORBUFFER, m->errbuf);
 	curl_easy_setopt(m->c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(m->c, CURLOPT_WRITEDATA, m);
+	/* The dialogue, for the server's refusals; nothing is printed. */
+	curl_easy_setopt(m->c, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(m->c, CURLOPT_DEBUGDATA, m);
+	curl_easy_setopt(m->c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(m->c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	if (m->o->netrc_file != NULL)
 		curl_easy_setopt(m->c, CURLOPT_NETRC_FILE, m->o->netrc_file);
 	if (pw != NULL && *pw != '\0')
 		curl_easy_setopt(m->c, CURLOPT_PASSWORD, pw);
-	/* imap://: TLS if the server offers it; imaps:// always. */
-	curl_easy_setopt(m->c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
 	curl_easy_setopt(m->c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(m->c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(m->c, CURLOPT_LOW_SPEED_TIME, 120L);
+	return 0;
+}
+
+/*
+ * 1 if the untagged CAPABILITY answer in text (of len bytes) lists the
+ * capability name (case does not matter).
+ */
+static int
+has_capability(const char *text, size_t len, const char *name)
+{
+	const char	*p, *end, *eol, *w;
+	size_t		 n = strlen(name), k;
+
+	if (text == NULL)
+		return 0;
+	end = text + len;
+	for (p = text; p < end; p = eol < end ? eol + 1 : end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) < 13 || strncasecmp(p, "* CAPABILITY ",
+		    13) != 0)
+			continue;
+		for (w = p + 12; w < eol; w += k) {
+			while (w < eol && *w == ' ')
+				w++;
+			k = 0;
+			while (w + k < eol && w[k] != ' ' && w[k] != '\r')
+				k++;
+			if (k == n && strncasecmp(w, name, n) == 0)
+				return 1;
+			if (k == 0)
+				break;
+		}
+	}
 	return 0;
 }
 
@@ -236,24 +360,25 @@ examine(struct imap *m, struct dr_error *err)
 	const char	*p;
 	int		 rc;
 
-	if (req(m, m->base, "CAPABILITY", 65536, err) == -1)
+	/* The connection and the login come first. */
+	if (req(m, m->base, "CAPABILITY", "connecting", 65536, err) == -1)
 		return -1;
-	m->has_move = strstr(m->out.data ? m->out.data : "", " MOVE") !=
-	    NULL;
+	m->has_move = has_capability(m->out.data, m->out.len, "MOVE");
+	m->has_uidplus = has_capability(m->out.data, m->out.len, "UIDPLUS");
 	if (buf_adds(&cmd, "STATUS ") == -1 || quote(&cmd, m->folder) == -1 ||
 	    buf_adds(&cmd, " (UIDVALIDITY)") == -1) {
 		buf_free(&cmd);
-		return dr_seterr(err, DR_E_USAGE, "%s: folder names must be "
-		    "ASCII", m->label.data);
+		return dr_seterr(err, DR_E_USAGE, "folder names must be "
+		    "ASCII");
 	}
-	rc = req(m, m->base, cmd.data, 65536, err);
+	rc = req(m, m->base, cmd.data, NULL, 65536, err);
 	buf_free(&cmd);
 	if (rc == -1)
 		return -1;
 	p = m->out.data ? strstr(m->out.data, "UIDVALIDITY ") : NULL;
 	if (p == NULL)
-		return dr_seterr(err, DR_E_IO, "%s: no such folder, or no "
-		    "UIDVALIDITY", m->label.data);
+		return dr_seterr(err, DR_E_IO, "no such folder, or no "
+		    "UIDVALIDITY");
 	m->uidvalidity = strtoll(p + 12, NULL, 10);
 	return 0;
 }
@@ -266,9 +391,12 @@ cmp_item(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-/* UID SEARCH ALL: every message of the folder. */
+/*
+ * The messages a UID SEARCH command finds (cmd: "UID SEARCH ALL"), in
+ * UID order. The caller frees *items.
+ */
 static int
-list_uids(struct imap *m, struct item **items, size_t *n,
+list_uids(struct imap *m, const char *cmd, struct item **items, size_t *n,
     struct dr_error *err)
 {
 	struct item	*v = NULL, *tmp;
@@ -277,7 +405,9 @@ list_uids(struct imap *m, struct item **items, size_t *n,
 	char		*end;
 	unsigned long	 uid;
 
-	if (req(m, m->folder_url.data, "UID SEARCH ALL", 64 << 20, err) == -1)
+	*items = NULL;
+	*n = 0;
+	if (req(m, m->folder_url.data, cmd, NULL, 64 << 20, err) == -1)
 		return -1;
 	for (p = m->out.data; p != NULL && (p = strstr(p, "* SEARCH")) != NULL;
 	    ) {
@@ -302,6 +432,7 @@ list_uids(struct imap *m, struct item **items, size_t *n,
 			v[k].uid = uid;
 			v[k].action = A_NONE;
 			v[k].fetch = false;
+			v[k].deleted = false;
 			k++;
 		}
 	}
@@ -309,6 +440,31 @@ list_uids(struct imap *m, struct item **items, size_t *n,
 		qsort(v, k, sizeof *v, cmp_item);
 	*items = v;
 	*n = k;
+	return 0;
+}
+
+/*
+ * Every message of the folder, those flagged \Deleted marked: another
+ * client is removing them, so unless this database knows them (a run
+ * of ours flagged them and was stopped), they are left alone.
+ */
+static int
+list_all(struct imap *m, struct item **items, size_t *n,
+    struct dr_error *err)
+{
+	struct item	*d, *hit;
+	size_t		 nd, i;
+
+	if (list_uids(m, "UID SEARCH ALL", items, n, err) == -1)
+		return -1;
+	if (list_uids(m, "UID SEARCH DELETED", &d, &nd, err) == -1)
+		return -1;
+	for (i = 0; i < nd; i++) {
+		hit = bsearch(&d[i], *items, *n, sizeof **items, cmp_item);
+		if (hit != NULL)
+			hit->deleted = true;
+	}
+	free(d);
 	return 0;
 }
 
@@ -358,7 +514,7 @@ ensure_folder(struct imap *m, const char *name, struct dr_error *err)
 		    name);
 		goto done;
 	}
-	if (req(m, m->base, cmd.data, 1 << 20, err) == -1)
+	if (req(m, m->base, cmd.data, NULL, 1 << 20, err) == -1)
 		goto done;
 	if (m->out.len > 0 && strstr(m->out.data, "* LIST") != NULL) {
 		rc = 0;
@@ -367,7 +523,7 @@ ensure_folder(struct imap *m, const char *name, struct dr_error *err)
 	buf_reset(&cmd);
 	if (buf_adds(&cmd, "CREATE ") == -1 || quote(&cmd, name) == -1)
 		goto done;
-	rc = req(m, m->base, cmd.data, 1 << 20, err);
+	rc = req(m, m->base, cmd.data, NULL, 1 << 20, err);
 	if (rc == 0)
 		log_verbose("%s: created folder %s", m->label.data, name);
 done:
@@ -403,7 +559,8 @@ for_uids(struct imap *m, const struct item *v, size_t n, int action,
 		if (buf_adds(&cmd, post) == -1)
 			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
 		else
-			rc = req(m, m->folder_url.data, cmd.data, 1 << 20, err);
+			rc = req(m, m->folder_url.data, cmd.data, NULL,
+			    1 << 20, err);
 	}
 	buf_free(&cmd);
 	return rc;
@@ -435,9 +592,19 @@ dispose(struct imap *m, struct item *v, size_t n, int action,
 		else if ((rc = for_uids(m, v, n, action, "UID COPY ",
 		    dst.data, err)) == 0 &&
 		    (rc = for_uids(m, v, n, action, "UID STORE ",
-		    " +FLAGS.SILENT (\\Deleted)", err)) == 0)
-			rc = req(m, m->folder_url.data, "EXPUNGE", 1 << 20,
-			    err);
+		    " +FLAGS.SILENT (\\Deleted)", err)) == 0) {
+			/*
+			 * Only these messages: a plain EXPUNGE would also
+			 * remove those other clients flagged \Deleted.
+			 * Without UIDPLUS, they stay, and imap_ingest says
+			 * so.
+			 */
+			if (m->has_uidplus)
+				rc = for_uids(m, v, n, action, "UID EXPUNGE ",
+				    "", err);
+			else
+				m->left_deleted += count;
+		}
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (v[i].action != action)
@@ -450,7 +617,9 @@ dispose(struct imap *m, struct item *v, size_t n, int action,
 	}
 	if (rc == 0)
 		log_verbose("%s: %zu messages %s %s", m->label.data, count,
-		    target ? "moved to" : "flagged", target ? target : "\\Seen");
+		    target == NULL ? "flagged" : m->has_move ||
+		    m->has_uidplus ? "moved to" : "copied (and flagged "
+		    "\\Deleted) to", target ? target : "\\Seen");
 	buf_free(&dst);
 	buf_free(&loc);
 	return rc;
@@ -475,7 +644,7 @@ run(struct imap *m, struct dr_error *err)
 	int		 rc = -1, known;
 
 	if (setup(m, err) == -1 || examine(m, err) == -1 ||
-	    list_uids(m, &v, &n, err) == -1)
+	    list_all(m, &v, &n, err) == -1)
 		goto done;
 	/* Processed before: only finish what a killed run left undone. */
 	for (i = 0; i < n; i++) {
@@ -484,6 +653,11 @@ run(struct imap *m, struct dr_error *err)
 			goto done;
 		if (known)
 			ingest_mail_skip(m->e);
+		else if (v[i].deleted) {
+			log_verbose("%s UID %lu: flagged \\Deleted by another "
+			    "client: left alone", m->label.data, v[i].uid);
+			v[i].fetch = false;
+		}
 	}
 	if (dispose_all(m, v, n, err) == -1)
 		goto done;
@@ -510,8 +684,8 @@ run(struct imap *m, struct dr_error *err)
 			snprintf(tail, sizeof tail, " UID %lu", v[i].uid);
 			buf_adds(&lab, tail);
 			/* One byte more than allowed: ingest refuses it. */
-			if (req(m, url.data, NULL, ingest_max_message(m->e) + 1,
-			    err) == -1) {
+			if (req(m, url.data, NULL, tail + 1,
+			    ingest_max_message(m->e) + 1, err) == -1) {
 				if (m->last != CURLE_REMOTE_FILE_NOT_FOUND)
 					goto done;
 				/* Moved away by another run meanwhile. */
@@ -578,27 +752,6 @@ lock(struct ingest *e, int *fdp, struct dr_error *err)
 	return 0;
 }
 
-/* The URL with any password in it replaced by "***", for messages. */
-static void
-redact(const char *url, char *out, size_t len)
-{
-	const char	*auth, *end, *at, *colon;
-
-	snprintf(out, len, "%s", url);
-	auth = strstr(url, "://");
-	if (auth == NULL)
-		return;
-	auth += 3;
-	end = auth + strcspn(auth, "/");
-	at = memchr(auth, '@', (size_t)(end - auth));
-	if (at == NULL)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon == NULL)
-		return;
-	snprintf(out, len, "%.*s***%s", (int)(colon + 1 - url), url, at);
-}
-
 int
 imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
     struct dr_error *err)
@@ -617,12 +770,23 @@ imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
 		rc = run(&m, &why);
 		close(lockfd);
 	}
+	if (m.left_deleted > 0)
+		log_warnx("%s: the server offers neither MOVE nor UIDPLUS: "
+		    "%zu %s copied away (--move-to, --rejected-to) %s left "
+		    "here flagged \\Deleted, since a plain EXPUNGE would also "
+		    "remove the messages other clients flagged \\Deleted; "
+		    "expunge the folder in a mail client when that is safe",
+		    m.label.data, m.left_deleted, m.left_deleted == 1 ?
+		    "message" : "messages", m.left_deleted == 1 ? "is" : "are");
 	if (rc == -1) {
 		if (dr_err_fatal(&why) && why.code != DR_E_USAGE) {
 			*err = why;
 		} else {
-			/* The server or the URL, not the database: go on. */
-			redact(url, safe, sizeof safe);
+			/*
+			 * The server or the URL, not the database: the
+			 * folder could not be read (in full); go on.
+			 */
+			net_redact(url, safe, sizeof safe);
 			ingest_problem(e, m.label.len ? m.label.data : safe,
 			    why.msg);
 			rc = 0;

@@ -87,7 +87,7 @@ struct msg {
  */
 enum raw_kind {
 	RAW_NONE,	/* none kept */
-	RAW_PATH,	/* the store reads them from this file */
+	RAW_PATH,	/* the store reads them from this file, if still it */
 	RAW_DATA,	/* they are the document's own bytes (D_DOC) */
 	RAW_BYTES,	/* these, at most CHUNK */
 	RAW_CHUNKS,	/* len bytes of this digest follow, in M_RAW */
@@ -97,6 +97,8 @@ enum raw_kind {
 struct raw {
 	enum raw_kind		 kind;
 	const char		*path;		/* RAW_PATH */
+	dev_t			 dev;		/* RAW_PATH: the file read */
+	ino_t			 ino;
 	const unsigned char	*bytes;		/* RAW_BYTES */
 	size_t			 len;		/* RAW_BYTES, RAW_CHUNKS */
 	uint64_t		 size;	/* full size, as far as known */
@@ -150,11 +152,19 @@ struct m_mail {				/* M_MAIL_* */
 	const char	*reason;	/* M_MAIL_END: why no report */
 };
 
+/* What an M_NOTE says: how it is logged, and what it counts as. */
+enum note_kind {
+	NOTE_INFO,	/* a line under -v, counting nothing */
+	NOTE_UNREADABLE,/* a warning: an input that could not be read */
+	NOTE_WARN,	/* a warning, though nothing was rejected */
+	NOTE_VANISHED,	/* a line under -v: gone before it was read */
+};
+
 struct m_reject {			/* M_REJECT, M_NOTE */
 	struct msg	 h;
 	const char	*origin;
 	const char	*reason;
-	int		 rejected;	/* M_NOTE: counts as rejected */
+	int		 kind;		/* M_NOTE: an enum note_kind */
 	int		 dup;		/* M_NOTE: counts as duplicate */
 	struct raw	 raw;		/* M_REJECT */
 };
@@ -174,6 +184,8 @@ struct ingest {
 	unsigned char		*rawbuf;	/* CHUNK bytes */
 	struct buf		 rorigin;	/* of a unit rejected late */
 	int64_t			 received;
+	dev_t			 in_dev;	/* the input's file, if one */
+	ino_t			 in_ino;
 	uint64_t		 bytes;		/* read, for progress */
 	uint64_t		 inputs;
 	struct store		*mlookup;	/* read-only, for messages */
@@ -212,6 +224,8 @@ struct ingest {
 	struct sha256		*sha_store;
 	struct buf		 s_label;	/* of the open mail message */
 	atomic_ullong		 stored, duplicates, superseded, rejected;
+	atomic_ullong		 unreadable;
+	atomic_ullong		 vanished;
 	atomic_ullong		 records, messages;
 	double			 cpu_parse, cpu_store;
 
@@ -270,7 +284,10 @@ void	imsg_pk_doc(struct pk *, struct store_doc *, const struct store_doc *);
 int	imsg_mail(struct queue *, enum msg_type, const struct store_mail *,
 	    const char *, const char *, struct dr_error *);
 int	imsg_simple(struct queue *, enum msg_type, struct dr_error *);
-/* A rejection or a note, on either queue. */
+/*
+ * A rejection or a note (kind: for M_NOTE, an enum note_kind), on
+ * either queue.
+ */
 int	imsg_reject(struct queue *, enum msg_type, const char *, const char *,
 	    int, int, const struct raw *, struct dr_error *);
 /* One piece of raw bytes (at most CHUNK), on either queue. */

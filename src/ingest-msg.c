@@ -112,7 +112,7 @@ imsg_simple(struct queue *q, enum msg_type type, struct dr_error *err)
 /* A rejection or a note, on either queue. */
 int
 imsg_reject(struct queue *q, enum msg_type type, const char *origin,
-    const char *reason, int rejected, int dup, const struct raw *raw,
+    const char *reason, int kind, int dup, const struct raw *raw,
     struct dr_error *err)
 {
 	static const struct raw	none;
@@ -125,7 +125,7 @@ imsg_reject(struct queue *q, enum msg_type type, const char *origin,
 		m->h.type = type;					\
 		m->origin = o;						\
 		m->reason = rs;						\
-		m->rejected = rejected;					\
+		m->kind = kind;						\
 		m->dup = dup;						\
 		m->raw = r;						\
 	}								\

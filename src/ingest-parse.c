@@ -374,7 +374,7 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 		/* Passed on (packed anew: its pointers point into itself). */
 		struct m_reject *m = (struct m_reject *)h;
 		return imsg_reject(e->sq, h->type, m->origin, m->reason,
-		    m->rejected, m->dup, &m->raw, err);
+		    m->kind, m->dup, &m->raw, err);
 	}
 	case M_RAW: {
 		struct d_chunk *c = (struct d_chunk *)h;

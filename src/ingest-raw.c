@@ -70,6 +70,50 @@ pread_full(int fd, unsigned char *p, size_t n, uint64_t off)
 	return (ssize_t)got;
 }
 
+static bool
+same_file(const struct stat *st, const struct raw *r)
+{
+	return S_ISREG(st->st_mode) && st->st_dev == r->dev &&
+	    st->st_ino == r->ino;
+}
+
+/*
+ * Open a rejected file again, to keep its bytes, if its path still
+ * names the regular file that was read (same device and inode); -1 if
+ * not. The path is not trusted: whoever can write where it lies may
+ * have swapped the file for a link to another one (whose bytes would
+ * be kept), a FIFO (which would hang) or a device (whose opening may do
+ * something). What stat sees is checked before anything is opened, the
+ * last component is opened without following a link unless it was one
+ * already (a link named on the command line), and what was opened is
+ * checked again.
+ */
+static int
+open_again(const struct raw *r)
+{
+	struct stat	st;
+	int		fd, flags;
+
+	flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (lstat(r->path, &st) == -1)
+		return -1;
+	if (S_ISLNK(st.st_mode)) {
+		if (stat(r->path, &st) == -1)
+			return -1;
+	} else
+		flags |= O_NOFOLLOW;
+	if (!same_file(&st, r))
+		return -1;
+	fd = open(r->path, flags);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !same_file(&st, r)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Keep a rejected file: its first bytes are read twice, a piece at a
  * time, once for their digest (the row's key) and once to be written,
@@ -86,7 +130,7 @@ reject_file(struct ingest *e, struct m_reject *m, struct dr_error *err)
 	ssize_t		 n;
 	int		 fd, want, rc;
 
-	fd = open(m->raw.path, O_RDONLY | O_CLOEXEC);
+	fd = open_again(&m->raw);
 	if (fd == -1)
 		return store_reject(e->store, m->origin, m->reason, NULL, 0,
 		    m->raw.size, err);
@@ -243,6 +287,8 @@ raw_send_unit(struct ingest *e, struct unpack *u, const char *origin,
 	if (unpack_unit_is_file(u)) {
 		raw.kind = RAW_PATH;
 		raw.path = unpack_origin(u);
+		raw.dev = e->in_dev;
+		raw.ino = e->in_ino;
 		return imsg_reject(e->dq, M_REJECT, origin, reason, 1, 0, &raw,
 		    err);
 	}
@@ -301,6 +347,8 @@ raw_locate(struct ingest *e, struct unpack *u, bool doc, struct raw *r)
 	if (unpack_unit_is_file(u)) {
 		r->kind = RAW_PATH;
 		r->path = unpack_origin(u);
+		r->dev = e->in_dev;
+		r->ino = e->in_ino;
 		r->size = (uint64_t)unpack_input_size(u);
 		return;
 	}

@@ -235,8 +235,14 @@ ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
     size_t plen, const char *origin, int64_t received, struct dr_error *err)
 {
 	struct unpack	*u;
+	struct stat	 fst;
 	int		 rc;
 
+	/* Which file it is, so that the store reads no other for its bytes. */
+	if (st == NULL && fstat(fd, &fst) == 0)
+		st = &fst;
+	e->in_dev = st != NULL ? st->st_dev : 0;
+	e->in_ino = st != NULL ? st->st_ino : 0;
 	u = unpack_open_fd(fd, st, origin, &e->opts.ulim);
 	if (u == NULL || (plen > 0 && unpack_prefix(u, prefix, plen) == -1)) {
 		unpack_close(u);
@@ -280,7 +286,8 @@ ingest_problem(struct ingest *e, const char *origin, const char *why)
 {
 	struct dr_error	err;
 
-	if (imsg_reject(e->dq, M_NOTE, origin, why, 1, 0, NULL, &err) == -1)
+	if (imsg_reject(e->dq, M_NOTE, origin, why, NOTE_UNREADABLE, 0, NULL,
+	    &err) == -1)
 		ingest_set_fatal(e, &err);
 }
 

@@ -143,11 +143,14 @@ store_block(struct ingest *e, struct qblock *b)
 			break;
 		case M_NOTE: {
 			struct m_reject *m = (struct m_reject *)h;
-			if (m->rejected) {
+			if (m->kind == NOTE_UNREADABLE || m->kind == NOTE_WARN)
 				log_warnx("%s: %s", m->origin, m->reason);
-				atomic_fetch_add(&e->rejected, 1);
-			} else
+			else
 				log_verbose("%s: %s", m->origin, m->reason);
+			if (m->kind == NOTE_UNREADABLE)
+				atomic_fetch_add(&e->unreadable, 1);
+			else if (m->kind == NOTE_VANISHED)
+				atomic_fetch_add(&e->vanished, 1);
 			if (m->dup) {
 				atomic_fetch_add(&e->duplicates, 1);
 				store_mail_duplicate(e->store);

@@ -18,6 +18,29 @@ ingest_note_input(struct ingest *e)
 	e->inputs++;
 }
 
+static void
+note(struct ingest *e, const char *origin, const char *why, int kind)
+{
+	struct dr_error	err;
+
+	if (imsg_reject(e->dq, M_NOTE, origin, why, kind, 0, NULL, &err) ==
+	    -1)
+		ingest_set_fatal(e, &err);
+}
+
+void
+ingest_skipped(struct ingest *e, const char *origin, const char *why)
+{
+	note(e, origin, why, NOTE_WARN);
+}
+
+void
+ingest_vanished(struct ingest *e, const char *origin)
+{
+	note(e, origin, "vanished before it was read (taken by another "
+	    "reader?)", NOTE_VANISHED);
+}
+
 const char *
 ingest_db_path(const struct ingest *e)
 {
@@ -109,6 +132,8 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 	e->counts.mail_read = e->mail_read;
 	e->counts.mail_known = e->mail_known;
 	e->counts.rejected = atomic_load(&e->rejected);
+	e->counts.unreadable = atomic_load(&e->unreadable);
+	e->counts.vanished = atomic_load(&e->vanished);
 	e->counts.stored = atomic_load(&e->stored);
 	e->counts.duplicates = atomic_load(&e->duplicates);
 	e->counts.superseded = atomic_load(&e->superseded);

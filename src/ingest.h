@@ -101,11 +101,25 @@ int		 ingest_busy_ms(const struct ingest *);
 
 /*
  * Count an input that could not even be opened: it is logged and
- * counted as rejected (there are no bytes to keep).
+ * counted as unreadable, not rejected (there are no bytes to keep).
  */
 void		 ingest_unreadable(struct ingest *, const char *, const char *);
-/* The same for a problem with an input already counted. */
+/*
+ * The same for an input already counted that could not be read (in
+ * full): an IMAP folder whose server failed.
+ */
 void		 ingest_problem(struct ingest *, const char *, const char *);
+/*
+ * An input found and not read, for a reason worth a warning (a symbolic
+ * link in a folder): logged, in order, but not rejected.
+ */
+void		 ingest_skipped(struct ingest *, const char *, const char *);
+/*
+ * An input listed, then gone before it could be opened (a Maildir
+ * message another reader took): counted as vanished, not rejected, and
+ * mentioned under -v.
+ */
+void		 ingest_vanished(struct ingest *, const char *);
 
 /*
  * Wait until everything given so far is committed (or rejected and

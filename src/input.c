@@ -52,26 +52,75 @@ skipped(const struct stat *st)
 	return 0;
 }
 
-static int	walk(struct ingest *, const char *, int, struct dr_error *);
+/*
+ * How a walk opens what it finds: never through a symbolic link (not
+ * even one swapped in since the entry was listed), never waiting (a
+ * FIFO swapped in), always relative to the directory it was listed in
+ * (a directory on the way swapped for a link changes nothing).
+ */
+#define WALK_FILE	(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | \
+			    O_NONBLOCK)
+#define WALK_DIR	(O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
 
-/* A file found by stat or lstat (st). */
+/*
+ * A symbolic link found in a folder: not followed. One to a directory
+ * never was, and is only mentioned; one to anything else may have been
+ * planted to have another file read, or be a report someone meant to
+ * give: a warning either way, though nothing was rejected.
+ */
+static void
+link_found(struct ingest *e, int dfd, const char *name, const char *path)
+{
+	struct stat	st;
+
+	if (fstatat(dfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode))
+		log_verbose("%s: symbolic link to a directory, not followed",
+		    path);
+	else
+		ingest_skipped(e, path, "symbolic link, not followed");
+}
+
+/*
+ * An entry of a folder that could not be opened (errno set): gone since
+ * it was listed (taken by another reader), a link swapped in (ELOOP,
+ * from O_NOFOLLOW), or unreadable.
+ */
+static void
+open_failed(struct ingest *e, int dfd, const char *name, const char *path)
+{
+	if (errno == ENOENT)
+		ingest_vanished(e, path);
+	else if (errno == ELOOP)
+		link_found(e, dfd, name, path);
+	else
+		ingest_unreadable(e, path, strerror(errno));
+}
+
+/* A regular file listed in the folder dfd. */
 static int
-one_file(struct ingest *e, const char *path, const struct stat *st,
+walk_file(struct ingest *e, int dfd, const char *name, const char *path,
     struct dr_error *err)
 {
-	int	fd, rc;
+	struct stat	st;
+	int		fd, rc;
 
-	if (skipped(st)) {
-		log_verbose("%s: the database itself, skipped", path);
-		return 0;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dfd, name, WALK_FILE);
 	if (fd == -1) {
-		ingest_unreadable(e, path, strerror(errno));
+		open_failed(e, dfd, name, path);
 		return 0;
 	}
-	rc = ingest_fd(e, fd, S_ISREG(st->st_mode) ? st : NULL, NULL, 0, path,
-	    (int64_t)st->st_mtime, err);
+	if (fstat(fd, &st) == -1) {
+		ingest_unreadable(e, path, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || skipped(&st)) {
+		log_verbose("%s: %s, skipped", path, S_ISREG(st.st_mode) ?
+		    "the database itself" : "not a regular file");
+		close(fd);
+		return 0;
+	}
+	rc = ingest_fd(e, fd, &st, NULL, 0, path, (int64_t)st.st_mtime, err);
 	close(fd);
 	return rc;
 }
@@ -83,22 +132,30 @@ cmp_names(const void *a, const void *b)
 }
 
 /*
- * The names in a directory, sorted by bytes, without those beginning
- * with a dot. Returns the count, or -1 (errno set); free with
- * free_names.
+ * The names in the directory dfd (not closed), sorted by bytes, without
+ * those beginning with a dot. Returns the count, or -1 (errno set);
+ * free with free_names.
  */
 static ssize_t
-list_dir(const char *dir, char ***out)
+list_dir(int dfd, char ***out)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		**names = NULL, **tmp;
 	size_t		 n = 0, cap = 0;
-	int		 saved;
+	int		 fd, saved;
 
-	d = opendir(dir);
-	if (d == NULL)
+	/* A description of its own: dfd's offset stays where it is. */
+	fd = openat(dfd, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	if (fd == -1)
 		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -137,39 +194,47 @@ free_names(char **names, ssize_t n)
 	free(names);
 }
 
+/* dir/name into b (a trailing slash of dir not doubled). 0 or -1. */
 static int
-is_dir(const char *dir, const char *sub)
+join(struct buf *b, const char *dir, const char *name)
 {
-	char		path[PATH_MAX];
+	buf_reset(b);
+	if (buf_adds(b, dir) == -1 ||
+	    (b->len > 0 && b->data[b->len - 1] != '/' &&
+	    buf_addc(b, '/') == -1) ||
+	    buf_adds(b, name) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+is_dir_at(int dfd, const char *sub)
+{
 	struct stat	st;
 
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, sub) >=
-	    sizeof path)
-		return 0;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return fstatat(dfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode);
 }
 
-/* A Maildir: new/ and cur/ hold one message a file; tmp/ is for delivery. */
+/*
+ * A Maildir: new/ and cur/ hold one message a file; tmp/ is for
+ * delivery.
+ */
 static int
-is_maildir(const char *dir)
+is_maildir(int dfd)
 {
-	return is_dir(dir, "cur") && is_dir(dir, "new");
+	return is_dir_at(dfd, "cur") && is_dir_at(dfd, "new");
 }
 
-/* Read a whole file, at most max + 1 bytes, into b. */
+/* Read the file fd (not closed), at most max + 1 bytes, into b. */
 static int
-read_file(const char *path, size_t max, struct buf *b)
+read_fd(int fd, size_t max, struct buf *b)
 {
 	ssize_t	r;
-	int	fd;
 
 	buf_reset(b);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1)
-		return -1;
 	for (;;) {
 		if (buf_reserve(b, 65536) == -1) {
-			close(fd);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -182,27 +247,58 @@ read_file(const char *path, size_t max, struct buf *b)
 		if (b->len > max)
 			break;
 	}
-	close(fd);
 	return r == -1 ? -1 : 0;
 }
 
 /*
- * Every message in new/ and cur/. A message is known by its file's
- * unique name (before the ':' of its flags), so one processed before is
- * skipped without being read, whatever its flags now.
+ * One message of a Maildir, listed in sfd as name: a file that has gone
+ * since (another reader took it) has vanished; a link is not followed.
  */
 static int
-maildir(struct ingest *e, const char *dir, struct dr_error *err)
+maildir_msg(struct ingest *e, int sfd, const char *name, const char *path,
+    const char *real, const char *loc, struct buf *data,
+    struct dr_error *err)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = openat(sfd, name, WALK_FILE);
+	if (fd == -1) {
+		open_failed(e, sfd, name, path);
+		return 0;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_verbose("%s: not a regular file, skipped", path);
+		close(fd);
+		return 0;
+	}
+	if (read_fd(fd, ingest_max_message(e), data) == -1) {
+		ingest_unreadable(e, path, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	return ingest_mail(e, data->data, data->len, real, loc, 0, path,
+	    (int64_t)st.st_mtime, err);
+}
+
+/*
+ * Every message in new/ and cur/ of the Maildir dfd (not closed). A
+ * message is known by its file's unique name (before the ':' of its
+ * flags), so one processed before is skipped without being read,
+ * whatever its flags now.
+ */
+static int
+maildir(struct ingest *e, int dfd, const char *dir, struct dr_error *err)
 {
 	static const char *const subs[] = { "new", "cur" };
-	char		 real[PATH_MAX], sub[PATH_MAX + 8];
+	char		 real[PATH_MAX];
 	char		**names;
-	struct buf	 path = { 0 }, loc = { 0 }, data = { 0 };
-	struct stat	 st;
+	struct buf	 sub = { 0 }, path = { 0 }, loc = { 0 }, data = { 0 };
 	enum store_mail_outcome o;
 	ssize_t		 n, i;
 	size_t		 k, ulen;
-	int		 rc = 0, known, handled;
+	int		 rc = 0, known, handled, sfd;
 
 	if (realpath(dir, real) == NULL) {
 		ingest_unreadable(e, dir, strerror(errno));
@@ -210,24 +306,31 @@ maildir(struct ingest *e, const char *dir, struct dr_error *err)
 	}
 	ingest_note_input(e);
 	for (k = 0; k < 2 && rc == 0; k++) {
-		snprintf(sub, sizeof sub, "%s/%s", dir, subs[k]);
-		n = list_dir(sub, &names);
+		if (join(&sub, dir, subs[k]) == -1) {
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		sfd = openat(dfd, subs[k], WALK_DIR);
+		if (sfd == -1) {
+			open_failed(e, dfd, subs[k], sub.data);
+			continue;
+		}
+		n = list_dir(sfd, &names);
 		if (n == -1) {
-			ingest_unreadable(e, sub, strerror(errno));
+			ingest_unreadable(e, sub.data, strerror(errno));
+			close(sfd);
 			continue;
 		}
 		for (i = 0; i < n && rc == 0; i++) {
-			buf_reset(&path);
 			buf_reset(&loc);
 			ulen = strcspn(names[i], ":");
-			if (buf_adds(&path, sub) == -1 ||
-			    buf_addc(&path, '/') == -1 ||
-			    buf_adds(&path, names[i]) == -1 ||
+			if (join(&path, sub.data, names[i]) == -1 ||
 			    buf_adds(&loc, "maildir:") == -1 ||
 			    buf_adds(&loc, real) == -1 ||
 			    buf_addc(&loc, ':') == -1 ||
 			    buf_add(&loc, names[i], ulen) == -1) {
-				rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+				rc = dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
 				break;
 			}
 			known = ingest_mail_known(e, loc.data, &o, &handled,
@@ -240,74 +343,65 @@ maildir(struct ingest *e, const char *dir, struct dr_error *err)
 				ingest_mail_skip(e);
 				continue;
 			}
-			if (stat(path.data, &st) == -1 || !S_ISREG(st.st_mode))
-				continue;	/* delivered away meanwhile */
-			if (read_file(path.data, ingest_max_message(e),
-			    &data) == -1) {
-				ingest_unreadable(e, path.data,
-				    strerror(errno));
-				continue;
-			}
-			rc = ingest_mail(e, data.data, data.len, real,
-			    loc.data, 0, path.data, (int64_t)st.st_mtime, err);
+			rc = maildir_msg(e, sfd, names[i], path.data, real,
+			    loc.data, &data, err);
 		}
 		free_names(names, n);
+		close(sfd);
 	}
+	buf_free(&sub);
 	buf_free(&path);
 	buf_free(&loc);
 	buf_free(&data);
 	return rc;
 }
 
+/* The folder dfd (not closed), named dir in messages. */
 static int
-walk(struct ingest *e, const char *dir, int depth, struct dr_error *err)
+walk(struct ingest *e, int dfd, const char *dir, int depth,
+    struct dr_error *err)
 {
 	char		**names;
 	struct buf	 path = { 0 };
 	struct stat	 st;
 	ssize_t		 n, i;
-	int		 rc = 0;
+	int		 rc = 0, fd;
 
 	if (depth > MAX_DEPTH) {
 		ingest_unreadable(e, dir, "directories nested too deep");
 		return 0;
 	}
-	if (is_maildir(dir))
-		return maildir(e, dir, err);
-	n = list_dir(dir, &names);
+	if (is_maildir(dfd))
+		return maildir(e, dfd, dir, err);
+	n = list_dir(dfd, &names);
 	if (n == -1) {
 		ingest_unreadable(e, dir, strerror(errno));
 		return 0;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		buf_reset(&path);
-		if (buf_adds(&path, dir) == -1 ||
-		    (path.len > 0 && path.data[path.len - 1] != '/' &&
-		    buf_addc(&path, '/') == -1) ||
-		    buf_adds(&path, names[i]) == -1) {
+		if (join(&path, dir, names[i]) == -1) {
 			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
 		}
-		if (lstat(path.data, &st) == -1) {
-			ingest_unreadable(e, path.data, strerror(errno));
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			open_failed(e, dfd, names[i], path.data);
 			continue;
 		}
-		if (S_ISLNK(st.st_mode)) {
-			if (stat(path.data, &st) == -1) {
-				ingest_unreadable(e, path.data,
-				    strerror(errno));
+		if (S_ISLNK(st.st_mode))
+			link_found(e, dfd, names[i], path.data);
+		else if (S_ISDIR(st.st_mode)) {
+			fd = openat(dfd, names[i], WALK_DIR);
+			if (fd == -1) {
+				open_failed(e, dfd, names[i], path.data);
 				continue;
 			}
-			if (S_ISDIR(st.st_mode)) {
-				log_verbose("%s: symbolic link to a directory "
-				    "not followed", path.data);
-				continue;
-			}
-		}
-		if (S_ISDIR(st.st_mode))
-			rc = walk(e, path.data, depth + 1, err);
+			rc = walk(e, fd, path.data, depth + 1, err);
+			close(fd);
+		} else if (S_ISREG(st.st_mode) && skipped(&st))
+			log_verbose("%s: the database itself, skipped",
+			    path.data);
 		else if (S_ISREG(st.st_mode))
-			rc = one_file(e, path.data, &st, err);
+			rc = walk_file(e, dfd, names[i], path.data, err);
 		else
 			log_verbose("%s: not a regular file, skipped",
 			    path.data);
@@ -324,11 +418,17 @@ input_stdin(struct ingest *e, const void *prefix, size_t plen,
 	return ingest_stdin(e, prefix, plen, (int64_t)time(NULL), err);
 }
 
+/*
+ * A path the user named is followed if it is a symbolic link, and a
+ * file is opened as it is (so that "<(command)", a pipe, works); only
+ * what a walk finds in a folder is opened with care.
+ */
 int
 input_path(struct ingest *e, const char *path, const struct imap_opts *imap,
     struct dr_error *err)
 {
 	struct stat	st;
+	int		fd, rc;
 
 	if (strcmp(path, "-") == 0)
 		return input_stdin(e, NULL, 0, err);
@@ -338,7 +438,24 @@ input_path(struct ingest *e, const char *path, const struct imap_opts *imap,
 		ingest_unreadable(e, path, strerror(errno));
 		return 0;
 	}
+	if (skipped(&st)) {
+		/* Not even opened: closing it would drop SQLite's locks. */
+		log_verbose("%s: the database itself, skipped", path);
+		return 0;
+	}
+	fd = open(path, S_ISDIR(st.st_mode) ? O_RDONLY | O_CLOEXEC |
+	    O_DIRECTORY : O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		ingest_unreadable(e, path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
 	if (S_ISDIR(st.st_mode))
-		return walk(e, path, 0, err);
-	return one_file(e, path, &st, err);
+		rc = walk(e, fd, path, 0, err);
+	else
+		rc = ingest_fd(e, fd, S_ISREG(st.st_mode) ? &st : NULL, NULL,
+		    0, path, (int64_t)st.st_mtime, err);
+	close(fd);
+	return rc;
 }

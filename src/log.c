@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sanitise.h"
 
 static const char	*log_prog = "dmarcdb";
 static int		 log_lvl = LOG_NORMAL;
@@ -42,6 +43,7 @@ static void
 log_clear_locked(void)
 {
 	if (log_progress_shown) {
+		/* raw: the terminal's own controls, to clear the line */
 		fputs("\r\033[K", stderr);
 		log_progress_shown = 0;
 	}
@@ -49,38 +51,28 @@ log_clear_locked(void)
 
 /*
  * Messages carry text from untrusted input (origins, reporter names,
- * library messages): control characters, C1 controls included, become
- * '?', so a message is one line and cannot drive the terminal.
+ * report ids, library messages): the whole line but its newline is
+ * shown in the text form of sanitise.h, so that a message is one line
+ * and cannot drive the terminal, whatever the caller put in it.
  */
-static void
-log_sanitise(char *s)
-{
-	unsigned char	*p = (unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p[0] = '?';
-			p[1] = '?';
-			p++;
-		}
-	}
-}
-
 static void
 log_vput(const char *fmt, va_list ap, const char *suffix)
 {
-	char	msg[2048];
+	char	msg[2048], line[4 * sizeof msg + 256];
+	size_t	n;
+	int	rc;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	log_sanitise(msg);
+	rc = vsnprintf(msg, sizeof msg, fmt, ap);
+	n = rc < 0 ? 0 : (size_t)rc < sizeof msg ? (size_t)rc :
+	    sizeof msg - 1;
+	msg[n] = '\0';
+	if (suffix != NULL)
+		snprintf(msg + n, sizeof msg - n, ": %s", suffix);
+	sanitise(msg, line, sizeof line);
 	pthread_mutex_lock(&log_mtx);
 	log_clear_locked();
-	fprintf(stderr, "%s: %s", log_prog, msg);
-	if (suffix != NULL)
-		fprintf(stderr, ": %s", suffix);
-	fputc('\n', stderr);
+	/* raw: the line is in text form */
+	fprintf(stderr, "%s: %s\n", log_prog, line);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mtx);
 }
@@ -173,10 +165,11 @@ log_progress(const char *fmt, ...)
 		return;
 	log_progress_last = now;
 	pthread_mutex_lock(&log_mtx);
+	/* raw: the terminal's own controls, to replace the line */
 	fputs("\r\033[K", stderr);
-	fprintf(stderr, "%s: ", log_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sanitise_fprintf(stderr, "%s: ", log_prog);
+	sanitise_vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fflush(stderr);
 	log_progress_shown = 1;

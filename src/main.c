@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include "log.h"
 #include "mail.h"
 #include "parse.h"
+#include "sanitise.h"
 
 static const struct dr_cmd commands[] = {
 	{ "ingest", cmd_ingest, "store DMARC aggregate reports" },
@@ -28,6 +31,8 @@ static const struct dr_cmd commands[] = {
 	{ "advise", cmd_advise, "the next safe policy step, and its record" },
 	{ "export", cmd_export, "one flat row per record, as CSV or NDJSON" },
 	{ "digest", cmd_digest, "the weekly summary email" },
+	{ "domains", cmd_domains, "every domain with reports, configured or "
+	    "not" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 
@@ -36,7 +41,7 @@ usage(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f,
+	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] [-v | -q] COMMAND [options]\n"
 	    "               [args]\n"
 	    "\n"
@@ -53,9 +58,9 @@ usage(FILE *f)
 	    "\n"
 	    "Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name,
+		sanitise_fprintf(f, "  %-10s %s\n", commands[i].name,
 		    commands[i].summary);
-	fprintf(f, "\nSee dmarcdb(1) for details.\n");
+	sanitise_fprintf(f, "\nSee dmarcdb(1) for details.\n");
 }
 
 int
@@ -63,12 +68,13 @@ cmd_usage_error(struct cmd_ctx *c, const char *cmd, const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "%s: %s%s", c->prog, cmd ? cmd : "", cmd ? ": " : "");
+	sanitise_fprintf(stderr, "%s: %s%s", c->prog, cmd ? cmd : "",
+	    cmd ? ": " : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	sanitise_vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s%s--help'.\n", c->prog, cmd ? cmd : "",
-	    cmd ? " " : "");
+	sanitise_fprintf(stderr, "\nTry '%s %s%s--help'.\n", c->prog,
+	    cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -92,9 +98,26 @@ cmd_open_store(struct cmd_ctx *c, struct store **s)
 {
 	struct dr_error	err;
 
+	struct stat	st;
+	const char	*what;
+
 	if (store_open(c->db_path, STORE_BUSY_MS, 0, s, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
+	}
+	/*
+	 * The database holds raw mail, senders and subjects. Others
+	 * allowed in are worth a warning, on every run (this is its one
+	 * read-write connection), under -q too, until the mode is fixed:
+	 * dmarcdb does not change a mode someone chose.
+	 */
+	if (stat(c->db_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+		what = (st.st_mode & S_IWOTH) == 0 ? "read" :
+		    (st.st_mode & S_IROTH) == 0 ? "write" : "read and write";
+		log_warnx("%s: other users can %s it (mode %04o), and it "
+		    "holds raw mail: chmod o-rwx it", c->db_path, what,
+		    (unsigned)(st.st_mode & 07777));
 	}
 	return EXIT_OK;
 }
@@ -190,7 +213,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
 	if (store_init() == -1) {
-		fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
+		sanitise_fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
 		return EXIT_INTERNAL;
 	}
 	env = getenv("DMARCDB_DB");
@@ -215,10 +238,10 @@ main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("dmarcdb %s\n", PACKAGE_VERSION);
+			sanitise_printf("dmarcdb %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'dmarcdb --help'.\n");
+			sanitise_fprintf(stderr, "Try 'dmarcdb --help'.\n");
 			return EXIT_USAGE;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "digest.h"
+#include "net.h"
 
 struct upload {
 	const char	*data;
@@ -48,31 +49,30 @@ debug_cb(CURL *cu, curl_infotype type, char *data, size_t len, void *arg)
 	if (type != CURLINFO_HEADER_IN || len == 0 || (data[0] != '4' &&
 	    data[0] != '5'))
 		return 0;
-	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-		len--;
-	if (len >= sizeof u->reply)
-		len = sizeof u->reply - 1;
-	memcpy(u->reply, data, len);
-	u->reply[len] = '\0';
+	net_keep_reply(u->reply, sizeof u->reply, data, len);
 	return 0;
 }
 
 int
-smtp_send(const char *url, const char *from, char *const *to, size_t nto,
-    const void *data, size_t len, struct dr_error *err)
+smtp_send(const char *url, const struct net_opts *o, const char *from,
+    char *const *to, size_t nto, const void *data, size_t len,
+    struct dr_error *err)
 {
 	struct upload		 u = { data, len, 0, "" };
 	struct curl_slist	*rcpt = NULL, *p;
+	struct net_guard	 guard;
 	char			 ebuf[CURL_ERROR_SIZE] = "", addr[512];
+	char			 why[CURL_ERROR_SIZE + 256], safe[512];
 	CURLcode		 rc;
 	CURL			*cu;
 	size_t			 i;
 	int			 ret = 0;
 
+	net_redact(url, safe, sizeof safe);
 	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) !=
 	    0)
 		return dr_seterr(err, DR_E_USAGE, "--smtp: '%s' is not an "
-		    "smtp:// or smtps:// URL", url);
+		    "smtp:// or smtps:// URL", safe);
 	if ((cu = curl_easy_init()) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	for (i = 0; i < nto; i++) {
@@ -84,6 +84,12 @@ smtp_send(const char *url, const char *from, char *const *to, size_t nto,
 		rcpt = p;
 	}
 	snprintf(addr, sizeof addr, "<%s>", from);
+	/* TLS, certificates: see net.h. */
+	if (net_setup(cu, url, o, &guard, err) == -1) {
+		dr_preferr(err, "--smtp %s", safe);
+		ret = -1;
+		goto out;
+	}
 	curl_easy_setopt(cu, CURLOPT_URL, url);
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(cu, CURLOPT_MAIL_FROM, addr);
@@ -95,17 +101,22 @@ smtp_send(const char *url, const char *from, char *const *to, size_t nto,
 	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(cu, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT, 300L);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
 	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 	/* The dialogue, for the server's reply; nothing is printed. */
 	curl_easy_setopt(cu, CURLOPT_DEBUGFUNCTION, debug_cb);
 	curl_easy_setopt(cu, CURLOPT_DEBUGDATA, &u);
 	curl_easy_setopt(cu, CURLOPT_VERBOSE, 1L);
 	rc = curl_easy_perform(cu);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(why, sizeof why, "no complete dialogue within %d s",
+		    SMTP_TIMEOUT);
+	else
+		net_explain(rc, ebuf, &guard, why, sizeof why);
 	if (rc != CURLE_OK)
-		ret = dr_seterr(err, DR_E_IO, "sending by %s: %s%s%s%s", url,
-		    *ebuf ? ebuf : curl_easy_strerror(rc), *u.reply ?
-		    " (the server said: " : "", u.reply, *u.reply ? ")" : "");
+		ret = dr_seterr(err, DR_E_IO, "sending by %s: %s%s%s%s", safe,
+		    why, *u.reply ? " (the server said: " : "", u.reply,
+		    *u.reply ? ")" : "");
 out:
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(cu);

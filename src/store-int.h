@@ -21,11 +21,7 @@ sqlite3	*store_sqlite(struct store *);
 
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
-	sqlite3_stmt	*sig[3];
-	sqlite3_stmt	*first;
-	/* First days looked up, for one domain: header_from NUL ip. */
-	struct hmap	*first_seen;
-	char		*first_domain;
+	sqlite3_stmt	*sig;
 };
 struct store_q *store_queries(struct store *);
 

@@ -61,10 +61,12 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT p.day, coalesce(c.source_ip, ''), p.reporter, c.sig,"
-	    " c.count, p.id FROM reports p JOIN records c ON c.report = p.id"
+	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
+	    " c.sig, c.count, p.day, p.reporter"
+	    " FROM reports p JOIN records c ON c.report = p.id"
 	    " WHERE p.domain = ? AND p.day BETWEEN ? AND ?"
-	    " AND p.status = 'active' AND c.sig IS NOT NULL";
+	    " AND p.status = 'active' AND c.sig IS NOT NULL"
+	    " ORDER BY 1, 2, 3";
 	struct store_day	 d;
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;
@@ -76,16 +78,155 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	sqlite3_bind_int64(st, 3, to);
 	d.domain = domain;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		d.day = sqlite3_column_int64(st, 0);
+		d.header_from = text(st, 0);
 		d.source_ip = text(st, 1);
-		d.reporter = text(st, 2);
-		d.sig = sqlite3_column_int64(st, 3);
-		d.messages = sqlite3_column_int64(st, 4);
-		d.report = sqlite3_column_int64(st, 5);
+		d.sig = sqlite3_column_int64(st, 2);
+		d.messages = sqlite3_column_int64(st, 3);
+		d.day = sqlite3_column_int64(st, 4);
+		d.reporter = text(st, 5);
+		if (d.header_from == NULL || d.source_ip == NULL) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
 		if ((ret = cb(arg, &d)) != 0)
 			break;
 	}
 	return finish(s, st, rc, ret, err, "reading the summary");
+}
+
+/* Rows stepped over before a seek is cheaper. */
+#define FIRSTS_STEPS	16
+
+struct store_firsts {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	int		 rc;		/* of the last step; 0: no seek yet */
+	struct buf	 hf, ip;	/* the source last asked for */
+};
+
+int
+store_firsts_open(struct store *s, const char *domain,
+    struct store_firsts **out, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT header_from, source_ip, first_day FROM sources"
+	    " WHERE domain = ?1 AND (header_from, source_ip) >= (?2, ?3)"
+	    " ORDER BY header_from, source_ip";
+	struct store_firsts	*f;
+
+	*out = NULL;
+	f = calloc(1, sizeof *f);
+	if (f == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	f->s = s;
+	if (prep(s, sql, &f->st, err, "reading the sources") == -1) {
+		free(f);
+		return -1;
+	}
+	if (sqlite3_bind_text(f->st, 1, domain, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK) {
+		store_firsts_close(f);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	*out = f;
+	return 0;
+}
+
+/* Start again at the source hf, ip. */
+static void
+firsts_seek(struct store_firsts *f, const char *hf, const char *ip)
+{
+	sqlite3_reset(f->st);
+	if (sqlite3_bind_text(f->st, 2, hf, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK || sqlite3_bind_text(f->st, 3, ip, -1,
+	    SQLITE_TRANSIENT) != SQLITE_OK)
+		f->rc = SQLITE_NOMEM;
+	else
+		f->rc = sqlite3_step(f->st);
+}
+
+int
+store_firsts_get(struct store_firsts *f, const char *hf, const char *ip,
+    int64_t *first, struct dr_error *err)
+{
+	const char	*rhf, *rip;
+	unsigned	 steps = 0;
+	int		 c;
+
+	/* Behind the last source asked for: seek (the caller's order). */
+	if (f->rc == 0 || strcmp(hf, f->hf.data) < 0 || (strcmp(hf,
+	    f->hf.data) == 0 && strcmp(ip, f->ip.data) < 0))
+		firsts_seek(f, hf, ip);
+	buf_reset(&f->hf);
+	buf_reset(&f->ip);
+	if (buf_adds(&f->hf, hf) == -1 || buf_addc(&f->hf, '\0') == -1 ||
+	    buf_adds(&f->ip, ip) == -1 || buf_addc(&f->ip, '\0') == -1) {
+		f->rc = 0;
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	for (;;) {
+		if (f->rc == SQLITE_DONE)
+			return 0;
+		if (f->rc != SQLITE_ROW) {
+			f->rc = 0;
+			return store_db_err(store_sqlite(f->s),
+			    store_path(f->s), err, "reading the sources");
+		}
+		rhf = text(f->st, 0);
+		rip = text(f->st, 1);
+		if (rhf == NULL || rip == NULL) {
+			f->rc = 0;
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		/* SQLite's BINARY order is strcmp's for text without NUL. */
+		if ((c = strcmp(rhf, hf)) == 0)
+			c = strcmp(rip, ip);
+		if (c == 0) {
+			*first = sqlite3_column_int64(f->st, 2);
+			return 1;
+		}
+		if (c > 0)
+			return 0;
+		if (++steps > FIRSTS_STEPS) {
+			firsts_seek(f, f->hf.data, f->ip.data);
+			steps = 0;
+		} else
+			f->rc = sqlite3_step(f->st);
+	}
+}
+
+void
+store_firsts_close(struct store_firsts *f)
+{
+	if (f == NULL)
+		return;
+	sqlite3_finalize(f->st);
+	buf_free(&f->hf);
+	buf_free(&f->ip);
+	free(f);
+}
+
+int
+store_day_reporters(struct store *s, const char *domain, int64_t from,
+    int64_t to, int (*cb)(void *, const char *), void *arg,
+    struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT coalesce(reporter, '') FROM reports"
+	    " WHERE domain = ? AND day BETWEEN ? AND ?"
+	    " AND status = 'active' AND record_count > 0 ORDER BY day, id";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading the reporters") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = cb(arg, text(st, 0))) != 0)
+			break;
+	return finish(s, st, rc, ret, err, "reading the reporters");
 }
 
 /* Copy a column into the arena; NULL stays NULL. */
@@ -107,140 +248,81 @@ int
 store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
     struct dr_error *err)
 {
-	static const char *const sql[3] = {
-	    "SELECT header_from, adkim, aspf, dmarc, dkim_aligned,"
+	/*
+	 * The signature, then its DKIM and then its SPF results, in one
+	 * statement: the report commands load one per distinct outcome,
+	 * a million of them for a million forged records.
+	 */
+	static const char sql[] =
+	    "SELECT 0, 0, header_from, adkim, aspf, dmarc, dkim_aligned,"
 	    " spf_aligned, receiver_dkim, receiver_spf, disposition, reasons"
-	    " FROM auth_sigs WHERE id = ?",
-	    "SELECT domain, selector, result, aligned FROM auth_sig_dkim"
-	    " WHERE sig = ? ORDER BY ordinal",
-	    "SELECT domain, scope, result, aligned FROM auth_sig_spf"
-	    " WHERE sig = ? ORDER BY ordinal",
-	};
+	    " FROM auth_sigs WHERE id = ?1"
+	    " UNION ALL SELECT 1, ordinal, domain, selector, result, aligned,"
+	    " 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_dkim WHERE sig = ?1"
+	    " UNION ALL SELECT 2, ordinal, domain, scope, result, aligned,"
+	    " 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_spf WHERE sig = ?1";
 	struct store_q		*q = store_queries(s);
 	sqlite3_stmt		*st;
 	const char		*reasons;
-	int			 i, rc, nomem = 0;
+	int			 rc, kind, nomem = 0, found = 0;
 
 	memset(g, 0, sizeof *g);
-	for (i = 0; i < 3; i++) {
-		if (q->sig[i] == NULL && prep(s, sql[i], &q->sig[i], err,
-		    "reading a signature") == -1)
-			return -1;
-		st = q->sig[i];
-		sqlite3_bind_int64(st, 1, id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct sig_result *r, **arr;
-			size_t *n;
-			if (i == 0) {
-				g->header_from = keep(a, st, 0, &nomem);
-				g->adkim = align_mode(text(st, 1));
-				g->aspf = align_mode(text(st, 2));
-				g->dmarc = sqlite3_column_int(st, 3);
-				g->dkim_aligned = sqlite3_column_int(st, 4);
-				g->spf_aligned = sqlite3_column_int(st, 5);
-				g->receiver_dkim = keep(a, st, 6, &nomem);
-				g->receiver_spf = keep(a, st, 7, &nomem);
-				g->disposition = keep(a, st, 8, &nomem);
-				reasons = keep(a, st, 9, &nomem);
-				if (reasons != NULL && store_split(a, reasons,
-				    &g->reasons, &g->nreasons) == -1)
-					nomem = 1;
-				continue;
-			}
-			arr = i == 1 ? &g->dkims : &g->spfs;
-			n = i == 1 ? &g->ndkims : &g->nspfs;
-			/* Grow by doubling within the arena. */
-			if ((*n & (*n - 1)) == 0) {
-				r = arena_alloc(a, (*n ? *n * 2 : 1) *
-				    sizeof *r);
-				if (r == NULL) {
-					nomem = 1;
-					break;
-				}
-				if (*n > 0)
-					memcpy(r, *arr, *n * sizeof *r);
-				*arr = r;
-			}
-			r = &(*arr)[(*n)++];
-			r->domain = keep(a, st, 0, &nomem);
-			r->detail = keep(a, st, 1, &nomem);
-			r->result = keep(a, st, 2, &nomem);
-			r->aligned = sqlite3_column_int(st, 3);
+	if (q->sig == NULL && prep(s, sql, &q->sig, err,
+	    "reading a signature") == -1)
+		return -1;
+	st = q->sig;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct sig_result *r, **arr;
+		size_t *n;
+
+		kind = sqlite3_column_int(st, 0);
+		if (kind == 0) {
+			found = 1;
+			g->header_from = keep(a, st, 2, &nomem);
+			g->adkim = align_mode(text(st, 3));
+			g->aspf = align_mode(text(st, 4));
+			g->dmarc = sqlite3_column_int(st, 5);
+			g->dkim_aligned = sqlite3_column_int(st, 6);
+			g->spf_aligned = sqlite3_column_int(st, 7);
+			g->receiver_dkim = keep(a, st, 8, &nomem);
+			g->receiver_spf = keep(a, st, 9, &nomem);
+			g->disposition = keep(a, st, 10, &nomem);
+			reasons = keep(a, st, 11, &nomem);
+			if (reasons != NULL && store_split(a, reasons,
+			    &g->reasons, &g->nreasons) == -1)
+				nomem = 1;
+			continue;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_db_err(store_sqlite(s), store_path(s),
-			    err, "reading a signature");
+		arr = kind == 1 ? &g->dkims : &g->spfs;
+		n = kind == 1 ? &g->ndkims : &g->nspfs;
+		/* Grow by doubling within the arena. */
+		if ((*n & (*n - 1)) == 0) {
+			r = arena_alloc(a, (*n ? *n * 2 : 1) * sizeof *r);
+			if (r == NULL) {
+				nomem = 1;
+				break;
+			}
+			if (*n > 0)
+				memcpy(r, *arr, *n * sizeof *r);
+			*arr = r;
+		}
+		r = &(*arr)[(*n)++];
+		r->domain = keep(a, st, 2, &nomem);
+		r->detail = keep(a, st, 3, &nomem);
+		r->result = keep(a, st, 4, &nomem);
+		r->aligned = sqlite3_column_int(st, 5);
 	}
+	sqlite3_reset(st);
+	if (!nomem && rc != SQLITE_DONE)
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "reading a signature");
 	if (nomem)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (!found)
+		return dr_seterr(err, DR_E_DB, "%s: signature %lld is missing",
+		    store_path(s), (long long)id);
 	return 0;
-}
-
-/* Sources whose first day is kept, at most. */
-#define FIRST_CACHE_MAX	(1u << 20)
-
-int
-store_source_first(struct store *s, const char *domain, const char *hf,
-    const char *ip, int64_t *first, struct dr_error *err)
-{
-	static const char sql[] =
-	    "SELECT first_day FROM sources WHERE domain = ? AND"
-	    " header_from = ? AND source_ip = ?";
-	struct store_q	*q = store_queries(s);
-	struct buf	 key = { 0 };
-	sqlite3_stmt	*st;
-	int64_t		*v = NULL;
-	int		 rc, added;
-
-	/*
-	 * The report commands classify a domain over several windows
-	 * that share most sources: each is looked up once.
-	 */
-	if (q->first_domain == NULL || strcmp(q->first_domain, domain) != 0 ||
-	    (q->first_seen != NULL && hmap_count(q->first_seen) >=
-	    FIRST_CACHE_MAX)) {
-		free(q->first_domain);
-		q->first_domain = strdup(domain);
-		if (q->first_seen != NULL)
-			hmap_clear(q->first_seen);
-	}
-	if (q->first_seen == NULL)
-		q->first_seen = hmap_new(sizeof(int64_t));
-	if (q->first_domain != NULL && q->first_seen != NULL &&
-	    buf_adds(&key, hf ? hf : "") == 0 && buf_add(&key, "", 1) == 0 &&
-	    buf_adds(&key, ip) == 0) {
-		v = hmap_get(q->first_seen, key.data, key.len, &added);
-		if (v != NULL && !added) {
-			buf_free(&key);
-			if (*v == INT64_MIN)
-				return 0;
-			*first = *v;
-			return 1;
-		}
-	}
-	buf_free(&key);
-	if (q->first == NULL && prep(s, sql, &q->first, err,
-	    "reading the sources") == -1)
-		return -1;
-	st = q->first;
-	bind_t(st, 1, domain);
-	bind_t(st, 2, hf ? hf : "");
-	bind_t(st, 3, ip);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*first = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (v != NULL)
-		*v = rc == SQLITE_ROW ? *first : INT64_MIN;
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	if (v != NULL)
-		hmap_clear(q->first_seen);	/* not an answer */
-	return store_db_err(store_sqlite(s), store_path(s), err,
-	    "reading the sources");
 }
 
 int
@@ -265,6 +347,38 @@ store_domains(struct store *s, int64_t from, int64_t to,
 		if ((ret = cb(arg, text(st, 0))) != 0)
 			break;
 	return finish(s, st, rc, ret, err, "listing domains");
+}
+
+int
+store_domain_totals(struct store *s, int64_t from, int64_t to,
+    int (*cb)(void *, const struct store_domain_total *), void *arg,
+    struct dr_error *err)
+{
+	/* total(): a float, so that no sum of counts overflows. */
+	static const char sql[] =
+	    "SELECT domain, count(*), total(message_count) FROM reports"
+	    " WHERE domain IS NOT NULL AND day BETWEEN ? AND ?"
+	    " AND status = 'active' AND record_count > 0"
+	    " GROUP BY domain ORDER BY 3 DESC, 1";
+	struct store_domain_total	 t;
+	sqlite3_stmt			*st;
+	double				 m;
+	int				 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "counting domains") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.domain = text(st, 0);
+		t.reports = (uint64_t)sqlite3_column_int64(st, 1);
+		m = sqlite3_column_double(st, 2);
+		t.messages = m <= 0 ? 0 : m >= 1.8e19 ? UINT64_MAX :
+		    (uint64_t)m;
+		if ((ret = cb(arg, &t)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "counting domains");
 }
 
 int

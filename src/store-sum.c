@@ -30,9 +30,8 @@
 #include "store-int.h"
 #include "tally.h"
 
-/* Signatures cached, sources merged, records signed again at once. */
+/* Signatures cached, records signed again at once. */
 #define SUM_MAX_SIGS	65536
-#define SUM_MAX_MERGE	1048576
 #define SUM_CHUNK	4096
 
 enum sum_stmt {
@@ -41,7 +40,7 @@ enum sum_stmt {
 	S_SIG_DKIM,
 	S_SIG_SPF,
 	S_DIRTY,
-	S_DIRTY_LIST,
+	S_DIRTY_DOMAINS,
 	S_DIRTY_DONE,
 	S_MERGE,
 	S_SRC_ADD,
@@ -66,14 +65,31 @@ static const char *const sum_sql[S__COUNT] = {
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_DIRTY] =
 	    "INSERT OR IGNORE INTO summary_dirty (domain, day) VALUES (?, ?)",
-	[S_DIRTY_LIST] =
-	    "SELECT domain, day FROM summary_dirty ORDER BY domain, day",
-	[S_DIRTY_DONE] =
-	    "DELETE FROM summary_dirty WHERE domain = ? AND day = ?",
+	[S_DIRTY_DOMAINS] =
+	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
+	    " ORDER BY domain LIMIT 1",
+	[S_DIRTY_DONE] = "DELETE FROM summary_dirty WHERE domain = ?",
+	/*
+	 * The sources of a domain's noted days, each once with its span,
+	 * in the order of the key of sources: GROUP BY sorts with
+	 * SQLite's sorter, which spills to temporary files.
+	 */
 	[S_MERGE] =
-	    "SELECT coalesce(c.source_ip, ''), coalesce(c.header_from, '')"
-	    " FROM reports p JOIN records c ON c.report = p.id"
-	    " WHERE p.domain = ? AND p.day = ? AND p.status = 'active'",
+	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
+	    " first_day, last_day)"
+	    " SELECT ?1, coalesce(c.header_from, ''),"
+	    " coalesce(c.source_ip, ''), dmarcdb_ip(c.source_ip),"
+	    " min(p.day), max(p.day)"
+	    " FROM summary_dirty d"
+	    " JOIN reports p ON p.domain = d.domain AND p.day = d.day"
+	    " AND p.status = 'active'"
+	    " JOIN records c ON c.report = p.id"
+	    " WHERE d.domain = ?1 GROUP BY 2, 3"
+	    " ON CONFLICT DO UPDATE SET"
+	    " first_day = min(first_day, excluded.first_day),"
+	    " last_day = max(last_day, excluded.last_day)"
+	    " WHERE excluded.first_day < first_day"
+	    " OR excluded.last_day > last_day",
 	[S_SRC_ADD] =
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
 	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -104,8 +120,6 @@ struct store_sum {
 	sqlite3_stmt	*st[S__COUNT];
 	struct tally	*tally;		/* encoding signatures */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
-	struct hmap	*spans;		/* merging: source -> struct span */
-	struct buf	 key;		/* the source last merged */
 	struct buf	 sigbuf;
 	struct arena	 evalmem;	/* evaluating a signature */
 	struct walk	 walk;		/* reading records back */
@@ -113,6 +127,20 @@ struct store_sum {
 	/* The modes the open report's records are signed under. */
 	const char	*adkim, *aspf;	/* "r" or "s" */
 };
+
+/* dmarcdb_ip(text): an address as 16 bytes (IPv4 mapped), else NULL. */
+static void
+sql_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char	*t = sqlite3_value_text(argv[0]);
+	uint8_t			 ip[CIDR_LEN];
+
+	(void)argc;
+	if (t != NULL && cidr_addr((const char *)t, ip) == 0)
+		sqlite3_result_blob(ctx, ip, CIDR_LEN, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(ctx);
+}
 
 static int
 sum_err(struct store_sum *m, struct dr_error *err, const char *what)
@@ -136,15 +164,19 @@ sum_new(sqlite3 *db, const char *path, struct dr_error *err)
 
 	m->tally = tally_new();
 	m->sigs = hmap_new(sizeof(int64_t));
-	m->spans = hmap_new(2 * sizeof(int64_t));
 	m->resigned = calloc(SUM_CHUNK, sizeof *m->resigned);
-	if (m->tally == NULL || m->sigs == NULL ||
-	    m->spans == NULL || m->resigned == NULL) {
+	if (m->tally == NULL || m->sigs == NULL || m->resigned == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		sum_free(m);
 		return NULL;
 	}
 	if (walk_init(&m->walk, db, path, err) == -1) {
+		sum_free(m);
+		return NULL;
+	}
+	if (sqlite3_create_function(db, "dmarcdb_ip", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_ip, NULL, NULL) != SQLITE_OK) {
+		sum_err(m, err, "registering a function");
 		sum_free(m);
 		return NULL;
 	}
@@ -169,8 +201,6 @@ sum_free(struct store_sum *m)
 		sqlite3_finalize(m->st[i]);
 	tally_free(m->tally);
 	hmap_free(m->sigs);
-	hmap_free(m->spans);
-	buf_free(&m->key);
 	buf_free(&m->sigbuf);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
@@ -413,179 +443,61 @@ sum_rollback(struct store_sum *m)
 }
 
 /*
- * Merging the noted days into sources. The rows of a domain's days are
- * folded in memory into one span (first and last day) per source, and
- * each source is then written once, in the table's key order: a bulk
- * ingest notes every day of every domain, and writing each source once
- * a day, in hash order, made the first report command after one take
- * tens of seconds. Spans are written early if too many are held.
+ * Merging the noted days into sources, a domain at a time, in one
+ * statement: SQLite groups the records of its noted days by source, in
+ * the order of the key of sources, and writes each source once with
+ * its first and last day. A bulk ingest notes every day of every domain; writing
+ * each source once a day, in hash order, made the first report command
+ * after one take tens of seconds, and holding every source in memory
+ * made it grow with them.
  */
-
-struct span {
-	int64_t	first, last;
-};
-
-/* Add one noted day's sources to the spans held. */
 static int
-span_day(struct store_sum *m, const char *domain, int64_t day,
-    struct dr_error *err)
+merge_domain(struct store_sum *m, const char *domain, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_MERGE];
-	struct span	*sp = NULL;
-	const char	*src, *hf;
-	int		 rc, added;
-
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, day);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		src = (const char *)sqlite3_column_text(st, 0);
-		hf = (const char *)sqlite3_column_text(st, 1);
-		if (src == NULL || hf == NULL) {
-			dr_seterr(err, DR_E_NOMEM, "out of memory");
-			goto fail;
-		}
-		/*
-		 * A source's records are often neighbours in a report,
-		 * with the same header_from: the span just seen.
-		 */
-		if (sp != NULL && strcmp(hf, m->key.data) == 0 &&
-		    strcmp(src, m->key.data + strlen(m->key.data) + 1) == 0)
-			continue;
-		/*
-		 * header_from, NUL, source, NUL: memcmp sorts these as
-		 * the table's key sorts its columns.
-		 */
-		buf_reset(&m->key);
-		if (buf_adds(&m->key, hf) == -1 ||
-		    buf_add(&m->key, "", 1) == -1 ||
-		    buf_adds(&m->key, src) == -1 ||
-		    buf_add(&m->key, "", 1) == -1 ||
-		    (sp = hmap_get(m->spans, m->key.data, m->key.len,
-		    &added)) == NULL) {
-			dr_seterr(err, DR_E_NOMEM, "out of memory");
-			goto fail;
-		}
-		if (added || day < sp->first)
-			sp->first = day;
-		if (added || day > sp->last)
-			sp->last = day;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return sum_err(m, err, "reading the summary");
+	sqlite3_bind_text(m->st[S_MERGE], 1, domain, -1, SQLITE_STATIC);
+	if (done(m, S_MERGE, err, "updating the sources") == -1)
+		return -1;
 	sqlite3_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(m->st[S_DIRTY_DONE], 2, day);
 	return done(m, S_DIRTY_DONE, err, "updating the sources");
-fail:
-	sqlite3_reset(st);
-	return -1;
-}
-
-struct span_key {
-	const char	*p;
-	size_t		 len;
-	struct span	*span;
-};
-
-static int
-cmp_span_key(const void *a, const void *b)
-{
-	const struct span_key	*x = a, *y = b;
-	int			 c;
-
-	c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
-	if (c != 0)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* Write the spans held into sources, in key order, and forget them. */
-static int
-span_flush(struct store_sum *m, const char *domain, struct dr_error *err)
-{
-	sqlite3_stmt		*up = m->st[S_SRC_ADD];
-	struct span_key		*keys;
-	uint8_t			 ip[CIDR_LEN];
-	const void		*k;
-	const char		*src;
-	size_t			 n = hmap_count(m->spans), i, len;
-	int			 ret = 0;
-
-	if (n == 0)
-		return 0;
-	keys = calloc(n, sizeof *keys);
-	if (keys == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	for (i = 0; i < n; i++) {
-		keys[i].span = hmap_at(m->spans, i, &k, &len);
-		keys[i].p = k;
-		keys[i].len = len;
-	}
-	qsort(keys, n, sizeof *keys, cmp_span_key);
-	for (i = 0; i < n && ret == 0; i++) {
-		/* The key: header_from, NUL, source, NUL. */
-		len = strlen(keys[i].p);
-		src = keys[i].p + len + 1;
-		sqlite3_bind_text(up, 1, domain, -1, SQLITE_STATIC);
-		sqlite3_bind_text(up, 2, keys[i].p, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(up, 3, src, (int)(keys[i].len - len - 2),
-		    SQLITE_STATIC);
-		if (cidr_addr(src, ip) == 0)
-			sqlite3_bind_blob(up, 4, ip, CIDR_LEN, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(up, 4);
-		sqlite3_bind_int64(up, 5, keys[i].span->first);
-		sqlite3_bind_int64(up, 6, keys[i].span->last);
-		ret = done(m, S_SRC_ADD, err, "updating the sources");
-	}
-	free(keys);
-	hmap_clear(m->spans);
-	return ret;
 }
 
 int
 sum_merge(struct store_sum *m, struct dr_error *err)
 {
-	struct day {
-		char	domain[256];
-		int64_t	day;
-	}		*days = NULL;
-	sqlite3_stmt	*st = m->st[S_DIRTY_LIST];
-	size_t		 n = 0, cap = 0, i;
+	sqlite3_stmt	*st = m->st[S_DIRTY_DOMAINS];
+	struct buf	 domain = { 0 };
+	const char	*d;
 	int		 rc, ret = -1;
 
-	/* In key order: a domain's days together. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct day *d = store_more(&days, &cap, n, sizeof *d);
-		if (d == NULL) {
-			sqlite3_reset(st);
-			free(days);
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (buf_addc(&domain, '\0') == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	for (;;) {
+		/* The next domain after the one merged. */
+		sqlite3_bind_text(st, 1, domain.data, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			d = (const char *)sqlite3_column_text(st, 0);
+			buf_reset(&domain);
+			if (d == NULL || buf_adds(&domain, d) == -1 ||
+			    buf_addc(&domain, '\0') == -1) {
+				sqlite3_reset(st);
+				dr_seterr(err, DR_E_NOMEM, "out of memory");
+				goto out;
+			}
 		}
-		snprintf(d->domain, sizeof d->domain, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		d->day = sqlite3_column_int64(st, 1);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(days);
-		return sum_err(m, err, "reading the summary");
-	}
-	hmap_clear(m->spans);
-	for (i = 0; i < n; i++) {
-		if (span_day(m, days[i].domain, days[i].day, err) == -1)
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			sum_err(m, err, "reading the summary");
 			goto out;
-		if ((i + 1 == n || strcmp(days[i].domain,
-		    days[i + 1].domain) != 0 ||
-		    hmap_count(m->spans) >= SUM_MAX_MERGE) &&
-		    span_flush(m, days[i].domain, err) == -1)
+		}
+		if (merge_domain(m, domain.data, err) == -1)
 			goto out;
 	}
 	ret = 0;
 out:
-	hmap_clear(m->spans);
-	free(days);
+	buf_free(&domain);
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -76,7 +78,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_RUN_UPDATE] =
 	    "UPDATE ingest_runs SET finished_at = ?, inputs = ?, stored = ?,"
 	    " duplicates = ?, superseded = ?, rejected = ?, records = ?,"
-	    " messages = ?, mail_read = ?, mail_known = ? WHERE id = ?",
+	    " messages = ?, mail_read = ?, mail_known = ?, unreadable = ?"
+	    " WHERE id = ?",
 	[Q_HAS_SHA] =
 	    "SELECT id FROM reports WHERE xml_sha256 = ? AND xml_part = ?",
 	[Q_MAX_REPORT] = "SELECT coalesce(max(id), 0) FROM reports",
@@ -562,6 +565,21 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	}
 	s->readonly = (flags & STORE_READER) != 0;
 	s->busy_ms = busy_ms;
+	/*
+	 * A new database holds raw mail: it is created here, mode 0600
+	 * whatever the umask lets through (SQLite would make it 0644), and
+	 * SQLite gives its -wal, -shm and -journal files the mode of the
+	 * database file. O_EXCL: an existing file, or a link, is left as
+	 * it is. Names SQLite reads otherwise (":memory:", a "file:" URI)
+	 * are left to it.
+	 */
+	if (!s->readonly && *path != '\0' && strcmp(path, ":memory:") != 0 &&
+	    strncmp(path, "file:", 5) != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+		if (fd != -1)
+			close(fd);
+	}
 	rc = sqlite3_open_v2(path, &s->db, (s->readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
 	    NULL);
@@ -699,11 +717,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
-	for (i = 0; i < 3; i++)
-		sqlite3_finalize(s->q.sig[i]);
-	sqlite3_finalize(s->q.first);
-	hmap_free(s->q.first_seen);
-	free(s->q.first_domain);
+	sqlite3_finalize(s->q.sig);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {
@@ -750,7 +764,8 @@ store_run_end(struct store *s, const struct store_counts *c,
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->messages);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->mail_read);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)c->mail_known);
-	sqlite3_bind_int64(st, 11, s->run_id);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)c->unreadable);
+	sqlite3_bind_int64(st, 12, s->run_id);
 	return step_done(s, Q_RUN_UPDATE, err, "recording the run");
 }
 
@@ -1345,6 +1360,12 @@ store_sources_update(struct store *s, struct dr_error *err)
 		return -1;
 	}
 	return store_commit(s, err);
+}
+
+int
+store_spill(struct store *s, struct dr_error *err)
+{
+	return exec(s, "PRAGMA temp_store = FILE", err, "setting temp_store");
 }
 
 int

@@ -48,7 +48,9 @@ struct store_counts {
 	uint64_t	stored;
 	uint64_t	duplicates;
 	uint64_t	superseded;
-	uint64_t	rejected;
+	uint64_t	rejected;	/* kept in rejected_inputs */
+	uint64_t	unreadable;	/* could not be read: nothing kept */
+	uint64_t	vanished;	/* listed, gone before read */
 	uint64_t	records;
 	uint64_t	messages;
 };
@@ -110,6 +112,14 @@ int	 store_sources_update(struct store *, struct dr_error *);
  */
 int	 store_read_begin(struct store *, struct dr_error *);
 void	 store_read_end(struct store *);
+
+/*
+ * The connection is for report commands: sorts larger than the page
+ * cache spill to temporary files (deleted as soon as they are opened)
+ * rather than memory, so that reading a window of any size takes the
+ * same memory. Call before store_read_begin. 0, or -1 with err set.
+ */
+int	 store_spill(struct store *, struct dr_error *);
 
 /* 1 while a report or mail message is open: no commit now. */
 int	 store_busy(const struct store *);
@@ -232,26 +242,63 @@ int	 store_rejected_raw(struct store *, int64_t,
  */
 struct store_day {
 	const char	*domain;
-	int64_t		 report;	/* a report's records come together */
-	int64_t		 day;		/* of the report */
+	const char	*header_from;	/* "" when the report gave none */
 	const char	*source_ip;	/* "" when the report gave none */
 	const char	*reporter;
+	int64_t		 day;		/* of the report */
 	int64_t		 sig;
 	int64_t		 messages;
 };
-/* The records of a policy domain from day to day (inclusive). */
+/*
+ * The records of a policy domain from day to day (inclusive), sorted by
+ * source (header_from, then IP) and, within a source, by signature: a
+ * source's records come together, and a signature's within them. The
+ * sort is SQLite's, which spills to temporary files: memory does not
+ * grow with the records. The callback's strings last until it returns.
+ */
 int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    int (*)(void *, const struct store_day *), void *,
 	    struct dr_error *);
+/*
+ * The first day each source of a domain was seen (the sources table),
+ * for sources asked in the order of its key (header_from, then IP): a
+ * cursor that steps forward through the table and seeks only when the
+ * next source is far ahead. store_firsts_get returns 1 and sets *first,
+ * 0 if the source is not in the table, -1 with err set.
+ */
+struct store_firsts;
+int	 store_firsts_open(struct store *, const char *,
+	    struct store_firsts **, struct dr_error *);
+int	 store_firsts_get(struct store_firsts *, const char *, const char *,
+	    int64_t *, struct dr_error *);
+void	 store_firsts_close(struct store_firsts *);
+/*
+ * The reporters of a domain's active reports with records from day to
+ * day, each once, in the order of the reports' days.
+ */
+int	 store_day_reporters(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const char *), void *, struct dr_error *);
 /* A signature with its results; memory from the arena. */
 int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
 	    struct dr_error *);
-/* The first day a source was seen: 1 found, 0 not, -1 error. */
-int	 store_source_first(struct store *, const char *, const char *,
-	    const char *, int64_t *, struct dr_error *);
 /* Policy domains with records from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
+/* A policy domain with records from day to day, and how much. */
+struct store_domain_total {
+	const char	*domain;
+	uint64_t	 reports;	/* active, with records */
+	uint64_t	 messages;
+};
+/*
+ * Each of those domains, the most messages first, then by name.
+ * Streams: memory does not grow with the number of domains. The
+ * callback returns non-zero to stop; a negative value is its own error
+ * (err not set), and makes this return -1.
+ */
+int	 store_domain_totals(struct store *, int64_t, int64_t,
+	    int (*)(void *, const struct store_domain_total *), void *,
+	    struct dr_error *);
 
 /* --- for the digest (store-query.c) --------------------------------- */
 

@@ -8,10 +8,12 @@ build="gcc make autoconf automake libtool pkg-config libxml2-dev
 libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
 libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
 # The end-to-end tests' tools (opensmtpd: the SMTP sink of
-# digest-smtp.sh); the sanitizer and fuzzing builds (clang, its
-# ASan/UBSan/libFuzzer runtimes); make check-valgrind.
+# digest-smtp.sh; python3: the misbehaving servers of fakeserver.py;
+# openssl: a throwaway CA for the TLS tests); the sanitizer and fuzzing
+# builds (clang, its ASan/UBSan/libFuzzer runtimes); make
+# check-valgrind.
 test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
-libclang-rt-14-dev valgrind"
+libclang-rt-14-dev valgrind python3 openssl"
 
 case "${1:-}" in
 "") pkgs=$build ;;

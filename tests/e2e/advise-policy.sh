@@ -167,6 +167,12 @@ domain confforged.example {
 	record "v=DMARC1; p=none; rua=mailto:d@confforged.example";
 }
 EOF
+# Every domain of the scenarios is ours: advise covers configured
+# domains only.
+for d in ahead alone backdated behind change dns dnsforged forged \
+    forgedq lag many names nodns span-in span-out; do
+	printf 'domain %s.example { }\n' "$d" >> "$T/conf"
+done
 DMARCDB_CONFIG=$T/conf
 export DMARCDB_CONFIG
 "$DMARCDB" -q --db "$DB" ingest "$R"

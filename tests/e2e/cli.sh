@@ -10,7 +10,7 @@ BAD=$S/broken-invalid_xml.xml
 # Help and version.
 "$DMARCDB" --help | grep -q '^usage: dmarcdb' || fail "--help"
 "$DMARCDB" --version | grep -q '^dmarcdb [0-9]' || fail "--version"
-for c in ingest reports rejected sources advise export digest; do
+for c in ingest reports rejected sources advise export digest domains; do
 	"$DMARCDB" "$c" --help | grep -q "^usage: dmarcdb.* $c" ||
 	    fail "$c --help"
 done
@@ -42,7 +42,7 @@ grep -Eq '^dmarcdb: 1 input: 1 report stored, 0 duplicates, 0 superseded, 0 reje
 # Output that cannot be written: exit 1 and the reason, from every
 # report command.
 for c in reports "sources --since 2000-01-01" "advise --days 3660 --no-dns" \
-    export "digest --no-dns --format text"; do
+    export "digest --no-dns --format text" "domains --since 2000-01-01"; do
 	# shellcheck disable=SC2086
 	expect_exit 1 "$DMARCDB" --db "$DB" $c > /dev/full 2> "$T/err"
 	grep -q "No space left on device" "$T/err" ||

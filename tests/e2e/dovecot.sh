@@ -1,38 +1,65 @@
-# dovecot.sh: a private Dovecot IMAP server on 127.0.0.1 for the tests
-# (sourced after lib.sh). dovecot_start starts it on a free port with
-# one user, "test" (password in $IMAP_PASS), whose Maildir is $IMAP_MD;
-# it is stopped on exit. $IMAP_URL is imap://test@127.0.0.1:PORT.
+# dovecot.sh: private Dovecot IMAP servers on 127.0.0.1 for the tests
+# (sourced after lib.sh). dovecot_start [NAME] starts one on a free port
+# with one user, "test" (password in $IMAP_PASS), whose Maildir is
+# $IMAP_MD; $IMAP_URL is imap://test@127.0.0.1:PORT. Each is stopped
+# when the test ends. Set before dovecot_start, for that instance:
+#   DOVE_SSL   no (default), yes or required; then DOVE_CERT and
+#              DOVE_KEY name its certificate and key (PEM)
+#   DOVE_IMAPS 1: also an imaps listener, on $IMAPS_PORT
+#   DOVE_CAPS  the capabilities it announces (imap_capability), such as
+#              a list without MOVE
+# A second dovecot_start starts another instance, and the variables
+# then name it.
 
 command -v dovecot > /dev/null ||
     fail "dovecot not installed (tools/deps.sh test installs it)"
 
 IMAP_PASS=secret
-DOVE=$T/dovecot
-IMAP_MD=$DOVE/home/test/Maildir
 
-# A port nobody listens on, from the ephemeral range.
+# A port nobody listens on, from the ephemeral range, and not one in
+# PORTS_GIVEN (the caller adds it: this runs in a subshell).
+PORTS_GIVEN=" "
 free_port() {
 	p=$(( 20000 + $$ % 20000 ))
-	while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do
+	while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] ||
+	    [ "${PORTS_GIVEN#* $p }" != "$PORTS_GIVEN" ]; do
 		p=$((p + 1))
 	done
 	echo "$p"
 }
 
 dovecot_start() {
+	DOVE=$T/${1:-dovecot}
+	IMAP_MD=$DOVE/home/test/Maildir
 	IMAP_PORT=$(free_port)
+	PORTS_GIVEN="$PORTS_GIVEN$IMAP_PORT "
+	IMAPS_PORT=0
+	if [ "${DOVE_IMAPS:-0}" = 1 ]; then
+		IMAPS_PORT=$(free_port)
+		PORTS_GIVEN="$PORTS_GIVEN$IMAPS_PORT "
+	fi
 	IMAP_URL=imap://test@127.0.0.1:$IMAP_PORT
 	mkdir -p "$DOVE/run" "$DOVE/state" "$IMAP_MD/cur" "$IMAP_MD/new" \
 	    "$IMAP_MD/tmp"
 	# The auth process runs as dovecot and must read the users file.
 	chmod 755 "$T" "$DOVE"
+	ssl="ssl = ${DOVE_SSL:-no}"
+	if [ "${DOVE_SSL:-no}" != no ]; then
+		ssl="$ssl
+ssl_cert = <$DOVE_CERT
+ssl_key = <$DOVE_KEY
+ssl_min_protocol = TLSv1.2"
+	fi
+	caps=
+	[ -z "${DOVE_CAPS:-}" ] || caps="imap_capability = $DOVE_CAPS"
 	cat > "$DOVE/dovecot.conf" <<EOF
 protocols = imap
 listen = 127.0.0.1
 base_dir = $DOVE/run
 state_dir = $DOVE/state
 log_path = $DOVE/dovecot.log
-ssl = no
+$ssl
+$caps
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -44,7 +71,8 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
   }
 }
 passdb {
@@ -63,9 +91,16 @@ EOF
 	    fail "dovecot configuration"
 	dovecot -c "$DOVE/dovecot.conf" < /dev/null > /dev/null 2>&1 ||
 	    fail "dovecot did not start: $(cat "$DOVE/dovecot.log")"
-	# Stop it first, then lib.sh's finish (memory checker reports,
-	# clean-up) with the test's own status.
-	trap 'rc_=$?; dovecot_stop; (exit "$rc_"); finish' EXIT
+	[ -n "$DOVE_DIRS" ] || at_exit dovecot_stop
+	DOVE_DIRS="$DOVE_DIRS $DOVE"
+	i=0
+	until [ -n "$(ss -Hltn "sport = :$IMAP_PORT" 2>/dev/null)" ]; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "dovecot does not listen on $IMAP_PORT"
+		sleep 0.1
+	done
+	# Loopback counts as secured: clear text logins work, whatever
+	# DOVE_SSL says.
 	i=0
 	until curl -s "imap://127.0.0.1:$IMAP_PORT/" -u "test:$IMAP_PASS" \
 	    > /dev/null; do
@@ -75,14 +110,21 @@ EOF
 	done
 }
 
+# dovecot_stop: stop every instance, all at once (each takes a while).
+DOVE_DIRS=
 dovecot_stop() {
-	[ -f "$DOVE/run/master.pid" ] || return 0
-	pid=$(cat "$DOVE/run/master.pid")
-	kill "$pid" 2> /dev/null || return 0
-	i=0
-	while kill -0 "$pid" 2> /dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
+	pids=
+	for d in $DOVE_DIRS; do
+		[ -f "$d/run/master.pid" ] || continue
+		pid=$(cat "$d/run/master.pid")
+		kill "$pid" 2> /dev/null && pids="$pids $pid"
+	done
+	for pid in $pids; do
+		i=0
+		while kill -0 "$pid" 2> /dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
 	done
 }
 

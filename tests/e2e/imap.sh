@@ -91,10 +91,21 @@ imap_cmd Read 'UID STORE 1:* +FLAGS.SILENT (\Seen)' > /dev/null
 "$DMARCDB" -q --db "$T/c.db" ingest "$IMAP_URL/Read" || fail "read run"
 same_as_ref "$T/c.db" "messages seen before"
 
+# unreadable ERR URL: the folder could not be read, said once (the URL
+# not repeated), and counted as unreadable, not rejected.
+unreadable() {
+	[ "$(grep -cF "$2" "$1")" = 1 ] ||
+	    fail "$2 named $(grep -cF "$2" "$1") times: $(cat "$1")"
+	grep -q ': 0 reports stored, 0 duplicates, 0 superseded, 0 rejected, 1 unreadable;' \
+	    "$1" || fail "summary: $(cat "$1")"
+}
+
 # 3. Credentials: from the environment or a netrc file; never the URL.
-expect_exit 1 env DMARCDB_IMAP_PASSWORD=wrong "$DMARCDB" -q --db "$T/e.db" \
+expect_exit 1 env DMARCDB_IMAP_PASSWORD=wrong "$DMARCDB" --db "$T/e.db" \
     ingest "$IMAP_URL/INBOX" 2> "$T/err"
-grep -q "login denied" "$T/err" || fail "wrong password: $(cat "$T/err")"
+grep -q "^dmarcdb: $IMAP_URL/INBOX: connecting: login denied" "$T/err" ||
+    fail "wrong password: $(cat "$T/err")"
+unreadable "$T/err" "$IMAP_URL/INBOX"
 expect_exit 1 "$DMARCDB" -q --db "$T/e.db" ingest \
     "imap://test:$IMAP_PASS@127.0.0.1:$IMAP_PORT/INBOX" 2> "$T/err"
 grep -q "password on the command line is refused" "$T/err" ||
@@ -107,9 +118,13 @@ seed Netrc
 env -u DMARCDB_IMAP_PASSWORD "$DMARCDB" -q --db "$T/d.db" ingest \
     --netrc-file "$T/netrc" "$IMAP_URL/Netrc" || fail "netrc: exit $?"
 same_as_ref "$T/d.db" "netrc"
-expect_exit 1 "$DMARCDB" -q --db "$T/e.db" ingest "$IMAP_URL/Nowhere" \
+expect_exit 1 "$DMARCDB" --db "$T/e.db" ingest "$IMAP_URL/Nowhere" \
     2> "$T/err"
-grep -q "Nowhere" "$T/err" || fail "missing folder: $(cat "$T/err")"
+grep -q "^dmarcdb: $IMAP_URL/Nowhere: STATUS \"Nowhere\" (UIDVALIDITY): refused (the server said: A[0-9]* NO .*Nowhere.*)$" \
+    "$T/err" || fail "missing folder: $(cat "$T/err")"
+unreadable "$T/err" "$IMAP_URL/Nowhere"
+[ "$(sql "$T/e.db" "SELECT count(*) FROM rejected_inputs")" = 0 ] ||
+    fail "an unreadable folder in rejected_inputs"
 
 # 4. Killed at random moments, many times: then one run to the end.
 #    Every report stored once, every message moved once. Each run is

@@ -34,9 +34,19 @@ fail() {
 	exit 1
 }
 
-# At exit: fail on any memory checker report, then clean up.
+# at_exit COMMAND: run COMMAND (stop a server) when the test ends,
+# whatever its outcome, before finish; the last given runs first.
+AT_EXIT=:
+at_exit() {
+	AT_EXIT="$1; $AT_EXIT"
+}
+
+# At exit: stop what at_exit names, fail on any memory checker report,
+# then clean up.
 finish() {
 	rc=$?
+	set +e
+	eval "$AT_EXIT"
 	for f in "$T"/sanitizer.* "$T"/vg/log.*; do
 		[ -s "$f" ] || continue
 		echo "FAIL: memory checker report ($(basename "$f")):" >&2

@@ -10,6 +10,12 @@ fixtures "$T/r"
 DMARCDB_CONFIG=$SRCDIR/tests/e2e/sources.conf
 export DMARCDB_CONFIG
 "$DMARCDB" -q --db "$DB" ingest "$T/r"
+# A domain with reports, not configured: left out unless named.
+mkdir "$T/r2"
+report "$T/r2" google.com 7489 2026-02-27 domain=stray.example,p=none <<-EOF
+$(good stray.example)
+EOF
+"$DMARCDB" -q --db "$DB" ingest "$T/r2"
 AS_OF="--as-of 2026-03-01"
 
 # golden NAME COMMAND...: its output is tests/golden/NAME.
@@ -147,6 +153,16 @@ notes example.com blockers | grep -q '^203.0.113.30 (ESP) (560 messages): no DKI
 notes l5-stepback.example reasons | grep -q 'below 95%: receivers reject the rest' ||
     fail "step back reason"
 
+# A domain with reports but not configured: left out, counted, and
+# advised when named.
+! grep -qx 'stray.example' "$V" || fail "stray.example advised unasked"
+grep -qx '1 other domain with reports, not configured: see dmarcdb domains' \
+    "$V" || fail "stray.example not counted"
+[ "$(json "$A" '$.other_domains')" = 1 ] || fail "other_domains"
+"$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain stray.example \
+    > "$T/stray"
+grep -qx 'stray.example' "$T/stray" || fail "--domain stray.example"
+
 # An authorised sender whose results neither pass nor align: the
 # reason names them (it said "the reporters give no results").
 mkdir "$T/ua"
@@ -173,7 +189,7 @@ reason() {
 # A value outside the schema is not repeated.
 [ "$(reason 203.0.113.34)" = '"DKIM result unknown for d=esp.example, not aligned with ua.example; SPF result unknown for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
     fail "results outside the schema: $(reason 203.0.113.34)"
-grep -q 'give no' "$T/ua.csv" && fail "no results, it says"
+grep_none 'give no' "$T/ua.csv" || fail "no results, it says"
 
 # A domain without reports, asked for: said plainly.
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain none.example \

@@ -930,14 +930,14 @@ policy_domain_must_be_a_host_name(void **state)
 		"b\xc3\xbc" "cher.example", "1.2.3.4", "under_score.example",
 		"example.com..", "",
 		/* A label of 64 bytes. */
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+		("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"),
 	};
 	static const char *const good[] = {
 		"example.com", "EXAMPLE.com.", "xn--bcher-kva.example", "a",
 		"1a.example", "a-b.c-d.example",
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+		("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example"),
 	};
 	char			 xml[2048], name[300];
 	const struct dr_report	*r;

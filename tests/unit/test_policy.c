@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -308,7 +311,8 @@ conf_full(void **state)
 	    "  thresholds { window 60; partial-pct yes; }\n"
 	    "}\n"
 	    "digest { from dmarc@example.com; to a@example.com b@example.com;"
-	    " subject \"DMARC weekly\"; }\n");
+	    " subject \"DMARC weekly\";\n"
+	    "  ca-file /etc/dmarcdb/ca.pem; allow-cleartext yes; }\n");
 	assert_int_equal(c->ndomains, 1);
 	assert_int_equal(c->domains[0].nnames, 2);
 	assert_string_equal(c->domains[0].names[0], "example.com");
@@ -339,11 +343,16 @@ conf_full(void **state)
 	assert_int_equal(conf_max_window(c), 60);
 	assert_int_equal(c->digest.nto, 2);
 	assert_string_equal(c->digest.subject, "DMARC weekly");
+	assert_string_equal(c->digest.ca_file, "/etc/dmarcdb/ca.pem");
+	assert_int_equal(c->digest.line_ca_file, 16);
+	assert_int_equal(c->digest.allow_cleartext, 1);
 	conf_free(c);
 
 	/* Nothing at all is a configuration without senders. */
 	c = parse_ok("");
 	assert_int_equal(conf_nsenders(c, "example.com"), 0);
+	assert_null(c->digest.ca_file);
+	assert_int_equal(c->digest.allow_cleartext, 0);
 	conf_free(c);
 }
 
@@ -357,7 +366,7 @@ conf_errors(void **state)
 	    "prefix (did you mean 192.0.2.0/24?)");
 	assert_string_equal(parse_err("frobnicate { }"),
 	    "test.conf:1: unknown statement 'frobnicate' (expected "
-	    "thresholds, default, domain or digest)");
+	    "thresholds, default, domain, digest or limits)");
 	assert_string_equal(parse_err("domain example.com {\n"
 	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
 	    "test.conf:2: expected ';' at the end of the rule, found '}'");
@@ -420,7 +429,12 @@ conf_errors(void **state)
 	    "line 2");
 	assert_string_equal(parse_err("digest { cc x@example.com; }"),
 	    "test.conf:1: unknown digest setting 'cc' (expected from, to, "
-	    "subject or smtp)");
+	    "subject, smtp, ca-file or allow-cleartext)");
+	assert_string_equal(parse_err("digest { allow-cleartext 1; }"),
+	    "test.conf:1: expected yes or no after allow-cleartext, found "
+	    "'1'");
+	assert_string_equal(parse_err("digest { ca-file; }"),
+	    "test.conf:1: expected a value, found ';'");
 	assert_string_equal(parse_err("domain x.example {\n"
 	    "  sender \"a\" { mx x.example; }\n}\n"),
 	    "test.conf:2: unknown sender rule 'mx' (expected ip, dkim or "
@@ -501,12 +515,66 @@ conf_files(void **state)
 	assert_int_equal(conf_load("/nonexistent/dmarcdb.conf", &c, &err), -1);
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	assert_int_equal(conf_load("/", &c, &err), -1);
-	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_string_equal(err.msg, "/: not a regular file (a directory)");
+	/* A FIFO is refused, not waited on; the null device is empty. */
+	{
+		char dir[] = "/tmp/test_policy.XXXXXX", fifo[64];
+		assert_non_null(mkdtemp(dir));
+		snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(conf_load(fifo, &c, &err), -1);
+		assert_non_null(strstr(err.msg, ": not a regular file (a "
+		    "FIFO)"));
+		unlink(fifo);
+		rmdir(dir);
+	}
+	assert_int_equal(conf_load("/dev/zero", &c, &err), -1);
+	assert_string_equal(err.msg, "/dev/zero: not a regular file (a "
+	    "device)");
+	assert_int_equal(conf_load("/dev/null", &c, &err), 0);
+	assert_int_equal(conf_nsenders(c, "example.com"), 0);
+	conf_free(c);
 	assert_int_equal(conf_load(SRCDIR "/samples/dmarcdb.conf", &c, &err),
 	    0);
 	assert_non_null(c->path);
 	assert_true(conf_nsenders(c, "example.com") > 0);
 	conf_free(c);
+}
+
+static void
+conf_limits(void **state)
+{
+	struct conf	*c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_int_equal(c->limits.domains, CONF_DOMAINS);
+	assert_int_equal(c->limits.dns_lookups, CONF_DNS_LOOKUPS);
+	assert_int_equal(CONF_DOMAINS, 20);
+	assert_int_equal(CONF_DNS_LOOKUPS, 50);
+	conf_free(c);
+	c = parse_ok("limits { domains 1; dns-lookups 0; }");
+	assert_int_equal(c->limits.domains, 1);
+	assert_int_equal(c->limits.dns_lookups, 0);
+	conf_free(c);
+	c = parse_ok("limits { domains 100000; dns-lookups 100000; }");
+	assert_int_equal(c->limits.domains, 100000);
+	assert_int_equal(c->limits.dns_lookups, 100000);
+	conf_free(c);
+	assert_string_equal(parse_err("limits { domains 0; }"),
+	    "test.conf:1: domains must be a number from 1 to 100000, found "
+	    "'0'");
+	assert_string_equal(parse_err("limits { domains 100001; }"),
+	    "test.conf:1: domains must be a number from 1 to 100000, found "
+	    "'100001'");
+	assert_string_equal(parse_err("limits { dns-lookups 2.5; }"),
+	    "test.conf:1: dns-lookups must be a whole number");
+	assert_string_equal(parse_err("limits { dns-lookups -1; }"),
+	    "test.conf:1: dns-lookups must be a number from 0 to 100000, "
+	    "found '-1'");
+	assert_string_equal(parse_err("limits { reports 5; }"),
+	    "test.conf:1: unknown limit 'reports' (expected domains or "
+	    "dns-lookups)");
 }
 
 static void
@@ -820,6 +888,7 @@ main(void)
 		cmocka_unit_test(conf_full),
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_files),
+		cmocka_unit_test(conf_limits),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(records),
 		cmocka_unit_test(records_hold_only_valid_values),

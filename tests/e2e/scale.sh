@@ -1,0 +1,162 @@
+#!/bin/bash
+# scale.sh: the report commands list only the largest sources, keep
+# every figure exact, and never hide a misconfigured source behind the
+# limit (issue 11, point 11): sources --limit at its boundaries on the
+# fixtures, then 1,200 forged sources of a record each (bench/gen -H)
+# against what SQL says of the same records.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+GEN=$BUILDDIR/bench/gen
+[ -x "$GEN" ] || fail "$GEN is not built"
+
+fixtures "$T/r"
+CONF=$SRCDIR/tests/e2e/sources.conf
+"$DMARCDB" -q --db "$DB" ingest "$T/r"
+S="$DMARCDB --db $DB --config $CONF sources --as-of 2026-03-01"
+S="$S --domain example.com"
+
+# The unlimited list: 8 sources, 2 of them misconfigured and not among
+# the 2 largest.
+$S --format csv > "$T/all.csv"
+[ "$(($(wc -l < "$T/all.csv") - 1))" = 8 ] || fail "fixtures: not 8 sources"
+cut -d, -f4 "$T/all.csv" | sed -n 2,3p | grep -q misconfigured &&
+    fail "fixtures: a misconfigured source among the 2 largest"
+total=$(awk -F, 'NR > 1 { m += $5 } END { print m }' "$T/all.csv")
+
+# --limit 2: the 2 largest, and the misconfigured ones wherever they
+# rank, in the order of the full list; the others counted.
+$S --format csv --limit 2 > "$T/two.csv" 2> "$T/two.err"
+awk -F, 'NR == 1 || NR <= 3 || $4 == "misconfigured"' "$T/all.csv" > \
+    "$T/want.csv"
+diff -u "$T/want.csv" "$T/two.csv" || fail "--limit 2: not the largest" \
+    "and the misconfigured"
+listed=$(awk -F, 'NR > 1 { m += $5 } END { print m }' "$T/two.csv")
+# fmt N: as dmarcdb writes counts, 1,234,567.
+fmt() {
+	echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+}
+[ "$(fmt 1234567)" = 1,234,567 ] && [ "$(fmt 123)" = 123 ] ||
+    fail "fmt: $(fmt 1234567)"
+grep -q "^dmarcdb: example.com: 4 other sources ($(fmt $((total - listed))) messages) not listed: --limit lists more$" \
+    "$T/two.err" || { cat "$T/two.err"; fail "--limit 2: no note on" \
+    "standard error"; }
+
+# The table: the same note after the rows; the totals unchanged.
+$S > "$T/all.txt"
+$S --limit 2 > "$T/two.txt"
+grep -q "^4 other sources (.* messages) not listed: --limit lists more$" \
+    "$T/two.txt" || fail "--limit 2: no note in the table"
+diff <(grep -E '^(compliant|misconfigured|forwarded|unknown|total) ' \
+    "$T/all.txt") <(grep -E '^(compliant|misconfigured|forwarded|unknown|total) ' \
+    "$T/two.txt") || fail "--limit 2: the totals changed"
+grep -q "not listed" "$T/all.txt" && fail "a note without a limit"
+
+# JSON: unlisted always there, and right.
+$S --format json --limit 2 > "$T/two.json"
+json() {
+	sqlite3 -batch -noheader :memory: \
+	    "SELECT json_extract(readfile('$1'), '$2')"
+}
+[ "$(json "$T/two.json" '$.domains[0].unlisted.sources')" = 4 ] ||
+    fail "json: unlisted sources"
+[ "$(json "$T/two.json" '$.domains[0].unlisted.messages')" = \
+    $((total - listed)) ] || fail "json: unlisted messages"
+$S --format json > "$T/all.json"
+[ "$(json "$T/all.json" '$.domains[0].unlisted.sources')" = 0 ] ||
+    fail "json: unlisted without a limit"
+
+# The limit's boundary: 8 lists all, 7 leaves one out.
+$S --limit 8 > "$T/eight.txt" 2>&1
+grep -q "not listed" "$T/eight.txt" && fail "--limit 8 of 8: a note"
+$S --limit 7 > "$T/seven.txt"
+grep -q "^1 other source (.* messages) not listed" "$T/seven.txt" ||
+    fail "--limit 7 of 8: no note"
+expect_exit 2 $S --limit 0 2> /dev/null
+expect_exit 2 $S --limit 100001 2> /dev/null
+expect_exit 2 $S --limit x 2> /dev/null
+$S --limit 100000 > /dev/null
+
+# --class: the limit counts that class.
+$S --class compliant --format csv --limit 1 > "$T/c1.csv" 2> "$T/c1.err"
+[ "$(($(wc -l < "$T/c1.csv") - 1))" = 1 ] || fail "--class --limit 1"
+[ "$(sed -n 2p "$T/c1.csv")" = \
+    "$(grep -m1 ',compliant,' "$T/all.csv")" ] ||
+    fail "--class compliant --limit 1: not the largest compliant"
+grep -q " 2 other sources " "$T/c1.err" || fail "--class: the note"
+
+# --- 1,200 forged sources, a record each ------------------------------
+mkdir "$T/h"
+"$GEN" -s 7 -f xml -H -r 2 -m 600 -M 600 -d "$T/h"
+H=$T/h.db
+"$DMARCDB" -q --db "$H" ingest "$T/h"
+A="--as-of 2026-01-03"
+msgs=$(sql "$H" "SELECT sum(count) FROM records")
+
+# Unconfigured: the 1,000 largest listed, exactly those SQL names.
+"$DMARCDB" --db "$H" sources $A --format csv > "$T/h.csv" 2> "$T/h.err"
+[ "$(sql "$H" "SELECT count(*) FROM sources WHERE ip IS NOT NULL")" = \
+    1200 ] || fail "the merge: not 1,200 sources with their address"
+[ "$(($(wc -l < "$T/h.csv") - 1))" = 1000 ] || fail "not 1,000 listed"
+tr -d '"' < "$T/h.csv" | awk -F, 'NR > 1 { print $2 "|" $3 "|" $5 }' > \
+    "$T/h.top"
+sql "$H" "SELECT source_ip, header_from, count FROM records
+    ORDER BY count DESC, source_ip, header_from LIMIT 1000" > "$T/h.want"
+diff "$T/h.want" "$T/h.top" > /dev/null ||
+    fail "the 1,000 listed are not the 1,000 largest"
+"$DMARCDB" --db "$H" sources $A > "$T/h.txt"
+grep -q "^200 other sources ($(fmt $((msgs - $(awk -F'|' '{ m += $3 } END { print m }' "$T/h.top")))) messages) not listed" \
+    "$T/h.txt" || fail "the note of the 200 others"
+grep -q "^total  *1200 sources  *$(fmt "$msgs") messages$" "$T/h.txt" ||
+    fail "the total is not every source and message"
+n=0
+for c in compliant misconfigured forwarded unknown; do
+	k=$(awk -v c="$c" '$1 == c { print $2 }' "$T/h.txt")
+	n=$((n + k))
+done
+[ "$n" = 1200 ] || fail "class totals add up to $n, not 1,200"
+
+# export: every record, each with its source's class.
+"$DMARCDB" --db "$H" export $A > "$T/h-export.csv"
+[ "$(($(wc -l < "$T/h-export.csv") - 1))" = 1200 ] ||
+    fail "export: not 1,200 records"
+awk -F, 'NR > 1 && $NF == ""' "$T/h-export.csv" | grep -q . &&
+    fail "export: a record without a class"
+[ "$(awk -F, 'NR > 1 && $NF == "unknown"' "$T/h-export.csv" | wc -l)" = \
+    "$(awk '$1 == "unknown" { print $2 }' "$T/h.txt")" ] ||
+    fail "export: its classes are not those of sources"
+
+# Configured so that every source is an authorised sender failing
+# DMARC: the limit does not hide them, up to 100 of them.
+cat > "$T/h.conf" <<EOF
+domain example.com {
+	sender "relay" { ip 45.0.0.0/8; ip 91.0.0.0/8; ip 103.0.0.0/8;
+	    ip 185.0.0.0/8; }
+}
+EOF
+"$DMARCDB" --db "$H" --config "$T/h.conf" sources $A --limit 5 \
+    --format csv > "$T/m.csv" 2> "$T/m.err"
+[ "$(($(wc -l < "$T/m.csv") - 1))" = 100 ] ||
+    fail "not the 100 largest misconfigured"
+[ "$(cut -d, -f4 "$T/m.csv" | sort -u | tr '\n' ' ')" = \
+    "class misconfigured " ] || fail "a class other than misconfigured"
+tr -d '"' < "$T/m.csv" | awk -F, 'NR > 1 { print $2 "|" $3 "|" $5 }' | \
+    diff - <(head -100 "$T/h.want") > /dev/null ||
+    fail "the 100 listed are not the 100 largest"
+grep -q " 1,100 other sources " "$T/m.err" ||
+    fail "the note of the 1,100 others"
+
+# advise and the digest count them all, and say what they leave out.
+"$DMARCDB" --db "$H" --config "$T/h.conf" advise $A --no-dns > "$T/a.txt"
+grep -q " 1200 sources\| 1,200 sources" "$T/a.txt" ||
+    { cat "$T/a.txt"; fail "advise: not every source"; }
+"$DMARCDB" --db "$H" --config "$T/h.conf" digest $A --no-dns \
+    --from a@example.com --to b@example.com > "$T/d.eml"
+grep -q "1,200 messages\|from 1200 sources" "$T/d.eml" ||
+    grep -q "from 1200 sources\|1,200 sources" "$T/d.eml" ||
+    fail "digest: not every source"
+grep -q "100 authorised sources started failing" "$T/d.eml" ||
+    fail "digest: the listed misconfigured sources"
+grep -q "1100 more authorised sources fail DMARC, not compared" \
+    "$T/d.eml" || fail "digest: the others"
+echo ok
