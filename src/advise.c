@@ -90,21 +90,48 @@ note(struct notes *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* --- the policy history -------------------------------------------- */
+/* --- the current policy ------------------------------------------- */
 
-#define MAX_TUPLES	16
+/*
+ * Who saw which policy. Each reporter votes once, for the stage its
+ * newest reports show, with a weight of the square of the number of
+ * days on which it sent reports in the span: a reporter of 30 days
+ * weighs 900, one that appeared today 1, so that a burst of reports
+ * under new names cannot outvote the reporters that have been sending
+ * reports all along, while two established reporters outvote one.
+ * Reporter names, dates and counts are what the reports claim, so
+ * nothing here is proof: it makes a forger work for weight, and the
+ * record from the configuration or DNS, when there is one, is what the
+ * advice rests on.
+ */
 
-struct history {
-	int64_t		 newest_day;	/* -1 before the first report */
-	/* The newest day's policies, to find the one most reports saw. */
-	struct policy	 tuples[MAX_TUPLES];
-	unsigned	 ntuples;
-	/* Then day by day, back until the stage differs. */
-	int		 stage;
-	int64_t		 day;		/* being counted */
-	unsigned	 at[6];		/* its reports per stage */
-	int64_t		 since;		/* first day at the stage */
-	int		 done;
+#define VOTE_KEEP	8	/* reporters kept per stage, most days first */
+/* A slot per stage, and one for a p that is none of the three. */
+#define VOTE_INVALID	6
+#define VOTE_SLOTS	7
+
+struct voter {
+	char		*name;
+	unsigned	 days;
+};
+
+struct vote {
+	uint64_t	 weight;	/* the sum of their days squared */
+	uint64_t	 days;
+	unsigned	 reporters, once;
+	unsigned	 reports, rfc9990;
+	int64_t		 last;
+	int		 has_policy;
+	struct policy	 policy;	/* as the heaviest of them saw it */
+	struct voter	 keep[VOTE_KEEP];
+	unsigned	 nkeep;
+};
+
+struct votes {
+	struct vote	 slot[VOTE_SLOTS];
+	unsigned	 reporters;
+	int64_t		 newest;
+	int		 nomem;
 };
 
 static void
@@ -113,92 +140,369 @@ copy(char *dst, size_t len, const char *v)
 	snprintf(dst, len, "%s", v ? v : "");
 }
 
-/* Judge a finished day: does the stage still hold? */
 static void
-close_day(struct history *h)
+policy_copy(struct policy *t, const struct store_policy *p, int stage)
 {
-	unsigned	best = 0, i, n = 0;
-	int		stage = -1;
+	memset(t, 0, sizeof *t);
+	copy(t->p, sizeof t->p, p->p);
+	copy(t->sp, sizeof t->sp, p->sp);
+	copy(t->np, sizeof t->np, p->np);
+	copy(t->testing, sizeof t->testing, p->testing);
+	copy(t->adkim, sizeof t->adkim, p->adkim);
+	copy(t->aspf, sizeof t->aspf, p->aspf);
+	copy(t->fo, sizeof t->fo, p->fo);
+	t->pct = p->pct;
+	t->stage = stage;
+}
 
-	for (i = 0; i < 6; i++) {
-		n += h->at[i];
-		if (h->at[i] > best) {
-			best = h->at[i];
-			stage = (int)i;
-		}
-	}
-	if (n == 0)
-		return;
-	if (stage != h->stage)
-		h->done = 1;
-	else
-		h->since = h->day;
-	memset(h->at, 0, sizeof h->at);
+/* p as reported, if it is one of the three; else "". */
+static const char *
+p_word(const char *p)
+{
+	if (eq(p, "none") || eq(p, "quarantine") || eq(p, "reject"))
+		return p;
+	return "";
 }
 
 static int
-on_policy(void *arg, const struct store_policy *p)
+on_view(void *arg, const struct store_view *v)
 {
-	struct history	*h = arg;
-	int64_t		 day = tally_day(p->begin, p->end);
-	int		 stage = advise_stage(p->p, p->pct, p->testing);
-	unsigned	 i;
+	struct votes		*vs = arg;
+	const struct store_policy *p = &v->policy;
+	int			 stage;
+	struct vote		*t;
+	struct voter		*k;
 
-	if (h->newest_day == -1)
-		h->newest_day = day;
-	if (day == h->newest_day) {
-		for (i = 0; i < h->ntuples; i++) {
-			struct policy *t = &h->tuples[i];
-			if (strcmp(t->p, p->p ? p->p : "") == 0 &&
-			    strcmp(t->sp, p->sp ? p->sp : "") == 0 &&
-			    strcmp(t->np, p->np ? p->np : "") == 0 &&
-			    t->pct == p->pct &&
-			    strcmp(t->testing, p->testing ? p->testing : "")
-			    == 0 &&
-			    strcmp(t->adkim, p->adkim ? p->adkim : "") == 0 &&
-			    strcmp(t->aspf, p->aspf ? p->aspf : "") == 0 &&
-			    strcmp(t->fo, p->fo ? p->fo : "") == 0)
-				break;
-		}
-		if (i == h->ntuples && i < MAX_TUPLES) {
-			struct policy *t = &h->tuples[h->ntuples++];
-			memset(t, 0, sizeof *t);
-			copy(t->p, sizeof t->p, p->p);
-			copy(t->sp, sizeof t->sp, p->sp);
-			copy(t->np, sizeof t->np, p->np);
-			copy(t->testing, sizeof t->testing, p->testing);
-			copy(t->adkim, sizeof t->adkim, p->adkim);
-			copy(t->aspf, sizeof t->aspf, p->aspf);
-			copy(t->fo, sizeof t->fo, p->fo);
-			t->pct = p->pct;
-			t->stage = stage;
-		}
-		if (i < MAX_TUPLES) {
-			h->tuples[i].reports++;
-			if (eq(p->schema, "rfc9990"))
-				h->tuples[i].rfc9990++;
-		}
-		return 0;
+	stage = advise_stage(p->p, p->pct, p->testing);
+	t = &vs->slot[*p_word(p->p) ? stage : VOTE_INVALID];
+	if (vs->reporters++ == 0 || v->last > vs->newest)
+		vs->newest = v->last;
+	t->weight += (uint64_t)v->days * v->days;
+	t->days += v->days;
+	if (t->reporters++ == 0 || v->last > t->last)
+		t->last = v->last;
+	if (v->days <= 1)
+		t->once++;
+	t->reports += v->reports;
+	t->rfc9990 += v->rfc9990;
+	/* Rows come with the most days first. */
+	if (!t->has_policy) {
+		policy_copy(&t->policy, p, stage);
+		t->has_policy = 1;
 	}
-	if (h->stage == -1) {
-		/* The newest day is over: its policy is the current one. */
-		unsigned best = 0;
-		for (i = 0; i < h->ntuples; i++)
-			if (h->tuples[i].reports > best) {
-				best = h->tuples[i].reports;
-				h->stage = h->tuples[i].stage;
-			}
-		h->since = h->newest_day;
-		h->day = day;
-	}
-	if (day != h->day) {
-		close_day(h);
-		if (h->done)
+	if (t->nkeep < VOTE_KEEP && v->reporter != NULL) {
+		k = &t->keep[t->nkeep];
+		k->name = strdup(v->reporter);
+		if (k->name == NULL) {
+			vs->nomem = 1;
 			return 1;
-		h->day = day;
+		}
+		k->days = v->days;
+		t->nkeep++;
 	}
-	h->at[stage]++;
 	return 0;
+}
+
+static void
+votes_free(struct votes *vs)
+{
+	unsigned	i, j;
+
+	for (i = 0; i < VOTE_SLOTS; i++)
+		for (j = 0; j < vs->slot[i].nkeep; j++)
+			free(vs->slot[i].keep[j].name);
+}
+
+/* x outweighs y: more weight; then newer; then more reporters. */
+static int
+outweighs(const struct vote *x, const struct vote *y)
+{
+	if (x->weight != y->weight)
+		return x->weight > y->weight;
+	if (x->last != y->last)
+		return x->last > y->last;
+	return x->reporters > y->reporters;
+}
+
+/*
+ * The slot of the stage the reporters saw, weighed; -1 without reports.
+ * A p that is not one is only taken when no report has one.
+ */
+static int
+winner(const struct votes *vs)
+{
+	int	i, best = -1;
+
+	/* A full tie keeps the lower stage: the careful side. */
+	for (i = 0; i < 6; i++)
+		if (vs->slot[i].reporters > 0 && (best == -1 ||
+		    outweighs(&vs->slot[i], &vs->slot[best])))
+			best = i;
+	if (best == -1 && vs->slot[VOTE_INVALID].reporters > 0)
+		best = VOTE_INVALID;
+	return best;
+}
+
+/*
+ * One reporter's run at a stage, newest day first: a day is at the
+ * stage when at least half of the reporter's reports of that day show
+ * it; the run ends at the first day that is not.
+ */
+struct run {
+	int		 stage;
+	int		 started, done;
+	int64_t		 day;
+	unsigned	 at, other;
+	int64_t		 since;		/* -1: its newest day is not */
+};
+
+/* 0: the day held the stage (or was empty); 1: the run is over. */
+static int
+run_close(struct run *r)
+{
+	if (!r->started || r->at + r->other == 0)
+		return 0;
+	if (r->at < r->other)
+		return 1;
+	r->since = r->day;
+	r->at = r->other = 0;
+	return 0;
+}
+
+static int
+on_run(void *arg, const struct store_policy *p)
+{
+	struct run	*r = arg;
+
+	if (!r->started || p->day != r->day) {
+		if (run_close(r) == 1) {
+			r->done = 1;
+			return 1;
+		}
+		r->started = 1;
+		r->day = p->day;
+	}
+	if (advise_stage(p->p, p->pct, p->testing) == r->stage)
+		r->at++;
+	else
+		r->other++;
+	return 0;
+}
+
+/*
+ * Since when the reporters of a stage have seen it: the weighted median
+ * of the first days of their runs (each reporter weighing as it votes),
+ * so that a reporter that joined late, or a forged report
+ * in the middle of the history, does not move it. *since is -1 when
+ * none of them has a run. Returns 0, or -1 with err set.
+ */
+static int
+stage_since(struct store *s, const char *domain, int64_t until,
+    const struct vote *t, int stage, int64_t *since, struct dr_error *err)
+{
+	int64_t		 day[VOTE_KEEP], d;
+	uint64_t	 w[VOTE_KEEP];
+	unsigned	 n = 0, i, j, k;
+	uint64_t	 total = 0, cum = 0;
+	struct run	 r;
+
+	*since = -1;
+	for (k = 0; k < t->nkeep; k++) {
+		memset(&r, 0, sizeof r);
+		r.stage = stage;
+		r.since = -1;
+		if (store_policies(s, domain, t->keep[k].name, until, on_run,
+		    &r, err) == -1)
+			return -1;
+		if (!r.done)
+			run_close(&r);
+		if (r.since == -1)
+			continue;
+		/* Insert in order of day. */
+		for (i = n; i > 0 && day[i - 1] > r.since; i--) {
+			day[i] = day[i - 1];
+			w[i] = w[i - 1];
+		}
+		day[i] = r.since;
+		w[i] = (uint64_t)t->keep[k].days * t->keep[k].days;
+		total += w[i];
+		n++;
+	}
+	for (j = 0; j < n; j++) {
+		d = day[j];
+		cum += w[j];
+		if (2 * cum >= total) {
+			*since = d;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A reporter's name, if it is plain enough to print as it is. */
+static int
+name_ok(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' &&
+		    s[n] <= '9') || s[n] == '.' || s[n] == '-' ||
+		    s[n] == '_' || (s[n] == ' ' && n > 0 &&
+		    s[n + 1] != '\0' && s[n - 1] != ' ')))
+			return 0;
+	return n < ADVICE_NAME;
+}
+
+/* The votes, most days first, into the advice. */
+static void
+keep_votes(struct advice *a, const struct votes *vs)
+{
+	const struct vote	*t;
+	struct advice_vote	*v;
+	unsigned		 i, j, k;
+
+	a->reporters = vs->reporters;
+	for (i = 0; i < VOTE_SLOTS; i++) {
+		t = &vs->slot[i];
+		if (t->reporters == 0)
+			continue;
+		for (j = a->nvotes; j > 0 && outweighs(t,
+		    &vs->slot[a->votes[j - 1].slot]); j--)
+			a->votes[j] = a->votes[j - 1];
+		v = &a->votes[j];
+		memset(v, 0, sizeof *v);
+		v->slot = (int)i;
+		v->stage = t->policy.stage;
+		snprintf(v->p, sizeof v->p, "%s", p_word(t->policy.p));
+		v->pct = t->policy.pct;
+		v->testing = eq(t->policy.testing, "y");
+		v->reporters = t->reporters;
+		v->once = t->once;
+		v->days = t->days;
+		v->weight = t->weight;
+		v->last = t->last;
+		for (k = 0; k < t->nkeep && v->nnames < ADVICE_NAMES; k++)
+			snprintf(v->names[v->nnames++], ADVICE_NAME, "%s",
+			    name_ok(t->keep[k].name) ? t->keep[k].name : "");
+		a->nvotes++;
+	}
+}
+
+/* The vote of a slot (there is one when it has reporters). */
+static const struct advice_vote *
+find_vote(const struct advice *a, int slot)
+{
+	unsigned	i;
+
+	for (i = 0; i < a->nvotes; i++)
+		if (a->votes[i].slot == slot)
+			return &a->votes[i];
+	return &a->votes[0];
+}
+
+/* "p=reject; pct=0; t=y (stage 4, soft reject)", from checked values. */
+static void
+vote_policy(const struct advice_vote *v, char *out, size_t len)
+{
+	char	pct[32] = "";
+
+	if (v->pct >= 0 && v->pct != 100)
+		snprintf(pct, sizeof pct, "; pct=%lld", (long long)v->pct);
+	if (*v->p == '\0')
+		snprintf(out, len, "a p that is not none, quarantine or "
+		    "reject (read as stage 0, monitor)");
+	else
+		snprintf(out, len, "p=%s%s%s (stage %d, %s)", v->p, pct,
+		    v->testing ? "; t=y" : "", v->stage,
+		    advise_stage_name(v->stage));
+}
+
+/* Which reporters saw what, when they do not agree. */
+static void
+disagreement(struct advice *a)
+{
+	const struct advice_vote *v;
+	char			 pol[128], names[200], d1[16], more[32];
+	size_t			 o;
+	unsigned		 i, j;
+
+	if (a->nvotes < 2)
+		return;
+	if (strcmp(a->policy_source, "reports") == 0) {
+		const struct advice_vote *w = find_vote(a, a->reported_slot);
+		int tie = 0;
+		for (i = 0; i < a->nvotes; i++) {
+			v = &a->votes[i];
+			if (v != w && v->slot != VOTE_INVALID &&
+			    v->weight == w->weight && v->last == w->last &&
+			    v->reporters == w->reporters)
+				tie = 1;
+		}
+		vote_policy(w, pol, sizeof pol);
+		note(&a->disagree, "reporters disagree on the published "
+		    "policy; the advice follows %s, seen by the reporters "
+		    "with the longest record (each weighs the square of its "
+		    "days of reports in the last %d)%s", pol, ADVISE_SPAN,
+		    tie ? "; they weigh the same, and the lower stage is "
+		    "kept" : "");
+	} else
+		note(&a->disagree, "reporters disagree on the published "
+		    "policy; the advice rests on the record in %s",
+		    strcmp(a->policy_source, "DNS") == 0 ? "DNS" :
+		    "the configuration");
+	for (i = 0; i < a->nvotes && i < 3; i++) {
+		v = &a->votes[i];
+		vote_policy(v, pol, sizeof pol);
+		fmt_day(v->last, d1, sizeof d1);
+		o = 0;
+		names[0] = '\0';
+		for (j = 0; j < v->nnames; j++)
+			o += (size_t)snprintf(names + o, o < sizeof names ?
+			    sizeof names - o : 0, "%s%s", j ? ", " : "",
+			    *v->names[j] ? v->names[j] : "(a name not shown)");
+		more[0] = '\0';
+		if (v->reporters > v->nnames)
+			snprintf(more, sizeof more, " and %u more",
+			    v->reporters - v->nnames);
+		if (v->once > 0)
+			note(&a->disagree, "%s: %u reporter%s with %llu day%s "
+			    "of reports (%u with one day only), newest %s: "
+			    "%s%s", pol, v->reporters, v->reporters == 1 ? "" :
+			    "s", (unsigned long long)v->days, v->days == 1 ?
+			    "" : "s", v->once, d1, names, more);
+		else
+			note(&a->disagree, "%s: %u reporter%s with %llu days "
+			    "of reports, newest %s: %s%s", pol, v->reporters,
+			    v->reporters == 1 ? "" : "s", (unsigned long long)
+			    v->days, d1, names, more);
+	}
+	if (a->nvotes > 3)
+		note(&a->disagree, "and %u other stage%s", a->nvotes - 3,
+		    a->nvotes - 3 == 1 ? "" : "s");
+}
+
+/* The current policy from the record the advice rests on. */
+static void
+policy_from_record(struct policy *p, const struct dmarc_record *r)
+{
+	const char	*pct = record_get(r, "pct");
+
+	memset(p, 0, sizeof *p);
+	copy(p->p, sizeof p->p, record_get(r, "p"));
+	copy(p->sp, sizeof p->sp, record_get(r, "sp"));
+	copy(p->np, sizeof p->np, record_get(r, "np"));
+	copy(p->testing, sizeof p->testing, record_get(r, "t"));
+	copy(p->adkim, sizeof p->adkim, record_get(r, "adkim"));
+	copy(p->aspf, sizeof p->aspf, record_get(r, "aspf"));
+	copy(p->fo, sizeof p->fo, record_get(r, "fo"));
+	p->pct = -1;
+	if (pct != NULL && strspn(pct, "0123456789") == strlen(pct) &&
+	    *pct != '\0' && strlen(pct) <= 3)
+		p->pct = atoll(pct);
+	p->stage = advise_stage(*p->p ? p->p : "none", p->pct, p->testing);
 }
 
 /* --- the verdict --------------------------------------------------- */
@@ -571,6 +875,49 @@ advice_free(struct advice *a)
 	free(a);
 }
 
+/*
+ * The policy the advice rests on, and since when it holds: the record
+ * of the configuration or DNS when there is one (r, from record_now),
+ * else what the reporters saw. Returns 0, or -1 with err set.
+ */
+static int
+settle(struct advice *a, struct store *s, const struct votes *vs,
+    const struct dmarc_record *r, int64_t until, struct dr_error *err)
+{
+	const struct vote	*t;
+	int64_t			 since;
+	int			 slot = a->reported_slot;
+
+	a->policy_source = "reports";
+	if (strcmp(a->record_source, "configuration") == 0 ||
+	    strcmp(a->record_source, "DNS") == 0) {
+		a->policy_source = a->record_source;
+		policy_from_record(&a->cur, r);
+		a->has_policy = 1;
+		slot = a->cur.stage;
+	}
+	if (!a->has_policy)
+		return 0;
+	t = &vs->slot[slot];
+	a->voters = t->reporters;
+	a->cur.reports = t->reports;
+	a->cur.rfc9990 = t->rfc9990;
+	a->policy_day = t->reporters > 0 ? t->last : vs->newest;
+	a->stage_since = -1;
+	a->days_at_stage = 0;
+	if (t->reporters == 0)
+		return 0;
+	if (stage_since(s, a->domain, until, t, a->cur.stage, &since, err) ==
+	    -1)
+		return -1;
+	if (since != -1 && since <= t->last) {
+		a->stage_since = since;
+		/* Days observed: to the newest report, not to today. */
+		a->days_at_stage = (unsigned)(t->last - since + 1);
+	}
+	return 0;
+}
+
 int
 advise_domain(struct store *s, const struct conf *c, const char *domain,
     int64_t from, int64_t to, int dns, struct window *w,
@@ -580,13 +927,17 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	static const struct classify_opts keep = { 0, -1,
 	    CLASSIFY_KEEP_ALL, NULL, NULL };
 	struct advice		*a;
-	struct history		 h;
-	struct dmarc_record	*r;
+	struct votes		 vs;
+	struct notes		 later;
+	struct dmarc_record	*r = NULL;
 	size_t			 i;
+	unsigned		 n0;
 	int			 target;
 	char			 why[VALID_WHY + 32];
+	int64_t			 until = (to + 1) * 86400;
 
 	*out = NULL;
+	memset(&vs, 0, sizeof vs);
 	a = calloc(1, sizeof *a);
 	if (a == NULL) {
 		window_free(w);
@@ -607,31 +958,25 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	}
 	a->from_day = from;
 	a->to_day = to;
+	a->reported_stage = -1;
+	a->reported_slot = -1;
+	a->policy_source = "reports";
+	a->stage_since = -1;
 
-	memset(&h, 0, sizeof h);
-	h.newest_day = -1;
-	h.stage = -1;
-	if (store_policies(s, domain, (to + 1) * 86400, on_policy, &h, err) ==
+	if (store_views(s, domain, until, ADVISE_SPAN, on_view, &vs, err) ==
 	    -1)
 		goto fail;
-	if (h.newest_day != -1) {
-		unsigned best = 0;
-		if (h.stage == -1) {
-			/* Only one day of reports. */
-			h.since = h.newest_day;
-		} else if (!h.done)
-			close_day(&h);
-		for (i = 0; i < h.ntuples; i++)
-			if (h.tuples[i].reports > best) {
-				best = h.tuples[i].reports;
-				a->cur = h.tuples[i];
-			}
-		a->has_policy = 1;
-		a->policy_day = h.newest_day;
-		a->stage_since = h.since;
-		/* Days observed: to the newest report, not to today. */
-		a->days_at_stage = (unsigned)(h.newest_day - h.since + 1);
+	if (vs.nomem) {
+		dr_seterr(err, DR_E_NOMEM, "out of memory");
+		goto fail;
 	}
+	a->reported_slot = winner(&vs);
+	if (a->reported_slot != -1) {
+		a->cur = vs.slot[a->reported_slot].policy;
+		a->reported_stage = a->cur.stage;
+		a->has_policy = 1;
+	}
+	keep_votes(a, &vs);
 	if (a->w == NULL && classify_window(s, c, domain, from, to, &keep,
 	    &a->w, err) == -1)
 		goto fail;
@@ -643,8 +988,47 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	if (!a->has_policy && a->w->messages == 0) {
 		a->verdict = VERDICT_NO_DATA;
 		note(&a->reasons, "no reports for %s before this date", domain);
+		votes_free(&vs);
 		*out = a;
 		return 0;
+	}
+
+	/*
+	 * The record as published: the policy rests on it if it is known.
+	 * What it says about the record is said after the verdict's
+	 * warnings, as before it decided the policy.
+	 */
+	if (a->reported_slot != -1)
+		a->policy_day = vs.slot[a->reported_slot].last;
+	n0 = a->warnings.n;
+	r = record_now(a, c, s, until, dns, err);
+	if (r == NULL)
+		goto fail;
+	later.n = 0;
+	for (i = n0; i < a->warnings.n; i++)
+		memcpy(later.text[later.n++], a->warnings.text[i],
+		    sizeof later.text[0]);
+	a->warnings.n = n0;
+	if (settle(a, s, &vs, r, until, err) == -1)
+		goto fail;
+	disagreement(a);
+	if (a->reported_stage != -1 && a->reported_stage != a->cur.stage) {
+		const struct advice_vote *v = find_vote(a, a->reported_slot);
+		char pol[128], d1[16];
+		vote_policy(v, pol, sizeof pol);
+		fmt_day(v->last, d1, sizeof d1);
+		int in_dns = strcmp(a->policy_source, "DNS") == 0;
+		note(&a->warnings, "the reporters with the most days of "
+		    "reports saw %s in their newest reports (%s), but the %s "
+		    "has stage %d, %s: the advice rests on the %s. Receivers "
+		    "report a change within a day or two; if this lasts, %s",
+		    pol, d1, in_dns ? "record in DNS" : "record in the "
+		    "configuration", a->cur.stage,
+		    advise_stage_name(a->cur.stage), in_dns ? "record in DNS" :
+		    "record in the configuration", in_dns ? "check that the "
+		    "record this host sees in DNS is the one the internet "
+		    "sees" : "make sure the record in the configuration is "
+		    "the one published in DNS");
 	}
 
 	target = next_up(a->cur.stage, a->w->th.partial_pct);
@@ -689,23 +1073,9 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	warn(a, target > a->cur.stage ? target : next_up(a->cur.stage,
 	    a->w->th.partial_pct));
 	a->next_stage = target;
+	for (i = 0; i < later.n; i++)
+		note(&a->warnings, "%s", later.text[i]);
 
-	r = record_now(a, c, s, (to + 1) * 86400, dns, err);
-	if (r == NULL)
-		goto fail;
-	if (a->record_now[0] != '\0') {
-		const char *p = record_get(r, "p"), *t = record_get(r, "t");
-		const char *q = record_get(r, "pct");
-		int stage = advise_stage(p, q ? atoll(q) : -1, t);
-		if (stage != a->cur.stage)
-			note(&a->warnings, "the %s has p=%s%s%s%s%s (stage %d, "
-			    "%s) but the newest reports saw stage %d: "
-			    "receivers report on a change within a day or "
-			    "two", a->record_source, p ? p : "none", q ?
-			    "; pct=" : "", q ? q : "", t ? "; t=" : "", t ? t :
-			    "", stage, advise_stage_name(stage),
-			    a->cur.stage);
-	}
 	/* np=reject is safe early when no subdomain sends mail. */
 	if (a->cur.np[0] == '\0' && record_get(r, "np") == NULL) {
 		char n1[32];
@@ -720,7 +1090,6 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	if (set_stage(r, target) == -1 || (a->np_suggested &&
 	    record_get(r, "np") == NULL && record_set(r, "np", "reject", why,
 	    sizeof why) != 0)) {
-		record_free(r);
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -734,9 +1103,12 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		a->record_now[0] = '\0';
 		a->record_next[0] = '\0';
 	}
+	votes_free(&vs);
 	*out = a;
 	return 0;
 fail:
+	record_free(r);
+	votes_free(&vs);
 	advice_free(a);
 	return -1;
 }

@@ -10,8 +10,12 @@
  *	4 soft reject		p=reject; pct=0; t=y
  *	5 reject		p=reject
  *
- * The advice reads the policy from the newest reports, the time spent at
- * its stage from the older ones, and the evidence from the
+ * The advice rests on the record published: the configuration's, else
+ * DNS's, else the policy that the reporters saw in their newest reports,
+ * each reporter weighed by the days on which it sent reports in the last
+ * ADVISE_SPAN days (so that a burst of forged reports from reporters
+ * without a history cannot outvote the established ones). The time
+ * spent at the stage comes from the reports, the evidence from the
  * classification of the window's sources; it gives a verdict, the
  * reasons, what blocks the next step, and the record to publish.
  */
@@ -36,13 +40,39 @@ enum verdict {
 #define ADVICE_MAX_NOTES	24
 #define ADVICE_NOTE		400
 
+/* Days over which reporters are weighed, to the newest report's day. */
+#define ADVISE_SPAN		30
+/* Reporters named per policy when reports disagree. */
+#define ADVICE_NAMES		3
+#define ADVICE_NAME		48
+
 struct policy {
 	char		 p[16], sp[16], np[16], testing[4], adkim[4], aspf[4];
 	char		 fo[16];
 	int64_t		 pct;		/* -1: not reported */
 	int		 stage;
-	unsigned	 reports;	/* of the newest day that agree */
+	unsigned	 reports;	/* newest reports that show it */
 	unsigned	 rfc9990;	/* of those, in the RFC 9990 schema */
+};
+
+/*
+ * The reporters whose newest reports show one stage. names are those
+ * with the most days, validated (a name that is not plain lower-case
+ * ASCII of at most ADVICE_NAME - 1 bytes is ""), so safe to print.
+ */
+struct advice_vote {
+	int		 slot;		/* the stage; 6: p is not valid */
+	int		 stage;
+	char		 p[12];		/* none, quarantine, reject or "" */
+	int64_t		 pct;		/* -1: not reported */
+	int		 testing;	/* t=y */
+	unsigned	 reporters;
+	unsigned	 once;		/* of them, with one day of reports */
+	uint64_t	 days;		/* their days of reports, summed */
+	uint64_t	 weight;	/* their days, squared, summed */
+	int64_t		 last;		/* the newest of their newest days */
+	char		 names[ADVICE_NAMES][ADVICE_NAME];
+	unsigned	 nnames;
 };
 
 struct notes {
@@ -55,10 +85,18 @@ struct advice {
 	int64_t		 from_day, to_day;
 	struct window	*w;		/* the classification it rests on */
 	int		 has_policy;
-	struct policy	 cur;
-	int64_t		 policy_day;	/* of the newest report */
-	int64_t		 stage_since;	/* first day at the current stage */
-	unsigned	 days_at_stage;	/* to the newest report's day */
+	struct policy	 cur;		/* the policy the advice rests on */
+	const char	*policy_source;	/* "configuration", "DNS", "reports" */
+	int		 reported_stage; /* what the reporters saw; -1: none */
+	int		 reported_slot;	/* its vote: see struct advice_vote */
+	unsigned	 reporters;	/* with reports in the span */
+	unsigned	 voters;	/* of them, showing cur.stage */
+	struct advice_vote votes[7];	/* the heaviest first */
+	unsigned	 nvotes;
+	struct notes	 disagree;	/* when the votes are not one */
+	int64_t		 policy_day;	/* newest report showing cur.stage */
+	int64_t		 stage_since;	/* first day at it; -1: not seen */
+	unsigned	 days_at_stage;	/* to policy_day; 0: not seen */
 	uint64_t	 legit, legit_pass;	/* authorised mail */
 	enum verdict	 verdict;
 	int		 next_stage;	/* what the record below sets */

@@ -85,10 +85,25 @@ cidr_parse(const char *s, struct cidr *c, char *why, size_t whylen)
 }
 
 int
+cidr_is_v4(const struct cidr *c)
+{
+	return c->bits >= 96 && is_v4(c->addr);
+}
+
+unsigned
+cidr_prefix(const struct cidr *c)
+{
+	return cidr_is_v4(c) ? c->bits - 96 : c->bits;
+}
+
+int
 cidr_match(const struct cidr *c, const uint8_t a[CIDR_LEN])
 {
 	unsigned	full = c->bits / 8, rest = c->bits % 8;
 
+	/* ::ffff:a.b.c.d is how IPv4 is held, not part of ::/0. */
+	if (is_v4(a) && !cidr_is_v4(c))
+		return 0;
 	if (memcmp(c->addr, a, full) != 0)
 		return 0;
 	if (rest == 0)
@@ -106,6 +121,33 @@ cidr_range(const struct cidr *c, uint8_t first[CIDR_LEN],
 	memcpy(last, c->addr, CIDR_LEN);
 	for (i = c->bits; i < 128; i++)
 		last[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+}
+
+int
+cidr_ranges(const struct cidr *c, uint8_t first[2][CIDR_LEN],
+    uint8_t last[2][CIDR_LEN])
+{
+	/* ::ffff:0:0/96, and the addresses just below and above it. */
+	static const uint8_t below[CIDR_LEN] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0xff, 0xff, 0xff,
+		0xff
+	};
+	static const uint8_t above[CIDR_LEN] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
+	};
+	struct cidr	mapped;
+
+	cidr_range(c, first[0], last[0]);
+	memset(&mapped, 0, sizeof mapped);
+	memcpy(mapped.addr, v4mapped, sizeof v4mapped);
+	if (c->bits >= 96 || memcmp(first[0], mapped.addr, CIDR_LEN) > 0 ||
+	    memcmp(last[0], mapped.addr, CIDR_LEN) < 0)
+		return 1;
+	/* It spans the mapped space (a block is aligned: all of it). */
+	memcpy(first[1], above, CIDR_LEN);
+	memcpy(last[1], last[0], CIDR_LEN);
+	memcpy(last[0], below, CIDR_LEN);
+	return memcmp(first[1], last[1], CIDR_LEN) <= 0 ? 2 : 1;
 }
 
 void

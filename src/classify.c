@@ -56,6 +56,7 @@ struct acc {
 	uint64_t	 no_dkim;	/* failing, and not signed */
 	struct top	 why;		/* forwarding reason */
 	struct top	 dk_unal, dk_fail, sp_unal, sp_fail, sp_err;
+	struct top	 dk_other, sp_other;	/* neither pass nor align */
 	struct top	 pass_dk, pass_sp;
 	uint64_t	*by_sender;	/* messages each sender's DKIM or
 					   SPF rules account for */
@@ -290,6 +291,27 @@ sender_messages(const struct build *b, const struct acc *a, size_t i,
 
 /* --- reasons ------------------------------------------------------- */
 
+static const char *const dkim_results[] = {
+	"none", "pass", "fail", "policy", "neutral", "temperror", "permerror",
+	NULL
+};
+static const char *const spf_results[] = {
+	"none", "neutral", "pass", "fail", "softfail", "temperror",
+	"permerror", "policy", NULL
+};
+
+/* A reported result, if it is one of the schema's; else "unknown". */
+static const char *
+result_word(const char *r, const char *const *known)
+{
+	size_t	i;
+
+	for (i = 0; r != NULL && known[i] != NULL; i++)
+		if (strcmp(r, known[i]) == 0)
+			return known[i];
+	return "unknown";
+}
+
 /*
  * Say, in one line, what fails and what to do about it: the failing
  * signatures' results, weighed by message count as they were fed.
@@ -298,11 +320,14 @@ static void
 fix_reason(const struct build *b, const struct acc *a, char *out,
     size_t len)
 {
-	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING } dk = DK_OK;
-	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS } sp = SP_OK;
+	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING, DK_OTHER } dk =
+	    DK_OK;
+	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS, SP_OTHER } sp = SP_OK;
 	const struct top *dk_unal = &a->dk_unal, *dk_fail = &a->dk_fail;
 	const struct top *sp_unal = &a->sp_unal, *sp_fail = &a->sp_fail;
 	const struct top *sp_err = &a->sp_err;
+	/* Results that neither pass nor are aligned. */
+	const struct top *dk_other = &a->dk_other, *sp_other = &a->sp_other;
 	uint64_t	 no_dkim = a->no_dkim;
 	const char	*hf = *b->hf.data ? b->hf.data : b->domain;
 	char		 dkim[160] = "", spf[160] = "", fix[160];
@@ -316,9 +341,15 @@ fix_reason(const struct build *b, const struct acc *a, char *out,
 		dk = DK_UNALIGNED;
 		snprintf(dkim, sizeof dkim, "DKIM passes for d=%s, not "
 		    "aligned with %s", dk_unal->a, hf);
-	} else if (no_dkim > 0) {
+	} else if (no_dkim > 0 && no_dkim >= dk_other->n) {
 		dk = DK_MISSING;
 		snprintf(dkim, sizeof dkim, "no DKIM signature");
+	} else if (dk_other->n > 0) {
+		dk = DK_OTHER;
+		snprintf(dkim, sizeof dkim, "DKIM %s%s for d=%s, not aligned "
+		    "with %s", eq(dk_other->c, "fail") ? "fails" : "result ",
+		    eq(dk_other->c, "fail") ? "" : result_word(dk_other->c,
+		    dkim_results), dk_other->a, hf);
 	}
 	if (sp_err->n > 0 && sp_err->n >= sp_unal->n &&
 	    sp_err->n >= sp_fail->n) {
@@ -334,6 +365,12 @@ fix_reason(const struct build *b, const struct acc *a, char *out,
 		snprintf(spf, sizeof spf, "SPF %s for %s",
 		    eq(sp_fail->b, "fail") ? "fails" : sp_fail->b,
 		    sp_fail->a ? sp_fail->a : "?");
+	} else if (sp_other->n > 0) {
+		sp = SP_OTHER;
+		snprintf(spf, sizeof spf, "SPF %s%s for %s, not aligned with "
+		    "%s", eq(sp_other->b, "fail") ? "fails" : "result ",
+		    eq(sp_other->b, "fail") ? "" : result_word(sp_other->b,
+		    spf_results), sp_other->a ? sp_other->a : "?", hf);
 	}
 
 	if (dk == DK_FAILS)
@@ -349,8 +386,8 @@ fix_reason(const struct build *b, const struct acc *a, char *out,
 	else
 		snprintf(fix, sizeof fix, "sign with DKIM d=%s", hf);
 	if (dk == DK_OK && sp == SP_OK)
-		snprintf(out, len, "fails DMARC, and the reporters give no "
-		    "results: %s", fix);
+		snprintf(out, len, "fails DMARC, and the reports give no DKIM "
+		    "or SPF result that explains it: %s", fix);
 	else
 		snprintf(out, len, "%s%s%s: %s", dkim, *dkim && *spf ? "; " :
 		    "", spf, fix);
@@ -468,6 +505,9 @@ feed(struct build *b, struct wbuild *wb, const struct sig *g, uint64_t k)
 		else if (r->aligned && !eq(r->result, "pass"))
 			consider(&a->dk_fail, k, r->domain, r->detail,
 			    r->result);
+		else if (!r->aligned)
+			consider(&a->dk_other, k, r->domain, NULL,
+			    r->result);
 	}
 	if (!signed_)
 		a->no_dkim = add(a->no_dkim, k);
@@ -479,6 +519,8 @@ feed(struct build *b, struct wbuild *wb, const struct sig *g, uint64_t k)
 			consider(&a->sp_unal, k, r->domain, NULL, NULL);
 		else if (r->aligned && !eq(r->result, "pass"))
 			consider(&a->sp_fail, k, r->domain, r->result, NULL);
+		else if (!r->aligned)
+			consider(&a->sp_other, k, r->domain, r->result, NULL);
 	}
 }
 
@@ -788,6 +830,8 @@ acc_reset(struct build *b, struct acc *a)
 	top_reset(&a->sp_unal);
 	top_reset(&a->sp_fail);
 	top_reset(&a->sp_err);
+	top_reset(&a->dk_other);
+	top_reset(&a->sp_other);
 	top_reset(&a->pass_dk);
 	top_reset(&a->pass_sp);
 	if (by != NULL)

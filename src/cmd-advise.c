@@ -39,8 +39,10 @@ advise_usage(FILE *f)
 	    "           [--as-of DATE] [--days N] [--format text|json] "
 	    "[--no-dns]\n"
 	    "\n"
-	    "For each policy domain: the policy published (from the newest\n"
-	    "reports), its stage on the ladder from p=none to p=reject, the\n"
+	    "For each policy domain: the policy published (the record in the\n"
+	    "configuration, else in DNS, else what the reporters saw, each\n"
+	    "weighed by its days of reports), whether reporters disagree on\n"
+	    "it, its stage on the ladder from p=none to p=reject, the\n"
 	    "evidence, the verdict (advance, hold or step back) with its\n"
 	    "reasons and blockers, and the exact DNS record to publish next.\n"
 	    "\n"
@@ -135,6 +137,14 @@ notes_text(const char *title, const struct notes *n)
 	}
 }
 
+/* Where the record the advice rests on comes from, in words. */
+static const char *
+source_name(const struct advice *a)
+{
+	return strcmp(a->policy_source, "DNS") == 0 ? "DNS" :
+	    "the configuration";
+}
+
 static void
 print_text(struct run *r, const struct advice *a)
 {
@@ -142,6 +152,7 @@ print_text(struct run *r, const struct advice *a)
 	char			 n1[32], n2[32], n3[32], p1[16], d1[16], d2[16];
 	char			 line[512];
 	size_t			 i, o;
+	unsigned		 voters;
 
 	if (r->ndomains > 0)
 		sanitise_printf("\n");
@@ -165,13 +176,32 @@ print_text(struct run *r, const struct advice *a)
 	    *a->cur.aspf ? "; aspf=" : "", a->cur.aspf,
 	    *a->cur.fo ? "; fo=" : "", a->cur.fo);
 	sanitise_printf("  %-11s %s\n", "policy", line);
-	sanitise_printf("  %-11s as the newest reports (%s) show: %u "
-	    "report%s, %u in RFC 9990 form\n", "", d1, a->cur.reports,
-	    a->cur.reports == 1 ? "" : "s", a->cur.rfc9990);
-	fmt_day(a->stage_since, d1, sizeof d1);
-	sanitise_printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
-	    a->cur.stage, advise_stage_name(a->cur.stage), a->days_at_stage,
-	    a->days_at_stage == 1 ? "" : "s", d1);
+	voters = a->voters;
+	if (strcmp(a->policy_source, "reports") == 0)
+		sanitise_printf("  %-11s seen by %u of %u reporter%s in their newest "
+		    "reports (%s): %u report%s, %u in RFC 9990 form\n", "",
+		    voters, a->reporters, a->reporters == 1 ? "" : "s", d1,
+		    a->cur.reports, a->cur.reports == 1 ? "" : "s",
+		    a->cur.rfc9990);
+	else if (voters > 0)
+		sanitise_printf("  %-11s from the record in %s; stage %d seen by %u of "
+		    "%u reporter%s in their newest reports (%s)\n", "",
+		    source_name(a), a->cur.stage, voters, a->reporters,
+		    a->reporters == 1 ? "" : "s", d1);
+	else
+		sanitise_printf("  %-11s from the record in %s; no reporter's newest "
+		    "reports show stage %d yet\n", "", source_name(a),
+		    a->cur.stage);
+	notes_text("disagree", &a->disagree);
+	if (a->days_at_stage == 0)
+		sanitise_printf("  %-11s %d %s, not yet seen in the reports\n", "stage",
+		    a->cur.stage, advise_stage_name(a->cur.stage));
+	else {
+		fmt_day(a->stage_since, d1, sizeof d1);
+		sanitise_printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
+		    a->cur.stage, advise_stage_name(a->cur.stage),
+		    a->days_at_stage, a->days_at_stage == 1 ? "" : "s", d1);
+	}
 	fmt_day(w->from_day, d1, sizeof d1);
 	fmt_day(w->to_day, d2, sizeof d2);
 	fmt_count(w->messages, n1, sizeof n1);
@@ -298,11 +328,41 @@ print_json(struct run *r, const struct advice *a)
 	cmd_json(stdout, *a->cur.aspf ? a->cur.aspf : NULL);
 	sanitise_printf(",\"fo\":");
 	cmd_json(stdout, *a->cur.fo ? a->cur.fo : NULL);
-	fmt_day(a->stage_since, d1, sizeof d1);
-	sanitise_printf(",\"reports\":%u,\"rfc9990\":%u},\"stage\":{"
-	    "\"number\":%d,\"name\":\"%s\",\"since\":\"%s\",\"days\":%u}",
-	    a->cur.reports, a->cur.rfc9990, a->cur.stage,
-	    advise_stage_name(a->cur.stage), d1, a->days_at_stage);
+	sanitise_printf(",\"reports\":%u,\"rfc9990\":%u,\"source\":\"%s\","
+	    "\"reporters\":%u,\"of\":%u,\"votes\":[", a->cur.reports,
+	    a->cur.rfc9990, a->policy_source, a->voters, a->reporters);
+	for (i = 0; i < a->nvotes; i++) {
+		const struct advice_vote *v = &a->votes[i];
+		fmt_day(v->last, d1, sizeof d1);
+		sanitise_printf("%s{\"stage\":%d,\"valid\":%s,\"p\":", i ? "," : "",
+		    v->stage, v->slot == 6 ? "false" : "true");
+		cmd_json(stdout, *v->p ? v->p : NULL);
+		if (v->pct >= 0)
+			sanitise_printf(",\"pct\":%lld", (long long)v->pct);
+		else
+			sanitise_printf(",\"pct\":null");
+		sanitise_printf(",\"testing\":%s,\"reporters\":%u,\"one_day\":%u,"
+		    "\"days\":%llu,\"weight\":%llu,\"newest\":\"%s\","
+		    "\"names\":[", v->testing ? "true" : "false",
+		    v->reporters, v->once, (unsigned long long)v->days,
+		    (unsigned long long)v->weight, d1);
+		for (k = 0; k < (int)v->nnames; k++) {
+			if (k > 0)
+				sanitise_printf(",");
+			cmd_json(stdout, *v->names[k] ? v->names[k] : NULL);
+		}
+		sanitise_printf("]}");
+	}
+	sanitise_printf("]}");
+	if (a->stage_since != -1) {
+		fmt_day(a->stage_since, d1, sizeof d1);
+		sanitise_printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
+		    "\"since\":\"%s\",\"days\":%u}", a->cur.stage,
+		    advise_stage_name(a->cur.stage), d1, a->days_at_stage);
+	} else
+		sanitise_printf(",\"stage\":{\"number\":%d,\"name\":\"%s\","
+		    "\"since\":null,\"days\":0}", a->cur.stage,
+		    advise_stage_name(a->cur.stage));
 	sanitise_printf(",\"next_stage\":{\"number\":%d,\"name\":\"%s\"}",
 	    a->next_stage, advise_stage_name(a->next_stage));
 	sanitise_printf(",\"evidence\":{\"messages\":%llu,\"pass\":%llu,"
@@ -335,6 +395,7 @@ print_json(struct run *r, const struct advice *a)
 	    (unsigned long long)w->local_policy,
 	    (unsigned long long)w->new_sources,
 	    (unsigned long long)w->new_messages);
+	json_notes("disagree", &a->disagree);
 	json_notes("reasons", &a->reasons);
 	json_notes("blockers", &a->blockers);
 	json_notes("warnings", &a->warnings);

@@ -274,8 +274,15 @@ sender_block(struct lexer *l, struct conf_sender *s)
 			return lex_err(l, "expected ip, dkim, spf or '}', "
 			    "found %s", found(l));
 		if (strcmp(l->text.data, "ip") == 0) {
+			int wide = 0;
 			if (next(l) == -1)
 				return -1;
+			if (l->tok == T_WORD &&
+			    strcmp(l->text.data, "wide") == 0) {
+				wide = 1;
+				if (next(l) == -1)
+					return -1;
+			}
 			if (l->tok != T_WORD)
 				return lex_err(l, "expected an address or "
 				    "block (192.0.2.0/24, 2001:db8::/32), "
@@ -289,6 +296,15 @@ sender_block(struct lexer *l, struct conf_sender *s)
 				    sizeof why) == -1)
 					return lex_err(l, "%s: %s",
 					    found(l), why);
+				if (!wide && cidr_prefix(c) < (cidr_is_v4(c) ?
+				    CIDR_MIN_V4 : CIDR_MIN_V6))
+					return lex_err(l, "%s: a block wider "
+					    "than /%u (%s) covers too much of "
+					    "the internet to be one sender's; "
+					    "write 'ip wide ...;' if you mean "
+					    "it", found(l), cidr_is_v4(c) ?
+					    CIDR_MIN_V4 : CIDR_MIN_V6,
+					    cidr_is_v4(c) ? "IPv4" : "IPv6");
 				if (next(l) == -1)
 					return -1;
 			}

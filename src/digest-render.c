@@ -875,12 +875,18 @@ domain_part(struct emit *e, const struct digest *g,
 
 	e->ops->subsection(e, "Policy");
 	policy_text(a, pol, sizeof pol);
-	if (a->has_policy) {
+	if (a->has_policy && a->days_at_stage == 0)
+		kv(e, "Published", "%s, stage %d of 5, not yet seen in the "
+		    "reports", pol, a->cur.stage);
+	else if (a->has_policy) {
 		fmt_day(a->stage_since, d1, sizeof d1);
 		kv(e, "Published", "%s, stage %d of 5, for %u days (since %s)",
 		    pol, a->cur.stage, a->days_at_stage, d1);
 	} else
 		kv(e, "Published", "%s", pol);
+	/* Reporters that disagree on it, and which saw what. */
+	for (i = 0; i < a->disagree.n; i++)
+		item(e, DIGEST_NOTE, "%s", a->disagree.text[i]);
 	switch (a->verdict) {
 	case VERDICT_ADVANCE:
 		kv(e, "Advice", "advance to stage %d, %s: %s", a->next_stage,

@@ -382,15 +382,16 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
 }
 
 int
-store_policies(struct store *s, const char *domain, int64_t until,
-    int (*cb)(void *, const struct store_policy *), void *arg,
-    struct dr_error *err)
+store_policies(struct store *s, const char *domain, const char *reporter,
+    int64_t until, int (*cb)(void *, const struct store_policy *),
+    void *arg, struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT date_begin, date_end, schema, reporter, p, sp, np, pct,"
-	    " testing, adkim, aspf, fo, discovery_method FROM reports"
-	    " WHERE domain = ? AND status = 'active' AND date_begin < ?"
-	    " ORDER BY date_end DESC, id DESC";
+	    "SELECT date_begin, date_end, day, schema, reporter, p, sp, np,"
+	    " pct, testing, adkim, aspf, fo, discovery_method FROM reports"
+	    " WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
+	    " AND (?3 IS NULL OR reporter = ?3)"
+	    " ORDER BY day DESC, id DESC";
 	struct store_policy	 p;
 	sqlite3_stmt		*st;
 	int			 rc, ret = 0;
@@ -399,21 +400,23 @@ store_policies(struct store *s, const char *domain, int64_t until,
 		return -1;
 	bind_t(st, 1, domain);
 	sqlite3_bind_int64(st, 2, until);
+	bind_t(st, 3, reporter);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p.begin = sqlite3_column_int64(st, 0);
 		p.end = sqlite3_column_int64(st, 1);
-		p.schema = text(st, 2);
-		p.reporter = text(st, 3);
-		p.p = text(st, 4);
-		p.sp = text(st, 5);
-		p.np = text(st, 6);
-		p.pct = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 7);
-		p.testing = text(st, 8);
-		p.adkim = text(st, 9);
-		p.aspf = text(st, 10);
-		p.fo = text(st, 11);
-		p.discovery = text(st, 12);
+		p.day = sqlite3_column_int64(st, 2);
+		p.schema = text(st, 3);
+		p.reporter = text(st, 4);
+		p.p = text(st, 5);
+		p.sp = text(st, 6);
+		p.np = text(st, 7);
+		p.pct = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 8);
+		p.testing = text(st, 9);
+		p.adkim = text(st, 10);
+		p.aspf = text(st, 11);
+		p.fo = text(st, 12);
+		p.discovery = text(st, 13);
 		if ((ret = cb(arg, &p)) != 0)
 			break;
 	}
@@ -450,6 +453,67 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 		snprintf(out, len, "%s", text(st, 0));
 	return finish(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, err,
 	    "reading policies");
+}
+
+int
+store_views(struct store *s, const char *domain, int64_t until,
+    unsigned days, int (*cb)(void *, const struct store_view *), void *arg,
+    struct dr_error *err)
+{
+	/*
+	 * SQLite sorts and groups in its temporary store, so memory does
+	 * not grow with the number of reporters.
+	 */
+	static const char sql[] =
+	    "WITH r AS (SELECT id, reporter, day, schema, p, sp, np, pct,"
+	    "  testing, adkim, aspf, fo FROM reports"
+	    "  WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
+	    "  AND day > (SELECT max(day) FROM reports WHERE domain = ?1"
+	    "   AND status = 'active' AND date_begin < ?2) - ?3),"
+	    " w AS (SELECT reporter, count(DISTINCT day) AS days,"
+	    "  max(day) AS last FROM r GROUP BY reporter),"
+	    " v AS (SELECT r.reporter, w.days, w.last, count(*) AS n,"
+	    "  sum(r.schema = 'rfc9990') AS n9990, r.p, r.sp, r.np, r.pct,"
+	    "  r.testing, r.adkim, r.aspf, r.fo, row_number() OVER ("
+	    "   PARTITION BY r.reporter ORDER BY count(*) DESC, max(r.id) DESC"
+	    "  ) AS k"
+	    "  FROM r JOIN w ON w.reporter IS r.reporter AND r.day = w.last"
+	    "  GROUP BY r.reporter, r.p, r.sp, r.np, r.pct, r.testing,"
+	    "   r.adkim, r.aspf, r.fo)"
+	    " SELECT reporter, days, last, n, n9990, p, sp, np, pct, testing,"
+	    "  adkim, aspf, fo FROM v WHERE k = 1"
+	    " ORDER BY days DESC, last DESC, reporter";
+	struct store_view	 v;
+	sqlite3_stmt		*st;
+	int			 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading the reporters' policies") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, days);
+	memset(&v, 0, sizeof v);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v.reporter = text(st, 0);
+		v.days = (unsigned)sqlite3_column_int64(st, 1);
+		v.last = sqlite3_column_int64(st, 2);
+		v.reports = (unsigned)sqlite3_column_int64(st, 3);
+		v.rfc9990 = (unsigned)sqlite3_column_int64(st, 4);
+		v.policy.day = v.last;
+		v.policy.reporter = v.reporter;
+		v.policy.p = text(st, 5);
+		v.policy.sp = text(st, 6);
+		v.policy.np = text(st, 7);
+		v.policy.pct = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 8);
+		v.policy.testing = text(st, 9);
+		v.policy.adkim = text(st, 10);
+		v.policy.aspf = text(st, 11);
+		v.policy.fo = text(st, 12);
+		if ((ret = cb(arg, &v)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading the reporters' policies");
 }
 
 /* --- export -------------------------------------------------------- */
@@ -592,10 +656,11 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 	static const char rule_sql[] =
 	    "INSERT INTO config_sender_rules (sender, kind, value, selector,"
 	    " ip_first, ip_last) VALUES (?, ?, ?, ?, ?, ?)";
-	uint8_t	first[CIDR_LEN], last[CIDR_LEN];
+	uint8_t	first[2][CIDR_LEN], last[2][CIDR_LEN];
 	char	txt[64];
 	size_t	i, j, k;
 	int64_t	id;
+	int	n, r;
 
 	if ((*ins == NULL && prep(s, sender_sql, ins, err,
 	    "mirroring the configuration") == -1) || (*rule == NULL &&
@@ -610,18 +675,21 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 			return -1;
 		id = sqlite3_last_insert_rowid(store_sqlite(s));
 		for (j = 0; j < c->nips; j++) {
+			/* A row per range: ::/0 holds no IPv4 address. */
 			cidr_format(&c->ips[j], txt, sizeof txt);
-			cidr_range(&c->ips[j], first, last);
-			sqlite3_bind_int64(*rule, 1, id);
-			bind_t(*rule, 2, "ip");
-			bind_t(*rule, 3, txt);
-			sqlite3_bind_null(*rule, 4);
-			sqlite3_bind_blob(*rule, 5, first, CIDR_LEN,
-			    SQLITE_STATIC);
-			sqlite3_bind_blob(*rule, 6, last, CIDR_LEN,
-			    SQLITE_STATIC);
-			if (exec1(s, rule, rule_sql, err) == -1)
-				return -1;
+			n = cidr_ranges(&c->ips[j], first, last);
+			for (r = 0; r < n; r++) {
+				sqlite3_bind_int64(*rule, 1, id);
+				bind_t(*rule, 2, "ip");
+				bind_t(*rule, 3, txt);
+				sqlite3_bind_null(*rule, 4);
+				sqlite3_bind_blob(*rule, 5, first[r],
+				    CIDR_LEN, SQLITE_STATIC);
+				sqlite3_bind_blob(*rule, 6, last[r],
+				    CIDR_LEN, SQLITE_STATIC);
+				if (exec1(s, rule, rule_sql, err) == -1)
+					return -1;
+			}
 		}
 		for (j = 0; j < c->ndkims; j++) {
 			const struct conf_dkim *k2 = &c->dkims[j];

@@ -321,6 +321,7 @@ int	 store_rejected_between(struct store *, int64_t, int64_t,
 /* The policy published, as one active report saw it. */
 struct store_policy {
 	int64_t		 begin, end;
+	int64_t		 day;		/* UTC day of the period's middle */
 	const char	*schema;
 	const char	*reporter;
 	const char	*p, *sp, *np;
@@ -329,8 +330,11 @@ struct store_policy {
 	const char	*adkim, *aspf, *fo;
 	const char	*discovery;
 };
-/* A domain's active reports that began before a time, newest first. */
-int	 store_policies(struct store *, const char *, int64_t,
+/*
+ * A domain's active reports that began before a time (epoch seconds),
+ * newest day first; of one reporter only when reporter is not NULL.
+ */
+int	 store_policies(struct store *, const char *, const char *, int64_t,
 	    int (*)(void *, const struct store_policy *), void *,
 	    struct dr_error *);
 /*
@@ -342,6 +346,32 @@ int	 store_policies(struct store *, const char *, int64_t,
  */
 int	 store_policy_invalid(struct store *, const char *, int64_t, int64_t,
 	    char *, size_t, struct dr_error *);
+
+/*
+ * What one reporter saw of a domain's policy lately: among the active
+ * reports that began before until, in the span of days days that ends
+ * on the domain's newest report day, the number of days on which the
+ * reporter sent any, its newest such day, and the policy that most of
+ * its reports of that day show (a tie: that of the newest report),
+ * with how many reports show it and how many of those are in RFC 9990
+ * form. The strings of the policy are those of struct store_policy
+ * (begin, end and discovery are not set).
+ */
+struct store_view {
+	const char		*reporter;
+	unsigned		 days;
+	int64_t			 last;
+	unsigned		 reports, rfc9990;
+	struct store_policy	 policy;
+};
+/*
+ * The domain's reporters in that span, those with the most days first
+ * (then the newest, then by name). Rows are streamed; the strings last
+ * until the callback returns.
+ */
+int	 store_views(struct store *, const char *, int64_t, unsigned,
+	    int (*)(void *, const struct store_view *), void *,
+	    struct dr_error *);
 
 /* One record with its report's fields, for export. */
 struct store_export_row {

@@ -163,6 +163,34 @@ grep -qx '1 other domain with reports, not configured: see dmarcdb domains' \
     > "$T/stray"
 grep -qx 'stray.example' "$T/stray" || fail "--domain stray.example"
 
+# An authorised sender whose results neither pass nor align: the
+# reason names them (it said "the reporters give no results").
+mkdir "$T/ua"
+report "$T/ua" google.com 7489 2026-02-27 domain=ua.example,p=none <<-EOF
+203.0.113.31 20 ua.example none fail fail esp.example:s1:fail bounce.esp.example:mfrom:softfail -
+203.0.113.32 20 ua.example none fail fail esp.example:s1:neutral bounce.esp.example:mfrom:none -
+203.0.113.33 20 ua.example none fail fail esp.example:s1:fail bounce.esp.example:mfrom:fail -
+203.0.113.34 20 ua.example none fail fail esp.example:s1:Bogus bounce.esp.example:mfrom:Bogus -
+EOF
+printf 'domain ua.example {\n\tsender "ESP" { ip 203.0.113.0/24; }\n}\n' \
+    > "$T/ua.conf"
+"$DMARCDB" -q --db "$T/ua.db" ingest "$T/ua"
+"$DMARCDB" --db "$T/ua.db" --config "$T/ua.conf" sources $AS_OF \
+    --format csv > "$T/ua.csv"
+reason() {
+	grep "^\"ua.example\",\"$1\"," "$T/ua.csv" | sed 's/.*,"ESP",//'
+}
+[ "$(reason 203.0.113.31)" = '"DKIM fails for d=esp.example, not aligned with ua.example; SPF result softfail for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned failing results: $(reason 203.0.113.31)"
+[ "$(reason 203.0.113.32)" = '"DKIM result neutral for d=esp.example, not aligned with ua.example; SPF result none for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned neutral results: $(reason 203.0.113.32)"
+[ "$(reason 203.0.113.33)" = '"DKIM fails for d=esp.example, not aligned with ua.example; SPF fails for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "unaligned fail results: $(reason 203.0.113.33)"
+# A value outside the schema is not repeated.
+[ "$(reason 203.0.113.34)" = '"DKIM result unknown for d=esp.example, not aligned with ua.example; SPF result unknown for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
+    fail "results outside the schema: $(reason 203.0.113.34)"
+grep_none 'give no' "$T/ua.csv" || fail "no results, it says"
+
 # A domain without reports, asked for: said plainly.
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns --domain none.example \
     > "$T/none"
@@ -238,6 +266,36 @@ expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/bad.conf" sources \
     2> "$T/err"
 grep -q "bad.conf:2: '192.0.2.1/24': address bits set beyond the prefix (did you mean 192.0.2.0/24?)" \
     "$T/err" || fail "config error message: $(cat "$T/err")"
+# A block that covers a large part of the internet: refused, unless
+# the rule says "ip wide".
+printf 'domain example.com {\n\tsender "x" {\n\t\tip ::/0;\n\t}\n}\n' \
+    > "$T/wide.conf"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/wide.conf" sources \
+    2> "$T/err"
+grep -q "wide.conf:3: '::/0': a block wider than /16 (IPv6) covers too much of the internet to be one sender's; write 'ip wide ...;' if you mean it" \
+    "$T/err" || fail "::/0 accepted: $(cat "$T/err")"
+printf 'domain example.com {\n\tsender "x" { ip 0.0.0.0/0; }\n}\n' \
+    > "$T/wide.conf"
+expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/wide.conf" sources \
+    2> "$T/err"
+grep -q "wide.conf:2: '0.0.0.0/0': a block wider than /8 (IPv4)" \
+    "$T/err" || fail "0.0.0.0/0 accepted: $(cat "$T/err")"
+# Said on purpose, it is taken: every source of the domain is then
+# that sender's, IPv4 by 0.0.0.0/0 alone.
+printf 'domain example.com {\n\tsender "all" { ip wide 0.0.0.0/0 ::/0; }\n}\n' \
+    > "$T/wide.conf"
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+    --domain example.com --format csv > "$T/wide.csv"
+[ "$(grep -c ',"all",' "$T/wide.csv")" -eq 8 ] ||
+    fail "ip wide: $(cat "$T/wide.csv")"
+printf 'domain example.com {\n\tsender "v6" { ip wide ::/0; }\n}\n' \
+    > "$T/wide.conf"
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+    --domain example.com --format csv > "$T/wide.csv"
+[ "$(grep -c ',"v6",' "$T/wide.csv")" -eq 0 ] ||
+    fail "::/0 holds IPv4 sources: $(cat "$T/wide.csv")"
+[ "$(sql "$DB" "SELECT count(*) FROM v_source_senders WHERE
+    sender = 'v6'")" -eq 0 ] || fail "v_source_senders: ::/0 holds IPv4"
 expect_exit 3 "$DMARCDB" --db "$DB" --config "$T/missing.conf" advise \
     2> "$T/err"
 grep -q "missing.conf: No such file or directory" "$T/err" ||

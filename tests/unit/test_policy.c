@@ -121,6 +121,53 @@ cidr_ipv6(void **state)
 	assert_true(in("::/0", "::1"));
 	/* An IPv4-mapped block holds the IPv4 address. */
 	assert_true(in("::ffff:192.0.2.0/120", "192.0.2.77"));
+	assert_true(in("::ffff:0:0/96", "203.0.113.9"));
+	assert_true(in("::ffff:0:0/96", "::ffff:203.0.113.9"));
+	/*
+	 * IPv4 is held as ::ffff:a.b.c.d, but an IPv6 block that spans
+	 * that space holds no IPv4 address, however short it is.
+	 */
+	assert_false(in("::/0", "203.0.113.9"));
+	assert_false(in("::/64", "192.0.2.1"));
+	assert_false(in("::fffe:0:0/95", "192.0.2.1"));
+	assert_true(in("::fffe:0:0/95", "::fffe:1:2"));
+	assert_false(in("::/96", "192.0.2.1"));
+}
+
+/* The IPv4 (32) or IPv6 (128) prefix length of a block. */
+static unsigned
+prefix(const char *block, int *v4)
+{
+	struct cidr	c;
+	char		why[160];
+
+	assert_int_equal(cidr_parse(block, &c, why, sizeof why), 0);
+	*v4 = cidr_is_v4(&c);
+	return cidr_prefix(&c);
+}
+
+static void
+cidr_families(void **state)
+{
+	int	v4;
+
+	(void)state;
+	assert_int_equal(prefix("192.0.2.0/24", &v4), 24);
+	assert_true(v4);
+	assert_int_equal(prefix("192.0.2.1", &v4), 32);
+	assert_true(v4);
+	assert_int_equal(prefix("0.0.0.0/0", &v4), 0);
+	assert_true(v4);
+	assert_int_equal(prefix("::ffff:10.0.0.0/104", &v4), 8);
+	assert_true(v4);
+	assert_int_equal(prefix("::ffff:0:0/96", &v4), 0);
+	assert_true(v4);
+	assert_int_equal(prefix("::/0", &v4), 0);
+	assert_false(v4);
+	assert_int_equal(prefix("::fffe:0:0/95", &v4), 95);
+	assert_false(v4);
+	assert_int_equal(prefix("2001:db8::/32", &v4), 32);
+	assert_false(v4);
 }
 
 static void
@@ -155,7 +202,7 @@ cidr_errors(void **state)
 }
 
 static void
-cidr_ranges(void **state)
+cidr_range_bounds(void **state)
 {
 	struct cidr	c;
 	uint8_t		first[CIDR_LEN], last[CIDR_LEN], a[CIDR_LEN];
@@ -169,6 +216,49 @@ cidr_ranges(void **state)
 	assert_memory_equal(first, a, CIDR_LEN);
 	assert_int_equal(cidr_addr("192.0.2.255", a), 0);
 	assert_memory_equal(last, a, CIDR_LEN);
+}
+
+/* cidr_ranges of a block: n ranges, then first and last of each. */
+static void
+ranges(const char *block, int n, ...)
+{
+	struct cidr	c;
+	uint8_t		first[2][CIDR_LEN], last[2][CIDR_LEN], a[CIDR_LEN];
+	char		why[160];
+	va_list		ap;
+	int		i;
+
+	assert_int_equal(cidr_parse(block, &c, why, sizeof why), 0);
+	assert_int_equal(cidr_ranges(&c, first, last), n);
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cidr_addr(va_arg(ap, const char *), a), 0);
+		assert_memory_equal(first[i], a, CIDR_LEN);
+		assert_int_equal(cidr_addr(va_arg(ap, const char *), a), 0);
+		assert_memory_equal(last[i], a, CIDR_LEN);
+	}
+	va_end(ap);
+}
+
+static void
+cidr_ranges_without_ipv4(void **state)
+{
+	(void)state;
+	ranges("192.0.2.0/24", 1, "192.0.2.0", "192.0.2.255");
+	ranges("0.0.0.0/0", 1, "0.0.0.0", "255.255.255.255");
+	ranges("::ffff:0:0/96", 1, "0.0.0.0", "255.255.255.255");
+	ranges("2001:db8::/32", 1, "2001:db8::",
+	    "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+	/* The IPv4-mapped space is cut out of the blocks that span it. */
+	ranges("::/0", 2, "::", "::fffe:ffff:ffff",
+	    "::1:0:0:0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	ranges("::/64", 2, "::", "::fffe:ffff:ffff",
+	    "::1:0:0:0", "::ffff:ffff:ffff:ffff");
+	/* It ends where the mapped space ends: nothing above. */
+	ranges("::fffe:0:0/95", 1, "::fffe:0:0", "::fffe:ffff:ffff");
+	/* Below the mapped space, and beside it. */
+	ranges("::/96", 1, "::", "::ffff:ffff");
+	ranges("::1:0:0:0/80", 1, "::1:0:0:0", "::1:ffff:ffff:ffff");
 }
 
 /* --- the configuration ---------------------------------------------- */
@@ -358,6 +448,59 @@ conf_errors(void **state)
 		assert_string_equal(err.msg, "test.conf:2: NUL byte in the "
 		    "file");
 	}
+}
+
+/*
+ * A sender's block covers at most /8 of IPv4 or /16 of IPv6 unless the
+ * rule says "ip wide": at the boundary, and one bit shorter.
+ */
+static void
+conf_wide_blocks(void **state)
+{
+	struct conf	*c;
+
+	(void)state;
+	c = parse_ok("domain example.com {\n"
+	    "  sender \"a\" { ip 10.0.0.0/8 2001::/16; }\n"
+	    "  sender \"b\" { ip ::ffff:10.0.0.0/104; }\n"
+	    "  sender \"c\" { ip wide 0.0.0.0/0 ::/0 ::ffff:0:0/96; }\n"
+	    "  sender \"d\" { ip wide 192.0.2.0/24; }\n"
+	    "}\n");
+	assert_int_equal(conf_sender(c, "example.com", 0)->nips, 2);
+	assert_int_equal(conf_sender(c, "example.com", 2)->nips, 3);
+	assert_int_equal(conf_sender(c, "example.com", 3)->nips, 1);
+	conf_free(c);
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" {\n    ip 192.0.2.0/24 10.0.0.0/7; }\n}\n"),
+	    "test.conf:3: '10.0.0.0/7': a block wider than /8 (IPv4) covers "
+	    "too much of the internet to be one sender's; write 'ip wide "
+	    "...;' if you mean it");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip 0.0.0.0/0; }\n}\n"),
+	    "test.conf:2: '0.0.0.0/0': a block wider than /8 (IPv4) covers "
+	    "too much of the internet to be one sender's; write 'ip wide "
+	    "...;' if you mean it");
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip 2000::/15; }\n}\n"),
+	    "test.conf:2: '2000::/15': a block wider than /16 (IPv6) covers "
+	    "too much of the internet to be one sender's; write 'ip wide "
+	    "...;' if you mean it");
+	assert_non_null(strstr(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip ::/0; }\n}\n"),
+	    "test.conf:2: '::/0': a block wider than /16 (IPv6)"));
+	/* All of IPv4 in its mapped form is all of IPv4. */
+	assert_non_null(strstr(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip ::ffff:10.0.0.0/103; }\n}\n"),
+	    "test.conf:2: '::ffff:10.0.0.0/103': a block wider than /8 "
+	    "(IPv4)"));
+	assert_non_null(strstr(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip ::ffff:0:0/96; }\n}\n"),
+	    "wider than /8 (IPv4)"));
+	/* "wide" alone is not a block. */
+	assert_string_equal(parse_err("domain example.com {\n"
+	    "  sender \"x\" { ip wide; }\n}\n"),
+	    "test.conf:2: expected an address or block (192.0.2.0/24, "
+	    "2001:db8::/32), found ';'");
 }
 
 static void
@@ -738,7 +881,10 @@ main(void)
 		cmocka_unit_test(cidr_ipv4),
 		cmocka_unit_test(cidr_ipv6),
 		cmocka_unit_test(cidr_errors),
-		cmocka_unit_test(cidr_ranges),
+		cmocka_unit_test(cidr_range_bounds),
+		cmocka_unit_test(cidr_families),
+		cmocka_unit_test(cidr_ranges_without_ipv4),
+		cmocka_unit_test(conf_wide_blocks),
 		cmocka_unit_test(conf_full),
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_files),
