@@ -12,6 +12,10 @@
 #   mail  a Maildir of 10,000 messages (each a report of 1 to 50 records),
 #      then again: the re-run must take well under a second
 #   hostile  each hostile input alone: time and peak memory
+#   domains  10,000 small reports about 10,000 domains that are not ours
+#      (forged: issue 11); the digest and advise with one domain
+#      configured, and with none: at most 2 s each, a digest under
+#      1 MB, and DNS lookups of the configured domain only
 #   policy  a store of about 10 million records (a year of daily reports
 #      from 6 reporters for 20 domains); then sources and advise for the
 #      biggest domain over 30 days, advise for all, the weekly digest of
@@ -32,7 +36,7 @@ GEN=$BIN/bench/gen
 RUSAGE=$BIN/bench/rusage
 LIMIT=$BIN/bench/limit
 DMARCDB=$BIN/dmarcdb
-scenarios=${*:-a b c d mail hostile policy hicard}
+scenarios=${*:-a b c d mail hostile domains policy hicard}
 missed=0
 
 rows=
@@ -195,6 +199,54 @@ for s in $scenarios; do
 			    "<= 2 s: $(check "$wall" '<=' 2), <= 64 MB: $(check "$maxrss_mb" '<=' 64)"
 		done
 		rm -f "$D/h.db" "$D/h.db-wal" "$D/h.db-shm"
+		;;
+	domains)
+		F="-s 12 -f gz -F 10000 -r 10000 -m 1 -M 5"
+		asof=2026-01-08
+		if [ "$(cat "$D/domains.stamp" 2>/dev/null)" != "$F" ]; then
+			rm -rf "$D/domains" "$D/domains.stamp"
+			mkdir "$D/domains"
+			"$GEN" $F -d "$D/domains"
+			echo "$F" > "$D/domains.stamp"
+		fi
+		FAKEDNS=$BIN/tests/hostile/fakedns.so
+		if [ ! -f "$FAKEDNS" ]; then
+			echo "bench: $FAKEDNS not built (make check builds it)" >&2
+			continue
+		fi
+		fresh_db "$D/domains.db"
+		run domains-ingest "$DMARCDB" -q --db "$D/domains.db" ingest \
+		    "$D/domains"
+		row domains "ingest, 10,000 domains" "$wall" - - \
+		    "$maxrss_mb" - - "cpu $cpu s"
+		ours=d0.forged.example
+		printf 'domain %s { }\n' "$ours" > "$D/domains-ours.conf"
+		: > "$D/domains-none.conf"
+		# dcrow NAME TEXT CONF CMD...: a report command with every DNS
+		# query answered by fakedns.so (nothing published) and logged.
+		dcrow() {
+			n=$1 t=$2 c=$3
+			shift 3
+			: > "$D/domains-$n.dns"
+			run "domains-$n" env FAKEDNS_LOG="$D/domains-$n.dns" \
+			    LD_PRELOAD="$FAKEDNS" "$DMARCDB" --db \
+			    "$D/domains.db" --config "$D/domains-$c.conf" "$@" \
+			    --as-of $asof
+			bytes=$(wc -c < "$D/domains-$n.out")
+			kb=$(awk "BEGIN { printf \"%.0f\", $bytes / 1024 }")
+			asked=$(wc -l < "$D/domains-$n.dns")
+			others=$(grep -cvx "_dmarc.$ours" "$D/domains-$n.dns" ||
+			    true)
+			row domains "$t" "$wall" - - "$maxrss_mb" - - \
+			    "<= 2 s: $(check "$wall" '<=' 2), $kb KB <= 1 MB: $(check "$bytes" '<=' 1048576), $asked DNS, others 0: $(check "$others" '==' 0)"
+		}
+		dcrow digest "digest, 1 configured" ours digest \
+		    --from bench@example.com --to ops@example.com
+		dcrow advise "advise, 1 configured" ours advise
+		dcrow sources "sources, 1 configured" ours sources
+		dcrow digest0 "digest, none configured" none digest \
+		    --from bench@example.com --to ops@example.com
+		dcrow advise0 "advise, none configured" none advise
 		;;
 	policy)
 		# A year of daily reports; as-of the day after the last.

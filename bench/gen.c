@@ -6,6 +6,7 @@
  *   gen [-s seed] [-S ...] [-f ...] [-E] -D days [-b YYYY-MM-DD]
  *       [-N domains] [-R reporters] [-k i/n] -T records -d dir
  *   gen [-s seed] [-f ...] -H -r reports -m min -M max -d dir
+ *   gen [-s seed] [-f ...] -F domains -r reports -m min -M max -d dir
  *
  * The first form writes one report of exactly n records; the second
  * writes r reports of min to max records each into dir, named as
@@ -17,6 +18,10 @@
  * has a source address, header_from, DKIM and SPF domain of its own,
  * never repeated in the run; the reports are all for example.com, on
  * consecutive days from 2026-01-01.
+ *
+ * With -F n (forged domains: anyone may send a report about any domain)
+ * report i is about the policy domain d<i mod n>.forged.example, its
+ * records' header_from too, on day i mod 7 from 2026-01-01.
  *
  * The third form writes a store's worth of daily reports: each of R
  * reporters (default 6) sends one report a day for each of N policy
@@ -315,6 +320,7 @@ put(struct buf *b, const char *fmt, ...)
 }
 
 static int hicard;		/* -H */
+static unsigned long forged;	/* -F: forged policy domains */
 static unsigned long hicard_n;	/* records written so far */
 
 /*
@@ -596,6 +602,7 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	    &reporters[pick(NREPORTERS)];
 	const char		*domain = sp ? sp->domain :
 	    domains[pick(NDOMAINS)];
+	static char		 fdomain[64];
 	const char		*policy;
 	struct buf		 b = { 0 };
 	struct out		 o;
@@ -604,6 +611,11 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	int			 v2;
 	char			 file[512], member[256], rid[64];
 
+	if (sp == NULL && forged > 0) {
+		snprintf(fdomain, sizeof fdomain, "d%lu.forged.example",
+		    idx % forged);
+		domain = fdomain;
+	}
 	v2 = rep->rfc9990 == 1 || (rep->rfc9990 == 2 &&
 	    (schema == 9990 || (schema == 0 && chance(30))));
 	if (sp != NULL) {
@@ -612,7 +624,9 @@ report(const char *path, int kind, int schema, unsigned long nrec,
 	} else {
 		policy = chance(50) ? "none" : chance(50) ? "quarantine" :
 		    "reject";
-		begin = 1767225600LL + (long long)(idx % 3650) * 86400;
+		/* Forged domains: all in the first week of 2026. */
+		begin = 1767225600LL + (long long)(idx % (forged > 0 ? 7 :
+		    3650)) * 86400;
 	}
 	if (hicard) {
 		domain = "example.com";
@@ -801,7 +815,9 @@ usage(void)
 	    "           [-N domains] [-R reporters] [-k i/n] -T records "
 	    "-d dir\n"
 	    "       gen [-s seed] [-f ...] -H -r reports -m min -M max "
-	    "-d dir\n");
+	    "-d dir\n"
+	    "       gen [-s seed] [-f ...] -F domains -r reports -m min "
+	    "-M max -d dir\n");
 	exit(2);
 }
 
@@ -817,7 +833,7 @@ main(int argc, char **argv)
 	int		 ch, kind = 0, schema = 0, y, mo, dd;
 
 	rng = 1;
-	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:EHD:b:N:R:k:T:")) !=
+	while ((ch = getopt(argc, argv, "s:S:f:n:o:r:m:M:d:EHF:D:b:N:R:k:T:")) !=
 	    -1) {
 		switch (ch) {
 		case 'D': days = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -837,6 +853,7 @@ main(int argc, char **argv)
 		case 'T': total = strtod(optarg, NULL); break;
 		case 'E': email = 1; break;
 		case 'H': hicard = 1; break;
+		case 'F': forged = strtoul(optarg, NULL, 10); break;
 		case 's': rng = strtoull(optarg, NULL, 10); break;
 		case 'S':
 			schema = strcmp(optarg, "mix") == 0 ? 0 : atoi(optarg);
