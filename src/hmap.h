@@ -33,7 +33,10 @@ size_t		 hmap_count(const struct hmap *);
 void		*hmap_at(const struct hmap *, size_t, const void **,
 		    size_t *);
 
-/* 64-bit hash of bytes (also for callers that need a stable hash). */
+/*
+ * The maps' 64-bit hash of bytes: SipHash-1-3 under a key chosen at
+ * random once per process, so not stable from one run to the next.
+ */
 uint64_t	 hmap_hash(const void *, size_t);
 
 /*
@@ -43,6 +46,8 @@ uint64_t	 hmap_hash(const void *, size_t);
  * system's random source (0, or -1 if none could be read).
  */
 uint64_t	 hmap_siphash(const uint64_t[2], const void *, size_t);
+/* SipHash-1-3, the maps' own (hmap_hash), under a key given. */
+uint64_t	 hmap_siphash13(const uint64_t[2], const void *, size_t);
 int		 hmap_random_key(uint64_t[2]);
 
 #endif
