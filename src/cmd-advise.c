@@ -178,28 +178,29 @@ print_text(struct run *r, const struct advice *a)
 	sanitise_printf("  %-11s %s\n", "policy", line);
 	voters = a->voters;
 	if (strcmp(a->policy_source, "reports") == 0)
-		sanitise_printf("  %-11s seen by %u of %u reporter%s in their newest "
-		    "reports (%s): %u report%s, %u in RFC 9990 form\n", "",
+		sanitise_printf("  %-11s seen by %u of %u reporter%s in their "
+		    "newest reports (%s): %u report%s, %u in RFC 9990 form\n",
+		    "",
 		    voters, a->reporters, a->reporters == 1 ? "" : "s", d1,
 		    a->cur.reports, a->cur.reports == 1 ? "" : "s",
 		    a->cur.rfc9990);
 	else if (voters > 0)
-		sanitise_printf("  %-11s from the record in %s; stage %d seen by %u of "
-		    "%u reporter%s in their newest reports (%s)\n", "",
+		sanitise_printf("  %-11s from the record in %s; stage %d seen "
+		    "by %u of %u reporter%s in their newest reports (%s)\n", "",
 		    source_name(a), a->cur.stage, voters, a->reporters,
 		    a->reporters == 1 ? "" : "s", d1);
 	else
-		sanitise_printf("  %-11s from the record in %s; no reporter's newest "
-		    "reports show stage %d yet\n", "", source_name(a),
+		sanitise_printf("  %-11s from the record in %s; no reporter's "
+		    "newest reports show stage %d yet\n", "", source_name(a),
 		    a->cur.stage);
 	notes_text("disagree", &a->disagree);
 	if (a->days_at_stage == 0)
-		sanitise_printf("  %-11s %d %s, not yet seen in the reports\n", "stage",
-		    a->cur.stage, advise_stage_name(a->cur.stage));
+		sanitise_printf("  %-11s %d %s, not yet seen in the reports\n",
+		    "stage", a->cur.stage, advise_stage_name(a->cur.stage));
 	else {
 		fmt_day(a->stage_since, d1, sizeof d1);
-		sanitise_printf("  %-11s %d %s, for %u day%s (since %s)\n", "stage",
-		    a->cur.stage, advise_stage_name(a->cur.stage),
+		sanitise_printf("  %-11s %d %s, for %u day%s (since %s)\n",
+		    "stage", a->cur.stage, advise_stage_name(a->cur.stage),
 		    a->days_at_stage, a->days_at_stage == 1 ? "" : "s", d1);
 	}
 	fmt_day(w->from_day, d1, sizeof d1);
@@ -334,16 +335,16 @@ print_json(struct run *r, const struct advice *a)
 	for (i = 0; i < a->nvotes; i++) {
 		const struct advice_vote *v = &a->votes[i];
 		fmt_day(v->last, d1, sizeof d1);
-		sanitise_printf("%s{\"stage\":%d,\"valid\":%s,\"p\":", i ? "," : "",
-		    v->stage, v->slot == 6 ? "false" : "true");
+		sanitise_printf("%s{\"stage\":%d,\"valid\":%s,\"p\":",
+		    i ? "," : "", v->stage, v->slot == 6 ? "false" : "true");
 		cmd_json(stdout, *v->p ? v->p : NULL);
 		if (v->pct >= 0)
 			sanitise_printf(",\"pct\":%lld", (long long)v->pct);
 		else
 			sanitise_printf(",\"pct\":null");
-		sanitise_printf(",\"testing\":%s,\"reporters\":%u,\"one_day\":%u,"
-		    "\"days\":%llu,\"weight\":%llu,\"newest\":\"%s\","
-		    "\"names\":[", v->testing ? "true" : "false",
+		sanitise_printf(",\"testing\":%s,\"reporters\":%u,"
+		    "\"one_day\":%u,\"days\":%llu,\"weight\":%llu,"
+		    "\"newest\":\"%s\",\"names\":[", v->testing ? "true" : "false",
 		    v->reporters, v->once, (unsigned long long)v->days,
 		    (unsigned long long)v->weight, d1);
 		for (k = 0; k < (int)v->nnames; k++) {
