@@ -60,7 +60,7 @@ dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
 	ns_msg		 msg;
 	ns_rr		 rr;
 	char		 joined[8192];
-	int		 i;
+	int		 i, found = 0;
 	size_t		 o, k, l;
 
 	if (len > 0)
@@ -85,7 +85,10 @@ dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
 				break;
 			memcpy(joined + o, p, l);
 		}
-		if (o < 8 || strncasecmp(joined, "v=DMARC1", 8) != 0)
+		/* v=DMARC1, then the end, a ; or white space. */
+		if (o < 8 || strncasecmp(joined, "v=DMARC1", 8) != 0 ||
+		    (o > 8 && joined[8] != ';' && joined[8] != ' ' &&
+		    joined[8] != '\t'))
 			continue;
 		/* Printable ASCII and tab only: nothing else is DMARC. */
 		for (k = 0; k < o; k++) {
@@ -94,7 +97,7 @@ dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
 				snprintf(why, whylen, "the DMARC record at %s "
 				    "holds byte 0x%02x, which no DMARC record "
 				    "can hold: not used", name, c);
-				return -1;
+				goto refused;
 			}
 		}
 		/* Never cut. */
@@ -102,11 +105,23 @@ dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
 			snprintf(why, whylen, "the DMARC record at %s is "
 			    "longer than %zu bytes: not used", name,
 			    len > 0 ? len - 1 : 0);
-			return -1;
+			goto refused;
 		}
-		memcpy(out, joined, o);
-		out[o] = '\0';
-		return 1;
+		if (found++ == 0) {
+			memcpy(out, joined, o);
+			out[o] = '\0';
+		}
 	}
-	return 0;
+	if (found > 1) {
+		/* RFC 7489, section 6.6.3: then no policy applies. */
+		snprintf(why, whylen, "%s holds %d DMARC records: receivers "
+		    "apply none of them until only one is left", name, found);
+		goto refused;
+	}
+	return found;
+
+refused:
+	if (len > 0)
+		out[0] = '\0';
+	return -1;
 }

@@ -13,7 +13,10 @@
  * its answer cannot be used (reason in why): a name that is not a host
  * name or would be longer than 253 bytes (never cut), or a record that
  * holds a byte no DMARC record can (a control byte, a byte that is not
- * ASCII) or does not fit in out. Waits at most a few seconds.
+ * ASCII) or does not fit in out, or more than one DMARC record (with
+ * which receivers apply none: RFC 7489, section 6.6.3). "v=DMARC1"
+ * must be followed by the end, a ';' or white space. Waits at most a
+ * few seconds.
  */
 int	dns_dmarc(const char *, char *, size_t, char *, size_t);
 

@@ -2,8 +2,8 @@
 # harness.sh: the checks of the test suite cannot be swallowed. A test
 # (a script sourcing lib.sh) stops with status 1 when a command fails on
 # the left of a pipe, when fail is called inside $(...) or a pipeline,
-# and when a check for what must not be there (grep_none, differ) could
-# not read its input.
+# and when a check for what must not be there (grep_none, lines_none,
+# differ) could not read its input.
 . "$(dirname "$0")/lib.sh"
 
 # stops NAME CODE: a test made of CODE exits 1 before its end.
@@ -34,4 +34,7 @@ stops "sql on a bad query" 'n=$(sql "$T/x.db" "SELECT nonsense FROM")'
 goes "grep_none, nothing found" 'grep_none x /dev/null'
 goes "differ, same file" '! differ /dev/null /dev/null'
 stops "grep_none, found" 'echo x > "$T/f"; grep_none x "$T/f" || fail found'
+stops "lines_none, file missing" 'lines_none "$T/o" -n x "$T/none" || fail found'
+stops "lines_none, found" 'echo x > "$T/f"; lines_none "$T/o" -n x "$T/f" || fail "$(cat "$T/o")"'
+goes "lines_none, nothing found" 'lines_none "$T/o" -n x /dev/null'
 echo ok

@@ -104,6 +104,17 @@ grep_none() {
 	[ "$rc_" -eq 1 ]
 }
 
+# lines_none OUT GREP-ARGS...: like grep_none, with the lines grep
+# found (grep's own arguments decide their form) in OUT.
+lines_none() {
+	out_=$1
+	shift
+	rc_=0
+	grep "$@" > "$out_" || rc_=$?
+	[ "$rc_" -ne 2 ] || fail "grep $*: grep failed"
+	[ "$rc_" -eq 1 ]
+}
+
 # differ FILE1 FILE2: true when both can be read and differ.
 differ() {
 	rc_=0

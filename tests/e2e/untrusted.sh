@@ -145,16 +145,16 @@ export DMARCDB_CONFIG
 # valid UTF-8, and no line that starts as the forged one.
 clean() {
 	[ -s "$1" ] || fail "$2: no output"
-	! LC_ALL=C grep -n $'[\x01-\x08\x0b-\x1f\x7f]' "$1" > "$T/bad" ||
+	LC_ALL=C lines_none "$T/bad" -n $'[\x01-\x08\x0b-\x1f\x7f]' "$1" ||
 	    fail "$2: raw control characters: $(cat -A "$T/bad" | head -3)"
-	! LC_ALL=C grep -n $'\xc2[\x80-\x9f]' "$1" > "$T/bad" ||
+	LC_ALL=C lines_none "$T/bad" -n $'\xc2[\x80-\x9f]' "$1" ||
 	    fail "$2: raw C1 controls: $(cat -A "$T/bad" | head -3)"
-	! LC_ALL=C grep -n $'\xe2\x80[\x8e\x8f\xa8-\xae]\|\xe2\x81[\xa6-\xa9]\|\xd8\x9c' \
-	    "$1" > "$T/bad" ||
+	LC_ALL=C lines_none "$T/bad" -n \
+	    $'\xe2\x80[\x8e\x8f\xa8-\xae]\|\xe2\x81[\xa6-\xa9]\|\xd8\x9c' "$1" ||
 	    fail "$2: raw bidi controls: $(cat -A "$T/bad" | head -3)"
 	iconv -f UTF-8 -t UTF-8 "$1" > /dev/null 2>&1 ||
 	    fail "$2: not UTF-8"
-	! grep -n '^verdict ADVANCE' "$1" > "$T/bad" ||
+	lines_none "$T/bad" -n '^verdict ADVANCE' "$1" ||
 	    fail "$2: a forged line: $(cat "$T/bad")"
 }
 # shows FILE WHAT TEXT: the hostile text is there, escaped.

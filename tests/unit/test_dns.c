@@ -112,6 +112,8 @@ records_found(void **state)
 	    "rua=mailto:d@example.com" };
 	static const char *const spf[] = { "v=spf1 -all" };
 	static const char *const tab[] = { "v=DMARC1;\tp=none" };
+	static const char *const ten[] = { "v=DMARC10; p=none" };
+	static const char *const bare[] = { "v=DMARC1" };
 	struct msg	 m;
 	char		 out[256], why[256];
 
@@ -139,6 +141,36 @@ records_found(void **state)
 	answer(&m, 16, spf, 1, NULL);
 	assert_int_equal(parse(&m, out, sizeof out, why), 0);
 	assert_string_equal(out, "");
+
+	/* Another version is no DMARC1 record. */
+	begin(&m, NAME);
+	answer(&m, 16, ten, 1, NULL);
+	assert_int_equal(parse(&m, out, sizeof out, why), 0);
+	begin(&m, NAME);
+	answer(&m, 16, bare, 1, NULL);
+	assert_int_equal(parse(&m, out, sizeof out, why), 1);
+	assert_string_equal(out, "v=DMARC1");
+}
+
+/* Two DMARC records: receivers apply neither, and so must the advice. */
+static void
+several_records_refused(void **state)
+{
+	static const char *const one[] = { "v=DMARC1; p=none" };
+	static const char *const two[] = { "v=DMARC1; p=reject" };
+	static const char *const spf[] = { "v=spf1 -all" };
+	struct msg	 m;
+	char		 out[256], why[256];
+
+	(void)state;
+	begin(&m, NAME);
+	answer(&m, 16, one, 1, NULL);
+	answer(&m, 16, spf, 1, NULL);
+	answer(&m, 16, two, 1, NULL);
+	assert_int_equal(parse(&m, out, sizeof out, why), -1);
+	assert_string_equal(out, "");
+	assert_string_equal(why, NAME " holds 2 DMARC records: receivers "
+	    "apply none of them until only one is left");
 }
 
 /* Bytes no DMARC record holds: refused with a reason, never used. */
@@ -249,6 +281,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(records_found),
+		cmocka_unit_test(several_records_refused),
 		cmocka_unit_test(control_bytes_refused),
 		cmocka_unit_test(long_record_never_cut),
 		cmocka_unit_test(bad_answer),
