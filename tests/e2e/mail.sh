@@ -167,6 +167,10 @@ awk '{ print }
 	print "From sender@example.net Mon Jan  1 00:00:00 2024 was the last."
     }' "$M/m000003.eml" > "$F"
 grep -q '^From now on' "$F" || fail "no From line in the message"
+# Its Message-ID (what bench/gen draws depends on the compiler: the
+# order in which it evaluates arguments).
+MID=$(sed -n 's/^Message-ID: <\([^>]*\)>.*/\1/p' "$F")
+[ -n "$MID" ] || fail "no Message-ID in $F"
 ENV='From sender@example.net Mon Jan  1 00:00:00 2024'
 { echo "$ENV"; cat "$F"; } > "$T/fromnow.in"
 "$DMARCDB" -q --db "$T/fn-stdin.db" ingest - < "$T/fromnow.in" ||
@@ -189,9 +193,9 @@ grep -q '^>From now on' "$T/fromnow-quoted.mbox" || fail "mbox not quoted"
 for d in file stdin raw quoted; do
 	[ "$(sql "$T/fn-$d.db" "SELECT count(*) FROM reports r JOIN
 	    mail_messages m ON m.id = r.mail_message WHERE m.message_id =
-	    '31857278570343.3@mail.ru'")" = 1 ] ||
+	    '$MID'")" = 1 ] ||
 	    fail "From lines ($d): the report is lost"
-	mail_dump "$T/fn-$d.db" | grep 31857278570343 > "$T/fn-$d.m"
+	mail_dump "$T/fn-$d.db" | grep -F "$MID" > "$T/fn-$d.m"
 	cmp -s "$T/fn-file.m" "$T/fn-$d.m" || fail "From lines ($d): \
 another message: $(cat "$T/fn-$d.m")"
 done
