@@ -3,16 +3,17 @@
  *
  * The window's records come from the store sorted by source (IP and
  * header_from) and, within a source, by signature, so one source is
- * summed at a time: the messages of each of its signatures are fed to
- * the sums, to the configured senders' DKIM and SPF rules and to the
- * candidates for its reason as that signature's records end. When the
- * source ends it is matched against the configuration, put in one
- * class, and counted in the window's figures; then it is forgotten,
- * unless it is among the largest the window lists (a heap per kind,
- * each of a fixed size). Memory therefore does not grow with the
- * number of sources, records or signatures: signatures are loaded
- * through a cache that is emptied when full, and the strings a reason
- * needs are copied out of them.
+ * summed at a time. Each record carries its signature's facts (tally.h)
+ * and the configured senders its passing results match, both read by
+ * SQLite before the sort: as a signature's records end, its messages
+ * are fed to the sums and to the senders' counts, and the signature is
+ * kept as the candidate for each kind of result it has if it weighs
+ * most. When the source ends it is matched against the configuration,
+ * put in one class, and counted in the window's figures; then it is
+ * forgotten, unless it is among the largest the window lists (a heap
+ * per kind, each of a fixed size). Memory therefore does not grow with
+ * the number of sources, records or signatures. Only the sources
+ * listed in the end load signatures: the few their reasons name.
  *
  * Several windows of one domain (the digest's) are classified from one
  * reading: each record counts in every window that holds its day.
@@ -47,21 +48,41 @@ struct heap {
 	size_t		  n, cap;
 };
 
+/*
+ * What a source's reason needs, kept while it is read: for each kind of
+ * DKIM or SPF result, the signature with the most messages that has
+ * one (the first of them on a tie, as the signatures come in order).
+ * Their strings are loaded only for the sources listed, at the end.
+ */
+struct lazy {
+	uint64_t	 cand_n[SIG_C__COUNT];
+	int64_t		 cand_sig[SIG_C__COUNT];
+	uint64_t	 fwd_dkim;	/* DKIM aligned, SPF failing */
+	uint64_t	 no_dkim;	/* failing, and not signed */
+	uint64_t	 why_n;		/* messages of the reason type why */
+	const char	*why;		/* forwarding reason type (static) */
+};
+
+/* A source held in a heap: the source, and what its reason needs. */
+struct held {
+	struct source	 s;		/* first: heaps hold &held.s */
+	struct lazy	 z;
+};
+
 /* One window's sums for the source being read. */
 struct acc {
 	struct source	 s;		/* strings set when it ends */
 	int		 open;		/* it has records in the window */
 	uint64_t	 sig_n;		/* messages of the signature open */
-	uint64_t	 fwd_dkim;	/* DKIM aligned, SPF failing */
-	uint64_t	 no_dkim;	/* failing, and not signed */
-	struct top	 why;		/* forwarding reason */
-	struct top	 dk_unal, dk_fail, sp_unal, sp_fail, sp_err;
-	struct top	 dk_other, sp_other;	/* neither pass nor align */
-	struct top	 pass_dk, pass_sp;
+	struct lazy	 z;
 	uint64_t	*by_sender;	/* messages each sender's DKIM or
 					   SPF rules account for */
-	int		 said;		/* reason written for this source */
-	char		 reason[320];
+};
+
+/* The strings of a reason's candidates, loaded for a listed source. */
+struct tops {
+	struct top	 t[SIG_C__COUNT];
+	struct top	 why;
 };
 
 /* The window owns its memory through this. */
@@ -111,9 +132,15 @@ struct build {
 	int			 subdomain;	/* header_from under domain */
 	uint8_t			 ipbin[CIDR_LEN];
 	int			 have_ip;
-	/* Its signature being read. */
+	/* Its signature being read: its facts and matching senders. */
 	int64_t			 sig;
-	const struct sig	*g;
+	int			 have_sig;
+	long			 facts;
+	unsigned char		*mask;		/* nmask bytes */
+	int			 have_mask;
+	size_t			 nmask;		/* 0: no sender has DKIM or SPF
+						   rules */
+	struct arena		 passmem;	/* decoding passes */
 };
 
 static const char *const class_names[CLASS__COUNT] = {
@@ -188,18 +215,6 @@ top_copy(char *buf, const char *s)
 	return buf;
 }
 
-static void
-consider(struct top *t, uint64_t n, const char *a, const char *b,
-    const char *c)
-{
-	if (n > t->n) {
-		t->n = n;
-		t->a = top_copy(t->buf[0], a);
-		t->b = top_copy(t->buf[1], b);
-		t->c = top_copy(t->buf[2], c);
-	}
-}
-
 /* --- signatures ----------------------------------------------------- */
 
 /* The loaded signature for an id, or NULL on error. */
@@ -241,6 +256,29 @@ sig_load(struct build *b, int64_t id)
 }
 
 /* --- matching the configuration ------------------------------------ */
+
+static int sender_sig(const struct conf_sender *, const struct sig *);
+
+/*
+ * store_match_fn: the senders whose DKIM or SPF rules a signature's
+ * passing results match.
+ */
+static int
+match_senders(void *arg, const char *passes, size_t len,
+    unsigned char *mask)
+{
+	struct build	*b = arg;
+	struct sig	 g;
+	size_t		 i;
+
+	arena_reset(&b->passmem);
+	if (tally_passes(passes, len, &b->passmem, &g) == -1)
+		return -1;
+	for (i = 0; i < b->nsenders; i++)
+		if (sender_sig(conf_sender(b->conf, b->domain, i), &g))
+			mask[i / 8] |= (unsigned char)(1u << (i % 8));
+	return 0;
+}
 
 static int
 dkim_rule_matches(const struct conf_dkim *k, const struct sig_result *r)
@@ -317,19 +355,22 @@ result_word(const char *r, const char *const *known)
  * signatures' results, weighed by message count as they were fed.
  */
 static void
-fix_reason(const struct build *b, const struct acc *a, char *out,
-    size_t len)
+fix_reason(const struct window *w, const struct source *s,
+    const struct lazy *z, const struct tops *t, char *out, size_t len)
 {
 	enum { DK_OK, DK_FAILS, DK_UNALIGNED, DK_MISSING, DK_OTHER } dk =
 	    DK_OK;
 	enum { SP_OK, SP_ERROR, SP_UNALIGNED, SP_FAILS, SP_OTHER } sp = SP_OK;
-	const struct top *dk_unal = &a->dk_unal, *dk_fail = &a->dk_fail;
-	const struct top *sp_unal = &a->sp_unal, *sp_fail = &a->sp_fail;
-	const struct top *sp_err = &a->sp_err;
+	const struct top *dk_unal = &t->t[SIG_C_DK_UNAL];
+	const struct top *dk_fail = &t->t[SIG_C_DK_FAIL];
+	const struct top *sp_unal = &t->t[SIG_C_SP_UNAL];
+	const struct top *sp_fail = &t->t[SIG_C_SP_FAIL];
+	const struct top *sp_err = &t->t[SIG_C_SP_ERR];
 	/* Results that neither pass nor are aligned. */
-	const struct top *dk_other = &a->dk_other, *sp_other = &a->sp_other;
-	uint64_t	 no_dkim = a->no_dkim;
-	const char	*hf = *b->hf.data ? b->hf.data : b->domain;
+	const struct top *dk_other = &t->t[SIG_C_DK_OTHER];
+	const struct top *sp_other = &t->t[SIG_C_SP_OTHER];
+	uint64_t	 no_dkim = z->no_dkim;
+	const char	*hf = *s->header_from ? s->header_from : w->domain;
 	char		 dkim[160] = "", spf[160] = "", fix[160];
 
 	if (dk_fail->n > 0 && dk_fail->n >= dk_unal->n &&
@@ -395,9 +436,10 @@ fix_reason(const struct build *b, const struct acc *a, char *out,
 
 /* How a passing source passes, in a few words. */
 static void
-pass_reason(const struct acc *a, char *out, size_t len)
+pass_reason(const struct tops *t, char *out, size_t len)
 {
-	const struct top	*dk = &a->pass_dk, *sp = &a->pass_sp;
+	const struct top	*dk = &t->t[SIG_C_PASS_DK];
+	const struct top	*sp = &t->t[SIG_C_PASS_SP];
 
 	if (dk->a != NULL && sp->a != NULL)
 		snprintf(out, len, "passes DMARC: DKIM d=%s and SPF %s aligned",
@@ -410,118 +452,93 @@ pass_reason(const struct acc *a, char *out, size_t len)
 		snprintf(out, len, "passes DMARC (as the receivers say)");
 }
 
-static const char *
-forwarding_reason(const char *r)
+/* Keep signature sig as the candidate of kind c if it weighs more. */
+static void
+cand(struct lazy *z, enum sig_cand c, uint64_t k, int64_t sig)
 {
-	if (eq(r, "forwarded") || eq(r, "trusted_forwarder") ||
-	    eq(r, "mailing_list") || eq(r, "local_policy"))
-		return r;
-	return NULL;
-}
-
-/* An SPF failure: results and none passes, or the receiver says so. */
-static int
-spf_failed(const struct sig *g)
-{
-	size_t	i;
-
-	for (i = 0; i < g->nspfs; i++)
-		if (eq(g->spfs[i].result, "pass"))
-			return 0;
-	return g->nspfs > 0 || eq(g->receiver_spf, "fail");
+	if (k > z->cand_n[c]) {
+		z->cand_n[c] = k;
+		z->cand_sig[c] = sig;
+	}
 }
 
 /*
- * Feed k messages of one signature of the source to a window's sums:
- * its totals, the senders' rules, and the candidates for its reason.
+ * Feed k messages of the signature being read to a window's sums for
+ * the source: its totals, the senders' rules, and the candidates for
+ * its reason. It needs the signature's facts only.
  */
 static void
-feed(struct build *b, struct wbuild *wb, const struct sig *g, uint64_t k)
+feed(struct build *b, struct wbuild *wb, uint64_t k)
 {
 	struct window	*w = &wb->p->pub;
 	struct acc	*a = &wb->acc;
 	struct source	*s = &a->s;
-	const char	*fr = NULL;
-	size_t		 i, j;
-	int		 signed_ = 0;
+	struct lazy	*z = &a->z;
+	long		 f = b->facts;
+	const char	*fr;
+	size_t		 i;
+	int		 c;
 
 	s->messages = add(s->messages, k);
-	if (g->dmarc)
+	if (f & SIG_F_DMARC)
 		s->pass = add(s->pass, k);
-	if (g->spf_aligned)
+	if (f & SIG_F_SPF_ALIGNED)
 		s->spf_aligned = add(s->spf_aligned, k);
-	if (g->dkim_aligned)
+	if (f & SIG_F_DKIM_ALIGNED)
 		s->dkim_aligned = add(s->dkim_aligned, k);
-	if (eq(g->receiver_dkim, "pass") || eq(g->receiver_spf, "pass"))
+	if (f & SIG_F_RECEIVER_PASS)
 		s->receiver_pass = add(s->receiver_pass, k);
-	if (eq(g->disposition, "none") || eq(g->disposition, "pass"))
+	switch (SIG_F_DISP(f)) {
+	case SIG_DISP_NONE:
 		s->none = add(s->none, k);
-	else if (eq(g->disposition, "quarantine"))
+		break;
+	case SIG_DISP_QUARANTINE:
 		s->quarantine = add(s->quarantine, k);
-	else if (eq(g->disposition, "reject"))
+		break;
+	case SIG_DISP_REJECT:
 		s->reject = add(s->reject, k);
-	else
+		break;
+	default:
 		s->other = add(s->other, k);
-	for (j = 0; j < g->nreasons && fr == NULL; j++)
-		fr = forwarding_reason(g->reasons[j]);
+		break;
+	}
+	fr = SIG_F_FWD(f) >= 1 && SIG_F_FWD(f) <= 4 ?
+	    sig_fwd_names[SIG_F_FWD(f)] : NULL;
 	if (fr != NULL) {
 		s->forwarding = add(s->forwarding, k);
-		consider(&a->why, k, fr, NULL, NULL);
+		if (k > z->why_n) {
+			z->why_n = k;
+			z->why = fr;
+		}
 		if (eq(fr, "mailing_list"))
 			w->via_lists = add(w->via_lists, k);
 		else if (eq(fr, "local_policy"))
 			w->local_policy = add(w->local_policy, k);
 		else
 			w->via_forwarders = add(w->via_forwarders, k);
-	} else if (g->dkim_aligned && spf_failed(g))
-		a->fwd_dkim = add(a->fwd_dkim, k);
-	if (g->dmarc && b->subdomain)
+	} else if ((f & SIG_F_DKIM_ALIGNED) && (f & SIG_F_SPF_FAILED))
+		z->fwd_dkim = add(z->fwd_dkim, k);
+	if ((f & SIG_F_DMARC) && b->subdomain)
 		w->subdomain_pass = add(w->subdomain_pass, k);
 
-	for (i = 0; i < b->nsenders; i++)
-		if (sender_sig(conf_sender(b->conf, b->domain, i), g))
+	for (i = 0; b->have_mask && i < b->nsenders; i++)
+		if (b->mask[i / 8] & (1u << (i % 8)))
 			a->by_sender[i] = add(a->by_sender[i], k);
 
 	/* How it passes. */
-	for (j = 0; j < g->ndkims; j++)
-		if (g->dkims[j].aligned && eq(g->dkims[j].result, "pass"))
-			consider(&a->pass_dk, k, g->dkims[j].domain, NULL,
-			    NULL);
-	for (j = 0; j < g->nspfs; j++)
-		if (g->spfs[j].aligned && eq(g->spfs[j].result, "pass"))
-			consider(&a->pass_sp, k, g->spfs[j].domain, NULL,
-			    NULL);
+	if (f & SIG_F_CAND(SIG_C_PASS_DK))
+		cand(z, SIG_C_PASS_DK, k, b->sig);
+	if (f & SIG_F_CAND(SIG_C_PASS_SP))
+		cand(z, SIG_C_PASS_SP, k, b->sig);
 
 	/* What fails. */
-	if (g->dmarc)
+	if (f & SIG_F_DMARC)
 		return;
-	for (j = 0; j < g->ndkims; j++) {
-		const struct sig_result *r = &g->dkims[j];
-		if (r->domain == NULL || eq(r->result, "none"))
-			continue;
-		signed_ = 1;
-		if (eq(r->result, "pass") && !r->aligned)
-			consider(&a->dk_unal, k, r->domain, NULL, NULL);
-		else if (r->aligned && !eq(r->result, "pass"))
-			consider(&a->dk_fail, k, r->domain, r->detail,
-			    r->result);
-		else if (!r->aligned)
-			consider(&a->dk_other, k, r->domain, NULL,
-			    r->result);
-	}
-	if (!signed_)
-		a->no_dkim = add(a->no_dkim, k);
-	for (j = 0; j < g->nspfs; j++) {
-		const struct sig_result *r = &g->spfs[j];
-		if (eq(r->result, "temperror") || eq(r->result, "permerror"))
-			consider(&a->sp_err, k, r->domain, r->result, NULL);
-		else if (eq(r->result, "pass") && !r->aligned)
-			consider(&a->sp_unal, k, r->domain, NULL, NULL);
-		else if (r->aligned && !eq(r->result, "pass"))
-			consider(&a->sp_fail, k, r->domain, r->result, NULL);
-		else if (!r->aligned)
-			consider(&a->sp_other, k, r->domain, r->result, NULL);
-	}
+	if (!(f & SIG_F_SIGNED))
+		z->no_dkim = add(z->no_dkim, k);
+	for (c = SIG_C_DK_UNAL; c < SIG_C__COUNT; c++)
+		if (f & SIG_F_CAND(c))
+			cand(z, (enum sig_cand)c, k, b->sig);
 }
 
 /* Match the source to a sender and put it in a class. */
@@ -550,7 +567,7 @@ decide(struct build *b, struct wbuild *wb)
 		s->class = pct(s->pass, s->messages) >= w->th.pass ?
 		    CLASS_COMPLIANT : CLASS_MISCONFIGURED;
 	/* Unlisted (or, unconfigured, never passing). */
-	else if (add(s->forwarding, a->fwd_dkim) * 2 >= s->messages &&
+	else if (add(s->forwarding, a->z.fwd_dkim) * 2 >= s->messages &&
 	    s->messages > 0)
 		s->class = CLASS_FORWARDED;
 	else if (pct(s->pass, s->messages) >= w->th.pass)
@@ -562,30 +579,28 @@ decide(struct build *b, struct wbuild *wb)
 
 /* Why the source is in its class, in reason (size bytes). */
 static void
-say_why(struct build *b, struct wbuild *wb, char *reason, size_t size)
+say_why(const struct window *w, const struct source *s, const struct lazy *z,
+    const struct tops *t, char *reason, size_t size)
 {
-	struct window	*w = &wb->p->pub;
-	struct acc	*a = &wb->acc;
-	struct source	*s = &a->s;
 	double		 share = pct(s->pass, s->messages);
 	char		 how[160];
 
 	if (s->authorised) {
 		if (s->class == CLASS_COMPLIANT) {
-			pass_reason(a, reason, size);
+			pass_reason(t, reason, size);
 			if (s->fail > 0) {
 				size_t l = strlen(reason);
 				snprintf(reason + l, size - l, "; %llu fail",
 				    (unsigned long long)s->fail);
 			}
 		} else
-			fix_reason(b, a, reason, size);
+			fix_reason(w, s, z, t, reason, size);
 		return;
 	}
 	if (s->class == CLASS_FORWARDED) {
-		if (s->forwarding >= a->fwd_dkim)
+		if (s->forwarding >= z->fwd_dkim)
 			snprintf(reason, size, "the reporters say %s "
-			    "(%llu of %llu messages)", a->why.a,
+			    "(%llu of %llu messages)", t->why.a,
 			    (unsigned long long)s->forwarding,
 			    (unsigned long long)s->messages);
 		else
@@ -596,12 +611,12 @@ say_why(struct build *b, struct wbuild *wb, char *reason, size_t size)
 		return;
 	}
 	if (s->class == CLASS_COMPLIANT) {
-		pass_reason(a, how, sizeof how);
+		pass_reason(t, how, sizeof how);
 		snprintf(reason, size, "%s; not a configured sender", how);
 		return;
 	}
 	if (s->pass > 0) {
-		pass_reason(a, how, sizeof how);
+		pass_reason(t, how, sizeof how);
 		snprintf(reason, size, "not a configured sender; %.1f%% %s: "
 		    "add it to the configuration if it is yours", share, how);
 	} else if (w->configured)
@@ -706,31 +721,30 @@ heap_free(struct heap *h)
 	memset(h, 0, sizeof *h);
 }
 
-/* A copy of the source that ends, with its reason, in one allocation. */
+/*
+ * A copy of the source that ends, with what its reason needs, in one
+ * allocation; the reason is written if it stays listed (window_list).
+ */
 static struct source *
-hold(struct build *b, struct wbuild *wb)
+hold(struct wbuild *wb)
 {
 	struct acc	*a = &wb->acc;
-	struct source	*e;
-	size_t		 lip, lhf, lr;
+	struct held	*e;
+	size_t		 lip, lhf;
 	char		*p;
 
-	if (!a->said) {
-		say_why(b, wb, a->reason, sizeof a->reason);
-		a->said = 1;
-	}
 	lip = strlen(a->s.ip) + 1;
 	lhf = strlen(a->s.header_from) + 1;
-	lr = strlen(a->reason) + 1;
-	e = malloc(sizeof *e + lip + lhf + lr);
+	e = malloc(sizeof *e + lip + lhf);
 	if (e == NULL)
 		return NULL;
-	*e = a->s;
+	e->s = a->s;
+	e->z = a->z;
 	p = (char *)(e + 1);
-	e->ip = memcpy(p, a->s.ip, lip);
-	e->header_from = memcpy(p + lip, a->s.header_from, lhf);
-	e->reason = memcpy(p + lip + lhf, a->reason, lr);
-	return e;
+	e->s.ip = memcpy(p, a->s.ip, lip);
+	e->s.header_from = memcpy(p + lip, a->s.header_from, lhf);
+	e->s.reason = NULL;
+	return &e->s;
 }
 
 static int
@@ -740,7 +754,7 @@ offer(struct build *b, struct wbuild *wb, struct heap *h)
 
 	if (!heap_wants(h, &wb->acc.s))
 		return 0;
-	e = hold(b, wb);
+	e = hold(wb);
 	if (e == NULL || heap_put(h, e) == -1) {
 		free(e);
 		return nomem(b);
@@ -806,12 +820,12 @@ end_sig(struct build *b)
 {
 	size_t	i;
 
-	for (i = 0; b->g != NULL && i < b->nw; i++)
+	for (i = 0; b->have_sig && i < b->nw; i++)
 		if (b->wb[i].acc.sig_n > 0) {
-			feed(b, &b->wb[i], b->g, b->wb[i].acc.sig_n);
+			feed(b, &b->wb[i], b->wb[i].acc.sig_n);
 			b->wb[i].acc.sig_n = 0;
 		}
-	b->g = NULL;
+	b->have_sig = 0;
 }
 
 static void
@@ -823,20 +837,10 @@ acc_reset(struct build *b, struct acc *a)
 	a->s.first_day = INT64_MAX;
 	a->s.last_day = INT64_MIN;
 	a->open = 0;
-	a->sig_n = a->fwd_dkim = a->no_dkim = 0;
-	top_reset(&a->why);
-	top_reset(&a->dk_unal);
-	top_reset(&a->dk_fail);
-	top_reset(&a->sp_unal);
-	top_reset(&a->sp_fail);
-	top_reset(&a->sp_err);
-	top_reset(&a->dk_other);
-	top_reset(&a->sp_other);
-	top_reset(&a->pass_dk);
-	top_reset(&a->pass_sp);
+	a->sig_n = 0;
+	memset(&a->z, 0, sizeof a->z);
 	if (by != NULL)
 		memset(by, 0, b->nsenders * sizeof *by);
-	a->said = 0;
 }
 
 static int
@@ -932,12 +936,14 @@ on_row(void *arg, const struct store_day *d)
 		return -1;
 	if (!b->open && begin_source(b, d) == -1)
 		return -1;
-	if (b->g == NULL || d->sig != b->sig) {
+	if (!b->have_sig || d->sig != b->sig) {
 		end_sig(b);
-		b->g = sig_load(b, d->sig);
-		if (b->g == NULL)
-			return -1;
+		b->have_sig = 1;
 		b->sig = d->sig;
+		b->facts = d->facts;
+		b->have_mask = d->senders != NULL;
+		if (b->have_mask)
+			memcpy(b->mask, d->senders, b->nmask);
 	}
 	rid = reporter_id(b, d->reporter);
 	if (rid < 0)
@@ -960,7 +966,7 @@ on_row(void *arg, const struct store_day *d)
 			w->last_day = d->day;
 		w->days[d->day - w->from_day].messages =
 		    add(w->days[d->day - w->from_day].messages, k);
-		if (b->g->dmarc)
+		if (b->facts & SIG_F_DMARC)
 			w->days[d->day - w->from_day].pass =
 			    add(w->days[d->day - w->from_day].pass, k);
 		if (wb->rep_seen[rid] != b->seq) {
@@ -1079,6 +1085,55 @@ fail:
 	return NULL;
 }
 
+/*
+ * The strings of a listed source's reason: the first result of each
+ * kind of the signature kept for it.
+ */
+static int
+load_tops(struct build *b, const struct lazy *z, struct tops *t)
+{
+	const struct sig	*g;
+	const struct sig_result	*r;
+	struct top		*o;
+	int			 c;
+
+	for (c = 0; c < SIG_C__COUNT; c++)
+		top_reset(&t->t[c]);
+	top_reset(&t->why);
+	t->why.a = z->why;
+	t->why.n = z->why_n;
+	for (c = 0; c < SIG_C__COUNT; c++) {
+		if (z->cand_n[c] == 0)
+			continue;
+		g = sig_load(b, z->cand_sig[c]);
+		if (g == NULL)
+			return -1;
+		r = tally_cand(g, (enum sig_cand)c);
+		if (r == NULL)
+			continue;
+		o = &t->t[c];
+		o->n = z->cand_n[c];
+		o->a = top_copy(o->buf[0], r->domain);
+		switch (c) {
+		case SIG_C_DK_FAIL:
+			o->b = top_copy(o->buf[1], r->detail);
+			o->c = top_copy(o->buf[2], r->result);
+			break;
+		case SIG_C_DK_OTHER:
+			o->c = top_copy(o->buf[2], r->result);
+			break;
+		case SIG_C_SP_ERR:
+		case SIG_C_SP_FAIL:
+		case SIG_C_SP_OTHER:
+			o->b = top_copy(o->buf[1], r->result);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Gather a window's heaps into its list, largest first, each once. */
 static int
 window_list(struct build *b, struct wbuild *wb)
@@ -1118,13 +1173,23 @@ window_list(struct build *b, struct wbuild *wb)
 		}
 		all[k++] = all[i];
 	}
+	p->held = all;
+	p->nheld = k;
 	for (i = 0; i < k; i++) {
-		w->listed[i] = *all[i];
+		struct held	*h = (struct held *)all[i];
+		struct tops	 t;
+		char		 reason[320];
+
+		if (load_tops(b, &h->z, &t) == -1)
+			return -1;
+		say_why(w, &h->s, &h->z, &t, reason, sizeof reason);
+		h->s.reason = arena_strndup(&p->mem, reason, strlen(reason));
+		if (h->s.reason == NULL)
+			return nomem(b);
+		w->listed[i] = h->s;
 		listed = add(listed, all[i]->messages);
 	}
 	w->nlisted = k;
-	p->held = all;
-	p->nheld = k;
 	w->unlisted_messages = w->messages - listed;
 	return 0;
 }
@@ -1163,6 +1228,8 @@ build_free(struct build *b)
 		free(wb->rep_seen);
 	}
 	store_firsts_close(b->firsts);
+	free(b->mask);
+	arena_free(&b->passmem);
 	hmap_free(b->sig_ix);
 	hmap_free(b->rep_ix);
 	free(b->sigs);
@@ -1202,9 +1269,16 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 		b->o.keep = CLASSIFY_KEEP_MISCONFIGURED;
 	}
 	b->nsenders = conf_nsenders(c, domain);
+	/* A mask of senders only if some sender has DKIM or SPF rules. */
+	for (i = 0; i < b->nsenders; i++) {
+		const struct conf_sender *cs = conf_sender(c, domain, i);
+		if (cs->ndkims > 0 || cs->nspfs > 0)
+			b->nmask = (b->nsenders + 7) / 8;
+	}
+	b->mask = calloc(b->nmask ? b->nmask : 1, 1);
 	b->sig_ix = hmap_new(sizeof(size_t));
 	b->rep_ix = hmap_new(sizeof(unsigned));
-	if (b->sig_ix == NULL || b->rep_ix == NULL) {
+	if (b->sig_ix == NULL || b->rep_ix == NULL || b->mask == NULL) {
 		nomem(b);
 		goto out;
 	}
@@ -1249,7 +1323,8 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 			goto out;
 	if (store_firsts_open(s, domain, &b->firsts, err) == -1)
 		goto out;
-	if (lo <= hi && store_days(s, domain, lo, hi, on_row, b, err) == -1)
+	if (lo <= hi && store_days(s, domain, lo, hi, b->nmask, match_senders,
+	    b, on_row, b, err) == -1)
 		goto out;
 	if (b->open && end_source(b) == -1)
 		goto out;

@@ -22,6 +22,9 @@ sqlite3	*store_sqlite(struct store *);
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
 	sqlite3_stmt	*sig;
+	/* dmarcdb_senders: registered once; what store_days matches. */
+	int		 senders_fn;
+	struct match	*match;
 };
 struct store_q *store_queries(struct store *);
 

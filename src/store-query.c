@@ -55,35 +55,178 @@ finish(struct store *s, sqlite3_stmt *st, int rc, int ret,
 	return ret < 0 ? -1 : 0;
 }
 
+/* The cache size in effect (PRAGMA cache_size). */
+static int
+cache_size(struct store *s, int64_t *out, struct dr_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (prep(s, "PRAGMA cache_size", &st, err, "reading the summary") ==
+	    -1)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "reading the summary");
+	return 0;
+}
+
+/* Signatures whose matching senders are remembered (direct-mapped). */
+#define MATCH_SLOTS	16384
+
+/* dmarcdb_senders(id, passes): the senders a signature matches. */
+struct match {
+	store_match_fn	 fn;
+	void		*arg;
+	size_t		 n;		/* bytes of a mask */
+	int64_t		*ids;		/* MATCH_SLOTS; 0: empty */
+	unsigned char	*masks;		/* MATCH_SLOTS masks of n bytes */
+	unsigned char	*none;		/* n zero bytes */
+};
+
+static void
+sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store_q	*q = sqlite3_user_data(ctx);
+	struct match	*m = q->match;
+	const char	*passes;
+	unsigned char	*mask;
+	int64_t		 id;
+	size_t		 slot;
+
+	(void)argc;
+	if (m == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return;		/* NULL: nothing passes */
+	id = sqlite3_value_int64(argv[0]);
+	slot = (size_t)id & (MATCH_SLOTS - 1);
+	mask = m->masks + slot * m->n;
+	if (m->ids[slot] != id || id == 0) {
+		passes = (const char *)sqlite3_value_text(argv[1]);
+		if (passes == NULL) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+		memset(mask, 0, m->n);
+		m->ids[slot] = 0;
+		if (m->fn(m->arg, passes, (size_t)sqlite3_value_bytes(argv[1]),
+		    mask) == -1) {
+			sqlite3_result_error(ctx, "a signature's passing "
+			    "results cannot be read", -1);
+			return;
+		}
+		m->ids[slot] = id;
+	}
+	if (memcmp(mask, m->none, m->n) != 0)
+		sqlite3_result_blob(ctx, mask, (int)m->n, SQLITE_TRANSIENT);
+}
+
 int
 store_days(struct store *s, const char *domain, int64_t from, int64_t to,
+    size_t nmask, store_match_fn match, void *marg,
     int (*cb)(void *, const struct store_day *), void *arg,
     struct dr_error *err)
 {
+	/*
+	 * The signature's facts are read with each record, before the
+	 * sort: a report's records, and so their new signatures, are in
+	 * the order stored.
+	 */
 	static const char sql[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
-	    " c.sig, c.count, p.day, p.reporter"
+	    " c.sig, c.count, p.day, p.reporter, g.facts,"
+	    " CASE WHEN ?4 THEN dmarcdb_senders(g.id, g.passes) END"
 	    " FROM reports p JOIN records c ON c.report = p.id"
-	    " WHERE p.domain = ? AND p.day BETWEEN ? AND ?"
-	    " AND p.status = 'active' AND c.sig IS NOT NULL"
+	    " JOIN auth_sigs g ON g.id = c.sig"
+	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    " AND p.status = 'active'"
 	    " ORDER BY 1, 2, 3";
 	struct store_day	 d;
-	sqlite3_stmt		*st;
-	int			 rc, ret = 0;
+	struct match		 m;
+	struct store_q		*q = store_queries(s);
+	sqlite3			*db = store_sqlite(s);
+	sqlite3_stmt		*st = NULL;
+	int64_t			 cache = -16384;
+	char			 again[64];
+	int			 rc, ret = 0, first = 1;
 
-	if (prep(s, sql, &st, err, "reading the summary") == -1)
-		return -1;
+	memset(&m, 0, sizeof m);
+	m.fn = match;
+	m.arg = marg;
+	m.n = nmask;
+	if (nmask > 0) {
+		m.ids = calloc(MATCH_SLOTS, sizeof *m.ids);
+		m.masks = calloc(MATCH_SLOTS, nmask);
+		m.none = calloc(1, nmask);
+		if (m.ids == NULL || m.masks == NULL || m.none == NULL) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	/*
+	 * Registered once: replacing a function fails while statements
+	 * run, as export's does when it classifies a domain.
+	 */
+	if (!q->senders_fn) {
+		if (sqlite3_create_function(db, "dmarcdb_senders", 2,
+		    SQLITE_UTF8, q, sql_senders, NULL, NULL) != SQLITE_OK) {
+			ret = store_db_err(db, store_path(s), err,
+			    "reading the summary");
+			goto out;
+		}
+		q->senders_fn = 1;
+	}
+	q->match = &m;
+	if (prep(s, sql, &st, err, "reading the summary") == -1) {
+		ret = -1;
+		goto out;
+	}
 	bind_t(st, 1, domain);
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
+	sqlite3_bind_int(st, 4, nmask > 0);
+	/*
+	 * SQLite's sorter sorts in memory runs of the main database's
+	 * cache size before it merges them: runs of 1 MiB (its least)
+	 * sort a million records in a third less time than 16 MiB ones,
+	 * whose merge sort leaves the processor's caches.
+	 */
+	if (cache_size(s, &cache, err) == -1) {
+		ret = -1;
+		goto out;
+	}
+	if (sqlite3_exec(db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		ret = store_db_err(db, store_path(s), err,
+		    "reading the summary");
+		goto out;
+	}
 	d.domain = domain;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (first) {
+			first = 0;
+			snprintf(again, sizeof again,
+			    "PRAGMA cache_size = %lld", (long long)cache);
+			if (sqlite3_exec(db, again, NULL, NULL, NULL) !=
+			    SQLITE_OK && rc == SQLITE_ROW)
+				rc = SQLITE_ERROR;
+		}
+		if (rc != SQLITE_ROW)
+			break;
 		d.header_from = text(st, 0);
 		d.source_ip = text(st, 1);
 		d.sig = sqlite3_column_int64(st, 2);
 		d.messages = sqlite3_column_int64(st, 3);
 		d.day = sqlite3_column_int64(st, 4);
 		d.reporter = text(st, 5);
+		d.facts = (long)sqlite3_column_int64(st, 6);
+		d.senders = sqlite3_column_type(st, 7) == SQLITE_BLOB &&
+		    (size_t)sqlite3_column_bytes(st, 7) == nmask ?
+		    sqlite3_column_blob(st, 7) : NULL;
 		if (d.header_from == NULL || d.source_ip == NULL) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
@@ -91,7 +234,15 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		if ((ret = cb(arg, &d)) != 0)
 			break;
 	}
-	return finish(s, st, rc, ret, err, "reading the summary");
+	ret = finish(s, st, rc, ret, err, "reading the summary");
+	st = NULL;
+out:
+	sqlite3_finalize(st);
+	q->match = NULL;
+	free(m.ids);
+	free(m.masks);
+	free(m.none);
+	return ret;
 }
 
 /* Rows stepped over before a seek is cheaper. */

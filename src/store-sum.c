@@ -56,7 +56,8 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_INSERT] =
 	    "INSERT INTO auth_sigs (key, header_from, adkim, aspf, dmarc,"
 	    " dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
-	    " disposition, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " disposition, reasons, facts, passes)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_SIG_DKIM] =
 	    "INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
@@ -121,6 +122,7 @@ struct store_sum {
 	struct tally	*tally;		/* encoding signatures */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
 	struct buf	 sigbuf;
+	struct buf	 passes;	/* of the signature inserted */
 	struct arena	 evalmem;	/* evaluating a signature */
 	struct walk	 walk;		/* reading records back */
 	struct resign	*resigned;	/* SUM_CHUNK of them */
@@ -202,6 +204,7 @@ sum_free(struct store_sum *m)
 	tally_free(m->tally);
 	hmap_free(m->sigs);
 	buf_free(&m->sigbuf);
+	buf_free(&m->passes);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
 	free(m->resigned);
@@ -244,10 +247,13 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	struct sig	 g;
 	struct buf	 reasons = { 0 };
 	size_t		 i;
+	long		 facts;
 	int		 rc;
 
 	arena_reset(&m->evalmem);
 	if (tally_eval(m->sigbuf.data, m->sigbuf.len, &m->evalmem, &g) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if ((facts = tally_facts(&g, &m->passes)) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	for (i = 0; i < g.nreasons; i++)
 		if ((i > 0 && buf_addc(&reasons, ' ') == -1) ||
@@ -266,6 +272,12 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	bind_text(st, 9, g.receiver_spf);
 	bind_text(st, 10, g.disposition);
 	bind_text(st, 11, reasons.len ? reasons.data : NULL);
+	sqlite3_bind_int64(st, 12, facts);
+	if (m->passes.len > 0)
+		sqlite3_bind_text(st, 13, m->passes.data, (int)m->passes.len,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
 	rc = done(m, S_SIG_INSERT, err, "storing a signature");
 	buf_free(&reasons);
 	if (rc == -1)

@@ -36,6 +36,8 @@
 #define SCHEMA_SIGS	5
 /* The schema version that checks policy values (raw_* columns). */
 #define SCHEMA_VALUES	6
+/* The schema version that keeps signatures' facts (auth_sigs.facts). */
+#define SCHEMA_FACTS	8
 
 enum stmt {
 	Q_BEGIN,
@@ -455,6 +457,72 @@ dberr:
 	return -1;
 }
 
+/*
+ * Signatures stored before 008 get their facts, as ingest computes them
+ * (tally_facts), read in id order: each signature's rows are together.
+ */
+static int
+facts_upgrade(struct store *s, struct dr_error *err)
+{
+	sqlite3_stmt	*st = NULL, *up = NULL;
+	struct arena	 a;
+	struct buf	 passes = { 0 };
+	struct sig	 g;
+	int64_t		 id = 0;
+	long		 f;
+	int		 rc, ret = -1;
+
+	memset(&a, 0, sizeof a);
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM auth_sigs WHERE id > ?"
+	    " AND facts IS NULL ORDER BY id LIMIT 1", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(s->db, "UPDATE auth_sigs SET"
+	    " facts = ?, passes = ? WHERE id = ?", -1, &up, NULL) !=
+	    SQLITE_OK) {
+		db_err(s, err, "keeping the signatures' facts");
+		goto out;
+	}
+	for (;;) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			db_err(s, err, "keeping the signatures' facts");
+			goto out;
+		}
+		arena_reset(&a);
+		if (store_sig(s, id, &a, &g, err) == -1)
+			goto out;
+		if ((f = tally_facts(&g, &passes)) == -1) {
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+			goto out;
+		}
+		sqlite3_bind_int64(up, 1, f);
+		if (passes.len > 0)
+			sqlite3_bind_text(up, 2, passes.data, (int)passes.len,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(up, 2);
+		sqlite3_bind_int64(up, 3, id);
+		rc = sqlite3_step(up);
+		sqlite3_reset(up);
+		if (rc != SQLITE_DONE) {
+			db_err(s, err, "keeping the signatures' facts");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	arena_free(&a);
+	buf_free(&passes);
+	return ret;
+}
+
 /* Apply the schema files the database has not seen, in one transaction. */
 static int
 migrate(struct store *s, struct dr_error *err)
@@ -492,6 +560,9 @@ migrate(struct store *s, struct dr_error *err)
 	}
 	/* Policy values stored before 006 are checked as ingest does. */
 	if (v > 0 && v < SCHEMA_VALUES && values_upgrade(s, err) == -1)
+		goto fail;
+	/* Signatures stored before 008 get their facts. */
+	if (v > 0 && v < SCHEMA_FACTS && facts_upgrade(s, err) == -1)
 		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);
 	if (exec(s, sql, err, "updating the schema") == -1 ||

@@ -248,15 +248,30 @@ struct store_day {
 	int64_t		 day;		/* of the report */
 	int64_t		 sig;
 	int64_t		 messages;
+	long		 facts;		/* of the signature: SIG_F_* */
+	/* Senders its passing results match (store_days), or NULL. */
+	const unsigned char *senders;
 };
+/*
+ * Which senders a signature's passing results (auth_sigs.passes: len
+ * bytes, tally_passes) match: sets bit i of mask for sender i. Returns
+ * 0, or -1 when out of memory or passes is malformed.
+ */
+typedef int (*store_match_fn)(void *, const char *, size_t,
+	    unsigned char *);
 /*
  * The records of a policy domain from day to day (inclusive), sorted by
  * source (header_from, then IP) and, within a source, by signature: a
  * source's records come together, and a signature's within them. The
  * sort is SQLite's, which spills to temporary files: memory does not
- * grow with the records. The callback's strings last until it returns.
+ * grow with the records. Each record comes with its signature's facts,
+ * read before the sort in the order stored, and, if nmask > 0, the
+ * senders that match (match, called with marg and a zeroed mask of
+ * nmask bytes, once per signature as a rule): a mask of nmask bytes,
+ * NULL if none. The callback's strings last until it returns.
  */
 int	 store_days(struct store *, const char *, int64_t, int64_t,
+	    size_t, store_match_fn, void *,
 	    int (*)(void *, const struct store_day *), void *,
 	    struct dr_error *);
 /*

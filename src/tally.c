@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,4 +356,197 @@ tally_day(int64_t begin, int64_t end)
 	 */
 	t = end >= begin ? begin / 2 + end / 2 : begin;
 	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/* --- facts --------------------------------------------------------- */
+
+const char *const sig_fwd_names[] = {
+	NULL, "forwarded", "trusted_forwarder", "mailing_list",
+	"local_policy", NULL
+};
+
+/* Whether result r (DKIM if dkim) is of kind c. */
+static int
+cand_is(const struct sig_result *r, int dkim, enum sig_cand c)
+{
+	int	pass = eq(r->result, "pass");
+
+	if (dkim) {
+		if (c == SIG_C_PASS_DK)
+			return r->aligned && pass;
+		if (r->domain == NULL || eq(r->result, "none"))
+			return 0;
+		switch (c) {
+		case SIG_C_DK_UNAL:
+			return pass && !r->aligned;
+		case SIG_C_DK_FAIL:
+			return r->aligned && !pass;
+		case SIG_C_DK_OTHER:
+			return !r->aligned && !pass;
+		default:
+			return 0;
+		}
+	}
+	if (c == SIG_C_PASS_SP)
+		return r->aligned && pass;
+	if (eq(r->result, "temperror") || eq(r->result, "permerror"))
+		return c == SIG_C_SP_ERR;
+	switch (c) {
+	case SIG_C_SP_UNAL:
+		return pass && !r->aligned;
+	case SIG_C_SP_FAIL:
+		return r->aligned && !pass;
+	case SIG_C_SP_OTHER:
+		return !r->aligned && !pass;
+	default:
+		return 0;
+	}
+}
+
+const struct sig_result *
+tally_cand(const struct sig *g, enum sig_cand c)
+{
+	size_t	i;
+	int	dkim = c == SIG_C_PASS_DK || c == SIG_C_DK_UNAL ||
+		    c == SIG_C_DK_FAIL || c == SIG_C_DK_OTHER;
+
+	if (dkim) {
+		for (i = 0; i < g->ndkims; i++)
+			if (cand_is(&g->dkims[i], 1, c))
+				return &g->dkims[i];
+	} else
+		for (i = 0; i < g->nspfs; i++)
+			if (cand_is(&g->spfs[i], 0, c))
+				return &g->spfs[i];
+	return NULL;
+}
+
+static int
+put_pass_str(struct buf *b, const char *s)
+{
+	char	n[24];
+
+	if (s == NULL)
+		return buf_addc(b, '-');
+	snprintf(n, sizeof n, "%zu:", strlen(s));
+	return buf_adds(b, n) == -1 ? -1 : buf_adds(b, s);
+}
+
+long
+tally_facts(const struct sig *g, struct buf *passes)
+{
+	long	f = 0;
+	size_t	i, j;
+	int	c, spf_pass = 0;
+
+	buf_reset(passes);
+	if (g->dmarc)
+		f |= SIG_F_DMARC;
+	if (g->dkim_aligned)
+		f |= SIG_F_DKIM_ALIGNED;
+	if (g->spf_aligned)
+		f |= SIG_F_SPF_ALIGNED;
+	if (eq(g->receiver_dkim, "pass") || eq(g->receiver_spf, "pass"))
+		f |= SIG_F_RECEIVER_PASS;
+	if (eq(g->disposition, "none") || eq(g->disposition, "pass"))
+		f |= (long)SIG_DISP_NONE << 6;
+	else if (eq(g->disposition, "quarantine"))
+		f |= (long)SIG_DISP_QUARANTINE << 6;
+	else if (eq(g->disposition, "reject"))
+		f |= (long)SIG_DISP_REJECT << 6;
+	else
+		f |= (long)SIG_DISP_OTHER << 6;
+	for (i = 0; i < g->nreasons && SIG_F_FWD(f) == 0; i++)
+		for (j = 1; sig_fwd_names[j] != NULL; j++)
+			if (eq(g->reasons[i], sig_fwd_names[j]))
+				f |= (long)j << 8;
+	for (i = 0; i < g->ndkims; i++) {
+		const struct sig_result *r = &g->dkims[i];
+		if (r->domain != NULL && !eq(r->result, "none"))
+			f |= SIG_F_SIGNED;
+		if (eq(r->result, "pass") && (buf_addc(passes, 'k') == -1 ||
+		    put_pass_str(passes, r->domain) == -1 ||
+		    put_pass_str(passes, r->detail) == -1))
+			return -1;
+	}
+	for (i = 0; i < g->nspfs; i++) {
+		const struct sig_result *r = &g->spfs[i];
+		if (eq(r->result, "pass")) {
+			spf_pass = 1;
+			if (buf_addc(passes, 's') == -1 ||
+			    put_pass_str(passes, r->domain) == -1)
+				return -1;
+		}
+	}
+	if (!spf_pass && (g->nspfs > 0 || eq(g->receiver_spf, "fail")))
+		f |= SIG_F_SPF_FAILED;
+	for (c = 0; c < SIG_C__COUNT; c++)
+		if (tally_cand(g, (enum sig_cand)c) != NULL)
+			f |= SIG_F_CAND(c);
+	return f;
+}
+
+/* One string of passes at *p: NULL ("-") or copied into the arena. */
+static int
+get_pass_str(const char **p, const char *end, struct arena *a,
+    const char **out)
+{
+	size_t	n = 0;
+
+	*out = NULL;
+	if (*p < end && **p == '-') {
+		(*p)++;
+		return 0;
+	}
+	if (*p >= end || **p < '0' || **p > '9')
+		return -1;
+	while (*p < end && **p >= '0' && **p <= '9') {
+		if (n > (size_t)(end - *p))
+			return -1;
+		n = n * 10 + (size_t)(**p - '0');
+		(*p)++;
+	}
+	if (*p >= end || **p != ':' || n > (size_t)(end - *p - 1))
+		return -1;
+	(*p)++;
+	*out = arena_strndup(a, *p, n);
+	*p += n;
+	return *out == NULL ? -1 : 0;
+}
+
+int
+tally_passes(const char *passes, size_t len, struct arena *a, struct sig *g)
+{
+	const char		*p, *end = passes + len;
+	struct sig_result	*r;
+	size_t			 nk = 0, ns = 0;
+
+	memset(g, 0, sizeof *g);
+	for (p = passes; p < end; p++)
+		if (*p == 'k')
+			nk++;
+		else if (*p == 's')
+			ns++;
+	/* Counts of letters bound the results (names hold some too). */
+	g->dkims = arena_alloc(a, (nk ? nk : 1) * sizeof *g->dkims);
+	g->spfs = arena_alloc(a, (ns ? ns : 1) * sizeof *g->spfs);
+	if (g->dkims == NULL || g->spfs == NULL)
+		return -1;
+	for (p = passes; p < end;) {
+		if (*p == 'k' && g->ndkims < nk) {
+			p++;
+			r = &g->dkims[g->ndkims++];
+			if (get_pass_str(&p, end, a, &r->domain) == -1 ||
+			    get_pass_str(&p, end, a, &r->detail) == -1)
+				return -1;
+		} else if (*p == 's' && g->nspfs < ns) {
+			p++;
+			r = &g->spfs[g->nspfs++];
+			if (get_pass_str(&p, end, a, &r->domain) == -1)
+				return -1;
+		} else
+			return -1;
+		r->result = "pass";
+	}
+	return 0;
 }

@@ -68,6 +68,73 @@ struct sig {
 int		 tally_eval(const void *, size_t, struct arena *,
 		    struct sig *);
 
+/*
+ * What the classification of sources needs of a signature, kept with it
+ * (auth_sigs.facts, schema/008-sig-facts.sql): so that the report
+ * commands read a few bits with each record instead of loading the
+ * signature's results. The strings a source's reason names are loaded
+ * only for the sources listed, from the first result of the kind
+ * (tally_cand) of the signature that weighs most.
+ */
+#define SIG_F_DMARC		0x0001
+#define SIG_F_DKIM_ALIGNED	0x0002
+#define SIG_F_SPF_ALIGNED	0x0004
+#define SIG_F_RECEIVER_PASS	0x0008	/* policy_evaluated dkim or spf pass */
+#define SIG_F_SPF_FAILED	0x0010	/* no SPF pass, and a result or the
+					   receiver's fail */
+#define SIG_F_SIGNED		0x0020	/* a DKIM result with a domain,
+					   other than none */
+#define SIG_F_DISP(f)		(((f) >> 6) & 3)
+#define SIG_F_FWD(f)		(((f) >> 8) & 7)
+/* A result of kind c (enum sig_cand) exists. */
+#define SIG_F_CAND(c)		(1L << (11 + (c)))
+
+/* The disposition, in two bits. */
+enum sig_disp {
+	SIG_DISP_NONE,			/* none, or pass */
+	SIG_DISP_QUARANTINE,
+	SIG_DISP_REJECT,
+	SIG_DISP_OTHER
+};
+
+/* The first forwarding reason type (sorted), in three bits; 0: none. */
+extern const char *const sig_fwd_names[];	/* index 1 to 4 */
+
+/* The kinds of DKIM and SPF results a reason names. */
+enum sig_cand {
+	SIG_C_PASS_DK,		/* aligned DKIM pass */
+	SIG_C_PASS_SP,		/* aligned SPF pass */
+	SIG_C_DK_UNAL,		/* DKIM pass, not aligned */
+	SIG_C_DK_FAIL,		/* aligned DKIM, not passing */
+	SIG_C_DK_OTHER,		/* DKIM neither passing nor aligned */
+	SIG_C_SP_ERR,		/* SPF temperror or permerror */
+	SIG_C_SP_UNAL,		/* SPF pass, not aligned */
+	SIG_C_SP_FAIL,		/* aligned SPF, not passing */
+	SIG_C_SP_OTHER,		/* SPF neither passing nor aligned */
+	SIG_C__COUNT
+};
+
+/* The first result of the signature of kind c, or NULL. */
+const struct sig_result *tally_cand(const struct sig *, enum sig_cand);
+
+/*
+ * The facts of a signature; and into passes (replacing its contents),
+ * its passing DKIM results (domain and selector) and SPF results
+ * (domain), which configured senders are matched by: empty if none.
+ * Each is 'k' or 's' and then its strings, each "-" (NULL) or its
+ * length, ':' and its bytes. Returns -1 when out of memory.
+ */
+long		 tally_facts(const struct sig *, struct buf *);
+
+/*
+ * The passing results of passes (len bytes, as tally_facts writes
+ * them) into g (zeroed first): its dkims and spfs, each with result
+ * "pass", allocated from the arena. Returns -1 if passes is malformed
+ * or memory runs out.
+ */
+int		 tally_passes(const char *, size_t, struct arena *,
+		    struct sig *);
+
 /* The UTC day (days since the epoch) a report's period is counted on. */
 int64_t		 tally_day(int64_t, int64_t);
 

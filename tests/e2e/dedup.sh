@@ -77,6 +77,8 @@ unsign='DROP VIEW v_source_days; DROP INDEX reports_day;
     DROP VIEW v_reports; CREATE VIEW v_reports AS SELECT id FROM reports;
     DROP VIEW v_runs; ALTER TABLE ingest_runs DROP COLUMN unreadable;
     CREATE VIEW v_runs AS SELECT * FROM ingest_runs;
+    ALTER TABLE auth_sigs DROP COLUMN facts;
+    ALTER TABLE auth_sigs DROP COLUMN passes;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
 for c in p sp np adkim aspf pct fo testing; do
@@ -114,4 +116,25 @@ sql "$T/old4.db" "$unsign
 "$DMARCDB" --db "$T/old4.db" reports > /dev/null
 dump "$T/old4.db" > "$T/d5"
 cmp -s "$T/d1" "$T/d5" || fail "summary from schema 4 differs from the kept one"
+
+# From before signatures kept their facts (schema 7, before
+# schema/008-sig-facts.sql): the facts filled in are those ingest keeps
+# (dump compares them), and the report commands say the same.
+cp "$T/one.db" "$T/old7.db"
+sql "$T/old7.db" "ALTER TABLE auth_sigs DROP COLUMN facts;
+    ALTER TABLE auth_sigs DROP COLUMN passes;
+    PRAGMA user_version = 7"
+"$DMARCDB" --db "$T/old7.db" reports > /dev/null
+dump "$T/old7.db" > "$T/d7"
+cmp -s "$T/d1" "$T/d7" || fail "facts from schema 7 differ from the kept ones"
+[ "$(sql "$T/old7.db" "SELECT count(*) FROM auth_sigs
+    WHERE facts IS NULL")" = 0 ] || fail "schema 7: facts left NULL"
+for f in table csv json; do
+	"$DMARCDB" --db "$T/one.db" sources --since 2000-01-01 \
+	    --as-of 2030-01-01 --format $f > "$T/s1.$f"
+	"$DMARCDB" --db "$T/old7.db" sources --since 2000-01-01 \
+	    --as-of 2030-01-01 --format $f > "$T/s7.$f"
+	cmp -s "$T/s1.$f" "$T/s7.$f" || fail "sources differ after schema 7"
+done
+[ "$(grep -c , "$T/s1.csv")" -gt 5 ] || fail "schema 7: no sources"
 echo "ok"

@@ -341,6 +341,8 @@ sql "$T/old.db" "$old
     DROP VIEW v_runs;
     CREATE VIEW v_runs AS SELECT id FROM ingest_runs;
     ALTER TABLE ingest_runs DROP COLUMN unreadable;
+    ALTER TABLE auth_sigs DROP COLUMN facts;
+    ALTER TABLE auth_sigs DROP COLUMN passes;
     PRAGMA user_version = 5"
 [ "$(sql "$T/old.db" "SELECT fo FROM reports
     WHERE domain = 'forged.example'")" = "1;pct=0;t=y" ] || fail "old.db"
