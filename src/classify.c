@@ -113,6 +113,7 @@ struct build {
 	struct wbuild		 wb[CLASSIFY_WINDOWS];
 	size_t			 nw;
 	size_t			 nsenders;
+	const struct conf_sender **senders;	/* the domain's, in order */
 	/* Signatures loaded: id -> index + 1. */
 	struct hmap		*sig_ix;
 	struct sig		*sigs;
@@ -275,7 +276,7 @@ match_senders(void *arg, const char *passes, size_t len,
 	if (tally_passes(passes, len, &b->passmem, &g) == -1)
 		return -1;
 	for (i = 0; i < b->nsenders; i++)
-		if (sender_sig(conf_sender(b->conf, b->domain, i), &g))
+		if (sender_sig(b->senders[i], &g))
 			mask[i / 8] |= (unsigned char)(1u << (i % 8));
 	return 0;
 }
@@ -554,8 +555,7 @@ decide(struct build *b, struct wbuild *wb)
 	s->fail = s->messages - s->pass;
 	/* Which configured sender accounts for most of its mail. */
 	for (i = 0; i < b->nsenders; i++) {
-		const struct conf_sender *cs = conf_sender(b->conf, b->domain,
-		    i);
+		const struct conf_sender *cs = b->senders[i];
 		m = sender_messages(b, a, i, cs);
 		if (m > best) {
 			best = m;
@@ -1229,6 +1229,7 @@ build_free(struct build *b)
 	}
 	store_firsts_close(b->firsts);
 	free(b->mask);
+	free(b->senders);
 	arena_free(&b->passmem);
 	hmap_free(b->sig_ix);
 	hmap_free(b->rep_ix);
@@ -1269,9 +1270,16 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 		b->o.keep = CLASSIFY_KEEP_MISCONFIGURED;
 	}
 	b->nsenders = conf_nsenders(c, domain);
+	b->senders = calloc(b->nsenders ? b->nsenders : 1,
+	    sizeof *b->senders);
+	if (b->senders == NULL) {
+		nomem(b);
+		goto out;
+	}
 	/* A mask of senders only if some sender has DKIM or SPF rules. */
 	for (i = 0; i < b->nsenders; i++) {
 		const struct conf_sender *cs = conf_sender(c, domain, i);
+		b->senders[i] = cs;
 		if (cs->ndkims > 0 || cs->nspfs > 0)
 			b->nmask = (b->nsenders + 7) / 8;
 	}

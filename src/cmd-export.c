@@ -52,6 +52,10 @@ struct run {
 	struct classes		 classes;
 	const char		*domain;	/* being classified */
 	struct buf		 key;
+	/* The report's columns, written once for all its records. */
+	int64_t			 pre_report;	/* -1: none yet */
+	char			*pre;
+	size_t			 prelen;
 	uint64_t		 rows;
 	struct dr_error		*err;
 };
@@ -230,38 +234,82 @@ results(struct buf *b, const struct dr_record *rec, int spf)
 	}
 }
 
+static void	ndjson_report(FILE *, const struct store_export_row *);
+
+/* The report's columns of a CSV row, into f. */
+static void
+csv_report(FILE *f, const struct store_export_row *x)
+{
+	char	b[32], en[32];
+
+	iso(x->begin, b, sizeof b);
+	iso(x->end, en, sizeof en);
+	sanitise_fprintf(f, "%lld,", (long long)x->report);
+	cmd_csv(f, x->org_name);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->reporter);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->report_id);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->domain);
+	sanitise_fprintf(f, ",%s,%s,%s,", b, en, x->schema ? x->schema : "");
+	cmd_csv(f, x->p);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->sp);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->np);
+	if (x->pct >= 0)
+		sanitise_fprintf(f, ",%lld,", (long long)x->pct);
+	else
+		sanitise_fprintf(f, ",,");
+	cmd_csv(f, x->testing);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->adkim);
+	sanitise_fprintf(f, ",");
+	cmd_csv(f, x->aspf);
+}
+
+/*
+ * The report's columns, written into memory when its first record
+ * comes, then copied into each of its rows: a report of a million
+ * records formats them once. -1 when out of memory.
+ */
+static int
+report_columns(struct run *r, const struct store_export_row *x)
+{
+	FILE	*f;
+
+	if (r->pre_report == x->report)
+		return 0;
+	free(r->pre);
+	r->pre = NULL;
+	r->prelen = 0;
+	r->pre_report = -1;
+	f = open_memstream(&r->pre, &r->prelen);
+	if (f == NULL)
+		return -1;
+	if (r->fmt == F_CSV)
+		csv_report(f, x);
+	else
+		ndjson_report(f, x);
+	if (fclose(f) != 0) {
+		free(r->pre);
+		r->pre = NULL;
+		r->prelen = 0;
+		return -1;
+	}
+	r->pre_report = x->report;
+	return 0;
+}
+
 static void
 csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 {
 	const struct dr_record	*rec = x->rec;
-	char			 b[32], en[32];
 	size_t			 i;
 
-	iso(x->begin, b, sizeof b);
-	iso(x->end, en, sizeof en);
-	sanitise_printf("%lld,", (long long)x->report);
-	cmd_csv(stdout, x->org_name);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->reporter);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->report_id);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->domain);
-	sanitise_printf(",%s,%s,%s,", b, en, x->schema ? x->schema : "");
-	cmd_csv(stdout, x->p);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->sp);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->np);
-	if (x->pct >= 0)
-		sanitise_printf(",%lld,", (long long)x->pct);
-	else
-		sanitise_printf(",,");
-	cmd_csv(stdout, x->testing);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->adkim);
-	sanitise_printf(",");
-	cmd_csv(stdout, x->aspf);
+	/* raw: the report's columns, sanitised by report_columns. */
+	fwrite(r->pre, 1, r->prelen, stdout);
 	sanitise_printf(",%lld,", (long long)x->record);
 	cmd_csv(stdout, rec->source_ip);
 	sanitise_printf(",%lld,", (long long)rec->count);
@@ -296,39 +344,54 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 }
 
 static void
-json_kv(const char *k, const char *v, int first)
+json_fkv(FILE *f, const char *k, const char *v, int first)
 {
-	sanitise_printf("%s\"%s\":", first ? "" : ",", k);
-	cmd_json(stdout, v);
+	sanitise_fprintf(f, "%s\"%s\":", first ? "" : ",", k);
+	cmd_json(f, v);
 }
 
 static void
-ndjson_row(const struct store_export_row *x, const char *cls)
+json_kv(const char *k, const char *v, int first)
 {
-	const struct dr_record	*rec = x->rec;
-	char			 b[32], en[32];
-	size_t			 i;
+	json_fkv(stdout, k, v, first);
+}
+
+/* The report's members of an NDJSON row, into f. */
+static void
+ndjson_report(FILE *f, const struct store_export_row *x)
+{
+	char	b[32], en[32];
 
 	iso(x->begin, b, sizeof b);
 	iso(x->end, en, sizeof en);
-	sanitise_printf("{\"report\":%lld", (long long)x->report);
-	json_kv("org_name", x->org_name, 0);
-	json_kv("reporter", x->reporter, 0);
-	json_kv("report_id", x->report_id, 0);
-	json_kv("policy_domain", x->domain, 0);
-	json_kv("begin", b, 0);
-	json_kv("end", en, 0);
-	json_kv("schema", x->schema, 0);
-	json_kv("p", x->p, 0);
-	json_kv("sp", x->sp, 0);
-	json_kv("np", x->np, 0);
+	sanitise_fprintf(f, "{\"report\":%lld", (long long)x->report);
+	json_fkv(f, "org_name", x->org_name, 0);
+	json_fkv(f, "reporter", x->reporter, 0);
+	json_fkv(f, "report_id", x->report_id, 0);
+	json_fkv(f, "policy_domain", x->domain, 0);
+	json_fkv(f, "begin", b, 0);
+	json_fkv(f, "end", en, 0);
+	json_fkv(f, "schema", x->schema, 0);
+	json_fkv(f, "p", x->p, 0);
+	json_fkv(f, "sp", x->sp, 0);
+	json_fkv(f, "np", x->np, 0);
 	if (x->pct >= 0)
-		sanitise_printf(",\"pct\":%lld", (long long)x->pct);
+		sanitise_fprintf(f, ",\"pct\":%lld", (long long)x->pct);
 	else
-		sanitise_printf(",\"pct\":null");
-	json_kv("testing", x->testing, 0);
-	json_kv("adkim", x->adkim, 0);
-	json_kv("aspf", x->aspf, 0);
+		sanitise_fprintf(f, ",\"pct\":null");
+	json_fkv(f, "testing", x->testing, 0);
+	json_fkv(f, "adkim", x->adkim, 0);
+	json_fkv(f, "aspf", x->aspf, 0);
+}
+
+static void
+ndjson_row(struct run *r, const struct store_export_row *x, const char *cls)
+{
+	const struct dr_record	*rec = x->rec;
+	size_t			 i;
+
+	/* raw: the report's columns, sanitised by report_columns. */
+	fwrite(r->pre, 1, r->prelen, stdout);
 	sanitise_printf(",\"record\":%lld", (long long)x->record);
 	json_kv("source_ip", rec->source_ip, 0);
 	sanitise_printf(",\"count\":%lld", (long long)rec->count);
@@ -379,10 +442,12 @@ on_row(void *arg, const struct store_export_row *x)
 	    x->rec->header_from);
 	if (cls == NULL)
 		return -1;
+	if (report_columns(r, x) == -1)
+		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 	if (r->fmt == F_CSV)
 		csv_row(r, x, cls);
 	else
-		ndjson_row(x, cls);
+		ndjson_row(r, x, cls);
 	r->rows++;
 	if (ferror(stdout))
 		return dr_seterr(r->err, DR_E_IO, "writing the export: output "
@@ -411,6 +476,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	int		 ch, rc;
 
 	memset(&r, 0, sizeof r);
+	r.pre_report = -1;
 	memset(&wh, 0, sizeof wh);
 	r.err = &err;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -491,5 +557,6 @@ out:
 	hmap_free(r.domains);
 	free(r.classes.slots);
 	buf_free(&r.key);
+	free(r.pre);
 	return rc;
 }
