@@ -872,6 +872,109 @@ days(void **state)
 	assert_int_equal(tally_day(1769904000, 1000), 20485);
 }
 
+/*
+ * A signature's facts (auth_sigs.facts) and its passing results
+ * (auth_sigs.passes) as the report commands read them: every kind of
+ * result, and names that look like the encoding (digits, colons, the
+ * letters k and s, "-") come back as they were.
+ */
+static void
+sig_facts(void **state)
+{
+	struct sig_result	 dk[] = {
+		{ "k3:s.example", "-", "pass", 0 },	/* unaligned pass */
+		{ "example.com", NULL, "fail", 1 },	/* aligned, failing */
+		{ "other.example", "s1", "neutral", 0 },
+		{ "12:34.example", "", "pass", 1 },	/* aligned pass */
+		{ NULL, "x", "pass", 0 },		/* no domain */
+	};
+	struct sig_result	 sp[] = {
+		{ "s-1.example", "mfrom", "permerror", 0 },
+		{ "mcsv.net", "mfrom", "pass", 0 },
+		{ "example.com", "mfrom", "softfail", 1 },
+		{ "x.example", "helo", "fail", 0 },
+	};
+	const char		*reasons[] = { "local_policy", "mailing_list" };
+	struct sig		 g, p;
+	struct arena		 a;
+	struct buf		 passes = { 0 };
+	long			 f;
+	int			 c;
+
+	(void)state;
+	memset(&a, 0, sizeof a);
+	memset(&g, 0, sizeof g);
+	g.header_from = "example.com";
+	g.receiver_dkim = "fail";
+	g.receiver_spf = "pass";
+	g.disposition = "quarantine";
+	g.reasons = reasons;
+	g.nreasons = 2;
+	g.dkims = dk;
+	g.ndkims = 5;
+	g.spfs = sp;
+	g.nspfs = 4;
+	g.dkim_aligned = 1;
+	g.dmarc = 1;
+	f = tally_facts(&g, &passes);
+	assert_true(f >= 0);
+	assert_true(f & SIG_F_DMARC);
+	assert_true(f & SIG_F_DKIM_ALIGNED);
+	assert_false(f & SIG_F_SPF_ALIGNED);
+	assert_true(f & SIG_F_RECEIVER_PASS);
+	assert_false(f & SIG_F_SPF_FAILED);	/* mcsv.net passes */
+	assert_true(f & SIG_F_SIGNED);
+	assert_int_equal(SIG_F_DISP(f), SIG_DISP_QUARANTINE);
+	/* The first forwarding reason type, in sorted order. */
+	assert_string_equal(sig_fwd_names[SIG_F_FWD(f)], "local_policy");
+	for (c = 0; c < SIG_C__COUNT; c++)
+		assert_int_equal(!!(f & SIG_F_CAND(c)),
+		    c != SIG_C_PASS_SP);
+	/* The first result of each kind. */
+	assert_ptr_equal(tally_cand(&g, SIG_C_PASS_DK), &dk[3]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_DK_UNAL), &dk[0]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_DK_FAIL), &dk[1]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_DK_OTHER), &dk[2]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_SP_ERR), &sp[0]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_SP_UNAL), &sp[1]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_SP_FAIL), &sp[2]);
+	assert_ptr_equal(tally_cand(&g, SIG_C_SP_OTHER), &sp[3]);
+	assert_null(tally_cand(&g, SIG_C_PASS_SP));
+
+	/* The passing results, and only those, in order. */
+	assert_int_equal(tally_passes(passes.data, passes.len, &a, &p), 0);
+	assert_int_equal(p.ndkims, 3);
+	assert_string_equal(p.dkims[0].domain, "k3:s.example");
+	assert_string_equal(p.dkims[0].detail, "-");
+	assert_string_equal(p.dkims[1].domain, "12:34.example");
+	assert_string_equal(p.dkims[1].detail, "");
+	assert_null(p.dkims[2].domain);
+	assert_string_equal(p.dkims[2].detail, "x");
+	assert_int_equal(p.nspfs, 1);
+	assert_string_equal(p.spfs[0].domain, "mcsv.net");
+	assert_string_equal(p.spfs[0].result, "pass");
+
+	/* Malformed: cut short, a length past the end, another letter. */
+	assert_int_equal(tally_passes(passes.data, passes.len - 1, &a, &p),
+	    -1);
+	assert_int_equal(tally_passes("k99:ab-", 7, &a, &p), -1);
+	assert_int_equal(tally_passes("x-", 2, &a, &p), -1);
+	assert_int_equal(tally_passes("", 0, &a, &p), 0);
+	assert_int_equal(p.ndkims + p.nspfs, 0);
+
+	/* Nothing passes: no passes; no results and the receiver's fail. */
+	memset(&g, 0, sizeof g);
+	g.receiver_spf = "fail";
+	f = tally_facts(&g, &passes);
+	assert_int_equal(passes.len, 0);
+	assert_true(f & SIG_F_SPF_FAILED);
+	assert_false(f & SIG_F_SIGNED);
+	assert_int_equal(SIG_F_DISP(f), SIG_DISP_OTHER);
+	assert_int_equal(SIG_F_FWD(f), 0);
+	buf_free(&passes);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -896,6 +999,7 @@ main(void)
 		cmocka_unit_test(stages),
 		cmocka_unit_test(evaluation),
 		cmocka_unit_test(days),
+		cmocka_unit_test(sig_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
