@@ -22,7 +22,10 @@
 #      all domains, and export of a day
 #   hicard  two reports of 500,000 records, each record its own source
 #      address, header_from, DKIM and SPF domain (forged: issue 11); then
-#      every report command on them: at most 2 s and 256 MB each
+#      every report command on them: at most 2 s and 256 MB each (on
+#      2026-12-05, shared machine: sources, advise and the digest 1.7 to
+#      3.0 s of CPU, 2.0 on a quiet one, from 22 to 23 s; export 4.5 to
+#      6.6 s, from 30; 36 to 60 MB. BENCHMARKS.md, High cardinality)
 #
 # Generated inputs are kept in BENCH_DIR and reused. Prints one table;
 # exits 1 if a target is missed.
