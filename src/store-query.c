@@ -168,11 +168,13 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	}
 	/*
 	 * Registered once: replacing a function fails while statements
-	 * run, as export's does when it classifies a domain.
+	 * run, as export's does when it classifies a domain. Direct only:
+	 * no view or trigger of a database can call it.
 	 */
 	if (!q->senders_fn) {
 		if (sqlite3_create_function(db, "dmarcdb_senders", 2,
-		    SQLITE_UTF8, q, sql_senders, NULL, NULL) != SQLITE_OK) {
+		    SQLITE_UTF8 | SQLITE_DIRECTONLY, q, sql_senders, NULL,
+		    NULL) != SQLITE_OK) {
 			ret = store_db_err(db, store_path(s), err,
 			    "reading the summary");
 			goto out;
