@@ -21,11 +21,10 @@
 #include "sanitise.h"
 #include "scope.h"
 
-enum format { F_TABLE, F_CSV, F_JSON };
 
 struct run {
 	const struct conf	*conf;
-	enum format		 fmt;
+	enum cmd_format		 fmt;
 	int			 configured;	/* domains configured */
 	uint64_t		 rank;		/* rows printed */
 	struct hmap		*seen;	/* configured, reported */
@@ -66,7 +65,7 @@ row(struct run *r, const char *domain, uint64_t reports, uint64_t messages,
 	char	n1[32], n2[32];
 
 	switch (r->fmt) {
-	case F_TABLE:
+	case CMD_TABLE:
 		if (r->rank == 0)
 			sanitise_printf("%14s %9s  %-10s %-7s  %s\n",
 			    "MESSAGES", "REPORTS", "CONFIGURED", "COVERED",
@@ -78,13 +77,13 @@ row(struct run *r, const char *domain, uint64_t reports, uint64_t messages,
 		    configured ? "yes" : "no", covered ? "yes" : "no",
 		    domain);
 		break;
-	case F_CSV:
+	case CMD_CSV:
 		cmd_csv(stdout, domain);
 		sanitise_printf(",%llu,%llu,%s,%s\n",
 		    (unsigned long long)reports, (unsigned long long)messages,
 		    configured ? "yes" : "no", covered ? "yes" : "no");
 		break;
-	case F_JSON:
+	case CMD_JSON:
 		sanitise_printf("%s\n{\"domain\":", r->rank ? "," : "");
 		cmd_json(stdout, domain);
 		sanitise_printf(",\"reports\":%llu,\"messages\":%llu,"
@@ -147,15 +146,8 @@ cmd_domains(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		switch (ch) {
 		case CMD_OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				r.fmt = F_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				r.fmt = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				r.fmt = F_JSON;
-			else
-				return cmd_usage_error(c, "domains", "unknown "
-				    "format '%s' (table, csv or json)", optarg);
+			if (cmd_table_format(c, "domains", optarg, &r.fmt) == -1)
+				return EXIT_USAGE;
 			break;
 		case CMD_OPT_CONFIG:
 			config = optarg;
@@ -195,9 +187,9 @@ cmd_domains(struct cmd_ctx *c, int argc, char **argv)
 	}
 	fmt_day(from, d1, sizeof d1);
 	fmt_day(to, d2, sizeof d2);
-	if (r.fmt == F_CSV)
+	if (r.fmt == CMD_CSV)
 		sanitise_printf("domain,reports,messages,configured,covered\n");
-	else if (r.fmt == F_JSON)
+	else if (r.fmt == CMD_JSON)
 		sanitise_printf("{\"from\":\"%s\",\"to\":\"%s\",\"domains\":[",
 		    d1, d2);
 	if (store_domain_totals(s, from, to, on_total, &r, &err) == -1) {
@@ -214,9 +206,9 @@ cmd_domains(struct cmd_ctx *c, int argc, char **argv)
 			if (hmap_find(r.seen, n, strlen(n)) == NULL)
 				row(&r, n, 0, 0, 1, 1);
 		}
-	if (r.fmt == F_JSON)
+	if (r.fmt == CMD_JSON)
 		sanitise_printf("\n]}\n");
-	else if (r.rank == 0 && r.fmt == F_TABLE)
+	else if (r.rank == 0 && r.fmt == CMD_TABLE)
 		log_info("no domains with reports from %s to %s", d1, d2);
 out:
 	hmap_free(r.seen);

@@ -14,7 +14,6 @@
 #include "log.h"
 #include "sanitise.h"
 
-enum format { F_TABLE, F_CSV, F_JSON };
 
 enum { OPT_LIMIT = CMD_OPT__NEXT };
 
@@ -25,7 +24,7 @@ struct run {
 	int64_t			 from, to;	/* when --days or --since */
 	struct cmd_when		 wh;
 	int			 by_window;	/* from/to set by options */
-	enum format		 fmt;
+	enum cmd_format		 fmt;
 	int			 have_class;
 	enum source_class	 class;
 	size_t			 limit;		/* sources listed */
@@ -308,16 +307,16 @@ one_domain(void *arg, const char *domain, int asked)
 		return 0;
 	}
 	switch (r->fmt) {
-	case F_TABLE:
+	case CMD_TABLE:
 		if (print_table(r, w) == -1) {
 			log_warnx("out of memory");
 			r->rc = EXIT_INTERNAL;
 		}
 		break;
-	case F_CSV:
+	case CMD_CSV:
 		print_csv(r, w);
 		break;
-	case F_JSON:
+	case CMD_JSON:
 		print_json(r, w);
 		break;
 	}
@@ -381,15 +380,8 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			r.limit = (size_t)v;
 			break;
 		case CMD_OPT_FORMAT:
-			if (strcmp(optarg, "table") == 0)
-				r.fmt = F_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				r.fmt = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				r.fmt = F_JSON;
-			else
-				return cmd_usage_error(c, "sources", "unknown "
-				    "format '%s' (table, csv or json)", optarg);
+			if (cmd_table_format(c, "sources", optarg, &r.fmt) == -1)
+				return EXIT_USAGE;
 			break;
 		case CMD_OPT_CONFIG:
 			config = optarg;
@@ -415,12 +407,12 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
-	if (r.fmt == F_CSV)
+	if (r.fmt == CMD_CSV)
 		sanitise_printf("domain,ip,header_from,class,messages,pass,"
 		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
 		    "other,first_seen,first_day,last_day,reporters,sender,"
 		    "reason\n");
-	else if (r.fmt == F_JSON) {
+	else if (r.fmt == CMD_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
 		sanitise_printf("{\"as_of\":\"%s\",\"domains\":[\n", d);
@@ -429,15 +421,15 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	    one_domain, &r, &others);
 	if (r.rc == EXIT_OK)
 		r.rc = rc;
-	if (r.fmt == F_JSON)
+	if (r.fmt == CMD_JSON)
 		sanitise_printf("\n],\"other_domains\":%llu}\n",
 		    (unsigned long long)others.n);
-	if (r.ndomains == 0 && r.fmt == F_TABLE && r.rc == EXIT_OK)
+	if (r.ndomains == 0 && r.fmt == CMD_TABLE && r.rc == EXIT_OK)
 		log_info("no reports in that period%s%s", others.n ? "; " :
 		    "", others.line);
-	else if (others.n > 0 && r.fmt == F_TABLE)
+	else if (others.n > 0 && r.fmt == CMD_TABLE)
 		sanitise_printf("\n%s\n", others.line);
-	else if (others.n > 0 && r.fmt == F_CSV)
+	else if (others.n > 0 && r.fmt == CMD_CSV)
 		log_info("%s", others.line);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);

@@ -49,6 +49,24 @@ cmd_window(struct cmd_ctx *c, const char *cmd, const struct cmd_when *wh,
 }
 
 int
+cmd_table_format(struct cmd_ctx *c, const char *cmd, const char *arg,
+    enum cmd_format *f)
+{
+	if (strcmp(arg, "table") == 0)
+		*f = CMD_TABLE;
+	else if (strcmp(arg, "csv") == 0)
+		*f = CMD_CSV;
+	else if (strcmp(arg, "json") == 0)
+		*f = CMD_JSON;
+	else {
+		cmd_usage_error(c, cmd, "unknown format '%s' (table, csv or "
+		    "json)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cmd_when_option(struct cmd_ctx *c, const char *cmd, int ch,
     const char *arg, struct cmd_when *wh)
 {

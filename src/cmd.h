@@ -67,6 +67,15 @@ int	cmd_usage_error(struct cmd_ctx *, const char *, const char *, ...)
 
 /* --- the report commands (cmd-util.c) ------------------------------ */
 
+/* --format of the commands that print a table (sources, domains). */
+enum cmd_format { CMD_TABLE, CMD_CSV, CMD_JSON };
+/*
+ * Parse --format table, csv or json of the command named into *f:
+ * 0, or -1 after a usage error naming the command.
+ */
+int	cmd_table_format(struct cmd_ctx *, const char *, const char *,
+	    enum cmd_format *);
+
 /* getopt_long values of the options the report commands share. */
 enum {
 	CMD_OPT_DAYS = 1000,
