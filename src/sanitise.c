@@ -319,28 +319,29 @@ sanitise_width(const char *s)
 	return s != NULL ? visible(&k, s, strlen(s), M_TEXT, SIZE_MAX) : 0;
 }
 
-int
-sanitise_buf(struct buf *b, const char *s)
+/* s in a mode, appended to b: 0, or -1 when out of memory. */
+static int
+to_buf(struct buf *b, const char *s, enum mode mode)
 {
 	struct sink	k;
 
 	memset(&k, 0, sizeof k);
 	k.b = b;
 	if (s != NULL)
-		visible(&k, s, strlen(s), M_TEXT, SIZE_MAX);
+		visible(&k, s, strlen(s), mode, SIZE_MAX);
 	return k.failed ? -1 : 0;
+}
+
+int
+sanitise_buf(struct buf *b, const char *s)
+{
+	return to_buf(b, s, M_TEXT);
 }
 
 int
 sanitise_html(struct buf *b, const char *s)
 {
-	struct sink	k;
-
-	memset(&k, 0, sizeof k);
-	k.b = b;
-	if (s != NULL)
-		visible(&k, s, strlen(s), M_HTML, SIZE_MAX);
-	return k.failed ? -1 : 0;
+	return to_buf(b, s, M_HTML);
 }
 
 /* --- printf ----------------------------------------------------------- */
