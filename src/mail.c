@@ -755,8 +755,15 @@ mbox_fill(struct mail_mbox *m, size_t want, struct dr_error *err)
 			m->len -= m->pos;
 			m->pos = 0;
 		}
+		/*
+		 * Grow with the bytes that come, never to what a
+		 * Content-Length claims: a window twice as large, at
+		 * most want and a read more.
+		 */
 		need = (want > MBOX_READ ? want : MBOX_READ) + MBOX_READ;
-		if (m->cap < need) {
+		if (m->cap - m->len < MBOX_READ && m->cap < need) {
+			if (m->cap > 0 && m->cap < need / 2)
+				need = 2 * m->cap;
 			p = realloc(m->win, need);
 			if (p == NULL)
 				return dr_seterr(err, DR_E_NOMEM, "out of "
