@@ -870,8 +870,8 @@ begin_source(struct build *b, const struct store_day *d)
 	b->open = 1;
 	b->seq++;
 	b->first_seen = -1;
-	if (store_firsts_get(b->firsts, b->hf.data, b->ip.data,
-	    &b->first_seen, b->err) == -1)
+	if (b->firsts != NULL && store_firsts_get(b->firsts, b->hf.data,
+	    b->ip.data, &b->first_seen, b->err) == -1)
 		return -1;
 	b->subdomain = *d->header_from && strcmp(d->header_from, b->domain) !=
 	    0 && conf_domain_within(d->header_from, b->domain);
@@ -1329,7 +1329,8 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 	for (i = 0; i < n; i++)
 		if (window_reporters(b, b->wb[i].p) == -1)
 			goto out;
-	if (store_firsts_open(s, domain, &b->firsts, err) == -1)
+	if (!(b->o.keep & CLASSIFY_CLASSES_ONLY) &&
+	    store_firsts_open(s, domain, &b->firsts, err) == -1)
 		goto out;
 	if (lo <= hi && store_days(s, domain, lo, hi, b->nmask, match_senders,
 	    b, on_row, b, err) == -1)

@@ -115,9 +115,12 @@ struct window {
  * below the dkim threshold: what advise and the digest name). each, if
  * set, is called with every source (listed or not; its reason is NULL)
  * and stops the classification by returning non-zero.
+ * CLASSIFY_CLASSES_ONLY: only each source's class is wanted (export):
+ * the first days are not read, and first_seen stays -1.
  */
 #define CLASSIFY_KEEP_MISCONFIGURED	0x1
 #define CLASSIFY_KEEP_ALL		0x2
+#define CLASSIFY_CLASSES_ONLY		0x4
 struct classify_opts {
 	size_t		 limit;
 	int		 only;		/* a class, or -1 */

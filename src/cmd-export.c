@@ -99,19 +99,32 @@ iso(int64_t t, char *out, size_t len)
 	fmt_utc(t, FMT_ISO, out, len);
 }
 
-/* The hash of a source: domain NUL ip NUL header_from. */
+/*
+ * The hash of a source: domain NUL ip NUL header_from, assembled on the
+ * stack (in r->key when longer). Twice per source of a million.
+ */
 static int
 class_hash(struct run *r, const char *domain, const char *ip, const char *hf,
     uint64_t *h)
 {
-	buf_reset(&r->key);
-	if (buf_adds(&r->key, domain) == -1 ||
-	    buf_add(&r->key, "", 1) == -1 ||
-	    buf_adds(&r->key, ip ? ip : "") == -1 ||
-	    buf_add(&r->key, "", 1) == -1 ||
-	    buf_adds(&r->key, hf ? hf : "") == -1)
-		return -1;
-	*h = hmap_siphash(r->classes.key, r->key.data, r->key.len) & ~7ULL;
+	char	 stack[512], *p = stack;
+	size_t	 nd, ni, nh;
+
+	ip = ip ? ip : "";
+	hf = hf ? hf : "";
+	nd = strlen(domain);
+	ni = strlen(ip);
+	nh = strlen(hf);
+	if (nd + ni + nh + 2 > sizeof stack) {
+		buf_reset(&r->key);
+		if (buf_reserve(&r->key, nd + ni + nh + 2) == -1)
+			return -1;
+		p = r->key.data;
+	}
+	memcpy(p, domain, nd + 1);
+	memcpy(p + nd + 1, ip, ni + 1);
+	memcpy(p + nd + ni + 2, hf, nh);
+	*h = hmap_siphash(r->classes.key, p, nd + ni + nh + 2) & ~7ULL;
 	return 0;
 }
 
@@ -177,7 +190,8 @@ source_class(struct run *r, const char *domain, const char *ip,
     const char *hf)
 {
 	struct classes		*t = &r->classes;
-	struct classify_opts	 o = { 0, -1, 0, on_source, r };
+	struct classify_opts	 o = { 0, -1, CLASSIFY_CLASSES_ONLY, on_source,
+	    r };
 	struct window		*w;
 	uint64_t		 h;
 	size_t			 i;
@@ -309,16 +323,23 @@ put_const(const char *s)
 	fputs(s, stdout);	/* raw: constant text, no report's bytes */
 }
 
-/* ",n," of a row. */
+/* ",n," of a row: digits, written without a format parser. */
 static void
 put_num(long long v)
 {
-	char	b[32];
-	int	n;
+	char			 b[32], *p = b + sizeof b;
+	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
+				    (unsigned long long)v;
 
-	n = snprintf(b, sizeof b, ",%lld,", v);
+	*--p = ',';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	*--p = ',';
 	/* raw: digits */
-	fwrite(b, 1, n > 0 ? (size_t)n : 0, stdout);
+	fwrite(p, 1, (size_t)(b + sizeof b - p), stdout);
 }
 
 /*
