@@ -54,6 +54,8 @@ finish() {
 		rc=1
 	done
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
+	# For CI's list of the slowest tests (.ci/run).
+	echo "${0##*/}: took $SECONDS s" >&2
 	exit "$rc"
 }
 trap finish EXIT
