@@ -634,6 +634,21 @@ limits_block(struct lexer *l, struct conf_limits *lim)
 	return next(l);
 }
 
+/* "location-db PATH;": the IPFire location database (geo.h). */
+static int
+location_db(struct lexer *l, struct conf *c)
+{
+	if (c->location_db != NULL)
+		return lex_err(l, "location-db is set twice");
+	if (l->tok != T_WORD || l->text.len == 0)
+		return lex_err(l, "expected the location database's path "
+		    "after location-db, found %s", found(l));
+	c->location_db = keep(l);
+	if (c->location_db == NULL || next(l) == -1)
+		return -1;
+	return expect(l, T_SEMI, "';' after the path");
+}
+
 static int
 parse(struct lexer *l, struct conf *c)
 {
@@ -644,7 +659,8 @@ parse(struct lexer *l, struct conf *c)
 	while (l->tok != T_EOF) {
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
-			    "domain, digest or limits, found %s", found(l));
+			    "domain, digest, limits or location-db, found %s",
+			    found(l));
 		if (strcmp(l->text.data, "thresholds") == 0) {
 			if (next(l) == -1 || thresholds_block(l, &c->deflt) ==
 			    -1)
@@ -657,6 +673,9 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else if (strcmp(l->text.data, "limits") == 0) {
 			if (next(l) == -1 || limits_block(l, &c->limits) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "location-db") == 0) {
+			if (next(l) == -1 || location_db(l, c) == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "domain") == 0) {
 			struct conf_domain *d;
@@ -704,8 +723,8 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else
 			return lex_err(l, "unknown statement %s (expected "
-			    "thresholds, default, domain, digest or limits)",
-			    found(l));
+			    "thresholds, default, domain, digest, limits or "
+			    "location-db)", found(l));
 	}
 	/* A domain's sender may not reuse a default sender's name. */
 	for (i = 0; i < c->ndomains; i++)

@@ -14,6 +14,7 @@
  *	}
  *	digest { from dmarc@example.com; to ops@example.com; }
  *	limits { domains 20; dns-lookups 50; }
+ *	location-db /var/lib/location/database.db;
  *
  * Statements end in ';', blocks are in braces, '#' starts a comment,
  * words may be quoted with "" (with \" and \\ inside).
@@ -104,6 +105,7 @@ struct conf {
 	size_t			 ndomains;
 	struct conf_digest	 digest;
 	struct conf_limits	 limits;
+	char			*location_db;	/* NULL: GEO_DEFAULT_PATH */
 };
 
 /*

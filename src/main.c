@@ -16,7 +16,9 @@
 #include <libxml/parser.h>
 
 #include "cmd.h"
+#include "conf.h"
 #include "fmt.h"
+#include "geo.h"
 #include "imap.h"
 #include "log.h"
 #include "mail.h"
@@ -54,7 +56,7 @@ usage(FILE *f)
 	    "  -v, --verbose  say more (repeat for debugging output)\n"
 	    "  -q, --quiet    print only problems (for cron)\n"
 	    "  -h, --help     this help; COMMAND --help for a command's\n"
-	    "  -V, --version  print the version\n"
+	    "  -V, --version  print the version and the location database\n"
 	    "\n"
 	    "Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
@@ -193,6 +195,40 @@ cmd_parse_date(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * --version: the version, then the location database the configuration
+ * names (or the default) and its date, or why there is none.
+ */
+static int
+version(const struct cmd_ctx *c)
+{
+	struct dr_error	 err;
+	struct conf	*conf;
+	struct geo	*g;
+	const char	*path;
+	char		 day[32];
+
+	sanitise_printf("dmarcdb %s\n", PACKAGE_VERSION);
+	if (conf_load(c->config, &conf, &err) == -1) {
+		log_warnx("%s", err.msg);
+		return EXIT_DB;
+	}
+	path = conf->location_db != NULL ? conf->location_db :
+	    GEO_DEFAULT_PATH;
+	g = geo_open(path, &err);
+	if (g == NULL)
+		sanitise_printf("location database: none (%s); AS and country "
+		    "are not shown\n", err.msg);
+	else {
+		fmt_utc(geo_created(g), FMT_DATE, day, sizeof day);
+		sanitise_printf("location database: %s (%s)\n", geo_path(g),
+		    day);
+	}
+	geo_close(g);
+	conf_free(conf);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,7 +244,7 @@ main(int argc, char **argv)
 	struct cmd_ctx	 c;
 	const char	*env;
 	size_t		 i;
-	int		 ch, quiet = 0;
+	int		 ch, quiet = 0, want_version = 0;
 
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
@@ -238,8 +274,8 @@ main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			sanitise_printf("dmarcdb %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
+			want_version = 1;
+			break;
 		default:
 			sanitise_fprintf(stderr, "Try 'dmarcdb --help'.\n");
 			return EXIT_USAGE;
@@ -250,6 +286,8 @@ main(int argc, char **argv)
 		    "other");
 	log_init(c.prog, quiet ? LOG_QUIET : c.verbosity > 1 ? LOG_DEBUG :
 	    c.verbosity);
+	if (want_version)
+		return version(&c);
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;

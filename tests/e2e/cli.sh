@@ -10,6 +10,31 @@ BAD=$S/broken-invalid_xml.xml
 # Help and version.
 "$DMARCDB" --help | grep -q '^usage: dmarcdb' || fail "--help"
 "$DMARCDB" --version | grep -q '^dmarcdb [0-9]' || fail "--version"
+# Its second line: the location database (Debian's, tools/deps.sh) and
+# its day, the one the configuration names, or why there is none.
+"$DMARCDB" --config /dev/null --version > "$T/out"
+[ "$(wc -l < "$T/out")" -eq 2 ] || fail "--version: not two lines"
+grep -Eqx 'location database: /var/lib/location/database\.db \(20[0-9]{2}-[01][0-9]-[0-3][0-9]\)' \
+    "$T/out" || fail "--version: the default location database"
+echo "location-db $T/none.db;" > "$T/loc.conf"
+"$DMARCDB" --config "$T/loc.conf" --version > "$T/out"
+grep -qxF "location database: none ($T/none.db: No such file or directory); AS and country are not shown" \
+    "$T/out" || fail "--version: a missing location database"
+echo "not a database" > "$T/junk.db"
+echo "location-db \"$T/junk.db\";" > "$T/loc.conf"
+"$DMARCDB" --config "$T/loc.conf" --version > "$T/out" 2> "$T/err"
+grep -qxF "location database: none ($T/junk.db: not a location database (libloc: Unrecognized file type)); AS and country are not shown" \
+    "$T/out" || fail "--version: not a location database"
+[ ! -s "$T/err" ] || fail "--version: libloc wrote on stderr"
+echo "location-db /usr/share/libloc-location/location.db;" > "$T/loc.conf"
+"$DMARCDB" --version --config "$T/loc.conf" | sed -n 2p | grep -q \
+    '^location database: /usr/share/libloc-location/location\.db (' ||
+    fail "--version: the configured location database"
+echo "location-db;" > "$T/loc.conf"
+expect_exit 3 "$DMARCDB" --config "$T/loc.conf" --version > "$T/out" \
+    2> "$T/err"
+grep -q "loc.conf:1: expected the location database's path" "$T/err" ||
+    fail "--version: a configuration error"
 for c in ingest reports rejected sources advise export digest domains; do
 	"$DMARCDB" "$c" --help | grep -q "^usage: dmarcdb.* $c" ||
 	    fail "$c --help"

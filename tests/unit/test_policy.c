@@ -366,7 +366,7 @@ conf_errors(void **state)
 	    "prefix (did you mean 192.0.2.0/24?)");
 	assert_string_equal(parse_err("frobnicate { }"),
 	    "test.conf:1: unknown statement 'frobnicate' (expected "
-	    "thresholds, default, domain, digest or limits)");
+	    "thresholds, default, domain, digest, limits or location-db)");
 	assert_string_equal(parse_err("domain example.com {\n"
 	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
 	    "test.conf:2: expected ';' at the end of the rule, found '}'");
@@ -539,6 +539,42 @@ conf_files(void **state)
 	assert_non_null(c->path);
 	assert_true(conf_nsenders(c, "example.com") > 0);
 	conf_free(c);
+}
+
+/* "location-db PATH;" (geo.h): one path, at the top level only. */
+static void
+conf_location_db(void **state)
+{
+	struct conf	*c;
+
+	(void)state;
+	c = parse_ok("");
+	assert_null(c->location_db);	/* GEO_DEFAULT_PATH */
+	conf_free(c);
+	c = parse_ok("location-db /srv/loc/location.db;\n"
+	    "limits { domains 3; }\n");
+	assert_string_equal(c->location_db, "/srv/loc/location.db");
+	assert_int_equal(c->limits.domains, 3);
+	conf_free(c);
+	c = parse_ok("location-db \"/a b/c;d.db\";");
+	assert_string_equal(c->location_db, "/a b/c;d.db");
+	conf_free(c);
+	assert_string_equal(parse_err("location-db /a.db;\n"
+	    "location-db /b.db;\n"),
+	    "test.conf:2: location-db is set twice");
+	assert_string_equal(parse_err("location-db;"),
+	    "test.conf:1: expected the location database's path after "
+	    "location-db, found ';'");
+	assert_string_equal(parse_err("location-db \"\";"),
+	    "test.conf:1: expected the location database's path after "
+	    "location-db, found ''");
+	assert_string_equal(parse_err("location-db /a.db /b.db;"),
+	    "test.conf:1: expected ';' after the path, found '/b.db'");
+	assert_string_equal(parse_err("location-db /a.db"),
+	    "test.conf:1: expected ';' after the path, found end of file");
+	assert_string_equal(parse_err("default { location-db /a.db; }"),
+	    "test.conf:1: unknown statement 'location-db' in a default "
+	    "block (expected sender, record or thresholds)");
 }
 
 static void
@@ -992,6 +1028,7 @@ main(void)
 		cmocka_unit_test(conf_errors),
 		cmocka_unit_test(conf_files),
 		cmocka_unit_test(conf_limits),
+		cmocka_unit_test(conf_location_db),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(records),
 		cmocka_unit_test(records_hold_only_valid_values),
