@@ -42,6 +42,8 @@ struct lexer {
 	struct conf	*conf;
 	struct arena	*mem;
 	struct dr_error	*err;
+	int		 services_only;	/* a catalogue file */
+	const char	*file;		/* name, kept in mem */
 };
 
 /* Threshold bits in conf_domain.th_set. */
@@ -366,6 +368,204 @@ sender_block(struct lexer *l, struct conf_sender *s)
 	return next(l);
 }
 
+/*
+ * A service's rule value: a host name of two labels or more. what is
+ * "a NOUN" or "an NOUN".
+ */
+static char *
+service_domain(struct lexer *l, const char *what)
+{
+	char	 why[VALID_WHY];
+	char	*s;
+
+	const char	*noun = strchr(what, ' ') + 1;	/* "a ..." */
+
+	s = domain_word(l, what);
+	if (s == NULL)
+		return NULL;
+	if (valid_hostname(s, why, sizeof why) == -1)
+		return lex_err(l, "%s %s is not a host name: %s", noun, s,
+		    why), NULL;
+	if (strchr(s, '.') == NULL)
+		return lex_err(l, "%s %s is a top-level domain: it would "
+		    "claim every domain below it", noun, s), NULL;
+	return s;
+}
+
+/* An AS number, "11377" or "AS11377": 1 to 4294967294. */
+static int
+service_asn(struct lexer *l, uint32_t *out)
+{
+	const char		*p = l->text.data;
+	unsigned long long	 v = 0;
+	size_t			 n = 0;
+
+	if (strncasecmp(p, "as", 2) == 0)
+		p += 2;
+	for (; *p >= '0' && *p <= '9' && n < 12; p++, n++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (n == 0 || *p != '\0' || v < 1 || v > 4294967294ULL)
+		return lex_err(l, "AS number %s out of range (expected 1 to "
+		    "4294967294)", found(l));
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * service "NAME" { kind K; dkim D...; spf D...; ptr SUFFIX...;
+ * as N...; fix "TEXT"; }, with "shared" after a rule's name marking its
+ * values as claimed by other services too.
+ */
+static int
+service_block(struct lexer *l, struct svc *v)
+{
+	char	rule[8];
+	int	has_kind = 0, k, shared;
+
+	if (expect(l, T_LBRACE, "'{' after the service's name") == -1)
+		return -1;
+	while (l->tok != T_RBRACE) {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected kind, dkim, spf, ptr, as, "
+			    "fix or '}', found %s", found(l));
+		if (strcmp(l->text.data, "kind") == 0) {
+			if (next(l) == -1)
+				return -1;
+			k = l->tok == T_WORD ? svc_kind_parse(l->text.data) :
+			    -1;
+			if (k == -1)
+				return lex_err(l, "unknown kind %s (expected "
+				    SVC_KIND_NAMES ")", found(l));
+			v->kind = (enum svc_kind)k;
+			has_kind = 1;
+			if (next(l) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "fix") == 0) {
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected the fix (\"set up "
+				    "DKIM for YOURDOMAIN in ...\"), found %s",
+				    found(l));
+			if (l->text.len > CATALOGUE_FIX_MAX)
+				return lex_err(l, "the fix is longer than %d "
+				    "bytes", CATALOGUE_FIX_MAX);
+			v->fix = keep(l);
+			if (v->fix == NULL || next(l) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "dkim") == 0 ||
+		    strcmp(l->text.data, "spf") == 0 ||
+		    strcmp(l->text.data, "ptr") == 0 ||
+		    strcmp(l->text.data, "as") == 0) {
+			snprintf(rule, sizeof rule, "%s", l->text.data);
+			shared = 0;
+			if (next(l) == -1)
+				return -1;
+			if (l->tok == T_WORD &&
+			    strcmp(l->text.data, "shared") == 0) {
+				shared = 1;
+				if (next(l) == -1)
+					return -1;
+			}
+			if (l->tok != T_WORD)
+				return lex_err(l, "expected %s after %s, "
+				    "found %s", rule[0] == 'a' ? "an AS number"
+				    : rule[0] == 'p' ? "a PTR name suffix" :
+				    "a domain", rule, found(l));
+			while (l->tok == T_WORD) {
+				const char *val;
+				char num[16];
+				if (rule[0] == 'a') {
+					uint32_t *a = grow(l, &v->asns,
+					    &v->nasns, sizeof *a);
+					if (a == NULL || service_asn(l, a) ==
+					    -1)
+						return -1;
+					snprintf(num, sizeof num, "%u",
+					    (unsigned)*a);
+					val = num;
+				} else {
+					char ***arr = rule[0] == 'd' ?
+					    &v->dkims : rule[0] == 's' ?
+					    &v->spfs : &v->ptrs;
+					size_t *n = rule[0] == 'd' ?
+					    &v->ndkims : rule[0] == 's' ?
+					    &v->nspfs : &v->nptrs;
+					char **d = grow(l, arr, n, sizeof *d);
+					if (d == NULL)
+						return -1;
+					*d = service_domain(l, rule[0] == 'd' ?
+					    "a DKIM domain" : rule[0] == 's' ?
+					    "an SPF domain" : "a PTR suffix");
+					if (*d == NULL)
+						return -1;
+					val = *d;
+				}
+				if (shared) {
+					char **sh = grow(l, &v->shared,
+					    &v->nshared, sizeof *sh);
+					if (sh == NULL)
+						return -1;
+					*sh = arena_printf(l->mem, "%s %s",
+					    rule, val);
+					if (*sh == NULL)
+						return dr_seterr(l->err,
+						    DR_E_NOMEM, "out of "
+						    "memory");
+				}
+				if (next(l) == -1)
+					return -1;
+			}
+		} else
+			return lex_err(l, "unknown service rule %s (expected "
+			    "kind, dkim, spf, ptr, as or fix)", found(l));
+		if (expect(l, T_SEMI, "';' at the end of the rule") == -1)
+			return -1;
+	}
+	l->tline = v->line;
+	if (!has_kind)
+		return lex_err(l, "service \"%s\" has no kind (kind "
+		    SVC_KIND_NAMES ";)", v->name);
+	if (v->ndkims + v->nspfs + v->nptrs + v->nasns == 0)
+		return lex_err(l, "service \"%s\" has no rule (dkim, spf, ptr "
+		    "or as)", v->name);
+	return next(l);
+}
+
+/* The statement after "service": a name and its block. */
+static int
+service_stmt(struct lexer *l, struct conf *c)
+{
+	struct svc	*v;
+	size_t		 i;
+	int		 line = l->tline;
+
+	if (l->file == NULL) {
+		l->file = arena_strndup(l->mem, l->name, strlen(l->name));
+		if (l->file == NULL)
+			return dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+	}
+	if (next(l) == -1)
+		return -1;
+	if (l->tok != T_WORD || l->text.len == 0)
+		return lex_err(l, "expected the service's name, found %s",
+		    found(l));
+	for (i = 0; i < c->nservices; i++)
+		if (strcmp(c->services[i].name, l->text.data) == 0)
+			return lex_err(l, "service \"%s\" is already "
+			    "defined on line %d", l->text.data,
+			    c->services[i].line);
+	v = grow(l, &c->services, &c->nservices, sizeof *v);
+	if (v == NULL)
+		return -1;
+	v->line = line;
+	v->file = l->file;
+	v->name = keep(l);
+	if (v->name == NULL || next(l) == -1)
+		return -1;
+	return service_block(l, v);
+}
+
 static int
 number(struct lexer *l, const char *name, double min, double max,
     double *out)
@@ -657,11 +857,32 @@ parse(struct lexer *l, struct conf *c)
 	if (next(l) == -1)
 		return -1;
 	while (l->tok != T_EOF) {
+		if (l->services_only && (l->tok != T_WORD ||
+		    strcmp(l->text.data, "service") != 0))
+			return lex_err(l, "expected service, found %s (a "
+			    "catalogue holds service blocks only)", found(l));
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
 			    "domain, digest, limits or location-db, found %s",
 			    found(l));
-		if (strcmp(l->text.data, "thresholds") == 0) {
+		if (strcmp(l->text.data, "service") == 0) {
+			if (service_stmt(l, c) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "services") == 0) {
+			if (c->services_file != NULL)
+				return lex_err(l, "services is already set on "
+				    "line %d", c->services_line);
+			c->services_line = l->tline;
+			if (next(l) == -1)
+				return -1;
+			if (l->tok != T_WORD || l->text.len == 0)
+				return lex_err(l, "expected the catalogue's "
+				    "file after services, found %s", found(l));
+			c->services_file = keep(l);
+			if (c->services_file == NULL || next(l) == -1 ||
+			    expect(l, T_SEMI, "';' after the file") == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "thresholds") == 0) {
 			if (next(l) == -1 || thresholds_block(l, &c->deflt) ==
 			    -1)
 				return -1;
@@ -742,9 +963,26 @@ parse(struct lexer *l, struct conf *c)
 	return 0;
 }
 
+static int parse_text(const char *, const char *, size_t, int,
+    struct conf **, struct dr_error *);
+
 int
 conf_parse(const char *name, const char *text, size_t len, struct conf **out,
     struct dr_error *err)
+{
+	return parse_text(name, text, len, 0, out, err);
+}
+
+int
+conf_parse_services(const char *name, const char *text, size_t len,
+    struct conf **out, struct dr_error *err)
+{
+	return parse_text(name, text, len, 1, out, err);
+}
+
+static int
+parse_text(const char *name, const char *text, size_t len, int services_only,
+    struct conf **out, struct dr_error *err)
 {
 	struct conf_priv	*cp;
 	struct lexer		 l;
@@ -765,6 +1003,7 @@ conf_parse(const char *name, const char *text, size_t len, struct conf **out,
 	l.conf = &cp->pub;
 	l.mem = &cp->mem;
 	l.err = err;
+	l.services_only = services_only;
 	if (memchr(text, '\0', len) != NULL) {
 		const char *z = memchr(text, '\0', len);
 		for (; l.p < z; l.p++)
@@ -932,6 +1171,14 @@ conf_free(struct conf *c)
 		free_domain(&c->domains[i]);
 	free(c->domains);
 	free(c->digest.to);
+	for (i = 0; i < c->nservices; i++) {
+		free(c->services[i].dkims);
+		free(c->services[i].spfs);
+		free(c->services[i].ptrs);
+		free(c->services[i].asns);
+		free(c->services[i].shared);
+	}
+	free(c->services);
 	free(c->path);
 	arena_free(&cp->mem);
 	free(cp);

@@ -15,6 +15,8 @@
  *	digest { from dmarc@example.com; to ops@example.com; }
  *	limits { domains 20; dns-lookups 50; }
  *	location-db /var/lib/location/database.db;
+ *	services /usr/local/share/dmarcdb/services.conf;
+ *	service "Helpdeskly" { kind helpdesk; spf mail.helpdeskly.com; }
  *
  * Statements end in ';', blocks are in braces, '#' starts a comment,
  * words may be quoted with "" (with \" and \\ inside).
@@ -25,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "catalogue.h"
 #include "cidr.h"
 #include "error.h"
 
@@ -106,6 +109,11 @@ struct conf {
 	struct conf_digest	 digest;
 	struct conf_limits	 limits;
 	char			*location_db;	/* NULL: GEO_DEFAULT_PATH */
+	/* Named services (catalogue.h): the service blocks, in order. */
+	struct svc		*services;
+	size_t			 nservices;
+	char			*services_file;	/* "services": or NULL */
+	int			 services_line;
 };
 
 /*
@@ -120,6 +128,13 @@ int	 conf_load(const char *, struct conf **, struct dr_error *);
 int	 conf_parse(const char *, const char *, size_t, struct conf **,
 	    struct dr_error *);
 void	 conf_free(struct conf *);
+/*
+ * Parse a catalogue of services (data/services.conf): a file of service
+ * blocks only, into (*out)->services. The caller frees *out with
+ * conf_free.
+ */
+int	 conf_parse_services(const char *, const char *, size_t,
+	    struct conf **, struct dr_error *);
 
 /* The block for a policy domain, or NULL if only the default applies. */
 const struct conf_domain *conf_domain(const struct conf *, const char *);
