@@ -1115,6 +1115,10 @@ load_tops(struct build *b, const struct lazy *z, struct tops *t)
 		o->n = z->cand_n[c];
 		o->a = top_copy(o->buf[0], r->domain);
 		switch (c) {
+		case SIG_C_PASS_DK:
+		case SIG_C_DK_UNAL:
+			o->b = top_copy(o->buf[1], r->detail);
+			break;
 		case SIG_C_DK_FAIL:
 			o->b = top_copy(o->buf[1], r->detail);
 			o->c = top_copy(o->buf[2], r->result);
@@ -1131,6 +1135,35 @@ load_tops(struct build *b, const struct lazy *z, struct tops *t)
 			break;
 		}
 	}
+	return 0;
+}
+
+/* A string of a listed source, into the window's memory. */
+static int
+keep_str(struct window_priv *p, const char *v, const char **out)
+{
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	*out = arena_strndup(&p->mem, v, strlen(v));
+	return *out == NULL ? -1 : 0;
+}
+
+/* A listed source's passing results, from its reason's candidates. */
+static int
+keep_auth(struct window_priv *p, const struct tops *t,
+    struct source_auth *a)
+{
+	const struct top	*dk = &t->t[SIG_C_PASS_DK];
+	const struct top	*du = &t->t[SIG_C_DK_UNAL];
+
+	if (keep_str(p, dk->a, &a->dkim) == -1 ||
+	    keep_str(p, dk->a ? dk->b : NULL, &a->dkim_selector) == -1 ||
+	    keep_str(p, du->a, &a->dkim_other) == -1 ||
+	    keep_str(p, du->a ? du->b : NULL, &a->dkim_other_selector) ==
+	    -1 || keep_str(p, t->t[SIG_C_PASS_SP].a, &a->spf) == -1 ||
+	    keep_str(p, t->t[SIG_C_SP_UNAL].a, &a->spf_other) == -1)
+		return -1;
 	return 0;
 }
 
@@ -1184,7 +1217,7 @@ window_list(struct build *b, struct wbuild *wb)
 			return -1;
 		say_why(w, &h->s, &h->z, &t, reason, sizeof reason);
 		h->s.reason = arena_strndup(&p->mem, reason, strlen(reason));
-		if (h->s.reason == NULL)
+		if (h->s.reason == NULL || keep_auth(p, &t, &h->s.auth) == -1)
 			return nomem(b);
 		w->listed[i] = h->s;
 		listed = add(listed, all[i]->messages);

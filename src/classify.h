@@ -47,6 +47,19 @@ struct source {
 	int64_t			 last_day;
 	int64_t			 first_seen;	/* ever; -1 unknown */
 	unsigned		 reporters;
+	/*
+	 * How a listed source authenticates (NULL for the others, and
+	 * where it has no such result): of each kind, the passing result
+	 * of the signature with the most messages, as reported.
+	 */
+	struct source_auth {
+		const char	*dkim;		/* aligned DKIM pass: d= */
+		const char	*dkim_selector;
+		const char	*dkim_other;	/* DKIM pass, not aligned */
+		const char	*dkim_other_selector;
+		const char	*spf;		/* aligned SPF pass */
+		const char	*spf_other;	/* SPF pass, not aligned */
+	}			 auth;
 };
 
 /* One configured sender's mail in the window. */
