@@ -25,9 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "align.h"
 #include "buf.h"
 #include "classify.h"
 #include "cidr.h"
+#include "group.h"
 #include "hmap.h"
 
 /* Signatures loaded at once; the cache is emptied when full. */
@@ -77,6 +79,10 @@ struct acc {
 	struct lazy	 z;
 	uint64_t	*by_sender;	/* messages each sender's DKIM or
 					   SPF rules account for */
+	/* The identity of its heaviest signature that has one. */
+	uint64_t	 ident_n;
+	long		 ident_facts;
+	char		 ident[256];
 };
 
 /* The strings of a reason's candidates, loaded for a listed source. */
@@ -102,6 +108,7 @@ struct wbuild {
 	struct heap		 keep_new, keep_weak;
 	unsigned		*rep_seen;	/* reporter id: last source */
 	size_t			 nrep_seen;
+	struct groups		*groups;	/* CLASSIFY_BY_SENDER */
 };
 
 struct build {
@@ -139,6 +146,7 @@ struct build {
 	long			 facts;
 	unsigned char		*mask;		/* nmask bytes */
 	int			 have_mask;
+	char			 ident[256];	/* its identity, or "" */
 	size_t			 nmask;		/* 0: no sender has DKIM or SPF
 						   rules */
 	struct arena		 passmem;	/* decoding passes */
@@ -525,6 +533,11 @@ feed(struct build *b, struct wbuild *wb, uint64_t k)
 	for (i = 0; b->have_mask && i < b->nsenders; i++)
 		if (b->mask[i / 8] & (1u << (i % 8)))
 			a->by_sender[i] = add(a->by_sender[i], k);
+	if (*b->ident && k > a->ident_n) {
+		a->ident_n = k;
+		a->ident_facts = f;
+		memcpy(a->ident, b->ident, sizeof a->ident);
+	}
 
 	/* How it passes. */
 	if (f & SIG_F_CAND(SIG_C_PASS_DK))
@@ -762,6 +775,65 @@ offer(struct build *b, struct wbuild *wb, struct heap *h)
 	return 0;
 }
 
+/* --- groups --------------------------------------------------------- */
+
+static const char *const group_kinds[] = {
+	[GROUP_SENDER] = "configured",
+	[GROUP_DOMAIN] = "domain",
+	[GROUP_FORWARDED] = "forwarded",
+	[GROUP_NONE] = "none",
+	[GROUP_OTHER] = "other",
+};
+
+const char *
+group_kind_name(enum group_kind k)
+{
+	return (size_t)k < sizeof group_kinds / sizeof group_kinds[0] ?
+	    group_kinds[k] : "?";
+}
+
+static void
+free_held(struct source *s)
+{
+	free(s);		/* the allocation of hold(): s comes first */
+}
+
+/*
+ * The source that ends goes to its group: its configured sender; else
+ * the organisational domain of its identity, unless that is ours and
+ * it is forwarded (our own signature, intact); else one line for the
+ * forwarded, one for those that never authenticate.
+ */
+static int
+group_source(struct build *b, struct wbuild *wb)
+{
+	struct acc		*a = &wb->acc;
+	struct source		*s = &a->s, *e;
+	struct group_acc	*g;
+	int			 ours;
+
+	ours = *a->ident && (a->ident_facts & SIG_F_IDENT_ALIGNED);
+	if (s->sender != NULL)
+		g = groups_get(wb->groups, GROUP_SENDER, s->sender->name);
+	else if (*a->ident && !(ours && s->class == CLASS_FORWARDED))
+		g = groups_get(wb->groups, GROUP_DOMAIN, align_org(a->ident));
+	else if (s->class == CLASS_FORWARDED)
+		g = groups_get(wb->groups, GROUP_FORWARDED, NULL);
+	else
+		g = groups_get(wb->groups, GROUP_NONE, NULL);
+	if (g == NULL)
+		return nomem(b);
+	group_add(g, s);
+	if (g->held == NULL || cmp_source(s, g->held) < 0) {
+		if ((e = hold(wb)) == NULL)
+			return nomem(b);
+		if (g->held != NULL)
+			free_held(g->held);
+		g->held = e;
+	}
+	return 0;
+}
+
 /* --- reading the sources ------------------------------------------- */
 
 /* The source ends in a window: count it, and list it if it is large. */
@@ -798,6 +870,8 @@ end_window_source(struct build *b, struct wbuild *wb)
 			u->sources++;
 		}
 	if (b->o.each != NULL && b->o.each(b->o.arg, s) != 0)
+		return -1;
+	if (wb->groups != NULL && group_source(b, wb) == -1)
 		return -1;
 
 	if ((b->o.only < 0 || (int)s->class == b->o.only) &&
@@ -839,6 +913,8 @@ acc_reset(struct build *b, struct acc *a)
 	a->open = 0;
 	a->sig_n = 0;
 	memset(&a->z, 0, sizeof a->z);
+	a->ident_n = 0;
+	a->ident[0] = '\0';
 	if (by != NULL)
 		memset(by, 0, b->nsenders * sizeof *by);
 }
@@ -944,6 +1020,9 @@ on_row(void *arg, const struct store_day *d)
 		b->have_mask = d->senders != NULL;
 		if (b->have_mask)
 			memcpy(b->mask, d->senders, b->nmask);
+		/* A longer one is no host name: cut, it names a group. */
+		snprintf(b->ident, sizeof b->ident, "%s", d->ident ? d->ident :
+		    "");
 	}
 	rid = reporter_id(b, d->reporter);
 	if (rid < 0)
@@ -1227,6 +1306,56 @@ window_list(struct build *b, struct wbuild *wb)
 	return 0;
 }
 
+/*
+ * The window's groups, largest first: the limit largest listed, each
+ * with its largest source and that source's reason.
+ */
+static int
+window_groups(struct build *b, struct wbuild *wb)
+{
+	struct window_priv	*p = wb->p;
+	struct window		*w = &p->pub;
+	struct group_acc	**v;
+	uint64_t		 listed = 0;
+	size_t			 n, i, k;
+
+	v = groups_sorted(wb->groups, &n);
+	if (v == NULL && n > 0)
+		return nomem(b);
+	w->groups_total = n;
+	w->ngroups = n < b->o.limit ? n : b->o.limit;
+	w->groups = calloc(w->ngroups ? w->ngroups : 1, sizeof *w->groups);
+	if (w->groups == NULL)
+		return nomem(b);
+	for (i = 0; i < w->ngroups; i++) {
+		struct source_group	*g = &w->groups[i];
+		struct held		*h = (struct held *)v[i]->held;
+		struct tops		 t;
+		char			 reason[320];
+
+		*g = v[i]->g;
+		if (keep_str(p, g->name, &g->name) == -1)
+			return nomem(b);
+		for (k = 1; k < CLASS__COUNT; k++)
+			if (g->class_messages[k] > g->class_messages[g->class])
+				g->class = (enum source_class)k;
+		listed = add(listed, g->messages);
+		if (h == NULL)
+			continue;
+		if (load_tops(b, &h->z, &t) == -1)
+			return -1;
+		say_why(w, &h->s, &h->z, &t, reason, sizeof reason);
+		g->top = h->s;
+		if (keep_str(p, reason, &g->top.reason) == -1 ||
+		    keep_str(p, h->s.ip, &g->top.ip) == -1 ||
+		    keep_str(p, h->s.header_from, &g->top.header_from) == -1 ||
+		    keep_auth(p, &t, &g->top.auth) == -1)
+			return nomem(b);
+	}
+	w->unlisted_group_messages = w->messages - listed;
+	return 0;
+}
+
 void
 window_free(struct window *w)
 {
@@ -1239,6 +1368,7 @@ window_free(struct window *w)
 		free(p->held[i]);
 	free(p->held);
 	free(w->listed);
+	free(w->groups);
 	free(w->senders);
 	free(w->days);
 	arena_free(&p->mem);
@@ -1259,6 +1389,7 @@ build_free(struct build *b)
 			heap_free(&wb->keep[j]);
 		free(wb->acc.by_sender);
 		free(wb->rep_seen);
+		groups_free(wb->groups);
 	}
 	store_firsts_close(b->firsts);
 	free(b->mask);
@@ -1338,7 +1469,13 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 				goto out;
 			}
 		}
-		wb->top.cap = b->o.limit;
+		wb->top.cap = b->o.keep & CLASSIFY_BY_SENDER ? 0 :
+		    b->o.limit;
+		if ((b->o.keep & CLASSIFY_BY_SENDER) &&
+		    (wb->groups = groups_new(free_held)) == NULL) {
+			nomem(b);
+			goto out;
+		}
 		if (b->o.keep & (CLASSIFY_KEEP_MISCONFIGURED |
 		    CLASSIFY_KEEP_ALL))
 			wb->keep[CLASS_MISCONFIGURED].cap = CLASSIFY_KEEP;
@@ -1371,7 +1508,9 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 	if (b->open && end_source(b) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (window_list(b, &b->wb[i]) == -1)
+		if (window_list(b, &b->wb[i]) == -1 ||
+		    (b->wb[i].groups != NULL &&
+		    window_groups(b, &b->wb[i]) == -1))
 			goto out;
 	rc = 0;
 out:

@@ -62,6 +62,38 @@ struct source {
 	}			 auth;
 };
 
+/*
+ * Sources summed by sender (sources --by sender): each source goes to
+ * its configured sender, else to the organisational domain it
+ * authenticates as (auth_sigs.ident of its heaviest signature that has
+ * one), else, forwarded, to one line, else to the line of sources with
+ * no passing authentication (spoofing, mostly). At most
+ * CLASSIFY_GROUPS groups are kept; the sources of any other fold into
+ * one more line.
+ */
+#define CLASSIFY_GROUPS		10000
+enum group_kind {
+	GROUP_SENDER,		/* a configured sender */
+	GROUP_DOMAIN,		/* the domain it authenticates as */
+	GROUP_FORWARDED,	/* forwarded, no identity of its own */
+	GROUP_NONE,		/* no passing authentication */
+	GROUP_OTHER,		/* beyond CLASSIFY_GROUPS */
+};
+struct source_group {
+	enum group_kind		 kind;
+	const char		*name;		/* NULL: none of its own */
+	unsigned		 sources;
+	unsigned		 folded;	/* GROUP_OTHER: groups in it */
+	uint64_t		 messages, pass;
+	uint64_t		 class_messages[CLASS__COUNT];
+	enum source_class	 class;		/* of most of its messages */
+	int64_t			 first_day, last_day;
+	struct source		 top;		/* its largest source */
+};
+
+/* "configured", "domain", "forwarded", "none", "other". */
+const char	*group_kind_name(enum group_kind);
+
 /* One configured sender's mail in the window. */
 struct sender_use {
 	const struct conf_sender *sender;
@@ -83,6 +115,11 @@ struct window {
 	struct conf_thresholds	 th;
 	struct source		*listed;	/* sorted: messages, then IP */
 	size_t			 nlisted;
+	/* With CLASSIFY_GROUPS: the limit largest groups, and all. */
+	struct source_group	*groups;	/* sorted: messages, then name */
+	size_t			 ngroups;
+	size_t			 groups_total;
+	uint64_t		 unlisted_group_messages;
 	size_t			 nsources;	/* all of them */
 	uint64_t		 unlisted_messages; /* of those not listed */
 	uint64_t		 messages;
@@ -130,10 +167,13 @@ struct window {
  * and stops the classification by returning non-zero.
  * CLASSIFY_CLASSES_ONLY: only each source's class is wanted (export):
  * the first days are not read, and first_seen stays -1.
+ * CLASSIFY_BY_SENDER: the sources are summed by sender (groups); limit
+ * counts groups, and no source is listed but for keep.
  */
 #define CLASSIFY_KEEP_MISCONFIGURED	0x1
 #define CLASSIFY_KEEP_ALL		0x2
 #define CLASSIFY_CLASSES_ONLY		0x4
+#define CLASSIFY_BY_SENDER		0x8
 struct classify_opts {
 	size_t		 limit;
 	int		 only;		/* a class, or -1 */

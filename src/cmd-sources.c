@@ -1,6 +1,7 @@
 /*
  * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
- *     [--as-of DATE] [--class C] [--limit N] [--format table|csv|json]
+ *     [--as-of DATE] [--class C] [--limit N] [--by sender|ip]
+ *     [--format table|csv|json]
  */
 #include "config.h"
 
@@ -15,7 +16,7 @@
 #include "sanitise.h"
 
 
-enum { OPT_LIMIT = CMD_OPT__NEXT };
+enum { OPT_LIMIT = CMD_OPT__NEXT, OPT_BY };
 
 struct run {
 	struct cmd_ctx		*c;
@@ -27,7 +28,8 @@ struct run {
 	enum cmd_format		 fmt;
 	int			 have_class;
 	enum source_class	 class;
-	size_t			 limit;		/* sources listed */
+	size_t			 limit;		/* sources or groups listed */
+	int			 by_ip;		/* a row per source */
 	unsigned		 ndomains;	/* printed so far */
 	int			 rc;
 };
@@ -38,13 +40,16 @@ sources_usage(FILE *f)
 	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
-	    "           [--limit N] [--format table|csv|json]\n"
+	    "           [--limit N] [--by sender|ip] [--format table|csv|json]\n"
 	    "\n"
-	    "One row per sending source (IP address and header_from domain) of\n"
-	    "each policy domain, in one class: compliant, misconfigured,\n"
-	    "forwarded or unknown, with the reason; sorted by messages, with\n"
-	    "totals per class. The largest sources are listed (--limit), and\n"
-	    "every authorised source that fails DMARC; the totals count all.\n"
+	    "Who sends mail as each policy domain: one row per sender (a\n"
+	    "configured sender, else the domain its mail authenticates as;\n"
+	    "mail that never authenticates, spoofing mostly, on one row), with\n"
+	    "its sources (IP address and header_from domain), messages and\n"
+	    "class: compliant, misconfigured, forwarded or unknown, and the\n"
+	    "reason of its largest source; totals per class. --by ip gives a\n"
+	    "row per source instead, the largest (--limit) and every\n"
+	    "authorised source that fails DMARC. The totals count all.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --domain D      only policy domain D (repeatable; default: the\n"
@@ -54,8 +59,10 @@ sources_usage(FILE *f)
 	    "  --since DATE    from DATE (YYYY-MM-DD) to the day before --as-of\n"
 	    "  --as-of DATE    report as if run on DATE (default: today, UTC)\n"
 	    "  --class C       only sources of class C\n"
-	    "  --limit N       list the N largest sources (default %d, at most\n"
-	    "                  %d); a line counts the others\n"
+	    "  --limit N       list the N largest senders or sources (default\n"
+	    "                  %d, at most %d); a line counts the others\n"
+	    "  --by B          sender (default): a row per sender; ip: a row\n"
+	    "                  per source\n"
 	    "  --format F      table (default), csv or json\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
@@ -92,30 +99,39 @@ static const char *const headers[] = {
 };
 #define NCOLS	(sizeof headers / sizeof headers[0])
 
-static int
-print_table(struct run *r, const struct window *w)
-{
-	struct table	*t;
-	char		 num[11][32], d1[16], d2[16], d3[16], pct[16];
-	const char	*cells[NCOLS];
-	uint64_t	 m;
-	size_t		 i, k, n;
+static void	class_totals(const struct window *);
 
-	char from[16], to[16];
+/* The lines above either table. */
+static void
+print_head(const struct run *r, const struct window *w)
+{
+	char	from[16], to[16], num[32], pct[16];
+
 	fmt_day(w->from_day, from, sizeof from);
 	fmt_day(w->to_day, to, sizeof to);
 	if (r->ndomains > 0)
 		sanitise_printf("\n");
 	sanitise_printf("%s: %s to %s, ", w->domain, from, to);
-	fmt_count(w->messages, num[0], sizeof num[0]);
+	fmt_count(w->messages, num, sizeof num);
 	fmt_pct(w->pass, w->messages, pct, sizeof pct);
-	sanitise_printf("%s messages, %s pass DMARC, %u reporter%s\n", num[0],
+	sanitise_printf("%s messages, %s pass DMARC, %u reporter%s\n", num,
 	    pct, w->reporters, w->reporters == 1 ? "" : "s");
 	if (!w->configured)
 		sanitise_printf("classification unconfigured: no authorised "
 		    "senders for %s %s; every source that passes DMARC "
 		    "counts as authorised\n", w->domain, r->conf->path ?
 		    "in the configuration" : "(no configuration file)");
+}
+
+static int
+print_table(struct run *r, const struct window *w)
+{
+	struct table	*t;
+	char		 num[11][32], d1[16], d2[16], d3[16];
+	const char	*cells[NCOLS];
+	uint64_t	 m;
+	size_t		 i, k, n;
+
 	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
@@ -155,17 +171,7 @@ print_table(struct run *r, const struct window *w)
 		sanitise_printf("%s other source%s (%s messages) not listed: "
 		    "--limit lists more\n", num[0], n == 1 ? "" : "s", num[1]);
 	}
-	for (k = 0; k < CLASS__COUNT; k++) {
-		fmt_count(w->class_messages[k], num[0], sizeof num[0]);
-		fmt_pct(w->class_messages[k], w->messages, pct,
-		    sizeof pct);
-		sanitise_printf("%-14s %6u source%s %14s messages %7s\n",
-		    class_name((enum source_class)k), w->class_sources[k],
-		    w->class_sources[k] == 1 ? " " : "s", num[0], pct);
-	}
-	fmt_count(w->messages, num[0], sizeof num[0]);
-	sanitise_printf("%-14s %6zu source%s %14s messages\n", "total",
-	    w->nsources, w->nsources == 1 ? " " : "s", num[0]);
+	class_totals(w);
 	return 0;
 }
 
@@ -276,6 +282,217 @@ print_json(struct run *r, const struct window *w)
 	sanitise_printf("}}");
 }
 
+/* A group's name as shown. */
+static void
+group_label(const struct source_group *g, char *out, size_t len)
+{
+	switch (g->kind) {
+	case GROUP_SENDER:
+	case GROUP_DOMAIN:
+		snprintf(out, len, "%s", g->name ? g->name : "?");
+		break;
+	case GROUP_FORWARDED:
+		snprintf(out, len, "(forwarded)");
+		break;
+	case GROUP_NONE:
+		snprintf(out, len, "(no passing authentication)");
+		break;
+	default:
+		snprintf(out, len, "(%u other senders)", g->folded);
+		break;
+	}
+}
+
+/* Whether --class shows the group: some of its mail is of it. */
+static int
+group_shown(const struct run *r, const struct source_group *g)
+{
+	return !r->have_class || g->class_messages[r->class] > 0;
+}
+
+static const char *const gheaders[] = {
+	"SENDER", "BY", "SOURCES", "MESSAGES", "PASS", "FAIL", "CLASS",
+	"FIRST", "LAST", "LARGEST", "REASON",
+};
+#define NGCOLS	(sizeof gheaders / sizeof gheaders[0])
+
+/* The totals per class, after either table. */
+static void
+class_totals(const struct window *w)
+{
+	char	num[32], pct[16];
+	int	k;
+
+	for (k = 0; k < CLASS__COUNT; k++) {
+		fmt_count(w->class_messages[k], num, sizeof num);
+		fmt_pct(w->class_messages[k], w->messages, pct, sizeof pct);
+		sanitise_printf("%-14s %6u source%s %14s messages %7s\n",
+		    class_name((enum source_class)k), w->class_sources[k],
+		    w->class_sources[k] == 1 ? " " : "s", num, pct);
+	}
+	fmt_count(w->messages, num, sizeof num);
+	sanitise_printf("%-14s %6zu source%s %14s messages\n", "total",
+	    w->nsources, w->nsources == 1 ? " " : "s", num);
+}
+
+static int
+print_groups_table(struct run *r, const struct window *w)
+{
+	struct table	*t;
+	char		 num[4][32], d1[16], d2[16], name[300], top[300];
+	const char	*cells[NGCOLS];
+	uint64_t	 m;
+	size_t		 i, n;
+
+	t = table_new(NGCOLS, gheaders, "llrrrrlllll");
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *g = &w->groups[i];
+		if (!group_shown(r, g))
+			continue;
+		group_label(g, name, sizeof name);
+		fmt_count(g->sources, num[0], sizeof num[0]);
+		fmt_count(g->messages, num[1], sizeof num[1]);
+		fmt_count(g->pass, num[2], sizeof num[2]);
+		fmt_count(g->messages - g->pass, num[3], sizeof num[3]);
+		fmt_day(g->first_day, d1, sizeof d1);
+		fmt_day(g->last_day, d2, sizeof d2);
+		snprintf(top, sizeof top, "%s%s%s", *g->top.ip ? g->top.ip :
+		    "-", *g->top.header_from ? " " : "", g->top.header_from);
+		cells[0] = name;
+		cells[1] = group_kind_name(g->kind);
+		cells[2] = num[0];
+		cells[3] = num[1];
+		cells[4] = num[2];
+		cells[5] = num[3];
+		cells[6] = class_name(g->class);
+		cells[7] = d1;
+		cells[8] = d2;
+		cells[9] = top;
+		cells[10] = g->top.reason ? g->top.reason : "";
+		if (table_add(t, cells) == -1) {
+			table_free(t);
+			return -1;
+		}
+	}
+	table_print(t, stdout);
+	table_free(t);
+	if (w->groups_total > w->ngroups) {
+		n = w->groups_total - w->ngroups;
+		fmt_count(n, num[0], sizeof num[0]);
+		m = w->unlisted_group_messages;
+		fmt_count(m, num[1], sizeof num[1]);
+		sanitise_printf("%s other sender%s (%s messages) not listed: "
+		    "--limit lists more\n", num[0], n == 1 ? "" : "s",
+		    num[1]);
+	}
+	class_totals(w);
+	return 0;
+}
+
+static void
+print_groups_csv(struct run *r, const struct window *w)
+{
+	char	d[2][16], name[300];
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *g = &w->groups[i];
+		if (!group_shown(r, g))
+			continue;
+		group_label(g, name, sizeof name);
+		fmt_day(g->first_day, d[0], sizeof d[0]);
+		fmt_day(g->last_day, d[1], sizeof d[1]);
+		cmd_csv(stdout, w->domain);
+		sanitise_printf(",");
+		cmd_csv(stdout, name);
+		sanitise_printf(",%s,%u,%llu,%llu,%llu,%s",
+		    group_kind_name(g->kind), g->sources,
+		    (unsigned long long)g->messages,
+		    (unsigned long long)g->pass,
+		    (unsigned long long)(g->messages - g->pass),
+		    class_name(g->class));
+		for (k = 0; k < CLASS__COUNT; k++)
+			sanitise_printf(",%llu",
+			    (unsigned long long)g->class_messages[k]);
+		sanitise_printf(",%s,%s,", d[0], d[1]);
+		cmd_csv(stdout, g->top.ip ? g->top.ip : "");
+		sanitise_printf(",");
+		cmd_csv(stdout, g->top.header_from ? g->top.header_from : "");
+		sanitise_printf(",");
+		cmd_csv(stdout, g->top.reason ? g->top.reason : "");
+		sanitise_printf("\n");
+	}
+	if (w->groups_total > w->ngroups)
+		log_info("%s: %zu other senders (%llu messages) not listed: "
+		    "--limit lists more", w->domain,
+		    w->groups_total - w->ngroups,
+		    (unsigned long long)w->unlisted_group_messages);
+}
+
+static void
+print_groups_json(struct run *r, const struct window *w)
+{
+	char	d[2][16];
+	size_t	i, n = 0;
+	int	k;
+
+	fmt_day(w->from_day, d[0], sizeof d[0]);
+	fmt_day(w->to_day, d[1], sizeof d[1]);
+	if (r->ndomains > 0)
+		sanitise_printf(",\n");
+	sanitise_printf("{\"domain\":");
+	cmd_json(stdout, w->domain);
+	sanitise_printf(",\"from\":\"%s\",\"to\":\"%s\",\"configured\":%s,"
+	    "\"messages\":%llu,\"pass\":%llu,\"reporters\":%u,"
+	    "\"senders\":[", d[0], d[1], w->configured ? "true" : "false",
+	    (unsigned long long)w->messages, (unsigned long long)w->pass,
+	    w->reporters);
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *g = &w->groups[i];
+		if (!group_shown(r, g))
+			continue;
+		fmt_day(g->first_day, d[0], sizeof d[0]);
+		fmt_day(g->last_day, d[1], sizeof d[1]);
+		sanitise_printf("%s\n{\"name\":", n++ ? "," : "");
+		cmd_json(stdout, g->name);
+		sanitise_printf(",\"by\":\"%s\",\"sources\":%u,"
+		    "\"messages\":%llu,\"pass\":%llu,\"fail\":%llu,"
+		    "\"class\":\"%s\",\"classes\":{",
+		    group_kind_name(g->kind), g->sources,
+		    (unsigned long long)g->messages,
+		    (unsigned long long)g->pass,
+		    (unsigned long long)(g->messages - g->pass),
+		    class_name(g->class));
+		for (k = 0; k < CLASS__COUNT; k++)
+			sanitise_printf("%s\"%s\":%llu", k ? "," : "",
+			    class_name((enum source_class)k),
+			    (unsigned long long)g->class_messages[k]);
+		sanitise_printf("},\"first_day\":\"%s\",\"last_day\":\"%s\","
+		    "\"largest\":{\"ip\":", d[0], d[1]);
+		cmd_json(stdout, g->top.ip);
+		sanitise_printf(",\"header_from\":");
+		cmd_json(stdout, g->top.header_from);
+		sanitise_printf(",\"reason\":");
+		cmd_json(stdout, g->top.reason);
+		sanitise_printf("}");
+		if (g->kind == GROUP_OTHER)
+			sanitise_printf(",\"folded\":%u", g->folded);
+		sanitise_printf("}");
+	}
+	sanitise_printf("],\n\"unlisted\":{\"senders\":%zu,\"messages\":"
+	    "%llu},\"totals\":{", w->groups_total - w->ngroups,
+	    (unsigned long long)w->unlisted_group_messages);
+	for (k = 0; k < CLASS__COUNT; k++)
+		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		    k ? "," : "", class_name((enum source_class)k),
+		    w->class_sources[k],
+		    (unsigned long long)w->class_messages[k]);
+	sanitise_printf("}}");
+}
+
 static int
 one_domain(void *arg, const char *domain, int asked)
 {
@@ -293,7 +510,7 @@ one_domain(void *arg, const char *domain, int asked)
 	}
 	o.limit = r->limit;
 	o.only = r->have_class ? (int)r->class : -1;
-	o.keep = CLASSIFY_KEEP_MISCONFIGURED;
+	o.keep = r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : CLASSIFY_BY_SENDER;
 	o.each = NULL;
 	o.arg = NULL;
 	if (classify_window(r->s, r->conf, domain, from, to, &o, &w, &err) ==
@@ -308,16 +525,24 @@ one_domain(void *arg, const char *domain, int asked)
 	}
 	switch (r->fmt) {
 	case CMD_TABLE:
-		if (print_table(r, w) == -1) {
+		print_head(r, w);
+		if ((r->by_ip ? print_table(r, w) : print_groups_table(r, w)) ==
+		    -1) {
 			log_warnx("out of memory");
 			r->rc = EXIT_INTERNAL;
 		}
 		break;
 	case CMD_CSV:
-		print_csv(r, w);
+		if (r->by_ip)
+			print_csv(r, w);
+		else
+			print_groups_csv(r, w);
 		break;
 	case CMD_JSON:
-		print_json(r, w);
+		if (r->by_ip)
+			print_json(r, w);
+		else
+			print_groups_json(r, w);
 		break;
 	}
 	r->ndomains++;
@@ -335,6 +560,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
 		{ "class", required_argument, NULL, CMD_OPT_CLASS },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "by", required_argument, NULL, OPT_BY },
 		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
 		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
@@ -383,6 +609,15 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			if (cmd_table_format(c, "sources", optarg, &r.fmt) == -1)
 				return EXIT_USAGE;
 			break;
+		case OPT_BY:
+			if (strcmp(optarg, "sender") == 0)
+				r.by_ip = 0;
+			else if (strcmp(optarg, "ip") == 0)
+				r.by_ip = 1;
+			else
+				return cmd_usage_error(c, "sources", "--by "
+				    "wants sender or ip, not '%s'", optarg);
+			break;
 		case CMD_OPT_CONFIG:
 			config = optarg;
 			break;
@@ -407,10 +642,15 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
-	if (r.fmt == CMD_CSV)
+	if (r.fmt == CMD_CSV && r.by_ip)
 		sanitise_printf("domain,ip,header_from,class,messages,pass,"
 		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
 		    "other,first_seen,first_day,last_day,reporters,sender,"
+		    "reason\n");
+	else if (r.fmt == CMD_CSV)
+		sanitise_printf("domain,sender,by,sources,messages,pass,fail,"
+		    "class,compliant,misconfigured,forwarded,unknown,"
+		    "first_day,last_day,largest_ip,largest_header_from,"
 		    "reason\n");
 	else if (r.fmt == CMD_JSON) {
 		char d[16];

@@ -138,7 +138,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	static const char sql[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
-	    " CASE WHEN ?4 THEN dmarcdb_senders(g.id, g.passes) END"
+	    " CASE WHEN ?4 THEN dmarcdb_senders(g.id, g.passes) END, g.ident"
 	    " FROM reports p JOIN records c ON c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
@@ -229,7 +229,11 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		d.senders = sqlite3_column_type(st, 7) == SQLITE_BLOB &&
 		    (size_t)sqlite3_column_bytes(st, 7) == nmask ?
 		    sqlite3_column_blob(st, 7) : NULL;
-		if (d.header_from == NULL || d.source_ip == NULL) {
+		d.ident = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
+		    text(st, 8);
+		if (d.header_from == NULL || d.source_ip == NULL ||
+		    (d.ident == NULL && sqlite3_column_type(st, 8) !=
+		    SQLITE_NULL)) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
 		}

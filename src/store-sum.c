@@ -56,8 +56,8 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_INSERT] =
 	    "INSERT INTO auth_sigs (key, header_from, adkim, aspf, dmarc,"
 	    " dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
-	    " disposition, reasons, facts, passes)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " disposition, reasons, facts, passes, ident)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_SIG_DKIM] =
 	    "INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
@@ -278,6 +278,7 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 13);
+	bind_text(st, 14, tally_ident(&g) ? tally_ident(&g)->domain : NULL);
 	rc = done(m, S_SIG_INSERT, err, "storing a signature");
 	buf_free(&reasons);
 	if (rc == -1)

@@ -36,8 +36,11 @@
 #define SCHEMA_SIGS	5
 /* The schema version that checks policy values (raw_* columns). */
 #define SCHEMA_VALUES	6
-/* The schema version that keeps signatures' facts (auth_sigs.facts). */
-#define SCHEMA_FACTS	8
+/*
+ * The schema version that keeps signatures' facts as they are now
+ * (auth_sigs.facts, with the identity of 009: auth_sigs.ident).
+ */
+#define SCHEMA_FACTS	9
 
 enum stmt {
 	Q_BEGIN,
@@ -458,8 +461,9 @@ dberr:
 }
 
 /*
- * Signatures stored before 008 get their facts, as ingest computes them
- * (tally_facts), read in id order: each signature's rows are together.
+ * Signatures stored before 009 get their facts and identity, as ingest
+ * computes them (tally_facts, tally_ident), read in id order: each
+ * signature's rows are together.
  */
 static int
 facts_upgrade(struct store *s, struct dr_error *err)
@@ -468,6 +472,7 @@ facts_upgrade(struct store *s, struct dr_error *err)
 	struct arena	 a;
 	struct buf	 passes = { 0 };
 	struct sig	 g;
+	const struct sig_result *r;
 	int64_t		 id = 0;
 	long		 f;
 	int		 rc, ret = -1;
@@ -476,7 +481,8 @@ facts_upgrade(struct store *s, struct dr_error *err)
 	if (sqlite3_prepare_v2(s->db, "SELECT id FROM auth_sigs WHERE id > ?"
 	    " AND facts IS NULL ORDER BY id LIMIT 1", -1, &st, NULL) !=
 	    SQLITE_OK || sqlite3_prepare_v2(s->db, "UPDATE auth_sigs SET"
-	    " facts = ?, passes = ? WHERE id = ?", -1, &up, NULL) !=
+	    " facts = ?, passes = ?, ident = ? WHERE id = ?", -1, &up,
+	    NULL) !=
 	    SQLITE_OK) {
 		db_err(s, err, "keeping the signatures' facts");
 		goto out;
@@ -506,7 +512,12 @@ facts_upgrade(struct store *s, struct dr_error *err)
 			    SQLITE_STATIC);
 		else
 			sqlite3_bind_null(up, 2);
-		sqlite3_bind_int64(up, 3, id);
+		r = tally_ident(&g);
+		if (r != NULL && r->domain != NULL)
+			sqlite3_bind_text(up, 3, r->domain, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(up, 3);
+		sqlite3_bind_int64(up, 4, id);
 		rc = sqlite3_step(up);
 		sqlite3_reset(up);
 		if (rc != SQLITE_DONE) {
@@ -561,7 +572,7 @@ migrate(struct store *s, struct dr_error *err)
 	/* Policy values stored before 006 are checked as ingest does. */
 	if (v > 0 && v < SCHEMA_VALUES && values_upgrade(s, err) == -1)
 		goto fail;
-	/* Signatures stored before 008 get their facts. */
+	/* Signatures stored before 009 get their facts and identity. */
 	if (v > 0 && v < SCHEMA_FACTS && facts_upgrade(s, err) == -1)
 		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);

@@ -249,6 +249,7 @@ struct store_day {
 	int64_t		 sig;
 	int64_t		 messages;
 	long		 facts;		/* of the signature: SIG_F_* */
+	const char	*ident;		/* of the signature, or NULL */
 	/* Senders its passing results match (store_days), or NULL. */
 	const unsigned char *senders;
 };

@@ -421,6 +421,20 @@ tally_cand(const struct sig *g, enum sig_cand c)
 	return NULL;
 }
 
+const struct sig_result *
+tally_ident(const struct sig *g)
+{
+	static const enum sig_cand order[] = { SIG_C_DK_UNAL, SIG_C_SP_UNAL,
+	    SIG_C_PASS_DK, SIG_C_PASS_SP };
+	const struct sig_result	*r;
+	size_t			 i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++)
+		if ((r = tally_cand(g, order[i])) != NULL && r->domain != NULL)
+			return r;
+	return NULL;
+}
+
 static int
 put_pass_str(struct buf *b, const char *s)
 {
@@ -435,9 +449,10 @@ put_pass_str(struct buf *b, const char *s)
 long
 tally_facts(const struct sig *g, struct buf *passes)
 {
-	long	f = 0;
-	size_t	i, j;
-	int	c, spf_pass = 0;
+	const struct sig_result	*r0;
+	long			 f = 0;
+	size_t			 i, j;
+	int			 c, spf_pass = 0;
 
 	buf_reset(passes);
 	if (g->dmarc)
@@ -483,6 +498,12 @@ tally_facts(const struct sig *g, struct buf *passes)
 	for (c = 0; c < SIG_C__COUNT; c++)
 		if (tally_cand(g, (enum sig_cand)c) != NULL)
 			f |= SIG_F_CAND(c);
+	if ((r0 = tally_ident(g)) != NULL) {
+		if (r0 >= g->spfs && r0 < g->spfs + g->nspfs)
+			f |= SIG_F_IDENT_SPF;
+		if (r0->aligned)
+			f |= SIG_F_IDENT_ALIGNED;
+	}
 	return f;
 }
 

@@ -118,7 +118,20 @@ enum sig_cand {
 const struct sig_result *tally_cand(const struct sig *, enum sig_cand);
 
 /*
- * The facts of a signature; and into passes (replacing its contents),
+ * The identity a signature's mail authenticates as (auth_sigs.ident),
+ * by which the report commands group sources into senders: the domain
+ * of the first result, in this order, of a DKIM pass that is not
+ * aligned (a service signing with its own domain), an SPF pass that is
+ * not aligned (its bounce domain), an aligned DKIM pass, an aligned SPF
+ * pass; NULL when nothing passes. Its kind is in the facts.
+ */
+const struct sig_result *tally_ident(const struct sig *);
+#define SIG_F_IDENT_SPF		(1L << 20)	/* the identity is SPF's */
+#define SIG_F_IDENT_ALIGNED	(1L << 21)	/* and aligned */
+
+/*
+ * The facts of a signature (with its identity's kind); and into passes
+ * (replacing its contents),
  * its passing DKIM results (domain and selector) and SPF results
  * (domain), which configured senders are matched by: empty if none.
  * Each is 'k' or 's' and then its strings, each "-" (NULL) or its

@@ -79,6 +79,7 @@ unsign='DROP VIEW v_source_days; DROP INDEX reports_day;
     CREATE VIEW v_runs AS SELECT * FROM ingest_runs;
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
+    ALTER TABLE auth_sigs DROP COLUMN ident;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
 for c in p sp np adkim aspf pct fo testing; do
@@ -123,6 +124,7 @@ cmp -s "$T/d1" "$T/d5" || fail "summary from schema 4 differs from the kept one"
 cp "$T/one.db" "$T/old7.db"
 sql "$T/old7.db" "ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
+    ALTER TABLE auth_sigs DROP COLUMN ident;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
 dump "$T/old7.db" > "$T/d7"
@@ -137,4 +139,24 @@ for f in table csv json; do
 	cmp -s "$T/s1.$f" "$T/s7.$f" || fail "sources differ after schema 7"
 done
 [ "$(grep -c , "$T/s1.csv")" -gt 5 ] || fail "schema 7: no sources"
+
+# From before signatures kept their identity (schema 8, before
+# schema/009-sig-ident.sql): identities and facts (with the identity's
+# kind) are filled in as ingest keeps them, and sources groups alike.
+cp "$T/one.db" "$T/old8.db"
+sql "$T/old8.db" "ALTER TABLE auth_sigs DROP COLUMN ident;
+    UPDATE auth_sigs SET facts = facts & ~(3 << 20);
+    PRAGMA user_version = 8"
+"$DMARCDB" --db "$T/old8.db" reports > /dev/null
+dump "$T/old8.db" > "$T/d8"
+cmp -s "$T/d1" "$T/d8" || fail "identities from schema 8 differ"
+[ "$(sql "$T/old8.db" "SELECT count(*) FROM auth_sigs
+    WHERE ident IS NOT NULL")" -gt 0 ] || fail "schema 8: no identity"
+for f in table csv json; do
+	"$DMARCDB" --db "$T/one.db" sources --since 2000-01-01 \
+	    --as-of 2030-01-01 --format $f > "$T/g1.$f"
+	"$DMARCDB" --db "$T/old8.db" sources --since 2000-01-01 \
+	    --as-of 2030-01-01 --format $f > "$T/g8.$f"
+	cmp -s "$T/g1.$f" "$T/g8.$f" || fail "senders differ after schema 8"
+done
 echo "ok"

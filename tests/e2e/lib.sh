@@ -170,7 +170,8 @@ check_summary() {
 dump() {
 	check_summary "$1"
 	sql "$1" "SELECT hex(d.domain), d.day, d.source_ip, d.reporter,
-	    hex(g.key), g.dmarc, g.facts, g.passes, d.messages, d.records
+	    hex(g.key), g.dmarc, g.facts, g.passes, g.ident, d.messages,
+	    d.records
 	  FROM v_source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,
 	    3, 4, 5;"
 	sql "$1" "SELECT hex(xml_sha256), xml_part, status, reporter,

@@ -13,7 +13,7 @@ GEN=$BUILDDIR/bench/gen
 fixtures "$T/r"
 CONF=$SRCDIR/tests/e2e/sources.conf
 "$DMARCDB" -q --db "$DB" ingest "$T/r"
-S="$DMARCDB --db $DB --config $CONF sources --as-of 2026-03-01"
+S="$DMARCDB --db $DB --config $CONF sources --by ip --as-of 2026-03-01"
 S="$S --domain example.com"
 
 # The unlimited list: 8 sources, 2 of them misconfigured and not among
@@ -94,7 +94,7 @@ A="--as-of 2026-01-03"
 msgs=$(sql "$H" "SELECT sum(count) FROM records")
 
 # Unconfigured: the 1,000 largest listed, exactly those SQL names.
-"$DMARCDB" --db "$H" sources $A --format csv > "$T/h.csv" 2> "$T/h.err"
+"$DMARCDB" --db "$H" sources --by ip $A --format csv > "$T/h.csv" 2> "$T/h.err"
 [ "$(sql "$H" "SELECT count(*) FROM sources WHERE ip IS NOT NULL")" = \
     1200 ] || fail "the merge: not 1,200 sources with their address"
 [ "$(($(wc -l < "$T/h.csv") - 1))" = 1000 ] || fail "not 1,000 listed"
@@ -104,7 +104,7 @@ sql "$H" "SELECT source_ip, header_from, count FROM records
     ORDER BY count DESC, source_ip, header_from LIMIT 1000" > "$T/h.want"
 diff "$T/h.want" "$T/h.top" > /dev/null ||
     fail "the 1,000 listed are not the 1,000 largest"
-"$DMARCDB" --db "$H" sources $A > "$T/h.txt"
+"$DMARCDB" --db "$H" sources --by ip $A > "$T/h.txt"
 grep -q "^200 other sources ($(fmt $((msgs - $(awk -F'|' '{ m += $3 } END { print m }' "$T/h.top")))) messages) not listed" \
     "$T/h.txt" || fail "the note of the 200 others"
 grep -q "^total  *1200 sources  *$(fmt "$msgs") messages$" "$T/h.txt" ||
@@ -134,7 +134,7 @@ domain example.com {
 	    ip 185.0.0.0/8; }
 }
 EOF
-"$DMARCDB" --db "$H" --config "$T/h.conf" sources $A --limit 5 \
+"$DMARCDB" --db "$H" --config "$T/h.conf" sources --by ip $A --limit 5 \
     --format csv > "$T/m.csv" 2> "$T/m.err"
 [ "$(($(wc -l < "$T/m.csv") - 1))" = 100 ] ||
     fail "not the 100 largest misconfigured"

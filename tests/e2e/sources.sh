@@ -36,12 +36,12 @@ json() {
 	    "SELECT json_extract(readfile('$1'), '$2')"
 }
 
-golden sources.txt "$DMARCDB" --db "$DB" sources $AS_OF \
+golden sources.txt "$DMARCDB" --db "$DB" sources --by ip $AS_OF \
     --domain example.com --domain strict.example \
     --domain l5-stepback.example
-golden sources.csv "$DMARCDB" --db "$DB" sources $AS_OF --format csv \
+golden sources.csv "$DMARCDB" --db "$DB" sources --by ip $AS_OF --format csv \
     --domain example.com
-golden sources.json "$DMARCDB" --db "$DB" sources $AS_OF --format json \
+golden sources.json "$DMARCDB" --db "$DB" sources --by ip $AS_OF --format json \
     --domain example.com
 golden advise.txt "$DMARCDB" --db "$DB" advise $AS_OF --no-dns
 golden advise.json "$DMARCDB" --db "$DB" advise $AS_OF --no-dns \
@@ -175,7 +175,7 @@ EOF
 printf 'domain ua.example {\n\tsender "ESP" { ip 203.0.113.0/24; }\n}\n' \
     > "$T/ua.conf"
 "$DMARCDB" -q --db "$T/ua.db" ingest "$T/ua"
-"$DMARCDB" --db "$T/ua.db" --config "$T/ua.conf" sources $AS_OF \
+"$DMARCDB" --db "$T/ua.db" --config "$T/ua.conf" sources --by ip $AS_OF \
     --format csv > "$T/ua.csv"
 reason() {
 	grep "^\"ua.example\",\"$1\"," "$T/ua.csv" | sed 's/.*,"ESP",//'
@@ -197,14 +197,14 @@ grep_none 'give no' "$T/ua.csv" || fail "no results, it says"
 grep -q 'no reports for this domain' "$T/none" || fail "no data"
 
 # --class, and the window options.
-"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com --class unknown \
+"$DMARCDB" --db "$DB" sources --by ip $AS_OF --domain example.com --class unknown \
     --format csv > "$T/unknown.csv"
 [ "$(wc -l < "$T/unknown.csv")" -eq 2 ] || fail "--class"
-"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com --days 7 \
+"$DMARCDB" --db "$DB" sources --by ip $AS_OF --domain example.com --days 7 \
     --format csv > "$T/week.csv"
 [ "$(grep '"192.0.2.10"' "$T/week.csv" | cut -d, -f5)" = $((7 * 500)) ] ||
     fail "--days 7"
-"$DMARCDB" --db "$DB" sources $AS_OF --domain example.com \
+"$DMARCDB" --db "$DB" sources --by ip $AS_OF --domain example.com \
     --since 2026-02-27 --format csv > "$T/since.csv"
 [ "$(grep '"192.0.2.10"' "$T/since.csv" | cut -d, -f5)" = $((2 * 500)) ] ||
     fail "--since"
@@ -284,13 +284,13 @@ grep -q "wide.conf:2: '0.0.0.0/0': a block wider than /8 (IPv4)" \
 # that sender's, IPv4 by 0.0.0.0/0 alone.
 printf 'domain example.com {\n\tsender "all" { ip wide 0.0.0.0/0 ::/0; }\n}\n' \
     > "$T/wide.conf"
-"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources --by ip $AS_OF \
     --domain example.com --format csv > "$T/wide.csv"
 [ "$(grep -c ',"all",' "$T/wide.csv")" -eq 8 ] ||
     fail "ip wide: $(cat "$T/wide.csv")"
 printf 'domain example.com {\n\tsender "v6" { ip wide ::/0; }\n}\n' \
     > "$T/wide.conf"
-"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources $AS_OF \
+"$DMARCDB" --db "$DB" --config "$T/wide.conf" sources --by ip $AS_OF \
     --domain example.com --format csv > "$T/wide.csv"
 [ "$(grep -c ',"v6",' "$T/wide.csv")" -eq 0 ] ||
     fail "::/0 holds IPv4 sources: $(cat "$T/wide.csv")"

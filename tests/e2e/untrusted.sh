@@ -190,18 +190,26 @@ clean "$T/reports.csv" "reports --csv"
 shows "$T/reports.csv" "reports --csv" 'id\r\nverdict ADVANCE\u009b'
 
 AS_OF="--as-of 2026-03-01"
-"$DMARCDB" --db "$DB" sources $AS_OF > "$T/sources"
+"$DMARCDB" --db "$DB" sources --by ip $AS_OF > "$T/sources"
 clean "$T/sources" sources
 shows "$T/sources" sources 'selector k\u009b2\r\nverdict advance\u202e'
 shows "$T/sources" sources 'evil\u202e.example\r\nverdict advance'
-for f in csv json; do
-	"$DMARCDB" --db "$DB" sources $AS_OF --format $f > "$T/sources.$f"
-	clean "$T/sources.$f" "sources --format $f"
+for by in ip sender; do
+	"$DMARCDB" --db "$DB" sources --by $by $AS_OF > "$T/sources.$by"
+	clean "$T/sources.$by" "sources --by $by"
+	for f in csv json; do
+		"$DMARCDB" --db "$DB" sources --by $by $AS_OF --format $f \
+		    > "$T/sources.$by.$f"
+		clean "$T/sources.$by.$f" "sources --by $by --format $f"
+	done
 done
-shows "$T/sources.csv" "sources --format csv" 'k\u009b2\r\nverdict'
-shows "$T/sources.json" "sources --format json" 'k\u009b2\r\nverdict'
-[ "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/sources.json'))")" \
-    = 1 ] || fail "sources --format json: not JSON"
+shows "$T/sources.ip.csv" "sources --format csv" 'k\u009b2\r\nverdict'
+shows "$T/sources.ip.json" "sources --format json" 'k\u009b2\r\nverdict'
+for by in ip sender; do
+	[ "$(sqlite3 :memory: "SELECT json_valid(readfile(
+	    '$T/sources.$by.json'))")" = 1 ] ||
+	    fail "sources --by $by --format json: not JSON"
+done
 
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns > "$T/advise"
 clean "$T/advise" advise

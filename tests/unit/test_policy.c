@@ -1011,6 +1011,63 @@ sig_facts(void **state)
 	arena_free(&a);
 }
 
+/*
+ * The identity a signature's mail authenticates as: a DKIM pass not
+ * aligned, else an SPF pass not aligned, else an aligned DKIM pass,
+ * else an aligned SPF pass; its kind in the facts.
+ */
+static void
+sig_ident(void **state)
+{
+	struct sig_result	 dk[] = {
+		{ "example.com", "s1", "pass", 1 },
+		{ "sendgrid.net", "smtpapi", "pass", 0 },
+		{ "other.example", "x", "fail", 0 },
+	};
+	struct sig_result	 sp[] = {
+		{ "example.com", "mfrom", "pass", 1 },
+		{ "em1.sendgrid.net", "mfrom", "pass", 0 },
+	};
+	struct sig		 g;
+	struct buf		 passes = { 0 };
+	long			 f;
+
+	(void)state;
+	memset(&g, 0, sizeof g);
+	g.header_from = "example.com";
+	g.dkims = dk;
+	g.spfs = sp;
+	/* All four kinds: DKIM not aligned comes first. */
+	g.ndkims = 3;
+	g.nspfs = 2;
+	assert_ptr_equal(tally_ident(&g), &dk[1]);
+	f = tally_facts(&g, &passes);
+	assert_false(f & (SIG_F_IDENT_SPF | SIG_F_IDENT_ALIGNED));
+	/* Without it: SPF not aligned, before the aligned DKIM pass. */
+	dk[1].result = "fail";
+	assert_ptr_equal(tally_ident(&g), &sp[1]);
+	f = tally_facts(&g, &passes);
+	assert_true(f & SIG_F_IDENT_SPF);
+	assert_false(f & SIG_F_IDENT_ALIGNED);
+	/* Then the aligned DKIM pass, then the aligned SPF pass. */
+	sp[1].result = "softfail";
+	assert_ptr_equal(tally_ident(&g), &dk[0]);
+	f = tally_facts(&g, &passes);
+	assert_false(f & SIG_F_IDENT_SPF);
+	assert_true(f & SIG_F_IDENT_ALIGNED);
+	dk[0].result = "fail";
+	assert_ptr_equal(tally_ident(&g), &sp[0]);
+	f = tally_facts(&g, &passes);
+	assert_true(f & SIG_F_IDENT_SPF);
+	assert_true(f & SIG_F_IDENT_ALIGNED);
+	/* Nothing passes: none. */
+	sp[0].result = "fail";
+	assert_null(tally_ident(&g));
+	f = tally_facts(&g, &passes);
+	assert_false(f & (SIG_F_IDENT_SPF | SIG_F_IDENT_ALIGNED));
+	buf_free(&passes);
+}
+
 int
 main(void)
 {
@@ -1037,6 +1094,7 @@ main(void)
 		cmocka_unit_test(evaluation),
 		cmocka_unit_test(days),
 		cmocka_unit_test(sig_facts),
+		cmocka_unit_test(sig_ident),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

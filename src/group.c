@@ -1,0 +1,154 @@
+/*
+ * group.c: sums of sources by sender (group.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+#include "hmap.h"
+
+struct groups {
+	struct hmap		*map;	/* kind byte, name -> group_acc */
+	struct group_acc	 other;	/* beyond CLASSIFY_GROUPS */
+	void			(*free_held)(struct source *);
+	struct group_acc	**sorted;
+};
+
+static void
+acc_init(struct group_acc *a, enum group_kind kind)
+{
+	memset(a, 0, sizeof *a);
+	a->g.kind = kind;
+	a->g.first_day = INT64_MAX;
+	a->g.last_day = INT64_MIN;
+}
+
+struct groups *
+groups_new(void (*free_held)(struct source *))
+{
+	struct groups	*gs;
+
+	gs = calloc(1, sizeof *gs);
+	if (gs == NULL)
+		return NULL;
+	gs->map = hmap_new(sizeof(struct group_acc));
+	if (gs->map == NULL) {
+		free(gs);
+		return NULL;
+	}
+	gs->free_held = free_held;
+	acc_init(&gs->other, GROUP_OTHER);
+	return gs;
+}
+
+void
+groups_free(struct groups *gs)
+{
+	struct group_acc	*a;
+	size_t			 i;
+
+	if (gs == NULL)
+		return;
+	for (i = 0; i < hmap_count(gs->map); i++) {
+		a = hmap_at(gs->map, i, NULL, NULL);
+		if (a->held != NULL)
+			gs->free_held(a->held);
+	}
+	if (gs->other.held != NULL)
+		gs->free_held(gs->other.held);
+	hmap_free(gs->map);
+	free(gs->sorted);
+	free(gs);
+}
+
+struct group_acc *
+groups_get(struct groups *gs, enum group_kind kind, const char *name)
+{
+	struct group_acc	*a;
+	char			 key[1 + 256];
+	size_t			 n = name ? strlen(name) : 0;
+	int			 added;
+
+	if (n > sizeof key - 1)
+		n = sizeof key - 1;	/* names are host names: cannot be */
+	key[0] = (char)kind;
+	if (n > 0)
+		memcpy(key + 1, name, n);
+	a = hmap_find(gs->map, key, n + 1);
+	if (a != NULL)
+		return a;
+	if (hmap_count(gs->map) >= CLASSIFY_GROUPS) {
+		gs->other.g.folded++;
+		return &gs->other;
+	}
+	a = hmap_get(gs->map, key, n + 1, &added);
+	if (a == NULL)
+		return NULL;
+	acc_init(a, kind);
+	if (name != NULL) {
+		a->named = 1;
+		memcpy(a->name, name, n);
+		a->name[n] = '\0';
+	}
+	return a;
+}
+
+void
+group_add(struct group_acc *a, const struct source *s)
+{
+	struct source_group	*g = &a->g;
+
+	g->sources++;
+	g->messages = g->messages > UINT64_MAX - s->messages ? UINT64_MAX :
+	    g->messages + s->messages;
+	g->pass = g->pass > UINT64_MAX - s->pass ? UINT64_MAX :
+	    g->pass + s->pass;
+	g->class_messages[s->class] = g->class_messages[s->class] >
+	    UINT64_MAX - s->messages ? UINT64_MAX :
+	    g->class_messages[s->class] + s->messages;
+	if (s->first_day < g->first_day)
+		g->first_day = s->first_day;
+	if (s->last_day > g->last_day)
+		g->last_day = s->last_day;
+}
+
+static int
+cmp_groups(const void *x, const void *y)
+{
+	const struct group_acc	*a = *(struct group_acc *const *)x;
+	const struct group_acc	*b = *(struct group_acc *const *)y;
+
+	if (a->g.messages != b->g.messages)
+		return a->g.messages > b->g.messages ? -1 : 1;
+	if (a->g.kind != b->g.kind)
+		return a->g.kind < b->g.kind ? -1 : 1;
+	if (a->g.name == NULL || b->g.name == NULL)
+		return (a->g.name != NULL) - (b->g.name != NULL);
+	return strcmp(a->g.name, b->g.name);
+}
+
+struct group_acc **
+groups_sorted(struct groups *gs, size_t *n)
+{
+	size_t		 i, m = hmap_count(gs->map);
+
+	*n = 0;
+	free(gs->sorted);
+	gs->sorted = calloc(m + 2, sizeof *gs->sorted);
+	if (gs->sorted == NULL)
+		return NULL;
+	for (i = 0; i < m; i++) {
+		struct group_acc *a = hmap_at(gs->map, i, NULL, NULL);
+		/* Values move as the map grows: named now. */
+		a->g.name = a->named ? a->name : NULL;
+		gs->sorted[(*n)++] = a;
+	}
+	if (gs->other.g.sources > 0)
+		gs->sorted[(*n)++] = &gs->other;
+	if (*n > 1)
+		qsort(gs->sorted, *n, sizeof *gs->sorted, cmp_groups);
+	return gs->sorted;
+}

@@ -1,0 +1,129 @@
+#!/bin/bash
+# senders.sh: sources grouped by sender (dmarcdb(1), SOURCES) on a
+# realistic mixed domain over two weeks: our own servers (a configured
+# sender), two ESPs, a helpdesk, a mailing list, a forwarder, and
+# spoofers from 200 addresses in 4 networks. tests/golden/senders.txt
+# holds what sources prints (UPDATE_GOLDEN=1 rewrites it); the figures
+# that matter are checked one by one.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+D=mixed.example
+printf 'domain %s {\n\tsender "our MTA" { ip 198.51.100.0/24; }\n}\n' "$D" \
+    > "$T/conf"
+mkdir "$T/r"
+for day in $(days 2026-02-15 14); do
+	{
+		# Our MTA: aligned DKIM and SPF.
+		echo "198.51.100.10 400 $D none pass pass $D:s1:pass" \
+		    "$D:mfrom:pass -"
+		echo "198.51.100.11 300 $D none pass pass $D:s1:pass" \
+		    "$D:mfrom:pass -"
+		# SendGrid, signing for us too: passes DMARC.
+		for i in 1 2 3; do
+			echo "167.89.0.$i 50 $D none pass fail" \
+			    "$D:s1:pass,sendgrid.net:smtpapi:pass" \
+			    "em123.sendgrid.net:mfrom:pass -"
+		done
+		# Mailchimp, its own domain only: fails DMARC.
+		echo "205.201.128.7 80 $D none fail fail mcsv.net:k1:pass" \
+		    "mail.mcsv.net:mfrom:pass -"
+		# A helpdesk.
+		echo "192.161.144.20 12 $D none fail fail" \
+		    "zendesk.com:zendesk1:pass mail.zendesk.com:mfrom:pass -"
+		# A mailing list: our signature broken, the list's own.
+		echo "209.85.220.41 9 $D none fail fail" \
+		    "$D:s1:fail,googlegroups.com:20230601:pass" \
+		    "googlegroups.com:mfrom:pass mailing_list"
+		# A forwarder: our signature intact, SPF fails.
+		echo "203.0.113.5 6 $D none pass fail $D:s1:pass" \
+		    "forwarder.example:mfrom:fail forwarded"
+	} | report "$T/r" google.com 7489 "$day" domain=$D,p=none
+done
+# Spoofers: 200 addresses in 4 networks, no passing authentication.
+for net in 45.1.1 91.2.2 185.3.3 103.4.4; do
+	for i in $(seq 1 50); do
+		echo "$net.$i 1 $D none fail fail - $D:mfrom:fail -"
+	done
+done | report "$T/r" outlook.com 7489 2026-02-20 domain=$D,p=none
+"$DMARCDB" -q --db "$DB" ingest "$T/r"
+S="$DMARCDB --db $DB --config $T/conf sources --as-of 2026-03-01"
+
+# golden NAME COMMAND...: its output is tests/golden/NAME.
+golden() {
+	name=$1
+	shift
+	"$@" > "$T/$name" || fail "$name: exit $?"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$name" "$SRCDIR/tests/golden/$name"
+	fi
+	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
+	    fail "$name differs from tests/golden/$name"
+}
+golden senders.txt $S
+
+# One row per sender, largest first; spoofing on one row.
+$S --format csv > "$T/csv"
+row() {
+	grep "^\"$D\",\"$1\"," "$T/csv" || fail "no row for $1"
+}
+[ "$(($(wc -l < "$T/csv") - 1))" -eq 7 ] || fail "7 senders: $(cat "$T/csv")"
+row "our MTA" | grep -q ',configured,2,9800,9800,0,compliant,' ||
+    fail "our MTA: $(row "our MTA")"
+row sendgrid.net | grep -q ',domain,3,2100,2100,0,compliant,' ||
+    fail "sendgrid.net: $(row sendgrid.net)"
+row mcsv.net | grep -q ',domain,1,1120,0,1120,unknown,' ||
+    fail "mcsv.net: $(row mcsv.net)"
+row zendesk.com | grep -q ',domain,1,168,0,168,unknown,' ||
+    fail "zendesk.com: $(row zendesk.com)"
+# The list signs with its own domain: it is named, and forwarded.
+row googlegroups.com | grep -q ',domain,1,126,0,126,forwarded,' ||
+    fail "googlegroups.com: $(row googlegroups.com)"
+# Our own signature, forwarded: not "us".
+row "(forwarded)" | grep -q ',forwarded,1,84,84,0,forwarded,' ||
+    fail "forwarded: $(row "(forwarded)")"
+grep_none "^\"$D\",\"$D\"," "$T/csv" || fail "a row for $D itself"
+row "(no passing authentication)" |
+    grep -q ',none,200,200,0,200,unknown,' ||
+    fail "spoofing: $(row "(no passing authentication)")"
+# Every message is in one row.
+[ "$(awk -F, 'NR > 1 { s += $5 } END { print s }' "$T/csv")" -eq 13598 ] ||
+    fail "the rows do not add up to 13598 messages"
+
+# --limit counts senders; the rest are counted on a line.
+$S --limit 2 > "$T/two"
+grep -q '^5 other senders (1,698 messages) not listed: --limit lists more$' \
+    "$T/two" || fail "--limit 2: $(cat "$T/two")"
+# At the boundary: all 7 listed, no such line; 6: one other.
+$S --limit 7 > "$T/seven"
+grep_none 'not listed' "$T/seven" || fail "--limit 7: $(cat "$T/seven")"
+$S --limit 6 > "$T/six"
+grep -q '^1 other sender (84 messages) not listed: --limit lists more$' \
+    "$T/six" || fail "--limit 6: $(cat "$T/six")"
+# --class: the senders with mail of that class.
+$S --class unknown --format csv > "$T/unknown"
+[ "$(cut -d, -f2 "$T/unknown" | sed 1d | sort | tr '\n' ' ')" = \
+    '"(no passing authentication)" "mcsv.net" "zendesk.com" ' ] ||
+    fail "--class unknown: $(cat "$T/unknown")"
+# --by ip: a row per source, as before.
+$S --by ip --format csv --limit 1000 > "$T/ip"
+[ "$(($(wc -l < "$T/ip") - 1))" -eq 209 ] || fail "--by ip: 209 sources"
+expect_exit 2 $S --by as 2> "$T/err"
+grep -q "^dmarcdb: sources: --by wants sender or ip, not 'as'$" "$T/err" ||
+    fail "--by as: $(cat "$T/err")"
+
+# JSON: the same senders.
+$S --format json > "$T/json"
+[ "$(sqlite3 -batch :memory: "SELECT json_array_length(readfile(
+    '$T/json'), '\$.domains[0].senders')")" -eq 7 ] || fail "json senders"
+[ "$(sqlite3 -batch :memory: "SELECT json_extract(value, '\$.sources')
+    FROM json_each(readfile('$T/json'), '\$.domains[0].senders')
+    WHERE json_extract(value, '\$.by') = 'none'")" -eq 200 ] ||
+    fail "json spoofing"
+
+# The identity is kept with each signature, for SQL users too.
+[ "$(sqlite3 -batch "$DB" "SELECT group_concat(ident) FROM
+    (SELECT DISTINCT ident FROM auth_sigs WHERE ident IS NOT NULL
+    ORDER BY 1)")" = \
+    "googlegroups.com,mcsv.net,mixed.example,sendgrid.net,zendesk.com" ] ||
+    fail "auth_sigs.ident: $(sqlite3 "$DB" "SELECT ident FROM auth_sigs")"
