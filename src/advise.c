@@ -925,7 +925,7 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 {
 	/* The sources the notes name: the largest of each kind. */
 	static const struct classify_opts keep = { 0, -1,
-	    CLASSIFY_KEEP_ALL, NULL, NULL };
+	    CLASSIFY_KEEP_ALL, NULL, NULL, NULL, NULL };
 	struct advice		*a;
 	struct votes		 vs;
 	struct notes		 later;

@@ -109,6 +109,9 @@ struct wbuild {
 	unsigned		*rep_seen;	/* reporter id: last source */
 	size_t			 nrep_seen;
 	struct groups		*groups;	/* CLASSIFY_BY_SENDER */
+	/* The networks and countries of sources without authentication. */
+	struct hmap		*none_as, *none_cc;
+	unsigned		 none_counted;
 };
 
 struct build {
@@ -779,6 +782,8 @@ offer(struct build *b, struct wbuild *wb, struct heap *h)
 
 static const char *const group_kinds[] = {
 	[GROUP_SENDER] = "configured",
+	[GROUP_SERVICE] = "service",
+	[GROUP_SERVICE_OTHER] = "service-other",
 	[GROUP_DOMAIN] = "domain",
 	[GROUP_FORWARDED] = "forwarded",
 	[GROUP_NONE] = "none",
@@ -799,10 +804,70 @@ free_held(struct source *s)
 }
 
 /*
+ * The service the source's identity names, if the catalogue knows it:
+ * the identity, and an aligned pass if it has one elsewhere.
+ */
+static const struct svc *
+source_service(struct build *b, const struct acc *a, struct svc_match *m)
+{
+	const struct source	*s = &a->s;
+	struct svc_auth		 dk[2], sp[2];
+	struct svc_evidence	 ev;
+	int			 spf = (a->ident_facts & SIG_F_IDENT_SPF) != 0;
+	int			 al = (a->ident_facts & SIG_F_IDENT_ALIGNED) != 0;
+	const char		*hf = *s->header_from ? s->header_from :
+				    b->domain;
+
+	memset(&ev, 0, sizeof ev);
+	memset(m, 0, sizeof *m);
+	ev.dkims = dk;
+	ev.spfs = sp;
+	if (spf)
+		sp[ev.nspfs++] = (struct svc_auth){ a->ident, NULL, al };
+	else
+		dk[ev.ndkims++] = (struct svc_auth){ a->ident, NULL, al };
+	if (!al && s->dkim_aligned > 0)
+		dk[ev.ndkims++] = (struct svc_auth){ hf, NULL, 1 };
+	else if (!al && s->spf_aligned > 0)
+		sp[ev.nspfs++] = (struct svc_auth){ hf, NULL, 1 };
+	catalogue_match(b->o.cat, &ev, m);
+	return m->how == SVC_FOR_US || m->how == SVC_OTHER_CUSTOMER ?
+	    m->svc : NULL;
+}
+
+/*
+ * A source without authentication: its network and country, over the
+ * first CLASSIFY_GEO_COUNTED of them.
+ */
+static int
+count_network(struct build *b, struct wbuild *wb)
+{
+	struct geo_info	 gi;
+	struct dr_error	 e;
+	int		 added;
+
+	if (b->o.geo == NULL || !b->have_ip ||
+	    wb->none_counted >= CLASSIFY_GEO_COUNTED)
+		return 0;
+	if (wb->none_as == NULL && ((wb->none_as = hmap_new(1)) == NULL ||
+	    (wb->none_cc = hmap_new(1)) == NULL))
+		return nomem(b);
+	wb->none_counted++;
+	memset(&e, 0, sizeof e);
+	if (geo_lookup(b->o.geo, b->ip.data, &gi, &e) != 1)
+		return 0;	/* not in it, or unreadable: not counted */
+	if ((gi.asn != 0 && hmap_get(wb->none_as, &gi.asn, sizeof gi.asn,
+	    &added) == NULL) || (*gi.country && hmap_get(wb->none_cc,
+	    gi.country, 2, &added) == NULL))
+		return nomem(b);
+	return 0;
+}
+
+/*
  * The source that ends goes to its group: its configured sender; else
- * the organisational domain of its identity, unless that is ours and
- * it is forwarded (our own signature, intact); else one line for the
- * forwarded, one for those that never authenticate.
+ * the service or the organisational domain of its identity, unless
+ * that is ours and it is forwarded (our own signature, intact); else
+ * one line for the forwarded, one for those that never authenticate.
  */
 static int
 group_source(struct build *b, struct wbuild *wb)
@@ -810,17 +875,34 @@ group_source(struct build *b, struct wbuild *wb)
 	struct acc		*a = &wb->acc;
 	struct source		*s = &a->s, *e;
 	struct group_acc	*g;
+	struct svc_match	 m;
+	const struct svc	*v = NULL;
+	char			 by[128] = "";
 	int			 ours;
 
 	ours = *a->ident && (a->ident_facts & SIG_F_IDENT_ALIGNED);
 	if (s->sender != NULL)
 		g = groups_get(wb->groups, GROUP_SENDER, s->sender->name);
-	else if (*a->ident && !(ours && s->class == CLASS_FORWARDED))
-		g = groups_get(wb->groups, GROUP_DOMAIN, align_org(a->ident));
-	else if (s->class == CLASS_FORWARDED)
+	else if (*a->ident && !(ours && s->class == CLASS_FORWARDED)) {
+		if (b->o.cat != NULL && (v = source_service(b, a, &m)) !=
+		    NULL) {
+			g = groups_get(wb->groups, m.how == SVC_FOR_US ?
+			    GROUP_SERVICE : GROUP_SERVICE_OTHER, v->name);
+			snprintf(by, sizeof by, "%s", m.by);
+		} else
+			g = groups_get(wb->groups, GROUP_DOMAIN,
+			    align_org(a->ident));
+		if (!*by)
+			snprintf(by, sizeof by, "%s %s%.100s", a->ident_facts &
+			    SIG_F_IDENT_SPF ? "SPF" : "DKIM", a->ident_facts &
+			    SIG_F_IDENT_SPF ? "" : "d=", a->ident);
+	} else if (s->class == CLASS_FORWARDED)
 		g = groups_get(wb->groups, GROUP_FORWARDED, NULL);
-	else
+	else {
 		g = groups_get(wb->groups, GROUP_NONE, NULL);
+		if (count_network(b, wb) == -1)
+			return -1;
+	}
 	if (g == NULL)
 		return nomem(b);
 	group_add(g, s);
@@ -830,6 +912,7 @@ group_source(struct build *b, struct wbuild *wb)
 		if (g->held != NULL)
 			free_held(g->held);
 		g->held = e;
+		memcpy(g->evidence, by, sizeof g->evidence);
 	}
 	return 0;
 }
@@ -1334,8 +1417,14 @@ window_groups(struct build *b, struct wbuild *wb)
 		char			 reason[320];
 
 		*g = v[i]->g;
-		if (keep_str(p, g->name, &g->name) == -1)
+		if (keep_str(p, g->name, &g->name) == -1 ||
+		    keep_str(p, g->evidence, &g->evidence) == -1)
 			return nomem(b);
+		if (g->kind == GROUP_NONE && wb->none_as != NULL) {
+			g->networks = (unsigned)hmap_count(wb->none_as);
+			g->countries = (unsigned)hmap_count(wb->none_cc);
+			g->counted = wb->none_counted;
+		}
 		for (k = 1; k < CLASS__COUNT; k++)
 			if (g->class_messages[k] > g->class_messages[g->class])
 				g->class = (enum source_class)k;
@@ -1390,6 +1479,8 @@ build_free(struct build *b)
 		free(wb->acc.by_sender);
 		free(wb->rep_seen);
 		groups_free(wb->groups);
+		hmap_free(wb->none_as);
+		hmap_free(wb->none_cc);
 	}
 	store_firsts_close(b->firsts);
 	free(b->mask);

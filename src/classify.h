@@ -15,7 +15,9 @@
 
 #include <stdint.h>
 
+#include "catalogue.h"
 #include "conf.h"
+#include "geo.h"
 #include "store.h"
 
 enum source_class {
@@ -64,16 +66,21 @@ struct source {
 
 /*
  * Sources summed by sender (sources --by sender): each source goes to
- * its configured sender, else to the organisational domain it
- * authenticates as (auth_sigs.ident of its heaviest signature that has
- * one), else, forwarded, to one line, else to the line of sources with
- * no passing authentication (spoofing, mostly). At most
+ * its configured sender, else to the service of the catalogue that the
+ * domain it authenticates as names (auth_sigs.ident of its heaviest
+ * signature that has one), else to the organisational domain of that
+ * identity, else, forwarded, to one line, else to the line of sources
+ * with no passing authentication (spoofing, mostly). At most
  * CLASSIFY_GROUPS groups are kept; the sources of any other fold into
- * one more line.
+ * one more line. The networks and countries of the sources without
+ * authentication are counted over the first CLASSIFY_GEO_COUNTED.
  */
 #define CLASSIFY_GROUPS		10000
+#define CLASSIFY_GEO_COUNTED	10000
 enum group_kind {
 	GROUP_SENDER,		/* a configured sender */
+	GROUP_SERVICE,		/* a service, sending as us */
+	GROUP_SERVICE_OTHER,	/* a service, but as another customer */
 	GROUP_DOMAIN,		/* the domain it authenticates as */
 	GROUP_FORWARDED,	/* forwarded, no identity of its own */
 	GROUP_NONE,		/* no passing authentication */
@@ -89,9 +96,17 @@ struct source_group {
 	enum source_class	 class;		/* of most of its messages */
 	int64_t			 first_day, last_day;
 	struct source		 top;		/* its largest source */
+	/* What names it, as its largest source shows ("" for none). */
+	const char		*evidence;
+	/* GROUP_NONE: networks (AS) and countries, when a location
+	   database is there, over counted of its sources. */
+	unsigned		 networks, countries, counted;
 };
 
-/* "configured", "domain", "forwarded", "none", "other". */
+/*
+ * "configured", "service", "service-other", "domain", "forwarded",
+ * "none", "other".
+ */
 const char	*group_kind_name(enum group_kind);
 
 /* One configured sender's mail in the window. */
@@ -180,6 +195,9 @@ struct classify_opts {
 	int		 keep;
 	int		(*each)(void *, const struct source *);
 	void		*arg;
+	/* With CLASSIFY_BY_SENDER, both optional: */
+	const struct catalogue	*cat;	/* names services */
+	struct geo		*geo;	/* counts networks */
 };
 
 /*

@@ -191,7 +191,7 @@ source_class(struct run *r, const char *domain, const char *ip,
 {
 	struct classes		*t = &r->classes;
 	struct classify_opts	 o = { 0, -1, CLASSIFY_CLASSES_ONLY, on_source,
-	    r };
+	    r, NULL, NULL };
 	struct window		*w;
 	uint64_t		 h;
 	size_t			 i;

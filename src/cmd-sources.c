@@ -7,11 +7,13 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "ident.h"
 #include "log.h"
 #include "sanitise.h"
 
@@ -31,6 +33,8 @@ struct run {
 	size_t			 limit;		/* sources or groups listed */
 	int			 by_ip;		/* a row per source */
 	unsigned		 ndomains;	/* printed so far */
+	struct ident		 id;
+	struct source_ident	*ids;		/* of the listed sources */
 	int			 rc;
 };
 
@@ -94,8 +98,9 @@ unlisted(const struct run *r, const struct window *w, size_t *n,
 }
 
 static const char *const headers[] = {
-	"IP", "FROM", "CLASS", "MESSAGES", "PASS", "FAIL", "SPF", "DKIM",
-	"NONE", "QUAR", "REJ", "FIRST", "LAST", "REPS", "SENDER", "REASON",
+	"IP", "NETWORK", "FROM", "CLASS", "MESSAGES", "PASS", "FAIL", "SPF",
+	"DKIM", "NONE", "QUAR", "REJ", "FIRST", "LAST", "REPS", "SENDER",
+	"REASON",
 };
 #define NCOLS	(sizeof headers / sizeof headers[0])
 
@@ -127,12 +132,12 @@ static int
 print_table(struct run *r, const struct window *w)
 {
 	struct table	*t;
-	char		 num[11][32], d1[16], d2[16], d3[16];
+	char		 num[11][32], d1[16], d2[16], d3[16], net[32], who[300];
 	const char	*cells[NCOLS];
 	uint64_t	 m;
 	size_t		 i, k, n;
 
-	t = table_new(NCOLS, headers, "lllrrrrrrrrllrll");
+	t = table_new(NCOLS, headers, "llllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
 	for (i = 0; i < w->nlisted; i++) {
@@ -147,16 +152,19 @@ print_table(struct run *r, const struct window *w)
 		fmt_day(s->first_seen, d1, sizeof d1);
 		fmt_day(s->last_day, d2, sizeof d2);
 		snprintf(d3, sizeof d3, "%u", s->reporters);
+		ident_network(&r->ids[i].geo, net, sizeof net);
+		ident_name(s, &r->ids[i], who, sizeof who);
 		cells[0] = *s->ip ? s->ip : "-";
-		cells[1] = *s->header_from ? s->header_from : "-";
-		cells[2] = class_name(s->class);
+		cells[1] = net;
+		cells[2] = *s->header_from ? s->header_from : "-";
+		cells[3] = class_name(s->class);
 		for (k = 0; k < 8; k++)
-			cells[3 + k] = num[k];
-		cells[11] = d1;
-		cells[12] = d2;
-		cells[13] = d3;
-		cells[14] = *source_sender(s) ? source_sender(s) : "-";
-		cells[15] = s->reason;
+			cells[4 + k] = num[k];
+		cells[12] = d1;
+		cells[13] = d2;
+		cells[14] = d3;
+		cells[15] = *who ? who : "-";
+		cells[16] = s->reason;
 		if (table_add(t, cells) == -1) {
 			table_free(t);
 			return -1;
@@ -173,6 +181,60 @@ print_table(struct run *r, const struct window *w)
 	}
 	class_totals(w);
 	return 0;
+}
+
+/* The identity columns of a CSV row, after the reason. */
+static void
+csv_ident(const struct source_ident *id)
+{
+	const struct svc	*v = id->svc.svc;
+
+	sanitise_printf(",");
+	if (id->geo.asn > 0)
+		sanitise_printf("%u", (unsigned)id->geo.asn);
+	sanitise_printf(",");
+	cmd_csv(stdout, id->geo.as_name);
+	sanitise_printf(",");
+	cmd_csv(stdout, id->geo.country);
+	sanitise_printf(",");
+	cmd_csv(stdout, v ? v->name : "");
+	sanitise_printf(",%s,%s,", v ? svc_kind_name(v->kind) : "",
+	    ident_how_name(id->svc.how));
+	cmd_csv(stdout, v ? id->svc.by : "");
+}
+
+/* The identity members of a JSON source, after the reason. */
+static void
+json_ident(const struct source_ident *id)
+{
+	const struct svc	*v = id->svc.svc;
+
+	sanitise_printf(",\"network\":");
+	if (id->geo.asn == 0 && *id->geo.country == '\0')
+		sanitise_printf("null");
+	else {
+		if (id->geo.asn > 0)
+			sanitise_printf("{\"asn\":%u", (unsigned)id->geo.asn);
+		else
+			sanitise_printf("{\"asn\":null");
+		sanitise_printf(",\"as_name\":");
+		cmd_json(stdout, *id->geo.as_name ? id->geo.as_name : NULL);
+		sanitise_printf(",\"country\":");
+		cmd_json(stdout, *id->geo.country ? id->geo.country : NULL);
+		sanitise_printf("}");
+	}
+	sanitise_printf(",\"service\":");
+	if (v == NULL)
+		sanitise_printf("null");
+	else {
+		sanitise_printf("{\"name\":");
+		cmd_json(stdout, v->name);
+		sanitise_printf(",\"kind\":\"%s\",\"how\":\"%s\","
+		    "\"evidence\":", svc_kind_name(v->kind),
+		    ident_how_name(id->svc.how));
+		cmd_json(stdout, id->svc.by);
+		sanitise_printf("}");
+	}
 }
 
 static void
@@ -208,6 +270,7 @@ print_csv(struct run *r, const struct window *w)
 		cmd_csv(stdout, source_sender(s));
 		sanitise_printf(",");
 		cmd_csv(stdout, s->reason);
+		csv_ident(&r->ids[i]);
 		sanitise_printf("\n");
 	}
 	unlisted(r, w, &n, &m);
@@ -269,6 +332,7 @@ print_json(struct run *r, const struct window *w)
 		cmd_json(stdout, s->sender ? s->sender->name : NULL);
 		sanitise_printf(",\"reason\":");
 		cmd_json(stdout, s->reason);
+		json_ident(&r->ids[i]);
 		sanitise_printf("}");
 	}
 	unlisted(r, w, &u, &m);
@@ -288,8 +352,12 @@ group_label(const struct source_group *g, char *out, size_t len)
 {
 	switch (g->kind) {
 	case GROUP_SENDER:
+	case GROUP_SERVICE:
 	case GROUP_DOMAIN:
 		snprintf(out, len, "%s", g->name ? g->name : "?");
+		break;
+	case GROUP_SERVICE_OTHER:
+		snprintf(out, len, "%s (not as us)", g->name ? g->name : "?");
 		break;
 	case GROUP_FORWARDED:
 		snprintf(out, len, "(forwarded)");
@@ -312,8 +380,24 @@ group_shown(const struct run *r, const struct source_group *g)
 
 static const char *const gheaders[] = {
 	"SENDER", "BY", "SOURCES", "MESSAGES", "PASS", "FAIL", "CLASS",
-	"FIRST", "LAST", "LARGEST", "REASON",
+	"FIRST", "LAST", "EVIDENCE", "LARGEST", "REASON",
 };
+
+/*
+ * What names a group: its largest source's identity; for the sources
+ * without authentication, their networks and countries.
+ */
+static void
+group_evidence(const struct source_group *g, char *out, size_t len)
+{
+	if (g->kind == GROUP_NONE && g->counted > 0)
+		snprintf(out, len, "%u network%s, %u countr%s%s", g->networks,
+		    g->networks == 1 ? "" : "s", g->countries,
+		    g->countries == 1 ? "y" : "ies", g->counted < g->sources ?
+		    " (of the first 10,000 sources)" : "");
+	else
+		snprintf(out, len, "%s", g->evidence ? g->evidence : "");
+}
 #define NGCOLS	(sizeof gheaders / sizeof gheaders[0])
 
 /* The totals per class, after either table. */
@@ -340,11 +424,12 @@ print_groups_table(struct run *r, const struct window *w)
 {
 	struct table	*t;
 	char		 num[4][32], d1[16], d2[16], name[300], top[300];
+	char		 ev[160];
 	const char	*cells[NGCOLS];
 	uint64_t	 m;
 	size_t		 i, n;
 
-	t = table_new(NGCOLS, gheaders, "llrrrrlllll");
+	t = table_new(NGCOLS, gheaders, "llrrrrllllll");
 	if (t == NULL)
 		return -1;
 	for (i = 0; i < w->ngroups; i++) {
@@ -369,8 +454,10 @@ print_groups_table(struct run *r, const struct window *w)
 		cells[6] = class_name(g->class);
 		cells[7] = d1;
 		cells[8] = d2;
-		cells[9] = top;
-		cells[10] = g->top.reason ? g->top.reason : "";
+		group_evidence(g, ev, sizeof ev);
+		cells[9] = *ev ? ev : "-";
+		cells[10] = top;
+		cells[11] = g->top.reason ? g->top.reason : "";
 		if (table_add(t, cells) == -1) {
 			table_free(t);
 			return -1;
@@ -394,7 +481,7 @@ print_groups_table(struct run *r, const struct window *w)
 static void
 print_groups_csv(struct run *r, const struct window *w)
 {
-	char	d[2][16], name[300];
+	char	d[2][16], name[300], ev[160];
 	size_t	i;
 	int	k;
 
@@ -418,6 +505,9 @@ print_groups_csv(struct run *r, const struct window *w)
 			sanitise_printf(",%llu",
 			    (unsigned long long)g->class_messages[k]);
 		sanitise_printf(",%s,%s,", d[0], d[1]);
+		group_evidence(g, ev, sizeof ev);
+		cmd_csv(stdout, ev);
+		sanitise_printf(",");
 		cmd_csv(stdout, g->top.ip ? g->top.ip : "");
 		sanitise_printf(",");
 		cmd_csv(stdout, g->top.header_from ? g->top.header_from : "");
@@ -471,7 +561,14 @@ print_groups_json(struct run *r, const struct window *w)
 			    class_name((enum source_class)k),
 			    (unsigned long long)g->class_messages[k]);
 		sanitise_printf("},\"first_day\":\"%s\",\"last_day\":\"%s\","
-		    "\"largest\":{\"ip\":", d[0], d[1]);
+		    "\"evidence\":", d[0], d[1]);
+		cmd_json(stdout, g->evidence && *g->evidence ? g->evidence :
+		    NULL);
+		if (g->kind == GROUP_NONE && g->counted > 0)
+			sanitise_printf(",\"networks\":%u,\"countries\":%u,"
+			    "\"counted\":%u", g->networks, g->countries,
+			    g->counted);
+		sanitise_printf(",\"largest\":{\"ip\":");
 		cmd_json(stdout, g->top.ip);
 		sanitise_printf(",\"header_from\":");
 		cmd_json(stdout, g->top.header_from);
@@ -513,6 +610,8 @@ one_domain(void *arg, const char *domain, int asked)
 	o.keep = r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : CLASSIFY_BY_SENDER;
 	o.each = NULL;
 	o.arg = NULL;
+	o.cat = r->id.cat;
+	o.geo = r->id.geo;
 	if (classify_window(r->s, r->conf, domain, from, to, &o, &w, &err) ==
 	    -1) {
 		log_warnx("%s", err.msg);
@@ -523,6 +622,15 @@ one_domain(void *arg, const char *domain, int asked)
 		window_free(w);
 		return 0;
 	}
+	free(r->ids);
+	r->ids = calloc(w->nlisted ? w->nlisted : 1, sizeof *r->ids);
+	if (r->ids == NULL) {
+		log_warnx("out of memory");
+		r->rc = EXIT_INTERNAL;
+		window_free(w);
+		return 1;
+	}
+	ident_sources(&r->id, domain, w->listed, w->nlisted, r->ids);
 	switch (r->fmt) {
 	case CMD_TABLE:
 		print_head(r, w);
@@ -642,16 +750,18 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
+	ident_open(r.conf, &r.id);
 	if (r.fmt == CMD_CSV && r.by_ip)
 		sanitise_printf("domain,ip,header_from,class,messages,pass,"
 		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
 		    "other,first_seen,first_day,last_day,reporters,sender,"
-		    "reason\n");
+		    "reason,asn,as_name,country,service,service_kind,"
+		    "service_how,service_evidence\n");
 	else if (r.fmt == CMD_CSV)
 		sanitise_printf("domain,sender,by,sources,messages,pass,fail,"
 		    "class,compliant,misconfigured,forwarded,unknown,"
-		    "first_day,last_day,largest_ip,largest_header_from,"
-		    "reason\n");
+		    "first_day,last_day,evidence,largest_ip,"
+		    "largest_header_from,reason\n");
 	else if (r.fmt == CMD_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
@@ -671,6 +781,8 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		sanitise_printf("\n%s\n", others.line);
 	else if (others.n > 0 && r.fmt == CMD_CSV)
 		log_info("%s", others.line);
+	ident_close(&r.id);
+	free(r.ids);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -306,7 +306,7 @@ one_domain(struct work *wk, struct store *s, size_t i, int dns,
     struct dr_error *err)
 {
 	static const struct classify_opts keep = { 0, -1,
-	    CLASSIFY_KEEP_ALL, NULL, NULL };
+	    CLASSIFY_KEEP_ALL, NULL, NULL, NULL, NULL };
 	struct digest		*g = wk->g;
 	struct digest_domain	*d = &g->domains[i];
 	struct conf_thresholds	 th;

@@ -144,8 +144,10 @@ groups_sorted(struct groups *gs, size_t *n)
 		struct group_acc *a = hmap_at(gs->map, i, NULL, NULL);
 		/* Values move as the map grows: named now. */
 		a->g.name = a->named ? a->name : NULL;
+		a->g.evidence = a->evidence;
 		gs->sorted[(*n)++] = a;
 	}
+	gs->other.g.evidence = gs->other.evidence;
 	if (gs->other.g.sources > 0)
 		gs->sorted[(*n)++] = &gs->other;
 	if (*n > 1)

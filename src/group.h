@@ -17,10 +17,12 @@ struct groups;
  * largest source (held, freed with free_held).
  */
 struct group_acc {
-	struct source_group	 g;	/* g.name set by groups_sorted */
+	struct source_group	 g;	/* g.name, g.evidence set by
+					   groups_sorted */
 	struct source		*held;
 	int			 named;
 	char			 name[256];
+	char			 evidence[128];	/* of the held source */
 };
 
 /* NULL when out of memory. */

@@ -1,0 +1,126 @@
+/*
+ * ident.c: who a listed source is (ident.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+#include "conf.h"
+#include "ident.h"
+#include "log.h"
+
+void
+ident_open(const struct conf *c, struct ident *id)
+{
+	struct dr_error	 e;
+
+	memset(id, 0, sizeof *id);
+	id->geo = geo_open_or_note(c->location_db);
+	memset(&e, 0, sizeof e);
+	if (catalogue_load(NULL, c, &id->cat, &e) == -1) {
+		log_warnx("%s: services are not named", e.msg);
+		id->cat = NULL;
+	}
+}
+
+void
+ident_close(struct ident *id)
+{
+	geo_close(id->geo);
+	catalogue_free(id->cat);
+	memset(id, 0, sizeof *id);
+}
+
+/* The catalogue's service for a source, from its evidence. */
+static void
+match_service(const struct ident *id, const char *domain,
+    const struct source *s, struct source_ident *o)
+{
+	const struct source_auth	*a = &s->auth;
+	struct svc_auth			 dk[2], sp[2];
+	struct svc_evidence		 ev;
+
+	(void)domain;
+	memset(&ev, 0, sizeof ev);
+	memset(&o->svc, 0, sizeof o->svc);
+	if (id->cat == NULL)
+		return;
+	ev.dkims = dk;
+	ev.spfs = sp;
+	if (a->dkim != NULL)
+		dk[ev.ndkims++] = (struct svc_auth){ a->dkim,
+		    a->dkim_selector, 1 };
+	if (a->dkim_other != NULL)
+		dk[ev.ndkims++] = (struct svc_auth){ a->dkim_other,
+		    a->dkim_other_selector, 0 };
+	if (a->spf != NULL)
+		sp[ev.nspfs++] = (struct svc_auth){ a->spf, NULL, 1 };
+	if (a->spf_other != NULL)
+		sp[ev.nspfs++] = (struct svc_auth){ a->spf_other, NULL, 0 };
+	ev.asn = o->geo.asn;
+	catalogue_match(id->cat, &ev, &o->svc);
+}
+
+void
+ident_sources(const struct ident *id, const char *domain,
+    const struct source *src, size_t n, struct source_ident *out)
+{
+	struct dr_error	 e;
+	size_t		 i;
+
+	memset(out, 0, n * sizeof *out);
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof e);
+		if (id->geo != NULL && *src[i].ip != '\0' &&
+		    geo_lookup(id->geo, src[i].ip, &out[i].geo, &e) == -1)
+			memset(&out[i].geo, 0, sizeof out[i].geo);
+		match_service(id, domain, &src[i], &out[i]);
+	}
+}
+
+const char *
+ident_how_name(enum svc_how how)
+{
+	switch (how) {
+	case SVC_FOR_US:
+		return "for-us";
+	case SVC_OTHER_CUSTOMER:
+		return "other-customer";
+	case SVC_NETWORK:
+		return "network";
+	default:
+		return "";
+	}
+}
+
+void
+ident_name(const struct source *s, const struct source_ident *id, char *out,
+    size_t len)
+{
+	const struct svc	*v = id->svc.svc;
+
+	if (s->sender != NULL)
+		snprintf(out, len, "%s", s->sender->name);
+	else if (v == NULL)
+		snprintf(out, len, "%s", "");
+	else if (id->svc.how == SVC_FOR_US)
+		snprintf(out, len, "%s", v->name);
+	else if (id->svc.how == SVC_OTHER_CUSTOMER)
+		snprintf(out, len, "%s (not as us)", v->name);
+	else
+		snprintf(out, len, "in %s's network", v->name);
+}
+
+void
+ident_network(const struct geo_info *g, char *out, size_t len)
+{
+	if (g->asn == 0 && *g->country == '\0')
+		snprintf(out, len, "-");
+	else if (g->asn == 0)
+		snprintf(out, len, "%s", g->country);
+	else
+		snprintf(out, len, "AS%u%s%s", (unsigned)g->asn,
+		    *g->country ? " " : "", g->country);
+}
