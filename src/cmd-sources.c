@@ -365,9 +365,12 @@ group_label(const struct source_group *g, char *out, size_t len)
 	case GROUP_NONE:
 		snprintf(out, len, "(no passing authentication)");
 		break;
-	default:
-		snprintf(out, len, "(%u other senders)", g->folded);
+	default: {
+		char n[32];
+		fmt_count(g->folded, n, sizeof n);
+		snprintf(out, len, "(%s other senders)", n);
 		break;
+	}
 	}
 }
 
