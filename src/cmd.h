@@ -45,6 +45,7 @@ int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);
 int	cmd_domains(struct cmd_ctx *, int, char **);
+int	cmd_ptr(struct cmd_ctx *, int, char **);
 
 /* Open the database, printing the error. Returns an exit code. */
 int	cmd_open_store(struct cmd_ctx *, struct store **);

@@ -849,6 +849,40 @@ location_db(struct lexer *l, struct conf *c)
 	return expect(l, T_SEMI, "';' after the path");
 }
 
+/* resolver ADDR...; and resolver-timeout MS; (rdns.h). */
+static int
+resolver_stmt(struct lexer *l, struct rdns_conf *r, int timeout)
+{
+	struct dr_error	e;
+	double		v;
+
+	if (next(l) == -1)
+		return -1;
+	if (timeout) {
+		if (number(l, "resolver-timeout", 1, RDNS_TIMEOUT_MAX, &v) ==
+		    -1 || whole(v, "resolver-timeout", l) == -1)
+			return -1;
+		r->timeout_ms = (unsigned)v;
+	} else {
+		if (l->tok != T_WORD)
+			return lex_err(l, "expected a server after resolver "
+			    "(ADDR, ADDR:PORT or [ADDR6]:PORT), found %s",
+			    found(l));
+		while (l->tok == T_WORD) {
+			if (rdns_servers_parse(r, l->text.data, &e) == -1) {
+				if (e.code == DR_E_NOMEM)
+					return dr_seterr(l->err, DR_E_NOMEM,
+					    "out of memory");
+				return lex_err(l, "%s", e.msg);
+			}
+			if (next(l) == -1)
+				return -1;
+		}
+	}
+	return expect(l, T_SEMI, timeout ? "';' after resolver-timeout" :
+	    "';' after the resolvers");
+}
+
 static int
 parse(struct lexer *l, struct conf *c)
 {
@@ -863,7 +897,8 @@ parse(struct lexer *l, struct conf *c)
 			    "catalogue holds service blocks only)", found(l));
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
-			    "domain, digest, limits or location-db, found %s",
+			    "domain, digest, limits, location-db or resolver, "
+			    "found %s",
 			    found(l));
 		if (strcmp(l->text.data, "service") == 0) {
 			if (service_stmt(l, c) == -1)
@@ -897,6 +932,11 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else if (strcmp(l->text.data, "location-db") == 0) {
 			if (next(l) == -1 || location_db(l, c) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "resolver") == 0 ||
+		    strcmp(l->text.data, "resolver-timeout") == 0) {
+			if (resolver_stmt(l, &c->resolver,
+			    l->text.data[8] != '\0') == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "domain") == 0) {
 			struct conf_domain *d;
@@ -944,8 +984,8 @@ parse(struct lexer *l, struct conf *c)
 				return -1;
 		} else
 			return lex_err(l, "unknown statement %s (expected "
-			    "thresholds, default, domain, digest, limits or "
-			    "location-db)", found(l));
+			    "thresholds, default, domain, digest, limits, "
+			    "location-db or resolver)", found(l));
 	}
 	/* A domain's sender may not reuse a default sender's name. */
 	for (i = 0; i < c->ndomains; i++)
@@ -1049,8 +1089,23 @@ is_null_device(const struct stat *st)
 	    S_ISCHR(nst.st_mode) && nst.st_rdev == st->st_rdev;
 }
 
+static int	conf_read(const char *, struct conf **, struct dr_error *);
+
 int
 conf_load(const char *path, struct conf **out, struct dr_error *err)
+{
+	if (conf_read(path, out, err) == -1)
+		return -1;
+	if (rdns_conf_env(&(*out)->resolver, err) == -1) {
+		conf_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conf_read(const char *path, struct conf **out, struct dr_error *err)
 {
 	struct buf	 b = { 0 };
 	struct stat	 st;
@@ -1179,6 +1234,7 @@ conf_free(struct conf *c)
 		free(c->services[i].shared);
 	}
 	free(c->services);
+	rdns_conf_free(&c->resolver);
 	free(c->path);
 	arena_free(&cp->mem);
 	free(cp);

@@ -17,6 +17,8 @@
  *	location-db /var/lib/location/database.db;
  *	services /usr/local/share/dmarcdb/services.conf;
  *	service "Helpdeskly" { kind helpdesk; spf mail.helpdeskly.com; }
+ *	resolver 127.0.0.1:5353 [::1]:5353;
+ *	resolver-timeout 2000;
  *
  * Statements end in ';', blocks are in braces, '#' starts a comment,
  * words may be quoted with "" (with \" and \\ inside).
@@ -30,6 +32,7 @@
 #include "catalogue.h"
 #include "cidr.h"
 #include "error.h"
+#include "rdns.h"
 
 /* Where the configuration is looked for when none is named. */
 #define CONF_DEFAULT_PATH	"/etc/dmarcdb.conf"
@@ -114,14 +117,17 @@ struct conf {
 	size_t			 nservices;
 	char			*services_file;	/* "services": or NULL */
 	int			 services_line;
+	/* resolver, resolver-timeout; then $DMARCDB_RESOLVER (conf_load) */
+	struct rdns_conf	 resolver;
 };
 
 /*
  * Read the configuration: the file named, else $DMARCDB_CONFIG, else
  * CONF_DEFAULT_PATH if it exists, else none (an empty configuration
  * with conf->path NULL). A file named but missing is an error. Errors
- * name file, line and what was expected. The caller frees *out with
- * conf_free.
+ * name file, line and what was expected. $DMARCDB_RESOLVER, when
+ * set, replaces the resolvers named (rdns_conf_env). The caller frees
+ * *out with conf_free.
  */
 int	 conf_load(const char *, struct conf **, struct dr_error *);
 /* Parse configuration text; name is used in messages. */

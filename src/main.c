@@ -35,6 +35,7 @@ static const struct dr_cmd commands[] = {
 	{ "digest", cmd_digest, "the weekly summary email" },
 	{ "domains", cmd_domains, "every domain with reports, configured or "
 	    "not" },
+	{ "ptr", cmd_ptr, "reverse DNS of addresses, through the cache" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 

@@ -25,6 +25,8 @@ struct store_q {
 	/* dmarcdb_senders: registered once; what store_days matches. */
 	int		 senders_fn;
 	struct match	*match;
+	/* store-ptr.c: the reverse DNS cache, prepared when first used. */
+	sqlite3_stmt	*ptr_get, *ptr_put;
 };
 struct store_q *store_queries(struct store *);
 

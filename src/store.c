@@ -800,6 +800,8 @@ store_close(struct store *s)
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
 	sqlite3_finalize(s->q.sig);
+	sqlite3_finalize(s->q.ptr_get);
+	sqlite3_finalize(s->q.ptr_put);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {

@@ -419,4 +419,27 @@ int	 store_export(struct store *, const char *, int64_t, int64_t,
 int	 store_config_mirror(struct store *, const struct conf *,
 	    struct dr_error *);
 
+/*
+ * The reverse DNS cache (schema/009-ptr-cache.sql; rdns.h reads and
+ * writes it). status is rdns_status_name's text.
+ */
+struct store_ptr {
+	const char	*ip;
+	const char	*status;
+	const char	*name;		/* or NULL */
+	int		 confirmed;
+	int64_t		 checked;
+	int64_t		 expires;
+};
+/*
+ * The entry for ip that expires after now: 1 with *out filled in (its
+ * strings last until the next call or store_close), 0 if none, -1
+ * with err set.
+ */
+int	 store_ptr_get(struct store *, const char *, int64_t,
+	    struct store_ptr *, struct dr_error *);
+/* Write (replace) n entries in one transaction. 0, or -1 with err. */
+int	 store_ptr_put(struct store *, const struct store_ptr *, size_t,
+	    struct dr_error *);
+
 #endif

@@ -10,13 +10,17 @@ libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
 # AS and country of a source (src/geo.c): libloc and its database; the
 # database is also what tests/unit/test_geo looks addresses up in.
 build="$build libloc-dev libloc-database"
+# Reverse DNS (src/rdns.c): c-ares.
+build="$build libc-ares-dev"
 # The end-to-end tests' tools (opensmtpd: the SMTP sink of
 # digest-smtp.sh; python3: the misbehaving servers of fakeserver.py;
-# openssl: a throwaway CA for the TLS tests); the sanitizer and fuzzing
+# openssl: a throwaway CA for the TLS tests; knot, bind9-dnsutils: the
+# private DNS server of rdns.sh and its readiness check); the sanitizer
+# and fuzzing
 # builds (clang, its ASan/UBSan/libFuzzer runtimes); make
 # check-valgrind.
 test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
-libclang-rt-14-dev valgrind python3 openssl"
+libclang-rt-14-dev valgrind python3 openssl knot bind9-dnsutils"
 
 case "${1:-}" in
 "") pkgs=$build ;;

@@ -366,7 +366,8 @@ conf_errors(void **state)
 	    "prefix (did you mean 192.0.2.0/24?)");
 	assert_string_equal(parse_err("frobnicate { }"),
 	    "test.conf:1: unknown statement 'frobnicate' (expected "
-	    "thresholds, default, domain, digest, limits or location-db)");
+	    "thresholds, default, domain, digest, limits, location-db or "
+	    "resolver)");
 	assert_string_equal(parse_err("domain example.com {\n"
 	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
 	    "test.conf:2: expected ';' at the end of the rule, found '}'");

@@ -1,0 +1,109 @@
+/*
+ * store-ptr.c: the reverse DNS cache (schema/009-ptr-cache.sql): read
+ * an address's fresh answer, write a batch of answers. rdns.c decides
+ * what is stored and for how long.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store-int.h"
+#include "store.h"
+
+static int	ptr_prepare(struct store *, sqlite3_stmt **, const char *,
+		    struct dr_error *);
+
+static int
+ptr_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+    struct dr_error *err)
+{
+	if (*st != NULL)
+		return 0;
+	if (sqlite3_prepare_v3(store_sqlite(s), sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "preparing to read the reverse DNS cache");
+	return 0;
+}
+
+int
+store_ptr_get(struct store *s, const char *ip, int64_t now,
+    struct store_ptr *out, struct dr_error *err)
+{
+	struct store_q	*q = store_queries(s);
+	int		 rc;
+
+	if (ptr_prepare(s, &q->ptr_get, "SELECT status, name, confirmed,"
+	    " checked, expires FROM ptr_cache WHERE ip = ? AND expires > ?",
+	    err) == -1)
+		return -1;
+	sqlite3_reset(q->ptr_get);
+	sqlite3_bind_text(q->ptr_get, 1, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q->ptr_get, 2, now);
+	rc = sqlite3_step(q->ptr_get);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "reading the reverse DNS cache");
+	memset(out, 0, sizeof *out);
+	out->ip = ip;
+	out->status = (const char *)sqlite3_column_text(q->ptr_get, 0);
+	out->name = (const char *)sqlite3_column_text(q->ptr_get, 1);
+	out->confirmed = sqlite3_column_int(q->ptr_get, 2);
+	out->checked = sqlite3_column_int64(q->ptr_get, 3);
+	out->expires = sqlite3_column_int64(q->ptr_get, 4);
+	if (out->status == NULL)
+		out->status = "";
+	return 1;
+}
+
+int
+store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
+    struct dr_error *err)
+{
+	struct store_q	*q = store_queries(s);
+	sqlite3		*db = store_sqlite(s);
+	size_t		 i;
+
+	if (n == 0)
+		return 0;
+	if (ptr_prepare(s, &q->ptr_put, "INSERT OR REPLACE INTO ptr_cache"
+	    " (ip, status, name, confirmed, checked, expires)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", err) == -1)
+		return -1;
+	/* A savepoint: its own transaction, or nested in the open one. */
+	if (sqlite3_exec(db, "SAVEPOINT ptr", NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_err(db, store_path(s), err,
+		    "writing the reverse DNS cache");
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(q->ptr_put);
+		sqlite3_bind_text(q->ptr_put, 1, p[i].ip, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q->ptr_put, 2, p[i].status, -1,
+		    SQLITE_STATIC);
+		if (p[i].name != NULL)
+			sqlite3_bind_text(q->ptr_put, 3, p[i].name, -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(q->ptr_put, 3);
+		sqlite3_bind_int(q->ptr_put, 4, p[i].confirmed);
+		sqlite3_bind_int64(q->ptr_put, 5, p[i].checked);
+		sqlite3_bind_int64(q->ptr_put, 6, p[i].expires);
+		if (sqlite3_step(q->ptr_put) != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_reset(q->ptr_put);
+	sqlite3_clear_bindings(q->ptr_put);
+	if (sqlite3_exec(db, "RELEASE ptr", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	store_db_err(db, store_path(s), err, "writing the reverse DNS cache");
+	sqlite3_reset(q->ptr_put);
+	sqlite3_clear_bindings(q->ptr_put);
+	sqlite3_exec(db, "ROLLBACK TO ptr", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE ptr", NULL, NULL, NULL);
+	return -1;
+}
