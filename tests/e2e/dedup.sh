@@ -80,6 +80,7 @@ unsign='DROP VIEW v_source_days; DROP INDEX reports_day;
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
 for c in p sp np adkim aspf pct fo testing; do
@@ -125,6 +126,7 @@ cp "$T/one.db" "$T/old7.db"
 sql "$T/old7.db" "ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
 dump "$T/old7.db" > "$T/d7"
