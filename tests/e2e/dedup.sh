@@ -148,6 +148,7 @@ done
 cp "$T/one.db" "$T/old8.db"
 sql "$T/old8.db" "ALTER TABLE auth_sigs DROP COLUMN ident;
     UPDATE auth_sigs SET facts = facts & ~(3 << 20);
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
     PRAGMA user_version = 8"
 "$DMARCDB" --db "$T/old8.db" reports > /dev/null
 dump "$T/old8.db" > "$T/d8"
