@@ -343,6 +343,7 @@ sql "$T/old.db" "$old
     ALTER TABLE ingest_runs DROP COLUMN unreadable;
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
+    ALTER TABLE auth_sigs DROP COLUMN ident;
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
     PRAGMA user_version = 5"
 [ "$(sql "$T/old.db" "SELECT fo FROM reports
