@@ -1,7 +1,7 @@
 /*
  * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
  *     [--as-of DATE] [--class C] [--limit N] [--by sender|ip]
- *     [--format table|csv|json]
+ *     [--format table|csv|json] [--no-dns]
  */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "classify.h"
 #include "cmd.h"
@@ -34,7 +35,9 @@ struct run {
 	int			 by_ip;		/* a row per source */
 	unsigned		 ndomains;	/* printed so far */
 	struct ident		 id;
-	struct source_ident	*ids;		/* of the listed sources */
+	struct source_ident	*ids;		/* of the listed sources, or
+						   of the groups' largest */
+	int64_t			 now;
 	int			 rc;
 };
 
@@ -45,6 +48,7 @@ sources_usage(FILE *f)
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
 	    "           [--limit N] [--by sender|ip] [--format table|csv|json]\n"
+	    "           [--no-dns]\n"
 	    "\n"
 	    "Who sends mail as each policy domain: one row per sender (a\n"
 	    "configured sender, else the domain its mail authenticates as;\n"
@@ -67,6 +71,8 @@ sources_usage(FILE *f)
 	    "                  %d, at most %d); a line counts the others\n"
 	    "  --by B          sender (default): a row per sender; ip: a row\n"
 	    "                  per source\n"
+	    "  --no-dns        look up no reverse DNS name (cached ones are\n"
+	    "                  shown)\n"
 	    "  --format F      table (default), csv or json\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
@@ -98,7 +104,7 @@ unlisted(const struct run *r, const struct window *w, size_t *n,
 }
 
 static const char *const headers[] = {
-	"IP", "NETWORK", "FROM", "CLASS", "MESSAGES", "PASS", "FAIL", "SPF",
+	"IP", "PTR", "NETWORK", "FROM", "CLASS", "MESSAGES", "PASS", "FAIL", "SPF",
 	"DKIM", "NONE", "QUAR", "REJ", "FIRST", "LAST", "REPS", "SENDER",
 	"REASON",
 };
@@ -133,11 +139,12 @@ print_table(struct run *r, const struct window *w)
 {
 	struct table	*t;
 	char		 num[11][32], d1[16], d2[16], d3[16], net[32], who[300];
+	char		 ptr[RDNS_NAME_MAX + 1];
 	const char	*cells[NCOLS];
 	uint64_t	 m;
 	size_t		 i, k, n;
 
-	t = table_new(NCOLS, headers, "llllrrrrrrrrllrll");
+	t = table_new(NCOLS, headers, "lllllrrrrrrrrllrll");
 	if (t == NULL)
 		return -1;
 	for (i = 0; i < w->nlisted; i++) {
@@ -154,17 +161,19 @@ print_table(struct run *r, const struct window *w)
 		snprintf(d3, sizeof d3, "%u", s->reporters);
 		ident_network(&r->ids[i].geo, net, sizeof net);
 		ident_name(s, &r->ids[i], who, sizeof who);
+		ident_ptr(&r->ids[i], ptr, sizeof ptr);
 		cells[0] = *s->ip ? s->ip : "-";
-		cells[1] = net;
-		cells[2] = *s->header_from ? s->header_from : "-";
-		cells[3] = class_name(s->class);
+		cells[1] = ptr;
+		cells[2] = net;
+		cells[3] = *s->header_from ? s->header_from : "-";
+		cells[4] = class_name(s->class);
 		for (k = 0; k < 8; k++)
-			cells[4 + k] = num[k];
-		cells[12] = d1;
-		cells[13] = d2;
-		cells[14] = d3;
-		cells[15] = *who ? who : "-";
-		cells[16] = s->reason;
+			cells[5 + k] = num[k];
+		cells[13] = d1;
+		cells[14] = d2;
+		cells[15] = d3;
+		cells[16] = *who ? who : "-";
+		cells[17] = s->reason;
 		if (table_add(t, cells) == -1) {
 			table_free(t);
 			return -1;
@@ -190,6 +199,10 @@ csv_ident(const struct source_ident *id)
 	const struct svc	*v = id->svc.svc;
 
 	sanitise_printf(",");
+	cmd_csv(stdout, id->ptr_status == RDNS_NAME ? id->ptr : "");
+	sanitise_printf(",%s,%s,", rdns_status_name(id->ptr_status),
+	    id->ptr_status == RDNS_NAME ? (id->ptr_confirmed ? "1" : "0") :
+	    "");
 	if (id->geo.asn > 0)
 		sanitise_printf("%u", (unsigned)id->geo.asn);
 	sanitise_printf(",");
@@ -209,6 +222,11 @@ json_ident(const struct source_ident *id)
 {
 	const struct svc	*v = id->svc.svc;
 
+	sanitise_printf(",\"ptr\":{\"status\":\"%s\",\"name\":",
+	    rdns_status_name(id->ptr_status));
+	cmd_json(stdout, id->ptr_status == RDNS_NAME ? id->ptr : NULL);
+	sanitise_printf(",\"confirmed\":%s}", id->ptr_status == RDNS_NAME &&
+	    id->ptr_confirmed ? "true" : "false");
 	sanitise_printf(",\"network\":");
 	if (id->geo.asn == 0 && *id->geo.country == '\0')
 		sanitise_printf("null");
@@ -426,8 +444,8 @@ static int
 print_groups_table(struct run *r, const struct window *w)
 {
 	struct table	*t;
-	char		 num[4][32], d1[16], d2[16], name[300], top[300];
-	char		 ev[160];
+	char		 num[4][32], d1[16], d2[16], name[300], top[600];
+	char		 ev[160], ptr[RDNS_NAME_MAX + 1];
 	const char	*cells[NGCOLS];
 	uint64_t	 m;
 	size_t		 i, n;
@@ -446,8 +464,11 @@ print_groups_table(struct run *r, const struct window *w)
 		fmt_count(g->messages - g->pass, num[3], sizeof num[3]);
 		fmt_day(g->first_day, d1, sizeof d1);
 		fmt_day(g->last_day, d2, sizeof d2);
-		snprintf(top, sizeof top, "%s%s%s", *g->top.ip ? g->top.ip :
-		    "-", *g->top.header_from ? " " : "", g->top.header_from);
+		ident_ptr(&r->ids[i], ptr, sizeof ptr);
+		snprintf(top, sizeof top, "%s%s%s%s%s%s", *g->top.ip ?
+		    g->top.ip : "-", *ptr != '-' ? " (" : "", *ptr != '-' ?
+		    ptr : "", *ptr != '-' ? ")" : "", *g->top.header_from ?
+		    " " : "", g->top.header_from);
 		cells[0] = name;
 		cells[1] = group_kind_name(g->kind);
 		cells[2] = num[0];
@@ -515,6 +536,9 @@ print_groups_csv(struct run *r, const struct window *w)
 		sanitise_printf(",");
 		cmd_csv(stdout, g->top.header_from ? g->top.header_from : "");
 		sanitise_printf(",");
+		cmd_csv(stdout, r->ids[i].ptr_status == RDNS_NAME ?
+		    r->ids[i].ptr : "");
+		sanitise_printf(",");
 		cmd_csv(stdout, g->top.reason ? g->top.reason : "");
 		sanitise_printf("\n");
 	}
@@ -575,6 +599,9 @@ print_groups_json(struct run *r, const struct window *w)
 		cmd_json(stdout, g->top.ip);
 		sanitise_printf(",\"header_from\":");
 		cmd_json(stdout, g->top.header_from);
+		sanitise_printf(",\"ptr\":");
+		cmd_json(stdout, r->ids[i].ptr_status == RDNS_NAME ?
+		    r->ids[i].ptr : NULL);
 		sanitise_printf(",\"reason\":");
 		cmd_json(stdout, g->top.reason);
 		sanitise_printf("}");
@@ -591,6 +618,37 @@ print_groups_json(struct run *r, const struct window *w)
 		    w->class_sources[k],
 		    (unsigned long long)w->class_messages[k]);
 	sanitise_printf("}}");
+}
+
+/*
+ * Who the listed sources are, or the largest source of each listed
+ * group, into r->ids. -1 when out of memory.
+ */
+static int
+identify(struct run *r, const struct window *w)
+{
+	struct source	*tops;
+	size_t		 i, n = r->by_ip ? w->nlisted : w->ngroups;
+
+	free(r->ids);
+	r->ids = calloc(n ? n : 1, sizeof *r->ids);
+	if (r->ids == NULL)
+		return -1;
+	if (r->by_ip) {
+		ident_sources(&r->id, w->domain, w->listed, n, r->now, r->ids);
+		return 0;
+	}
+	tops = calloc(n ? n : 1, sizeof *tops);
+	if (tops == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		tops[i] = w->groups[i].top;
+		if (tops[i].ip == NULL)
+			tops[i].ip = "";
+	}
+	ident_sources(&r->id, w->domain, tops, n, r->now, r->ids);
+	free(tops);
+	return 0;
 }
 
 static int
@@ -625,15 +683,12 @@ one_domain(void *arg, const char *domain, int asked)
 		window_free(w);
 		return 0;
 	}
-	free(r->ids);
-	r->ids = calloc(w->nlisted ? w->nlisted : 1, sizeof *r->ids);
-	if (r->ids == NULL) {
+	if (identify(r, w) == -1) {
 		log_warnx("out of memory");
 		r->rc = EXIT_INTERNAL;
 		window_free(w);
 		return 1;
 	}
-	ident_sources(&r->id, domain, w->listed, w->nlisted, r->ids);
 	switch (r->fmt) {
 	case CMD_TABLE:
 		print_head(r, w);
@@ -672,6 +727,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ "class", required_argument, NULL, CMD_OPT_CLASS },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "no-dns", no_argument, NULL, CMD_OPT_NO_DNS },
 		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
 		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
@@ -679,6 +735,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	};
 	struct run	 r;
 	struct cmd_others others;
+	int		 dns = 1;
 	const char	*domains[64], *config = NULL;
 	uint64_t	 v;
 	size_t		 nd = 0;
@@ -720,6 +777,9 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			if (cmd_table_format(c, "sources", optarg, &r.fmt) == -1)
 				return EXIT_USAGE;
 			break;
+		case CMD_OPT_NO_DNS:
+			dns = 0;
+			break;
 		case OPT_BY:
 			if (strcmp(optarg, "sender") == 0)
 				r.by_ip = 0;
@@ -753,18 +813,19 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
-	ident_open(r.conf, &r.id);
+	r.now = (int64_t)time(NULL);
+	ident_open(r.conf, r.s, dns, &r.id);
 	if (r.fmt == CMD_CSV && r.by_ip)
 		sanitise_printf("domain,ip,header_from,class,messages,pass,"
 		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
 		    "other,first_seen,first_day,last_day,reporters,sender,"
-		    "reason,asn,as_name,country,service,service_kind,"
-		    "service_how,service_evidence\n");
+		    "reason,ptr,ptr_status,ptr_confirmed,asn,as_name,country,"
+		    "service,service_kind,service_how,service_evidence\n");
 	else if (r.fmt == CMD_CSV)
 		sanitise_printf("domain,sender,by,sources,messages,pass,fail,"
 		    "class,compliant,misconfigured,forwarded,unknown,"
 		    "first_day,last_day,evidence,largest_ip,"
-		    "largest_header_from,reason\n");
+		    "largest_header_from,largest_ptr,reason\n");
 	else if (r.fmt == CMD_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);

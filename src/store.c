@@ -809,8 +809,12 @@ store_close(struct store *s)
 		for (r = 0; r <= MULTI_MAX; r++)
 			sqlite3_finalize(s->multi[i].st[r]);
 	}
-	/* A read transaction (store_read_begin) ends here. */
-	if (!sqlite3_get_autocommit(s->db))
+	/*
+	 * A read transaction (store_read_begin) ends here, committed: the
+	 * report commands write their reverse DNS cache inside it.
+	 */
+	if (!sqlite3_get_autocommit(s->db) && (s->reads == 0 ||
+	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	free(s->path);

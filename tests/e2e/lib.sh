@@ -24,6 +24,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/dmarcdb-e2e.XXXXXX")
 DB=$T/dmarc.db
 CORPUS=$SRCDIR/tests/corpus
 unset DMARCDB_DB
+# No test asks the machine's resolver: sources looks up the PTR names of
+# the sources it lists. A closed port on the loopback refuses at once
+# (nothing is cached); tests/e2e/rdns.sh runs its own server.
+DMARCDB_RESOLVER=127.0.0.1:9
+export DMARCDB_RESOLVER
 
 # fail MESSAGE: to the test's standard error (kept as fd 3), even from
 # inside a command whose standard error is redirected, such as

@@ -160,6 +160,37 @@ diff -u "$T/want" "$T/got" || fail "first run: wrong answers"
 grep_none -a -e 'bell' -e 'under_score' -e 'inside' "$T/first.csv" \
     "$T/first.err" || fail "an invalid name was printed"
 
+# sources names each listed source by its PTR, through the same cache
+# and resolver: a confirmed name, one that does not resolve back ("?"),
+# none; --no-dns asks nothing (an address not in the cache: none).
+. "$SRCDIR/tests/e2e/fixtures.sh"
+mkdir "$T/r"
+report "$T/r" google.com 7489 2026-02-20 domain=example.test,p=none <<-EOR
+192.0.2.25 30 example.test none pass pass example.test:s1:pass - -
+192.0.2.26 20 example.test none fail fail - - -
+192.0.2.40 10 example.test none fail fail - - -
+EOR
+"$DMARCDB" -q --db "$T/s.db" ingest "$T/r"
+S="$DMARCDB -q --db $T/s.db --config $CONF sources --as-of 2026-03-01 --by ip"
+$S > "$T/s.txt"
+grep -q '^192.0.2.25  *mx1.example.test  ' "$T/s.txt" ||
+    fail "sources: mx1: $(cat "$T/s.txt")"
+grep -q '^192.0.2.26  *other.example.test?  ' "$T/s.txt" ||
+    fail "sources: other: $(cat "$T/s.txt")"
+grep -q '^192.0.2.40  *-  ' "$T/s.txt" || fail "sources: none: $(cat "$T/s.txt")"
+$S --format csv > "$T/s.csv"
+grep -q '"192.0.2.25",.*,"mx1.example.test",name,1,' "$T/s.csv" ||
+    fail "sources csv: $(cat "$T/s.csv")"
+[ "$(sql "$T/s.db" "SELECT count(*) FROM ptr_cache")" = 3 ] ||
+    fail "sources: the answers are not cached"
+"$DMARCDB" -q --db "$T/n.db" ingest "$T/r"
+"$DMARCDB" -q --db "$T/n.db" --config "$CONF" sources --as-of 2026-03-01 \
+    --by ip --no-dns --format csv > "$T/n.csv"
+grep -q '"192.0.2.25",.*,"",skipped,,' "$T/n.csv" ||
+    fail "sources --no-dns: $(cat "$T/n.csv")"
+[ "$(sql "$T/n.db" "SELECT count(*) FROM ptr_cache")" = 0 ] ||
+    fail "sources --no-dns wrote the cache"
+
 # The cache: every answer with its expiry (7 days, 1 day, 1 hour).
 [ "$(sql "$DB" "SELECT count(*) FROM ptr_cache")" = 13 ] ||
     fail "not every answer was cached"

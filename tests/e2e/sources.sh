@@ -178,9 +178,9 @@ printf 'domain ua.example {\n\tsender "ESP" { ip 203.0.113.0/24; }\n}\n' \
 "$DMARCDB" --db "$T/ua.db" --config "$T/ua.conf" sources --by ip $AS_OF \
     --format csv > "$T/ua.csv"
 reason() {
-	# The reason, after the sender, before 7 columns of identity.
+	# The reason, after the sender, before 10 columns of identity.
 	grep "^\"ua.example\",\"$1\"," "$T/ua.csv" |
-	    sed -E 's/.*,"ESP",//; s/(,("[^"]*"|[^,"]*)){7}$//'
+	    sed -E 's/.*,"ESP",//; s/(,("[^"]*"|[^,"]*)){10}$//'
 }
 [ "$(reason 203.0.113.31)" = '"DKIM fails for d=esp.example, not aligned with ua.example; SPF result softfail for bounce.esp.example, not aligned with ua.example: sign with DKIM d=ua.example"' ] ||
     fail "unaligned failing results: $(reason 203.0.113.31)"
