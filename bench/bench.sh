@@ -256,7 +256,7 @@ for s in $scenarios; do
 		dcrow digest "digest, 1 configured" ours digest \
 		    --from bench@example.com --to ops@example.com
 		dcrow advise "advise, 1 configured" ours advise
-		dcrow sources "sources, 1 configured" ours sources
+		dcrow sources "sources, 1 configured" ours sources --no-dns
 		dcrow digest0 "digest, none configured" none digest \
 		    --from bench@example.com --to ops@example.com
 		dcrow advise0 "advise, none configured" none advise
@@ -323,7 +323,7 @@ for s in $scenarios; do
 		fresh_db "$D/policy.db"
 		cp "$D/policy-ingest.db" "$D/policy.db"
 		sync	# the copy's writeback is not the merge's
-		SRC="sources --domain $big --days 30 --as-of $asof"
+		SRC="sources --domain $big --days 30 --as-of $asof --no-dns"
 		run policy-first "$DMARCDB" --db "$D/policy.db" $C $SRC
 		row policy "first report (sources): merge" "$wall" - - \
 		    "$maxrss_mb" - - "(one-off) cpu $cpu s"
@@ -398,12 +398,15 @@ for s in $scenarios; do
 			row hicard "$t" "$wall" - - "$maxrss_mb" - - \
 			    "<= 2 s: $(check "$wall" '<=' 2), <= 256 MB: $(check "$maxrss_mb" '<=' 256), cpu $cpu s"
 		}
+		# Reverse DNS apart (the rdns scenario): --no-dns.
 		hcrow first "first report (sources): merge" \
-		    sources --domain example.com --as-of $asof
+		    sources --domain example.com --as-of $asof --no-dns
 		hcrow sources "sources" sources --domain example.com \
-		    --as-of $asof
+		    --as-of $asof --no-dns
+		hcrow sources-ip "sources --by ip" sources \
+		    --domain example.com --as-of $asof --no-dns --by ip
 		hcrow sources-csv "sources --format csv" sources \
-		    --domain example.com --as-of $asof --format csv
+		    --domain example.com --as-of $asof --format csv --no-dns
 		hcrow advise "advise" advise --as-of $asof --no-dns
 		hcrow digest "digest" digest --as-of $asof --no-dns \
 		    --from bench@example.com --to ops@example.com
