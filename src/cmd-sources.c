@@ -625,17 +625,24 @@ print_groups_json(struct run *r, const struct window *w)
  * group, into r->ids. -1 when out of memory.
  */
 static int
-identify(struct run *r, const struct window *w)
+identify(struct run *r, const struct window *w, int asked)
 {
 	struct source	*tops;
 	size_t		 i, n = r->by_ip ? w->nlisted : w->ngroups;
+	/*
+	 * Reverse DNS only for the domains configured or asked for: an
+	 * attacker's own domains and addresses must not make dmarcdb ask
+	 * the attacker's name servers when reports are read.
+	 */
+	int		 dns = asked || conf_domain(r->conf, w->domain) != NULL;
 
 	free(r->ids);
 	r->ids = calloc(n ? n : 1, sizeof *r->ids);
 	if (r->ids == NULL)
 		return -1;
 	if (r->by_ip) {
-		ident_sources(&r->id, w->domain, w->listed, n, r->now, r->ids);
+		ident_sources(&r->id, w->domain, w->listed, n, r->now, dns,
+		    r->ids);
 		return 0;
 	}
 	tops = calloc(n ? n : 1, sizeof *tops);
@@ -646,7 +653,7 @@ identify(struct run *r, const struct window *w)
 		if (tops[i].ip == NULL)
 			tops[i].ip = "";
 	}
-	ident_sources(&r->id, w->domain, tops, n, r->now, r->ids);
+	ident_sources(&r->id, w->domain, tops, n, r->now, dns, r->ids);
 	free(tops);
 	return 0;
 }
@@ -683,7 +690,7 @@ one_domain(void *arg, const char *domain, int asked)
 		window_free(w);
 		return 0;
 	}
-	if (identify(r, w) == -1) {
+	if (identify(r, w, asked) == -1) {
 		log_warnx("out of memory");
 		r->rc = EXIT_INTERNAL;
 		window_free(w);

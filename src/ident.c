@@ -99,7 +99,7 @@ on_ptr(void *arg, const struct rdns_answer *a)
 /* The PTR names of the sources' addresses, looked up together. */
 static void
 lookup_ptrs(const struct ident *id, const struct source *src, size_t n,
-    int64_t now, struct source_ident *out)
+    int64_t now, int dns, struct source_ident *out)
 {
 	struct dr_error	 e;
 	struct ptrs	 p;
@@ -130,8 +130,8 @@ lookup_ptrs(const struct ident *id, const struct source *src, size_t n,
 		}
 	}
 	/* What was answered is shown, even if the cache was not kept. */
-	if (p.n > 0 && rdns_cached(id->store, id->resolver, id->dns, p.ips,
-	    p.n, now, on_ptr, &p, &e) == -1)
+	if (p.n > 0 && rdns_cached(id->store, id->resolver, id->dns && dns,
+	    p.ips, p.n, now, on_ptr, &p, &e) == -1)
 		log_warnx("%s", e.msg);
 	for (i = 0; i < n; i++) {
 		if (*src[i].ip == '\0' || (ix = hmap_find(p.ix, src[i].ip,
@@ -152,14 +152,14 @@ out:
 
 void
 ident_sources(const struct ident *id, const char *domain,
-    const struct source *src, size_t n, int64_t now,
+    const struct source *src, size_t n, int64_t now, int dns,
     struct source_ident *out)
 {
 	struct dr_error	 e;
 	size_t		 i;
 
 	memset(out, 0, n * sizeof *out);
-	lookup_ptrs(id, src, n, now, out);
+	lookup_ptrs(id, src, n, now, dns, out);
 	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof e);
 		if (id->geo != NULL && *src[i].ip != '\0' &&

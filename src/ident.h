@@ -49,11 +49,13 @@ void	 ident_close(struct ident *);
 
 /*
  * The identity of n listed sources, out[i] for src[i]: their PTR names
- * looked up together (now: Unix time, for the cache). A lookup that
- * fails leaves the names out, with a warning; never an error.
+ * looked up together (now: Unix time, for the cache), if dns (and the
+ * ident's dns); else from the cache only. A lookup that fails leaves
+ * the names out, with a warning; never an error.
  */
 void	 ident_sources(const struct ident *, const char *,
-	    const struct source *, size_t, int64_t, struct source_ident *);
+	    const struct source *, size_t, int64_t, int,
+	    struct source_ident *);
 
 /* "name", "name?" when it does not resolve back, else "-". */
 void	 ident_ptr(const struct source_ident *, char *, size_t);

@@ -82,13 +82,15 @@ net "$T/ours.conf" "$T/net" advise $AS_OF --format json > "$T/advise.json"
 [ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/advise.json'),
     '\$.other_domains') || ' ' || json_array_length(readfile('$T/advise.json'),
     '\$.domains')")" = "$N 1" ] || fail "advise --format json"
-net "$T/ours.conf" "$T/net" sources $AS_OF > "$T/sources"
+# (sources looks up the PTR names of a configured domain's sources:
+# not here; below, none for the domains it is not configured for.)
+net "$T/ours.conf" "$T/net" sources $AS_OF --no-dns > "$T/sources"
 [ "$(grep -c '^[a-z0-9.-]*: 2026-01-30 to 2026-02-28' "$T/sources")" = 1 ] ||
     fail "sources: not ours alone"
 grep -qx "$N other domains with reports, not configured: see dmarcdb domains" \
     "$T/sources" || fail "sources: the others not counted"
-net "$T/ours.conf" "$T/net" sources $AS_OF --format csv > "$T/sources.csv" \
-    2> "$T/err"
+net "$T/ours.conf" "$T/net" sources $AS_OF --no-dns --format csv \
+    > "$T/sources.csv" 2> "$T/err"
 grep_none forged "$T/sources.csv" || fail "sources --format csv: forged"
 grep -q "$N other domains" "$T/err" || fail "sources --format csv: no note"
 
@@ -162,6 +164,12 @@ looked up in DNS: ours.example is not a configured domain' ||
     fail "advise, unconfigured: no word on DNS"
 net "$T/empty.conf" "$T/net" digest $AS_OF --format text > "$T/digest.txt"
 [ ! -e "$T/net" ] || fail "digest, unconfigured: looked up in DNS"
+# sources: the 20 largest, and no reverse DNS of their addresses (the
+# forgers' own name servers would see when reports are read).
+net "$T/empty.conf" "$T/net" sources $AS_OF --by ip > "$T/sources.txt"
+[ ! -e "$T/net" ] || fail "sources, unconfigured: looked up in DNS"
+[ "$(grep -c '^[a-z0-9.-]*: 2026-01-30 to 2026-02-28' "$T/sources.txt")" \
+    = 20 ] || fail "sources, unconfigured: not 20 domains"
 [ "$(sections "$T/digest.txt")" = 20 ] ||
     fail "digest, unconfigured: $(sections "$T/digest.txt") domains, not 20"
 [ "$(wc -c < "$T/digest.txt")" -lt 131072 ] ||

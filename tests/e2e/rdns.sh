@@ -162,7 +162,8 @@ grep_none -a -e 'bell' -e 'under_score' -e 'inside' "$T/first.csv" \
 
 # sources names each listed source by its PTR, through the same cache
 # and resolver: a confirmed name, one that does not resolve back ("?"),
-# none; --no-dns asks nothing (an address not in the cache: none).
+# none; --no-dns asks nothing (an address not in the cache: none). Only
+# for a domain configured or asked for (--domain): not for the others.
 . "$SRCDIR/tests/e2e/fixtures.sh"
 mkdir "$T/r"
 report "$T/r" google.com 7489 2026-02-20 domain=example.test,p=none <<-EOR
@@ -171,7 +172,13 @@ report "$T/r" google.com 7489 2026-02-20 domain=example.test,p=none <<-EOR
 192.0.2.40 10 example.test none fail fail - - -
 EOR
 "$DMARCDB" -q --db "$T/s.db" ingest "$T/r"
-S="$DMARCDB -q --db $T/s.db --config $CONF sources --as-of 2026-03-01 --by ip"
+"$DMARCDB" -q --db "$T/s.db" --config "$CONF" sources --as-of 2026-03-01 \
+    --by ip > "$T/u.txt"
+grep -q '^192.0.2.25  *-  ' "$T/u.txt" || fail "sources: looked up: $(cat "$T/u.txt")"
+[ "$(sql "$T/s.db" "SELECT count(*) FROM ptr_cache")" = 0 ] ||
+    fail "sources: reverse DNS for a domain neither configured nor asked"
+S="$DMARCDB -q --db $T/s.db --config $CONF sources --as-of 2026-03-01 --by ip
+    --domain example.test"
 $S > "$T/s.txt"
 grep -q '^192.0.2.25  *mx1.example.test  ' "$T/s.txt" ||
     fail "sources: mx1: $(cat "$T/s.txt")"
@@ -185,7 +192,7 @@ grep -q '"192.0.2.25",.*,"mx1.example.test",name,1,' "$T/s.csv" ||
     fail "sources: the answers are not cached"
 "$DMARCDB" -q --db "$T/n.db" ingest "$T/r"
 "$DMARCDB" -q --db "$T/n.db" --config "$CONF" sources --as-of 2026-03-01 \
-    --by ip --no-dns --format csv > "$T/n.csv"
+    --by ip --no-dns --format csv --domain example.test > "$T/n.csv"
 grep -q '"192.0.2.25",.*,"",skipped,,' "$T/n.csv" ||
     fail "sources --no-dns: $(cat "$T/n.csv")"
 [ "$(sql "$T/n.db" "SELECT count(*) FROM ptr_cache")" = 0 ] ||
