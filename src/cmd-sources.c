@@ -301,13 +301,28 @@ print_csv(struct run *r, const struct window *w)
 	}
 }
 
+/* The end of a domain's JSON object: what is not listed, the totals. */
+static void
+json_end(const struct window *w, const char *what, size_t n, uint64_t m)
+{
+	int	k;
+
+	sanitise_printf("],\n\"unlisted\":{\"%s\":%zu,\"messages\":%llu},"
+	    "\"totals\":{", what, n, (unsigned long long)m);
+	for (k = 0; k < CLASS__COUNT; k++)
+		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
+		    k ? "," : "", class_name((enum source_class)k),
+		    w->class_sources[k],
+		    (unsigned long long)w->class_messages[k]);
+	sanitise_printf("}}");
+}
+
 static void
 print_json(struct run *r, const struct window *w)
 {
 	char	d[3][16];
 	uint64_t m;
 	size_t	i, n = 0, u;
-	int	k;
 
 	fmt_day(w->from_day, d[0], sizeof d[0]);
 	fmt_day(w->to_day, d[1], sizeof d[1]);
@@ -354,14 +369,7 @@ print_json(struct run *r, const struct window *w)
 		sanitise_printf("}");
 	}
 	unlisted(r, w, &u, &m);
-	sanitise_printf("],\n\"unlisted\":{\"sources\":%zu,\"messages\":%llu},"
-	    "\"totals\":{", u, (unsigned long long)m);
-	for (k = 0; k < CLASS__COUNT; k++)
-		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
-		    k ? "," : "", class_name((enum source_class)k),
-		    w->class_sources[k],
-		    (unsigned long long)w->class_messages[k]);
-	sanitise_printf("}}");
+	json_end(w, "sources", u, m);
 }
 
 /* A group's name as shown. */
@@ -609,15 +617,8 @@ print_groups_json(struct run *r, const struct window *w)
 			sanitise_printf(",\"folded\":%u", g->folded);
 		sanitise_printf("}");
 	}
-	sanitise_printf("],\n\"unlisted\":{\"senders\":%zu,\"messages\":"
-	    "%llu},\"totals\":{", w->groups_total - w->ngroups,
-	    (unsigned long long)w->unlisted_group_messages);
-	for (k = 0; k < CLASS__COUNT; k++)
-		sanitise_printf("%s\"%s\":{\"sources\":%u,\"messages\":%llu}",
-		    k ? "," : "", class_name((enum source_class)k),
-		    w->class_sources[k],
-		    (unsigned long long)w->class_messages[k]);
-	sanitise_printf("}}");
+	json_end(w, "senders", w->groups_total - w->ngroups,
+	    w->unlisted_group_messages);
 }
 
 /*

@@ -278,7 +278,8 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 13);
-	bind_text(st, 14, tally_ident(&g) ? tally_ident(&g)->domain : NULL);
+	bind_text(st, 14, tally_ident(&g, NULL) ? tally_ident(&g, NULL)->domain :
+	    NULL);
 	rc = done(m, S_SIG_INSERT, err, "storing a signature");
 	buf_free(&reasons);
 	if (rc == -1)

@@ -512,7 +512,7 @@ facts_upgrade(struct store *s, struct dr_error *err)
 			    SQLITE_STATIC);
 		else
 			sqlite3_bind_null(up, 2);
-		r = tally_ident(&g);
+		r = tally_ident(&g, NULL);
 		if (r != NULL && r->domain != NULL)
 			sqlite3_bind_text(up, 3, r->domain, -1, SQLITE_STATIC);
 		else

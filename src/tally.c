@@ -422,7 +422,7 @@ tally_cand(const struct sig *g, enum sig_cand c)
 }
 
 const struct sig_result *
-tally_ident(const struct sig *g)
+tally_ident(const struct sig *g, int *spf)
 {
 	static const enum sig_cand order[] = { SIG_C_DK_UNAL, SIG_C_SP_UNAL,
 	    SIG_C_PASS_DK, SIG_C_PASS_SP };
@@ -430,8 +430,12 @@ tally_ident(const struct sig *g)
 	size_t			 i;
 
 	for (i = 0; i < sizeof order / sizeof order[0]; i++)
-		if ((r = tally_cand(g, order[i])) != NULL && r->domain != NULL)
+		if ((r = tally_cand(g, order[i])) != NULL && r->domain != NULL) {
+			if (spf != NULL)
+				*spf = order[i] == SIG_C_SP_UNAL ||
+				    order[i] == SIG_C_PASS_SP;
 			return r;
+		}
 	return NULL;
 }
 
@@ -452,7 +456,7 @@ tally_facts(const struct sig *g, struct buf *passes)
 	const struct sig_result	*r0;
 	long			 f = 0;
 	size_t			 i, j;
-	int			 c, spf_pass = 0;
+	int			 c, spf_pass = 0, spf;
 
 	buf_reset(passes);
 	if (g->dmarc)
@@ -498,8 +502,8 @@ tally_facts(const struct sig *g, struct buf *passes)
 	for (c = 0; c < SIG_C__COUNT; c++)
 		if (tally_cand(g, (enum sig_cand)c) != NULL)
 			f |= SIG_F_CAND(c);
-	if ((r0 = tally_ident(g)) != NULL) {
-		if (r0 >= g->spfs && r0 < g->spfs + g->nspfs)
+	if ((r0 = tally_ident(g, &spf)) != NULL) {
+		if (spf)
 			f |= SIG_F_IDENT_SPF;
 		if (r0->aligned)
 			f |= SIG_F_IDENT_ALIGNED;

@@ -123,9 +123,10 @@ const struct sig_result *tally_cand(const struct sig *, enum sig_cand);
  * of the first result, in this order, of a DKIM pass that is not
  * aligned (a service signing with its own domain), an SPF pass that is
  * not aligned (its bounce domain), an aligned DKIM pass, an aligned SPF
- * pass; NULL when nothing passes. Its kind is in the facts.
+ * pass; NULL when nothing passes. *spf, if not NULL, is set when it is
+ * an SPF result. Its kind is in the facts too.
  */
-const struct sig_result *tally_ident(const struct sig *);
+const struct sig_result *tally_ident(const struct sig *, int *);
 #define SIG_F_IDENT_SPF		(1L << 20)	/* the identity is SPF's */
 #define SIG_F_IDENT_ALIGNED	(1L << 21)	/* and aligned */
 

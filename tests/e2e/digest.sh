@@ -75,17 +75,6 @@ sql "$DB" "UPDATE ingest_runs SET started_at = 1772236800,
 
 AS_OF="--as-of 2026-03-01"
 
-# golden NAME COMMAND...: its output is tests/golden/NAME.
-golden() {
-	name=$1
-	shift
-	"$@" > "$T/$name" || fail "$name: exit $?"
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then
-		cp "$T/$name" "$SRCDIR/tests/golden/$name"
-	fi
-	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
-	    fail "$name differs from tests/golden/$name"
-}
 
 golden digest-healthy.txt "$DMARCDB" --db "$DB" digest $AS_OF --no-dns \
     --format text --domain healthy.example

@@ -100,6 +100,19 @@ expect_exit() {
 	[ "$got" -eq "$want" ] || fail "exit $got, not $want: $*"
 }
 
+# golden NAME COMMAND...: the command's output must be tests/golden/NAME
+# (UPDATE_GOLDEN=1 rewrites it).
+golden() {
+	name=$1
+	shift
+	"$@" > "$T/$name" || fail "$name: exit $?"
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
+		cp "$T/$name" "$SRCDIR/tests/golden/$name"
+	fi
+	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
+	    fail "$name differs from tests/golden/$name"
+}
+
 # grep_none GREP-ARGUMENTS...: true when grep finds no line; false when
 # it finds one; grep's own failure (status 2: a file that cannot be
 # read, a bad expression) fails the test, so that a check for what must

@@ -53,17 +53,6 @@ done | report "$T/r" outlook.com 7489 2026-02-20 domain=$D,p=none
 "$DMARCDB" -q --db "$DB" ingest "$T/r"
 S="$DMARCDB -q --db $DB --config $T/conf sources --as-of 2026-03-01"
 
-# golden NAME COMMAND...: its output is tests/golden/NAME.
-golden() {
-	name=$1
-	shift
-	"$@" > "$T/$name" || fail "$name: exit $?"
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then
-		cp "$T/$name" "$SRCDIR/tests/golden/$name"
-	fi
-	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
-	    fail "$name differs from tests/golden/$name"
-}
 golden senders.txt $S
 
 # One row per sender, largest first; spoofing on one row.

@@ -18,17 +18,6 @@ EOF
 "$DMARCDB" -q --db "$DB" ingest "$T/r2"
 AS_OF="--as-of 2026-03-01"
 
-# golden NAME COMMAND...: its output is tests/golden/NAME.
-golden() {
-	name=$1
-	shift
-	"$@" > "$T/$name" || fail "$name: exit $?"
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then
-		cp "$T/$name" "$SRCDIR/tests/golden/$name"
-	fi
-	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
-	    fail "$name differs from tests/golden/$name"
-}
 
 # json FILE PATH: a value from a JSON document, through SQLite.
 json() {

@@ -1041,29 +1041,29 @@ sig_ident(void **state)
 	/* All four kinds: DKIM not aligned comes first. */
 	g.ndkims = 3;
 	g.nspfs = 2;
-	assert_ptr_equal(tally_ident(&g), &dk[1]);
+	assert_ptr_equal(tally_ident(&g, NULL), &dk[1]);
 	f = tally_facts(&g, &passes);
 	assert_false(f & (SIG_F_IDENT_SPF | SIG_F_IDENT_ALIGNED));
 	/* Without it: SPF not aligned, before the aligned DKIM pass. */
 	dk[1].result = "fail";
-	assert_ptr_equal(tally_ident(&g), &sp[1]);
+	assert_ptr_equal(tally_ident(&g, NULL), &sp[1]);
 	f = tally_facts(&g, &passes);
 	assert_true(f & SIG_F_IDENT_SPF);
 	assert_false(f & SIG_F_IDENT_ALIGNED);
 	/* Then the aligned DKIM pass, then the aligned SPF pass. */
 	sp[1].result = "softfail";
-	assert_ptr_equal(tally_ident(&g), &dk[0]);
+	assert_ptr_equal(tally_ident(&g, NULL), &dk[0]);
 	f = tally_facts(&g, &passes);
 	assert_false(f & SIG_F_IDENT_SPF);
 	assert_true(f & SIG_F_IDENT_ALIGNED);
 	dk[0].result = "fail";
-	assert_ptr_equal(tally_ident(&g), &sp[0]);
+	assert_ptr_equal(tally_ident(&g, NULL), &sp[0]);
 	f = tally_facts(&g, &passes);
 	assert_true(f & SIG_F_IDENT_SPF);
 	assert_true(f & SIG_F_IDENT_ALIGNED);
 	/* Nothing passes: none. */
 	sp[0].result = "fail";
-	assert_null(tally_ident(&g));
+	assert_null(tally_ident(&g, NULL));
 	f = tally_facts(&g, &passes);
 	assert_false(f & (SIG_F_IDENT_SPF | SIG_F_IDENT_ALIGNED));
 	buf_free(&passes);
