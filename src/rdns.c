@@ -471,7 +471,8 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 	int64_t			 idle, wait, t;
 	unsigned		 timeout;
 	size_t			 i, np;
-	int			 rc = -1, bits, k, stop = 0;
+	int			 rc = -1, k, stop = 0;
+	unsigned		 ubits;
 
 	memset(&lk, 0, sizeof lk);
 	if (n == 0)
@@ -554,15 +555,19 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 				finish(&lk.jobs[lk.next], RDNS_TIMEOUT, 1);
 			continue;
 		}
-		bits = ares_getsock(lk.ch, socks, ARES_GETSOCK_MAXNUM);
+		/*
+		 * The bits by hand: c-ares' ARES_GETSOCK_WRITABLE shifts an
+		 * int 1 by up to 31 places (undefined; UBSan says so).
+		 */
+		ubits = (unsigned)ares_getsock(lk.ch, socks,
+		    ARES_GETSOCK_MAXNUM);
 		for (np = 0, k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
-			if (!ARES_GETSOCK_READABLE(bits, k) &&
-			    !ARES_GETSOCK_WRITABLE(bits, k))
+			unsigned rd = ubits & (1u << k);
+			unsigned wr = ubits & (1u << (k + ARES_GETSOCK_MAXNUM));
+			if (!rd && !wr)
 				continue;
 			pfd[np].fd = socks[k];
-			pfd[np].events =
-			    (ARES_GETSOCK_READABLE(bits, k) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, k) ? POLLOUT : 0);
+			pfd[np].events = (rd ? POLLIN : 0) | (wr ? POLLOUT : 0);
 			pfd[np].revents = 0;
 			np++;
 		}
