@@ -785,6 +785,7 @@ static const char *const group_kinds[] = {
 	[GROUP_SERVICE] = "service",
 	[GROUP_SERVICE_OTHER] = "service-other",
 	[GROUP_DOMAIN] = "domain",
+	[GROUP_NETWORK] = "network",
 	[GROUP_FORWARDED] = "forwarded",
 	[GROUP_NONE] = "none",
 	[GROUP_OTHER] = "other",
@@ -864,6 +865,30 @@ count_network(struct build *b, struct wbuild *wb)
 }
 
 /*
+ * By network: the owner of the source's address, "AS15169 GOOGLE", its
+ * country as the evidence; without one (no database, not in it, no
+ * address), the group without a name.
+ */
+static struct group_acc *
+network_group(struct build *b, struct wbuild *wb, char *by, size_t len)
+{
+	struct geo_info	 gi;
+	struct dr_error	 e;
+	char		 name[32 + GEO_AS_NAME_MAX];
+
+	memset(&gi, 0, sizeof gi);
+	memset(&e, 0, sizeof e);
+	if (b->o.geo != NULL && b->have_ip &&
+	    geo_lookup(b->o.geo, b->ip.data, &gi, &e) == 1 && gi.asn != 0) {
+		snprintf(name, sizeof name, "AS%u%s%s", (unsigned)gi.asn,
+		    *gi.as_name ? " " : "", gi.as_name);
+		snprintf(by, len, "%s", gi.country);
+		return groups_get(wb->groups, GROUP_NETWORK, name);
+	}
+	return groups_get(wb->groups, GROUP_NETWORK, NULL);
+}
+
+/*
  * The source that ends goes to its group: its configured sender; else
  * the service or the organisational domain of its identity, unless
  * that is ours and it is forwarded (our own signature, intact); else
@@ -881,7 +906,9 @@ group_source(struct build *b, struct wbuild *wb)
 	int			 ours;
 
 	ours = *a->ident && (a->ident_facts & SIG_F_IDENT_ALIGNED);
-	if (s->sender != NULL)
+	if (b->o.keep & CLASSIFY_BY_AS)
+		g = network_group(b, wb, by, sizeof by);
+	else if (s->sender != NULL)
 		g = groups_get(wb->groups, GROUP_SENDER, s->sender->name);
 	else if (*a->ident && !(ours && s->class == CLASS_FORWARDED)) {
 		if (b->o.cat != NULL && (v = source_service(b, a, &m)) !=
@@ -1560,9 +1587,10 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 				goto out;
 			}
 		}
-		wb->top.cap = b->o.keep & CLASSIFY_BY_SENDER ? 0 :
+		wb->top.cap = b->o.keep & (CLASSIFY_BY_SENDER |
+		    CLASSIFY_BY_AS) ? 0 :
 		    b->o.limit;
-		if ((b->o.keep & CLASSIFY_BY_SENDER) &&
+		if ((b->o.keep & (CLASSIFY_BY_SENDER | CLASSIFY_BY_AS)) &&
 		    (wb->groups = groups_new(free_held)) == NULL) {
 			nomem(b);
 			goto out;

@@ -82,6 +82,7 @@ enum group_kind {
 	GROUP_SERVICE,		/* a service, sending as us */
 	GROUP_SERVICE_OTHER,	/* a service, but as another customer */
 	GROUP_DOMAIN,		/* the domain it authenticates as */
+	GROUP_NETWORK,		/* CLASSIFY_BY_AS: its network's owner */
 	GROUP_FORWARDED,	/* forwarded, no identity of its own */
 	GROUP_NONE,		/* no passing authentication */
 	GROUP_OTHER,		/* beyond CLASSIFY_GROUPS */
@@ -104,8 +105,8 @@ struct source_group {
 };
 
 /*
- * "configured", "service", "service-other", "domain", "forwarded",
- * "none", "other".
+ * "configured", "service", "service-other", "domain", "network",
+ * "forwarded", "none", "other".
  */
 const char	*group_kind_name(enum group_kind);
 
@@ -184,11 +185,14 @@ struct window {
  * the first days are not read, and first_seen stays -1.
  * CLASSIFY_BY_SENDER: the sources are summed by sender (groups); limit
  * counts groups, and no source is listed but for keep.
+ * CLASSIFY_BY_AS: summed by the owner of their network instead (geo),
+ * "AS15169 GOOGLE"; those not in the location database on one row.
  */
 #define CLASSIFY_KEEP_MISCONFIGURED	0x1
 #define CLASSIFY_KEEP_ALL		0x2
 #define CLASSIFY_CLASSES_ONLY		0x4
 #define CLASSIFY_BY_SENDER		0x8
+#define CLASSIFY_BY_AS			0x10
 struct classify_opts {
 	size_t		 limit;
 	int		 only;		/* a class, or -1 */

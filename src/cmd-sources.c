@@ -1,6 +1,6 @@
 /*
  * cmd-sources.c: dmarcdb sources [--domain D]... [--days N | --since DATE]
- *     [--as-of DATE] [--class C] [--limit N] [--by sender|ip]
+ *     [--as-of DATE] [--class C] [--limit N] [--by sender|as|ip]
  *     [--format table|csv|json] [--no-dns]
  */
 #include "config.h"
@@ -33,6 +33,7 @@ struct run {
 	enum source_class	 class;
 	size_t			 limit;		/* sources or groups listed */
 	int			 by_ip;		/* a row per source */
+	int			 by_as;		/* a row per network */
 	unsigned		 ndomains;	/* printed so far */
 	struct ident		 id;
 	struct source_ident	*ids;		/* of the listed sources, or
@@ -47,7 +48,7 @@ sources_usage(FILE *f)
 	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
-	    "           [--limit N] [--by sender|ip] [--format table|csv|json]\n"
+	    "           [--limit N] [--by sender|as|ip] [--format table|csv|json]\n"
 	    "           [--no-dns]\n"
 	    "\n"
 	    "Who sends mail as each policy domain: one row per sender (a\n"
@@ -69,8 +70,8 @@ sources_usage(FILE *f)
 	    "  --class C       only sources of class C\n"
 	    "  --limit N       list the N largest senders or sources (default\n"
 	    "                  %d, at most %d); a line counts the others\n"
-	    "  --by B          sender (default): a row per sender; ip: a row\n"
-	    "                  per source\n"
+	    "  --by B          sender (default): a row per sender; as: per\n"
+	    "                  network owner; ip: per source\n"
 	    "  --no-dns        look up no reverse DNS name (cached ones are\n"
 	    "                  shown)\n"
 	    "  --format F      table (default), csv or json\n"
@@ -385,6 +386,10 @@ group_label(const struct source_group *g, char *out, size_t len)
 	case GROUP_SERVICE_OTHER:
 		snprintf(out, len, "%s (not as us)", g->name ? g->name : "?");
 		break;
+	case GROUP_NETWORK:
+		snprintf(out, len, "%s", g->name ? g->name :
+		    "(network not known)");
+		break;
 	case GROUP_FORWARDED:
 		snprintf(out, len, "(forwarded)");
 		break;
@@ -676,7 +681,8 @@ one_domain(void *arg, const char *domain, int asked)
 	}
 	o.limit = r->limit;
 	o.only = r->have_class ? (int)r->class : -1;
-	o.keep = r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : CLASSIFY_BY_SENDER;
+	o.keep = r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : r->by_as ?
+	    CLASSIFY_BY_AS : CLASSIFY_BY_SENDER;
 	o.each = NULL;
 	o.arg = NULL;
 	o.cat = r->id.cat;
@@ -789,13 +795,12 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			dns = 0;
 			break;
 		case OPT_BY:
-			if (strcmp(optarg, "sender") == 0)
-				r.by_ip = 0;
-			else if (strcmp(optarg, "ip") == 0)
-				r.by_ip = 1;
-			else
+			r.by_ip = strcmp(optarg, "ip") == 0;
+			r.by_as = strcmp(optarg, "as") == 0;
+			if (!r.by_ip && !r.by_as && strcmp(optarg, "sender") !=
+			    0)
 				return cmd_usage_error(c, "sources", "--by "
-				    "wants sender or ip, not '%s'", optarg);
+				    "wants sender, as or ip, not '%s'", optarg);
 			break;
 		case CMD_OPT_CONFIG:
 			config = optarg;

@@ -106,9 +106,20 @@ $S --class unknown --format csv > "$T/unknown"
 # --by ip: a row per source, as before.
 $S --by ip --format csv --limit 1000 > "$T/ip"
 [ "$(($(wc -l < "$T/ip") - 1))" -eq 209 ] || fail "--by ip: 209 sources"
-expect_exit 2 $S --by as 2> "$T/err"
-grep -q "^dmarcdb: sources: --by wants sender or ip, not 'as'$" "$T/err" ||
-    fail "--by as: $(cat "$T/err")"
+expect_exit 2 $S --by asn 2> "$T/err"
+grep -q "^dmarcdb: sources: --by wants sender, as or ip, not 'asn'$" \
+    "$T/err" || fail "--by asn: $(cat "$T/err")"
+# --by as: a row per network owner; without a location database, one.
+$S --by as --format csv > "$T/as0.csv"
+[ "$(sed 1d "$T/as0.csv" | cut -d, -f2-5)" = \
+    '"(network not known)",network,209,13598' ] ||
+    fail "--by as, no database: $(cat "$T/as0.csv")"
+"$DMARCDB" -q --db "$DB" --config "$T/geo.conf" sources --as-of 2026-03-01 \
+    --by as --format csv > "$T/as.csv"
+grep -q '^"mixed.example","AS11377 SENDGRID",network,3,2100,2100,0,compliant,' \
+    "$T/as.csv" || fail "--by as: $(cat "$T/as.csv")"
+[ "$(awk -F, 'NR > 1 { s += $5 } END { print s }' "$T/as.csv")" -eq 13598 ] ||
+    fail "--by as: the rows do not add up"
 
 # JSON: the same senders.
 $S --format json > "$T/json"
