@@ -72,7 +72,8 @@ cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
 # before it is upgraded, is the one kept while ingesting: from before
 # the summary tables (schema 2) and from before records named their
 # signatures (schema 4, when source_days held the summary).
-unsign='DROP VIEW v_source_days; DROP INDEX reports_day;
+unsign='DROP VIEW v_record_identity;
+    DROP VIEW v_source_days; DROP INDEX reports_day;
     ALTER TABLE reports DROP COLUMN day; ALTER TABLE records DROP COLUMN sig;
     DROP VIEW v_reports; CREATE VIEW v_reports AS SELECT id FROM reports;
     DROP VIEW v_runs; ALTER TABLE ingest_runs DROP COLUMN unreadable;
@@ -123,7 +124,8 @@ cmp -s "$T/d1" "$T/d5" || fail "summary from schema 4 differs from the kept one"
 # schema/008-sig-facts.sql): the facts filled in are those ingest keeps
 # (dump compares them), and the report commands say the same.
 cp "$T/one.db" "$T/old7.db"
-sql "$T/old7.db" "ALTER TABLE auth_sigs DROP COLUMN facts;
+sql "$T/old7.db" "DROP VIEW v_record_identity;
+    ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
@@ -146,7 +148,8 @@ done
 # schema/009-sig-ident.sql): identities and facts (with the identity's
 # kind) are filled in as ingest keeps them, and sources groups alike.
 cp "$T/one.db" "$T/old8.db"
-sql "$T/old8.db" "ALTER TABLE auth_sigs DROP COLUMN ident;
+sql "$T/old8.db" "DROP VIEW v_record_identity;
+    ALTER TABLE auth_sigs DROP COLUMN ident;
     UPDATE auth_sigs SET facts = facts & ~(3 << 20);
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
     PRAGMA user_version = 8"

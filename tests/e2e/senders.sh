@@ -155,6 +155,19 @@ done
 grep -q '^"mixed.example","167.89.0.1",.*,11377,"SENDGRID","US","SendGrid",esp,for-us,' \
     "$T/geo.csv" || fail "167.89.0.1: $(grep 167.89.0.1 "$T/geo.csv")"
 
+# Analysts join a record to its identity: v_record_identity.
+[ "$(sqlite3 -batch "$DB" "SELECT auth_domain, auth_kind, auth_aligned,
+    sum(count) FROM v_record_identity WHERE source_ip = '167.89.0.1'
+    GROUP BY 1, 2, 3")" = "sendgrid.net|dkim|0|700" ] ||
+    fail "v_record_identity: SendGrid"
+[ "$(sqlite3 -batch "$DB" "SELECT count(*), sum(auth_domain IS NULL),
+    sum(ptr IS NULL) FROM v_record_identity WHERE source_ip LIKE '45.1.1.%'")" \
+    = "50|50|50" ] || fail "v_record_identity: spoofing"
+[ "$(sqlite3 -batch "$DB" "SELECT DISTINCT auth_domain || ',' || auth_kind
+    || ',' || auth_aligned FROM v_record_identity
+    WHERE source_ip = '198.51.100.10'")" = "mixed.example,dkim,1" ] ||
+    fail "v_record_identity: our MTA"
+
 # The identity is kept with each signature, for SQL users too.
 [ "$(sqlite3 -batch "$DB" "SELECT group_concat(ident) FROM
     (SELECT DISTINCT ident FROM auth_sigs WHERE ident IS NOT NULL

@@ -332,7 +332,7 @@ for c in p sp np adkim aspf pct fo testing; do
 	old="$old UPDATE reports SET $c = raw_$c WHERE raw_$c IS NOT NULL;
 	    ALTER TABLE reports DROP COLUMN raw_$c;"
 done
-sql "$T/old.db" "$old
+sql "$T/old.db" "DROP VIEW v_record_identity; $old
     UPDATE reports SET fo = '1 : d:1' WHERE domain = 'dns.example';
     UPDATE reports SET status = 'active', superseded_by = NULL,
       report_key_id = 'ABC-1@receiver.example'
