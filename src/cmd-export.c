@@ -89,7 +89,7 @@ static const char *const columns[] = {
 	"aspf", "record", "source_ip", "count", "disposition", "dkim", "spf",
 	"header_from", "envelope_from", "envelope_to", "dkim_results",
 	"spf_results", "reasons", "dmarc", "dkim_aligned", "spf_aligned",
-	"class",
+	"class", "auth_domain", "auth_kind", "ptr", "ptr_confirmed",
 };
 #define NCOLUMNS	(sizeof columns / sizeof columns[0])
 
@@ -388,7 +388,14 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 	put_const(x->dkim_aligned ? "1," : "0,");
 	put_const(x->spf_aligned ? "1," : "0,");
 	/* A class name, or "" for a source beyond the table. */
-	sanitise_printf("%s\n", cls);
+	sanitise_printf("%s,", cls);
+	/* What names the source (v_record_identity). */
+	cmd_csv(stdout, x->auth_domain ? x->auth_domain : "");
+	put_const(x->auth_domain == NULL ? ",," : x->auth_facts &
+	    SIG_F_IDENT_SPF ? ",spf," : ",dkim,");
+	cmd_csv(stdout, x->ptr ? x->ptr : "");
+	put_const(x->ptr == NULL ? ",\n" : x->ptr_confirmed ? ",1\n" :
+	    ",0\n");
 }
 
 static void
@@ -477,7 +484,12 @@ ndjson_row(struct run *r, const struct store_export_row *x, const char *cls)
 	    x->dkim_aligned ? "true" : "false",
 	    x->spf_aligned ? "true" : "false");
 	json_kv("class", cls, 0);
-	sanitise_printf("}\n");
+	json_kv("auth_domain", x->auth_domain, 0);
+	sanitise_printf(",\"auth_kind\":%s", x->auth_domain == NULL ? "null" :
+	    x->auth_facts & SIG_F_IDENT_SPF ? "\"spf\"" : "\"dkim\"");
+	json_kv("ptr", x->ptr, 0);
+	sanitise_printf(",\"ptr_confirmed\":%s}\n", x->ptr == NULL ? "null" :
+	    x->ptr_confirmed ? "true" : "false");
 }
 
 static int

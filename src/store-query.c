@@ -720,6 +720,10 @@ export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *
 		row->dmarc = sqlite3_column_int(cs, 9) != 0;
 		row->dkim_aligned = sqlite3_column_int(cs, 10) != 0;
 		row->spf_aligned = sqlite3_column_int(cs, 11) != 0;
+		row->auth_domain = walk_col(w, cs, 12);
+		row->auth_facts = (long)sqlite3_column_int64(cs, 13);
+		row->ptr = walk_col(w, cs, 14);
+		row->ptr_confirmed = sqlite3_column_int(cs, 15) != 0;
 		row->rec = &rec;
 		if (w->nomem) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -757,8 +761,10 @@ store_export(struct store *s, const char *domain, int64_t since,
 	static const char record_sql[] =
 	    "SELECT c.id, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
 	    " c.header_from, c.envelope_from, c.envelope_to, g.dmarc,"
-	    " g.dkim_aligned, g.spf_aligned"
+	    " g.dkim_aligned, g.spf_aligned, g.ident, g.facts,"
+	    " CASE p.status WHEN 'name' THEN p.name END, p.confirmed"
 	    " FROM records c LEFT JOIN auth_sigs g ON g.id = c.sig"
+	    " LEFT JOIN ptr_cache p ON p.ip = c.source_ip"
 	    " WHERE c.report = ? ORDER BY c.id";
 	struct store_export_row	 row;
 	struct walk		 w;

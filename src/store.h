@@ -402,6 +402,13 @@ struct store_export_row {
 	const struct dr_record	*rec;	/* with its results and reasons */
 	/* dmarcdb's evaluation of its signature (auth_sigs). */
 	unsigned char		 dmarc, dkim_aligned, spf_aligned;
+	/* What names its source: the domain it authenticates as
+	   (auth_sigs.ident, NULL if none; SIG_F_IDENT_* of the facts),
+	   and the cached PTR name of its address (NULL if none). */
+	const char		*auth_domain;
+	long			 auth_facts;
+	const char		*ptr;
+	unsigned char		 ptr_confirmed;
 };
 /*
  * The records of active reports whose period ends at or after since and

@@ -207,8 +207,13 @@ expect_exit 2 "$DMARCDB" --db "$DB" export --as-of yesterday 2> /dev/null
 
 # The export: one row per record, evaluated and classified.
 [ "$(($(wc -l < "$T/export.csv") - 1))" -eq 18 ] || fail "export rows"
-grep -c ',pass,0,1,compliant$' "$T/export.csv" | grep -qx 9 ||
+grep -c ',pass,0,1,compliant,' "$T/export.csv" | grep -qx 9 ||
     fail "export: SPF-only pass, compliant"
+# And what names each source: the identity of its signature.
+grep -c ',pass,0,1,compliant,"mail.strict.example",dkim,"",$' \
+    "$T/export.csv" | grep -qx 9 || fail "export: identity columns"
+[ "$(grep -c '"auth_domain":"mail.strict.example","auth_kind":"dkim","ptr":null,"ptr_confirmed":null}$' \
+    "$T/export.ndjson")" -gt 0 ] || fail "export.ndjson: no identity"
 n=$("$DMARCDB" --db "$DB" export $AS_OF | wc -l)
 m=$(sql "$DB" "SELECT count(*) FROM records c JOIN reports r ON
     r.id = c.report WHERE r.status = 'active'")
