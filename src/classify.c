@@ -902,8 +902,9 @@ group_source(struct build *b, struct wbuild *wb)
 	struct group_acc	*g;
 	struct svc_match	 m;
 	const struct svc	*v = NULL;
-	char			 by[128] = "";
-	int			 ours;
+	const char		*svc_by = NULL;
+	char			 by[128] = "";	/* by network: the country */
+	int			 ours, named = 0;
 
 	ours = *a->ident && (a->ident_facts & SIG_F_IDENT_ALIGNED);
 	if (b->o.keep & CLASSIFY_BY_AS)
@@ -911,18 +912,15 @@ group_source(struct build *b, struct wbuild *wb)
 	else if (s->sender != NULL)
 		g = groups_get(wb->groups, GROUP_SENDER, s->sender->name);
 	else if (*a->ident && !(ours && s->class == CLASS_FORWARDED)) {
+		named = 1;
 		if (b->o.cat != NULL && (v = source_service(b, a, &m)) !=
 		    NULL) {
 			g = groups_get(wb->groups, m.how == SVC_FOR_US ?
 			    GROUP_SERVICE : GROUP_SERVICE_OTHER, v->name);
-			snprintf(by, sizeof by, "%s", m.by);
+			svc_by = m.by;
 		} else
 			g = groups_get(wb->groups, GROUP_DOMAIN,
 			    align_org(a->ident));
-		if (!*by)
-			snprintf(by, sizeof by, "%s %s%.100s", a->ident_facts &
-			    SIG_F_IDENT_SPF ? "SPF" : "DKIM", a->ident_facts &
-			    SIG_F_IDENT_SPF ? "" : "d=", a->ident);
 	} else if (s->class == CLASS_FORWARDED)
 		g = groups_get(wb->groups, GROUP_FORWARDED, NULL);
 	else {
@@ -939,7 +937,16 @@ group_source(struct build *b, struct wbuild *wb)
 		if (g->held != NULL)
 			free_held(g->held);
 		g->held = e;
-		memcpy(g->evidence, by, sizeof g->evidence);
+		/* Its evidence, written only for the largest source. */
+		if (svc_by != NULL)
+			snprintf(g->evidence, sizeof g->evidence, "%s", svc_by);
+		else if (named)
+			snprintf(g->evidence, sizeof g->evidence, "%s %s%.100s",
+			    a->ident_facts & SIG_F_IDENT_SPF ? "SPF" : "DKIM",
+			    a->ident_facts & SIG_F_IDENT_SPF ? "" : "d=",
+			    a->ident);
+		else
+			memcpy(g->evidence, by, sizeof g->evidence);
 	}
 	return 0;
 }

@@ -647,8 +647,7 @@ identify(struct run *r, const struct window *w, int asked)
 	if (r->ids == NULL)
 		return -1;
 	if (r->by_ip) {
-		ident_sources(&r->id, w->domain, w->listed, n, r->now, dns,
-		    r->ids);
+		ident_sources(&r->id, w->listed, n, r->now, dns, r->ids);
 		return 0;
 	}
 	tops = calloc(n ? n : 1, sizeof *tops);
@@ -659,7 +658,7 @@ identify(struct run *r, const struct window *w, int asked)
 		if (tops[i].ip == NULL)
 			tops[i].ip = "";
 	}
-	ident_sources(&r->id, w->domain, tops, n, r->now, dns, r->ids);
+	ident_sources(&r->id, tops, n, r->now, dns, r->ids);
 	free(tops);
 	return 0;
 }

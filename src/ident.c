@@ -40,14 +40,13 @@ ident_close(struct ident *id)
 
 /* The catalogue's service for a source, from its evidence. */
 static void
-match_service(const struct ident *id, const char *domain,
-    const struct source *s, struct source_ident *o)
+match_service(const struct ident *id, const struct source *s,
+    struct source_ident *o)
 {
 	const struct source_auth	*a = &s->auth;
 	struct svc_auth			 dk[2], sp[2];
 	struct svc_evidence		 ev;
 
-	(void)domain;
 	memset(&ev, 0, sizeof ev);
 	memset(&o->svc, 0, sizeof o->svc);
 	if (id->cat == NULL)
@@ -151,9 +150,8 @@ out:
 }
 
 void
-ident_sources(const struct ident *id, const char *domain,
-    const struct source *src, size_t n, int64_t now, int dns,
-    struct source_ident *out)
+ident_sources(const struct ident *id, const struct source *src, size_t n,
+    int64_t now, int dns, struct source_ident *out)
 {
 	struct dr_error	 e;
 	size_t		 i;
@@ -165,7 +163,7 @@ ident_sources(const struct ident *id, const char *domain,
 		if (id->geo != NULL && *src[i].ip != '\0' &&
 		    geo_lookup(id->geo, src[i].ip, &out[i].geo, &e) == -1)
 			memset(&out[i].geo, 0, sizeof out[i].geo);
-		match_service(id, domain, &src[i], &out[i]);
+		match_service(id, &src[i], &out[i]);
 	}
 }
 

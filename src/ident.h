@@ -53,9 +53,8 @@ void	 ident_close(struct ident *);
  * ident's dns); else from the cache only. A lookup that fails leaves
  * the names out, with a warning; never an error.
  */
-void	 ident_sources(const struct ident *, const char *,
-	    const struct source *, size_t, int64_t, int,
-	    struct source_ident *);
+void	 ident_sources(const struct ident *, const struct source *, size_t,
+	    int64_t, int, struct source_ident *);
 
 /* "name", "name?" when it does not resolve back, else "-". */
 void	 ident_ptr(const struct source_ident *, char *, size_t);
