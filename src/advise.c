@@ -23,6 +23,7 @@
 
 #include "advise.h"
 #include "dns.h"
+#include "group.h"
 #include "fmt.h"
 #include "record.h"
 #include "tally.h"
@@ -706,6 +707,59 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 }
 
 /*
+ * The senders of the largest new sources, at most three, each once:
+ * "SendGrid, Zendesk (not as us) and others", or "".
+ */
+static void
+new_senders(const struct window *w, char *out, size_t len)
+{
+	const struct source	*seen[3];
+	char			 name[300];
+	size_t			 i, j, n = 0, o = 0;
+
+	*out = '\0';
+	for (i = 0; i < w->nlisted && o < len; i++) {
+		const struct source *s = &w->listed[i];
+		if (s->first_seen >= 0 && s->first_seen < w->from_day)
+			continue;
+		for (j = 0; j < n; j++)
+			if (group_same_sender(seen[j], s))
+				break;
+		if (j < n)
+			continue;
+		if (n == 3) {
+			snprintf(out + o, len - o, " and others");
+			break;
+		}
+		seen[n++] = s;
+		group_noun(s->gkind, s->gname, 0, name, sizeof name);
+		o += (size_t)snprintf(out + o, len - o, "%s%s",
+		    n > 1 ? ", " : "", name);
+	}
+}
+
+/*
+ * The largest authorised source of the group that signs below the dkim
+ * threshold, as the window lists them (CLASSIFY_KEEP_ALL); NULL if the
+ * group has but one source, or none is listed.
+ */
+static const struct source *
+weakest(const struct window *w, const struct source_group *g)
+{
+	size_t	i;
+
+	if (g->sources < 2)
+		return NULL;
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
+		if (s->authorised && pct(s->dkim_aligned, s->messages) <
+		    w->th.dkim && group_same(s, g))
+			return s;
+	}
+	return NULL;
+}
+
+/*
  * What blocks the step to next. gates: also the time, volume and pass
  * rate needed to take a step forward (not when stepping back or at the
  * last stage, where only what to fix is listed).
@@ -715,7 +769,7 @@ judge(struct advice *a, int next, int gates)
 {
 	const struct window	*w = a->w;
 	const struct conf_thresholds *th = &w->th;
-	char			 n1[32], n2[32], p1[16];
+	char			 n1[32], n2[32], p1[16], who[400];
 	size_t			 i;
 	unsigned		 shown;
 
@@ -737,21 +791,23 @@ judge(struct advice *a, int next, int gates)
 		note(&a->blockers, "authorised mail passes DMARC at %s (need "
 		    "%g%%)", p1, th->pass);
 	}
-	for (i = 0; i < w->nlisted; i++) {
-		const struct source *s = &w->listed[i];
-		if (s->class != CLASS_MISCONFIGURED)
+	/* Per sender: all its addresses together (group.h). */
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *g = &w->groups[i];
+		const struct source *s;
+		uint64_t m = g->class_messages[CLASS_MISCONFIGURED];
+		if (m == 0)
 			continue;
-		fmt_count(s->messages, n1, sizeof n1);
-		if (pct(s->messages, w->messages) >= th->significant)
-			note(&a->blockers, "%s%s%s%s (%s messages): %s", s->ip,
-			    s->sender ? " (" : "", s->sender ?
-			    s->sender->name : "", s->sender ? ")" : "", n1,
+		s = group_largest(w, g, CLASS_MISCONFIGURED);
+		group_phrase(g, g->class_sources[CLASS_MISCONFIGURED], s->ip,
+		    who, sizeof who);
+		fmt_count(m, n1, sizeof n1);
+		if (pct(m, w->messages) >= th->significant)
+			note(&a->blockers, "%s, %s messages: %s", who, n1,
 			    s->reason);
 		else
-			note(&a->warnings, "also fix %s%s%s%s (%s messages): "
-			    "%s", s->ip, s->sender ? " (" : "", s->sender ?
-			    s->sender->name : "", s->sender ? ")" : "", n1,
-			    s->reason);
+			note(&a->warnings, "also fix %s, %s messages: %s", who,
+			    n1, s->reason);
 	}
 	if (next >= 4) {
 		/* Reject needs DKIM: SPF alone breaks on forwarding. */
@@ -769,20 +825,26 @@ judge(struct advice *a, int next, int gates)
 				    u->sender->name, p1, th->dkim);
 			}
 		} else {
-			for (i = 0, shown = 0; i < w->nlisted; i++) {
-				const struct source *s = &w->listed[i];
-				if (!s->authorised || pct(s->dkim_aligned,
-				    s->messages) >= th->dkim ||
-				    pct(s->messages, w->messages) <
+			for (i = 0, shown = 0; i < w->ngroups; i++) {
+				const struct source_group *g = &w->groups[i];
+				const struct source *s;
+				if (g->authorised == 0 || pct(g->dkim_aligned,
+				    g->authorised) >= th->dkim ||
+				    pct(g->authorised, w->messages) <
 				    th->significant)
 					continue;
-				fmt_pct(s->dkim_aligned, s->messages, p1,
+				fmt_pct(g->dkim_aligned, g->authorised, p1,
 				    sizeof p1);
+				s = weakest(w, g);
+				group_phrase(g, g->sources, s ? NULL : g->top.ip,
+				    who, sizeof who);
 				if (shown++ < 5)
 					note(&a->blockers, "%s signs %s of its "
 					    "mail with aligned DKIM (need %g%% "
 					    "before p=reject: RFC 9989 section "
-					    "7.4)", s->ip, p1, th->dkim);
+					    "7.4)%s%s", who, p1, th->dkim, s ?
+					    "; the largest source without it: " :
+					    "", s ? s->ip : "");
 			}
 		}
 	}
@@ -796,7 +858,7 @@ warn(struct advice *a, int next)
 	const struct conf_thresholds *th = &w->th;
 	uint64_t		 lists = w->via_lists + w->via_forwarders +
 				    w->local_policy;
-	char			 n1[32], n2[32], p1[16];
+	char			 n1[32], n2[32], p1[16], who[400];
 	size_t			 i;
 	unsigned		 shown = 0;
 
@@ -811,23 +873,38 @@ warn(struct advice *a, int next)
 		    "section 7.4 advises against p=reject for domains whose "
 		    "users post to mailing lists", n1, n2);
 	}
-	for (i = 0; i < w->nlisted && shown < 3; i++) {
-		const struct source *s = &w->listed[i];
-		if (s->class != CLASS_UNKNOWN || pct(s->messages, w->messages)
-		    < th->significant)
+	for (i = 0; i < w->ngroups && shown < 3; i++) {
+		const struct source_group *g = &w->groups[i];
+		const struct source *s;
+		uint64_t m = g->class_messages[CLASS_UNKNOWN];
+		if (m == 0 || pct(m, w->messages) < th->significant)
 			continue;
-		fmt_pct(s->messages, w->messages, p1, sizeof p1);
-		note(&a->warnings, "%s sends %s of the mail as %s and is "
-		    "unknown: if it is yours, add it to the configuration; "
-		    "if not, enforcement stops it", s->ip, p1,
-		    *s->header_from ? s->header_from : a->domain);
+		s = group_largest(w, g, CLASS_UNKNOWN);
+		group_phrase(g, g->class_sources[CLASS_UNKNOWN], s->ip, who,
+		    sizeof who);
+		fmt_pct(m, w->messages, p1, sizeof p1);
+		if (g->kind == GROUP_NONE)
+			note(&a->warnings, "%s send %s of the mail as %s: "
+			    "spoofing, most likely, which enforcement stops",
+			    who, p1, *s->header_from ? s->header_from :
+			    a->domain);
+		else
+			note(&a->warnings, "%s sends %s of the mail as %s and "
+			    "is unknown%s%s%s: if it is yours, add it to the "
+			    "configuration; if not, enforcement stops it", who,
+			    p1, *s->header_from ? s->header_from : a->domain,
+			    g->evidence && *g->evidence ? " (" : "",
+			    g->evidence ? g->evidence : "",
+			    g->evidence && *g->evidence ? ")" : "");
 		shown++;
 	}
 	if (w->new_sources > 0) {
 		fmt_count(w->new_messages, n1, sizeof n1);
+		new_senders(w, who, sizeof who);
 		note(&a->warnings, "%llu source%s seen for the first time in "
-		    "the window (%s messages)", (unsigned long long)
-		    w->new_sources, w->new_sources == 1 ? "" : "s", n1);
+		    "the window (%s messages)%s%s", (unsigned long long)
+		    w->new_sources, w->new_sources == 1 ? "" : "s", n1,
+		    *who ? ", from " : "", who);
 	}
 }
 
@@ -918,14 +995,25 @@ settle(struct advice *a, struct store *s, const struct votes *vs,
 	return 0;
 }
 
+struct classify_opts
+advise_keep(const struct advise_opts *o)
+{
+	/* Every sender, and the largest sources of each kind. */
+	struct classify_opts	 k = { CLASSIFY_GROUPS, -1,
+	    CLASSIFY_KEEP_ALL | CLASSIFY_BY_SENDER, NULL, NULL, NULL, NULL };
+
+	k.cat = o->cat;
+	k.geo = o->geo;
+	return k;
+}
+
 int
 advise_domain(struct store *s, const struct conf *c, const char *domain,
-    int64_t from, int64_t to, int dns, struct window *w,
+    int64_t from, int64_t to, const struct advise_opts *o, struct window *w,
     struct advice **out, struct dr_error *err)
 {
-	/* The sources the notes name: the largest of each kind. */
-	static const struct classify_opts keep = { 0, -1,
-	    CLASSIFY_KEEP_ALL, NULL, NULL, NULL, NULL };
+	struct classify_opts	 keep = advise_keep(o);
+	int			 dns = o->dns;
 	struct advice		*a;
 	struct votes		 vs;
 	struct notes		 later;
@@ -980,6 +1068,12 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	if (a->w == NULL && classify_window(s, c, domain, from, to, &keep,
 	    &a->w, err) == -1)
 		goto fail;
+	if (a->w->groups == NULL) {
+		/* Judged by sender: a window without them cannot be. */
+		dr_seterr(err, DR_E_USAGE, "%s: advice needs the sources "
+		    "summed by sender", domain);
+		goto fail;
+	}
 	a->legit = a->w->class_messages[CLASS_COMPLIANT] +
 	    a->w->class_messages[CLASS_MISCONFIGURED];
 	a->legit_pass = a->w->class_pass[CLASS_COMPLIANT] +

@@ -121,16 +121,31 @@ const char	*advise_stage_name(int);
 const char	*advise_verdict_name(enum verdict);
 
 /*
- * Advise on a domain for the window from day to day (inclusive). With
- * dns set, the published record is looked up when the configuration
- * does not give it. The window of those days, if the caller has
- * classified it (with CLASSIFY_KEEP_ALL), is the advice's from then on,
- * even on error; if NULL, it is classified here. The caller frees *out
- * with advice_free.
+ * How to advise: with dns set, the published record is looked up when
+ * the configuration does not give it; cat and geo (both optional) name
+ * the senders, as in sources (classify_opts).
+ */
+struct advise_opts {
+	int			 dns;
+	const struct catalogue	*cat;
+	struct geo		*geo;
+};
+
+/*
+ * The classification advise rests on: senders as groups, and the
+ * largest sources of each kind listed (advise_keep(o) for o's).
+ */
+struct classify_opts advise_keep(const struct advise_opts *);
+
+/*
+ * Advise on a domain for the window from day to day (inclusive). The
+ * window of those days, if the caller has classified it (as
+ * advise_keep says), is the advice's from then on, even on error; if
+ * NULL, it is classified here. The caller frees *out with advice_free.
  */
 int	 advise_domain(struct store *, const struct conf *, const char *,
-	    int64_t, int64_t, int, struct window *, struct advice **,
-	    struct dr_error *);
+	    int64_t, int64_t, const struct advise_opts *, struct window *,
+	    struct advice **, struct dr_error *);
 void	 advice_free(struct advice *);
 
 /* The stage a policy is at (for tests and the digest). */

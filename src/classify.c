@@ -746,12 +746,13 @@ hold(struct wbuild *wb)
 {
 	struct acc	*a = &wb->acc;
 	struct held	*e;
-	size_t		 lip, lhf;
+	size_t		 lip, lhf, lgn;
 	char		*p;
 
 	lip = strlen(a->s.ip) + 1;
 	lhf = strlen(a->s.header_from) + 1;
-	e = malloc(sizeof *e + lip + lhf);
+	lgn = a->s.gname != NULL ? strlen(a->s.gname) + 1 : 0;
+	e = malloc(sizeof *e + lip + lhf + lgn);
 	if (e == NULL)
 		return NULL;
 	e->s = a->s;
@@ -759,6 +760,8 @@ hold(struct wbuild *wb)
 	p = (char *)(e + 1);
 	e->s.ip = memcpy(p, a->s.ip, lip);
 	e->s.header_from = memcpy(p + lip, a->s.header_from, lhf);
+	if (lgn > 0)
+		e->s.gname = memcpy(p + lip + lhf, a->s.gname, lgn);
 	e->s.reason = NULL;
 	return &e->s;
 }
@@ -930,6 +933,9 @@ group_source(struct build *b, struct wbuild *wb)
 	}
 	if (g == NULL)
 		return nomem(b);
+	/* Until the next group: hold() copies it. */
+	s->gkind = g->g.kind;
+	s->gname = g->named ? g->name : NULL;
 	group_add(g, s);
 	if (g->held == NULL || cmp_source(s, g->held) < 0) {
 		if ((e = hold(wb)) == NULL)
@@ -986,9 +992,9 @@ end_window_source(struct build *b, struct wbuild *wb)
 			    s->dkim_aligned);
 			u->sources++;
 		}
-	if (b->o.each != NULL && b->o.each(b->o.arg, s) != 0)
-		return -1;
 	if (wb->groups != NULL && group_source(b, wb) == -1)
+		return -1;
+	if (b->o.each != NULL && b->o.each(b->o.arg, s) != 0)
 		return -1;
 
 	if ((b->o.only < 0 || (int)s->class == b->o.only) &&
@@ -1472,6 +1478,7 @@ window_groups(struct build *b, struct wbuild *wb)
 		if (keep_str(p, reason, &g->top.reason) == -1 ||
 		    keep_str(p, h->s.ip, &g->top.ip) == -1 ||
 		    keep_str(p, h->s.header_from, &g->top.header_from) == -1 ||
+		    keep_str(p, h->s.gname, &g->top.gname) == -1 ||
 		    keep_auth(p, &t, &g->top.auth) == -1)
 			return nomem(b);
 	}

@@ -32,6 +32,30 @@ enum source_class {
 const char	*class_name(enum source_class);
 int		 class_parse(const char *, enum source_class *);
 
+/*
+ * Sources summed by sender (sources --by sender): each source goes to
+ * its configured sender, else to the service of the catalogue that the
+ * domain it authenticates as names (auth_sigs.ident of its heaviest
+ * signature that has one), else to the organisational domain of that
+ * identity, else, forwarded, to one line, else to the line of sources
+ * with no passing authentication (spoofing, mostly). At most
+ * CLASSIFY_GROUPS groups are kept; the sources of any other fold into
+ * one more line. The networks and countries of the sources without
+ * authentication are counted over the first CLASSIFY_GEO_COUNTED.
+ */
+#define CLASSIFY_GROUPS		10000
+#define CLASSIFY_GEO_COUNTED	10000
+enum group_kind {
+	GROUP_SENDER,		/* a configured sender */
+	GROUP_SERVICE,		/* a service, sending as us */
+	GROUP_SERVICE_OTHER,	/* a service, but as another customer */
+	GROUP_DOMAIN,		/* the domain it authenticates as */
+	GROUP_NETWORK,		/* CLASSIFY_BY_AS: its network's owner */
+	GROUP_FORWARDED,	/* forwarded, no identity of its own */
+	GROUP_NONE,		/* no passing authentication */
+	GROUP_OTHER,		/* beyond CLASSIFY_GROUPS */
+};
+
 struct source {
 	const char		*header_from;	/* "" if not reported */
 	const char		*ip;		/* "" if not reported */
@@ -62,31 +86,14 @@ struct source {
 		const char	*spf;		/* aligned SPF pass */
 		const char	*spf_other;	/* SPF pass, not aligned */
 	}			 auth;
+	/*
+	 * CLASSIFY_BY_SENDER: the group it is summed in, its sender
+	 * (group.h, group_label); gname NULL for a kind without a name.
+	 */
+	enum group_kind		 gkind;
+	const char		*gname;
 };
 
-/*
- * Sources summed by sender (sources --by sender): each source goes to
- * its configured sender, else to the service of the catalogue that the
- * domain it authenticates as names (auth_sigs.ident of its heaviest
- * signature that has one), else to the organisational domain of that
- * identity, else, forwarded, to one line, else to the line of sources
- * with no passing authentication (spoofing, mostly). At most
- * CLASSIFY_GROUPS groups are kept; the sources of any other fold into
- * one more line. The networks and countries of the sources without
- * authentication are counted over the first CLASSIFY_GEO_COUNTED.
- */
-#define CLASSIFY_GROUPS		10000
-#define CLASSIFY_GEO_COUNTED	10000
-enum group_kind {
-	GROUP_SENDER,		/* a configured sender */
-	GROUP_SERVICE,		/* a service, sending as us */
-	GROUP_SERVICE_OTHER,	/* a service, but as another customer */
-	GROUP_DOMAIN,		/* the domain it authenticates as */
-	GROUP_NETWORK,		/* CLASSIFY_BY_AS: its network's owner */
-	GROUP_FORWARDED,	/* forwarded, no identity of its own */
-	GROUP_NONE,		/* no passing authentication */
-	GROUP_OTHER,		/* beyond CLASSIFY_GROUPS */
-};
 struct source_group {
 	enum group_kind		 kind;
 	const char		*name;		/* NULL: none of its own */
@@ -94,6 +101,10 @@ struct source_group {
 	unsigned		 folded;	/* GROUP_OTHER: groups in it */
 	uint64_t		 messages, pass;
 	uint64_t		 class_messages[CLASS__COUNT];
+	uint64_t		 class_pass[CLASS__COUNT];
+	unsigned		 class_sources[CLASS__COUNT];
+	/* Of its authorised sources: messages, and aligned DKIM. */
+	uint64_t		 authorised, dkim_aligned;
 	enum source_class	 class;		/* of most of its messages */
 	int64_t			 first_day, last_day;
 	struct source		 top;		/* its largest source */
@@ -180,7 +191,8 @@ struct window {
  * sources, and of the authorised sources signing with aligned DKIM
  * below the dkim threshold: what advise and the digest name). each, if
  * set, is called with every source (listed or not; its reason is NULL)
- * and stops the classification by returning non-zero.
+ * and stops the classification by returning non-zero (with
+ * CLASSIFY_BY_SENDER, its sender set: gkind, gname).
  * CLASSIFY_CLASSES_ONLY: only each source's class is wanted (export):
  * the first days are not read, and first_seen stays -1.
  * CLASSIFY_BY_SENDER: the sources are summed by sender (groups); limit

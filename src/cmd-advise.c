@@ -12,6 +12,7 @@
 #include "advise.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "ident.h"
 #include "log.h"
 #include "record.h"
 #include "sanitise.h"
@@ -27,6 +28,7 @@ struct run {
 	enum format		 fmt;
 	int			 dns;
 	struct scope_dns	 dns_left;	/* lookups, for whom */
+	struct ident		 id;		/* names the senders */
 	unsigned		 ndomains;
 	int			 rc;
 };
@@ -417,6 +419,7 @@ one_domain(void *arg, const char *domain, int asked)
 {
 	struct run		*r = arg;
 	struct conf_thresholds	 th;
+	struct advise_opts	 o;
 	struct advice		*a;
 	struct dr_error		 err;
 	int64_t			 from, to;
@@ -431,7 +434,10 @@ one_domain(void *arg, const char *domain, int asked)
 	/* DNS for the domains of the configuration and those named. */
 	dns = scope_dns_take(&r->dns_left, r->conf, domain, asked, why,
 	    sizeof why);
-	if (advise_domain(r->s, r->conf, domain, from, to, dns, NULL, &a,
+	o.dns = dns;
+	o.cat = r->id.cat;
+	o.geo = r->id.geo;
+	if (advise_domain(r->s, r->conf, domain, from, to, &o, NULL, &a,
 	    &err) == -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
@@ -524,6 +530,8 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	    != EXIT_OK)
 		return rc;
 	scope_dns_init(&r.dns_left, r.conf, r.dns);
+	/* Senders are named from the reports and offline data only. */
+	ident_open(r.conf, r.s, 0, &r.id);
 	if (r.fmt == F_JSON) {
 		char d[16];
 		fmt_day(to + 1, d, sizeof d);
@@ -542,6 +550,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	else if (others.n > 0 && r.fmt == F_TEXT)
 		sanitise_printf("\n%s\n", others.line);
 	scope_dns_free(&r.dns_left);
+	ident_close(&r.id);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "digest.h"
+#include "ident.h"
 #include "log.h"
 #include "net.h"
 #include "sanitise.h"
@@ -116,6 +117,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	struct digest_mail	 m;
 	struct net_opts		 net;
 	struct digest		*g = NULL;
+	struct ident		 id = { 0 };
 	struct store		*s = NULL, *stores[MAX_THREADS];
 	struct conf		*conf = NULL;
 	struct dr_error		 err;
@@ -282,6 +284,10 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	o.domains = domains;
 	o.ndomains = nd;
 	o.dns = dns;
+	/* Senders are named from the reports and offline data only. */
+	ident_open(conf, s, 0, &id);
+	o.cat = id.cat;
+	o.geo_path = id.geo != NULL ? geo_path(id.geo) : NULL;
 	/* A connection per core: the domains are gathered in parallel. */
 	stores[0] = s;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -361,6 +367,7 @@ out:
 	buf_free(&html);
 	buf_free(&msg);
 	digest_free(g);
+	ident_close(&id);
 	for (i = 1; i < nstores; i++)
 		store_close(stores[i]);
 	store_close(s);

@@ -14,6 +14,7 @@
 #include "classify.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "group.h"
 #include "ident.h"
 #include "log.h"
 #include "sanitise.h"
@@ -377,34 +378,9 @@ print_json(struct run *r, const struct window *w)
 
 /* A group's name as shown. */
 static void
-group_label(const struct source_group *g, char *out, size_t len)
+label(const struct source_group *g, char *out, size_t len)
 {
-	switch (g->kind) {
-	case GROUP_SENDER:
-	case GROUP_SERVICE:
-	case GROUP_DOMAIN:
-		snprintf(out, len, "%s", g->name ? g->name : "?");
-		break;
-	case GROUP_SERVICE_OTHER:
-		snprintf(out, len, "%s (not as us)", g->name ? g->name : "?");
-		break;
-	case GROUP_NETWORK:
-		snprintf(out, len, "%s", g->name ? g->name :
-		    "(network not known)");
-		break;
-	case GROUP_FORWARDED:
-		snprintf(out, len, "(forwarded)");
-		break;
-	case GROUP_NONE:
-		snprintf(out, len, "(no passing authentication)");
-		break;
-	default: {
-		char n[32];
-		fmt_count(g->folded, n, sizeof n);
-		snprintf(out, len, "(%s other senders)", n);
-		break;
-	}
-	}
+	group_label(g->kind, g->name, g->folded, out, len);
 }
 
 /* Whether --class shows the group: some of its mail is of it. */
@@ -472,7 +448,7 @@ print_groups_table(struct run *r, const struct window *w)
 		const struct source_group *g = &w->groups[i];
 		if (!group_shown(r, g))
 			continue;
-		group_label(g, name, sizeof name);
+		label(g, name, sizeof name);
 		fmt_count(g->sources, num[0], sizeof num[0]);
 		fmt_count(g->messages, num[1], sizeof num[1]);
 		fmt_count(g->pass, num[2], sizeof num[2]);
@@ -528,7 +504,7 @@ print_groups_csv(struct run *r, const struct window *w)
 		const struct source_group *g = &w->groups[i];
 		if (!group_shown(r, g))
 			continue;
-		group_label(g, name, sizeof name);
+		label(g, name, sizeof name);
 		fmt_day(g->first_day, d[0], sizeof d[0]);
 		fmt_day(g->last_day, d[1], sizeof d[1]);
 		cmd_csv(stdout, w->domain);

@@ -676,13 +676,13 @@ overview(struct emit *e, const struct digest *g)
 			    g->prev_messages, ch, sizeof ch);
 			para(e, "%zu domain%s sent %s messages; %s were "
 			    "authenticated (passed DMARC), against %s the "
-			    "period before (%s). %s new sender%s appeared.",
+			    "period before (%s). %s new source%s appeared.",
 			    g->ndomains, g->ndomains == 1 ? "" : "s", n1, p1,
 			    p2, ch, n2, g->new_sources == 1 ? "" : "s");
 		} else
 			para(e, "%zu domain%s sent %s messages; %s were "
 			    "authenticated (passed DMARC). No reports from the "
-			    "period before to compare with. %s new sender%s "
+			    "period before to compare with. %s new source%s "
 			    "appeared.", g->ndomains, g->ndomains == 1 ? "" :
 			    "s", n1, p1, n2, g->new_sources == 1 ? "" : "s");
 	}
@@ -749,7 +749,7 @@ domain_part(struct emit *e, const struct digest *g,
 	const char		*ch[4] = { "Class", "Sources", "Messages",
 				    "Share" };
 	char			 n1[32], n2[32], p1[16], p2[16], d1[16];
-	char			 pol[96];
+	char			 pol[96], who[400];
 	uint64_t		 max = 0;
 	size_t			 i;
 
@@ -824,12 +824,11 @@ domain_part(struct emit *e, const struct digest *g,
 		e->ops->subsection(e, "Authorised senders that started "
 		    "failing, and the fix");
 		for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->listed[d->broken[i]];
-			fmt_count(s->messages, n1, sizeof n1);
-			item(e, DIGEST_ACT, "%s%s%s%s, %s messages: %s", s->ip,
-			    s->sender ? " (" : "", s->sender ?
-			    s->sender->name : "", s->sender ? ")" : "", n1,
-			    s->reason);
+			const struct digest_sender *b = &d->broken[i];
+			digest_sender_name(b, who, sizeof who);
+			fmt_count(b->messages, n1, sizeof n1);
+			item(e, DIGEST_ACT, "%s, %s messages: %s", who, n1,
+			    b->s->reason);
 		}
 		if (d->nbroken > DIGEST_LIST)
 			para(e, "And %zu more: dmarcdb sources --domain %s "
@@ -837,27 +836,29 @@ domain_part(struct emit *e, const struct digest *g,
 			    d->domain);
 	}
 	if (d->nnew > 0) {
+		size_t shown = 0;
 		e->ops->subsection(e, "New sources, first seen this period");
-		for (i = 0; i < d->nnew && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->listed[d->news[i]];
-			fmt_count(s->messages, n1, sizeof n1);
-			item(e, DIGEST_NOTE, "%s%s%s%s, %s messages, %s",
-			    *s->ip ? s->ip : "(no address)", s->sender ? " (" :
-			    "", s->sender ? s->sender->name : "", s->sender ?
-			    ")" : "", n1, class_name(s->class));
+		for (i = 0; i < d->nnews; i++) {
+			const struct digest_sender *n = &d->news[i];
+			digest_sender_name(n, who, sizeof who);
+			fmt_count(n->messages, n1, sizeof n1);
+			item(e, DIGEST_NOTE, "%s, %s messages, %s", who, n1,
+			    class_name(n->s->class));
+			shown += n->sources;
 		}
-		if (d->nnew > DIGEST_LIST)
-			para(e, "And %zu more.", d->nnew - DIGEST_LIST);
+		if (d->nnew > shown)
+			para(e, "And %zu more.", d->nnew - shown);
 	}
 	if (d->nunknown > 0) {
-		e->ops->subsection(e, "Largest unknown sources");
+		e->ops->subsection(e, "Largest unknown senders");
 		for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++) {
-			const struct source *s = &w->listed[d->unknown[i]];
-			fmt_count(s->messages, n1, sizeof n1);
-			fmt_pct(s->pass, s->messages, p1, sizeof p1);
+			const struct digest_sender *u = &d->unknown[i];
+			digest_sender_name(u, who, sizeof who);
+			fmt_count(u->messages, n1, sizeof n1);
+			fmt_pct(u->pass, u->messages, p1, sizeof p1);
 			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s pass "
-			    "DMARC", *s->ip ? s->ip : "(no address)", n1,
-			    *s->header_from ? s->header_from : d->domain, p1);
+			    "DMARC", who, n1, *u->s->header_from ?
+			    u->s->header_from : d->domain, p1);
 		}
 		if (d->nunknown > DIGEST_LIST)
 			para(e, "And %zu more: dmarcdb sources --domain %s "

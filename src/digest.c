@@ -17,6 +17,7 @@
 
 #include "digest.h"
 #include "fmt.h"
+#include "group.h"
 #include "hmap.h"
 #include "scope.h"
 
@@ -56,25 +57,91 @@ item(struct digest_domain *d, enum digest_level level, const char *fmt, ...)
 	d->nitems++;
 }
 
-/* "192.0.2.1 (Mailchimp)" or "192.0.2.1". */
-static void
-source_name(const struct source *s, char *out, size_t len)
+void
+digest_sender_name(const struct digest_sender *e, char *out, size_t len)
 {
-	const char	*ip = *s->ip ? s->ip : "(no address)";
+	const char	*ip = e->s != NULL && *e->s->ip ? e->s->ip : NULL;
+	char		 name[300];
 
-	if (s->sender != NULL)
-		snprintf(out, len, "%s (%s)", ip, s->sender->name);
-	else
-		snprintf(out, len, "%s", ip);
+	if (e->g != NULL) {
+		group_phrase(e->g, e->sources, ip, out, len);
+		return;
+	}
+	group_noun(e->s->gkind, e->s->gname, 0, name, sizeof name);
+	snprintf(out, len, "%s (%s)", name, ip ? ip : "no address");
 }
 
-/* The key of a source across windows: ip NUL header_from. */
+/* The key of a sender across windows: its kind, then its name. */
 static int
-source_key(struct buf *b, const struct source *s)
+sender_key(struct buf *b, const struct source_group *g)
 {
 	buf_reset(b);
-	return buf_adds(b, s->ip) == -1 || buf_add(b, "", 1) == -1 ||
-	    buf_adds(b, s->header_from) == -1 ? -1 : 0;
+	return buf_addc(b, (char)('a' + g->kind)) == -1 || (g->name != NULL &&
+	    buf_adds(b, g->name) == -1) ? -1 : 0;
+}
+
+/*
+ * Put e in a list of DIGEST_LIST at most that holds n: largest first
+ * (messages), in order of arrival among equals.
+ */
+static void
+list_put(struct digest_sender *v, size_t n, const struct digest_sender *e)
+{
+	size_t	i = n;
+
+	if (n == DIGEST_LIST) {
+		if (v[n - 1].messages >= e->messages)
+			return;
+		i = n - 1;
+	}
+	for (; i > 0 && v[i - 1].messages < e->messages; i--)
+		v[i] = v[i - 1];
+	v[i] = *e;
+}
+
+/*
+ * The senders of the new sources listed in w (the largest new sources,
+ * CLASSIFY_KEEP of them at least), each with their sum, largest first.
+ */
+static int
+new_senders(struct digest_domain *d, const struct window *w)
+{
+	struct digest_sender	*t, e;
+	size_t			 i, j, n = 0, k;
+
+	t = calloc(w->nlisted ? w->nlisted : 1, sizeof *t);
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < w->nlisted; i++) {
+		const struct source *s = &w->listed[i];
+		if (s->first_seen >= 0 && s->first_seen < w->from_day)
+			continue;
+		for (j = 0; j < n; j++)
+			if (group_same_sender(t[j].s, s))
+				break;
+		if (j == n)
+			t[n++].s = s;	/* the largest: listed in order */
+		t[j].sources++;
+		t[j].messages += s->messages;
+		t[j].pass += s->pass;
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		list_put(d->news, k, &t[i]);
+		if (k < DIGEST_LIST)
+			k++;
+	}
+	d->nnews = k;
+	free(t);
+	/* Their groups, for the networks and names. */
+	for (i = 0; i < d->nnews; i++) {
+		e = d->news[i];
+		for (j = 0; j < w->ngroups; j++)
+			if (group_same(e.s, &w->groups[j])) {
+				d->news[i].g = &w->groups[j];
+				break;
+			}
+	}
+	return 0;
 }
 
 /* Lists and attention items of one domain, from its windows. */
@@ -85,55 +152,63 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	const struct window	*w = d->cur, *p = d->prev;
 	struct hmap		*was;
 	struct buf		 key = { 0 };
-	unsigned		*c;
-	char			 name[320], n1[32], n2[32], p1[16], day[16];
+	struct digest_sender	 e;
+	char			 name[400], n1[32], n2[32], p1[16], day[16];
 	uint64_t		 broken_msgs = 0, unknown_msgs;
-	size_t			 i, j, n, nu = 0, misconf, still = 0;
+	size_t			 i, j, k, still = 0;
 	int			 added;
 
-	was = hmap_new(sizeof(unsigned));
+	was = hmap_new(1);
 	if (was == NULL)
 		return nomem(err);
 	/*
-	 * Counts are the window's; the lists come from its listed
-	 * sources, which hold the largest of each kind (CLASSIFY_KEEP,
-	 * more than DIGEST_LIST). A source "started failing" if it was
-	 * not among the misconfigured sources listed the period before.
+	 * By sender (group.h), all of them: a sender "started failing"
+	 * if it had no failing authorised mail the period before.
 	 */
-	for (i = 0; i < p->nlisted; i++) {
-		if (p->listed[i].class != CLASS_MISCONFIGURED)
+	for (i = 0; i < p->ngroups; i++) {
+		if (p->groups[i].class_messages[CLASS_MISCONFIGURED] == 0)
 			continue;
-		if (source_key(&key, &p->listed[i]) == -1 ||
-		    (c = hmap_get(was, key.data, key.len, &added)) == NULL)
+		if (sender_key(&key, &p->groups[i]) == -1 ||
+		    hmap_get(was, key.data, key.len, &added) == NULL)
 			goto nomem;
-		*c = (unsigned)p->listed[i].class + 1;
 	}
 	d->nnew = (size_t)w->new_sources;
-	d->nunknown = w->class_sources[CLASS_UNKNOWN];
+	if (new_senders(d, w) == -1)
+		goto nomem;
 	unknown_msgs = w->class_messages[CLASS_UNKNOWN];
-	for (i = 0, n = 0, misconf = 0; i < w->nlisted; i++) {
-		const struct source *s = &w->listed[i];
-		if ((s->first_seen >= w->from_day || s->first_seen < 0) &&
-		    n < DIGEST_LIST)
-			d->news[n++] = i;
-		if (s->class == CLASS_UNKNOWN && nu < DIGEST_LIST)
-			d->unknown[nu++] = i;
-		if (s->class != CLASS_MISCONFIGURED)
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *gr = &w->groups[i];
+		if (gr->class_messages[CLASS_UNKNOWN] > 0) {
+			e.g = gr;
+			e.s = group_largest(w, gr, CLASS_UNKNOWN);
+			e.sources = gr->class_sources[CLASS_UNKNOWN];
+			e.messages = gr->class_messages[CLASS_UNKNOWN];
+			e.pass = gr->class_pass[CLASS_UNKNOWN];
+			k = d->nunknown < DIGEST_LIST ? d->nunknown :
+			    DIGEST_LIST;
+			list_put(d->unknown, k, &e);
+			d->nunknown++;
+		}
+		if (gr->class_messages[CLASS_MISCONFIGURED] == 0)
 			continue;
-		misconf++;
-		if (source_key(&key, s) == -1)
+		if (sender_key(&key, gr) == -1)
 			goto nomem;
-		c = hmap_find(was, key.data, key.len);
-		if (c != NULL && *c - 1 == CLASS_MISCONFIGURED) {
+		if (hmap_find(was, key.data, key.len) != NULL) {
 			still++;
 			continue;
 		}
-		if (d->nbroken < DIGEST_LIST)
-			d->broken[d->nbroken] = i;
+		e.g = gr;
+		e.s = group_largest(w, gr, CLASS_MISCONFIGURED);
+		e.sources = gr->class_sources[CLASS_MISCONFIGURED];
+		e.messages = gr->class_messages[CLASS_MISCONFIGURED];
+		e.pass = gr->class_pass[CLASS_MISCONFIGURED];
+		k = d->nbroken < DIGEST_LIST ? d->nbroken : DIGEST_LIST;
+		list_put(d->broken, k, &e);
 		d->nbroken++;
-		broken_msgs += s->messages;
+		broken_msgs += e.messages;
 	}
 	hmap_free(was);
+	was = NULL;
 	buf_free(&key);
 
 	/* Reporters of the period before that sent nothing this one. */
@@ -167,35 +242,31 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    p1);
 	}
 	if (d->nbroken > 0) {
-		const struct source *s = &w->listed[d->broken[0]];
-		source_name(s, name, sizeof name);
+		const struct digest_sender *b = &d->broken[0];
+		digest_sender_name(b, name, sizeof name);
 		fmt_count(broken_msgs, n1, sizeof n1);
 		if (d->nbroken == 1)
 			item(d, DIGEST_ACT, "authorised sender %s started "
 			    "failing DMARC (%s messages): %s", name, n1,
-			    s->reason);
+			    b->s->reason);
 		else
-			item(d, DIGEST_ACT, "%zu authorised sources started "
+			item(d, DIGEST_ACT, "%zu authorised senders started "
 			    "failing DMARC (%s messages), the largest %s: %s",
-			    d->nbroken, n1, name, s->reason);
+			    d->nbroken, n1, name, b->s->reason);
 	}
-	if (w->class_sources[CLASS_MISCONFIGURED] > misconf)
-		item(d, DIGEST_NOTE, "%zu more authorised sources fail "
-		    "DMARC, not compared with the period before: dmarcdb "
-		    "sources --domain %s --class misconfigured",
-		    (size_t)w->class_sources[CLASS_MISCONFIGURED] - misconf,
-		    d->domain);
 	if (still > 0)
-		item(d, DIGEST_NOTE, "%zu authorised source%s still fail%s "
+		item(d, DIGEST_NOTE, "%zu authorised sender%s still fail%s "
 		    "DMARC, as in the period before", still, still == 1 ?
 		    "" : "s", still == 1 ? "s" : "");
 	if (unknown_msgs > 0 && share(unknown_msgs, w->messages) >=
 	    w->th.significant) {
 		fmt_count(unknown_msgs, n1, sizeof n1);
 		fmt_pct(unknown_msgs, w->messages, p1, sizeof p1);
-		item(d, DIGEST_NOTE, "%zu unknown source%s sent %s messages "
-		    "(%s) as %s", d->nunknown, d->nunknown == 1 ? "" : "s",
-		    n1, p1, d->domain);
+		k = w->class_sources[CLASS_UNKNOWN];
+		item(d, DIGEST_NOTE, "%zu unknown source%s (%zu sender%s) sent "
+		    "%s messages (%s) as %s", k, k == 1 ? "" : "s",
+		    d->nunknown, d->nunknown == 1 ? "" : "s", n1, p1,
+		    d->domain);
 	}
 	if (d->nlost > 0)
 		item(d, DIGEST_NOTE, "%s%s sent reports in the period before "
@@ -296,17 +367,19 @@ struct work {
 struct worker {
 	struct work		*w;
 	struct store		*s;
+	struct geo		*geo;		/* one per thread */
 	pthread_t		 tid;
 	int			 started;
 };
 
 /* One domain: its windows, its advice, its lists. */
 static int
-one_domain(struct work *wk, struct store *s, size_t i, int dns,
+one_domain(struct work *wk, struct worker *me, size_t i, int dns,
     struct dr_error *err)
 {
-	static const struct classify_opts keep = { 0, -1,
-	    CLASSIFY_KEEP_ALL, NULL, NULL, NULL, NULL };
+	struct advise_opts	 ao = { dns, wk->o->cat, me->geo };
+	struct classify_opts	 keep = advise_keep(&ao);
+	struct store		*s = me->s;
 	struct digest		*g = wk->g;
 	struct digest_domain	*d = &g->domains[i];
 	struct conf_thresholds	 th;
@@ -328,7 +401,7 @@ one_domain(struct work *wk, struct store *s, size_t i, int dns,
 		return -1;
 	d->cur = w[1];
 	d->prev = w[2];
-	if (advise_domain(s, wk->conf, d->domain, from[0], to[0], dns, w[0],
+	if (advise_domain(s, wk->conf, d->domain, from[0], to[0], &ao, w[0],
 	    &d->adv, err) == -1 ||
 	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
 	    &wk->reports[i], &wk->newest[i], err) == -1)
@@ -359,7 +432,7 @@ work(void *arg)
 		    wk->g->domains[i].domain, wk->o->ndomains > 0, why,
 		    sizeof why);
 		pthread_mutex_unlock(&wk->mtx);
-		if (one_domain(wk, me->s, i, dns, &err) == -1) {
+		if (one_domain(wk, me, i, dns, &err) == -1) {
 			pthread_mutex_lock(&wk->mtx);
 			if (!wk->failed) {
 				wk->failed = 1;
@@ -466,8 +539,12 @@ digest_build(struct store *const *stores, size_t nstores,
 		goto nomem;
 	scope_dns_init(&wk.dns, c, o->dns);
 	for (i = 0; i < nstores; i++) {
+		struct dr_error ge;
 		workers[i].w = &wk;
 		workers[i].s = stores[i];
+		/* Said once by the caller when it cannot be opened. */
+		workers[i].geo = o->geo_path != NULL ? geo_open(o->geo_path,
+		    &ge) : NULL;
 	}
 	for (i = 1; i < nstores; i++)
 		workers[i].started = pthread_create(&workers[i].tid, NULL,
@@ -478,6 +555,8 @@ digest_build(struct store *const *stores, size_t nstores,
 			pthread_join(workers[i].tid, NULL);
 	pthread_mutex_destroy(&wk.mtx);
 	scope_dns_free(&wk.dns);
+	for (i = 0; i < nstores; i++)
+		geo_close(workers[i].geo);
 	if (wk.failed) {
 		*err = wk.err;
 		goto fail;
@@ -568,6 +647,6 @@ digest_subject(const struct digest *g, const char *prefix, char *out,
 	fmt_pct(g->pass, g->messages, p1, sizeof p1);
 	fmt_count(g->new_sources, n1, sizeof n1);
 	snprintf(out, len, "%s: %zu domain%s, %s authenticated, %s new "
-	    "sender%s", prefix, g->ndomains, g->ndomains == 1 ? "" : "s", p1,
+	    "source%s", prefix, g->ndomains, g->ndomains == 1 ? "" : "s", p1,
 	    n1, g->new_sources == 1 ? "" : "s");
 }

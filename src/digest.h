@@ -34,15 +34,37 @@ struct digest_item {
 	char			 text[400];
 };
 
+/*
+ * A sender in a list: its group in the window (NULL if not kept), its
+ * largest source of the list's kind, and its sources and messages of
+ * that kind.
+ */
+struct digest_sender {
+	const struct source_group *g;
+	const struct source	*s;
+	unsigned		 sources;
+	uint64_t		 messages, pass;
+};
+
+/* "SendGrid (3 addresses, the largest 167.89.0.1)" (group_phrase). */
+void	digest_sender_name(const struct digest_sender *, char *, size_t);
+
 struct digest_domain {
 	const char		*domain;
 	struct window		*cur;		/* this period */
 	struct window		*prev;		/* the one before */
 	struct advice		*adv;		/* advise, as of the same day */
-	/* Sources of cur, by index, largest first. */
-	size_t			 news[DIGEST_LIST], nnew;
-	size_t			 broken[DIGEST_LIST], nbroken;
-	size_t			 unknown[DIGEST_LIST], nunknown;
+	/*
+	 * Senders of cur, largest first: those with new sources (nnew
+	 * counts the sources), the authorised that started failing since
+	 * prev (nbroken senders), the unknown (nunknown senders).
+	 */
+	struct digest_sender	 news[DIGEST_LIST];
+	size_t			 nnews, nnew;
+	struct digest_sender	 broken[DIGEST_LIST];
+	size_t			 nbroken;
+	struct digest_sender	 unknown[DIGEST_LIST];
+	size_t			 nunknown;
 	/* Reporters of prev missing from cur. */
 	const char		*lost[DIGEST_LIST];
 	size_t			 nlost;
@@ -91,6 +113,9 @@ struct digest_opts {
 	size_t			 ndomains;
 	int			 dns;		/* advise may ask DNS,
 						   as scope.h allows */
+	/* Both optional: name the senders (classify_opts). */
+	const struct catalogue	*cat;
+	const char		*geo_path;	/* opened per thread */
 };
 
 /*
@@ -102,7 +127,7 @@ int	digest_build(struct store *const *, size_t, const struct conf *,
 	    const struct digest_opts *, struct digest **, struct dr_error *);
 void	digest_free(struct digest *);
 
-/* "DMARC weekly: 3 domains, 98.7% authenticated, 2 new senders". */
+/* "DMARC weekly: 3 domains, 98.7% authenticated, 2 new sources". */
 void	digest_subject(const struct digest *, const char *, char *, size_t);
 
 /* The two renderings, appended to b. -1 when out of memory. */

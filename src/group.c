@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "group.h"
 #include "hmap.h"
 
@@ -96,19 +98,29 @@ groups_get(struct groups *gs, enum group_kind kind, const char *name)
 	return a;
 }
 
+/* a + b, at most UINT64_MAX. */
+static uint64_t
+sum(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 void
 group_add(struct group_acc *a, const struct source *s)
 {
 	struct source_group	*g = &a->g;
 
 	g->sources++;
-	g->messages = g->messages > UINT64_MAX - s->messages ? UINT64_MAX :
-	    g->messages + s->messages;
-	g->pass = g->pass > UINT64_MAX - s->pass ? UINT64_MAX :
-	    g->pass + s->pass;
-	g->class_messages[s->class] = g->class_messages[s->class] >
-	    UINT64_MAX - s->messages ? UINT64_MAX :
-	    g->class_messages[s->class] + s->messages;
+	g->messages = sum(g->messages, s->messages);
+	g->pass = sum(g->pass, s->pass);
+	g->class_messages[s->class] = sum(g->class_messages[s->class],
+	    s->messages);
+	g->class_pass[s->class] = sum(g->class_pass[s->class], s->pass);
+	g->class_sources[s->class]++;
+	if (s->authorised) {
+		g->authorised = sum(g->authorised, s->messages);
+		g->dkim_aligned = sum(g->dkim_aligned, s->dkim_aligned);
+	}
 	if (s->first_day < g->first_day)
 		g->first_day = s->first_day;
 	if (s->last_day > g->last_day)
@@ -153,4 +165,104 @@ groups_sorted(struct groups *gs, size_t *n)
 	if (*n > 1)
 		qsort(gs->sorted, *n, sizeof *gs->sorted, cmp_groups);
 	return gs->sorted;
+}
+
+void
+group_label(enum group_kind kind, const char *name, unsigned folded,
+    char *out, size_t len)
+{
+	switch (kind) {
+	case GROUP_SENDER:
+	case GROUP_SERVICE:
+	case GROUP_DOMAIN:
+		snprintf(out, len, "%s", name ? name : "?");
+		break;
+	case GROUP_SERVICE_OTHER:
+		snprintf(out, len, "%s (not as us)", name ? name : "?");
+		break;
+	case GROUP_NETWORK:
+		snprintf(out, len, "%s", name ? name : "(network not known)");
+		break;
+	case GROUP_FORWARDED:
+		snprintf(out, len, "(forwarded)");
+		break;
+	case GROUP_NONE:
+		snprintf(out, len, "(no passing authentication)");
+		break;
+	default:
+		if (folded > 0) {
+			char n[32];
+			fmt_count(folded, n, sizeof n);
+			snprintf(out, len, "(%s other senders)", n);
+		} else
+			snprintf(out, len, "(other senders)");
+		break;
+	}
+}
+
+int
+group_same(const struct source *s, const struct source_group *g)
+{
+	if (s->gkind != g->kind)
+		return 0;
+	if (s->gname == NULL || g->name == NULL)
+		return s->gname == g->name;
+	return strcmp(s->gname, g->name) == 0;
+}
+
+void
+group_noun(enum group_kind kind, const char *name, unsigned folded,
+    char *out, size_t len)
+{
+	if (kind == GROUP_NONE)
+		snprintf(out, len, "sources with no passing authentication");
+	else if (kind == GROUP_FORWARDED)
+		snprintf(out, len, "forwarded mail");
+	else
+		group_label(kind, name, folded, out, len);
+}
+
+int
+group_same_sender(const struct source *a, const struct source *b)
+{
+	if (a->gkind != b->gkind)
+		return 0;
+	if (a->gname == NULL || b->gname == NULL)
+		return a->gname == b->gname;
+	return strcmp(a->gname, b->gname) == 0;
+}
+
+void
+group_phrase(const struct source_group *g, unsigned k, const char *ip,
+    char *out, size_t len)
+{
+	char		 name[300], n[32], nets[64] = "";
+
+	fmt_count(k, n, sizeof n);
+	if (g->kind == GROUP_NONE && g->counted > 0)
+		snprintf(nets, sizeof nets, " in %u network%s", g->networks,
+		    g->networks == 1 ? "" : "s");
+	group_noun(g->kind, g->name, g->folded, name, sizeof name);
+	if (k == 1 && ip != NULL && *ip != '\0')
+		snprintf(out, len, "%s (%s)", name, ip);
+	else if (k == 1)
+		snprintf(out, len, "%s (1 address)", name);
+	else if (ip != NULL && *ip != '\0' && g->kind != GROUP_NONE)
+		snprintf(out, len, "%s (%s addresses, the largest %s)", name,
+		    n, ip);
+	else
+		snprintf(out, len, "%s (%s addresses%s)", name, n, nets);
+}
+
+const struct source *
+group_largest(const struct window *w, const struct source_group *g,
+    int cls)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nlisted; i++)
+		if ((int)w->listed[i].class == cls &&
+		    group_same(&w->listed[i], g))
+			return &w->listed[i];
+	return &g->top;
 }

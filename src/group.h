@@ -47,4 +47,45 @@ void		 group_add(struct group_acc *, const struct source *);
  */
 struct group_acc **groups_sorted(struct groups *, size_t *);
 
+/*
+ * The name a sender is shown with (dmarcdb(1), SOURCES): a configured
+ * sender's, a service's ("SendGrid", "SendGrid (not as us)"), a
+ * domain, "(forwarded)", "(no passing authentication)"; for
+ * GROUP_OTHER "(N other senders)" with the groups folded in it, or
+ * "(other senders)" for 0. name is NULL for the kinds without one.
+ */
+void		 group_label(enum group_kind, const char *, unsigned, char *,
+		    size_t);
+
+/*
+ * The name in a sentence: group_label's, but "sources with no passing
+ * authentication" and "forwarded mail" for the kinds without a name.
+ */
+void		 group_noun(enum group_kind, const char *, unsigned, char *,
+		    size_t);
+
+/*
+ * A group as a sentence names it, with k of its sources and ip, the
+ * address of the largest of them (NULL: none): "our MTA
+ * (198.51.100.10)", "SendGrid (3 addresses, the largest 167.89.0.1)",
+ * "sources with no passing authentication (200 addresses in 4
+ * networks)".
+ */
+void		 group_phrase(const struct source_group *, unsigned,
+		    const char *, char *, size_t);
+
+/* 1 if the source (listed CLASSIFY_BY_SENDER) is of the group. */
+int		 group_same(const struct source *, const struct source_group *);
+/* 1 if both sources (listed CLASSIFY_BY_SENDER) have one sender. */
+int		 group_same_sender(const struct source *,
+		    const struct source *);
+
+/*
+ * The largest source of class cls that w lists in the group (listed
+ * CLASSIFY_BY_SENDER, with the largest of each class kept), else the
+ * group's largest source.
+ */
+const struct source *group_largest(const struct window *,
+		    const struct source_group *, int);
+
 #endif

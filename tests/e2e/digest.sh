@@ -96,12 +96,14 @@ has() { # FILE PHRASE
 }
 G=$T/digest-all.txt
 grep -q "^DMARC report, 2026-02-22 to 2026-02-28" "$G" || fail "title"
-has "$T/digest-broken.txt" "authorised sender 203.0.113.40 (Helpdesk) started failing DMARC (420 messages)" ||
+has "$T/digest-broken.txt" "authorised sender Helpdesk (203.0.113.40) started failing DMARC (420 messages)" ||
     fail "broken sender not named"
 has "$T/digest-broken.txt" "check the DKIM key of selector zd1 in DNS" ||
     fail "broken sender without its fix"
-grep -q "203.0.113.66, 270 messages, unknown" "$T/digest-spoofed.txt" ||
+has "$T/digest-spoofed.txt" "sources with no passing authentication (203.0.113.66), 270 messages, unknown" ||
     fail "new unknown sender"
+has "$T/digest-spoofed.txt" "badguy.example (198.18.0.9), 72 messages as spoofed.example, 0.0% pass DMARC" ||
+    fail "unknown sender not named by its SPF domain"
 has "$G" "quiet.example: no reports this period; the newest covers up to 2026-02-18" ||
     fail "quiet domain"
 has "$T/digest-none.txt" "No DMARC reports arrived about this period" ||

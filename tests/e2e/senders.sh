@@ -174,3 +174,62 @@ grep -q '^"mixed.example","167.89.0.1",.*,11377,"SENDGRID","US","SendGrid",esp,f
     ORDER BY 1)")" = \
     "googlegroups.com,mcsv.net,mixed.example,sendgrid.net,zendesk.com" ] ||
     fail "auth_sigs.ident: $(sqlite3 "$DB" "SELECT ident FROM auth_sigs")"
+
+# advise and the digest name the same senders (dmarcdb(1), ADVICE and
+# DIGEST): the unknown ones with their evidence, the spoofing on one
+# line with its address count, the new ones by sender.
+A="$DMARCDB -q --db $DB --config $T/conf advise --as-of 2026-03-01 --no-dns"
+golden senders-advise.txt $A --domain "$D"
+has() { # FILE PHRASE: with lines joined
+	tr -s ' \n' '  ' < "$1" | grep -qF -- "$2"
+}
+F=$T/senders-advise.txt
+has "$F" "Mailchimp (not as us) (205.201.128.7) sends 8.2% of the mail as mixed.example and is unknown (DKIM mcsv.net, nothing aligned)" ||
+    fail "advise: Mailchimp not named"
+has "$F" "sources with no passing authentication (200 addresses) send 1.5% of the mail as mixed.example: spoofing, most likely" ||
+    fail "advise: spoofing not on one line"
+has "$F" "209 sources seen for the first time in the window (13,598 messages), from our MTA, Mailchimp (not as us), SendGrid and others" ||
+    fail "advise: new senders not named"
+golden senders-digest.txt "$DMARCDB" -q --db "$DB" --config "$T/conf" \
+    digest --as-of 2026-03-01 --days 14 --no-dns --format text
+F=$T/senders-digest.txt
+has "$F" "Largest unknown senders - Mailchimp (not as us) (205.201.128.7), 1,120 messages as mixed.example, 0.0% pass DMARC - sources with no passing authentication (200 addresses), 200 messages" ||
+    fail "digest: unknown senders"
+
+# Judged per sender, not per address: a configured sender whose two
+# failing addresses carry 0.5% of the mail each fails with 1.00% of it,
+# a blocker at significant 1 (>=), a warning above (1.01).
+mkdir "$T/split"
+for d in split.example split2.example; do
+	for day in $(days 2026-02-19 10); do
+		{
+			echo "192.0.2.1 990 $d none pass pass $d:s1:pass" \
+			    "$d:mfrom:pass -"
+			for i in 2 3; do
+				echo "192.0.2.$i 5 $d none fail fail" \
+				    "$d:s1:fail $d:mfrom:fail -"
+			done
+		} | report "$T/split" google.com 7489 "$day" domain=$d,p=none
+	done
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/split"
+printf '%s\n' "location-db \"$T/no-location.db\";" \
+    'domain split.example { sender "newsletters" { ip 192.0.2.0/28; } }' \
+    'domain split2.example {' \
+    '	sender "newsletters" { ip 192.0.2.0/28; }' \
+    '	thresholds { significant 1.01; }' '}' > "$T/split.conf"
+SA="$DMARCDB -q --db $DB --config $T/split.conf advise --as-of 2026-03-01"
+$SA --no-dns --format json --domain split.example > "$T/split.json"
+$SA --no-dns --format json --domain split2.example > "$T/split2.json"
+notes() { # FILE KIND
+	sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$1'),
+	    '\$.domains[0].$2')"
+}
+want="newsletters (2 addresses, the largest 192.0.2.2), 100 messages: DKIM d=split.example fails (fail); SPF fails for split.example: check the DKIM key of selector s1 in DNS"
+notes "$T/split.json" blockers | grep -qxF -- "$want" ||
+    fail "per sender, 1.00%: not a blocker: $(notes "$T/split.json" blockers)"
+notes "$T/split2.json" blockers | grep_none -F "newsletters" ||
+    fail "per sender, 1.00% < 1.01: a blocker"
+notes "$T/split2.json" warnings |
+    grep -qxF -- "also fix ${want//split.example/split2.example}" ||
+    fail "per sender, 1.00% < 1.01: $(notes "$T/split2.json" warnings)"

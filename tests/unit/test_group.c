@@ -172,6 +172,95 @@ order(void **state)
 	groups_free(gs);
 }
 
+/* Per class and per authorised source: what advise judges a sender by. */
+static void
+class_sums(void **state)
+{
+	struct groups		*gs;
+	struct group_acc	*a;
+	struct source		 s1 = src(90, 90, CLASS_COMPLIANT, 1);
+	struct source		 s2 = src(10, 0, CLASS_MISCONFIGURED, 1);
+	struct source		 s3 = src(7, 0, CLASS_UNKNOWN, 1);
+
+	(void)state;
+	s1.authorised = s2.authorised = 1;
+	s1.dkim_aligned = 80;
+	s2.dkim_aligned = 0;
+	s3.dkim_aligned = 7;	/* not authorised: not counted */
+	gs = groups_new(free_held);
+	assert_non_null(gs);
+	a = groups_get(gs, GROUP_SENDER, "newsletters");
+	group_add(a, &s1);
+	group_add(a, &s2);
+	group_add(a, &s3);
+	assert_int_equal(a->g.class_sources[CLASS_COMPLIANT], 1);
+	assert_int_equal(a->g.class_sources[CLASS_MISCONFIGURED], 1);
+	assert_int_equal(a->g.class_messages[CLASS_MISCONFIGURED], 10);
+	assert_int_equal(a->g.class_pass[CLASS_COMPLIANT], 90);
+	assert_int_equal(a->g.class_pass[CLASS_MISCONFIGURED], 0);
+	assert_int_equal(a->g.authorised, 100);
+	assert_int_equal(a->g.dkim_aligned, 80);
+	groups_free(gs);
+}
+
+/* The names people read: one wording for sources, advise, digest. */
+static void
+names(void **state)
+{
+	struct source_group	 g;
+	struct source		 s, t;
+	char			 out[200];
+
+	(void)state;
+	group_label(GROUP_SERVICE_OTHER, "Mailchimp", 0, out, sizeof out);
+	assert_string_equal(out, "Mailchimp (not as us)");
+	group_label(GROUP_OTHER, NULL, 1234, out, sizeof out);
+	assert_string_equal(out, "(1,234 other senders)");
+	group_label(GROUP_NONE, NULL, 0, out, sizeof out);
+	assert_string_equal(out, "(no passing authentication)");
+	group_noun(GROUP_NONE, NULL, 0, out, sizeof out);
+	assert_string_equal(out, "sources with no passing authentication");
+
+	memset(&g, 0, sizeof g);
+	g.kind = GROUP_SENDER;
+	g.name = "our MTA";
+	group_phrase(&g, 1, "192.0.2.1", out, sizeof out);
+	assert_string_equal(out, "our MTA (192.0.2.1)");
+	group_phrase(&g, 2, "192.0.2.1", out, sizeof out);
+	assert_string_equal(out, "our MTA (2 addresses, the largest 192.0.2.1)");
+	group_phrase(&g, 2, NULL, out, sizeof out);
+	assert_string_equal(out, "our MTA (2 addresses)");
+	g.kind = GROUP_NONE;
+	g.name = NULL;
+	g.networks = 1;
+	g.counted = 200;
+	group_phrase(&g, 1200, "192.0.2.1", out, sizeof out);
+	assert_string_equal(out, "sources with no passing authentication "
+	    "(1,200 addresses in 1 network)");
+	/* A short buffer is cut, not overrun. */
+	group_phrase(&g, 1200, NULL, out, 12);
+	assert_int_equal(strlen(out), 11);
+
+	/* A listed source and its group: kind and name both. */
+	memset(&s, 0, sizeof s);
+	memset(&t, 0, sizeof t);
+	memset(&g, 0, sizeof g);
+	g.kind = s.gkind = GROUP_DOMAIN;
+	g.name = "example.org";
+	s.gname = "example.org";
+	assert_true(group_same(&s, &g));
+	s.gkind = GROUP_SENDER;
+	assert_false(group_same(&s, &g));
+	s.gkind = GROUP_DOMAIN;
+	s.gname = NULL;
+	assert_false(group_same(&s, &g));
+	t.gkind = GROUP_NONE;
+	s.gkind = GROUP_NONE;
+	assert_true(group_same_sender(&s, &t));
+	t.gname = "x";
+	assert_false(group_same_sender(&s, &t));
+}
+
 int
 main(void)
 {
@@ -180,6 +269,8 @@ main(void)
 		cmocka_unit_test(cap),
 		cmocka_unit_test(sums),
 		cmocka_unit_test(order),
+		cmocka_unit_test(class_sums),
+		cmocka_unit_test(names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
