@@ -23,8 +23,8 @@
 
 #include "advise.h"
 #include "dns.h"
-#include "group.h"
 #include "fmt.h"
+#include "group.h"
 #include "record.h"
 #include "tally.h"
 #include "valid.h"

@@ -180,7 +180,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		const struct source_group *gr = &w->groups[i];
 		if (gr->class_messages[CLASS_UNKNOWN] > 0) {
 			e.g = gr;
-			e.s = group_largest(w, gr, CLASS_UNKNOWN);
+			e.s = NULL;	/* below, for those listed */
 			e.sources = gr->class_sources[CLASS_UNKNOWN];
 			e.messages = gr->class_messages[CLASS_UNKNOWN];
 			e.pass = gr->class_pass[CLASS_UNKNOWN];
@@ -198,7 +198,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 			continue;
 		}
 		e.g = gr;
-		e.s = group_largest(w, gr, CLASS_MISCONFIGURED);
+		e.s = NULL;
 		e.sources = gr->class_sources[CLASS_MISCONFIGURED];
 		e.messages = gr->class_messages[CLASS_MISCONFIGURED];
 		e.pass = gr->class_pass[CLASS_MISCONFIGURED];
@@ -210,6 +210,13 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	hmap_free(was);
 	was = NULL;
 	buf_free(&key);
+	/* Each listed sender's largest source of the kind. */
+	for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++)
+		d->unknown[i].s = group_largest(w, d->unknown[i].g,
+		    CLASS_UNKNOWN);
+	for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++)
+		d->broken[i].s = group_largest(w, d->broken[i].g,
+		    CLASS_MISCONFIGURED);
 
 	/* Reporters of the period before that sent nothing this one. */
 	for (i = 0; i < p->reporters; i++) {
