@@ -48,6 +48,10 @@ GEN=$BIN/bench/gen
 RUSAGE=$BIN/bench/rusage
 LIMIT=$BIN/bench/limit
 DMARCDB=$BIN/dmarcdb
+# The catalogue of the source tree, as an installed dmarcdb has its own:
+# the report commands name the senders with it.
+DMARCDB_SERVICES=${SERVICES:-$BIN/data/services.conf}
+export DMARCDB_SERVICES
 scenarios=${*:-a b c d mail hostile domains policy hicard geo catalogue rdns}
 missed=0
 
