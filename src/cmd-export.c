@@ -14,9 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalogue.h"
 #include "classify.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "group.h"
 #include "hmap.h"
 #include "log.h"
 #include "sanitise.h"
@@ -29,17 +31,36 @@ enum format { F_CSV, F_NDJSON };
  * replaced by the class + 1 (0: empty). A hash whose key changes with
  * every run cannot be steered to collide; 61 bits leave a chance of
  * about one in a billion that one source among 4 million takes
- * another's class. At most CLASSES_MAX sources are kept (64 MiB);
+ * another's class. At most CLASSES_MAX sources are kept (80 MiB, with
+ * their senders);
  * records of the others have no class, and a warning says so.
  */
 #define CLASSES_MAX	(1u << 22)
+/*
+ * Each slot's sender too (sources --by sender), by number: at most
+ * SENDERS_MAX names over all domains; the sources of any other have
+ * none, and a warning says so.
+ */
+#define SENDERS_MAX	65535
+
+/*
+ * A slot: the hash (class in its low bits) and the sender, together so
+ * that a lookup reads one place.
+ */
+struct slot {
+	uint64_t	 h;
+	uint16_t	 sender;	/* 0 none, else its name's number */
+} __attribute__((packed));
 
 struct classes {
-	uint64_t	*slots;
+	struct slot	*slots;
 	size_t		 nslots;	/* a power of two */
 	size_t		 n;
 	uint64_t	 key[2];
 	int		 full;		/* sources were left out */
+	struct hmap	*names;		/* sender name -> its number */
+	char		**name;		/* number - 1 -> name */
+	int		 names_full;
 };
 
 struct run {
@@ -50,6 +71,7 @@ struct run {
 	/* The domains classified, and their sources' classes. */
 	struct hmap		*domains;
 	struct classes		 classes;
+	struct catalogue	*cat;		/* names services */
 	const char		*domain;	/* being classified */
 	struct buf		 key;
 	/* The report's columns, written once for all its records. */
@@ -69,9 +91,10 @@ export_usage(FILE *f)
 	    "\n"
 	    "Write one flat row per record of the stored reports, with its\n"
 	    "report's fields, its DKIM and SPF results, dmarcdb's DMARC\n"
-	    "evaluation, the class of its source and what names it (the\n"
-	    "domain it authenticates as, the cached reverse DNS name), for\n"
-	    "spreadsheets and other engines. Streams: any number of records.\n"
+	    "evaluation, the class and sender of its source (as sources\n"
+	    "gives them) and what names it (the domain it authenticates as,\n"
+	    "the cached reverse DNS name), for spreadsheets and other\n"
+	    "engines. Streams: any number of records.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --since DATE   only reports whose period ends on or after DATE\n"
@@ -80,7 +103,7 @@ export_usage(FILE *f)
 	    "                 (default: today, UTC)\n"
 	    "  --domain D     only policy domain D\n"
 	    "  --format F     csv (default) or ndjson (one JSON object a line)\n"
-	    "  --config FILE  the configuration, for the classes\n"
+	    "  --config FILE  the configuration, for the classes and senders\n"
 	    "  -h, --help     this help\n");
 }
 
@@ -90,7 +113,7 @@ static const char *const columns[] = {
 	"aspf", "record", "source_ip", "count", "disposition", "dkim", "spf",
 	"header_from", "envelope_from", "envelope_to", "dkim_results",
 	"spf_results", "reasons", "dmarc", "dkim_aligned", "spf_aligned",
-	"class", "auth_domain", "auth_kind", "ptr", "ptr_confirmed",
+	"class", "sender", "auth_domain", "auth_kind", "ptr", "ptr_confirmed",
 };
 #define NCOLUMNS	(sizeof columns / sizeof columns[0])
 
@@ -133,16 +156,16 @@ class_hash(struct run *r, const char *domain, const char *ip, const char *hf,
 static int
 classes_grow(struct classes *t)
 {
-	uint64_t	*slots;
+	struct slot	*slots;
 	size_t		 n = t->nslots ? t->nslots * 2 : 1024, i, j;
 
 	slots = calloc(n, sizeof *slots);
 	if (slots == NULL)
 		return -1;
 	for (i = 0; i < t->nslots; i++) {
-		if (t->slots[i] == 0)
+		if (t->slots[i].h == 0)
 			continue;
-		for (j = (t->slots[i] >> 3) & (n - 1); slots[j] != 0;
+		for (j = (t->slots[i].h >> 3) & (n - 1); slots[j].h != 0;
 		    j = (j + 1) & (n - 1))
 			;
 		slots[j] = t->slots[i];
@@ -153,6 +176,45 @@ classes_grow(struct classes *t)
 	return 0;
 }
 
+/* The number of a sender's name, 0 past SENDERS_MAX; -1: memory. */
+static long
+sender_number(struct classes *t, const struct source *src)
+{
+	uint16_t	*v;
+	char		 key[1 + 256], name[300], **nv;
+	size_t		 n, len;
+	int		 added;
+
+	/* Keyed by kind and name: the label is written once. */
+	len = src->gname != NULL ? strlen(src->gname) : 0;
+	if (len > sizeof key - 1)
+		len = sizeof key - 1;
+	key[0] = (char)('a' + src->gkind);
+	if (len > 0)
+		memcpy(key + 1, src->gname, len);
+	len++;
+	if ((v = hmap_find(t->names, key, len)) != NULL)
+		return *v;
+	n = hmap_count(t->names);
+	if (n >= SENDERS_MAX) {
+		t->names_full = 1;
+		return 0;
+	}
+	nv = realloc(t->name, (n + 1) * sizeof *nv);
+	if (nv == NULL)
+		return -1;
+	t->name = nv;
+	group_label(src->gkind, src->gname, 0, name, sizeof name);
+	if ((nv[n] = strdup(name)) == NULL)
+		return -1;
+	if ((v = hmap_get(t->names, key, len, &added)) == NULL) {
+		free(nv[n]);
+		return -1;
+	}
+	*v = (uint16_t)(n + 1);
+	return *v;
+}
+
 /* Each source of a domain, as the classification ends it. */
 static int
 on_source(void *arg, const struct source *src)
@@ -161,6 +223,7 @@ on_source(void *arg, const struct source *src)
 	struct classes	*t = &r->classes;
 	uint64_t	 h;
 	size_t		 i;
+	long		 id;
 
 	if (t->n >= CLASSES_MAX) {
 		t->full = 1;
@@ -170,11 +233,14 @@ on_source(void *arg, const struct source *src)
 		goto nomem;
 	if (class_hash(r, r->domain, src->ip, src->header_from, &h) == -1)
 		goto nomem;
-	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
 	    i = (i + 1) & (t->nslots - 1))
-		if ((t->slots[i] & ~7ULL) == h)
+		if ((t->slots[i].h & ~7ULL) == h)
 			return 0;
-	t->slots[i] = h | ((uint64_t)src->class + 1);
+	if ((id = sender_number(t, src)) == -1)
+		goto nomem;
+	t->slots[i].h = h | ((uint64_t)src->class + 1);
+	t->slots[i].sender = (uint16_t)id;
 	t->n++;
 	return 0;
 nomem:
@@ -182,17 +248,20 @@ nomem:
 }
 
 /*
- * The class of a record's source, classifying its domain when first
- * met. Records come in id order, domains interleaved: every domain's
- * classes are kept to the end.
+ * The class of a record's source, and its sender's name (*sender, ""
+ * if not known), classifying its domain when first met. Records come
+ * in id order, domains interleaved: every domain's classes are kept to
+ * the end.
  */
 static const char *
 source_class(struct run *r, const char *domain, const char *ip,
-    const char *hf)
+    const char *hf, const char **sender)
 {
 	struct classes		*t = &r->classes;
-	struct classify_opts	 o = { 0, -1, CLASSIFY_CLASSES_ONLY, on_source,
-	    r, NULL, NULL };
+	/* Each source's group (on_source), no group listed. */
+	struct classify_opts	 o = { 0, -1,
+	    CLASSIFY_CLASSES_ONLY | CLASSIFY_BY_SENDER, on_source, r, r->cat,
+	    NULL };
 	struct window		*w;
 	uint64_t		 h;
 	size_t			 i;
@@ -212,16 +281,26 @@ source_class(struct run *r, const char *domain, const char *ip,
 			    "class", CLASSES_MAX);
 			t->full = 2;
 		}
+		if (t->names_full == 1) {
+			log_warnx("export: more than %u senders in the "
+			    "period: the records of the others have no "
+			    "sender", SENDERS_MAX);
+			t->names_full = 2;
+		}
 	}
+	*sender = "";
 	if (t->nslots == 0)
 		return "";
 	if (class_hash(r, domain, ip, hf, &h) == -1)
 		goto nomem;
-	for (i = (h >> 3) & (t->nslots - 1); t->slots[i] != 0;
+	for (i = (h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
 	    i = (i + 1) & (t->nslots - 1))
-		if ((t->slots[i] & ~7ULL) == h)
+		if ((t->slots[i].h & ~7ULL) == h) {
+			if (t->slots[i].sender > 0)
+				*sender = t->name[t->slots[i].sender - 1];
 			return class_name((enum source_class)
-			    ((t->slots[i] & 7) - 1));
+			    ((t->slots[i].h & 7) - 1));
+		}
 	return "";
 nomem:
 	dr_seterr(r->err, DR_E_NOMEM, "out of memory");
@@ -349,7 +428,8 @@ put_num(long long v)
  * need its format parser.
  */
 static void
-csv_row(struct run *r, const struct store_export_row *x, const char *cls)
+csv_row(struct run *r, const struct store_export_row *x, const char *cls,
+    const char *sender)
 {
 	const struct dr_record	*rec = x->rec;
 	size_t			 i;
@@ -390,6 +470,8 @@ csv_row(struct run *r, const struct store_export_row *x, const char *cls)
 	put_const(x->spf_aligned ? "1," : "0,");
 	/* A class name, or "" for a source beyond the table. */
 	sanitise_printf("%s,", cls);
+	cmd_csv(stdout, sender);
+	put_const(",");
 	/* What names the source (v_record_identity). */
 	cmd_csv(stdout, x->auth_domain ? x->auth_domain : "");
 	put_const(x->auth_domain == NULL ? ",," : x->auth_facts &
@@ -441,7 +523,8 @@ ndjson_report(FILE *f, const struct store_export_row *x)
 }
 
 static void
-ndjson_row(struct run *r, const struct store_export_row *x, const char *cls)
+ndjson_row(struct run *r, const struct store_export_row *x, const char *cls,
+    const char *sender)
 {
 	const struct dr_record	*rec = x->rec;
 	size_t			 i;
@@ -485,6 +568,7 @@ ndjson_row(struct run *r, const struct store_export_row *x, const char *cls)
 	    x->dkim_aligned ? "true" : "false",
 	    x->spf_aligned ? "true" : "false");
 	json_kv("class", cls, 0);
+	json_kv("sender", *sender ? sender : NULL, 0);
 	json_kv("auth_domain", x->auth_domain, 0);
 	sanitise_printf(",\"auth_kind\":%s", x->auth_domain == NULL ? "null" :
 	    x->auth_facts & SIG_F_IDENT_SPF ? "\"spf\"" : "\"dkim\"");
@@ -497,18 +581,18 @@ static int
 on_row(void *arg, const struct store_export_row *x)
 {
 	struct run		*r = arg;
-	const char		*cls;
+	const char		*cls, *sender;
 
 	cls = source_class(r, x->domain ? x->domain : "", x->rec->source_ip,
-	    x->rec->header_from);
+	    x->rec->header_from, &sender);
 	if (cls == NULL)
 		return -1;
 	if (report_columns(r, x) == -1)
 		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
 	if (r->fmt == F_CSV)
-		csv_row(r, x, cls);
+		csv_row(r, x, cls, sender);
 	else
-		ndjson_row(r, x, cls);
+		ndjson_row(r, x, cls, sender);
 	r->rows++;
 	if (ferror(stdout))
 		return dr_seterr(r->err, DR_E_IO, "writing the export: output "
@@ -583,7 +667,8 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	r.from_day = cmd_day(wh.since_t);
 	r.to_day = cmd_day(wh.as_of_t) - 1;
 	r.domains = hmap_new(sizeof(unsigned));
-	if (r.domains == NULL) {
+	r.classes.names = hmap_new(sizeof(uint16_t));
+	if (r.domains == NULL || r.classes.names == NULL) {
 		log_warnx("out of memory");
 		rc = EXIT_INTERNAL;
 		goto out;
@@ -596,6 +681,11 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		goto out;
+	memset(&err, 0, sizeof err);
+	if (catalogue_load(NULL, r.conf, &r.cat, &err) == -1) {
+		log_warnx("%s: services are not named", err.msg);
+		r.cat = NULL;
+	}
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (r.fmt == F_CSV) {
 		for (i = 0; i < NCOLUMNS; i++)
@@ -617,6 +707,12 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 out:
 	hmap_free(r.domains);
 	free(r.classes.slots);
+	for (i = 0; r.classes.names != NULL &&
+	    i < hmap_count(r.classes.names); i++)
+		free(r.classes.name[i]);
+	free(r.classes.name);
+	hmap_free(r.classes.names);
+	catalogue_free(r.cat);
 	buf_free(&r.key);
 	free(r.pre);
 	return rc;

@@ -233,3 +233,13 @@ notes "$T/split2.json" blockers | grep_none -F "newsletters" ||
 notes "$T/split2.json" warnings |
     grep -qxF -- "also fix ${want//split.example/split2.example}" ||
     fail "per sender, 1.00% < 1.01: $(notes "$T/split2.json" warnings)"
+
+# export names each record's sender as sources does.
+"$DMARCDB" -q --db "$DB" --config "$T/conf" export --as-of 2026-03-01 \
+    --domain "$D" --format ndjson > "$T/export.ndjson"
+for want in '"source_ip":"167.89.0.1",.*"sender":"SendGrid",' \
+    '"source_ip":"205.201.128.7",.*"sender":"Mailchimp (not as us)",' \
+    '"source_ip":"198.51.100.10",.*"sender":"our MTA",' \
+    '"source_ip":"45.1.1.7",.*"sender":"(no passing authentication)",'; do
+	grep -q "$want" "$T/export.ndjson" || fail "export: no $want"
+done

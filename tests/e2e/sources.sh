@@ -211,11 +211,22 @@ expect_exit 2 "$DMARCDB" --db "$DB" export --as-of yesterday 2> /dev/null
 [ "$(($(wc -l < "$T/export.csv") - 1))" -eq 18 ] || fail "export rows"
 grep -c ',pass,0,1,compliant,' "$T/export.csv" | grep -qx 9 ||
     fail "export: SPF-only pass, compliant"
-# And what names each source: the identity of its signature.
-grep -c ',pass,0,1,compliant,"mail.strict.example",dkim,"",$' \
+# And what names each source: its sender, as sources groups it, and
+# the identity of its signature.
+grep -c ',pass,0,1,compliant,"MTA","mail.strict.example",dkim,"",$' \
     "$T/export.csv" | grep -qx 9 || fail "export: identity columns"
-[ "$(grep -c '"auth_domain":"mail.strict.example","auth_kind":"dkim","ptr":null,"ptr_confirmed":null}$' \
+[ "$(grep -c '"class":"compliant","sender":"MTA","auth_domain":"mail.strict.example","auth_kind":"dkim","ptr":null,"ptr_confirmed":null}$' \
     "$T/export.ndjson")" -gt 0 ] || fail "export.ndjson: no identity"
+# A sender that is not configured: the catalogue's service, or the
+# domain it authenticates as.
+"$DMARCDB" --db "$DB" export $AS_OF --since 2026-02-28 --format ndjson \
+    > "$T/day.ndjson"
+grep -q '"source_ip":"198.51.100.20",.*"class":"compliant","sender":"Mailchimp",' \
+    "$T/day.ndjson" || fail "export: a configured sender"
+grep -q '"class":"unknown","sender":"(no passing authentication)",' \
+    "$T/day.ndjson" || fail "export: spoofing's sender"
+grep -q '"class":"forwarded","sender":"example.org",' "$T/day.ndjson" ||
+    fail "export: a sender by the domain it authenticates as"
 n=$("$DMARCDB" --db "$DB" export $AS_OF | wc -l)
 m=$(sql "$DB" "SELECT count(*) FROM records c JOIN reports r ON
     r.id = c.report WHERE r.status = 'active'")
