@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "advise.h"
+#include "catalogue.h"
 #include "dns.h"
 #include "fmt.h"
 #include "group.h"
@@ -760,9 +761,86 @@ weakest(const struct window *w, const struct source_group *g)
 }
 
 /*
+ * Whether a stage quarantines or rejects failing mail: stage 1
+ * (p=quarantine; pct=0; t=y) is applied as none by RFC 7489 and RFC
+ * 9989 receivers alike; from stage 2 on, failing mail is harmed.
+ */
+static int
+enforces(int stage)
+{
+	return stage >= 2;
+}
+
+/* What the configuration says of a sender (not-ours, forwarder). */
+static enum conf_label
+label(const struct advice *a, const struct source_group *g)
+{
+	if (g->kind != GROUP_SERVICE && g->kind != GROUP_SERVICE_OTHER &&
+	    g->kind != GROUP_DOMAIN)
+		return CONF_UNLABELLED;
+	return conf_label(a->conf, a->domain, g->name);
+}
+
+/*
+ * An unknown sender that authenticates, but as another domain (a
+ * service, a vendor), with failing mail over both floors: it may be
+ * ours, and enforcement would stop it. The sources without passing
+ * authentication are spoofing: never.
+ */
+static int
+unverified(const struct advice *a, const struct source_group *g,
+    uint64_t *failing)
+{
+	const struct window		*w = a->w;
+	const struct conf_thresholds	*th = &w->th;
+
+	*failing = g->class_messages[CLASS_UNKNOWN] -
+	    g->class_pass[CLASS_UNKNOWN];
+	if ((g->kind != GROUP_SERVICE && g->kind != GROUP_SERVICE_OTHER &&
+	    g->kind != GROUP_DOMAIN) || label(a, g) != CONF_UNLABELLED)
+		return 0;
+	return *failing > 0 && *failing >= th->unverified_messages &&
+	    pct(*failing, w->messages) >= th->unverified_share;
+}
+
+/* "is this yours?" for an unverified sender, a blocker. */
+static void
+ask_unverified(struct advice *a, const struct source_group *g,
+    uint64_t failing)
+{
+	const struct window	*w = a->w;
+	const struct source	*s = group_largest(w, g, CLASS_UNKNOWN);
+	const struct svc	*v = NULL;
+	char			 who[400], fix[CATALOGUE_FIX_MAX + 256];
+	char			 n1[32], p1[16];
+
+	if (g->kind != GROUP_DOMAIN && g->name != NULL)
+		v = catalogue_find(a->cat, g->name);
+	if (svc_fix(v, a->domain, fix, sizeof fix) == -1)
+		snprintf(fix, sizeof fix, "sign its mail with DKIM "
+		    "d=%s (or send it with a MAIL FROM domain under %s)",
+		    a->domain, a->domain);
+	group_phrase(g, g->class_sources[CLASS_UNKNOWN], s->ip, who,
+	    sizeof who);
+	fmt_count(failing, n1, sizeof n1);
+	fmt_pct(failing, w->messages, p1, sizeof p1);
+	note(&a->blockers, "is this yours? %s sent %s messages (%s of the "
+	    "mail) as %s that fail DMARC; it authenticates as %s. If it is "
+	    "yours: %s. If not: mark it not ours in the configuration "
+	    "(not-ours \"%s\";), and enforcement stops it", who, n1, p1,
+	    *s->header_from ? s->header_from : a->domain,
+	    g->evidence && *g->evidence ? g->evidence : "another domain",
+	    fix, g->name ? g->name : "?");
+}
+
+/*
  * What blocks the step to next. gates: also the time, volume and pass
  * rate needed to take a step forward (not when stepping back or at the
- * last stage, where only what to fix is listed).
+ * last stage, where only what to fix is listed). A step that enforces
+ * is blocked by every authorised sender that fails and every
+ * unverified one, whatever their share: enforcement would stop their
+ * mail. A step that does not enforces is blocked by those with at least
+ * significant per cent of the mail; the others are warnings.
  */
 static void
 judge(struct advice *a, int next, int gates)
@@ -802,12 +880,18 @@ judge(struct advice *a, int next, int gates)
 		group_phrase(g, g->class_sources[CLASS_MISCONFIGURED], s->ip,
 		    who, sizeof who);
 		fmt_count(m, n1, sizeof n1);
-		if (pct(m, w->messages) >= th->significant)
-			note(&a->blockers, "%s, %s messages: %s", who, n1,
-			    s->reason);
+		fmt_pct(m, w->messages, p1, sizeof p1);
+		if (pct(m, w->messages) >= th->significant || enforces(next))
+			note(&a->blockers, "%s, %s messages (%s of the mail): "
+			    "%s", who, n1, p1, s->reason);
 		else
-			note(&a->warnings, "also fix %s, %s messages: %s", who,
-			    n1, s->reason);
+			note(&a->warnings, "also fix %s, %s messages (%s of the "
+			    "mail): %s", who, n1, p1, s->reason);
+	}
+	for (i = 0; enforces(next) && i < w->ngroups; i++) {
+		uint64_t failing;
+		if (unverified(a, &w->groups[i], &failing))
+			ask_unverified(a, &w->groups[i], failing);
 	}
 	if (next >= 4) {
 		/* Reject needs DKIM: SPF alone breaks on forwarding. */
@@ -862,6 +946,10 @@ warn(struct advice *a, int next)
 	size_t			 i;
 	unsigned		 shown = 0;
 
+	/* The senders the configuration names as forwarders count too. */
+	for (i = 0; i < w->ngroups; i++)
+		if (label(a, &w->groups[i]) == CONF_FORWARDER)
+			lists += w->groups[i].class_messages[CLASS_UNKNOWN];
 	if ((next >= 4 || a->cur.stage >= 4) && (lists > 0 ||
 	    w->class_messages[CLASS_FORWARDED] > 0)) {
 		fmt_count(lists > w->class_messages[CLASS_FORWARDED] ? lists :
@@ -876,9 +964,11 @@ warn(struct advice *a, int next)
 	for (i = 0; i < w->ngroups && shown < 3; i++) {
 		const struct source_group *g = &w->groups[i];
 		const struct source *s;
-		uint64_t m = g->class_messages[CLASS_UNKNOWN];
-		if (m == 0 || pct(m, w->messages) < th->significant)
-			continue;
+		uint64_t m = g->class_messages[CLASS_UNKNOWN], failing;
+		if (m == 0 || pct(m, w->messages) < th->significant ||
+		    label(a, g) != CONF_UNLABELLED ||
+		    (enforces(next) && unverified(a, g, &failing)))
+			continue;	/* acknowledged, or a blocker */
 		s = group_largest(w, g, CLASS_UNKNOWN);
 		group_phrase(g, g->class_sources[CLASS_UNKNOWN], s->ip, who,
 		    sizeof who);
@@ -1032,6 +1122,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	a->w = w;
+	a->cat = o->cat;
+	a->conf = c;
 	a->domain = strdup(domain);
 	if (a->domain == NULL) {
 		advice_free(a);
@@ -1143,6 +1235,20 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		note(&a->reasons, "p=reject is the last stage: keep watching "
 		    "for authorised senders that start failing");
 		judge(a, 5, 0);
+	} else if (!a->w->configured && a->cur.stage >= 1) {
+		/*
+		 * Without configured senders, authorised means "passes":
+		 * a pass rate true by definition. Nothing beyond stage 1,
+		 * which harms no mail.
+		 */
+		a->verdict = VERDICT_HOLD;
+		note(&a->reasons, "no senders are configured for %s: dmarcdb "
+		    "cannot tell your mail from anyone else's, and goes no "
+		    "further than stage 1 (which stops no mail). List your "
+		    "senders in the configuration first: dmarcdb sources "
+		    "--suggest-config --domain %s prints the blocks to start "
+		    "from", domain, domain);
+		judge(a, target, 1);
 	} else {
 		judge(a, target, 1);
 		if (a->blockers.n > 0) {

@@ -84,6 +84,8 @@ struct advice {
 	char		*domain;		/* as asked for, whole */
 	int64_t		 from_day, to_day;
 	struct window	*w;		/* the classification it rests on */
+	const struct catalogue *cat;	/* names services; may be NULL */
+	const struct conf *conf;	/* its labels (not-ours, ...) */
 	int		 has_policy;
 	struct policy	 cur;		/* the policy the advice rests on */
 	const char	*policy_source;	/* "configuration", "DNS", "reports" */

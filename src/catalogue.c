@@ -307,6 +307,49 @@ catalogue_get(const struct catalogue *cat, size_t i)
 	return i < cat->nsvcs ? cat->svcs[i] : NULL;
 }
 
+const struct svc *
+catalogue_find(const struct catalogue *cat, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; cat != NULL && i < catalogue_count(cat); i++)
+		if (strcmp(catalogue_get(cat, i)->name, name) == 0)
+			return catalogue_get(cat, i);
+	return NULL;
+}
+
+int
+svc_fix(const struct svc *v, const char *domain, char *out, size_t len)
+{
+	static const char	 key[] = "YOURDOMAIN";
+	const char		*p, *q;
+	size_t			 o = 0, n;
+
+	if (len > 0)
+		*out = '\0';
+	if (v == NULL || v->fix == NULL || len == 0)
+		return -1;
+	for (p = v->fix; *p != '\0' && o + 1 < len; p = q) {
+		const char *part;
+		q = strstr(p, key);
+		if (q == p) {
+			part = domain;
+			n = strlen(domain);
+			q = p + sizeof key - 1;
+		} else {
+			part = p;
+			n = q != NULL ? (size_t)(q - p) : strlen(p);
+			q = p + n;
+		}
+		if (n > len - 1 - o)
+			n = len - 1 - o;
+		memcpy(out + o, part, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 const char *
 catalogue_file(const struct catalogue *cat)
 {

@@ -82,6 +82,13 @@ int	 catalogue_load(const char *, const struct conf *,
 void	 catalogue_free(struct catalogue *);
 size_t	 catalogue_count(const struct catalogue *);
 const struct svc *catalogue_get(const struct catalogue *, size_t);
+/* The service of that name (exactly), or NULL (cat NULL: none). */
+const struct svc *catalogue_find(const struct catalogue *, const char *);
+/*
+ * The service's fix for a domain (YOURDOMAIN replaced by it) into out,
+ * cut to fit: 0, or -1 (out "") when the service has none.
+ */
+int	 svc_fix(const struct svc *, const char *, char *, size_t);
 /* The file the catalogue was read from (never NULL). */
 const char *catalogue_file(const struct catalogue *);
 

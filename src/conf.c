@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,8 @@ enum {
 	TH_DKIM = 1 << 5,
 	TH_SIGNIFICANT = 1 << 6,
 	TH_PARTIAL_PCT = 1 << 7,
+	TH_UNVERIFIED_MESSAGES = 1 << 8,
+	TH_UNVERIFIED_SHARE = 1 << 9,
 };
 
 static const struct conf_thresholds th_defaults = {
@@ -67,6 +70,8 @@ static const struct conf_thresholds th_defaults = {
 	.dkim = 99.0,
 	.significant = 1.0,
 	.partial_pct = 0,
+	.unverified_messages = 50,
+	.unverified_share = 0.1,
 };
 
 /* The arena lives in the conf, behind its public part. */
@@ -652,16 +657,44 @@ thresholds_block(struct lexer *l, struct conf_domain *d)
 			if (number(l, name, 0, 100, &th->significant) == -1)
 				return -1;
 			d->th_set |= TH_SIGNIFICANT;
+		} else if (strcmp(name, "unverified-messages") == 0) {
+			if (number(l, name, 0, 1e15, &v) == -1 ||
+			    whole(v, name, l) == -1)
+				return -1;
+			th->unverified_messages = (uint64_t)v;
+			d->th_set |= TH_UNVERIFIED_MESSAGES;
+		} else if (strcmp(name, "unverified-share") == 0) {
+			if (number(l, name, 0, 100, &th->unverified_share) ==
+			    -1)
+				return -1;
+			d->th_set |= TH_UNVERIFIED_SHARE;
 		} else {
 			l->tline = l->line;
 			return lex_err(l, "unknown threshold '%s' (expected "
 			    "window, min-days, min-messages, pass, step-back, "
-			    "dkim, significant or partial-pct)", name);
+			    "dkim, significant, partial-pct, "
+			    "unverified-messages or unverified-share)", name);
 		}
 		if (expect(l, T_SEMI, "';' after the threshold") == -1)
 			return -1;
 	}
 	return next(l);
+}
+
+/* what "name" ...;: the senders' names (as sources shows them). */
+static int
+names_list(struct lexer *l, const char *what, char ***v, size_t *n)
+{
+	if (l->tok != T_WORD)
+		return lex_err(l, "expected a sender's name after %s (a "
+		    "service or a domain, as sources shows it), found %s",
+		    what, found(l));
+	while (l->tok == T_WORD) {
+		char **e = grow(l, v, n, sizeof *e);
+		if (e == NULL || (*e = keep(l)) == NULL || next(l) == -1)
+			return -1;
+	}
+	return expect(l, T_SEMI, "';' after the names");
 }
 
 static int
@@ -728,10 +761,19 @@ domain_block(struct lexer *l, struct conf_domain *d)
 		} else if (strcmp(l->text.data, "thresholds") == 0) {
 			if (next(l) == -1 || thresholds_block(l, d) == -1)
 				return -1;
+		} else if (strcmp(l->text.data, "not-ours") == 0) {
+			if (next(l) == -1 || names_list(l, "not-ours",
+			    &d->not_ours, &d->nnot_ours) == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "forwarder") == 0) {
+			if (next(l) == -1 || names_list(l, "forwarder",
+			    &d->forwarders, &d->nforwarders) == -1)
+				return -1;
 		} else
 			return lex_err(l, "unknown statement %s in a %s block "
-			    "(expected sender, record or thresholds)",
-			    found(l), d->names ? "domain" : "default");
+			    "(expected sender, record, thresholds, not-ours "
+			    "or forwarder)", found(l), d->names ? "domain" :
+			    "default");
 	}
 	return next(l);
 }
@@ -1211,6 +1253,8 @@ free_domain(struct conf_domain *d)
 	}
 	free(d->senders);
 	free(d->names);
+	free(d->not_ours);
+	free(d->forwarders);
 }
 
 void
@@ -1281,6 +1325,10 @@ conf_thresholds(const struct conf *c, const char *domain,
 		th->significant = o->significant;
 	if (d->th_set & TH_PARTIAL_PCT)
 		th->partial_pct = o->partial_pct;
+	if (d->th_set & TH_UNVERIFIED_MESSAGES)
+		th->unverified_messages = o->unverified_messages;
+	if (d->th_set & TH_UNVERIFIED_SHARE)
+		th->unverified_share = o->unverified_share;
 }
 
 unsigned
@@ -1294,6 +1342,37 @@ conf_max_window(const struct conf *c)
 		    c->domains[i].th.window > w)
 			w = c->domains[i].th.window;
 	return w;
+}
+
+static int
+named(char *const *v, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+enum conf_label
+conf_label(const struct conf *c, const char *domain, const char *name)
+{
+	const struct conf_domain	*d = conf_domain(c, domain);
+	const struct conf_domain	*v[2] = { d, &c->deflt };
+	size_t				 i;
+
+	if (name == NULL)
+		return CONF_UNLABELLED;
+	for (i = 0; i < 2; i++) {
+		if (v[i] == NULL)
+			continue;
+		if (named(v[i]->not_ours, v[i]->nnot_ours, name))
+			return CONF_NOT_OURS;
+		if (named(v[i]->forwarders, v[i]->nforwarders, name))
+			return CONF_FORWARDER;
+	}
+	return CONF_UNLABELLED;
 }
 
 size_t

@@ -66,6 +66,10 @@ struct conf_thresholds {
 	double		dkim;		/* each sender's aligned DKIM share */
 	double		significant;	/* share of mail worth naming */
 	int		partial_pct;	/* offer pct=10..50 (stage 2) */
+	/* Failing mail of an unknown sender that authenticates as
+	   another domain, from which it blocks enforcement: both. */
+	uint64_t	unverified_messages;
+	double		unverified_share;
 };
 
 struct conf_domain {
@@ -77,6 +81,14 @@ struct conf_domain {
 	size_t			 nsenders;
 	struct conf_thresholds	 th;
 	unsigned		 th_set;	/* bit per threshold set here */
+	/*
+	 * Senders acknowledged (dmarcdb(1), ADVICE): by the name sources
+	 * gives them (a service, or the domain they authenticate as).
+	 */
+	char			**not_ours;	/* not-ours "...";: not ours */
+	size_t			 nnot_ours;
+	char			**forwarders;	/* forwarder "...";: forwards */
+	size_t			 nforwarders;
 };
 
 struct conf_digest {
@@ -159,6 +171,14 @@ void	 conf_thresholds(const struct conf *, const char *,
 size_t	 conf_nsenders(const struct conf *, const char *);
 const struct conf_sender *conf_sender(const struct conf *, const char *,
 	    size_t);
+
+/*
+ * What the configuration says of a sender named name (a service, or a
+ * domain) for a domain, in its block or the default's: CONF_NOT_OURS,
+ * CONF_FORWARDER, or CONF_UNLABELLED. Names compare without case.
+ */
+enum conf_label { CONF_UNLABELLED, CONF_NOT_OURS, CONF_FORWARDER };
+enum conf_label conf_label(const struct conf *, const char *, const char *);
 
 /* 1 if domain is d or a subdomain of d. */
 int	 conf_domain_within(const char *, const char *);

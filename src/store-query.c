@@ -891,10 +891,10 @@ mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
 	    "INSERT INTO config_thresholds (domain, name, value)"
 	    " VALUES (?, ?, ?)";
 	struct conf_thresholds	th;
-	char			v[8][32];
-	static const char *const names[8] = { "window", "min-days",
+	char			v[10][32];
+	static const char *const names[10] = { "window", "min-days",
 	    "min-messages", "pass", "step-back", "dkim", "significant",
-	    "partial-pct" };
+	    "partial-pct", "unverified-messages", "unverified-share" };
 	int			i;
 
 	conf_thresholds(c, domain, &th);
@@ -907,7 +907,10 @@ mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
 	snprintf(v[5], sizeof v[5], "%g", th.dkim);
 	snprintf(v[6], sizeof v[6], "%g", th.significant);
 	snprintf(v[7], sizeof v[7], "%s", th.partial_pct ? "yes" : "no");
-	for (i = 0; i < 8; i++) {
+	snprintf(v[8], sizeof v[8], "%llu",
+	    (unsigned long long)th.unverified_messages);
+	snprintf(v[9], sizeof v[9], "%g", th.unverified_share);
+	for (i = 0; i < 10; i++) {
 		if (*st == NULL && prep(s, sql, st, err,
 		    "mirroring the configuration") == -1)
 			return -1;

@@ -116,16 +116,16 @@ for c in compliant misconfigured forwarded unknown; do
 done
 [ "$n" = 1200 ] || fail "class totals add up to $n, not 1,200"
 
-# export: every record, each with its source's class (the fifth column
-# from the end: the identity's four follow it).
+# export: every record, each with its source's class (the sixth column
+# from the end: its sender and the identity's four follow it).
 "$DMARCDB" --db "$H" export $A > "$T/h-export.csv"
 [ "$(($(wc -l < "$T/h-export.csv") - 1))" = 1200 ] ||
     fail "export: not 1,200 records"
-head -1 "$T/h-export.csv" | awk -F, '$(NF - 4) != "class" { exit 1 }' ||
+head -1 "$T/h-export.csv" | awk -F, '$(NF - 5) != "class" { exit 1 }' ||
     fail "export: the class is not where it was looked for"
-awk -F, 'NR > 1 && $(NF - 4) == ""' "$T/h-export.csv" | grep -q . &&
+awk -F, 'NR > 1 && $(NF - 5) == ""' "$T/h-export.csv" | grep -q . &&
     fail "export: a record without a class"
-[ "$(awk -F, 'NR > 1 && $(NF - 4) == "unknown"' "$T/h-export.csv" |
+[ "$(awk -F, 'NR > 1 && $(NF - 5) == "unknown"' "$T/h-export.csv" |
     wc -l)" = \
     "$(awk '$1 == "unknown" { print $2 }' "$T/h.txt")" ] ||
     fail "export: its classes are not those of sources"

@@ -225,7 +225,7 @@ notes() { # FILE KIND
 	sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$1'),
 	    '\$.domains[0].$2')"
 }
-want="newsletters (2 addresses, the largest 192.0.2.2), 100 messages: DKIM d=split.example fails (fail); SPF fails for split.example: check the DKIM key of selector s1 in DNS"
+want="newsletters (2 addresses, the largest 192.0.2.2), 100 messages (1.0% of the mail): DKIM d=split.example fails (fail); SPF fails for split.example: check the DKIM key of selector s1 in DNS"
 notes "$T/split.json" blockers | grep -qxF -- "$want" ||
     fail "per sender, 1.00%: not a blocker: $(notes "$T/split.json" blockers)"
 notes "$T/split2.json" blockers | grep_none -F "newsletters" ||
@@ -233,6 +233,31 @@ notes "$T/split2.json" blockers | grep_none -F "newsletters" ||
 notes "$T/split2.json" warnings |
     grep -qxF -- "also fix ${want//split.example/split2.example}" ||
     fail "per sender, 1.00% < 1.01: $(notes "$T/split2.json" warnings)"
+# A step that would quarantine its failing mail: blocked by the sender
+# whatever its share (here 1.00% against significant 50), at stage 1.
+mkdir "$T/split3"
+for day in $(days 2026-02-01 28); do
+	{
+		echo "192.0.2.1 990 split3.example none pass pass" \
+		    "split3.example:s1:pass split3.example:mfrom:pass -"
+		for i in 2 3; do
+			echo "192.0.2.$i 5 split3.example none fail fail" \
+			    "split3.example:s1:fail split3.example:mfrom:fail -"
+		done
+	} | report "$T/split3" google.com 7489 "$day" \
+	    domain=split3.example,p=quarantine,pct=0
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/split3"
+printf '%s\n' 'domain split3.example {' \
+    '	sender "newsletters" { ip 192.0.2.0/28; }' \
+    '	thresholds { significant 50; }' '}' >> "$T/split.conf"
+$SA --no-dns --format json --domain split3.example > "$T/split3.json"
+[ "$(sqlite3 -batch :memory: "SELECT json_extract(readfile('$T/split3.json'),
+    '\$.domains[0].verdict') || ' ' || json_extract(readfile('$T/split3.json'),
+    '\$.domains[0].next_stage.number')")" = "hold 1" ] ||
+    fail "a failing sender of 1% does not hold quarantine: $(cat "$T/split3.json")"
+notes "$T/split3.json" blockers | grep -qx "newsletters (2 addresses, the largest 192.0.2.2), 280 messages (1.0% of the mail): .*" ||
+    fail "stage 1 -> 3: $(notes "$T/split3.json" blockers)"
 
 # export names each record's sender as sources does.
 "$DMARCDB" -q --db "$DB" --config "$T/conf" export --as-of 2026-03-01 \

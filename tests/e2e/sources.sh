@@ -27,7 +27,7 @@ json() {
 
 golden sources.txt "$DMARCDB" --db "$DB" sources --by ip $AS_OF \
     --domain example.com --domain strict.example \
-    --domain l5-stepback.example
+    --domain l3-nodkim.example
 golden sources.csv "$DMARCDB" --db "$DB" sources --by ip $AS_OF --format csv \
     --domain example.com
 golden sources.json "$DMARCDB" --db "$DB" sources --by ip $AS_OF --format json \
@@ -83,7 +83,7 @@ grep -q '^192.0.2.7 .*compliant.*SPF bounce.strict.example aligned' \
 grep -q '^192.0.2.8 .*misconfigured.*DKIM passes for d=mail.strict.example, not aligned with strict.example; SPF passes for other.example but is not aligned with strict.example: sign with DKIM d=strict.example$' \
     "$T/sources.txt" || fail "strict DKIM not aligned"
 # Unconfigured: the domain is said to be.
-grep -q '^classification unconfigured: no authorised senders for l5-stepback.example' \
+grep -q '^classification unconfigured: no authorised senders for l3-nodkim.example' \
     "$T/sources.txt" || fail "unconfigured"
 
 # Every ladder transition.
@@ -131,6 +131,10 @@ notes l0-advance.example notes | grep -q '^pct=0 (read by RFC 7489 receivers) an
 # its total, and the address that lacks DKIM.
 notes l3-nodkim.example blockers | grep -q '^l3-nodkim.example (2 addresses) signs 40.0% of its mail with aligned DKIM (need 99% before p=reject: RFC 9989 section 7.4); the largest source without it: 192.0.2.2$' ||
     fail "DKIM gate: $(notes l3-nodkim.example blockers)"
+# Without senders, no further than stage 1: 0 -> 1 goes (l0-advance
+# above), 3 holds whatever the pass rate, and says why.
+notes l3-nodkim.example reasons | grep -q '^no senders are configured for l3-nodkim.example: dmarcdb cannot tell your mail from anyone' ||
+    fail "unconfigured, held: $(notes l3-nodkim.example reasons)"
 notes l3-nodkim.example warnings | grep -q 'forwarders or mailing lists (168 through lists): under p=reject' ||
     fail "mailing-list warning before reject"
 notes subdomains.example warnings | grep -q 'before publishing np=reject, make sure every sending subdomain' ||
@@ -139,7 +143,7 @@ grep -q '_dmarc.subdomains.example. IN TXT "v=DMARC1; p=quarantine; pct=0; t=y"'
     "$V" || fail "no np=reject while subdomains send"
 notes l3-recent.example blockers | grep -q '^8 days at this stage so far (need 14)' ||
     fail "days at the stage"
-notes example.com blockers | grep -q '^ESP (203.0.113.30), 560 messages: no DKIM signature' ||
+notes example.com blockers | grep -q '^ESP (203.0.113.30), 560 messages (2.5% of the mail): no DKIM signature' ||
     fail "misconfigured sender blocks"
 notes l5-stepback.example reasons | grep -q 'below 95%: receivers reject the rest' ||
     fail "step back reason"

@@ -213,7 +213,9 @@ done
 
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns > "$T/advise"
 clean "$T/advise" advise
-shows "$T/advise" advise 'k\u009b2\r\nverdict advance\u202e'
+# (wrapped: the selector and what follows it on two lines)
+shows "$T/advise" advise 'k\u009b2\r\nverdict'
+shows "$T/advise" advise 'advance\u202e in DNS'
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns --format json > "$T/advise.json"
 clean "$T/advise.json" "advise --format json"
 [ "$(sqlite3 :memory: "SELECT json_valid(readfile('$T/advise.json'))")" \

@@ -364,6 +364,35 @@ many_auths(void **state)
 }
 
 /* The configuration adds services and replaces one by name. */
+/* The fix of a service by name, for a domain. */
+static void
+fixes(void **state)
+{
+	struct catalogue	*cat;
+	const struct svc	*v;
+	char			 out[64];
+
+	(void)state;
+	cat = load("service \"X\" { kind esp; dkim x.example; fix \"for "
+	    "YOURDOMAIN: DKIM of YOURDOMAIN\"; }\n"
+	    "service \"Y\" { kind esp; dkim y.example; }\n", NULL);
+	v = catalogue_find(cat, "X");
+	assert_non_null(v);
+	assert_null(catalogue_find(cat, "x"));	/* names are exact */
+	assert_null(catalogue_find(NULL, "X"));
+	assert_int_equal(svc_fix(v, "a.example", out, sizeof out), 0);
+	assert_string_equal(out, "for a.example: DKIM of a.example");
+	/* Cut to fit, never past the buffer. */
+	assert_int_equal(svc_fix(v, "a.example", out, 10), 0);
+	assert_string_equal(out, "for a.exa");
+	/* No fix: -1 and "". */
+	assert_int_equal(svc_fix(catalogue_find(cat, "Y"), "a.example", out,
+	    sizeof out), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(svc_fix(NULL, "a.example", out, sizeof out), -1);
+	catalogue_free(cat);
+}
+
 static void
 config_override(void **state)
 {
@@ -695,6 +724,7 @@ main(void)
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(ranking),
 		cmocka_unit_test(many_auths),
+		cmocka_unit_test(fixes),
 		cmocka_unit_test(config_override),
 		cmocka_unit_test(file_choice),
 		cmocka_unit_test(errors),

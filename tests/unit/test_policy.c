@@ -348,6 +348,36 @@ conf_full(void **state)
 	assert_int_equal(c->digest.allow_cleartext, 1);
 	conf_free(c);
 
+	/* Labels: the domain's block, then the default's. */
+	c = parse_ok("default { not-ours evil.example; }\n"
+	    "domain example.com {\n"
+	    "  not-ours \"Mailchimp\" other.example;\n"
+	    "  forwarder \"lists.example.org\";\n"
+	    "  thresholds { unverified-messages 10; unverified-share 0.5; }\n"
+	    "}\n");
+	assert_int_equal(conf_label(c, "example.com", "mailchimp"),
+	    CONF_NOT_OURS);
+	assert_int_equal(conf_label(c, "example.com", "other.example"),
+	    CONF_NOT_OURS);
+	assert_int_equal(conf_label(c, "example.com", "lists.example.org"),
+	    CONF_FORWARDER);
+	assert_int_equal(conf_label(c, "example.com", "evil.example"),
+	    CONF_NOT_OURS);
+	assert_int_equal(conf_label(c, "example.net", "evil.example"),
+	    CONF_NOT_OURS);
+	assert_int_equal(conf_label(c, "example.net", "Mailchimp"),
+	    CONF_UNLABELLED);
+	assert_int_equal(conf_label(c, "example.com", "Mailchimp Inc"),
+	    CONF_UNLABELLED);
+	assert_int_equal(conf_label(c, "example.com", NULL), CONF_UNLABELLED);
+	conf_thresholds(c, "example.com", &th);
+	assert_int_equal(th.unverified_messages, 10);
+	assert_true(th.unverified_share > 0.49 && th.unverified_share < 0.51);
+	conf_thresholds(c, "example.net", &th);
+	assert_int_equal(th.unverified_messages, 50);
+	assert_true(th.unverified_share > 0.09 && th.unverified_share < 0.11);
+	conf_free(c);
+
 	/* Nothing at all is a configuration without senders. */
 	c = parse_ok("");
 	assert_int_equal(conf_nsenders(c, "example.com"), 0);
@@ -394,8 +424,18 @@ conf_errors(void **state)
 	    "test.conf:1: window must be a whole number");
 	assert_string_equal(parse_err("thresholds {\n speed 3; }"),
 	    "test.conf:2: unknown threshold 'speed' (expected window, "
-	    "min-days, min-messages, pass, step-back, dkim, significant or "
-	    "partial-pct)");
+	    "min-days, min-messages, pass, step-back, dkim, significant, "
+	    "partial-pct, unverified-messages or unverified-share)");
+	assert_string_equal(parse_err("domain a.example { not-ours; }"),
+	    "test.conf:1: expected a sender's name after not-ours (a "
+	    "service or a domain, as sources shows it), found ';'");
+	assert_string_equal(parse_err("default { forwarder \"x\" }"),
+	    "test.conf:1: expected ';' after the names, found '}'");
+	assert_string_equal(parse_err("thresholds { unverified-share 101; }"),
+	    "test.conf:1: unverified-share must be a number from 0 to 100, "
+	    "found '101'");
+	assert_string_equal(parse_err("thresholds { unverified-messages 1.5; }"),
+	    "test.conf:1: unverified-messages must be a whole number");
 	assert_string_equal(parse_err("thresholds { partial-pct maybe; }"),
 	    "test.conf:1: expected yes or no after partial-pct, found "
 	    "'maybe'");
@@ -575,7 +615,8 @@ conf_location_db(void **state)
 	    "test.conf:1: expected ';' after the path, found end of file");
 	assert_string_equal(parse_err("default { location-db /a.db; }"),
 	    "test.conf:1: unknown statement 'location-db' in a default "
-	    "block (expected sender, record or thresholds)");
+	    "block (expected sender, record, thresholds, not-ours or "
+	    "forwarder)");
 }
 
 static void

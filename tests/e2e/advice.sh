@@ -1,0 +1,123 @@
+#!/bin/bash
+# advice.sh: advice that is safe to follow (dmarcdb(1), ADVICE), on
+# generated reports over four weeks, as a careful consultant would
+# judge them:
+#
+# - vendor.example, at p=quarantine; pct=0; t=y (stage 1), its own
+#   servers configured and passing: a helpdesk (Zendesk, signing as
+#   itself) sends 0.5% of the mail and fails DMARC. Quarantine would
+#   stop it, and nothing says it is not ours: hold, and ask. Spoofing
+#   (5% of the mail, no passing authentication) never holds the advice;
+#   an unknown domain below the floors (20 messages) neither.
+# - The floors (unverified-messages, unverified-share) at their
+#   boundaries: equal blocks, just above does not.
+# - Labels: marked not ours (not-ours "Zendesk";), or a forwarder, it
+#   holds nothing and is not warned about again; the domain advances.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fixtures.sh"
+
+D=vendor.example
+mkdir "$T/r"
+for day in $(days 2026-02-01 28); do
+	mta=945
+	[ "$day" != 2026-02-20 ] || mta=925
+	{
+		echo "192.0.2.10 $mta $D none pass pass $D:s1:pass" \
+		    "$D:mfrom:pass -"
+		# An unknown domain authenticating for itself, once, below
+		# the floors.
+		[ "$day" != 2026-02-20 ] || echo "198.18.7.7 20 $D none" \
+		    "fail fail - tiny.example:mfrom:pass -"
+		echo "192.161.144.20 5 $D none fail fail" \
+		    "zendesk.com:zendesk1:pass mail.zendesk.com:mfrom:pass -"
+		echo "45.1.1.$((10#${day##*-})) 50 $D none fail fail -" \
+		    "$D:mfrom:fail -"
+	} | report "$T/r" google.com 7489 "$day" \
+	    domain=$D,p=quarantine,pct=0
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/r"
+
+conf() { # FILE THRESHOLDS...
+	f=$1
+	shift
+	{
+		echo "location-db \"$T/no-location.db\";"
+		echo "domain $D {"
+		echo "	sender \"our MTA\" { ip 192.0.2.0/24; }"
+		echo "	thresholds { $* }"
+		echo "}"
+	} > "$f"
+}
+conf "$T/conf" ""
+A="$DMARCDB -q --db $DB advise --as-of 2026-03-01 --no-dns --domain $D"
+golden advice-unverified.txt $A --config "$T/conf"
+has() { # FILE PHRASE: with lines joined
+	tr -s ' \n' '  ' < "$1" | grep -qF -- "$2"
+}
+F=$T/advice-unverified.txt
+has "$F" "verdict HOLD at stage 1, soft quarantine" || fail "not held"
+has "$F" "is this yours? Zendesk (not as us) (192.161.144.20) sent 140 messages (0.5% of the mail) as vendor.example that fail DMARC; it authenticates as DKIM zendesk.com, nothing aligned. If it is yours: enable DKIM for vendor.example in Zendesk" ||
+    fail "no question for the helpdesk"
+# Spoofing and the small unknown domain: never a blocker.
+json() { # CONFIG KIND: the notes of that kind, one a line
+	$A --config "$1" --format json > "$T/a.json"
+	sqlite3 -batch :memory: "SELECT value FROM json_each(readfile(
+	    '$T/a.json'), '\$.domains[0].$2')"
+}
+json "$T/conf" blockers > "$T/blockers"
+[ "$(wc -l < "$T/blockers")" -eq 1 ] ||
+    fail "one blocker only: $(cat "$T/blockers")"
+grep_none "tiny.example\|no passing authentication" "$T/blockers" ||
+    fail "spoofing or a sender below the floors blocks"
+
+# The floors at their boundaries: 140 messages, 0.5% of 28,000.
+verdict() { # CONFIG
+	$A --config "$1" --format json > "$T/v.json"
+	sqlite3 -batch :memory: "SELECT json_extract(readfile('$T/v.json'),
+	    '\$.domains[0].verdict')"
+}
+conf "$T/c1" "unverified-messages 140;"
+[ "$(verdict "$T/c1")" = hold ] || fail "unverified-messages 140: not held"
+conf "$T/c2" "unverified-messages 141;"
+[ "$(verdict "$T/c2")" = advance ] || fail "unverified-messages 141: held"
+conf "$T/c3" "unverified-share 0.5;"
+[ "$(verdict "$T/c3")" = hold ] || fail "unverified-share 0.5: not held"
+conf "$T/c4" "unverified-share 0.51;"
+[ "$(verdict "$T/c4")" = advance ] || fail "unverified-share 0.51: held"
+
+# Marked as the domain's own sender, it is judged as one: misconfigured,
+# and a blocker whatever its share.
+{
+	echo "location-db \"$T/no-location.db\";"
+	echo "domain $D {"
+	echo "	sender \"our MTA\" { ip 192.0.2.0/24; }"
+	echo "	sender \"helpdesk\" { dkim zendesk.com; }"
+	echo "	thresholds { significant 50; }"
+	echo "}"
+} > "$T/c5"
+json "$T/c5" blockers | grep -q '^helpdesk (192.161.144.20), 140 messages (0.5% of the mail): ' ||
+    fail "configured helpdesk: $(json "$T/c5" blockers)"
+
+# Acknowledged once in the configuration, quiet from then on.
+for how in 'not-ours "Zendesk";' 'forwarder "zendesk";'; do
+	{
+		echo "location-db \"$T/no-location.db\";"
+		echo "domain $D {"
+		echo "	sender \"our MTA\" { ip 192.0.2.0/24; }"
+		echo "	$how"
+		echo "}"
+	} > "$T/c6"
+	[ "$(verdict "$T/c6")" = advance ] || fail "$how: not advanced"
+	$A --config "$T/c6" > "$T/c6.txt"
+	# Named among the new senders only: no question, no warning.
+	grep_none "is this yours\|Zendesk (not as us) (" "$T/c6.txt" ||
+	    fail "$how: still asked: $(cat "$T/c6.txt")"
+done
+# A name that is not a sender's is no label: still held.
+printf '%s\n' "domain $D {" '	sender "our MTA" { ip 192.0.2.0/24; }' \
+    '	not-ours "Zendesk Inc";' '}' > "$T/c7"
+[ "$(verdict "$T/c7")" = hold ] || fail "a wrong name acknowledged it"
+printf 'domain %s { not-ours; }\n' "$D" > "$T/c8"
+expect_exit 3 $A --config "$T/c8" 2> "$T/err"
+grep -q "expected a sender's name after not-ours" "$T/err" ||
+    fail "not-ours without a name: $(cat "$T/err")"
