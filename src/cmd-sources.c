@@ -18,9 +18,10 @@
 #include "ident.h"
 #include "log.h"
 #include "sanitise.h"
+#include "suggest.h"
 
 
-enum { OPT_LIMIT = CMD_OPT__NEXT, OPT_BY };
+enum { OPT_LIMIT = CMD_OPT__NEXT, OPT_BY, OPT_SUGGEST };
 
 struct run {
 	struct cmd_ctx		*c;
@@ -35,6 +36,7 @@ struct run {
 	size_t			 limit;		/* sources or groups listed */
 	int			 by_ip;		/* a row per source */
 	int			 by_as;		/* a row per network */
+	int			 suggest;	/* --suggest-config */
 	unsigned		 ndomains;	/* printed so far */
 	struct ident		 id;
 	struct source_ident	*ids;		/* of the listed sources, or
@@ -50,7 +52,7 @@ sources_usage(FILE *f)
 	    "usage: dmarcdb [--db FILE] [--config FILE] sources [--domain D]...\n"
 	    "           [--days N | --since DATE] [--as-of DATE] [--class C]\n"
 	    "           [--limit N] [--by sender|as|ip] [--format table|csv|json]\n"
-	    "           [--no-dns]\n"
+	    "           [--no-dns] [--suggest-config]\n"
 	    "\n"
 	    "Who sends mail as each policy domain: one row per sender (a\n"
 	    "configured sender, else the service of the catalogue or the\n"
@@ -78,6 +80,9 @@ sources_usage(FILE *f)
 	    "  --no-dns        look up no reverse DNS name (cached ones are\n"
 	    "                  shown)\n"
 	    "  --format F      table (default), csv or json\n"
+	    "  --suggest-config  print configuration to start from instead:\n"
+	    "                  a sender block for each sender that passes\n"
+	    "                  DMARC and is not configured\n"
 	    "  --config FILE   the configuration (default: $DMARCDB_CONFIG,\n"
 	    "                  else /etc/dmarcdb.conf if it exists)\n"
 	    "  -h, --help      this help\n", CLASSIFY_LIMIT, CLASSIFY_LIMIT_MAX);
@@ -656,9 +661,10 @@ one_domain(void *arg, const char *domain, int asked)
 		r->rc = EXIT_USAGE;
 		return 1;
 	}
-	o.limit = r->limit;
+	o.limit = r->suggest ? CLASSIFY_GROUPS : r->limit;
 	o.only = r->have_class ? (int)r->class : -1;
-	o.keep = r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : r->by_as ?
+	o.keep = r->suggest ? CLASSIFY_BY_SENDER | CLASSIFY_KEEP_ALL :
+	    r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : r->by_as ?
 	    CLASSIFY_BY_AS : CLASSIFY_BY_SENDER;
 	o.each = NULL;
 	o.arg = NULL;
@@ -671,6 +677,13 @@ one_domain(void *arg, const char *domain, int asked)
 		return 1;
 	}
 	if (!asked && w->nsources == 0) {
+		window_free(w);
+		return 0;
+	}
+	if (r->suggest) {
+		if (r->ndomains++ > 0)
+			sanitise_printf("\n");
+		suggest_config(stdout, w);
 		window_free(w);
 		return 0;
 	}
@@ -721,11 +734,13 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		{ "no-dns", no_argument, NULL, CMD_OPT_NO_DNS },
 		{ "format", required_argument, NULL, CMD_OPT_FORMAT },
 		{ "config", required_argument, NULL, CMD_OPT_CONFIG },
+		{ "suggest-config", no_argument, NULL, OPT_SUGGEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run	 r;
 	struct cmd_others others;
+	int		 have_format = 0, have_by = 0;
 	int		 dns = 1;
 	const char	*domains[64], *config = NULL;
 	uint64_t	 v;
@@ -767,11 +782,16 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		case CMD_OPT_FORMAT:
 			if (cmd_table_format(c, "sources", optarg, &r.fmt) == -1)
 				return EXIT_USAGE;
+			have_format = 1;
+			break;
+		case OPT_SUGGEST:
+			r.suggest = 1;
 			break;
 		case CMD_OPT_NO_DNS:
 			dns = 0;
 			break;
 		case OPT_BY:
+			have_by = 1;
 			r.by_ip = strcmp(optarg, "ip") == 0;
 			r.by_as = strcmp(optarg, "as") == 0;
 			if (!r.by_ip && !r.by_as && strcmp(optarg, "sender") !=
@@ -797,6 +817,10 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if (r.wh.since != NULL && r.wh.days != 0)
 		return cmd_usage_error(c, "sources", "--days and --since "
 		    "exclude each other");
+	if (r.suggest && (have_format || have_by || r.have_class))
+		return cmd_usage_error(c, "sources", "--suggest-config "
+		    "prints configuration: not with --format, --by or "
+		    "--class");
 	/* The window's days, checked before anything is opened. */
 	if (cmd_window(c, "sources", &r.wh, 30, &from, &to) == -1)
 		return EXIT_USAGE;
@@ -805,7 +829,9 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		return rc;
 	r.now = (int64_t)time(NULL);
 	ident_open(r.conf, r.s, dns, &r.id);
-	if (r.fmt == CMD_CSV && r.by_ip)
+	if (r.suggest)
+		;	/* configuration, no header */
+	else if (r.fmt == CMD_CSV && r.by_ip)
 		sanitise_printf("domain,ip,header_from,class,messages,pass,"
 		    "fail,spf_aligned,dkim_aligned,none,quarantine,reject,"
 		    "other,first_seen,first_day,last_day,reporters,sender,"
@@ -828,7 +854,9 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	if (r.fmt == CMD_JSON)
 		sanitise_printf("\n],\"other_domains\":%llu}\n",
 		    (unsigned long long)others.n);
-	if (r.ndomains == 0 && r.fmt == CMD_TABLE && r.rc == EXIT_OK)
+	if (r.suggest)
+		;
+	else if (r.ndomains == 0 && r.fmt == CMD_TABLE && r.rc == EXIT_OK)
 		log_info("no reports in that period%s%s", others.n ? "; " :
 		    "", others.line);
 	else if (others.n > 0 && r.fmt == CMD_TABLE)

@@ -268,3 +268,39 @@ for want in '"source_ip":"167.89.0.1",.*"sender":"SendGrid",' \
     '"source_ip":"45.1.1.7",.*"sender":"(no passing authentication)",'; do
 	grep -q "$want" "$T/export.ndjson" || fail "export: no $want"
 done
+
+# --suggest-config: a block for each sender that passes and is not
+# configured, which the configuration reads back: with it, they are
+# configured senders, and the same mail is authorised.
+"$DMARCDB" -q --db "$DB" --config "$T/conf" sources --as-of 2026-03-01 \
+    --domain "$D" --suggest-config > "$T/suggest.conf"
+golden senders-suggest.conf cat "$T/suggest.conf"
+grep_none 'sender "our MTA"' "$T/suggest.conf" ||
+    fail "--suggest-config: a configured sender again"
+# Merged into the domain's block, after the sender it has.
+{
+	echo "location-db \"$T/no-location.db\";"
+	echo "domain $D {"
+	echo "	sender \"our MTA\" { ip 198.51.100.0/24; }"
+	sed -n '/^domain /,/^}/p' "$T/suggest.conf" | sed '1d;$d'
+	echo "}"
+} > "$T/suggested.conf"
+"$DMARCDB" -q --db "$DB" --config "$T/suggested.conf" sources \
+    --as-of 2026-03-01 --domain "$D" --format csv > "$T/suggested.csv"
+row2() {
+	grep "^\"$D\",\"$1\"," "$T/suggested.csv" || fail "no row for $1"
+}
+# (its rule, our DKIM domain with selector s1, takes the forwarded
+# mail signed so too: 4 sources)
+row2 SendGrid | grep -q ',configured,4,2184,2184,0,compliant,' ||
+    fail "suggested SendGrid: $(row2 SendGrid)"
+# Without the configuration: the domain's own mail too, first.
+"$DMARCDB" -q --db "$DB" sources --as-of 2026-03-01 --domain "$D" \
+    --suggest-config > "$T/suggest0.conf"
+grep -A3 '^	sender "own mail (mixed.example)" {$' "$T/suggest0.conf" |
+    tr -d '\t' | tr '\n' ' ' | grep -q 'dkim mixed.example selector s1; spf mixed.example; }' ||
+    fail "own mail not suggested: $(cat "$T/suggest0.conf")"
+expect_exit 2 "$DMARCDB" -q --db "$DB" sources --suggest-config \
+    --format csv 2> "$T/err"
+grep -q "suggest-config prints configuration: not with --format" \
+    "$T/err" || fail "--suggest-config --format csv: $(cat "$T/err")"

@@ -210,6 +210,17 @@ for by in ip sender; do
 	    '$T/sources.$by.json'))")" = 1 ] ||
 	    fail "sources --by $by --format json: not JSON"
 done
+# Configuration to start from: no hostile value becomes a rule, and
+# what is printed reads back as configuration.
+: > "$T/empty.conf"	# so that the hostile sources are not configured
+"$DMARCDB" --db "$DB" --config "$T/empty.conf" sources $AS_OF \
+    --suggest-config > "$T/suggest"
+grep -q '^	sender ' "$T/suggest" || fail "--suggest-config: no sender"
+clean "$T/suggest" "sources --suggest-config"
+lines_none "$T/bad" '^[[:space:]]*\(dkim\|spf\|sender\|domain\).*\(\\\|verdict\)' \
+    "$T/suggest" || fail "--suggest-config: a hostile rule: $(cat "$T/bad")"
+"$DMARCDB" --db "$DB" --config "$T/suggest" sources $AS_OF > /dev/null ||
+    fail "--suggest-config: not read back: $(cat "$T/suggest")"
 
 "$DMARCDB" --db "$DB" advise $AS_OF --no-dns > "$T/advise"
 clean "$T/advise" advise

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "group.h"
+#include "suggest.h"
 
 static unsigned	freed;
 
@@ -261,6 +262,72 @@ names(void **state)
 	assert_false(group_same_sender(&s, &t));
 }
 
+/*
+ * Configuration to start from (suggest.c): only plain names become
+ * rules, a name is quoted as the configuration reads it, each selector
+ * once, the senders without a pass or configured left out.
+ */
+static void
+suggest(void **state)
+{
+	struct window		 w;
+	struct source_group	 g[3];
+	struct source		 l[3];
+	char			*out = NULL;
+	size_t			 len = 0, n;
+	FILE			*f;
+
+	(void)state;
+	memset(&w, 0, sizeof w);
+	memset(g, 0, sizeof g);
+	memset(l, 0, sizeof l);
+	w.domain = "example.com";
+	w.from_day = 20000;
+	w.to_day = 20029;
+	g[0].kind = GROUP_SERVICE;
+	g[0].name = "Odd \"Mail\" Co";
+	g[0].sources = 3;
+	g[0].messages = g[0].pass = 90;
+	g[0].top.ip = "192.0.2.1";
+	g[0].top.header_from = "";
+	g[0].top.pass = 50;
+	g[0].top.auth.dkim = "example.com";
+	g[0].top.auth.dkim_selector = "k\x9b" "2\r\nverdict";
+	g[0].top.gkind = GROUP_SERVICE;
+	g[0].top.gname = g[0].name;
+	l[0] = g[0].top;
+	l[0].auth.dkim_selector = "ok1";
+	l[1] = l[0];			/* the same rule again */
+	l[2] = l[0];
+	l[2].auth.dkim = NULL;
+	l[2].auth.spf = "bounce.example.com";
+	g[1].kind = GROUP_SENDER;	/* configured: not suggested */
+	g[1].name = "our MTA";
+	g[1].pass = g[1].messages = 10;
+	g[1].top = l[0];
+	g[2].kind = GROUP_DOMAIN;	/* passes nothing: not suggested */
+	g[2].name = "example.org";
+	g[2].messages = 5;
+	g[2].top = l[0];
+	w.groups = g;
+	w.ngroups = 3;
+	w.listed = l;
+	w.nlisted = 3;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	n = suggest_config(f, &w);
+	fclose(f);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(out, "domain example.com {\n"));
+	assert_non_null(strstr(out, "\tsender \"Odd \\\"Mail\\\" Co\" {\n"
+	    "\t\tdkim example.com selector ok1;\n"
+	    "\t\tspf bounce.example.com;\n\t}\n}\n"));
+	assert_null(strstr(out, "verdict"));
+	assert_null(strstr(out, "our MTA"));
+	assert_null(strstr(out, "example.org"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -271,6 +338,7 @@ main(void)
 		cmocka_unit_test(order),
 		cmocka_unit_test(class_sums),
 		cmocka_unit_test(names),
+		cmocka_unit_test(suggest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
