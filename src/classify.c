@@ -297,7 +297,7 @@ dkim_rule_matches(const struct conf_dkim *k, const struct sig_result *r)
 {
 	size_t	i;
 
-	if (!eq(r->result, "pass") || !conf_domain_within(r->domain,
+	if (!eq(r->result, "pass") || !conf_rule_domain(r->domain,
 	    k->domain))
 		return 0;
 	if (k->nselectors == 0)
@@ -321,22 +321,28 @@ sender_sig(const struct conf_sender *c, const struct sig *g)
 	for (j = 0; j < g->nspfs; j++)
 		for (k = 0; k < c->nspfs; k++)
 			if (eq(g->spfs[j].result, "pass") &&
-			    conf_domain_within(g->spfs[j].domain, c->spfs[k]))
+			    conf_rule_domain(g->spfs[j].domain, c->spfs[k]))
 				return 1;
 	return 0;
 }
 
-/* Messages of the source that this sender accounts for. */
+/*
+ * Messages of the source that this sender accounts for: all of them if
+ * one of its ip rules holds the address (*bits: the longest such
+ * prefix, else 0), else those its DKIM and SPF rules account for.
+ */
 static uint64_t
 sender_messages(const struct build *b, const struct acc *a, size_t i,
-    const struct conf_sender *c)
+    const struct conf_sender *c, unsigned *bits)
 {
 	size_t	j;
 
+	*bits = 0;
 	for (j = 0; b->have_ip && j < c->nips; j++)
-		if (cidr_match(&c->ips[j], b->ipbin))
-			return a->s.messages;
-	return a->by_sender[i];
+		if (cidr_match(&c->ips[j], b->ipbin) && (*bits == 0 ||
+		    c->ips[j].bits > *bits))
+			*bits = c->ips[j].bits + 1;	/* /0 counts */
+	return *bits > 0 ? a->s.messages : a->by_sender[i];
 }
 
 /* --- reasons ------------------------------------------------------- */
@@ -566,15 +572,21 @@ decide(struct build *b, struct wbuild *wb)
 	struct acc	*a = &wb->acc;
 	struct source	*s = &a->s;
 	uint64_t	 best = 0, m;
+	unsigned	 bits, best_bits = 0;
 	size_t		 i;
 
 	s->fail = s->messages - s->pass;
-	/* Which configured sender accounts for most of its mail. */
+	/*
+	 * Which configured sender accounts for most of its mail; of
+	 * senders whose ip rules hold the address, the one with the
+	 * longest prefix (the most specific), whatever their order.
+	 */
 	for (i = 0; i < b->nsenders; i++) {
 		const struct conf_sender *cs = b->senders[i];
-		m = sender_messages(b, a, i, cs);
-		if (m > best) {
+		m = sender_messages(b, a, i, cs, &bits);
+		if (m > best || (m == best && m > 0 && bits > best_bits)) {
 			best = m;
+			best_bits = bits;
 			s->sender = cs;
 		}
 	}

@@ -269,6 +269,42 @@ domain_word(struct lexer *l, const char *what)
 	return s;
 }
 
+/*
+ * The domain of a dkim or spf rule: a domain name, or "*." and one
+ * (its subdomains, written out: a rule never takes the subdomains of
+ * a domain unless asked, see conf_rule_domain).
+ */
+static char *
+rule_word(struct lexer *l, const char *what)
+{
+	char	*s;
+	int	 wild = l->tok == T_WORD && l->text.len > 2 &&
+		    strncmp(l->text.data, "*.", 2) == 0;
+
+	if (wild) {
+		/* Checked without its "*.", which is put back. */
+		memmove(l->text.data, l->text.data + 2, l->text.len - 1);
+		l->text.len -= 2;
+	}
+	s = domain_word(l, what);
+	if (s == NULL || !wild)
+		return s;
+	if (strchr(s, '.') == NULL)
+		return lex_err(l, "*.%s: the subdomains of a top-level domain "
+		    "are everyone's", s), NULL;
+	{
+		size_t n = strlen(s);
+		char *w = arena_alloc(l->mem, n + 3);
+		if (w == NULL) {
+			dr_seterr(l->err, DR_E_NOMEM, "out of memory");
+			return NULL;
+		}
+		memcpy(w, "*.", 2);
+		memcpy(w + 2, s, n + 1);
+		return w;
+	}
+}
+
 static int
 sender_block(struct lexer *l, struct conf_sender *s)
 {
@@ -322,7 +358,7 @@ sender_block(struct lexer *l, struct conf_sender *s)
 			k = grow(l, &s->dkims, &s->ndkims, sizeof *k);
 			if (k == NULL)
 				return -1;
-			k->domain = domain_word(l, "a DKIM signing domain");
+			k->domain = rule_word(l, "a DKIM signing domain");
 			if (k->domain == NULL || next(l) == -1)
 				return -1;
 			if (l->tok == T_WORD &&
@@ -356,7 +392,7 @@ sender_block(struct lexer *l, struct conf_sender *s)
 				    sizeof *p);
 				if (p == NULL)
 					return -1;
-				*p = domain_word(l, "an SPF (MAIL FROM) "
+				*p = rule_word(l, "an SPF (MAIL FROM) "
 				    "domain");
 				if (*p == NULL || next(l) == -1)
 					return -1;
@@ -1392,6 +1428,21 @@ conf_sender(const struct conf *c, const char *domain, size_t i)
 	if (i < n)
 		return &d->senders[i];
 	return &c->deflt.senders[i - n];
+}
+
+int
+conf_rule_domain(const char *domain, const char *rule)
+{
+	size_t	ld, lr;
+
+	if (domain == NULL || rule == NULL)
+		return 0;
+	if (strncmp(rule, "*.", 2) != 0)
+		return strcasecmp(domain, rule) == 0;
+	rule += 1;			/* ".esp.example" */
+	ld = strlen(domain);
+	lr = strlen(rule);
+	return ld > lr && strcasecmp(domain + ld - lr, rule) == 0;
 }
 
 int

@@ -180,6 +180,14 @@ const struct conf_sender *conf_sender(const struct conf *, const char *,
 enum conf_label { CONF_UNLABELLED, CONF_NOT_OURS, CONF_FORWARDER };
 enum conf_label conf_label(const struct conf *, const char *, const char *);
 
+/*
+ * 1 if a domain from a report matches the domain of a dkim or spf rule:
+ * the same name, or, for a rule "*.esp.example", any subdomain of
+ * esp.example (not esp.example itself). Shared infrastructure is why:
+ * "spf sendgrid.net" must not authorise em1.attacker.sendgrid.net.
+ */
+int	 conf_rule_domain(const char *, const char *);
+
 /* 1 if domain is d or a subdomain of d. */
 int	 conf_domain_within(const char *, const char *);
 

@@ -121,3 +121,37 @@ printf 'domain %s { not-ours; }\n' "$D" > "$T/c8"
 expect_exit 3 $A --config "$T/c8" 2> "$T/err"
 grep -q "expected a sender's name after not-ours" "$T/err" ||
     fail "not-ours without a name: $(cat "$T/err")"
+
+# Shared infrastructure does not authorise: "spf sendgrid.net" is not
+# an attacker's em1234.attacker-shop.sendgrid.net (only "*.sendgrid.net"
+# says subdomains); of overlapping ip rules, the longest prefix wins,
+# whatever the order of the senders.
+S=shared.example
+mkdir "$T/s"
+for day in $(days 2026-02-01 28); do
+	{
+		echo "192.0.2.10 500 $S none pass pass $S:s1:pass" \
+		    "$S:mfrom:pass -"
+		echo "192.0.2.77 100 $S none pass pass $S:s2:pass" \
+		    "$S:mfrom:pass -"
+		echo "198.18.1.1 30 $S none fail fail -" \
+		    "em1234.attacker-shop.sendgrid.net:mfrom:pass -"
+	} | report "$T/s" google.com 7489 "$day" domain=$S,p=none
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/s"
+shared() { # SPF-RULE: the sender and class of each address
+	printf '%s\n' "domain $S {" \
+	    '	sender "relay pool" { ip 192.0.2.0/24; }' \
+	    '	sender "newsletters" { ip 192.0.2.77/32; }' \
+	    "	sender \"SendGrid\" { spf $1; }" '}' > "$T/shared.conf"
+	"$DMARCDB" -q --db "$DB" --config "$T/shared.conf" sources --by ip \
+	    --as-of 2026-03-01 --domain $S --format csv |
+	    awk -F, 'NR > 1 { print $2 "," $4 "," $18 }' | tr -d '"' | sort
+}
+[ "$(shared sendgrid.net)" = "$(printf '%s\n' \
+    '192.0.2.10,compliant,relay pool' '192.0.2.77,compliant,newsletters' \
+    '198.18.1.1,unknown,')" ] ||
+    fail "spf sendgrid.net: $(shared sendgrid.net)"
+[ "$(shared '*.sendgrid.net' | sed -n 3p)" = \
+    "198.18.1.1,misconfigured,SendGrid" ] ||
+    fail "spf *.sendgrid.net: $(shared '*.sendgrid.net')"

@@ -666,6 +666,39 @@ domain_within(void **state)
 	assert_false(conf_domain_within(NULL, "mcsv.net"));
 }
 
+/* Rules take subdomains only when written so (shared infrastructure). */
+static void
+rule_domain(void **state)
+{
+	struct conf	*c;
+
+	(void)state;
+	assert_true(conf_rule_domain("sendgrid.net", "sendgrid.net"));
+	assert_true(conf_rule_domain("SendGrid.NET", "sendgrid.net"));
+	assert_false(conf_rule_domain("em1234.attacker-shop.sendgrid.net",
+	    "sendgrid.net"));
+	assert_true(conf_rule_domain("em1234.attacker-shop.sendgrid.net",
+	    "*.sendgrid.net"));
+	assert_false(conf_rule_domain("sendgrid.net", "*.sendgrid.net"));
+	assert_false(conf_rule_domain("notsendgrid.net", "*.sendgrid.net"));
+	assert_false(conf_rule_domain(NULL, "sendgrid.net"));
+	c = parse_ok("domain example.com { sender \"x\" { "
+	    "spf *.Bounce.Example.com; dkim *.example.net; } }");
+	assert_string_equal(conf_sender(c, "example.com", 0)->spfs[0],
+	    "*.bounce.example.com");
+	assert_string_equal(conf_sender(c, "example.com", 0)->dkims[0].domain,
+	    "*.example.net");
+	conf_free(c);
+	assert_string_equal(parse_err("domain example.com { sender \"x\" { "
+	    "spf *.com; } }"),
+	    "test.conf:1: *.com: the subdomains of a top-level domain are "
+	    "everyone's");
+	assert_string_equal(parse_err("domain example.com { sender \"x\" { "
+	    "spf *.*.example.com; } }"),
+	    "test.conf:1: expected an SPF (MAIL FROM) domain, found "
+	    "'*.example.com' (not a domain name)");
+}
+
 /* --- DMARC records --------------------------------------------------- */
 
 static void
@@ -1129,6 +1162,7 @@ main(void)
 		cmocka_unit_test(conf_limits),
 		cmocka_unit_test(conf_location_db),
 		cmocka_unit_test(domain_within),
+		cmocka_unit_test(rule_domain),
 		cmocka_unit_test(records),
 		cmocka_unit_test(records_hold_only_valid_values),
 		cmocka_unit_test(zone_lines),
