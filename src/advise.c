@@ -833,6 +833,62 @@ ask_unverified(struct advice *a, const struct source_group *g,
 	    fix, g->name ? g->name : "?");
 }
 
+/* Of a sender's sums by class, its authorised mail's. */
+static uint64_t
+authorised_of(const uint64_t *v)
+{
+	return v[CLASS_COMPLIANT] + v[CLASS_MISCONFIGURED];
+}
+
+/*
+ * Harm now (a stage that enforces): per sender, what receivers
+ * quarantined or rejected of its authorised mail, and of an unverified
+ * sender's; into a->harmed. Returns the sender whose authorised mail
+ * is harmed over both floors (harm-messages, harm per cent of its
+ * authorised mail), the most harmed; NULL if none.
+ */
+static const struct source_group *
+harm_now(struct advice *a)
+{
+	const struct window		*w = a->w;
+	const struct conf_thresholds	*th = &w->th;
+	const struct source_group	*worst = NULL;
+	char				 who[400], n1[32], n2[32], p1[16];
+	uint64_t			 h, m, worst_h = 0, failing;
+	size_t				 i;
+
+	for (i = 0; i < w->ngroups; i++) {
+		const struct source_group *g = &w->groups[i];
+		h = authorised_of(g->class_harmed);
+		m = authorised_of(g->class_messages);
+		if (h > 0) {
+			group_phrase(g, g->class_sources[CLASS_COMPLIANT] +
+			    g->class_sources[CLASS_MISCONFIGURED], g->top.ip,
+			    who, sizeof who);
+			fmt_count(h, n1, sizeof n1);
+			fmt_count(m, n2, sizeof n2);
+			fmt_pct(h, m, p1, sizeof p1);
+			note(&a->harmed, "%s: %s of its %s authorised messages "
+			    "quarantined or rejected (%s)", who, n1, n2, p1);
+			if (h >= th->harm_messages && pct(h, m) >= th->harm &&
+			    h > worst_h) {
+				worst = g;
+				worst_h = h;
+			}
+		}
+		h = g->class_harmed[CLASS_UNKNOWN];
+		if (h > 0 && unverified(a, g, &failing)) {
+			group_phrase(g, g->class_sources[CLASS_UNKNOWN],
+			    group_largest(w, g, CLASS_UNKNOWN)->ip, who,
+			    sizeof who);
+			fmt_count(h, n1, sizeof n1);
+			note(&a->harmed, "%s: %s messages quarantined or "
+			    "rejected; is it yours? (see below)", who, n1);
+		}
+	}
+	return worst;
+}
+
 /*
  * What blocks the step to next. gates: also the time, volume and pass
  * rate needed to take a step forward (not when stepping back or at the
@@ -1103,7 +1159,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
     struct advice **out, struct dr_error *err)
 {
 	struct classify_opts	 keep = advise_keep(o);
-	int			 dns = o->dns;
+	const struct source_group *harm;
+	int			 dns = o->dns, low;
 	struct advice		*a;
 	struct votes		 vs;
 	struct notes		 later;
@@ -1218,16 +1275,33 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	}
 
 	target = next_up(a->cur.stage, a->w->th.partial_pct);
-	if (a->cur.stage >= 2 && a->legit > 0 && pct(a->legit_pass,
-	    a->legit) < a->w->th.step_back) {
-		char p1[16];
-		fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
+	harm = enforces(a->cur.stage) ? harm_now(a) : NULL;
+	low = a->cur.stage >= 2 && a->legit > 0 && pct(a->legit_pass,
+	    a->legit) < a->w->th.step_back;
+	if (low || harm != NULL) {
+		char p1[16], who[400], n1[32];
 		a->verdict = VERDICT_STEP_BACK;
 		target = step_down(a->cur.stage);
-		note(&a->reasons, "authorised mail passes DMARC at %s, below "
-		    "%g%%: receivers %s the rest of it", p1,
-		    a->w->th.step_back, a->cur.stage == 5 ? "reject" :
-		    "quarantine");
+		if (low) {
+			fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
+			note(&a->reasons, "authorised mail passes DMARC at %s, "
+			    "below %g%%: receivers %s the rest of it", p1,
+			    a->w->th.step_back, a->cur.stage == 5 ? "reject" :
+			    "quarantine");
+		}
+		if (harm != NULL) {
+			uint64_t h = authorised_of(harm->class_harmed);
+			group_noun(harm->kind, harm->name, harm->folded, who,
+			    sizeof who);
+			fmt_count(h, n1, sizeof n1);
+			fmt_pct(h, authorised_of(harm->class_messages),
+			    p1, sizeof p1);
+			note(&a->reasons, "receivers quarantine or reject the "
+			    "authorised mail of %s: %s messages, %s of it (a "
+			    "step back from %llu messages and %g%%)", who, n1,
+			    p1, (unsigned long long)a->w->th.harm_messages,
+			    a->w->th.harm);
+		}
 		judge(a, target, 0);
 	} else if (a->cur.stage == 5) {
 		a->verdict = VERDICT_HOLD;

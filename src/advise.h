@@ -107,6 +107,11 @@ struct advice {
 	struct notes	 warnings;
 	struct notes	 about;		/* pct, t=, np explained */
 	/*
+	 * At a stage that enforces: per sender, the authorised or
+	 * unverified mail that receivers quarantined or rejected.
+	 */
+	struct notes	 harmed;
+	/*
 	 * The records: "" when there is none to show (no record name,
 	 * see warnings). Every value in them is DMARC grammar (record.h).
 	 */

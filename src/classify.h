@@ -102,6 +102,8 @@ struct source_group {
 	uint64_t		 messages, pass;
 	uint64_t		 class_messages[CLASS__COUNT];
 	uint64_t		 class_pass[CLASS__COUNT];
+	/* Quarantined or rejected by the receivers, as they report. */
+	uint64_t		 class_harmed[CLASS__COUNT];
 	unsigned		 class_sources[CLASS__COUNT];
 	/* Of its authorised sources: messages, and aligned DKIM. */
 	uint64_t		 authorised, dkim_aligned;

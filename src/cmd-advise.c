@@ -261,6 +261,7 @@ print_text(struct run *r, const struct advice *a)
 		    a->verdict == VERDICT_ADVANCE ? "ADVANCE" : "STEP BACK",
 		    a->next_stage, advise_stage_name(a->next_stage));
 	notes_text("", &a->reasons);
+	notes_text("harmed", &a->harmed);
 	if (a->blockers.n == 0 && a->verdict != VERDICT_STEP_BACK)
 		sanitise_printf("  %-11s none\n", "blockers");
 	notes_text(a->verdict == VERDICT_ADVANCE ? "blockers" : "fix first",
@@ -400,6 +401,7 @@ print_json(struct run *r, const struct advice *a)
 	    (unsigned long long)w->new_messages);
 	json_notes("disagree", &a->disagree);
 	json_notes("reasons", &a->reasons);
+	json_notes("harmed", &a->harmed);
 	json_notes("blockers", &a->blockers);
 	json_notes("warnings", &a->warnings);
 	json_notes("notes", &a->about);

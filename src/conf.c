@@ -59,6 +59,8 @@ enum {
 	TH_PARTIAL_PCT = 1 << 7,
 	TH_UNVERIFIED_MESSAGES = 1 << 8,
 	TH_UNVERIFIED_SHARE = 1 << 9,
+	TH_HARM_MESSAGES = 1 << 10,
+	TH_HARM = 1 << 11,
 };
 
 static const struct conf_thresholds th_defaults = {
@@ -72,6 +74,8 @@ static const struct conf_thresholds th_defaults = {
 	.partial_pct = 0,
 	.unverified_messages = 50,
 	.unverified_share = 0.1,
+	.harm_messages = 10,
+	.harm = 2.0,
 };
 
 /* The arena lives in the conf, behind its public part. */
@@ -704,12 +708,23 @@ thresholds_block(struct lexer *l, struct conf_domain *d)
 			    -1)
 				return -1;
 			d->th_set |= TH_UNVERIFIED_SHARE;
+		} else if (strcmp(name, "harm-messages") == 0) {
+			if (number(l, name, 0, 1e15, &v) == -1 ||
+			    whole(v, name, l) == -1)
+				return -1;
+			th->harm_messages = (uint64_t)v;
+			d->th_set |= TH_HARM_MESSAGES;
+		} else if (strcmp(name, "harm") == 0) {
+			if (number(l, name, 0, 100, &th->harm) == -1)
+				return -1;
+			d->th_set |= TH_HARM;
 		} else {
 			l->tline = l->line;
 			return lex_err(l, "unknown threshold '%s' (expected "
 			    "window, min-days, min-messages, pass, step-back, "
 			    "dkim, significant, partial-pct, "
-			    "unverified-messages or unverified-share)", name);
+			    "unverified-messages, unverified-share, "
+			    "harm-messages or harm)", name);
 		}
 		if (expect(l, T_SEMI, "';' after the threshold") == -1)
 			return -1;
@@ -1365,6 +1380,10 @@ conf_thresholds(const struct conf *c, const char *domain,
 		th->unverified_messages = o->unverified_messages;
 	if (d->th_set & TH_UNVERIFIED_SHARE)
 		th->unverified_share = o->unverified_share;
+	if (d->th_set & TH_HARM_MESSAGES)
+		th->harm_messages = o->harm_messages;
+	if (d->th_set & TH_HARM)
+		th->harm = o->harm;
 }
 
 unsigned

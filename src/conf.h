@@ -70,6 +70,10 @@ struct conf_thresholds {
 	   another domain, from which it blocks enforcement: both. */
 	uint64_t	unverified_messages;
 	double		unverified_share;
+	/* An authorised sender's mail quarantined or rejected by the
+	   receivers, from which enforcing steps back: both. */
+	uint64_t	harm_messages;
+	double		harm;
 };
 
 struct conf_domain {

@@ -116,6 +116,8 @@ group_add(struct group_acc *a, const struct source *s)
 	g->class_messages[s->class] = sum(g->class_messages[s->class],
 	    s->messages);
 	g->class_pass[s->class] = sum(g->class_pass[s->class], s->pass);
+	g->class_harmed[s->class] = sum(g->class_harmed[s->class],
+	    sum(s->quarantine, s->reject));
 	g->class_sources[s->class]++;
 	if (s->authorised) {
 		g->authorised = sum(g->authorised, s->messages);

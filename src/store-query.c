@@ -891,10 +891,11 @@ mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
 	    "INSERT INTO config_thresholds (domain, name, value)"
 	    " VALUES (?, ?, ?)";
 	struct conf_thresholds	th;
-	char			v[10][32];
-	static const char *const names[10] = { "window", "min-days",
+	char			v[12][32];
+	static const char *const names[12] = { "window", "min-days",
 	    "min-messages", "pass", "step-back", "dkim", "significant",
-	    "partial-pct", "unverified-messages", "unverified-share" };
+	    "partial-pct", "unverified-messages", "unverified-share",
+	    "harm-messages", "harm" };
 	int			i;
 
 	conf_thresholds(c, domain, &th);
@@ -910,7 +911,10 @@ mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
 	snprintf(v[8], sizeof v[8], "%llu",
 	    (unsigned long long)th.unverified_messages);
 	snprintf(v[9], sizeof v[9], "%g", th.unverified_share);
-	for (i = 0; i < 10; i++) {
+	snprintf(v[10], sizeof v[10], "%llu",
+	    (unsigned long long)th.harm_messages);
+	snprintf(v[11], sizeof v[11], "%g", th.harm);
+	for (i = 0; i < 12; i++) {
 		if (*st == NULL && prep(s, sql, st, err,
 		    "mirroring the configuration") == -1)
 			return -1;

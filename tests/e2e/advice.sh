@@ -155,3 +155,62 @@ shared() { # SPF-RULE: the sender and class of each address
 [ "$(shared '*.sendgrid.net' | sed -n 3p)" = \
     "198.18.1.1,misconfigured,SendGrid" ] ||
     fail "spf *.sendgrid.net: $(shared '*.sendgrid.net')"
+
+# Harm now: at p=quarantine (stage 3), receivers quarantine 280 of the
+# 1,400 messages of an authorised newsletter sender (20%), while the
+# domain's authorised mail passes at 99%: step back, and say whose mail.
+# An unverified sender's quarantined mail alone holds, never steps back.
+H=harm.example
+mkdir "$T/h"
+for day in $(days 2026-02-01 28); do
+	for d in $H unv.example; do
+		echo "192.0.2.10 1000 $d none pass pass $d:s1:pass $d:mfrom:pass -"
+		if [ $d = $H ]; then
+			echo "192.0.2.50 40 $d none pass fail $d:nl:pass" \
+			    "bounce.sendright.example:mfrom:pass -"
+			echo "192.0.2.50 10 $d quarantine fail fail $d:nl:fail" \
+			    "bounce.sendright.example:mfrom:pass -"
+		else
+			echo "192.161.144.20 10 $d quarantine fail fail" \
+			    "zendesk.com:zendesk1:pass mail.zendesk.com:mfrom:pass -"
+		fi
+	done | awk -v h=$H '{ print > ($3 == h ? "'"$T"'/h1" : "'"$T"'/h2") }'
+	report "$T/h" google.com 7489 "$day" domain=$H,p=quarantine < "$T/h1"
+	report "$T/h" google.com 7489 "$day" domain=unv.example,p=quarantine \
+	    < "$T/h2"
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/h"
+harmconf() { # THRESHOLDS...
+	printf '%s\n' "location-db \"$T/no-location.db\";" \
+	    "domain $H unv.example {" \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' \
+	    '	sender "SendRight" { dkim '"$H"' selector nl; }' \
+	    "	thresholds { $* }" '}' > "$T/harm.conf"
+}
+harmconf ""
+AH="$DMARCDB -q --db $DB advise --as-of 2026-03-01 --no-dns"
+golden advice-harm.txt $AH --config "$T/harm.conf" --domain $H \
+    --domain unv.example
+F=$T/advice-harm.txt
+has "$F" "verdict STEP BACK to stage 1, soft quarantine - receivers quarantine or reject the authorised mail of SendRight: 280 messages, 20.0% of it" ||
+    fail "harm: no step back"
+has "$F" "harmed - SendRight (192.0.2.50): 280 of its 1,400 authorised messages quarantined or rejected (20.0%)" ||
+    fail "harm: not shown per sender"
+has "$F" "harmed - Zendesk (not as us) (192.161.144.20): 280 messages quarantined or rejected; is it yours?" ||
+    fail "harm: the unverified sender's"
+hv() { # DOMAIN: its verdict and next stage with harm.conf
+	$AH --config "$T/harm.conf" --domain "$1" --format json > "$T/hv.json"
+	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
+	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
+	    json_each(readfile('$T/hv.json'), '\$.domains')"
+}
+[ "$(hv unv.example)" = "hold 3" ] || fail "unverified harm: $(hv unv.example)"
+# Its boundaries: 280 messages, 20% of the sender's authorised mail.
+harmconf "harm-messages 280;"
+[ "$(hv $H)" = "step back 1" ] || fail "harm-messages 280: $(hv $H)"
+harmconf "harm-messages 281;"
+[ "$(hv $H)" = "hold 3" ] || fail "harm-messages 281: $(hv $H)"
+harmconf "harm 20;"
+[ "$(hv $H)" = "step back 1" ] || fail "harm 20: $(hv $H)"
+harmconf "harm 20.01;"
+[ "$(hv $H)" = "hold 3" ] || fail "harm 20.01: $(hv $H)"

@@ -425,7 +425,8 @@ conf_errors(void **state)
 	assert_string_equal(parse_err("thresholds {\n speed 3; }"),
 	    "test.conf:2: unknown threshold 'speed' (expected window, "
 	    "min-days, min-messages, pass, step-back, dkim, significant, "
-	    "partial-pct, unverified-messages or unverified-share)");
+	    "partial-pct, unverified-messages, unverified-share, "
+	    "harm-messages or harm)");
 	assert_string_equal(parse_err("domain a.example { not-ours; }"),
 	    "test.conf:1: expected a sender's name after not-ours (a "
 	    "service or a domain, as sources shows it), found ';'");
