@@ -563,6 +563,27 @@ set_stage(struct dmarc_record *r, int stage)
 	return 0;
 }
 
+/*
+ * The tags a stage sets, to change in a record not known here: "p=none",
+ * "p=quarantine; pct=0; t=y", "p=quarantine (no pct, no t)"; then
+ * "; np=reject" if np is to be added.
+ */
+static void
+stage_tags(int stage, int np, char *out, size_t len)
+{
+	static const char *const tags[6] = {
+		"p=none (no pct, no t)",
+		"p=quarantine; pct=0; t=y",
+		"p=quarantine; pct=25 (no t)",
+		"p=quarantine (no pct, no t)",
+		"p=reject; pct=0; t=y",
+		"p=reject (no pct, no t)",
+	};
+
+	snprintf(out, len, "%s%s", tags[stage < 0 || stage > 5 ? 0 : stage],
+	    np ? "; np=reject" : "");
+}
+
 static double
 pct(uint64_t part, uint64_t whole)
 {
@@ -701,9 +722,11 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 			return NULL;
 		}
 	}
-	note(&a->warnings, "the reports do not show where reports go: add "
-	    "your rua= (and ruf=) tags to the record below, or put the "
-	    "published record in the configuration (record \"...\";)");
+	note(&a->warnings, "the record published is not known here (not in "
+	    "the configuration, not from DNS) and the reports do not show "
+	    "where reports go: change only the tags below in the record you "
+	    "publish, so that its rua= stays, or put that record in the "
+	    "configuration (record \"...\";)");
 	return r;
 }
 
@@ -1372,10 +1395,18 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		note(&a->warnings, "the record to publish would be longer than "
 		    "%d bytes: not shown", RECORD_MAX);
 	explain(a, r);
+	if (strcmp(a->record_source, "reports") == 0) {
+		/* Never a whole record without its rua=: the tags. */
+		stage_tags(target, a->np_suggested && record_get(r, "np") !=
+		    NULL && *a->cur.np == '\0', a->record_change,
+		    sizeof a->record_change);
+		a->record_next[0] = '\0';
+	}
 	record_free(r);
 	if (a->record_name[0] == '\0') {
 		a->record_now[0] = '\0';
 		a->record_next[0] = '\0';
+		a->record_change[0] = '\0';
 	}
 	votes_free(&vs);
 	*out = a;

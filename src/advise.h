@@ -118,6 +118,13 @@ struct advice {
 	char		 record_now[RECORD_MAX + 1];	/* published */
 	const char	*record_source;	/* "configuration", "DNS", ... */
 	char		 record_next[RECORD_MAX + 1];
+	/*
+	 * When the record published is not known (rebuilt from the
+	 * reports, which never show rua=): no record_next, which would
+	 * stop reporting if published as it is, but the tags to change in
+	 * the record published ("p=quarantine; pct=0; t=y").
+	 */
+	char		 record_change[RECORD_MAX + 1];
 	/* _dmarc.<domain>, or "" when the domain cannot have one. */
 	char		 record_name[VALID_NAME_MAX + 1];
 	int		 np_suggested;

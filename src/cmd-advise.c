@@ -267,8 +267,14 @@ print_text(struct run *r, const struct advice *a)
 	notes_text(a->verdict == VERDICT_ADVANCE ? "blockers" : "fix first",
 	    &a->blockers);
 	notes_text("warnings", &a->warnings);
-	sanitise_printf("  %-11s ", "publish");
-	zone_line(a->record_name, a->record_next, stdout);
+	if (a->record_change[0] != '\0') {
+		sanitise_printf("  %-11s %s\n", "change", a->record_change);
+		sanitise_printf("  %-11s in the record at %s, keeping its other "
+		    "tags (rua= above all)\n", "", a->record_name);
+	} else {
+		sanitise_printf("  %-11s ", "publish");
+		zone_line(a->record_name, a->record_next, stdout);
+	}
 	if (a->record_now[0] != '\0' && a->record_next[0] != '\0') {
 		sanitise_printf("  %-11s ", "instead of");
 		zone_line(a->record_name, a->record_now, stdout);
@@ -413,6 +419,8 @@ print_json(struct run *r, const struct advice *a)
 	cmd_json(stdout, a->record_source);
 	sanitise_printf(",\"next\":");
 	cmd_json(stdout, *a->record_next ? a->record_next : NULL);
+	sanitise_printf(",\"change\":");
+	cmd_json(stdout, *a->record_change ? a->record_change : NULL);
 	sanitise_printf("}}");
 }
 

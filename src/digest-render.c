@@ -911,7 +911,11 @@ domain_part(struct emit *e, const struct digest *g,
 	}
 	for (i = 0; i < a->blockers.n; i++)
 		item(e, DIGEST_NOTE, "first: %s", a->blockers.text[i]);
-	if (a->verdict != VERDICT_NO_DATA) {
+	if (a->verdict != VERDICT_NO_DATA && a->record_change[0] != '\0') {
+		kv(e, "DNS", "in the record at %s, change %s, and keep its "
+		    "other tags (rua= above all: the reports do not show it)",
+		    a->record_name, a->record_change);
+	} else if (a->verdict != VERDICT_NO_DATA) {
 		char rec[RECORD_ZONE_MAX];
 		if (record_zone(a->record_name, a->record_next, rec,
 		    sizeof rec) == -1)
