@@ -913,6 +913,27 @@ harm_now(struct advice *a)
 }
 
 /*
+ * A parked or non-sending domain: reports on at least min-days days at
+ * its stage, and in the window no mail that passes DMARC, no
+ * authorised mail, no unverified sender (what fails is spoofing).
+ */
+static int
+parked(const struct advice *a)
+{
+	const struct window	*w = a->w;
+	uint64_t		 failing;
+	size_t			 i;
+
+	if (w->pass > 0 || a->legit > 0 || a->days_at_stage <
+	    w->th.min_days)
+		return 0;
+	for (i = 0; i < w->ngroups; i++)
+		if (unverified(a, &w->groups[i], &failing))
+			return 0;
+	return 1;
+}
+
+/*
  * What blocks the step to next. gates: also the time, volume and pass
  * rate needed to take a step forward (not when stepping back or at the
  * last stage, where only what to fix is listed). A step that enforces
@@ -1326,6 +1347,20 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			    a->w->th.harm);
 		}
 		judge(a, target, 0);
+	} else if (parked(a)) {
+		/* Nothing legitimate sends as it: no ladder to walk. */
+		a->verdict = a->cur.stage == 5 ? VERDICT_HOLD : VERDICT_ADVANCE;
+		target = 5;
+		note(&a->reasons, "no mail as %s passes DMARC in the %lld "
+		    "days, from %u days of reports: nothing legitimate sends "
+		    "as it (spoofing only, or nothing), so p=reject now stops "
+		    "only forgeries", domain, (long long)(a->w->to_day -
+		    a->w->from_day + 1), a->days_at_stage);
+		note(&a->about, "a domain that sends no mail should say so "
+		    "everywhere: also publish \"v=spf1 -all\" as its SPF "
+		    "record (TXT at %s) and a null MX (%s. IN MX 0 ., RFC "
+		    "7505); if it does send mail, configure its senders and "
+		    "do not publish this", domain, domain);
 	} else if (a->cur.stage == 5) {
 		a->verdict = VERDICT_HOLD;
 		target = 5;

@@ -214,3 +214,44 @@ harmconf "harm 20;"
 [ "$(hv $H)" = "step back 1" ] || fail "harm 20: $(hv $H)"
 harmconf "harm 20.01;"
 [ "$(hv $H)" = "hold 3" ] || fail "harm 20.01: $(hv $H)"
+
+# A parked domain: 28 days of reports, spoofing only. No ladder to
+# walk: p=reject now, with SPF -all and a null MX. One passing message
+# (a sender of its own) and it is not parked; nor with fewer days of
+# reports than min-days (28 here: at the boundary, parked).
+P=parked.example
+mkdir "$T/p"
+for day in $(days 2026-02-01 28); do
+	for d in $P sends.example; do
+		echo "45.9.9.$((10#${day##*-})) 7 $d none fail fail - $d:mfrom:fail -"
+		[ $d = $P ] || [ "$day" != 2026-02-10 ] ||
+		    echo "192.0.2.10 1 $d none pass pass $d:s1:pass $d:mfrom:pass -"
+	done | awk '{ print > ("'"$T"'/p-" $3) }'
+	report "$T/p" google.com 7489 "$day" domain=$P,p=none < "$T/p-$P"
+	report "$T/p" google.com 7489 "$day" domain=sends.example,p=none \
+	    < "$T/p-sends.example"
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/p"
+pconf() { # MIN-DAYS
+	printf '%s\n' "location-db \"$T/no-location.db\";" \
+	    "domain $P sends.example {" \
+	    "	thresholds { min-days $1; }" '}' > "$T/p.conf"
+}
+pconf 14
+golden advice-parked.txt $AH --config "$T/p.conf" --domain $P
+F=$T/advice-parked.txt
+has "$F" "verdict ADVANCE to stage 5, reject - no mail as parked.example passes DMARC in the 30 days, from 28 days of reports" ||
+    fail "parked: not advanced to reject"
+has "$F" 'also publish "v=spf1 -all" as its SPF record (TXT at parked.example) and a null MX (parked.example. IN MX 0 ., RFC 7505)' ||
+    fail "parked: SPF and MX not said"
+pv() { # DOMAIN
+	$AH --config "$T/p.conf" --domain "$1" --format json > "$T/pv.json"
+	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
+	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
+	    json_each(readfile('$T/pv.json'), '\$.domains')"
+}
+[ "$(pv sends.example)" != "advance 5" ] || fail "one passing message: parked"
+pconf 28
+[ "$(pv $P)" = "advance 5" ] || fail "min-days 28: $(pv $P)"
+pconf 29
+[ "$(pv $P)" = "hold 0" ] || fail "min-days 29: $(pv $P)"
