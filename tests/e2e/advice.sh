@@ -50,6 +50,8 @@ conf() { # FILE THRESHOLDS...
 }
 conf "$T/conf" ""
 A="$DMARCDB -q --db $DB advise --as-of 2026-03-01 --no-dns --domain $D"
+# The runs at the boundaries repeat paths run under memcheck (lib.sh).
+AQ="$QUICK -q --db $DB advise --as-of 2026-03-01 --no-dns"
 golden advice-unverified.txt $A --config "$T/conf"
 has() { # FILE PHRASE: with lines joined
 	tr -s ' \n' '  ' < "$1" | grep -qF -- "$2"
@@ -60,7 +62,7 @@ has "$F" "is this yours? Zendesk (not as us) (192.161.144.20) sent 140 messages 
     fail "no question for the helpdesk"
 # Spoofing and the small unknown domain: never a blocker.
 json() { # CONFIG KIND: the notes of that kind, one a line
-	$A --config "$1" --format json > "$T/a.json"
+	$AQ --domain $D --config "$1" --format json > "$T/a.json"
 	sqlite3 -batch :memory: "SELECT value FROM json_each(readfile(
 	    '$T/a.json'), '\$.domains[0].$2')"
 }
@@ -72,7 +74,7 @@ grep_none "tiny.example\|no passing authentication" "$T/blockers" ||
 
 # The floors at their boundaries: 140 messages, 0.5% of 28,000.
 verdict() { # CONFIG
-	$A --config "$1" --format json > "$T/v.json"
+	$AQ --domain $D --config "$1" --format json > "$T/v.json"
 	sqlite3 -batch :memory: "SELECT json_extract(readfile('$T/v.json'),
 	    '\$.domains[0].verdict')"
 }
@@ -108,7 +110,7 @@ for how in 'not-ours "Zendesk";' 'forwarder "zendesk";'; do
 		echo "}"
 	} > "$T/c6"
 	[ "$(verdict "$T/c6")" = advance ] || fail "$how: not advanced"
-	$A --config "$T/c6" > "$T/c6.txt"
+	$AQ --domain $D --config "$T/c6" > "$T/c6.txt"
 	# Named among the new senders only: no question, no warning.
 	grep_none "is this yours\|Zendesk (not as us) (" "$T/c6.txt" ||
 	    fail "$how: still asked: $(cat "$T/c6.txt")"
@@ -118,7 +120,7 @@ printf '%s\n' "domain $D {" '	sender "our MTA" { ip 192.0.2.0/24; }' \
     '	not-ours "Zendesk Inc";' '}' > "$T/c7"
 [ "$(verdict "$T/c7")" = hold ] || fail "a wrong name acknowledged it"
 printf 'domain %s { not-ours; }\n' "$D" > "$T/c8"
-expect_exit 3 $A --config "$T/c8" 2> "$T/err"
+expect_exit 3 $AQ --domain $D --config "$T/c8" 2> "$T/err"
 grep -q "expected a sender's name after not-ours" "$T/err" ||
     fail "not-ours without a name: $(cat "$T/err")"
 
@@ -199,7 +201,7 @@ has "$F" "harmed - SendRight (192.0.2.50): 280 of its 1,400 authorised messages 
 has "$F" "harmed - Zendesk (not as us) (192.161.144.20): 280 messages quarantined or rejected; is it yours?" ||
     fail "harm: the unverified sender's"
 hv() { # DOMAIN: its verdict and next stage with harm.conf
-	$AH --config "$T/harm.conf" --domain "$1" --format json > "$T/hv.json"
+	$AQ --config "$T/harm.conf" --domain "$1" --format json > "$T/hv.json"
 	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
 	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
 	    json_each(readfile('$T/hv.json'), '\$.domains')"
@@ -245,7 +247,7 @@ has "$F" "verdict ADVANCE to stage 5, reject - no mail as parked.example passes 
 has "$F" 'also publish "v=spf1 -all" as its SPF record (TXT at parked.example) and a null MX (parked.example. IN MX 0 ., RFC 7505)' ||
     fail "parked: SPF and MX not said"
 pv() { # DOMAIN
-	$AH --config "$T/p.conf" --domain "$1" --format json > "$T/pv.json"
+	$AQ --config "$T/p.conf" --domain "$1" --format json > "$T/pv.json"
 	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
 	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
 	    json_each(readfile('$T/pv.json'), '\$.domains')"

@@ -13,9 +13,7 @@ disagree() {
 
 # Under VALGRIND=1 every file goes through memcheck in the two runs of
 # the whole corpus below; the runs of one file each (60 and more) check
-# what is stored, and take the plain binary.
-ONE=$DMARCDB
-[ "${VALGRIND:-0}" != 1 ] || ONE=$DMARCDB_BIN
+# what is stored (lib.sh, QUICK).
 
 n=0
 tab=$(printf '\t')
@@ -28,7 +26,7 @@ while IFS="$tab" read -r rel repo path commit format org schema validity \
 	db=$T/one.db
 	rm -f "$db" "$db-wal" "$db-shm"
 	set +e
-	"$ONE" -q --db "$db" ingest "$f" 2> "$T/err"
+	"$QUICK" -q --db "$db" ingest "$f" 2> "$T/err"
 	rc=$?
 	set -e
 	how=$(disagree "$rel")

@@ -76,6 +76,11 @@ ASAN=$ASAN_OPTIONS:verify_asan_link_order=0
 # The binary itself, for a test that must copy it (under VALGRIND=1,
 # DMARCDB becomes a wrapper script).
 DMARCDB_BIN=$DMARCDB
+# QUICK: dmarcdb without valgrind under VALGRIND=1 (else DMARCDB), for
+# runs that repeat what the test has run under memcheck already, with
+# other data or thresholds, and for runs that are killed (a killed run
+# reports nothing). Every path a test checks runs under memcheck once.
+QUICK=$DMARCDB
 if [ "${VALGRIND:-0}" = 1 ]; then
 	command -v valgrind > /dev/null 2>&1 || fail "VALGRIND=1, but" \
 	    "valgrind is not installed (tools/deps.sh test)"
