@@ -912,20 +912,53 @@ harm_now(struct advice *a)
 	return worst;
 }
 
+/* none 0, quarantine 1, reject 2; -1 for anything else. */
+static int
+rank(const char *p)
+{
+	return p == NULL ? -1 : eq(p, "none") ? 0 : eq(p, "quarantine") ? 1 :
+	    eq(p, "reject") ? 2 : -1;
+}
+
 /*
- * A parked or non-sending domain: reports on at least min-days days at
- * its stage, and in the window no mail that passes DMARC, no
- * authorised mail, no unverified sender (what fails is spoofing).
+ * sp weaker than p in the record to publish: the subdomains are less
+ * protected than the domain, whatever the stage. Said at every step,
+ * with the subdomains' failing mail.
+ */
+static void
+weak_sp(struct advice *a, const struct dmarc_record *r)
+{
+	const char	*sp = record_get(r, "sp"), *p = record_get(r, "p");
+	char		 n1[32];
+
+	if (rank(sp) < 0 || rank(p) < 0 || rank(sp) >= rank(p))
+		return;
+	fmt_count(a->w->subdomain_fail, n1, sizeof n1);
+	note(&a->warnings, "sp=%s is weaker than p=%s: mail as any "
+	    "subdomain of %s is %s (%s messages from subdomains failed DMARC "
+	    "in the window). Publish sp=%s, or leave sp out: it then "
+	    "follows p", sp, p, a->domain, eq(sp, "none") ? "not stopped" :
+	    "only quarantined", n1, p);
+}
+
+/*
+ * A parked or non-sending domain: in the window, mail reported on at
+ * least min-days days (no reports is no evidence), none of it passing
+ * DMARC, no authorised mail, no unverified sender: what fails is
+ * spoofing.
  */
 static int
 parked(const struct advice *a)
 {
 	const struct window	*w = a->w;
 	uint64_t		 failing;
-	size_t			 i;
+	size_t			 i, days = 0;
 
-	if (w->pass > 0 || a->legit > 0 || a->days_at_stage <
-	    w->th.min_days)
+	for (i = 0; i < w->ndays; i++)
+		if (w->days[i].messages > 0)
+			days++;
+	if (w->pass > 0 || a->legit > 0 || days < w->th.min_days ||
+	    days == 0)
 		return 0;
 	for (i = 0; i < w->ngroups; i++)
 		if (unverified(a, &w->groups[i], &failing))
@@ -1348,14 +1381,15 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		}
 		judge(a, target, 0);
 	} else if (parked(a)) {
+		char n1[32];
 		/* Nothing legitimate sends as it: no ladder to walk. */
+		fmt_count(a->w->messages, n1, sizeof n1);
 		a->verdict = a->cur.stage == 5 ? VERDICT_HOLD : VERDICT_ADVANCE;
 		target = 5;
 		note(&a->reasons, "no mail as %s passes DMARC in the %lld "
-		    "days, from %u days of reports: nothing legitimate sends "
-		    "as it (spoofing only, or nothing), so p=reject now stops "
-		    "only forgeries", domain, (long long)(a->w->to_day -
-		    a->w->from_day + 1), a->days_at_stage);
+		    "days (%s messages reported): nothing legitimate sends "
+		    "as it, only forgeries, which p=reject stops now", domain,
+		    (long long)(a->w->to_day - a->w->from_day + 1), n1);
 		note(&a->about, "a domain that sends no mail should say so "
 		    "everywhere: also publish \"v=spf1 -all\" as its SPF "
 		    "record (TXT at %s) and a null MX (%s. IN MX 0 ., RFC "
@@ -1425,6 +1459,7 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		goto fail;
 	}
+	weak_sp(a, r);
 	if (record_format(r, a->record_next, sizeof a->record_next) >=
 	    sizeof a->record_next)
 		note(&a->warnings, "the record to publish would be longer than "

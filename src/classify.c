@@ -538,6 +538,8 @@ feed(struct build *b, struct wbuild *wb, uint64_t k)
 		z->fwd_dkim = add(z->fwd_dkim, k);
 	if ((f & SIG_F_DMARC) && b->subdomain)
 		w->subdomain_pass = add(w->subdomain_pass, k);
+	else if (b->subdomain)
+		w->subdomain_fail = add(w->subdomain_fail, k);
 
 	for (i = 0; b->have_mask && i < b->nsenders; i++)
 		if (b->mask[i / 8] & (1u << (i % 8)))

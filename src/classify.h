@@ -163,6 +163,7 @@ struct window {
 	uint64_t		 via_forwarders; /* forwarded, trusted_forwarder */
 	uint64_t		 local_policy;
 	uint64_t		 subdomain_pass; /* passing mail from subdomains */
+	uint64_t		 subdomain_fail; /* and failing */
 	uint64_t		 new_sources;	/* first seen in the window */
 	uint64_t		 new_messages;
 	int64_t			 last_day;	/* newest data, -1 none */

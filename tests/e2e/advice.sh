@@ -220,7 +220,8 @@ harmconf "harm 20.01;"
 # A parked domain: 28 days of reports, spoofing only. No ladder to
 # walk: p=reject now, with SPF -all and a null MX. One passing message
 # (a sender of its own) and it is not parked; nor with fewer days of
-# reports than min-days (28 here: at the boundary, parked).
+# mail than min-days (28 here: at the boundary, parked); nor with no
+# reports in the window (digest.sh, digest-none: no evidence at all).
 P=parked.example
 mkdir "$T/p"
 for day in $(days 2026-02-01 28); do
@@ -242,7 +243,7 @@ pconf() { # MIN-DAYS
 pconf 14
 golden advice-parked.txt $AH --config "$T/p.conf" --domain $P
 F=$T/advice-parked.txt
-has "$F" "verdict ADVANCE to stage 5, reject - no mail as parked.example passes DMARC in the 30 days, from 28 days of reports" ||
+has "$F" "verdict ADVANCE to stage 5, reject - no mail as parked.example passes DMARC in the 30 days (196 messages reported): nothing legitimate sends as it" ||
     fail "parked: not advanced to reject"
 has "$F" 'also publish "v=spf1 -all" as its SPF record (TXT at parked.example) and a null MX (parked.example. IN MX 0 ., RFC 7505)' ||
     fail "parked: SPF and MX not said"
@@ -257,3 +258,29 @@ pconf 28
 [ "$(pv $P)" = "advance 5" ] || fail "min-days 28: $(pv $P)"
 pconf 29
 [ "$(pv $P)" = "hold 0" ] || fail "min-days 29: $(pv $P)"
+
+# sp weaker than p: said at every step, with the subdomains' failing
+# mail; sp as strong as p, nothing to say.
+mkdir "$T/sp"
+for day in $(days 2026-02-01 28); do
+	for d in weak-sp.example strong-sp.example; do
+		sp=none
+		[ $d = weak-sp.example ] || sp=reject
+		{
+			echo "192.0.2.10 100 $d none pass pass $d:s1:pass" \
+			    "$d:mfrom:pass -"
+			echo "45.8.8.8 5 mail.$d none fail fail -" \
+			    "mail.$d:mfrom:fail -"
+		} | report "$T/sp" google.com 7489 "$day" \
+		    domain=$d,p=quarantine,sp=$sp
+	done
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/sp"
+printf '%s\n' "location-db \"$T/no-location.db\";" \
+    'domain weak-sp.example strong-sp.example {' \
+    '	sender "our MTA" { ip 192.0.2.10/32; }' '}' > "$T/sp.conf"
+$AH --config "$T/sp.conf" --domain weak-sp.example > "$T/weak.txt"
+has "$T/weak.txt" "sp=none is weaker than p=reject: mail as any subdomain of weak-sp.example is not stopped (140 messages from subdomains failed DMARC in the window). Publish sp=reject, or leave sp out" ||
+    fail "weak sp: $(cat "$T/weak.txt")"
+$AQ --config "$T/sp.conf" --domain strong-sp.example > "$T/strong.txt"
+grep_none "is weaker than" "$T/strong.txt" || fail "strong sp: weak"
