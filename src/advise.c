@@ -16,12 +16,15 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "advise.h"
+#include "align.h"
 #include "catalogue.h"
 #include "dns.h"
 #include "fmt.h"
@@ -912,6 +915,51 @@ harm_now(struct advice *a)
 	return worst;
 }
 
+/*
+ * Reports sent outside the domain (rua=, ruf= to another organisational
+ * domain) reach it only if that domain authorises them (RFC 7489
+ * section 7.1): a TXT record "v=DMARC1" at D._report._dmarc.DEST. Said
+ * once per destination.
+ */
+static void
+external_dest(struct advice *a, const struct dmarc_record *r)
+{
+	static const char *const tags[2] = { "rua", "ruf" };
+	char		 seen[4][VALID_NAME_MAX + 1], dest[VALID_NAME_MAX + 1];
+	const char	*v, *p, *at, *end, *org;
+	size_t		 i, j, n, nseen = 0;
+
+	org = align_org(a->domain);
+	for (i = 0; i < 2; i++) {
+		if ((v = record_get(r, tags[i])) == NULL)
+			continue;
+		for (p = v; *p != '\0'; p = *end ? end + 1 : end) {
+			end = strchr(p, ',');
+			if (end == NULL)
+				end = p + strlen(p);
+			if (strncasecmp(p, "mailto:", 7) != 0 ||
+			    (at = memchr(p, '@', (size_t)(end - p))) == NULL)
+				continue;
+			for (n = 0, at++; at + n < end && at[n] != '!' &&
+			    n < sizeof dest - 1; n++)
+				dest[n] = (char)tolower((unsigned char)at[n]);
+			dest[n] = '\0';
+			if (n == 0 || strcmp(align_org(dest), org) == 0)
+				continue;
+			for (j = 0; j < nseen; j++)
+				if (strcmp(seen[j], dest) == 0)
+					break;
+			if (j < nseen || nseen == 4)
+				continue;
+			memcpy(seen[nseen++], dest, n + 1);
+			note(&a->about, "reports go to %s, outside %s: they "
+			    "arrive only if %s publishes TXT \"v=DMARC1\" at "
+			    "%s._report._dmarc.%s (RFC 7489 section 7.1)",
+			    dest, a->domain, dest, a->domain, dest);
+		}
+	}
+}
+
 /* none 0, quarantine 1, reject 2; -1 for anything else. */
 static int
 rank(const char *p)
@@ -1460,6 +1508,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		goto fail;
 	}
 	weak_sp(a, r);
+	if (strcmp(a->record_source, "reports") != 0)
+		external_dest(a, r);
 	if (record_format(r, a->record_next, sizeof a->record_next) >=
 	    sizeof a->record_next)
 		note(&a->warnings, "the record to publish would be longer than "

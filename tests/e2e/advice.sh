@@ -284,3 +284,16 @@ has "$T/weak.txt" "sp=none is weaker than p=reject: mail as any subdomain of wea
     fail "weak sp: $(cat "$T/weak.txt")"
 $AQ --config "$T/sp.conf" --domain strong-sp.example > "$T/strong.txt"
 grep_none "is weaker than" "$T/strong.txt" || fail "strong sp: weak"
+
+# Reports sent outside the domain need the destination's authorisation
+# record; those to the domain's own subdomains do not.
+printf '%s\n' "location-db \"$T/no-location.db\";" "domain $H {" \
+    '	record "v=DMARC1; p=quarantine; rua=mailto:a@vendor-reports.example!10m,mailto:b@rua.harm.example; ruf=mailto:c@Vendor-Reports.example";' \
+    '	sender "our MTA" { ip 192.0.2.10/32; }' '}' > "$T/ext.conf"
+$AH --config "$T/ext.conf" --domain $H --format json > "$T/ext.json"
+sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$T/ext.json'),
+    '\$.domains[0].notes')" > "$T/ext.notes"
+grep -qx 'reports go to vendor-reports.example, outside harm.example: they arrive only if vendor-reports.example publishes TXT "v=DMARC1" at harm.example._report._dmarc.vendor-reports.example (RFC 7489 section 7.1)' \
+    "$T/ext.notes" || fail "external rua: $(cat "$T/ext.notes")"
+[ "$(grep -c '^reports go to' "$T/ext.notes")" = 1 ] ||
+    fail "external destinations: once each, not the domain's own: $(cat "$T/ext.notes")"
