@@ -649,8 +649,8 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 		r = record_parse(d->record, why, sizeof why);
 		if (r == NULL)
 			note(&a->warnings, "the record in the configuration "
-			    "is not usable (%s): rebuilt from the reports",
-			    why);
+			    "is not usable (%s): fix it there; the advice "
+			    "rests on the reports", why);
 		else
 			a->record_source = "configuration";
 	}
@@ -662,23 +662,22 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 				a->record_source = "DNS";
 			else
 				note(&a->warnings, "the DMARC record in DNS at "
-				    "%s is not usable (%s): the record below "
-				    "is rebuilt from the reports",
-				    a->record_name, why);
+				    "%s is not usable (%s): receivers ignore "
+				    "it; fix it first (the advice rests on the "
+				    "reports)", a->record_name, why);
 		} else if (rc == 0)
 			note(&a->warnings, "DNS has no DMARC record at %s: "
-			    "the record below is rebuilt from the reports",
-			    a->record_name);
+			    "the advice rests on the reports", a->record_name);
 		else
-			note(&a->warnings, "%s: the record below is rebuilt "
-			    "from the reports", why);
+			note(&a->warnings, "%s: the advice rests on the "
+			    "reports", why);
 	}
 	if (r != NULL) {
 		if (record_format(r, a->record_now, sizeof a->record_now) <
 		    sizeof a->record_now)
 			return r;
 		note(&a->warnings, "the %s record is longer than %d bytes "
-		    "once written out: rebuilt from the reports",
+		    "once written out: the advice rests on the reports",
 		    a->record_source, RECORD_MAX);
 		record_free(r);
 	}
