@@ -287,22 +287,23 @@ grep -q 'instead of _dmarc.dns.example. IN TXT "v=DMARC1; p=none; rua=mailto:d@d
     "$T/dns1.txt" || fail "DNS record not used: $(cat "$T/dns.txt")"
 dns 'v=DMARC1; p=reject\a; rua=mailto:d@dns.example' dns.example
 grep -q "the DMARC record at _dmarc.dns.example holds byte 0x07, which \
-no DMARC record can hold: not used: the record below is rebuilt from the \
-reports" "$T/dns1.txt" || fail "control byte: $(cat "$T/dns.txt")"
+no DMARC record can hold: not used: the advice rests on the reports" \
+    "$T/dns1.txt" || fail "control byte: $(cat "$T/dns.txt")"
 grep_none 'instead of' "$T/dns.txt" || fail "control byte used"
 grep_none "$(printf '\a')" "$T/dns.txt" || fail "a BEL printed"
 dns 'v=DMARC1; p=maybe; rua=mailto:d@dns.example' dns.example
 grep -q "the DMARC record in DNS at _dmarc.dns.example is not usable (tag \
-p: expected none, quarantine or reject): the record below is rebuilt from \
-the reports" "$T/dns1.txt" || fail "p=maybe: $(cat "$T/dns.txt")"
+p: expected none, quarantine or reject): receivers ignore it; fix it \
+first (the advice rests on the reports)" "$T/dns1.txt" ||
+    fail "p=maybe: $(cat "$T/dns.txt")"
 grep_none 'maybe' "$T/dns.txt" || fail "p=maybe printed"
 # Two DMARC records: receivers apply neither (RFC 7489, 6.6.3), so the
 # advice must not start from either of them.
 dns 'v=DMARC1; p=reject; rua=mailto:d@dns.example' dns.example \
     'v=DMARC1; p=none; rua=mailto:d@dns.example'
 grep -q "_dmarc.dns.example holds 2 DMARC records: receivers apply none \
-of them until only one is left: the record below is rebuilt from the \
-reports" "$T/dns1.txt" || fail "two records: $(cat "$T/dns.txt")"
+of them until only one is left: the advice rests on the reports" \
+    "$T/dns1.txt" || fail "two records: $(cat "$T/dns.txt")"
 grep_none 'instead of' "$T/dns.txt" || fail "two records: one used"
 dns 'v=DMARC1; p=none' "$L"
 [ ! -s "$T/names" ] || fail "looked up: $(cat "$T/names")"
