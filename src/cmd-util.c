@@ -12,8 +12,10 @@
 
 #include "align.h"
 #include "buf.h"
+#include "catalogue.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "lint.h"
 #include "log.h"
 #include "sanitise.h"
 #include "scope.h"
@@ -102,6 +104,27 @@ cmd_when_option(struct cmd_ctx *c, const char *cmd, int ch,
 	}
 }
 
+static void
+warn_finding(void *arg, const char *file, int line, const char *text)
+{
+	(void)arg;
+	log_warnx("%s:%d: %s (dmarcdb config check)", file, line, text);
+}
+
+/* What in the configuration is valid but wrong (lint.h), as warnings. */
+static void
+lint_warn(const struct conf *conf)
+{
+	struct catalogue	*cat = NULL;
+	struct dr_error		 err;
+
+	memset(&err, 0, sizeof err);
+	if (catalogue_load(NULL, conf, &cat, &err) == -1)
+		cat = NULL;	/* said by the command that names services */
+	lint_conf(conf, cat, warn_finding, NULL);
+	catalogue_free(cat);
+}
+
 int
 cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
     struct conf **conf)
@@ -119,6 +142,7 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 		log_warnx("%s", err.msg);
 		return EXIT_DB;
 	}
+	lint_warn(*conf);
 	if ((rc = cmd_open_store(c, s)) != EXIT_OK) {
 		conf_free(*conf);
 		*conf = NULL;

@@ -36,6 +36,7 @@ static const struct dr_cmd commands[] = {
 	{ "domains", cmd_domains, "every domain with reports, configured or "
 	    "not" },
 	{ "ptr", cmd_ptr, "reverse DNS of addresses, through the cache" },
+	{ "config", cmd_config, "check the configuration (config check)" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 

@@ -297,3 +297,26 @@ grep -qx 'reports go to vendor-reports.example, outside harm.example: they arriv
     "$T/ext.notes" || fail "external rua: $(cat "$T/ext.notes")"
 [ "$(grep -c '^reports go to' "$T/ext.notes")" = 1 ] ||
     fail "external destinations: once each, not the domain's own: $(cat "$T/ext.notes")"
+
+# dmarcdb config check: rules that match nothing or every customer of a
+# service, and senders that matched no mail; the report commands warn.
+printf '%s\n' "location-db \"$T/no-location.db\";" "domain $H {" \
+    '	sender "our MTA" { ip 192.0.2.10/32; }' \
+    '	sender "Google" { spf _spf.google.com; }' \
+    '	sender "SendGrid" { dkim sendgrid.net; }' '}' > "$T/lint.conf"
+expect_exit 1 "$DMARCDB" -q --db "$DB" --config "$T/lint.conf" config check \
+    --as-of 2026-03-01 > "$T/lint.out"
+grep -q "^$T/lint.conf:4: sender \"Google\": spf _spf.google.com names an SPF record (an include: target), never a MAIL FROM domain: it matches no mail" \
+    "$T/lint.out" || fail "config check, SPF record: $(cat "$T/lint.out")"
+grep -q "^$T/lint.conf:5: sender \"SendGrid\": dkim sendgrid.net is SendGrid's own signing domain: every customer of SendGrid passes DKIM for it" \
+    "$T/lint.out" || fail "config check, shared: $(cat "$T/lint.out")"
+grep -q "^$T/lint.conf:4: sender \"Google\" matched no mail as harm.example from 2026-01-30 to 2026-02-28" \
+    "$T/lint.out" || fail "config check, unused: $(cat "$T/lint.out")"
+[ "$(wc -l < "$T/lint.out")" = 4 ] || fail "config check: $(cat "$T/lint.out")"
+$AQ --config "$T/lint.conf" --domain $H 2> "$T/lint.err" > /dev/null
+grep -q "lint.conf:4: sender \"Google\": spf _spf.google.com names an SPF record.*(dmarcdb config check)$" \
+    "$T/lint.err" || fail "advise does not warn: $(cat "$T/lint.err")"
+"$QUICK" -q --db "$DB" --config "$T/sp.conf" config check \
+    --as-of 2026-03-01 > "$T/clean.out" || fail "a clean configuration: $(cat "$T/clean.out")"
+[ ! -s "$T/clean.out" ] || fail "a clean configuration: $(cat "$T/clean.out")"
+expect_exit 2 "$QUICK" config frobnicate 2> /dev/null

@@ -22,6 +22,7 @@
 #include "align.h"
 #include "cidr.h"
 #include "conf.h"
+#include "lint.h"
 #include "record.h"
 #include "tally.h"
 
@@ -667,6 +668,24 @@ domain_within(void **state)
 	assert_false(conf_domain_within(NULL, "mcsv.net"));
 }
 
+/* Names of SPF records, which no mail has as its MAIL FROM domain. */
+static void
+spf_record_names(void **state)
+{
+	(void)state;
+	assert_true(lint_spf_record_name("_spf.google.com"));
+	assert_true(lint_spf_record_name("spf.protection.outlook.com"));
+	assert_true(lint_spf_record_name("*.spf.protection.outlook.com"));
+	assert_true(lint_spf_record_name("servers.mcsv.net"));
+	assert_true(lint_spf_record_name("_spf.example.com"));
+	assert_true(lint_spf_record_name("spf.example.com"));
+	assert_true(lint_spf_record_name("spf1.example.com"));
+	assert_false(lint_spf_record_name("spfx.example.com"));
+	assert_false(lint_spf_record_name("mcsv.net"));
+	assert_false(lint_spf_record_name("bounce.example.com"));
+	assert_false(lint_spf_record_name(NULL));
+}
+
 /* Rules take subdomains only when written so (shared infrastructure). */
 static void
 rule_domain(void **state)
@@ -1164,6 +1183,7 @@ main(void)
 		cmocka_unit_test(conf_location_db),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(rule_domain),
+		cmocka_unit_test(spf_record_names),
 		cmocka_unit_test(records),
 		cmocka_unit_test(records_hold_only_valid_values),
 		cmocka_unit_test(zone_lines),
