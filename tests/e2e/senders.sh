@@ -52,6 +52,8 @@ for net in 45.1.1 91.2.2 185.3.3 103.4.4; do
 done | report "$T/r" outlook.com 7489 2026-02-20 domain=$D,p=none
 "$DMARCDB" -q --db "$DB" ingest "$T/r"
 S="$DMARCDB -q --db $DB --config $T/conf sources --as-of 2026-03-01"
+# The same with other options, on paths run under memcheck (lib.sh).
+SQ="$QUICK -q --db $DB --config $T/conf sources --as-of 2026-03-01"
 
 golden senders.txt $S
 
@@ -93,20 +95,20 @@ $S --limit 2 > "$T/two"
 grep -q '^5 other senders (1,698 messages) not listed: --limit lists more$' \
     "$T/two" || fail "--limit 2: $(cat "$T/two")"
 # At the boundary: all 7 listed, no such line; 6: one other.
-$S --limit 7 > "$T/seven"
+$SQ --limit 7 > "$T/seven"
 grep_none 'not listed' "$T/seven" || fail "--limit 7: $(cat "$T/seven")"
-$S --limit 6 > "$T/six"
+$SQ --limit 6 > "$T/six"
 grep -q '^1 other sender (84 messages) not listed: --limit lists more$' \
     "$T/six" || fail "--limit 6: $(cat "$T/six")"
 # --class: the senders with mail of that class.
-$S --class unknown --format csv > "$T/unknown"
+$SQ --class unknown --format csv > "$T/unknown"
 [ "$(cut -d, -f2 "$T/unknown" | sed 1d | sort | tr '\n' ' ')" = \
     '"(no passing authentication)" "Mailchimp (not as us)" "Zendesk (not as us)" ' ] ||
     fail "--class unknown: $(cat "$T/unknown")"
 # --by ip: a row per source, as before.
 $S --by ip --format csv --limit 1000 > "$T/ip"
 [ "$(($(wc -l < "$T/ip") - 1))" -eq 209 ] || fail "--by ip: 209 sources"
-expect_exit 2 $S --by asn 2> "$T/err"
+expect_exit 2 $SQ --by asn 2> "$T/err"
 grep -q "^dmarcdb: sources: --by wants sender, as or ip, not 'asn'$" \
     "$T/err" || fail "--by asn: $(cat "$T/err")"
 # --by as: a row per network owner; without a location database, one.
@@ -131,7 +133,7 @@ $S --format json > "$T/json"
     fail "json spoofing"
 
 # Without the catalogue: the domain they authenticate as.
-DMARCDB_SERVICES=$T/no-services.conf $S --format csv > "$T/nocat.csv" \
+DMARCDB_SERVICES=$T/no-services.conf $SQ --format csv > "$T/nocat.csv" \
     2> "$T/nocat.err"
 grep -q '^"mixed.example","sendgrid.net",domain,3,2100,' "$T/nocat.csv" ||
     fail "no catalogue: $(cat "$T/nocat.csv")"
@@ -219,8 +221,9 @@ printf '%s\n' "location-db \"$T/no-location.db\";" \
     '	sender "newsletters" { ip 192.0.2.0/28; }' \
     '	thresholds { significant 1.01; }' '}' > "$T/split.conf"
 SA="$DMARCDB -q --db $DB --config $T/split.conf advise --as-of 2026-03-01"
+SAQ="$QUICK -q --db $DB --config $T/split.conf advise --as-of 2026-03-01"
 $SA --no-dns --format json --domain split.example > "$T/split.json"
-$SA --no-dns --format json --domain split2.example > "$T/split2.json"
+$SAQ --no-dns --format json --domain split2.example > "$T/split2.json"
 notes() { # FILE KIND
 	sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$1'),
 	    '\$.domains[0].$2')"
@@ -251,7 +254,7 @@ done
 printf '%s\n' 'domain split3.example {' \
     '	sender "newsletters" { ip 192.0.2.0/28; }' \
     '	thresholds { significant 50; }' '}' >> "$T/split.conf"
-$SA --no-dns --format json --domain split3.example > "$T/split3.json"
+$SAQ --no-dns --format json --domain split3.example > "$T/split3.json"
 [ "$(sqlite3 -batch :memory: "SELECT json_extract(readfile('$T/split3.json'),
     '\$.domains[0].verdict') || ' ' || json_extract(readfile('$T/split3.json'),
     '\$.domains[0].next_stage.number')")" = "hold 1" ] ||
@@ -285,7 +288,7 @@ grep_none 'sender "our MTA"' "$T/suggest.conf" ||
 	sed -n '/^domain /,/^}/p' "$T/suggest.conf" | sed '1d;$d'
 	echo "}"
 } > "$T/suggested.conf"
-"$DMARCDB" -q --db "$DB" --config "$T/suggested.conf" sources \
+"$QUICK" -q --db "$DB" --config "$T/suggested.conf" sources \
     --as-of 2026-03-01 --domain "$D" --format csv > "$T/suggested.csv"
 row2() {
 	grep "^\"$D\",\"$1\"," "$T/suggested.csv" || fail "no row for $1"
@@ -295,12 +298,12 @@ row2() {
 row2 SendGrid | grep -q ',configured,4,2184,2184,0,compliant,' ||
     fail "suggested SendGrid: $(row2 SendGrid)"
 # Without the configuration: the domain's own mail too, first.
-"$DMARCDB" -q --db "$DB" sources --as-of 2026-03-01 --domain "$D" \
+"$QUICK" -q --db "$DB" sources --as-of 2026-03-01 --domain "$D" \
     --suggest-config > "$T/suggest0.conf"
 grep -A3 '^	sender "own mail (mixed.example)" {$' "$T/suggest0.conf" |
     tr -d '\t' | tr '\n' ' ' | grep -q 'dkim mixed.example selector s1; spf mixed.example; }' ||
     fail "own mail not suggested: $(cat "$T/suggest0.conf")"
-expect_exit 2 "$DMARCDB" -q --db "$DB" sources --suggest-config \
+expect_exit 2 "$QUICK" -q --db "$DB" sources --suggest-config \
     --format csv 2> "$T/err"
 grep -q "suggest-config prints configuration: not with --format" \
     "$T/err" || fail "--suggest-config --format csv: $(cat "$T/err")"
