@@ -1014,6 +1014,20 @@ parked(const struct advice *a)
 }
 
 /*
+ * Too little mail to judge by volume, even over the longer window: by
+ * time, when every authorised sender passes (no failing authorised
+ * mail, the pass rate at pass or above) and there is nothing to fix.
+ */
+static int
+by_time(const struct advice *a)
+{
+	const struct window	*w = a->w;
+
+	return a->legit > 0 && w->class_messages[CLASS_MISCONFIGURED] == 0 &&
+	    pct(a->legit_pass, a->legit) >= w->th.pass;
+}
+
+/*
  * What blocks the step to next. gates: also the time, volume and pass
  * rate needed to take a step forward (not when stepping back or at the
  * last stage, where only what to fix is listed). A step that enforces
@@ -1031,7 +1045,13 @@ judge(struct advice *a, int next, int gates)
 	size_t			 i;
 	unsigned		 shown;
 
-	if (gates && w->messages < th->min_messages) {
+	if (gates && w->messages < th->min_messages && by_time(a)) {
+		fmt_count(w->messages, n1, sizeof n1);
+		note(&a->about, "only %s messages in %lld days, fewer than "
+		    "min-messages, but every authorised sender passes: judged "
+		    "by time (days at the stage), as there is nothing to fix",
+		    n1, (long long)(w->to_day - w->from_day + 1));
+	} else if (gates && w->messages < th->min_messages) {
 		fmt_count(w->messages, n1, sizeof n1);
 		fmt_count(th->min_messages, n2, sizeof n2);
 		note(&a->blockers, "only %s messages in the %lld days (need "
@@ -1265,6 +1285,47 @@ settle(struct advice *a, struct store *s, const struct votes *vs,
 	return 0;
 }
 
+/*
+ * Low volume: a window with fewer than min-messages messages, but some
+ * (none is reports that stopped, never advice from older ones), is
+ * doubled, up to ADVISE_LONG_WINDOW days, until it holds enough; the
+ * advice rests on it and says so.
+ */
+static int
+longer_window(struct advice *a, struct store *s, const struct conf *c,
+    const struct classify_opts *keep, struct dr_error *err)
+{
+	/* A copy: the window it is in is replaced. */
+	uint64_t			 min = a->w->th.min_messages;
+	struct window			*w;
+	int64_t				 span = a->to_day - a->from_day + 1;
+	int64_t				 first = span;
+	uint64_t			 had = a->w->messages;
+	char				 n1[32];
+
+	/* No mail at all is not low volume: the reports stopped. */
+	if (had >= min || had == 0)
+		return 0;
+	while (a->w->messages < min &&
+	    span < ADVISE_LONG_WINDOW) {
+		span = span * 2 > ADVISE_LONG_WINDOW ? ADVISE_LONG_WINDOW :
+		    span * 2;
+		if (classify_window(s, c, a->domain, a->to_day - span + 1,
+		    a->to_day, keep, &w, err) == -1)
+			return -1;
+		window_free(a->w);
+		a->w = w;
+		a->from_day = a->to_day - span + 1;
+	}
+	if (span == first)
+		return 0;
+	fmt_count(had, n1, sizeof n1);
+	note(&a->about, "judged over %lld days: the %lld days of the window "
+	    "held %s messages, fewer than min-messages (%llu)",
+	    (long long)span, (long long)first, n1, (unsigned long long)min);
+	return 0;
+}
+
 struct classify_opts
 advise_keep(const struct advise_opts *o)
 {
@@ -1347,6 +1408,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		    "summed by sender", domain);
 		goto fail;
 	}
+	if (longer_window(a, s, c, &keep, err) == -1)
+		goto fail;
 	a->legit = a->w->class_messages[CLASS_COMPLIANT] +
 	    a->w->class_messages[CLASS_MISCONFIGURED];
 	a->legit_pass = a->w->class_pass[CLASS_COMPLIANT] +

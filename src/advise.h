@@ -40,6 +40,11 @@ enum verdict {
 #define ADVICE_MAX_NOTES	24
 #define ADVICE_NOTE		400
 
+/*
+ * The longest window a domain with fewer than min-messages messages is
+ * judged over (the window doubled until it holds enough, or this).
+ */
+#define ADVISE_LONG_WINDOW	180
 /* Days over which reporters are weighed, to the newest report's day. */
 #define ADVISE_SPAN		30
 /* Reporters named per policy when reports disagree. */

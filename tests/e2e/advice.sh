@@ -320,3 +320,56 @@ grep -q "lint.conf:4: sender \"Google\": spf _spf.google.com names an SPF record
     --as-of 2026-03-01 > "$T/clean.out" || fail "a clean configuration: $(cat "$T/clean.out")"
 [ ! -s "$T/clean.out" ] || fail "a clean configuration: $(cat "$T/clean.out")"
 expect_exit 2 "$QUICK" config frobnicate 2> /dev/null
+
+# Low volume: 2 messages a day is 60 in the 30 days, fewer than
+# min-messages (100): judged over 60 days (120 messages), and said.
+# A trickle (a message every third day: 30 in 90 days, too few even
+# over 180 days) with every authorised sender passing is judged by
+# time; with one failing message, it holds on the volume. (A window
+# without mail is reports that stopped, never judged over older ones:
+# digest.sh, digest-none.)
+mkdir "$T/low"
+i=0
+for day in $(days 2025-12-01 90); do
+	i=$((i + 1))
+	echo "192.0.2.10 2 low.example none pass pass low.example:s1:pass low.example:mfrom:pass -" |
+	    report "$T/low" google.com 7489 "$day" domain=low.example,p=none
+	[ $((i % 3)) = 0 ] || continue
+	for d in trickle.example trickle-bad.example; do
+		r=pass
+		[ $d = trickle-bad.example ] && [ $i = 45 ] && r=fail
+		echo "192.0.2.10 1 $d none $r $r $d:s1:$r $d:mfrom:$r -" |
+		    report "$T/low" google.com 7489 "$day" domain=$d,p=none
+	done
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/low"
+lowconf() { # THRESHOLDS...
+	printf '%s\n' "location-db \"$T/no-location.db\";" \
+	    'domain low.example trickle.example trickle-bad.example {' \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' "	thresholds { $* }" \
+	    '}' > "$T/low.conf"
+}
+lowconf ""
+golden advice-low.txt $AH --config "$T/low.conf" --domain low.example \
+    --domain trickle.example --domain trickle-bad.example
+F=$T/advice-low.txt
+has "$F" "judged over 60 days: the 30 days of the window held 60 messages, fewer than min-messages (100)" ||
+    fail "low volume: no longer window"
+has "$F" "only 30 messages in 180 days, fewer than min-messages, but every authorised sender passes: judged by time" ||
+    fail "trickle: not judged by time"
+lv() { # DOMAIN
+	$AQ --config "$T/low.conf" --domain "$1" --format json > "$T/lv.json"
+	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
+	    || ' ' || json_extract(value, '\$.from') FROM
+	    json_each(readfile('$T/lv.json'), '\$.domains')"
+}
+[ "$(lv low.example)" = "advance 2025-12-31" ] || fail "low: $(lv low.example)"
+[ "$(lv trickle.example)" = "advance 2025-09-02" ] ||
+    fail "trickle: $(lv trickle.example)"
+[ "$(lv trickle-bad.example | cut -d' ' -f1)" = hold ] ||
+    fail "trickle with a failure: $(lv trickle-bad.example)"
+# min-messages at the boundary: 60 in the window is enough for 60.
+lowconf "min-messages 60;"
+[ "$(lv low.example)" = "advance 2026-01-30" ] || fail "min-messages 60: $(lv low.example)"
+lowconf "min-messages 61;"
+[ "$(lv low.example)" = "advance 2025-12-31" ] || fail "min-messages 61: $(lv low.example)"
