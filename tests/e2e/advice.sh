@@ -373,3 +373,31 @@ lowconf "min-messages 60;"
 [ "$(lv low.example)" = "advance 2026-01-30" ] || fail "min-messages 60: $(lv low.example)"
 lowconf "min-messages 61;"
 [ "$(lv low.example)" = "advance 2025-12-31" ] || fail "min-messages 61: $(lv low.example)"
+
+# The DKIM gate of a configured sender before p=reject, at its boundary:
+# 99.0% of its mail signed with aligned DKIM (the rest SPF only).
+mkdir "$T/dk"
+for day in $(days 2026-02-01 28); do
+	{
+		echo "192.0.2.10 990 dk.example none pass pass dk.example:s1:pass dk.example:mfrom:pass -"
+		echo "192.0.2.10 10 dk.example none fail pass - dk.example:mfrom:pass -"
+	} | report "$T/dk" google.com 7489 "$day" domain=dk.example,p=quarantine
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/dk"
+dkconf() { # DKIM
+	printf '%s\n' "location-db \"$T/no-location.db\";" 'domain dk.example {' \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' \
+	    "	thresholds { dkim $1; }" '}' > "$T/dk.conf"
+}
+dkconf 99
+$AH --config "$T/dk.conf" --domain dk.example --format json > "$T/dk.json"
+[ "$(sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict') || ' '
+    || json_extract(value, '\$.next_stage.number') FROM
+    json_each(readfile('$T/dk.json'), '\$.domains')")" = "advance 4" ] ||
+    fail "dkim 99: $(cat "$T/dk.json")"
+dkconf 99.01
+$AQ --config "$T/dk.conf" --domain dk.example --format json > "$T/dk.json"
+sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$T/dk.json'),
+    '\$.domains[0].blockers')" > "$T/dk.b"
+grep -qx 'our MTA signs 99.0% of its mail with aligned DKIM (need 99.01% before p=reject: RFC 9989 section 7.4)' \
+    "$T/dk.b" || fail "dkim 99.01: $(cat "$T/dk.b")"
