@@ -401,3 +401,74 @@ sqlite3 -batch :memory: "SELECT value FROM json_each(readfile('$T/dk.json'),
     '\$.domains[0].blockers')" > "$T/dk.b"
 grep -qx 'our MTA signs 99.0% of its mail with aligned DKIM (need 99.01% before p=reject: RFC 9989 section 7.4)' \
     "$T/dk.b" || fail "dkim 99.01: $(cat "$T/dk.b")"
+
+# The older thresholds at their boundaries (a '<' turned '<=' fails one
+# of these): pass (99.0% of authorised mail passing), step-back (95.0%
+# at stage 3), min-days (14 days at the stage), significant (an unknown
+# sender with 1.0% of the mail), and the forwarding share of classify
+# (half of a source's mail forwarded).
+mkdir "$T/b"
+for day in $(days 2026-02-15 14); do
+	{
+		echo "192.0.2.10 990 pass.example none pass pass pass.example:s1:pass pass.example:mfrom:pass -"
+		echo "192.0.2.10 10 pass.example none fail fail pass.example:s1:fail pass.example:mfrom:fail -"
+	} | report "$T/b" google.com 7489 "$day" domain=pass.example,p=none
+	{
+		echo "192.0.2.10 950 back.example none pass pass back.example:s1:pass back.example:mfrom:pass -"
+		echo "192.0.2.10 50 back.example none fail fail back.example:s1:fail back.example:mfrom:fail -"
+	} | report "$T/b" google.com 7489 "$day" domain=back.example,p=quarantine
+	{
+		echo "192.0.2.10 949 sig.example none pass pass sig.example:s1:pass sig.example:mfrom:pass -"
+		echo "192.161.144.20 10 sig.example none fail fail zendesk.com:z1:pass mail.zendesk.com:mfrom:pass -"
+		echo "198.18.5.5 10 sig.example none fail fail - other.example:mfrom:fail forwarded"
+		echo "198.18.5.5 10 sig.example none fail fail - other.example:mfrom:fail -"
+		echo "198.18.6.6 10 sig.example none fail fail - other.example:mfrom:fail forwarded"
+		echo "198.18.6.6 11 sig.example none fail fail - other.example:mfrom:fail -"
+	} | report "$T/b" google.com 7489 "$day" domain=sig.example,p=none
+done
+"$DMARCDB" -q --db "$DB" ingest "$T/b"
+bconf() { # THRESHOLDS...
+	printf '%s\n' "location-db \"$T/no-location.db\";" \
+	    'domain pass.example back.example sig.example {' \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' "	thresholds { $* }" \
+	    '}' > "$T/b.conf"
+}
+bv() { # DOMAIN: verdict and next stage
+	$AQ --config "$T/b.conf" --domain "$1" --format json > "$T/bv.json"
+	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
+	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
+	    json_each(readfile('$T/bv.json'), '\$.domains')"
+}
+bconf "pass 99;"
+[ "$(bv pass.example)" = "advance 1" ] || fail "pass 99: $(bv pass.example)"
+bconf "pass 99.01;"
+[ "$(bv pass.example)" = "hold 0" ] || fail "pass 99.01: $(bv pass.example)"
+bconf "step-back 95;"
+[ "$(bv back.example)" = "hold 3" ] || fail "step-back 95: $(bv back.example)"
+bconf "step-back 95.01;"
+[ "$(bv back.example)" = "step back 1" ] ||
+    fail "step-back 95.01: $(bv back.example)"
+bconf "min-days 14;"
+[ "$(bv pass.example)" = "advance 1" ] || fail "min-days 14: $(bv pass.example)"
+bconf "min-days 15;"
+[ "$(bv pass.example)" = "hold 0" ] || fail "min-days 15: $(bv pass.example)"
+# (sig.example: 1,000 messages a day, 10 of them Zendesk's: 1.0%)
+sigwarn() {
+	$AQ --config "$T/b.conf" --domain sig.example --format json > "$T/bv.json"
+	sqlite3 -batch :memory: "SELECT count(*) FROM json_each(readfile(
+	    '$T/bv.json'), '\$.domains[0].warnings') WHERE value LIKE
+	    'Zendesk (not as us) (192.161.144.20) sends %'"
+}
+bconf "significant 1;"
+[ "$(sigwarn)" = 1 ] || fail "significant 1: not warned"
+bconf "significant 1.000001;"
+[ "$(sigwarn)" = 0 ] || fail "significant 1.000001: warned"
+# Half of a source's mail forwarded: forwarded; less: unknown.
+bconf ""
+"$QUICK" -q --db "$DB" --config "$T/b.conf" sources --by ip \
+    --as-of 2026-03-01 --domain sig.example --format csv |
+    awk -F, '{ print $2 "," $4 }' | tr -d '"' > "$T/fwd.csv"
+grep -qx '198.18.5.5,forwarded' "$T/fwd.csv" ||
+    fail "half forwarded: $(cat "$T/fwd.csv")"
+grep -qx '198.18.6.6,unknown' "$T/fwd.csv" ||
+    fail "less than half forwarded: $(cat "$T/fwd.csv")"
