@@ -202,14 +202,21 @@ group_label(enum group_kind kind, const char *name, unsigned folded,
 	}
 }
 
+/* One sender: the same kind, and the same name or none. */
+static int
+same(enum group_kind ka, const char *na, enum group_kind kb, const char *nb)
+{
+	if (ka != kb)
+		return 0;
+	if (na == NULL || nb == NULL)
+		return na == nb;
+	return strcmp(na, nb) == 0;
+}
+
 int
 group_same(const struct source *s, const struct source_group *g)
 {
-	if (s->gkind != g->kind)
-		return 0;
-	if (s->gname == NULL || g->name == NULL)
-		return s->gname == g->name;
-	return strcmp(s->gname, g->name) == 0;
+	return same(s->gkind, s->gname, g->kind, g->name);
 }
 
 void
@@ -227,11 +234,7 @@ group_noun(enum group_kind kind, const char *name, unsigned folded,
 int
 group_same_sender(const struct source *a, const struct source *b)
 {
-	if (a->gkind != b->gkind)
-		return 0;
-	if (a->gname == NULL || b->gname == NULL)
-		return a->gname == b->gname;
-	return strcmp(a->gname, b->gname) == 0;
+	return same(a->gkind, a->gname, b->gkind, b->gname);
 }
 
 void

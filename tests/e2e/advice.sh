@@ -56,6 +56,12 @@ golden advice-unverified.txt $A --config "$T/conf"
 has() { # FILE PHRASE: with lines joined
 	tr -s ' \n' '  ' < "$1" | grep -qF -- "$2"
 }
+vn() { # CONFIG DOMAIN [MEMBER]: the verdict, then the next stage (or MEMBER)
+	$AQ --config "$1" --domain "$2" --format json > "$T/vn.json"
+	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
+	    || ' ' || json_extract(value, '\$.${3:-next_stage.number}')
+	    FROM json_each(readfile('$T/vn.json'), '\$.domains')"
+}
 F=$T/advice-unverified.txt
 has "$F" "verdict HOLD at stage 1, soft quarantine" || fail "not held"
 has "$F" "is this yours? Zendesk (not as us) (192.161.144.20) sent 140 messages (0.5% of the mail) as vendor.example that fail DMARC; it authenticates as DKIM zendesk.com, nothing aligned. If it is yours: enable DKIM for vendor.example in Zendesk" ||
@@ -73,11 +79,7 @@ grep_none "tiny.example\|no passing authentication" "$T/blockers" ||
     fail "spoofing or a sender below the floors blocks"
 
 # The floors at their boundaries: 140 messages, 0.5% of 28,000.
-verdict() { # CONFIG
-	$AQ --domain $D --config "$1" --format json > "$T/v.json"
-	sqlite3 -batch :memory: "SELECT json_extract(readfile('$T/v.json'),
-	    '\$.domains[0].verdict')"
-}
+verdict() { vn "$1" $D | cut -d' ' -f1; }	# CONFIG: advance, hold...
 conf "$T/c1" "unverified-messages 140;"
 [ "$(verdict "$T/c1")" = hold ] || fail "unverified-messages 140: not held"
 conf "$T/c2" "unverified-messages 141;"
@@ -200,12 +202,7 @@ has "$F" "harmed - SendRight (192.0.2.50): 280 of its 1,400 authorised messages 
     fail "harm: not shown per sender"
 has "$F" "harmed - Zendesk (not as us) (192.161.144.20): 280 messages quarantined or rejected; is it yours?" ||
     fail "harm: the unverified sender's"
-hv() { # DOMAIN: its verdict and next stage with harm.conf
-	$AQ --config "$T/harm.conf" --domain "$1" --format json > "$T/hv.json"
-	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
-	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
-	    json_each(readfile('$T/hv.json'), '\$.domains')"
-}
+hv() { vn "$T/harm.conf" "$1"; }
 [ "$(hv unv.example)" = "hold 3" ] || fail "unverified harm: $(hv unv.example)"
 # Its boundaries: 280 messages, 20% of the sender's authorised mail.
 harmconf "harm-messages 280;"
@@ -247,12 +244,7 @@ has "$F" "verdict ADVANCE to stage 5, reject - no mail as parked.example passes 
     fail "parked: not advanced to reject"
 has "$F" 'also publish "v=spf1 -all" as its SPF record (TXT at parked.example) and a null MX (parked.example. IN MX 0 ., RFC 7505)' ||
     fail "parked: SPF and MX not said"
-pv() { # DOMAIN
-	$AQ --config "$T/p.conf" --domain "$1" --format json > "$T/pv.json"
-	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
-	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
-	    json_each(readfile('$T/pv.json'), '\$.domains')"
-}
+pv() { vn "$T/p.conf" "$1"; }
 [ "$(pv sends.example)" != "advance 5" ] || fail "one passing message: parked"
 pconf 28
 [ "$(pv $P)" = "advance 5" ] || fail "min-days 28: $(pv $P)"
@@ -357,12 +349,7 @@ has "$F" "judged over 60 days: the 30 days of the window held 60 messages, fewer
     fail "low volume: no longer window"
 has "$F" "only 30 messages in 180 days, fewer than min-messages, but every authorised sender passes: judged by time" ||
     fail "trickle: not judged by time"
-lv() { # DOMAIN
-	$AQ --config "$T/low.conf" --domain "$1" --format json > "$T/lv.json"
-	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
-	    || ' ' || json_extract(value, '\$.from') FROM
-	    json_each(readfile('$T/lv.json'), '\$.domains')"
-}
+lv() { vn "$T/low.conf" "$1" from; }	# the verdict and the window
 [ "$(lv low.example)" = "advance 2025-12-31" ] || fail "low: $(lv low.example)"
 [ "$(lv trickle.example)" = "advance 2025-09-02" ] ||
     fail "trickle: $(lv trickle.example)"
@@ -433,12 +420,7 @@ bconf() { # THRESHOLDS...
 	    '	sender "our MTA" { ip 192.0.2.10/32; }' "	thresholds { $* }" \
 	    '}' > "$T/b.conf"
 }
-bv() { # DOMAIN: verdict and next stage
-	$AQ --config "$T/b.conf" --domain "$1" --format json > "$T/bv.json"
-	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.verdict')
-	    || ' ' || json_extract(value, '\$.next_stage.number') FROM
-	    json_each(readfile('$T/bv.json'), '\$.domains')"
-}
+bv() { vn "$T/b.conf" "$1"; }
 bconf "pass 99;"
 [ "$(bv pass.example)" = "advance 1" ] || fail "pass 99: $(bv pass.example)"
 bconf "pass 99.01;"
