@@ -117,6 +117,49 @@ grep -q "^To: marketing-ops@example.com" "$T/digest-all.eml" ||
 has "$G" "Rejected 1 input this period" ||
     fail "rejected input not counted"
 
+# The digest's other items, each on a domain of its own, in a database
+# of its own: a step back (authorised mail at 80% under p=quarantine),
+# two senders that started failing this week, one that still fails as
+# the week before, and a configured domain without any report.
+I=$T/items.db
+mkdir "$T/items"
+for day in $(days 2026-02-15 14); do
+	wk=prev
+	[ "$day" \< 2026-02-22 ] || wk=cur
+	{
+		echo "192.0.2.10 80 stepback.example none pass pass stepback.example:s1:pass stepback.example:mfrom:pass -"
+		echo "192.0.2.10 20 stepback.example none fail fail stepback.example:s1:fail stepback.example:mfrom:fail -"
+	} | report "$T/items" google.com 7489 "$day" domain=stepback.example,p=quarantine
+	r=pass
+	[ $wk = prev ] || r=fail
+	{
+		echo "192.0.2.10 100 several.example none pass pass several.example:s1:pass several.example:mfrom:pass -"
+		echo "192.0.2.20 10 several.example none $r $r several.example:a1:$r several.example:mfrom:$r -"
+		echo "192.0.2.30 10 several.example none $r $r several.example:b1:$r several.example:mfrom:$r -"
+		echo "192.0.2.40 10 several.example none fail fail several.example:c1:fail several.example:mfrom:fail -"
+	} | report "$T/items" google.com 7489 "$day" domain=several.example,p=none
+done
+"$DMARCDB" -q --db "$I" ingest "$T/items"
+printf '%s\n' "location-db \"$T/no-location.db\";" \
+    'domain stepback.example { sender "our MTA" { ip 192.0.2.10/32; } }' \
+    'domain several.example {' '	sender "our MTA" { ip 192.0.2.10/32; }' \
+    '	sender "ESP A" { ip 192.0.2.20/32; }' \
+    '	sender "ESP B" { ip 192.0.2.30/32; }' \
+    '	sender "Helpdesk" { ip 192.0.2.40/32; }' '}' \
+    'domain noreports.example { sender "our MTA" { ip 192.0.2.10/32; } }' \
+    > "$T/items.conf"
+DMARCDB_CONFIG=$T/items.conf "$DMARCDB" -q --db "$I" digest $AS_OF \
+    --no-dns --format text > "$T/items.txt"
+F=$T/items.txt
+has "$F" "stepback.example: step back to soft quarantine: authorised mail passes DMARC at only 80.0%" ||
+    fail "digest: no step back: $(cat "$F")"
+has "$F" "several.example: 2 authorised senders started failing DMARC (140 messages), the largest ESP A (192.0.2.20)" ||
+    fail "digest: several broken senders: $(cat "$F")"
+has "$F" "1 authorised sender still fails DMARC, as in the period before" ||
+    fail "digest: a sender still failing: $(cat "$F")"
+has "$F" "noreports.example: no reports at all: check that the domain's DMARC record has rua= pointing to the mailbox dmarcdb reads" ||
+    fail "digest: a domain without reports: $(cat "$F")"
+
 # The same digest, whatever the time it is made at.
 "$DMARCDB" --db "$DB" digest $AS_OF --no-dns > "$T/again.eml"
 cmp -s "$T/again.eml" "$T/digest-all.eml" || fail "not reproducible"
