@@ -746,7 +746,7 @@ new_senders(const struct window *w, char *out, size_t len)
 	*out = '\0';
 	for (i = 0; i < w->nlisted && o < len; i++) {
 		const struct source *s = &w->listed[i];
-		if (s->first_seen >= 0 && s->first_seen < w->from_day)
+		if (!source_new(w, s))
 			continue;
 		for (j = 0; j < n; j++)
 			if (group_same_sender(seen[j], s))
@@ -800,8 +800,7 @@ enforces(int stage)
 static enum conf_label
 label(const struct advice *a, const struct source_group *g)
 {
-	if (g->kind != GROUP_SERVICE && g->kind != GROUP_SERVICE_OTHER &&
-	    g->kind != GROUP_DOMAIN)
+	if (!group_authenticates(g->kind))
 		return CONF_UNLABELLED;
 	return conf_label(a->conf, a->domain, g->name);
 }
@@ -821,8 +820,7 @@ unverified(const struct advice *a, const struct source_group *g,
 
 	*failing = g->class_messages[CLASS_UNKNOWN] -
 	    g->class_pass[CLASS_UNKNOWN];
-	if ((g->kind != GROUP_SERVICE && g->kind != GROUP_SERVICE_OTHER &&
-	    g->kind != GROUP_DOMAIN) || label(a, g) != CONF_UNLABELLED)
+	if (!group_authenticates(g->kind) || label(a, g) != CONF_UNLABELLED)
 		return 0;
 	return *failing > 0 && *failing >= th->unverified_messages &&
 	    pct(*failing, w->messages) >= th->unverified_share;

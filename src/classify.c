@@ -187,6 +187,12 @@ source_sender(const struct source *s)
 	return s->sender != NULL ? s->sender->name : "";
 }
 
+int
+source_new(const struct window *w, const struct source *s)
+{
+	return s->first_seen >= w->from_day || s->first_seen < 0;
+}
+
 static int
 eq(const char *a, const char *b)
 {
@@ -987,7 +993,7 @@ end_window_source(struct build *b, struct wbuild *wb)
 	s->first_seen = b->first_seen;
 	decide(b, wb);
 	w->nsources++;
-	if (s->first_seen >= w->from_day || s->first_seen < 0) {
+	if (source_new(w, s)) {
 		w->new_sources++;
 		w->new_messages = add(w->new_messages, s->messages);
 	}
@@ -1016,8 +1022,7 @@ end_window_source(struct build *b, struct wbuild *wb)
 		return -1;
 	if (offer(b, wb, &wb->keep[s->class]) == -1)
 		return -1;
-	if ((s->first_seen >= w->from_day || s->first_seen < 0) &&
-	    offer(b, wb, &wb->keep_new) == -1)
+	if (source_new(w, s) && offer(b, wb, &wb->keep_new) == -1)
 		return -1;
 	if (s->authorised && pct(s->dkim_aligned, s->messages) < w->th.dkim &&
 	    offer(b, wb, &wb->keep_weak) == -1)

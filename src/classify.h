@@ -245,4 +245,10 @@ void	 window_free(struct window *);
 /* The sender name a source is shown with: configured name or "". */
 const char *source_sender(const struct source *);
 
+/*
+ * 1 if the source is new in the window: first seen in it, or its first
+ * day not known.
+ */
+int	 source_new(const struct window *, const struct source *);
+
 #endif

@@ -181,18 +181,12 @@ static long
 sender_number(struct classes *t, const struct source *src)
 {
 	uint16_t	*v;
-	char		 key[1 + 256], name[300], **nv;
+	char		 key[GROUP_KEY_MAX], name[300], **nv;
 	size_t		 n, len;
 	int		 added;
 
 	/* Keyed by kind and name: the label is written once. */
-	len = src->gname != NULL ? strlen(src->gname) : 0;
-	if (len > sizeof key - 1)
-		len = sizeof key - 1;
-	key[0] = (char)('a' + src->gkind);
-	if (len > 0)
-		memcpy(key + 1, src->gname, len);
-	len++;
+	len = group_key(src->gkind, src->gname, key);
 	if ((v = hmap_find(t->names, key, len)) != NULL)
 		return *v;
 	n = hmap_count(t->names);

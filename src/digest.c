@@ -71,15 +71,6 @@ digest_sender_name(const struct digest_sender *e, char *out, size_t len)
 	snprintf(out, len, "%s (%s)", name, ip ? ip : "no address");
 }
 
-/* The key of a sender across windows: its kind, then its name. */
-static int
-sender_key(struct buf *b, const struct source_group *g)
-{
-	buf_reset(b);
-	return buf_addc(b, (char)('a' + g->kind)) == -1 || (g->name != NULL &&
-	    buf_adds(b, g->name) == -1) ? -1 : 0;
-}
-
 /*
  * Put e in a list of DIGEST_LIST at most that holds n: largest first
  * (messages), in order of arrival among equals.
@@ -114,7 +105,7 @@ new_senders(struct digest_domain *d, const struct window *w)
 		return -1;
 	for (i = 0; i < w->nlisted; i++) {
 		const struct source *s = &w->listed[i];
-		if (s->first_seen >= 0 && s->first_seen < w->from_day)
+		if (!source_new(w, s))
 			continue;
 		for (j = 0; j < n; j++)
 			if (group_same_sender(t[j].s, s))
@@ -151,7 +142,8 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 {
 	const struct window	*w = d->cur, *p = d->prev;
 	struct hmap		*was;
-	struct buf		 key = { 0 };
+	char			 key[GROUP_KEY_MAX];
+	size_t			 kl;
 	struct digest_sender	 e;
 	char			 name[400], n1[32], n2[32], p1[16], day[16];
 	uint64_t		 broken_msgs = 0, unknown_msgs;
@@ -168,8 +160,8 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	for (i = 0; i < p->ngroups; i++) {
 		if (p->groups[i].class_messages[CLASS_MISCONFIGURED] == 0)
 			continue;
-		if (sender_key(&key, &p->groups[i]) == -1 ||
-		    hmap_get(was, key.data, key.len, &added) == NULL)
+		kl = group_key(p->groups[i].kind, p->groups[i].name, key);
+		if (hmap_get(was, key, kl, &added) == NULL)
 			goto nomem;
 	}
 	d->nnew = (size_t)w->new_sources;
@@ -191,9 +183,8 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		}
 		if (gr->class_messages[CLASS_MISCONFIGURED] == 0)
 			continue;
-		if (sender_key(&key, gr) == -1)
-			goto nomem;
-		if (hmap_find(was, key.data, key.len) != NULL) {
+		kl = group_key(gr->kind, gr->name, key);
+		if (hmap_find(was, key, kl) != NULL) {
 			still++;
 			continue;
 		}
@@ -209,7 +200,6 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	}
 	hmap_free(was);
 	was = NULL;
-	buf_free(&key);
 	/* Each listed sender's largest source of the kind. */
 	for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++)
 		d->unknown[i].s = group_largest(w, d->unknown[i].g,
@@ -293,7 +283,6 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	return 0;
 nomem:
 	hmap_free(was);
-	buf_free(&key);
 	return nomem(err);
 }
 

@@ -66,19 +66,28 @@ groups_free(struct groups *gs)
 	free(gs);
 }
 
+size_t
+group_key(enum group_kind kind, const char *name, char *key)
+{
+	size_t	n = name ? strlen(name) : 0;
+
+	if (n > GROUP_KEY_MAX - 1)
+		n = GROUP_KEY_MAX - 1;
+	key[0] = (char)kind;
+	if (n > 0)
+		memcpy(key + 1, name, n);
+	return n + 1;
+}
+
 struct group_acc *
 groups_get(struct groups *gs, enum group_kind kind, const char *name)
 {
 	struct group_acc	*a;
-	char			 key[1 + 256];
-	size_t			 n = name ? strlen(name) : 0;
+	char			 key[GROUP_KEY_MAX];
+	size_t			 n;
 	int			 added;
 
-	if (n > sizeof key - 1)
-		n = sizeof key - 1;	/* names are host names: cannot be */
-	key[0] = (char)kind;
-	if (n > 0)
-		memcpy(key + 1, name, n);
+	n = group_key(kind, name, key) - 1;
 	a = hmap_find(gs->map, key, n + 1);
 	if (a != NULL)
 		return a;
@@ -92,7 +101,7 @@ groups_get(struct groups *gs, enum group_kind kind, const char *name)
 	acc_init(a, kind);
 	if (name != NULL) {
 		a->named = 1;
-		memcpy(a->name, name, n);
+		memcpy(a->name, key + 1, n);
 		a->name[n] = '\0';
 	}
 	return a;
@@ -200,6 +209,13 @@ group_label(enum group_kind kind, const char *name, unsigned folded,
 			snprintf(out, len, "(other senders)");
 		break;
 	}
+}
+
+int
+group_authenticates(enum group_kind k)
+{
+	return k == GROUP_SERVICE || k == GROUP_SERVICE_OTHER ||
+	    k == GROUP_DOMAIN;
 }
 
 /* One sender: the same kind, and the same name or none. */

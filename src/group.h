@@ -25,6 +25,15 @@ struct group_acc {
 	char			 evidence[128];	/* of the held source */
 };
 
+/*
+ * The key a sender is told apart by, wherever senders are counted: its
+ * kind's byte, then its name (NULL: none), cut at 256 bytes (names are
+ * host names or services' names: never longer). Into key, of
+ * GROUP_KEY_MAX bytes; returns its length.
+ */
+#define GROUP_KEY_MAX	(1 + 256)
+size_t		 group_key(enum group_kind, const char *, char *);
+
 /* NULL when out of memory. */
 struct groups	*groups_new(void (*)(struct source *));
 void		 groups_free(struct groups *);
@@ -73,6 +82,13 @@ void		 group_noun(enum group_kind, const char *, unsigned, char *,
  */
 void		 group_phrase(const struct source_group *, unsigned,
 		    const char *, char *, size_t);
+
+/*
+ * 1 for the kinds of group named by the identity its mail authenticates
+ * as, a service's or a domain (not configured, forwarded, without
+ * authentication, by network or the others).
+ */
+int		 group_authenticates(enum group_kind);
 
 /* 1 if the source (listed CLASSIFY_BY_SENDER) is of the group. */
 int		 group_same(const struct source *, const struct source_group *);

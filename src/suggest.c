@@ -158,8 +158,7 @@ suggest_config(FILE *f, const struct window *w)
 		const struct source_group *g = &w->groups[i];
 		struct rules r;
 
-		if ((g->kind != GROUP_SERVICE && g->kind != GROUP_SERVICE_OTHER &&
-		    g->kind != GROUP_DOMAIN) || g->pass == 0)
+		if (!group_authenticates(g->kind) || g->pass == 0)
 			continue;
 		memset(&r, 0, sizeof r);
 		add_source(&r, &g->top);
