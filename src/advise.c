@@ -1132,6 +1132,38 @@ judge(struct advice *a, int next, int gates)
 	}
 }
 
+/*
+ * Mail that fails only because alignment is strict: a DKIM or SPF pass
+ * for a subdomain (or parent) of the domain. Relaxed alignment, the
+ * default, is the fix that takes no work.
+ */
+static void
+relaxed(struct advice *a)
+{
+	const struct window	*w = a->w;
+	static const struct {
+		const char	*tag, *what;
+	} k[2] = { { "adkim", "DKIM" }, { "aspf", "SPF" } };
+	uint64_t		 m[2] = { w->relax_dkim, w->relax_spf };
+	char			 n1[32], p1[16];
+	size_t			 i;
+
+	for (i = 0; i < 2; i++) {
+		if (m[i] == 0)
+			continue;
+		fmt_count(m[i], n1, sizeof n1);
+		fmt_pct(m[i], w->messages, p1, sizeof p1);
+		note(&a->warnings, "%s messages (%s of the mail) fail DMARC "
+		    "only because %s alignment is strict (%s=s): %s passes for "
+		    "another name in the organisational domain of %s. The fix "
+		    "that takes no work: publish %s=r (relaxed, the default); "
+		    "keep %s=s only if strict alignment is wanted, and then "
+		    "have those senders use %s itself", n1, p1, k[i].what,
+		    k[i].tag, k[i].what, a->domain, k[i].tag, k[i].tag,
+		    a->domain);
+	}
+}
+
 /* Warnings that do not block: lists, forwarders, unknown and new. */
 static void
 warn(struct advice *a, int next)
@@ -1139,7 +1171,7 @@ warn(struct advice *a, int next)
 	const struct window	*w = a->w;
 	const struct conf_thresholds *th = &w->th;
 	uint64_t		 lists = w->via_lists + w->via_forwarders +
-				    w->local_policy;
+				    w->local_policy + w->list_pattern;
 	char			 n1[32], n2[32], p1[16], who[400];
 	size_t			 i;
 	unsigned		 shown = 0;
@@ -1152,7 +1184,7 @@ warn(struct advice *a, int next)
 	    w->class_messages[CLASS_FORWARDED] > 0)) {
 		fmt_count(lists > w->class_messages[CLASS_FORWARDED] ? lists :
 		    w->class_messages[CLASS_FORWARDED], n1, sizeof n1);
-		fmt_count(w->via_lists, n2, sizeof n2);
+		fmt_count(w->via_lists + w->list_pattern, n2, sizeof n2);
 		note(&a->warnings, "%s messages reached receivers through "
 		    "forwarders or mailing lists (%s through lists): under "
 		    "p=reject those that fail DMARC are rejected. RFC 9989 "
@@ -1185,6 +1217,15 @@ warn(struct advice *a, int next)
 			    g->evidence ? g->evidence : "",
 			    g->evidence && *g->evidence ? ")" : "");
 		shown++;
+	}
+	relaxed(a);
+	if (w->receiver_policy > 0) {
+		fmt_count(w->receiver_policy, n1, sizeof n1);
+		note(&a->warnings, "%s messages that fail DMARC were delivered "
+		    "by the receivers' own local policy (local_policy, with "
+		    "nothing about forwarding in its comment): counted as "
+		    "failing, not as forwarded, as a receiver may stop making "
+		    "that exception at any time", n1);
 	}
 	if (w->new_sources > 0) {
 		fmt_count(w->new_messages, n1, sizeof n1);

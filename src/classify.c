@@ -60,6 +60,9 @@ struct lazy {
 	uint64_t	 cand_n[SIG_C__COUNT];
 	int64_t		 cand_sig[SIG_C__COUNT];
 	uint64_t	 fwd_dkim;	/* DKIM aligned, SPF failing */
+	uint64_t	 fwd_list;	/* a mailing list's pattern */
+	uint64_t	 relax_dkim;	/* failing, aligned if adkim=r */
+	uint64_t	 relax_spf;	/* failing, aligned if aspf=r */
 	uint64_t	 no_dkim;	/* failing, and not signed */
 	uint64_t	 why_n;		/* messages of the reason type why */
 	const char	*why;		/* forwarding reason type (static) */
@@ -438,13 +441,27 @@ fix_reason(const struct window *w, const struct source *s,
 		    spf_results), sp_other->a ? sp_other->a : "?", hf);
 	}
 
-	if (dk == DK_FAILS)
+	/*
+	 * Most of its failing mail would pass under relaxed alignment:
+	 * that is the fix that takes no work.
+	 */
+	if (add(z->relax_dkim, z->relax_spf) * 2 > s->fail)
+		snprintf(fix, sizeof fix, "publish %s (relaxed alignment, the "
+		    "default), or sign with DKIM d=%s", z->relax_dkim ?
+		    z->relax_spf ? "adkim=r and aspf=r" : "adkim=r" : "aspf=r",
+		    hf);
+	else if (dk == DK_FAILS)
 		snprintf(fix, sizeof fix, "check the DKIM key%s%s in DNS",
 		    dk_fail->b ? " of selector " : "", dk_fail->b ?
 		    dk_fail->b : "");
+	else if (sp == SP_ERROR && eq(sp_err->b, "temperror"))
+		snprintf(fix, sizeof fix, "check that the DNS servers of %s "
+		    "answer: receivers could not look up its SPF record",
+		    sp_err->a ? sp_err->a : hf);
 	else if (sp == SP_ERROR)
-		snprintf(fix, sizeof fix, "fix the SPF record of %s (syntax, "
-		    "or more than 10 lookups)", sp_err->a ? sp_err->a : hf);
+		snprintf(fix, sizeof fix, "fix the SPF record of %s (a syntax "
+		    "error, or more than 10 DNS lookups)", sp_err->a ?
+		    sp_err->a : hf);
 	else if (sp == SP_FAILS && dk != DK_UNALIGNED)
 		snprintf(fix, sizeof fix, "add it to the SPF record of %s, or "
 		    "sign with DKIM d=%s", sp_fail->a ? sp_fail->a : hf, hf);
@@ -526,8 +543,14 @@ feed(struct build *b, struct wbuild *wb, uint64_t k)
 		s->other = add(s->other, k);
 		break;
 	}
-	fr = SIG_F_FWD(f) >= 1 && SIG_F_FWD(f) <= 4 ?
-	    sig_fwd_names[SIG_F_FWD(f)] : NULL;
+	/*
+	 * Forwarding: as the reporters say (a plain local_policy is the
+	 * receiver's own decision, not forwarding), or as the results
+	 * show: our aligned DKIM intact with SPF failing, or broken with
+	 * SPF passing for a third party (a mailing list).
+	 */
+	fr = SIG_F_FWD(f) >= 1 && SIG_F_FWD(f) <= 5 &&
+	    SIG_F_FWD(f) != SIG_FWD_LOCAL ? sig_fwd_names[SIG_F_FWD(f)] : NULL;
 	if (fr != NULL) {
 		s->forwarding = add(s->forwarding, k);
 		if (k > z->why_n) {
@@ -536,12 +559,24 @@ feed(struct build *b, struct wbuild *wb, uint64_t k)
 		}
 		if (eq(fr, "mailing_list"))
 			w->via_lists = add(w->via_lists, k);
-		else if (eq(fr, "local_policy"))
+		else if (eq(fr, TALLY_LOCAL_FWD))
 			w->local_policy = add(w->local_policy, k);
 		else
 			w->via_forwarders = add(w->via_forwarders, k);
 	} else if ((f & SIG_F_DKIM_ALIGNED) && (f & SIG_F_SPF_FAILED))
 		z->fwd_dkim = add(z->fwd_dkim, k);
+	else if (f & SIG_F_LIST)
+		z->fwd_list = add(z->fwd_list, k);	/* decide() */
+	else if (SIG_F_FWD(f) == SIG_FWD_LOCAL && !(f & SIG_F_DMARC))
+		w->receiver_policy = add(w->receiver_policy, k);
+	if (f & SIG_F_RELAX_DKIM) {
+		w->relax_dkim = add(w->relax_dkim, k);
+		z->relax_dkim = add(z->relax_dkim, k);
+	}
+	if (f & SIG_F_RELAX_SPF) {
+		w->relax_spf = add(w->relax_spf, k);
+		z->relax_spf = add(z->relax_spf, k);
+	}
 	if ((f & SIG_F_DMARC) && b->subdomain)
 		w->subdomain_pass = add(w->subdomain_pass, k);
 	else if (b->subdomain)
@@ -599,12 +634,18 @@ decide(struct build *b, struct wbuild *wb)
 		}
 	}
 	s->authorised = w->configured ? s->sender != NULL : s->pass > 0;
+	/*
+	 * A list's pattern is a guess: an authorised sender with a broken
+	 * key and its own bounce domain leaves it too, and is no list.
+	 */
+	if (!s->authorised)
+		w->list_pattern = add(w->list_pattern, a->z.fwd_list);
 	if (s->authorised)
 		s->class = pct(s->pass, s->messages) >= w->th.pass ?
 		    CLASS_COMPLIANT : CLASS_MISCONFIGURED;
 	/* Unlisted (or, unconfigured, never passing). */
-	else if (add(s->forwarding, a->z.fwd_dkim) * 2 >= s->messages &&
-	    s->messages > 0)
+	else if (add(add(s->forwarding, a->z.fwd_dkim), a->z.fwd_list) * 2 >=
+	    s->messages && s->messages > 0)
 		s->class = CLASS_FORWARDED;
 	else if (pct(s->pass, s->messages) >= w->th.pass)
 		/* Configured, and passing without being listed. */
@@ -634,16 +675,26 @@ say_why(const struct window *w, const struct source *s, const struct lazy *z,
 		return;
 	}
 	if (s->class == CLASS_FORWARDED) {
-		if (s->forwarding >= z->fwd_dkim)
+		if (s->forwarding >= z->fwd_dkim &&
+		    s->forwarding >= z->fwd_list)
 			snprintf(reason, size, "the reporters say %s "
-			    "(%llu of %llu messages)", t->why.a,
+			    "(%llu of %llu messages)",
+			    eq(t->why.a, TALLY_LOCAL_FWD) ? "local_policy, "
+			    "with forwarding in the comment" : t->why.a,
 			    (unsigned long long)s->forwarding,
 			    (unsigned long long)s->messages);
-		else
+		else if (z->fwd_dkim >= z->fwd_list)
 			snprintf(reason, size, "DKIM passes for %s but "
 			    "SPF fails from this address: forwarded with its "
 			    "signature intact",
 			    *s->header_from ? s->header_from : w->domain);
+		else
+			snprintf(reason, size, "the DKIM signature of %s "
+			    "arrives broken and SPF passes for %s: a mailing "
+			    "list that changes messages, most likely",
+			    t->t[SIG_C_DK_FAIL].a ? t->t[SIG_C_DK_FAIL].a :
+			    w->domain, t->t[SIG_C_SP_UNAL].a ?
+			    t->t[SIG_C_SP_UNAL].a : "another domain");
 		return;
 	}
 	if (s->class == CLASS_COMPLIANT) {

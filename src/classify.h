@@ -161,7 +161,17 @@ struct window {
 	/* Mail that reporters marked as forwarded, by reason type. */
 	uint64_t		 via_lists;	/* mailing_list */
 	uint64_t		 via_forwarders; /* forwarded, trusted_forwarder */
-	uint64_t		 local_policy;
+	uint64_t		 local_policy;	/* with forwarding in its comment
+					   (TALLY_LOCAL_FWD) */
+	/* Failing mail with a mailing list's pattern (SIG_F_LIST). */
+	uint64_t		 list_pattern;
+	/*
+	 * Failing mail that a receiver let through by a local_policy that
+	 * says nothing of forwarding: its own decision.
+	 */
+	uint64_t		 receiver_policy;
+	/* Failing mail that relaxed alignment would pass (SIG_F_RELAX_*). */
+	uint64_t		 relax_dkim, relax_spf;
 	uint64_t		 subdomain_pass; /* passing mail from subdomains */
 	uint64_t		 subdomain_fail; /* and failing */
 	uint64_t		 new_sources;	/* first seen in the window */

@@ -240,7 +240,7 @@ print_text(struct run *r, const struct advice *a)
 		}
 	}
 	fmt_count(w->class_messages[CLASS_FORWARDED], n1, sizeof n1);
-	fmt_count(w->via_lists, n2, sizeof n2);
+	fmt_count(w->via_lists + w->list_pattern, n2, sizeof n2);
 	sanitise_printf("  %-11s %s messages from %u source%s (%s through "
 	    "mailing lists)\n", "forwarded", n1,
 	    w->class_sources[CLASS_FORWARDED],
@@ -398,11 +398,17 @@ print_json(struct run *r, const struct advice *a)
 		    (unsigned long long)u->dkim_aligned);
 	}
 	sanitise_printf("],\"forwarded\":{\"mailing_list\":%llu,"
-	    "\"forwarders\":%llu,\"local_policy\":%llu},\"new_sources\":{"
+	    "\"forwarders\":%llu,\"local_policy\":%llu,\"list_pattern\":"
+	    "%llu},\"receiver_policy\":%llu,\"relaxed_would_pass\":{"
+	    "\"adkim\":%llu,\"aspf\":%llu},\"new_sources\":{"
 	    "\"sources\":%llu,\"messages\":%llu}}",
 	    (unsigned long long)w->via_lists,
 	    (unsigned long long)w->via_forwarders,
 	    (unsigned long long)w->local_policy,
+	    (unsigned long long)w->list_pattern,
+	    (unsigned long long)w->receiver_policy,
+	    (unsigned long long)w->relax_dkim,
+	    (unsigned long long)w->relax_spf,
 	    (unsigned long long)w->new_sources,
 	    (unsigned long long)w->new_messages);
 	json_notes("disagree", &a->disagree);

@@ -73,6 +73,11 @@ void	 sum_rollback(struct store_sum *);
  * (the database's schema version was the int).
  */
 int	 sum_upgrade(struct store_sum *, int, struct dr_error *);
+/*
+ * Sign again the records of the reports that have a local_policy reason
+ * with a comment (schema 012: TALLY_LOCAL_FWD).
+ */
+int	 sum_resign_local(struct store_sum *, struct dr_error *);
 /* Bring the sources table up to date with the days noted. */
 int	 sum_merge(struct store_sum *, struct dr_error *);
 

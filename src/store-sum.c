@@ -561,3 +561,61 @@ sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 		return sum_err(m, err, "upgrading the summary");
 	return sum_merge(m, err);
 }
+
+int
+sum_resign_local(struct store_sum *m, struct dr_error *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int64_t		*ids = NULL, *p;
+	size_t		 n = 0, cap = 0, i;
+	char		 adkim[8], aspf[8];
+	int		 rc, ret = -1;
+
+	/* The reports first: signing writes the records read here. */
+	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT c.report"
+	    " FROM override_reasons o JOIN records c ON c.id = o.record"
+	    " WHERE o.type = 'local_policy' AND o.comment IS NOT NULL"
+	    " ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+		return sum_err(m, err, "upgrading the signatures");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = reallocarray(ids, cap, sizeof *ids)) == NULL) {
+				dr_seterr(err, DR_E_NOMEM, "out of memory");
+				goto out;
+			}
+			ids = p;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		sum_err(m, err, "upgrading the signatures");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(m->db, "SELECT adkim, aspf FROM reports"
+	    " WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		st = NULL;
+		sum_err(m, err, "upgrading the signatures");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sum_err(m, err, "upgrading the signatures");
+			goto out;
+		}
+		snprintf(adkim, sizeof adkim, "%s",
+		    mode((const char *)sqlite3_column_text(st, 0)));
+		snprintf(aspf, sizeof aspf, "%s",
+		    mode((const char *)sqlite3_column_text(st, 1)));
+		sqlite3_reset(st);
+		if (resign(m, ids[i], adkim, aspf, err) == -1)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(ids);
+	return ret;
+}

@@ -38,9 +38,11 @@
 #define SCHEMA_VALUES	6
 /*
  * The schema version that keeps signatures' facts as they are now
- * (auth_sigs.facts, with the identity of 009: auth_sigs.ident).
+ * (auth_sigs.facts, with the identity of 009: auth_sigs.ident): with
+ * a local_policy reason with forwarding in its comment apart
+ * (TALLY_LOCAL_FWD) and the facts of failing mail.
  */
-#define SCHEMA_FACTS	9
+#define SCHEMA_EVIDENCE	12
 
 enum stmt {
 	Q_BEGIN,
@@ -461,7 +463,7 @@ dberr:
 }
 
 /*
- * Signatures stored before 009 get their facts and identity, as ingest
+ * Signatures stored before 012 get their facts and identity, as ingest
  * computes them (tally_facts, tally_ident), read in id order: each
  * signature's rows are together.
  */
@@ -572,8 +574,21 @@ migrate(struct store *s, struct dr_error *err)
 	/* Policy values stored before 006 are checked as ingest does. */
 	if (v > 0 && v < SCHEMA_VALUES && values_upgrade(s, err) == -1)
 		goto fail;
-	/* Signatures stored before 009 get their facts and identity. */
-	if (v > 0 && v < SCHEMA_FACTS && facts_upgrade(s, err) == -1)
+	/*
+	 * Records stored before 012 with a local_policy reason and a
+	 * comment are signed again; then every signature whose facts are
+	 * not kept yet (all, from before 012) gets them.
+	 */
+	if (v > 0 && v < SCHEMA_EVIDENCE) {
+		struct store_sum *m = sum_new(s->db, s->path, err);
+		if (m == NULL)
+			goto fail;
+		rc = sum_resign_local(m, err);
+		sum_free(m);
+		if (rc == -1)
+			goto fail;
+	}
+	if (v > 0 && v < SCHEMA_EVIDENCE && facts_upgrade(s, err) == -1)
 		goto fail;
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NSCHEMA);
 	if (exec(s, sql, err, "updating the schema") == -1 ||

@@ -78,13 +78,71 @@ strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/*
+ * Whether a word of comment (at w, n bytes, lower case) starts with the
+ * word stem.
+ */
+static int
+word_is(const char *w, size_t n, const char *stem, int whole)
+{
+	size_t	l = strlen(stem);
+
+	return n >= l && memcmp(w, stem, l) == 0 && (!whole || n == l);
+}
+
+int
+tally_fwd_evidence(const char *comment)
+{
+	char		 c[TALLY_COMMENT_MAX];
+	const char	*w, *prev = NULL;
+	size_t		 i, n, pn = 0;
+
+	if (comment == NULL)
+		return 0;
+	for (i = 0; comment[i] != '\0' && i < sizeof c - 1; i++)
+		c[i] = comment[i] >= 'A' && comment[i] <= 'Z' ?
+		    (char)(comment[i] - 'A' + 'a') : comment[i];
+	c[i] = '\0';
+	/* Words: runs of letters and digits. */
+	for (w = c; *w != '\0'; w += n) {
+		for (n = 0; (w[n] >= 'a' && w[n] <= 'z') ||
+		    (w[n] >= '0' && w[n] <= '9'); n++)
+			;
+		if (n == 0) {
+			n = 1;
+			continue;
+		}
+		if (word_is(w, n, "forward", 0) || word_is(w, n, "relay", 0) ||
+		    word_is(w, n, "listserv", 0) ||
+		    word_is(w, n, "mailinglist", 0))
+			return 1;
+		if (prev != NULL && ((word_is(prev, pn, "arc", 1) &&
+		    word_is(w, n, "pass", 1)) || (word_is(prev, pn, "mailing",
+		    1) && word_is(w, n, "list", 0))))
+			return 1;
+		prev = w;
+		pn = n;
+	}
+	return 0;
+}
+
+/* The reason type a signature keeps for o (see TALLY_LOCAL_FWD). */
+static const char *
+reason_type(const struct dr_reason *o)
+{
+	if (o->type != NULL && strcmp(o->type, "local_policy") == 0 &&
+	    tally_fwd_evidence(o->comment))
+		return TALLY_LOCAL_FWD;
+	return o->type;
+}
+
 static int
 cmp_reason(const void *a, const void *b)
 {
 	const struct dr_reason	*x = *(const struct dr_reason *const *)a;
 	const struct dr_reason	*y = *(const struct dr_reason *const *)b;
 
-	return strcmp_null(x->type, y->type);
+	return strcmp_null(reason_type(x), reason_type(y));
 }
 
 static int
@@ -163,7 +221,8 @@ encode(struct tally *t, const struct dr_record *r, struct buf *b)
 			return -1;
 		for (i = 0; i < r->nreasons; i++) {
 			const struct dr_reason *o = p[i];
-			if (o->type != NULL && put_str(b, o->type) == -1)
+			if (o->type != NULL && put_str(b, reason_type(o)) ==
+			    -1)
 				return -1;
 		}
 	}
@@ -362,7 +421,7 @@ tally_day(int64_t begin, int64_t end)
 
 const char *const sig_fwd_names[] = {
 	NULL, "forwarded", "trusted_forwarder", "mailing_list",
-	"local_policy", NULL
+	"local_policy", TALLY_LOCAL_FWD, NULL
 };
 
 /* Whether result r (DKIM if dkim) is of kind c. */
@@ -450,12 +509,52 @@ put_pass_str(struct buf *b, const char *s)
 	return buf_adds(b, n) == -1 ? -1 : buf_adds(b, s);
 }
 
+/*
+ * What mail failing DMARC shows: our DKIM signature broken on the way
+ * and SPF passing for a third party (a mailing list's pattern); a pass
+ * that relaxed alignment would align (under strict alignment).
+ */
+static long
+failing_facts(const struct sig *g)
+{
+	const struct sig_result	*r;
+	long			 f = 0;
+	size_t			 i;
+	int			 mfrom = 0, broken = 0, third = 0;
+
+	for (i = 0; i < g->ndkims; i++) {
+		r = &g->dkims[i];
+		if (r->aligned && eq(r->result, "fail"))
+			broken = 1;
+		if (g->adkim == ALIGN_STRICT && eq(r->result, "pass") &&
+		    align_match(r->domain, g->header_from, ALIGN_RELAXED))
+			f |= SIG_F_RELAX_DKIM;
+	}
+	for (i = 0; i < g->nspfs; i++)
+		if (!eq(g->spfs[i].detail, "helo"))
+			mfrom = 1;
+	for (i = 0; i < g->nspfs; i++) {
+		r = &g->spfs[i];
+		if ((mfrom && eq(r->detail, "helo")) || !eq(r->result, "pass"))
+			continue;
+		if (r->domain != NULL && !align_match(r->domain,
+		    g->header_from, ALIGN_RELAXED))
+			third = 1;
+		if (g->aspf == ALIGN_STRICT &&
+		    align_match(r->domain, g->header_from, ALIGN_RELAXED))
+			f |= SIG_F_RELAX_SPF;
+	}
+	if (broken && third)
+		f |= SIG_F_LIST;
+	return f;
+}
+
 long
 tally_facts(const struct sig *g, struct buf *passes)
 {
 	const struct sig_result	*r0;
 	long			 f = 0;
-	size_t			 i, j;
+	size_t			 i, j, fwd = 0;
 	int			 c, spf_pass = 0, spf;
 
 	buf_reset(passes);
@@ -475,10 +574,18 @@ tally_facts(const struct sig *g, struct buf *passes)
 		f |= (long)SIG_DISP_REJECT << 6;
 	else
 		f |= (long)SIG_DISP_OTHER << 6;
-	for (i = 0; i < g->nreasons && SIG_F_FWD(f) == 0; i++)
+	/*
+	 * The first forwarding reason, sorted; a plain local_policy only
+	 * if there is none: it is no forwarding.
+	 */
+	for (i = 0; i < g->nreasons; i++)
 		for (j = 1; sig_fwd_names[j] != NULL; j++)
-			if (eq(g->reasons[i], sig_fwd_names[j]))
-				f |= (long)j << 8;
+			if (eq(g->reasons[i], sig_fwd_names[j]) &&
+			    (fwd == 0 || fwd == SIG_FWD_LOCAL)) {
+				fwd = j;
+				break;
+			}
+	f |= (long)fwd << 8;
 	for (i = 0; i < g->ndkims; i++) {
 		const struct sig_result *r = &g->dkims[i];
 		if (r->domain != NULL && !eq(r->result, "none"))
@@ -502,6 +609,8 @@ tally_facts(const struct sig *g, struct buf *passes)
 	for (c = 0; c < SIG_C__COUNT; c++)
 		if (tally_cand(g, (enum sig_cand)c) != NULL)
 			f |= SIG_F_CAND(c);
+	if (!g->dmarc)
+		f |= failing_facts(g);
 	if ((r0 = tally_ident(g, &spf)) != NULL) {
 		if (spf)
 			f |= SIG_F_IDENT_SPF;

@@ -97,8 +97,32 @@ enum sig_disp {
 	SIG_DISP_OTHER
 };
 
-/* The first forwarding reason type (sorted), in three bits; 0: none. */
-extern const char *const sig_fwd_names[];	/* index 1 to 4 */
+/*
+ * The first forwarding reason type (sorted), in three bits; 0: none.
+ * A plain local_policy (SIG_FWD_LOCAL) is the receiver's own decision,
+ * not forwarding, and counts only when no other is there.
+ */
+extern const char *const sig_fwd_names[];	/* index 1 to 5 */
+#define SIG_FWD_LOCAL		4
+
+/*
+ * A local_policy reason whose comment shows forwarding (an ARC pass,
+ * forwarding, a relay, a mailing list: tally_fwd_evidence) is kept in
+ * the signature (and auth_sigs.reasons) as this type, so that it counts
+ * as forwarding and the plain one does not.
+ */
+#define TALLY_LOCAL_FWD		"local_policy:forwarded"
+/* How much of a comment is read for that. */
+#define TALLY_COMMENT_MAX	512
+
+/*
+ * Whether a reason's comment shows that the mail was forwarded: a word
+ * starting with "forward", "relay", "listserv" or "mailinglist", the
+ * words "mailing list" (or "mailing_list"), or "arc" followed by
+ * "pass" ("arc=pass"), in any case, in its first TALLY_COMMENT_MAX
+ * bytes.
+ */
+int		 tally_fwd_evidence(const char *);
 
 /* The kinds of DKIM and SPF results a reason names. */
 enum sig_cand {
@@ -129,6 +153,19 @@ const struct sig_result *tally_cand(const struct sig *, enum sig_cand);
 const struct sig_result *tally_ident(const struct sig *, int *);
 #define SIG_F_IDENT_SPF		(1L << 20)	/* the identity is SPF's */
 #define SIG_F_IDENT_ALIGNED	(1L << 21)	/* and aligned */
+/*
+ * Of mail failing DMARC: an aligned DKIM result "fail" (our signature,
+ * broken on the way) with an SPF pass for a domain not aligned (a third
+ * party's bounce address): what a mailing list that changes messages
+ * leaves.
+ */
+#define SIG_F_LIST		(1L << 22)
+/*
+ * Of mail failing DMARC under strict alignment: a DKIM (SPF) pass that
+ * relaxed alignment (adkim=r, aspf=r) would align.
+ */
+#define SIG_F_RELAX_DKIM	(1L << 23)
+#define SIG_F_RELAX_SPF		(1L << 24)
 
 /*
  * The facts of a signature (with its identity's kind); and into passes

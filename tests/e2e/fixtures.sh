@@ -13,7 +13,8 @@
 #     IP COUNT HEADER_FROM DISPOSITION DKIM SPF DKIM_RESULTS SPF_RESULTS REASONS
 #   DKIM and SPF are policy_evaluated; DKIM_RESULTS is domain:selector:result
 #   and SPF_RESULTS domain:scope:result, comma-separated, "-" for none;
-#   REASONS: reason types, comma-separated, "-" for none.
+#   REASONS: reasons, comma-separated, each TYPE or TYPE:COMMENT ("+"
+#   for a space in the comment), "-" for none.
 
 # tag VALUE-LIST NAME: the value of NAME in "a=1,b=2".
 tag() {
@@ -63,9 +64,20 @@ report() {
 		printf "<dkim>%s</dkim><spf>%s</spf>", $5, $6 > f
 		if ($9 != "-") {
 			n = split($9, rs, ",")
-			for (i = 1; i <= n; i++)
-				printf "<reason><type>%s</type></reason>", \
-				    rs[i] > f
+			for (i = 1; i <= n; i++) {
+				# TYPE, or TYPE:COMMENT ("+" for a space)
+				c = index(rs[i], ":")
+				if (c == 0) {
+					printf "<reason><type>%s</type>" \
+					    "</reason>", rs[i] > f
+					continue
+				}
+				cm = substr(rs[i], c + 1)
+				gsub(/\+/, " ", cm)
+				printf "<reason><type>%s</type><comment>%s" \
+				    "</comment></reason>", substr(rs[i], 1, \
+				    c - 1), cm > f
+			}
 		}
 		printf "</policy_evaluated></row><identifiers>" > f
 		printf "<header_from>%s</header_from>", $3 > f

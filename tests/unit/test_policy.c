@@ -1056,8 +1056,11 @@ sig_facts(void **state)
 	assert_false(f & SIG_F_SPF_FAILED);	/* mcsv.net passes */
 	assert_true(f & SIG_F_SIGNED);
 	assert_int_equal(SIG_F_DISP(f), SIG_DISP_QUARANTINE);
-	/* The first forwarding reason type, in sorted order. */
-	assert_string_equal(sig_fwd_names[SIG_F_FWD(f)], "local_policy");
+	/*
+	 * The first forwarding reason type, in sorted order; a plain
+	 * local_policy (no forwarding) only when there is no other.
+	 */
+	assert_string_equal(sig_fwd_names[SIG_F_FWD(f)], "mailing_list");
 	for (c = 0; c < SIG_C__COUNT; c++)
 		assert_int_equal(!!(f & SIG_F_CAND(c)),
 		    c != SIG_C_PASS_SP);
@@ -1104,6 +1107,160 @@ sig_facts(void **state)
 	assert_int_equal(SIG_F_FWD(f), 0);
 	buf_free(&passes);
 	arena_free(&a);
+}
+
+/* Forwarding in a reason's comment, and what it makes of local_policy. */
+static void
+fwd_evidence(void **state)
+{
+	static const char *const yes[] = {
+		"arc=pass", "ARC=pass as.1.google.com=pass", "arc: pass",
+		"arc pass", "forwarded", "Forwarder modified body",
+		"trusted relay", "relayed", "mailing list", "Mailing_List",
+		"mailinglist", "LISTSERV", "x;arc=pass",
+	};
+	static const char *const no[] = {
+		"", "arc=fail", "arcpass", "parc=pass", "arc=passed",
+		"Policy ignored due to local white list", "list",
+		"sender not authorized", "unforwarded", "mailing", "a list",
+		"localpolicy",
+	};
+	char		 lng[TALLY_COMMENT_MAX + 32];
+	const char	*reasons[2];
+	struct dr_reason rs[2];
+	struct dr_record r;
+	struct tally	*t = tally_new();
+	struct buf	 b = { 0 }, passes = { 0 };
+	struct arena	 a = { 0 };
+	struct sig	 g;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!tally_fwd_evidence(yes[i]))
+			fail_msg("no forwarding in '%s'", yes[i]);
+	for (i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (tally_fwd_evidence(no[i]))
+			fail_msg("forwarding in '%s'", no[i]);
+	assert_false(tally_fwd_evidence(NULL));
+	/* Read in the first TALLY_COMMENT_MAX bytes only. */
+	memset(lng, ' ', sizeof lng);
+	memcpy(lng + TALLY_COMMENT_MAX - 10, "forwarded", 10);
+	assert_true(tally_fwd_evidence(lng));
+	memset(lng, ' ', sizeof lng);
+	memcpy(lng + TALLY_COMMENT_MAX - 1, "forwarded", 10);
+	assert_false(tally_fwd_evidence(lng));
+
+	/* In the signature: local_policy:forwarded, or local_policy. */
+	memset(&r, 0, sizeof r);
+	memset(rs, 0, sizeof rs);
+	r.header_from = "example.com";
+	r.reasons = rs;
+	r.nreasons = 1;
+	rs[0].type = "local_policy";
+	rs[0].comment = "arc=pass";
+	assert_int_equal(tally_record_sig(t, "r", "r", &r, &b), 0);
+	assert_int_equal(tally_eval(b.data, b.len, &a, &g), 0);
+	assert_int_equal(g.nreasons, 1);
+	assert_string_equal(g.reasons[0], TALLY_LOCAL_FWD);
+	assert_string_equal(sig_fwd_names[SIG_F_FWD(tally_facts(&g,
+	    &passes))], TALLY_LOCAL_FWD);
+	rs[0].comment = "whitelisted";
+	assert_int_equal(tally_record_sig(t, "r", "r", &r, &b), 0);
+	assert_int_equal(tally_eval(b.data, b.len, &a, &g), 0);
+	assert_string_equal(g.reasons[0], "local_policy");
+	assert_int_equal(SIG_F_FWD(tally_facts(&g, &passes)), SIG_FWD_LOCAL);
+	/* Another type keeps its name whatever its comment. */
+	rs[0].type = "other";
+	rs[0].comment = "forwarded";
+	assert_int_equal(tally_record_sig(t, "r", "r", &r, &b), 0);
+	assert_int_equal(tally_eval(b.data, b.len, &a, &g), 0);
+	assert_string_equal(g.reasons[0], "other");
+	assert_int_equal(SIG_F_FWD(tally_facts(&g, &passes)), 0);
+	/* Sorted by the type kept: local_policy:forwarded first. */
+	r.nreasons = 2;
+	rs[0].type = "trusted_forwarder";
+	rs[1].type = "local_policy";
+	rs[1].comment = "Forwarded";
+	assert_int_equal(tally_record_sig(t, "r", "r", &r, &b), 0);
+	assert_int_equal(tally_eval(b.data, b.len, &a, &g), 0);
+	assert_string_equal(g.reasons[0], TALLY_LOCAL_FWD);
+	assert_string_equal(g.reasons[1], "trusted_forwarder");
+	/* A plain local_policy sorts first but yields to forwarding. */
+	reasons[0] = "local_policy";
+	reasons[1] = "trusted_forwarder";
+	g.reasons = reasons;
+	assert_string_equal(sig_fwd_names[SIG_F_FWD(tally_facts(&g,
+	    &passes))], "trusted_forwarder");
+	buf_free(&b);
+	buf_free(&passes);
+	arena_free(&a);
+	tally_free(t);
+}
+
+/*
+ * What failing mail shows: a mailing list's pattern (our aligned DKIM
+ * "fail", an SPF pass for a third party), passes that relaxed
+ * alignment would align.
+ */
+static void
+failing_facts(void **state)
+{
+	struct dr_dkim		dk[2] = {
+		{ "example.com", "s1", "fail", NULL, NULL },
+		{ "lists.example.org", "l1", "pass", NULL, NULL },
+	};
+	struct dr_spf		sp[1] = {
+		{ "lists.example.org", "mfrom", "pass", NULL, NULL },
+	};
+	struct dr_record	r;
+	struct tally		*t = tally_new();
+	struct buf		 b = { 0 }, passes = { 0 };
+	struct arena		 a = { 0 };
+	struct sig		 g;
+	long			 f;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.header_from = "example.com";
+	r.dkims = dk;
+	r.ndkims = 2;
+	r.spfs = sp;
+	r.nspfs = 1;
+#define FACTS(adkim, aspf) (assert_int_equal(tally_record_sig(t, adkim, \
+	    aspf, &r, &b), 0), assert_int_equal(tally_eval(b.data, b.len, &a, \
+	    &g), 0), tally_facts(&g, &passes))
+	f = FACTS("r", "r");
+	assert_true(f & SIG_F_LIST);
+	assert_false(f & (SIG_F_RELAX_DKIM | SIG_F_RELAX_SPF));
+	/* Not "fail" (a key missing: permerror) is no list's pattern. */
+	dk[0].result = "permerror";
+	assert_false(FACTS("r", "r") & SIG_F_LIST);
+	dk[0].result = "fail";
+	/* SPF passing for our own name is no third party. */
+	sp[0].domain = "bounce.example.com";
+	f = FACTS("r", "s");
+	assert_false(f & SIG_F_LIST);
+	/* ... and strict SPF alignment fails what relaxed would pass. */
+	assert_true(f & SIG_F_RELAX_SPF);
+	assert_false(f & SIG_F_RELAX_DKIM);
+	assert_false(FACTS("r", "r") & SIG_F_RELAX_SPF);	/* passes */
+	/* The same for DKIM. */
+	sp[0].domain = "lists.example.org";
+	dk[1].domain = "mail.example.com";
+	f = FACTS("s", "r");
+	assert_true(f & SIG_F_RELAX_DKIM);
+	assert_false(f & SIG_F_RELAX_SPF);
+	/* Mail that passes has none of these. */
+	dk[0].result = "pass";
+	f = FACTS("s", "s");
+	assert_true(f & SIG_F_DMARC);
+	assert_false(f & (SIG_F_LIST | SIG_F_RELAX_DKIM | SIG_F_RELAX_SPF));
+#undef FACTS
+	buf_free(&b);
+	buf_free(&passes);
+	arena_free(&a);
+	tally_free(t);
 }
 
 /*
@@ -1192,6 +1349,8 @@ main(void)
 		cmocka_unit_test(days),
 		cmocka_unit_test(sig_facts),
 		cmocka_unit_test(sig_ident),
+		cmocka_unit_test(fwd_evidence),
+		cmocka_unit_test(failing_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

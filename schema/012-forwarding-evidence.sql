@@ -1,0 +1,16 @@
+-- 012-forwarding-evidence.sql: a receiver's local_policy is forwarding
+-- only when its comment says so (dmarcdb(1), SOURCES).
+--
+-- A reason of type local_policy whose comment shows forwarding (an ARC
+-- pass, "forwarded", a relay, a mailing list) is kept in the record's
+-- signature as the type 'local_policy:forwarded' (auth_sigs.reasons);
+-- a plain local_policy is the receiver's own decision and no longer
+-- counts as forwarding. The facts of a signature gain what mail failing
+-- DMARC shows (bits 22 to 24: a mailing list's pattern, and passes that
+-- relaxed alignment would align).
+--
+-- dmarcdb signs again the records of the reports that have a
+-- local_policy reason with a comment, and computes the facts of every
+-- signature again, when it applies this file. A signature that no
+-- record names any more stays in auth_sigs.
+UPDATE auth_sigs SET facts = NULL;
