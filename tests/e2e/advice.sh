@@ -276,6 +276,21 @@ has "$T/weak.txt" "sp=none is weaker than p=reject: mail as any subdomain of wea
     fail "weak sp: $(cat "$T/weak.txt")"
 $AQ --config "$T/sp.conf" --domain strong-sp.example > "$T/strong.txt"
 grep_none "is weaker than" "$T/strong.txt" || fail "strong sp: weak"
+# Reports show the policy in effect, not the record: an sp from them is
+# never written. Unknown record: only the tags to change; a record in
+# the configuration without sp: the next one has none either.
+sed -n 's/^  change *//p' "$T/weak.txt" > "$T/weak.change"
+[ -s "$T/weak.change" ] || fail "no change line: $(cat "$T/weak.txt")"
+grep_none "sp=" "$T/weak.change" || fail "sp written: $(cat "$T/weak.change")"
+printf '%s\n' "location-db \"$T/no-location.db\";" \
+    'domain weak-sp.example {' \
+    '	record "v=DMARC1; p=quarantine; rua=mailto:d@weak-sp.example";' \
+    '	sender "our MTA" { ip 192.0.2.10/32; }' '}' > "$T/sp2.conf"
+$AQ --config "$T/sp2.conf" --domain weak-sp.example > "$T/weak2.txt"
+sed -n 's/^  publish *//p' "$T/weak2.txt" > "$T/weak2.next"
+grep -q "rua=mailto:d@weak-sp.example" "$T/weak2.next" ||
+    fail "no next record: $(cat "$T/weak2.txt")"
+grep_none "sp=" "$T/weak2.next" || fail "sp written: $(cat "$T/weak2.next")"
 
 # Reports sent outside the domain need the destination's authorisation
 # record; those to the domain's own subdomains do not.
