@@ -145,6 +145,9 @@ digest_mime(const struct digest_mail *m, struct buf *out,
 	g_mime_message_set_date(msg, date);
 	g_date_time_unref(date);
 	g_mime_message_set_message_id(msg, id);
+	/* Made by a program: no auto-replies, no vacation notices. */
+	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
+	    "auto-generated", NULL);
 
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	g_mime_multipart_set_boundary(alt, bound);

@@ -27,13 +27,16 @@
 
 #include "digest.h"
 #include "fmt.h"
+#include "group.h"
 #include "record.h"
 #include "sanitise.h"
 
 #define TEXT_WIDTH	72
 #define BAR_WIDTH	24
 #define MAX_COLS	6
-#define MAX_ROWS	64
+#define MAX_ROWS	256	/* the header and 255 domains */
+/* Domains that get their sections even when all are fine. */
+#define DIGEST_FEW	3
 
 enum align { LEFT, RIGHT };
 
@@ -56,6 +59,7 @@ struct emit {
 
 struct emit_ops {
 	void	(*title)(struct emit *, const char *);
+	void	(*banner)(struct emit *, enum digest_level, const char *);
 	void	(*section)(struct emit *, const char *);
 	void	(*subsection)(struct emit *, const char *);
 	void	(*para)(struct emit *, const char *);
@@ -342,8 +346,31 @@ text_end(struct emit *e)
 	(void)e;
 }
 
+/* The verdict, boxed in the text's plain way. */
+static void
+text_banner(struct emit *e, enum digest_level level, const char *s)
+{
+	char	*v = text_form(e, s);
+	size_t	 i, n;
+
+	if (v == NULL)
+		return;
+	n = sanitise_width(v) + 4;
+	if (n > TEXT_WIDTH)
+		n = TEXT_WIDTH;
+	put(e, "\n", 1);
+	for (i = 0; i < n; i++)
+		put(e, level == DIGEST_ACT ? "!" : "=", 1);
+	put(e, "\n", 1);
+	text_wrap(e, level == DIGEST_ACT ? "! " : "  ", 2, v);
+	for (i = 0; i < n; i++)
+		put(e, level == DIGEST_ACT ? "!" : "=", 1);
+	put(e, "\n", 1);
+	free(v);
+}
+
 static const struct emit_ops text_ops = {
-	text_title, text_section, text_subsection, text_para, text_item,
+	text_title, text_banner, text_section, text_subsection, text_para, text_item,
 	text_kv, text_record, text_table_end, text_end,
 };
 
@@ -511,8 +538,23 @@ html_end(struct emit *e)
 	puts_(e, "</td></tr></table>\n</td></tr></table>\n</body>\n</html>\n");
 }
 
+/* The verdict: a coloured block, in words too (colour is not read). */
+static void
+html_banner(struct emit *e, enum digest_level level, const char *s)
+{
+	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" width=\"100%%\" "
+	    "style=\"margin:8px 0 12px;\"><tr><td bgcolor=\"%s\" "
+	    "style=\"background-color:%s;padding:12px 14px;border-radius:6px;"
+	    "font-size:16px;line-height:22px;font-weight:600;color:#ffffff;"
+	    FONT "\">", level == DIGEST_ACT ? C_FAIL : C_PASS,
+	    level == DIGEST_ACT ? C_FAIL : C_PASS);
+	html_esc(e, s);
+	puts_(e, "</td></tr></table>\n");
+}
+
 static const struct emit_ops html_ops = {
-	html_title, html_section, html_subsection, html_para, html_item,
+	html_title, html_banner, html_section, html_subsection, html_para, html_item,
 	html_kv, html_record, html_table_end, html_end,
 };
 
@@ -608,14 +650,7 @@ day_label(int64_t day, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
-static void
-when(int64_t t, char *out, size_t len)
-{
-	if (t < 0 || fmt_utc(t, FMT_MINUTE_UTC, out, len) == -1)
-		snprintf(out, len, "-");
-}
-
-/* "+0.4 points", "-1.2 points", "no change"; "" without a base. */
+/* "up 0.4 points", "down 1.2 points", "the same"; "" without a base. */
 static void
 change(uint64_t pass, uint64_t msgs, uint64_t ppass, uint64_t pmsgs,
     char *out, size_t len)
@@ -629,109 +664,220 @@ change(uint64_t pass, uint64_t msgs, uint64_t ppass, uint64_t pmsgs,
 	d = 100.0 * (double)pass / (double)msgs -
 	    100.0 * (double)ppass / (double)pmsgs;
 	if (d > -0.05 && d < 0.05)
-		snprintf(out, len, "no change");
+		snprintf(out, len, "the same");
 	else
-		snprintf(out, len, "%+.1f pt", d);
+		snprintf(out, len, "%s %.1f points", d > 0 ? "up" : "down",
+		    d > 0 ? d : -d);
 }
 
+/* What receivers do with failing mail at a stage, in plain words. */
+static const char *
+stage_words(int stage)
+{
+	static const char *const w[6] = {
+		"monitoring only: mail that fails is delivered as usual",
+		"testing: mail that fails is still delivered as usual",
+		"some of the mail that fails goes to spam",
+		"mail that fails goes to spam",
+		"mail that fails goes to spam (refusing it is being tested)",
+		"mail that fails is refused",
+	};
+
+	return stage >= 0 && stage <= 5 ? w[stage] : "not known";
+}
+
+/* The tags of the published policy: "p=quarantine; pct=0; t=y". */
 static void
-policy_text(const struct advice *a, char *out, size_t len)
+policy_tags(const struct advice *a, char *out, size_t len)
 {
 	const struct policy	*p = &a->cur;
 	char			 pct[32] = "";
 
 	if (!a->has_policy) {
-		snprintf(out, len, "not seen in reports");
+		snprintf(out, len, "not seen in the reports");
 		return;
 	}
 	if (p->pct >= 0 && p->pct != 100)
 		snprintf(pct, sizeof pct, "; pct=%lld", (long long)p->pct);
-	snprintf(out, len, "%s (p=%s%s%s)", advise_stage_name(p->stage),
-	    *p->p ? p->p : "none", pct, strcmp(p->testing, "y") == 0 ?
-	    "; t=y" : "");
+	snprintf(out, len, "p=%s%s%s", *p->p ? p->p : "none", pct,
+	    strcmp(p->testing, "y") == 0 ? "; t=y" : "");
+}
+
+/* How a domain stands, in a few words, for the overview. */
+static const char *
+status(const struct digest_domain *d)
+{
+	if (d->cur->messages == 0)
+		return "no reports";
+	if (d->nitems > 0 && d->items[0].level == DIGEST_ACT)
+		return "action needed";
+	if (d->adv->verdict == VERDICT_ADVANCE)
+		return "ready for the next step";
+	if (d->nitems > 0 && d->items[0].level == DIGEST_NOTE)
+		return "worth a look";
+	return "OK";
+}
+
+/* How urgent a domain is: 0 first. */
+static int
+urgency(const struct digest_domain *d)
+{
+	if (d->cur->messages == 0 || (d->nitems > 0 &&
+	    d->items[0].level == DIGEST_ACT))
+		return 0;
+	if (d->nitems > 0 && d->items[0].level == DIGEST_NOTE)
+		return 1;
+	if (d->adv->verdict == VERDICT_ADVANCE)
+		return 2;
+	return 3;
+}
+
+/* Whether a domain gets a section of its own. */
+static int
+needs_section(const struct digest_domain *d)
+{
+	return urgency(d) < 3;
+}
+
+/*
+ * Who usually makes a fix: our DNS, or whoever runs the sender's
+ * account (a service's settings page).
+ */
+static void
+who_fixes(const struct digest_sender *v, char *out, size_t len)
+{
+	const char	*r = v->s != NULL ? v->s->reason : "";
+	char		 name[300];
+
+	if (strstr(r, " in DNS") != NULL || strstr(r, "SPF record") != NULL ||
+	    strstr(r, "publish adkim") != NULL ||
+	    strstr(r, "publish aspf") != NULL) {
+		snprintf(out, len, "whoever manages your DNS");
+		return;
+	}
+	if (v->g != NULL && v->g->name != NULL && (v->g->kind ==
+	    GROUP_SERVICE || v->g->kind == GROUP_SENDER)) {
+		group_noun(v->g->kind, v->g->name, 0, name, sizeof name);
+		snprintf(out, len, "whoever runs your %s account, or your "
+		    "DNS", name);
+	} else
+		snprintf(out, len, "whoever runs that sender, with your DNS");
+}
+
+/* The digest being sorted (rendering runs in one thread). */
+static const struct digest *order_g;
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	const struct digest_domain *x = &order_g->domains[*(const size_t *)a];
+	const struct digest_domain *y = &order_g->domains[*(const size_t *)b];
+
+	if (urgency(x) != urgency(y))
+		return urgency(x) - urgency(y);
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
 static void
-overview(struct emit *e, const struct digest *g)
+overview(struct emit *e, const struct digest *g, const size_t *order)
 {
-	const char	*hdr[5] = { "Domain", "Messages", "Pass", "Change",
-			    "Policy" };
-	char		 n1[32], n2[32], p1[16], p2[16], ch[32], pol[96];
-	size_t		 i;
-	int		 lv;
+	const char	*hdr[4] = { "Domain", "Messages", "Passed", "Status" };
+	const char	*per = g->days == 7 ? "week" : "period";
+	char		 n1[32], n2[32], p1[16], p2[16], ch[32], nd[32];
+	size_t		 i, shown = 0, ok = 0;
 
 	e->ops->section(e, "Overview");
 	if (g->messages == 0) {
-		para(e, "No DMARC reports arrived about this period, for any "
-		    "domain. Reports come every day from the large mailbox "
-		    "providers: if none came, the mailbox or the job that "
-		    "reads it has stopped. See Ingest health below.");
+		para(e, "No DMARC reports arrived about this %s, for any "
+		    "domain. The large mailbox providers send them every "
+		    "day: if none came, the report mailbox or the job that "
+		    "reads it has stopped. See \"Reports received\" below.",
+		    per);
 	} else {
 		fmt_count(g->messages, n1, sizeof n1);
 		fmt_pct(g->pass, g->messages, p1, sizeof p1);
 		fmt_count(g->new_sources, n2, sizeof n2);
+		snprintf(nd, sizeof nd, "%zu domains", g->ndomains);
 		if (g->prev_messages > 0) {
 			fmt_pct(g->prev_pass, g->prev_messages, p2, sizeof p2);
 			change(g->pass, g->messages, g->prev_pass,
 			    g->prev_messages, ch, sizeof ch);
-			para(e, "%zu domain%s sent %s messages; %s were "
-			    "authenticated (passed DMARC), against %s the "
-			    "period before (%s). %s new source%s appeared.",
-			    g->ndomains, g->ndomains == 1 ? "" : "s", n1, p1,
-			    p2, ch, n2, g->new_sources == 1 ? "" : "s");
+			para(e, "%s messages were sent as your %s this %s, "
+			    "and %s of them passed the checks (DMARC): the %s "
+			    "before, %s (%s). %s new sending address%s "
+			    "appeared.", n1, g->ndomains == 1 ? "domain" :
+			    nd, per, p1, per, p2, ch, g->new_sources ? n2 :
+			    "No", g->new_sources == 1 ? "" : "es");
 		} else
-			para(e, "%zu domain%s sent %s messages; %s were "
-			    "authenticated (passed DMARC). No reports from the "
-			    "period before to compare with. %s new source%s "
-			    "appeared.", g->ndomains, g->ndomains == 1 ? "" :
-			    "s", n1, p1, n2, g->new_sources == 1 ? "" : "s");
+			para(e, "%s messages were sent as your %s this %s, "
+			    "and %s of them passed the checks (DMARC); no "
+			    "reports of the %s before to compare with. %s new "
+			    "sending address%s appeared.", n1,
+			    g->ndomains == 1 ? "domain" : nd, per, p1, per,
+			    g->new_sources ? n2 : "No",
+			    g->new_sources == 1 ? "" : "es");
 	}
 	if (g->ndomains > 0) {
-		table_begin(e, 5, "lrrrl", 0);
+		table_begin(e, 4, "lrrl", 0);
 		table_row(e, hdr, NULL);
 		for (i = 0; i < g->ndomains; i++) {
-			const struct digest_domain *d = &g->domains[i];
-			const char *row[5];
+			const struct digest_domain *d = &g->domains[order[i]];
+			const char *row[4];
+			if (shown == MAX_ROWS - 1)
+				break;
 			fmt_count(d->cur->messages, n1, sizeof n1);
 			fmt_pct(d->cur->pass, d->cur->messages, p1, sizeof p1);
-			change(d->cur->pass, d->cur->messages, d->prev->pass,
-			    d->prev->messages, ch, sizeof ch);
-			policy_text(d->adv, pol, sizeof pol);
 			row[0] = d->domain;
 			row[1] = n1;
 			row[2] = p1;
-			row[3] = ch;
-			row[4] = pol;
+			row[3] = status(d);
 			table_row(e, row, NULL);
+			shown++;
 		}
 		e->ops->table_end(e);
+		for (; i < g->ndomains; i++)
+			ok++;
+		if (ok > 0)
+			para(e, "And %zu more domain%s, each OK.", ok,
+			    ok == 1 ? "" : "s");
 	}
 	/* Anyone can name a domain in a report: those left out, counted. */
 	if (g->others > 0)
 		para(e, "%s.", g->others_line);
-	e->ops->subsection(e, "Needs attention");
-	if (g->attention == 0)
-		para(e, "Nothing needs attention this period.");
-	/* Those where someone must act first. */
-	for (lv = DIGEST_ACT; lv > DIGEST_OK; lv--)
-		for (i = 0; i < g->ndomains; i++) {
-			const struct digest_domain *d = &g->domains[i];
-			if (d->nitems == 0 || (int)d->items[0].level != lv)
-				continue;
-			item(e, d->items[0].level, "%s: %s", d->domain,
-			    d->items[0].text);
-		}
-	/* And those that can take the next step. */
-	for (i = 0, lv = 0; i < g->ndomains; i++) {
-		const struct digest_domain *d = &g->domains[i];
-		if (d->adv->verdict != VERDICT_ADVANCE ||
-		    d->cur->messages == 0)
-			continue;
-		if (lv++ == 0)
-			e->ops->subsection(e, "Ready for the next policy step");
-		item(e, DIGEST_OK, "%s: %s, stage %d", d->domain,
-		    advise_stage_name(d->adv->next_stage), d->adv->next_stage);
+}
+
+/* What someone must do, and the steps that can be taken: the flags. */
+static void
+todo(struct emit *e, const struct digest *g)
+{
+	size_t	i;
+
+	if (g->nflags == 0)
+		return;
+	e->ops->section(e, "What to do");
+	for (i = 0; i < g->nflags; i++)
+		e->ops->item(e, g->flags[i].level, g->flags[i].text);
+	if (g->nflags_all > g->nflags)
+		para(e, "And %zu more.", g->nflags_all - g->nflags);
+}
+
+/* Senders in a list: name, messages, the fix and who makes it. */
+static void
+fix_list(struct emit *e, const struct digest_sender *v, size_t n,
+    unsigned days, const char *what)
+{
+	char	who[400], by[400], n1[96];
+	size_t	i;
+
+	for (i = 0; i < n && i < DIGEST_LIST; i++) {
+		digest_sender_plain(&v[i], who, sizeof who);
+		who_fixes(&v[i], by, sizeof by);
+		failed_count(&v[i], days, n1, sizeof n1);
+		item(e, DIGEST_ACT, "%s %s (%s). The cause and the fix: %s. "
+		    "Who: %s.", who, what, n1, v[i].s->reason, by);
 	}
+	if (n > DIGEST_LIST)
+		para(e, "And %zu more.", n - DIGEST_LIST);
 }
 
 static void
@@ -741,38 +887,42 @@ domain_part(struct emit *e, const struct digest *g,
 	const struct window	*w = d->cur;
 	const struct advice	*a = d->adv;
 	static const char *const cls[CLASS__COUNT] = {
-		"compliant (authorised, passing)",
-		"misconfigured (authorised, failing)",
-		"forwarded", "unknown",
+		"your senders, passing",
+		"your senders, failing",
+		"forwarded (lists, forwarding)",
+		"unknown (spoofing, or not set up)",
 	};
-	const char		*dh[3] = { "Day", "Messages", "Pass" };
-	const char		*ch[4] = { "Class", "Sources", "Messages",
-				    "Share" };
+	const char		*per = g->days == 7 ? "week" : "period";
+	const char		*dh[3] = { "Day", "Messages", "Passed" };
+	const char		*ch[4] = { "Who sent it", "Addresses",
+				    "Messages", "Share" };
 	char			 n1[32], n2[32], p1[16], p2[16], d1[16];
-	char			 pol[96], who[400];
+	char			 pol[96], who[400], na[32];
 	uint64_t		 max = 0;
-	size_t			 i;
+	size_t			 i, shown;
 
 	e->ops->section(e, d->domain);
 	if (w->messages == 0)
-		para(e, "No reports about %s arrived this period.", d->domain);
+		para(e, "No reports about %s arrived this %s.", d->domain,
+		    per);
 	else {
 		fmt_count(w->messages, n1, sizeof n1);
+		fmt_count(w->nsources, na, sizeof na);
 		fmt_pct(w->pass, w->messages, p1, sizeof p1);
 		if (d->prev->messages > 0) {
 			fmt_pct(d->prev->pass, d->prev->messages, p2,
 			    sizeof p2);
 			fmt_count(d->prev->messages, n2, sizeof n2);
-			para(e, "%s messages from %zu source%s, reported by "
-			    "%u reporter%s; %s passed DMARC (the period "
-			    "before: %s of %s).", n1, w->nsources,
-			    w->nsources == 1 ? "" : "s", w->reporters,
-			    w->reporters == 1 ? "" : "s", p1, p2, n2);
+			para(e, "%s messages from %s address%s, reported by "
+			    "%u mailbox provider%s; %s passed (the %s before: "
+			    "%s of %s).", n1, na, w->nsources == 1 ? "" : "es",
+			    w->reporters, w->reporters == 1 ? "" : "s", p1,
+			    per, p2, n2);
 		} else
-			para(e, "%s messages from %zu source%s, reported by "
-			    "%u reporter%s; %s passed DMARC.", n1,
-			    w->nsources, w->nsources == 1 ? "" : "s",
-			    w->reporters, w->reporters == 1 ? "" : "s", p1);
+			para(e, "%s messages from %s address%s, reported by "
+			    "%u mailbox provider%s; %s passed.", n1, na,
+			    w->nsources == 1 ? "" : "es", w->reporters,
+			    w->reporters == 1 ? "" : "s", p1);
 
 		/* The days, as a chart. */
 		for (i = 0; i < w->ndays; i++)
@@ -794,6 +944,8 @@ domain_part(struct emit *e, const struct digest *g,
 			table_row(e, row, &b);
 		}
 		e->ops->table_end(e);
+		para(e, "The bars: the length is the day's mail; the dark "
+		    "(green) part passed, the light (red) part failed.");
 
 		table_begin(e, 4, "lrrr", 0);
 		table_row(e, ch, NULL);
@@ -813,52 +965,58 @@ domain_part(struct emit *e, const struct digest *g,
 		e->ops->table_end(e);
 	}
 
-	if (d->nitems > 0 && d->items[0].level > DIGEST_OK) {
-		e->ops->subsection(e, "Needs attention");
-		for (i = 0; i < d->nitems; i++)
-			if (d->items[i].level > DIGEST_OK)
-				e->ops->item(e, d->items[i].level,
-				    d->items[i].text);
+	for (i = shown = 0; i < d->nitems; i++) {
+		if (d->items[i].level == DIGEST_OK || d->items[i].elsewhere)
+			continue;
+		if (shown++ == 0)
+			e->ops->subsection(e, "Needs attention");
+		e->ops->item(e, d->items[i].level, d->items[i].text);
 	}
-	if (d->nbroken > 0) {
-		e->ops->subsection(e, "Authorised senders that started "
-		    "failing, and the fix");
-		for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++) {
-			const struct digest_sender *b = &d->broken[i];
-			digest_sender_name(b, who, sizeof who);
-			fmt_count(b->messages, n1, sizeof n1);
-			item(e, DIGEST_ACT, "%s, %s messages: %s", who, n1,
-			    b->s->reason);
-		}
-		if (d->nbroken > DIGEST_LIST)
-			para(e, "And %zu more: dmarcdb sources --domain %s "
-			    "--class misconfigured", d->nbroken - DIGEST_LIST,
-			    d->domain);
+	if (d->nbroken > 0 || d->nstill > 0) {
+		e->ops->subsection(e, "To fix");
+		fix_list(e, d->broken, d->nbroken, g->days,
+		    "started failing");
+		fix_list(e, d->still, d->nstill, g->days, "still fails");
 	}
 	if (d->nnew > 0) {
-		size_t shown = 0;
-		e->ops->subsection(e, "New sources, first seen this period");
+		shown = 0;
+		e->ops->subsection(e, "New senders: are they yours?");
 		for (i = 0; i < d->nnews; i++) {
 			const struct digest_sender *n = &d->news[i];
-			digest_sender_name(n, who, sizeof who);
+			digest_sender_plain(n, who, sizeof who);
 			fmt_count(n->messages, n1, sizeof n1);
-			item(e, DIGEST_NOTE, "%s, %s messages, %s", who, n1,
-			    class_name(n->s->class));
 			shown += n->sources;
+			if (n->g != NULL && n->g->kind == GROUP_NONE)
+				item(e, DIGEST_NOTE, "%s, %s messages: spoofing, "
+				    "most likely (they pass no check); the "
+				    "policy stops them once it is enforced", who,
+				    n1);
+			else if (n->s->class == CLASS_UNKNOWN)
+				item(e, DIGEST_NOTE, "%s, %s messages, failing: "
+				    "is it yours? If so, set it up (dmarcdb "
+				    "advise says how); if not, the policy stops "
+				    "it once enforced", who, n1);
+			else
+				item(e, DIGEST_OK, "%s, %s messages: %s", who,
+				    n1, n->s->class == CLASS_FORWARDED ?
+				    "forwarded mail" : n->s->class ==
+				    CLASS_COMPLIANT ? "one of your senders, "
+				    "passing" : "one of your senders, failing");
 		}
 		if (d->nnew > shown)
-			para(e, "And %zu more.", d->nnew - shown);
+			para(e, "And %zu more new address%s.", d->nnew - shown,
+			    d->nnew - shown == 1 ? "" : "es");
 	}
 	if (d->nunknown > 0) {
-		e->ops->subsection(e, "Largest unknown senders");
+		e->ops->subsection(e, "The largest unknown senders");
 		for (i = 0; i < d->nunknown && i < DIGEST_LIST; i++) {
 			const struct digest_sender *u = &d->unknown[i];
-			digest_sender_name(u, who, sizeof who);
+			digest_sender_plain(u, who, sizeof who);
 			fmt_count(u->messages, n1, sizeof n1);
 			fmt_pct(u->pass, u->messages, p1, sizeof p1);
-			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s pass "
-			    "DMARC", who, n1, *u->s->header_from ?
-			    u->s->header_from : d->domain, p1);
+			item(e, DIGEST_NOTE, "%s, %s messages as %s, %s passed",
+			    who, n1, *u->s->header_from ? u->s->header_from :
+			    d->domain, p1);
 		}
 		if (d->nunknown > DIGEST_LIST)
 			para(e, "And %zu more: dmarcdb sources --domain %s "
@@ -866,51 +1024,55 @@ domain_part(struct emit *e, const struct digest *g,
 			    d->domain);
 	}
 	if (d->nlost > 0) {
-		e->ops->subsection(e, "Reporters that went quiet");
+		e->ops->subsection(e, "Mailbox providers that stopped "
+		    "reporting");
 		for (i = 0; i < d->nlost && i < DIGEST_LIST; i++)
-			item(e, DIGEST_NOTE, "%s sent reports the period "
-			    "before, none this period", d->lost[i]);
+			item(e, DIGEST_NOTE, "%s sent reports the %s before, "
+			    "none this %s", d->lost[i], per, per);
 		if (d->nlost > DIGEST_LIST)
 			para(e, "And %zu more.", d->nlost - DIGEST_LIST);
 	}
 
 	e->ops->subsection(e, "Policy");
-	policy_text(a, pol, sizeof pol);
+	policy_tags(a, pol, sizeof pol);
 	if (a->has_policy && a->days_at_stage == 0)
-		kv(e, "Published", "%s, stage %d of 5, not yet seen in the "
-		    "reports", pol, a->cur.stage);
+		kv(e, "Now", "%s (%s), not yet seen in the reports",
+		    stage_words(a->cur.stage), pol);
 	else if (a->has_policy) {
 		fmt_day(a->stage_since, d1, sizeof d1);
-		kv(e, "Published", "%s, stage %d of 5, for %u days (since %s)",
-		    pol, a->cur.stage, a->days_at_stage, d1);
+		kv(e, "Now", "%s (%s), for %u days (since %s)",
+		    stage_words(a->cur.stage), pol, a->days_at_stage, d1);
 	} else
-		kv(e, "Published", "%s", pol);
+		kv(e, "Now", "%s", pol);
 	/* Reporters that disagree on it, and which saw what. */
 	for (i = 0; i < a->disagree.n; i++)
 		item(e, DIGEST_NOTE, "%s", a->disagree.text[i]);
+	fmt_day(a->from_day, d1, sizeof d1);
 	switch (a->verdict) {
 	case VERDICT_ADVANCE:
-		kv(e, "Advice", "advance to stage %d, %s: %s", a->next_stage,
-		    advise_stage_name(a->next_stage), a->reasons.n ?
-		    a->reasons.text[0] : "");
+		kv(e, "Next step", "ready: %s. Judged on the reports since %s "
+		    "(dmarcdb advise): %s", stage_words(a->next_stage), d1,
+		    a->reasons.n ? a->reasons.text[0] : "");
 		break;
 	case VERDICT_STEP_BACK:
-		kv(e, "Advice", "step back to stage %d, %s: %s", a->next_stage,
-		    advise_stage_name(a->next_stage), a->reasons.n ?
+		kv(e, "Next step", "step back, to %s. Judged on the reports "
+		    "since %s (dmarcdb advise): %s",
+		    stage_words(a->next_stage), d1, a->reasons.n ?
 		    a->reasons.text[0] : "");
 		break;
 	case VERDICT_HOLD:
-		kv(e, "Advice", "hold at stage %d, %s: %s", a->cur.stage,
-		    advise_stage_name(a->cur.stage), a->reasons.n ?
-		    a->reasons.text[0] : "");
+		kv(e, "Next step", "not yet: stay as it is. Judged on the "
+		    "reports since %s (dmarcdb advise)%s", d1, a->blockers.n ?
+		    "; first:" : "");
 		break;
 	case VERDICT_NO_DATA:
-		kv(e, "Advice", "none: %s", a->reasons.n ?
+		kv(e, "Next step", "none: %s", a->reasons.n ?
 		    a->reasons.text[0] : "no reports");
 		break;
 	}
 	for (i = 0; i < a->blockers.n; i++)
-		item(e, DIGEST_NOTE, "first: %s", a->blockers.text[i]);
+		item(e, DIGEST_NOTE, "%s%s", a->verdict == VERDICT_HOLD ? "" :
+		    "first: ", a->blockers.text[i]);
 	if (a->verdict != VERDICT_NO_DATA && a->record_change[0] != '\0') {
 		kv(e, "DNS", "in the record at %s, change %s, and keep its "
 		    "other tags (rua= above all: the reports do not show it)",
@@ -933,40 +1095,46 @@ domain_part(struct emit *e, const struct digest *g,
 			e->ops->record(e, rec);
 		}
 	}
-	(void)g;
 }
 
 static void
 health(struct emit *e, const struct digest *g)
 {
 	const struct digest_health	*h = &g->health;
+	const char			*per = g->days == 7 ? "week" : "period";
 	char				 n1[32], n2[32], d1[32];
-	int64_t				 age;
 	size_t				 i;
 
-	e->ops->section(e, "Ingest health");
+	e->ops->section(e, "Reports received");
 	fmt_count(h->reports, n1, sizeof n1);
 	fmt_count(h->reporters, n2, sizeof n2);
-	kv(e, "Reports", "%s about this period, from %s reporter%s", n1, n2,
-	    h->reporters == 1 ? "" : "s");
+	kv(e, "Reports", "%s about this %s, from %s mailbox provider%s", n1,
+	    per, n2, h->reporters == 1 ? "" : "s");
 	if (h->newest_end >= 0) {
 		fmt_day((h->newest_end - 1) / 86400, d1, sizeof d1);
-		age = g->to_day - (h->newest_end - 1) / 86400;
-		if (age >= 2)
-			kv(e, "Newest report", "covers up to %s, %lld days "
-			    "before the end of the period: is the job that "
-			    "reads the report mailbox still running?", d1,
-			    (long long)age);
+		if (h->silent_days > DIGEST_SILENT)
+			kv(e, "Newest report", "covers up to %s: none for %lld "
+			    "days. Is the job that reads the report mailbox "
+			    "still running?", d1, (long long)h->silent_days);
+		else if (h->silent_days == 0)
+			kv(e, "Newest report", "covers up to %s, the day "
+			    "before this digest", d1);
 		else
-			kv(e, "Newest report", "covers up to %s", d1);
+			kv(e, "Newest report", "covers up to %s (%lld day%s "
+			    "without reports since)", d1,
+			    (long long)h->silent_days,
+			    h->silent_days == 1 ? "" : "s");
 	} else
 		kv(e, "Newest report", "none stored");
-	when(h->last_run, d1, sizeof d1);
-	kv(e, "Last ingest", "%s", h->last_run >= 0 ? d1 : "none recorded");
+	if (h->last_run >= 0) {
+		fmt_utc(h->last_run, FMT_MINUTE_UTC, d1, sizeof d1);
+		kv(e, "Last ingest", "%s", d1);
+	} else
+		kv(e, "Last ingest", "none recorded");
 	fmt_count(h->rejected, n1, sizeof n1);
-	kv(e, "Rejected", "%s input%s this period%s", n1,
-	    h->rejected == 1 ? "" : "s", h->rejected ? " (kept, with the "
-	    "reason: dmarcdb rejected)" : "");
+	kv(e, "Not readable", "%s input%s this %s%s", n1,
+	    h->rejected == 1 ? "" : "s", per, h->rejected ? " (kept, with "
+	    "the reason: dmarcdb rejected)" : "");
 	for (i = 0; i < h->nreasons; i++) {
 		fmt_count(h->reasons[i].inputs, n1, sizeof n1);
 		item(e, DIGEST_NOTE, "%s: %s", n1, h->reasons[i].reason);
@@ -976,20 +1144,45 @@ health(struct emit *e, const struct digest *g)
 static void
 render(struct emit *e, const struct digest *g)
 {
-	char	d1[16], d2[16], title[96];
-	size_t	i;
+	char	 d1[16], d2[16], title[96];
+	size_t	*order, i, rest = 0;
 
 	fmt_day(g->from_day, d1, sizeof d1);
 	fmt_day(g->to_day, d2, sizeof d2);
 	snprintf(title, sizeof title, "DMARC report, %s to %s", d1, d2);
 	e->ops->title(e, title);
-	para(e, "Mail sent as your domains, as the receiving mailbox "
-	    "providers reported it, over %u days. Authenticated mail "
-	    "passes DMARC; enforcement (quarantine, then reject) stops the "
-	    "rest.", g->days);
-	overview(e, g);
+	e->ops->banner(e, g->level, g->banner);
+	para(e, "What the large mailbox providers reported about the mail "
+	    "sent as your domains over these %u days. Mail that passes the "
+	    "checks (DMARC: SPF and DKIM, aligned with your domain) is "
+	    "shown to come from you; mail that fails is spoofing, "
+	    "forwarded mail, or a sender of yours that needs fixing.",
+	    g->days);
+	if ((order = calloc(g->ndomains ? g->ndomains : 1, sizeof *order)) ==
+	    NULL) {
+		e->failed = 1;
+		return;
+	}
 	for (i = 0; i < g->ndomains; i++)
-		domain_part(e, g, &g->domains[i]);
+		order[i] = i;
+	order_g = g;
+	qsort(order, g->ndomains, sizeof *order, cmp_order);
+	overview(e, g, order);
+	todo(e, g);
+	for (i = 0; i < g->ndomains; i++)
+		if (needs_section(&g->domains[order[i]]))
+			domain_part(e, g, &g->domains[order[i]]);
+		else
+			rest++;
+	/* A few domains, all fine: their sections all the same. */
+	if (rest == g->ndomains && rest <= DIGEST_FEW)
+		for (i = 0; i < g->ndomains; i++)
+			domain_part(e, g, &g->domains[order[i]]);
+	else if (rest > 0)
+		para(e, "The %zu other domain%s need%s nothing: see the "
+		    "overview.", rest, rest == 1 ? "" : "s", rest == 1 ? "s" :
+		    "");
+	free(order);
 	health(e, g);
 	para(e, "Made by dmarcdb. The details: dmarcdb sources and dmarcdb "
 	    "advise, with --as-of the day after the period.");
@@ -1013,11 +1206,18 @@ int
 digest_html(const struct digest *g, const char *title, struct buf *b)
 {
 	struct emit	e;
+	char		pre[512];
 
 	memset(&e, 0, sizeof e);
 	e.b = b;
 	e.ops = &html_ops;
 	html_begin(&e, title);
+	/* The inbox preview, shown by mail clients, not in the message. */
+	digest_preheader(g, pre, sizeof pre);
+	puts_(&e, "<div style=\"display:none;max-height:0;overflow:hidden;"
+	    "mso-hide:all;\">");
+	html_esc(&e, pre);
+	puts_(&e, "</div>\n");
 	render(&e, g);
 	table_clear(&e);
 	return e.failed ? -1 : 0;

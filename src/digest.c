@@ -57,6 +57,14 @@ item(struct digest_domain *d, enum digest_level level, const char *fmt, ...)
 	d->nitems++;
 }
 
+/* The item added since the domain had n0, if any, is said elsewhere. */
+static void
+elsewhere(struct digest_domain *d, size_t n0)
+{
+	if (d->nitems > n0)
+		d->items[d->nitems - 1].elsewhere = 1;
+}
+
 void
 digest_sender_name(const struct digest_sender *e, char *out, size_t len)
 {
@@ -69,6 +77,24 @@ digest_sender_name(const struct digest_sender *e, char *out, size_t len)
 	}
 	group_noun(e->s->gkind, e->s->gname, 0, name, sizeof name);
 	snprintf(out, len, "%s (%s)", name, ip ? ip : "no address");
+}
+
+void
+digest_sender_plain(const struct digest_sender *e, char *out, size_t len)
+{
+	char		 name[300], n1[32];
+	unsigned	 k = e->sources;
+
+	if (e->g != NULL)
+		group_noun(e->g->kind, e->g->name, e->g->folded, name,
+		    sizeof name);
+	else
+		group_noun(e->s->gkind, e->s->gname, 0, name, sizeof name);
+	fmt_count(k, n1, sizeof n1);
+	if (k > 1)
+		snprintf(out, len, "%s (%s addresses)", name, n1);
+	else
+		snprintf(out, len, "%s", name);
 }
 
 /*
@@ -147,7 +173,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	struct digest_sender	 e;
 	char			 name[400], n1[32], n2[32], p1[16], day[16];
 	uint64_t		 broken_msgs = 0, unknown_msgs;
-	size_t			 i, j, k, still = 0;
+	size_t			 i, j, k, still = 0, n0;
 	int			 added;
 
 	was = hmap_new(1);
@@ -184,15 +210,18 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		if (gr->class_messages[CLASS_MISCONFIGURED] == 0)
 			continue;
 		kl = group_key(gr->kind, gr->name, key);
-		if (hmap_find(was, key, kl) != NULL) {
-			still++;
-			continue;
-		}
 		e.g = gr;
 		e.s = NULL;
 		e.sources = gr->class_sources[CLASS_MISCONFIGURED];
 		e.messages = gr->class_messages[CLASS_MISCONFIGURED];
 		e.pass = gr->class_pass[CLASS_MISCONFIGURED];
+		if (hmap_find(was, key, kl) != NULL) {
+			k = d->nstill < DIGEST_LIST ? d->nstill : DIGEST_LIST;
+			list_put(d->still, k, &e);
+			d->nstill++;
+			still++;
+			continue;
+		}
 		k = d->nbroken < DIGEST_LIST ? d->nbroken : DIGEST_LIST;
 		list_put(d->broken, k, &e);
 		d->nbroken++;
@@ -206,6 +235,9 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    CLASS_UNKNOWN);
 	for (i = 0; i < d->nbroken && i < DIGEST_LIST; i++)
 		d->broken[i].s = group_largest(w, d->broken[i].g,
+		    CLASS_MISCONFIGURED);
+	for (i = 0; i < d->nstill && i < DIGEST_LIST; i++)
+		d->still[i].s = group_largest(w, d->still[i].g,
 		    CLASS_MISCONFIGURED);
 
 	/* Reporters of the period before that sent nothing this one. */
@@ -240,6 +272,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	}
 	if (d->nbroken > 0) {
 		const struct digest_sender *b = &d->broken[0];
+		n0 = d->nitems;
 		digest_sender_name(b, name, sizeof name);
 		fmt_count(broken_msgs, n1, sizeof n1);
 		if (d->nbroken == 1)
@@ -250,11 +283,15 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 			item(d, DIGEST_ACT, "%zu authorised senders started "
 			    "failing DMARC (%s messages), the largest %s: %s",
 			    d->nbroken, n1, name, b->s->reason);
+		elsewhere(d, n0);
 	}
-	if (still > 0)
+	if (still > 0) {
+		n0 = d->nitems;
 		item(d, DIGEST_NOTE, "%zu authorised sender%s still fail%s "
 		    "DMARC, as in the period before", still, still == 1 ?
 		    "" : "s", still == 1 ? "s" : "");
+		elsewhere(d, n0);
+	}
 	if (unknown_msgs > 0 && share(unknown_msgs, w->messages) >=
 	    w->th.significant) {
 		fmt_count(unknown_msgs, n1, sizeof n1);
@@ -265,16 +302,21 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    d->nunknown, d->nunknown == 1 ? "" : "s", n1, p1,
 		    d->domain);
 	}
-	if (d->nlost > 0)
+	if (d->nlost > 0) {
+		n0 = d->nitems;
 		item(d, DIGEST_NOTE, "%s%s sent reports in the period before "
 		    "but none in this one", d->lost[0], d->nlost > 1 ?
 		    " and others" : "");
+		elsewhere(d, n0);
+	}
 	if (w->messages > 0 && p->messages > 0 && share(w->pass, w->messages)
 	    + 2 <= share(p->pass, p->messages)) {
 		fmt_pct(w->pass, w->messages, p1, sizeof p1);
 		fmt_pct(p->pass, p->messages, n2, sizeof n2);
+		n0 = d->nitems;
 		item(d, DIGEST_NOTE, "DMARC pass rate fell to %s from %s",
 		    p1, n2);
+		elsewhere(d, n0);
 	}
 	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
 		item(d, DIGEST_OK, "ready for the next step: %s",
@@ -454,6 +496,237 @@ cmp_rows(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* --- the banner ---------------------------------------------------- */
+
+static struct digest_flag *
+flag(struct digest *g, enum digest_flag_kind kind, enum digest_level level,
+    const char *domain, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static struct digest_flag *
+flag(struct digest *g, enum digest_flag_kind kind, enum digest_level level,
+    const char *domain, const char *key, const char *fmt, ...)
+{
+	struct digest_flag	*f;
+	va_list			 ap;
+
+	g->nflags_all++;
+	if (g->nflags == DIGEST_FLAGS_MAX)
+		return NULL;
+	f = &g->flags[g->nflags++];
+	f->kind = kind;
+	f->level = level;
+	f->domain = domain;
+	snprintf(f->key, sizeof f->key, "%s", key);
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof f->text, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+void
+failed_count(const struct digest_sender *v, unsigned days, char *out,
+    size_t len)
+{
+	char	n1[32], n2[32];
+
+	fmt_count(v->messages - v->pass, n1, sizeof n1);
+	fmt_count(v->messages, n2, sizeof n2);
+	if (v->pass == 0)
+		snprintf(out, len, "%s message%s this %s", n1,
+		    v->messages == 1 ? "" : "s", days == 7 ? "week" :
+		    "period");
+	else
+		snprintf(out, len, "%s of its %s messages this %s", n1, n2,
+		    days == 7 ? "week" : "period");
+}
+
+/* A flag's key about a sender: what, the domain, the sender (as text). */
+static void
+sender_key(char *out, size_t len, const char *what, const char *domain,
+    const struct source_group *gr)
+{
+	snprintf(out, len, "%s %s %d:%s", what, domain, (int)gr->kind,
+	    gr->name ? gr->name : "");
+}
+
+/* The flags of senders that fail: those of the list, then the count. */
+static void
+failing_flags(struct digest *g, const struct digest_domain *d,
+    const struct digest_sender *v, size_t n, int started)
+{
+	char	name[320], key[320], n1[96];
+	size_t	i;
+
+	for (i = 0; i < n && i < DIGEST_LIST; i++) {
+		digest_sender_plain(&v[i], name, sizeof name);
+		failed_count(&v[i], g->days, n1, sizeof n1);
+		sender_key(key, sizeof key, "failing", d->domain, v[i].g);
+		flag(g, started ? DIGEST_F_BROKEN : DIGEST_F_FAILING,
+		    DIGEST_ACT, d->domain, key, "%s %s DMARC on %s (%s)", name,
+		    started ? "started failing" : "still fails", d->domain,
+		    n1);
+	}
+	if (n > DIGEST_LIST) {
+		snprintf(key, sizeof key, "failing %s more", d->domain);
+		flag(g, started ? DIGEST_F_BROKEN : DIGEST_F_FAILING,
+		    DIGEST_ACT, d->domain, key, "%zu more senders %s DMARC "
+		    "on %s", n - DIGEST_LIST, started ? "started failing" :
+		    "still fail", d->domain);
+	}
+}
+
+static int
+cmp_flag(const void *a, const void *b)
+{
+	static const int rank[] = { [DIGEST_ACT] = 0, [DIGEST_OK] = 1,
+	    [DIGEST_NOTE] = 2 };
+	const struct digest_flag *x = a, *y = b;
+
+	if (rank[x->level] != rank[y->level])
+		return rank[x->level] - rank[y->level];
+	return (int)x->kind - (int)y->kind;
+}
+
+/*
+ * What the banner says (dmarcdb(1), DIGEST): a dead ingest first, then
+ * what someone must do, then the steps that can be taken, then what is
+ * worth a look; and the banner's line.
+ */
+static int
+make_flags(struct digest *g)
+{
+	const struct digest_health *h = &g->health;
+	const char	*per = g->days == 7 ? "week" : "period";
+	char		 key[320], d1[32], n1[32], n2[32], name[320];
+	size_t		 i, j, nact = 0, nfail = 0, nready = 0;
+
+	g->flags = arena_alloc(&g->mem, DIGEST_FLAGS_MAX * sizeof *g->flags);
+	if (g->flags == NULL)
+		return -1;
+	if (h->silent_days > DIGEST_SILENT) {
+		snprintf(key, sizeof key, "silent %lld",
+		    (long long)(h->newest_end - 1) / 86400);
+		flag(g, DIGEST_F_SILENT, DIGEST_ACT, NULL, key, "No reports "
+		    "for %lld days: check the report mailbox and the job "
+		    "that reads it", (long long)h->silent_days);
+	} else if (h->silent_days < 0) {
+		flag(g, DIGEST_F_SILENT, DIGEST_ACT, NULL, "silent none",
+		    "No reports at all: check that the DMARC records send "
+		    "reports (rua=) to the mailbox dmarcdb reads");
+	}
+	if (h->last.started >= 0 && h->last.finished < 0) {
+		snprintf(key, sizeof key, "ingest %lld",
+		    (long long)h->last.started);
+		fmt_utc(h->last.started, FMT_MINUTE_UTC, d1, sizeof d1);
+		flag(g, DIGEST_F_INGEST, DIGEST_ACT, NULL, key, "The last "
+		    "ingest, started %s, did not finish: it is still running, "
+		    "or it was stopped", d1);
+	}
+	if (h->last.started >= 0 && h->last.rejected > 0) {
+		snprintf(key, sizeof key, "rejected %lld",
+		    (long long)h->last.started);
+		fmt_utc(h->last.started, FMT_MINUTE_UTC, d1, sizeof d1);
+		fmt_count(h->last.rejected, n1, sizeof n1);
+		fmt_count(h->last.inputs, n2, sizeof n2);
+		flag(g, DIGEST_F_REJECTED, DIGEST_ACT, NULL, key, "The last "
+		    "ingest (%s) could not read %s of %s inputs (kept: "
+		    "dmarcdb rejected)", d1, n1, n2);
+	} else if (h->rejected > 0) {
+		snprintf(key, sizeof key, "rejected %lld",
+		    (long long)g->from_day);
+		fmt_count(h->rejected, n1, sizeof n1);
+		flag(g, DIGEST_F_REJECTED, DIGEST_ACT, NULL, key, "%s input%s "
+		    "could not be read this %s (kept: dmarcdb rejected)", n1,
+		    h->rejected == 1 ? "" : "s", per);
+	}
+	for (i = 0; i < g->ndomains; i++) {
+		const struct digest_domain *d = &g->domains[i];
+		const struct advice *a = d->adv;
+		if (d->cur->messages == 0 && h->silent_days >= 0 &&
+		    h->silent_days <= DIGEST_SILENT) {
+			snprintf(key, sizeof key, "noreports %s %lld",
+			    d->domain, (long long)g->from_day);
+			flag(g, DIGEST_F_NO_REPORTS, DIGEST_ACT, d->domain,
+			    key, "No reports about %s this %s", d->domain,
+			    per);
+		}
+		if (a->verdict == VERDICT_STEP_BACK) {
+			snprintf(key, sizeof key, "stepback %s", d->domain);
+			flag(g, DIGEST_F_STEP_BACK, DIGEST_ACT, d->domain, key,
+			    "Receivers are stopping legitimate mail of %s: "
+			    "step back", d->domain);
+		}
+		failing_flags(g, d, d->broken, d->nbroken, 1);
+		failing_flags(g, d, d->still, d->nstill, 0);
+		for (j = 0; j < d->nnews; j++) {
+			const struct digest_sender *n = &d->news[j];
+			if (n->g == NULL || n->g->kind == GROUP_NONE ||
+			    n->g->kind == GROUP_FORWARDED ||
+			    n->g->kind == GROUP_OTHER ||
+			    n->s->class != CLASS_UNKNOWN)
+				continue;
+			digest_sender_plain(n, name, sizeof name);
+			fmt_count(n->messages, n1, sizeof n1);
+			sender_key(key, sizeof key, "ask", d->domain, n->g);
+			flag(g, DIGEST_F_ASK, DIGEST_NOTE, d->domain, key, "Is "
+			    "%s yours? It sent %s messages as %s this %s, new, "
+			    "and they fail DMARC", name, n1, d->domain, per);
+		}
+		if (a->verdict == VERDICT_ADVANCE && d->cur->messages > 0) {
+			snprintf(key, sizeof key, "ready %s %d", d->domain,
+			    a->next_stage);
+			flag(g, DIGEST_F_READY, DIGEST_OK, d->domain, key,
+			    "%s is ready for the next step", d->domain);
+		}
+	}
+	qsort(g->flags, g->nflags, sizeof *g->flags, cmp_flag);
+	for (i = 0; i < g->nflags; i++) {
+		nact += g->flags[i].level == DIGEST_ACT;
+		nfail += g->flags[i].kind == DIGEST_F_BROKEN ||
+		    g->flags[i].kind == DIGEST_F_FAILING;
+		nready += g->flags[i].kind == DIGEST_F_READY;
+	}
+	if (nact > 0) {
+		const struct digest_flag *f = &g->flags[0];
+		char more[48] = "";
+		g->level = DIGEST_ACT;
+		if (nact > 1)
+			snprintf(more, sizeof more, ", and %zu more below",
+			    nact - 1);
+		if (f->kind == DIGEST_F_SILENT || f->kind == DIGEST_F_INGEST)
+			snprintf(g->banner, sizeof g->banner, "%s%s", f->text,
+			    more);
+		else if ((f->kind == DIGEST_F_BROKEN ||
+		    f->kind == DIGEST_F_FAILING) && nfail > 1)
+			snprintf(g->banner, sizeof g->banner, "Action needed: "
+			    "%zu senders fail DMARC%s", nfail, nact > nfail ?
+			    ", and more below" : "");
+		else if (f->kind == DIGEST_F_BROKEN ||
+		    f->kind == DIGEST_F_FAILING)
+			snprintf(g->banner, sizeof g->banner, "Action needed: "
+			    "%s%s", f->text, more);
+		else	/* a sentence: "receivers are ...", "the last ..." */
+			snprintf(g->banner, sizeof g->banner, "%s: %c%s%s",
+			    f->kind == DIGEST_F_REJECTED ? "Check the ingest" :
+			    "Action needed", f->text[0] >= 'A' && f->text[0] <=
+			    'Z' ? f->text[0] - 'A' + 'a' : f->text[0],
+			    f->text + 1, more);
+	} else if (nready > 0) {
+		g->level = DIGEST_OK;
+		if (nready == 1)
+			snprintf(g->banner, sizeof g->banner, "All good: %s",
+			    g->flags[0].text);
+		else
+			snprintf(g->banner, sizeof g->banner, "All good: ready "
+			    "for the next step on %zu domains", nready);
+	} else {
+		g->level = DIGEST_OK;
+		snprintf(g->banner, sizeof g->banner, "All good");
+	}
+	return 0;
+}
+
 int
 digest_build(struct store *const *stores, size_t nstores,
     const struct conf *c, const struct digest_opts *o, struct digest **out,
@@ -580,10 +853,18 @@ digest_build(struct store *const *stores, size_t nstores,
 	if (g->ndomains > 1)
 		qsort(g->domains, g->ndomains, sizeof *g->domains,
 		    cmp_domain);
-	if (store_last_run(stores[0], g->as_of, &g->health.last_run, err) ==
-	    -1 || store_rejected_between(stores[0], g->from_day * 86400,
+	/* The runs of the report's day count: a digest made at 06:00. */
+	if (store_last_run(stores[0], g->as_of + 86400, &g->health.last_run,
+	    &g->health.last, err) == -1 ||
+	    store_rejected_between(stores[0], g->from_day * 86400,
 	    g->as_of, on_rejected, &g->health, err) == -1)
 		goto fail;
+	g->health.silent_days = g->health.newest_end < 0 ? -1 :
+	    g->as_of / 86400 - 1 - (g->health.newest_end - 1) / 86400;
+	if (g->health.silent_days < -1)
+		g->health.silent_days = 0;	/* reports from the future */
+	if (make_flags(g) == -1)
+		goto nomem;
 	hmap_free(names.seen);
 	hmap_free(reporters);
 	free(names.v);
@@ -631,18 +912,38 @@ void
 digest_subject(const struct digest *g, const char *prefix, char *out,
     size_t len)
 {
-	char	p1[16], n1[32];
+	char	b[sizeof g->banner];
 
 	if (prefix == NULL || *prefix == '\0')
 		prefix = "DMARC weekly";
-	if (g->messages == 0) {
-		snprintf(out, len, "%s: no reports this %s", prefix,
-		    g->days == 7 ? "week" : "period");
-		return;
+	snprintf(b, sizeof b, "%s", g->banner);
+	/* "All good" reads "all good" after the prefix. */
+	if (b[0] >= 'A' && b[0] <= 'Z' && (b[1] < 'A' || b[1] > 'Z'))
+		b[0] = (char)(b[0] - 'A' + 'a');
+	snprintf(out, len, "%s: %s", prefix, b);
+}
+
+void
+digest_preheader(const struct digest *g, char *out, size_t len)
+{
+	const char	*per = g->days == 7 ? "week" : "period";
+	char		 n1[32], p1[16];
+	size_t		 i, o;
+
+	if (g->messages == 0)
+		o = (size_t)snprintf(out, len, "No reports this %s.", per);
+	else {
+		fmt_count(g->messages, n1, sizeof n1);
+		fmt_pct(g->pass, g->messages, p1, sizeof p1);
+		o = (size_t)snprintf(out, len, "%s messages this %s, %s "
+		    "passed.", n1, per, p1);
 	}
-	fmt_pct(g->pass, g->messages, p1, sizeof p1);
-	fmt_count(g->new_sources, n1, sizeof n1);
-	snprintf(out, len, "%s: %zu domain%s, %s authenticated, %s new "
-	    "source%s", prefix, g->ndomains, g->ndomains == 1 ? "" : "s", p1,
-	    n1, g->new_sources == 1 ? "" : "s");
+	/* The flags after the banner's first, while they fit. */
+	for (i = 1; i < g->nflags && o < len; i++) {
+		size_t n = strlen(g->flags[i].text) + 2;
+		if (o + n + 1 > len || o > DIGEST_PREHEADER)
+			break;
+		o += (size_t)snprintf(out + o, len - o, " %s.",
+		    g->flags[i].text);
+	}
 }

@@ -31,6 +31,8 @@ enum digest_level {
 
 struct digest_item {
 	enum digest_level	 level;
+	int			 elsewhere;	/* the domain's section says
+						   it in a list of its own */
 	char			 text[400];
 };
 
@@ -48,6 +50,13 @@ struct digest_sender {
 
 /* "SendGrid (3 addresses, the largest 167.89.0.1)" (group_phrase). */
 void	digest_sender_name(const struct digest_sender *, char *, size_t);
+/*
+ * A failing sender's failed mail: "420 messages this week", "140 of its
+ * 700 messages this week".
+ */
+void	failed_count(const struct digest_sender *, unsigned, char *, size_t);
+/* For people: "SendGrid (3 addresses)", "Helpdesk": no address. */
+void	digest_sender_plain(const struct digest_sender *, char *, size_t);
 
 struct digest_domain {
 	const char		*domain;
@@ -63,6 +72,9 @@ struct digest_domain {
 	size_t			 nnews, nnew;
 	struct digest_sender	 broken[DIGEST_LIST];
 	size_t			 nbroken;
+	/* The authorised that fail as they did the period before. */
+	struct digest_sender	 still[DIGEST_LIST];
+	size_t			 nstill;
 	struct digest_sender	 unknown[DIGEST_LIST];
 	size_t			 nunknown;
 	/* Reporters of prev missing from cur. */
@@ -82,11 +94,48 @@ struct digest_health {
 	uint64_t		 reports;	/* about this period */
 	uint64_t		 reporters;
 	int64_t			 newest_end;	/* newest report's end, -1 */
+	/*
+	 * Days from the newest report's last day to the report's day,
+	 * not counting either: 0 when the newest covers the day before.
+	 * -1: no report at all.
+	 */
+	int64_t			 silent_days;
 	int64_t			 last_run;	/* last ingest finished, -1 */
+	struct store_run	 last;		/* the last ingest started */
 	uint64_t		 rejected;	/* inputs, last seen this period */
 	struct digest_reason	 reasons[DIGEST_LIST];
 	size_t			 nreasons;
 };
+
+/*
+ * What the banner says, and what an alert is sent for: one flag per
+ * thing to say, the most urgent first (ACT, then OK, then NOTE).
+ */
+enum digest_flag_kind {		/* in this order within a level */
+	DIGEST_F_SILENT,	/* no reports for more than DIGEST_SILENT days */
+	DIGEST_F_INGEST,	/* the last ingest run did not finish */
+	DIGEST_F_STEP_BACK,	/* receivers stop legitimate mail */
+	DIGEST_F_BROKEN,	/* an authorised sender started failing */
+	DIGEST_F_FAILING,	/* and one that still fails */
+	DIGEST_F_NO_REPORTS,	/* a domain without reports this period */
+	DIGEST_F_REJECTED,	/* inputs rejected: this period, last run */
+	DIGEST_F_ASK,		/* a new sender that may be ours, failing */
+	DIGEST_F_READY,		/* a domain can take the next step */
+};
+/* Days without reports that the banner calls a dead ingest. */
+#define DIGEST_SILENT	2
+struct digest_flag {
+	enum digest_flag_kind	 kind;
+	enum digest_level	 level;
+	const char		*domain;	/* NULL: not about one */
+	/*
+	 * What it is about, the same from one run to the next (kind,
+	 * domain, sender): an alert is sent for a key not sent before.
+	 */
+	char			 key[320];
+	char			 text[320];	/* plain words, one line */
+};
+#define DIGEST_FLAGS_MAX	256
 
 struct digest {
 	int64_t			 as_of;		/* seconds: the report's day */
@@ -103,6 +152,12 @@ struct digest {
 	uint64_t		 others;
 	char			 others_line[160];
 	struct digest_health	 health;
+	/* The banner: its level and line, from the flags. */
+	struct digest_flag	*flags;
+	size_t			 nflags;	/* kept; nflags_all counted */
+	size_t			 nflags_all;
+	enum digest_level	 level;
+	char			 banner[400];
 	struct arena		 mem;
 };
 
@@ -127,8 +182,18 @@ int	digest_build(struct store *const *, size_t, const struct conf *,
 	    const struct digest_opts *, struct digest **, struct dr_error *);
 void	digest_free(struct digest *);
 
-/* "DMARC weekly: 3 domains, 98.7% authenticated, 2 new sources". */
+/*
+ * "DMARC weekly: action needed: SendRight fails DMARC on example.com":
+ * the prefix (NULL: "DMARC weekly") and the banner.
+ */
 void	digest_subject(const struct digest *, const char *, char *, size_t);
+/*
+ * The inbox preview: the banner's flags after the first, and the
+ * week's figures, in plain words.
+ */
+void	digest_preheader(const struct digest *, char *, size_t);
+/* Characters of preview that mail clients show, about. */
+#define DIGEST_PREHEADER	150
 
 /* The two renderings, appended to b. -1 when out of memory. */
 int	digest_text(const struct digest *, struct buf *);

@@ -1092,19 +1092,35 @@ store_domain_rows(struct store *s, const char *domain, int64_t from,
 
 int
 store_last_run(struct store *s, int64_t until, int64_t *finished,
-    struct dr_error *err)
+    struct store_run *last, struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT max(finished_at) FROM ingest_runs WHERE finished_at < ?";
+	    "SELECT (SELECT max(finished_at) FROM ingest_runs"
+	    "  WHERE finished_at < ?1),"
+	    " started_at, finished_at, inputs, rejected FROM"
+	    " (SELECT 1) LEFT JOIN (SELECT * FROM ingest_runs"
+	    "  WHERE started_at < ?1 ORDER BY started_at DESC, id DESC"
+	    "  LIMIT 1)";
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	if (prep(s, sql, &st, err, "reading ingest runs") == -1)
 		return -1;
 	sqlite3_bind_int64(st, 1, until);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*finished = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 0);
+	*finished = -1;
+	last->started = last->finished = -1;
+	last->inputs = last->rejected = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*finished = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			last->started = sqlite3_column_int64(st, 1);
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				last->finished = sqlite3_column_int64(st, 2);
+			last->inputs = (uint64_t)sqlite3_column_int64(st, 3);
+			last->rejected = (uint64_t)sqlite3_column_int64(st, 4);
+		}
+	}
 	return finish(s, st, rc, 0, err, "reading ingest runs");
 }
 

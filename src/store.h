@@ -328,8 +328,18 @@ int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
 /* Records of a policy domain from day to day: its weight. */
 int	 store_domain_rows(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, struct dr_error *);
-/* When the last ingest run before until finished (-1: none). */
-int	 store_last_run(struct store *, int64_t, int64_t *, struct dr_error *);
+/* The last ingest run started before a time. */
+struct store_run {
+	int64_t		 started;	/* -1: no run */
+	int64_t		 finished;	/* -1: still running, or killed */
+	uint64_t	 inputs, rejected;
+};
+/*
+ * When the last ingest run before until finished (-1: none), and the
+ * last run started before until, finished or not.
+ */
+int	 store_last_run(struct store *, int64_t, int64_t *, struct store_run *,
+	    struct dr_error *);
 /* Rejected inputs last seen in [from, until): reason and count, most first. */
 int	 store_rejected_between(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *, int64_t), void *, struct dr_error *);

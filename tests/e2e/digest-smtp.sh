@@ -28,7 +28,7 @@ done
 : > "$T/empty.conf"
 D="--config $T/empty.conf digest --as-of 2026-03-01 --no-dns"
 FROM="DMARC reports <dmarc@example.com>"
-SUBJECT="DMARC weekly: 1 domain, 99.0% authenticated, 0 new sources"
+SUBJECT="DMARC weekly: all good: example.com is ready for the next step"
 
 # 1. The message on standard output: well-formed, the same figures in
 #    both parts, the subject the figures say.

@@ -96,26 +96,43 @@ has() { # FILE PHRASE
 }
 G=$T/digest-all.txt
 grep -q "^DMARC report, 2026-02-22 to 2026-02-28" "$G" || fail "title"
-has "$T/digest-broken.txt" "authorised sender Helpdesk (203.0.113.40) started failing DMARC (420 messages)" ||
-    fail "broken sender not named"
-has "$T/digest-broken.txt" "check the DKIM key of selector zd1 in DNS" ||
-    fail "broken sender without its fix"
-has "$T/digest-spoofed.txt" "sources with no passing authentication (203.0.113.66), 270 messages, unknown" ||
+# The banner: the sender that broke, by name, first.
+has "$T/digest-broken.txt" "! Action needed: Helpdesk started failing DMARC on broken.example (420 messages this week), and 1 more below" ||
+    fail "banner: broken sender not named"
+has "$T/digest-broken.txt" "Helpdesk started failing (420 messages this week). The cause and the fix: DKIM d=broken.example fails (fail); SPF passes for helpdesk-mail.example but is not aligned with broken.example: check the DKIM key of selector zd1 in DNS. Who: whoever manages your DNS." ||
+    fail "broken sender without its fix and who makes it"
+# Names, not addresses.
+grep_none "203\.0\.113\.40 " "$T/digest-broken.txt" ||
+    fail "the broken sender's address is shown"
+has "$T/digest-spoofed.txt" "sources with no passing authentication, 270 messages: spoofing, most likely" ||
     fail "new unknown sender"
-has "$T/digest-spoofed.txt" "badguy.example (198.18.0.9), 72 messages as spoofed.example, 0.0% pass DMARC" ||
+has "$T/digest-spoofed.txt" "badguy.example, 72 messages as spoofed.example, 0.0% passed" ||
     fail "unknown sender not named by its SPF domain"
-has "$G" "quiet.example: no reports this period; the newest covers up to 2026-02-18" ||
+has "$T/digest-spoofed.txt" "Is badguy.example yours? It sent 72 messages as spoofed.example this week, new, and they fail DMARC" ||
+    fail "new unknown sender not asked about"
+has "$G" "! No reports about quiet.example this week" ||
     fail "quiet domain"
-has "$T/digest-none.txt" "No DMARC reports arrived about this period" ||
+has "$G" "! no reports this period; the newest covers up to 2026-02-18" ||
+    fail "quiet domain: the newest report"
+has "$T/digest-none.txt" "No DMARC reports arrived about this week" ||
     fail "a period without reports does not say so"
-has "$T/digest-healthy.txt" "Nothing needs attention" ||
-    fail "a healthy week needs attention"
-grep -q "^Subject: DMARC weekly: 4 domains" "$T/digest-all.eml" ||
+has "$T/digest-healthy.txt" "+ healthy.example is ready for the next step" ||
+    fail "a healthy week: not ready"
+grep_none "Action needed" "$T/digest-healthy.txt" ||
+    fail "a healthy week needs action"
+# Plain words: no stages, no classes, no points.
+grep_none "stage [0-9] of 5\|misconfigured\| pt\b\|soft reject" "$G" ||
+    fail "jargon: $(grep "stage [0-9] of 5\|misconfigured\| pt\b\|soft reject" "$G")"
+grep -q "^Subject: DMARC weekly: action needed: Helpdesk started failing DMARC on" "$T/digest-all.eml" ||
     fail "subject: $(grep '^Subject' "$T/digest-all.eml")"
+grep -q "^Auto-Submitted: auto-generated" "$T/digest-all.eml" ||
+    fail "no Auto-Submitted"
 grep -q "^To: marketing-ops@example.com" "$T/digest-all.eml" ||
     fail "To from the configuration"
-has "$G" "Rejected 1 input this period" ||
+has "$G" "Not readable 1 input this week" ||
     fail "rejected input not counted"
+has "$G" "! The last ingest (2026-02-28 00:00 UTC) could not read 1 of 131 inputs (kept: dmarcdb rejected)" ||
+    fail "the last ingest's rejects not said"
 
 # The digest's other items, each on a domain of its own, in a database
 # of its own: a step back (authorised mail at 80% under p=quarantine),
@@ -151,13 +168,19 @@ printf '%s\n' "location-db \"$T/no-location.db\";" \
 DMARCDB_CONFIG=$T/items.conf "$DMARCDB" -q --db "$I" digest $AS_OF \
     --no-dns --format text > "$T/items.txt"
 F=$T/items.txt
-has "$F" "stepback.example: step back to soft quarantine: authorised mail passes DMARC at only 80.0%" ||
+has "$F" "! Receivers are stopping legitimate mail of stepback.example: step back" ||
     fail "digest: no step back: $(cat "$F")"
-has "$F" "several.example: 2 authorised senders started failing DMARC (140 messages), the largest ESP A (192.0.2.20)" ||
+has "$F" "! step back to soft quarantine: authorised mail passes DMARC at only 80.0%" ||
+    fail "digest: no step back in the domain: $(cat "$F")"
+has "$F" "! ESP A started failing DMARC on several.example (70 messages this week)" ||
     fail "digest: several broken senders: $(cat "$F")"
-has "$F" "1 authorised sender still fails DMARC, as in the period before" ||
+has "$F" "! ESP B started failing DMARC on several.example (70 messages this week)" ||
+    fail "digest: several broken senders: $(cat "$F")"
+has "$F" "! Helpdesk still fails DMARC on several.example (70 messages this week)" ||
     fail "digest: a sender still failing: $(cat "$F")"
-has "$F" "noreports.example: no reports at all: check that the domain's DMARC record has rua= pointing to the mailbox dmarcdb reads" ||
+has "$F" "! Action needed: receivers are stopping legitimate mail of stepback.example: step back, and 5 more below" ||
+    fail "digest: the banner of several senders: $(head -8 "$F")"
+has "$F" "! no reports at all: check that the domain's DMARC record has rua= pointing to the mailbox dmarcdb reads" ||
     fail "digest: a domain without reports: $(cat "$F")"
 
 # The same digest, whatever the time it is made at.

@@ -155,16 +155,15 @@ grep -q " 1,100 other sources " "$T/m.err" ||
 grep -q " 1200 sources\| 1,200 sources" "$T/a.txt" ||
     { cat "$T/a.txt"; fail "advise: not every source"; }
 "$DMARCDB" --db "$H" --config "$T/h.conf" digest $A --no-dns \
-    --from a@example.com --to b@example.com > "$T/d.eml"
-grep -q "1,200 messages\|from 1200 sources" "$T/d.eml" ||
-    grep -q "from 1200 sources\|1,200 sources" "$T/d.eml" ||
+    --format text > "$T/d.txt"
+tr -s ' \n' '  ' < "$T/d.txt" | grep -q "from 1,200 addresses" ||
     fail "digest: not every source"
 # By sender: the 1,200 failing addresses are one sender, all counted
 # (not only the listed ones).
 "$DMARCDB" --db "$H" --config "$T/h.conf" digest $A --no-dns \
     --format text > "$T/d.txt"
 tr -s ' \n' '  ' < "$T/d.txt" |
-    grep -q "authorised sender relay (1,200 addresses, the largest [0-9.]*) started failing DMARC" ||
+    grep -q "relay (1,200 addresses) started failing DMARC on example.com" ||
     fail "digest: the failing sender and its addresses: $(cat "$T/d.txt")"
 # Every sender is compared with the period before: none left over.
 grep_none "more authorised\|And [0-9]* more: dmarcdb sources" "$T/d.txt" ||

@@ -195,8 +195,10 @@ has "$F" "209 sources seen for the first time in the window (13,598 messages), f
 golden senders-digest.txt "$DMARCDB" -q --db "$DB" --config "$T/conf" \
     digest --as-of 2026-03-01 --days 14 --no-dns --format text
 F=$T/senders-digest.txt
-has "$F" "Largest unknown senders - Mailchimp (not as us) (205.201.128.7), 1,120 messages as mixed.example, 0.0% pass DMARC - sources with no passing authentication (200 addresses), 200 messages" ||
+has "$F" "The largest unknown senders - Mailchimp (not as us), 1,120 messages as mixed.example, 0.0% passed - sources with no passing authentication (200 addresses), 200 messages" ||
     fail "digest: unknown senders"
+has "$F" "- Is Mailchimp (not as us) yours? It sent 1,120 messages as mixed.example this period, new, and they fail DMARC" ||
+    fail "digest: is this yours?"
 
 # Judged per sender, not per address: a configured sender whose two
 # failing addresses carry 0.5% of the mail each fails with 1.00% of it,
