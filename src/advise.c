@@ -636,11 +636,12 @@ note_invalid(struct advice *a, struct store *s, int64_t until,
  */
 static struct dmarc_record *
 record_now(struct advice *a, const struct conf *c, struct store *s,
-    int64_t until, int dns, struct dr_error *err)
+    int64_t until, int dns, struct dns *resolver, struct dr_error *err)
 {
 	const struct conf_domain	*d = conf_domain(c, a->domain);
 	struct dmarc_record		*r = NULL;
-	char				 why[160], n[24];
+	struct dns			*own = NULL;
+	char				 why[ADVICE_NOTE], n[24];
 	char				 txt[RECORD_MAX + 1];
 	int				 rc;
 	size_t				 i;
@@ -655,7 +656,17 @@ record_now(struct advice *a, const struct conf *c, struct store *s,
 			a->record_source = "configuration";
 	}
 	if (r == NULL && dns && a->record_name[0] != '\0') {
-		rc = dns_dmarc(a->domain, txt, sizeof txt, why, sizeof why);
+		if (resolver == NULL) {
+			own = dns_new(&c->resolver);
+			resolver = own;
+		}
+		if (resolver == NULL) {
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+			return NULL;
+		}
+		rc = dns_dmarc(resolver, a->domain, txt, sizeof txt, why,
+		    sizeof why);
+		dns_free(own);
 		if (rc == 1) {
 			r = record_parse(txt, why, sizeof why);
 			if (r != NULL)
@@ -1470,7 +1481,7 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	if (a->reported_slot != -1)
 		a->policy_day = vs.slot[a->reported_slot].last;
 	n0 = a->warnings.n;
-	r = record_now(a, c, s, until, dns, err);
+	r = record_now(a, c, s, until, dns, o->resolver, err);
 	if (r == NULL)
 		goto fail;
 	later.n = 0;

@@ -30,6 +30,8 @@
 #include "store.h"
 #include "valid.h"
 
+struct dns;
+
 enum verdict {
 	VERDICT_ADVANCE,
 	VERDICT_HOLD,
@@ -141,13 +143,16 @@ const char	*advise_verdict_name(enum verdict);
 
 /*
  * How to advise: with dns set, the published record is looked up when
- * the configuration does not give it; cat and geo (both optional) name
- * the senders, as in sources (classify_opts).
+ * the configuration does not give it, through resolver (dns.h; NULL:
+ * one made for the lookup, from the configuration's resolvers); cat
+ * and geo (both optional) name the senders, as in sources
+ * (classify_opts).
  */
 struct advise_opts {
 	int			 dns;
 	const struct catalogue	*cat;
 	struct geo		*geo;
+	struct dns		*resolver;
 };
 
 /*

@@ -11,6 +11,7 @@
 
 #include "advise.h"
 #include "cmd.h"
+#include "dns.h"
 #include "fmt.h"
 #include "ident.h"
 #include "log.h"
@@ -28,6 +29,7 @@ struct run {
 	enum format		 fmt;
 	int			 dns;
 	struct scope_dns	 dns_left;	/* lookups, for whom */
+	struct dns		*resolver;	/* every lookup of the run */
 	struct ident		 id;		/* names the senders */
 	unsigned		 ndomains;
 	int			 rc;
@@ -453,6 +455,7 @@ one_domain(void *arg, const char *domain, int asked)
 	o.dns = dns;
 	o.cat = r->id.cat;
 	o.geo = r->id.geo;
+	o.resolver = r->resolver;
 	if (advise_domain(r->s, r->conf, domain, from, to, &o, NULL, &a,
 	    &err) == -1) {
 		log_warnx("%s", err.msg);
@@ -545,6 +548,14 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		return rc;
+	/* One resolver for every domain: c-ares is set up once, if asked. */
+	r.resolver = dns_new(&r.conf->resolver);
+	if (r.resolver == NULL) {
+		log_warnx("out of memory");
+		store_close(r.s);
+		conf_free((struct conf *)r.conf);
+		return EXIT_INTERNAL;
+	}
 	scope_dns_init(&r.dns_left, r.conf, r.dns);
 	/* Senders are named from the reports and offline data only. */
 	ident_open(r.conf, r.s, 0, &r.id);
@@ -566,6 +577,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	else if (others.n > 0 && r.fmt == F_TEXT)
 		sanitise_printf("\n%s\n", others.line);
 	scope_dns_free(&r.dns_left);
+	dns_free(r.resolver);
 	ident_close(&r.id);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);

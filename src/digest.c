@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "dns.h"
 #include "fmt.h"
 #include "group.h"
 #include "hmap.h"
@@ -396,6 +397,7 @@ struct work {
 	int64_t			*newest;
 	uint64_t		*reports;
 	struct scope_dns	 dns;		/* lookups left */
+	struct dns		*resolver;	/* shared by the workers */
 	pthread_mutex_t		 mtx;
 	size_t			 next;
 	int			 failed;
@@ -415,7 +417,8 @@ static int
 one_domain(struct work *wk, struct worker *me, size_t i, int dns,
     struct dr_error *err)
 {
-	struct advise_opts	 ao = { dns, wk->o->cat, me->geo };
+	struct advise_opts	 ao = { dns, wk->o->cat, me->geo,
+	    wk->resolver };
 	struct classify_opts	 keep = advise_keep(&ao);
 	struct store		*s = me->s;
 	struct digest		*g = wk->g;
@@ -804,6 +807,10 @@ digest_build(struct store *const *stores, size_t nstores,
 	wk.g = g;
 	wk.conf = c;
 	wk.o = o;
+	/* One resolver for the run: c-ares is set up once, if asked. */
+	wk.resolver = dns_new(&c->resolver);
+	if (wk.resolver == NULL)
+		goto nomem;
 	if (pthread_mutex_init(&wk.mtx, NULL) != 0)
 		goto nomem;
 	scope_dns_init(&wk.dns, c, o->dns);
@@ -824,6 +831,8 @@ digest_build(struct store *const *stores, size_t nstores,
 			pthread_join(workers[i].tid, NULL);
 	pthread_mutex_destroy(&wk.mtx);
 	scope_dns_free(&wk.dns);
+	dns_free(wk.resolver);
+	wk.resolver = NULL;
 	for (i = 0; i < nstores; i++)
 		geo_close(workers[i].geo);
 	if (wk.failed) {
@@ -878,6 +887,7 @@ digest_build(struct store *const *stores, size_t nstores,
 nomem:
 	nomem(err);
 fail:
+	dns_free(wk.resolver);
 	scope_free(sc);
 	hmap_free(names.seen);
 	hmap_free(reporters);

@@ -1,56 +1,327 @@
 /*
- * dns.c: the published DMARC record, through the system resolver.
+ * dns.c: the published DMARC record, through c-ares (dns.h).
+ *
+ * One c-ares channel for a run, set up at its first lookup, asks the
+ * resolvers of the configuration (rdns.h's struct rdns_conf: the
+ * resolver statement, $DMARCDB_RESOLVER, else /etc/resolv.conf), as
+ * the reverse DNS of sources does. ARES_FLAG_NOCHECKRESP makes SERVFAIL
+ * and REFUSED answers that are told as such, instead of reasons to try
+ * the next server. c-ares retries a query (DNS_TRIES tries, the
+ * resolver's timeout each, doubled by c-ares once every server has been
+ * tried); on top of that each lookup has a deadline of timeout x
+ * DNS_TRIES, after which it is cancelled: a lookup never waits longer,
+ * whatever the servers. A lookup that got no answer in time marks the
+ * resolver dead for the rest of the run, so that a run over many
+ * domains waits for a dead resolver once. Lookups take turns (a
+ * mutex): the digest's threads share one channel.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/nameser.h>
-#include <netdb.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <resolv.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include <ares.h>
 
 #include "dns.h"
+#include "rdns.h"
 #include "valid.h"
 
-int
-dns_dmarc(const char *domain, char *out, size_t len, char *why,
-    size_t whylen)
-{
-	struct __res_state	 st;
-	unsigned char		 ans[8192];
-	char			 name[VALID_NAME_MAX + 1];
-	char			 reason[VALID_WHY + 64];
-	int			 n;
+struct dns {
+	const struct rdns_conf	*conf;
+	pthread_mutex_t		 mtx;
+	ares_channel		 ch;
+	int			 lib;		/* ares_library_init done */
+	unsigned		 timeout;	/* ms a try */
+	char			 servers[RDNS_SERVERS_MAX * 60];
+	/* Not "": no lookup is made any more, and why. */
+	char			 dead[RDNS_SERVERS_MAX * 60 + 100];
+};
 
+/* One lookup: where its callback puts what it found. */
+struct query {
+	struct dns	*d;
+	const char	*name;
+	char		*out, *why;
+	size_t		 len, whylen;
+	int		 done, rc, timedout;
+};
+
+static int64_t	now_ms(void);
+static int	setup(struct dns *, const char *, char *, size_t);
+static void	on_txt(void *, int, int, unsigned char *, int);
+static int	wait_for(struct dns *, struct query *);
+
+struct dns *
+dns_new(const struct rdns_conf *conf)
+{
+	struct dns	*d;
+
+	d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return NULL;
+	if (pthread_mutex_init(&d->mtx, NULL) != 0) {
+		free(d);
+		return NULL;
+	}
+	d->conf = conf;
+	d->timeout = conf->timeout_ms ? conf->timeout_ms : RDNS_TIMEOUT_MS;
+	rdns_servers_text(conf, d->servers, sizeof d->servers);
+	return d;
+}
+
+void
+dns_free(struct dns *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ch != NULL)
+		ares_destroy(d->ch);
+	if (d->lib)
+		ares_library_cleanup();
+	pthread_mutex_destroy(&d->mtx);
+	free(d);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The channel, at the first lookup. 0, or -1 with why saying so (for
+ * the lookup of name); d->dead is then set too: c-ares is not tried
+ * again.
+ */
+static int
+setup(struct dns *d, const char *name, char *why, size_t whylen)
+{
+	struct ares_options	 o;
+	char			 csv[RDNS_SERVERS_MAX * 60];
+	int			 k;
+
+	if (d->ch != NULL)
+		return 0;
+	if (!d->lib) {
+		k = ares_library_init(ARES_LIB_INIT_ALL);
+		if (k != ARES_SUCCESS)
+			goto fail;
+		d->lib = 1;
+	}
+	memset(&o, 0, sizeof o);
+	/* SERVFAIL and REFUSED are answers, not reasons to retry. */
+	o.flags = ARES_FLAG_NOCHECKRESP;
+	o.timeout = (int)d->timeout;
+	o.tries = DNS_TRIES;
+	o.lookups = (char *)"b";	/* DNS only, never /etc/hosts */
+	k = ares_init_options(&d->ch, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
+	    ARES_OPT_TRIES | ARES_OPT_LOOKUPS);
+	if (k != ARES_SUCCESS) {
+		d->ch = NULL;
+		goto fail;
+	}
+	if (d->conf->nservers > 0) {
+		rdns_servers_csv(d->conf, csv, sizeof csv);
+		k = ares_set_servers_ports_csv(d->ch, csv);
+		if (k != ARES_SUCCESS) {
+			ares_destroy(d->ch);
+			d->ch = NULL;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(d->dead, sizeof d->dead, "c-ares cannot be set up (%s)",
+	    ares_strerror(k));
+	snprintf(why, whylen, "DNS unavailable: %s: %s", name, d->dead);
+	return -1;
+}
+
+static void
+on_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct query	*q = arg;
+	const char	*what;
+
+	(void)timeouts;
+	q->done = 1;
+	q->rc = -1;
+	switch (status) {
+	case ARES_SUCCESS:
+		q->rc = dns_dmarc_answer(abuf, alen, q->name, q->out, q->len,
+		    q->why, q->whylen);
+		return;
+	case ARES_ENOTFOUND:	/* NXDOMAIN */
+	case ARES_ENODATA:	/* no TXT record */
+		q->rc = 0;
+		return;
+	case ARES_ETIMEOUT:
+	case ARES_ECANCELLED:	/* at the deadline (wait_for) */
+		q->timedout = 1;
+		snprintf(q->why, q->whylen, "DNS unavailable: %s: no answer "
+		    "from %s in %u ms", q->name, q->d->servers,
+		    q->d->timeout * DNS_TRIES);
+		return;
+	case ARES_ESERVFAIL:
+		what = "SERVFAIL (the server failed)";
+		break;
+	case ARES_EREFUSED:
+		what = "REFUSED (the server would not answer)";
+		break;
+	case ARES_ENOTIMP:
+		what = "NOTIMP (the server cannot answer such a query)";
+		break;
+	case ARES_EFORMERR:
+		what = "FORMERR (the server could not read the query)";
+		break;
+	case ARES_EBADRESP:
+		what = "an answer that is not DNS";
+		break;
+	case ARES_ECONNREFUSED:
+		snprintf(q->why, q->whylen, "DNS unavailable: %s: connection "
+		    "refused by %s", q->name, q->d->servers);
+		return;
+	default:
+		snprintf(q->why, q->whylen, "DNS unavailable: %s: %s (%s)",
+		    q->name, ares_strerror(status), q->d->servers);
+		return;
+	}
+	snprintf(q->why, q->whylen, "DNS unavailable: %s: %s from %s",
+	    q->name, what, q->d->servers);
+}
+
+/*
+ * Run the channel until q is answered or its deadline passes (then it
+ * is cancelled, and given as a timeout). 0, or -1 when poll fails
+ * (q's why says so).
+ */
+static int
+wait_for(struct dns *d, struct query *q)
+{
+	struct pollfd	 pfd[ARES_GETSOCK_MAXNUM];
+	ares_socket_t	 socks[ARES_GETSOCK_MAXNUM];
+	struct timeval	 tv, *tvp, maxtv;
+	int64_t		 deadline, t, wait;
+	unsigned	 bits;
+	size_t		 i, np;
+	int		 k;
+
+	deadline = now_ms() + (int64_t)d->timeout * DNS_TRIES;
+	while (!q->done) {
+		t = now_ms();
+		if (t >= deadline) {
+			/* The callback runs now, with ARES_ECANCELLED. */
+			ares_cancel(d->ch);
+			break;
+		}
+		/*
+		 * The bits by hand: c-ares' ARES_GETSOCK_WRITABLE shifts an
+		 * int 1 by up to 31 places (undefined; UBSan says so).
+		 */
+		bits = (unsigned)ares_getsock(d->ch, socks,
+		    ARES_GETSOCK_MAXNUM);
+		for (np = 0, k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
+			unsigned rd = bits & (1u << k);
+			unsigned wr = bits & (1u << (k + ARES_GETSOCK_MAXNUM));
+			if (!rd && !wr)
+				continue;
+			pfd[np].fd = socks[k];
+			pfd[np].events = (rd ? POLLIN : 0) | (wr ? POLLOUT : 0);
+			pfd[np].revents = 0;
+			np++;
+		}
+		wait = deadline - t;
+		maxtv.tv_sec = (time_t)(wait / 1000);
+		maxtv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+		tvp = ares_timeout(d->ch, &maxtv, &tv);
+		wait = (int64_t)tvp->tv_sec * 1000 + tvp->tv_usec / 1000 + 1;
+		if (poll(pfd, (nfds_t)np, (int)wait) == -1 && errno != EINTR) {
+			int e = errno;
+			ares_cancel(d->ch);
+			snprintf(q->why, q->whylen, "DNS unavailable: %s: "
+			    "poll: %s", q->name, strerror(e));
+			q->timedout = 0;
+			return -1;
+		}
+		for (i = 0; i < np; i++)
+			if (pfd[i].revents != 0)
+				ares_process_fd(d->ch,
+				    pfd[i].revents & (POLLIN | POLLERR |
+				    POLLHUP) ? pfd[i].fd : ARES_SOCKET_BAD,
+				    pfd[i].revents & POLLOUT ? pfd[i].fd :
+				    ARES_SOCKET_BAD);
+		/* Timeouts and retries. */
+		ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	}
+	return 0;
+}
+
+int
+dns_dmarc(struct dns *d, const char *domain, char *out, size_t len,
+    char *why, size_t whylen)
+{
+	struct query	 q;
+	char		 name[VALID_NAME_MAX + 1];
+	char		 reason[VALID_WHY + 64];
+
+	if (len > 0)
+		out[0] = '\0';
 	if (valid_dmarc_name(domain, name, sizeof name, reason,
 	    sizeof reason) == -1) {
 		snprintf(why, whylen, "no DNS lookup of the DMARC record: %s",
 		    reason);
 		return -1;
 	}
-	memset(&st, 0, sizeof st);
-	if (res_ninit(&st) != 0) {
-		snprintf(why, whylen, "cannot initialise the resolver");
+	pthread_mutex_lock(&d->mtx);
+	if (d->dead[0] != '\0') {
+		snprintf(why, whylen, "DNS unavailable: %s: not looked up, "
+		    "as %s", name, d->dead);
+		pthread_mutex_unlock(&d->mtx);
 		return -1;
 	}
-	st.retrans = 2;
-	st.retry = 2;
-	n = res_nquery(&st, name, ns_c_in, ns_t_txt, ans, sizeof ans);
-	if (n < 0) {
-		int e = st.res_h_errno;
-		res_nclose(&st);
-		if (e == HOST_NOT_FOUND || e == NO_DATA)
-			return 0;
-		snprintf(why, whylen, "looking up %s: %s", name,
-		    e == TRY_AGAIN ? "no answer (timeout or server failure)" :
-		    "DNS error");
+	if (setup(d, name, why, whylen) == -1) {
+		pthread_mutex_unlock(&d->mtx);
 		return -1;
 	}
-	res_nclose(&st);
-	return dns_dmarc_answer(ans, n, name, out, len, why, whylen);
+	memset(&q, 0, sizeof q);
+	q.d = d;
+	q.name = name;
+	q.out = out;
+	q.len = len;
+	q.why = why;
+	q.whylen = whylen;
+	/* The callback may run at once (out of memory, no server). */
+	ares_query(d->ch, name, ns_c_in, ns_t_txt, on_txt, &q);
+	if (wait_for(d, &q) == 0 && !q.done) {
+		/* Not even cancelled: never left waiting. */
+		q.timedout = 1;
+		q.rc = -1;
+		snprintf(why, whylen, "DNS unavailable: %s: no answer from %s "
+		    "in %u ms", name, d->servers, d->timeout * DNS_TRIES);
+	}
+	if (q.timedout)
+		snprintf(d->dead, sizeof d->dead, "%s gave no answer in %u ms "
+		    "to an earlier lookup of this run", d->servers,
+		    d->timeout * DNS_TRIES);
+	pthread_mutex_unlock(&d->mtx);
+	if (q.rc != 1 && len > 0)
+		out[0] = '\0';
+	return q.done ? q.rc : -1;
 }
 
 int

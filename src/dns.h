@@ -1,28 +1,60 @@
 /*
- * dns.h: looking up a domain's published DMARC record.
+ * dns.h: looking up a domain's published DMARC record (dmarcdb(1),
+ * ADVICE), through c-ares and the resolvers of the
+ * configuration (resolver, $DMARCDB_RESOLVER; else /etc/resolv.conf's),
+ * those the reverse DNS of rdns.h asks.
  */
 #ifndef DR_DNS_H
 #define DR_DNS_H
 
 #include <stddef.h>
 
-/*
- * The TXT record at _dmarc.<domain> that starts with "v=DMARC1", its
- * strings joined, into out (len bytes). Returns 1 found, 0 none (no
- * such name, or no DMARC record there), -1 when the lookup failed or
- * its answer cannot be used (reason in why): a name that is not a host
- * name or would be longer than 253 bytes (never cut), or a record that
- * holds a byte no DMARC record can (a control byte, a byte that is not
- * ASCII) or does not fit in out, or more than one DMARC record (with
- * which receivers apply none: RFC 7489, section 6.6.3). "v=DMARC1"
- * must be followed by the end, a ';' or white space. Waits at most a
- * few seconds.
- */
-int	dns_dmarc(const char *, char *, size_t, char *, size_t);
+struct rdns_conf;
+struct dns;
 
 /*
- * The same from a DNS answer (n bytes of wire format) to a TXT query
- * for name: what dns_dmarc does with the answer it gets.
+ * Tries of a query. A lookup waits at most the resolver's timeout
+ * (resolver-timeout, else RDNS_TIMEOUT_MS: 2 s) times DNS_TRIES, 4 s
+ * by default, whatever the number of servers.
+ */
+#define DNS_TRIES	2
+
+/*
+ * A resolver for DMARC record lookups, asking the servers of c (n 0:
+ * those of /etc/resolv.conf) with c's timeout; c must outlive it.
+ * c-ares is set up at the first lookup, and then used for every other.
+ * Lookups may come from several threads: they take turns. NULL when
+ * out of memory. The caller frees it with dns_free (NULL is fine).
+ */
+struct dns	*dns_new(const struct rdns_conf *);
+void		 dns_free(struct dns *);
+
+/*
+ * The TXT record at _dmarc.<domain> that starts with "v=DMARC1", its
+ * strings joined, into out (len bytes), other TXT records passed over.
+ * Returns 1 found, 0 none (NXDOMAIN, or no DMARC record there), -1
+ * when the record cannot be used, or DNS is not available, with the
+ * reason in why, naming the name:
+ *
+ * - a name that is not a host name or would be longer than 253 bytes
+ *   (never cut, never looked up): "no DNS lookup of the DMARC record:
+ *   ...";
+ * - DNS unavailable: "DNS unavailable: _dmarc.example.com: ..." and
+ *   what happened (no answer in time, SERVFAIL, REFUSED, connection
+ *   refused, a broken answer). Once no answer came in time, the later
+ *   lookups of d are not made, and say so: a dead resolver costs its
+ *   timeout once a run;
+ * - what dns_dmarc_answer refuses.
+ */
+int	dns_dmarc(struct dns *, const char *, char *, size_t, char *, size_t);
+
+/*
+ * What dns_dmarc makes of the answer (n bytes of wire format) to a TXT
+ * query for name: 1, 0 or -1 as above. -1 for a record that holds a
+ * byte no DMARC record can (a control byte, a byte that is not ASCII)
+ * or does not fit in out, or more than one DMARC record (with which
+ * receivers apply none: RFC 7489, section 6.6.3). "v=DMARC1" must be
+ * followed by the end, a ';' or white space.
  */
 int	dns_dmarc_answer(const unsigned char *, int, const char *, char *,
 	    size_t, char *, size_t);

@@ -310,6 +310,30 @@ rdns_conf_env(struct rdns_conf *c, struct dr_error *err)
 	return 0;
 }
 
+void
+rdns_servers_csv(const struct rdns_conf *c, char *out, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (i = 0; i < c->nservers; i++) {
+		if (i > 0)
+			strncat(out, ",", len - strlen(out) - 1);
+		strncat(out, c->servers[i], len - strlen(out) - 1);
+	}
+}
+
+void
+rdns_servers_text(const struct rdns_conf *c, char *out, size_t len)
+{
+	if (c->nservers > 0)
+		rdns_servers_csv(c, out, len);
+	else
+		snprintf(out, len, "the resolvers of /etc/resolv.conf");
+}
+
 /* --- lookups ----------------------------------------------------- */
 
 static int64_t
@@ -512,13 +536,7 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 		goto out;
 	}
 	if (conf->nservers > 0) {
-		csv[0] = '\0';
-		for (i = 0; i < conf->nservers; i++) {
-			if (i > 0)
-				strncat(csv, ",", sizeof csv - strlen(csv) - 1);
-			strncat(csv, conf->servers[i],
-			    sizeof csv - strlen(csv) - 1);
-		}
+		rdns_servers_csv(conf, csv, sizeof csv);
 		k = ares_set_servers_ports_csv(lk.ch, csv);
 		if (k != ARES_SUCCESS) {
 			dr_seterr(err, DR_E_USAGE, "resolver %s: %s", csv,
@@ -591,16 +609,14 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 		/* Timeouts and retries. */
 		ares_process_fd(lk.ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	}
+	rdns_servers_text(conf, csv, sizeof csv);
 	if (lk.dead > 0)
 		log_warnx("reverse DNS: no answer from %s in %lld ms: %zu of "
-		    "%zu addresses not looked up (given as timeout)",
-		    conf->nservers ? csv : "the resolvers of /etc/resolv.conf",
+		    "%zu addresses not looked up (given as timeout)", csv,
 		    (long long)idle, lk.dead, n);
 	else if (lk.refused > 0)
 		log_warnx("reverse DNS: %s: %zu of %zu lookups failed "
-		    "(connection refused, or no server)",
-		    conf->nservers ? csv : "the resolvers of /etc/resolv.conf",
-		    lk.refused, n);
+		    "(connection refused, or no server)", csv, lk.refused, n);
 	rc = 0;
 out:
 	if (lk.ch != NULL) {

@@ -82,6 +82,14 @@ int	 rdns_servers_parse(struct rdns_conf *, const char *,
 void	 rdns_conf_free(struct rdns_conf *);
 
 /*
+ * The servers of c as c-ares takes them ("127.0.0.1:53,[::1]:53") into
+ * out (len bytes, cut if need be; "" for none); and the same for people
+ * ("the resolvers of /etc/resolv.conf" for none).
+ */
+void	 rdns_servers_csv(const struct rdns_conf *, char *, size_t);
+void	 rdns_servers_text(const struct rdns_conf *, char *, size_t);
+
+/*
  * Look up n addresses (canonical text) concurrently; cb gets each
  * address once, in any order (a non-zero return stops). 0 or -1.
  */

@@ -8,6 +8,7 @@
 # (dmarcdb(1), ADVICE). tests/golden/advise-policy.txt holds the text of
 # the forged cases (UPDATE_GOLDEN=1 rewrites it).
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/e2e/knot.sh"
 
 R=$T/r
 mkdir -p "$R"
@@ -133,7 +134,7 @@ genuine backdated.example none -30 -1
 genuine backdated.example reject -30 -1 f1.example f2.example \
     f3.example f4.example
 
-# The record in DNS (answered by tests/hostile/fakedns.so): dns.example
+# The record in DNS (answered by a private Knot DNS server): dns.example
 # publishes p=reject while every reporter still saw p=none;
 # dnsforged.example publishes p=none and forgers with backdated reports
 # outweigh the genuine reporters; nodns.example has no record.
@@ -284,26 +285,23 @@ says backdated.example 'p=none (stage 0, monitor): 3 reporters with 90 days of r
     fail "backdated.example: disagreement"
 
 # The record in DNS, when there is one, is what the advice rests on.
-# fakedns.so answers every name with the bytes of FAKEDNS_TXT, or that
-# it does not exist when that is not set.
-# indns DOMAIN [RECORD]: advise on DOMAIN, its record in DNS RECORD.
+# nodns.example has none (NXDOMAIN).
+knot_zone example <<-EOF
+_dmarc.dns TXT "v=DMARC1; p=reject; rua=mailto:d@dns.example"
+_dmarc.dnsforged TXT "v=DMARC1; p=none"
+EOF
+knot_start
+# indns DOMAIN: advise on DOMAIN, asking the server (one query).
 indns() {
-	if [ $# -gt 1 ]; then
-		printf '%s' "$2" > "$T/txt"
-		set -- "$1" "FAKEDNS_TXT=$T/txt"
-	else
-		set -- "$1" "FAKEDNS_NONE=1"
-	fi
-	env "$2" FAKEDNS_LOG="$T/dns.log" ASAN_OPTIONS="$ASAN" \
-	    LD_PRELOAD="$BUILDDIR/tests/hostile/fakedns.so" \
-	    "$DMARCDB" --db "$DB" advise --as-of 2026-03-01 --domain "$1" \
-	    > "$T/${1%.example}.txt"
+	local q0
+	q0=$(knot_queries)
+	DMARCDB_RESOLVER=127.0.0.1:$KNOT_PORT "$DMARCDB" --db "$DB" advise \
+	    --as-of 2026-03-01 --domain "$1" > "$T/${1%.example}.txt"
+	[ $(( $(knot_queries) - q0 )) = 1 ] || fail "$1: not one query"
 }
-indns dns.example 'v=DMARC1; p=reject; rua=mailto:d@dns.example'
-indns dnsforged.example 'v=DMARC1; p=none'
+indns dns.example
+indns dnsforged.example
 indns nodns.example
-grep -qx '_dmarc.nodns.example' "$T/dns.log" ||
-    fail "fakedns.so was not asked: $(cat "$T/dns.log" 2> /dev/null)"
 grep -q '^  policy      p=reject$' "$T/dns.txt" || fail "dns.example: policy"
 grep -q '^              from the record in DNS; no reporter.s newest reports show stage 5 yet$' \
     "$T/dns.txt" || fail "dns.example: where the policy comes from"

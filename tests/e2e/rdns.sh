@@ -8,120 +8,36 @@
 # the server stopped, its expiry, --no-dns, $DMARCDB_RESOLVER over the
 # configuration's resolver, and the command's errors.
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/e2e/knot.sh"
 
-command -v knotd > /dev/null || fail "knotd is not installed" \
-    "(tools/deps.sh test)"
-command -v dig > /dev/null || fail "dig is not installed (tools/deps.sh test)"
-
-# free_port: a port free for UDP and TCP on 127.0.0.1.
-free_port() {
-	p=$(( 20000 + ($$ + ${1:-0}) % 20000 ))
-	while [ -n "$(ss -Hlun "sport = :$p" 2>/dev/null)" ] ||
-	    [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
-
-Z=$T/zones
-mkdir "$Z" "$Z/db"
-cat > "$Z/example.test.zone" <<EOF
-\$ORIGIN example.test.
-\$TTL 300
-@        SOA ns1 hostmaster 1 3600 900 604800 300
-@        NS  ns1
+knot_zone example.test <<'EOF'
 ns1      A   127.0.0.1
-id       TXT "${T##*/}"
 mx1      A   192.0.2.25
 mx1      AAAA 2001:db8::25
 other    A   192.0.2.99
 other6   AAAA 2001:db8::99
 mixed    A   192.0.2.30
 EOF
-cat > "$Z/2.0.192.in-addr.arpa.zone" <<EOF
-\$ORIGIN 2.0.192.in-addr.arpa.
-\$TTL 300
-@   SOA ns1.example.test. hostmaster.example.test. 1 3600 900 604800 300
-@   NS  ns1.example.test.
+knot_zone 2.0.192.in-addr.arpa <<'EOF'
 25  PTR mx1.example.test.
 26  PTR other.example.test.
 27  PTR ghost.example.test.
-28  PTR \\007bell.example.test.
+28  PTR \007bell.example.test.
 29  PTR under_score.example.test.
 30  PTR MiXeD.Example.TEST.
-31  PTR dot\\.inside.example.test.
+31  PTR dot\.inside.example.test.
 EOF
-cat > "$Z/8.b.d.0.1.0.0.2.ip6.arpa.zone" <<EOF
-\$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
-\$TTL 300
-@ SOA ns1.example.test. hostmaster.example.test. 1 3600 900 604800 300
-@ NS ns1.example.test.
+knot_zone 8.b.d.0.1.0.0.2.ip6.arpa <<'EOF'
 5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 PTR mx1.example.test.
 6.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 PTR other6.example.test.
 EOF
 # A zone the server is configured for but cannot load: SERVFAIL.
-echo "this is not a zone file" > "$Z/100.51.198.in-addr.arpa.zone"
-
-PORT=$(free_port)
-cat > "$Z/knot.conf" <<EOF
-server:
-    rundir: "$Z"
-    listen: [ 127.0.0.1@$PORT ]
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$Z/db"
-log:
-  - target: stderr
-    any: warning
-template:
-  - id: default
-    storage: "$Z"
-    file: "%s.zone"
-    zonefile-sync: -1
-    journal-content: none
-zone:
-  - domain: example.test
-  - domain: 2.0.192.in-addr.arpa
-  - domain: 8.b.d.0.1.0.0.2.ip6.arpa
-  - domain: 100.51.198.in-addr.arpa
-EOF
-KNOT=
-knotd -c "$Z/knot.conf" > "$Z/knot.log" 2>&1 &
-KNOT=$!
-at_exit 'if [ -n "$KNOT" ]; then kill $KNOT 2>/dev/null || :; wait $KNOT 2>/dev/null || :; fi'
-# Ready when it answers with this run's token (it answers before its
-# zones are loaded).
-i=0
-until [ "$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$PORT" \
-    id.example.test TXT 2>/dev/null)" = "\"${T##*/}\"" ]; do
-	i=$((i + 1))
-	if [ $i -gt 200 ] || ! kill -0 "$KNOT" 2>/dev/null; then
-		cat "$Z/knot.log" >&2
-		fail "knotd did not start"
-	fi
-	sleep 0.05
-done
-
+knot_broken 100.51.198.in-addr.arpa
+knot_start
+PORT=$KNOT_PORT
 # A black hole: bound UDP and TCP sockets that never answer.
-BH=$(free_port 7)
-/usr/bin/python3 -c 'import socket, signal, sys
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("127.0.0.1", int(sys.argv[1])))
-t = socket.socket()
-t.bind(("127.0.0.1", int(sys.argv[1])))
-t.listen(8)
-print("ready", flush=True)
-signal.pause()' "$BH" > "$T/bh.out" &
-BHPID=$!
-at_exit 'kill $BHPID 2>/dev/null || :; wait $BHPID 2>/dev/null || :'
-i=0
-until grep -q ready "$T/bh.out"; do
-	i=$((i + 1))
-	[ $i -le 200 ] && kill -0 "$BHPID" || fail "the black hole did not start"
-	sleep 0.05
-done
+black_hole
+BH=$BH_PORT
 # A closed port: nothing listens there.
 CLOSED=$(free_port 13)
 
@@ -216,9 +132,7 @@ grep -q '^192\.0\.2\.25  *name  *mx1\.example\.test  *yes  *yes$' "$T/text" ||
     fail "text: wrong row"
 
 # The second run, the server stopped: the same answers, from the cache.
-kill "$KNOT"
-wait "$KNOT" 2>/dev/null || :
-KNOT=
+knot_stop
 # shellcheck disable=SC2086
 ptr $ADDRS > "$T/second.csv"
 sed -e '1!s/,0$/,1/' "$T/first.csv" | sort > "$T/want"

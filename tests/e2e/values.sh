@@ -11,8 +11,8 @@
 # 253 bytes are never looked up, nor cut; an old database is brought in
 # line. (Refused inputs: tests/hostile/mkhostile.c, hostile.sh.)
 . "$(dirname "$0")/lib.sh"
+. "$SRCDIR/tests/e2e/knot.sh"
 
-FAKEDNS=$BUILDDIR/tests/hostile/fakedns.so
 R=$T/r
 mkdir "$R"
 AS_OF="--as-of 2026-03-01"
@@ -263,50 +263,126 @@ expect_exit 2 "$DMARCDB" --db "$DB" reports --since 253402300800 \
     2> /dev/null
 "$DMARCDB" --db "$DB" reports --since 9999-12-31 2> /dev/null
 
-# 21: DNS answers, through fakedns.so: a usable record is used (so the
-# refusals below mean something), one with a control byte or a value
-# that is not DMARC is refused in words, and a name longer than 253
-# bytes is never looked up.
+# 21: DNS answers, from a private Knot DNS server (tests/e2e/knot.sh),
+# which serves any bytes in a TXT record: a usable record is used (so
+# the refusals below mean something), also one too long for a UDP
+# answer; records with a control byte, a NUL, a byte that is not ASCII,
+# quotes, a tag that is not one, a value that is not DMARC, or more
+# bytes than a record may have are refused in words and never printed;
+# two DMARC records are refused; a name longer than 253 bytes is never
+# looked up. Each case is a domain of its own, with the report of
+# dns.example, in a database of its own.
+rua='rua=mailto:d@x.example'
+big="v=DMARC1; p=none; rua=mailto:d@big.example"
+for i in $(seq 12); do
+	big="$big,mailto:dmarc-reports-mailbox-number-$i@big.example"
+done
+[ ${#big} -gt 512 ] || fail "big: ${#big} bytes"
+# A record of 4,097 bytes: one too many.
+over="v=DMARC1; p=none; $rua; x="
+over="$over$(head -c $((4097 - ${#over})) /dev/zero | tr '\0' x)"
+[ ${#over} -eq 4097 ] || fail "over: ${#over} bytes"
+# strings TEXT: TEXT as TXT strings of 200 bytes.
+strings() {
+	printf '%s' "$1" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '
+}
+knot_zone example <<-EOF
+_dmarc.dns TXT "v=DMARC1; p=none; rua=mailto:d@dns.example"
+_dmarc.big TXT $(strings "$big")
+_dmarc.bel TXT "v=DMARC1; p=reject\\007; $rua"
+_dmarc.nul TXT "v=DMARC1; p=none\\000; $rua"
+_dmarc.nl TXT "v=DMARC1; p=none" "\\010$rua"
+_dmarc.esc TXT "v=DMARC1; p=\\027[2Jnone; $rua"
+_dmarc.utf TXT "v=DMARC1; p=none; rua=mailto:d@\\195\\169t\\195\\169.example"
+_dmarc.bidi TXT "v=DMARC1; p=none; rua=mailto:\\226\\128\\174d@x.example"
+_dmarc.quote TXT "v=DMARC1; p=\\"none\\"; $rua"
+_dmarc.tag TXT "v=DMARC1; p=none; x y=1; $rua"
+_dmarc.maybe TXT "v=DMARC1; p=maybe; rua=mailto:d@maybe.example"
+_dmarc.two TXT "v=DMARC1; p=reject; rua=mailto:d@two.example"
+_dmarc.two TXT "v=DMARC1; p=none; rua=mailto:d@two.example"
+_dmarc.over TXT $(strings "$over")
+EOF
+knot_start
+mkdir "$T/dnsr"
+for d in dns big bel nul nl esc utf bidi quote tag maybe two over; do
+	sed "s/dns\.example/$d.example/g; s/dns-1/$d-1/" "$R/dns.xml" \
+	    > "$T/dnsr/$d.xml"
+done
+"$DMARCDB" -q --db "$T/dns.db" ingest "$T/dnsr" "$R/long.xml"
+unset DMARCDB_RESOLVER
+printf 'resolver 127.0.0.1:%s;\n' "$KNOT_PORT" > "$T/dns.conf"
+# dns DOMAIN [DB]: advise on DOMAIN, into $T/dns.txt (and its lines
+# joined, $T/dns1.txt); the number of queries it made in $ASKED. Under
+# memcheck with RUN=$QUICK: the cases that take a path run already.
 dns() {
-	printf "$1" > "$T/txt"
-	: > "$T/names"
-	if [ $# -gt 2 ]; then
-		printf "$3" > "$T/txt2"
-		export FAKEDNS_TXT2=$T/txt2
-	fi
-	FAKEDNS_TXT=$T/txt FAKEDNS_LOG=$T/names LD_PRELOAD=$FAKEDNS \
-	    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$DB" advise $AS_OF \
-	    --domain "$2" > "$T/dns.txt"
-	unset FAKEDNS_TXT2
+	local q0
+	q0=$(knot_queries)
+	"${RUN:-$DMARCDB}" --db "${2:-$T/dns.db}" --config "$T/dns.conf" \
+	    advise $AS_OF --domain "$1" > "$T/dns.txt"
+	ASKED=$(( $(knot_queries) - q0 ))
 	tr -d '\n' < "$T/dns.txt" | tr -s ' ' > "$T/dns1.txt"
 }
-dns 'v=DMARC1; p=none; rua=mailto:d@dns.example' dns.example
-[ "$(cat "$T/names")" = _dmarc.dns.example ] || fail "names: $(cat \
-"$T/names")"
+# refused DOMAIN WHY [QUERIES]: the record of DOMAIN is refused, saying
+# WHY, and the advice rests on the reports; one query (or QUERIES).
+refused() {
+	dns "$1"
+	[ "$ASKED" = "${3:-1}" ] || fail "$1: $ASKED queries"
+	grep -qF -- "- $2" "$T/dns1.txt" || fail "$1: $(cat "$T/dns.txt")"
+	grep_none 'instead of' "$T/dns.txt" || fail "$1: a record used"
+	grep -q '^  change      ' "$T/dns.txt" || fail "$1: no change"
+}
+dns dns.example
+[ "$ASKED" = 1 ] || fail "dns.example: $ASKED queries"
 grep -q 'instead of _dmarc.dns.example. IN TXT "v=DMARC1; p=none; rua=mailto:d@dns.example" (the record in the DNS)' \
     "$T/dns1.txt" || fail "DNS record not used: $(cat "$T/dns.txt")"
-dns 'v=DMARC1; p=reject\a; rua=mailto:d@dns.example' dns.example
-grep -q "the DMARC record at _dmarc.dns.example holds byte 0x07, which \
-no DMARC record can hold: not used: the advice rests on the reports" \
-    "$T/dns1.txt" || fail "control byte: $(cat "$T/dns.txt")"
-grep_none 'instead of' "$T/dns.txt" || fail "control byte used"
+# Too long for UDP: c-ares asks again over TCP.
+dns big.example
+[ "$ASKED" = 2 ] || fail "big.example: $ASKED queries, not UDP then TCP"
+grep -q 'instead of _dmarc.big.example. IN TXT "v=DMARC1; p=none; rua=mailto:d@big.example,.*number-12@big.example" (the record in the DNS)' \
+    "$T/dns1.txt" || fail "big record not used: $(cat "$T/dns.txt")"
+refused bel.example "the DMARC record at _dmarc.bel.example holds byte \
+0x07, which no DMARC record can hold: not used: the advice rests on the \
+reports"
 grep_none "$(printf '\a')" "$T/dns.txt" || fail "a BEL printed"
-dns 'v=DMARC1; p=maybe; rua=mailto:d@dns.example' dns.example
-grep -q "the DMARC record in DNS at _dmarc.dns.example is not usable (tag \
-p: expected none, quarantine or reject): receivers ignore it; fix it \
-first (the advice rests on the reports)" "$T/dns1.txt" ||
-    fail "p=maybe: $(cat "$T/dns.txt")"
-grep_none 'maybe' "$T/dns.txt" || fail "p=maybe printed"
+RUN=$QUICK
+refused nul.example "the DMARC record at _dmarc.nul.example holds byte \
+0x00, which no DMARC record can hold: not used"
+refused nl.example "the DMARC record at _dmarc.nl.example holds byte 0x0a, \
+which no DMARC record can hold: not used"
+refused esc.example "the DMARC record at _dmarc.esc.example holds byte \
+0x1b, which no DMARC record can hold: not used"
+grep_none "$(printf '\033')" "$T/dns.txt" || fail "an ESC printed"
+refused utf.example "the DMARC record at _dmarc.utf.example holds byte \
+0xc3, which no DMARC record can hold: not used"
+refused bidi.example "the DMARC record at _dmarc.bidi.example holds byte \
+0xe2, which no DMARC record can hold: not used"
+grep_none $'\xe2\x80\xae' "$T/dns.txt" || fail "a bidi override printed"
+RUN=
+refused quote.example "the DMARC record in DNS at _dmarc.quote.example is \
+not usable (tag p: expected none, quarantine or reject): receivers \
+ignore it; fix it first (the advice rests on the reports)"
+grep_none 'p="none"' "$T/dns.txt" || fail "quotes printed"
+RUN=$QUICK
+refused tag.example "the DMARC record in DNS at _dmarc.tag.example is not \
+usable ("
+grep_none 'x y=1' "$T/dns.txt" || fail "an invalid tag printed"
+refused maybe.example "the DMARC record in DNS at _dmarc.maybe.example is \
+not usable (tag p: expected none, quarantine or reject): receivers \
+ignore it; fix it first (the advice rests on the reports)"
+grep_none 'maybe;\|p=maybe' "$T/dns.txt" || fail "p=maybe printed"
+RUN=
 # Two DMARC records: receivers apply neither (RFC 7489, 6.6.3), so the
 # advice must not start from either of them.
-dns 'v=DMARC1; p=reject; rua=mailto:d@dns.example' dns.example \
-    'v=DMARC1; p=none; rua=mailto:d@dns.example'
-grep -q "_dmarc.dns.example holds 2 DMARC records: receivers apply none \
-of them until only one is left: the advice rests on the reports" \
-    "$T/dns1.txt" || fail "two records: $(cat "$T/dns.txt")"
-grep_none 'instead of' "$T/dns.txt" || fail "two records: one used"
-dns 'v=DMARC1; p=none' "$L"
-[ ! -s "$T/names" ] || fail "looked up: $(cat "$T/names")"
+refused two.example "_dmarc.two.example holds 2 DMARC records: receivers \
+apply none of them until only one is left: the advice rests on the \
+reports"
+# Longer than a record may be (4,096 bytes): refused, never cut (UDP,
+# then TCP).
+refused over.example "the DMARC record at _dmarc.over.example is longer \
+than 4096 bytes: not used: the advice rests on the reports" 2
+grep_none 'xxxx' "$T/dns.txt" || fail "the long record printed"
+dns "$L"
+[ "$ASKED" = 0 ] || fail "looked up: $L"
 [ "$(head -1 "$T/dns.txt")" = "$L" ] || fail "the domain is cut"
 grep -q "no DMARC record can be looked up or published for this domain: \
 _dmarc. and the domain make 257 bytes, more than the 253 a DNS name may \
@@ -317,17 +393,15 @@ grep_none 'IN TXT' "$T/dns.txt" || fail "long name: a zone line"
 # Longer than any host name, as an older dmarcdb may have stored.
 L300=$L.$(printf 'e%.0s' $(seq 49))
 [ ${#L300} -eq 300 ] || fail "300: ${#L300}"
-cp "$DB" "$T/long.db"
+cp "$T/dns.db" "$T/long.db"
 sql "$T/long.db" "UPDATE reports SET domain = '$L300' WHERE domain = '$L'"
-: > "$T/names"
-FAKEDNS_TXT=$T/txt FAKEDNS_LOG=$T/names LD_PRELOAD=$FAKEDNS \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/long.db" advise $AS_OF \
-    --domain "$L300" > "$T/dns.txt"
-[ ! -s "$T/names" ] || fail "300 looked up: $(cat "$T/names")"
+dns "$L300" "$T/long.db"
+[ "$ASKED" = 0 ] || fail "300 looked up"
 [ "$(head -1 "$T/dns.txt")" = "$L300" ] || fail "300: the domain is cut"
-tr -d '\n' < "$T/dns.txt" | tr -s ' ' | grep -q "no DMARC record can be \
-looked up or published for this domain: not a host name: 300 bytes long, \
-more than 253" || fail "300: $(cat "$T/dns.txt")"
+grep -q "no DMARC record can be looked up or published for this domain: \
+not a host name: 300 bytes long, more than 253" "$T/dns1.txt" ||
+    fail "300: $(cat "$T/dns.txt")"
+knot_stop
 
 # An older database (schema 5): its forged values and report ids in
 # other cases are brought in line when it is opened.

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "dns.h"
+#include "rdns.h"
 
 struct msg {
 	unsigned char	b[8192];
@@ -255,25 +256,36 @@ bad_answer(void **state)
 static void
 names_not_looked_up(void **state)
 {
-	char	dom[300], out[64], why[256];
-	size_t	i;
+	struct rdns_conf	 c;
+	struct dns		*d;
+	char			 dom[300], out[64], why[256];
+	size_t			 i;
 
 	(void)state;
+	/* No server: a query would fail at once, and say so. */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(rdns_servers_parse(&c, "127.0.0.1:9", NULL), 0);
+	d = dns_new(&c);
+	assert_non_null(d);
 	for (i = 0; i < 247; i++)
 		dom[i] = (i + 1) % 64 == 0 ? '.' : 'a';
 	dom[247] = '\0';
-	assert_int_equal(dns_dmarc(dom, out, sizeof out, why, sizeof why), -1);
+	assert_int_equal(dns_dmarc(d, dom, out, sizeof out, why, sizeof why),
+	    -1);
 	assert_string_equal(why, "no DNS lookup of the DMARC record: _dmarc. "
 	    "and the domain make 254 bytes, more than the 253 a DNS name may "
 	    "have");
 	memset(dom, 'a', 299);
 	dom[299] = '\0';
-	assert_int_equal(dns_dmarc(dom, out, sizeof out, why, sizeof why), -1);
+	assert_int_equal(dns_dmarc(d, dom, out, sizeof out, why, sizeof why),
+	    -1);
 	assert_non_null(strstr(why, "not a host name"));
-	assert_int_equal(dns_dmarc("victim example", out, sizeof out, why,
+	assert_int_equal(dns_dmarc(d, "victim example", out, sizeof out, why,
 	    sizeof why), -1);
 	assert_string_equal(why, "no DNS lookup of the DMARC record: not a "
 	    "host name: holds a space");
+	dns_free(d);
+	rdns_conf_free(&c);
 }
 
 int
