@@ -65,6 +65,9 @@ domain $R {
 EOF
 S="$DMARCDB -q --db $DB sources --as-of 2026-03-01 --no-dns --config $T/conf"
 A="$DMARCDB -q --db $DB advise --as-of 2026-03-01 --no-dns --config $T/conf"
+# Runs again over paths run under memcheck above (lib.sh).
+SQ="$QUICK -q --db $DB sources --as-of 2026-03-01 --no-dns --config $T/conf"
+AQ="$QUICK -q --db $DB advise --as-of 2026-03-01 --no-dns --config $T/conf"
 
 # Per source: class, dispositions, reason.
 $S --domain $D --by ip --format csv > "$T/s.csv"
@@ -122,12 +125,12 @@ has "$F" "1,120 messages (6.9% of the mail) fail DMARC only because SPF alignmen
 has "$F" "Relay (3 addresses, the largest 192.0.2.21), 2,240 messages (13.8% of the mail): DKIM passes for d=mail.rel.example, not aligned with rel.example; SPF passes for other.example but is not aligned with rel.example: publish adkim=r (relaxed alignment, the default), or sign with DKIM d=rel.example" ||
     fail "the sender's fix is not relaxed alignment"
 # Per address: the alignment that would pass each.
-$S --domain $R --by ip --format csv > "$T/s.csv"
+$SQ --domain $R --by ip --format csv > "$T/s.csv"
 src 192.0.2.22 reason | grep -q ": publish aspf=r (relaxed alignment, the default), or sign with DKIM d=$R\"" ||
     fail "aspf=r: $(src 192.0.2.22 reason)"
 src 192.0.2.23 reason | grep -q ": publish adkim=r and aspf=r (relaxed alignment, the default), or sign with DKIM d=$R\"" ||
     fail "both: $(src 192.0.2.23 reason)"
-$A --domain $D --domain $R --format json > "$T/a.json"
+$AQ --domain $D --domain $R --format json > "$T/a.json"
 j() { # DOMAIN PATH
 	sqlite3 -batch :memory: "SELECT json_extract(value, '\$.$2') FROM
 	    json_each(readfile('$T/a.json'), '\$.domains')
@@ -161,7 +164,7 @@ sqlite3 -batch "$T/old.db" "
 dump "$DB" > "$T/d1"
 dump "$T/old.db" > "$T/d2"
 cmp -s "$T/d1" "$T/d2" || fail "schema 11 upgraded differs: $(diff "$T/d1" "$T/d2" | head -5)"
-"$DMARCDB" -q --db "$T/old.db" advise --as-of 2026-03-01 --no-dns \
+"$QUICK" -q --db "$T/old.db" advise --as-of 2026-03-01 --no-dns \
     --config "$T/conf" --domain $D --domain $R > "$T/old.txt"
 cmp -s "$F" "$T/old.txt" || fail "advice after the upgrade differs"
 echo "ok"
