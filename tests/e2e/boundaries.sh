@@ -13,13 +13,16 @@
 # - a stage seen from the newest day only (one day at the stage);
 # - reporters that disagree: three stages listed, a fourth counted;
 #   pct=0 shown in a stage; pct=100 read from the record of the
-#   configuration;
+#   configuration, and no word on pct (pct=99: RFC 9989 receivers
+#   ignore it);
 # - min-messages: the window at exactly min-messages is judged on
 #   volume, one message short by time; by time only when authorised
 #   mail passes at pass or above; the longer window stops doubling
 #   when it holds exactly min-messages;
 # - stage 2 (p=quarantine; pct=25) enforces: its harm and a pass rate
-#   below step-back step back; stage 1 never does;
+#   below step-back step back; stage 1 never does; of two senders
+#   harmed alike, the first is named;
+# - without configured senders, stage 1 is the last step;
 # - before p=reject, without configured senders: the largest source
 #   below the dkim threshold is named, not one at it; a sender at the
 #   dkim threshold passes the gate; one with a significant share of the
@@ -131,8 +134,9 @@ for d in three.example four.example; do
 	reps f1.example -5 -1 $d p=none
 done
 reps f2.example -3 -1 four.example p=reject
-# The record of the configuration says pct=100.
+# The record of the configuration says pct=100, or pct=99.
 reps google.com -20 -1 cfg.example p=none
+reps google.com -20 -1 cfg99.example p=none
 
 # Volume and time: 1,000 messages a day for 14 days, 99.0% passing.
 reps google.com -14 -1 time.example p=none 192.0.2.10:990:pass \
@@ -146,6 +150,16 @@ for d in s2.example:25 s1.example:0; do
 	reps google.com -14 -1 ${d%:*} p=quarantine,pct=${d#*:} \
 	    192.0.2.10:980:pass 192.0.2.10:20:fail:quarantine
 done
+
+# No senders configured, all mail passing: at stage 0, and at stage 1.
+reps google.com -20 -1 unc0.example p=none
+reps google.com -20 -1 unc1.example p=quarantine,pct=0
+
+# Two senders at stage 3 whose mail receivers quarantine alike, 140
+# messages each: 1.0% of our MTA's, 2.0% of the newsletters'.
+reps google.com -14 -1 harm2.example p=quarantine 192.0.2.10:990:pass \
+    192.0.2.10:10:fail:quarantine 192.0.2.20:490:pass \
+    192.0.2.20:10:fail:quarantine
 
 # DKIM before p=reject, no senders configured: a sender of two sources,
 # one with 99.0% of its mail signed, a smaller one with none (90.0% of
@@ -161,8 +175,8 @@ reps google.com -14 -1 six.example p=quarantine \
 "$DMARCDB" -q --db "$DB" ingest "$R"
 
 # conf THRESHOLDS: the configuration, in $T/conf, with THRESHOLDS for
-# every domain; our MTA is 192.0.2.10, but for weak.example and
-# six.example, which have no senders.
+# every domain; our MTA is 192.0.2.10, but for weak.example,
+# six.example, unc0.example and unc1.example, which have no senders.
 conf() {
 	printf '%s\n' "location-db \"$T/no-location.db\";" \
 	    'domain med-even.example med-odd.example half-even.example' \
@@ -173,7 +187,15 @@ conf() {
 	    'domain cfg.example {' \
 	    '	record "v=DMARC1; p=quarantine; pct=100";' \
 	    '	sender "our MTA" { ip 192.0.2.10/32; }' '}' \
-	    'domain weak.example six.example {' "	thresholds { $1 }" '}' \
+	    'domain cfg99.example {' \
+	    '	record "v=DMARC1; p=quarantine; pct=99";' \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' '}' \
+	    'domain harm2.example {' \
+	    '	sender "our MTA" { ip 192.0.2.10/32; }' \
+	    '	sender "newsletters" { ip 192.0.2.20/32; }' \
+	    "	thresholds { step-back 0; harm-messages 140; $1 }" '}' \
+	    'domain weak.example six.example unc0.example unc1.example {' \
+	    "	thresholds { $1 }" '}' \
 	    > "$T/conf"
 }
 A="$DMARCDB -q --db $DB --config $T/conf advise --as-of 2026-03-01 --no-dns"
@@ -210,12 +232,14 @@ conf ""
 $A --domain med-even.example --domain med-odd.example \
     --domain half-even.example --domain half-odd.example \
     --domain new.example --domain three.example --domain four.example \
-    --domain cfg.example --domain time.example --domain long.example \
-    --domain s2.example --domain s1.example --domain weak.example \
+    --domain cfg.example --domain cfg99.example --domain time.example \
+    --domain long.example --domain s2.example --domain s1.example \
+    --domain harm2.example --domain unc0.example --domain unc1.example \
+    --domain weak.example \
     --domain six.example > "$T/all.txt" || fail "advise: exit $?"
 advise "$AQ" med-even.example med-odd.example half-even.example \
     half-odd.example new.example three.example four.example cfg.example \
-    weak.example six.example
+    cfg99.example weak.example six.example
 
 # Since when.
 days() { get "$1" stage.days; }
@@ -248,6 +272,12 @@ notes four.example disagree > "$T/four"
     fail "pct=100: $(get cfg.example policy.pct policy.source)"
 grep -q '^  policy      p=quarantine; pct=100$' "$T/all.txt" ||
     fail "pct=100, in text"
+# pct=100 is all of the failing mail, as RFC 9989 receivers apply it:
+# nothing to say; pct=99 is not.
+ignored() { notes "$1" notes | grep -c '^RFC 9989 receivers ignore pct' || :; }
+[ "$(ignored cfg.example)" = 0 ] || fail "pct=100: $(notes cfg.example notes)"
+[ "$(ignored cfg99.example)" = 1 ] ||
+    fail "pct=99: $(notes cfg99.example notes)"
 
 # Volume and time. 14,000 messages: enough for min-messages 14000, so
 # judged on volume, without a word about time; for 14001, judged by
@@ -297,6 +327,27 @@ conf "step-back 0; harm-messages 1; harm 2;"
     fail "stage 1, harm 2: $(vn s1.example)"
 conf "step-back 0; harm-messages 1; harm 2.01;"
 [ "$(vn s2.example)" = "hold 2" ] || fail "harm 2.01: $(vn s2.example)"
+
+# Of two senders harmed alike, over both floors (harm 1), the reason
+# names the first (the larger); at harm 1.01 only the newsletters are
+# over it.
+harmed() {
+	advise "$AQ" harm2.example
+	notes harm2.example reasons |
+	    sed -n 's/^receivers quarantine or reject the authorised mail of //p' |
+	    cut -d: -f1
+}
+conf "harm 1;"
+[ "$(harmed)" = "our MTA" ] || fail "harm 1: $(notes harm2.example reasons)"
+conf "harm 1.01;"
+[ "$(harmed)" = newsletters ] ||
+    fail "harm 1.01: $(notes harm2.example reasons)"
+
+# Without configured senders, stage 1 is as far as advice goes: from
+# stage 0 it advances, at stage 1 it holds.
+conf ""
+[ "$(vn unc0.example)" = "advance 1" ] || fail "unc0: $(vn unc0.example)"
+[ "$(vn unc1.example)" = "hold 1" ] || fail "unc1: $(vn unc1.example)"
 
 # The DKIM gate without configured senders: of the group's two sources,
 # the one at 99.0% is at dkim 99, and the smaller one is named; at
