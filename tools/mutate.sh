@@ -8,7 +8,7 @@
 # no test looks at that boundary, or the change cannot alter any output
 # (an equivalent mutant).
 #
-# usage: tools/mutate.sh [-aklq] [-B builddir] [-j jobs] [-t tests]
+# usage: tools/mutate.sh [-aklqs] [-B builddir] [-j jobs] [-t tests]
 #            [-x equivalents] [target ...]
 #
 # target: FILE, or FILE:SEL[,SEL...], FILE relative to the source tree.
@@ -28,6 +28,7 @@
 #   the end-to-end tests of advice, sources and digest, and
 #   tests/unit/test_policy, the only unit test that links advise.c or
 #   classify.c (nm). A test that kills a mutant moves to the front.
+# -s: skip the mutants listed as equivalent (-x): counted, not run.
 # -j N: run up to N tests of a mutant at once (default: the number of
 #   processors). The first failure stops the others (-k: every test runs,
 #   and each failing one is named).
@@ -63,17 +64,18 @@ export LC_ALL
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$SRC
 JOBS=$(nproc 2> /dev/null || echo 1)
-TESTS="tests/unit/test_policy tests/e2e/advise-policy.sh tests/e2e/values.sh
-tests/e2e/domains.sh tests/e2e/digest.sh tests/e2e/senders.sh
-tests/e2e/sources.sh tests/e2e/advice.sh"
-ALL=0 KEEP_GOING=0 LIST=0 QUIET=0 EQUIV=
+TESTS="tests/unit/test_policy tests/e2e/boundaries.sh
+tests/e2e/advise-policy.sh tests/e2e/values.sh tests/e2e/domains.sh
+tests/e2e/digest.sh tests/e2e/senders.sh tests/e2e/sources.sh
+tests/e2e/advice.sh"
+ALL=0 KEEP_GOING=0 LIST=0 QUIET=0 SKIP=0 EQUIV=
 
 usage() {
-	echo "usage: $0 [-aklq] [-B builddir] [-j jobs] [-t tests]" \
+	echo "usage: $0 [-aklqs] [-B builddir] [-j jobs] [-t tests]" \
 	    "[-x equivalents] [target ...]" >&2
 	exit 2
 }
-while getopts aB:j:klqt:x: o; do
+while getopts aB:j:klqst:x: o; do
 	case $o in
 	a) ALL=1 ;;
 	B) BUILD=$(cd "$OPTARG" && pwd) || exit 2 ;;
@@ -81,6 +83,7 @@ while getopts aB:j:klqt:x: o; do
 	k) KEEP_GOING=1 ;;
 	l) LIST=1 ;;
 	q) QUIET=1 ;;
+	s) SKIP=1 ;;
 	t) TESTS=$OPTARG ;;
 	x) EQUIV=$OPTARG ;;
 	*) usage ;;
@@ -401,6 +404,11 @@ while IFS=$'\t' read -r i off line op new why orig mut <&4; do
 	f=${FILES[$i]}
 	id="$f:$line: $orig → $mut"
 	t1=$SECONDS
+	if [ "$SKIP" = 1 ] && equivalent "$f" "$orig" "$mut"; then
+		equiv=$((equiv + 1))
+		say "[$k/$N] equivalent, listed: not run $id"
+		continue
+	fi
 	perl -e 'my ($in, $out, $off, $len, $new) = @ARGV;
 	    open(my $i, "<", $in) or die; my $s = do { local $/; <$i> };
 	    substr($s, $off, $len) = $new;
@@ -457,7 +465,11 @@ echo "mutants: $((killed + survived + equiv + nocompile)) in ${FILES[*]}," \
     "$((ELAPSED / 60)) min $((ELAPSED % 60)) s"
 echo "  killed: $killed (by a time limit: $timeouts)"
 echo "  survived: $survived"
-echo "  equivalent (survived, listed in ${EQUIV:-no list}): $equiv"
+if [ "$SKIP" = 1 ]; then
+	echo "  equivalent (listed in ${EQUIV:-no list}, not run): $equiv"
+else
+	echo "  equivalent (survived, listed in ${EQUIV:-no list}): $equiv"
+fi
 echo "  not compiled: $nocompile"
 if [ -s "$S/survivors" ]; then
 	echo "survivors:"
