@@ -748,6 +748,34 @@ names_list(struct lexer *l, const char *what, char ***v, size_t *n)
 	return expect(l, T_SEMI, "';' after the names");
 }
 
+/*
+ * digest-to ADDRESS ...;: the addresses are checked where they are used
+ * (cmd-digest.c), as those of digest { to } are.
+ */
+static int
+digest_to(struct lexer *l, struct conf_domain *d)
+{
+	if (d->names == NULL)
+		return lex_err(l, "digest-to belongs in a domain block, not in "
+		    "default (digest { to ...; } gets every domain)");
+	if (d->ndigest_to > 0)
+		return lex_err(l, "digest-to is already set on line %d",
+		    d->line_digest_to);
+	d->line_digest_to = l->tline;
+	if (next(l) == -1)
+		return -1;
+	if (l->tok != T_WORD)
+		return lex_err(l, "expected an address after digest-to, found "
+		    "%s", found(l));
+	while (l->tok == T_WORD) {
+		char **to = grow(l, &d->digest_to, &d->ndigest_to,
+		    sizeof *to);
+		if (to == NULL || (*to = keep(l)) == NULL || next(l) == -1)
+			return -1;
+	}
+	return expect(l, T_SEMI, "';' after the addresses");
+}
+
 static int
 domain_block(struct lexer *l, struct conf_domain *d)
 {
@@ -820,11 +848,14 @@ domain_block(struct lexer *l, struct conf_domain *d)
 			if (next(l) == -1 || names_list(l, "forwarder",
 			    &d->forwarders, &d->nforwarders) == -1)
 				return -1;
+		} else if (strcmp(l->text.data, "digest-to") == 0) {
+			if (digest_to(l, d) == -1)
+				return -1;
 		} else
 			return lex_err(l, "unknown statement %s in a %s block "
-			    "(expected sender, record, thresholds, not-ours "
-			    "or forwarder)", found(l), d->names ? "domain" :
-			    "default");
+			    "(expected sender, record, thresholds, not-ours, "
+			    "forwarder or digest-to)", found(l), d->names ?
+			    "domain" : "default");
 	}
 	return next(l);
 }
@@ -1306,6 +1337,7 @@ free_domain(struct conf_domain *d)
 	free(d->names);
 	free(d->not_ours);
 	free(d->forwarders);
+	free(d->digest_to);
 }
 
 void

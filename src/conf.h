@@ -12,6 +12,7 @@
  *		sender "our MTA" { ip 192.0.2.0/24 2001:db8::/32; }
  *		sender "Mailchimp" { dkim example.com selector k1 k2; }
  *	}
+ *	domain example.org { digest-to "Web team <web@example.com>"; }
  *	digest { from dmarc@example.com; to ops@example.com; }
  *	limits { domains 20; dns-lookups 50; }
  *	location-db /var/lib/location/database.db;
@@ -93,6 +94,13 @@ struct conf_domain {
 	size_t			 nnot_ours;
 	char			**forwarders;	/* forwarder "...";: forwards */
 	size_t			 nforwarders;
+	/*
+	 * digest-to ...;: who gets the digest of these domains (and of
+	 * no other, unless digest { to } names them too).
+	 */
+	char			**digest_to;
+	size_t			 ndigest_to;
+	int			 line_digest_to;
 };
 
 struct conf_digest {

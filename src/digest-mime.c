@@ -77,6 +77,34 @@ digest_addr_spec(const char *s, const char *what, char ***out, size_t *n,
 	return 0;
 }
 
+int
+digest_addr_each(const char *s, const char *what,
+    int (*fn)(void *, const char *, const char *), void *arg,
+    struct dr_error *err)
+{
+	InternetAddressList	*l;
+	InternetAddress		*a;
+	char			*shown;
+	int			 i, len, rc = 0;
+
+	if ((l = addresses(s, what, err)) == NULL)
+		return -1;
+	len = internet_address_list_length(l);
+	for (i = 0; i < len && rc == 0; i++) {
+		a = internet_address_list_get_address(l, i);
+		shown = internet_address_to_string(a, NULL, FALSE);
+		if (shown == NULL) {
+			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		rc = fn(arg, shown, internet_address_mailbox_get_idn_addr(
+		    INTERNET_ADDRESS_MAILBOX(a)));
+		g_free(shown);
+	}
+	g_object_unref(l);
+	return rc;
+}
+
 static GMimeTextPart *
 text_part(const char *subtype, const char *body)
 {

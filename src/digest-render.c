@@ -1222,3 +1222,71 @@ digest_html(const struct digest *g, const char *title, struct buf *b)
 	table_clear(&e);
 	return e.failed ? -1 : 0;
 }
+
+/* --- the alert (digest --alert) -------------------------------------- */
+
+/*
+ * The new flags first, then the banner, the overview and what to do:
+ * short, for a message that may come any hour.
+ */
+static void
+render_alert(struct emit *e, const struct digest *g,
+    const struct digest_alert *a)
+{
+	char	 d1[16], d2[16];
+	size_t	*order, i;
+
+	e->ops->title(e, "DMARC alert");
+	para(e, "New since the last alert:");
+	for (i = 0; i < a->nfresh; i++)
+		e->ops->item(e, a->fresh[i]->level, a->fresh[i]->text);
+	e->ops->banner(e, g->level, g->banner);
+	fmt_day(g->from_day, d1, sizeof d1);
+	fmt_day(g->to_day, d2, sizeof d2);
+	para(e, "The reports of %s to %s, as the weekly digest shows them.",
+	    d1, d2);
+	if ((order = calloc(g->ndomains ? g->ndomains : 1, sizeof *order)) ==
+	    NULL) {
+		e->failed = 1;
+		return;
+	}
+	for (i = 0; i < g->ndomains; i++)
+		order[i] = i;
+	order_g = g;
+	qsort(order, g->ndomains, sizeof *order, cmp_order);
+	overview(e, g, order);
+	free(order);
+	todo(e, g);
+	para(e, "Made by dmarcdb digest --alert, which tells of each problem "
+	    "once, when it first shows. The details: dmarcdb digest.");
+	e->ops->end(e);
+}
+
+int
+digest_alert_text(const struct digest *g, const struct digest_alert *a,
+    struct buf *b)
+{
+	struct emit	e;
+
+	memset(&e, 0, sizeof e);
+	e.b = b;
+	e.ops = &text_ops;
+	render_alert(&e, g, a);
+	table_clear(&e);
+	return e.failed ? -1 : 0;
+}
+
+int
+digest_alert_html(const struct digest *g, const struct digest_alert *a,
+    const char *title, struct buf *b)
+{
+	struct emit	e;
+
+	memset(&e, 0, sizeof e);
+	e.b = b;
+	e.ops = &html_ops;
+	html_begin(&e, title);
+	render_alert(&e, g, a);
+	table_clear(&e);
+	return e.failed ? -1 : 0;
+}

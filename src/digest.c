@@ -636,8 +636,8 @@ make_flags(struct digest *g)
 		    "ingest (%s) could not read %s of %s inputs (kept: "
 		    "dmarcdb rejected)", d1, n1, n2);
 	} else if (h->rejected > 0) {
-		snprintf(key, sizeof key, "rejected %lld",
-		    (long long)g->from_day);
+		/* Not the period's day: the same from one day to the next. */
+		snprintf(key, sizeof key, "rejected period");
 		fmt_count(h->rejected, n1, sizeof n1);
 		flag(g, DIGEST_F_REJECTED, DIGEST_ACT, NULL, key, "%s input%s "
 		    "could not be read this %s (kept: dmarcdb rejected)", n1,
@@ -648,8 +648,7 @@ make_flags(struct digest *g)
 		const struct advice *a = d->adv;
 		if (d->cur->messages == 0 && h->silent_days >= 0 &&
 		    h->silent_days <= DIGEST_SILENT) {
-			snprintf(key, sizeof key, "noreports %s %lld",
-			    d->domain, (long long)g->from_day);
+			snprintf(key, sizeof key, "noreports %s", d->domain);
 			flag(g, DIGEST_F_NO_REPORTS, DIGEST_ACT, d->domain,
 			    key, "No reports about %s this %s", d->domain,
 			    per);

@@ -130,7 +130,8 @@ struct digest_flag {
 	const char		*domain;	/* NULL: not about one */
 	/*
 	 * What it is about, the same from one run to the next (kind,
-	 * domain, sender): an alert is sent for a key not sent before.
+	 * domain, sender; never the day of the period): an alert is sent
+	 * for a key not sent before (digest-alert.c).
 	 */
 	char			 key[320];
 	char			 text[320];	/* plain words, one line */
@@ -218,6 +219,95 @@ int	digest_mime(const struct digest_mail *, struct buf *,
  */
 int	digest_addr_spec(const char *, const char *, char ***, size_t *,
 	    struct dr_error *);
+
+/*
+ * Each address of an address list to fn: as people read it ("Name
+ * <user@domain>") and bare (user@domain). fn returns 0, or -1 to stop
+ * (having set err itself). -1 with err (DR_E_USAGE, naming what) when
+ * the list holds no address, or something else.
+ */
+int	digest_addr_each(const char *, const char *,
+	    int (*)(void *, const char *, const char *), void *,
+	    struct dr_error *);
+
+/*
+ * Who gets which digest (digest-rcpt.c; dmarcdb(1), DIGEST): one
+ * message each. The all-domains list (to) gets every domain, or those
+ * of --domain; with teams, each address that only the digest-to of
+ * domain blocks names gets those domains (of --domain's, when named),
+ * and the addresses that get the same domains share a message.
+ */
+struct digest_rcpt {
+	const char *const	*to;		/* for the To: header */
+	size_t			 nto;
+	char			**addr;		/* bare, lower case, once */
+	size_t			 naddr;
+	int			 all;		/* the all-domains list */
+	const char		**domains;	/* else these, sorted */
+	size_t			 ndomains;
+	const char		**own_to;	/* to, if allocated here */
+};
+struct digest_rcpts {
+	struct digest_rcpt	*v;		/* the all-domains list first */
+	size_t			 n;
+	struct arena		 mem;
+};
+/*
+ * The messages for to (nto address lists, named what in errors; kept,
+ * not copied) and, with teams, the digest-to of conf's domain blocks,
+ * every address checked; only (nonly): the domains of --domain, if
+ * any. The caller frees *out with digest_rcpts_free. -1 with err
+ * (DR_E_USAGE) for an address that is not one.
+ */
+int	digest_rcpts(const struct conf *, const char *const *, size_t,
+	    const char *, int, const char *const *, size_t,
+	    struct digest_rcpts **, struct dr_error *);
+void	digest_rcpts_free(struct digest_rcpts *);
+
+/*
+ * Alerts (digest-alert.c; dmarcdb(1), DIGEST): the flags of level
+ * DIGEST_ACT of the digest of every domain, for the recipients of one
+ * message, and those of them not alerted to every one of those
+ * recipients before (the store's digest_alerts). The flags point into
+ * the digest.
+ */
+struct digest_alert {
+	const struct digest_flag **raised;	/* now, for them */
+	size_t			 nraised;
+	const struct digest_flag **fresh;	/* of those, new to one */
+	size_t			 nfresh;
+};
+/* A flag not raised for this long is forgotten: news again. */
+#define DIGEST_ALERT_FORGET	(7 * 86400)
+/*
+ * The flags for naddr recipients (bare addresses): those about one of
+ * the domains (ndomains; none: any), and with domainless those about
+ * none (the ingest) too. The caller frees a with digest_alert_free. -1
+ * with err set.
+ */
+int	digest_alert_new(struct store *, const struct digest *,
+	    const char *const *, size_t, int, char *const *, size_t,
+	    struct digest_alert *, struct dr_error *);
+/*
+ * Record them for those recipients at now: with sent (the message was
+ * sent or printed), every flag raised; without, only the last time the
+ * flags already alerted were seen. -1 with err set.
+ */
+int	digest_alert_done(struct store *, const struct digest_alert *,
+	    char *const *, size_t, int64_t, int, struct dr_error *);
+void	digest_alert_free(struct digest_alert *);
+/* "DMARC alert: <the first new flag>, and 2 more" (prefix NULL). */
+void	digest_alert_subject(const struct digest_alert *, const char *,
+	    char *, size_t);
+/*
+ * The alert's two parts, appended to b: the new flags, then the
+ * banner, the overview and what to do of the digest of the message's
+ * domains. -1 when out of memory.
+ */
+int	digest_alert_text(const struct digest *, const struct digest_alert *,
+	    struct buf *);
+int	digest_alert_html(const struct digest *, const struct digest_alert *,
+	    const char *, struct buf *);
 
 /*
  * Send a message by SMTP (smtp:// or smtps:// URL, with libcurl): all

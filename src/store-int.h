@@ -27,6 +27,8 @@ struct store_q {
 	struct match	*match;
 	/* store-ptr.c: the reverse DNS cache, prepared when first used. */
 	sqlite3_stmt	*ptr_get, *ptr_put;
+	/* store-alert.c: the alerts sent, prepared when first used. */
+	sqlite3_stmt	*alert_known, *alert_sent, *alert_seen;
 };
 struct store_q *store_queries(struct store *);
 

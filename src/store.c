@@ -817,6 +817,9 @@ store_close(struct store *s)
 	sqlite3_finalize(s->q.sig);
 	sqlite3_finalize(s->q.ptr_get);
 	sqlite3_finalize(s->q.ptr_put);
+	sqlite3_finalize(s->q.alert_known);
+	sqlite3_finalize(s->q.alert_sent);
+	sqlite3_finalize(s->q.alert_seen);
 	for (i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {

@@ -459,4 +459,22 @@ int	 store_ptr_get(struct store *, const char *, int64_t,
 int	 store_ptr_put(struct store *, const struct store_ptr *, size_t,
 	    struct dr_error *);
 
+/*
+ * The alerts of digest --alert (schema/013-alerts.sql), by recipient
+ * (a bare address) and flag key (struct digest_flag).
+ *
+ * store_alert_known: 1 if the alert for the key went to the recipient,
+ * 0 if not, -1 with err set.
+ * store_alert_mark: the keys raised now, for each recipient, in one
+ * transaction: with sent, all recorded as sent (first_sent at now for
+ * those new); without, only those recorded see their last_seen move to
+ * now. 0, or -1 with err set (nothing written).
+ * store_alert_forget: delete those last seen before a time.
+ */
+int	 store_alert_known(struct store *, const char *, const char *,
+	    struct dr_error *);
+int	 store_alert_mark(struct store *, const char *const *, size_t,
+	    const char *const *, size_t, int64_t, int, struct dr_error *);
+int	 store_alert_forget(struct store *, int64_t, struct dr_error *);
+
 #endif

@@ -81,7 +81,7 @@ unsign='DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
-    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
 for c in p sp np adkim aspf pct fo testing; do
@@ -128,7 +128,7 @@ sql "$T/old7.db" "DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
-    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
 dump "$T/old7.db" > "$T/d7"
@@ -151,7 +151,7 @@ cp "$T/one.db" "$T/old8.db"
 sql "$T/old8.db" "DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN ident;
     UPDATE auth_sigs SET facts = facts & ~(3 << 20);
-    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
     PRAGMA user_version = 8"
 "$DMARCDB" --db "$T/old8.db" reports > /dev/null
 dump "$T/old8.db" > "$T/d8"

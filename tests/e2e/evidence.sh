@@ -154,6 +154,7 @@ sqlite3 -batch "$T/old.db" "
       'local_policy:forwarded', 'local_policy'), key = randomblob(32)
       WHERE reasons LIKE '%local_policy:forwarded%';
     UPDATE auth_sigs SET facts = facts & ~(7 << 22);
+    DROP TABLE digest_alerts;
     PRAGMA user_version = 11"
 [ "$(sqlite3 -batch "$T/old.db" "SELECT count(*) FROM auth_sigs
     WHERE reasons LIKE '%:forwarded%' OR facts & (7 << 22)")" = 0 ] ||

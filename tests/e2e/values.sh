@@ -423,7 +423,7 @@ sql "$T/old.db" "DROP VIEW v_record_identity; $old
     ALTER TABLE auth_sigs DROP COLUMN facts;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
-    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache;
+    DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
     PRAGMA user_version = 5"
 [ "$(sql "$T/old.db" "SELECT fo FROM reports
     WHERE domain = 'forged.example'")" = "1;pct=0;t=y" ] || fail "old.db"

@@ -617,8 +617,39 @@ conf_location_db(void **state)
 	    "test.conf:1: expected ';' after the path, found end of file");
 	assert_string_equal(parse_err("default { location-db /a.db; }"),
 	    "test.conf:1: unknown statement 'location-db' in a default "
-	    "block (expected sender, record, thresholds, not-ours or "
-	    "forwarder)");
+	    "block (expected sender, record, thresholds, not-ours, "
+	    "forwarder or digest-to)");
+}
+
+/* digest-to: a domain block's recipients, checked where they are used. */
+static void
+conf_digest_to(void **state)
+{
+	const struct conf_domain	*d;
+	struct conf			*c;
+
+	(void)state;
+	c = parse_ok("domain a.example b.example {\n"
+	    "  digest-to \"Team <t@example.com>\" u@example.com;\n}\n"
+	    "domain c.example { }\n");
+	d = conf_domain(c, "b.example");
+	assert_non_null(d);
+	assert_int_equal(d->ndigest_to, 2);
+	assert_string_equal(d->digest_to[0], "Team <t@example.com>");
+	assert_string_equal(d->digest_to[1], "u@example.com");
+	assert_int_equal(d->line_digest_to, 2);
+	assert_int_equal(conf_domain(c, "c.example")->ndigest_to, 0);
+	conf_free(c);
+	assert_string_equal(parse_err("default { digest-to a@example.com; }"),
+	    "test.conf:1: digest-to belongs in a domain block, not in "
+	    "default (digest { to ...; } gets every domain)");
+	assert_string_equal(parse_err("domain a.example {\n"
+	    "  digest-to a@example.com;\n  digest-to b@example.com;\n}"),
+	    "test.conf:3: digest-to is already set on line 2");
+	assert_string_equal(parse_err("domain a.example { digest-to; }"),
+	    "test.conf:1: expected an address after digest-to, found ';'");
+	assert_string_equal(parse_err("domain a.example { digest-to a }"),
+	    "test.conf:1: expected ';' after the addresses, found '}'");
 }
 
 static void
@@ -1338,6 +1369,7 @@ main(void)
 		cmocka_unit_test(conf_files),
 		cmocka_unit_test(conf_limits),
 		cmocka_unit_test(conf_location_db),
+		cmocka_unit_test(conf_digest_to),
 		cmocka_unit_test(domain_within),
 		cmocka_unit_test(rule_domain),
 		cmocka_unit_test(spf_record_names),

@@ -1,0 +1,120 @@
+/*
+ * store-alert.c: what digest --alert has sent (schema/013-alerts.sql):
+ * whether a flag was alerted to an address, record the alerts sent and
+ * the flags still raised, forget those gone. digest-alert.c decides
+ * what is sent.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store-int.h"
+#include "store.h"
+
+static int	alert_prepare(struct store *, sqlite3_stmt **, const char *,
+		    struct dr_error *);
+
+static int
+alert_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+    struct dr_error *err)
+{
+	if (*st != NULL)
+		return 0;
+	if (sqlite3_prepare_v3(store_sqlite(s), sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return store_db_err(store_sqlite(s), store_path(s), err,
+		    "preparing to read the alerts sent");
+	return 0;
+}
+
+int
+store_alert_known(struct store *s, const char *rcpt, const char *key,
+    struct dr_error *err)
+{
+	struct store_q	*q = store_queries(s);
+	int		 rc;
+
+	if (alert_prepare(s, &q->alert_known, "SELECT 1 FROM digest_alerts"
+	    " WHERE recipient = ? AND key = ?", err) == -1)
+		return -1;
+	sqlite3_reset(q->alert_known);
+	sqlite3_bind_text(q->alert_known, 1, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q->alert_known, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q->alert_known);
+	sqlite3_reset(q->alert_known);
+	sqlite3_clear_bindings(q->alert_known);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_db_err(store_sqlite(s), store_path(s), err,
+	    "reading the alerts sent");
+}
+
+int
+store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
+    const char *const *keys, size_t nkeys, int64_t now, int sent,
+    struct dr_error *err)
+{
+	struct store_q	*q = store_queries(s);
+	sqlite3		*db = store_sqlite(s);
+	sqlite3_stmt	*st;
+	size_t		 i, j;
+
+	if (nrcpt == 0 || nkeys == 0)
+		return 0;
+	if (alert_prepare(s, &q->alert_sent, "INSERT INTO digest_alerts"
+	    " (recipient, key, first_sent, last_seen) VALUES (?1, ?2, ?3, ?3)"
+	    " ON CONFLICT (recipient, key) DO UPDATE SET"
+	    " last_seen = excluded.last_seen", err) == -1 ||
+	    alert_prepare(s, &q->alert_seen, "UPDATE digest_alerts"
+	    " SET last_seen = ?3 WHERE recipient = ?1 AND key = ?2", err) ==
+	    -1)
+		return -1;
+	st = sent ? q->alert_sent : q->alert_seen;
+	/* A savepoint: its own transaction, or nested in the open one. */
+	if (sqlite3_exec(db, "SAVEPOINT alert", NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_err(db, store_path(s), err,
+		    "recording the alerts sent");
+	for (i = 0; i < nrcpt; i++)
+		for (j = 0; j < nkeys; j++) {
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, rcpt[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, keys[j], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, now);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				goto fail;
+		}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (sqlite3_exec(db, "RELEASE alert", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	store_db_err(db, store_path(s), err, "recording the alerts sent");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_exec(db, "ROLLBACK TO alert", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE alert", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_alert_forget(struct store *s, int64_t before, struct dr_error *err)
+{
+	sqlite3		*db = store_sqlite(s);
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "DELETE FROM digest_alerts"
+	    " WHERE last_seen < ?", -1, &st, NULL) != SQLITE_OK)
+		return store_db_err(db, store_path(s), err,
+		    "forgetting old alerts");
+	sqlite3_bind_int64(st, 1, before);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_db_err(db,
+	    store_path(s), err, "forgetting old alerts");
+	sqlite3_finalize(st);
+	return rc;
+}
