@@ -146,6 +146,27 @@ j() { # DOMAIN PATH
 [ "$(j $R evidence.relaxed_would_pass)" = '{"adkim":1400,"aspf":1120}' ] ||
     fail "relaxed at $R: $(j $R evidence.relaxed_would_pass)"
 
+# An unlisted source that passes: compliant at exactly pass (99%), unknown
+# below it.
+mkdir "$T/p"
+report "$T/p" google.com 7489 2026-02-10 domain=pass.example,p=none <<-EOF
+	192.0.2.30 500 pass.example none pass pass pass.example:s1:pass pass.example:mfrom:pass -
+	198.51.100.30 99 pass.example none pass pass pass.example:s2:pass pass.example:mfrom:pass -
+	198.51.100.30 1 pass.example none fail fail - pass.example:mfrom:fail -
+	198.51.100.31 98 pass.example none pass pass pass.example:s2:pass pass.example:mfrom:pass -
+	198.51.100.31 2 pass.example none fail fail - pass.example:mfrom:fail -
+	EOF
+"$QUICK" -q --db "$DB" ingest "$T/p"
+printf '%s\n' 'domain pass.example { sender "our MTA" { ip 192.0.2.30/32; } }' \
+    "location-db \"$T/no-location.db\";" > "$T/pass.conf"
+"$QUICK" -q --db "$DB" sources --as-of 2026-03-01 --no-dns \
+    --config "$T/pass.conf" --domain pass.example --by ip --format csv \
+    > "$T/s.csv"
+[ "$(src 198.51.100.30 class)" = compliant ] ||
+    fail "unlisted at 99%: $(src 198.51.100.30 class,reason)"
+[ "$(src 198.51.100.31 class)" = unknown ] ||
+    fail "unlisted at 98%: $(src 198.51.100.31 class,reason)"
+
 # Schema 11: local_policy with forwarding in the comment was signed as a
 # plain one (a key of the old form), the facts had no bits 22 to 24.
 cp "$DB" "$T/old.db"
