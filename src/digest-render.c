@@ -13,9 +13,9 @@
  * terminal or reverse text, whichever part of the digest it lands in.
  *
  * Text: 72 columns, words wrapped, tables aligned. HTML: what mail
- * clients render: table layout, inline styles (a <style> block only
- * adds dark mode and narrow screens), no scripts, images or fonts;
- * the chart is made of table cells.
+ * clients render: table layout, styles by class in the head (see
+ * below), no scripts, images or fonts; the chart is made of table
+ * cells.
  */
 #include "config.h"
 
@@ -37,8 +37,21 @@
 #define MAX_ROWS	256	/* the header and 255 domains */
 /* Domains that get their sections even when all are fine. */
 #define DIGEST_FEW	3
+/*
+ * The size of the HTML part up to which domains get their sections:
+ * Gmail clips a part above 102 KB (102,400 bytes, which
+ * tests/e2e/digest-layout.sh checks); the rest is for the title (the
+ * subject) and the line that counts the sections left out.
+ */
+#define HTML_BUDGET	(92 * 1024)
+/* "What to do" lists that many; the overview has every domain. */
+#define TODO_MAX	25
 
-enum align { LEFT, RIGHT };
+/* Whether a domain has a section (plan). */
+enum { SHOW_NONE, SHOW_WANT, SHOW_FULL };
+
+/* NAME: left, and as long as a domain name (HTML: breaks anywhere). */
+enum align { LEFT, RIGHT, NAME };
 
 struct bar {
 	uint64_t	messages, pass, max;
@@ -54,6 +67,7 @@ struct emit {
 	struct bar	 bars[MAX_ROWS];
 	int		 has_bar;
 	size_t		 nrows;
+	int		 in_list;	/* HTML: a run of items is open */
 	const struct emit_ops *ops;
 };
 
@@ -124,7 +138,8 @@ table_begin(struct emit *e, size_t ncols, const char *aligns, int bar)
 
 	e->ncols = ncols < MAX_COLS ? ncols : MAX_COLS;
 	for (i = 0; i < e->ncols; i++)
-		e->align[i] = aligns[i] == 'r' ? RIGHT : LEFT;
+		e->align[i] = aligns[i] == 'r' ? RIGHT : aligns[i] == 'n' ?
+		    NAME : LEFT;
 	e->has_bar = bar;
 	e->nrows = 0;
 }
@@ -317,7 +332,7 @@ text_table_end(struct emit *e)
 				putf(e, "%*s", (int)(w[c] - n), "");
 			if (sanitise_buf(e->b, s) == -1)
 				e->failed = 1;
-			if (e->align[c] == LEFT && (c + 1 < e->ncols ||
+			if (e->align[c] != RIGHT && (c + 1 < e->ncols ||
 			    e->has_bar))
 				putf(e, "%*s", (int)(w[c] - n), "");
 		}
@@ -376,15 +391,79 @@ static const struct emit_ops text_ops = {
 
 /* --- HTML ------------------------------------------------------------ */
 
-/* Colours: readable on white, and on the dark backgrounds of dark mode. */
+/*
+ * The look is in the style blocks, by element and class, once: inline
+ * styles repeated on every cell made 200 domains weigh 200 KB, and
+ * Gmail clips an HTML part above 102 KB. A client that drops the style
+ * blocks still gets, from HTML attributes, the tables' alignment and
+ * spacing, the chart's colours and the banner's; inline styles remain
+ * only where losing them would hurt: the banner's white text, the
+ * hidden preheader, the width of the page and the forced breaks of a
+ * DNS record. There, a long name in a table widens the page.
+ *
+ * Dark mode has a block of its own: a client that rejects one block
+ * (Gmail drops what it cannot parse) keeps the other.
+ */
 #define C_TEXT		"#1f2328"
 #define C_MUTED		"#59636e"
 #define C_RULE		"#d0d7de"
 #define C_PASS		"#2da44e"
 #define C_FAIL		"#cf222e"
 #define C_NOTE		"#bf8700"
-#define FONT		"font-family:-apple-system,'Segoe UI',Roboto," \
-			"Helvetica,Arial,sans-serif;"
+#define C_ATTN		"#9a6700"	/* under white text */
+#define FONT		"-apple-system,'Segoe UI',Roboto,Helvetica,Arial," \
+			"sans-serif"
+/* Words as long as a domain name break anywhere rather than overflow. */
+#define BREAK		"overflow-wrap:anywhere;word-break:break-word;"
+
+static const char html_style[] =
+    "body{margin:0;padding:0}\n"
+    ".bg{background-color:#ffffff}\n"
+    ".w{padding:20px 12px}\n"
+    "h1,h2,h3,p,td,th{font-family:" FONT ";color:" C_TEXT "}\n"
+    "h1,h2,h3,p,.ban,.i td,.x{" BREAK "}\n"
+    "h1{margin:0 0 8px;font-size:22px;line-height:28px}\n"
+    "h2{margin:28px 0 6px;padding-top:12px;border-top:1px solid " C_RULE
+    ";font-size:18px;line-height:24px}\n"
+    "h3{margin:16px 0 4px;font-size:15px;line-height:20px}\n"
+    "p,td{font-size:14px;line-height:20px}\n"
+    "p{margin:8px 0}\n"
+    "p.kv{margin:6px 0}\n"
+    ".ban{padding:12px 14px;border-radius:6px;font-size:16px;"
+    "line-height:22px;font-weight:600}\n"
+    ".i td{padding-bottom:4px}\n"
+    ".a{color:" C_FAIL "}\n"
+    ".o{color:" C_PASS "}\n"
+    ".n{color:" C_NOTE "}\n"
+    ".g{margin:8px 0;border-collapse:collapse}\n"
+    ".g td,.g th{padding:3px 8px 3px 0;font-size:13px;line-height:18px}\n"
+    ".g th{color:" C_MUTED ";border-bottom:1px solid " C_RULE ";"
+    "font-weight:600}\n"
+    ".r{white-space:nowrap}\n"
+    ".g .bar td{padding:0!important;font-size:0!important;"
+    "line-height:0!important}\n"
+    ".rec{margin:6px 0 10px;padding:8px 10px;background-color:#f6f8fa;"
+    "border:1px solid " C_RULE ";border-radius:6px;"
+    "font-family:Menlo,Consolas,monospace;font-size:13px;"
+    "line-height:18px}\n"
+    "@media (max-width:480px){\n"
+    ".w{padding:12px 8px!important}\n"
+    "p,.i td,.g td,.g th{font-size:13px!important}\n"
+    "}\n";
+
+static const char html_dark[] =
+    "@media (prefers-color-scheme:dark){\n"
+    ".bg{background-color:#0d1117!important}\n"
+    "h1,h2,h3,p,td{color:#e6edf3!important}\n"
+    ".g th{color:#9198a1!important}\n"
+    "h2,.g th{border-color:#30363d!important}\n"
+    ".ban{color:#ffffff!important}\n"
+    ".a{color:#ff7b72!important}\n"
+    ".o{color:#3fb950!important}\n"
+    ".n{color:#d29922!important}\n"
+    ".rec{background-color:#161b22!important;"
+    "border-color:#30363d!important}\n"
+    "}\n";
 
 /* The text form of s, escaped for HTML. */
 static void
@@ -394,63 +473,71 @@ html_esc(struct emit *e, const char *s)
 		e->failed = 1;
 }
 
+/* Items come in runs, one table each: ended by whatever comes next. */
+static void
+html_list_end(struct emit *e)
+{
+	if (!e->in_list)
+		return;
+	puts_(e, "</table>\n");
+	e->in_list = 0;
+}
+
+/* <TAG CLASS>s</TAG>, a list ended first. */
+static void
+html_elem(struct emit *e, const char *open, const char *close, const char *s)
+{
+	html_list_end(e);
+	puts_(e, open);
+	html_esc(e, s);
+	puts_(e, close);
+}
+
 static void
 html_title(struct emit *e, const char *s)
 {
-	puts_(e, "<h1 class=\"t\" style=\"margin:0 0 8px;font-size:22px;"
-	    "line-height:28px;color:" C_TEXT ";" FONT "\">");
-	html_esc(e, s);
-	puts_(e, "</h1>\n");
+	html_elem(e, "<h1>", "</h1>\n", s);
 }
 
 static void
 html_section(struct emit *e, const char *s)
 {
-	puts_(e, "<h2 class=\"t\" style=\"margin:28px 0 6px;padding-top:12px;"
-	    "border-top:1px solid " C_RULE ";font-size:18px;line-height:24px;"
-	    "color:" C_TEXT ";" FONT "\">");
-	html_esc(e, s);
-	puts_(e, "</h2>\n");
+	html_elem(e, "<h2>", "</h2>\n", s);
 }
 
 static void
 html_subsection(struct emit *e, const char *s)
 {
-	puts_(e, "<h3 class=\"t\" style=\"margin:16px 0 4px;font-size:15px;"
-	    "line-height:20px;color:" C_TEXT ";" FONT "\">");
-	html_esc(e, s);
-	puts_(e, "</h3>\n");
+	html_elem(e, "<h3>", "</h3>\n", s);
 }
 
 static void
 html_para(struct emit *e, const char *s)
 {
-	puts_(e, "<p class=\"t\" style=\"margin:8px 0;font-size:14px;"
-	    "line-height:20px;color:" C_TEXT ";" FONT "\">");
-	html_esc(e, s);
-	puts_(e, "</p>\n");
+	html_elem(e, "<p>", "</p>\n", s);
 }
 
 static void
 html_item(struct emit *e, enum digest_level level, const char *s)
 {
-	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" border=\"0\" width=\"100%%\"><tr>"
-	    "<td valign=\"top\" width=\"18\" style=\"font-size:14px;"
-	    "line-height:20px;color:%s;" FONT "\">&#9679;</td>"
-	    "<td class=\"t\" style=\"font-size:14px;line-height:20px;"
-	    "padding-bottom:4px;color:" C_TEXT ";" FONT "\">",
-	    level == DIGEST_ACT ? C_FAIL : level == DIGEST_OK ? C_PASS :
-	    C_NOTE);
+	if (!e->in_list) {
+		puts_(e, "<table role=\"presentation\" class=\"i\" "
+		    "cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+		    "width=\"100%\">\n");
+		e->in_list = 1;
+	}
+	putf(e, "<tr><td class=\"%s\" width=\"18\" valign=\"top\">&#9679;"
+	    "</td><td>", level == DIGEST_ACT ? "a" : level == DIGEST_OK ?
+	    "o" : "n");
 	html_esc(e, s);
-	puts_(e, "</td></tr></table>\n");
+	puts_(e, "</td></tr>\n");
 }
 
 static void
 html_kv(struct emit *e, const char *k, const char *v)
 {
-	puts_(e, "<p class=\"t\" style=\"margin:6px 0;font-size:14px;"
-	    "line-height:20px;color:" C_TEXT ";" FONT "\"><b>");
+	html_list_end(e);
+	puts_(e, "<p class=\"kv\"><b>");
 	html_esc(e, k);
 	puts_(e, "</b> ");
 	html_esc(e, v);
@@ -460,15 +547,12 @@ html_kv(struct emit *e, const char *k, const char *v)
 static void
 html_record(struct emit *e, const char *s)
 {
-	puts_(e, "<p class=\"rec\" style=\"margin:6px 0 10px;padding:8px 10px;"
-	    "background-color:#f6f8fa;border:1px solid " C_RULE ";"
-	    "border-radius:6px;font-family:Menlo,Consolas,monospace;"
-	    "font-size:13px;line-height:18px;color:" C_TEXT ";"
-	    "word-break:break-all;\">");
-	html_esc(e, s);
-	puts_(e, "</p>\n");
+	/* Copied as it is: broken anywhere, without a style block too. */
+	html_elem(e, "<p class=\"rec\" style=\"word-break:break-all;\">",
+	    "</p>\n", s);
 }
 
+/* A day's bar: its length the day's mail, green what passed. */
 static void
 html_bar(struct emit *e, const struct bar *b)
 {
@@ -482,48 +566,47 @@ html_bar(struct emit *e, const struct bar *b)
 		puts_(e, "&nbsp;");
 		return;
 	}
-	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
+	putf(e, "<table role=\"presentation\" class=\"bar\" cellpadding=\"0\" "
 	    "cellspacing=\"0\" border=\"0\" width=\"%u%%\"><tr>", w);
 	if (ok > 0)
-		putf(e, "<td width=\"%u%%\" height=\"12\" bgcolor=\"" C_PASS
-		    "\" style=\"background-color:" C_PASS ";font-size:0;"
-		    "line-height:0;\">&nbsp;</td>", ok);
+		putf(e, "<td bgcolor=\"" C_PASS "\" width=\"%u%%\" "
+		    "height=\"12\">&nbsp;</td>", ok);
 	if (ok < 100)
-		putf(e, "<td width=\"%u%%\" height=\"12\" bgcolor=\"" C_FAIL
-		    "\" style=\"background-color:" C_FAIL ";font-size:0;"
-		    "line-height:0;\">&nbsp;</td>", 100 - ok);
+		putf(e, "<td bgcolor=\"" C_FAIL "\" width=\"%u%%\" "
+		    "height=\"12\">&nbsp;</td>", 100 - ok);
 	puts_(e, "</tr></table>");
 }
 
+/*
+ * A data table: headers in <th>, numbers right-aligned and never
+ * wrapped; a column of names has 40% of the width, its names broken
+ * anywhere when they must (without the width, the table would break a
+ * short name as soon as another column wants room).
+ */
 static void
 html_table_end(struct emit *e)
 {
 	size_t	r, c;
 
-	puts_(e, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" border=\"0\" width=\"100%\" "
-	    "style=\"margin:8px 0;border-collapse:collapse;\">\n");
+	html_list_end(e);
+	puts_(e, "<table class=\"g\" cellpadding=\"3\" cellspacing=\"0\" "
+	    "border=\"0\" width=\"100%\">\n");
 	for (r = 0; r < e->nrows; r++) {
 		puts_(e, "<tr>");
 		for (c = 0; c < e->ncols; c++) {
-			putf(e, "<td class=\"%s\" align=\"%s\" style=\"padding:"
-			    "3px 8px 3px 0;font-size:13px;line-height:18px;"
-			    "%s%s" FONT "\">", r == 0 ? "th" : "t",
-			    e->align[c] == RIGHT ? "right" : "left",
-			    r == 0 ? "color:" C_MUTED ";border-bottom:1px "
-			    "solid " C_RULE ";font-weight:600;" : "color:"
-			    C_TEXT ";", e->align[c] == RIGHT ?
-			    "white-space:nowrap;" : "");
+			putf(e, "<%s%s%s>", r == 0 ? "th" : "td",
+			    e->align[c] == RIGHT ? " align=\"right\" "
+			    "class=\"r\"" : r == 0 ? " align=\"left\"" : "",
+			    e->align[c] != NAME ? "" : r == 0 ?
+			    " width=\"40%\"" : " class=\"x\"");
 			html_esc(e, e->cells[r][c]);
-			puts_(e, "</td>");
+			puts_(e, r == 0 ? "</th>" : "</td>");
 		}
-		if (e->has_bar) {
-			putf(e, "<td width=\"40%%\" style=\"padding:3px 0;%s\">",
-			    r == 0 ? "border-bottom:1px solid " C_RULE ";" : "");
-			if (r > 0)
-				html_bar(e, &e->bars[r]);
-			else
-				puts_(e, "&nbsp;");
+		if (e->has_bar && r == 0)
+			puts_(e, "<th width=\"40%\"></th>");
+		else if (e->has_bar) {
+			puts_(e, "<td>");
+			html_bar(e, &e->bars[r]);
 			puts_(e, "</td>");
 		}
 		puts_(e, "</tr>\n");
@@ -535,6 +618,7 @@ html_table_end(struct emit *e)
 static void
 html_end(struct emit *e)
 {
+	html_list_end(e);
 	puts_(e, "</td></tr></table>\n</td></tr></table>\n</body>\n</html>\n");
 }
 
@@ -542,13 +626,12 @@ html_end(struct emit *e)
 static void
 html_banner(struct emit *e, enum digest_level level, const char *s)
 {
+	html_list_end(e);
 	putf(e, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" border=\"0\" width=\"100%%\" "
-	    "style=\"margin:8px 0 12px;\"><tr><td bgcolor=\"%s\" "
-	    "style=\"background-color:%s;padding:12px 14px;border-radius:6px;"
-	    "font-size:16px;line-height:22px;font-weight:600;color:#ffffff;"
-	    FONT "\">", level == DIGEST_ACT ? C_FAIL : C_PASS,
-	    level == DIGEST_ACT ? C_FAIL : C_PASS);
+	    "cellspacing=\"0\" border=\"0\" width=\"100%%\"><tr>"
+	    "<td class=\"ban\" bgcolor=\"%s\" style=\"color:#ffffff;\">",
+	    level == DIGEST_ACT ? C_FAIL : level == DIGEST_NOTE ? C_ATTN :
+	    C_PASS);
 	html_esc(e, s);
 	puts_(e, "</td></tr></table>\n");
 }
@@ -569,25 +652,14 @@ html_begin(struct emit *e, const char *title)
 	    "<meta name=\"supported-color-schemes\" content=\"light dark\">\n"
 	    "<title>");
 	html_esc(e, title);
-	puts_(e, "</title>\n<style>\n"
-	    "@media (prefers-color-scheme: dark) {\n"
-	    "  body, .bg { background-color: #0d1117 !important; }\n"
-	    "  .t { color: #e6edf3 !important; }\n"
-	    "  .th { color: #9198a1 !important; }\n"
-	    "  .rec { background-color: #161b22 !important;"
-	    " color: #e6edf3 !important; }\n"
-	    "}\n"
-	    "@media (max-width: 480px) {\n"
-	    "  .wrap { padding: 12px 8px !important; }\n"
-	    "  .t, .th { font-size: 13px !important; }\n"
-	    "}\n"
-	    "</style>\n</head>\n"
-	    "<body class=\"bg\" style=\"margin:0;padding:0;"
-	    "background-color:#ffffff;\">\n"
+	puts_(e, "</title>\n<style>\n");
+	puts_(e, html_style);
+	puts_(e, "</style>\n<style>\n");
+	puts_(e, html_dark);
+	puts_(e, "</style>\n</head>\n<body class=\"bg\">\n"
 	    "<table role=\"presentation\" class=\"bg\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" border=\"0\" width=\"100%\" "
-	    "style=\"background-color:#ffffff;\"><tr>"
-	    "<td align=\"center\" class=\"wrap\" style=\"padding:20px 12px;\">\n"
+	    "cellspacing=\"0\" border=\"0\" width=\"100%\"><tr>"
+	    "<td align=\"center\" class=\"w\">\n"
 	    "<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" "
 	    "border=\"0\" width=\"100%\" style=\"max-width:680px;\"><tr>"
 	    "<td align=\"left\">\n");
@@ -684,6 +756,22 @@ stage_words(int stage)
 	};
 
 	return stage >= 0 && stage <= 5 ? w[stage] : "not known";
+}
+
+/* A stage to move to, in plain words: "ready to move on to ...". */
+static const char *
+step_words(int stage)
+{
+	static const char *const w[6] = {
+		"monitoring only (mail that fails is delivered as usual)",
+		"testing (mail that fails is still delivered as usual)",
+		"sending some of the mail that fails to spam",
+		"sending the mail that fails to spam",
+		"testing refusal (mail that fails still goes to spam)",
+		"refusing the mail that fails",
+	};
+
+	return stage >= 0 && stage <= 5 ? w[stage] : "a stage not known";
 }
 
 /* The tags of the published policy: "p=quarantine; pct=0; t=y". */
@@ -784,7 +872,7 @@ overview(struct emit *e, const struct digest *g, const size_t *order)
 	const char	*hdr[4] = { "Domain", "Messages", "Passed", "Status" };
 	const char	*per = g->days == 7 ? "week" : "period";
 	char		 n1[32], n2[32], p1[16], p2[16], ch[32], nd[32];
-	size_t		 i, shown = 0, ok = 0;
+	size_t		 i, shown = 0, more = 0, urgent = 0;
 
 	e->ops->section(e, "Overview");
 	if (g->messages == 0) {
@@ -818,7 +906,7 @@ overview(struct emit *e, const struct digest *g, const size_t *order)
 			    g->new_sources == 1 ? "" : "es");
 	}
 	if (g->ndomains > 0) {
-		table_begin(e, 4, "lrrl", 0);
+		table_begin(e, 4, "nrrl", 0);
 		table_row(e, hdr, NULL);
 		for (i = 0; i < g->ndomains; i++) {
 			const struct digest_domain *d = &g->domains[order[i]];
@@ -835,11 +923,19 @@ overview(struct emit *e, const struct digest *g, const size_t *order)
 			shown++;
 		}
 		e->ops->table_end(e);
-		for (; i < g->ndomains; i++)
-			ok++;
-		if (ok > 0)
-			para(e, "And %zu more domain%s, each OK.", ok,
-			    ok == 1 ? "" : "s");
+		/* The least urgent, the table being sorted. */
+		for (; i < g->ndomains; i++) {
+			more++;
+			urgent += needs_section(&g->domains[order[i]]);
+		}
+		if (urgent > 0)
+			para(e, "And %zu more domains, not listed, %zu of which "
+			    "need attention: dmarcdb domains lists them all.",
+			    more, urgent);
+		else if (more > 0)
+			para(e, "And %zu more domain%s, each OK, not listed: "
+			    "dmarcdb domains lists them all.", more, more == 1 ?
+			    "" : "s");
 	}
 	/* Anyone can name a domain in a report: those left out, counted. */
 	if (g->others > 0)
@@ -850,21 +946,22 @@ overview(struct emit *e, const struct digest *g, const size_t *order)
 static void
 todo(struct emit *e, const struct digest *g)
 {
-	size_t	i;
+	size_t	i, n = g->nflags < TODO_MAX ? g->nflags : TODO_MAX;
 
 	if (g->nflags == 0)
 		return;
 	e->ops->section(e, "What to do");
-	for (i = 0; i < g->nflags; i++)
+	for (i = 0; i < n; i++)
 		e->ops->item(e, g->flags[i].level, g->flags[i].text);
-	if (g->nflags_all > g->nflags)
-		para(e, "And %zu more.", g->nflags_all - g->nflags);
+	if (g->nflags_all > n)
+		para(e, "And %zu more: see the overview and the domains "
+		    "below.", g->nflags_all - n);
 }
 
 /* Senders in a list: name, messages, the fix and who makes it. */
 static void
 fix_list(struct emit *e, const struct digest_sender *v, size_t n,
-    unsigned days, const char *what)
+    unsigned days, const char *what, const char *more)
 {
 	char	who[400], by[400], n1[96];
 	size_t	i;
@@ -877,7 +974,8 @@ fix_list(struct emit *e, const struct digest_sender *v, size_t n,
 		    "Who: %s.", who, what, n1, v[i].s->reason, by);
 	}
 	if (n > DIGEST_LIST)
-		para(e, "And %zu more.", n - DIGEST_LIST);
+		para(e, "And %zu more that %s.", n - DIGEST_LIST, n -
+		    DIGEST_LIST == 1 ? what : more);
 }
 
 static void
@@ -944,8 +1042,9 @@ domain_part(struct emit *e, const struct digest *g,
 			table_row(e, row, &b);
 		}
 		e->ops->table_end(e);
-		para(e, "The bars: the length is the day's mail; the dark "
-		    "(green) part passed, the light (red) part failed.");
+		para(e, "The bars: the longer, the more mail that day; the "
+		    "green (solid) part passed DMARC, the red (shaded) part "
+		    "failed.");
 
 		table_begin(e, 4, "lrrr", 0);
 		table_row(e, ch, NULL);
@@ -975,8 +1074,9 @@ domain_part(struct emit *e, const struct digest *g,
 	if (d->nbroken > 0 || d->nstill > 0) {
 		e->ops->subsection(e, "To fix");
 		fix_list(e, d->broken, d->nbroken, g->days,
-		    "started failing");
-		fix_list(e, d->still, d->nstill, g->days, "still fails");
+		    "started failing", "started failing");
+		fix_list(e, d->still, d->nstill, g->days, "still fails",
+		    "still fail");
 	}
 	if (d->nnew > 0) {
 		shown = 0;
@@ -989,13 +1089,14 @@ domain_part(struct emit *e, const struct digest *g,
 			if (n->g != NULL && n->g->kind == GROUP_NONE)
 				item(e, DIGEST_NOTE, "%s, %s messages: spoofing, "
 				    "most likely (they pass no check); the "
-				    "policy stops them once it is enforced", who,
-				    n1);
+				    "policy will stop them once it is enforced",
+				    who, n1);
 			else if (n->s->class == CLASS_UNKNOWN)
-				item(e, DIGEST_NOTE, "%s, %s messages, failing: "
-				    "is it yours? If so, set it up (dmarcdb "
-				    "advise says how); if not, the policy stops "
-				    "it once enforced", who, n1);
+				item(e, DIGEST_NOTE, "%s, %s messages, failing "
+				    "DMARC: is it yours? If so, it must be set "
+				    "up to send as %s (dmarcdb advise says how); "
+				    "if not, the policy will stop it once it is "
+				    "enforced", who, n1, d->domain);
 			else
 				item(e, DIGEST_OK, "%s, %s messages: %s", who,
 				    n1, n->s->class == CLASS_FORWARDED ?
@@ -1050,29 +1151,38 @@ domain_part(struct emit *e, const struct digest *g,
 	fmt_day(a->from_day, d1, sizeof d1);
 	switch (a->verdict) {
 	case VERDICT_ADVANCE:
-		kv(e, "Next step", "ready: %s. Judged on the reports since %s "
-		    "(dmarcdb advise): %s", stage_words(a->next_stage), d1,
-		    a->reasons.n ? a->reasons.text[0] : "");
+		kv(e, "Next step", "ready to move on to %s. Judged on the "
+		    "reports since %s (dmarcdb advise): %s%s",
+		    step_words(a->next_stage), d1, a->reasons.n ?
+		    a->reasons.text[0] : "", a->blockers.n ? "; also:" : "");
 		break;
 	case VERDICT_STEP_BACK:
-		kv(e, "Next step", "step back, to %s. Judged on the reports "
-		    "since %s (dmarcdb advise): %s",
-		    stage_words(a->next_stage), d1, a->reasons.n ?
-		    a->reasons.text[0] : "");
+		kv(e, "Next step", "step back to %s. Judged on the reports "
+		    "since %s (dmarcdb advise): %s%s",
+		    step_words(a->next_stage), d1, a->reasons.n ?
+		    a->reasons.text[0] : "", a->blockers.n ? "; then fix:" :
+		    "");
 		break;
 	case VERDICT_HOLD:
-		kv(e, "Next step", "not yet: stay as it is. Judged on the "
-		    "reports since %s (dmarcdb advise)%s", d1, a->blockers.n ?
-		    "; first:" : "");
+		if (a->has_policy && a->cur.stage == 5 && a->blockers.n == 0)
+			kv(e, "Next step", "none: this is the strongest "
+			    "policy, keep it. Judged on the reports since %s "
+			    "(dmarcdb advise)", d1);
+		else
+			kv(e, "Next step", "not yet: stay as it is. Judged "
+			    "on the reports since %s (dmarcdb advise)%s", d1,
+			    a->blockers.n ? "; first:" : "");
 		break;
 	case VERDICT_NO_DATA:
 		kv(e, "Next step", "none: %s", a->reasons.n ?
 		    a->reasons.text[0] : "no reports");
 		break;
 	}
-	for (i = 0; i < a->blockers.n; i++)
-		item(e, DIGEST_NOTE, "%s%s", a->verdict == VERDICT_HOLD ? "" :
-		    "first: ", a->blockers.text[i]);
+	for (i = 0; i < a->blockers.n && i < DIGEST_LIST; i++)
+		item(e, DIGEST_NOTE, "%s", a->blockers.text[i]);
+	if (a->blockers.n > DIGEST_LIST)
+		para(e, "And %u more: dmarcdb advise --domain %s",
+		    a->blockers.n - DIGEST_LIST, d->domain);
 	if (a->verdict != VERDICT_NO_DATA && a->record_change[0] != '\0') {
 		kv(e, "DNS", "in the record at %s, change %s, and keep its "
 		    "other tags (rua= above all: the reports do not show it)",
@@ -1108,8 +1218,12 @@ health(struct emit *e, const struct digest *g)
 	e->ops->section(e, "Reports received");
 	fmt_count(h->reports, n1, sizeof n1);
 	fmt_count(h->reporters, n2, sizeof n2);
-	kv(e, "Reports", "%s about this %s, from %s mailbox provider%s", n1,
-	    per, n2, h->reporters == 1 ? "" : "s");
+	if (h->reports == 0)
+		kv(e, "Received", "no report about this %s", per);
+	else
+		kv(e, "Received", "%s report%s about this %s, from %s "
+		    "mailbox provider%s", n1, h->reports == 1 ? "" : "s", per,
+		    n2, h->reporters == 1 ? "" : "s");
 	if (h->newest_end >= 0) {
 		fmt_day((h->newest_end - 1) / 86400, d1, sizeof d1);
 		if (h->silent_days > DIGEST_SILENT)
@@ -1141,11 +1255,17 @@ health(struct emit *e, const struct digest *g)
 	}
 }
 
+/*
+ * Everything, given the order of the domains and which of them have a
+ * section (show[i] for the i-th in that order: SHOW_WANT, it needs one;
+ * SHOW_FULL, it has one).
+ */
 static void
-render(struct emit *e, const struct digest *g)
+render(struct emit *e, const struct digest *g, const size_t *order,
+    const unsigned char *show)
 {
 	char	 d1[16], d2[16], title[96];
-	size_t	*order, i, rest = 0;
+	size_t	 i, rest = 0, left = 0;
 
 	fmt_day(g->from_day, d1, sizeof d1);
 	fmt_day(g->to_day, d2, sizeof d2);
@@ -1158,69 +1278,162 @@ render(struct emit *e, const struct digest *g)
 	    "shown to come from you; mail that fails is spoofing, "
 	    "forwarded mail, or a sender of yours that needs fixing.",
 	    g->days);
-	if ((order = calloc(g->ndomains ? g->ndomains : 1, sizeof *order)) ==
-	    NULL) {
-		e->failed = 1;
-		return;
-	}
-	for (i = 0; i < g->ndomains; i++)
-		order[i] = i;
-	order_g = g;
-	qsort(order, g->ndomains, sizeof *order, cmp_order);
 	overview(e, g, order);
 	todo(e, g);
 	for (i = 0; i < g->ndomains; i++)
-		if (needs_section(&g->domains[order[i]]))
+		if (show[i] == SHOW_FULL)
 			domain_part(e, g, &g->domains[order[i]]);
+		else if (show[i] == SHOW_WANT)
+			left++;
 		else
 			rest++;
-	/* A few domains, all fine: their sections all the same. */
-	if (rest == g->ndomains && rest <= DIGEST_FEW)
-		for (i = 0; i < g->ndomains; i++)
-			domain_part(e, g, &g->domains[order[i]]);
+	if (left > 0)
+		para(e, "%zu more domain%s that need%s attention or can take "
+		    "%s next step %s no section here, to keep this message "
+		    "short enough for every mail client: see the overview, "
+		    "and dmarcdb advise.", left, left == 1 ? "" : "s",
+		    left == 1 ? "s" : "", left == 1 ? "its" : "their",
+		    left == 1 ? "has" : "have");
+	if (g->messages == 0)
+		;	/* no section: the overview says why */
+	else if (rest == 1 && rest < g->ndomains)
+		para(e, "The other domain needs nothing: see its line in the "
+		    "overview.");
+	else if (rest > 0 && rest < g->ndomains)
+		para(e, "The other %zu domains need nothing: see their lines "
+		    "in the overview.", rest);
 	else if (rest > 0)
-		para(e, "The %zu other domain%s need%s nothing: see the "
-		    "overview.", rest, rest == 1 ? "" : "s", rest == 1 ? "s" :
-		    "");
-	free(order);
+		para(e, "No domain needs anything: see the overview.");
 	health(e, g);
 	para(e, "Made by dmarcdb. The details: dmarcdb sources and dmarcdb "
 	    "advise, with --as-of the day after the period.");
 	e->ops->end(e);
 }
 
+/* The whole HTML page: head, the inbox preview, then render's. */
+static void
+html_page(struct emit *e, const struct digest *g, const char *title,
+    const size_t *order, const unsigned char *show)
+{
+	char	pre[512];
+
+	html_begin(e, title);
+	/* The inbox preview, shown by mail clients, not in the message. */
+	digest_preheader(g, pre, sizeof pre);
+	puts_(e, "<div style=\"display:none;max-height:0;overflow:hidden;"
+	    "mso-hide:all;\">");
+	html_esc(e, pre);
+	puts_(e, "</div>\n");
+	render(e, g, order, show);
+}
+
+/*
+ * The domains in the order shown, and which get a section: those that
+ * need one (all of them when there are a few, all fine; none when no
+ * report came at all), the most urgent first, as long as the HTML
+ * stays within HTML_BUDGET. Measured
+ * on the HTML, so that both parts show the same sections. The caller
+ * frees *order and *show; -1 when out of memory.
+ */
+static int
+plan(const struct digest *g, size_t **order, unsigned char **show)
+{
+	struct emit	*m = NULL;
+	struct buf	 b;
+	size_t		 i, n = g->ndomains ? g->ndomains : 1, used, few = 0;
+	int		 rc = -1;
+
+	memset(&b, 0, sizeof b);
+	*order = calloc(n, sizeof **order);
+	*show = calloc(n, 1);
+	m = calloc(1, sizeof *m);
+	if (*order == NULL || *show == NULL || m == NULL)
+		goto out;
+	for (i = 0; i < g->ndomains; i++)
+		(*order)[i] = i;
+	order_g = g;
+	qsort(*order, g->ndomains, sizeof **order, cmp_order);
+	for (i = 0; i < g->ndomains; i++)
+		if (needs_section(&g->domains[i]))
+			break;
+	/* A few domains, all fine: their sections all the same. */
+	few = i == g->ndomains && g->ndomains <= DIGEST_FEW;
+	/* Without any report, a section would only say so again. */
+	for (i = 0; i < g->ndomains && g->messages > 0; i++)
+		if (few || needs_section(&g->domains[(*order)[i]]))
+			(*show)[i] = SHOW_WANT;
+
+	/* The page without sections, then each section, measured. */
+	m->b = &b;
+	m->ops = &html_ops;
+	html_page(m, g, "", *order, *show);
+	used = b.len;
+	for (i = 0; i < g->ndomains && !m->failed; i++) {
+		if ((*show)[i] != SHOW_WANT)
+			continue;
+		buf_reset(&b);
+		domain_part(m, g, &g->domains[(*order)[i]]);
+		html_list_end(m);
+		if (used + b.len > HTML_BUDGET)
+			break;
+		used += b.len;
+		(*show)[i] = SHOW_FULL;
+	}
+	table_clear(m);
+	if (!m->failed)
+		rc = 0;
+out:
+	buf_free(&b);
+	free(m);
+	if (rc == -1) {
+		free(*order);
+		free(*show);
+		*order = NULL;
+		*show = NULL;
+	}
+	return rc;
+}
+
+/* A part: the text, or the HTML page (html, with its title). */
+static int
+part(const struct digest *g, int html, const char *title, struct buf *b)
+{
+	struct emit	*e;
+	size_t		*order;
+	unsigned char	*show;
+	int		 failed;
+
+	if (plan(g, &order, &show) == -1)
+		return -1;
+	if ((e = calloc(1, sizeof *e)) == NULL) {
+		free(order);
+		free(show);
+		return -1;
+	}
+	e->b = b;
+	e->ops = html ? &html_ops : &text_ops;
+	if (html)
+		html_page(e, g, title, order, show);
+	else
+		render(e, g, order, show);
+	table_clear(e);
+	failed = e->failed;
+	free(e);
+	free(order);
+	free(show);
+	return failed ? -1 : 0;
+}
+
 int
 digest_text(const struct digest *g, struct buf *b)
 {
-	struct emit	e;
-
-	memset(&e, 0, sizeof e);
-	e.b = b;
-	e.ops = &text_ops;
-	render(&e, g);
-	table_clear(&e);
-	return e.failed ? -1 : 0;
+	return part(g, 0, NULL, b);
 }
 
 int
 digest_html(const struct digest *g, const char *title, struct buf *b)
 {
-	struct emit	e;
-	char		pre[512];
-
-	memset(&e, 0, sizeof e);
-	e.b = b;
-	e.ops = &html_ops;
-	html_begin(&e, title);
-	/* The inbox preview, shown by mail clients, not in the message. */
-	digest_preheader(g, pre, sizeof pre);
-	puts_(&e, "<div style=\"display:none;max-height:0;overflow:hidden;"
-	    "mso-hide:all;\">");
-	html_esc(&e, pre);
-	puts_(&e, "</div>\n");
-	render(&e, g);
-	table_clear(&e);
-	return e.failed ? -1 : 0;
+	return part(g, 1, title, b);
 }
 
 /* --- the alert (digest --alert) -------------------------------------- */

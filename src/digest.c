@@ -85,12 +85,20 @@ digest_sender_plain(const struct digest_sender *e, char *out, size_t len)
 {
 	char		 name[300], n1[32];
 	unsigned	 k = e->sources;
+	enum group_kind	 kind = e->g != NULL ? e->g->kind : e->s->gkind;
+	const char	*gname = e->g != NULL ? e->g->name : e->s->gname;
 
-	if (e->g != NULL)
-		group_noun(e->g->kind, e->g->name, e->g->folded, name,
-		    sizeof name);
+	/*
+	 * A service that does not send as the domain is named alone (the
+	 * text says it fails); mail that passes no check is no one's.
+	 */
+	if (kind == GROUP_SERVICE_OTHER && gname != NULL)
+		snprintf(name, sizeof name, "%s", gname);
+	else if (kind == GROUP_NONE)
+		snprintf(name, sizeof name, "unauthenticated senders");
 	else
-		group_noun(e->s->gkind, e->s->gname, 0, name, sizeof name);
+		group_noun(kind, gname, e->g != NULL ? e->g->folded : 0,
+		    name, sizeof name);
 	fmt_count(k, n1, sizeof n1);
 	if (k > 1)
 		snprintf(out, len, "%s (%s addresses)", name, n1);
@@ -175,6 +183,7 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	char			 name[400], n1[32], n2[32], p1[16], day[16];
 	uint64_t		 broken_msgs = 0, unknown_msgs;
 	size_t			 i, j, k, still = 0, n0;
+	const char		*per = g->days == 7 ? "week" : "period";
 	int			 added;
 
 	was = hmap_new(1);
@@ -258,8 +267,8 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	if (w->messages == 0) {
 		if (newest_end >= 0) {
 			fmt_day((newest_end - 1) / 86400, day, sizeof day);
-			item(d, DIGEST_ACT, "no reports this period; the newest "
-			    "covers up to %s", day);
+			item(d, DIGEST_ACT, "no reports this %s; the newest "
+			    "covers up to %s", per, day);
 		} else
 			item(d, DIGEST_ACT, "no reports at all: check that "
 			    "the domain's DMARC record has rua= pointing to "
@@ -267,9 +276,9 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	}
 	if (d->adv->verdict == VERDICT_STEP_BACK) {
 		fmt_pct(d->adv->legit_pass, d->adv->legit, p1, sizeof p1);
-		item(d, DIGEST_ACT, "step back to %s: authorised mail passes "
-		    "DMARC at only %s", advise_stage_name(d->adv->next_stage),
-		    p1);
+		item(d, DIGEST_ACT, "mailbox providers are stopping some of "
+		    "your own mail: only %s of it passes DMARC. Relax the "
+		    "policy one step (see Policy below)", p1);
 	}
 	if (d->nbroken > 0) {
 		const struct digest_sender *b = &d->broken[0];
@@ -298,10 +307,10 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		fmt_count(unknown_msgs, n1, sizeof n1);
 		fmt_pct(unknown_msgs, w->messages, p1, sizeof p1);
 		k = w->class_sources[CLASS_UNKNOWN];
-		item(d, DIGEST_NOTE, "%zu unknown source%s (%zu sender%s) sent "
-		    "%s messages (%s) as %s", k, k == 1 ? "" : "s",
-		    d->nunknown, d->nunknown == 1 ? "" : "s", n1, p1,
-		    d->domain);
+		item(d, DIGEST_NOTE, "%zu sender%s not known as yours (%zu "
+		    "address%s) sent %s messages (%s) as %s", d->nunknown,
+		    d->nunknown == 1 ? "" : "s", k, k == 1 ? "" : "es", n1,
+		    p1, d->domain);
 	}
 	if (d->nlost > 0) {
 		n0 = d->nitems;
@@ -322,7 +331,6 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
 		item(d, DIGEST_OK, "ready for the next step: %s",
 		    advise_stage_name(d->adv->next_stage));
-	(void)g;
 	return 0;
 nomem:
 	hmap_free(was);
@@ -594,7 +602,9 @@ cmp_flag(const void *a, const void *b)
 /*
  * What the banner says (dmarcdb(1), DIGEST): a dead ingest first, then
  * what someone must do, then the steps that can be taken, then what is
- * worth a look; and the banner's line.
+ * worth a look; and the banner's line: the first thing to do, else the
+ * first new sender asked about (its mail fails: not "all good"), else
+ * the steps that can be taken.
  */
 static int
 make_flags(struct digest *g)
@@ -602,7 +612,7 @@ make_flags(struct digest *g)
 	const struct digest_health *h = &g->health;
 	const char	*per = g->days == 7 ? "week" : "period";
 	char		 key[320], d1[32], n1[32], n2[32], name[320];
-	size_t		 i, j, nact = 0, nfail = 0, nready = 0;
+	size_t		 i, j, nact = 0, nfail = 0, nready = 0, nask = 0;
 
 	g->flags = arena_alloc(&g->mem, DIGEST_FLAGS_MAX * sizeof *g->flags);
 	if (g->flags == NULL)
@@ -656,8 +666,8 @@ make_flags(struct digest *g)
 		if (a->verdict == VERDICT_STEP_BACK) {
 			snprintf(key, sizeof key, "stepback %s", d->domain);
 			flag(g, DIGEST_F_STEP_BACK, DIGEST_ACT, d->domain, key,
-			    "Receivers are stopping legitimate mail of %s: "
-			    "step back", d->domain);
+			    "Mailbox providers are stopping legitimate mail "
+			    "of %s: relax its policy one step", d->domain);
 		}
 		failing_flags(g, d, d->broken, d->nbroken, 1);
 		failing_flags(g, d, d->still, d->nstill, 0);
@@ -672,8 +682,9 @@ make_flags(struct digest *g)
 			fmt_count(n->messages, n1, sizeof n1);
 			sender_key(key, sizeof key, "ask", d->domain, n->g);
 			flag(g, DIGEST_F_ASK, DIGEST_NOTE, d->domain, key, "Is "
-			    "%s yours? It sent %s messages as %s this %s, new, "
-			    "and they fail DMARC", name, n1, d->domain, per);
+			    "%s yours? It started sending as %s this %s (%s "
+			    "messages), and its mail fails DMARC", name,
+			    d->domain, per, n1);
 		}
 		if (a->verdict == VERDICT_ADVANCE && d->cur->messages > 0) {
 			snprintf(key, sizeof key, "ready %s %d", d->domain,
@@ -688,6 +699,7 @@ make_flags(struct digest *g)
 		nfail += g->flags[i].kind == DIGEST_F_BROKEN ||
 		    g->flags[i].kind == DIGEST_F_FAILING;
 		nready += g->flags[i].kind == DIGEST_F_READY;
+		nask += g->flags[i].kind == DIGEST_F_ASK;
 	}
 	if (nact > 0) {
 		const struct digest_flag *f = &g->flags[0];
@@ -714,6 +726,16 @@ make_flags(struct digest *g)
 			    "Action needed", f->text[0] >= 'A' && f->text[0] <=
 			    'Z' ? f->text[0] - 'A' + 'a' : f->text[0],
 			    f->text + 1, more);
+	} else if (nask > 0) {
+		/* Not "all good": a new sender's mail fails. */
+		const struct digest_flag *f = g->flags;
+		while (f->kind != DIGEST_F_ASK)
+			f++;
+		g->level = DIGEST_NOTE;
+		snprintf(g->banner, sizeof g->banner, "Worth a look: %c%s%s",
+		    f->text[0] >= 'A' && f->text[0] <= 'Z' ? f->text[0] - 'A' +
+		    'a' : f->text[0], f->text + 1, nask + nready > 1 ?
+		    " (more below)" : "");
 	} else if (nready > 0) {
 		g->level = DIGEST_OK;
 		if (nready == 1)

@@ -109,7 +109,9 @@ struct digest_health {
 
 /*
  * What the banner says, and what an alert is sent for: one flag per
- * thing to say, the most urgent first (ACT, then OK, then NOTE).
+ * thing to say, the most urgent first (ACT, then OK, then NOTE). The
+ * banner's level is that of its line: ACT, else NOTE when a new sender
+ * is asked about, else OK.
  */
 enum digest_flag_kind {		/* in this order within a level */
 	DIGEST_F_SILENT,	/* no reports for more than DIGEST_SILENT days */

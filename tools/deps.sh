@@ -15,12 +15,13 @@ build="$build libc-ares-dev"
 # The end-to-end tests' tools (opensmtpd: the SMTP sink of
 # digest-smtp.sh; python3: the misbehaving servers of fakeserver.py;
 # openssl: a throwaway CA for the TLS tests; knot, bind9-dnsutils: the
-# private DNS server of rdns.sh and its readiness check); the sanitizer
-# and fuzzing
-# builds (clang, its ASan/UBSan/libFuzzer runtimes); make
-# check-valgrind.
+# private DNS server of rdns.sh and its readiness check; chromium,
+# fonts-dejavu-core: digest-layout.sh measures the digest's HTML in a
+# headless browser); the sanitizer and fuzzing builds (clang, its
+# ASan/UBSan/libFuzzer runtimes); make check-valgrind.
 test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
-libclang-rt-14-dev valgrind python3 openssl knot bind9-dnsutils"
+libclang-rt-14-dev valgrind python3 openssl knot bind9-dnsutils chromium
+fonts-dejavu-core"
 
 case "${1:-}" in
 "") pkgs=$build ;;

@@ -104,15 +104,15 @@ has "$T/digest-broken.txt" "Helpdesk started failing (420 messages this week). T
 # Names, not addresses.
 grep_none "203\.0\.113\.40 " "$T/digest-broken.txt" ||
     fail "the broken sender's address is shown"
-has "$T/digest-spoofed.txt" "sources with no passing authentication, 270 messages: spoofing, most likely" ||
+has "$T/digest-spoofed.txt" "unauthenticated senders, 270 messages: spoofing, most likely" ||
     fail "new unknown sender"
 has "$T/digest-spoofed.txt" "badguy.example, 72 messages as spoofed.example, 0.0% passed" ||
     fail "unknown sender not named by its SPF domain"
-has "$T/digest-spoofed.txt" "Is badguy.example yours? It sent 72 messages as spoofed.example this week, new, and they fail DMARC" ||
+has "$T/digest-spoofed.txt" "Is badguy.example yours? It started sending as spoofed.example this week (72 messages), and its mail fails DMARC" ||
     fail "new unknown sender not asked about"
 has "$G" "! No reports about quiet.example this week" ||
     fail "quiet domain"
-has "$G" "! no reports this period; the newest covers up to 2026-02-18" ||
+has "$G" "! no reports this week; the newest covers up to 2026-02-18" ||
     fail "quiet domain: the newest report"
 has "$T/digest-none.txt" "No DMARC reports arrived about this week" ||
     fail "a period without reports does not say so"
@@ -168,9 +168,9 @@ printf '%s\n' "location-db \"$T/no-location.db\";" \
 DMARCDB_CONFIG=$T/items.conf "$DMARCDB" -q --db "$I" digest $AS_OF \
     --no-dns --format text > "$T/items.txt"
 F=$T/items.txt
-has "$F" "! Receivers are stopping legitimate mail of stepback.example: step back" ||
+has "$F" "! Mailbox providers are stopping legitimate mail of stepback.example: relax its policy one step" ||
     fail "digest: no step back: $(cat "$F")"
-has "$F" "! step back to soft quarantine: authorised mail passes DMARC at only 80.0%" ||
+has "$F" "! mailbox providers are stopping some of your own mail: only 80.0% of it passes DMARC. Relax the policy one step" ||
     fail "digest: no step back in the domain: $(cat "$F")"
 has "$F" "! ESP A started failing DMARC on several.example (70 messages this week)" ||
     fail "digest: several broken senders: $(cat "$F")"
@@ -178,7 +178,7 @@ has "$F" "! ESP B started failing DMARC on several.example (70 messages this wee
     fail "digest: several broken senders: $(cat "$F")"
 has "$F" "! Helpdesk still fails DMARC on several.example (70 messages this week)" ||
     fail "digest: a sender still failing: $(cat "$F")"
-has "$F" "! Action needed: receivers are stopping legitimate mail of stepback.example: step back, and 5 more below" ||
+has "$F" "! Action needed: mailbox providers are stopping legitimate mail of stepback.example: relax its policy one step, and 5 more below" ||
     fail "digest: the banner of several senders: $(head -8 "$F")"
 has "$F" "! no reports at all: check that the domain's DMARC record has rua= pointing to the mailbox dmarcdb reads" ||
     fail "digest: a domain without reports: $(cat "$F")"

@@ -15,94 +15,148 @@
 #   and SPF_RESULTS domain:scope:result, comma-separated, "-" for none;
 #   REASONS: reasons, comma-separated, each TYPE or TYPE:COMMENT ("+"
 #   for a space in the comment), "-" for none.
+#
+# reports DIR < LINES
+#   writes many reports in one awk, for tests that need thousands: each
+#   line is ORG SCHEMA DAY POLICY followed by one record as above; the
+#   consecutive lines of the same ORG, SCHEMA, DAY and POLICY make one
+#   report (the same four again, later, would overwrite it).
 
 # tag VALUE-LIST NAME: the value of NAME in "a=1,b=2".
 tag() {
 	printf '%s\n' "$1" | tr ',' '\n' | sed -n "s/^$2=//p"
 }
 
+# The XML of both: with head set (ORG SCHEMA DAY POLICY), every line is
+# a record of that one report, which is written even without records.
+report_awk='
+function tag(name,   n, i, parts) {
+	n = split(pol, parts, ",")
+	for (i = 1; i <= n; i++)
+		if (index(parts[i], name "=") == 1)
+			return substr(parts[i], length(name) + 2)
+	return ""
+}
+# Days from 1970-01-01 to the date YYYY-MM-DD (proleptic Gregorian).
+function epoch_day(s,   y, m, d, era, yoe, doy, doe) {
+	y = substr(s, 1, 4) + 0
+	m = substr(s, 6, 2) + 0
+	d = substr(s, 9, 2) + 0
+	y -= m <= 2
+	era = int(y / 400)
+	yoe = y - era * 400
+	doy = int((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1
+	doe = yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy
+	return era * 146097 + doe - 719468
+}
+function open_report(   domain, end, nt, ts, i, v) {
+	domain = tag("domain")
+	end = begin + 86399
+	f = dir "/" org "!" domain "!" begin "!" end ".xml"
+	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" > f
+	if (schema == 9990) {
+		print "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">" > f
+		print "<version>1.0</version>" > f
+	} else
+		print "<feedback>" > f
+	printf "<report_metadata><org_name>%s</org_name>", org > f
+	printf "<email>noreply-dmarc@%s</email>", org > f
+	printf "<report_id>%s-%s-%s</report_id>", org, domain, day > f
+	printf "<date_range><begin>%s</begin><end>%s</end>", begin, end > f
+	print "</date_range></report_metadata>" > f
+	printf "<policy_published><domain>%s</domain>", domain > f
+	nt = split("adkim aspf p sp np pct fo testing", ts, " ")
+	for (i = 1; i <= nt; i++)
+		if ((v = tag(ts[i])) != "")
+			printf "<%s>%s</%s>", ts[i], v, ts[i] > f
+	print "</policy_published>" > f
+}
+function close_report() {
+	print "</feedback>" > f
+	close(f)
+}
+# The record in fields o+1 to o+9 of the line.
+function record(o,   n, i, rs, c, cm, xs, abc) {
+	printf "<record><row><source_ip>%s</source_ip>", $(o + 1) > f
+	printf "<count>%s</count><policy_evaluated>", $(o + 2) > f
+	printf "<disposition>%s</disposition>", $(o + 4) > f
+	printf "<dkim>%s</dkim><spf>%s</spf>", $(o + 5), $(o + 6) > f
+	if ($(o + 9) != "-") {
+		n = split($(o + 9), rs, ",")
+		for (i = 1; i <= n; i++) {
+			# TYPE, or TYPE:COMMENT ("+" for a space)
+			c = index(rs[i], ":")
+			if (c == 0) {
+				printf "<reason><type>%s</type></reason>", \
+				    rs[i] > f
+				continue
+			}
+			cm = substr(rs[i], c + 1)
+			gsub(/\+/, " ", cm)
+			printf "<reason><type>%s</type><comment>%s" \
+			    "</comment></reason>", substr(rs[i], 1, c - 1), \
+			    cm > f
+		}
+	}
+	printf "</policy_evaluated></row><identifiers>" > f
+	printf "<header_from>%s</header_from>", $(o + 3) > f
+	printf "</identifiers><auth_results>" > f
+	if ($(o + 7) != "-") {
+		n = split($(o + 7), xs, ",")
+		for (i = 1; i <= n; i++) {
+			split(xs[i], abc, ":")
+			printf "<dkim><domain>%s</domain>", abc[1] > f
+			printf "<selector>%s</selector>", abc[2] > f
+			printf "<result>%s</result></dkim>", abc[3] > f
+		}
+	}
+	if ($(o + 8) != "-") {
+		n = split($(o + 8), xs, ",")
+		for (i = 1; i <= n; i++) {
+			split(xs[i], abc, ":")
+			printf "<spf><domain>%s</domain>", abc[1] > f
+			printf "<scope>%s</scope>", abc[2] > f
+			printf "<result>%s</result></spf>", abc[3] > f
+		}
+	}
+	print "</auth_results></record>" > f
+}
+BEGIN {
+	if (head != "")
+		open_report()
+}
+head != "" && NF > 0 {
+	record(0)
+}
+head == "" && NF > 0 {
+	if ($1 " " $2 " " $3 " " $4 != cur) {
+		if (cur != "")
+			close_report()
+		cur = $1 " " $2 " " $3 " " $4
+		org = $1
+		schema = $2
+		day = $3
+		pol = $4
+		begin = epoch_day(day) * 86400
+		open_report()
+	}
+	record(4)
+}
+END {
+	if (head != "" || cur != "")
+		close_report()
+}'
+
 report() {
 	dir=$1 org=$2 schema=$3 day=$4 pol=$5
 	begin=$(date -u -d "$day" +%s)
 	# One awk per report: the tests write hundreds of them.
 	awk -v dir="$dir" -v org="$org" -v schema="$schema" -v day="$day" \
-	    -v pol="$pol" -v begin="$begin" '
-	function tag(name,   n, i, parts) {
-		n = split(pol, parts, ",")
-		for (i = 1; i <= n; i++)
-			if (index(parts[i], name "=") == 1)
-				return substr(parts[i], length(name) + 2)
-		return ""
-	}
-	BEGIN {
-		domain = tag("domain")
-		end = begin + 86399
-		f = dir "/" org "!" domain "!" begin "!" end ".xml"
-		print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" > f
-		if (schema == 9990) {
-			print "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">" > f
-			print "<version>1.0</version>" > f
-		} else
-			print "<feedback>" > f
-		printf "<report_metadata><org_name>%s</org_name>", org > f
-		printf "<email>noreply-dmarc@%s</email>", org > f
-		printf "<report_id>%s-%s-%s</report_id>", org, domain, day > f
-		printf "<date_range><begin>%s</begin><end>%s</end>", begin, \
-		    end > f
-		print "</date_range></report_metadata>" > f
-		printf "<policy_published><domain>%s</domain>", domain > f
-		nt = split("adkim aspf p sp np pct fo testing", ts, " ")
-		for (i = 1; i <= nt; i++)
-			if ((v = tag(ts[i])) != "")
-				printf "<%s>%s</%s>", ts[i], v, ts[i] > f
-		print "</policy_published>" > f
-	}
-	NF > 0 {
-		printf "<record><row><source_ip>%s</source_ip>", $1 > f
-		printf "<count>%s</count><policy_evaluated>", $2 > f
-		printf "<disposition>%s</disposition>", $4 > f
-		printf "<dkim>%s</dkim><spf>%s</spf>", $5, $6 > f
-		if ($9 != "-") {
-			n = split($9, rs, ",")
-			for (i = 1; i <= n; i++) {
-				# TYPE, or TYPE:COMMENT ("+" for a space)
-				c = index(rs[i], ":")
-				if (c == 0) {
-					printf "<reason><type>%s</type>" \
-					    "</reason>", rs[i] > f
-					continue
-				}
-				cm = substr(rs[i], c + 1)
-				gsub(/\+/, " ", cm)
-				printf "<reason><type>%s</type><comment>%s" \
-				    "</comment></reason>", substr(rs[i], 1, \
-				    c - 1), cm > f
-			}
-		}
-		printf "</policy_evaluated></row><identifiers>" > f
-		printf "<header_from>%s</header_from>", $3 > f
-		printf "</identifiers><auth_results>" > f
-		if ($7 != "-") {
-			n = split($7, xs, ",")
-			for (i = 1; i <= n; i++) {
-				split(xs[i], abc, ":")
-				printf "<dkim><domain>%s</domain>", abc[1] > f
-				printf "<selector>%s</selector>", abc[2] > f
-				printf "<result>%s</result></dkim>", abc[3] > f
-			}
-		}
-		if ($8 != "-") {
-			n = split($8, xs, ",")
-			for (i = 1; i <= n; i++) {
-				split(xs[i], abc, ":")
-				printf "<spf><domain>%s</domain>", abc[1] > f
-				printf "<scope>%s</scope>", abc[2] > f
-				printf "<result>%s</result></spf>", abc[3] > f
-			}
-		}
-		print "</auth_results></record>" > f
-	}
-	END { print "</feedback>" > f }'
+	    -v pol="$pol" -v begin="$begin" -v head=1 "$report_awk"
+}
+
+reports() {
+	awk -v dir="$1" "$report_awk"
 }
 
 # days FIRST N: N dates from FIRST, one a line.

@@ -179,7 +179,10 @@ grep -q '^"mixed.example","167.89.0.1",.*,11377,"SENDGRID","US","SendGrid",esp,f
 
 # advise and the digest name the same senders (dmarcdb(1), ADVICE and
 # DIGEST): the unknown ones with their evidence, the spoofing on one
-# line with its address count, the new ones by sender.
+# line with its address count, the new ones by sender. The digest, for
+# people, in plainer words: a service by its name alone ("not as us" is
+# what its line says: its mail fails), the spoofing as unauthenticated
+# senders.
 A="$DMARCDB -q --db $DB --config $T/conf advise --as-of 2026-03-01 --no-dns"
 golden senders-advise.txt $A --domain "$D"
 has() { # FILE PHRASE: with lines joined
@@ -195,9 +198,9 @@ has "$F" "209 sources seen for the first time in the window (13,598 messages), f
 golden senders-digest.txt "$DMARCDB" -q --db "$DB" --config "$T/conf" \
     digest --as-of 2026-03-01 --days 14 --no-dns --format text
 F=$T/senders-digest.txt
-has "$F" "The largest unknown senders - Mailchimp (not as us), 1,120 messages as mixed.example, 0.0% passed - sources with no passing authentication (200 addresses), 200 messages" ||
+has "$F" "The largest unknown senders - Mailchimp, 1,120 messages as mixed.example, 0.0% passed - unauthenticated senders (200 addresses), 200 messages" ||
     fail "digest: unknown senders"
-has "$F" "- Is Mailchimp (not as us) yours? It sent 1,120 messages as mixed.example this period, new, and they fail DMARC" ||
+has "$F" "- Is Mailchimp yours? It started sending as mixed.example this period (1,120 messages), and its mail fails DMARC" ||
     fail "digest: is this yours?"
 
 # Judged per sender, not per address: a configured sender whose two
