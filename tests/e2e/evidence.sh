@@ -155,9 +155,14 @@ report "$T/p" google.com 7489 2026-02-10 domain=pass.example,p=none <<-EOF
 	198.51.100.30 1 pass.example none fail fail - pass.example:mfrom:fail -
 	198.51.100.31 98 pass.example none pass pass pass.example:s2:pass pass.example:mfrom:pass -
 	198.51.100.31 2 pass.example none fail fail - pass.example:mfrom:fail -
+	198.51.100.40 10 pass.example none fail fail - x.example:mfrom:fail forwarded
+	198.51.100.40 10 pass.example none fail fail - y.example:mfrom:fail mailing_list
+	198.51.100.50 10 pass.example none fail fail first.example:k:pass - -
+	198.51.100.50 10 pass.example none fail fail second.example:k:pass - -
 	EOF
 "$QUICK" -q --db "$DB" ingest "$T/p"
-printf '%s\n' 'domain pass.example { sender "our MTA" { ip 192.0.2.30/32; } }' \
+printf '%s\n' 'domain pass.example { sender "our MTA" { ip 192.0.2.30/32; }' \
+    'sender "also ours" { ip 192.0.2.30/32; } }' \
     "location-db \"$T/no-location.db\";" > "$T/pass.conf"
 "$QUICK" -q --db "$DB" sources --as-of 2026-03-01 --no-dns \
     --config "$T/pass.conf" --domain pass.example --by ip --format csv \
@@ -166,6 +171,19 @@ printf '%s\n' 'domain pass.example { sender "our MTA" { ip 192.0.2.30/32; } }' \
     fail "unlisted at 99%: $(src 198.51.100.30 class,reason)"
 [ "$(src 198.51.100.31 class)" = unknown ] ||
     fail "unlisted at 98%: $(src 198.51.100.31 class,reason)"
+# Ties: two reasons of as many messages, the first (in the report's
+# order) is named; two senders whose rules hold the address alike, the
+# first in the configuration.
+[ "$(src 198.51.100.40 class,reason)" = \
+    'forwarded,"the reporters say forwarded (20 of 20 messages)"' ] ||
+    fail "tie of reasons: $(src 198.51.100.40 class,reason)"
+[ "$(src 192.0.2.30 sender)" = '"our MTA"' ] ||
+    fail "tie of senders: $(src 192.0.2.30 sender)"
+# and two identities of as many messages: the first names the sender.
+"$QUICK" -q --db "$DB" sources --as-of 2026-03-01 --no-dns \
+    --config "$T/pass.conf" --domain pass.example --format csv |
+    grep -q '^"pass.example","first.example",domain,1,20,' ||
+    fail "tie of identities"
 
 # Schema 11: local_policy with forwarding in the comment was signed as a
 # plain one (a key of the old form), the facts had no bits 22 to 24.
