@@ -244,7 +244,9 @@ digest_rcpts(const struct conf *conf, const char *const *to, size_t nto,
 	/* One message per set of domains, in the order first named. */
 	c.all = NULL;	/* more() moves it */
 	for (i = 0; i < c.np; i++)
-		qsort(c.p[i].dom, c.p[i].ndom, sizeof *c.p[i].dom, cmp_str);
+		if (c.p[i].ndom > 1)	/* none: no array to sort */
+			qsort(c.p[i].dom, c.p[i].ndom, sizeof *c.p[i].dom,
+			    cmp_str);
 	for (i = 0; i < c.np; i++) {
 		if (c.p[i].taken || c.p[i].ndom == 0)
 			continue;
