@@ -866,6 +866,25 @@ cmp_order(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+/*
+ * The domains' indexes, most urgent first (cmp_order); the caller frees
+ * it. NULL when out of memory.
+ */
+static size_t *
+domain_order(const struct digest *g)
+{
+	size_t	*order, i;
+
+	order = calloc(g->ndomains ? g->ndomains : 1, sizeof *order);
+	if (order == NULL)
+		return NULL;
+	for (i = 0; i < g->ndomains; i++)
+		order[i] = i;
+	order_g = g;
+	qsort(order, g->ndomains, sizeof *order, cmp_order);
+	return order;
+}
+
 static void
 overview(struct emit *e, const struct digest *g, const size_t *order)
 {
@@ -969,7 +988,7 @@ fix_list(struct emit *e, const struct digest_sender *v, size_t n,
 	for (i = 0; i < n && i < DIGEST_LIST; i++) {
 		digest_sender_plain(&v[i], who, sizeof who);
 		who_fixes(&v[i], by, sizeof by);
-		failed_count(&v[i], days, n1, sizeof n1);
+		digest_failed_count(&v[i], days, n1, sizeof n1);
 		item(e, DIGEST_ACT, "%s %s (%s). The cause and the fix: %s. "
 		    "Who: %s.", who, what, n1, v[i].s->reason, by);
 	}
@@ -1344,15 +1363,11 @@ plan(const struct digest *g, size_t **order, unsigned char **show)
 	int		 rc = -1;
 
 	memset(&b, 0, sizeof b);
-	*order = calloc(n, sizeof **order);
+	*order = domain_order(g);
 	*show = calloc(n, 1);
 	m = calloc(1, sizeof *m);
 	if (*order == NULL || *show == NULL || m == NULL)
 		goto out;
-	for (i = 0; i < g->ndomains; i++)
-		(*order)[i] = i;
-	order_g = g;
-	qsort(*order, g->ndomains, sizeof **order, cmp_order);
 	for (i = 0; i < g->ndomains; i++)
 		if (needs_section(&g->domains[i]))
 			break;
@@ -1458,15 +1473,10 @@ render_alert(struct emit *e, const struct digest *g,
 	fmt_day(g->to_day, d2, sizeof d2);
 	para(e, "The reports of %s to %s, as the weekly digest shows them.",
 	    d1, d2);
-	if ((order = calloc(g->ndomains ? g->ndomains : 1, sizeof *order)) ==
-	    NULL) {
+	if ((order = domain_order(g)) == NULL) {
 		e->failed = 1;
 		return;
 	}
-	for (i = 0; i < g->ndomains; i++)
-		order[i] = i;
-	order_g = g;
-	qsort(order, g->ndomains, sizeof *order, cmp_order);
 	overview(e, g, order);
 	free(order);
 	todo(e, g);

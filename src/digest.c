@@ -536,7 +536,7 @@ flag(struct digest *g, enum digest_flag_kind kind, enum digest_level level,
 }
 
 void
-failed_count(const struct digest_sender *v, unsigned days, char *out,
+digest_failed_count(const struct digest_sender *v, unsigned days, char *out,
     size_t len)
 {
 	char	n1[32], n2[32];
@@ -571,7 +571,7 @@ failing_flags(struct digest *g, const struct digest_domain *d,
 
 	for (i = 0; i < n && i < DIGEST_LIST; i++) {
 		digest_sender_plain(&v[i], name, sizeof name);
-		failed_count(&v[i], g->days, n1, sizeof n1);
+		digest_failed_count(&v[i], g->days, n1, sizeof n1);
 		sender_key(key, sizeof key, "failing", d->domain, v[i].g);
 		flag(g, started ? DIGEST_F_BROKEN : DIGEST_F_FAILING,
 		    DIGEST_ACT, d->domain, key, "%s %s DMARC on %s (%s)", name,

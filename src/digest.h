@@ -54,7 +54,8 @@ void	digest_sender_name(const struct digest_sender *, char *, size_t);
  * A failing sender's failed mail: "420 messages this week", "140 of its
  * 700 messages this week".
  */
-void	failed_count(const struct digest_sender *, unsigned, char *, size_t);
+void	digest_failed_count(const struct digest_sender *, unsigned, char *,
+	    size_t);
 /* For people: "SendGrid (3 addresses)", "Helpdesk": no address. */
 void	digest_sender_plain(const struct digest_sender *, char *, size_t);
 

@@ -58,7 +58,6 @@ struct query {
 	int		 done, rc, timedout;
 };
 
-static int64_t	now_ms(void);
 static int	setup(struct dns *, const char *, char *, size_t);
 static void	on_txt(void *, int, int, unsigned char *, int);
 static int	wait_for(struct dns *, struct query *);
@@ -92,15 +91,6 @@ dns_free(struct dns *d)
 		ares_library_cleanup();
 	pthread_mutex_destroy(&d->mtx);
 	free(d);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -221,9 +211,9 @@ wait_for(struct dns *d, struct query *q)
 	size_t		 i, np;
 	int		 k;
 
-	deadline = now_ms() + (int64_t)d->timeout * DNS_TRIES;
+	deadline = rdns_now_ms() + (int64_t)d->timeout * DNS_TRIES;
 	while (!q->done) {
-		t = now_ms();
+		t = rdns_now_ms();
 		if (t >= deadline) {
 			/* The callback runs now, with ARES_ECANCELLED. */
 			ares_cancel(d->ch);

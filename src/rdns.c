@@ -69,7 +69,6 @@ struct lookup {
 	size_t			 refused;
 };
 
-static int64_t	now_ms(void);
 static void	finish(struct job *, enum rdns_status, int);
 static void	on_ptr(void *, int, int, unsigned char *, int);
 static void	on_fwd(void *, int, int, unsigned char *, int);
@@ -336,8 +335,8 @@ rdns_servers_text(const struct rdns_conf *c, char *out, size_t len)
 
 /* --- lookups ----------------------------------------------------- */
 
-static int64_t
-now_ms(void)
+int64_t
+rdns_now_ms(void)
 {
 	struct timespec	ts;
 
@@ -373,11 +372,11 @@ reply_status(struct lookup *lk, int status, enum rdns_status *st,
 	*transient = 0;
 	switch (status) {
 	case ARES_SUCCESS:
-		lk->last = now_ms();
+		lk->last = rdns_now_ms();
 		return 1;
 	case ARES_ENOTFOUND:
 	case ARES_ENODATA:
-		lk->last = now_ms();
+		lk->last = rdns_now_ms();
 		*st = RDNS_NONE;
 		return 0;
 	case ARES_ETIMEOUT:
@@ -396,7 +395,7 @@ reply_status(struct lookup *lk, int status, enum rdns_status *st,
 		return 0;
 	default:
 		/* SERVFAIL, REFUSED, NOTIMP, FORMERR, a bad reply. */
-		lk->last = now_ms();
+		lk->last = rdns_now_ms();
 		*st = RDNS_FAIL;
 		return 0;
 	}
@@ -544,7 +543,7 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 			goto out;
 		}
 	}
-	lk.last = now_ms();
+	lk.last = rdns_now_ms();
 	while (lk.ntold < n) {
 		while (lk.inflight < lk.parallel && lk.next < n && !lk.dead)
 			start(&lk, &lk.jobs[lk.next++]);
@@ -564,7 +563,7 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 			break;
 		if (lk.inflight == 0)
 			continue;
-		t = now_ms();
+		t = rdns_now_ms();
 		if (t - lk.last >= idle) {
 			/* Nothing came back: the rest is not asked. */
 			lk.dead = lk.inflight + (n - lk.next);

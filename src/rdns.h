@@ -87,6 +87,8 @@ void	 rdns_conf_free(struct rdns_conf *);
  * ("the resolvers of /etc/resolv.conf" for none).
  */
 void	 rdns_servers_csv(const struct rdns_conf *, char *, size_t);
+/* Milliseconds of the monotonic clock: the lookups' deadlines. */
+int64_t	 rdns_now_ms(void);
 void	 rdns_servers_text(const struct rdns_conf *, char *, size_t);
 
 /*

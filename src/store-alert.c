@@ -13,21 +13,7 @@
 #include "store-int.h"
 #include "store.h"
 
-static int	alert_prepare(struct store *, sqlite3_stmt **, const char *,
-		    struct dr_error *);
-
-static int
-alert_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
-    struct dr_error *err)
-{
-	if (*st != NULL)
-		return 0;
-	if (sqlite3_prepare_v3(store_sqlite(s), sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-		return store_db_err(store_sqlite(s), store_path(s), err,
-		    "preparing to read the alerts sent");
-	return 0;
-}
+#define ALERT_WHAT	"preparing to read the alerts sent"
 
 int
 store_alert_known(struct store *s, const char *rcpt, const char *key,
@@ -36,8 +22,8 @@ store_alert_known(struct store *s, const char *rcpt, const char *key,
 	struct store_q	*q = store_queries(s);
 	int		 rc;
 
-	if (alert_prepare(s, &q->alert_known, "SELECT 1 FROM digest_alerts"
-	    " WHERE recipient = ? AND key = ?", err) == -1)
+	if (store_q_prepare(s, &q->alert_known, "SELECT 1 FROM digest_alerts"
+	    " WHERE recipient = ? AND key = ?", ALERT_WHAT, err) == -1)
 		return -1;
 	sqlite3_reset(q->alert_known);
 	sqlite3_bind_text(q->alert_known, 1, rcpt, -1, SQLITE_STATIC);
@@ -65,13 +51,13 @@ store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
 
 	if (nrcpt == 0 || nkeys == 0)
 		return 0;
-	if (alert_prepare(s, &q->alert_sent, "INSERT INTO digest_alerts"
+	if (store_q_prepare(s, &q->alert_sent, "INSERT INTO digest_alerts"
 	    " (recipient, key, first_sent, last_seen) VALUES (?1, ?2, ?3, ?3)"
 	    " ON CONFLICT (recipient, key) DO UPDATE SET"
-	    " last_seen = excluded.last_seen", err) == -1 ||
-	    alert_prepare(s, &q->alert_seen, "UPDATE digest_alerts"
-	    " SET last_seen = ?3 WHERE recipient = ?1 AND key = ?2", err) ==
-	    -1)
+	    " last_seen = excluded.last_seen", ALERT_WHAT, err) == -1 ||
+	    store_q_prepare(s, &q->alert_seen, "UPDATE digest_alerts"
+	    " SET last_seen = ?3 WHERE recipient = ?1 AND key = ?2",
+	    ALERT_WHAT, err) == -1)
 		return -1;
 	st = sent ? q->alert_sent : q->alert_seen;
 	/* A savepoint: its own transaction, or nested in the open one. */

@@ -31,6 +31,12 @@ struct store_q {
 	sqlite3_stmt	*alert_known, *alert_sent, *alert_seen;
 };
 struct store_q *store_queries(struct store *);
+/*
+ * Prepare sql into *st once, kept for the life of the store (a no-op
+ * when *st is set). 0, or -1 with err naming what (a "preparing to ...").
+ */
+int	 store_q_prepare(struct store *, sqlite3_stmt **, const char *,
+	    const char *, struct dr_error *);
 
 /*
  * Room for item n of a growable array (*arr, *cap items of size bytes),

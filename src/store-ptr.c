@@ -12,22 +12,6 @@
 #include "store-int.h"
 #include "store.h"
 
-static int	ptr_prepare(struct store *, sqlite3_stmt **, const char *,
-		    struct dr_error *);
-
-static int
-ptr_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
-    struct dr_error *err)
-{
-	if (*st != NULL)
-		return 0;
-	if (sqlite3_prepare_v3(store_sqlite(s), sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-		return store_db_err(store_sqlite(s), store_path(s), err,
-		    "preparing to read the reverse DNS cache");
-	return 0;
-}
-
 int
 store_ptr_get(struct store *s, const char *ip, int64_t now,
     struct store_ptr *out, struct dr_error *err)
@@ -35,9 +19,9 @@ store_ptr_get(struct store *s, const char *ip, int64_t now,
 	struct store_q	*q = store_queries(s);
 	int		 rc;
 
-	if (ptr_prepare(s, &q->ptr_get, "SELECT status, name, confirmed,"
+	if (store_q_prepare(s, &q->ptr_get, "SELECT status, name, confirmed,"
 	    " checked, expires FROM ptr_cache WHERE ip = ? AND expires > ?",
-	    err) == -1)
+	    "preparing to read the reverse DNS cache", err) == -1)
 		return -1;
 	sqlite3_reset(q->ptr_get);
 	sqlite3_bind_text(q->ptr_get, 1, ip, -1, SQLITE_STATIC);
@@ -70,9 +54,10 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
 
 	if (n == 0)
 		return 0;
-	if (ptr_prepare(s, &q->ptr_put, "INSERT OR REPLACE INTO ptr_cache"
+	if (store_q_prepare(s, &q->ptr_put, "INSERT OR REPLACE INTO ptr_cache"
 	    " (ip, status, name, confirmed, checked, expires)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", err) == -1)
+	    " VALUES (?, ?, ?, ?, ?, ?)", "preparing to read the reverse DNS "
+	    "cache", err) == -1)
 		return -1;
 	/* A savepoint: its own transaction, or nested in the open one. */
 	if (sqlite3_exec(db, "SAVEPOINT ptr", NULL, NULL, NULL) != SQLITE_OK)

@@ -280,6 +280,18 @@ store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
 	return db_err_msg(db, path, err, what, NULL);
 }
 
+int
+store_q_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+    const char *what, struct dr_error *err)
+{
+	if (*st != NULL)
+		return 0;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK)
+		return store_db_err(s->db, s->path, err, what);
+	return 0;
+}
+
 static int
 db_err(struct store *s, struct dr_error *err, const char *what)
 {
