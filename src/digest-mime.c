@@ -15,6 +15,7 @@
 #include <gmime/gmime.h>
 
 #include "digest.h"
+#include "sanitise.h"
 #include "sha256.h"
 
 /* Parse a list of addresses; NULL (err set) unless it holds mailboxes. */
@@ -133,6 +134,7 @@ digest_mime(const struct digest_mail *m, struct buf *out,
 	struct sha256		*h;
 	unsigned char		 md[SHA256_LEN];
 	char			 hex[65], bound[48], id[160], dbuf[32];
+	char			 subj[1024];
 	const char		*dom;
 	size_t			 i;
 	int			 rc = -1;
@@ -168,7 +170,9 @@ digest_mime(const struct digest_mail *m, struct buf *out,
 		    GMIME_ADDRESS_TYPE_TO), l);
 		g_object_unref(l);
 	}
-	g_mime_message_set_subject(msg, m->subject, "utf-8");
+	/* The banner in it names senders from reports: its text form. */
+	sanitise(m->subject, subj, sizeof subj);
+	g_mime_message_set_subject(msg, subj, "utf-8");
 	date = g_date_time_new_from_unix_utc(m->date);
 	g_mime_message_set_date(msg, date);
 	g_date_time_unref(date);

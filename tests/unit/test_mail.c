@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gmime/gmime.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "mail.h"
 
 static void
@@ -468,6 +470,53 @@ mbox_larger_than_max(void **state)
 	buf_free(&out);
 }
 
+/*
+ * The digest's subject carries the banner, with names from reports: no
+ * control character in it reaches the header (a line break would add
+ * one, such as a Bcc).
+ */
+static void
+digest_subject_header(void **state)
+{
+	const char		*to[] = { "ops@example.com" };
+	struct digest_mail	 m = { "DMARC <dmarc@example.com>", to, 1,
+				    "DMARC weekly: x.example\r\nBcc: evil@x."
+				    "example\x1b[31m fails", 0, "text",
+				    "<p>html</p>", 0 };
+	struct dr_error		 err;
+	struct buf		 out = { 0 };
+	const char		*p, *subj;
+	GMimeStream		*st;
+	GMimeParser		*parser;
+	GMimeMessage		*msg;
+
+	(void)state;
+	memset(&err, 0, sizeof err);
+	assert_int_equal(digest_mime(&m, &out, &err), 0);
+	assert_int_equal(buf_addc(&out, '\0'), 0);
+	for (p = out.data; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 :
+	    NULL)
+		if (strncmp(p, "Bcc:", 4) == 0)
+			fail_msg("a header injected: %.40s", p);
+	assert_null(strchr(out.data, '\x1b'));
+	/* Nor once decoded, as a mail client shows it. */
+	st = g_mime_stream_mem_new_with_buffer(out.data, out.len - 1);
+	parser = g_mime_parser_new_with_stream(st);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	assert_non_null(msg);
+	subj = g_mime_message_get_subject(msg);
+	assert_non_null(subj);
+	for (p = subj; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("a control character in the subject: %s",
+			    subj);
+	assert_non_null(strstr(subj, "x.example"));
+	g_object_unref(msg);
+	g_object_unref(parser);
+	g_object_unref(st);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -485,6 +534,7 @@ main(void)
 		cmocka_unit_test(mbox_content_length),
 		cmocka_unit_test(mbox_content_length_huge),
 		cmocka_unit_test(mbox_larger_than_max),
+		cmocka_unit_test(digest_subject_header),
 	};
 
 	mail_init();
