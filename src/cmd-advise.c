@@ -32,6 +32,7 @@ struct run {
 	struct dns		*resolver;	/* every lookup of the run */
 	struct ident		 id;		/* names the senders */
 	unsigned		 ndomains;
+	unsigned		 with_data;	/* of those, with mail */
 	int			 rc;
 };
 
@@ -476,6 +477,8 @@ one_domain(void *arg, const char *domain, int asked)
 	else
 		print_json(r, a);
 	r->ndomains++;
+	if (a->w != NULL && a->w->messages > 0)
+		r->with_data++;
 	advice_free(a);
 	return 0;
 }
@@ -503,7 +506,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.c = c;
 	r.dns = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "advise", argc, argv, "h", opts)) != -1) {
 		rc = cmd_when_option(c, "advise", ch, optarg, &r.wh);
 		if (rc == -1)
 			return EXIT_USAGE;
@@ -514,7 +517,7 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 			if (nd == sizeof domains / sizeof domains[0])
 				return cmd_usage_error(c, "advise", "too many "
 				    "--domain options (at most %zu)", nd);
-			domains[nd++] = optarg;
+			domains[nd++] = cmd_domain_arg(optarg);
 			break;
 		case CMD_OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -571,11 +574,14 @@ cmd_advise(struct cmd_ctx *c, int argc, char **argv)
 	if (r.fmt == F_JSON)
 		sanitise_printf("\n],\"other_domains\":%llu}\n",
 		    (unsigned long long)others.n);
-	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK)
-		log_info("no reports in that period%s%s", others.n ? "; " :
-		    "", others.line);
+	if (r.ndomains == 0 && r.fmt == F_TEXT && r.rc == EXIT_OK &&
+	    others.n > 0)
+		log_info("%s", others.line);
 	else if (others.n > 0 && r.fmt == F_TEXT)
 		sanitise_printf("\n%s\n", others.line);
+	if (r.rc == EXIT_OK)
+		cmd_newest_note(r.s, domains, nd, r.wh.as_of, r.wh.as_of_t,
+		    r.with_data == 0, CMD_HINT_OLDER);
 	scope_dns_free(&r.dns_left);
 	dns_free(r.resolver);
 	ident_close(&r.id);

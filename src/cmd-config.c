@@ -121,17 +121,20 @@ cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	int			 ch, rc;
 
 	memset(&wh, 0, sizeof wh);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		config_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	if (argc < 2)
+		return cmd_usage_error(c, "config", "no subcommand given "
+		    "(check)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		config_usage(stdout);
+		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "check") != 0)
 		return cmd_usage_error(c, "config", "unknown subcommand '%s' "
 		    "(check)", argv[1]);
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "config check", argc, argv, "h", opts)) !=
+	    -1) {
 		rc = cmd_when_option(c, "config check", ch, optarg, &wh);
 		if (rc == -1)
 			return EXIT_USAGE;

@@ -275,10 +275,9 @@ one_message(struct run *r, const struct digest_rcpt *m,
 	if (r->smtp == NULL) {
 		if ((r->mbox ? write_mbox(r->sender, r->date, &msg) :
 		    write_out(&msg)) == -1) {
-			log_warn("writing the %s", r->alert ? "alert" :
-			    "digest");
 			r->stop = 1;
-			rc = 1;
+			rc = cmd_output_failed(r->alert ? "writing the alert" :
+			    "writing the digest");
 			goto out;
 		}
 	} else if (smtp_send(r->smtp, &r->net, r->sender, m->addr, m->naddr,
@@ -366,7 +365,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	memset(&wh, 0, sizeof wh);
 	memset(&r, 0, sizeof r);
 	memset(&err, 0, sizeof err);
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "digest", argc, argv, "h", opts)) != -1) {
 		rc = cmd_when_option(c, "digest", ch, optarg, &wh);
 		if (rc == -1)
 			return EXIT_USAGE;
@@ -377,7 +376,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			if (nd == MAX_LIST)
 				return cmd_usage_error(c, "digest", "too many "
 				    "--domain options (at most %d)", MAX_LIST);
-			domains[nd++] = optarg;
+			domains[nd++] = cmd_domain_arg(optarg);
 			break;
 		case OPT_TO:
 			if (nto == MAX_LIST)
@@ -559,10 +558,9 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			dr_seterr(&err, DR_E_NOMEM, "out of memory");
 			goto fail;
 		}
-		if (write_out(&part) == -1) {
-			log_warn("writing the digest");
+		if (write_out(&part) == -1 &&
+		    cmd_output_failed("writing the digest"))
 			rc = EXIT_REJECTED;
-		}
 		goto out;
 	}
 	if (r.alert && digest_build(stores, nstores, conf, &r.o, &r.every,
@@ -598,6 +596,9 @@ fail:
 		rc = cmd_exit_for(&err);
 	}
 out:
+	if (rc == EXIT_OK)
+		cmd_newest_note(s, domains, nd, wh.as_of, wh.as_of_t, 0,
+		    CMD_HINT_OLDER);
 	for (i = 0; i < nsender; i++)
 		free(sender[i]);
 	free(sender);

@@ -138,7 +138,7 @@ cmd_domains(struct cmd_ctx *c, int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	memset(&wh, 0, sizeof wh);
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "domains", argc, argv, "h", opts)) != -1) {
 		rc = cmd_when_option(c, "domains", ch, optarg, &wh);
 		if (rc == -1)
 			return EXIT_USAGE;

@@ -588,9 +588,10 @@ on_row(void *arg, const struct store_export_row *x)
 	else
 		ndjson_row(r, x, cls, sender);
 	r->rows++;
+	/* The reader went away (| head): stop, quietly (main.c). */
 	if (ferror(stdout))
-		return dr_seterr(r->err, DR_E_IO, "writing the export: output "
-		    "error");
+		return cmd_output_closed() ? 1 : dr_seterr(r->err, DR_E_IO,
+		    "writing the export: output error");
 	return 0;
 }
 
@@ -618,7 +619,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	r.pre_report = -1;
 	memset(&wh, 0, sizeof wh);
 	r.err = &err;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "export", argc, argv, "h", opts)) != -1) {
 		rc = cmd_when_option(c, "export", ch, optarg, &wh);
 		if (rc == -1)
 			return EXIT_USAGE;
@@ -626,7 +627,7 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		switch (ch) {
 		case CMD_OPT_DOMAIN:
-			domain = optarg;
+			domain = cmd_domain_arg(optarg);
 			break;
 		case CMD_OPT_FORMAT:
 			if (strcmp(optarg, "csv") == 0)
@@ -691,11 +692,13 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 		log_warnx("%s", err.msg);
 		rc = cmd_exit_for(&err);
 	}
-	if (fflush(stdout) == EOF && rc == EXIT_OK) {
-		log_warn("writing the export");
+	if (fflush(stdout) == EOF && rc == EXIT_OK &&
+	    cmd_output_failed("writing the export"))
 		rc = EXIT_REJECTED;
-	}
 	log_verbose("%llu records exported", (unsigned long long)r.rows);
+	if (rc == EXIT_OK)
+		cmd_newest_note(r.s, &domain, domain != NULL, wh.as_of,
+		    wh.as_of_t, r.rows == 0, NULL);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 out:

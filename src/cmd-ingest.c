@@ -192,7 +192,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	o.plim.max_depth = DEF_MAX_DEPTH;
 	o.plim.max_records = DEF_MAX_RECORDS;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "ingest", argc, argv, "h", opts)) != -1) {
 		switch (ch) {
 		case O_MAX_BYTES:
 			if (cmd_parse_size(optarg, &v) == -1 || v == 0)

@@ -210,7 +210,7 @@ cmd_ptr(struct cmd_ctx *c, int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	memset(&l, 0, sizeof l);
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "ptr", argc, argv, "h", opts)) != -1) {
 		switch (ch) {
 		case CMD_OPT_NO_DNS:
 			dns = 0;

@@ -38,6 +38,7 @@ struct run {
 	int			 by_as;		/* a row per network */
 	int			 suggest;	/* --suggest-config */
 	unsigned		 ndomains;	/* printed so far */
+	uint64_t		 messages;	/* theirs, in their windows */
 	struct ident		 id;
 	struct source_ident	*ids;		/* of the listed sources, or
 						   of the groups' largest */
@@ -680,6 +681,7 @@ one_domain(void *arg, const char *domain, int asked)
 		window_free(w);
 		return 0;
 	}
+	r->messages += w->messages;
 	if (r->suggest) {
 		if (r->ndomains++ > 0)
 			sanitise_printf("\n");
@@ -751,7 +753,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	r.c = c;
 	r.limit = CLASSIFY_LIMIT;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt(c, "sources", argc, argv, "h", opts)) != -1) {
 		rc = cmd_when_option(c, "sources", ch, optarg, &r.wh);
 		if (rc == -1)
 			return EXIT_USAGE;
@@ -762,7 +764,7 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 			if (nd == sizeof domains / sizeof domains[0])
 				return cmd_usage_error(c, "sources", "too many "
 				    "--domain options (at most %zu)", nd);
-			domains[nd++] = optarg;
+			domains[nd++] = cmd_domain_arg(optarg);
 			break;
 		case CMD_OPT_CLASS:
 			if (class_parse(optarg, &r.class) == -1)
@@ -856,13 +858,16 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		    (unsigned long long)others.n);
 	if (r.suggest)
 		;
-	else if (r.ndomains == 0 && r.fmt == CMD_TABLE && r.rc == EXIT_OK)
-		log_info("no reports in that period%s%s", others.n ? "; " :
-		    "", others.line);
+	else if (r.ndomains == 0 && r.fmt == CMD_TABLE && r.rc == EXIT_OK &&
+	    others.n > 0)
+		log_info("%s", others.line);
 	else if (others.n > 0 && r.fmt == CMD_TABLE)
 		sanitise_printf("\n%s\n", others.line);
 	else if (others.n > 0 && r.fmt == CMD_CSV)
 		log_info("%s", others.line);
+	if (r.rc == EXIT_OK)
+		cmd_newest_note(r.s, domains, nd, r.wh.as_of, r.wh.as_of_t,
+		    r.messages == 0, CMD_HINT_OLDER);
 	ident_close(&r.id);
 	free(r.ids);
 	store_close(r.s);

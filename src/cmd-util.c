@@ -84,19 +84,15 @@ cmd_when_option(struct cmd_ctx *c, const char *cmd, int ch,
 		wh->days = (unsigned)v;
 		return 0;
 	case CMD_OPT_SINCE:
-		if (cmd_parse_date(arg, &wh->since_t) == -1) {
-			cmd_usage_error(c, cmd, "invalid date '%s' for --since "
-			    "(use YYYY-MM-DD)", arg);
+		if (cmd_date_option(c, cmd, "--since", arg, &wh->since_t) ==
+		    -1)
 			return -1;
-		}
 		wh->since = arg;
 		return 0;
 	case CMD_OPT_AS_OF:
-		if (cmd_parse_date(arg, &wh->as_of_t) == -1) {
-			cmd_usage_error(c, cmd, "invalid date '%s' for --as-of "
-			    "(use YYYY-MM-DD)", arg);
+		if (cmd_date_option(c, cmd, "--as-of", arg, &wh->as_of_t) ==
+		    -1)
 			return -1;
-		}
 		wh->as_of = arg;
 		return 0;
 	default:

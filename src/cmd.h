@@ -5,8 +5,8 @@
 #ifndef DR_CMD_H
 #define DR_CMD_H
 
+#include <getopt.h>
 #include <stdint.h>
-
 #include <stdio.h>
 
 #include "conf.h"
@@ -28,6 +28,7 @@ struct cmd_ctx {
 	const char	*db_path;
 	const char	*config;	/* --config, or NULL */
 	int		 verbosity;
+	int		 quiet;		/* -q */
 	const char	*prog;
 };
 
@@ -60,12 +61,78 @@ int	cmd_exit_for(const struct dr_error *);
 int	cmd_parse_size(const char *, uint64_t *);
 /* A whole number from min to max. Returns 0 or -1. */
 int	cmd_parse_uint(const char *, uint64_t, uint64_t, uint64_t *);
-/* "YYYY-MM-DD" (UTC midnight) or seconds since the epoch. 0 or -1. */
-int	cmd_parse_date(const char *, int64_t *);
+/*
+ * "YYYY-MM-DD" (UTC midnight) or seconds since the epoch. 0, or -1 with
+ * the reason (a date that does not exist: "February 2026 has 28 days")
+ * in why (len bytes), "" when the text is not of that form.
+ */
+int	cmd_parse_date(const char *, int64_t *, char *, size_t);
+/*
+ * The same for the value of option opt of the command named: 0, or -1
+ * after a usage error.
+ */
+int	cmd_date_option(struct cmd_ctx *, const char *, const char *,
+	    const char *, int64_t *);
+/*
+ * A --domain value as the reports and the configuration store policy
+ * domains (lower case, no trailing dot), in place: --domain Example.COM
+ * is example.com. Returns arg.
+ */
+const char *cmd_domain_arg(char *);
+
+/*
+ * getopt_long for the options of the command named, with the global
+ * options --db, --config, -v and -q accepted after its name too (a
+ * command's own option of the same name wins), and errors printed as
+ * usage errors ("dmarcdb: reports: unknown option '--x'", without the
+ * "Try" line, which the command prints). Returns what getopt_long
+ * returns, or '?' after an error.
+ */
+int	cmd_getopt(struct cmd_ctx *, const char *, int, char **,
+	    const char *, const struct option *);
+/*
+ * The first line of the usage error for getopt_long's '?' or ':'
+ * (opterr 0, optstring beginning with ':'), optind having been before
+ * when it was called; command NULL for the global options. Returns
+ * EXIT_USAGE.
+ */
+int	cmd_option_error(const char *, char **, int, int,
+	    const struct option *);
+
+/*
+ * Standard output went to a pipe whose reader went away (| head): 1
+ * from then on. The commands stop writing, quietly (dmarcdb(1), EXIT
+ * STATUS).
+ */
+int	cmd_output_closed(void);
+/*
+ * Writing standard output failed (errno as the write left it): warns
+ * "what: reason" and returns 1, or returns 0 without a word when the
+ * reader went away.
+ */
+int	cmd_output_failed(const char *);
 
 /* Print a usage error naming the command and suggesting --help. */
 int	cmd_usage_error(struct cmd_ctx *, const char *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * What every report command says of the newest report (cmd-newest.c,
+ * dmarcdb(1), REPORTS), on standard error, once its output is written:
+ * when it ends more than CMD_STALE seconds before --as-of (as_of_arg,
+ * its value as_of; NULL: now), a warning, shown under -q too, naming
+ * its last day and the days since, then hint (a sentence, or NULL):
+ * "no reports since 2026-10-02 (63 days): is the ingest running? Use
+ * --as-of or --days to look at older data."; else, when the command
+ * found nothing (empty), a note naming the newest report, or saying
+ * there is none. Of the policy domains named (nd > 0), else of all. A
+ * failure to read it is said under -v only.
+ */
+#define CMD_STALE	(3 * 86400)
+void	cmd_newest_note(struct store *, const char *const *, size_t,
+	    const char *, int64_t, int, const char *);
+/* The hint of the commands that have --as-of and --days. */
+#define CMD_HINT_OLDER	"Use --as-of or --days to look at older data."
 
 /* --- the report commands (cmd-util.c) ------------------------------ */
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,31 @@ cmd_usage_error(struct cmd_ctx *c, const char *cmd, const char *fmt, ...)
 	sanitise_fprintf(stderr, "\nTry '%s %s%s--help'.\n", c->prog,
 	    cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+static volatile sig_atomic_t output_closed;
+
+/* A write to a pipe nobody reads any more: the write fails (EPIPE). */
+static void
+on_sigpipe(int sig)
+{
+	(void)sig;
+	output_closed = 1;
+}
+
+int
+cmd_output_closed(void)
+{
+	return output_closed != 0;
+}
+
+int
+cmd_output_failed(const char *what)
+{
+	if (output_closed)
+		return 0;
+	log_warn("%s", what);
+	return 1;
 }
 
 int
@@ -172,31 +198,6 @@ cmd_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int
-cmd_parse_date(const char *s, int64_t *out)
-{
-	struct tm	tm;
-	char		*end;
-	uint64_t	 v;
-	time_t		 t;
-
-	/* Dates from 1970 to 9999 only: what every report can show. */
-	if (cmd_parse_uint(s, 0, FMT_TIME_MAX, &v) == 0 && strlen(s) > 8) {
-		*out = (int64_t)v;
-		return 0;
-	}
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0' || tm.tm_year < 70 ||
-	    tm.tm_year > 9999 - 1900)
-		return -1;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || (int64_t)t > FMT_TIME_MAX)
-		return -1;
-	*out = (int64_t)t;
-	return 0;
-}
-
 /*
  * --version: the version, then the location database the configuration
  * names (or the default) and its date, or why there is none.
@@ -244,9 +245,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmd_ctx	 c;
+	struct sigaction sa;
 	const char	*env;
 	size_t		 i;
-	int		 ch, quiet = 0, want_version = 0;
+	int		 ch, before, want_version = 0;
 
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
@@ -254,11 +256,28 @@ main(int argc, char **argv)
 		sanitise_fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
 		return EXIT_INTERNAL;
 	}
+	/*
+	 * A reader that goes away (| head) ends the output quietly, the
+	 * same whatever SIGPIPE's disposition was (systemd ignores it):
+	 * writes fail with EPIPE, and the commands stop.
+	 */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigpipe;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
 	env = getenv("DMARCDB_DB");
 	c.db_path = env != NULL && *env != '\0' ? env : "dmarc.db";
 
-	/* "+": stop at the command name; its options are its own. */
-	while ((ch = getopt_long(argc, argv, "+vqhV", opts, NULL)) != -1) {
+	/*
+	 * "+": stop at the command name; its options are its own (and
+	 * these, cmd_getopt). ":": a missing value told apart.
+	 */
+	opterr = 0;
+	for (;;) {
+		before = optind;
+		ch = getopt_long(argc, argv, "+:vqhV", opts, NULL);
+		if (ch == -1)
+			break;
 		switch (ch) {
 		case 'd':
 			c.db_path = optarg;
@@ -270,7 +289,7 @@ main(int argc, char **argv)
 			c.verbosity++;
 			break;
 		case 'q':
-			quiet = 1;
+			c.quiet = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -279,21 +298,20 @@ main(int argc, char **argv)
 			want_version = 1;
 			break;
 		default:
+			cmd_option_error(NULL, argv, ch, before, opts);
 			sanitise_fprintf(stderr, "Try 'dmarcdb --help'.\n");
 			return EXIT_USAGE;
 		}
 	}
-	if (quiet && c.verbosity > 0)
+	if (c.quiet && c.verbosity > 0)
 		return cmd_usage_error(&c, NULL, "-q and -v exclude each "
 		    "other");
-	log_init(c.prog, quiet ? LOG_QUIET : c.verbosity > 1 ? LOG_DEBUG :
+	log_init(c.prog, c.quiet ? LOG_QUIET : c.verbosity > 1 ? LOG_DEBUG :
 	    c.verbosity);
 	if (want_version)
 		return version(&c);
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return cmd_usage_error(&c, NULL, "no command given");
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			int rc;
@@ -306,12 +324,14 @@ main(int argc, char **argv)
 			optind = 0;	/* glibc: re-initialise getopt */
 			rc = commands[i].fn(&c, argc, argv);
 			xmlCleanupParser();
-			/* Output that did not reach its file is a failure. */
+			/*
+			 * Output that did not reach its file is a failure;
+			 * a reader that went away is not.
+			 */
 			if ((fflush(stdout) == EOF || ferror(stdout)) &&
-			    rc == EXIT_OK) {
-				log_warn("writing the output");
+			    rc == EXIT_OK &&
+			    cmd_output_failed("writing the output"))
 				rc = EXIT_REJECTED;
-			}
 			return rc;
 		}
 	}

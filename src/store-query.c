@@ -1035,6 +1035,41 @@ fail:
 	return -1;
 }
 
+/* --- the newest report (every report command) ---------------------- */
+
+int
+store_newest_end(struct store *s, const char *domain, int64_t until,
+    int64_t *end, struct dr_error *err)
+{
+	/*
+	 * Through reports_domain for one domain. A report
+	 * that claims to end more than a day after until (a forged one)
+	 * would hide a dead ingest: it does not count.
+	 */
+	static const char all_sql[] =
+	    "SELECT date_end FROM reports WHERE status = 'active'"
+	    " AND date_end <= ?2 + 86400 AND date_begin < ?2"
+	    " ORDER BY date_end DESC LIMIT 1";
+	static const char one_sql[] =
+	    "SELECT max(date_end) FROM reports WHERE domain = ?1"
+	    " AND date_begin < ?2 AND date_end <= ?2 + 86400"
+	    " AND status = 'active'";
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*end = -1;
+	if (prep(s, domain != NULL ? one_sql : all_sql, &st, err,
+	    "reading the newest report") == -1)
+		return -1;
+	if (domain != NULL)
+		bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, until);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*end = sqlite3_column_int64(st, 0);
+	return finish(s, st, rc, 0, err, "reading the newest report");
+}
+
 /* --- the digest ---------------------------------------------------- */
 
 int

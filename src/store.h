@@ -316,6 +316,14 @@ int	 store_domain_totals(struct store *, int64_t, int64_t,
 	    int (*)(void *, const struct store_domain_total *), void *,
 	    struct dr_error *);
 
+/*
+ * The end (epoch seconds) of the newest active report that begins
+ * before until and ends at most a day after it, of one policy domain
+ * or (NULL) of all; -1 when there is none. 0, or -1 with err set.
+ */
+int	 store_newest_end(struct store *, const char *, int64_t, int64_t *,
+	    struct dr_error *);
+
 /* --- for the digest (store-query.c) --------------------------------- */
 
 /*
