@@ -44,7 +44,21 @@ struct run {
 						   of the groups' largest */
 	int64_t			 now;
 	int			 rc;
+	/* What it decided, for the views (store_classes_save). */
+	struct store_class_window *wins;
+	size_t			 nwins;
+	struct store_class_row	*rows;
+	size_t			 nrows, caprows;
+	struct arena		 mem;
+	struct dr_error		*err;		/* of the classification */
 };
+
+/*
+ * Sources saved for the views in a run, at most (held in memory until
+ * the end, some 100 bytes each): a domain past it is forgotten there,
+ * its records shown without a class (dmarcdb(1), STORAGE).
+ */
+#define SAVE_MAX	100000
 
 static void
 sources_usage(FILE *f)
@@ -647,6 +661,103 @@ identify(struct run *r, const struct window *w, int asked)
 	return 0;
 }
 
+/*
+ * classify_opts.each: keep each source that is not unknown, for the
+ * views. -1 (err set) when out of memory.
+ */
+static int
+keep_source(void *arg, const struct source *src)
+{
+	struct run		*r = arg;
+	struct store_class_row	*row, *v;
+	size_t			 cap;
+
+	if (src->class == CLASS_UNKNOWN || r->nrows > SAVE_MAX)
+		return 0;
+	if (r->nrows == r->caprows) {
+		cap = r->caprows ? r->caprows * 2 : 1024;
+		v = realloc(r->rows, cap * sizeof *v);
+		if (v == NULL)
+			goto nomem;
+		r->rows = v;
+		r->caprows = cap;
+	}
+	row = &r->rows[r->nrows];
+	row->header_from = arena_strndup(&r->mem, src->header_from,
+	    strlen(src->header_from));
+	row->ip = arena_strndup(&r->mem, src->ip, strlen(src->ip));
+	if (row->header_from == NULL || row->ip == NULL)
+		goto nomem;
+	row->class = class_name(src->class);
+	row->sender = src->sender != NULL ? src->sender->name : NULL;
+	r->nrows++;
+	return 0;
+nomem:
+	return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+}
+
+/*
+ * The domain is classified: its window and its rows (from first on)
+ * are saved at the end. -1 when out of memory.
+ */
+static int
+keep_window(struct run *r, const struct window *w, size_t first)
+{
+	struct store_class_window	*v, *k;
+
+	v = realloc(r->wins, (r->nwins + 1) * sizeof *v);
+	if (v == NULL)
+		return -1;
+	r->wins = v;
+	k = &r->wins[r->nwins++];
+	memset(k, 0, sizeof *k);
+	k->domain = arena_strndup(&r->mem, w->domain, strlen(w->domain));
+	if (k->domain == NULL)
+		return -1;
+	k->from_day = w->from_day;
+	k->to_day = w->to_day;
+	k->configured = w->configured;
+	/* An index until the rows stop moving (save_classes). */
+	k->rows = NULL;
+	k->nrows = r->nrows - first;
+	if (r->nrows > SAVE_MAX) {
+		k->forget = 1;
+		k->nrows = 0;
+		r->nrows = first;
+	}
+	return 0;
+}
+
+/*
+ * Save what was decided, if the database can be written: out of the
+ * read transaction, which nothing needs any more. Said under -v when
+ * it cannot be.
+ */
+static void
+save_classes(struct run *r)
+{
+	struct dr_error	 err;
+	size_t		 i, at = 0;
+
+	for (i = 0; i < r->nwins; i++) {
+		r->wins[i].rows = r->rows + at;
+		at += r->wins[i].nrows;
+	}
+	store_read_end(r->s);
+	switch (store_classes_save(r->s, r->wins, r->nwins, &err)) {
+	case -1:
+		log_warnx("%s (for the views v_records and v_source_senders; "
+		    "the output is complete)", err.msg);
+		break;
+	case 1:
+		log_verbose("the classes of sources are not saved for the "
+		    "views: the database is read-only or busy");
+		break;
+	default:
+		break;
+	}
+}
+
 static int
 one_domain(void *arg, const char *domain, int asked)
 {
@@ -656,6 +767,7 @@ one_domain(void *arg, const char *domain, int asked)
 	struct window		*w;
 	struct dr_error		 err;
 	int64_t			 from, to;
+	size_t			 first;
 
 	conf_thresholds(r->conf, domain, &th);
 	if (cmd_window(r->c, "sources", &r->wh, th.window, &from, &to) == -1) {
@@ -667,14 +779,22 @@ one_domain(void *arg, const char *domain, int asked)
 	o.keep = r->suggest ? CLASSIFY_BY_SENDER | CLASSIFY_KEEP_ALL :
 	    r->by_ip ? CLASSIFY_KEEP_MISCONFIGURED : r->by_as ?
 	    CLASSIFY_BY_AS : CLASSIFY_BY_SENDER;
-	o.each = NULL;
-	o.arg = NULL;
+	o.each = keep_source;
+	o.arg = r;
 	o.cat = r->id.cat;
 	o.geo = r->id.geo;
+	r->err = &err;
+	first = r->nrows;
 	if (classify_window(r->s, r->conf, domain, from, to, &o, &w, &err) ==
 	    -1) {
 		log_warnx("%s", err.msg);
 		r->rc = cmd_exit_for(&err);
+		return 1;
+	}
+	if (keep_window(r, w, first) == -1) {
+		log_warnx("out of memory");
+		r->rc = EXIT_INTERNAL;
+		window_free(w);
 		return 1;
 	}
 	if (!asked && w->nsources == 0) {
@@ -865,11 +985,16 @@ cmd_sources(struct cmd_ctx *c, int argc, char **argv)
 		sanitise_printf("\n%s\n", others.line);
 	else if (others.n > 0 && r.fmt == CMD_CSV)
 		log_info("%s", others.line);
-	if (r.rc == EXIT_OK)
+	if (r.rc == EXIT_OK) {
 		cmd_newest_note(r.s, domains, nd, r.wh.as_of, r.wh.as_of_t,
 		    r.messages == 0, CMD_HINT_OLDER);
+		save_classes(&r);
+	}
 	ident_close(&r.id);
 	free(r.ids);
+	free(r.wins);
+	free(r.rows);
+	arena_free(&r.mem);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 	return r.rc;

@@ -1042,7 +1042,7 @@ store_newest_end(struct store *s, const char *domain, int64_t until,
     int64_t *end, struct dr_error *err)
 {
 	/*
-	 * Through reports_domain for one domain. A report
+	 * Through reports_end (schema 014), or reports_domain. A report
 	 * that claims to end more than a day after until (a forged one)
 	 * would hide a dead ingest: it does not count.
 	 */

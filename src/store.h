@@ -324,6 +324,39 @@ int	 store_domain_totals(struct store *, int64_t, int64_t,
 int	 store_newest_end(struct store *, const char *, int64_t, int64_t *,
 	    struct dr_error *);
 
+/* --- what sources decided, for the views (store-class.c) ----------- */
+
+/* A source that is not unknown. */
+struct store_class_row {
+	const char	*header_from;	/* "" if none */
+	const char	*ip;		/* "" if none */
+	const char	*class;		/* "compliant", "misconfigured"
+					   or "forwarded" */
+	const char	*sender;	/* configured sender, or NULL */
+};
+/*
+ * A policy domain classified: its window (UTC days, inclusive), whether
+ * senders apply to it, its sources; or, forget set, one with too many
+ * sources, whose rows are only deleted.
+ */
+struct store_class_window {
+	const char			*domain;
+	int64_t				 from_day, to_day;
+	int				 configured;
+	const struct store_class_row	*rows;
+	size_t				 nrows;
+	int				 forget;
+};
+/*
+ * Replace what the views say of these domains' sources (class_windows,
+ * source_classes; only delete it for those to forget) in one
+ * transaction, outside any other (after store_read_end), waiting 2 s at
+ * most for another writer. 0; 1 when nothing was written because the
+ * database is read-only or busy; -1 with err set.
+ */
+int	 store_classes_save(struct store *, const struct store_class_window *,
+	    size_t, struct dr_error *);
+
 /* --- for the digest (store-query.c) --------------------------------- */
 
 /*

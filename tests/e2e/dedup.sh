@@ -73,6 +73,9 @@ cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
 # the summary tables (schema 2) and from before records named their
 # signatures (schema 4, when source_days held the summary).
 unsign='DROP VIEW v_record_identity;
+    DROP VIEW v_records_active; DROP VIEW v_records;
+    CREATE VIEW v_records AS SELECT id, report FROM records;
+    CREATE VIEW v_records_active AS SELECT * FROM v_records;
     DROP VIEW v_source_days; DROP INDEX reports_day;
     ALTER TABLE reports DROP COLUMN day; ALTER TABLE records DROP COLUMN sig;
     DROP VIEW v_reports; CREATE VIEW v_reports AS SELECT id FROM reports;
@@ -82,6 +85,10 @@ unsign='DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
+    DROP VIEW v_source_senders; DROP VIEW v_source_classes;
+    CREATE VIEW v_source_senders AS SELECT * FROM sources;
+    DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP INDEX reports_end;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
 for c in p sp np adkim aspf pct fo testing; do
@@ -129,6 +136,10 @@ sql "$T/old7.db" "DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN passes;
     ALTER TABLE auth_sigs DROP COLUMN ident;
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
+    DROP VIEW v_source_senders; DROP VIEW v_source_classes;
+    CREATE VIEW v_source_senders AS SELECT * FROM sources;
+    DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP INDEX reports_end;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
 dump "$T/old7.db" > "$T/d7"
@@ -152,6 +163,10 @@ sql "$T/old8.db" "DROP VIEW v_record_identity;
     ALTER TABLE auth_sigs DROP COLUMN ident;
     UPDATE auth_sigs SET facts = facts & ~(3 << 20);
     DROP VIEW v_ptr_cache; DROP TABLE ptr_cache; DROP TABLE digest_alerts;
+    DROP VIEW v_source_senders; DROP VIEW v_source_classes;
+    CREATE VIEW v_source_senders AS SELECT * FROM sources;
+    DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP INDEX reports_end;
     PRAGMA user_version = 8"
 "$DMARCDB" --db "$T/old8.db" reports > /dev/null
 dump "$T/old8.db" > "$T/d8"

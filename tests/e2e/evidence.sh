@@ -194,6 +194,10 @@ sqlite3 -batch "$T/old.db" "
       WHERE reasons LIKE '%local_policy:forwarded%';
     UPDATE auth_sigs SET facts = facts & ~(7 << 22);
     DROP TABLE digest_alerts;
+    DROP VIEW v_source_senders; DROP VIEW v_source_classes;
+    CREATE VIEW v_source_senders AS SELECT * FROM sources;
+    DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP INDEX reports_end;
     PRAGMA user_version = 11"
 [ "$(sqlite3 -batch "$T/old.db" "SELECT count(*) FROM auth_sigs
     WHERE reasons LIKE '%:forwarded%' OR facts & (7 << 22)")" = 0 ] ||

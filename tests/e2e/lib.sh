@@ -166,8 +166,9 @@ check_summary() {
 	    FROM reports WHERE status = 'active' AND record_count > 0
 	      AND domain IS NOT NULL
 	    GROUP BY 1, 2, 3),
-	  s AS (SELECT domain, reporter, day, sum(messages) AS m,
-	      sum(records) AS c FROM v_source_days GROUP BY 1, 2, 3)
+	  s AS (SELECT policy_domain AS domain, reporter, day,
+	      sum(messages) AS m, sum(records) AS c FROM v_source_days
+	    GROUP BY 1, 2, 3)
 	  SELECT count(*) FROM (
 	    SELECT domain FROM r LEFT JOIN s USING (domain, reporter, day)
 	      WHERE s.c IS NOT r.c OR s.m IS NOT r.m
@@ -192,7 +193,7 @@ check_summary() {
 # times or origins: two databases holding the same data dump the same.
 dump() {
 	check_summary "$1"
-	sql "$1" "SELECT hex(d.domain), d.day, d.source_ip, d.reporter,
+	sql "$1" "SELECT hex(d.policy_domain), d.day, d.source_ip, d.reporter,
 	    hex(g.key), g.dmarc, g.facts, g.passes, g.ident, d.messages,
 	    d.records
 	  FROM v_source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -622,9 +623,9 @@ summary_follows_the_final_header(void **state)
 	r.adkim = "s";
 	assert_int_equal(put_big(f, &start, &r, 20000, 1, 100), STORE_NEW);
 	assert_int_equal(q(f, "SELECT count(*) FROM v_source_days WHERE "
-	    "domain = 'early.example'"), 0);
+	    "policy_domain = 'early.example'"), 0);
 	assert_int_equal(q(f, "SELECT sum(messages) FROM v_source_days WHERE "
-	    "domain = 'example.com'"), 40000);
+	    "policy_domain = 'example.com'"), 40000);
 	assert_int_equal(q(f, "SELECT count(*) FROM records c JOIN auth_sigs g "
 	    "ON g.id = c.sig WHERE g.adkim = 's'"), 20000);
 }
@@ -792,6 +793,81 @@ values_migration(void **state)
 	    " 'active' AND report_key_id = 'abc'"), 1);
 }
 
+/*
+ * What sources decided, for the views (store-class.c): replaced per
+ * domain, forgotten when asked; nothing written, and 1, when the
+ * database is read-only or another writer holds it past 2 s.
+ */
+static void
+classes_saved(void **state)
+{
+	struct fx			*f = *state;
+	struct store			*ro;
+	struct dr_error			 err;
+	struct store_class_row		 rows[] = {
+		{ "example.com", "192.0.2.1", "compliant", "our MTA" },
+		{ "", "192.0.2.2", "forwarded", NULL },
+	};
+	struct store_class_window	 w[2];
+	sqlite3				*db;
+	time_t				 t0;
+
+	memset(w, 0, sizeof w);
+	w[0].domain = "example.com";
+	w[0].from_day = 20000;
+	w[0].to_day = 20029;
+	w[0].configured = 1;
+	w[0].rows = rows;
+	w[0].nrows = 2;
+	w[1].domain = "other.example";
+	w[1].from_day = 20001;
+	w[1].to_day = 20002;
+	assert_int_equal(store_classes_save(f->s, w, 2, &err), 0);
+	assert_string_equal(qs(f, "SELECT group_concat(domain || ':' ||"
+	    " from_day || '-' || to_day || ':' || configured, ' ') FROM"
+	    " class_windows"), "example.com:20000-20029:1 "
+	    "other.example:20001-20002:0");
+	assert_string_equal(qs(f, "SELECT group_concat(policy_domain || '|' ||"
+	    " header_from || '|' || source_ip || '|' || class || '|' ||"
+	    " coalesce(sender, '-') || '|' || from_day || '|' || to_day, ' ')"
+	    " FROM v_source_classes"), "example.com||192.0.2.2|forwarded|-|"
+	    "2024-10-04|2024-11-02 example.com|example.com|192.0.2.1|"
+	    "compliant|our MTA|2024-10-04|2024-11-02");
+	assert_int_equal(q(f, "SELECT count(*) FROM v_source_senders"), 1);
+
+	/* Replaced: one row left; the other domain forgotten. */
+	w[0].nrows = 1;
+	w[0].to_day = 20030;
+	w[1].forget = 1;
+	assert_int_equal(store_classes_save(f->s, w, 2, &err), 0);
+	assert_string_equal(qs(f, "SELECT group_concat(domain || ':' ||"
+	    " to_day, ' ') FROM class_windows"), "example.com:20030");
+	assert_int_equal(q(f, "SELECT count(*) FROM source_classes"), 1);
+
+	/* Another writer: nothing written, within a few seconds. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	w[0].nrows = 0;
+	t0 = time(NULL);
+	assert_int_equal(store_classes_save(f->s, w, 1, &err), 1);
+	assert_true(time(NULL) - t0 < 10);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_classes"), 1);
+
+	/* Read-only. */
+	assert_int_equal(store_open(f->path, 1000, STORE_READER, &ro, &err),
+	    0);
+	assert_int_equal(store_classes_save(ro, w, 1, &err), 1);
+	store_close(ro);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_classes"), 1);
+	/* And it writes again. */
+	assert_int_equal(store_classes_save(f->s, w, 1, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM source_classes"), 0);
+}
+
 int
 main(void)
 {
@@ -831,6 +907,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(raw_policy_values_stored,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(values_migration,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(classes_saved,
 		    setup, teardown),
 	};
 
