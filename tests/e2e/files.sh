@@ -233,7 +233,8 @@ grep -qF "(mode 0606)" "$T/err" || fail "0606: $(cat "$T/err")"
 for m in 640 600; do
 	chmod "$m" "$T/m.db"
 	"$DMARCDB" --db "$T/m.db" reports > /dev/null 2> "$T/err"
-	[ -s "$T/err" ] && fail "$m: $(cat "$T/err")"
+	# (The samples are old: "no reports since ..." is said.)
+	grep_none "other users" "$T/err" || fail "$m: $(cat "$T/err")"
 done
 
 ### A configuration that is no regular file.
