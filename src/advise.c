@@ -274,15 +274,34 @@ run_close(struct run *r)
 	return 0;
 }
 
+/* The runs of the kept reporters, read in one pass over the reports. */
+struct runs {
+	const struct vote	*t;
+	struct run		 r[VOTE_KEEP];
+	unsigned		 open;		/* runs not done */
+};
+
 static int
 on_run(void *arg, const struct store_policy *p)
 {
-	struct run	*r = arg;
+	struct runs	*rs = arg;
+	struct run	*r = NULL;
+	unsigned	 k;
 
+	if (p->reporter == NULL)
+		return 0;
+	for (k = 0; k < rs->t->nkeep; k++)
+		if (strcmp(rs->t->keep[k].name, p->reporter) == 0) {
+			r = &rs->r[k];
+			break;
+		}
+	if (r == NULL || r->done)
+		return 0;
 	if (!r->started || p->day != r->day) {
 		if (run_close(r) == 1) {
 			r->done = 1;
-			return 1;
+			/* Every run over: the older reports cannot matter. */
+			return --rs->open == 0;
 		}
 		r->started = 1;
 		r->day = p->day;
@@ -309,26 +328,32 @@ stage_since(struct store *s, const char *domain, int64_t until,
 	uint64_t	 w[VOTE_KEEP];
 	unsigned	 n = 0, i, j, k;
 	uint64_t	 total = 0, cum = 0;
-	struct run	 r;
+	struct runs	 rs;
 
 	*since = -1;
+	if (t->nkeep == 0)
+		return 0;
+	memset(&rs, 0, sizeof rs);
+	rs.t = t;
+	rs.open = t->nkeep;
 	for (k = 0; k < t->nkeep; k++) {
-		memset(&r, 0, sizeof r);
-		r.stage = stage;
-		r.since = -1;
-		if (store_policies(s, domain, t->keep[k].name, until, on_run,
-		    &r, err) == -1)
-			return -1;
-		if (!r.done)
-			run_close(&r);
-		if (r.since == -1)
+		rs.r[k].stage = stage;
+		rs.r[k].since = -1;
+	}
+	if (store_policies(s, domain, until, on_run, &rs, err) == -1)
+		return -1;
+	for (k = 0; k < t->nkeep; k++) {
+		struct run *r = &rs.r[k];
+		if (!r->done)
+			run_close(r);
+		if (r->since == -1)
 			continue;
 		/* Insert in order of day. */
-		for (i = n; i > 0 && day[i - 1] > r.since; i--) {
+		for (i = n; i > 0 && day[i - 1] > r->since; i--) {
 			day[i] = day[i - 1];
 			w[i] = w[i - 1];
 		}
-		day[i] = r.since;
+		day[i] = r->since;
 		w[i] = (uint64_t)t->keep[k].days * t->keep[k].days;
 		total += w[i];
 		n++;
