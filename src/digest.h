@@ -56,6 +56,12 @@ void	digest_sender_name(const struct digest_sender *, char *, size_t);
  */
 void	digest_failed_count(const struct digest_sender *, unsigned, char *,
 	    size_t);
+/*
+ * Whether a new sender is asked about, "is it yours?": named (a
+ * service, a domain), not known as ours, and its mail fails.
+ */
+int	digest_asks(const struct digest_sender *);
+
 /* For people: "SendGrid (3 addresses)", "Helpdesk": no address. */
 void	digest_sender_plain(const struct digest_sender *, char *, size_t);
 
@@ -71,6 +77,12 @@ struct digest_domain {
 	 */
 	struct digest_sender	 news[DIGEST_LIST];
 	size_t			 nnews, nnew;
+	/*
+	 * The largest of news asked about: named, not known as ours, its
+	 * mail failing (digest_asks); its index + 1, 0 if none (an index:
+	 * the domains are sorted). The next step waits for its answer.
+	 */
+	size_t			 ask;
 	struct digest_sender	 broken[DIGEST_LIST];
 	size_t			 nbroken;
 	/* The authorised that fail as they did the period before. */
@@ -85,6 +97,9 @@ struct digest_domain {
 	struct digest_item	 items[8];
 	size_t			 nitems;
 };
+
+/* The domain's new sender asked about (ask), NULL if none. */
+const struct digest_sender *digest_ask(const struct digest_domain *);
 
 struct digest_reason {
 	char			 reason[200];

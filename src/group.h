@@ -82,6 +82,14 @@ void		 group_noun(enum group_kind, const char *, unsigned, char *,
  */
 void		 group_phrase(const struct source_group *, unsigned,
 		    const char *, char *, size_t);
+/*
+ * For people (the digest): the name without addresses, with the count
+ * of k addresses when there are several: "SendGrid (3 addresses)",
+ * "Helpdesk"; a service that does not send as the domain by its name
+ * alone, mail that passes no check "unauthenticated senders".
+ */
+void		 group_plain(enum group_kind, const char *, unsigned,
+		    unsigned, char *, size_t);
 
 /*
  * 1 for the kinds of group named by the identity its mail authenticates
