@@ -1339,6 +1339,16 @@ render(struct emit *e, const struct digest *g, const size_t *order,
 	e->ops->end(e);
 }
 
+/* The inbox preview, shown by mail clients, not in the message. */
+static void
+html_preheader(struct emit *e, const char *pre)
+{
+	puts_(e, "<div style=\"display:none;max-height:0;overflow:hidden;"
+	    "mso-hide:all;\">");
+	html_esc(e, pre);
+	puts_(e, "</div>\n");
+}
+
 /* The whole HTML page: head, the inbox preview, then render's. */
 static void
 html_page(struct emit *e, const struct digest *g, const char *title,
@@ -1347,12 +1357,8 @@ html_page(struct emit *e, const struct digest *g, const char *title,
 	char	pre[512];
 
 	html_begin(e, title);
-	/* The inbox preview, shown by mail clients, not in the message. */
 	digest_preheader(g, pre, sizeof pre);
-	puts_(e, "<div style=\"display:none;max-height:0;overflow:hidden;"
-	    "mso-hide:all;\">");
-	html_esc(e, pre);
-	puts_(e, "</div>\n");
+	html_preheader(e, pre);
 	render(e, g, order, show);
 }
 
@@ -1514,11 +1520,14 @@ digest_alert_html(const struct digest *g, const struct digest_alert *a,
     const char *title, struct buf *b)
 {
 	struct emit	e;
+	char		pre[512];
 
 	memset(&e, 0, sizeof e);
 	e.b = b;
 	e.ops = &html_ops;
 	html_begin(&e, title);
+	digest_alert_preheader(g, a, pre, sizeof pre);
+	html_preheader(&e, pre);
 	render_alert(&e, g, a);
 	table_clear(&e);
 	return e.failed ? -1 : 0;

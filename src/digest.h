@@ -318,6 +318,12 @@ void	digest_alert_free(struct digest_alert *);
 void	digest_alert_subject(const struct digest_alert *, const char *,
 	    char *, size_t);
 /*
+ * The alert's inbox preview: the new flags after the subject's, then
+ * the banner of the digest g.
+ */
+void	digest_alert_preheader(const struct digest *,
+	    const struct digest_alert *, char *, size_t);
+/*
  * The alert's two parts, appended to b: the new flags, then the
  * banner, the overview and what to do of the digest of the message's
  * domains. -1 when out of memory.

@@ -155,6 +155,12 @@ for f in "$(to "$T/1" ops@)" "$(to "$T/1" a@)"; do
 	    fail "alert 1 subject: $("$MIMECHECK" "$f")"
 	text "$f" | grep -qF "New since the last alert: ! Helpdesk started" ||
 	    fail "alert 1: the new flag first: $(text "$f")"
+	# The inbox preview: the subject says the one new flag; the
+	# hidden preheader, the banner of the digest.
+	"$MIMECHECK" --part html "$f" | tr -s ' \n' '  ' | grep -q \
+	    '<div style="display:none;[^>]*">Action needed: [^<]*\.</div>' ||
+	    fail "alert 1: no preheader: $("$MIMECHECK" --part html "$f" |
+	    head -c 2000)"
 done
 names "$(to "$T/1" a@)" a.example
 names "$(to "$T/1" ops@)" a.example b1.example b2.example
