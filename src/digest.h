@@ -247,6 +247,13 @@ int	digest_addr_spec(const char *, const char *, char ***, size_t *,
 int	digest_addr_each(const char *, const char *,
 	    int (*)(void *, const char *, const char *), void *,
 	    struct dr_error *);
+/*
+ * The addresses of the configuration (digest { from; to }, digest-to),
+ * as digest reads them: each that it would refuse to fn, with the file,
+ * the line and why. Returns the number refused.
+ */
+size_t	digest_conf_check(const struct conf *,
+	    void (*)(void *, const char *, int, const char *), void *);
 
 /*
  * Who gets which digest (digest-rcpt.c; dmarcdb(1), DIGEST): one
