@@ -938,7 +938,8 @@ ask_unverified(struct advice *a, const struct source_group *g,
 	    *s->header_from ? s->header_from : a->domain,
 	    g->evidence && *g->evidence ? g->evidence : "another domain",
 	    fix, g->name ? g->name : "?");
-	group_plain(g->kind, g->name, g->folded, k, who, sizeof who);
+	group_plain(g->kind, g->name, g->folded, k, group_networks(g), who,
+	    sizeof who);
 	plain(&a->blockers, "find out whether %s is yours: it sent %s "
 	    "messages (%s of the mail) as %s in the last %lld days, and they "
 	    "fail DMARC. If it is, it must be set up first; if not, say so "
@@ -1186,8 +1187,8 @@ judge(struct advice *a, int next, int gates)
 			note(&a->blockers, "%s, %s messages (%s of the mail): "
 			    "%s", who, n1, p1, s->reason);
 			group_plain(g->kind, g->name, g->folded,
-			    g->class_sources[CLASS_MISCONFIGURED], who,
-			    sizeof who);
+			    g->class_sources[CLASS_MISCONFIGURED],
+			    group_networks(g), who, sizeof who);
 			plain(&a->blockers, "%s, one of your senders, must "
 			    "pass DMARC: %s of its messages failed in the "
 			    "last %lld days (%s of the mail)", who, n1,
@@ -1239,7 +1240,8 @@ judge(struct advice *a, int next, int gates)
 				    p1, th->dkim, s ? "; the largest source "
 				    "without it: " : "", s ? s->ip : "");
 				group_plain(g->kind, g->name, g->folded,
-				    g->sources, who, sizeof who);
+				    g->sources, group_networks(g), who,
+				    sizeof who);
 				dkim_plain(a, who, p1);
 			}
 		}
@@ -1649,8 +1651,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			    a->w->th.harm);
 			group_plain(harm->kind, harm->name, harm->folded,
 			    harm->class_sources[CLASS_COMPLIANT] +
-			    harm->class_sources[CLASS_MISCONFIGURED], who,
-			    sizeof who);
+			    harm->class_sources[CLASS_MISCONFIGURED],
+			    group_networks(harm), who, sizeof who);
 			plain(&a->reasons, "receivers send to spam or refuse "
 			    "mail of yours from %s: %s messages, %s of it",
 			    who, n1, p1);

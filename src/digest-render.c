@@ -1181,9 +1181,9 @@ domain_part(struct emit *e, const struct digest *g,
 	switch (a->verdict) {
 	case VERDICT_ADVANCE:
 		if (d->ask > 0) {
-			digest_sender_plain(digest_ask(d), who, sizeof who);
+			digest_ask_phrase(d, who, sizeof who);
 			snprintf(ask, sizeof ask, ". But first find out "
-			    "whether %s is yours (above)", who);
+			    "whether %s (above)", who);
 		}
 		kv(e, "Next step", "ready to move on to %s. %s: %s%s%s",
 		    step_words(a->next_stage), judged, why, d->ask > 0 ?

@@ -88,10 +88,21 @@ digest_asks(const struct digest_sender *n)
 	    n->s != NULL && n->s->class == CLASS_UNKNOWN;
 }
 
-const struct digest_sender *
-digest_ask(const struct digest_domain *d)
+void
+digest_ask_phrase(const struct digest_domain *d, char *out, size_t len)
 {
-	return d->ask > 0 ? &d->news[d->ask - 1] : NULL;
+	char	name[320];
+
+	if (d->ask == 0) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	digest_sender_plain(&d->news[d->ask - 1], name, sizeof name);
+	if (d->nasks <= 1)
+		snprintf(out, len, "%s is yours", name);
+	else
+		snprintf(out, len, "%s and %zu other new sender%s are yours",
+		    name, d->nasks - 1, d->nasks == 2 ? "" : "s");
 }
 
 void
@@ -99,9 +110,9 @@ digest_sender_plain(const struct digest_sender *e, char *out, size_t len)
 {
 	if (e->g != NULL)
 		group_plain(e->g->kind, e->g->name, e->g->folded, e->sources,
-		    out, len);
+		    group_networks(e->g), out, len);
 	else
-		group_plain(e->s->gkind, e->s->gname, 0, e->sources, out,
+		group_plain(e->s->gkind, e->s->gname, 0, e->sources, 0, out,
 		    len);
 }
 
@@ -202,8 +213,8 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	d->nnew = (size_t)w->new_sources;
 	if (new_senders(d, w) == -1)
 		goto nomem;
-	for (i = 0; i < d->nnews && d->ask == 0; i++)
-		if (digest_asks(&d->news[i]))
+	for (i = 0; i < d->nnews; i++)
+		if (digest_asks(&d->news[i]) && d->nasks++ == 0)
 			d->ask = i + 1;
 	unknown_msgs = w->class_messages[CLASS_UNKNOWN];
 	for (i = 0; i < w->ngroups; i++) {
@@ -332,9 +343,9 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	}
 	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0 &&
 	    d->ask > 0) {
-		digest_sender_plain(digest_ask(d), name, sizeof name);
+		digest_ask_phrase(d, name, sizeof name);
 		item(d, DIGEST_NOTE, "ready for the next step once you know "
-		    "whether %s is yours", name);
+		    "whether %s", name);
 	} else if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
 		item(d, DIGEST_OK, "ready for the next step: %s",
 		    advise_stage_name(d->adv->next_stage));
@@ -693,12 +704,12 @@ make_flags(struct digest *g)
 		if (a->verdict == VERDICT_ADVANCE && d->cur->messages > 0 &&
 		    d->ask > 0) {
 			/* A step that waits for an answer: not "all good". */
-			digest_sender_plain(digest_ask(d), name, sizeof name);
+			digest_ask_phrase(d, name, sizeof name);
 			snprintf(key, sizeof key, "ready %s %d", d->domain,
 			    a->next_stage);
 			flag(g, DIGEST_F_READY, DIGEST_NOTE, d->domain, key,
 			    "%s is ready for the next step once you know "
-			    "whether %s is yours", d->domain, name);
+			    "whether %s", d->domain, name);
 		} else if (a->verdict == VERDICT_ADVANCE &&
 		    d->cur->messages > 0) {
 			snprintf(key, sizeof key, "ready %s %d", d->domain,

@@ -80,9 +80,10 @@ struct digest_domain {
 	/*
 	 * The largest of news asked about: named, not known as ours, its
 	 * mail failing (digest_asks); its index + 1, 0 if none (an index:
-	 * the domains are sorted). The next step waits for its answer.
+	 * the domains are sorted); nasks counts all those asked about. The
+	 * next step waits for their answer.
 	 */
-	size_t			 ask;
+	size_t			 ask, nasks;
 	struct digest_sender	 broken[DIGEST_LIST];
 	size_t			 nbroken;
 	/* The authorised that fail as they did the period before. */
@@ -98,8 +99,11 @@ struct digest_domain {
 	size_t			 nitems;
 };
 
-/* The domain's new sender asked about (ask), NULL if none. */
-const struct digest_sender *digest_ask(const struct digest_domain *);
+/*
+ * Whom the domain's next step waits for: "SendGrid is yours", "SendGrid
+ * and 2 other new senders are yours" ("" when it has no ask).
+ */
+void	digest_ask_phrase(const struct digest_domain *, char *, size_t);
 
 struct digest_reason {
 	char			 reason[200];
