@@ -1,19 +1,23 @@
 /*
  * fuzz_records.c: fuzz target for the parsers of published records
- * that dmarcdb check reads from DNS: SPF (spf.c) and DMARC (record.c).
+ * that dmarcdb check reads from DNS: SPF (spf.c), DMARC (record.c) and
+ * DKIM keys (dkimkey.c).
  *
  * The input, as a string (up to its first NUL), goes to each parser.
  * SPF: a record that parses starts with v=spf1, has at most
  * SPF_TERMS_MAX terms, each within the grammar's bounds (a domain where
  * one is required, prefix lengths in range, at most one redirect); one
  * that does not says why. DMARC: a record that parses formats to text
- * that parses again to the same text.
+ * that parses again to the same text. DKIM: a key that parses is
+ * revoked, of a type no verifier knows, or readable: an RSA key has a
+ * size, an Ed25519 key none.
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
 
+#include "dkimkey.h"
 #include "record.h"
 #include "spf.h"
 
@@ -84,6 +88,25 @@ dmarc(const char *s)
 	FUZZ_CHECK(n < sizeof out2 && strcmp(out, out2) == 0);
 }
 
+static void
+dkim(const char *s)
+{
+	struct dkimkey	k;
+	char		why[256];
+
+	why[0] = '\0';
+	if (dkimkey_parse(s, &k, why, sizeof why) == -1) {
+		FUZZ_CHECK(why[0] != '\0');
+		return;
+	}
+	if (k.revoked || k.type == DKIMKEY_OTHER)
+		FUZZ_CHECK(k.bits == 0);
+	else if (k.type == DKIMKEY_RSA)
+		FUZZ_CHECK(k.bits > 0);
+	else
+		FUZZ_CHECK(k.bits == 0);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -105,6 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	spf(s);
 	dmarc(s);
+	dkim(s);
 	free(s);
 	return 0;
 }
