@@ -1,7 +1,8 @@
 /*
  * fuzz_records.c: fuzz target for the parsers of published records
- * that dmarcdb check reads from DNS: SPF (spf.c), DMARC (record.c) and
- * DKIM keys (dkimkey.c).
+ * that dmarcdb check reads: SPF (spf.c), DMARC (record.c), DKIM keys
+ * (dkimkey.c), MTA-STS and TLS-RPT records and MTA-STS policies
+ * (mtasts.c).
  *
  * The input, as a string (up to its first NUL), goes to each parser.
  * SPF: a record that parses starts with v=spf1, has at most
@@ -10,7 +11,10 @@
  * that does not says why. DMARC: a record that parses formats to text
  * that parses again to the same text. DKIM: a key that parses is
  * revoked, of a type no verifier knows, or readable: an RSA key has a
- * size, an Ed25519 key none.
+ * size, an Ed25519 key none. MTA-STS: a policy that parses (the
+ * input's bytes, NULs and all) has a mode, max_age within a year, an
+ * mx unless its mode is none, each in lower case and covering a host
+ * of its own form.
  */
 #include "config.h"
 
@@ -18,6 +22,7 @@
 #include <string.h>
 
 #include "dkimkey.h"
+#include "mtasts.h"
 #include "record.h"
 #include "spf.h"
 
@@ -107,6 +112,36 @@ dkim(const char *s)
 		FUZZ_CHECK(k.bits == 0);
 }
 
+static void
+sts(const uint8_t *data, size_t size, const char *s)
+{
+	static struct mtasts_policy	p;
+	char				why[256], id[33], host[260];
+	size_t				i;
+
+	why[0] = '\0';
+	if (mtasts_policy((const char *)data, size, &p, why, sizeof why) ==
+	    -1)
+		FUZZ_CHECK(why[0] != '\0');
+	else {
+		FUZZ_CHECK(p.mode <= MTASTS_ENFORCE);
+		FUZZ_CHECK(p.max_age >= 0 && p.max_age <= MTASTS_MAX_AGE);
+		FUZZ_CHECK(p.nmx > 0 || p.mode == MTASTS_NONE);
+		FUZZ_CHECK(p.nmx <= MTASTS_MX_MAX);
+		for (i = 0; i < p.nmx; i++) {
+			FUZZ_CHECK(strpbrk(p.mx[i],
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL);
+			snprintf(host, sizeof host, "%s%s", strncmp(p.mx[i],
+			    "*.", 2) == 0 ? "x" : "", p.mx[i] +
+			    (strncmp(p.mx[i], "*.", 2) == 0 ? 1 : 0));
+			FUZZ_CHECK(mtasts_mx_match(p.mx[i], host));
+		}
+	}
+	if (mtasts_record(s, id, why, sizeof why) == 0)
+		FUZZ_CHECK(*id != '\0' && strlen(id) <= 32);
+	(void)tlsrpt_record(s, why, sizeof why);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -120,7 +155,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	*s;
 
-	if (size > 2 * SPF_TEXT_MAX)
+	if (size > MTASTS_POLICY_MAX + 1)
 		return 0;
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;
@@ -129,6 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spf(s);
 	dmarc(s);
 	dkim(s);
+	sts(data, size, s);
 	free(s);
 	return 0;
 }
