@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,24 +41,6 @@ struct walk {
 	int		 loop_said, macro_said, cap_said;
 };
 
-static void
-finding(struct spfwalk *w, enum spfwalk_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-finding(struct spfwalk *w, enum spfwalk_level level, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (w->nf == sizeof w->f / sizeof w->f[0])
-		return;
-	w->f[w->nf].level = level;
-	va_start(ap, fmt);
-	vsnprintf(w->f[w->nf].text, sizeof w->f[w->nf].text, fmt, ap);
-	va_end(ap);
-	w->nf++;
-}
-
 /* A name as looked up: no final dot. */
 static void
 norm(const char *in, char *out, size_t len)
@@ -87,9 +68,9 @@ node(struct walk *k, const char *name, unsigned depth)
 			return (long)i;
 	if (k->nn == SPFWALK_NODES) {
 		if (!k->cap_said++)
-			finding(k->w, SPFWALK_WARN, "more than %d names in "
-			    "the SPF tree: the others are not followed",
-			    SPFWALK_NODES);
+			finding_add(&k->w->f, FINDING_WARN, "the others are "
+			    "not followed, nor counted", "", "more than %d "
+			    "names in the SPF tree", SPFWALK_NODES);
 		return -1;
 	}
 	memset(&k->n[k->nn], 0, sizeof k->n[k->nn]);
@@ -112,8 +93,10 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 
 	if (a->status == DNS_FAILED) {
 		x->state = FAILED;
-		finding(k->w, SPFWALK_ERROR, "%s: the SPF record cannot be "
-		    "looked up (receivers return temperror): %s", x->name,
+		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
+		    "temperror: they may defer the mail, or treat SPF as "
+		    "failed", "check that the DNS servers of the domain answer",
+		    "the SPF record of %s cannot be looked up: %s", x->name,
 		    a->why);
 		return;
 	}
@@ -130,21 +113,23 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 	}
 	if (nspf > 1) {
 		x->state = MANY;
-		finding(k->w, SPFWALK_ERROR, "%s has %zu SPF records: "
-		    "receivers return permerror (publish one)", x->name,
-		    nspf);
+		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
+		    "permerror: SPF fails for all of its mail",
+		    "merge them into one record", "%s has %zu SPF records",
+		    x->name, nspf);
 		return;
 	}
 	if ((x->rec = malloc(sizeof *x->rec)) == NULL) {
 		x->state = FAILED;
-		finding(k->w, SPFWALK_ERROR, "out of memory");
+		finding_add(&k->w->f, FINDING_ERROR, "", "", "out of memory");
 		return;
 	}
 	if (spf_parse(r, x->rec, why, sizeof why) == -1) {
 		x->state = BAD;
-		finding(k->w, SPFWALK_ERROR, "the SPF record of %s breaks "
-		    "RFC 7208 (receivers return permerror): %s", x->name,
-		    why);
+		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
+		    "permerror: SPF fails for all of its mail", "correct "
+		    "the record (RFC 7208 section 12 is its grammar)",
+		    "the SPF record of %s breaks RFC 7208: %s", x->name, why);
 		return;
 	}
 	x->state = FETCHED;
@@ -156,16 +141,19 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 			continue;
 		if (t->macros) {
 			if (!k->macro_said++)
-				finding(k->w, SPFWALK_NOTE, "%s: %s:%s holds "
-				    "macros: it is counted, not followed",
+				finding_add(&k->w->f, FINDING_NOTE, "it is "
+				    "counted, but cannot be followed without a "
+				    "message", "", "%s: %s:%s holds macros",
 				    x->name, spf_kind_name(t->kind),
 				    t->domain);
 			continue;
 		}
 		c = node(k, t->domain, x->depth + 1);
 		if (c >= 0 && k->n[c].state == TOO_DEEP && !k->cap_said++)
-			finding(k->w, SPFWALK_WARN, "the SPF tree of %s is "
-			    "deeper than %d levels: not followed below",
+			finding_add(&k->w->f, FINDING_WARN, "it is not "
+			    "followed below: so deep a tree is over the limit "
+			    "of 10 lookups anyway", "flatten the includes",
+			    "the SPF tree of %s is deeper than %d levels",
 			    k->n[0].name, SPFWALK_DEPTH);
 	}
 }
@@ -226,9 +214,10 @@ eval(struct walk *k, size_t i)
 			continue;
 		if (k->n[c].onpath) {
 			if (!k->loop_said++)
-				finding(k->w, SPFWALK_ERROR, "%s: %s:%s loops "
-				    "back to a record above it (receivers "
-				    "return permerror)", x->name,
+				finding_add(&k->w->f, FINDING_ERROR,
+				    "receivers return permerror", "remove the "
+				    "term that loops", "%s: %s:%s loops back "
+				    "to a record above it", x->name,
 				    spf_kind_name(t->kind), k->n[c].name);
 			continue;
 		}
@@ -253,16 +242,19 @@ root_findings(struct walk *k)
 	for (j = 0; j < s->n; j++) {
 		const struct spf_term *t = &s->t[j];
 		if (t->kind == SPF_ALL && t->qualifier == '+')
-			finding(w, SPFWALK_ERROR, "%s: +all lets every host on "
-			    "the internet pass SPF as %s", r->name, r->name);
-		else if (t->kind == SPF_ALL && t->qualifier == '?')
-			finding(w, SPFWALK_WARN, "%s: ?all says nothing of "
-			    "other hosts (neutral): end with ~all or -all",
+			finding_add(&w->f, FINDING_ERROR, "every host on the "
+			    "internet passes SPF as the domain", "end with "
+			    "~all or -all", "%s: the record ends with +all",
 			    r->name);
+		else if (t->kind == SPF_ALL && t->qualifier == '?')
+			finding_add(&w->f, FINDING_WARN, "it says nothing of "
+			    "other hosts (neutral)", "end with ~all or -all",
+			    "%s: the record ends with ?all", r->name);
 		else if (t->kind == SPF_PTR)
-			finding(w, SPFWALK_WARN, "%s: ptr is slow and "
-			    "unreliable (RFC 7208 section 5.5: do not use "
-			    "it)", r->name);
+			finding_add(&w->f, FINDING_WARN, "it is slow and "
+			    "unreliable: RFC 7208 section 5.5 says not to use "
+			    "it", "replace it by ip4, ip6 or include terms",
+			    "%s: the record uses ptr", r->name);
 		if ((t->kind == SPF_INCLUDE || t->kind == SPF_REDIRECT) &&
 		    !t->macros && w->nbranch < sizeof w->branch /
 		    sizeof w->branch[0] && (c = node(k, t->domain, 1)) >= 0) {
@@ -273,18 +265,21 @@ root_findings(struct walk *k)
 		}
 	}
 	if (s->all != -1 && (size_t)s->all + 1 < s->n)
-		finding(w, SPFWALK_NOTE, "%s: the terms after all are never "
-		    "reached", r->name);
+		finding_add(&w->f, FINDING_NOTE, "they are never reached",
+		    "remove them, or move them before all", "%s: terms "
+		    "follow all", r->name);
 	if (s->all == -1 && s->redirect == -1)
-		finding(w, SPFWALK_WARN, "%s: the record does not end with "
-		    "all: mail from any other host is neutral (end with "
-		    "~all or -all)", r->name);
+		finding_add(&w->f, FINDING_WARN, "mail from any other host "
+		    "is neutral", "end with ~all or -all", "%s: the record "
+		    "does not end with all", r->name);
 	for (j = 1; j < k->nn; j++) {
 		const struct node *x = &k->n[j];
 		if (x->state == NO_SPF)
-			finding(w, SPFWALK_ERROR, "%s is named by include or "
-			    "redirect, but has no SPF record (receivers return "
-			    "permerror)", x->name);
+			finding_add(&w->f, FINDING_ERROR, "receivers return "
+			    "permerror when they reach it", "remove the term, "
+			    "or have the record published", "%s is named by "
+			    "include or redirect, but has no SPF record",
+			    x->name);
 	}
 }
 
@@ -349,8 +344,10 @@ spfwalk(struct dns *d, const char *domain, struct spfwalk *w, char *why,
 			dns_ask_clear(&v[i]);
 	}
 	if (k.n[0].state == NO_SPF) {
-		finding(w, SPFWALK_WARN, "%s has no SPF record: receivers "
-		    "judge its mail by DKIM alone", domain);
+		finding_add(&w->f, FINDING_WARN, "receivers judge its mail "
+		    "by DKIM alone", "publish one that lists your senders "
+		    "(v=spf1 -all if it sends no mail)", "%s has no SPF "
+		    "record", domain);
 		rc = 0;
 		goto out;
 	}
@@ -364,14 +361,17 @@ spfwalk(struct dns *d, const char *domain, struct spfwalk *w, char *why,
 	w->voids = k.n[0].tvoids;
 	root_findings(&k);
 	if (w->lookups > SPF_LOOKUPS_MAX)
-		finding(w, SPFWALK_ERROR, "%u DNS-querying terms through the "
-		    "includes (RFC 7208 allows %d): receivers return "
-		    "permerror for mail that reaches the %dth", w->lookups,
-		    SPF_LOOKUPS_MAX, SPF_LOOKUPS_MAX + 1);
+		finding_add(&w->f, FINDING_ERROR, "receivers return "
+		    "permerror for mail that reaches the 11th",
+		    "remove includes of senders no longer used, or replace "
+		    "some by their ip4 and ip6 ranges", "%u DNS-querying "
+		    "terms through the includes (RFC 7208 allows %d)",
+		    w->lookups, SPF_LOOKUPS_MAX);
 	if (w->voids > SPF_VOID_MAX)
-		finding(w, SPFWALK_ERROR, "%u lookups that find nothing (RFC "
-		    "7208 allows %d): receivers return permerror", w->voids,
-		    SPF_VOID_MAX);
+		finding_add(&w->f, FINDING_ERROR, "receivers return "
+		    "permerror", "remove the terms that name what does not "
+		    "exist", "%u lookups that find nothing (RFC 7208 allows "
+		    "%d)", w->voids, SPF_VOID_MAX);
 	rc = 0;
 out:
 	if (k.n != NULL)

@@ -17,18 +17,13 @@
 
 #include <stddef.h>
 
+#include "finding.h"
+
 struct dns;
 
 /* The walk's own caps: deeper or larger trees are not followed. */
 #define SPFWALK_DEPTH	10
 #define SPFWALK_NODES	200
-
-enum spfwalk_level { SPFWALK_ERROR, SPFWALK_WARN, SPFWALK_NOTE };
-
-struct spfwalk_finding {
-	enum spfwalk_level level;
-	char		 text[400];
-};
 
 /* A branch below the record: an include or the redirect. */
 struct spfwalk_branch {
@@ -44,8 +39,7 @@ struct spfwalk {
 	unsigned	 queries;	/* DNS queries the walk made */
 	struct spfwalk_branch branch[32];
 	size_t		 nbranch;
-	struct spfwalk_finding f[32];
-	size_t		 nf;
+	struct findings	 f;
 	/* Every name the tree names, for the caller's ip checks. */
 	char		 names[SPFWALK_NODES][256];
 	size_t		 nnames;

@@ -6,7 +6,7 @@
  *
  * asks the resolvers of $DMARCDB_RESOLVER and prints, one a line:
  * "found 0|1", "lookups N", "voids N", "queries N", each branch as
- * "branch NAME N", each finding as "error|warn|note TEXT". Exit 0, or
+ * "branch NAME N", each finding as "LEVEL WHAT | WHY | FIX". Exit 0, or
  * 1 when DNS is not available (the reason on standard error).
  */
 #include "config.h"
@@ -24,7 +24,6 @@ int
 main(int argc, char **argv)
 {
 	static struct spfwalk	 w;
-	static const char *const lv[] = { "error", "warn", "note" };
 	struct rdns_conf	 c;
 	struct dr_error		 err;
 	struct dns		*d;
@@ -55,7 +54,9 @@ main(int argc, char **argv)
 	    w.lookups, w.voids, w.queries);
 	for (i = 0; i < w.nbranch; i++)
 		printf("branch %s %u\n", w.branch[i].name, w.branch[i].lookups);
-	for (i = 0; i < w.nf; i++)
-		printf("%s %s\n", lv[w.f[i].level], w.f[i].text);
+	for (i = 0; i < w.f.n; i++)
+		printf("%s %s | %s | %s\n",
+		    finding_level_name(w.f.v[i].level), w.f.v[i].what,
+		    w.f.v[i].why, w.f.v[i].fix);
 	return 0;
 }
