@@ -1075,6 +1075,45 @@ store_domain_reports(struct store *s, const char *domain, int64_t from,
 }
 
 int
+store_dkim_selectors(struct store *s, const char *domain, int64_t from,
+    int64_t to, int (*cb)(void *, const char *, const char *, uint64_t,
+    uint64_t), void *arg, struct dr_error *err)
+{
+	/*
+	 * The signatures of the period first (a few per source), then
+	 * their aligned DKIM results: not every record's.
+	 */
+	static const char sql[] =
+	    "WITH g AS (SELECT c.sig, sum(c.count) AS n FROM reports p"
+	    "  JOIN records c ON c.report = p.id"
+	    "  WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    "  AND p.status = 'active' AND c.sig IS NOT NULL GROUP BY c.sig)"
+	    " SELECT lower(k.domain), k.selector, sum(g.n),"
+	    "  sum(CASE WHEN k.result = 'pass' THEN g.n ELSE 0 END)"
+	    " FROM g JOIN auth_sig_dkim k ON k.sig = g.sig"
+	    " WHERE k.aligned AND k.selector IS NOT NULL AND k.selector <> ''"
+	    " AND k.domain IS NOT NULL"
+	    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading DKIM selectors") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *d = text(st, 0), *sel = text(st, 1);
+		if (d == NULL || sel == NULL)
+			continue;
+		if ((ret = cb(arg, d, sel, (uint64_t)sqlite3_column_int64(st,
+		    2), (uint64_t)sqlite3_column_int64(st, 3))) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading DKIM selectors");
+}
+
+int
 store_domain_rows(struct store *s, const char *domain, int64_t from,
     int64_t to, uint64_t *rows, struct dr_error *err)
 {

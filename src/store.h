@@ -325,6 +325,15 @@ int	 store_domain_totals(struct store *, int64_t, int64_t,
  */
 int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, int64_t *, struct dr_error *);
+/*
+ * The DKIM selectors that signed mail of a policy domain from day to
+ * day, aligned with it (its own or a subdomain's): for each, the
+ * signing domain, the selector, the messages and those whose signature
+ * passed, to cb (non-zero stops). (dmarcdb check looks up their keys.)
+ */
+int	 store_dkim_selectors(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const char *, const char *, uint64_t, uint64_t),
+	    void *, struct dr_error *);
 /* Records of a policy domain from day to day: its weight. */
 int	 store_domain_rows(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, struct dr_error *);
