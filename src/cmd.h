@@ -19,6 +19,8 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_DB = 3,		/* database or configuration error */
 	EXIT_INTERNAL = 4,	/* out of memory, internal error */
+	EXIT_UNREACHABLE = 5,	/* ingest: a server could not be reached
+				   (or refused), and nothing else failed */
 };
 
 /* How long to wait for another process's database lock (dmarcdb(1)). */

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -165,12 +167,21 @@ log_progress_enabled(void)
 	return log_tty && log_lvl == LOG_NORMAL;
 }
 
+/*
+ * The progress line, redrawn at most five times a second, in the text
+ * form of sanitise.h, and cut to the terminal's width: a line that
+ * wrapped could not be erased.
+ */
 void
 log_progress(const char *fmt, ...)
 {
 	struct timespec	now;
+	struct winsize	ws;
+	struct buf	b = { NULL, 0, 0 };
 	va_list		ap;
+	size_t		i, chars = 0, cols = 0;
 	long		ms;
+	int		rc;
 
 	if (!log_progress_enabled())
 		return;
@@ -180,16 +191,30 @@ log_progress(const char *fmt, ...)
 	if (ms < 200)
 		return;
 	log_progress_last = now;
+	va_start(ap, fmt);
+	rc = sanitise_bprintf(&b, "%s: ", log_prog) == 0 ?
+	    sanitise_vbprintf(&b, fmt, ap) : -1;
+	va_end(ap);
+	if (rc != 0 || b.len == 0) {
+		buf_free(&b);
+		return;
+	}
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col - 1;
+	/* Characters, not bytes: continuation bytes do not count. */
+	for (i = 0; cols > 0 && i < b.len; i++)
+		if (((unsigned char)b.data[i] & 0xc0) != 0x80 &&
+		    ++chars > cols)
+			break;
 	pthread_mutex_lock(&log_mtx);
 	/* raw: the terminal's own controls, to replace the line */
 	fputs("\r\033[K", stderr);
-	va_start(ap, fmt);
-	sanitise_fprintf(stderr, "%s: ", log_prog);
-	sanitise_vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/* raw: the line is in text form */
+	fwrite(b.data, 1, i < b.len && cols > 0 ? i : b.len, stderr);
 	fflush(stderr);
 	log_progress_shown = 1;
 	pthread_mutex_unlock(&log_mtx);
+	buf_free(&b);
 }
 
 void
