@@ -300,7 +300,10 @@ summary_json(const struct ingest *e, double secs, int status,
 		cmd_json(stdout, it[k].reason);
 		sanitise_printf(" }");
 	}
-	sanitise_printf("%s]", nitems ? "\n  " : "");
+	/* (Line breaks in the format: an argument's would be escaped.) */
+	if (nitems > 0)
+		sanitise_printf("\n  ");
+	sanitise_printf("]");
 	json_count("problems_left_out", more);
 	sanitise_printf("\n}\n");
 }

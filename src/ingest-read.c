@@ -75,8 +75,8 @@ ingest_progress(struct ingest *e)
 		return;
 	stored = atomic_load(&e->stored);
 	if (e->p_depth == 0) {
-		log_progress("%llu inputs, %llu reports stored, %llu records, "
-		    "%.1f MB read", (unsigned long long)e->inputs,
+		log_progress(NULL, "%llu inputs, %llu reports stored, %llu "
+		    "records, %.1f MB read", (unsigned long long)e->inputs,
 		    (unsigned long long)stored,
 		    (unsigned long long)(atomic_load(&e->records) +
 		    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
@@ -86,8 +86,8 @@ ingest_progress(struct ingest *e)
 	r = secs > 0 ? (double)e->p_done / secs : 0;
 	if (e->p_total == 0) {
 		/* A size not known: what was read, and how fast. */
-		log_progress("%s: %.1f MB, %.1f MB/s; %llu %s stored",
-		    e->p_what, (double)e->p_done / 1e6, r / 1e6,
+		log_progress(e->p_what, "%.1f MB, %.1f MB/s; %llu %s stored",
+		    (double)e->p_done / 1e6, r / 1e6,
 		    (unsigned long long)stored, stored == 1 ? "report" :
 		    "reports");
 		return;
@@ -104,7 +104,7 @@ ingest_progress(struct ingest *e)
 		snprintf(rate, sizeof rate, "%.1f MB/s", r / 1e6);
 	}
 	progress_left(secs, e->p_done, e->p_total, left, sizeof left);
-	log_progress("%s: %s, %s, %s; %llu %s stored", e->p_what, done, rate,
+	log_progress(e->p_what, "%s, %s, %s; %llu %s stored", done, rate,
 	    left, (unsigned long long)stored, stored == 1 ? "report" :
 	    "reports");
 }

@@ -643,7 +643,8 @@ input_path(struct input *in, const char *path, struct dr_error *err)
 	if (S_ISDIR(st.st_mode)) {
 		/* Counting costs a listing: only for a terminal to see. */
 		ingest_progress_begin(e, path, ingest_progress_wanted() ?
-		    count_tree(in, fd, 0, 0, UINT64_MAX) : 0, "files");
+		    count_tree(in, fd, 0, 0, UINT64_MAX) : 0,
+		    is_maildir(fd) ? "messages" : "files");
 		rc = walk(in, fd, path, 0, err);
 		ingest_progress_end(e);
 	} else

@@ -167,19 +167,45 @@ log_progress_enabled(void)
 	return log_tty && log_lvl == LOG_NORMAL;
 }
 
+/* How many bytes of s (len) make its first n characters. */
+static size_t
+chars_bytes(const char *s, size_t len, size_t n)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && k++ == n)
+			break;
+	return i;
+}
+
+/* The characters of s (len bytes): continuation bytes do not count. */
+static size_t
+chars(const char *s, size_t len)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < len; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
 /*
- * The progress line, redrawn at most five times a second, in the text
- * form of sanitise.h, and cut to the terminal's width: a line that
- * wrapped could not be erased.
+ * The progress line, "label: text", redrawn at most five times a
+ * second, in the text form of sanitise.h, and no wider than the
+ * terminal (a line that wrapped could not be erased): the label (a
+ * path, a URL) loses its start first, shown as "...", then the line
+ * its end.
  */
 void
-log_progress(const char *fmt, ...)
+log_progress(const char *label, const char *fmt, ...)
 {
 	struct timespec	now;
 	struct winsize	ws;
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	l = { NULL, 0, 0 }, t = { NULL, 0, 0 };
 	va_list		ap;
-	size_t		i, chars = 0, cols = 0;
+	size_t		cols = 0, pre, tn, ln, show, room, used, tb;
+	size_t		skip = 0;
 	long		ms;
 	int		rc;
 
@@ -192,29 +218,51 @@ log_progress(const char *fmt, ...)
 		return;
 	log_progress_last = now;
 	va_start(ap, fmt);
-	rc = sanitise_bprintf(&b, "%s: ", log_prog) == 0 ?
-	    sanitise_vbprintf(&b, fmt, ap) : -1;
+	rc = sanitise_vbprintf(&t, fmt, ap);
 	va_end(ap);
-	if (rc != 0 || b.len == 0) {
-		buf_free(&b);
-		return;
-	}
+	if (rc == 0 && label != NULL)
+		rc = sanitise_bprintf(&l, "%s", label);
+	if (rc != 0 || t.len == 0)
+		goto done;
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		cols = ws.ws_col - 1;
-	/* Characters, not bytes: continuation bytes do not count. */
-	for (i = 0; cols > 0 && i < b.len; i++)
-		if (((unsigned char)b.data[i] & 0xc0) != 0x80 &&
-		    ++chars > cols)
-			break;
+	pre = strlen(log_prog) + 2;
+	tn = chars(t.data, t.len);
+	ln = chars(l.data, l.len);
+	show = ln;
+	if (cols > 0 && l.len > 0 && pre + ln + 2 + tn > cols) {
+		/* Its end tells it apart: "...", then at least 8 of it. */
+		room = cols > pre + 2 + tn + 3 + 8 ? cols - pre - 2 - tn - 3 :
+		    8;
+		if (ln > room) {
+			skip = chars_bytes(l.data, l.len, ln - room);
+			show = room + 3;
+		}
+	}
+	used = pre + (l.len > 0 ? show + 2 : 0);
+	if (cols > 0 && used > cols) {
+		/* Too narrow for the label: the text alone. */
+		l.len = 0;
+		used = pre;
+	}
+	tb = cols == 0 ? t.len : chars_bytes(t.data, t.len, cols - used);
 	pthread_mutex_lock(&log_mtx);
 	/* raw: the terminal's own controls, to replace the line */
 	fputs("\r\033[K", stderr);
-	/* raw: the line is in text form */
-	fwrite(b.data, 1, i < b.len && cols > 0 ? i : b.len, stderr);
+	/* raw: the line is in text form, cut to the width */
+	fprintf(stderr, "%s: %s", log_prog, skip > 0 && l.len > 0 ? "..." :
+	    "");
+	if (l.len > 0) {
+		fwrite(l.data + skip, 1, l.len - skip, stderr);
+		fputs(": ", stderr);
+	}
+	fwrite(t.data, 1, tb, stderr);
 	fflush(stderr);
 	log_progress_shown = 1;
 	pthread_mutex_unlock(&log_mtx);
-	buf_free(&b);
+done:
+	buf_free(&l);
+	buf_free(&t);
 }
 
 void
