@@ -96,6 +96,7 @@ static struct move_target *
 target(struct input *in, int usable, int maildir)
 {
 	struct move_target	*t = &in->t[usable ? 0 : 1][maildir];
+	struct dr_error		 why;
 	struct stat		 st;
 
 	if (t->path == NULL)
@@ -103,7 +104,10 @@ target(struct input *in, int usable, int maildir)
 	if (!t->opened) {
 		t->opened = true;
 		t->fd = move_open_dir(t->path, maildir, &t->cur, &t->tmp,
-		    &t->failed);
+		    &why);
+		if (t->fd == -1)
+			dr_seterr(&t->failed, why.code, "not moved: %s",
+			    why.msg);
 		if (t->fd != -1 && fstat(t->fd, &st) == 0) {
 			t->dev = st.st_dev;
 			t->ino = st.st_ino;

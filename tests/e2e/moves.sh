@@ -163,7 +163,7 @@ cp "$T/m6/m000003.eml" "$MD7/new/1700000005.M5P1.host"
 printf 'a file\n' > "$T/notadir"
 expect_exit 1 "$DMARCDB" -q --db "$T/m7.db" ingest --move-to \
     "$T/notadir/Done" "$MD7" 2> "$T/err"
-grep -q "^dmarcdb: $MD7/new/1700000005.M5P1.host: $T/notadir/Done: cannot make it: Not a directory (--move-to $T/notadir/Done)$" \
+grep -q "^dmarcdb: $MD7/new/1700000005.M5P1.host: not moved: $T/notadir/Done: cannot make it: Not a directory (--move-to $T/notadir/Done)$" \
     "$T/err" || fail "Maildir, no folder: $(cat "$T/err")"
 [ "$(files "$MD7")" = new/1700000005.M5P1.host ] || fail "moved anyway"
 "$DMARCDB" --db "$T/m7.db" ingest --move-to "$T/Done7" "$MD7" 2> "$T/err" ||
