@@ -249,13 +249,16 @@ log_progress(const char *label, const char *fmt, ...)
 	pthread_mutex_lock(&log_mtx);
 	/* raw: the terminal's own controls, to replace the line */
 	fputs("\r\033[K", stderr);
-	/* raw: the line is in text form, cut to the width */
+	/* raw: the line is in text form (sanitised above), cut to fit */
 	fprintf(stderr, "%s: %s", log_prog, skip > 0 && l.len > 0 ? "..." :
 	    "");
 	if (l.len > 0) {
+		/* raw: the label, in text form */
 		fwrite(l.data + skip, 1, l.len - skip, stderr);
+		/* raw: a separator */
 		fputs(": ", stderr);
 	}
+	/* raw: the text, in text form */
 	fwrite(t.data, 1, tb, stderr);
 	fflush(stderr);
 	log_progress_shown = 1;
