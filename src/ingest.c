@@ -37,6 +37,12 @@ ingest_skipped(struct ingest *e, const char *origin, const char *why)
 }
 
 void
+ingest_info(struct ingest *e, const char *origin, const char *what)
+{
+	note(e, origin, what, NOTE_INFO);
+}
+
+void
 ingest_moved(struct ingest *e, const char *origin, const char *what)
 {
 	note(e, origin, what, NOTE_MOVED);

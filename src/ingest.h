@@ -129,6 +129,8 @@ void		 ingest_unreachable(struct ingest *, const char *,
  * link in a folder): logged, in order, but not rejected.
  */
 void		 ingest_skipped(struct ingest *, const char *, const char *);
+/* A line about an input under -v, in order with the others. */
+void		 ingest_info(struct ingest *, const char *, const char *);
 /*
  * An input moved (or flagged) once processed: counted, and said under
  * -v (what: where to); or that could not be: a warning (why), counted

@@ -135,6 +135,14 @@ said(struct input *in, const struct pending *p, const struct move_target *t,
 	}
 }
 
+/* Taken since it was read: another run moved it (said under -v). */
+static void
+gone(struct input *in, const struct pending *p)
+{
+	ingest_info(in->e, p->path, "gone before it was moved (moved by "
+	    "another run?)");
+}
+
 /* One message of a Maildir: into a Maildir's cur/, flagged seen. */
 static int
 move_message(struct input *in, struct pending *p, struct move_target *t,
@@ -165,7 +173,11 @@ move_message(struct input *in, struct pending *p, struct move_target *t,
 		*err = why;
 		return -1;
 	}
-	said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL : &why);
+	if (rc == 1)
+		gone(in, p);
+	else
+		said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL :
+		    &why);
 	buf_free(&out);
 	/* Not moved: not handled, so the next run tries again. */
 	return rc == 0 ? ingest_mail_handled(in->e, p->loc, err) : 0;
@@ -192,7 +204,11 @@ move_plain(struct input *in, struct pending *p, struct move_target *t,
 		*err = why;
 		return -1;
 	}
-	said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL : &why);
+	if (rc == 1)
+		gone(in, p);
+	else
+		said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL :
+		    &why);
 	buf_free(&out);
 	return 0;
 }
@@ -203,7 +219,14 @@ settle(struct input *in, struct pending *p, struct dr_error *err)
 {
 	enum store_mail_outcome	 o;
 	struct move_target	*t;
+	struct stat		 st;
 	int			 usable, known, handled;
+
+	if (fstatat(p->sfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT) {
+		gone(in, p);
+		return 0;
+	}
 
 	if (p->loc != NULL) {
 		known = ingest_mail_known(in->e, p->loc, &o, &handled, err);

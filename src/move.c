@@ -190,12 +190,16 @@ int
 move_file(int sfd, const char *name, const struct stat *st, int dfd,
     int tfd, const char *want, struct buf *out, struct dr_error *err)
 {
+	struct stat	now;
 	unsigned	n;
-	int		linked = 0;
+	int		linked = 0, saved;
 
-	if (!same_file(sfd, name, st))
-		return dr_seterr(err, DR_E_IO, "not moved: %s", errno ==
-		    ENOENT ? "gone" : "changed since it was read");
+	if (!same_file(sfd, name, st)) {
+		if (errno == ENOENT)
+			return 1;
+		return dr_seterr(err, DR_E_IO, "not moved: changed since it "
+		    "was read");
+	}
 	for (n = 0; n < MOVE_TRIES; n++) {
 		if (numbered(want, n, out) == -1)
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -222,7 +226,12 @@ move_file(int sfd, const char *name, const struct stat *st, int dfd,
 		return dr_seterr(err, DR_E_IO, "not moved: %u names taken", n);
 	if (errno == EXDEV || errno == EPERM)
 		return copy_across(sfd, name, st, dfd, tfd, want, out, err);
-	return dr_seterr(err, DR_E_IO, "not moved: %s", strerror(errno));
+	saved = errno;
+	/* Taken meanwhile (another run moving it too). */
+	if (saved == ENOENT && fstatat(sfd, name, &now, AT_SYMLINK_NOFOLLOW) ==
+	    -1 && errno == ENOENT)
+		return 1;
+	return dr_seterr(err, DR_E_IO, "not moved: %s", strerror(saved));
 }
 
 int

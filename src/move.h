@@ -24,7 +24,8 @@
  * want numbered). st: what was read (device and inode): a file that is
  * no longer that one (swapped since) is left where it is. tfd: the
  * directory for the temporary copy across filesystems (a Maildir's
- * tmp/; dfd otherwise). Returns 0 with the name given in *out, or -1
+ * tmp/; dfd otherwise). Returns 0 with the name given in *out; 1 when
+ * the file is gone (another process took it: nothing was done); or -1
  * with the reason in err (DR_E_IO; the file is where it was, or in
  * both places, as err says).
  */

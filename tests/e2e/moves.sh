@@ -173,4 +173,21 @@ grep -q ': 1 email message (1 processed before), 0 reports stored, 0 duplicates,
 [ "$(files "$T/Done7")" = cur/1700000005.M5P1.host:2,S ] ||
     fail "Maildir, then: $(files "$T/Done7")"
 [ -z "$(files "$MD7")" ] || fail "Maildir, then: left $(files "$MD7")"
+
+### 8. Two runs at once on one spool: each file ends up moved once, with
+###    no warning (a file the other run moved is said under -v only).
+mkdir "$T/in8"
+"$GEN" -s 8 -r 400 -m 1 -M 5 -d "$T/in8"
+"$QUICK" -q --db "$T/p.db" ingest --move-to "$T/done8" "$T/in8" \
+    2> "$T/err8a" &
+pid=$!
+"$DMARCDB" -q --db "$T/p.db" ingest --move-to "$T/done8" "$T/in8" \
+    2> "$T/err8b" || fail "two at once: exit $?: $(cat "$T/err8b")"
+wait "$pid" || fail "two at once, the other: exit $?: $(cat "$T/err8a")"
+[ ! -s "$T/err8a" ] && [ ! -s "$T/err8b" ] ||
+    fail "two at once: $(cat "$T/err8a" "$T/err8b")"
+[ -z "$(files "$T/in8")" ] && [ "$(files "$T/done8" | wc -l)" = 400 ] ||
+    fail "two at once: $(files "$T/done8" | wc -l) moved"
+[ "$(sql "$T/p.db" "SELECT count(*) FROM reports")" = 400 ] ||
+    fail "two at once: $(sql "$T/p.db" "SELECT count(*) FROM reports")"
 echo ok
