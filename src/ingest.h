@@ -165,7 +165,8 @@ int		 ingest_movable(const struct ingest *);
  */
 #define INGEST_FOLLOW_MAX	128
 int		 ingest_follow_begin(struct ingest *, struct dr_error *);
-int		 ingest_follow_end(struct ingest *, unsigned, struct dr_error *);
+int		 ingest_follow_end(struct ingest *, unsigned,
+		    struct dr_error *);
 int		 ingest_followed(const struct ingest *, unsigned);
 
 /*
