@@ -44,6 +44,7 @@ int	cmd_reports(struct cmd_ctx *, int, char **);
 int	cmd_rejected(struct cmd_ctx *, int, char **);
 int	cmd_sources(struct cmd_ctx *, int, char **);
 int	cmd_config(struct cmd_ctx *, int, char **);
+int	cmd_check(struct cmd_ctx *, int, char **);
 int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);
