@@ -61,6 +61,7 @@ enum stmt {
 	Q_REPORT_STATUS,
 	Q_REPORT_ERROR,
 	Q_REJECT,
+	Q_REJECT_FIND,
 	Q_REJECT_RAW,
 	Q_MAX_MAIL,
 	Q_MAIL_FIND,
@@ -121,6 +122,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " last_seen = excluded.last_seen, times_seen = times_seen + 1,"
 	    " mail_message = coalesce(excluded.mail_message, mail_message)"
 	    " RETURNING id",
+	/* Were these bytes rejected before? */
+	[Q_REJECT_FIND] =
+	    "SELECT 1 FROM rejected_inputs WHERE sha256 = ?",
 	/* The blob's place, written in pieces by store_reject_write. */
 	[Q_REJECT_RAW] =
 	    "INSERT OR IGNORE INTO rejected_raw (input, raw)"
@@ -215,6 +219,8 @@ struct store {
 	uint64_t	 mail_reports, mail_dups, mail_rejected;
 	/* The raw bytes of a rejected input being written. */
 	bool		 in_reject;
+	bool		 reject_before;	/* rejected by an earlier run */
+	struct hmap	*rejected_now;	/* digests this run rejected first */
 	sqlite3_blob	*rblob;		/* NULL: the bytes are not wanted */
 	uint64_t	 rlen, roff;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
@@ -826,6 +832,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
+	hmap_free(s->rejected_now);
 	sqlite3_finalize(s->q.sig);
 	sqlite3_finalize(s->q.ptr_get);
 	sqlite3_finalize(s->q.ptr_put);
@@ -1773,7 +1780,7 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	sqlite3_stmt	*st = s->st[Q_REJECT];
 	time_t		 now = time(NULL);
 	int64_t		 id;
-	int		 rc;
+	int		 rc, added;
 
 	assert(!s->in_reject);
 	*want = 0;
@@ -1783,6 +1790,29 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	if (batch_begin(s, err) == -1)
 		return -1;
 	s->batch_reports++;
+	/*
+	 * Known by its content: the same bytes rejected by an earlier
+	 * run (a row that this run did not make). Without bytes (none
+	 * kept, or none readable) an input cannot be known again.
+	 */
+	s->reject_before = false;
+	if (len > 0 || size == 0) {
+		sqlite3_stmt *f = s->st[Q_REJECT_FIND];
+		sqlite3_bind_blob(f, 1, sha, SHA256_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(f);
+		sqlite3_reset(f);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_err(s, err, "looking up a rejected input");
+		if (s->rejected_now == NULL)
+			s->rejected_now = hmap_new(1);
+		if (s->rejected_now == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		s->reject_before = rc == SQLITE_ROW &&
+		    hmap_find(s->rejected_now, sha, SHA256_LEN) == NULL;
+		if (rc == SQLITE_DONE && hmap_get(s->rejected_now, sha,
+		    SHA256_LEN, &added) == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
 	sqlite3_bind_int64(st, 1, s->run_id);
 	bind_s(st, 2, origin);
 	bind_s(st, 3, reason);
@@ -1821,6 +1851,12 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	}
 	*want = 1;
 	return 0;
+}
+
+int
+store_reject_before(const struct store *s)
+{
+	return s->reject_before;
 }
 
 /* The next piece of the raw bytes (when wanted). */

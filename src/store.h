@@ -53,6 +53,12 @@ struct store_counts {
 	uint64_t	vanished;	/* listed, gone before read */
 	uint64_t	records;
 	uint64_t	messages;
+	/* Not in ingest_runs: for the summary only. */
+	uint64_t	rejected_before;  /* known: not in rejected */
+	uint64_t	mail_no_report;	/* messages without a report */
+	uint64_t	unreachable;	/* of unreadable: a server */
+	uint64_t	moved;		/* inputs moved or flagged */
+	uint64_t	not_moved;	/* ... that could not be */
 };
 
 /* An ingest run: its row is written at the start and updated at end. */
@@ -192,6 +198,12 @@ int	 store_reject_begin(struct store *, const char *, const char *,
 int	 store_reject_write(struct store *, const void *, size_t,
 	    struct dr_error *);
 int	 store_reject_end(struct store *, struct dr_error *);
+/*
+ * 1 when the input the last store_reject_begin kept was rejected by an
+ * earlier run: the same bytes kept (an input of which no bytes are
+ * kept, but not empty, is never known again), else 0.
+ */
+int	 store_reject_before(const struct store *);
 /* The same, with the raw bytes (len of size) in memory. */
 int	 store_reject(struct store *, const char *, const char *,
 	    const unsigned char *, size_t, uint64_t, struct dr_error *);
