@@ -116,7 +116,8 @@ int
 dbfile_opened(sqlite3 *db, const char *path, int flags, int *readonly,
     struct dr_error *err)
 {
-	int	one = 1, wal, shm;
+	static int	said;
+	int		one = 1, wal, shm;
 
 	*readonly = (flags & STORE_READER) != 0 ||
 	    sqlite3_db_readonly(db, "main") == 1;
@@ -148,8 +149,12 @@ dbfile_opened(sqlite3 *db, const char *path, int flags, int *readonly,
 		    "owner, such as ingest (dmarcdb(1), SHARED DATABASE)", path,
 		    !wal && !shm ? "-wal and -shm files are" : !wal ?
 		    "-wal file is" : "-shm file is");
-	log_verbose("%s: read-only for this user: nothing is written to it "
-	    "(the sources are brought up to date in memory; reverse DNS "
-	    "answers, alerts and the configuration are not kept)", path);
+	/* Once a run: digest opens a connection per core. */
+	if (!said)
+		log_verbose("%s: read-only for this user: nothing is written "
+		    "to it (the sources are brought up to date in memory; "
+		    "reverse DNS answers, alerts and the configuration are "
+		    "not kept)", path);
+	said = 1;
 	return 0;
 }
