@@ -602,15 +602,19 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
 }
 
 int
-store_policies(struct store *s, const char *domain, const char *reporter,
-    int64_t until, int (*cb)(void *, const struct store_policy *),
-    void *arg, struct dr_error *err)
+store_policies(struct store *s, const char *domain, int64_t until,
+    int (*cb)(void *, const struct store_policy *), void *arg,
+    struct dr_error *err)
 {
+	/*
+	 * Through reports_day backwards: no sort, and a caller that has
+	 * seen enough stops the reading. (The + keeps SQLite from taking
+	 * reports_domain for the range on date_begin, and sorting.)
+	 */
 	static const char sql[] =
 	    "SELECT date_begin, date_end, day, schema, reporter, p, sp, np,"
 	    " pct, testing, adkim, aspf, fo, discovery_method FROM reports"
-	    " WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
-	    " AND (?3 IS NULL OR reporter = ?3)"
+	    " WHERE domain = ?1 AND status = 'active' AND +date_begin < ?2"
 	    " ORDER BY day DESC, id DESC";
 	struct store_policy	 p;
 	sqlite3_stmt		*st;
@@ -620,7 +624,6 @@ store_policies(struct store *s, const char *domain, const char *reporter,
 		return -1;
 	bind_t(st, 1, domain);
 	sqlite3_bind_int64(st, 2, until);
-	bind_t(st, 3, reporter);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p.begin = sqlite3_column_int64(st, 0);
 		p.end = sqlite3_column_int64(st, 1);
@@ -657,7 +660,7 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 	    " iif(max(raw_aspf IS NOT NULL), ' aspf', '') ||"
 	    " iif(max(raw_fo IS NOT NULL), ' fo', ''))"
 	    " FROM reports WHERE domain = ? AND day = ? AND status = 'active'"
-	    " AND date_begin < ?";
+	    " AND +date_begin < ?";
 	sqlite3_stmt	*st;
 	int		 rc;
 
@@ -682,14 +685,15 @@ store_views(struct store *s, const char *domain, int64_t until,
 {
 	/*
 	 * SQLite sorts and groups in its temporary store, so memory does
-	 * not grow with the number of reporters.
+	 * not grow with the number of reporters. Through reports_day: the
+	 * last days only (the + keeps SQLite from reports_domain).
 	 */
 	static const char sql[] =
 	    "WITH r AS (SELECT id, reporter, day, schema, p, sp, np, pct,"
 	    "  testing, adkim, aspf, fo FROM reports"
-	    "  WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
+	    "  WHERE domain = ?1 AND status = 'active' AND +date_begin < ?2"
 	    "  AND day > (SELECT max(day) FROM reports WHERE domain = ?1"
-	    "   AND status = 'active' AND date_begin < ?2) - ?3),"
+	    "   AND status = 'active' AND +date_begin < ?2) - ?3),"
 	    " w AS (SELECT reporter, count(DISTINCT day) AS days,"
 	    "  max(day) AS last FROM r GROUP BY reporter),"
 	    " v AS (SELECT r.reporter, w.days, w.last, count(*) AS n,"

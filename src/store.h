@@ -374,9 +374,10 @@ struct store_policy {
 };
 /*
  * A domain's active reports that began before a time (epoch seconds),
- * newest day first; of one reporter only when reporter is not NULL.
+ * newest day first (the newest report first within a day); cb returning
+ * non-zero stops the reading.
  */
-int	 store_policies(struct store *, const char *, const char *, int64_t,
+int	 store_policies(struct store *, const char *, int64_t,
 	    int (*)(void *, const struct store_policy *), void *,
 	    struct dr_error *);
 /*
