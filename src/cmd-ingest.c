@@ -511,7 +511,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		mta = kind == UNPACK_EMAIL || kind == UNPACK_MORE;
 	}
 
-	rc = cmd_open_store(c, &store);
+	rc = cmd_create_store(c, &store);
 	if (rc != EXIT_OK) {
 		free(peek);
 		return mta ? EX_TEMPFAIL : rc;
