@@ -19,6 +19,8 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_DB = 3,		/* database or configuration error */
 	EXIT_INTERNAL = 4,	/* out of memory, internal error */
+	EXIT_UNREACHABLE = 5,	/* ingest: a server could not be reached
+				   (or refused), and nothing else failed */
 };
 
 /* How long to wait for another process's database lock (dmarcdb(1)). */
@@ -43,14 +45,22 @@ int	cmd_reports(struct cmd_ctx *, int, char **);
 int	cmd_rejected(struct cmd_ctx *, int, char **);
 int	cmd_sources(struct cmd_ctx *, int, char **);
 int	cmd_config(struct cmd_ctx *, int, char **);
+int	cmd_check(struct cmd_ctx *, int, char **);
 int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);
 int	cmd_domains(struct cmd_ctx *, int, char **);
 int	cmd_ptr(struct cmd_ctx *, int, char **);
 
-/* Open the database, printing the error. Returns an exit code. */
+/*
+ * Open the database, printing the error; return an exit code.
+ * cmd_open_store, for every command but ingest: the database must
+ * exist ("no such database: PATH", EXIT_DB), and is read-only when this
+ * user cannot write it (store_open). cmd_create_store, for ingest:
+ * created when missing.
+ */
 int	cmd_open_store(struct cmd_ctx *, struct store **);
+int	cmd_create_store(struct cmd_ctx *, struct store **);
 
 /* Exit code for an error of the lower layers. */
 int	cmd_exit_for(const struct dr_error *);

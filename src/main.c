@@ -38,6 +38,8 @@ static const struct dr_cmd commands[] = {
 	    "not" },
 	{ "ptr", cmd_ptr, "reverse DNS of addresses, through the cache" },
 	{ "config", cmd_config, "check the configuration (config check)" },
+	{ "check", cmd_check, "audit the DMARC, SPF, DKIM and MX records in "
+	    "DNS" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 
@@ -123,15 +125,15 @@ cmd_exit_for(const struct dr_error *e)
 	}
 }
 
-int
-cmd_open_store(struct cmd_ctx *c, struct store **s)
+static int
+open_store(struct cmd_ctx *c, int flags, struct store **s)
 {
 	struct dr_error	err;
 
 	struct stat	st;
 	const char	*what;
 
-	if (store_open(c->db_path, STORE_BUSY_MS, 0, s, &err) == -1) {
+	if (store_open(c->db_path, STORE_BUSY_MS, flags, s, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
 	}
@@ -139,9 +141,11 @@ cmd_open_store(struct cmd_ctx *c, struct store **s)
 	 * The database holds raw mail, senders and subjects. Others
 	 * allowed in are worth a warning, on every run (this is its one
 	 * read-write connection), under -q too, until the mode is fixed:
-	 * dmarcdb does not change a mode someone chose.
+	 * dmarcdb does not change a mode someone chose. A reader who
+	 * cannot write it cannot change it either.
 	 */
-	if (stat(c->db_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	if (!store_readonly(*s) && stat(c->db_path, &st) == 0 &&
+	    S_ISREG(st.st_mode) &&
 	    (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
 		what = (st.st_mode & S_IWOTH) == 0 ? "read" :
 		    (st.st_mode & S_IROTH) == 0 ? "write" : "read and write";
@@ -150,6 +154,18 @@ cmd_open_store(struct cmd_ctx *c, struct store **s)
 		    (unsigned)(st.st_mode & 07777));
 	}
 	return EXIT_OK;
+}
+
+int
+cmd_open_store(struct cmd_ctx *c, struct store **s)
+{
+	return open_store(c, 0, s);
+}
+
+int
+cmd_create_store(struct cmd_ctx *c, struct store **s)
+{
+	return open_store(c, STORE_CREATE, s);
 }
 
 int
@@ -252,6 +268,11 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
+	/*
+	 * What dmarcdb creates is never for every user, nor writable by
+	 * the group (the database has its own mode: store_open).
+	 */
+	umask(umask(0) | 027);
 	if (store_init() == -1) {
 		sanitise_fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
 		return EXIT_INTERNAL;

@@ -206,8 +206,9 @@ for u in 022 000; do
 	# (Should the run be gone, opening the FIFO would wait forever.)
 	timeout 60 sh -c ': > "$1"' sh "$T/hold" || fail "umask $u: no run"
 	wait "$pid" || true
-	[ "$modes" = "600 600 600 " ] || fail "umask $u: modes $modes"
-	[ "$(stat -c %a "$T/m.db")" = 600 ] || fail "umask $u: after the run"
+	# Its owner's and its group's (dmarcdb(1), SHARED DATABASE).
+	[ "$modes" = "640 640 640 " ] || fail "umask $u: modes $modes"
+	[ "$(stat -c %a "$T/m.db")" = 640 ] || fail "umask $u: after the run"
 done
 
 # The IMAP lock beside the database.
