@@ -31,6 +31,7 @@ struct cmd_ctx {
 	const char	*config;	/* --config, or NULL */
 	int		 verbosity;
 	const char	*prog;
+	int		 mode_said;	/* the database's mode, warned of */
 };
 
 struct dr_cmd {
