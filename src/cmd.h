@@ -32,6 +32,7 @@ struct cmd_ctx {
 	int		 verbosity;
 	int		 quiet;		/* -q */
 	const char	*prog;
+	int		 mode_said;	/* the database's mode, warned of */
 };
 
 struct dr_cmd {

@@ -139,12 +139,13 @@ open_store(struct cmd_ctx *c, int flags, struct store **s)
 	}
 	/*
 	 * The database holds raw mail, senders and subjects. Others
-	 * allowed in are worth a warning, on every run (this is its one
-	 * read-write connection), under -q too, until the mode is fixed:
-	 * dmarcdb does not change a mode someone chose. A reader who
-	 * cannot write it cannot change it either.
+	 * allowed in are worth a warning, on every run (once: the digest
+	 * opens a connection per core), under -q too, until the mode is
+	 * fixed: dmarcdb does not change a mode someone chose. A reader
+	 * who cannot write it cannot change it either.
 	 */
-	if (!store_readonly(*s) && stat(c->db_path, &st) == 0 &&
+	if (!c->mode_said && !store_readonly(*s) &&
+	    stat(c->db_path, &st) == 0 &&
 	    S_ISREG(st.st_mode) &&
 	    (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
 		what = (st.st_mode & S_IWOTH) == 0 ? "read" :
@@ -152,6 +153,7 @@ open_store(struct cmd_ctx *c, int flags, struct store **s)
 		log_warnx("%s: other users can %s it (mode %04o), and it "
 		    "holds raw mail: chmod o-rwx it", c->db_path, what,
 		    (unsigned)(st.st_mode & 07777));
+		c->mode_said = 1;
 	}
 	return EXIT_OK;
 }

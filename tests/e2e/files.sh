@@ -228,6 +228,11 @@ expect_exit 0 "$DMARCDB" -q --db "$T/m.db" ingest "$R/yahoo-report.xml" \
     2> "$T/err"
 [ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
     fail "ingest, 0644: $(cat "$T/err")"
+# The digest opens a connection per core: still once.
+"$DMARCDB" -q --db "$T/m.db" digest --no-dns --format text > /dev/null \
+    2> "$T/err"
+[ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
+    fail "digest, 0644: $(cat "$T/err")"
 chmod 606 "$T/m.db"
 "$DMARCDB" --db "$T/m.db" reports > /dev/null 2> "$T/err"
 grep -qF "(mode 0606)" "$T/err" || fail "0606: $(cat "$T/err")"
