@@ -108,7 +108,7 @@ fi
 cd "$T"
 
 # make uninstall leaves no file behind.
-MAKEFLAGS= MFLAGS= MAKELEVEL= "${MAKE:-make}" -s -C "$BUILDDIR" \
+MAKEFLAGS='' MFLAGS='' MAKELEVEL='' "${MAKE:-make}" -s -C "$BUILDDIR" \
     uninstall DESTDIR="$D" > "$T/uninstall.log" 2>&1 ||
     fail "make uninstall: $(cat "$T/uninstall.log")"
 find "$D" -type f > "$T/left"

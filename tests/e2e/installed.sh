@@ -22,7 +22,7 @@ done
 # The make of make check is not ours: its flags (-j, TESTS=...) stay
 # out.
 install_tree() {
-	MAKEFLAGS= MFLAGS= MAKELEVEL= "${MAKE:-make}" -s -C "$BUILDDIR" \
+	MAKEFLAGS='' MFLAGS='' MAKELEVEL='' "${MAKE:-make}" -s -C "$BUILDDIR" \
 	    install DESTDIR="$1" > "$T/install.log" 2>&1 ||
 	    fail "make install DESTDIR=$1: $(tail -n 20 "$T/install.log")"
 }

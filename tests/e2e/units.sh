@@ -9,16 +9,23 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/e2e/installed.sh"
 
-[ -n "$systemdsystemunitdir" ] && [ -n "$sysusersdir" ] ||
-    fail "configured --without-systemdsystemunitdir or --without-sysusersdir:" \
-    "no units to test"
 command -v systemd-analyze > /dev/null && command -v systemd-sysusers \
     > /dev/null || fail "systemd-analyze, systemd-sysusers: not" \
     "installed (tools/deps.sh test)"
 
 D=$T/dest
 install_tree "$D"
-U=$D$systemdsystemunitdir
+# The units and the sysusers.d file as installed; configured --without
+# their directories, as built.
+if [ -n "$systemdsystemunitdir" ]; then
+	U=$D$systemdsystemunitdir
+else
+	U=$T/units
+	mkdir "$U"
+	cp "$BUILDDIR"/systemd/dmarcdb-*.service "$SRCDIR"/systemd/*.timer "$U"
+fi
+SYSUSERS=$SRCDIR/systemd/sysusers/dmarcdb.conf
+[ -z "$sysusersdir" ] || SYSUSERS=$D$sysusersdir/dmarcdb.conf
 
 # verify UNIT...: systemd-analyze verify, where the installed binary and
 # man page are in place (it runs "man dmarcdb(1)" for Documentation=):
@@ -92,7 +99,7 @@ done
 # The sysusers.d file: the user and its group, at home in the state
 # directory, without a login shell.
 mkdir -p "$T/root/etc"
-systemd-sysusers --root="$T/root" - < "$D$sysusersdir/dmarcdb.conf" \
+systemd-sysusers --root="$T/root" - < "$SYSUSERS" \
     > "$T/sysusers" 2>&1 || fail "systemd-sysusers: $(cat "$T/sysusers")"
 grep -q '^dmarcdb:x:[0-9]*:[0-9]*:[^:]*:/var/lib/dmarcdb:[^:]*/nologin$' \
     "$T/root/etc/passwd" || fail "the user: $(cat "$T/root/etc/passwd")"
