@@ -59,6 +59,27 @@ if [ "$pkgdatadir" != /usr/local/share/dmarcdb ]; then
 	    fail "the man page names /usr/local/share/dmarcdb"
 fi
 
+# Every installed path that README.md names (for the default prefix)
+# and that the installed man page names is installed.
+# installed_paths FILE FROM-BIN FROM-DATA FROM-DOC: the paths in FILE
+# under those directories, named as installed.
+installed_paths() {
+	grep -o "\($2\|$3\|$4\)/[A-Za-z0-9._/-]*[A-Za-z0-9]" "$1" |
+	    sed -e "s|^$2/|$bindir/|" -e "s|^$3/|$pkgdatadir/|" \
+	    -e "s|^$4/|$docdir/|" | sort -u
+}
+{
+	installed_paths "$SRCDIR/README.md" /usr/local/bin \
+	    /usr/local/share/dmarcdb /usr/local/share/doc/dmarcdb
+	installed_paths "$D$man1dir/dmarcdb.1" "$bindir" "$pkgdatadir" \
+	    "$docdir"
+} | sort -u > "$T/named"
+grep -qx "$docdir/examples/dmarcdb.conf" "$T/named" &&
+    grep -qx "$bindir/dmarcdb" "$T/named" || fail "paths: $(cat "$T/named")"
+while read -r p; do
+	[ -e "$D$p" ] || fail "README.md or dmarcdb(1) names $p: not installed"
+done < "$T/named"
+
 # The installed binary, where it is installed, away from the build
 # tree and without its catalogue: the samples, stored and listed as the
 # built binary does.
