@@ -7,7 +7,8 @@
 # where it is installed: outside the build tree, with no
 # $DMARCDB_SERVICES, it reads the installed catalogue (a service added
 # to the installed copy names a source) and stores and lists the
-# samples as the built one does. "make uninstall" removes it all.
+# samples as the built one does. Each installed path that README.md
+# and the man page name is installed. "make uninstall" removes it all.
 . "$(dirname "$0")/lib.sh"
 . "$SRCDIR/tests/e2e/installed.sh"
 
