@@ -95,6 +95,43 @@ note(struct notes *n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The last note of n in plain words (struct notes). Out of memory, it
+ * stays as it is written.
+ */
+static void
+plain(struct notes *n, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+plain(struct notes *n, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[ADVICE_NOTE];
+
+	if (n->n == 0 || n->plain[n->n - 1] != NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	n->plain[n->n - 1] = strdup(buf);
+}
+
+const char *
+advice_plain(const struct notes *n, unsigned i)
+{
+	return n->plain[i] != NULL ? n->plain[i] : n->text[i];
+}
+
+static void
+notes_free(struct notes *n)
+{
+	unsigned	i;
+
+	for (i = 0; i < ADVICE_MAX_NOTES; i++)
+		free(n->plain[i]);
+}
+
 /* --- the current policy ------------------------------------------- */
 
 /*
@@ -274,15 +311,34 @@ run_close(struct run *r)
 	return 0;
 }
 
+/* The runs of the kept reporters, read in one pass over the reports. */
+struct runs {
+	const struct vote	*t;
+	struct run		 r[VOTE_KEEP];
+	unsigned		 open;		/* runs not done */
+};
+
 static int
 on_run(void *arg, const struct store_policy *p)
 {
-	struct run	*r = arg;
+	struct runs	*rs = arg;
+	struct run	*r = NULL;
+	unsigned	 k;
 
+	if (p->reporter == NULL)
+		return 0;
+	for (k = 0; k < rs->t->nkeep; k++)
+		if (strcmp(rs->t->keep[k].name, p->reporter) == 0) {
+			r = &rs->r[k];
+			break;
+		}
+	if (r == NULL || r->done)
+		return 0;
 	if (!r->started || p->day != r->day) {
 		if (run_close(r) == 1) {
 			r->done = 1;
-			return 1;
+			/* Every run over: the older reports cannot matter. */
+			return --rs->open == 0;
 		}
 		r->started = 1;
 		r->day = p->day;
@@ -309,26 +365,32 @@ stage_since(struct store *s, const char *domain, int64_t until,
 	uint64_t	 w[VOTE_KEEP];
 	unsigned	 n = 0, i, j, k;
 	uint64_t	 total = 0, cum = 0;
-	struct run	 r;
+	struct runs	 rs;
 
 	*since = -1;
+	if (t->nkeep == 0)
+		return 0;
+	memset(&rs, 0, sizeof rs);
+	rs.t = t;
+	rs.open = t->nkeep;
 	for (k = 0; k < t->nkeep; k++) {
-		memset(&r, 0, sizeof r);
-		r.stage = stage;
-		r.since = -1;
-		if (store_policies(s, domain, t->keep[k].name, until, on_run,
-		    &r, err) == -1)
-			return -1;
-		if (!r.done)
-			run_close(&r);
-		if (r.since == -1)
+		rs.r[k].stage = stage;
+		rs.r[k].since = -1;
+	}
+	if (store_policies(s, domain, until, on_run, &rs, err) == -1)
+		return -1;
+	for (k = 0; k < t->nkeep; k++) {
+		struct run *r = &rs.r[k];
+		if (!r->done)
+			run_close(r);
+		if (r->since == -1)
 			continue;
 		/* Insert in order of day. */
-		for (i = n; i > 0 && day[i - 1] > r.since; i--) {
+		for (i = n; i > 0 && day[i - 1] > r->since; i--) {
 			day[i] = day[i - 1];
 			w[i] = w[i - 1];
 		}
-		day[i] = r.since;
+		day[i] = r->since;
 		w[i] = (uint64_t)t->keep[k].days * t->keep[k].days;
 		total += w[i];
 		n++;
@@ -837,6 +899,16 @@ unverified(const struct advice *a, const struct source_group *g,
 	    pct(*failing, w->messages) >= th->unverified_share;
 }
 
+/* The blocker of a sender without enough aligned DKIM, in plain words. */
+static void
+dkim_plain(struct advice *a, const char *who, const char *share)
+{
+	plain(&a->blockers, "%s must sign its mail with your domain's DKIM "
+	    "key before mail that fails can be refused: %s of it is signed "
+	    "(%g%% needed). Forwarded mail keeps only that signature",
+	    who, share, a->w->th.dkim);
+}
+
 /* "is this yours?" for an unverified sender, a blocker. */
 static void
 ask_unverified(struct advice *a, const struct source_group *g,
@@ -847,6 +919,7 @@ ask_unverified(struct advice *a, const struct source_group *g,
 	const struct svc	*v = NULL;
 	char			 who[400], fix[CATALOGUE_FIX_MAX + 256];
 	char			 n1[32], p1[16];
+	unsigned		 k = g->class_sources[CLASS_UNKNOWN];
 
 	if (g->kind != GROUP_DOMAIN && g->name != NULL)
 		v = catalogue_find(a->cat, g->name);
@@ -865,6 +938,14 @@ ask_unverified(struct advice *a, const struct source_group *g,
 	    *s->header_from ? s->header_from : a->domain,
 	    g->evidence && *g->evidence ? g->evidence : "another domain",
 	    fix, g->name ? g->name : "?");
+	group_plain(g->kind, g->name, g->folded, k, group_networks(g), who,
+	    sizeof who);
+	plain(&a->blockers, "find out whether %s is yours: it sent %s "
+	    "messages (%s of the mail) as %s in the last %lld days, and they "
+	    "fail DMARC. If it is, it must be set up first; if not, say so "
+	    "in the configuration", who, n1, p1, *s->header_from ?
+	    s->header_from : a->domain, (long long)(w->to_day - w->from_day +
+	    1));
 }
 
 /* Of a sender's sums by class, its authorised mail's. */
@@ -1066,17 +1147,28 @@ judge(struct advice *a, int next, int gates)
 		note(&a->blockers, "only %s messages in the %lld days (need "
 		    "%s to judge)", n1, (long long)(w->to_day - w->from_day +
 		    1), n2);
+		plain(&a->blockers, "too little mail to judge yet: %s "
+		    "messages in the last %lld days (%s needed)", n1,
+		    (long long)(w->to_day - w->from_day + 1), n2);
 	}
-	if (gates && a->days_at_stage < th->min_days)
+	if (gates && a->days_at_stage < th->min_days) {
 		note(&a->blockers, "%u days at this stage so far (need %u)",
 		    a->days_at_stage, th->min_days);
-	if (gates && a->legit == 0)
+		plain(&a->blockers, "more time at this step: %u day%s so far "
+		    "(%u needed)", a->days_at_stage, a->days_at_stage == 1 ?
+		    "" : "s", th->min_days);
+	}
+	if (gates && a->legit == 0) {
 		note(&a->blockers, "no authorised mail seen: nothing shows "
 		    "that legitimate mail would pass");
-	else if (gates && pct(a->legit_pass, a->legit) < th->pass) {
+		plain(&a->blockers, "none of your own mail was seen yet, so "
+		    "nothing shows that it would pass");
+	} else if (gates && pct(a->legit_pass, a->legit) < th->pass) {
 		fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
 		note(&a->blockers, "authorised mail passes DMARC at %s (need "
 		    "%g%%)", p1, th->pass);
+		plain(&a->blockers, "more of your own mail must pass DMARC: "
+		    "%s of it does (%g%% needed)", p1, th->pass);
 	}
 	/* Per sender: all its addresses together (group.h). */
 	for (i = 0; i < w->ngroups; i++) {
@@ -1090,10 +1182,18 @@ judge(struct advice *a, int next, int gates)
 		    who, sizeof who);
 		fmt_count(m, n1, sizeof n1);
 		fmt_pct(m, w->messages, p1, sizeof p1);
-		if (pct(m, w->messages) >= th->significant || enforces(next))
+		if (pct(m, w->messages) >= th->significant ||
+		    enforces(next)) {
 			note(&a->blockers, "%s, %s messages (%s of the mail): "
 			    "%s", who, n1, p1, s->reason);
-		else
+			group_plain(g->kind, g->name, g->folded,
+			    g->class_sources[CLASS_MISCONFIGURED],
+			    group_networks(g), who, sizeof who);
+			plain(&a->blockers, "%s, one of your senders, must "
+			    "pass DMARC: %s of its messages failed in the "
+			    "last %lld days (%s of the mail)", who, n1,
+			    (long long)(w->to_day - w->from_day + 1), p1);
+		} else
 			note(&a->warnings, "also fix %s, %s messages (%s of the "
 			    "mail): %s", who, n1, p1, s->reason);
 	}
@@ -1116,6 +1216,7 @@ judge(struct advice *a, int next, int gates)
 				    "with aligned DKIM (need %g%% before "
 				    "p=reject: RFC 9989 section 7.4)",
 				    u->sender->name, p1, th->dkim);
+				dkim_plain(a, u->sender->name, p1);
 			}
 		} else {
 			for (i = 0, shown = 0; i < w->ngroups; i++) {
@@ -1131,13 +1232,17 @@ judge(struct advice *a, int next, int gates)
 				s = weakest(w, g);
 				group_phrase(g, g->sources, s ? NULL : g->top.ip,
 				    who, sizeof who);
-				if (shown++ < 5)
-					note(&a->blockers, "%s signs %s of its "
-					    "mail with aligned DKIM (need %g%% "
-					    "before p=reject: RFC 9989 section "
-					    "7.4)%s%s", who, p1, th->dkim, s ?
-					    "; the largest source without it: " :
-					    "", s ? s->ip : "");
+				if (shown++ >= 5)
+					continue;
+				note(&a->blockers, "%s signs %s of its mail "
+				    "with aligned DKIM (need %g%% before "
+				    "p=reject: RFC 9989 section 7.4)%s%s", who,
+				    p1, th->dkim, s ? "; the largest source "
+				    "without it: " : "", s ? s->ip : "");
+				group_plain(g->kind, g->name, g->folded,
+				    g->sources, group_networks(g), who,
+				    sizeof who);
+				dkim_plain(a, who, p1);
 			}
 		}
 	}
@@ -1288,6 +1393,8 @@ advice_free(struct advice *a)
 	if (a == NULL)
 		return;
 	window_free(a->w);
+	notes_free(&a->reasons);
+	notes_free(&a->blockers);
 	free(a->domain);
 	free(a);
 }
@@ -1525,6 +1632,10 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			    "below %g%%: receivers %s the rest of it", p1,
 			    a->w->th.step_back, a->cur.stage == 5 ? "reject" :
 			    "quarantine");
+			plain(&a->reasons, "only %s of your own mail passes "
+			    "DMARC (below %g%%), and receivers %s the rest of "
+			    "it", p1, a->w->th.step_back, a->cur.stage == 5 ?
+			    "refuse" : "send to spam");
 		}
 		if (harm != NULL) {
 			uint64_t h = authorised_of(harm->class_harmed);
@@ -1538,6 +1649,13 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			    "step back from %llu messages and %g%%)", who, n1,
 			    p1, (unsigned long long)a->w->th.harm_messages,
 			    a->w->th.harm);
+			group_plain(harm->kind, harm->name, harm->folded,
+			    harm->class_sources[CLASS_COMPLIANT] +
+			    harm->class_sources[CLASS_MISCONFIGURED],
+			    group_networks(harm), who, sizeof who);
+			plain(&a->reasons, "receivers send to spam or refuse "
+			    "mail of yours from %s: %s messages, %s of it",
+			    who, n1, p1);
 		}
 		judge(a, target, 0);
 	} else if (parked(a)) {
@@ -1550,6 +1668,11 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		    "days (%s messages reported): nothing legitimate sends "
 		    "as it, only forgeries, which p=reject stops now", domain,
 		    (long long)(a->w->to_day - a->w->from_day + 1), n1);
+		plain(&a->reasons, "none of the %s messages sent as %s in the "
+		    "last %lld days passed DMARC: nothing of yours sends as "
+		    "it, only forgers, and refusing its mail stops them now",
+		    n1, domain, (long long)(a->w->to_day - a->w->from_day +
+		    1));
 		note(&a->about, "a domain that sends no mail should say so "
 		    "everywhere: also publish \"v=spf1 -all\" as its SPF "
 		    "record (TXT at %s) and a null MX (%s. IN MX 0 ., RFC "
@@ -1560,6 +1683,8 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		target = 5;
 		note(&a->reasons, "p=reject is the last stage: keep watching "
 		    "for authorised senders that start failing");
+		plain(&a->reasons, "this is the last step: keep watching for "
+		    "senders of yours that start failing");
 		judge(a, 5, 0);
 	} else if (!a->w->configured && a->cur.stage >= 1) {
 		/*
@@ -1574,6 +1699,10 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 		    "senders in the configuration first: dmarcdb sources "
 		    "--suggest-config --domain %s prints the blocks to start "
 		    "from", domain, domain);
+		plain(&a->reasons, "your senders for %s are not listed in "
+		    "dmarcdb's configuration, so it cannot tell your mail from "
+		    "anyone else's: whoever runs dmarcdb should list them "
+		    "first", domain);
 		judge(a, target, 1);
 	} else {
 		judge(a, target, 1);
@@ -1581,6 +1710,7 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			a->verdict = VERDICT_HOLD;
 			note(&a->reasons, "not yet: fix the blockers below "
 			    "first, then run advise again");
+			plain(&a->reasons, "not yet: first the points below");
 		} else {
 			char p1[16];
 			fmt_pct(a->legit_pass, a->legit, p1, sizeof p1);
@@ -1588,9 +1718,17 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 			note(&a->reasons, "authorised mail passes DMARC at %s "
 			    "(need %g%%), %u days at this stage", p1,
 			    a->w->th.pass, a->days_at_stage);
-			if (target >= 4)
+			plain(&a->reasons, "%s of your own mail passes DMARC "
+			    "(%g%% needed), and the policy has been at this "
+			    "step for %u day%s", p1, a->w->th.pass,
+			    a->days_at_stage, a->days_at_stage == 1 ? "" :
+			    "s");
+			if (target >= 4) {
 				note(&a->reasons, "every authorised sender "
 				    "signs with aligned DKIM");
+				plain(&a->reasons, "every sender of yours "
+				    "signs with your domain's DKIM key");
+			}
 		}
 	}
 	if (a->verdict == VERDICT_HOLD && a->cur.stage != 5)

@@ -82,10 +82,20 @@ struct advice_vote {
 	unsigned	 nnames;
 };
 
+/*
+ * Notes of the advice, as advise prints them. Some (the reasons, the
+ * blockers) also have words for people who know nothing of DMARC: no
+ * addresses, no tag names, no RFCs; the digest shows those
+ * (advice_plain).
+ */
 struct notes {
 	char		 text[ADVICE_MAX_NOTES][ADVICE_NOTE];
+	char		*plain[ADVICE_MAX_NOTES];	/* NULL: as text */
 	unsigned	 n;
 };
+
+/* Note i of n in plain words, else as advise prints it. */
+const char	*advice_plain(const struct notes *, unsigned);
 
 struct advice {
 	char		*domain;		/* as asked for, whole */

@@ -146,6 +146,10 @@ struct build {
 	int			 subdomain;	/* header_from under domain */
 	uint8_t			 ipbin[CIDR_LEN];
 	int			 have_ip;
+	/* The location of the last address looked up, for every window. */
+	uint8_t			 geo_ip[CIDR_LEN];
+	int			 geo_state;	/* -1: none yet; 0: not in it */
+	struct geo_info		 geo_gi;
 	/* Its signature being read: its facts and matching senders. */
 	int64_t			 sig;
 	int			 have_sig;
@@ -914,12 +918,33 @@ source_service(struct build *b, const struct acc *a, struct svc_match *m)
  * A source without authentication: its network and country, over the
  * first CLASSIFY_GEO_COUNTED of them.
  */
+/*
+ * The source's network, looked up once for all the windows and the
+ * sources of the same address: 1 found, 0 not (no database, no
+ * address, not in it, unreadable).
+ */
+static int
+source_geo(struct build *b, const struct geo_info **gi)
+{
+	struct dr_error	 e;
+
+	*gi = &b->geo_gi;
+	if (b->o.geo == NULL || !b->have_ip)
+		return 0;
+	if (b->geo_state != -1 && memcmp(b->geo_ip, b->ipbin, CIDR_LEN) == 0)
+		return b->geo_state;
+	memcpy(b->geo_ip, b->ipbin, CIDR_LEN);
+	memset(&b->geo_gi, 0, sizeof b->geo_gi);
+	memset(&e, 0, sizeof e);
+	b->geo_state = geo_lookup(b->o.geo, b->ip.data, &b->geo_gi, &e) == 1;
+	return b->geo_state;
+}
+
 static int
 count_network(struct build *b, struct wbuild *wb)
 {
-	struct geo_info	 gi;
-	struct dr_error	 e;
-	int		 added;
+	const struct geo_info	*gi;
+	int			 added;
 
 	if (b->o.geo == NULL || !b->have_ip ||
 	    wb->none_counted >= CLASSIFY_GEO_COUNTED)
@@ -928,12 +953,11 @@ count_network(struct build *b, struct wbuild *wb)
 	    (wb->none_cc = hmap_new(1)) == NULL))
 		return nomem(b);
 	wb->none_counted++;
-	memset(&e, 0, sizeof e);
-	if (geo_lookup(b->o.geo, b->ip.data, &gi, &e) != 1)
+	if (source_geo(b, &gi) != 1)
 		return 0;	/* not in it, or unreadable: not counted */
-	if ((gi.asn != 0 && hmap_get(wb->none_as, &gi.asn, sizeof gi.asn,
-	    &added) == NULL) || (*gi.country && hmap_get(wb->none_cc,
-	    gi.country, 2, &added) == NULL))
+	if ((gi->asn != 0 && hmap_get(wb->none_as, &gi->asn, sizeof gi->asn,
+	    &added) == NULL) || (*gi->country && hmap_get(wb->none_cc,
+	    gi->country, 2, &added) == NULL))
 		return nomem(b);
 	return 0;
 }
@@ -946,17 +970,13 @@ count_network(struct build *b, struct wbuild *wb)
 static struct group_acc *
 network_group(struct build *b, struct wbuild *wb, char *by, size_t len)
 {
-	struct geo_info	 gi;
-	struct dr_error	 e;
-	char		 name[32 + GEO_AS_NAME_MAX];
+	const struct geo_info	*gi;
+	char			 name[32 + GEO_AS_NAME_MAX];
 
-	memset(&gi, 0, sizeof gi);
-	memset(&e, 0, sizeof e);
-	if (b->o.geo != NULL && b->have_ip &&
-	    geo_lookup(b->o.geo, b->ip.data, &gi, &e) == 1 && gi.asn != 0) {
-		snprintf(name, sizeof name, "AS%u%s%s", (unsigned)gi.asn,
-		    *gi.as_name ? " " : "", gi.as_name);
-		snprintf(by, len, "%s", gi.country);
+	if (source_geo(b, &gi) == 1 && gi->asn != 0) {
+		snprintf(name, sizeof name, "AS%u%s%s", (unsigned)gi->asn,
+		    *gi->as_name ? " " : "", gi->as_name);
+		snprintf(by, len, "%s", gi->country);
 		return groups_get(wb->groups, GROUP_NETWORK, name);
 	}
 	return groups_get(wb->groups, GROUP_NETWORK, NULL);
@@ -1628,6 +1648,7 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 	b->domain = domain;
 	b->err = err;
 	b->nw = n;
+	b->geo_state = -1;
 	if (opts != NULL)
 		b->o = *opts;
 	else {

@@ -17,6 +17,7 @@
 #include "catalogue.h"
 #include "classify.h"
 #include "cmd.h"
+#include "digest.h"
 #include "fmt.h"
 #include "lint.h"
 #include "log.h"
@@ -160,6 +161,8 @@ cmd_config(struct cmd_ctx *c, int argc, char **argv)
 		cat = NULL;
 	}
 	lint_conf(conf, cat, print_finding, &n);
+	/* The digest's addresses, as digest reads them. */
+	digest_conf_check(conf, print_finding, &n);
 	rc = EXIT_OK;
 	/* The senders' use, from an existing database only. */
 	if (stat(c->db_path, &st) == 0) {

@@ -492,13 +492,22 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 			    "configuration");
 			goto out;
 		}
-		if (digest_addr_spec(r.from, "--from", &sender, &nsender,
-		    &err) == -1)
-			goto fail;
+		/* Addresses of the configuration: its errors, where. */
+		snprintf(where, sizeof where, "%s:%d: digest from",
+		    conf->path ? conf->path : "(configuration)",
+		    conf->digest.line_from);
+		if (digest_addr_spec(r.from, r.from == conf->digest.from ?
+		    where : "--from", &sender, &nsender, &err) == -1) {
+			if (err.code != DR_E_USAGE || r.from !=
+			    conf->digest.from)
+				goto fail;
+			log_warnx("%s", err.msg);
+			rc = EXIT_DB;
+			goto out;
+		}
 		r.sender = sender[0];
-		/* Addresses of the configuration: its errors. */
-		snprintf(where, sizeof where, "%s: digest to", conf->path ?
-		    conf->path : "(configuration)");
+		snprintf(where, sizeof where, "%s:%d: digest to", conf->path ?
+		    conf->path : "(configuration)", conf->digest.line_to);
 		what = conf_to ? where : "--to";
 		if (digest_rcpts(conf, to, nto, what, conf_to, domains, nd,
 		    &rcpts, &err) == -1) {

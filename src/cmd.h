@@ -19,6 +19,8 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_DB = 3,		/* database or configuration error */
 	EXIT_INTERNAL = 4,	/* out of memory, internal error */
+	EXIT_UNREACHABLE = 5,	/* ingest: a server could not be reached
+				   (or refused), and nothing else failed */
 };
 
 /* How long to wait for another process's database lock (dmarcdb(1)). */
@@ -42,6 +44,7 @@ int	cmd_reports(struct cmd_ctx *, int, char **);
 int	cmd_rejected(struct cmd_ctx *, int, char **);
 int	cmd_sources(struct cmd_ctx *, int, char **);
 int	cmd_config(struct cmd_ctx *, int, char **);
+int	cmd_check(struct cmd_ctx *, int, char **);
 int	cmd_advise(struct cmd_ctx *, int, char **);
 int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);

@@ -750,7 +750,8 @@ names_list(struct lexer *l, const char *what, char ***v, size_t *n)
 
 /*
  * digest-to ADDRESS ...;: the addresses are checked where they are used
- * (cmd-digest.c), as those of digest { to } are.
+ * (cmd-digest.c), as those of digest { to } are, and by config check
+ * (digest_conf_check).
  */
 static int
 digest_to(struct lexer *l, struct conf_domain *d)
@@ -883,6 +884,7 @@ digest_block(struct lexer *l, struct conf_digest *g)
 			if (next(l) == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "to") == 0) {
+			g->line_to = l->tline;
 			if (next(l) == -1)
 				return -1;
 			if (l->tok != T_WORD)
@@ -898,9 +900,10 @@ digest_block(struct lexer *l, struct conf_digest *g)
 					return -1;
 			}
 		} else {
-			if (strcmp(l->text.data, "from") == 0)
+			if (strcmp(l->text.data, "from") == 0) {
 				field = &g->from;
-			else if (strcmp(l->text.data, "subject") == 0)
+				g->line_from = l->tline;
+			} else if (strcmp(l->text.data, "subject") == 0)
 				field = &g->subject;
 			else if (strcmp(l->text.data, "smtp") == 0)
 				field = &g->smtp;

@@ -112,6 +112,7 @@ struct conf_digest {
 	char		*ca_file;	/* for smtp, or NULL */
 	int		 allow_cleartext;	/* for smtp: 1 yes, 0 no */
 	int		 line_ca_file;	/* where ca-file was set */
+	int		 line_from, line_to;	/* the last from, to */
 };
 
 /*

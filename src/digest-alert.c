@@ -114,3 +114,23 @@ digest_alert_subject(const struct digest_alert *a, const char *prefix,
 		snprintf(out, len, "%s: %s, and %zu more", prefix,
 		    a->fresh[0]->text, a->nfresh - 1);
 }
+
+void
+digest_alert_preheader(const struct digest *g, const struct digest_alert *a,
+    char *out, size_t len)
+{
+	size_t	i, o = 0, n;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (i = 1; i < a->nfresh; i++) {
+		n = strlen(a->fresh[i]->text) + 2;
+		if (o + n + 1 > len || o > DIGEST_PREHEADER)
+			return;
+		o += (size_t)snprintf(out + o, len - o, "%s%s.", o ? " " : "",
+		    a->fresh[i]->text);
+	}
+	if (o <= DIGEST_PREHEADER && o + strlen(g->banner) + 3 < len)
+		snprintf(out + o, len - o, "%s%s.", o ? " " : "", g->banner);
+}

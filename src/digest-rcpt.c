@@ -300,3 +300,50 @@ digest_rcpts_free(struct digest_rcpts *r)
 	arena_free(&r->mem);
 	free(r);
 }
+
+static int
+no_addr(void *arg, const char *shown, const char *bare)
+{
+	(void)arg;
+	(void)shown;
+	(void)bare;
+	return 0;
+}
+
+/* One list of addresses: refused, to fn. */
+static size_t
+check_list(const struct conf *conf, const char *list, int line,
+    const char *what, void (*fn)(void *, const char *, int, const char *),
+    void *arg)
+{
+	struct dr_error	 err;
+	const char	*file = conf->path ? conf->path : "(configuration)";
+
+	memset(&err, 0, sizeof err);
+	if (digest_addr_each(list, what, no_addr, NULL, &err) == 0)
+		return 0;
+	fn(arg, file, line, err.msg);
+	return 1;
+}
+
+size_t
+digest_conf_check(const struct conf *conf,
+    void (*fn)(void *, const char *, int, const char *), void *arg)
+{
+	const struct conf_digest	*g = &conf->digest;
+	size_t				 i, j, n = 0;
+
+	if (g->from != NULL)
+		n += check_list(conf, g->from, g->line_from, "digest from",
+		    fn, arg);
+	for (i = 0; i < g->nto; i++)
+		n += check_list(conf, g->to[i], g->line_to, "digest to", fn,
+		    arg);
+	for (i = 0; i < conf->ndomains; i++) {
+		const struct conf_domain *d = &conf->domains[i];
+		for (j = 0; j < d->ndigest_to; j++)
+			n += check_list(conf, d->digest_to[j],
+			    d->line_digest_to, "digest-to", fn, arg);
+	}
+	return n;
+}

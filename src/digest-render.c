@@ -799,6 +799,8 @@ status(const struct digest_domain *d)
 		return "no reports";
 	if (d->nitems > 0 && d->items[0].level == DIGEST_ACT)
 		return "action needed";
+	if (d->adv->verdict == VERDICT_ADVANCE && d->ask > 0)
+		return "a question first";
 	if (d->adv->verdict == VERDICT_ADVANCE)
 		return "ready for the next step";
 	if (d->nitems > 0 && d->items[0].level == DIGEST_NOTE)
@@ -989,8 +991,9 @@ fix_list(struct emit *e, const struct digest_sender *v, size_t n,
 		digest_sender_plain(&v[i], who, sizeof who);
 		who_fixes(&v[i], by, sizeof by);
 		digest_failed_count(&v[i], days, n1, sizeof n1);
-		item(e, DIGEST_ACT, "%s %s (%s). The cause and the fix: %s. "
-		    "Who: %s.", who, what, n1, v[i].s->reason, by);
+		/* The cause in DMARC's words, for the one who fixes it. */
+		item(e, DIGEST_ACT, "%s %s (%s). Who fixes it: %s. What to "
+		    "send them: %s.", who, what, n1, by, v[i].s->reason);
 	}
 	if (n > DIGEST_LIST)
 		para(e, "And %zu more that %s.", n - DIGEST_LIST, n -
@@ -1014,7 +1017,9 @@ domain_part(struct emit *e, const struct digest *g,
 	const char		*ch[4] = { "Who sent it", "Addresses",
 				    "Messages", "Share" };
 	char			 n1[32], n2[32], p1[16], p2[16], d1[16];
-	char			 pol[96], who[400], na[32];
+	char			 pol[96], who[400], na[32], judged[96];
+	char			 ask[480];
+	const char		*why;
 	uint64_t		 max = 0;
 	size_t			 i, shown;
 
@@ -1167,38 +1172,43 @@ domain_part(struct emit *e, const struct digest *g,
 	/* Reporters that disagree on it, and which saw what. */
 	for (i = 0; i < a->disagree.n; i++)
 		item(e, DIGEST_NOTE, "%s", a->disagree.text[i]);
+	/* Advise's judgement: its window, not the week (said so). */
 	fmt_day(a->from_day, d1, sizeof d1);
+	snprintf(judged, sizeof judged, "Judged on the last %lld days of "
+	    "reports (since %s)", (long long)(a->to_day - a->from_day + 1),
+	    d1);
+	why = a->reasons.n ? advice_plain(&a->reasons, 0) : "";
 	switch (a->verdict) {
 	case VERDICT_ADVANCE:
-		kv(e, "Next step", "ready to move on to %s. Judged on the "
-		    "reports since %s (dmarcdb advise): %s%s",
-		    step_words(a->next_stage), d1, a->reasons.n ?
-		    a->reasons.text[0] : "", a->blockers.n ? "; also:" : "");
+		if (d->ask > 0) {
+			digest_ask_phrase(d, who, sizeof who);
+			snprintf(ask, sizeof ask, ". But first find out "
+			    "whether %s (above)", who);
+		}
+		kv(e, "Next step", "ready to move on to %s. %s: %s%s%s",
+		    step_words(a->next_stage), judged, why, d->ask > 0 ?
+		    ask : "", a->blockers.n ? "; also:" : "");
 		break;
 	case VERDICT_STEP_BACK:
-		kv(e, "Next step", "step back to %s. Judged on the reports "
-		    "since %s (dmarcdb advise): %s%s",
-		    step_words(a->next_stage), d1, a->reasons.n ?
-		    a->reasons.text[0] : "", a->blockers.n ? "; then fix:" :
-		    "");
+		kv(e, "Next step", "step back to %s. %s: %s%s",
+		    step_words(a->next_stage), judged, why, a->blockers.n ?
+		    "; then:" : "");
 		break;
 	case VERDICT_HOLD:
 		if (a->has_policy && a->cur.stage == 5 && a->blockers.n == 0)
 			kv(e, "Next step", "none: this is the strongest "
-			    "policy, keep it. Judged on the reports since %s "
-			    "(dmarcdb advise)", d1);
+			    "policy, keep it. %s", judged);
 		else
-			kv(e, "Next step", "not yet: stay as it is. Judged "
-			    "on the reports since %s (dmarcdb advise)%s", d1,
-			    a->blockers.n ? "; first:" : "");
+			kv(e, "Next step", "not yet: stay as it is. %s%s",
+			    judged, a->blockers.n ? "; first:" : "");
 		break;
 	case VERDICT_NO_DATA:
-		kv(e, "Next step", "none: %s", a->reasons.n ?
-		    a->reasons.text[0] : "no reports");
+		kv(e, "Next step", "none: %s", a->reasons.n ? why :
+		    "no reports");
 		break;
 	}
 	for (i = 0; i < a->blockers.n && i < DIGEST_LIST; i++)
-		item(e, DIGEST_NOTE, "%s", a->blockers.text[i]);
+		item(e, DIGEST_NOTE, "%s", advice_plain(&a->blockers, i));
 	if (a->blockers.n > DIGEST_LIST)
 		para(e, "And %u more: dmarcdb advise --domain %s",
 		    a->blockers.n - DIGEST_LIST, d->domain);
@@ -1329,6 +1339,16 @@ render(struct emit *e, const struct digest *g, const size_t *order,
 	e->ops->end(e);
 }
 
+/* The inbox preview, shown by mail clients, not in the message. */
+static void
+html_preheader(struct emit *e, const char *pre)
+{
+	puts_(e, "<div style=\"display:none;max-height:0;overflow:hidden;"
+	    "mso-hide:all;\">");
+	html_esc(e, pre);
+	puts_(e, "</div>\n");
+}
+
 /* The whole HTML page: head, the inbox preview, then render's. */
 static void
 html_page(struct emit *e, const struct digest *g, const char *title,
@@ -1337,12 +1357,8 @@ html_page(struct emit *e, const struct digest *g, const char *title,
 	char	pre[512];
 
 	html_begin(e, title);
-	/* The inbox preview, shown by mail clients, not in the message. */
 	digest_preheader(g, pre, sizeof pre);
-	puts_(e, "<div style=\"display:none;max-height:0;overflow:hidden;"
-	    "mso-hide:all;\">");
-	html_esc(e, pre);
-	puts_(e, "</div>\n");
+	html_preheader(e, pre);
 	render(e, g, order, show);
 }
 
@@ -1504,11 +1520,14 @@ digest_alert_html(const struct digest *g, const struct digest_alert *a,
     const char *title, struct buf *b)
 {
 	struct emit	e;
+	char		pre[512];
 
 	memset(&e, 0, sizeof e);
 	e.b = b;
 	e.ops = &html_ops;
 	html_begin(&e, title);
+	digest_alert_preheader(g, a, pre, sizeof pre);
+	html_preheader(&e, pre);
 	render_alert(&e, g, a);
 	table_clear(&e);
 	return e.failed ? -1 : 0;

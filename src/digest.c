@@ -80,30 +80,40 @@ digest_sender_name(const struct digest_sender *e, char *out, size_t len)
 	snprintf(out, len, "%s (%s)", name, ip ? ip : "no address");
 }
 
+int
+digest_asks(const struct digest_sender *n)
+{
+	return n->g != NULL && n->g->kind != GROUP_NONE &&
+	    n->g->kind != GROUP_FORWARDED && n->g->kind != GROUP_OTHER &&
+	    n->s != NULL && n->s->class == CLASS_UNKNOWN;
+}
+
+void
+digest_ask_phrase(const struct digest_domain *d, char *out, size_t len)
+{
+	char	name[320];
+
+	if (d->ask == 0) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	digest_sender_plain(&d->news[d->ask - 1], name, sizeof name);
+	if (d->nasks <= 1)
+		snprintf(out, len, "%s is yours", name);
+	else
+		snprintf(out, len, "%s and %zu other new sender%s are yours",
+		    name, d->nasks - 1, d->nasks == 2 ? "" : "s");
+}
+
 void
 digest_sender_plain(const struct digest_sender *e, char *out, size_t len)
 {
-	char		 name[300], n1[32];
-	unsigned	 k = e->sources;
-	enum group_kind	 kind = e->g != NULL ? e->g->kind : e->s->gkind;
-	const char	*gname = e->g != NULL ? e->g->name : e->s->gname;
-
-	/*
-	 * A service that does not send as the domain is named alone (the
-	 * text says it fails); mail that passes no check is no one's.
-	 */
-	if (kind == GROUP_SERVICE_OTHER && gname != NULL)
-		snprintf(name, sizeof name, "%s", gname);
-	else if (kind == GROUP_NONE)
-		snprintf(name, sizeof name, "unauthenticated senders");
+	if (e->g != NULL)
+		group_plain(e->g->kind, e->g->name, e->g->folded, e->sources,
+		    group_networks(e->g), out, len);
 	else
-		group_noun(kind, gname, e->g != NULL ? e->g->folded : 0,
-		    name, sizeof name);
-	fmt_count(k, n1, sizeof n1);
-	if (k > 1)
-		snprintf(out, len, "%s (%s addresses)", name, n1);
-	else
-		snprintf(out, len, "%s", name);
+		group_plain(e->s->gkind, e->s->gname, 0, e->sources, 0, out,
+		    len);
 }
 
 /*
@@ -203,6 +213,9 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 	d->nnew = (size_t)w->new_sources;
 	if (new_senders(d, w) == -1)
 		goto nomem;
+	for (i = 0; i < d->nnews; i++)
+		if (digest_asks(&d->news[i]) && d->nasks++ == 0)
+			d->ask = i + 1;
 	unknown_msgs = w->class_messages[CLASS_UNKNOWN];
 	for (i = 0; i < w->ngroups; i++) {
 		const struct source_group *gr = &w->groups[i];
@@ -328,7 +341,12 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    p1, n2);
 		elsewhere(d, n0);
 	}
-	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
+	if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0 &&
+	    d->ask > 0) {
+		digest_ask_phrase(d, name, sizeof name);
+		item(d, DIGEST_NOTE, "ready for the next step once you know "
+		    "whether %s", name);
+	} else if (d->adv->verdict == VERDICT_ADVANCE && w->messages > 0)
 		item(d, DIGEST_OK, "ready for the next step: %s",
 		    advise_stage_name(d->adv->next_stage));
 	return 0;
@@ -673,10 +691,7 @@ make_flags(struct digest *g)
 		failing_flags(g, d, d->still, d->nstill, 0);
 		for (j = 0; j < d->nnews; j++) {
 			const struct digest_sender *n = &d->news[j];
-			if (n->g == NULL || n->g->kind == GROUP_NONE ||
-			    n->g->kind == GROUP_FORWARDED ||
-			    n->g->kind == GROUP_OTHER ||
-			    n->s->class != CLASS_UNKNOWN)
+			if (!digest_asks(n))
 				continue;
 			digest_sender_plain(n, name, sizeof name);
 			fmt_count(n->messages, n1, sizeof n1);
@@ -686,7 +701,17 @@ make_flags(struct digest *g)
 			    "messages), and its mail fails DMARC", name,
 			    d->domain, per, n1);
 		}
-		if (a->verdict == VERDICT_ADVANCE && d->cur->messages > 0) {
+		if (a->verdict == VERDICT_ADVANCE && d->cur->messages > 0 &&
+		    d->ask > 0) {
+			/* A step that waits for an answer: not "all good". */
+			digest_ask_phrase(d, name, sizeof name);
+			snprintf(key, sizeof key, "ready %s %d", d->domain,
+			    a->next_stage);
+			flag(g, DIGEST_F_READY, DIGEST_NOTE, d->domain, key,
+			    "%s is ready for the next step once you know "
+			    "whether %s", d->domain, name);
+		} else if (a->verdict == VERDICT_ADVANCE &&
+		    d->cur->messages > 0) {
 			snprintf(key, sizeof key, "ready %s %d", d->domain,
 			    a->next_stage);
 			flag(g, DIGEST_F_READY, DIGEST_OK, d->domain, key,

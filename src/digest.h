@@ -56,6 +56,12 @@ void	digest_sender_name(const struct digest_sender *, char *, size_t);
  */
 void	digest_failed_count(const struct digest_sender *, unsigned, char *,
 	    size_t);
+/*
+ * Whether a new sender is asked about, "is it yours?": named (a
+ * service, a domain), not known as ours, and its mail fails.
+ */
+int	digest_asks(const struct digest_sender *);
+
 /* For people: "SendGrid (3 addresses)", "Helpdesk": no address. */
 void	digest_sender_plain(const struct digest_sender *, char *, size_t);
 
@@ -71,6 +77,13 @@ struct digest_domain {
 	 */
 	struct digest_sender	 news[DIGEST_LIST];
 	size_t			 nnews, nnew;
+	/*
+	 * The largest of news asked about: named, not known as ours, its
+	 * mail failing (digest_asks); its index + 1, 0 if none (an index:
+	 * the domains are sorted); nasks counts all those asked about. The
+	 * next step waits for their answer.
+	 */
+	size_t			 ask, nasks;
 	struct digest_sender	 broken[DIGEST_LIST];
 	size_t			 nbroken;
 	/* The authorised that fail as they did the period before. */
@@ -85,6 +98,12 @@ struct digest_domain {
 	struct digest_item	 items[8];
 	size_t			 nitems;
 };
+
+/*
+ * Whom the domain's next step waits for: "SendGrid is yours", "SendGrid
+ * and 2 other new senders are yours" ("" when it has no ask).
+ */
+void	digest_ask_phrase(const struct digest_domain *, char *, size_t);
 
 struct digest_reason {
 	char			 reason[200];
@@ -232,6 +251,13 @@ int	digest_addr_spec(const char *, const char *, char ***, size_t *,
 int	digest_addr_each(const char *, const char *,
 	    int (*)(void *, const char *, const char *), void *,
 	    struct dr_error *);
+/*
+ * The addresses of the configuration (digest { from; to }, digest-to),
+ * as digest reads them: each that it would refuse to fn, with the file,
+ * the line and why. Returns the number refused.
+ */
+size_t	digest_conf_check(const struct conf *,
+	    void (*)(void *, const char *, int, const char *), void *);
 
 /*
  * Who gets which digest (digest-rcpt.c; dmarcdb(1), DIGEST): one
@@ -302,6 +328,12 @@ void	digest_alert_free(struct digest_alert *);
 /* "DMARC alert: <the first new flag>, and 2 more" (prefix NULL). */
 void	digest_alert_subject(const struct digest_alert *, const char *,
 	    char *, size_t);
+/*
+ * The alert's inbox preview: the new flags after the subject's, then
+ * the banner of the digest g.
+ */
+void	digest_alert_preheader(const struct digest *,
+	    const struct digest_alert *, char *, size_t);
 /*
  * The alert's two parts, appended to b: the new flags, then the
  * banner, the overview and what to do of the digest of the message's

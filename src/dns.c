@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 
 #include <errno.h>
@@ -56,11 +57,13 @@ struct query {
 	char		*out, *why;
 	size_t		 len, whylen;
 	int		 done, rc, timedout;
+	int		*left;		/* lookups not answered yet */
 };
 
 static int	setup(struct dns *, const char *, char *, size_t);
 static void	on_txt(void *, int, int, unsigned char *, int);
-static int	wait_for(struct dns *, struct query *);
+static int	run_until(struct dns *, const int *, int64_t, const char *,
+		    char *, size_t);
 
 struct dns *
 dns_new(const struct rdns_conf *conf)
@@ -142,31 +145,22 @@ fail:
 	return -1;
 }
 
-static void
-on_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/*
+ * Why a lookup of name failed (c-ares' status), in words, into why.
+ * Returns 1 when it got no answer in time, else 0.
+ */
+static int
+failed(const struct dns *d, const char *name, int status, char *why,
+    size_t whylen)
 {
-	struct query	*q = arg;
 	const char	*what;
 
-	(void)timeouts;
-	q->done = 1;
-	q->rc = -1;
 	switch (status) {
-	case ARES_SUCCESS:
-		q->rc = dns_dmarc_answer(abuf, alen, q->name, q->out, q->len,
-		    q->why, q->whylen);
-		return;
-	case ARES_ENOTFOUND:	/* NXDOMAIN */
-	case ARES_ENODATA:	/* no TXT record */
-		q->rc = 0;
-		return;
 	case ARES_ETIMEOUT:
-	case ARES_ECANCELLED:	/* at the deadline (wait_for) */
-		q->timedout = 1;
-		snprintf(q->why, q->whylen, "DNS unavailable: %s: no answer "
-		    "from %s in %u ms", q->name, q->d->servers,
-		    q->d->timeout * DNS_TRIES);
-		return;
+	case ARES_ECANCELLED:	/* at the deadline (run_until) */
+		snprintf(why, whylen, "DNS unavailable: %s: no answer from %s "
+		    "in %u ms", name, d->servers, d->timeout * DNS_TRIES);
+		return 1;
 	case ARES_ESERVFAIL:
 		what = "SERVFAIL (the server failed)";
 		break;
@@ -183,36 +177,62 @@ on_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		what = "an answer that is not DNS";
 		break;
 	case ARES_ECONNREFUSED:
-		snprintf(q->why, q->whylen, "DNS unavailable: %s: connection "
-		    "refused by %s", q->name, q->d->servers);
+		snprintf(why, whylen, "DNS unavailable: %s: connection "
+		    "refused by %s", name, d->servers);
+		return 0;
+	default:
+		snprintf(why, whylen, "DNS unavailable: %s: %s (%s)", name,
+		    ares_strerror(status), d->servers);
+		return 0;
+	}
+	snprintf(why, whylen, "DNS unavailable: %s: %s from %s", name, what,
+	    d->servers);
+	return 0;
+}
+
+static void
+on_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct query	*q = arg;
+
+	(void)timeouts;
+	q->done = 1;
+	(*q->left)--;
+	q->rc = -1;
+	switch (status) {
+	case ARES_SUCCESS:
+		q->rc = dns_dmarc_answer(abuf, alen, q->name, q->out, q->len,
+		    q->why, q->whylen);
+		return;
+	case ARES_ENOTFOUND:	/* NXDOMAIN */
+	case ARES_ENODATA:	/* no TXT record */
+		q->rc = 0;
 		return;
 	default:
-		snprintf(q->why, q->whylen, "DNS unavailable: %s: %s (%s)",
-		    q->name, ares_strerror(status), q->d->servers);
+		q->timedout = failed(q->d, q->name, status, q->why,
+		    q->whylen);
 		return;
 	}
-	snprintf(q->why, q->whylen, "DNS unavailable: %s: %s from %s",
-	    q->name, what, q->d->servers);
 }
 
 /*
- * Run the channel until q is answered or its deadline passes (then it
- * is cancelled, and given as a timeout). 0, or -1 when poll fails
- * (q's why says so).
+ * Run the channel until every lookup is answered (*left 0) or the
+ * deadline passes (those left are then cancelled: their callbacks run,
+ * as timeouts). 0, or -1 when poll fails (why says so, of name).
  */
 static int
-wait_for(struct dns *d, struct query *q)
+run_until(struct dns *d, const int *left, int64_t deadline,
+    const char *name, char *why, size_t whylen)
 {
 	struct pollfd	 pfd[ARES_GETSOCK_MAXNUM];
 	ares_socket_t	 socks[ARES_GETSOCK_MAXNUM];
 	struct timeval	 tv, *tvp, maxtv;
-	int64_t		 deadline, t, wait;
+	int64_t		 t, wait;
 	unsigned	 bits;
 	size_t		 i, np;
 	int		 k;
 
-	deadline = rdns_now_ms() + (int64_t)d->timeout * DNS_TRIES;
-	while (!q->done) {
+	while (*left > 0) {
 		t = rdns_now_ms();
 		if (t >= deadline) {
 			/* The callback runs now, with ARES_ECANCELLED. */
@@ -243,9 +263,8 @@ wait_for(struct dns *d, struct query *q)
 		if (poll(pfd, (nfds_t)np, (int)wait) == -1 && errno != EINTR) {
 			int e = errno;
 			ares_cancel(d->ch);
-			snprintf(q->why, q->whylen, "DNS unavailable: %s: "
-			    "poll: %s", q->name, strerror(e));
-			q->timedout = 0;
+			snprintf(why, whylen, "DNS unavailable: %s: poll: %s",
+			    name, strerror(e));
 			return -1;
 		}
 		for (i = 0; i < np; i++)
@@ -268,6 +287,7 @@ dns_dmarc(struct dns *d, const char *domain, char *out, size_t len,
 	struct query	 q;
 	char		 name[VALID_NAME_MAX + 1];
 	char		 reason[VALID_WHY + 64];
+	int		 left = 1;
 
 	if (len > 0)
 		out[0] = '\0';
@@ -295,9 +315,11 @@ dns_dmarc(struct dns *d, const char *domain, char *out, size_t len,
 	q.len = len;
 	q.why = why;
 	q.whylen = whylen;
+	q.left = &left;
 	/* The callback may run at once (out of memory, no server). */
 	ares_query(d->ch, name, ns_c_in, ns_t_txt, on_txt, &q);
-	if (wait_for(d, &q) == 0 && !q.done) {
+	if (run_until(d, &left, rdns_now_ms() + (int64_t)d->timeout *
+	    DNS_TRIES, name, why, whylen) == 0 && !q.done) {
 		/* Not even cancelled: never left waiting. */
 		q.timedout = 1;
 		q.rc = -1;
@@ -385,4 +407,197 @@ refused:
 	if (len > 0)
 		out[0] = '\0';
 	return -1;
+}
+
+/* --- lookups in a batch (dmarcdb check) ------------------------------ */
+
+void
+dns_ask_clear(struct dns_ask *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->rec[i]);
+	a->n = 0;
+}
+
+/* Keep a record of the answer; 0, or -1 when out of memory (said). */
+static int
+keep(struct dns_ask *a, const char *p, size_t n)
+{
+	char	*r;
+	size_t	 i;
+
+	if (a->n == DNS_RECORDS_MAX) {
+		snprintf(a->why, sizeof a->why, "more than %d records: the "
+		    "others are not read", DNS_RECORDS_MAX);
+		return 0;
+	}
+	if ((r = malloc(n + 1)) == NULL) {
+		snprintf(a->why, sizeof a->why, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		r[i] = p[i] != '\0' ? p[i] : '?';
+	r[n] = '\0';
+	a->rec[a->n++] = r;
+	return 0;
+}
+
+void
+dns_ask_answer(struct dns_ask *a, const unsigned char *ans, int alen)
+{
+	ns_msg		 msg;
+	ns_rr		 rr;
+	char		 buf[DNS_TXT_MAX], name[NS_MAXDNAME];
+	const unsigned char *p, *end;
+	size_t		 o, l;
+	int		 i;
+
+	dns_ask_clear(a);
+	a->status = DNS_FAILED;
+	a->cname[0] = '\0';
+	if (ns_initparse(ans, alen, &msg) == -1) {
+		snprintf(a->why, sizeof a->why, "%s: an answer that is not "
+		    "DNS", a->name);
+		return;
+	}
+	for (i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
+		if (ns_parserr(&msg, ns_s_an, i, &rr) == -1)
+			break;
+		p = ns_rr_rdata(rr);
+		end = p + ns_rr_rdlen(rr);
+		switch (ns_rr_type(rr)) {
+		case ns_t_cname:
+			if ((int)a->type != ns_t_cname &&
+			    ns_name_uncompress(ns_msg_base(msg), ns_msg_end(msg),
+			    p, name, sizeof name) != -1) {
+				if (strlen(name) < sizeof a->cname)
+					memcpy(a->cname, name, strlen(name) +
+					    1);
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		if ((int)ns_rr_type(rr) != (int)a->type)
+			continue;
+		switch (a->type) {
+		case DNS_TXT:
+			/* character-strings: a length byte, the bytes. */
+			for (o = 0; p < end; o += l, p += l) {
+				l = *p++;
+				if (l > (size_t)(end - p) ||
+				    o + l > sizeof buf)
+					break;
+				memcpy(buf + o, p, l);
+			}
+			if (p != end) {
+				snprintf(a->why, sizeof a->why, "%s: a TXT "
+				    "record longer than %d bytes, or broken",
+				    a->name, DNS_TXT_MAX);
+				continue;
+			}
+			if (keep(a, buf, o) == -1)
+				return;
+			break;
+		case DNS_MX:
+			if (end - p < 3 || ns_name_uncompress(ns_msg_base(msg),
+			    ns_msg_end(msg), p + 2, name, sizeof name) == -1)
+				continue;
+			if (a->n < DNS_RECORDS_MAX)
+				a->pref[a->n] = (unsigned)(p[0] << 8 | p[1]);
+			if (keep(a, name, strlen(name)) == -1)
+				return;
+			break;
+		case DNS_A:
+		case DNS_AAAA:
+			if ((a->type == DNS_A && end - p != 4) ||
+			    (a->type == DNS_AAAA && end - p != 16) ||
+			    inet_ntop(a->type == DNS_A ? AF_INET : AF_INET6,
+			    p, buf, sizeof buf) == NULL)
+				continue;
+			if (keep(a, buf, strlen(buf)) == -1)
+				return;
+			break;
+		case DNS_CNAME:
+			if (ns_name_uncompress(ns_msg_base(msg),
+			    ns_msg_end(msg), p, name, sizeof name) == -1)
+				continue;
+			if (keep(a, name, strlen(name)) == -1)
+				return;
+			break;
+		}
+	}
+	a->status = a->n > 0 ? DNS_FOUND : DNS_NONE;
+}
+
+static void
+on_ask(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct dns_ask	*a = arg;
+
+	(void)timeouts;
+	(*a->left)--;
+	switch (status) {
+	case ARES_SUCCESS:
+		dns_ask_answer(a, abuf, alen);
+		return;
+	case ARES_ENOTFOUND:
+		a->nxdomain = 1;
+		/* FALLTHROUGH */
+	case ARES_ENODATA:
+		a->status = DNS_NONE;
+		return;
+	default:
+		a->status = DNS_FAILED;
+		failed(a->d, a->name, status, a->why, sizeof a->why);
+		return;
+	}
+}
+
+int
+dns_batch(struct dns *d, struct dns_ask *v, size_t n, char *why,
+    size_t whylen)
+{
+	size_t	i;
+	int	left = 0, rc;
+
+	pthread_mutex_lock(&d->mtx);
+	if (d->dead[0] != '\0') {
+		snprintf(why, whylen, "DNS unavailable: not looked up, as %s",
+		    d->dead);
+		pthread_mutex_unlock(&d->mtx);
+		return -1;
+	}
+	if (setup(d, n > 0 ? v[0].name : "(nothing)", why, whylen) == -1) {
+		pthread_mutex_unlock(&d->mtx);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		v[i].status = DNS_PENDING;
+		v[i].nxdomain = 0;
+		v[i].why[0] = '\0';
+		v[i].cname[0] = '\0';
+		v[i].n = 0;
+		v[i].d = d;
+		v[i].left = &left;
+		left++;
+	}
+	/* Each callback may run at once (out of memory, no server). */
+	for (i = 0; i < n; i++)
+		ares_query(d->ch, v[i].name, ns_c_in, (int)v[i].type, on_ask,
+		    &v[i]);
+	rc = run_until(d, &left, rdns_now_ms() + (int64_t)d->timeout *
+	    DNS_TRIES, n > 0 ? v[0].name : "(nothing)", why, whylen);
+	for (i = 0; i < n; i++)
+		if (v[i].status == DNS_PENDING) {
+			v[i].status = DNS_FAILED;
+			snprintf(v[i].why, sizeof v[i].why, "DNS unavailable: "
+			    "%s: no answer from %s in %u ms", v[i].name,
+			    d->servers, d->timeout * DNS_TRIES);
+		}
+	pthread_mutex_unlock(&d->mtx);
+	return rc;
 }

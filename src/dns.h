@@ -59,4 +59,53 @@ int	dns_dmarc(struct dns *, const char *, char *, size_t, char *, size_t);
 int	dns_dmarc_answer(const unsigned char *, int, const char *, char *,
 	    size_t, char *, size_t);
 
+/*
+ * Lookups in a batch, all at once (dmarcdb check): each ask names a
+ * name and a type, and gets what was found. A name that does not
+ * exist, or has no record of the type, is DNS_NONE (a "void lookup" of
+ * RFC 7208); SERVFAIL, REFUSED, no answer in time are DNS_FAILED with
+ * the reason. The whole batch waits at most the resolver's timeout x
+ * DNS_TRIES.
+ */
+enum dns_type { DNS_A = 1, DNS_CNAME = 5, DNS_MX = 15, DNS_TXT = 16,
+	DNS_AAAA = 28 };
+enum dns_status { DNS_PENDING, DNS_FOUND, DNS_NONE, DNS_FAILED };
+/* At most this many records of an answer are kept; bytes of a TXT. */
+#define DNS_RECORDS_MAX	64
+#define DNS_TXT_MAX	8192
+
+struct dns_ask {
+	const char	*name;		/* the caller's */
+	enum dns_type	 type;
+	enum dns_status	 status;
+	int		 nxdomain;	/* DNS_NONE: the name does not exist */
+	char		 why[640];	/* DNS_FAILED, or a record not kept */
+	/*
+	 * DNS_FOUND: the records, each NUL-terminated (a TXT record's
+	 * strings joined, a NUL byte in it as '?'; an MX's host name; an
+	 * address in text), in rec (n of them, at most DNS_RECORDS_MAX).
+	 */
+	char		*rec[DNS_RECORDS_MAX];
+	unsigned	 pref[DNS_RECORDS_MAX];	/* MX preferences */
+	size_t		 n;
+	/* The last CNAME the answer went through ("" when none). */
+	char		 cname[256];
+	struct dns	*d;		/* in flight */
+	int		*left;
+};
+
+/*
+ * Look up the n asks at once. Returns 0 (each ask says what it found),
+ * or -1 when DNS is not available at all (why; no ask was answered).
+ * The caller frees each ask's records with dns_ask_clear.
+ */
+int	dns_batch(struct dns *, struct dns_ask *, size_t, char *, size_t);
+void	dns_ask_clear(struct dns_ask *);
+
+/*
+ * What an answer (n bytes of wire format) holds for the ask: its
+ * status and records, as dns_batch gives them (for the tests).
+ */
+void	dns_ask_answer(struct dns_ask *, const unsigned char *, int);
+
 #endif

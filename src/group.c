@@ -275,6 +275,34 @@ group_phrase(const struct source_group *g, unsigned k, const char *ip,
 		snprintf(out, len, "%s (%s addresses%s)", name, n, nets);
 }
 
+unsigned
+group_networks(const struct source_group *g)
+{
+	return g->kind == GROUP_NONE && g->counted > 0 ? g->networks : 0;
+}
+
+void
+group_plain(enum group_kind kind, const char *gname, unsigned folded,
+    unsigned k, unsigned networks, char *out, size_t len)
+{
+	char	name[300], n1[32];
+
+	if (kind == GROUP_SERVICE_OTHER && gname != NULL)
+		snprintf(name, sizeof name, "%s", gname);
+	else if (kind == GROUP_NONE)
+		snprintf(name, sizeof name, "unauthenticated senders");
+	else
+		group_noun(kind, gname, folded, name, sizeof name);
+	fmt_count(k, n1, sizeof n1);
+	if (k > 1 && networks > 0)
+		snprintf(out, len, "%s (%s addresses in %u network%s)", name,
+		    n1, networks, networks == 1 ? "" : "s");
+	else if (k > 1)
+		snprintf(out, len, "%s (%s addresses)", name, n1);
+	else
+		snprintf(out, len, "%s", name);
+}
+
 const struct source *
 group_largest(const struct window *w, const struct source_group *g,
     int cls)

@@ -82,6 +82,17 @@ void		 group_noun(enum group_kind, const char *, unsigned, char *,
  */
 void		 group_phrase(const struct source_group *, unsigned,
 		    const char *, char *, size_t);
+/*
+ * For people (the digest): the name without addresses, with the count
+ * of k addresses when there are several: "SendGrid (3 addresses)",
+ * "Helpdesk"; a service that does not send as the domain by its name
+ * alone, mail that passes no check "unauthenticated senders (200
+ * addresses in 4 networks)" (networks: 0 when not known).
+ */
+void		 group_plain(enum group_kind, const char *, unsigned,
+		    unsigned, unsigned, char *, size_t);
+/* The number of networks of a group, when known (else 0). */
+unsigned	 group_networks(const struct source_group *);
 
 /*
  * 1 for the kinds of group named by the identity its mail authenticates

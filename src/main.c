@@ -37,6 +37,8 @@ static const struct dr_cmd commands[] = {
 	    "not" },
 	{ "ptr", cmd_ptr, "reverse DNS of addresses, through the cache" },
 	{ "config", cmd_config, "check the configuration (config check)" },
+	{ "check", cmd_check, "audit the DMARC, SPF, DKIM and MX records in "
+	    "DNS" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 

@@ -539,15 +539,19 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
 }
 
 int
-store_policies(struct store *s, const char *domain, const char *reporter,
-    int64_t until, int (*cb)(void *, const struct store_policy *),
-    void *arg, struct dr_error *err)
+store_policies(struct store *s, const char *domain, int64_t until,
+    int (*cb)(void *, const struct store_policy *), void *arg,
+    struct dr_error *err)
 {
+	/*
+	 * Through reports_day backwards: no sort, and a caller that has
+	 * seen enough stops the reading. (The + keeps SQLite from taking
+	 * reports_domain for the range on date_begin, and sorting.)
+	 */
 	static const char sql[] =
 	    "SELECT date_begin, date_end, day, schema, reporter, p, sp, np,"
 	    " pct, testing, adkim, aspf, fo, discovery_method FROM reports"
-	    " WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
-	    " AND (?3 IS NULL OR reporter = ?3)"
+	    " WHERE domain = ?1 AND status = 'active' AND +date_begin < ?2"
 	    " ORDER BY day DESC, id DESC";
 	struct store_policy	 p;
 	sqlite3_stmt		*st;
@@ -557,7 +561,6 @@ store_policies(struct store *s, const char *domain, const char *reporter,
 		return -1;
 	bind_t(st, 1, domain);
 	sqlite3_bind_int64(st, 2, until);
-	bind_t(st, 3, reporter);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p.begin = sqlite3_column_int64(st, 0);
 		p.end = sqlite3_column_int64(st, 1);
@@ -594,7 +597,7 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 	    " iif(max(raw_aspf IS NOT NULL), ' aspf', '') ||"
 	    " iif(max(raw_fo IS NOT NULL), ' fo', ''))"
 	    " FROM reports WHERE domain = ? AND day = ? AND status = 'active'"
-	    " AND date_begin < ?";
+	    " AND +date_begin < ?";
 	sqlite3_stmt	*st;
 	int		 rc;
 
@@ -619,14 +622,15 @@ store_views(struct store *s, const char *domain, int64_t until,
 {
 	/*
 	 * SQLite sorts and groups in its temporary store, so memory does
-	 * not grow with the number of reporters.
+	 * not grow with the number of reporters. Through reports_day: the
+	 * last days only (the + keeps SQLite from reports_domain).
 	 */
 	static const char sql[] =
 	    "WITH r AS (SELECT id, reporter, day, schema, p, sp, np, pct,"
 	    "  testing, adkim, aspf, fo FROM reports"
-	    "  WHERE domain = ?1 AND status = 'active' AND date_begin < ?2"
+	    "  WHERE domain = ?1 AND status = 'active' AND +date_begin < ?2"
 	    "  AND day > (SELECT max(day) FROM reports WHERE domain = ?1"
-	    "   AND status = 'active' AND date_begin < ?2) - ?3),"
+	    "   AND status = 'active' AND +date_begin < ?2) - ?3),"
 	    " w AS (SELECT reporter, count(DISTINCT day) AS days,"
 	    "  max(day) AS last FROM r GROUP BY reporter),"
 	    " v AS (SELECT r.reporter, w.days, w.last, count(*) AS n,"
@@ -1068,6 +1072,45 @@ store_domain_reports(struct store *s, const char *domain, int64_t from,
 		    sqlite3_column_int64(st, 1);
 	}
 	return finish(s, st, rc, 0, err, "counting reports");
+}
+
+int
+store_dkim_selectors(struct store *s, const char *domain, int64_t from,
+    int64_t to, int (*cb)(void *, const char *, const char *, uint64_t,
+    uint64_t), void *arg, struct dr_error *err)
+{
+	/*
+	 * The signatures of the period first (a few per source), then
+	 * their aligned DKIM results: not every record's.
+	 */
+	static const char sql[] =
+	    "WITH g AS (SELECT c.sig, sum(c.count) AS n FROM reports p"
+	    "  JOIN records c ON c.report = p.id"
+	    "  WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    "  AND p.status = 'active' AND c.sig IS NOT NULL GROUP BY c.sig)"
+	    " SELECT lower(k.domain), k.selector, sum(g.n),"
+	    "  sum(CASE WHEN k.result = 'pass' THEN g.n ELSE 0 END)"
+	    " FROM g JOIN auth_sig_dkim k ON k.sig = g.sig"
+	    " WHERE k.aligned AND k.selector IS NOT NULL AND k.selector <> ''"
+	    " AND k.domain IS NOT NULL"
+	    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading DKIM selectors") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *d = text(st, 0), *sel = text(st, 1);
+		if (d == NULL || sel == NULL)
+			continue;
+		if ((ret = cb(arg, d, sel, (uint64_t)sqlite3_column_int64(st,
+		    2), (uint64_t)sqlite3_column_int64(st, 3))) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading DKIM selectors");
 }
 
 int

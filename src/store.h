@@ -325,6 +325,15 @@ int	 store_domain_totals(struct store *, int64_t, int64_t,
  */
 int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, int64_t *, struct dr_error *);
+/*
+ * The DKIM selectors that signed mail of a policy domain from day to
+ * day, aligned with it (its own or a subdomain's): for each, the
+ * signing domain, the selector, the messages and those whose signature
+ * passed, to cb (non-zero stops). (dmarcdb check looks up their keys.)
+ */
+int	 store_dkim_selectors(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const char *, const char *, uint64_t, uint64_t),
+	    void *, struct dr_error *);
 /* Records of a policy domain from day to day: its weight. */
 int	 store_domain_rows(struct store *, const char *, int64_t, int64_t,
 	    uint64_t *, struct dr_error *);
@@ -358,9 +367,10 @@ struct store_policy {
 };
 /*
  * A domain's active reports that began before a time (epoch seconds),
- * newest day first; of one reporter only when reporter is not NULL.
+ * newest day first (the newest report first within a day); cb returning
+ * non-zero stops the reading.
  */
-int	 store_policies(struct store *, const char *, const char *, int64_t,
+int	 store_policies(struct store *, const char *, int64_t,
 	    int (*)(void *, const struct store_policy *), void *,
 	    struct dr_error *);
 /*

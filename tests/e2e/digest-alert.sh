@@ -155,6 +155,12 @@ for f in "$(to "$T/1" ops@)" "$(to "$T/1" a@)"; do
 	    fail "alert 1 subject: $("$MIMECHECK" "$f")"
 	text "$f" | grep -qF "New since the last alert: ! Helpdesk started" ||
 	    fail "alert 1: the new flag first: $(text "$f")"
+	# The inbox preview: the subject says the one new flag; the
+	# hidden preheader, the banner of the digest.
+	"$MIMECHECK" --part html "$f" | tr -s ' \n' '  ' | grep -q \
+	    '<div style="display:none;[^>]*">Action needed: [^<]*\.</div>' ||
+	    fail "alert 1: no preheader: $("$MIMECHECK" --part html "$f" |
+	    head -c 2000)"
 done
 names "$(to "$T/1" a@)" a.example
 names "$(to "$T/1" ops@)" a.example b1.example b2.example
@@ -236,8 +242,22 @@ printf '%s\n' 'digest { from a@example.com;' '  to "Ops, nobody"; }' \
     > "$T/bad.conf"
 expect_exit 3 "$QUICK" --db "$DB" --config "$T/bad.conf" digest --no-dns \
     2> "$T/err"
-grep -q "bad.conf: digest to: 'Ops, nobody' is not an email address" \
+grep -q "bad.conf:2: digest to: 'Ops, nobody' is not an email address" \
     "$T/err" || fail "bad to: $(cat "$T/err")"
+# config check says the same of every address, without a database.
+printf '%s\n' 'domain a.example {' '  digest-to "A <a@example.com>" a2;' \
+    '}' 'digest { from "DMARC reports";' '  to ops@example.com;' \
+    '  to "Ops, nobody"; }' > "$T/bad.conf"
+expect_exit 1 "$QUICK" --db "$T/none.db" --config "$T/bad.conf" config \
+    check > "$T/out" 2> "$T/err"
+[ "$(cat "$T/out")" = "$T/bad.conf:4: digest from: 'DMARC reports' is not an email address
+$T/bad.conf:6: digest to: 'Ops, nobody' is not an email address
+$T/bad.conf:2: digest-to: 'a2' is not an email address" ] ||
+    fail "config check of the digest's addresses: $(cat "$T/out" "$T/err")"
+expect_exit 3 "$QUICK" --db "$DB" --config "$T/bad.conf" digest --no-dns \
+    --to x@example.com 2> "$T/err"
+grep -q "bad.conf:4: digest from: 'DMARC reports' is not an email address" \
+    "$T/err" || fail "bad from: $(cat "$T/err")"
 printf 'default { digest-to a@example.com; }\n' > "$T/bad.conf"
 expect_exit 3 "$QUICK" --db "$DB" --config "$T/bad.conf" digest --no-dns \
     2> "$T/err"

@@ -100,6 +100,19 @@ has() { # FILE PHRASE: in the text, its lines joined
 }
 has digest-case-esp.txt "Is SendGrid yours?" ||
     fail "the ESP is not asked about"
+# Its domain is ready for a step that harms no mail (advise says so),
+# but the next step waits for the answer: never "ready" alone.
+has digest-case-esp.txt "news.example 4,300 65.1% a question first" ||
+    fail "the domain whose new sender fails is ready, says the overview"
+has digest-case-esp.txt "- news.example is ready for the next step once you know whether SendGrid is yours" ||
+    fail "the step does not wait for the answer about SendGrid"
+grep_none "^  + news.example" "$T/digest-case-esp.txt" ||
+    fail "a domain whose new sender fails is listed as good news"
+has digest-case-esp.txt "But first find out whether SendGrid is yours (above)" ||
+    fail "the policy's next step does not wait for the answer"
+# Advise's judgement is of its own 30 days, and says so.
+has digest-case-esp.txt "Judged on the last 30 days of reports (since 2026-01-30)" ||
+    fail "the 30-day judgement of advise is not said to be one"
 has digest-case-dead7.txt "No reports for 7 days" ||
     fail "dead ingest, 7 days"
 has digest-case-dead30.txt "No reports for 30 days" ||

@@ -99,11 +99,16 @@ grep -q "^DMARC report, 2026-02-22 to 2026-02-28" "$G" || fail "title"
 # The banner: the sender that broke, by name, first.
 has "$T/digest-broken.txt" "! Action needed: Helpdesk started failing DMARC on broken.example (420 messages this week), and 1 more below" ||
     fail "banner: broken sender not named"
-has "$T/digest-broken.txt" "Helpdesk started failing (420 messages this week). The cause and the fix: DKIM d=broken.example fails (fail); SPF passes for helpdesk-mail.example but is not aligned with broken.example: check the DKIM key of selector zd1 in DNS. Who: whoever manages your DNS." ||
+has "$T/digest-broken.txt" "Helpdesk started failing (420 messages this week). Who fixes it: whoever manages your DNS. What to send them: DKIM d=broken.example fails (fail); SPF passes for helpdesk-mail.example but is not aligned with broken.example: check the DKIM key of selector zd1 in DNS." ||
     fail "broken sender without its fix and who makes it"
 # Names, not addresses.
 grep_none "203\.0\.113\.40 " "$T/digest-broken.txt" ||
     fail "the broken sender's address is shown"
+# No address at all, in any part (the quoted advice included).
+for f_ in "$T"/digest-*.txt; do
+	grep_none -E '(^|[^0-9.])[0-9]{1,3}(\.[0-9]{1,3}){3}([^0-9.]|$)' \
+	    "$f_" || fail "$(basename "$f_"): an IP address is shown"
+done
 has "$T/digest-spoofed.txt" "unauthenticated senders, 270 messages: spoofing, most likely" ||
     fail "new unknown sender"
 has "$T/digest-spoofed.txt" "badguy.example, 72 messages as spoofed.example, 0.0% passed" ||

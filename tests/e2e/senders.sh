@@ -150,6 +150,14 @@ for k in networks countries; do
 	[ "$n" -ge 1 ] && [ "$n" -le 4 ] || fail "spoofing: $n $k"
 done
 
+# The digest of their week folds them into one line, with their number
+# of networks.
+"$DMARCDB" -q --db "$DB" --config "$T/geo.conf" digest --as-of 2026-02-22 \
+    --no-dns --format text > "$T/geo.txt"
+tr -s ' \n' '  ' < "$T/geo.txt" | grep -qE \
+    'unauthenticated senders \([0-9]+ addresses in [1-4] networks?\), [0-9,]+ messages: spoofing' ||
+    fail "digest: the spoofing line: $(grep -A1 unauthenticated "$T/geo.txt")"
+
 # A row per source has its network's owner (AS 11377 has been
 # SendGrid's since long before the database) and the service.
 "$DMARCDB" -q --db "$DB" --config "$T/geo.conf" sources --as-of 2026-03-01 \
@@ -198,6 +206,9 @@ has "$F" "209 sources seen for the first time in the window (13,598 messages), f
 golden senders-digest.txt "$DMARCDB" -q --db "$DB" --config "$T/conf" \
     digest --as-of 2026-03-01 --days 14 --no-dns --format text
 F=$T/senders-digest.txt
+# Two new senders asked about: the step waits for both answers.
+tr -s ' \n' '  ' < "$F" | grep -qF "mixed.example is ready for the next step once you know whether Mailchimp and 1 other new sender are yours" ||
+    fail "digest: the step does not wait for both new senders"
 has "$F" "The largest unknown senders - Mailchimp, 1,120 messages as mixed.example, 0.0% passed - unauthenticated senders (200 addresses), 200 messages" ||
     fail "digest: unknown senders"
 has "$F" "- Is Mailchimp yours? It started sending as mixed.example this period (1,120 messages), and its mail fails DMARC" ||

@@ -6,9 +6,9 @@
 # The seeds are copied afresh into WORKDIR/corpus-TARGET (the fuzzer adds
 # what it finds there; the source tree is never written): every file of
 # tests/corpus for unpack, its *.xml files for parse, its *.eml files
-# for mime, and the target's regression inputs. Any crash, leak, timeout, out-of-memory or broken
-# invariant fails the run; the input that caused it is left in
-# WORKDIR/artifacts.
+# for mime, none for records, and the target's regression inputs. Any
+# crash, leak, timeout, out-of-memory or broken invariant fails the run;
+# the input that caused it is left in WORKDIR/artifacts.
 set -eu -o pipefail
 
 [ $# -eq 5 ] || { echo "usage: $0 SRCDIR WORKDIR SECONDS TARGET BINARY" >&2;
@@ -22,6 +22,7 @@ esac
 case $t in
 parse) pattern='*.xml' ;;
 mime) pattern='*.eml' ;;
+records) pattern='*.records' ;;	# none: its seeds are its own
 *) pattern='*' ;;
 esac
 
