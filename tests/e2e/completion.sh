@@ -134,6 +134,15 @@ same "ingest al" "$(printf '%s\n' albums alpha.db)" \
     "$(comp "$QUICK" ingest al)"
 same "ingest --move-to al" albums "$(comp "$QUICK" ingest --move-to al)"
 same "reports --since" "" "$(comp "$QUICK" reports --since "")"
+# Arguments, as the usage lines give them: a word after the command.
+for c in $cmds; do
+	w=$(sed -n "1s/.* $c \([a-z][a-z-]*\)\( .*\)\{0,1\}\$/\1/p" \
+	    "$T/help.$c")
+	[ -n "$w" ] || continue
+	same "$c: its word" "$w" "$(comp "$QUICK" "$c" "")"
+	same "$c: its word, once" "" "$(comp "$QUICK" "$c" "$w" "")"
+done
+same "config's word" check "$(comp "$QUICK" config c)"
 cd "$T"
 
 # --domain values: the samples' domains, from the database named, or
@@ -158,6 +167,12 @@ same "--domain ex" "$(grep '^ex' <<< "$domains")" \
 same "after other options" "$domains" \
     "$(comp "$QUICK" -q --db "$DB" sources --no-dns --domain x.example \
     --by ip --domain "")"
+# A command that takes DOMAIN... (check).
+for c in $cmds; do
+	sed -n '1,/^$/p' "$T/help.$c" | grep -q "DOMAIN\.\.\." || continue
+	same "$c DOMAIN..." "$(grep '^ex' <<< "$domains")" \
+	    "$(comp "$QUICK" --db "$DB" "$c" example.org ex)"
+done
 same "--db after the command" "$domains" \
     "$(comp "$QUICK" sources --db "$DB" --domain "")"
 same "\$DMARCDB_DB" "$domains" \
