@@ -455,6 +455,10 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 
 	if ((rc = cmd_report_open(c, config, &s, &conf)) != EXIT_OK)
 		return rc;
+	if (r.alert && store_readonly(s))
+		log_warnx("%s: read-only for this user: the alerts sent are "
+		    "not recorded, and the next run sends them again (run "
+		    "digest --alert as the database's owner)", c->db_path);
 	/* The command line first, then the configuration. */
 	if (r.from == NULL)
 		r.from = conf->digest.from;

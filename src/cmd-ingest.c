@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,19 @@ ingest_usage(FILE *f)
 	    "  --keep-rejected SIZE raw bytes kept of a rejected input "
 	    "(default 32M)\n"
 	    "  --max-message SIZE   size of one email message (default 64M)\n"
-	    "  --move-to FOLDER     IMAP: move processed messages there\n"
-	    "  --rejected-to FOLDER IMAP: move messages without a usable "
-	    "report there\n"
-	    "                       (without these, messages are flagged "
-	    "\\Seen)\n"
+	    "  --move-to FOLDER     move what held a usable report there, "
+	    "once stored:\n"
+	    "                       files to a folder, Maildir messages to "
+	    "a Maildir\n"
+	    "                       (flagged seen; the Maildir itself: "
+	    "flag them there),\n"
+	    "                       IMAP messages to a folder of the "
+	    "server\n"
+	    "  --rejected-to FOLDER the same for what held no usable "
+	    "report\n"
+	    "                       (without these, IMAP messages are "
+	    "flagged \\Seen;\n"
+	    "                       files and Maildir messages stay)\n"
 	    "  --netrc-file FILE    IMAP credentials (default ~/.netrc; or "
 	    "the password\n"
 	    "                       in DMARCDB_IMAP_PASSWORD)\n"
@@ -85,13 +94,19 @@ ingest_usage(FILE *f)
 	    "warning); read again\n"
 	    "                       messages whose reports were all "
 	    "rejected\n"
+	    "  --json               the summary as JSON on standard "
+	    "output\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "SIZE takes a K, M or G suffix. Exit status: 0 all stored or "
-	    "duplicates,\n"
-	    "1 some inputs rejected or unreadable, 2 usage error, 3 "
-	    "database error;\n"
-	    "for one message on standard input: 0 recorded, 75 "
+	    "duplicates\n"
+	    "(inputs rejected before included), 1 some inputs rejected, "
+	    "unreadable or\n"
+	    "not moved, 2 usage error, 3 database error, 5 an IMAP server "
+	    "could not be\n"
+	    "reached (or refused), and nothing else failed; 130, 143 "
+	    "stopped by SIGINT,\n"
+	    "SIGTERM; for one message on standard input: 0 recorded, 75 "
 	    "(EX_TEMPFAIL) not.\n",
 	    DEF_MAX_MEMBERS, DEF_MAX_DEPTH, DEF_MAX_RECORDS, DEF_MAX_RATIO,
 	    IMAP_MESSAGE_TIMEOUT, IMAP_SESSION_TIMEOUT);
@@ -134,6 +149,188 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* SIGINT or SIGTERM, once caught: the engine stops (ingest_opts.stop). */
+static volatile sig_atomic_t	stop_signal;
+
+static void
+on_stop(int sig)
+{
+	if (stop_signal == 0)
+		stop_signal = sig;
+}
+
+/*
+ * Catch the first SIGINT or SIGTERM: what is being read is finished or
+ * dropped, never stored in part. A second one ends the process at once
+ * (SA_RESETHAND): the database survives that too, as any kill.
+ */
+static void
+catch_stop(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+/*
+ * The exit status (dmarcdb(1), EXIT STATUS): stopped by a signal, 128
+ * and its number; 1 when something needs a look (an input rejected for
+ * the first time, one that could not be read, one not moved); 5 when
+ * only servers failed (nothing reached, nothing to look at in the
+ * inputs); else 0, inputs rejected by earlier runs included. For one
+ * message on standard input (an MTA), 0: it was recorded.
+ */
+static int
+exit_status(const struct store_counts *n, int mta)
+{
+	if (mta)
+		return EXIT_OK;
+	if (stop_signal != 0)
+		return 128 + stop_signal;
+	if (n->rejected > 0 || n->unreadable > n->unreachable ||
+	    n->not_moved > 0)
+		return EXIT_REJECTED;
+	if (n->unreachable > 0)
+		return EXIT_UNREACHABLE;
+	return EXIT_OK;
+}
+
+/* The summary line, on standard error. */
+static void
+summary_text(const struct store_counts *n, double secs)
+{
+	char	mail[160], skip[48], rej[48], unread[48], gone[48];
+	char	moved[48], stuck[48];
+
+	mail[0] = skip[0] = rej[0] = unread[0] = gone[0] = '\0';
+	moved[0] = stuck[0] = '\0';
+	/* Messages that held no report (recorded, never read again). */
+	if (n->mail_no_report > 0)
+		snprintf(skip, sizeof skip, ", %llu without a report",
+		    (unsigned long long)n->mail_no_report);
+	if (n->mail_read > 0)
+		snprintf(mail, sizeof mail, "%llu email %s (%llu processed "
+		    "before%s), ", (unsigned long long)n->mail_read,
+		    plural(n->mail_read, "message", "messages"),
+		    (unsigned long long)n->mail_known, skip);
+	/* Quietly: what earlier runs rejected and said already. */
+	if (n->rejected_before > 0)
+		snprintf(rej, sizeof rej, " (%llu rejected before)",
+		    (unsigned long long)n->rejected_before);
+	if (n->unreadable > 0)
+		snprintf(unread, sizeof unread, ", %llu unreadable",
+		    (unsigned long long)n->unreadable);
+	/* Files other readers took: said only when there were some. */
+	if (n->vanished > 0)
+		snprintf(gone, sizeof gone, ", %llu vanished",
+		    (unsigned long long)n->vanished);
+	if (n->moved > 0)
+		snprintf(moved, sizeof moved, ", %llu moved",
+		    (unsigned long long)n->moved);
+	if (n->not_moved > 0)
+		snprintf(stuck, sizeof stuck, ", %llu not moved",
+		    (unsigned long long)n->not_moved);
+	log_info("%llu %s: %s%llu %s stored, %llu %s, %llu superseded, "
+	    "%llu rejected%s%s%s%s%s; %llu records, %llu messages; %.2f s",
+	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
+	    mail, (unsigned long long)n->stored, plural(n->stored, "report",
+	    "reports"), (unsigned long long)n->duplicates,
+	    plural(n->duplicates, "duplicate", "duplicates"),
+	    (unsigned long long)n->superseded,
+	    (unsigned long long)n->rejected, rej, unread, gone, moved, stuck,
+	    (unsigned long long)n->records,
+	    (unsigned long long)n->messages, secs);
+}
+
+static void
+json_count(const char *name, uint64_t v)
+{
+	sanitise_printf(",\n  \"%s\": %llu", name, (unsigned long long)v);
+}
+
+/*
+ * The summary as one JSON object on standard output (dmarcdb(1),
+ * INGEST, --json): every name and reason escaped (cmd_json).
+ */
+static void
+summary_json(const struct ingest *e, double secs, int status,
+    const char *error)
+{
+	static const char *const kinds[] = { "rejected", "unreadable",
+	    "unreachable", "warning", "not_moved" };
+	const struct store_counts	*n = ingest_counts(e);
+	const struct ingest_item	*it;
+	size_t				 k, nitems;
+	uint64_t			 more;
+
+	sanitise_printf("{\n  \"status\": %d,\n  \"stopped_by\": ", status);
+	cmd_json(stdout, status == 128 + SIGINT ? "SIGINT" :
+	    status == 128 + SIGTERM ? "SIGTERM" : NULL);
+	sanitise_printf(",\n  \"error\": ");
+	cmd_json(stdout, error);
+	sanitise_printf(",\n  \"seconds\": %.3f", secs);
+	json_count("inputs", n->inputs);
+	json_count("mail_read", n->mail_read);
+	json_count("mail_known", n->mail_known);
+	json_count("mail_no_report", n->mail_no_report);
+	json_count("stored", n->stored);
+	json_count("duplicates", n->duplicates);
+	json_count("superseded", n->superseded);
+	json_count("rejected", n->rejected);
+	json_count("rejected_before", n->rejected_before);
+	json_count("unreadable", n->unreadable);
+	json_count("unreachable", n->unreachable);
+	json_count("vanished", n->vanished);
+	json_count("moved", n->moved);
+	json_count("not_moved", n->not_moved);
+	json_count("records", n->records);
+	json_count("messages", n->messages);
+	it = ingest_list(e, &nitems, &more);
+	sanitise_printf(",\n  \"problems\": [");
+	for (k = 0; k < nitems; k++) {
+		sanitise_printf("%s\n    { \"kind\": \"%s\", \"origin\": ",
+		    k ? "," : "", kinds[it[k].kind]);
+		cmd_json(stdout, it[k].origin);
+		sanitise_printf(", \"reason\": ");
+		cmd_json(stdout, it[k].reason);
+		sanitise_printf(" }");
+	}
+	/* (Line breaks in the format: an argument's would be escaped.) */
+	if (nitems > 0)
+		sanitise_printf("\n  ");
+	sanitise_printf("]");
+	json_count("problems_left_out", more);
+	sanitise_printf("\n}\n");
+}
+
+/*
+ * What the run did: the summary line (a warning when stopped by a
+ * signal, so that it is seen under -q too), and with json the summary
+ * on standard output.
+ */
+static void
+summary(const struct ingest *e, double secs, int status, int json, int mta,
+    const char *error)
+{
+	const struct store_counts	*n = ingest_counts(e);
+
+	if (stop_signal != 0 && !mta)
+		log_warnx("stopped by %s: %llu %s stored, %llu rejected; "
+		    "what was being read is left for the next run",
+		    stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+		    (unsigned long long)n->stored, plural(n->stored, "report",
+		    "reports"), (unsigned long long)n->rejected);
+	if (error == NULL && !json)
+		summary_text(n, secs);
+	if (json)
+		summary_json(e, secs, status, error);
+}
+
 int
 cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 {
@@ -141,7 +338,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		O_MAX_BYTES = 256, O_MAX_MEMBERS, O_MAX_DEPTH, O_MAX_TEXT,
 		O_MAX_RECORDS, O_MAX_RATIO, O_KEEP, O_RECOVER, O_MAX_MESSAGE,
 		O_MOVE_TO, O_REJECTED_TO, O_NETRC, O_CLEARTEXT, O_CA_FILE,
-		O_MESSAGE_TIMEOUT, O_SESSION_TIMEOUT
+		O_MESSAGE_TIMEOUT, O_SESSION_TIMEOUT, O_JSON
 	};
 	static const struct option opts[] = {
 		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
@@ -162,21 +359,24 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		    O_MESSAGE_TIMEOUT },
 		{ "session-timeout", required_argument, NULL,
 		    O_SESSION_TIMEOUT },
+		{ "json", no_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ingest_opts		 o;
 	struct imap_opts		 imap;
-	const struct store_counts	*n;
+	struct input_opts		 io;
+	struct sigaction		 old_int, old_term;
 	struct store			*store = NULL;
 	struct ingest			*e = NULL;
-	struct dr_error			 err;
+	struct input			*in = NULL;
+	struct dr_error			 err, ignore;
 	struct timespec			 t0;
 	uint64_t			 v;
 	enum unpack_kind		 kind;
-	char				*peek = NULL, mail[96], unread[48], gone[48];
+	char				*peek = NULL;
 	size_t				 plen = 0, want;
-	int				 ch, i, rc, mta = 0, eof = 0;
+	int				 ch, i, rc, mta = 0, eof = 0, json = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&imap, 0, sizeof imap);
@@ -235,10 +435,17 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			o.recover = 1;
 			break;
 		case O_MOVE_TO:
+			if (*optarg == '\0')
+				goto badval;
 			imap.move_to = optarg;
 			break;
 		case O_REJECTED_TO:
+			if (*optarg == '\0')
+				goto badval;
 			imap.rejected_to = optarg;
+			break;
+		case O_JSON:
+			json = 1;
 			break;
 		case O_NETRC:
 			imap.netrc_file = optarg;
@@ -304,7 +511,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		mta = kind == UNPACK_EMAIL || kind == UNPACK_MORE;
 	}
 
-	rc = cmd_open_store(c, &store);
+	rc = cmd_create_store(c, &store);
 	if (rc != EXIT_OK) {
 		free(peek);
 		return mta ? EX_TEMPFAIL : rc;
@@ -319,63 +526,51 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			input_skip(path);
 		}
 	}
+	memset(&io, 0, sizeof io);
+	io.move_to = imap.move_to;
+	io.rejected_to = imap.rejected_to;
+	io.imap = &imap;
+	/* One message from an MTA is recorded whole, or not at all. */
+	stop_signal = 0;
+	o.stop = mta ? NULL : &stop_signal;
+	catch_stop(&old_int, &old_term);
 	if (store_run_begin(store, &err) == -1 ||
-	    ingest_new(store, &o, &e, &err) == -1)
+	    ingest_new(store, &o, &e, &err) == -1 ||
+	    input_new(e, &io, &in, &err) == -1)
 		goto fatal;
 	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
-		if (input_stdin(e, peek, plen, &err) == -1)
+		if (input_stdin(in, peek, plen, &err) == -1)
 			goto fatal;
 	} else {
-		for (i = optind; i < argc; i++)
-			if (input_path(e, argv[i], &imap, &err) == -1)
+		for (i = optind; i < argc && stop_signal == 0; i++)
+			if (input_path(in, argv[i], &err) == -1)
 				goto fatal;
 	}
-	if (ingest_finish(e, &err) == -1)
-		goto fatal;
-	n = ingest_counts(e);
-	if (store_run_end(store, n, &err) == -1)
+	if (input_finish(in, &err) == -1 || ingest_finish(e, &err) == -1 ||
+	    store_run_end(store, ingest_counts(e), &err) == -1)
 		goto fatal;
 	log_progress_clear();
-	mail[0] = '\0';
-	unread[0] = '\0';
-	if (n->unreadable > 0)
-		snprintf(unread, sizeof unread, ", %llu unreadable",
-		    (unsigned long long)n->unreadable);
-	if (n->mail_read > 0)
-		snprintf(mail, sizeof mail, "%llu email %s (%llu processed "
-		    "before), ", (unsigned long long)n->mail_read,
-		    plural(n->mail_read, "message", "messages"),
-		    (unsigned long long)n->mail_known);
-	/* Files other readers took: said only when there were some. */
-	gone[0] = '\0';
-	if (n->vanished > 0)
-		snprintf(gone, sizeof gone, ", %llu vanished",
-		    (unsigned long long)n->vanished);
-	log_info("%llu %s: %s%llu %s stored, %llu %s, %llu superseded, "
-	    "%llu rejected%s%s; %llu records, %llu messages; %.2f s",
-	    (unsigned long long)n->inputs, plural(n->inputs, "input", "inputs"),
-	    mail, (unsigned long long)n->stored, plural(n->stored, "report",
-	    "reports"), (unsigned long long)n->duplicates,
-	    plural(n->duplicates, "duplicate", "duplicates"),
-	    (unsigned long long)n->superseded,
-	    (unsigned long long)n->rejected, unread, gone,
-	    (unsigned long long)n->records,
-	    (unsigned long long)n->messages, elapsed(&t0));
-	rc = (n->rejected > 0 || n->unreadable > 0) && !mta ? EXIT_REJECTED :
-	    EXIT_OK;
-	ingest_free(e);
-	store_close(store);
-	free(peek);
-	return rc;
+	rc = exit_status(ingest_counts(e), mta);
+	summary(e, elapsed(&t0), rc, json, mta, NULL);
+	goto done;
 
 fatal:
 	log_progress_clear();
 	log_warnx("%s", err.msg);
 	log_warnx("stopped: reports committed before this error are kept");
 	rc = mta ? EX_TEMPFAIL : cmd_exit_for(&err);
+	/* What was done until then, for a program that reads it. */
+	if (json && e != NULL) {
+		ingest_finish(e, &ignore);
+		summary(e, elapsed(&t0), rc, json, mta, err.msg);
+	}
+done:
+	input_free(in);
 	ingest_free(e);
 	store_close(store);
 	free(peek);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	return rc;
 
 badval:

@@ -31,6 +31,7 @@ struct cmd_ctx {
 	const char	*config;	/* --config, or NULL */
 	int		 verbosity;
 	const char	*prog;
+	int		 mode_said;	/* the database's mode, warned of */
 };
 
 struct dr_cmd {
@@ -51,8 +52,15 @@ int	cmd_digest(struct cmd_ctx *, int, char **);
 int	cmd_domains(struct cmd_ctx *, int, char **);
 int	cmd_ptr(struct cmd_ctx *, int, char **);
 
-/* Open the database, printing the error. Returns an exit code. */
+/*
+ * Open the database, printing the error; return an exit code.
+ * cmd_open_store, for every command but ingest: the database must
+ * exist ("no such database: PATH", EXIT_DB), and is read-only when this
+ * user cannot write it (store_open). cmd_create_store, for ingest:
+ * created when missing.
+ */
 int	cmd_open_store(struct cmd_ctx *, struct store **);
+int	cmd_create_store(struct cmd_ctx *, struct store **);
 
 /* Exit code for an error of the lower layers. */
 int	cmd_exit_for(const struct dr_error *);

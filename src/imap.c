@@ -45,6 +45,7 @@ struct imap {
 	long long	 uidvalidity;
 	bool		 has_move;
 	bool		 has_uidplus;
+	bool		 fetching;	/* a stop may cut the request short */
 	size_t		 left_deleted;	/* copied, flagged \Deleted, kept */
 	struct timespec	 start;		/* of the session */
 	struct net_guard guard;
@@ -116,6 +117,23 @@ on_debug(CURL *c, curl_infotype type, char *data, size_t len, void *arg)
 	    (len - i >= 4 && memcmp(data + i, "BAD ", 4) == 0))
 		net_keep_reply(m->reply, sizeof m->reply, data, len);
 	return 0;
+}
+
+/*
+ * While a message is fetched, a stop (SIGINT, SIGTERM) ends the
+ * transfer: the message is read again by the next run.
+ */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct imap	*m = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return m->fetching && ingest_stopping(m->e);
 }
 
 /* Milliseconds since the session started. */
@@ -306,6 +324,9 @@ setup(struct imap *m, struct dr_error *err)
 	curl_easy_setopt(m->c, CURLOPT_DEBUGFUNCTION, on_debug);
 	curl_easy_setopt(m->c, CURLOPT_DEBUGDATA, m);
 	curl_easy_setopt(m->c, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(m->c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(m->c, CURLOPT_XFERINFODATA, m);
+	curl_easy_setopt(m->c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(m->c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	if (m->o->netrc_file != NULL)
 		curl_easy_setopt(m->c, CURLOPT_NETRC_FILE, m->o->netrc_file);
@@ -639,9 +660,10 @@ run(struct imap *m, struct dr_error *err)
 {
 	struct item	*v = NULL;
 	struct buf	 loc = { 0 }, url = { 0 }, lab = { 0 };
-	size_t		 n = 0, i, j, start;
+	size_t		 n = 0, i, j, start, nfetch = 0;
 	char		 tail[96];
-	int		 rc = -1, known;
+	int		 rc = -1, known, r;
+	bool		 stopped = false, began = false;
 
 	if (setup(m, err) == -1 || examine(m, err) == -1 ||
 	    list_all(m, &v, &n, err) == -1)
@@ -661,14 +683,23 @@ run(struct imap *m, struct dr_error *err)
 	}
 	if (dispose_all(m, v, n, err) == -1)
 		goto done;
+	for (i = 0; i < n; i++)
+		nfetch += v[i].fetch;
+	ingest_progress_begin(m->e, m->label.data, nfetch, "messages");
+	began = true;
 	/*
 	 * The others, a batch at a time: fetch, ingest, wait for the
-	 * commit, then move or flag them.
+	 * commit, then move or flag them. Stopped (SIGINT, SIGTERM), the
+	 * messages fetched are finished, and the others left.
 	 */
-	for (start = 0; start < n; start = i) {
+	for (start = 0; start < n && !stopped; start = i) {
 		for (i = start, j = 0; i < n && j < FETCH_BATCH; i++) {
 			if (!v[i].fetch)
 				continue;
+			if (ingest_stopping(m->e)) {
+				stopped = true;
+				break;
+			}
 			j++;
 			snprintf(tail, sizeof tail, ";UIDVALIDITY=%lld;UID=%lu",
 			    m->uidvalidity, v[i].uid);
@@ -684,8 +715,16 @@ run(struct imap *m, struct dr_error *err)
 			snprintf(tail, sizeof tail, " UID %lu", v[i].uid);
 			buf_adds(&lab, tail);
 			/* One byte more than allowed: ingest refuses it. */
-			if (req(m, url.data, NULL, tail + 1,
-			    ingest_max_message(m->e) + 1, err) == -1) {
+			m->fetching = true;
+			r = req(m, url.data, NULL, tail + 1,
+			    ingest_max_message(m->e) + 1, err);
+			m->fetching = false;
+			if (r == -1 && ingest_stopping(m->e)) {
+				stopped = true;
+				break;
+			}
+			ingest_progress_add(m->e, 1);
+			if (r == -1) {
 				if (m->last != CURLE_REMOTE_FILE_NOT_FOUND)
 					goto done;
 				/* Moved away by another run meanwhile. */
@@ -711,6 +750,8 @@ run(struct imap *m, struct dr_error *err)
 	}
 	rc = 0;
 done:
+	if (began)
+		ingest_progress_end(m->e);
 	free(v);
 	buf_free(&loc);
 	buf_free(&url);
@@ -737,6 +778,10 @@ lock(struct ingest *e, int *fdp, struct dr_error *err)
 	if (fd == -1)
 		return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (ingest_stopping(e)) {
+			close(fd);
+			return dr_seterr(err, DR_E_IO, "stopped");
+		}
 		if (errno != EWOULDBLOCK || waited >= ingest_busy_ms(e)) {
 			close(fd);
 			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
@@ -781,14 +826,21 @@ imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
 	if (rc == -1) {
 		if (dr_err_fatal(&why) && why.code != DR_E_USAGE) {
 			*err = why;
+		} else if (ingest_stopping(e)) {
+			/* Stopped: not a problem with the server. */
+			rc = 0;
 		} else {
 			/*
 			 * The server or the URL, not the database: the
 			 * folder could not be read (in full); go on.
 			 */
 			net_redact(url, safe, sizeof safe);
-			ingest_problem(e, m.label.len ? m.label.data : safe,
-			    why.msg);
+			if (why.code == DR_E_IO)
+				ingest_unreachable(e, m.label.len ?
+				    m.label.data : safe, why.msg);
+			else
+				ingest_problem(e, m.label.len ?
+				    m.label.data : safe, why.msg);
 			rc = 0;
 		}
 	}

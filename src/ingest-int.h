@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "buf.h"
 #include "ingest.h"
@@ -60,6 +61,7 @@ enum msg_type {
 	D_CHUNK,
 	D_SEND,		/* ... its end */
 	D_SFAIL,	/* ... could not be read to its end */
+	D_SCANCEL,	/* ... abandoned: stopped (ingest_opts.stop) */
 	/* parser to store */
 	M_BEGIN,
 	M_RECORD,
@@ -74,6 +76,8 @@ enum msg_type {
 	M_MAIL_END,
 	M_MAIL_SEEN,	/* a message stored before, found again */
 	M_MAIL_HANDLED,	/* a message was moved or flagged */
+	M_FOLLOW_BEGIN,	/* what comes of the next input: follow it */
+	M_FOLLOW_END,	/* ... its end */
 };
 
 struct msg {
@@ -107,7 +111,9 @@ struct raw {
 
 struct d_doc {				/* D_DOC, D_SBEGIN */
 	struct msg	 h;
-	int		 mail;		/* a part of an email message */
+	int		 mail;		/* a part of an email message that
+					   does not claim to be a report:
+					   if it is none, only noted */
 	struct store_doc doc;
 	struct raw	 raw;		/* D_DOC only */
 	const char	*data;		/* D_DOC only */
@@ -150,6 +156,12 @@ struct m_mail {				/* M_MAIL_* */
 	struct store_mail mail;		/* M_MAIL_BEGIN; sha256 for SEEN */
 	const char	*label;		/* for messages */
 	const char	*reason;	/* M_MAIL_END: why no report */
+	int		 usable;	/* M_MAIL_SEEN: it held a report */
+};
+
+struct m_follow {			/* M_FOLLOW_* */
+	struct msg	 h;
+	unsigned	 slot;
 };
 
 /* What an M_NOTE says: how it is logged, and what it counts as. */
@@ -158,6 +170,9 @@ enum note_kind {
 	NOTE_UNREADABLE,/* a warning: an input that could not be read */
 	NOTE_WARN,	/* a warning, though nothing was rejected */
 	NOTE_VANISHED,	/* a line under -v: gone before it was read */
+	NOTE_UNREACHABLE,/* a warning: unreadable, as a server failed */
+	NOTE_NOT_MOVED,	/* a warning: processed, but not moved */
+	NOTE_MOVED,	/* a line under -v: moved (or flagged) */
 };
 
 struct m_reject {			/* M_REJECT, M_NOTE */
@@ -188,12 +203,21 @@ struct ingest {
 	ino_t			 in_ino;
 	uint64_t		 bytes;		/* read, for progress */
 	uint64_t		 inputs;
+	bool			 cut;		/* the input: stopped in it */
+	bool			 mailbox;	/* ... an mbox file */
+	/* Progress (ingest_progress_*): the outermost phase. */
+	unsigned		 p_depth;
+	char			 p_what[256];
+	const char		*p_unit;	/* NULL: bytes */
+	uint64_t		 p_total, p_done;
+	struct timespec		 p_start;
 	struct store		*mlookup;	/* read-only, for messages */
 	struct sha256		*msha;
 	uint64_t		 mail_read, mail_known;
 	bool			 one_message;	/* the input: stdin */
 	/* the message whose parts are being read */
 	bool			 in_mail;
+	bool			 part_claims;	/* says it is a report */
 	const char		*s_mail_label;
 	unsigned		 candidates;
 	struct buf		 skipped;	/* parts that were not reports */
@@ -223,10 +247,21 @@ struct ingest {
 	unsigned char		*s_rawbuf;	/* CHUNK bytes */
 	struct sha256		*sha_store;
 	struct buf		 s_label;	/* of the open mail message */
+	uint64_t		 s_usable;	/* stored, duplicates, ... */
+	uint64_t		 s_follow_base;	/* s_usable at M_FOLLOW_BEGIN */
+	/* Written by the store thread, read after a sync. */
+	unsigned char		 follow[INGEST_FOLLOW_MAX];
 	atomic_ullong		 stored, duplicates, superseded, rejected;
-	atomic_ullong		 unreadable;
+	atomic_ullong		 rejected_before;
+	atomic_ullong		 unreadable, unreachable;
 	atomic_ullong		 vanished;
 	atomic_ullong		 records, messages;
+	atomic_ullong		 mail_no_report;
+	atomic_ullong		 moved, not_moved;
+	/* What the run said of inputs (ingest_list): the store thread's. */
+	struct ingest_item	*list;
+	size_t			 nlist;
+	uint64_t		 list_more;	/* past INGEST_LIST_MAX */
 	double			 cpu_parse, cpu_store;
 
 	/* A fatal error (database, memory) in any stage stops them all. */
@@ -271,6 +306,10 @@ struct ingest {
 	queue_commit((q), k_.off);					\
 } while (0)
 
+/* Store thread: one more item of ingest_list (copied). */
+void	ingest_list_add(struct ingest *, enum ingest_item_kind, const char *,
+	    const char *);
+
 /* --- ingest-msg.c: building and sending messages ---------------------- */
 
 double	ingest_thread_cpu(void);
@@ -282,7 +321,8 @@ int	ingest_check_fatal(struct ingest *, struct dr_error *);
 void	imsg_pk_raw(struct pk *, struct raw *, const struct raw *);
 void	imsg_pk_doc(struct pk *, struct store_doc *, const struct store_doc *);
 int	imsg_mail(struct queue *, enum msg_type, const struct store_mail *,
-	    const char *, const char *, struct dr_error *);
+	    const char *, const char *, int, struct dr_error *);
+int	imsg_follow(struct queue *, enum msg_type, unsigned, struct dr_error *);
 int	imsg_simple(struct queue *, enum msg_type, struct dr_error *);
 /*
  * A rejection or a note (kind: for M_NOTE, an enum note_kind), on

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ingest-int.h"
 #include "mail.h"
@@ -37,18 +38,57 @@ mail_digest(struct sha256 *sha, const char *p, size_t len,
 }
 
 static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t	n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * Does a part say it is a DMARC aggregate report? Its type is XML, or
+ * its file name ends in .xml (.xml.gz, .xml.zip, ...) or has the form
+ * RFC 7489 gives report files ("receiver!domain!begin!end..."), which
+ * SMTP TLS reports share, so a JSON name is not one. A part that says
+ * so and is no report is broken, and rejected; other parts that are no
+ * report (a logo, a text body) are passed over.
+ */
+static int
+claims_report(const struct mail_part *p)
+{
+	static const char *const sfx[] = { ".xml", ".xml.gz", ".xml.gzip",
+	    ".xml.zip", ".xml.z", ".xml.zlib" };
+	const char	*f = p->filename, *c;
+	size_t		 i, bangs = 0;
+
+	if (strcasecmp(p->type, "text/xml") == 0 ||
+	    strcasecmp(p->type, "application/xml") == 0)
+		return 1;
+	if (f == NULL || strstr(f, ".json") != NULL ||
+	    strstr(f, ".JSON") != NULL)
+		return 0;
+	for (i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
+		if (ends_with(f, sfx[i]))
+			return 1;
+	for (c = f; *c != '\0'; c++)
+		bangs += *c == '!';
+	return bangs >= 3;
+}
+
+static int
 mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
 {
 	struct ingest		*e = arg;
 	struct unpack		*u;
 	enum unpack_kind	 kind;
-	char			 desc[256];
+	char			 desc[256], why[300];
 	int			 rc;
 
 	kind = unpack_sniff(p->data, p->len < 4096 ? p->len : 4096,
 	    p->len > 4096, desc, sizeof desc);
+	e->part_claims = claims_report(p);
 	if (kind != UNPACK_XML && kind != UNPACK_GZIP && kind != UNPACK_ZLIB &&
-	    kind != UNPACK_ZIP) {
+	    kind != UNPACK_ZIP && !e->part_claims) {
 		if (e->skipped.len < 400) {
 			buf_adds(&e->skipped, e->skipped.len ? "; " : "");
 			buf_adds(&e->skipped, p->type);
@@ -66,6 +106,15 @@ mail_part(void *arg, const struct mail_part *p, struct dr_error *err)
 	    buf_adds(&e->porigin, p->filename) == -1)) ||
 	    buf_addc(&e->porigin, ')') == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (kind != UNPACK_XML && kind != UNPACK_GZIP && kind != UNPACK_ZLIB &&
+	    kind != UNPACK_ZIP) {
+		/* Named as a report, and something else: broken. */
+		snprintf(why, sizeof why, "not a DMARC report: %s",
+		    kind == UNPACK_EMAIL ? "an email message" : desc);
+		return raw_send_mem(e->dq, e->porigin.data, why, p->data,
+		    p->len < e->opts.ulim.keep_bytes ? p->len :
+		    e->opts.ulim.keep_bytes, p->len, err);
+	}
 	u = unpack_open_mem(p->data, p->len, e->porigin.data, &e->opts.ulim);
 	if (u == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -101,7 +150,8 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	if (known) {
 		e->mail_known++;
 		sm.location = location;
-		return imsg_mail(e->dq, M_MAIL_SEEN, &sm, label, NULL, err);
+		return imsg_mail(e->dq, M_MAIL_SEEN, &sm, label, NULL,
+		    o == STORE_MAIL_STORED || o == STORE_MAIL_DUPLICATE, err);
 	}
 	sm.mailbox = mailbox;
 	sm.location = location;
@@ -117,7 +167,7 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 		sm.date = mail_date(m);
 	}
 	e->s_mail_label = label;
-	if (imsg_mail(e->dq, M_MAIL_BEGIN, &sm, label, NULL, err) == -1) {
+	if (imsg_mail(e->dq, M_MAIL_BEGIN, &sm, label, NULL, 0, err) == -1) {
 		mail_free(m);
 		return -1;
 	}
@@ -149,7 +199,7 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 		snprintf(reason, sizeof reason, "no DMARC aggregate report "
 		    "in it (%s)", e->skipped.len ? e->skipped.data :
 		    "no parts");
-	if (imsg_mail(e->dq, M_MAIL_END, NULL, label, reason, err) == -1)
+	if (imsg_mail(e->dq, M_MAIL_END, NULL, label, reason, 0, err) == -1)
 		return -1;
 	ingest_progress(e);
 	return 0;
@@ -180,13 +230,23 @@ read_mbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 	size_t			 len;
 	int			 r;
 
+	e->mailbox = true;
 	mb = mail_mbox_new(input_read, u, e->opts.max_message);
 	if (mb == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	ingest_progress_begin(e, path, unpack_input_size(u) > 0 ?
+	    (uint64_t)unpack_input_size(u) : 0, NULL);
 	for (;;) {
+		if (ingest_stopping(e)) {
+			/* Between messages: the next run goes on. */
+			e->cut = true;
+			r = 0;
+			break;
+		}
 		r = mail_mbox_next(mb, &p, &len, &off, &size, &why);
 		if (r != 1)
 			break;
+		ingest_progress_at(e, off + size);
 		snprintf(at, sizeof at, ": message at byte %llu",
 		    (unsigned long long)off);
 		buf_reset(&label);
@@ -209,6 +269,7 @@ read_mbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 		if (r == -1)
 			break;
 	}
+	ingest_progress_end(e);
 	mail_mbox_free(mb);
 	buf_free(&label);
 	if (r != -1)
@@ -314,7 +375,7 @@ ingest_mail_handled(struct ingest *e, const char *location,
 
 	memset(&sm, 0, sizeof sm);
 	sm.location = location;
-	return imsg_mail(e->dq, M_MAIL_HANDLED, &sm, location, NULL, err);
+	return imsg_mail(e->dq, M_MAIL_HANDLED, &sm, location, NULL, 0, err);
 }
 
 void

@@ -73,7 +73,7 @@ pk_mail(struct pk *k, struct store_mail *dst, const struct store_mail *src)
 
 int
 imsg_mail(struct queue *q, enum msg_type type, const struct store_mail *mail,
-    const char *label, const char *reason, struct dr_error *err)
+    const char *label, const char *reason, int usable, struct dr_error *err)
 {
 	static const struct store_mail	none;
 #define FILL(k) do {							\
@@ -88,10 +88,27 @@ imsg_mail(struct queue *q, enum msg_type type, const struct store_mail *mail,
 		m->mail = d;						\
 		m->label = l;						\
 		m->reason = r;						\
+		m->usable = usable;					\
 	}								\
 } while (0)
 	SEND(q, err, FILL);
 #undef FILL
+	return 0;
+}
+
+int
+imsg_follow(struct queue *q, enum msg_type type, unsigned slot,
+    struct dr_error *err)
+{
+	struct m_follow	*m;
+
+	m = queue_reserve(q, sizeof *m);
+	if (m == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	m->h.type = type;
+	m->h.size = sizeof *m;
+	m->slot = slot;
+	queue_commit(q, sizeof *m);
 	return 0;
 }
 

@@ -391,7 +391,19 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 	case M_MAIL_HANDLED: {
 		struct m_mail *m = (struct m_mail *)h;
 		return imsg_mail(e->sq, h->type, &m->mail, m->label, m->reason,
-		    err);
+		    m->usable, err);
+	}
+	case M_FOLLOW_BEGIN:
+	case M_FOLLOW_END:
+		return imsg_follow(e->sq, h->type,
+		    ((struct m_follow *)h)->slot, err);
+	case D_SCANCEL: {
+		/* Stopped: the report read so far is dropped, not rejected. */
+		unsigned char none[SHA256_LEN];
+		e->streaming = false;
+		sha256_final(e->sha, none);
+		abort_report(e);
+		return 0;
 	}
 	default:
 		return 0;

@@ -167,20 +167,39 @@ reject_file(struct ingest *e, struct m_reject *m, struct dr_error *err)
 	return store_reject_end(e->store, err);
 }
 
-/* A rejected unit: logged, counted, and kept with its raw bytes. */
+/*
+ * Say a rejection, once its row is written (rc: how that went): a new
+ * one is a warning; one an earlier run rejected (the same bytes kept)
+ * is said under -v only, and counted apart, so that a bad file left
+ * where it is does not fill cron's mail every hour.
+ */
+static int
+reject_said(struct ingest *e, const struct m_reject *m, int rc)
+{
+	if (rc == 0 && store_reject_before(e->store)) {
+		log_verbose("%s: %s (rejected before)", m->origin, m->reason);
+		atomic_fetch_add(&e->rejected_before, 1);
+		return rc;
+	}
+	log_warnx("%s: %s", m->origin, m->reason);
+	atomic_fetch_add(&e->rejected, 1);
+	ingest_list_add(e, INGEST_REJECTED, m->origin, m->reason);
+	return rc;
+}
+
+/* A rejected unit: kept with its raw bytes, logged and counted. */
 int
 raw_store_reject(struct ingest *e, struct m_reject *m, struct dr_error *err)
 {
-	int	want;
+	int	want, rc;
 
-	log_warnx("%s: %s", m->origin, m->reason);
-	atomic_fetch_add(&e->rejected, 1);
 	switch (m->raw.kind) {
 	case RAW_PATH:
-		return reject_file(e, m, err);
+		return reject_said(e, m, reject_file(e, m, err));
 	case RAW_CHUNKS:
-		if (store_reject_begin(e->store, m->origin, m->reason,
-		    m->raw.sha256, m->raw.len, m->raw.size, &want, err) == -1)
+		rc = store_reject_begin(e->store, m->origin, m->reason,
+		    m->raw.sha256, m->raw.len, m->raw.size, &want, err);
+		if (reject_said(e, m, rc) == -1)
 			return -1;
 		if (m->raw.len == 0)
 			return store_reject_end(e->store, err);
@@ -188,11 +207,11 @@ raw_store_reject(struct ingest *e, struct m_reject *m, struct dr_error *err)
 		e->s_raw_want = want;
 		return 0;
 	case RAW_BYTES:
-		return store_reject(e->store, m->origin, m->reason,
-		    m->raw.bytes, m->raw.len, m->raw.size, err);
+		return reject_said(e, m, store_reject(e->store, m->origin,
+		    m->reason, m->raw.bytes, m->raw.len, m->raw.size, err));
 	default:
-		return store_reject(e->store, m->origin, m->reason, NULL, 0,
-		    m->raw.size, err);
+		return reject_said(e, m, store_reject(e->store, m->origin,
+		    m->reason, NULL, 0, m->raw.size, err));
 	}
 }
 

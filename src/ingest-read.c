@@ -7,22 +7,176 @@
 #include <sys/stat.h>
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest-int.h"
 #include "log.h"
 
+int
+ingest_progress_wanted(void)
+{
+	return log_progress_enabled();
+}
+
+/*
+ * The progress line: with a phase, done/total, the rate and the time
+ * left (once there is a rate to tell it by); without, what was read.
+ */
+static double
+progress_secs(const struct timespec *t0)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * The time left, at the rate so far: said once a second has gone by and
+ * something is done, in whole seconds, minutes or hours.
+ */
+static void
+progress_left(double secs, uint64_t done, uint64_t total, char *out,
+    size_t len)
+{
+	double		left;
+	unsigned long	s;
+
+	if (done >= total) {
+		snprintf(out, len, "finishing");
+		return;
+	}
+	if (secs < 1 || done == 0) {
+		snprintf(out, len, "time left unknown");
+		return;
+	}
+	left = secs * (double)(total - done) / (double)done;
+	s = left > 359999 ? 359999 : (unsigned long)left + 1;
+	if (s < 60)
+		snprintf(out, len, "%lus left", s);
+	else if (s < 3600)
+		snprintf(out, len, "%lum%02lus left", s / 60, s % 60);
+	else
+		snprintf(out, len, "%luh%02lum left", s / 3600, s / 60 % 60);
+}
+
 void
 ingest_progress(struct ingest *e)
 {
+	char		done[96], rate[48], left[48];
+	double		secs, r;
+	uint64_t	stored;
+
 	if (!log_progress_enabled())
 		return;
-	log_progress("%llu inputs, %llu reports stored, %llu records, %.1f MB "
-	    "read", (unsigned long long)e->inputs,
-	    (unsigned long long)atomic_load(&e->stored),
-	    (unsigned long long)(atomic_load(&e->records) +
-	    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
+	stored = atomic_load(&e->stored);
+	if (e->p_depth == 0) {
+		log_progress(NULL, "%llu inputs, %llu reports stored, %llu "
+		    "records, %.1f MB read", (unsigned long long)e->inputs,
+		    (unsigned long long)stored,
+		    (unsigned long long)(atomic_load(&e->records) +
+		    atomic_load(&e->cur_records)), (double)e->bytes / 1e6);
+		return;
+	}
+	secs = progress_secs(&e->p_start);
+	r = secs > 0 ? (double)e->p_done / secs : 0;
+	if (e->p_total == 0) {
+		/* A size not known: what was read, and how fast. */
+		log_progress(e->p_what, "%.1f MB, %.1f MB/s; %llu %s stored",
+		    (double)e->p_done / 1e6, r / 1e6,
+		    (unsigned long long)stored, stored == 1 ? "report" :
+		    "reports");
+		return;
+	}
+	if (e->p_unit != NULL) {
+		snprintf(done, sizeof done, "%llu/%llu %s",
+		    (unsigned long long)e->p_done,
+		    (unsigned long long)e->p_total, e->p_unit);
+		snprintf(rate, sizeof rate, r < 10 ? "%.1f %s/s" :
+		    "%.0f %s/s", r, e->p_unit);
+	} else {
+		snprintf(done, sizeof done, "%.1f/%.1f MB",
+		    (double)e->p_done / 1e6, (double)e->p_total / 1e6);
+		snprintf(rate, sizeof rate, "%.1f MB/s", r / 1e6);
+	}
+	progress_left(secs, e->p_done, e->p_total, left, sizeof left);
+	log_progress(e->p_what, "%s, %s, %s; %llu %s stored", done, rate,
+	    left, (unsigned long long)stored, stored == 1 ? "report" :
+	    "reports");
+}
+
+void
+ingest_progress_begin(struct ingest *e, const char *what, uint64_t total,
+    const char *unit)
+{
+	if (e->p_depth++ > 0)
+		return;
+	snprintf(e->p_what, sizeof e->p_what, "%s", what);
+	e->p_unit = unit;
+	e->p_total = total;
+	e->p_done = 0;
+	clock_gettime(CLOCK_MONOTONIC, &e->p_start);
+	ingest_progress(e);
+}
+
+/* Items count at any depth: a Maildir's messages in a folder's files. */
+void
+ingest_progress_add(struct ingest *e, uint64_t n)
+{
+	if (e->p_depth == 0 || e->p_unit == NULL)
+		return;
+	e->p_done += n;
+	ingest_progress(e);
+}
+
+void
+ingest_progress_at(struct ingest *e, uint64_t n)
+{
+	if (e->p_depth != 1)
+		return;
+	e->p_done = n;
+	ingest_progress(e);
+}
+
+void
+ingest_progress_end(struct ingest *e)
+{
+	if (e->p_depth > 0)
+		e->p_depth--;
+}
+
+int
+ingest_stopping(const struct ingest *e)
+{
+	return e->opts.stop != NULL && *e->opts.stop != 0;
+}
+
+int
+ingest_movable(const struct ingest *e)
+{
+	return !e->cut && !e->mailbox;
+}
+
+int
+ingest_follow_begin(struct ingest *e, struct dr_error *err)
+{
+	return imsg_follow(e->dq, M_FOLLOW_BEGIN, 0, err);
+}
+
+int
+ingest_follow_end(struct ingest *e, unsigned slot, struct dr_error *err)
+{
+	return imsg_follow(e->dq, M_FOLLOW_END, slot % INGEST_FOLLOW_MAX, err);
+}
+
+int
+ingest_followed(const struct ingest *e, unsigned slot)
+{
+	return e->follow[slot % INGEST_FOLLOW_MAX];
 }
 
 static int
@@ -45,7 +199,7 @@ send_doc(struct ingest *e, enum msg_type type, struct unpack *u,
 	p = pk_bytes((k), data, len);					\
 	if (m != NULL) {						\
 		m->h.type = type;					\
-		m->mail = e->in_mail;					\
+		m->mail = e->in_mail && !e->part_claims;		\
 		m->doc = d;						\
 		m->raw = r;						\
 		m->data = p;						\
@@ -125,6 +279,11 @@ read_streamed(struct ingest *e, struct unpack *u, struct store_doc *doc,
 		    len - off : CHUNK, err) == -1)
 			return -1;
 	for (;;) {
+		if (!e->in_mail && ingest_stopping(e)) {
+			/* Never half a report: this one is dropped. */
+			e->cut = true;
+			return imsg_simple(e->dq, D_SCANCEL, err);
+		}
 		n = unpack_read(u, e->buf, CHUNK, &why);
 		if (n == -1) {
 			if (dr_err_fatal(&why)) {
@@ -186,6 +345,11 @@ ingest_read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 	for (;;) {
 		if (ingest_check_fatal(e, err) == -1)
 			return -1;
+		/* A message is read to its end: it is recorded whole. */
+		if (!e->in_mail && ingest_stopping(e)) {
+			e->cut = true;
+			return 0;
+		}
 		r = unpack_next(u, &why);
 		if (r == 0)
 			break;
@@ -197,9 +361,12 @@ ingest_read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 		}
 		if (why.code == DR_E_EMAIL && !e->in_mail)
 			return ingest_read_mailbox(e, u, err);
-		if (e->in_mail && (why.code == DR_E_NOTREPORT ||
-		    why.code == DR_E_EMAIL)) {
-			/* In a message, a part that is no report is normal. */
+		if (e->in_mail && !e->part_claims &&
+		    (why.code == DR_E_NOTREPORT || why.code == DR_E_EMAIL)) {
+			/*
+			 * In a message, a part that is no report is normal,
+			 * unless it says it is one (claims_report).
+			 */
 			if (e->skipped.len < 400) {
 				buf_adds(&e->skipped, e->skipped.len ? "; " :
 				    "");
@@ -225,6 +392,8 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
 
 	e->inputs++;
 	e->received = received;
+	e->cut = false;
+	e->mailbox = false;
 	rc = ingest_read_units(e, u, err);
 	ingest_progress(e);
 	return rc;

@@ -35,6 +35,7 @@ do_end(struct ingest *e, struct m_end *m, struct dr_error *err)
 		return -1;
 	switch (out) {
 	case STORE_DUPLICATE:
+		e->s_usable++;
 		atomic_fetch_add(&e->duplicates, 1);
 		log_verbose("%s: duplicate of a stored report", m->doc.origin);
 		return 0;
@@ -49,6 +50,7 @@ do_end(struct ingest *e, struct m_end *m, struct dr_error *err)
 	case STORE_NEW:
 		break;
 	}
+	e->s_usable++;
 	atomic_fetch_add(&e->stored, 1);
 	atomic_fetch_add(&e->records, r->nrecords);
 	atomic_fetch_add(&e->messages, r->nmessages);
@@ -75,6 +77,7 @@ do_mail_end(struct ingest *e, struct m_mail *m, struct dr_error *err)
 	switch (o) {
 	case STORE_MAIL_NO_REPORT:
 		/* Recorded, and not an error: mailboxes receive such mail. */
+		atomic_fetch_add(&e->mail_no_report, 1);
 		log_verbose("%s: no aggregate report: %s", e->s_label.data,
 		    m->reason ? m->reason : "none found");
 		break;
@@ -85,6 +88,49 @@ do_mail_end(struct ingest *e, struct m_mail *m, struct dr_error *err)
 		break;
 	}
 	return 0;
+}
+
+/* A note: logged, counted, and listed if it is a problem. */
+static void
+do_note(struct ingest *e, struct m_reject *m)
+{
+	switch (m->kind) {
+	case NOTE_UNREACHABLE:
+		atomic_fetch_add(&e->unreachable, 1);
+		/* FALLTHROUGH */
+	case NOTE_UNREADABLE:
+		atomic_fetch_add(&e->unreadable, 1);
+		log_warnx("%s: %s", m->origin, m->reason);
+		ingest_list_add(e, m->kind == NOTE_UNREACHABLE ?
+		    INGEST_UNREACHABLE : INGEST_UNREADABLE, m->origin,
+		    m->reason);
+		break;
+	case NOTE_WARN:
+		log_warnx("%s: %s", m->origin, m->reason);
+		ingest_list_add(e, INGEST_WARNING, m->origin, m->reason);
+		break;
+	case NOTE_NOT_MOVED:
+		atomic_fetch_add(&e->not_moved, 1);
+		log_warnx("%s: %s", m->origin, m->reason);
+		ingest_list_add(e, INGEST_NOT_MOVED, m->origin, m->reason);
+		break;
+	case NOTE_MOVED:
+		atomic_fetch_add(&e->moved, 1);
+		log_verbose("%s: %s", m->origin, m->reason);
+		break;
+	case NOTE_VANISHED:
+		atomic_fetch_add(&e->vanished, 1);
+		log_verbose("%s: %s", m->origin, m->reason);
+		break;
+	default:
+		log_verbose("%s: %s", m->origin, m->reason);
+		break;
+	}
+	if (m->dup) {
+		e->s_usable++;
+		atomic_fetch_add(&e->duplicates, 1);
+		store_mail_duplicate(e->store);
+	}
 }
 
 static void
@@ -141,22 +187,9 @@ store_block(struct ingest *e, struct qblock *b)
 		case M_RAW:
 			rc = raw_store_piece(e, (struct d_chunk *)h, &err);
 			break;
-		case M_NOTE: {
-			struct m_reject *m = (struct m_reject *)h;
-			if (m->kind == NOTE_UNREADABLE || m->kind == NOTE_WARN)
-				log_warnx("%s: %s", m->origin, m->reason);
-			else
-				log_verbose("%s: %s", m->origin, m->reason);
-			if (m->kind == NOTE_UNREADABLE)
-				atomic_fetch_add(&e->unreadable, 1);
-			else if (m->kind == NOTE_VANISHED)
-				atomic_fetch_add(&e->vanished, 1);
-			if (m->dup) {
-				atomic_fetch_add(&e->duplicates, 1);
-				store_mail_duplicate(e->store);
-			}
+		case M_NOTE:
+			do_note(e, (struct m_reject *)h);
 			break;
-		}
 		case M_MAIL_BEGIN: {
 			struct m_mail *m = (struct m_mail *)h;
 			buf_reset(&e->s_label);
@@ -181,8 +214,17 @@ store_block(struct ingest *e, struct qblock *b)
 			    m->mail.location, m->mail.handle, &err);
 			if (rc == 0)
 				log_verbose("%s: processed before", m->label);
+			if (m->usable)
+				e->s_usable++;
 			break;
 		}
+		case M_FOLLOW_BEGIN:
+			e->s_follow_base = e->s_usable;
+			break;
+		case M_FOLLOW_END:
+			e->follow[((struct m_follow *)h)->slot %
+			    INGEST_FOLLOW_MAX] = e->s_usable > e->s_follow_base;
+			break;
 		default:
 			break;
 		}

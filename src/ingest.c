@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ingest-int.h"
 #include "log.h"
@@ -32,6 +34,68 @@ void
 ingest_skipped(struct ingest *e, const char *origin, const char *why)
 {
 	note(e, origin, why, NOTE_WARN);
+}
+
+void
+ingest_info(struct ingest *e, const char *origin, const char *what)
+{
+	note(e, origin, what, NOTE_INFO);
+}
+
+void
+ingest_moved(struct ingest *e, const char *origin, const char *what)
+{
+	note(e, origin, what, NOTE_MOVED);
+}
+
+void
+ingest_not_moved(struct ingest *e, const char *origin, const char *why)
+{
+	note(e, origin, why, NOTE_NOT_MOVED);
+}
+
+void
+ingest_unreachable(struct ingest *e, const char *origin, const char *why)
+{
+	note(e, origin, why, NOTE_UNREACHABLE);
+}
+
+void
+ingest_list_add(struct ingest *e, enum ingest_item_kind kind,
+    const char *origin, const char *reason)
+{
+	struct ingest_item	*it;
+
+	if (e->nlist == INGEST_LIST_MAX) {
+		e->list_more++;
+		return;
+	}
+	if (e->list == NULL) {
+		e->list = calloc(INGEST_LIST_MAX, sizeof *e->list);
+		if (e->list == NULL) {
+			e->list_more++;
+			return;
+		}
+	}
+	it = &e->list[e->nlist];
+	it->kind = kind;
+	it->origin = strdup(origin != NULL ? origin : "");
+	it->reason = strdup(reason != NULL ? reason : "");
+	if (it->origin == NULL || it->reason == NULL) {
+		free(it->origin);
+		free(it->reason);
+		e->list_more++;
+		return;
+	}
+	e->nlist++;
+}
+
+const struct ingest_item *
+ingest_list(const struct ingest *e, size_t *n, uint64_t *more)
+{
+	*n = e->nlist;
+	*more = e->list_more;
+	return e->list;
 }
 
 void
@@ -64,6 +128,7 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
     struct ingest **ep, struct dr_error *err)
 {
 	struct ingest	*e;
+	sigset_t	 stop, mask;
 
 	*ep = NULL;
 	e = calloc(1, sizeof *e);
@@ -102,16 +167,27 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 		ingest_free(e);
 		return -1;
 	}
+	/*
+	 * The stages' threads leave SIGINT and SIGTERM to the caller's
+	 * (the reader), whose handler asks the engine to stop.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &mask);
 	if (pthread_create(&e->store_thread, NULL, ingest_store_main, e) != 0) {
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 		ingest_free(e);
 		return dr_seterr(err, DR_E_NOMEM, "cannot start a thread");
 	}
 	if (pthread_create(&e->parse_thread, NULL, ingest_parse_main, e) != 0) {
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 		queue_close(e->sq);
 		pthread_join(e->store_thread, NULL);
 		ingest_free(e);
 		return dr_seterr(err, DR_E_NOMEM, "cannot start a thread");
 	}
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	e->running = true;
 	*ep = e;
 	return 0;
@@ -139,6 +215,11 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 	e->counts.superseded = atomic_load(&e->superseded);
 	e->counts.records = atomic_load(&e->records);
 	e->counts.messages = atomic_load(&e->messages);
+	e->counts.rejected_before = atomic_load(&e->rejected_before);
+	e->counts.mail_no_report = atomic_load(&e->mail_no_report);
+	e->counts.unreachable = atomic_load(&e->unreachable);
+	e->counts.moved = atomic_load(&e->moved);
+	e->counts.not_moved = atomic_load(&e->not_moved);
 	return ingest_check_fatal(e, err);
 }
 
@@ -146,11 +227,17 @@ void
 ingest_free(struct ingest *e)
 {
 	struct dr_error	err;
+	size_t		i;
 
 	if (e == NULL)
 		return;
 	if (e->running)
 		ingest_finish(e, &err);
+	for (i = 0; i < e->nlist; i++) {
+		free(e->list[i].origin);
+		free(e->list[i].reason);
+	}
+	free(e->list);
 	store_close(e->lookup);
 	store_close(e->mlookup);
 	sha256_free(e->msha);

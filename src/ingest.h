@@ -15,6 +15,7 @@
 #ifndef DR_INGEST_H
 #define DR_INGEST_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -29,6 +30,13 @@ struct ingest_opts {
 	struct parse_limits	plim;
 	size_t			max_message;	/* bytes of an email message */
 	int			recover;	/* retry bad XML leniently */
+	/*
+	 * Set (by a signal handler: SIGINT, SIGTERM) to stop: the readers
+	 * stop at the next input, zip member or message, and a report
+	 * read in chunks from a file is abandoned (never stored in part);
+	 * what was given before is finished. NULL: never.
+	 */
+	volatile sig_atomic_t	*stop;
 };
 
 struct ingest;
@@ -110,16 +118,73 @@ void		 ingest_unreadable(struct ingest *, const char *, const char *);
  */
 void		 ingest_problem(struct ingest *, const char *, const char *);
 /*
+ * The same for an input that could not be read as a server could not
+ * be reached or refused it (connection, TLS, login, folder, time out):
+ * counted as unreadable, and apart, as unreachable.
+ */
+void		 ingest_unreachable(struct ingest *, const char *,
+		    const char *);
+/*
  * An input found and not read, for a reason worth a warning (a symbolic
  * link in a folder): logged, in order, but not rejected.
  */
 void		 ingest_skipped(struct ingest *, const char *, const char *);
+/* A line about an input under -v, in order with the others. */
+void		 ingest_info(struct ingest *, const char *, const char *);
+/*
+ * An input moved (or flagged) once processed: counted, and said under
+ * -v (what: where to); or that could not be: a warning (why), counted
+ * apart, and listed.
+ */
+void		 ingest_moved(struct ingest *, const char *, const char *);
+void		 ingest_not_moved(struct ingest *, const char *, const char *);
 /*
  * An input listed, then gone before it could be opened (a Maildir
  * message another reader took): counted as vanished, not rejected, and
  * mentioned under -v.
  */
 void		 ingest_vanished(struct ingest *, const char *);
+
+/* 1 once the engine is asked to stop (ingest_opts.stop), else 0. */
+int		 ingest_stopping(const struct ingest *);
+
+/*
+ * 1 when the last input ingest_fd read was read whole (not cut short by
+ * a stop) and is not a mailbox (an mbox file, which stays where it is):
+ * it may be moved once its outcome is known.
+ */
+int		 ingest_movable(const struct ingest *);
+
+/*
+ * What came of an input, for moving it: ingest_follow_begin before it
+ * is given (ingest_fd, ingest_mail, ...), ingest_follow_end after, with
+ * a slot below INGEST_FOLLOW_MAX for it; once ingest_sync returns,
+ * ingest_followed says 1 when the input held a usable report (stored
+ * now, or before), 0 when not (nothing, or only rejected ones). 0 or -1
+ * (err filled in).
+ */
+#define INGEST_FOLLOW_MAX	128
+int		 ingest_follow_begin(struct ingest *, struct dr_error *);
+int		 ingest_follow_end(struct ingest *, unsigned,
+		    struct dr_error *);
+int		 ingest_followed(const struct ingest *, unsigned);
+
+/*
+ * Progress on a terminal (log.h), for a folder, a mailbox or an IMAP
+ * folder named what: total items (unit: "files", "messages"), or bytes
+ * (unit NULL); ingest_progress_add counts n more items done (in
+ * nested phases too: a Maildir's messages are among a folder's files),
+ * ingest_progress_at sets how many bytes are done (of the outermost
+ * phase only: an mbox file in a folder is one of its files). Only the
+ * outermost phase is shown.
+ */
+void		 ingest_progress_begin(struct ingest *, const char *, uint64_t,
+		    const char *);
+void		 ingest_progress_add(struct ingest *, uint64_t);
+void		 ingest_progress_at(struct ingest *, uint64_t);
+void		 ingest_progress_end(struct ingest *);
+/* 1 when a progress line may be shown (a terminal, the normal level). */
+int		 ingest_progress_wanted(void);
 
 /*
  * Wait until everything given so far is committed (or rejected and
@@ -134,5 +199,27 @@ int		 ingest_sync(struct ingest *, struct dr_error *);
 int		 ingest_finish(struct ingest *, struct dr_error *);
 
 const struct store_counts *ingest_counts(const struct ingest *);
+
+/*
+ * What the run said of inputs, in order, for a summary a program reads
+ * (ingest --json): the first INGEST_LIST_MAX of them; *more gets the
+ * number left out. Valid after ingest_finish, until ingest_free.
+ */
+enum ingest_item_kind {
+	INGEST_REJECTED,	/* rejected now (not by an earlier run) */
+	INGEST_UNREADABLE,	/* could not be read */
+	INGEST_UNREACHABLE,	/* ... as a server could not be reached, or
+				   refused the login, TLS or the folder */
+	INGEST_WARNING,		/* skipped with a warning (a link) */
+	INGEST_NOT_MOVED,	/* processed, but could not be moved */
+};
+struct ingest_item {
+	enum ingest_item_kind	 kind;
+	char			*origin;
+	char			*reason;
+};
+#define INGEST_LIST_MAX	1000
+const struct ingest_item *ingest_list(const struct ingest *, size_t *,
+		    uint64_t *);
 
 #endif

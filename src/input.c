@@ -17,7 +17,7 @@
 
 #include "buf.h"
 #include "imap.h"
-#include "input.h"
+#include "input-int.h"
 #include "log.h"
 
 #define MAX_DEPTH	64
@@ -98,11 +98,13 @@ open_failed(struct ingest *e, int dfd, const char *name, const char *path)
 
 /* A regular file listed in the folder dfd. */
 static int
-walk_file(struct ingest *e, int dfd, const char *name, const char *path,
+walk_file(struct input *in, int dfd, const char *name, const char *path,
     struct dr_error *err)
 {
+	struct ingest	*e = in->e;
 	struct stat	st;
-	int		fd, rc;
+	unsigned	slot;
+	int		fd, rc, follow;
 
 	fd = openat(dfd, name, WALK_FILE);
 	if (fd == -1) {
@@ -120,8 +122,17 @@ walk_file(struct ingest *e, int dfd, const char *name, const char *path,
 		close(fd);
 		return 0;
 	}
+	follow = input_follow(in, &slot, err);
+	if (follow == -1) {
+		close(fd);
+		return -1;
+	}
 	rc = ingest_fd(e, fd, &st, NULL, 0, path, (int64_t)st.st_mtime, err);
 	close(fd);
+	if (rc == 0 && follow && (rc = ingest_follow_end(e, slot, err)) == 0 &&
+	    ingest_movable(e))
+		rc = input_pend(in, dfd, name, path, NULL, NULL, &st, slot,
+		    err);
 	return rc;
 }
 
@@ -255,10 +266,11 @@ read_fd(int fd, size_t max, struct buf *b)
  * since (another reader took it) has vanished; a link is not followed.
  */
 static int
-maildir_msg(struct ingest *e, int sfd, const char *name, const char *path,
-    const char *real, const char *loc, struct buf *data,
-    struct dr_error *err)
+maildir_msg(struct input *in, const struct mdir *md, int sfd,
+    const char *name, const char *path, const char *real, const char *loc,
+    struct buf *data, struct dr_error *err)
 {
+	struct ingest	*e = in->e;
 	struct stat	st;
 	int		fd;
 
@@ -278,57 +290,84 @@ maildir_msg(struct ingest *e, int sfd, const char *name, const char *path,
 		return 0;
 	}
 	close(fd);
-	return ingest_mail(e, data->data, data->len, real, loc, 0, path,
-	    (int64_t)st.st_mtime, err);
+	if (ingest_mail(e, data->data, data->len, real, loc, input_moving(in),
+	    path, (int64_t)st.st_mtime, err) == -1)
+		return -1;
+	if (!input_moving(in))
+		return 0;
+	return input_pend(in, sfd, name, path, loc, md, &st, 0, err);
 }
 
 /*
  * Every message in new/ and cur/ of the Maildir dfd (not closed). A
  * message is known by its file's unique name (before the ':' of its
  * flags), so one processed before is skipped without being read,
- * whatever its flags now.
+ * whatever its flags now; one processed but not moved yet (a run
+ * stopped in between) is moved. Both folders are listed first, so that
+ * a message moved from new/ to cur/ is not met again.
  */
 static int
-maildir(struct ingest *e, int dfd, const char *dir, struct dr_error *err)
+maildir(struct input *in, int dfd, const char *dir, struct dr_error *err)
 {
 	static const char *const subs[] = { "new", "cur" };
+	struct ingest	*e = in->e;
+	struct dr_error	 ignore;
+	struct mdir	 md;
+	struct stat	 st;
 	char		 real[PATH_MAX];
-	char		**names;
-	struct buf	 sub = { 0 }, path = { 0 }, loc = { 0 }, data = { 0 };
+	char		**names[2] = { NULL, NULL };
+	struct buf	 sub[2] = { { 0 }, { 0 } };
+	struct buf	 path = { 0 }, loc = { 0 }, data = { 0 };
 	enum store_mail_outcome o;
-	ssize_t		 n, i;
+	ssize_t		 n[2] = { 0, 0 }, i;
 	size_t		 k, ulen;
-	int		 rc = 0, known, handled, sfd;
+	int		 rc = 0, known, handled, sfd[2] = { -1, -1 };
 
 	if (realpath(dir, real) == NULL) {
 		ingest_unreadable(e, dir, strerror(errno));
 		return 0;
 	}
 	ingest_note_input(e);
-	for (k = 0; k < 2 && rc == 0; k++) {
-		if (join(&sub, dir, subs[k]) == -1) {
+	memset(&md, 0, sizeof md);
+	md.top = dfd;
+	md.cur = md.tmp = -1;
+	if (fstat(dfd, &st) == 0) {
+		md.dev = st.st_dev;
+		md.ino = st.st_ino;
+	}
+	for (k = 0; k < 2; k++) {
+		if (join(&sub[k], dir, subs[k]) == -1) {
 			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
-			break;
+			goto done;
 		}
-		sfd = openat(dfd, subs[k], WALK_DIR);
-		if (sfd == -1) {
-			open_failed(e, dfd, subs[k], sub.data);
+		sfd[k] = openat(dfd, subs[k], WALK_DIR);
+		if (sfd[k] == -1) {
+			open_failed(e, dfd, subs[k], sub[k].data);
 			continue;
 		}
-		n = list_dir(sfd, &names);
-		if (n == -1) {
-			ingest_unreadable(e, sub.data, strerror(errno));
-			close(sfd);
-			continue;
+		n[k] = list_dir(sfd[k], &names[k]);
+		if (n[k] == -1) {
+			ingest_unreadable(e, sub[k].data, strerror(errno));
+			n[k] = 0;
+			names[k] = NULL;
 		}
-		for (i = 0; i < n && rc == 0; i++) {
+	}
+	md.cur = sfd[1];
+	if (input_moving(in))
+		md.tmp = openat(dfd, "tmp", WALK_DIR);
+	ingest_progress_begin(e, dir, (uint64_t)(n[0] + n[1]), "messages");
+	for (k = 0; k < 2 && rc == 0; k++) {
+		for (i = 0; i < n[k] && rc == 0; i++) {
+			if (ingest_stopping(e))
+				break;
+			ingest_progress_add(e, 1);
 			buf_reset(&loc);
-			ulen = strcspn(names[i], ":");
-			if (join(&path, sub.data, names[i]) == -1 ||
+			ulen = strcspn(names[k][i], ":");
+			if (join(&path, sub[k].data, names[k][i]) == -1 ||
 			    buf_adds(&loc, "maildir:") == -1 ||
 			    buf_adds(&loc, real) == -1 ||
 			    buf_addc(&loc, ':') == -1 ||
-			    buf_add(&loc, names[i], ulen) == -1) {
+			    buf_add(&loc, names[k][i], ulen) == -1) {
 				rc = dr_seterr(err, DR_E_NOMEM, "out of "
 				    "memory");
 				break;
@@ -341,26 +380,49 @@ maildir(struct ingest *e, int dfd, const char *dir, struct dr_error *err)
 			}
 			if (known) {
 				ingest_mail_skip(e);
+				/* Processed, not moved yet: now. */
+				if (!handled && input_moving(in) &&
+				    fstatat(sfd[k], names[k][i], &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISREG(st.st_mode))
+					rc = input_pend(in, sfd[k],
+					    names[k][i], path.data, loc.data,
+					    &md, &st, 0, err);
 				continue;
 			}
-			rc = maildir_msg(e, sfd, names[i], path.data, real,
-			    loc.data, &data, err);
+			rc = maildir_msg(in, &md, sfd[k], names[k][i],
+			    path.data, real, loc.data, &data, err);
 		}
-		free_names(names, n);
-		close(sfd);
 	}
-	buf_free(&sub);
+	ingest_progress_end(e);
+	/* Before its folders are closed. */
+	if (input_flush(in, rc == 0 ? err : &ignore) == -1)
+		rc = -1;
+done:
+	for (k = 0; k < 2; k++) {
+		free_names(names[k], n[k]);
+		if (sfd[k] != -1)
+			close(sfd[k]);
+		buf_free(&sub[k]);
+	}
+	if (md.tmp != -1)
+		close(md.tmp);
 	buf_free(&path);
 	buf_free(&loc);
 	buf_free(&data);
 	return rc;
 }
 
-/* The folder dfd (not closed), named dir in messages. */
+/*
+ * The folder dfd (not closed), named dir in messages. Files are moved
+ * (input_flush) before the folder is closed.
+ */
 static int
-walk(struct ingest *e, int dfd, const char *dir, int depth,
+walk(struct input *in, int dfd, const char *dir, int depth,
     struct dr_error *err)
 {
+	struct ingest	*e = in->e;
+	struct dr_error	 ignore;
 	char		**names;
 	struct buf	 path = { 0 };
 	struct stat	 st;
@@ -372,13 +434,15 @@ walk(struct ingest *e, int dfd, const char *dir, int depth,
 		return 0;
 	}
 	if (is_maildir(dfd))
-		return maildir(e, dfd, dir, err);
+		return maildir(in, dfd, dir, err);
 	n = list_dir(dfd, &names);
 	if (n == -1) {
 		ingest_unreadable(e, dir, strerror(errno));
 		return 0;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
+		if (ingest_stopping(e))
+			break;
 		if (join(&path, dir, names[i]) == -1) {
 			rc = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
@@ -389,33 +453,158 @@ walk(struct ingest *e, int dfd, const char *dir, int depth,
 		}
 		if (S_ISLNK(st.st_mode))
 			link_found(e, dfd, names[i], path.data);
+		else if (S_ISDIR(st.st_mode) && input_is_target(in, &st))
+			log_verbose("%s: where inputs are moved to, skipped",
+			    path.data);
 		else if (S_ISDIR(st.st_mode)) {
 			fd = openat(dfd, names[i], WALK_DIR);
 			if (fd == -1) {
 				open_failed(e, dfd, names[i], path.data);
 				continue;
 			}
-			rc = walk(e, fd, path.data, depth + 1, err);
+			rc = walk(in, fd, path.data, depth + 1, err);
 			close(fd);
 		} else if (S_ISREG(st.st_mode) && skipped(&st))
 			log_verbose("%s: the database itself, skipped",
 			    path.data);
-		else if (S_ISREG(st.st_mode))
-			rc = walk_file(e, dfd, names[i], path.data, err);
-		else
+		else if (S_ISREG(st.st_mode)) {
+			rc = walk_file(in, dfd, names[i], path.data, err);
+			ingest_progress_add(e, 1);
+		} else
 			log_verbose("%s: not a regular file, skipped",
 			    path.data);
 	}
 	free_names(names, n);
 	buf_free(&path);
+	/* Before the folder is closed. */
+	if (input_flush(in, rc == 0 ? err : &ignore) == -1)
+		rc = -1;
 	return rc;
 }
 
+/*
+ * For progress: the files a walk of dfd (not closed) will read, as
+ * walk finds them (a Maildir's messages in new/ and cur/), without
+ * opening any; at most max. flat: only dfd's own.
+ */
+static uint64_t
+count_tree(struct input *in, int dfd, int depth, int flat, uint64_t max)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	uint64_t	 n = 0;
+	int		 fd, k;
+
+	if (depth > MAX_DEPTH || max == 0)
+		return 0;
+	if (!flat && is_maildir(dfd)) {
+		for (k = 0; k < 2; k++) {
+			fd = openat(dfd, k == 0 ? "new" : "cur", WALK_DIR);
+			if (fd == -1)
+				continue;
+			n += count_tree(in, fd, depth, 1, max - n);
+			close(fd);
+		}
+		return n;
+	}
+	fd = openat(dfd, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	if (fd == -1)
+		return 0;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (n < max && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (S_ISREG(st.st_mode))
+			n++;
+		else if (S_ISDIR(st.st_mode) && !flat &&
+		    !input_is_target(in, &st)) {
+			fd = openat(dfd, de->d_name, WALK_DIR);
+			if (fd == -1)
+				continue;
+			n += count_tree(in, fd, depth + 1, 0, max - n);
+			close(fd);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 int
-input_stdin(struct ingest *e, const void *prefix, size_t plen,
+input_stdin(struct input *in, const void *prefix, size_t plen,
     struct dr_error *err)
 {
-	return ingest_stdin(e, prefix, plen, (int64_t)time(NULL), err);
+	return ingest_stdin(in->e, prefix, plen, (int64_t)time(NULL), err);
+}
+
+/*
+ * A file named on the command line, to be moved once read: its folder
+ * is opened, and it is named in it; not a symbolic link (which is not
+ * what was read), nor a file that is not regular. Returns the folder's
+ * descriptor with *base pointing into path, or -1.
+ */
+static int
+named_folder(const char *path, const struct stat *st, const char **base)
+{
+	struct stat	 lst;
+	char		*dir;
+	const char	*slash = strrchr(path, '/');
+	int		 fd;
+
+	if (lstat(path, &lst) == -1 || !S_ISREG(lst.st_mode) ||
+	    lst.st_dev != st->st_dev || lst.st_ino != st->st_ino) {
+		log_verbose("%s: not a regular file by that name, not moved",
+		    path);
+		return -1;
+	}
+	if (slash == NULL) {
+		*base = path;
+		return open(".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	}
+	*base = slash + 1;
+	dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (dir == NULL)
+		return -1;
+	fd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+	free(dir);
+	return fd;
+}
+
+/* A file named on the command line (fd, its fstat st). */
+static int
+named_file(struct input *in, int fd, const struct stat *st, const char *path,
+    struct dr_error *err)
+{
+	struct dr_error	 ignore;
+	const char	*base;
+	unsigned	 slot;
+	int		 follow, dfd, rc;
+
+	follow = S_ISREG(st->st_mode) ? input_follow(in, &slot, err) : 0;
+	if (follow == -1)
+		return -1;
+	rc = ingest_fd(in->e, fd, S_ISREG(st->st_mode) ? st : NULL, NULL, 0,
+	    path, (int64_t)st->st_mtime, err);
+	if (rc == -1 || !follow)
+		return rc;
+	if (ingest_follow_end(in->e, slot, err) == -1)
+		return -1;
+	if (!ingest_movable(in->e))
+		return 0;
+	dfd = named_folder(path, st, &base);
+	if (dfd == -1)
+		return 0;
+	rc = input_pend(in, dfd, base, path, NULL, NULL, st, slot, err);
+	/* Moved now, before its folder is closed. */
+	if (input_flush(in, rc == 0 ? err : &ignore) == -1)
+		rc = -1;
+	close(dfd);
+	return rc;
 }
 
 /*
@@ -424,16 +613,16 @@ input_stdin(struct ingest *e, const void *prefix, size_t plen,
  * what a walk finds in a folder is opened with care.
  */
 int
-input_path(struct ingest *e, const char *path, const struct imap_opts *imap,
-    struct dr_error *err)
+input_path(struct input *in, const char *path, struct dr_error *err)
 {
-	struct stat	st;
-	int		fd, rc;
+	struct ingest	*e = in->e;
+	struct stat	 st;
+	int		 fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return input_stdin(e, NULL, 0, err);
+		return input_stdin(in, NULL, 0, err);
 	if (imap_is_url(path))
-		return imap_ingest(e, path, imap, err);
+		return imap_ingest(e, path, in->o.imap, err);
 	if (stat(path, &st) == -1) {
 		ingest_unreadable(e, path, strerror(errno));
 		return 0;
@@ -451,11 +640,73 @@ input_path(struct ingest *e, const char *path, const struct imap_opts *imap,
 			close(fd);
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode))
-		rc = walk(e, fd, path, 0, err);
-	else
-		rc = ingest_fd(e, fd, S_ISREG(st.st_mode) ? &st : NULL, NULL,
-		    0, path, (int64_t)st.st_mtime, err);
+	if (S_ISDIR(st.st_mode)) {
+		/* Counting costs a listing: only for a terminal to see. */
+		ingest_progress_begin(e, path, ingest_progress_wanted() ?
+		    count_tree(in, fd, 0, 0, UINT64_MAX) : 0,
+		    is_maildir(fd) ? "messages" : "files");
+		rc = walk(in, fd, path, 0, err);
+		ingest_progress_end(e);
+	} else
+		rc = named_file(in, fd, &st, path, err);
 	close(fd);
 	return rc;
+}
+
+int
+input_new(struct ingest *e, const struct input_opts *o, struct input **inp,
+    struct dr_error *err)
+{
+	struct input	*in;
+	struct stat	 st;
+	int		 i, j;
+
+	in = calloc(1, sizeof *in);
+	if (in == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	in->e = e;
+	in->o = *o;
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			in->t[i][j].path = i == 0 ? o->move_to :
+			    o->rejected_to;
+			in->t[i][j].maildir = j == 1;
+			in->t[i][j].fd = in->t[i][j].cur =
+			    in->t[i][j].tmp = -1;
+			/* Known now, so that a walk passes it by. */
+			if (in->t[i][j].path != NULL &&
+			    stat(in->t[i][j].path, &st) == 0) {
+				in->t[i][j].dev = st.st_dev;
+				in->t[i][j].ino = st.st_ino;
+			}
+		}
+	*inp = in;
+	return 0;
+}
+
+int
+input_finish(struct input *in, struct dr_error *err)
+{
+	int	rc;
+
+	rc = input_flush(in, err);
+	input_targets_close(in);
+	return rc;
+}
+
+void
+input_free(struct input *in)
+{
+	unsigned	i;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->npend; i++) {
+		free(in->pend[i].name);
+		free(in->pend[i].path);
+		free(in->pend[i].loc);
+	}
+	input_targets_close(in);
+	buf_free(&in->name);
+	free(in);
 }

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -165,12 +167,47 @@ log_progress_enabled(void)
 	return log_tty && log_lvl == LOG_NORMAL;
 }
 
+/* How many bytes of s (len) make its first n characters. */
+static size_t
+chars_bytes(const char *s, size_t len, size_t n)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && k++ == n)
+			break;
+	return i;
+}
+
+/* The characters of s (len bytes): continuation bytes do not count. */
+static size_t
+chars(const char *s, size_t len)
+{
+	size_t	i, k = 0;
+
+	for (i = 0; i < len; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
+/*
+ * The progress line, "label: text", redrawn at most five times a
+ * second, in the text form of sanitise.h, and no wider than the
+ * terminal (a line that wrapped could not be erased): the label (a
+ * path, a URL) loses its start first, shown as "...", then the line
+ * its end.
+ */
 void
-log_progress(const char *fmt, ...)
+log_progress(const char *label, const char *fmt, ...)
 {
 	struct timespec	now;
+	struct winsize	ws;
+	struct buf	l = { NULL, 0, 0 }, t = { NULL, 0, 0 };
 	va_list		ap;
+	size_t		cols = 0, pre, tn, ln, show, room, used, tb;
+	size_t		skip = 0;
 	long		ms;
+	int		rc;
 
 	if (!log_progress_enabled())
 		return;
@@ -180,16 +217,55 @@ log_progress(const char *fmt, ...)
 	if (ms < 200)
 		return;
 	log_progress_last = now;
+	va_start(ap, fmt);
+	rc = sanitise_vbprintf(&t, fmt, ap);
+	va_end(ap);
+	if (rc == 0 && label != NULL)
+		rc = sanitise_bprintf(&l, "%s", label);
+	if (rc != 0 || t.len == 0)
+		goto done;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		cols = ws.ws_col - 1;
+	pre = strlen(log_prog) + 2;
+	tn = chars(t.data, t.len);
+	ln = chars(l.data, l.len);
+	show = ln;
+	if (cols > 0 && l.len > 0 && pre + ln + 2 + tn > cols) {
+		/* Its end tells it apart: "...", then at least 8 of it. */
+		room = cols > pre + 2 + tn + 3 + 8 ? cols - pre - 2 - tn - 3 :
+		    8;
+		if (ln > room) {
+			skip = chars_bytes(l.data, l.len, ln - room);
+			show = room + 3;
+		}
+	}
+	used = pre + (l.len > 0 ? show + 2 : 0);
+	if (cols > 0 && used > cols) {
+		/* Too narrow for the label: the text alone. */
+		l.len = 0;
+		used = pre;
+	}
+	tb = cols == 0 ? t.len : chars_bytes(t.data, t.len, cols - used);
 	pthread_mutex_lock(&log_mtx);
 	/* raw: the terminal's own controls, to replace the line */
 	fputs("\r\033[K", stderr);
-	va_start(ap, fmt);
-	sanitise_fprintf(stderr, "%s: ", log_prog);
-	sanitise_vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/* raw: the line is in text form (sanitised above), cut to fit */
+	fprintf(stderr, "%s: %s", log_prog, skip > 0 && l.len > 0 ? "..." :
+	    "");
+	if (l.len > 0) {
+		/* raw: the label, in text form */
+		fwrite(l.data + skip, 1, l.len - skip, stderr);
+		/* raw: a separator */
+		fputs(": ", stderr);
+	}
+	/* raw: the text, in text form */
+	fwrite(t.data, 1, tb, stderr);
 	fflush(stderr);
 	log_progress_shown = 1;
 	pthread_mutex_unlock(&log_mtx);
+done:
+	buf_free(&l);
+	buf_free(&t);
 }
 
 void

@@ -24,9 +24,13 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_verbose(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-/* Progress on a terminal: rate-limited, replaced in place. */
+/*
+ * Progress on a terminal: rate-limited, replaced in place, cut to its
+ * width: "label: text" (label may be NULL), the label shortened first.
+ */
 int	log_progress_enabled(void);
-void	log_progress(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_progress(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	log_progress_clear(void);
 
 #endif

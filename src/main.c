@@ -99,33 +99,49 @@ cmd_exit_for(const struct dr_error *e)
 	}
 }
 
-int
-cmd_open_store(struct cmd_ctx *c, struct store **s)
+static int
+open_store(struct cmd_ctx *c, int flags, struct store **s)
 {
 	struct dr_error	err;
 
 	struct stat	st;
 	const char	*what;
 
-	if (store_open(c->db_path, STORE_BUSY_MS, 0, s, &err) == -1) {
+	if (store_open(c->db_path, STORE_BUSY_MS, flags, s, &err) == -1) {
 		log_warnx("%s", err.msg);
 		return cmd_exit_for(&err);
 	}
 	/*
 	 * The database holds raw mail, senders and subjects. Others
-	 * allowed in are worth a warning, on every run (this is its one
-	 * read-write connection), under -q too, until the mode is fixed:
-	 * dmarcdb does not change a mode someone chose.
+	 * allowed in are worth a warning, on every run (once: the digest
+	 * opens a connection per core), under -q too, until the mode is
+	 * fixed: dmarcdb does not change a mode someone chose. A reader
+	 * who cannot write it cannot change it either.
 	 */
-	if (stat(c->db_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	if (!c->mode_said && !store_readonly(*s) &&
+	    stat(c->db_path, &st) == 0 &&
+	    S_ISREG(st.st_mode) &&
 	    (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
 		what = (st.st_mode & S_IWOTH) == 0 ? "read" :
 		    (st.st_mode & S_IROTH) == 0 ? "write" : "read and write";
 		log_warnx("%s: other users can %s it (mode %04o), and it "
 		    "holds raw mail: chmod o-rwx it", c->db_path, what,
 		    (unsigned)(st.st_mode & 07777));
+		c->mode_said = 1;
 	}
 	return EXIT_OK;
+}
+
+int
+cmd_open_store(struct cmd_ctx *c, struct store **s)
+{
+	return open_store(c, 0, s);
+}
+
+int
+cmd_create_store(struct cmd_ctx *c, struct store **s)
+{
+	return open_store(c, STORE_CREATE, s);
 }
 
 int
@@ -252,6 +268,11 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	c.prog = "dmarcdb";
+	/*
+	 * What dmarcdb creates is never for every user, nor writable by
+	 * the group (the database has its own mode: store_open).
+	 */
+	umask(umask(0) | 027);
 	if (store_init() == -1) {
 		sanitise_fprintf(stderr, "dmarcdb: cannot initialise SQLite\n");
 		return EXIT_INTERNAL;

@@ -49,7 +49,8 @@ store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
 	sqlite3_stmt	*st;
 	size_t		 i, j;
 
-	if (nrcpt == 0 || nkeys == 0)
+	/* Read-only: nothing is recorded (cmd-digest.c says so). */
+	if (nrcpt == 0 || nkeys == 0 || store_readonly(s))
 		return 0;
 	if (store_q_prepare(s, &q->alert_sent, "INSERT INTO digest_alerts"
 	    " (recipient, key, first_sent, last_seen) VALUES (?1, ?2, ?3, ?3)"
@@ -94,6 +95,8 @@ store_alert_forget(struct store *s, int64_t before, struct dr_error *err)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (store_readonly(s))
+		return 0;
 	if (sqlite3_prepare_v2(db, "DELETE FROM digest_alerts"
 	    " WHERE last_seen < ?", -1, &st, NULL) != SQLITE_OK)
 		return store_db_err(db, store_path(s), err,

@@ -52,6 +52,21 @@ int	 store_db_err(sqlite3 *, const char *, struct dr_error *,
 	    const char *);
 
 /*
+ * The database file (store-file.c), around sqlite3_open_v2 in
+ * store_open. dbfile_prepare, before: with STORE_CREATE, a missing
+ * database is created (mode 0640, whatever the umask); otherwise one
+ * that does not exist is "no such database: PATH". dbfile_opened,
+ * after: *readonly says whether the connection is read-only (and an
+ * ingest that cannot write, or a reader that would make SQLite create
+ * the -wal and -shm files, is an error); a read-write connection keeps
+ * those files when it closes. Both return 0, or -1 with err set. Names
+ * SQLite reads otherwise (":memory:", "file:" URIs, "") are left to it.
+ */
+int	 dbfile_prepare(const char *, int, struct dr_error *);
+int	 dbfile_opened(sqlite3 *, const char *, int, int *,
+	    struct dr_error *);
+
+/*
  * The summary (schema/003-sources.sql, 005-record-sigs.sql): kept in
  * step with the reports, inside their savepoints. NULL from sum_new
  * when out of memory or if a statement cannot be prepared (err set).
@@ -88,6 +103,14 @@ int	 sum_upgrade(struct store_sum *, int, struct dr_error *);
 int	 sum_resign_local(struct store_sum *, struct dr_error *);
 /* Bring the sources table up to date with the days noted. */
 int	 sum_merge(struct store_sum *, struct dr_error *);
+/*
+ * The same for a connection that cannot write, in memory: the sources
+ * of the days noted for a domain, each with its first day, into
+ * temp.sources_fold (which store_firsts reads beside sources), once per
+ * connection. Returns 1 when the domain has days noted, 0 when it has
+ * none, -1 with err set.
+ */
+int	 sum_fold(sqlite3 *, const char *, const char *, struct dr_error *);
 
 
 /*

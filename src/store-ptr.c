@@ -52,7 +52,8 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
 	sqlite3		*db = store_sqlite(s);
 	size_t		 i;
 
-	if (n == 0)
+	/* Read-only: the answers serve this run only. */
+	if (n == 0 || store_readonly(s))
 		return 0;
 	if (store_q_prepare(s, &q->ptr_put, "INSERT OR REPLACE INTO ptr_cache"
 	    " (ip, status, name, confirmed, checked, expires)"

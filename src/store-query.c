@@ -254,110 +254,173 @@ out:
 /* Rows stepped over before a seek is cheaper. */
 #define FIRSTS_STEPS	16
 
-struct store_firsts {
-	struct store	*s;
+/* A cursor through a table of sources, in the order of its key. */
+struct firsts_cur {
 	sqlite3_stmt	*st;
 	int		 rc;		/* of the last step; 0: no seek yet */
-	struct buf	 hf, ip;	/* the source last asked for */
 };
+
+/*
+ * The sources table and, on a read-only store whose summary has days
+ * that ingest noted and no command merged, the sources of those days
+ * (sum_fold): a source's first day is the earlier of the two.
+ */
+struct store_firsts {
+	struct store		*s;
+	struct firsts_cur	 cur[2];
+	size_t			 ncur;
+	struct buf		 hf, ip;	/* the source last asked for */
+};
+
+static const char firsts_sql[] =
+    "SELECT header_from, source_ip, first_day FROM %s"
+    " WHERE domain = ?1 AND (header_from, source_ip) >= (?2, ?3)"
+    " ORDER BY header_from, source_ip";
+
+/* Prepare cursor k on table, for the domain. 0, or -1 with err set. */
+static int
+firsts_prep(struct store_firsts *f, size_t k, const char *table,
+    const char *domain, struct dr_error *err)
+{
+	char	sql[sizeof firsts_sql + 32];
+
+	snprintf(sql, sizeof sql, firsts_sql, table);
+	if (prep(f->s, sql, &f->cur[k].st, err, "reading the sources") == -1)
+		return -1;
+	f->ncur = k + 1;
+	if (sqlite3_bind_text(f->cur[k].st, 1, domain, -1, SQLITE_TRANSIENT)
+	    != SQLITE_OK)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	return 0;
+}
 
 int
 store_firsts_open(struct store *s, const char *domain,
     struct store_firsts **out, struct dr_error *err)
 {
-	static const char sql[] =
-	    "SELECT header_from, source_ip, first_day FROM sources"
-	    " WHERE domain = ?1 AND (header_from, source_ip) >= (?2, ?3)"
-	    " ORDER BY header_from, source_ip";
 	struct store_firsts	*f;
+	int			 folded = 0;
 
 	*out = NULL;
 	f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	f->s = s;
-	if (prep(s, sql, &f->st, err, "reading the sources") == -1) {
+	if (store_readonly(s) && (folded = sum_fold(store_sqlite(s),
+	    store_path(s), domain, err)) == -1) {
 		free(f);
 		return -1;
 	}
-	if (sqlite3_bind_text(f->st, 1, domain, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
+	if (firsts_prep(f, 0, "sources", domain, err) == -1 ||
+	    (folded && firsts_prep(f, 1, "temp.sources_fold", domain, err) ==
+	    -1)) {
 		store_firsts_close(f);
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		return -1;
 	}
 	*out = f;
 	return 0;
 }
 
-/* Start again at the source hf, ip. */
+/* Start cursor k again at the source hf, ip. */
 static void
-firsts_seek(struct store_firsts *f, const char *hf, const char *ip)
+firsts_seek(struct firsts_cur *k, const char *hf, const char *ip)
 {
-	sqlite3_reset(f->st);
-	if (sqlite3_bind_text(f->st, 2, hf, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK || sqlite3_bind_text(f->st, 3, ip, -1,
+	sqlite3_reset(k->st);
+	if (sqlite3_bind_text(k->st, 2, hf, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK || sqlite3_bind_text(k->st, 3, ip, -1,
 	    SQLITE_TRANSIENT) != SQLITE_OK)
-		f->rc = SQLITE_NOMEM;
+		k->rc = SQLITE_NOMEM;
 	else
-		f->rc = sqlite3_step(f->st);
+		k->rc = sqlite3_step(k->st);
 }
 
-int
-store_firsts_get(struct store_firsts *f, const char *hf, const char *ip,
+/*
+ * The source f->hf, f->ip in cursor k (seeking first if behind, the
+ * source asked for being behind the one asked before): 1 with *first
+ * set, 0 if it is not there, -1 with err set.
+ */
+static int
+firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
     int64_t *first, struct dr_error *err)
 {
-	const char	*rhf, *rip;
+	const char	*hf = f->hf.data, *ip = f->ip.data, *rhf, *rip;
 	unsigned	 steps = 0;
 	int		 c;
 
-	/* Behind the last source asked for: seek (the caller's order). */
-	if (f->rc == 0 || strcmp(hf, f->hf.data) < 0 || (strcmp(hf,
-	    f->hf.data) == 0 && strcmp(ip, f->ip.data) < 0))
-		firsts_seek(f, hf, ip);
-	buf_reset(&f->hf);
-	buf_reset(&f->ip);
-	if (buf_adds(&f->hf, hf) == -1 || buf_addc(&f->hf, '\0') == -1 ||
-	    buf_adds(&f->ip, ip) == -1 || buf_addc(&f->ip, '\0') == -1) {
-		f->rc = 0;
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	}
+	if (k->rc == 0 || behind)
+		firsts_seek(k, hf, ip);
 	for (;;) {
-		if (f->rc == SQLITE_DONE)
+		if (k->rc == SQLITE_DONE)
 			return 0;
-		if (f->rc != SQLITE_ROW) {
-			f->rc = 0;
+		if (k->rc != SQLITE_ROW) {
+			k->rc = 0;
 			return store_db_err(store_sqlite(f->s),
 			    store_path(f->s), err, "reading the sources");
 		}
-		rhf = text(f->st, 0);
-		rip = text(f->st, 1);
+		rhf = text(k->st, 0);
+		rip = text(k->st, 1);
 		if (rhf == NULL || rip == NULL) {
-			f->rc = 0;
+			k->rc = 0;
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
 		}
 		/* SQLite's BINARY order is strcmp's for text without NUL. */
 		if ((c = strcmp(rhf, hf)) == 0)
 			c = strcmp(rip, ip);
 		if (c == 0) {
-			*first = sqlite3_column_int64(f->st, 2);
+			*first = sqlite3_column_int64(k->st, 2);
 			return 1;
 		}
 		if (c > 0)
 			return 0;
 		if (++steps > FIRSTS_STEPS) {
-			firsts_seek(f, f->hf.data, f->ip.data);
+			firsts_seek(k, hf, ip);
 			steps = 0;
 		} else
-			f->rc = sqlite3_step(f->st);
+			k->rc = sqlite3_step(k->st);
 	}
+}
+
+int
+store_firsts_get(struct store_firsts *f, const char *hf, const char *ip,
+    int64_t *first, struct dr_error *err)
+{
+	int64_t	 v = 0;
+	size_t	 i;
+	int	 behind, found = 0, rc;
+
+	/* Behind the last source asked for: seek (the caller's order). */
+	behind = f->hf.len == 0 || strcmp(hf, f->hf.data) < 0 ||
+	    (strcmp(hf, f->hf.data) == 0 && strcmp(ip, f->ip.data) < 0);
+	buf_reset(&f->hf);
+	buf_reset(&f->ip);
+	if (buf_adds(&f->hf, hf) == -1 || buf_addc(&f->hf, '\0') == -1 ||
+	    buf_adds(&f->ip, ip) == -1 || buf_addc(&f->ip, '\0') == -1) {
+		buf_reset(&f->hf);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	for (i = 0; i < f->ncur; i++) {
+		rc = firsts_find(f, &f->cur[i], behind, &v, err);
+		if (rc == -1) {
+			buf_reset(&f->hf);
+			return -1;
+		}
+		if (rc == 1 && (!found || v < *first)) {
+			*first = v;
+			found = 1;
+		}
+	}
+	return found;
 }
 
 void
 store_firsts_close(struct store_firsts *f)
 {
+	size_t	i;
+
 	if (f == NULL)
 		return;
-	sqlite3_finalize(f->st);
+	for (i = 0; i < f->ncur; i++)
+		sqlite3_finalize(f->cur[i].st);
 	buf_free(&f->hf);
 	buf_free(&f->ip);
 	free(f);
@@ -951,6 +1014,9 @@ store_config_mirror(struct store *s, const struct conf *c,
 	size_t		 i, j;
 	int		 rc, same = 0;
 
+	/* Read-only: the mirror stays that of its owner's runs. */
+	if (store_readonly(s))
+		return 0;
 	/* Unchanged since the last run: nothing to write. */
 	if (prep(s, check_sql, &st, err, "reading the configuration") == -1)
 		return -1;

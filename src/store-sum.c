@@ -51,6 +51,19 @@ enum sum_stmt {
 	S__COUNT
 };
 
+/*
+ * Where the sources of a domain's noted days come from, each once, in
+ * the order of the key of sources: GROUP BY sorts with SQLite's sorter,
+ * which spills to temporary files. sum_merge writes them into sources
+ * with their span, sum_fold (read-only) beside it with their first day.
+ */
+#define NOTED_SOURCES \
+	" FROM summary_dirty d"						\
+	" JOIN reports p ON p.domain = d.domain AND p.day = d.day"	\
+	" AND p.status = 'active'"					\
+	" JOIN records c ON c.report = p.id"				\
+	" WHERE d.domain = ?1 GROUP BY 2, 3"
+
 static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_FIND] = "SELECT id FROM auth_sigs WHERE key = ?",
 	[S_SIG_INSERT] =
@@ -70,22 +83,13 @@ static const char *const sum_sql[S__COUNT] = {
 	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
 	    " ORDER BY domain LIMIT 1",
 	[S_DIRTY_DONE] = "DELETE FROM summary_dirty WHERE domain = ?",
-	/*
-	 * The sources of a domain's noted days, each once with its span,
-	 * in the order of the key of sources: GROUP BY sorts with
-	 * SQLite's sorter, which spills to temporary files.
-	 */
 	[S_MERGE] =
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
 	    " first_day, last_day)"
 	    " SELECT ?1, coalesce(c.header_from, ''),"
 	    " coalesce(c.source_ip, ''), dmarcdb_ip(c.source_ip),"
 	    " min(p.day), max(p.day)"
-	    " FROM summary_dirty d"
-	    " JOIN reports p ON p.domain = d.domain AND p.day = d.day"
-	    " AND p.status = 'active'"
-	    " JOIN records c ON c.report = p.id"
-	    " WHERE d.domain = ?1 GROUP BY 2, 3"
+	    NOTED_SOURCES
 	    " ON CONFLICT DO UPDATE SET"
 	    " first_day = min(first_day, excluded.first_day),"
 	    " last_day = max(last_day, excluded.last_day)"
@@ -513,6 +517,70 @@ sum_merge(struct store_sum *m, struct dr_error *err)
 out:
 	buf_free(&domain);
 	return ret;
+}
+
+/*
+ * The read-only connection's merge: the sources of the domain's noted
+ * days go to a temporary table (in the temporary files of the report
+ * commands, store_spill) that store_firsts reads beside sources, and
+ * summary_dirty stays as it is. The first report command of a user who
+ * can write merges them for good.
+ */
+/* Run sql, with the domain as ?1 if it has one; *v: its row's int. */
+static int
+fold_run(sqlite3 *db, const char *path, const char *sql,
+    const char *domain, int *v, struct dr_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_db_err(db, path, err, "reading the summary");
+	if (sqlite3_bind_parameter_count(st) > 0 &&
+	    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && v != NULL)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_db_err(db, path, err, "reading the summary");
+	return 0;
+}
+
+int
+sum_fold(sqlite3 *db, const char *path, const char *domain,
+    struct dr_error *err)
+{
+	int	noted = 0;
+
+	if (fold_run(db, path, "SELECT EXISTS (SELECT 1 FROM summary_dirty"
+	    " WHERE domain = ?1)", domain, &noted, err) == -1)
+		return -1;
+	if (!noted)
+		return 0;
+	if (fold_run(db, path, "CREATE TEMP TABLE IF NOT EXISTS"
+	    " sources_folded (domain TEXT PRIMARY KEY) WITHOUT ROWID", NULL,
+	    NULL, err) == -1 ||
+	    fold_run(db, path, "CREATE TEMP TABLE IF NOT EXISTS sources_fold"
+	    " (domain TEXT NOT NULL, header_from TEXT NOT NULL,"
+	    " source_ip TEXT NOT NULL, first_day INTEGER NOT NULL,"
+	    " PRIMARY KEY (domain, header_from, source_ip)) WITHOUT ROWID",
+	    NULL, NULL, err) == -1 ||
+	    fold_run(db, path, "INSERT OR IGNORE INTO temp.sources_folded"
+	    " VALUES (?1)", domain, NULL, err) == -1)
+		return -1;
+	/* Folded before, on this connection. */
+	if (sqlite3_changes(db) == 0)
+		return 1;
+	if (fold_run(db, path, "INSERT INTO temp.sources_fold"
+	    " SELECT ?1, coalesce(c.header_from, ''),"
+	    " coalesce(c.source_ip, ''), min(p.day)" NOTED_SOURCES, domain,
+	    NULL, err) == -1)
+		return -1;
+	return 1;
 }
 
 /*

@@ -61,6 +61,7 @@ enum stmt {
 	Q_REPORT_STATUS,
 	Q_REPORT_ERROR,
 	Q_REJECT,
+	Q_REJECT_FIND,
 	Q_REJECT_RAW,
 	Q_MAX_MAIL,
 	Q_MAIL_FIND,
@@ -121,6 +122,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " last_seen = excluded.last_seen, times_seen = times_seen + 1,"
 	    " mail_message = coalesce(excluded.mail_message, mail_message)"
 	    " RETURNING id",
+	/* Were these bytes rejected before? */
+	[Q_REJECT_FIND] =
+	    "SELECT 1 FROM rejected_inputs WHERE sha256 = ?",
 	/* The blob's place, written in pieces by store_reject_write. */
 	[Q_REJECT_RAW] =
 	    "INSERT OR IGNORE INTO rejected_raw (input, raw)"
@@ -215,6 +219,8 @@ struct store {
 	uint64_t	 mail_reports, mail_dups, mail_rejected;
 	/* The raw bytes of a rejected input being written. */
 	bool		 in_reject;
+	bool		 reject_before;	/* rejected by an earlier run */
+	struct hmap	*rejected_now;	/* digests this run rejected first */
 	sqlite3_blob	*rblob;		/* NULL: the bytes are not wanted */
 	uint64_t	 rlen, roff;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
@@ -661,9 +667,11 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
     struct dr_error *err)
 {
 	struct store	*s;
-	int		 i, rc;
+	int		 i, rc, ro;
 
 	*sp = NULL;
+	if (dbfile_prepare(path, flags, err) == -1)
+		return -1;
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -672,35 +680,25 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 		free(s);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
-	s->readonly = (flags & STORE_READER) != 0;
 	s->busy_ms = busy_ms;
-	/*
-	 * A new database holds raw mail: it is created here, mode 0600
-	 * whatever the umask lets through (SQLite would make it 0644), and
-	 * SQLite gives its -wal, -shm and -journal files the mode of the
-	 * database file. O_EXCL: an existing file, or a link, is left as
-	 * it is. Names SQLite reads otherwise (":memory:", a "file:" URI)
-	 * are left to it.
-	 */
-	if (!s->readonly && *path != '\0' && strcmp(path, ":memory:") != 0 &&
-	    strncmp(path, "file:", 5) != 0) {
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOFOLLOW, 0600);
-		if (fd != -1)
-			close(fd);
-	}
-	rc = sqlite3_open_v2(path, &s->db, (s->readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
-	    NULL);
+	rc = sqlite3_open_v2(path, &s->db, ((flags & STORE_READER) != 0 ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	    ((flags & STORE_CREATE) != 0 ? SQLITE_OPEN_CREATE : 0) |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		if (s->db == NULL)
-			dr_seterr(err, DR_E_NOMEM, "out of memory");
-		else
-			db_err(s, err, "cannot open");
+		if (s->db == NULL) {
+			free(s->path);
+			free(s);
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		db_err(s, err, "cannot open");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, busy_ms);
+	if (dbfile_opened(s->db, path, flags, &ro, err) == -1)
+		goto fail;
+	s->readonly = ro != 0;
 	/*
 	 * WAL lets readers work while an ingest writes, and two ingests
 	 * take turns. synchronous=NORMAL: a commit survives a crash of
@@ -708,17 +706,38 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	 * Statement journals are kept in memory, but not while migrating:
 	 * dropping a big table inside the schema update's transaction
 	 * journals every page of it (source_days of 10 million records:
-	 * 480 MB).
+	 * 480 MB). A read-only connection leaves the journal mode and
+	 * the schema as they are: it cannot change them.
 	 */
 	if (s->readonly) {
 		int v;
 		if (user_version(s, &v, err) == -1)
 			goto fail;
-		if (v != NSCHEMA) {
+		if (v > NSCHEMA) {
+			dr_seterr(err, DR_E_DB, "%s: database schema version "
+			    "%d is newer than this dmarcdb supports (%d): use "
+			    "a newer dmarcdb", path, v, NSCHEMA);
+			goto fail;
+		}
+		if (v != NSCHEMA && (flags & STORE_READER) != 0) {
 			dr_seterr(err, DR_E_DB, "%s: schema version %d, not %d",
 			    path, v, NSCHEMA);
 			goto fail;
 		}
+		if (v != NSCHEMA) {
+			dr_seterr(err, DR_E_DB, "%s: schema version %d is "
+			    "older than this dmarcdb's (%d), and this user "
+			    "cannot write it to update it: run any dmarcdb "
+			    "command on it once as its owner, such as ingest "
+			    "(dmarcdb(1), SHARED DATABASE)", path, v, NSCHEMA);
+			goto fail;
+		}
+		/* A report command's, as below. */
+		if ((flags & STORE_READER) == 0 && (exec(s, "PRAGMA "
+		    "cache_size = -16384", err, "setting the cache") == -1 ||
+		    exec(s, "PRAGMA temp_store = MEMORY", err,
+		    "setting temp_store") == -1))
+			goto fail;
 	} else if (set_wal(s, busy_ms, err) == -1 ||
 	    exec(s, "PRAGMA synchronous = NORMAL", err,
 	    "setting synchronous mode") == -1 ||
@@ -744,6 +763,12 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 fail:
 	store_close(s);
 	return -1;
+}
+
+int
+store_readonly(const struct store *s)
+{
+	return s->readonly;
 }
 
 sqlite3 *
@@ -826,6 +851,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
+	hmap_free(s->rejected_now);
 	sqlite3_finalize(s->q.sig);
 	sqlite3_finalize(s->q.ptr_get);
 	sqlite3_finalize(s->q.ptr_put);
@@ -1773,7 +1799,7 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	sqlite3_stmt	*st = s->st[Q_REJECT];
 	time_t		 now = time(NULL);
 	int64_t		 id;
-	int		 rc;
+	int		 rc, added;
 
 	assert(!s->in_reject);
 	*want = 0;
@@ -1783,6 +1809,29 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	if (batch_begin(s, err) == -1)
 		return -1;
 	s->batch_reports++;
+	/*
+	 * Known by its content: the same bytes rejected by an earlier
+	 * run (a row that this run did not make). Without bytes (none
+	 * kept, or none readable) an input cannot be known again.
+	 */
+	s->reject_before = false;
+	if (len > 0 || size == 0) {
+		sqlite3_stmt *f = s->st[Q_REJECT_FIND];
+		sqlite3_bind_blob(f, 1, sha, SHA256_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(f);
+		sqlite3_reset(f);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_err(s, err, "looking up a rejected input");
+		if (s->rejected_now == NULL)
+			s->rejected_now = hmap_new(1);
+		if (s->rejected_now == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		s->reject_before = rc == SQLITE_ROW &&
+		    hmap_find(s->rejected_now, sha, SHA256_LEN) == NULL;
+		if (rc == SQLITE_DONE && hmap_get(s->rejected_now, sha,
+		    SHA256_LEN, &added) == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
 	sqlite3_bind_int64(st, 1, s->run_id);
 	bind_s(st, 2, origin);
 	bind_s(st, 3, reason);
@@ -1821,6 +1870,12 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	}
 	*want = 1;
 	return 0;
+}
+
+int
+store_reject_before(const struct store *s)
+{
+	return s->reject_before;
 }
 
 /* The next piece of the raw bytes (when wanted). */

@@ -24,13 +24,29 @@
 struct store;
 
 /*
- * Open (creating if needed) and migrate. busy_ms: how long to wait for
- * another process's lock. With STORE_READER: read-only, for lookups from
- * a second thread; the schema must be current.
+ * Open and migrate. busy_ms: how long to wait for another process's
+ * lock. flags:
+ * - STORE_CREATE: create the database when there is none (ingest), with
+ *   mode 0640 whatever the umask; it must be writable.
+ * - STORE_READER: read-only, for lookups from a second thread; the
+ *   schema must be current.
+ * - neither: the database must exist (else "no such database: PATH",
+ *   DR_E_DB). It is opened read-write when this user can write it, else
+ *   read-only (store_readonly), and then nothing is written to it: the
+ *   sources are brought up to date in memory (store_firsts_open), the
+ *   reverse DNS cache, the alerts and the configuration mirror are not
+ *   written, and a schema older than this dmarcdb's is an error that
+ *   says who can update it (dmarcdb(1), SHARED DATABASE).
+ * Every read-write connection leaves the -wal and -shm files in place
+ * when it closes (SQLITE_FCNTL_PERSIST_WAL), so that users who may read
+ * the database but not write its directory can read it.
  */
 #define STORE_READER	0x1
+#define STORE_CREATE	0x2
 int	 store_open(const char *, int, int, struct store **,
 	    struct dr_error *);
+/* 1 when the store was opened read-only (see store_open), else 0. */
+int	 store_readonly(const struct store *);
 void	 store_close(struct store *);
 const char *store_path(const struct store *);
 int	 store_busy_ms(const struct store *);
@@ -53,6 +69,12 @@ struct store_counts {
 	uint64_t	vanished;	/* listed, gone before read */
 	uint64_t	records;
 	uint64_t	messages;
+	/* Not in ingest_runs: for the summary only. */
+	uint64_t	rejected_before;  /* known: not in rejected */
+	uint64_t	mail_no_report;	/* messages without a report */
+	uint64_t	unreachable;	/* of unreadable: a server */
+	uint64_t	moved;		/* inputs moved or flagged */
+	uint64_t	not_moved;	/* ... that could not be */
 };
 
 /* An ingest run: its row is written at the start and updated at end. */
@@ -192,6 +214,12 @@ int	 store_reject_begin(struct store *, const char *, const char *,
 int	 store_reject_write(struct store *, const void *, size_t,
 	    struct dr_error *);
 int	 store_reject_end(struct store *, struct dr_error *);
+/*
+ * 1 when the input the last store_reject_begin kept was rejected by an
+ * earlier run: the same bytes kept (an input of which no bytes are
+ * kept, but not empty, is never known again), else 0.
+ */
+int	 store_reject_before(const struct store *);
 /* The same, with the raw bytes (len of size) in memory. */
 int	 store_reject(struct store *, const char *, const char *,
 	    const unsigned char *, size_t, uint64_t, struct dr_error *);
@@ -441,7 +469,7 @@ int	 store_export(struct store *, const char *, int64_t, int64_t,
 
 /*
  * Mirror the configuration into the config_* tables (nothing is written
- * when the same file was mirrored last).
+ * when the same file was mirrored last, or on a read-only store).
  */
 int	 store_config_mirror(struct store *, const struct conf *,
 	    struct dr_error *);
@@ -465,7 +493,10 @@ struct store_ptr {
  */
 int	 store_ptr_get(struct store *, const char *, int64_t,
 	    struct store_ptr *, struct dr_error *);
-/* Write (replace) n entries in one transaction. 0, or -1 with err. */
+/*
+ * Write (replace) n entries in one transaction (none on a read-only
+ * store). 0, or -1 with err.
+ */
 int	 store_ptr_put(struct store *, const struct store_ptr *, size_t,
 	    struct dr_error *);
 
@@ -480,6 +511,7 @@ int	 store_ptr_put(struct store *, const struct store_ptr *, size_t,
  * those new); without, only those recorded see their last_seen move to
  * now. 0, or -1 with err set (nothing written).
  * store_alert_forget: delete those last seen before a time.
+ * On a read-only store, mark and forget write nothing and return 0.
  */
 int	 store_alert_known(struct store *, const char *, const char *,
 	    struct dr_error *);

@@ -266,6 +266,16 @@ unpack_sniff(const unsigned char *p, size_t n, int more, char *desc,
 		snprintf(desc, desclen, "empty zip archive");
 	else if (n >= 4 && memcmp(p, "%PDF", 4) == 0)
 		snprintf(desc, desclen, "a PDF document");
+	else if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		snprintf(desc, desclen, "a PNG image");
+	else if (n >= 3 && memcmp(p, "\xff\xd8\xff", 3) == 0)
+		snprintf(desc, desclen, "a JPEG image");
+	else if (n >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
+	    memcmp(p, "GIF89a", 6) == 0))
+		snprintf(desc, desclen, "a GIF image");
+	else if (n >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WEBP", 4) == 0)
+		snprintf(desc, desclen, "a WebP image");
 	else if (n >= 3 && memcmp(p, "BZh", 3) == 0)
 		snprintf(desc, desclen, "bzip2 data (not supported)");
 	else if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)

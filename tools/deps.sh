@@ -17,11 +17,12 @@ build="$build libc-ares-dev"
 # openssl: a throwaway CA for the TLS tests; knot, bind9-dnsutils: the
 # private DNS server of rdns.sh and its readiness check; chromium,
 # fonts-dejavu-core: digest-layout.sh measures the digest's HTML in a
-# headless browser); the sanitizer and fuzzing builds (clang, its
-# ASan/UBSan/libFuzzer runtimes); make check-valgrind.
+# headless browser; passwd: useradd, for the users of shared.sh); the
+# sanitizer and fuzzing builds (clang, its ASan/UBSan/libFuzzer runtimes);
+# make check-valgrind.
 test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
 libclang-rt-14-dev valgrind python3 openssl knot bind9-dnsutils chromium
-fonts-dejavu-core"
+fonts-dejavu-core passwd"
 # Installing and running as a service: systemd (systemd-analyze verifies
 # the units, systemd-sysusers their user; its pkg-config file names the
 # unit directory), bash-completion (its directory), man-db (the units'

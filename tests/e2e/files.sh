@@ -206,8 +206,9 @@ for u in 022 000; do
 	# (Should the run be gone, opening the FIFO would wait forever.)
 	timeout 60 sh -c ': > "$1"' sh "$T/hold" || fail "umask $u: no run"
 	wait "$pid" || true
-	[ "$modes" = "600 600 600 " ] || fail "umask $u: modes $modes"
-	[ "$(stat -c %a "$T/m.db")" = 600 ] || fail "umask $u: after the run"
+	# Its owner's and its group's (dmarcdb(1), SHARED DATABASE).
+	[ "$modes" = "640 640 640 " ] || fail "umask $u: modes $modes"
+	[ "$(stat -c %a "$T/m.db")" = 640 ] || fail "umask $u: after the run"
 done
 
 # The IMAP lock beside the database.
@@ -227,6 +228,11 @@ expect_exit 0 "$DMARCDB" -q --db "$T/m.db" ingest "$R/yahoo-report.xml" \
     2> "$T/err"
 [ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
     fail "ingest, 0644: $(cat "$T/err")"
+# The digest opens a connection per core: still once.
+"$DMARCDB" -q --db "$T/m.db" digest --no-dns --format text > /dev/null \
+    2> "$T/err"
+[ "$(grep -c 'other users can read it' "$T/err")" = 1 ] ||
+    fail "digest, 0644: $(cat "$T/err")"
 chmod 606 "$T/m.db"
 "$DMARCDB" --db "$T/m.db" reports > /dev/null 2> "$T/err"
 grep -qF "(mode 0606)" "$T/err" || fail "0606: $(cat "$T/err")"

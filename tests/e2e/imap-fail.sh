@@ -1,6 +1,7 @@
 #!/bin/bash
 # imap-fail.sh: an IMAP folder that cannot be read is an unreadable
-# input, said once: not a rejected one (nothing is kept), exit 1. A
+# input, said once: not a rejected one (nothing is kept), exit 5 (1
+# when an input was also rejected, or a file could not be read). A
 # server that trickles (fakeserver.py, 2 bytes a second) cannot hold
 # the run: --message-timeout and --session-timeout end it, with what
 # was stopped and why. (Login refused and a missing folder: imap.sh.)
@@ -33,7 +34,7 @@ while [ -n "$(ss -Hltn "sport = :$port" 2> /dev/null)" ]; do
 	[ $i -lt 50 ] || fail "the fake server still listens"
 	sleep 0.1
 done
-expect_exit 1 "$DMARCDB" --db "$DB" ingest "$U" 2> "$T/err"
+expect_exit 5 "$DMARCDB" --db "$DB" ingest "$U" 2> "$T/err"
 grep -q "^dmarcdb: $U: connecting: .*Couldn't connect to server$" \
     "$T/err" || fail "nobody listening: $(cat "$T/err")"
 once "$T/err" "$U"
@@ -54,7 +55,7 @@ grep -q ': 0 reports stored, 0 duplicates, 0 superseded, 1 rejected, 2 unreadabl
 # 2. A server that trickles a message: --message-timeout ends it.
 fake_start imap-trickle
 U=imap://test@127.0.0.1:$FAKE_PORT/INBOX
-expect_exit 1 "$DMARCDB" --db "$DB" ingest --message-timeout 1 "$U" \
+expect_exit 5 "$DMARCDB" --db "$DB" ingest --message-timeout 1 "$U" \
     2> "$T/err"
 grep -q "^dmarcdb: $U: UID 1: no complete answer within --message-timeout (1 s)$" \
     "$T/err" || fail "trickle: $(cat "$T/err")"
@@ -63,7 +64,7 @@ grep -q '^[^ ]* UID FETCH 1 ' "$FAKE_GOT" || fail "trickle: no FETCH sent"
 grep -q ', 0 rejected, 1 unreadable;' "$T/err" ||
     fail "trickle, summary: $(cat "$T/err")"
 # 3. ... and --session-timeout, when it comes first.
-expect_exit 1 "$DMARCDB" --db "$DB" ingest --message-timeout 600 \
+expect_exit 5 "$DMARCDB" --db "$DB" ingest --message-timeout 600 \
     --session-timeout 2 "$U" 2> "$T/err"
 # (Normally while fetching UID 1; on a very slow machine, before.)
 grep -q "^dmarcdb: $U: [^:]*: stopped: the folder took longer than --session-timeout (2 s); what was read is kept, and the next run goes on$" \

@@ -43,21 +43,21 @@ unreadable() {
 #    stops before it logs in.
 fake_start imap-starttls-refused
 U=imap://test@localhost:$FAKE_PORT/INBOX
-expect_exit 1 "$DMARCDB" --db "$DB" ingest "$U" 2> "$T/err"
+expect_exit 5 "$DMARCDB" --db "$DB" ingest "$U" 2> "$T/err"
 grep -q '^[^ ]* STARTTLS' "$FAKE_GOT" || fail "STARTTLS not tried"
 no_login "$FAKE_GOT" "STARTTLS refused"
 grep -q "^dmarcdb: $U: connecting: STARTTLS denied: the server does not offer TLS (STARTTLS), or refused it, so nothing more was sent (clear text only with --allow-cleartext) (the server said: A[0-9]* NO TLS is not available today)$" \
     "$T/err" || fail "STARTTLS refused: $(cat "$T/err")"
 unreadable "$T/err"
 #    With --allow-cleartext it logs in, in clear, after the refusal.
-expect_exit 1 "$DMARCDB" --db "$DB" ingest --allow-cleartext "$U" \
+expect_exit 5 "$DMARCDB" --db "$DB" ingest --allow-cleartext "$U" \
     2> "$T/err"
 got_login "$FAKE_GOT" "--allow-cleartext"
 grep -q "login denied" "$T/err" || fail "cleartext: $(cat "$T/err")"
 
 # 2. No STARTTLS offered at all: the same.
 fake_start imap-no-starttls
-expect_exit 1 "$DMARCDB" --db "$DB" ingest \
+expect_exit 5 "$DMARCDB" --db "$DB" ingest \
     "imap://test@localhost:$FAKE_PORT/INBOX" 2> "$T/err"
 no_login "$FAKE_GOT" "no STARTTLS"
 grep -q "does not offer TLS (STARTTLS), or refused it" "$T/err" ||
@@ -67,13 +67,13 @@ unreadable "$T/err"
 # 3. A loopback address as written (127.0.0.1) may be spoken to in
 #    clear: the login goes there, and is refused.
 fake_start imap-no-starttls
-expect_exit 1 "$DMARCDB" --db "$DB" ingest \
+expect_exit 5 "$DMARCDB" --db "$DB" ingest \
     "imap://test@127.0.0.1:$FAKE_PORT/INBOX" 2> "$T/err"
 got_login "$FAKE_GOT" "127.0.0.1"
 grep -q "login denied" "$T/err" || fail "127.0.0.1: $(cat "$T/err")"
 #    ... and never through a proxy (which would take it elsewhere).
 fake_start imap-no-starttls
-expect_exit 1 env ALL_PROXY=socks5://192.0.2.1:1080 "$DMARCDB" --db "$DB" \
+expect_exit 5 env ALL_PROXY=socks5://192.0.2.1:1080 "$DMARCDB" --db "$DB" \
     ingest "imap://test@127.0.0.1:$FAKE_PORT/INBOX" 2> "$T/err"
 got_login "$FAKE_GOT" "127.0.0.1 with ALL_PROXY"
 
@@ -119,7 +119,7 @@ esac
 before=$(logins "$DOVE/dovecot.log")
 for u in "imap://test@localhost:$IMAP_PORT/INBOX" \
     "imaps://test@localhost:$IMAPS_PORT/INBOX"; do
-	expect_exit 1 "$DMARCDB" --db "$T/c.db" ingest "$u" 2> "$T/err"
+	expect_exit 5 "$DMARCDB" --db "$T/c.db" ingest "$u" 2> "$T/err"
 	grep -q "^dmarcdb: $u: .*not signed by a trusted CA (--ca-file names a private CA)$" \
 	    "$T/err" || fail "unknown CA, $u: $(cat "$T/err")"
 	unreadable "$T/err"
@@ -131,7 +131,7 @@ seed "$IMAP_MD"
 wrong_before=$(logins "$DOVE/dovecot.log")
 for u in "imap://test@localhost:$IMAP_PORT/INBOX" \
     "imaps://test@localhost:$IMAPS_PORT/INBOX"; do
-	expect_exit 1 "$DMARCDB" --db "$T/c.db" ingest --ca-file \
+	expect_exit 5 "$DMARCDB" --db "$T/c.db" ingest --ca-file \
 	    "$T/pki/ca.pem" "$u" 2> "$T/err"
 	grep -q "^dmarcdb: $u: .*'localhost'.*: the server's certificate is not for this host name" \
 	    "$T/err" || fail "wrong name, $u: $(cat "$T/err")"

@@ -101,7 +101,7 @@ unreadable() {
 }
 
 # 3. Credentials: from the environment or a netrc file; never the URL.
-expect_exit 1 env DMARCDB_IMAP_PASSWORD=wrong "$DMARCDB" --db "$T/e.db" \
+expect_exit 5 env DMARCDB_IMAP_PASSWORD=wrong "$DMARCDB" --db "$T/e.db" \
     ingest "$IMAP_URL/INBOX" 2> "$T/err"
 grep -q "^dmarcdb: $IMAP_URL/INBOX: connecting: login denied" "$T/err" ||
     fail "wrong password: $(cat "$T/err")"
@@ -118,7 +118,7 @@ seed Netrc
 env -u DMARCDB_IMAP_PASSWORD "$DMARCDB" -q --db "$T/d.db" ingest \
     --netrc-file "$T/netrc" "$IMAP_URL/Netrc" || fail "netrc: exit $?"
 same_as_ref "$T/d.db" "netrc"
-expect_exit 1 "$DMARCDB" --db "$T/e.db" ingest "$IMAP_URL/Nowhere" \
+expect_exit 5 "$DMARCDB" --db "$T/e.db" ingest "$IMAP_URL/Nowhere" \
     2> "$T/err"
 grep -q "^dmarcdb: $IMAP_URL/Nowhere: STATUS \"Nowhere\" (UIDVALIDITY): refused (the server said: A[0-9]* NO .*Nowhere.*)$" \
     "$T/err" || fail "missing folder: $(cat "$T/err")"

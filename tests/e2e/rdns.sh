@@ -44,6 +44,8 @@ CLOSED=$(free_port 13)
 CONF=$T/dmarcdb.conf
 printf 'resolver 127.0.0.1:%s;\nresolver-timeout 200;\n' "$PORT" > "$CONF"
 unset DMARCDB_RESOLVER
+# ptr keeps its answers in a database that exists: only ingest makes one.
+"$QUICK" -q --db "$DB" ingest "$SRCDIR/samples/reports/yahoo-report.xml"
 ptr() {
 	"$DMARCDB" --db "$DB" --config "$CONF" ptr --format csv "$@"
 }

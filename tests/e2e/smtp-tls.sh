@@ -17,6 +17,8 @@ PW=s3cr3t-pw-4711
 # The password as AUTH PLAIN sends it, base64 of \0user\0pass.
 PLAIN=$(printf '\0dmarc\0%s' "$PW" | base64)
 : > "$T/empty.conf"
+# A database to digest (only ingest makes one).
+"$QUICK" -q --db "$DB" ingest "$SRCDIR/samples/reports/yahoo-report.xml"
 D="--config $T/empty.conf digest --as-of 2026-03-01 --no-dns"
 D="$D --from dmarc@example.com --to ops@example.com"
 

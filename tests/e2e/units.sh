@@ -80,6 +80,7 @@ done
 for u in ingest digest; do
 	f=$U/dmarcdb-$u.service
 	for want in User=dmarcdb Group=dmarcdb StateDirectory=dmarcdb \
+	    StateDirectoryMode=2750 \
 	    'Environment=DMARCDB_DB=%S/dmarcdb/dmarc.db' UMask=0027 \
 	    ProtectSystem=strict NoNewPrivileges=yes PrivateTmp=yes \
 	    ProtectHome=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'

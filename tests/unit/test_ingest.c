@@ -51,7 +51,8 @@ setup_with(void **state, int recover)
 	fd = mkstemp(f->path);
 	close(fd);
 	unlink(f->path);
-	assert_int_equal(store_open(f->path, 1000, 0, &f->s, &err), 0);
+	assert_int_equal(store_open(f->path, 1000, STORE_CREATE, &f->s, &err),
+	    0);
 	assert_int_equal(store_run_begin(f->s, &err), 0);
 	f->o = opts;
 	f->o.recover = recover;

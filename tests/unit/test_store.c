@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +39,8 @@ setup(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	unlink(f->path);
-	assert_int_equal(store_open(f->path, 1000, 0, &f->s, &err), 0);
+	assert_int_equal(store_open(f->path, 1000, STORE_CREATE, &f->s, &err),
+	    0);
 	assert_int_equal(store_run_begin(f->s, &err), 0);
 	*state = f;
 	return 0;
@@ -159,6 +162,83 @@ schema_created_and_versioned(void **state)
 		assert_string_equal(sqlite3_column_text(st, 0), "wal");
 		sqlite3_finalize(st);
 		sqlite3_close(db);
+	}
+}
+
+/* The mode of path (or suffix beside it), or -1 if it is not there. */
+static int
+mode_of(const char *path, const char *sfx, off_t *size)
+{
+	char		p[96];
+	struct stat	st;
+
+	snprintf(p, sizeof p, "%s%s", path, sfx);
+	if (stat(p, &st) == -1)
+		return -1;
+	if (size != NULL)
+		*size = st.st_size;
+	return (int)(st.st_mode & 07777);
+}
+
+/*
+ * Only STORE_CREATE creates: another open of a path that does not
+ * exist says so and leaves nothing behind. A new database is 0640
+ * whatever the umask (tried with the loosest and a strict one), its
+ * -wal and -shm files too, and both stay when the last connection
+ * closes (for readers who cannot make them), the log emptied.
+ */
+static void
+created_only_by_ingest(void **state)
+{
+	static const mode_t	 masks[] = { 0, 077 };
+	struct store		*s;
+	struct dr_error		 err;
+	char			 path[64], want[160], p[96];
+	off_t			 size;
+	mode_t			 old;
+	size_t			 i;
+	int			 fd;
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/dmarcdb-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	assert_int_equal(store_open(path, 1000, 0, &s, &err), -1);
+	assert_null(s);
+	assert_int_equal(err.code, DR_E_DB);
+	snprintf(want, sizeof want, "no such database: %s", path);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(mode_of(path, "", NULL), -1);
+	assert_int_equal(mode_of(path, "-wal", NULL), -1);
+	/* A missing directory too. */
+	snprintf(p, sizeof p, "%s/x/dmarc.db", path);
+	assert_int_equal(store_open(p, 1000, 0, &s, &err), -1);
+	snprintf(want, sizeof want, "no such database: %s", p);
+	assert_string_equal(err.msg, want);
+
+	for (i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+		old = umask(masks[i]);
+		assert_int_equal(store_open(path, 1000, STORE_CREATE, &s,
+		    &err), 0);
+		assert_int_equal(store_run_begin(s, &err), 0);
+		store_close(s);
+		umask(old);
+		assert_int_equal(mode_of(path, "", NULL), 0640);
+		assert_int_equal(mode_of(path, "-shm", NULL), 0640);
+		assert_int_equal(mode_of(path, "-wal", &size), 0640);
+		assert_int_equal(size, 0);
+		/* Open again, it exists: not created, kept. */
+		assert_int_equal(store_open(path, 1000, 0, &s, &err), 0);
+		assert_int_equal(store_readonly(s), 0);
+		store_close(s);
+		assert_int_equal(mode_of(path, "-wal", NULL), 0640);
+		unlink(path);
+		snprintf(p, sizeof p, "%s-wal", path);
+		unlink(p);
+		snprintf(p, sizeof p, "%s-shm", path);
+		unlink(p);
 	}
 }
 
@@ -800,6 +880,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_database_refused,
 		    setup, teardown),
+		cmocka_unit_test(created_only_by_ingest),
 		cmocka_unit_test_setup_teardown(report_stored_whole,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(abort_leaves_nothing,

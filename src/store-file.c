@@ -1,0 +1,160 @@
+/*
+ * store-file.c: the database file and who may open it how (dmarcdb(1),
+ * SHARED DATABASE).
+ *
+ * Only ingest creates a database: a report command given a path that
+ * does not exist says so, rather than report on an empty database made
+ * for the occasion. A user who may read the database but not write it
+ * (an analyst in the database's group) gets a read-only connection.
+ *
+ * SQLite reads a database in WAL mode through its -wal and -shm files
+ * beside it. A reader that cannot write creates neither: it needs both
+ * to be there, readable (SQLite then keeps the WAL index in its own
+ * memory when no writer is connected). So every read-write connection
+ * keeps them when it closes (SQLITE_FCNTL_PERSIST_WAL; SQLite would
+ * otherwise delete them with the last connection), the log truncated
+ * to nothing by its journal_size_limit; SQLite creates them with the
+ * database's mode. A reader that finds them missing is refused, with
+ * what to do, rather than let SQLite create them as that user (if it
+ * can write the directory), which would lock out the writer.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store-int.h"
+#include "store.h"
+
+/* The mode of a new database: its owner writes, its group reads. */
+#define DBFILE_MODE	0640
+/* The longest the write-ahead log stays after a checkpoint resets it. */
+#define DBFILE_WAL_KEEP	"67108864"
+
+/* A name SQLite reads as something else than a file's path. */
+static int
+special(const char *path)
+{
+	return *path == '\0' || strcmp(path, ":memory:") == 0 ||
+	    strncmp(path, "file:", 5) == 0;
+}
+
+int
+dbfile_prepare(const char *path, int flags, struct dr_error *err)
+{
+	struct stat	st;
+	int		fd;
+
+	if (special(path))
+		return 0;
+	if ((flags & STORE_CREATE) == 0) {
+		if (stat(path, &st) == -1 && (errno == ENOENT ||
+		    errno == ENOTDIR))
+			return dr_seterr(err, DR_E_DB, "no such database: %s",
+			    path);
+		return 0;
+	}
+	/*
+	 * A new database holds raw mail: its owner and group only,
+	 * whatever the umask (SQLite would make it 0644), and SQLite
+	 * gives its -wal, -shm and -journal files the database's mode.
+	 * O_EXCL: an existing file, or a link, is left as it is; what
+	 * cannot be created here SQLite fails on, and says why.
+	 */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    DBFILE_MODE);
+	if (fd != -1) {
+		(void)fchmod(fd, DBFILE_MODE);
+		close(fd);
+	}
+	return 0;
+}
+
+/* 1 if path-sfx exists (or cannot be looked at), else 0. */
+static int
+beside(const char *path, const char *sfx)
+{
+	char		name[PATH_MAX];
+	struct stat	st;
+
+	if ((size_t)snprintf(name, sizeof name, "%s%s", path, sfx) >=
+	    sizeof name)
+		return 1;
+	return stat(name, &st) == 0 || errno != ENOENT;
+}
+
+/*
+ * 1 when the file's header says WAL mode (its read and write versions,
+ * bytes 18 and 19, are 2), 0 when it does not or cannot be read: SQLite
+ * will say what is wrong with it.
+ */
+static int
+wal_mode(const char *path)
+{
+	unsigned char	hdr[20];
+	ssize_t		n;
+	int		fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	n = pread(fd, hdr, sizeof hdr, 0);
+	close(fd);
+	return n == (ssize_t)sizeof hdr && hdr[18] == 2 && hdr[19] == 2;
+}
+
+int
+dbfile_opened(sqlite3 *db, const char *path, int flags, int *readonly,
+    struct dr_error *err)
+{
+	static int	said;
+	int		one = 1, wal, shm;
+
+	*readonly = (flags & STORE_READER) != 0 ||
+	    sqlite3_db_readonly(db, "main") == 1;
+	if (!*readonly) {
+		/* The -wal and -shm files stay for the readers. */
+		if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &one) != SQLITE_OK && !special(path))
+			return store_db_err(db, path, err, "keeping the "
+			    "write-ahead log");
+		if (sqlite3_exec(db, "PRAGMA journal_size_limit = "
+		    DBFILE_WAL_KEEP, NULL, NULL, NULL) != SQLITE_OK)
+			return store_db_err(db, path, err, "limiting the "
+			    "write-ahead log");
+		return 0;
+	}
+	if ((flags & STORE_READER) != 0 || special(path))
+		return 0;
+	/* SQLite fell back to reading: this user cannot write the file. */
+	if ((flags & STORE_CREATE) != 0)
+		return dr_seterr(err, DR_E_DB, "%s: no write permission on "
+		    "it: ingest must run as a user who can write the "
+		    "database (its owner)", path);
+	wal = beside(path, "-wal");
+	shm = beside(path, "-shm");
+	if ((!wal || !shm) && wal_mode(path))
+		return dr_seterr(err, DR_E_DB, "%s: no write permission on "
+		    "it, and its %s missing, which only a user who can write "
+		    "it can make: run any dmarcdb command on it once as its "
+		    "owner, such as ingest (dmarcdb(1), SHARED DATABASE)", path,
+		    !wal && !shm ? "-wal and -shm files are" : !wal ?
+		    "-wal file is" : "-shm file is");
+	/* Once a run: digest opens a connection per core. */
+	if (!said)
+		log_verbose("%s: read-only for this user: nothing is written "
+		    "to it (the sources are brought up to date in memory; "
+		    "reverse DNS answers, alerts and the configuration are "
+		    "not kept)", path);
+	said = 1;
+	return 0;
+}
