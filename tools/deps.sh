@@ -23,6 +23,12 @@ build="$build libc-ares-dev"
 test="sqlite3 gzip curl dovecot-imapd opensmtpd iproute2 util-linux clang
 libclang-rt-14-dev valgrind python3 openssl knot bind9-dnsutils chromium
 fonts-dejavu-core passwd"
+# Installing and running as a service: systemd (systemd-analyze verifies
+# the units, systemd-sysusers their user; its pkg-config file names the
+# unit directory), bash-completion (its directory), man-db (the units'
+# Documentation=man:dmarcdb(1), which verify looks up); the Debian
+# package that CI builds, checks and installs (debhelper, lintian).
+test="$test systemd bash-completion man-db debhelper lintian"
 
 case "${1:-}" in
 "") pkgs=$build ;;
