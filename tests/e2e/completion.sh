@@ -49,12 +49,15 @@ options() {
 	    /^$/ { usage = 0; section = 0; next }
 	    usage {
 		line = $0
+		# Each usage line that names the command: from it on (the
+		# global options before it are not its own); a line that
+		# goes on the one before: whole.
 		if (cmd == "") { sub(/ COMMAND .*/, "", line) }
-		else if (!after) {
-			if (index(line " ", " " cmd " ") == 0) next
+		else if (index(line " ", " " cmd " ") > 0) {
 			line = substr(line, index(line " ", " " cmd " "))
 			after = 1
-		}
+		} else if (!after || line ~ /^(usage: )?dmarcdb /)
+			next
 		while (match(line, /--[a-z0-9][a-z0-9-]*/)) {
 			print substr(line, RSTART, RLENGTH)
 			line = substr(line, RSTART + RLENGTH)

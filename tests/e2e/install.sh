@@ -105,7 +105,8 @@ DMARCDB_SERVICES=$SRCDIR/data/services.conf "$QUICK" reports > "$T/want"
 diff -u "$T/want" "$T/reports" || fail "reports differ from the build's"
 
 # The catalogue: the installed one, read without a word.
-run sources --no-dns --since 2015-01-01 --domain example.net \
+run sources --no-dns --since 2015-01-01 --as-of 2026-05-26 \
+    --domain example.net \
     > "$T/sources" 2> "$T/err"
 [ ! -s "$T/err" ] || fail "sources: $(cat "$T/err")"
 grep -q "^vendor.example  *domain " "$T/sources" ||
@@ -114,7 +115,8 @@ grep -q "^vendor.example  *domain " "$T/sources" ||
 chmod u+w "$D$pkgdatadir/services.conf"
 printf 'service "Installed Catalogue" {\n\tkind esp;\n\tdkim %s;\n}\n' \
     vendor.example >> "$D$pkgdatadir/services.conf"
-run sources --no-dns --since 2015-01-01 --domain example.net \
+run sources --no-dns --since 2015-01-01 --as-of 2026-05-26 \
+    --domain example.net \
     > "$T/sources" 2> "$T/err"
 [ ! -s "$T/err" ] || fail "sources: $(cat "$T/err")"
 grep -q "^Installed Catalogue (not as us)  *service-other " "$T/sources" ||
