@@ -739,8 +739,9 @@ save_classes(struct run *r)
 	struct dr_error	 err;
 	size_t		 i, at = 0;
 
+	/* No rows kept: no array (NULL + 0 is undefined). */
 	for (i = 0; i < r->nwins; i++) {
-		r->wins[i].rows = r->rows + at;
+		r->wins[i].rows = r->rows != NULL ? r->rows + at : NULL;
 		at += r->wins[i].nrows;
 	}
 	store_read_end(r->s);
