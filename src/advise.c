@@ -16,7 +16,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1013,40 +1012,15 @@ harm_now(struct advice *a)
 static void
 external_dest(struct advice *a, const struct dmarc_record *r)
 {
-	static const char *const tags[2] = { "rua", "ruf" };
-	char		 seen[4][VALID_NAME_MAX + 1], dest[VALID_NAME_MAX + 1];
-	const char	*v, *p, *at, *end, *org;
-	size_t		 i, j, n, nseen = 0;
+	char	dest[4][RECORD_DEST_MAX];
+	size_t	i, n;
 
-	org = align_org(a->domain);
-	for (i = 0; i < 2; i++) {
-		if ((v = record_get(r, tags[i])) == NULL)
-			continue;
-		for (p = v; *p != '\0'; p = *end ? end + 1 : end) {
-			end = strchr(p, ',');
-			if (end == NULL)
-				end = p + strlen(p);
-			if (strncasecmp(p, "mailto:", 7) != 0 ||
-			    (at = memchr(p, '@', (size_t)(end - p))) == NULL)
-				continue;
-			for (n = 0, at++; at + n < end && at[n] != '!' &&
-			    n < sizeof dest - 1; n++)
-				dest[n] = (char)tolower((unsigned char)at[n]);
-			dest[n] = '\0';
-			if (n == 0 || strcmp(align_org(dest), org) == 0)
-				continue;
-			for (j = 0; j < nseen; j++)
-				if (strcmp(seen[j], dest) == 0)
-					break;
-			if (j < nseen || nseen == 4)
-				continue;
-			memcpy(seen[nseen++], dest, n + 1);
-			note(&a->about, "reports go to %s, outside %s: they "
-			    "arrive only if %s publishes TXT \"v=DMARC1\" at "
-			    "%s._report._dmarc.%s (RFC 7489 section 7.1)",
-			    dest, a->domain, dest, a->domain, dest);
-		}
-	}
+	n = record_external(r, a->domain, dest, 4);
+	for (i = 0; i < n; i++)
+		note(&a->about, "reports go to %s, outside %s: they "
+		    "arrive only if %s publishes TXT \"v=DMARC1\" at "
+		    "%s._report._dmarc.%s (RFC 7489 section 7.1)",
+		    dest[i], a->domain, dest[i], a->domain, dest[i]);
 }
 
 /* none 0, quarantine 1, reject 2; -1 for anything else. */

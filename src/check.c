@@ -30,12 +30,10 @@ dmarc_of(const struct dns_ask *a, char *out, size_t len)
 	int	n = 0;
 
 	for (i = 0; i < a->n; i++) {
-		const char *r = a->rec[i];
-		if (strncasecmp(r, "v=DMARC1", 8) != 0 || (r[8] != '\0' &&
-		    r[8] != ';' && r[8] != ' ' && r[8] != '\t'))
+		if (!record_is_dmarc(a->rec[i], strlen(a->rec[i])))
 			continue;
 		if (n++ == 0)
-			snprintf(out, len, "%s", r);
+			snprintf(out, len, "%s", a->rec[i]);
 	}
 	return n > 1 ? -1 : n;
 }
@@ -268,42 +266,24 @@ dmarc_findings(struct check_domain *c, const struct conf *conf,
 }
 
 /*
- * The report destinations of the DMARC record outside the domain's
- * organisation: the name of the authorisation record of each, into v
- * (RFC 7489 section 7.1). Returns how many.
+ * The authorisation records of the DMARC record's report destinations
+ * outside the domain's organisation, into names (RFC 7489 section 7.1).
+ * Returns how many.
  */
 static size_t
 external(const struct check_domain *c, char names[][600], size_t room)
 {
 	struct dmarc_record	*r;
-	const char		*tags[] = { "rua", "ruf" };
-	const char		*v, *p, *at, *e;
-	char			 why[300], dest[256];
-	size_t			 n = 0, t, k;
+	char			 why[300], dest[8][RECORD_DEST_MAX];
+	size_t			 i, n;
 
 	if (c->dmarc[0] == '\0' ||
 	    (r = record_parse(c->dmarc, why, sizeof why)) == NULL)
 		return 0;
-	for (t = 0; t < 2; t++) {
-		if ((v = record_get(r, tags[t])) == NULL)
-			continue;
-		for (p = v; *p != '\0' && n < room; p = *e ? e + 1 : e) {
-			e = p + strcspn(p, ",");
-			if (strncasecmp(p, "mailto:", 7) != 0 ||
-			    (at = memchr(p, '@', (size_t)(e - p))) == NULL)
-				continue;
-			k = strcspn(at + 1, "!,");
-			if (at + 1 + k > e || k == 0 || k >= sizeof dest)
-				continue;
-			memcpy(dest, at + 1, k);
-			dest[k] = '\0';
-			if (strcasecmp(align_org(dest), align_org(c->domain)) ==
-			    0)
-				continue;
-			snprintf(names[n++], 600, "%s._report._dmarc.%s",
-			    c->domain, dest);
-		}
-	}
+	n = record_external(r, c->domain, dest, room < 8 ? room : 8);
+	for (i = 0; i < n; i++)
+		snprintf(names[i], 600, "%.255s._report._dmarc.%.253s", c->domain,
+		    dest[i]);
 	record_free(r);
 	return n;
 }

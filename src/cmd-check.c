@@ -268,13 +268,9 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 		}
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		for (j = 0; argv[i][j] != '\0' && j + 1 < sizeof lower; j++)
-			lower[j] = argv[i][j] >= 'A' && argv[i][j] <= 'Z' ?
-			    (char)(argv[i][j] - 'A' + 'a') : argv[i][j];
-		lower[j] = '\0';
-		if (j > 0 && lower[j - 1] == '.')
-			lower[j - 1] = '\0';
-		if (valid_hostname(lower, why, sizeof why) == -1) {
+		snprintf(lower, sizeof lower, "%s", argv[i]);
+		if (valid_hostname(cmd_domain_arg(lower), why, sizeof why) ==
+		    -1) {
 			rc = cmd_usage_error(c, "check", "'%s' is not a "
 			    "domain: %s", argv[i], why);
 			goto out;

@@ -37,6 +37,7 @@
 
 #include "dns.h"
 #include "rdns.h"
+#include "record.h"
 #include "valid.h"
 
 struct dns {
@@ -368,10 +369,7 @@ dns_dmarc_answer(const unsigned char *ans, int n, const char *name,
 				break;
 			memcpy(joined + o, p, l);
 		}
-		/* v=DMARC1, then the end, a ; or white space. */
-		if (o < 8 || strncasecmp(joined, "v=DMARC1", 8) != 0 ||
-		    (o > 8 && joined[8] != ';' && joined[8] != ' ' &&
-		    joined[8] != '\t'))
+		if (!record_is_dmarc(joined, o))
 			continue;
 		/* Printable ASCII and tab only: nothing else is DMARC. */
 		for (k = 0; k < o; k++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "align.h"
 #include "record.h"
 #include "valid.h"
 
@@ -319,4 +320,48 @@ record_zone(const char *name, const char *text, char *out, size_t len)
 toolong:
 	out[0] = '\0';
 	return -1;
+}
+
+int
+record_is_dmarc(const char *s, size_t n)
+{
+	return n >= 8 && strncasecmp(s, "v=DMARC1", 8) == 0 && (n == 8 ||
+	    s[8] == ';' || s[8] == ' ' || s[8] == '\t');
+}
+
+size_t
+record_external(const struct dmarc_record *r, const char *domain,
+    char (*out)[RECORD_DEST_MAX], size_t room)
+{
+	static const char *const tags[2] = { "rua", "ruf" };
+	const char	*v, *p, *at, *end, *org = align_org(domain);
+	char		 dest[RECORD_DEST_MAX];
+	size_t		 i, j, n, nout = 0;
+
+	for (i = 0; i < 2; i++) {
+		if ((v = record_get(r, tags[i])) == NULL)
+			continue;
+		for (p = v; *p != '\0'; p = *end ? end + 1 : end) {
+			end = strchr(p, ',');
+			if (end == NULL)
+				end = p + strlen(p);
+			if (strncasecmp(p, "mailto:", 7) != 0 ||
+			    (at = memchr(p, '@', (size_t)(end - p))) == NULL)
+				continue;
+			for (n = 0, at++; at + n < end && at[n] != '!' &&
+			    n < sizeof dest - 1; n++)
+				dest[n] = (char)(at[n] >= 'A' && at[n] <= 'Z' ?
+				    at[n] - 'A' + 'a' : at[n]);
+			dest[n] = '\0';
+			if (n == 0 || strcmp(align_org(dest), org) == 0)
+				continue;
+			for (j = 0; j < nout; j++)
+				if (strcmp(out[j], dest) == 0)
+					break;
+			if (j < nout || nout == room)
+				continue;
+			memcpy(out[nout++], dest, n + 1);
+		}
+	}
+	return nout;
 }

@@ -30,6 +30,22 @@ struct dmarc_record;
  * text. The caller frees the record with record_free.
  */
 struct dmarc_record *record_parse(const char *, char *, size_t);
+/*
+ * 1 if the n bytes at s are a DMARC record as DNS holds one: "v=DMARC1"
+ * (any case), then the end, a ';' or white space; else 0.
+ */
+int		 record_is_dmarc(const char *, size_t);
+
+/*
+ * The report destinations of r's rua= and ruf= (mailto: only) outside
+ * the organisational domain of domain, each once, lower case, into out
+ * (room of them at most): those that need the authorisation record
+ * DOMAIN._report._dmarc.DEST (RFC 7489 section 7.1). Returns how many.
+ */
+#define RECORD_DEST_MAX	254
+size_t		 record_external(const struct dmarc_record *, const char *,
+		    char (*)[RECORD_DEST_MAX], size_t);
+
 /* An empty record: only v=DMARC1. NULL when out of memory. */
 struct dmarc_record *record_new(void);
 void		 record_free(struct dmarc_record *);
