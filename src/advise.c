@@ -25,6 +25,7 @@
 #include "advise.h"
 #include "align.h"
 #include "catalogue.h"
+#include "check.h"
 #include "dns.h"
 #include "fmt.h"
 #include "group.h"
@@ -1100,6 +1101,87 @@ by_time(const struct advice *a)
  * mail. A step that does not enforces is blocked by those with at least
  * significant per cent of the mail; the others are warnings.
  */
+/* The configured sender that signs with a key, or NULL. */
+static const char *
+key_sender(const struct advice *a, const struct check_key *k)
+{
+	size_t	i, j, m, n = conf_nsenders(a->conf, a->domain);
+
+	for (i = 0; i < n; i++) {
+		const struct conf_sender *x = conf_sender(a->conf, a->domain,
+		    i);
+		for (j = 0; j < x->ndkims; j++)
+			for (m = 0; m < x->dkims[j].nselectors; m++)
+				if (strcasecmp(x->dkims[j].domain,
+				    k->domain) == 0 && strcmp(k->selector,
+				    x->dkims[j].selectors[m]) == 0)
+					return x->name;
+	}
+	return NULL;
+}
+
+/*
+ * What DNS holds now that breaks the domain's mail, whatever the
+ * reports of the window showed: an SPF record that gives receivers a
+ * permerror, a DKIM key of the domain's that signed passing mail in
+ * the window (or that the configuration names) and that no verifier
+ * can use. A report names any selector it likes; only the domain's
+ * own key made one pass, so a forged one blocks nothing.
+ */
+static void
+dns_blockers(struct advice *a)
+{
+	const struct check_domain *c = a->dns_check;
+	char			 n1[32];
+	size_t			 i;
+	long long		 days = (long long)(a->to_day - a->from_day + 1);
+
+	if (c == NULL)
+		return;
+	if (c->spf.permerror[0] != '\0') {
+		note(&a->blockers, "the SPF record of %s gives every receiver "
+		    "a permerror, so SPF fails for all of its mail: %s; fix: "
+		    "%s (dmarcdb check shows the whole tree)", a->domain,
+		    c->spf.permerror, c->spf.permerror_fix);
+		plain(&a->blockers, "the SPF record of %s in DNS is broken, "
+		    "so every receiver treats its mail as failing SPF: "
+		    "whoever runs your DNS must fix it first", a->domain);
+	}
+	if (c->spf.failed[0] != '\0')
+		note(&a->warnings, "the SPF record of %s could not be checked: "
+		    "%s", a->domain, c->spf.failed);
+	for (i = 0; i < c->nkeys; i++) {
+		const struct check_key *k = &c->key[i];
+		const char *who;
+		if (k->failed)
+			note(&a->warnings, "the DKIM key %s._domainkey.%s could "
+			    "not be checked: its lookup failed", k->selector,
+			    k->domain);
+		if (k->unusable == NULL)
+			continue;
+		who = key_sender(a, k);
+		fmt_count(k->pass, n1, sizeof n1);
+		if (k->pass > 0)
+			note(&a->blockers, "the DKIM key %s._domainkey.%s is "
+			    "unusable now (%s), but %s messages signed with it "
+			    "passed DKIM in the last %lld days%s%s%s: that mail "
+			    "now fails DKIM; publish the key again, or have "
+			    "the sender sign with a key that is published",
+			    k->selector, k->domain, k->unusable, n1, days,
+			    who ? " (" : "", who ? who : "", who ? ")" : "");
+		else
+			note(&a->blockers, "the DKIM key %s._domainkey.%s of "
+			    "%s in the configuration is unusable (%s): mail it "
+			    "signs fails DKIM; publish the key the sender gives "
+			    "you", k->selector, k->domain, who ? who : "a "
+			    "sender", k->unusable);
+		plain(&a->blockers, "a signing key of your domain%s%s (named "
+		    "%s) is missing or broken in DNS, so mail signed with it "
+		    "fails: whoever runs your DNS must publish it again",
+		    who ? ", used by " : "", who ? who : "", k->selector);
+	}
+}
+
 static void
 judge(struct advice *a, int next, int gates)
 {
@@ -1109,6 +1191,7 @@ judge(struct advice *a, int next, int gates)
 	size_t			 i;
 	unsigned		 shown;
 
+	dns_blockers(a);
 	if (gates && w->messages < th->min_messages && by_time(a)) {
 		fmt_count(w->messages, n1, sizeof n1);
 		note(&a->about, "only %s messages in %lld days, fewer than "
@@ -1369,6 +1452,7 @@ advice_free(struct advice *a)
 	window_free(a->w);
 	notes_free(&a->reasons);
 	notes_free(&a->blockers);
+	free(a->dns_check);
 	free(a->domain);
 	free(a);
 }
@@ -1469,6 +1553,42 @@ advise_keep(const struct advise_opts *o)
 	return k;
 }
 
+/*
+ * The domain's SPF tree and DKIM keys from DNS (a->dns_check), for
+ * dns_blockers. DNS that does not answer is a warning: the advice then
+ * rests on the reports alone. Returns 0, or -1 (err) out of memory.
+ */
+static int
+dns_audit(struct advice *a, struct store *s, const struct conf *c,
+    const struct advise_opts *o, struct dr_error *err)
+{
+	struct check_opts	 co;
+	struct dns		*own = NULL, *d = o->resolver;
+	char			 why[ADVICE_NOTE];
+
+	if (d == NULL && (d = own = dns_new(&c->resolver)) == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if ((a->dns_check = malloc(sizeof *a->dns_check)) == NULL) {
+		dns_free(own);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	co.from_day = a->from_day;
+	co.to_day = a->to_day;
+	if (check_sending(d, s, c, a->domain, &co, a->dns_check, why,
+	    sizeof why) == -1) {
+		free(a->dns_check);
+		a->dns_check = NULL;
+		if (strcmp(why, "out of memory") == 0) {
+			dns_free(own);
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		note(&a->warnings, "the SPF record and DKIM keys of %s were "
+		    "not checked: %s", a->domain, why);
+	}
+	dns_free(own);
+	return 0;
+}
+
 int
 advise_domain(struct store *s, const struct conf *c, const char *domain,
     int64_t from, int64_t to, const struct advise_opts *o, struct window *w,
@@ -1564,6 +1684,9 @@ advise_domain(struct store *s, const struct conf *c, const char *domain,
 	n0 = a->warnings.n;
 	r = record_now(a, c, s, until, dns, o->resolver, err);
 	if (r == NULL)
+		goto fail;
+	if (dns && a->record_name[0] != '\0' && dns_audit(a, s, c, o,
+	    err) == -1)
 		goto fail;
 	later.n = 0;
 	for (i = n0; i < a->warnings.n; i++)

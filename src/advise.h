@@ -30,6 +30,7 @@
 #include "store.h"
 #include "valid.h"
 
+struct check_domain;
 struct dns;
 
 enum verdict {
@@ -145,6 +146,13 @@ struct advice {
 	/* _dmarc.<domain>, or "" when the domain cannot have one. */
 	char		 record_name[VALID_NAME_MAX + 1];
 	int		 np_suggested;
+	/*
+	 * What DNS holds of the domain's SPF record and DKIM keys
+	 * (check.h's check_sending), NULL when not looked up; an SPF
+	 * permerror and an unusable key that signed passing mail (or a
+	 * configured one) block the next step.
+	 */
+	struct check_domain *dns_check;
 };
 
 /* Stage names, "monitor" to "reject". */

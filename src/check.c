@@ -121,6 +121,7 @@ key_findings(struct check_domain *c, struct check_key *k,
 	    k->domain);
 	snprintf(k->cname, sizeof k->cname, "%s", a->cname);
 	if (a->status == DNS_FAILED) {
+		k->failed = 1;
 		finding_add(&c->f, FINDING_ERROR, "receivers cannot verify "
 		    "its signatures (temperror)", "check that the DNS servers "
 		    "answer", "the DKIM key %s cannot be looked up: %s", name,
@@ -133,6 +134,7 @@ key_findings(struct check_domain *c, struct check_key *k,
 			break;
 		}
 	if (r == NULL) {
+		k->unusable = "not published";
 		finding_add(&c->f, k->seen > k->pass || k->configured ?
 		    FINDING_ERROR : FINDING_WARN, "mail signed with it fails "
 		    "DKIM", k->seen > 0 ? "publish the key the sender gives "
@@ -144,6 +146,7 @@ key_findings(struct check_domain *c, struct check_key *k,
 	}
 	k->found = 1;
 	if (dkimkey_parse(r, &key, why, sizeof why) == -1) {
+		k->unusable = "broken";
 		finding_add(&c->f, FINDING_ERROR, "receivers cannot use it: "
 		    "its signatures fail", "publish the key as the sender "
 		    "gives it", "the DKIM key at %s is broken: %s", name, why);
@@ -154,6 +157,14 @@ key_findings(struct check_domain *c, struct check_key *k,
 	k->bits = key.bits;
 	k->revoked = key.revoked;
 	k->testing = key.testing;
+	if (key.revoked)
+		k->unusable = "revoked";
+	else if (key.type == DKIMKEY_OTHER)
+		k->unusable = "of a type no verifier knows";
+	else if (key.type == DKIMKEY_RSA && key.bits < 1024)
+		k->unusable = "under 1024 bits";
+	else if (key.sha1_only)
+		k->unusable = "for SHA-1 only";
 	if (key.revoked)
 		finding_add(&c->f, k->seen > 0 ? FINDING_ERROR : FINDING_NOTE,
 		    "signatures with it fail", k->seen > 0 ? "sign with the "
@@ -197,6 +208,10 @@ dmarc_findings(struct check_domain *c, const struct conf *conf,
 	const char		*pct;
 	int			 n;
 
+	c->dmarc_own = self->status == DNS_FAILED ? -2 : dmarc_of(self, rec,
+	    sizeof rec);
+	if (c->dmarc_own == -2)
+		snprintf(c->dmarc_why, sizeof c->dmarc_why, "%s", self->why);
 	if (self->status == DNS_FAILED) {
 		finding_add(&c->f, FINDING_ERROR, "receivers cannot apply the "
 		    "policy (temperror)", "check that the DNS servers answer",
@@ -465,6 +480,69 @@ out:
 	free(v);
 	free(kname);
 	free(ext);
+	return rc;
+}
+
+int
+check_sending(struct dns *d, struct store *s, const struct conf *conf,
+    const char *domain, const struct check_opts *o, struct check_domain *c,
+    char *why, size_t whylen)
+{
+	struct dns_ask	*v;
+	char		 (*kname)[400] = NULL;
+	size_t		 i, n = 0;
+	int		 rc = -1;
+
+	memset(c, 0, sizeof *c);
+	snprintf(c->domain, sizeof c->domain, "%s", domain);
+	v = calloc(CHECK_SELECTORS + 1, sizeof *v);
+	kname = calloc(CHECK_SELECTORS, sizeof *kname);
+	if (v == NULL || kname == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if (selectors(c, s, conf, o, why, whylen) == -1)
+		goto out;
+	/*
+	 * The keys that sign as the domain, with a signature that passed
+	 * in the window or named by the configuration: a report can name
+	 * any selector, but only the domain's key makes one pass.
+	 */
+	for (i = 0; i < c->nkeys; i++) {
+		const struct check_key *k = &c->key[i];
+		if ((k->pass > 0 || k->configured) &&
+		    align_match(k->domain, domain, ALIGN_RELAXED))
+			c->key[n++] = *k;
+	}
+	c->nkeys = n;
+	for (i = 0; i < c->nkeys; i++) {
+		snprintf(kname[i], sizeof kname[i], "%s._domainkey.%s",
+		    c->key[i].selector, c->key[i].domain);
+		v[i].name = kname[i];
+		v[i].type = DNS_TXT;
+	}
+	n = c->nkeys;
+	if (n > 0 && (dns_batch(d, v, n, why, whylen) == -1 ||
+	    cnames(d, v, n, why, whylen) == -1))
+		goto clear;
+	for (i = 0; i < n; i++)
+		key_findings(c, &c->key[i], &v[i]);
+	if (spfwalk(d, domain, &c->spf, why, whylen) == -1)
+		goto clear;
+	/* Not one answer: DNS is down, not the domain's records. */
+	for (i = 0; i < n && v[i].status == DNS_FAILED; i++)
+		;
+	if (i == n && c->spf.failed[0] != '\0') {
+		snprintf(why, whylen, "%s", c->spf.failed);
+		goto clear;
+	}
+	rc = 0;
+clear:
+	for (i = 0; i < n; i++)
+		dns_ask_clear(&v[i]);
+out:
+	free(v);
+	free(kname);
 	return rc;
 }
 

@@ -31,6 +31,12 @@ struct check_key {
 	const char	*type;		/* "rsa", "ed25519", k= as written */
 	unsigned	 bits;
 	char		 cname[256];	/* delegated to, or "" */
+	/*
+	 * Why no verifier can use the key ("not published", "revoked",
+	 * ...), NULL when one can or when it could not be looked up.
+	 */
+	const char	*unusable;
+	int		 failed;	/* the lookup failed */
 };
 
 struct check_domain {
@@ -38,6 +44,12 @@ struct check_domain {
 	/* DMARC: the record used, and where it was found ("" none). */
 	char		 dmarc[RECORD_MAX + 1];
 	char		 dmarc_at[300];
+	/*
+	 * The lookup of _dmarc.DOMAIN itself: 1 one DMARC record, 0 none,
+	 * -1 several, -2 it failed (dmarc_why says why).
+	 */
+	int		 dmarc_own;
+	char		 dmarc_why[640];
 	struct spfwalk	 spf;
 	struct check_key key[CHECK_SELECTORS];
 	size_t		 nkeys;
@@ -58,6 +70,17 @@ struct check_opts {
  * all or memory runs out (why).
  */
 int	check_domain(struct dns *, struct store *, const struct conf *,
+	    const char *, const struct check_opts *, struct check_domain *,
+	    char *, size_t);
+
+/*
+ * What advise needs of a domain's DNS: the SPF tree, and the DKIM keys
+ * that sign as the domain (aligned) with a signature that passed in
+ * the window of o, or named by the configuration; into c (its DMARC
+ * record and MX are not looked up). Returns 0, or -1 when DNS is not
+ * available or memory runs out (why).
+ */
+int	check_sending(struct dns *, struct store *, const struct conf *,
 	    const char *, const struct check_opts *, struct check_domain *,
 	    char *, size_t);
 

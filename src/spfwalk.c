@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,31 @@ struct walk {
 	size_t		 nn;
 	int		 loop_said, macro_said, cap_said;
 };
+
+/*
+ * A finding that makes receivers return permerror: also the walk's
+ * first such cause (struct spfwalk's permerror).
+ */
+static void
+perm(struct spfwalk *w, const char *why, const char *fix, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+perm(struct spfwalk *w, const char *why, const char *fix, const char *fmt,
+    ...)
+{
+	va_list	ap;
+	char	what[sizeof w->f.v[0].what];
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	finding_add(&w->f, FINDING_ERROR, why, fix, "%s", what);
+	if (w->permerror[0] == '\0') {
+		snprintf(w->permerror, sizeof w->permerror, "%s", what);
+		snprintf(w->permerror_fix, sizeof w->permerror_fix, "%s", fix);
+	}
+}
 
 /* A name as looked up: no final dot. */
 static void
@@ -93,6 +119,9 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 
 	if (a->status == DNS_FAILED) {
 		x->state = FAILED;
+		if (i == 0)
+			snprintf(k->w->failed, sizeof k->w->failed, "%s",
+			    a->why);
 		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
 		    "temperror: they may defer the mail, or treat SPF as "
 		    "failed", "check that the DNS servers of the domain answer",
@@ -113,10 +142,9 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 	}
 	if (nspf > 1) {
 		x->state = MANY;
-		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
-		    "permerror: SPF fails for all of its mail",
-		    "merge them into one record", "%s has %zu SPF records",
-		    x->name, nspf);
+		perm(k->w, "receivers return permerror: SPF fails for all "
+		    "of its mail", "merge them into one record", "%s has %zu "
+		    "SPF records", x->name, nspf);
 		return;
 	}
 	if ((x->rec = malloc(sizeof *x->rec)) == NULL) {
@@ -126,10 +154,10 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 	}
 	if (spf_parse(r, x->rec, why, sizeof why) == -1) {
 		x->state = BAD;
-		finding_add(&k->w->f, FINDING_ERROR, "receivers return "
-		    "permerror: SPF fails for all of its mail", "correct "
-		    "the record (RFC 7208 section 12 is its grammar)",
-		    "the SPF record of %s breaks RFC 7208: %s", x->name, why);
+		perm(k->w, "receivers return permerror: SPF fails for all "
+		    "of its mail", "correct the record (RFC 7208 section 12 "
+		    "is its grammar)", "the SPF record of %s breaks RFC 7208: "
+		    "%s", x->name, why);
 		return;
 	}
 	x->state = FETCHED;
@@ -214,10 +242,9 @@ eval(struct walk *k, size_t i)
 			continue;
 		if (k->n[c].onpath) {
 			if (!k->loop_said++)
-				finding_add(&k->w->f, FINDING_ERROR,
-				    "receivers return permerror", "remove the "
-				    "term that loops", "%s: %s:%s loops back "
-				    "to a record above it", x->name,
+				perm(k->w, "receivers return permerror",
+				    "remove the term that loops", "%s: %s:%s "
+				    "loops back to a record above it", x->name,
 				    spf_kind_name(t->kind), k->n[c].name);
 			continue;
 		}
@@ -275,11 +302,10 @@ root_findings(struct walk *k)
 	for (j = 1; j < k->nn; j++) {
 		const struct node *x = &k->n[j];
 		if (x->state == NO_SPF)
-			finding_add(&w->f, FINDING_ERROR, "receivers return "
-			    "permerror when they reach it", "remove the term, "
-			    "or have the record published", "%s is named by "
-			    "include or redirect, but has no SPF record",
-			    x->name);
+			perm(w, "receivers return permerror when they reach "
+			    "it", "remove the term, or have the record "
+			    "published", "%s is named by include or redirect, "
+			    "but has no SPF record", x->name);
 	}
 }
 
@@ -361,17 +387,15 @@ spfwalk(struct dns *d, const char *domain, struct spfwalk *w, char *why,
 	w->voids = k.n[0].tvoids;
 	root_findings(&k);
 	if (w->lookups > SPF_LOOKUPS_MAX)
-		finding_add(&w->f, FINDING_ERROR, "receivers return "
-		    "permerror for mail that reaches the 11th",
-		    "remove includes of senders no longer used, or replace "
-		    "some by their ip4 and ip6 ranges", "%u DNS-querying "
-		    "terms through the includes (RFC 7208 allows %d)",
-		    w->lookups, SPF_LOOKUPS_MAX);
+		perm(w, "receivers return permerror for mail that reaches "
+		    "the 11th", "remove includes of senders no longer used, "
+		    "or replace some by their ip4 and ip6 ranges", "%u "
+		    "DNS-querying terms through the includes (RFC 7208 "
+		    "allows %d)", w->lookups, SPF_LOOKUPS_MAX);
 	if (w->voids > SPF_VOID_MAX)
-		finding_add(&w->f, FINDING_ERROR, "receivers return "
-		    "permerror", "remove the terms that name what does not "
-		    "exist", "%u lookups that find nothing (RFC 7208 allows "
-		    "%d)", w->voids, SPF_VOID_MAX);
+		perm(w, "receivers return permerror", "remove the terms "
+		    "that name what does not exist", "%u lookups that find "
+		    "nothing (RFC 7208 allows %d)", w->voids, SPF_VOID_MAX);
 	rc = 0;
 out:
 	if (k.n != NULL)

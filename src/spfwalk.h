@@ -37,6 +37,16 @@ struct spfwalk {
 	unsigned	 lookups;	/* DNS-querying terms, whole tree */
 	unsigned	 voids;		/* lookups that found nothing */
 	unsigned	 queries;	/* DNS queries the walk made */
+	/*
+	 * What makes receivers return permerror for the domain's mail (a
+	 * broken or doubled record, a loop, an include without a record,
+	 * over the lookup or void limits): the first found, with its fix;
+	 * "" when none (advise blocks on it).
+	 */
+	char		 permerror[320];
+	char		 permerror_fix[160];
+	/* The domain's own TXT lookup failed (temperror): why, else "". */
+	char		 failed[640];
 	struct spfwalk_branch branch[32];
 	size_t		 nbranch;
 	struct findings	 f;

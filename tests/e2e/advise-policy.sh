@@ -289,15 +289,20 @@ says backdated.example 'p=none (stage 0, monitor): 3 reporters with 90 days of r
 knot_zone example <<-EOF
 _dmarc.dns TXT "v=DMARC1; p=reject; rua=mailto:d@dns.example"
 _dmarc.dnsforged TXT "v=DMARC1; p=none"
+s1._domainkey.dns TXT $DKIM_KEY
+s1._domainkey.dnsforged TXT $DKIM_KEY
+s1._domainkey.nodns TXT $DKIM_KEY
 EOF
 knot_start
-# indns DOMAIN: advise on DOMAIN, asking the server (one query).
+# indns DOMAIN: advise on DOMAIN, asking the server: its DMARC record,
+# and for the DNS audit its SPF record and the key of s1, which signs
+# its passing mail (three queries).
 indns() {
 	local q0
 	q0=$(knot_queries)
 	DMARCDB_RESOLVER=127.0.0.1:$KNOT_PORT "$DMARCDB" --db "$DB" advise \
 	    --as-of 2026-03-01 --domain "$1" > "$T/${1%.example}.txt"
-	[ $(( $(knot_queries) - q0 )) = 1 ] || fail "$1: not one query"
+	[ $(( $(knot_queries) - q0 )) = 3 ] || fail "$1: not three queries"
 }
 indns dns.example
 indns dnsforged.example

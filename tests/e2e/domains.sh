@@ -4,7 +4,7 @@
 # cover the configured domain and count the others in one line; without
 # a configured domain, the largest up to limits { domains } (20 by
 # default), at the cap's boundary; DNS is asked about configured and
-# named domains only, at most limits { dns-lookups } times a run (DNS
+# named domains only, at most limits { dns-lookups } domains a run (DNS
 # queries go to a private Knot DNS server, which counts them; a run
 # that must not ask DNS runs with every socket refused, by nonet.so);
 # dmarcdb domains lists them all; --domain still works for any domain.
@@ -84,12 +84,16 @@ domain ours.example {
 	record "v=DMARC1; p=none; rua=mailto:dmarc@ours.example";
 }
 EOF
-offline "$T/ours.conf" advise $AS_OF > "$T/advise"
+# The configured domain alone is looked up in DNS: its SPF record (its
+# DMARC record is the configuration's, and its reports name no DKIM key).
+net "$T/ours.conf" advise $AS_OF > "$T/advise"
+[ "$ASKED" = 1 ] || fail "advise: $ASKED queries, not ours.example's SPF"
 [ "$(sections "$T/advise")" = 1 ] || fail "advise: $(sections "$T/advise") \
 domains, not ours alone"
 grep -qx "$N other domains with reports, not configured: see dmarcdb domains" \
     "$T/advise" || fail "advise: the others not counted: $(tail -1 "$T/advise")"
-offline "$T/ours.conf" advise $AS_OF --format json > "$T/advise.json"
+net "$T/ours.conf" advise $AS_OF --format json > "$T/advise.json"
+[ "$ASKED" = 1 ] || fail "advise --format json: $ASKED queries"
 [ "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/advise.json'),
     '\$.other_domains') || ' ' || json_array_length(readfile('$T/advise.json'),
     '\$.domains')")" = "$N 1" ] || fail "advise --format json"
@@ -105,7 +109,8 @@ offline "$T/ours.conf" sources $AS_OF --no-dns --format csv \
 grep_none forged "$T/sources.csv" || fail "sources --format csv: forged"
 grep -q "$N other domains" "$T/err" || fail "sources --format csv: no note"
 
-offline "$T/ours.conf" digest $AS_OF --format text > "$T/digest.txt"
+net "$T/ours.conf" digest $AS_OF --format text > "$T/digest.txt"
+[ "$ASKED" = 1 ] || fail "digest: $ASKED queries"
 [ "$(sections "$T/digest.txt")" = 1 ] || fail "digest: \
 $(sections "$T/digest.txt") domain sections, not ours alone"
 grep_none forged "$T/digest.txt" || fail "digest: a forged domain named"
@@ -114,8 +119,9 @@ reports, not configured: see dmarcdb domains." ||
     fail "digest: the others not counted"
 [ "$(wc -c < "$T/digest.txt")" -lt 16384 ] || fail "digest: \
 $(wc -c < "$T/digest.txt") bytes for one domain"
-offline "$T/ours.conf" digest $AS_OF --from a@ours.example \
+net "$T/ours.conf" digest $AS_OF --from a@ours.example \
     --to b@ours.example > "$T/digest.eml"
+[ "$ASKED" = 1 ] || fail "digest (mail): $ASKED queries"
 grep '^Subject: DMARC weekly: ' "$T/digest.eml" > "$T/subject" ||
     fail "digest: no subject"
 grep_none forged "$T/subject" ||
@@ -124,7 +130,7 @@ grep_none forged "$T/subject" ||
 # Named, any domain is reported on, and looked up in DNS.
 net "$T/ours.conf" advise $AS_OF --domain forged-7.example > "$T/named"
 grep -qx 'forged-7.example' "$T/named" || fail "--domain forged-7.example"
-[ "$ASKED" = 1 ] && tr -s ' \n' '  ' < "$T/named" | grep -qF 'DNS has no \
+[ "$ASKED" = 2 ] && tr -s ' \n' '  ' < "$T/named" | grep -qF 'DNS has no \
 DMARC record at _dmarc.forged-7.example:' ||
     fail "a domain named on the command line not looked up: $ASKED"
 offline "$T/ours.conf" digest $AS_OF --format text --no-dns \
@@ -212,7 +218,9 @@ grep -q 'cap.conf:1: domains must be a number from 1' "$T/err" ||
     fail "limits { domains 0; }: $(cat "$T/err")"
 
 # --- DNS: at most limits { dns-lookups } a run --------------------------
-# Three configured domains without a record: each would be looked up.
+# Three configured domains without a record: each would be looked up,
+# its DMARC and SPF records (two queries: a domain's lookups count as
+# one against the cap).
 dnsconf() { # LOOKUPS
 	printf 'domain forged-10.example forged-11.example forged-12.example '
 	printf '{ }\nlimits { dns-lookups %d; }\n' "$1"
@@ -228,12 +236,12 @@ net "$T/dns.conf" advise $AS_OF --format json > "$T/advise"
 [ "$(count "$T/advise" 'this run made its 2 lookups')" = 1 ] ||
     fail "dns-lookups 2: not one domain left without a lookup"
 [ "$(count "$T/advise" 'DNS has no DMARC record at _dmarc.')" = 2 ] &&
-    [ "$ASKED" = 2 ] || fail "dns-lookups 2: not two lookups: $ASKED"
+    [ "$ASKED" = 4 ] || fail "dns-lookups 2: not two lookups: $ASKED"
 dnsconf 3 > "$T/dns.conf"
 net "$T/dns.conf" advise $AS_OF --format json > "$T/advise"
 [ "$(count "$T/advise" 'this run made its')" = 0 ] &&
     [ "$(count "$T/advise" 'DNS has no DMARC record at _dmarc.')" = 3 ] &&
-    [ "$ASKED" = 3 ] || fail "dns-lookups 3: not three lookups: $ASKED"
+    [ "$ASKED" = 6 ] || fail "dns-lookups 3: not three lookups: $ASKED"
 dnsconf 0 > "$T/dns.conf"
 offline "$T/dns.conf" advise $AS_OF --format json > "$T/advise"
 [ "$(count "$T/advise" 'this run made its 0 lookups')" = 3 ] ||
@@ -241,9 +249,9 @@ offline "$T/dns.conf" advise $AS_OF --format json > "$T/advise"
 offline "$T/dns.conf" digest $AS_OF --format text > /dev/null
 dnsconf 1 > "$T/dns.conf"
 net "$T/dns.conf" digest $AS_OF --format text > /dev/null
-[ "$ASKED" = 1 ] || fail "digest, dns-lookups 1: $ASKED lookups"
+[ "$ASKED" = 2 ] || fail "digest, dns-lookups 1: $ASKED lookups"
 # Without limits: the default, 50.
 dnsconf 50 | grep -v '^limits' > "$T/dns.conf"
 net "$T/dns.conf" digest $AS_OF --format text > /dev/null
-[ "$ASKED" = 3 ] || fail "digest: $ASKED lookups, not three"
+[ "$ASKED" = 6 ] || fail "digest: $ASKED lookups, not three"
 echo ok

@@ -19,6 +19,10 @@
 #   black_hole          a port ($BH_PORT) bound for UDP and TCP that
 #                       never answers: a resolver that times out
 #
+#   DKIM_KEY            a 2048-bit RSA DKIM key as TXT strings (a
+#                       public key: generated once, for zones whose
+#                       keys must merely be usable)
+#
 # Knot is given a folder of its own ($KZ) in $T. dig's exit status says
 # nothing of the answer, and knotd answers before its zones are loaded:
 # it is ready when it gives this run's token.
@@ -27,6 +31,8 @@ command -v knotd > /dev/null || fail "knotd is not installed" \
 command -v knotc > /dev/null || fail "knotc is not installed" \
     "(tools/deps.sh test)"
 command -v dig > /dev/null || fail "dig is not installed (tools/deps.sh test)"
+
+DKIM_KEY='"v=DKIM1; k=rsa; p=" "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAy4Sj9bQgi6roFp/0YvsVPbM62gPU8uotwBJkTldadlsL2JCoXRjQOiZpm2n+J5HEkL++9MlOlDMkOhxcqaLnMA9VSpRO0xJcHqb61jZPc7FGm9wu2O01kk9e3xIgeKghUtjZwfF8mM8Kf2OlpekBDiLAfbvrCLaYgNwH8bHLnL7TeH/SVcRlRxVPAahxZc5vt3JVMc+4DdyMjn" "YvAvbhKhmbRrThlpwd2SE7oH3dzB283rx0W/ZOV81+mVwvcho3Ht+LPg2/26x7IvAYLTvWCdCpH+78IGuo2CZdzNUo1sT/L8xeiEXwARWJPUzFRtYmlVvxBUUgqSHyK6Nzp/dLkQIDAQAB"'
 
 KZ=$T/knot
 mkdir "$KZ" "$KZ/db"
