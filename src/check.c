@@ -145,6 +145,7 @@ key_findings(struct check_domain *c, struct check_key *k,
 		return;
 	}
 	k->found = 1;
+	snprintf(k->record, sizeof k->record, "%s", r);
 	if (dkimkey_parse(r, &key, why, sizeof why) == -1) {
 		k->unusable = "broken";
 		finding_add(&c->f, FINDING_ERROR, "receivers cannot use it: "
@@ -309,6 +310,7 @@ mx_findings(struct check_domain *c, const struct dns_ask *a)
 	size_t	i;
 
 	if (a->status == DNS_FAILED) {
+		c->mx_failed = 1;
 		finding_add(&c->f, FINDING_WARN, "", "", "the MX of %s cannot "
 		    "be looked up: %s", c->domain, a->why);
 		return;
@@ -446,6 +448,7 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 		goto clear;
 	for (i = 0; i < c->nkeys; i++)
 		key_findings(c, &c->key[i], &v[k0 + i]);
+	c->mx_looked = 1;
 	mx_findings(c, &v[mxi]);
 	for (i = 0; i < n; i++)
 		dns_ask_clear(&v[i]);
@@ -494,6 +497,7 @@ check_sending(struct dns *d, struct store *s, const struct conf *conf,
 	int		 rc = -1;
 
 	memset(c, 0, sizeof *c);
+	c->dmarc_own = -2;	/* not looked up */
 	snprintf(c->domain, sizeof c->domain, "%s", domain);
 	v = calloc(CHECK_SELECTORS + 1, sizeof *v);
 	kname = calloc(CHECK_SELECTORS, sizeof *kname);
@@ -544,6 +548,66 @@ out:
 	free(v);
 	free(kname);
 	return rc;
+}
+
+/* One record kept: a change noted in c. 0, or -1 (err). */
+static int
+keep(struct store *s, struct check_domain *c, const char *kind,
+    const char *name, const char *value, int64_t now, struct dr_error *err)
+{
+	struct store_dns_seen	 seen;
+	struct check_change	*x;
+
+	if (store_dns_seen(s, c->domain, kind, name, value, now, &seen, err)
+	    == -1)
+		return -1;
+	if (seen.was != NULL && c->nchanges < CHECK_CHANGES) {
+		x = &c->change[c->nchanges++];
+		x->kind = kind;
+		snprintf(x->name, sizeof x->name, "%s", name);
+		x->on = seen.changed;
+		snprintf(x->was, sizeof x->was, "%s", seen.was);
+	}
+	free(seen.was);
+	return 0;
+}
+
+int
+check_keep(struct store *s, struct check_domain *c, int64_t now,
+    struct dr_error *err)
+{
+	char	name[400], mx[CHECK_MX * 270];
+	size_t	i, o;
+
+	c->nchanges = 0;
+	snprintf(name, sizeof name, "_dmarc.%s", c->domain);
+	/* The domain's own record, or none (never the one found above). */
+	if ((c->dmarc_own == 1 || c->dmarc_own == 0) && keep(s, c, "dmarc",
+	    name, c->dmarc_own == 1 && strcmp(c->dmarc_at, name) == 0 ?
+	    c->dmarc : "", now, err) == -1)
+		return -1;
+	if (c->spf.failed[0] == '\0' && keep(s, c, "spf", c->domain,
+	    c->spf.record, now, err) == -1)
+		return -1;
+	for (i = 0; i < c->nkeys; i++) {
+		const struct check_key *k = &c->key[i];
+		if (k->failed)
+			continue;
+		snprintf(name, sizeof name, "%s._domainkey.%s", k->selector,
+		    k->domain);
+		if (keep(s, c, "dkim", name, k->record, now, err) == -1)
+			return -1;
+	}
+	if (c->mx_looked && !c->mx_failed) {
+		for (i = 0, o = 0; i < c->nmx; i++)
+			o += (size_t)snprintf(mx + o, sizeof mx - o, "%s%u %s",
+			    i ? ", " : "", c->mx_pref[i], c->mx[i]);
+		if (c->nmx == 0)
+			mx[0] = '\0';
+		if (keep(s, c, "mx", c->domain, mx, now, err) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 int

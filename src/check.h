@@ -37,6 +37,16 @@ struct check_key {
 	 */
 	const char	*unusable;
 	int		 failed;	/* the lookup failed */
+	char		 record[2048];	/* the key's record, "" none */
+};
+
+/* A record that is not what it was (check_keep). */
+#define CHECK_CHANGES	40
+struct check_change {
+	const char	*kind;		/* "dmarc", "spf", "dkim", "mx" */
+	char		 name[300];	/* looked up */
+	int64_t		 on;		/* when it changed (Unix time) */
+	char		 was[1024];	/* before, cut; "" nothing */
 };
 
 struct check_domain {
@@ -57,7 +67,11 @@ struct check_domain {
 	unsigned	 mx_pref[CHECK_MX];
 	size_t		 nmx;
 	int		 null_mx;
+	int		 mx_looked, mx_failed;	/* looked up; failed */
 	struct findings	 f;
+	/* What changed since the records were last kept (check_keep). */
+	struct check_change change[CHECK_CHANGES];
+	size_t		 nchanges;
 };
 
 struct check_opts {
@@ -83,6 +97,16 @@ int	check_domain(struct dns *, struct store *, const struct conf *,
 int	check_sending(struct dns *, struct store *, const struct conf *,
 	    const char *, const struct check_opts *, struct check_domain *,
 	    char *, size_t);
+
+/*
+ * Keep what c found in the store (store_dns_seen), at time now: the
+ * DMARC record at _dmarc.DOMAIN (check_domain only), the SPF record, the
+ * DKIM keys, the MX (check_domain only), each unless its lookup failed;
+ * the records that changed since they were last kept go to c->change.
+ * Returns 0, or -1 with err set.
+ */
+int	check_keep(struct store *, struct check_domain *, int64_t,
+	    struct dr_error *);
 
 /* The worst level of c's findings; FINDING_NOTE + 1 when none. */
 int	check_worst(const struct check_domain *);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "align.h"
@@ -91,6 +92,20 @@ level_word(enum finding_level l)
 	return finding_level_name(l);
 }
 
+/* What a kept record is, for people: "the SPF record of example.com". */
+static void
+change_what(const struct check_domain *c, const struct check_change *x,
+    char *out, size_t len)
+{
+	if (strcmp(x->kind, "dkim") == 0)
+		snprintf(out, len, "the DKIM key at %s", x->name);
+	else if (strcmp(x->kind, "mx") == 0)
+		snprintf(out, len, "the MX of %s", c->domain);
+	else
+		snprintf(out, len, "the %s record of %s", strcmp(x->kind,
+		    "dmarc") == 0 ? "DMARC" : "SPF", c->domain);
+}
+
 static void
 text_domain(const struct check_domain *c)
 {
@@ -135,6 +150,17 @@ text_domain(const struct check_domain *c)
 		sanitise_printf("  MX       null (RFC 7505: no mail)\n");
 	for (i = 0; !c->null_mx && i < c->nmx; i++)
 		sanitise_printf("  MX       %u %s\n", c->mx_pref[i], c->mx[i]);
+	for (i = 0; i < c->nchanges; i++) {
+		const struct check_change *x = &c->change[i];
+		char what[400], day[16];
+		change_what(c, x, what, sizeof what);
+		fmt_day(x->on / 86400, day, sizeof day);
+		sanitise_printf("  changed  %s changed on %s\n", what, day);
+		if (x->was[0] != '\0')
+			sanitise_printf("           before: %s\n", x->was);
+		else
+			sanitise_printf("           before: none\n");
+	}
 	for (l = FINDING_ERROR; l <= FINDING_NOTE; l++)
 		for (i = 0; i < c->f.n; i++) {
 			const struct finding *x = &c->f.v[i];
@@ -202,8 +228,20 @@ json_domain(const struct check_domain *c)
 		json_str("host", c->mx[i], 0);
 		sanitise_printf("}");
 	}
-	sanitise_printf("],\"null_mx\":%s,\"findings\":[", c->null_mx ?
+	sanitise_printf("],\"null_mx\":%s,\"changes\":[", c->null_mx ?
 	    "true" : "false");
+	for (i = 0; i < c->nchanges; i++) {
+		const struct check_change *x = &c->change[i];
+		char day[16];
+		fmt_day(x->on / 86400, day, sizeof day);
+		sanitise_printf("%s{", i ? "," : "");
+		json_str("kind", x->kind, 1);
+		json_str("name", x->name, 1);
+		json_str("on", day, 1);
+		json_str("was", x->was, 0);
+		sanitise_printf("}");
+	}
+	sanitise_printf("],\"findings\":[");
 	for (i = 0; i < c->f.n; i++) {
 		const struct finding *x = &c->f.v[i];
 		sanitise_printf("%s{", i ? "," : "");
@@ -302,6 +340,8 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 			goto out;
 		if (others.line[0] != '\0')
 			log_info("%s", others.line);
+		/* Each lookup's result is kept in its own transaction. */
+		store_read_end(s);
 	} else if (names.n == 0)
 		for (i = 0; i < conf->ndomains; i++)
 			for (j = 0; j < conf->domains[i].nnames; j++)
@@ -326,6 +366,13 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 				sanitise_printf("]}\n");
 			log_warnx("%s", why);
 			rc = EXIT_UNREACHABLE;
+			goto out;
+		}
+		if (s != NULL && check_keep(s, cd, time(NULL), &err) == -1) {
+			if (json)
+				sanitise_printf("]}\n");
+			log_warnx("%s", err.msg);
+			rc = cmd_exit_for(&err);
 			goto out;
 		}
 		if (check_worst(cd) < worst)

@@ -1158,6 +1158,21 @@ domain_part(struct emit *e, const struct digest *g,
 			para(e, "And %zu more.", d->nlost - DIGEST_LIST);
 	}
 
+	if (d->nchanges > 0) {
+		e->ops->subsection(e, "Changes in DNS");
+		for (i = 0; i < d->nchanges && i < DIGEST_LIST; i++) {
+			char day[16];
+			fmt_day(d->changes[i].on / 86400, day, sizeof day);
+			item(e, DIGEST_NOTE, "%s changed on %s (as dmarcdb "
+			    "check found it): if nobody meant to change it, "
+			    "ask whoever runs your DNS", d->changes[i].what,
+			    day);
+		}
+		if (d->nchanges > DIGEST_LIST)
+			para(e, "And %zu more: dmarcdb check %s", d->nchanges -
+			    DIGEST_LIST, d->domain);
+	}
+
 	e->ops->subsection(e, "Policy");
 	policy_tags(a, pol, sizeof pol);
 	if (a->has_policy && a->days_at_stage == 0)

@@ -332,6 +332,14 @@ judge_domain(struct digest *g, struct digest_domain *d, int64_t newest_end,
 		    " and others" : "");
 		elsewhere(d, n0);
 	}
+	if (d->nchanges > 0) {
+		fmt_day(d->changes[0].on / 86400, day, sizeof day);
+		n0 = d->nitems;
+		item(d, DIGEST_NOTE, "%s changed in DNS on %s%s",
+		    d->changes[0].what, day, d->nchanges > 1 ? ", and other "
+		    "records" : "");
+		elsewhere(d, n0);
+	}
 	if (w->messages > 0 && p->messages > 0 && share(w->pass, w->messages)
 	    + 2 <= share(p->pass, p->messages)) {
 		fmt_pct(w->pass, w->messages, p1, sizeof p1);
@@ -438,6 +446,36 @@ struct worker {
 	int			 started;
 };
 
+/* A record that changed in DNS (store_dns_changes). */
+static int
+on_change(void *arg, const char *kind, const char *name, const char *was,
+    const char *value, int64_t when)
+{
+	struct digest_domain	*d = arg;
+	struct digest_change	*x;
+
+	(void)was;
+	(void)value;
+	if (d->nchanges++ >= DIGEST_LIST)
+		return 0;
+	x = &d->changes[d->nchanges - 1];
+	x->on = when;
+	if (strcmp(kind, "dkim") == 0)
+		snprintf(x->what, sizeof x->what, "the DKIM key %s", name);
+	else if (strcmp(kind, "mx") == 0)
+		snprintf(x->what, sizeof x->what, "the MX of %s", d->domain);
+	else if (strcmp(kind, "dmarc") == 0)
+		snprintf(x->what, sizeof x->what, "the DMARC record of %s",
+		    d->domain);
+	else if (strcmp(kind, "spf") == 0)
+		snprintf(x->what, sizeof x->what, "the SPF record of %s",
+		    d->domain);
+	else
+		snprintf(x->what, sizeof x->what, "the %s record of %s", kind,
+		    d->domain);
+	return 0;
+}
+
 /* One domain: its windows, its advice, its lists. */
 static int
 one_domain(struct work *wk, struct worker *me, size_t i, int dns,
@@ -471,7 +509,9 @@ one_domain(struct work *wk, struct worker *me, size_t i, int dns,
 	if (advise_domain(s, wk->conf, d->domain, from[0], to[0], &ao, w[0],
 	    &d->adv, err) == -1 ||
 	    store_domain_reports(s, d->domain, g->from_day * 86400, g->as_of,
-	    &wk->reports[i], &wk->newest[i], err) == -1)
+	    &wk->reports[i], &wk->newest[i], err) == -1 ||
+	    store_dns_changes(s, d->domain, g->from_day * 86400, g->as_of,
+	    on_change, d, err) == -1)
 		return -1;
 	return judge_domain(g, d, wk->newest[i], err);
 }

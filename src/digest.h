@@ -94,6 +94,15 @@ struct digest_domain {
 	/* Reporters of prev missing from cur. */
 	const char		*lost[DIGEST_LIST];
 	size_t			 nlost;
+	/*
+	 * Records in DNS that dmarcdb check found changed this period
+	 * (store_dns_changes), oldest first.
+	 */
+	struct digest_change {
+		char		 what[320];	/* "the SPF record of ..." */
+		int64_t		 on;		/* Unix time */
+	}			 changes[DIGEST_LIST];
+	size_t			 nchanges;
 	/* What needs attention, most urgent first. */
 	struct digest_item	 items[8];
 	size_t			 nitems;

@@ -140,6 +140,14 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 		x->state = NO_SPF;
 		return;
 	}
+	if (i == 0) {
+		size_t o = 0;
+		for (j = 0; j < a->n && o < sizeof k->w->record; j++)
+			if (spf_is_record(a->rec[j]))
+				o += (size_t)snprintf(k->w->record + o,
+				    sizeof k->w->record - o, "%s%s", o ? "\n" :
+				    "", a->rec[j]);
+	}
 	if (nspf > 1) {
 		x->state = MANY;
 		perm(k->w, "receivers return permerror: SPF fails for all "
@@ -161,8 +169,6 @@ on_txt(struct walk *k, size_t i, const struct dns_ask *a)
 		return;
 	}
 	x->state = FETCHED;
-	if (i == 0)
-		snprintf(k->w->record, sizeof k->w->record, "%s", r);
 	for (j = 0; j < x->rec->n; j++) {
 		const struct spf_term *t = &x->rec->t[j];
 		if (t->kind != SPF_INCLUDE && t->kind != SPF_REDIRECT)

@@ -33,7 +33,11 @@ struct spfwalk_branch {
 
 struct spfwalk {
 	int		 found;		/* the domain has an SPF record */
-	char		 record[1024];	/* the domain's own, cut */
+	/*
+	 * The domain's own SPF record as published (found or not: one that
+	 * breaks the grammar too; several joined by newlines), "" none.
+	 */
+	char		 record[4097];
 	unsigned	 lookups;	/* DNS-querying terms, whole tree */
 	unsigned	 voids;		/* lookups that found nothing */
 	unsigned	 queries;	/* DNS queries the walk made */

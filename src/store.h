@@ -560,4 +560,32 @@ int	 store_alert_mark(struct store *, const char *const *, size_t,
 	    const char *const *, size_t, int64_t, int, struct dr_error *);
 int	 store_alert_forget(struct store *, int64_t, struct dr_error *);
 
+/*
+ * What was found in DNS (schema/015-dns-records.sql), by dmarcdb check
+ * and advise. store_dns_seen: the value (kind "dmarc", "spf", "dkim",
+ * "mx", "mta-sts" or "tls-rpt"; "" for nothing found) found for name at
+ * time now: the newest row of (domain, kind, name) has its last_seen
+ * moved when it holds the value, else a row is added. In *seen: since
+ * when the value holds (now, when new), and, when a different value came
+ * before it, when it changed (== since) and that value (was, malloc'd;
+ * the caller frees it), else changed 0 and was NULL. On a read-only
+ * store nothing is written: a value other than the newest row's is new
+ * now. 0, or -1 with err set.
+ * store_dns_changes: the values first seen from..to (Unix times, to
+ * excluded) of domain that replaced another, oldest first: cb(arg,
+ * kind, name, was, value, when); a cb that returns non-zero stops it
+ * (returned).
+ */
+struct store_dns_seen {
+	int64_t		 since;
+	int64_t		 changed;	/* 0: no value before this one */
+	char		*was;
+};
+int	 store_dns_seen(struct store *, const char *, const char *,
+	    const char *, const char *, int64_t, struct store_dns_seen *,
+	    struct dr_error *);
+int	 store_dns_changes(struct store *, const char *, int64_t, int64_t,
+	    int (*)(void *, const char *, const char *, const char *,
+	    const char *, int64_t), void *, struct dr_error *);
+
 #endif

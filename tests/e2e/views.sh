@@ -90,6 +90,9 @@ got=$(q "SELECT count(*) FROM e JOIN v_records v ON v.record_id = e.record
 
 # --- One name, one kind of value. -----------------------------------------
 
+# What dmarcdb check keeps (history.sh), as it would: a row.
+sql "$DB" "INSERT INTO dns_records VALUES ('example.com', 'spf',
+    'example.com', 'v=spf1 -all', 1772323200, 1772409600)"
 views=$(sql "$DB" "SELECT name FROM sqlite_master WHERE type = 'view'
     ORDER BY 1")
 [ "$(echo "$views" | wc -l)" -ge 11 ] || fail "views: $views"
