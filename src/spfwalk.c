@@ -262,6 +262,99 @@ eval(struct walk *k, size_t i)
 	x->done = 1;
 }
 
+/* The node of a name, if walked; -1 otherwise. */
+static long
+find(const struct walk *k, const char *name)
+{
+	char	n[256];
+	size_t	i;
+
+	norm(name, n, sizeof n);
+	for (i = 0; i < k->nn; i++)
+		if (strcasecmp(k->n[i].name, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+static enum spfwalk_result
+qualified(char q)
+{
+	return q == '-' ? SPFW_FAIL : q == '~' ? SPFW_SOFTFAIL : q == '?' ?
+	    SPFW_NEUTRAL : SPFW_PASS;
+}
+
+/* The result of node i for the block p (spfwalk_probe). */
+static enum spfwalk_result
+probe(struct walk *k, size_t i, const struct cidr *p, unsigned depth)
+{
+	struct node		*x = &k->n[i];
+	enum spfwalk_result	 r = SPFW_UNKNOWN;
+	size_t			 j;
+	long			 c;
+
+	if (x->state != FETCHED || x->onpath || depth > SPFWALK_DEPTH)
+		return SPFW_UNKNOWN;
+	x->onpath = 1;
+	for (j = 0; j < x->rec->n; j++) {
+		const struct spf_term *t = &x->rec->t[j];
+		struct cidr net;
+		switch (t->kind) {
+		case SPF_ALL:
+			r = qualified(t->qualifier);
+			goto out;
+		case SPF_IP4:
+		case SPF_IP6:
+			memcpy(net.addr, t->addr, sizeof net.addr);
+			net.bits = t->kind == SPF_IP4 ? 96 + (unsigned)(t->cidr4
+			    < 0 ? 32 : t->cidr4) : (unsigned)(t->cidr6 < 0 ?
+			    128 : t->cidr6);
+			if (net.bits <= p->bits && cidr_match(&net, p->addr)) {
+				r = qualified(t->qualifier);
+				goto out;
+			}
+			break;
+		case SPF_INCLUDE:
+			if (t->macros || (c = find(k, t->domain)) < 0)
+				goto out;	/* unknown */
+			switch (probe(k, (size_t)c, p, depth + 1)) {
+			case SPFW_PASS:
+				r = qualified(t->qualifier);
+				goto out;
+			case SPFW_UNKNOWN:
+				goto out;
+			default:
+				break;	/* no match: on */
+			}
+			break;
+		case SPF_A:
+		case SPF_MX:
+		case SPF_PTR:
+		case SPF_EXISTS:
+			goto out;	/* a lookup of its own: unknown */
+		default:
+			break;		/* modifiers */
+		}
+	}
+	if (x->rec->redirect != -1) {
+		const struct spf_term *t = &x->rec->t[x->rec->redirect];
+		if (!t->macros && (c = find(k, t->domain)) >= 0)
+			r = probe(k, (size_t)c, p, depth + 1);
+	} else
+		r = SPFW_NEUTRAL;
+out:
+	x->onpath = 0;
+	return r;
+}
+
+const char *
+spfwalk_result_name(enum spfwalk_result r)
+{
+	static const char *const names[] = { "unknown", "pass", "fail",
+	    "softfail", "neutral" };
+
+	return (unsigned)r < 5 ? names[r] : "unknown";
+}
+
 /* What the root's own terms say. */
 static void
 root_findings(struct walk *k)
@@ -318,6 +411,13 @@ root_findings(struct walk *k)
 int
 spfwalk(struct dns *d, const char *domain, struct spfwalk *w, char *why,
     size_t whylen)
+{
+	return spfwalk_with(d, domain, NULL, 0, w, why, whylen);
+}
+
+int
+spfwalk_with(struct dns *d, const char *domain, struct spfwalk_probe *pr,
+    size_t npr, struct spfwalk *w, char *why, size_t whylen)
 {
 	struct walk	 k;
 	struct dns_ask	*v = NULL;
@@ -389,6 +489,8 @@ spfwalk(struct dns *d, const char *domain, struct spfwalk *w, char *why,
 	}
 	w->found = 1;
 	eval(&k, 0);
+	for (i = 0; i < npr; i++)
+		pr[i].result = probe(&k, 0, &pr[i].net, 0);
 	w->lookups = k.n[0].lookups;
 	w->voids = k.n[0].tvoids;
 	root_findings(&k);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "cidr.h"
 #include "finding.h"
 
 struct dns;
@@ -66,5 +67,29 @@ struct spfwalk {
  */
 int	spfwalk(struct dns *, const char *, struct spfwalk *, char *,
 	    size_t);
+
+/*
+ * An address, or a block of them, whose SPF result under the tree
+ * spfwalk_with works out, as check_host (RFC 7208 section 4.6) would
+ * from the records walked: the terms in order, includes followed, the
+ * redirect last. A block matches a term whose network holds all of it.
+ * A term that needs a lookup of its own (a, mx, ptr, exists, macros), a
+ * record not walked, a loop or a permerror on the way makes the result
+ * UNKNOWN, never a guess.
+ */
+enum spfwalk_result {
+	SPFW_UNKNOWN, SPFW_PASS, SPFW_FAIL, SPFW_SOFTFAIL, SPFW_NEUTRAL
+};
+struct spfwalk_probe {
+	struct cidr		 net;		/* in */
+	enum spfwalk_result	 result;	/* out */
+};
+
+/* spfwalk, then the result of each of the n probes. */
+int	spfwalk_with(struct dns *, const char *, struct spfwalk_probe *,
+	    size_t, struct spfwalk *, char *, size_t);
+
+/* "pass", "fail", "softfail", "neutral", "unknown". */
+const char *spfwalk_result_name(enum spfwalk_result);
 
 #endif

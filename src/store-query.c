@@ -1215,6 +1215,45 @@ store_dkim_selectors(struct store *s, const char *domain, int64_t from,
 }
 
 int
+store_spf_sources(struct store *s, const char *domain, const char *spf_domain,
+    int64_t from, int64_t to, unsigned max, int (*cb)(void *, const char *,
+    uint64_t, uint64_t), void *arg, struct dr_error *err)
+{
+	static const char sql[] =
+	    "WITH g AS (SELECT c.sig, c.source_ip, sum(c.count) AS n"
+	    "  FROM reports p JOIN records c ON c.report = p.id"
+	    "  WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    "  AND p.status = 'active' AND c.sig IS NOT NULL"
+	    "  AND c.source_ip IS NOT NULL GROUP BY c.sig, c.source_ip)"
+	    ", f AS (SELECT g.source_ip, g.n, (SELECT max(f.result = 'pass')"
+	    "  FROM auth_sig_spf f WHERE f.sig = g.sig"
+	    "  AND lower(f.domain) = ?4"
+	    "  AND coalesce(f.scope, 'mfrom') <> 'helo') AS pass FROM g)"
+	    " SELECT source_ip, sum(n), sum(CASE WHEN pass THEN n ELSE 0 END)"
+	    " FROM f WHERE pass IS NOT NULL"
+	    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?5";
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "reading SPF results") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	bind_t(st, 4, spf_domain);
+	sqlite3_bind_int64(st, 5, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ip = text(st, 0);
+		if (ip == NULL)
+			continue;
+		if ((ret = cb(arg, ip, (uint64_t)sqlite3_column_int64(st, 1),
+		    (uint64_t)sqlite3_column_int64(st, 2))) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "reading SPF results");
+}
+
+int
 store_domain_rows(struct store *s, const char *domain, int64_t from,
     int64_t to, uint64_t *rows, struct dr_error *err)
 {

@@ -400,6 +400,16 @@ int	 store_domain_reports(struct store *, const char *, int64_t, int64_t,
  * signing domain, the selector, the messages and those whose signature
  * passed, to cb (non-zero stops). (dmarcdb check looks up their keys.)
  */
+/*
+ * The sources whose mail of a policy domain from day to day had an SPF
+ * result (MAIL FROM, not HELO) for spf_domain (lower case): for each,
+ * its address, its messages with such a result and those that passed,
+ * to cb (non-zero stops); the largest first, at most max. (dmarcdb check
+ * works out their SPF result under the record published now.)
+ */
+int	 store_spf_sources(struct store *, const char *, const char *, int64_t,
+	    int64_t, unsigned, int (*)(void *, const char *, uint64_t,
+	    uint64_t), void *, struct dr_error *);
 int	 store_dkim_selectors(struct store *, const char *, int64_t, int64_t,
 	    int (*)(void *, const char *, const char *, uint64_t, uint64_t),
 	    void *, struct dr_error *);
