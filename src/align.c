@@ -47,6 +47,16 @@ align_org(const char *domain)
 	return org != NULL ? org : domain;
 }
 
+int
+align_is_suffix(const char *domain)
+{
+	pthread_once(&psl_once, load);
+	if (psl == NULL || domain == NULL)
+		return 0;
+	return psl_is_public_suffix2(psl, domain, PSL_TYPE_ANY |
+	    PSL_TYPE_NO_STAR_RULE) != 0;
+}
+
 enum align_mode
 align_mode(const char *v)
 {

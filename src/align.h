@@ -22,6 +22,9 @@ int	 align_init(struct dr_error *);
  */
 const char *align_org(const char *);
 
+/* 1 if the domain is itself a public suffix (co.uk, example). */
+int	 align_is_suffix(const char *);
+
 /* Alignment modes, as written in adkim= and aspf=. */
 enum align_mode {
 	ALIGN_RELAXED = 0,	/* "r", the default */

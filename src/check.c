@@ -318,6 +318,75 @@ cover_findings(struct check_domain *c, struct cover *v)
 	    spfwalk_result_name(worst), v->ip[first - v->nblocks]);
 }
 
+/* none 0, quarantine 1, reject 2; -1 not set. */
+static int
+rank(const char *p)
+{
+	if (p == NULL)
+		return -1;
+	return strcmp(p, "reject") == 0 ? 2 : strcmp(p, "quarantine") == 0;
+}
+
+/*
+ * What the record's policy tags say (RFC 7489, RFC 9989): subdomain
+ * policies weaker than p, testing, psd=y where there is no public
+ * suffix, tags neither RFC knows.
+ */
+static void
+policy_findings(struct check_domain *c, const struct dmarc_record *r)
+{
+	static const char *const known[] = { "v", "p", "sp", "np", "pct",
+	    "t", "adkim", "aspf", "fo", "rf", "ri", "rua", "ruf", "psd" };
+	const char	*q, *e;
+	int		 p = rank(record_get(r, "p")), sp = rank(record_get(r,
+			    "sp")), np = rank(record_get(r, "np"));
+	size_t		 i, n;
+	char		 tag[32];
+
+	if (sp != -1 && sp < p)
+		finding_add(&c->f, FINDING_WARN, "forgers send as its "
+		    "subdomains instead", "set sp= to p= (or remove it)",
+		    "sp=%s in the DMARC record at %s is weaker than p=%s",
+		    record_get(r, "sp"), c->dmarc_at, record_get(r, "p"));
+	if (np != -1 && np < p)
+		finding_add(&c->f, FINDING_WARN, "forgers send as subdomains "
+		    "that do not exist, which no legitimate mail does", "set "
+		    "np=reject (RFC 9989)", "np=%s in the DMARC record at %s "
+		    "is weaker than p=%s", record_get(r, "np"), c->dmarc_at,
+		    record_get(r, "p"));
+	if ((q = record_get(r, "t")) != NULL && strcmp(q, "y") == 0)
+		finding_add(&c->f, FINDING_NOTE, "RFC 9989 receivers apply one "
+		    "level less than p= (testing)", "remove t=y once the step "
+		    "holds (dmarcdb advise says when)", "t=y in the DMARC "
+		    "record at %s", c->dmarc_at);
+	if ((q = record_get(r, "psd")) != NULL && strcmp(q, "y") == 0 &&
+	    !align_is_suffix(c->dmarc_at + 7))
+		finding_add(&c->f, FINDING_WARN, "psd=y is for public suffix "
+		    "operators: receivers that walk the tree (RFC 9989) take "
+		    "each subdomain for an organisation of its own, and its "
+		    "mail stops aligning with this one", "remove psd=y",
+		    "psd=y in the DMARC record at %s, which is not a public "
+		    "suffix", c->dmarc_at);
+	/* Tags: the text's, as record_parse accepted it. */
+	for (q = c->dmarc; *q != '\0'; q = *e ? e + 1 : e) {
+		e = q + strcspn(q, ";");
+		q += strspn(q, " \t");
+		n = strcspn(q, "= \t;");
+		if (n == 0 || n >= sizeof tag || q + n > e)
+			continue;
+		memcpy(tag, q, n);
+		tag[n] = '\0';
+		for (i = 0; i < sizeof known / sizeof known[0]; i++)
+			if (strcasecmp(tag, known[i]) == 0)
+				break;
+		if (i == sizeof known / sizeof known[0])
+			finding_add(&c->f, FINDING_NOTE, "receivers ignore it",
+			    "remove it, or correct its name", "%s= in the "
+			    "DMARC record at %s is a tag neither RFC 7489 nor "
+			    "RFC 9989 has", tag, c->dmarc_at);
+	}
+}
+
 /* The published DMARC record: what it says, and what it is missing. */
 static void
 dmarc_findings(struct check_domain *c, const struct conf *conf,
@@ -377,6 +446,7 @@ dmarc_findings(struct check_domain *c, const struct conf *conf,
 		    "receivers apply the policy to all failing mail", "use "
 		    "t=y (with pct=0) to test a step, and drop other values",
 		    "pct=%s in the DMARC record at %s", pct, c->dmarc_at);
+	policy_findings(c, r);
 	if (record_get(r, "rua") == NULL)
 		finding_add(&c->f, FINDING_WARN, "no aggregate reports are "
 		    "sent: dmarcdb sees nothing", "add rua=mailto: the "

@@ -63,6 +63,13 @@ sub MX 0 .
 sub TXT "v=spf1 include:_spf.org.test -all"
 _spf TXT "v=spf1 ip4:192.0.2.1 -all"
 EOF2
+knot_zone policy.test <<EOF2
+@ TXT "v=spf1 -all"
+_dmarc TXT "v=DMARC1; p=reject; sp=none; np=quarantine; t=y; psd=y; foo=bar; rua=mailto:d@policy.test"
+EOF2
+knot_zone co.uk <<EOF2
+_dmarc TXT "v=DMARC1; p=reject; np=reject; psd=y; rua=mailto:d@co.uk"
+EOF2
 knot_start
 DMARCDB_RESOLVER=127.0.0.1:$KNOT_PORT
 export DMARCDB_RESOLVER
@@ -181,6 +188,19 @@ assert any(f["level"] == "error" and "revoked" in f["what"]
     for f in d["bad.test"]["findings"])
 assert d["good.test"]["spf"]["lookups"] == 0' "$T/all.json" ||
     fail "JSON content: $(cat "$T/all.json")"
+
+# The policy tags (RFC 9989): sp= and np= weaker than p=, t=y, psd=y
+# where there is no public suffix, a tag neither RFC has. psd=y at a
+# public suffix (co.uk) is right.
+expect_exit 1 $C policy.test > "$T/policy.out"
+has policy.out "  warning  sp=none in the DMARC record at _dmarc.policy.test is weaker than p=reject"
+has policy.out "  warning  np=quarantine in the DMARC record at _dmarc.policy.test is weaker than p=reject"
+has policy.out "  warning  psd=y in the DMARC record at _dmarc.policy.test, which is not a public suffix"
+has policy.out "  note     t=y in the DMARC record at _dmarc.policy.test"
+has policy.out "  note     foo= in the DMARC record at _dmarc.policy.test is a tag neither RFC 7489 nor RFC 9989 has"
+$C co.uk > "$T/psd.out" || :
+grep_none "^  [a-z]* *psd=y\|weaker\|neither RFC" "$T/psd.out" ||
+    fail "co.uk: $(cat "$T/psd.out")"
 
 # Usage errors; DNS unreachable: exit 5.
 expect_exit 2 $C --format xml good.test 2> "$T/err"
