@@ -114,7 +114,25 @@ grep -qx "  MX       10 mx1.good.test" "$T/good.out" ||
 grep_none -E "^  (error|warning|note) " "$T/good.out" ||
     fail "good.test: findings: $(cat "$T/good.out")"
 
+# The whole output, text and JSON, as tests/golden/ holds it (the keys
+# are made anew each run: their bits, not their text, are shown).
+golden check-good.txt $C good.test
+golden check-good.json $C --format json good.test
+# golden_exit NAME STATUS COMMAND...: golden, for a command that exits
+# with STATUS.
+golden_exit() {
+	local name=$1 st=$2
+	shift 2
+	expect_exit "$st" "$@" > "$T/$name"
+	[ -z "${UPDATE_GOLDEN:-}" ] ||
+	    cp "$T/$name" "$SRCDIR/tests/golden/$name"
+	diff -u "$SRCDIR/tests/golden/$name" "$T/$name" ||
+	    fail "$name differs from tests/golden/$name"
+}
+
 # Warnings: exit 1.
+golden_exit check-warn.txt 1 $C warn.test
+golden_exit check-warn.json 1 $C --format json warn.test
 expect_exit 1 $C warn.test > "$T/warn.out"
 has() { # FILE LINE
 	grep -qxF -- "$2" "$T/$1" || fail "$1: no '$2' in: $(cat "$T/$1")"
@@ -131,6 +149,7 @@ has warn.out "           fix: publish a 2048-bit key (under a new selector)"
 grep_none "^  error" "$T/warn.out" || fail "warn.test: $(cat "$T/warn.out")"
 
 # Errors: exit 2.
+golden_exit check-bad.txt 2 $C bad.test
 expect_exit 2 $C bad.test > "$T/bad.out"
 has bad.out "  error    _dmarc.bad.test has several DMARC records"
 has bad.out "  error    the DKIM key at gone._domainkey.bad.test is revoked (p= empty), and mail is still signed with it"
