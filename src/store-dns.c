@@ -43,8 +43,14 @@ store_dns_seen(struct store *s, const char *domain, const char *kind,
 			found = 1;
 			first = sqlite3_column_int64(last, 1);
 			if (strcmp(v, value) != 0) {
-				/* Changed now. */
-				out->changed = now;
+				/*
+				 * Changed now: a second after the newest row
+				 * began at the earliest, so that a change in
+				 * the second it was kept is a row of its own.
+				 */
+				if (now <= first)
+					now = first + 1;
+				out->since = out->changed = now;
 				if ((out->was = strdup(v)) == NULL) {
 					dr_seterr(err, DR_E_NOMEM, "out of "
 					    "memory");

@@ -129,6 +129,21 @@ if [ "$(id -u)" != 0 ]; then
 	    fail "read-only: written"
 fi
 
+# A value kept in the same second as the one before it (or after the
+# clock went back): a row of its own, a second after, never the one
+# before overwritten.
+F=$(( $(date +%s) + 5 ))
+sql "$DB" "INSERT INTO dns_records VALUES ('$D', 'spf', '$D',
+    'v=spf1 ip4:198.51.100.0/24 -all', $F, $F)"
+n0=$(rows)
+"$QUICK" $C $D > "$T/5.out" 2>&1 || :
+[ "$(rows)" = $((n0 + 1)) ] || fail "same second: $(rows) rows, not $((n0 + 1))"
+[ "$(sql "$DB" "SELECT value FROM dns_records WHERE kind = 'spf' AND
+    first_seen = $F")" = "v=spf1 ip4:198.51.100.0/24 -all" ] &&
+    [ "$(sql "$DB" "SELECT value FROM dns_records WHERE kind = 'spf' AND
+    first_seen = $((F + 1))")" = "v=spf1 -all" ] ||
+    fail "same second: $(sql "$DB" "SELECT * FROM dns_records WHERE kind = 'spf'")"
+
 # The digest: the changes of its week, not of the weeks before. Rows
 # dated in the past, as a daily check would have left them.
 W=1771977600		# 2026-02-25T00:00:00Z
