@@ -457,6 +457,8 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 			    "report destination's authorisation %s is missing",
 			    ext[i]);
 	}
+	if (check_mta(d, conf, o, c, why, whylen) == -1)
+		goto clear;
 	rc = 0;
 clear:
 	for (i = 0; i < n; i++)

@@ -3,7 +3,8 @@
  * in DNS, audited, and checked against what the reports and the
  * configuration show. Its DMARC record (or, by RFC 9989's tree walk,
  * its organisational domain's), its SPF tree (spfwalk.h), the DKIM
- * keys of the selectors seen in the reports and configured, its MX.
+ * keys of the selectors seen in the reports and configured, its MX;
+ * its MTA-STS, TLS-RPT and verification records (check-mta.h).
  */
 #ifndef DR_CHECK_H
 #define DR_CHECK_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check-mta.h"
 #include "finding.h"
 #include "record.h"
 #include "spfwalk.h"
@@ -45,11 +47,13 @@ struct check_domain {
 	unsigned	 mx_pref[CHECK_MX];
 	size_t		 nmx;
 	int		 null_mx;
+	struct check_mta mta;
 	struct findings	 f;
 };
 
 struct check_opts {
 	int64_t		 from_day, to_day;	/* of the reports read */
+	const char	*ca_file;	/* HTTPS: or NULL, the system's CAs */
 };
 
 /*
