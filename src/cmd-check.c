@@ -55,9 +55,10 @@ check_usage(FILE *f)
 	    "                 (default: today, UTC)\n"
 	    "  --days N       the days of reports whose selectors are looked\n"
 	    "                 up (default 30)\n"
-	    "  --ca-file FILE MTA-STS: trust the CA certificates in FILE\n"
-	    "                 (instead of the system's, or the\n"
-	    "                 configuration's ca-file)\n"
+	    "  --ca-file FILE\n"
+	    "                 MTA-STS policies: trust the CA certificates\n"
+	    "                 in FILE only (default: the configuration's\n"
+	    "                 ca-file, else the system's)\n"
 	    "  -h, --help     this help\n");
 }
 
