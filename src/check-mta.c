@@ -54,8 +54,11 @@ one_record(const struct dns_ask *a, const char *v, char *out, size_t len)
 	return n > 1 ? -1 : n;
 }
 
-/* The _mta-sts record: 1 a valid one (in m->record, m->id), else 0. */
-static int
+/*
+ * The _mta-sts record: one of version STSv1 into m->record ("" none or
+ * several), its id into m->id when it is valid.
+ */
+static void
 sts_record(struct check_domain *c, const struct dns_ask *a)
 {
 	struct check_mta	*m = &c->mta;
@@ -65,25 +68,20 @@ sts_record(struct check_domain *c, const struct dns_ask *a)
 	if (a->status == DNS_FAILED) {
 		finding_add(&c->f, FINDING_WARN, "", "", "the MTA-STS record "
 		    "_mta-sts.%s cannot be looked up: %s", c->domain, a->why);
-		return 0;
+		return;
 	}
 	n = one_record(a, "v=STSv1", m->record, sizeof m->record);
 	if (n < 0) {
 		finding_add(&c->f, FINDING_ERROR, "senders apply none of them "
 		    "(RFC 8461 section 3.1)", "keep one", "_mta-sts.%s has "
 		    "several MTA-STS records", c->domain);
-		return 0;
+		return;
 	}
-	if (n == 0)
-		return 0;
-	if (mtasts_record(m->record, m->id, why, sizeof why) == -1) {
+	if (n == 1 && mtasts_record(m->record, m->id, why, sizeof why) == -1)
 		finding_add(&c->f, FINDING_ERROR, "senders ignore it, and "
 		    "apply no policy", "publish \"v=STSv1; id=\" and 1 to 32 "
 		    "letters and digits", "the MTA-STS record at _mta-sts.%s "
 		    "is not valid: %s", c->domain, why);
-		return 0;
-	}
-	return 1;
 }
 
 /* The _smtp._tls record; mta: MTA-STS is published. */
@@ -340,8 +338,9 @@ check_mta(struct dns *d, const struct conf *conf, const struct check_opts *o,
 	v[4].type = DNS_TXT;
 	if (dns_batch(d, v, 5, why, whylen) == -1)
 		goto out;
-	rec = sts_record(c, &v[0]);
-	tlsrpt(c, &v[1], c->mta.record[0] != '\0');
+	sts_record(c, &v[0]);
+	rec = c->mta.record[0] != '\0';
+	tlsrpt(c, &v[1], rec);
 	verifications(c, &v[4]);
 	/* mta-sts.DOMAIN: its addresses, a CNAME to follow, a mapping. */
 	for (k = 2; k <= 3; k++) {
@@ -354,7 +353,7 @@ check_mta(struct dns *d, const struct conf *conf, const struct check_opts *o,
 	fo.nconnect_to = conf->nconnect_to;
 	reachable = naddrs > 0 || v[2].cname[0] != '\0' ||
 	    v[3].cname[0] != '\0' || fetch_maps(&fo, host, 443);
-	if (c->mta.record[0] != '\0' && !reachable) {
+	if (rec && !reachable) {
 		snprintf(fix, sizeof fix, "serve the policy at https://%s/"
 		    ".well-known/mta-sts.txt, or remove the record", host);
 		if (failed)
@@ -367,8 +366,7 @@ check_mta(struct dns *d, const struct conf *conf, const struct check_opts *o,
 			    "publishes MTA-STS, and %s has no address",
 			    c->domain, host);
 	} else if (reachable &&
-	    fetch_policy(c, conf, o, addrs, naddrs, rec || c->mta.record[0] !=
-	    '\0', why, whylen) == -1)
+	    fetch_policy(c, conf, o, addrs, naddrs, rec, why, whylen) == -1)
 		goto out;
 	rc = 0;
 out:
