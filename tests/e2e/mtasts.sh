@@ -15,6 +15,8 @@
 . "$SRCDIR/tests/e2e/knot.sh"
 
 command -v openssl > /dev/null || fail "openssl is not installed"
+# libcurl would take a proxy of the environment past connect-to.
+unset https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 PY=/usr/bin/python3
 [ -x "$PY" ] || fail "$PY is not installed"
 
