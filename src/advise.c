@@ -1572,6 +1572,7 @@ dns_audit(struct advice *a, struct store *s, const struct conf *c,
 		dns_free(own);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
+	memset(&co, 0, sizeof co);
 	co.from_day = a->from_day;
 	co.to_day = a->to_day;
 	if (check_sending(d, s, c, a->domain, &co, a->dns_check, why,

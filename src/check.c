@@ -670,6 +670,8 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 			    "report destination's authorisation %s is missing",
 			    ext[i]);
 	}
+	if (check_mta(d, conf, o, c, why, whylen) == -1)
+		goto clear;
 	rc = 0;
 clear:
 	for (i = 0; i < n; i++)
@@ -803,6 +805,14 @@ check_keep(struct store *s, struct check_domain *c, int64_t now,
 		if (keep(s, c, "mx", c->domain, mx, now, err) == -1)
 			return -1;
 	}
+	snprintf(name, sizeof name, "_mta-sts.%s", c->domain);
+	if (c->mta.record_known && keep(s, c, "mta-sts", name, c->mta.record,
+	    now, err) == -1)
+		return -1;
+	snprintf(name, sizeof name, "_smtp._tls.%s", c->domain);
+	if (c->mta.tlsrpt_known && keep(s, c, "tls-rpt", name, c->mta.tlsrpt,
+	    now, err) == -1)
+		return -1;
 	return 0;
 }
 

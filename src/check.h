@@ -3,7 +3,8 @@
  * in DNS, audited, and checked against what the reports and the
  * configuration show. Its DMARC record (or, by RFC 9989's tree walk,
  * its organisational domain's), its SPF tree (spfwalk.h), the DKIM
- * keys of the selectors seen in the reports and configured, its MX.
+ * keys of the selectors seen in the reports and configured, its MX;
+ * its MTA-STS, TLS-RPT and verification records (check-mta.h).
  */
 #ifndef DR_CHECK_H
 #define DR_CHECK_H
@@ -11,11 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check-mta.h"
 #include "finding.h"
 #include "record.h"
 #include "spfwalk.h"
 
 struct conf;
+struct dr_error;
 struct dns;
 struct store;
 
@@ -43,7 +46,7 @@ struct check_key {
 /* A record that is not what it was (check_keep). */
 #define CHECK_CHANGES	40
 struct check_change {
-	const char	*kind;		/* "dmarc", "spf", "dkim", "mx" */
+	const char	*kind;		/* as dns_records.kind has it */
 	char		 name[300];	/* looked up */
 	int64_t		 on;		/* when it changed (Unix time) */
 	char		 was[1024];	/* before, cut; "" nothing */
@@ -68,6 +71,7 @@ struct check_domain {
 	size_t		 nmx;
 	int		 null_mx;
 	int		 mx_looked, mx_failed;	/* looked up; failed */
+	struct check_mta mta;
 	struct findings	 f;
 	/* What changed since the records were last kept (check_keep). */
 	struct check_change change[CHECK_CHANGES];
@@ -76,6 +80,7 @@ struct check_domain {
 
 struct check_opts {
 	int64_t		 from_day, to_day;	/* of the reports read */
+	const char	*ca_file;	/* HTTPS: or NULL, the system's CAs */
 };
 
 /*

@@ -6,12 +6,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "align.h"
 #include "check.h"
@@ -26,21 +28,23 @@
 
 #define MAX_DOMAINS	256
 
-enum { OPT_FORMAT = 300 };
+enum { OPT_FORMAT = 300, OPT_CA_FILE };
 
 static void
 check_usage(FILE *f)
 {
 	sanitise_fprintf(f,
 	    "usage: dmarcdb [--db FILE] [--config FILE] check [--format text|json]\n"
-	    "           [--as-of DATE] [--days N] [DOMAIN...]\n"
+	    "           [--as-of DATE] [--days N] [--ca-file FILE] [DOMAIN...]\n"
 	    "\n"
 	    "Audit what the domains publish in DNS: the DMARC record (or the\n"
 	    "organisational domain's), the authorisation of external report\n"
 	    "destinations, the SPF record and the lookups of its include\n"
 	    "tree (RFC 7208 allows 10, and 2 that find nothing), the DKIM\n"
-	    "keys of the selectors seen in the reports and configured, and\n"
-	    "the MX. Each finding: how bad, what, why it matters, the fix.\n"
+	    "keys of the selectors seen in the reports and configured, the\n"
+	    "MX, the MTA-STS record and policy (fetched over HTTPS), the\n"
+	    "TLS-RPT record, and the verification records of services.\n"
+	    "Each finding: how bad, what, why it matters, the fix.\n"
 	    "Default: every configured domain and every domain with reports.\n"
 	    "Exit 0: nothing found; 1: warnings; 2: errors (or a usage\n"
 	    "error); 3: the configuration or database cannot be read; 5:\n"
@@ -52,6 +56,10 @@ check_usage(FILE *f)
 	    "                 (default: today, UTC)\n"
 	    "  --days N       the days of reports whose selectors are looked\n"
 	    "                 up (default 30)\n"
+	    "  --ca-file FILE\n"
+	    "                 MTA-STS policies: trust the CA certificates\n"
+	    "                 in FILE only (default: the configuration's\n"
+	    "                 ca-file, else the system's)\n"
 	    "  -h, --help     this help\n");
 }
 
@@ -101,9 +109,107 @@ change_what(const struct check_domain *c, const struct check_change *x,
 		snprintf(out, len, "the DKIM key at %s", x->name);
 	else if (strcmp(x->kind, "mx") == 0)
 		snprintf(out, len, "the MX of %s", c->domain);
+	else if (strcmp(x->kind, "mta-sts") == 0)
+		snprintf(out, len, "the MTA-STS record of %s", c->domain);
+	else if (strcmp(x->kind, "tls-rpt") == 0)
+		snprintf(out, len, "the TLS-RPT record of %s", c->domain);
 	else
 		snprintf(out, len, "the %s record of %s", strcmp(x->kind,
 		    "dmarc") == 0 ? "DMARC" : "SPF", c->domain);
+}
+
+static const char *
+mode_word(enum mtasts_mode m)
+{
+	return m == MTASTS_ENFORCE ? "enforce" : m == MTASTS_TESTING ?
+	    "testing" : "none";
+}
+
+/* MTA-STS, TLS-RPT and verification records (check-mta.h), as text. */
+static void
+text_mta(const struct check_domain *c)
+{
+	const struct check_mta	*m = &c->mta;
+	size_t			 i;
+
+	if (*m->record)
+		sanitise_printf("  MTA-STS  _mta-sts.%s: %s\n", c->domain,
+		    m->record);
+	else
+		sanitise_printf("  MTA-STS  none\n");
+	if (m->policy) {
+		sanitise_printf("  policy   %s: %s, max_age %ld\n",
+		    m->fetched_from, mode_word(m->pol.mode), m->pol.max_age);
+		for (i = 0; i < m->pol.nmx; i++)
+			sanitise_printf("           mx %s\n", m->pol.mx[i]);
+	}
+	if (*m->tlsrpt)
+		sanitise_printf("  TLS-RPT  _smtp._tls.%s: %s\n", c->domain,
+		    m->tlsrpt);
+	else
+		sanitise_printf("  TLS-RPT  none\n");
+	for (i = 0; i < m->nverif; i++)
+		sanitise_printf("  VERIFY   %s: %s\n", m->verif[i].service,
+		    m->verif[i].record);
+}
+
+static void	json_str(const char *, const char *, int);
+
+/*
+ * The same as JSON: "mta_sts", "tls_rpt" (null when none) and
+ * "verifications", each followed by a comma.
+ */
+static void
+json_mta(const struct check_domain *c)
+{
+	const struct check_mta	*m = &c->mta;
+	size_t			 i;
+
+	sanitise_printf("\"mta_sts\":");
+	if (*m->record || m->policy) {
+		sanitise_printf("{");
+		json_str("record", *m->record ? m->record : NULL, 1);
+		json_str("id", *m->id ? m->id : NULL, 1);
+		sanitise_printf("\"policy\":");
+		if (m->policy) {
+			sanitise_printf("{");
+			json_str("mode", mode_word(m->pol.mode), 1);
+			sanitise_printf("\"max_age\":%ld,\"mx\":[",
+			    m->pol.max_age);
+			for (i = 0; i < m->pol.nmx; i++) {
+				if (i > 0)
+					sanitise_printf(",");
+				cmd_json(stdout, m->pol.mx[i]);
+			}
+			sanitise_printf("]},");
+		} else
+			sanitise_printf("null,");
+		json_str("fetched_from", m->policy ? m->fetched_from : NULL,
+		    0);
+		sanitise_printf("},");
+	} else
+		sanitise_printf("null,");
+	sanitise_printf("\"tls_rpt\":");
+	if (*m->tlsrpt) {
+		sanitise_printf("{");
+		json_str("record", m->tlsrpt, 1);
+		sanitise_printf("\"rua\":[");
+		for (i = 0; i < m->nrua; i++) {
+			if (i > 0)
+				sanitise_printf(",");
+			cmd_json(stdout, m->rua[i]);
+		}
+		sanitise_printf("]},");
+	} else
+		sanitise_printf("null,");
+	sanitise_printf("\"verifications\":[");
+	for (i = 0; i < m->nverif; i++) {
+		sanitise_printf("%s{", i ? "," : "");
+		json_str("service", m->verif[i].service, 1);
+		json_str("record", m->verif[i].record, 0);
+		sanitise_printf("}");
+	}
+	sanitise_printf("],");
 }
 
 static void
@@ -161,6 +267,7 @@ text_domain(const struct check_domain *c)
 		else
 			sanitise_printf("           before: none\n");
 	}
+	text_mta(c);
 	for (l = FINDING_ERROR; l <= FINDING_NOTE; l++)
 		for (i = 0; i < c->f.n; i++) {
 			const struct finding *x = &c->f.v[i];
@@ -241,7 +348,9 @@ json_domain(const struct check_domain *c)
 		json_str("was", x->was, 0);
 		sanitise_printf("}");
 	}
-	sanitise_printf("],\"findings\":[");
+	sanitise_printf("],");
+	json_mta(c);
+	sanitise_printf("\"findings\":[");
 	for (i = 0; i < c->f.n; i++) {
 		const struct finding *x = &c->f.v[i];
 		sanitise_printf("%s{", i ? "," : "");
@@ -261,6 +370,7 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 		{ "days", required_argument, NULL, CMD_OPT_DAYS },
 		{ "as-of", required_argument, NULL, CMD_OPT_AS_OF },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -279,6 +389,7 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 	int			 ch, rc, json = 0, worst = FINDING_NOTE + 1;
 
 	memset(&wh, 0, sizeof wh);
+	memset(&o, 0, sizeof o);
 	memset(&names, 0, sizeof names);
 	memset(&others, 0, sizeof others);
 	memset(&err, 0, sizeof err);
@@ -295,6 +406,12 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 			else if (strcmp(optarg, "text") != 0)
 				return cmd_usage_error(c, "check", "unknown "
 				    "format '%s' (text or json)", optarg);
+			break;
+		case OPT_CA_FILE:
+			if (access(optarg, R_OK) == -1)
+				return cmd_usage_error(c, "check", "--ca-file "
+				    "%s: %s", optarg, strerror(errno));
+			o.ca_file = optarg;
 			break;
 		case 'h':
 			check_usage(stdout);
@@ -325,6 +442,16 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 		log_warnx("%s", err.msg);
 		rc = EXIT_DB;
 		goto out;
+	}
+	if (o.ca_file == NULL && conf->ca_file != NULL) {
+		if (access(conf->ca_file, R_OK) == -1) {
+			log_warnx("%s:%d: ca-file %s: %s", conf->path ?
+			    conf->path : "(configuration)", conf->line_ca_file,
+			    conf->ca_file, strerror(errno));
+			rc = EXIT_DB;
+			goto out;
+		}
+		o.ca_file = conf->ca_file;
 	}
 	/* The reports, if there is a database: selectors, domains. */
 	if (stat(c->db_path, &st) == 0) {

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "fetch.h"
 #include "norm.h"
 #include "record.h"
 #include "sha256.h"
@@ -1010,6 +1011,52 @@ resolver_stmt(struct lexer *l, struct rdns_conf *r, int timeout)
 	    "';' after the resolvers");
 }
 
+/*
+ * "ca-file PATH;" (once) and "connect-to HOST:PORT:ADDR:PORT ...;":
+ * HTTPS fetches (fetch.h).
+ */
+static int
+https_stmt(struct lexer *l, struct conf *c, int ca)
+{
+	char	why[200];
+
+	if (ca && c->ca_file != NULL)
+		return lex_err(l, "ca-file is already set on line %d",
+		    c->line_ca_file);
+	if (ca)
+		c->line_ca_file = l->tline;
+	if (next(l) == -1)
+		return -1;
+	if (ca) {
+		if (l->tok != T_WORD || l->text.len == 0)
+			return lex_err(l, "expected a file after ca-file, "
+			    "found %s", found(l));
+		c->ca_file = keep(l);
+		if (c->ca_file == NULL || next(l) == -1)
+			return -1;
+		return expect(l, T_SEMI, "';' after the file");
+	}
+	if (l->tok != T_WORD)
+		return lex_err(l, "expected HOST:PORT:ADDRESS:PORT after "
+		    "connect-to, found %s", found(l));
+	while (l->tok == T_WORD) {
+		char **to;
+		if (fetch_connect_to_check(l->text.data, why, sizeof why) ==
+		    -1)
+			return lex_err(l, "connect-to %s: %s", found(l), why);
+		if (c->nconnect_to == FETCH_CONNECT_TO_MAX)
+			return lex_err(l, "more than %d connect-to mappings",
+			    FETCH_CONNECT_TO_MAX);
+		to = grow(l, &c->connect_to, &c->nconnect_to, sizeof *to);
+		if (to == NULL)
+			return -1;
+		*to = keep(l);
+		if (*to == NULL || next(l) == -1)
+			return -1;
+	}
+	return expect(l, T_SEMI, "';' after the mappings");
+}
+
 static int
 parse(struct lexer *l, struct conf *c)
 {
@@ -1024,8 +1071,8 @@ parse(struct lexer *l, struct conf *c)
 			    "catalogue holds service blocks only)", found(l));
 		if (l->tok != T_WORD)
 			return lex_err(l, "expected thresholds, default, "
-			    "domain, digest, limits, location-db or resolver, "
-			    "found %s",
+			    "domain, digest, limits, location-db, resolver, "
+			    "ca-file or connect-to, found %s",
 			    found(l));
 		if (strcmp(l->text.data, "service") == 0) {
 			if (service_stmt(l, c) == -1)
@@ -1064,6 +1111,10 @@ parse(struct lexer *l, struct conf *c)
 		    strcmp(l->text.data, "resolver-timeout") == 0) {
 			if (resolver_stmt(l, &c->resolver,
 			    l->text.data[8] != '\0') == -1)
+				return -1;
+		} else if (strcmp(l->text.data, "ca-file") == 0 ||
+		    strcmp(l->text.data, "connect-to") == 0) {
+			if (https_stmt(l, c, l->text.data[1] == 'a') == -1)
 				return -1;
 		} else if (strcmp(l->text.data, "domain") == 0) {
 			struct conf_domain *d;
@@ -1112,7 +1163,8 @@ parse(struct lexer *l, struct conf *c)
 		} else
 			return lex_err(l, "unknown statement %s (expected "
 			    "thresholds, default, domain, digest, limits, "
-			    "location-db or resolver)", found(l));
+			    "location-db, resolver, ca-file or connect-to)",
+			    found(l));
 	}
 	/* A domain's sender may not reuse a default sender's name. */
 	for (i = 0; i < c->ndomains; i++)
@@ -1365,6 +1417,7 @@ conf_free(struct conf *c)
 	}
 	free(c->services);
 	rdns_conf_free(&c->resolver);
+	free(c->connect_to);
 	free(c->path);
 	arena_free(&cp->mem);
 	free(cp);

@@ -20,6 +20,8 @@
  *	service "Helpdeskly" { kind helpdesk; spf mail.helpdeskly.com; }
  *	resolver 127.0.0.1:5353 [::1]:5353;
  *	resolver-timeout 2000;
+ *	ca-file /etc/dmarcdb/ca.pem;
+ *	connect-to mta-sts.example.com:443:127.0.0.1:8443;
  *
  * Statements end in ';', blocks are in braces, '#' starts a comment,
  * words may be quoted with "" (with \" and \\ inside).
@@ -144,6 +146,15 @@ struct conf {
 	int			 services_line;
 	/* resolver, resolver-timeout; then $DMARCDB_RESOLVER (conf_load) */
 	struct rdns_conf	 resolver;
+	/*
+	 * HTTPS fetches (fetch.h: check's MTA-STS policies): ca-file, the
+	 * CAs trusted instead of the system's (NULL), and connect-to, each
+	 * "HOST:PORT:ADDR:PORT" checked by fetch_connect_to_check.
+	 */
+	char			*ca_file;
+	int			 line_ca_file;
+	char			**connect_to;
+	size_t			 nconnect_to;
 };
 
 /*

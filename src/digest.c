@@ -470,8 +470,11 @@ on_change(void *arg, const char *kind, const char *name, const char *was,
 	else if (strcmp(kind, "spf") == 0)
 		snprintf(x->what, sizeof x->what, "the SPF record of %s",
 		    d->domain);
+	else if (strcmp(kind, "mta-sts") == 0)
+		snprintf(x->what, sizeof x->what, "the MTA-STS record of %s",
+		    d->domain);
 	else
-		snprintf(x->what, sizeof x->what, "the %s record of %s", kind,
+		snprintf(x->what, sizeof x->what, "the TLS-RPT record of %s",
 		    d->domain);
 	return 0;
 }

@@ -311,3 +311,29 @@ fail:
 	free(s);
 	return -1;
 }
+
+size_t
+tlsrpt_rua(const char *text, char (*out)[256], size_t room)
+{
+	char	*s, *p, *name, *value, *u, *e, *t;
+	size_t	 n = 0;
+
+	if (strlen(text) > 2048 || (s = strdup(text)) == NULL)
+		return 0;
+	p = s;
+	while (next_tag(&p, &name, &value) == 1) {
+		if (strcmp(name, "rua") != 0)
+			continue;
+		for (u = value; *u != '\0' && n < room; u = *e ? e + 1 : e) {
+			e = u + strcspn(u, ",");
+			while (is_wsp(*u))
+				u++;
+			for (t = e; t > u && is_wsp(t[-1]); t--)
+				;
+			snprintf(out[n++], 256, "%.*s", (int)(t - u), u);
+		}
+		break;
+	}
+	free(s);
+	return n;
+}

@@ -53,4 +53,11 @@ int	 mtasts_mx_match(const char *, const char *);
  */
 int	 tlsrpt_record(const char *, char *, size_t);
 
+/*
+ * The rua destinations of a TLS-RPT record that tlsrpt_record accepts,
+ * white space trimmed, into out (room of them, each cut to fit 256
+ * bytes). Returns how many were kept.
+ */
+size_t	 tlsrpt_rua(const char *, char (*)[256], size_t);
+
 #endif

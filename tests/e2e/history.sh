@@ -62,17 +62,18 @@ records "v=spf1 ip4:192.0.2.0/24 -all" \
     "v=DMARC1; p=none; rua=mailto:d@hist.test" "10 mx1.hist.test."
 "$DMARCDB" $C $D > "$T/1.out" || fail "first: exit $?: $(cat "$T/1.out")"
 grep_none "changed" "$T/1.out" || fail "first: a change: $(cat "$T/1.out")"
-# One row each: the DMARC record, the SPF record, the key, the MX.
+# One row each: the DMARC record, the SPF record, the key, the MX, and
+# (none) the MTA-STS and TLS-RPT records.
 [ "$(sql "$DB" "SELECT group_concat(kind || ' ' || name || ' ' || (value
     <> ''), ',') FROM (SELECT * FROM v_dns_records ORDER BY kind)")" = \
-    "dkim s1._domainkey.hist.test 1,dmarc _dmarc.hist.test 1,mx hist.test 1,spf hist.test 1" ] ||
+    "dkim s1._domainkey.hist.test 1,dmarc _dmarc.hist.test 1,mta-sts _mta-sts.hist.test 0,mx hist.test 1,spf hist.test 1,tls-rpt _smtp._tls.hist.test 0" ] ||
     fail "first: $(sql "$DB" "SELECT * FROM dns_records")"
 [ "$(sql "$DB" "SELECT count(*) FROM v_dns_records WHERE
     first_seen_utc LIKE '${TODAY}T%' AND value = 'v=spf1 ip4:192.0.2.0/24 -all'")" = 1 ] ||
     fail "first: the SPF record: $(sql "$DB" "SELECT * FROM v_dns_records")"
 # The same again: no row added, no change said.
 "$QUICK" $C $D > "$T/2.out" || fail "second: exit $?"
-[ "$(rows)" = 4 ] || fail "second: $(rows) rows"
+[ "$(rows)" = 6 ] || fail "second: $(rows) rows"
 grep_none "changed" "$T/2.out" || fail "second: $(cat "$T/2.out")"
 
 # Each record changed in the zone: said, with the value before.
@@ -87,7 +88,7 @@ has 3.out "           before: v=DMARC1; p=none; rua=mailto:d@hist.test"
 has 3.out "  changed  the MX of hist.test changed on $TODAY"
 has 3.out "           before: 10 mx1.hist.test"
 has 3.out "  changed  the DKIM key at s1._domainkey.hist.test changed on $TODAY"
-[ "$(rows)" = 8 ] || fail "third: $(rows) rows"
+[ "$(rows)" = 10 ] || fail "third: $(rows) rows"
 # JSON, read from a fourth run: the changes hold on the day they were
 # first seen, and say what was there before.
 "$QUICK" $C --format json $D > "$T/4.json" || :
@@ -97,12 +98,12 @@ has 3.out "  changed  the DKIM key at s1._domainkey.hist.test changed on $TODAY"
     '$T/4.json'), '\$.domains[0].changes')")" = \
     "dmarc $TODAY 1,spf $TODAY 1,dkim $TODAY 1,mx $TODAY 1" ] ||
     fail "json: $(cat "$T/4.json")"
-[ "$(rows)" = 8 ] || fail "fourth: $(rows) rows"
+[ "$(rows)" = 10 ] || fail "fourth: $(rows) rows"
 
 # A lookup that fails keeps nothing: the server gone.
 knot_stop
 "$QUICK" $C $D > /dev/null 2>&1 || :
-[ "$(rows)" = 8 ] || fail "DNS down: $(rows) rows"
+[ "$(rows)" = 10 ] || fail "DNS down: $(rows) rows"
 knot_start_again() {
 	knotd -c "$KZ/knot.conf" > "$KZ/knot.log" 2>&1 &
 	KNOT=$!
@@ -125,7 +126,7 @@ if [ "$(id -u)" != 0 ]; then
 	"$QUICK" --db "$T/ro.db" --config "$T/conf" check --as-of 2026-02-22 \
 	    $D > "$T/ro.out" || :
 	has ro.out "  changed  the SPF record of hist.test changed on $TODAY"
-	[ "$(sql "$T/ro.db" "SELECT count(*) FROM dns_records")" = 8 ] ||
+	[ "$(sql "$T/ro.db" "SELECT count(*) FROM dns_records")" = 10 ] ||
 	    fail "read-only: written"
 fi
 

@@ -180,6 +180,25 @@ test_tlsrpt(void **state)
 	assert_non_null(strstr(why, "first"));
 }
 
+static void
+test_tlsrpt_rua(void **state)
+{
+	char	rua[2][256];
+
+	(void)state;
+	assert_int_equal(tlsrpt_rua("v=TLSRPTv1; rua= mailto:a@example.com ,"
+	    "https://r.example.com/tls ;ext=1", rua, 2), 2);
+	assert_string_equal(rua[0], "mailto:a@example.com");
+	assert_string_equal(rua[1], "https://r.example.com/tls");
+	/* No more than room; the first rua only. */
+	assert_int_equal(tlsrpt_rua("v=TLSRPTv1; rua=mailto:a@b.example,"
+	    "mailto:c@d.example,mailto:e@f.example", rua, 2), 2);
+	assert_int_equal(tlsrpt_rua("v=TLSRPTv1; rua=mailto:x@b.example; "
+	    "rua=mailto:y@b.example", rua, 2), 1);
+	assert_string_equal(rua[0], "mailto:x@b.example");
+	assert_int_equal(tlsrpt_rua("v=TLSRPTv1", rua, 2), 0);
+}
+
 int
 main(void)
 {
@@ -189,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_mx_match),
 		cmocka_unit_test(test_tlsrpt),
+		cmocka_unit_test(test_tlsrpt_rua),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -379,10 +379,24 @@ conf_full(void **state)
 	assert_true(th.unverified_share > 0.09 && th.unverified_share < 0.11);
 	conf_free(c);
 
+	/* HTTPS fetches: the CA file, the mappings in order. */
+	c = parse_ok("ca-file \"/etc/dmarcdb/ca.pem\";\n"
+	    "connect-to a.test:443:127.0.0.1:8443 b.test:443:[::1]:1;\n"
+	    "connect-to c.test:443:backend.test:8443;\n");
+	assert_string_equal(c->ca_file, "/etc/dmarcdb/ca.pem");
+	assert_int_equal(c->line_ca_file, 1);
+	assert_int_equal(c->nconnect_to, 3);
+	assert_string_equal(c->connect_to[0], "a.test:443:127.0.0.1:8443");
+	assert_string_equal(c->connect_to[1], "b.test:443:[::1]:1");
+	assert_string_equal(c->connect_to[2], "c.test:443:backend.test:8443");
+	conf_free(c);
+
 	/* Nothing at all is a configuration without senders. */
 	c = parse_ok("");
 	assert_int_equal(conf_nsenders(c, "example.com"), 0);
 	assert_null(c->digest.ca_file);
+	assert_null(c->ca_file);
+	assert_int_equal(c->nconnect_to, 0);
 	assert_int_equal(c->digest.allow_cleartext, 0);
 	conf_free(c);
 }
@@ -397,8 +411,13 @@ conf_errors(void **state)
 	    "prefix (did you mean 192.0.2.0/24?)");
 	assert_string_equal(parse_err("frobnicate { }"),
 	    "test.conf:1: unknown statement 'frobnicate' (expected "
-	    "thresholds, default, domain, digest, limits, location-db or "
-	    "resolver)");
+	    "thresholds, default, domain, digest, limits, location-db, "
+	    "resolver, ca-file or connect-to)");
+	assert_string_equal(parse_err("ca-file a.pem;\n\nca-file b.pem;"),
+	    "test.conf:3: ca-file is already set on line 1");
+	assert_string_equal(parse_err("connect-to a.test:443:[::1]:1\n"
+	    "  b.test:443:127.0.0.1;"), "test.conf:2: connect-to "
+	    "'b.test:443:127.0.0.1': not HOST:PORT:ADDRESS:PORT");
 	assert_string_equal(parse_err("domain example.com {\n"
 	    "  sender \"x\" { ip 192.0.2.1 }\n}\n"),
 	    "test.conf:2: expected ';' at the end of the rule, found '}'");
