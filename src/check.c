@@ -15,12 +15,11 @@
 #include <strings.h>
 
 #include "align.h"
+#include "check-int.h"
 #include "check.h"
-#include "cidr.h"
 #include "conf.h"
 #include "dkimkey.h"
 #include "dns.h"
-#include "fmt.h"
 #include "store.h"
 #include "valid.h"
 
@@ -198,124 +197,6 @@ key_findings(struct check_domain *c, struct check_key *k,
 		    "SHA-1 signatures (RFC 8301)", "allow sha256 (h=sha256, "
 		    "or no h=)", "the DKIM key at %s allows only SHA-1 (h=)",
 		    name);
-}
-
-/*
- * SPF coverage (check_domain): the configured senders' ip blocks and
- * the sources whose mail had an SPF result for the domain itself in the
- * reports, each worked out under the SPF record published now.
- */
-#define COVER_SOURCES	200
-#define COVER_BLOCKS	64
-
-struct cover {
-	struct spfwalk_probe	 p[COVER_BLOCKS + COVER_SOURCES];
-	size_t			 nblocks, n;
-	/* Per probe: the sender (blocks), messages and SPF passes. */
-	const char		*sender[COVER_BLOCKS];
-	uint64_t		 messages[COVER_BLOCKS + COVER_SOURCES];
-	uint64_t		 passed[COVER_BLOCKS + COVER_SOURCES];
-	char			 ip[COVER_SOURCES][64];
-};
-
-static int
-on_spf_source(void *arg, const char *ip, uint64_t messages, uint64_t pass)
-{
-	struct cover	*v = arg;
-	char		 why[128];
-	size_t		 i = v->n;
-
-	if (i == COVER_BLOCKS + COVER_SOURCES || strlen(ip) >= sizeof v->ip[0] ||
-	    cidr_parse(ip, &v->p[i].net, why, sizeof why) == -1 ||
-	    v->p[i].net.bits != 128)
-		return 0;
-	snprintf(v->ip[i - v->nblocks], sizeof v->ip[0], "%s", ip);
-	v->messages[i] = messages;
-	v->passed[i] = pass;
-	v->n++;
-	return 0;
-}
-
-static int
-cover_probes(struct cover *v, struct store *s, const struct conf *conf,
-    const char *domain, const struct check_opts *o, char *why, size_t whylen)
-{
-	struct dr_error	 err;
-	size_t		 i, j, n = conf_nsenders(conf, domain);
-
-	memset(&err, 0, sizeof err);
-	for (i = 0; i < n; i++) {
-		const struct conf_sender *x = conf_sender(conf, domain, i);
-		for (j = 0; j < x->nips && v->n < COVER_BLOCKS; j++) {
-			v->p[v->n].net = x->ips[j];
-			v->sender[v->n++] = x->name;
-		}
-	}
-	v->nblocks = v->n;
-	if (s != NULL && store_spf_sources(s, domain, domain, o->from_day,
-	    o->to_day, COVER_SOURCES, on_spf_source, v, &err) == -1) {
-		snprintf(why, whylen, "%s", err.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-cover_findings(struct check_domain *c, struct cover *v)
-{
-	char		 n1[32], who[400];
-	size_t		 i, j, nbad = 0, first = 0;
-	uint64_t	 bad_msgs = 0;
-	enum spfwalk_result worst = SPFW_PASS;
-
-	if (!c->spf.found)
-		return;
-	/* Blocks: judged where their mail used the domain as MAIL FROM. */
-	for (i = 0; i < v->nblocks; i++) {
-		uint64_t sent = 0, pass_now = 0;
-		enum spfwalk_result r = v->p[i].result;
-		if (r == SPFW_PASS || r == SPFW_UNKNOWN)
-			continue;
-		for (j = v->nblocks; j < v->n; j++)
-			if (cidr_match(&v->p[i].net, v->p[j].net.addr)) {
-				sent += v->messages[j];
-				if (v->p[j].result == SPFW_PASS)
-					pass_now++;
-			}
-		if (sent == 0)
-			continue;
-		cidr_format(&v->p[i].net, who, sizeof who);
-		fmt_count(sent, n1, sizeof n1);
-		finding_add(&c->f, pass_now > 0 ? FINDING_WARN : FINDING_ERROR,
-		    "receivers fail SPF for the mail of the addresses it leaves "
-		    "out", "add the block to the SPF record (an ip4 or ip6 "
-		    "term, or the sender's include)", "sender \"%s\" (%s) "
-		    "sent %s messages with MAIL FROM %s in the reports, but the "
-		    "SPF record published now %s the block (it gives %s)",
-		    v->sender[i], who, n1, c->domain, pass_now > 0 ? "covers "
-		    "only part of" : "does not cover", spfwalk_result_name(r));
-	}
-	/* Sources that passed SPF as the domain, and would not now. */
-	for (i = v->nblocks; i < v->n; i++) {
-		enum spfwalk_result r = v->p[i].result;
-		if (v->passed[i] == 0 || r == SPFW_PASS || r == SPFW_UNKNOWN)
-			continue;
-		if (nbad++ == 0) {
-			first = i;
-			worst = r;
-		}
-		bad_msgs += v->passed[i];
-	}
-	if (nbad == 0)
-		return;
-	fmt_count(bad_msgs, n1, sizeof n1);
-	finding_add(&c->f, FINDING_ERROR, "the SPF record changed since: "
-	    "their mail now fails SPF", "if they are yours, put their "
-	    "include or ip4/ip6 term back in the SPF record",
-	    "%zu address%s that passed SPF as %s in the reports (%s "
-	    "messages) get %s from the SPF record published now, the "
-	    "largest %s", nbad, nbad == 1 ? "" : "es", c->domain, n1,
-	    spfwalk_result_name(worst), v->ip[first - v->nblocks]);
 }
 
 /* none 0, quarantine 1, reject 2; -1 not set. */
@@ -583,7 +464,7 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 	struct dns_ask	*v;
 	char		 dname[300], oname[300], (*ext)[600] = NULL;
 	char		 (*kname)[400] = NULL;
-	struct cover	*cov = NULL;
+	struct check_cover *cov = NULL;
 	const char	*org = align_org(domain);
 	size_t		 n = 0, i, self, orgi = 0, mxi, k0, next;
 	int		 rc = -1, has_org;
@@ -630,7 +511,7 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 		snprintf(why, whylen, "%s", v[0].why);
 		goto clear;
 	}
-	if (cover_probes(cov, s, conf, domain, o, why, whylen) == -1 ||
+	if (check_cover_probes(cov, s, conf, domain, o, why, whylen) == -1 ||
 	    spfwalk_with(d, domain, cov->p, cov->n, &c->spf, why, whylen) ==
 	    -1)
 		goto clear;
@@ -638,7 +519,7 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 	for (i = 0; i < c->spf.f.n; i++)
 		if (c->f.n < FINDINGS_MAX)
 			c->f.v[c->f.n++] = c->spf.f.v[i];
-	cover_findings(c, cov);
+	check_cover_findings(c, cov);
 	if (cnames(d, v + k0, c->nkeys, why, whylen) == -1)
 		goto clear;
 	for (i = 0; i < c->nkeys; i++)
@@ -746,74 +627,6 @@ out:
 	free(v);
 	free(kname);
 	return rc;
-}
-
-/* One record kept: a change noted in c. 0, or -1 (err). */
-static int
-keep(struct store *s, struct check_domain *c, const char *kind,
-    const char *name, const char *value, int64_t now, struct dr_error *err)
-{
-	struct store_dns_seen	 seen;
-	struct check_change	*x;
-
-	if (store_dns_seen(s, c->domain, kind, name, value, now, &seen, err)
-	    == -1)
-		return -1;
-	if (seen.was != NULL && c->nchanges < CHECK_CHANGES) {
-		x = &c->change[c->nchanges++];
-		x->kind = kind;
-		snprintf(x->name, sizeof x->name, "%s", name);
-		x->on = seen.changed;
-		snprintf(x->was, sizeof x->was, "%s", seen.was);
-	}
-	free(seen.was);
-	return 0;
-}
-
-int
-check_keep(struct store *s, struct check_domain *c, int64_t now,
-    struct dr_error *err)
-{
-	char	name[400], mx[CHECK_MX * 270];
-	size_t	i, o;
-
-	c->nchanges = 0;
-	snprintf(name, sizeof name, "_dmarc.%s", c->domain);
-	/* The domain's own record, or none (never the one found above). */
-	if ((c->dmarc_own == 1 || c->dmarc_own == 0) && keep(s, c, "dmarc",
-	    name, c->dmarc_own == 1 && strcmp(c->dmarc_at, name) == 0 ?
-	    c->dmarc : "", now, err) == -1)
-		return -1;
-	if (c->spf.failed[0] == '\0' && keep(s, c, "spf", c->domain,
-	    c->spf.record, now, err) == -1)
-		return -1;
-	for (i = 0; i < c->nkeys; i++) {
-		const struct check_key *k = &c->key[i];
-		if (k->failed)
-			continue;
-		snprintf(name, sizeof name, "%s._domainkey.%s", k->selector,
-		    k->domain);
-		if (keep(s, c, "dkim", name, k->record, now, err) == -1)
-			return -1;
-	}
-	if (c->mx_looked && !c->mx_failed) {
-		for (i = 0, o = 0; i < c->nmx; i++)
-			o += (size_t)snprintf(mx + o, sizeof mx - o, "%s%u %s",
-			    i ? ", " : "", c->mx_pref[i], c->mx[i]);
-		if (c->nmx == 0)
-			mx[0] = '\0';
-		if (keep(s, c, "mx", c->domain, mx, now, err) == -1)
-			return -1;
-	}
-	snprintf(name, sizeof name, "_mta-sts.%s", c->domain);
-	if (c->mta.record_known && keep(s, c, "mta-sts", name, c->mta.record,
-	    now, err) == -1)
-		return -1;
-	snprintf(name, sizeof name, "_smtp._tls.%s", c->domain);
-	if (c->mta.tlsrpt_known && keep(s, c, "tls-rpt", name, c->mta.tlsrpt,
-	    now, err) == -1)
-		return -1;
-	return 0;
 }
 
 int
