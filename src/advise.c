@@ -1092,15 +1092,6 @@ by_time(const struct advice *a)
 	    pct(a->legit_pass, a->legit) >= w->th.pass;
 }
 
-/*
- * What blocks the step to next. gates: also the time, volume and pass
- * rate needed to take a step forward (not when stepping back or at the
- * last stage, where only what to fix is listed). A step that enforces
- * is blocked by every authorised sender that fails and every
- * unverified one, whatever their share: enforcement would stop their
- * mail. A step that does not enforces is blocked by those with at least
- * significant per cent of the mail; the others are warnings.
- */
 /* The configured sender that signs with a key, or NULL. */
 static const char *
 key_sender(const struct advice *a, const struct check_key *k)
@@ -1182,6 +1173,15 @@ dns_blockers(struct advice *a)
 	}
 }
 
+/*
+ * What blocks the step to next. gates: also the time, volume and pass
+ * rate needed to take a step forward (not when stepping back or at the
+ * last stage, where only what to fix is listed). A step that enforces
+ * is blocked by every authorised sender that fails and every
+ * unverified one, whatever their share: enforcement would stop their
+ * mail. A step that does not enforces is blocked by those with at least
+ * significant per cent of the mail; the others are warnings.
+ */
 static void
 judge(struct advice *a, int next, int gates)
 {
