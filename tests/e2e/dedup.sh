@@ -88,6 +88,7 @@ unsign='DROP VIEW v_record_identity;
     DROP VIEW v_source_senders; DROP VIEW v_source_classes;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP VIEW v_dns_records; DROP TABLE dns_records;
     DROP INDEX reports_end;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
@@ -139,6 +140,7 @@ sql "$T/old7.db" "DROP VIEW v_record_identity;
     DROP VIEW v_source_senders; DROP VIEW v_source_classes;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP VIEW v_dns_records; DROP TABLE dns_records;
     DROP INDEX reports_end;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
@@ -166,6 +168,7 @@ sql "$T/old8.db" "DROP VIEW v_record_identity;
     DROP VIEW v_source_senders; DROP VIEW v_source_classes;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP VIEW v_dns_records; DROP TABLE dns_records;
     DROP INDEX reports_end;
     PRAGMA user_version = 8"
 "$DMARCDB" --db "$T/old8.db" reports > /dev/null

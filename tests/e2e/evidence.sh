@@ -197,6 +197,7 @@ sqlite3 -batch "$T/old.db" "
     DROP VIEW v_source_senders; DROP VIEW v_source_classes;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP VIEW v_dns_records; DROP TABLE dns_records;
     DROP INDEX reports_end;
     PRAGMA user_version = 11"
 [ "$(sqlite3 -batch "$T/old.db" "SELECT count(*) FROM auth_sigs

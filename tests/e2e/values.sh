@@ -429,6 +429,7 @@ sql "$T/old.db" "DROP VIEW v_record_identity; $old
     DROP VIEW v_source_senders; DROP VIEW v_source_classes;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
+    DROP VIEW v_dns_records; DROP TABLE dns_records;
     DROP INDEX reports_end;
     PRAGMA user_version = 5"
 [ "$(sql "$T/old.db" "SELECT fo FROM reports
