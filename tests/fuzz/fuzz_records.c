@@ -25,6 +25,7 @@
 #include "mtasts.h"
 #include "record.h"
 #include "spf.h"
+#include "verif.h"
 
 #include "fuzz.h"
 
@@ -139,7 +140,19 @@ sts(const uint8_t *data, size_t size, const char *s)
 	}
 	if (mtasts_record(s, id, why, sizeof why) == 0)
 		FUZZ_CHECK(*id != '\0' && strlen(id) <= 32);
-	(void)tlsrpt_record(s, why, sizeof why);
+	if (tlsrpt_record(s, why, sizeof why) == 0) {
+		static char rua[8][256];
+		size_t n = tlsrpt_rua(s, rua, 8);
+		FUZZ_CHECK(n <= 8);
+		for (i = 0; i < n; i++)
+			FUZZ_CHECK(memchr(rua[i], '\0', sizeof rua[i]) !=
+			    NULL);
+	}
+	/* A verification record's service: a name of the table, or none. */
+	{
+		const char *v = verif_service(s);
+		FUZZ_CHECK(v == NULL || *v != '\0');
+	}
 }
 
 int
