@@ -35,7 +35,7 @@ for day in $(days 2026-02-01 28); do
 	} | report "$T/r" google.com 7489 "$day" \
 	    domain=$D,p=quarantine,pct=0
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/r"
+"$QUICK" -q --db "$DB" ingest "$T/r"
 
 conf() { # FILE THRESHOLDS...
 	f=$1
@@ -142,7 +142,7 @@ for day in $(days 2026-02-01 28); do
 		    "em1234.attacker-shop.sendgrid.net:mfrom:pass -"
 	} | report "$T/s" google.com 7489 "$day" domain=$S,p=none
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/s"
+"$QUICK" -q --db "$DB" ingest "$T/s"
 shared() { # SPF-RULE: the sender and class of each address
 	printf '%s\n' "domain $S {" \
 	    '	sender "relay pool" { ip 192.0.2.0/24; }' \
@@ -183,7 +183,7 @@ for day in $(days 2026-02-01 28); do
 	report "$T/h" google.com 7489 "$day" domain=unv.example,p=quarantine \
 	    < "$T/h2"
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/h"
+"$QUICK" -q --db "$DB" ingest "$T/h"
 harmconf() { # THRESHOLDS...
 	printf '%s\n' "location-db \"$T/no-location.db\";" \
 	    "domain $H unv.example {" \
@@ -231,7 +231,7 @@ for day in $(days 2026-02-01 28); do
 	report "$T/p" google.com 7489 "$day" domain=sends.example,p=none \
 	    < "$T/p-sends.example"
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/p"
+"$QUICK" -q --db "$DB" ingest "$T/p"
 pconf() { # MIN-DAYS
 	printf '%s\n' "location-db \"$T/no-location.db\";" \
 	    "domain $P sends.example {" \
@@ -267,7 +267,7 @@ for day in $(days 2026-02-01 28); do
 		    domain=$d,p=quarantine,sp=$sp
 	done
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/sp"
+"$QUICK" -q --db "$DB" ingest "$T/sp"
 printf '%s\n' "location-db \"$T/no-location.db\";" \
     'domain weak-sp.example strong-sp.example {' \
     '	sender "our MTA" { ip 192.0.2.10/32; }' '}' > "$T/sp.conf"
@@ -349,7 +349,7 @@ for day in $(days 2025-12-01 90); do
 		    report "$T/low" google.com 7489 "$day" domain=$d,p=none
 	done
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/low"
+"$QUICK" -q --db "$DB" ingest "$T/low"
 lowconf() { # THRESHOLDS...
 	printf '%s\n' "location-db \"$T/no-location.db\";" \
 	    'domain low.example trickle.example trickle-bad.example {' \
@@ -385,7 +385,7 @@ for day in $(days 2026-02-01 28); do
 		echo "192.0.2.10 10 dk.example none fail pass - dk.example:mfrom:pass -"
 	} | report "$T/dk" google.com 7489 "$day" domain=dk.example,p=quarantine
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/dk"
+"$QUICK" -q --db "$DB" ingest "$T/dk"
 dkconf() { # DKIM
 	printf '%s\n' "location-db \"$T/no-location.db\";" 'domain dk.example {' \
 	    '	sender "our MTA" { ip 192.0.2.10/32; }' \
@@ -428,7 +428,7 @@ for day in $(days 2026-02-15 14); do
 		echo "198.18.6.6 11 sig.example none fail fail - other.example:mfrom:fail -"
 	} | report "$T/b" google.com 7489 "$day" domain=sig.example,p=none
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/b"
+"$QUICK" -q --db "$DB" ingest "$T/b"
 bconf() { # THRESHOLDS...
 	printf '%s\n' "location-db \"$T/no-location.db\";" \
 	    'domain pass.example back.example sig.example {' \

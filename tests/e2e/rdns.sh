@@ -89,7 +89,7 @@ report "$T/r" google.com 7489 2026-02-20 domain=example.test,p=none <<-EOR
 192.0.2.26 20 example.test none fail fail - - -
 192.0.2.40 10 example.test none fail fail - - -
 EOR
-"$DMARCDB" -q --db "$T/s.db" ingest "$T/r"
+"$QUICK" -q --db "$T/s.db" ingest "$T/r"
 "$DMARCDB" -q --db "$T/s.db" --config "$CONF" sources --as-of 2026-03-01 \
     --by ip > "$T/u.txt"
 grep -q '^192.0.2.25  *-  ' "$T/u.txt" || fail "sources: looked up: $(cat "$T/u.txt")"
@@ -108,7 +108,7 @@ grep -q '"192.0.2.25",.*,"mx1.example.test",name,1,' "$T/s.csv" ||
     fail "sources csv: $(cat "$T/s.csv")"
 [ "$(sql "$T/s.db" "SELECT count(*) FROM ptr_cache")" = 3 ] ||
     fail "sources: the answers are not cached"
-"$DMARCDB" -q --db "$T/n.db" ingest "$T/r"
+"$QUICK" -q --db "$T/n.db" ingest "$T/r"
 "$DMARCDB" -q --db "$T/n.db" --config "$CONF" sources --as-of 2026-03-01 \
     --by ip --no-dns --format csv --domain example.test > "$T/n.csv"
 grep -q '"192.0.2.25",.*,"",skipped,,' "$T/n.csv" ||

@@ -50,7 +50,7 @@ for net in 45.1.1 91.2.2 185.3.3 103.4.4; do
 		echo "$net.$i 1 $D none fail fail - $D:mfrom:fail -"
 	done
 done | report "$T/r" outlook.com 7489 2026-02-20 domain=$D,p=none
-"$DMARCDB" -q --db "$DB" ingest "$T/r"
+"$QUICK" -q --db "$DB" ingest "$T/r"
 S="$DMARCDB -q --db $DB --config $T/conf sources --as-of 2026-03-01"
 # The same with other options, on paths run under memcheck (lib.sh).
 SQ="$QUICK -q --db $DB --config $T/conf sources --as-of 2026-03-01"
@@ -230,7 +230,7 @@ for d in split.example split2.example; do
 		} | report "$T/split" google.com 7489 "$day" domain=$d,p=none
 	done
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/split"
+"$QUICK" -q --db "$DB" ingest "$T/split"
 printf '%s\n' "location-db \"$T/no-location.db\";" \
     'domain split.example { sender "newsletters" { ip 192.0.2.0/28; } }' \
     'domain split2.example {' \
@@ -266,7 +266,7 @@ for day in $(days 2026-02-01 28); do
 	} | report "$T/split3" google.com 7489 "$day" \
 	    domain=split3.example,p=quarantine,pct=0
 done
-"$DMARCDB" -q --db "$DB" ingest "$T/split3"
+"$QUICK" -q --db "$DB" ingest "$T/split3"
 printf '%s\n' 'domain split3.example {' \
     '	sender "newsletters" { ip 192.0.2.0/28; }' \
     '	thresholds { significant 50; }' '}' >> "$T/split.conf"
