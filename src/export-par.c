@@ -69,6 +69,9 @@ struct xclass {
 	int			 full, names_full;
 	struct hmap		*names;		/* sender key -> number */
 	size_t			 cur;		/* the domain classified */
+	char			 last_key[GROUP_KEY_MAX];	/* the last */
+	size_t			 last_len;	/* sender's, 0: none */
+	long			 last_id;
 	struct buf		 key_buf;
 	struct dr_error		*err;
 	struct store		*s;
@@ -244,6 +247,15 @@ table_grow(struct table *t)
 	return 0;
 }
 
+static long
+remember(struct xclass *xc, const char *key, size_t len, long id)
+{
+	memcpy(xc->last_key, key, len);
+	xc->last_len = len;
+	xc->last_id = id;
+	return id;
+}
+
 /* The number of a sender's name, 0 past SENDERS_MAX; -1: memory. */
 static long
 sender_number(struct xclass *xc, const struct source *src)
@@ -255,8 +267,11 @@ sender_number(struct xclass *xc, const struct source *src)
 
 	/* Keyed by kind and name: the label is written once. */
 	len = group_key(src->gkind, src->gname, key);
+	/* Most of the time, the sender of the source before. */
+	if (xc->last_len == len && memcmp(xc->last_key, key, len) == 0)
+		return xc->last_id;
 	if ((v = hmap_find(xc->names, key, len)) != NULL)
-		return *v;
+		return remember(xc, key, len, *v);
 	n = hmap_count(xc->names);
 	if (n >= SENDERS_MAX) {
 		xc->names_full = 1;
@@ -281,7 +296,7 @@ sender_number(struct xclass *xc, const struct source *src)
 	}
 	*v = (uint16_t)(n + 1);
 	xc->sender_text[n + 1] = text;
-	return *v;
+	return remember(xc, key, group_key(src->gkind, src->gname, key), *v);
 }
 
 /* Each source of a domain, as the classification ends it. */
