@@ -119,32 +119,41 @@ append(struct spool *sp, struct sblock *b)
 }
 
 /*
- * The temporary file: unlinked from the start (O_TMPFILE), or as soon
- * as it is made; never readable by others. -1 if it cannot be made.
+ * The temporary file, where SQLite puts its own (SQLITE_TMPDIR, TMPDIR,
+ * /var/tmp, /tmp: the first that takes it): unlinked from the start
+ * (O_TMPFILE), or as soon as it is made; never readable by others. -1
+ * if it cannot be made.
  */
 static int
 spool_file(void)
 {
-	const char	*dir = getenv("TMPDIR");
+	const char	*dirs[4];
 	char		 path[4096];
+	size_t		 i;
 	int		 fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
+	dirs[0] = getenv("SQLITE_TMPDIR");
+	dirs[1] = getenv("TMPDIR");
+	dirs[2] = "/var/tmp";
+	dirs[3] = "/tmp";
+	for (i = 0; i < 4; i++) {
+		if (dirs[i] == NULL || *dirs[i] == '\0')
+			continue;
 #ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1)
-		return fd;
+		fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd != -1)
+			return fd;
 #endif
-	if ((size_t)snprintf(path, sizeof path, "%s/dmarcdb-spool.XXXXXX",
-	    dir) >= sizeof path)
-		return -1;
-	fd = mkstemp(path);
-	if (fd == -1)
-		return -1;
-	unlink(path);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	return fd;
+		if ((size_t)snprintf(path, sizeof path,
+		    "%s/dmarcdb-spool.XXXXXX", dirs[i]) >= sizeof path)
+			continue;
+		if ((fd = mkstemp(path)) == -1)
+			continue;
+		unlink(path);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		return fd;
+	}
+	return -1;
 }
 
 /* The n bytes at p, written at off: 0, or -1. */

@@ -7,7 +7,8 @@
  * being worked out: the rows wait here until the writer can insert the
  * classes. Memory never holds more than the bound (plus a block); when
  * it is full and the consumer has said that it is stalled
- * (spool_stall), blocks go to an unlinked file in $TMPDIR (mode 0600),
+ * (spool_stall), blocks go to an unlinked file (mode 0600) where SQLite
+ * puts its temporary files ($SQLITE_TMPDIR, $TMPDIR, /var/tmp, /tmp),
  * up to a bound of their own, and otherwise the producer waits. If the
  * file cannot be made or written (a full disk), blocks stay in memory
  * and the producer waits: slower, never wrong.
