@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +177,25 @@ write_at(int fd, const char *p, size_t n, uint64_t off)
 }
 
 /*
+ * Room for the file to grow to size: SQLite's sorts spill to the same
+ * file system, and a spool that fills it would make them fail where
+ * they did not before. So the file takes at most half of what is free,
+ * leaving SPOOL_LEAVE at least.
+ */
+#define SPOOL_LEAVE	((uint64_t)64 << 20)
+static int
+room(int fd, uint64_t size)
+{
+	struct statvfs	vfs;
+	uint64_t	free;
+
+	if (fstatvfs(fd, &vfs) == -1)
+		return 0;
+	free = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+	return free >= SPOOL_LEAVE + size && free - size >= size;
+}
+
+/*
  * Caller holds mtx. The current block into the file, its place handed
  * over, when the consumer is stalled and the file can take it: 1, else
  * 0. The block stays the producer's, empty.
@@ -198,7 +218,8 @@ spill(struct spool *sp)
 	pthread_mutex_unlock(&sp->mtx);
 	if (sp->fd == -1)
 		sp->fd = spool_file();
-	ok = sp->fd != -1 && write_at(sp->fd, b->data, b->used, off) == 0;
+	ok = sp->fd != -1 && room(sp->fd, off + b->used) &&
+	    write_at(sp->fd, b->data, b->used, off) == 0;
 	pthread_mutex_lock(&sp->mtx);
 	if (!ok) {
 		sp->file_failed = 1;
