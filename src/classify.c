@@ -1218,7 +1218,7 @@ on_row(void *arg, const struct store_day *d)
 {
 	struct build	*b = arg;
 	long		 rid;
-	size_t		 i;
+	size_t		 i, n;
 
 	if (b->open && (strcmp(d->header_from, b->hf.data) != 0 ||
 	    strcmp(d->source_ip, b->ip.data) != 0) && end_source(b) == -1)
@@ -1233,9 +1233,13 @@ on_row(void *arg, const struct store_day *d)
 		b->have_mask = d->senders != NULL;
 		if (b->have_mask)
 			memcpy(b->mask, d->senders, b->nmask);
-		/* A longer one is no host name: cut, it names a group. */
-		snprintf(b->ident, sizeof b->ident, "%s", d->ident ? d->ident :
-		    "");
+		/* A longer one is no host name: cut, it names a group
+		   (as snprintf would, without its cost at each record). */
+		n = d->ident != NULL ? strnlen(d->ident, sizeof b->ident - 1) :
+		    0;
+		if (n > 0)
+			memcpy(b->ident, d->ident, n);
+		b->ident[n] = '\0';
 	}
 	rid = reporter_id(b, d->reporter);
 	if (rid < 0)

@@ -15,69 +15,42 @@
 #include <time.h>
 
 #include "catalogue.h"
-#include "classify.h"
 #include "cmd.h"
+#include "export-par.h"
 #include "fmt.h"
-#include "group.h"
-#include "hmap.h"
 #include "log.h"
 #include "sanitise.h"
+#include "spool.h"
 
 enum format { F_CSV, F_NDJSON };
 
 /*
- * The class of each source of the period: a table of keyed hashes of
- * (domain, IP, header_from), each slot the hash with its low bits
- * replaced by the class + 1 (0: empty). A hash whose key changes with
- * every run cannot be steered to collide; 61 bits leave a chance of
- * about one in a billion that one source among 4 million takes
- * another's class. At most CLASSES_MAX sources are kept (80 MiB, with
- * their senders);
- * records of the others have no class, and a warning says so.
+ * The spool: rows wait there until their classes are known, in blocks
+ * of SPOOL_BLOCK, SPOOL_MEM of them in memory and then, while the
+ * writer waits for classes, up to SPOOL_FILE bytes in a temporary file
+ * (after which the reading waits too).
  */
-#define CLASSES_MAX	(1u << 22)
-/*
- * Each slot's sender too (sources --by sender), by number: at most
- * SENDERS_MAX names over all domains; the sources of any other have
- * none, and a warning says so.
- */
-#define SENDERS_MAX	65535
-
-/*
- * A slot: the hash (class in its low bits) and the sender, together so
- * that a lookup reads one place.
- */
-struct slot {
-	uint64_t	 h;
-	uint16_t	 sender;	/* 0 none, else its name's number */
-} __attribute__((packed));
-
-struct classes {
-	struct slot	*slots;
-	size_t		 nslots;	/* a power of two */
-	size_t		 n;
-	uint64_t	 key[2];
-	int		 full;		/* sources were left out */
-	struct hmap	*names;		/* sender name -> its number */
-	char		**name;		/* number - 1 -> name */
-	int		 names_full;
-};
+#define SPOOL_BLOCK	(256u << 10)
+#define SPOOL_MEM	((size_t)64 << 20)
+#define SPOOL_FILE	((uint64_t)1 << 30)
 
 struct run {
 	struct store		*s;
 	const struct conf	*conf;
 	enum format		 fmt;
 	int64_t			 from_day, to_day;
-	/* The domains classified, and their sources' classes. */
-	struct hmap		*domains;
-	struct classes		 classes;
+	/* The domains of the records, and their sources' classes. */
+	const char		**domains;
+	size_t			 ndomains;
+	struct xclass		*xc;
 	struct catalogue	*cat;		/* names services */
-	const char		*domain;	/* being classified */
-	struct buf		 key;
+	struct spool		*sp;
+	struct buf		 key, res[3];
 	/* The report's columns, written once for all its records. */
 	int64_t			 pre_report;	/* -1: none yet */
 	char			*pre;
 	size_t			 prelen;
+	uint32_t		 dom;		/* its domain's number */
 	uint64_t		 rows;
 	struct dr_error		*err;
 };
@@ -121,184 +94,6 @@ static void
 iso(int64_t t, char *out, size_t len)
 {
 	fmt_utc(t, FMT_ISO, out, len);
-}
-
-/*
- * The hash of a source: domain NUL ip NUL header_from, assembled on the
- * stack (in r->key when longer). Twice per source of a million.
- */
-static int
-class_hash(struct run *r, const char *domain, const char *ip, const char *hf,
-    uint64_t *h)
-{
-	char	 stack[512], *p = stack;
-	size_t	 nd, ni, nh;
-
-	ip = ip ? ip : "";
-	hf = hf ? hf : "";
-	nd = strlen(domain);
-	ni = strlen(ip);
-	nh = strlen(hf);
-	if (nd + ni + nh + 2 > sizeof stack) {
-		buf_reset(&r->key);
-		if (buf_reserve(&r->key, nd + ni + nh + 2) == -1)
-			return -1;
-		p = r->key.data;
-	}
-	memcpy(p, domain, nd + 1);
-	memcpy(p + nd + 1, ip, ni + 1);
-	memcpy(p + nd + ni + 2, hf, nh);
-	*h = hmap_siphash(r->classes.key, p, nd + ni + nh + 2) & ~7ULL;
-	return 0;
-}
-
-/* Double the table (kept at most half full). */
-static int
-classes_grow(struct classes *t)
-{
-	struct slot	*slots;
-	size_t		 n = t->nslots ? t->nslots * 2 : 1024, i, j;
-
-	slots = calloc(n, sizeof *slots);
-	if (slots == NULL)
-		return -1;
-	for (i = 0; i < t->nslots; i++) {
-		if (t->slots[i].h == 0)
-			continue;
-		for (j = (t->slots[i].h >> 3) & (n - 1); slots[j].h != 0;
-		    j = (j + 1) & (n - 1))
-			;
-		slots[j] = t->slots[i];
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->nslots = n;
-	return 0;
-}
-
-/* The number of a sender's name, 0 past SENDERS_MAX; -1: memory. */
-static long
-sender_number(struct classes *t, const struct source *src)
-{
-	uint16_t	*v;
-	char		 key[GROUP_KEY_MAX], name[300], **nv;
-	size_t		 n, len;
-	int		 added;
-
-	/* Keyed by kind and name: the label is written once. */
-	len = group_key(src->gkind, src->gname, key);
-	if ((v = hmap_find(t->names, key, len)) != NULL)
-		return *v;
-	n = hmap_count(t->names);
-	if (n >= SENDERS_MAX) {
-		t->names_full = 1;
-		return 0;
-	}
-	nv = realloc(t->name, (n + 1) * sizeof *nv);
-	if (nv == NULL)
-		return -1;
-	t->name = nv;
-	group_label(src->gkind, src->gname, 0, name, sizeof name);
-	if ((nv[n] = strdup(name)) == NULL)
-		return -1;
-	if ((v = hmap_get(t->names, key, len, &added)) == NULL) {
-		free(nv[n]);
-		return -1;
-	}
-	*v = (uint16_t)(n + 1);
-	return *v;
-}
-
-/* Each source of a domain, as the classification ends it. */
-static int
-on_source(void *arg, const struct source *src)
-{
-	struct run	*r = arg;
-	struct classes	*t = &r->classes;
-	uint64_t	 h;
-	size_t		 i;
-	long		 id;
-
-	if (t->n >= CLASSES_MAX) {
-		t->full = 1;
-		return 0;
-	}
-	if ((t->n + 1) * 2 > t->nslots && classes_grow(t) == -1)
-		goto nomem;
-	if (class_hash(r, r->domain, src->ip, src->header_from, &h) == -1)
-		goto nomem;
-	for (i = (h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
-	    i = (i + 1) & (t->nslots - 1))
-		if ((t->slots[i].h & ~7ULL) == h)
-			return 0;
-	if ((id = sender_number(t, src)) == -1)
-		goto nomem;
-	t->slots[i].h = h | ((uint64_t)src->class + 1);
-	t->slots[i].sender = (uint16_t)id;
-	t->n++;
-	return 0;
-nomem:
-	return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-}
-
-/*
- * The class of a record's source, and its sender's name (*sender, ""
- * if not known), classifying its domain when first met. Records come
- * in id order, domains interleaved: every domain's classes are kept to
- * the end.
- */
-static const char *
-source_class(struct run *r, const char *domain, const char *ip,
-    const char *hf, const char **sender)
-{
-	struct classes		*t = &r->classes;
-	/* Each source's group (on_source), no group listed. */
-	struct classify_opts	 o = { 0, -1,
-	    CLASSIFY_CLASSES_ONLY | CLASSIFY_BY_SENDER, on_source, r, r->cat,
-	    NULL };
-	struct window		*w;
-	uint64_t		 h;
-	size_t			 i;
-	int			 added;
-
-	if (hmap_get(r->domains, domain, strlen(domain), &added) == NULL)
-		goto nomem;
-	if (added) {
-		r->domain = domain;
-		if (classify_window(r->s, r->conf, domain, r->from_day,
-		    r->to_day, &o, &w, r->err) == -1)
-			return NULL;
-		window_free(w);
-		if (t->full == 1) {
-			log_warnx("export: more than %u sources in the "
-			    "period: the records of the others have no "
-			    "class", CLASSES_MAX);
-			t->full = 2;
-		}
-		if (t->names_full == 1) {
-			log_warnx("export: more than %u senders in the "
-			    "period: the records of the others have no "
-			    "sender", SENDERS_MAX);
-			t->names_full = 2;
-		}
-	}
-	*sender = "";
-	if (t->nslots == 0)
-		return "";
-	if (class_hash(r, domain, ip, hf, &h) == -1)
-		goto nomem;
-	for (i = (h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
-	    i = (i + 1) & (t->nslots - 1))
-		if ((t->slots[i].h & ~7ULL) == h) {
-			if (t->slots[i].sender > 0)
-				*sender = t->name[t->slots[i].sender - 1];
-			return class_name((enum source_class)
-			    ((t->slots[i].h & 7) - 1));
-		}
-	return "";
-nomem:
-	dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-	return NULL;
 }
 
 /* "d:s=result ..." and "d:scope=result ...", as in v_records. */
@@ -390,89 +185,140 @@ report_columns(struct run *r, const struct store_export_row *x)
 	return 0;
 }
 
-/* A separator or other constant text of a row. */
-static void
-put_const(const char *s)
+/* --- rows, formatted into the spool ------------------------------- */
+
+/* Text of the program's own (a separator, a key), as it is. */
+static inline char *
+put(char *p, const char *s, size_t n)
 {
-	fputs(s, stdout);	/* raw: constant text, no report's bytes */
+	memcpy(p, s, n);
+	return p + n;
+}
+#define PUTS(p, lit)	put((p), (lit), sizeof(lit) - 1)
+
+static inline char *
+csv(char *p, const char *s, size_t n)
+{
+	return p + sanitise_csv_mem(p, s, n);
 }
 
-/* ",n," of a row: digits, written without a format parser. */
-static void
-put_num(long long v)
+static inline char *
+json(char *p, const char *s, size_t n)
 {
-	char			 b[32], *p = b + sizeof b;
+	return p + sanitise_json_mem(p, s, n);
+}
+
+/* A number's digits, without a format parser. */
+static char *
+num(char *p, long long v)
+{
+	char			 b[24], *q = b + sizeof b;
 	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
 				    (unsigned long long)v;
 
-	*--p = ',';
 	do
-		*--p = (char)('0' + u % 10);
+		*--q = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
 	if (v < 0)
-		*--p = '-';
-	*--p = ',';
-	/* raw: digits */
-	fwrite(p, 1, (size_t)(b + sizeof b - p), stdout);
+		*--q = '-';
+	return put(p, q, (size_t)(b + sizeof b - q));
+}
+
+/* Room for a number with its separators. */
+#define NUM_MAX	24
+
+static inline size_t
+len0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/* A record's strings, and their lengths (strlen: as the streams did). */
+enum { S_IP, S_DISP, S_DKIM, S_SPF, S_HF, S_EF, S_ET, S_AUTH, S_PTR,
+    S__COUNT };
+
+static size_t
+strings(const struct store_export_row *x, const char **v, size_t *n)
+{
+	const struct dr_record	*rec = x->rec;
+	size_t			 i, sum = 0;
+
+	v[S_IP] = rec->source_ip;
+	v[S_DISP] = rec->disposition;
+	v[S_DKIM] = rec->dkim;
+	v[S_SPF] = rec->spf;
+	v[S_HF] = rec->header_from;
+	v[S_EF] = rec->envelope_from;
+	v[S_ET] = rec->envelope_to;
+	v[S_AUTH] = x->auth_domain;
+	v[S_PTR] = x->ptr;
+	for (i = 0; i < S__COUNT; i++)
+		sum += n[i] = len0(v[i]);
+	return sum;
 }
 
 /*
- * A CSV row. The report's columns and the record's strings go through
- * the sanitiser; separators and numbers, for a million rows, do not
- * need its format parser.
+ * A CSV row into p, which has room for csv_max: the report's columns
+ * and the record's strings sanitised, the class and sender left for
+ * the writer at *split. Returns its length.
  */
-static void
-csv_row(struct run *r, const struct store_export_row *x, const char *cls,
-    const char *sender)
+static size_t
+csv_max(struct run *r, size_t sum)
 {
-	const struct dr_record	*rec = x->rec;
-	size_t			 i;
+	size_t	i, res = 0;
 
-	/* raw: the report's columns, sanitised by report_columns. */
-	fwrite(r->pre, 1, r->prelen, stdout);
-	put_num((long long)x->record);
-	cmd_csv(stdout, rec->source_ip);
-	put_num((long long)rec->count);
-	cmd_csv(stdout, rec->disposition);
-	put_const(",");
-	cmd_csv(stdout, rec->dkim);
-	put_const(",");
-	cmd_csv(stdout, rec->spf);
-	put_const(",");
-	cmd_csv(stdout, rec->header_from);
-	put_const(",");
-	cmd_csv(stdout, rec->envelope_from);
-	put_const(",");
-	cmd_csv(stdout, rec->envelope_to);
-	put_const(",");
-	results(&r->key, rec, 0);
-	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	put_const(",");
-	results(&r->key, rec, 1);
-	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	put_const(",");
-	buf_reset(&r->key);
-	for (i = 0; i < rec->nreasons; i++) {
-		if (i > 0)
-			buf_addc(&r->key, ' ');
-		buf_adds(&r->key, rec->reasons[i].type ?
-		    rec->reasons[i].type : "");
-	}
-	cmd_csv(stdout, r->key.data ? r->key.data : "");
-	put_const(x->dmarc ? ",pass," : ",fail,");
-	put_const(x->dkim_aligned ? "1," : "0,");
-	put_const(x->spf_aligned ? "1," : "0,");
-	/* A class name, or "" for a source beyond the table. */
-	sanitise_printf("%s,", cls);
-	cmd_csv(stdout, sender);
-	put_const(",");
+	for (i = 0; i < 3; i++)
+		res += r->res[i].len;
+	/* 12 CSV fields, 2 numbers, the constants. */
+	return SANITISE_CSV_MAX(sum + res) + 12 * 3 +
+	    2 * NUM_MAX + 64;
+}
+
+static size_t
+csv_row(struct run *r, char *out, const struct store_export_row *x,
+    const char *const *v, const size_t *n, uint32_t *split)
+{
+	char	*p = out;
+
+	/* After the report's columns (report_columns). */
+	*p++ = ',';
+	p = num(p, (long long)x->record);
+	*p++ = ',';
+	p = csv(p, v[S_IP], n[S_IP]);
+	*p++ = ',';
+	p = num(p, (long long)x->rec->count);
+	*p++ = ',';
+	p = csv(p, v[S_DISP], n[S_DISP]);
+	*p++ = ',';
+	p = csv(p, v[S_DKIM], n[S_DKIM]);
+	*p++ = ',';
+	p = csv(p, v[S_SPF], n[S_SPF]);
+	*p++ = ',';
+	p = csv(p, v[S_HF], n[S_HF]);
+	*p++ = ',';
+	p = csv(p, v[S_EF], n[S_EF]);
+	*p++ = ',';
+	p = csv(p, v[S_ET], n[S_ET]);
+	*p++ = ',';
+	p = csv(p, r->res[0].data ? r->res[0].data : "", r->res[0].len);
+	*p++ = ',';
+	p = csv(p, r->res[1].data ? r->res[1].data : "", r->res[1].len);
+	*p++ = ',';
+	p = csv(p, r->res[2].data ? r->res[2].data : "", r->res[2].len);
+	p = x->dmarc ? PUTS(p, ",pass,") : PUTS(p, ",fail,");
+	p = x->dkim_aligned ? PUTS(p, "1,") : PUTS(p, "0,");
+	p = x->spf_aligned ? PUTS(p, "1,") : PUTS(p, "0,");
+	/* Here the class, a comma and the sender. */
+	*split = (uint32_t)(p - out);
+	*p++ = ',';
 	/* What names the source (v_record_identity). */
-	cmd_csv(stdout, x->auth_domain ? x->auth_domain : "");
-	put_const(x->auth_domain == NULL ? ",," : x->auth_facts &
-	    SIG_F_IDENT_SPF ? ",spf," : ",dkim,");
-	cmd_csv(stdout, x->ptr ? x->ptr : "");
-	put_const(x->ptr == NULL ? ",\n" : x->ptr_confirmed ? ",1\n" :
-	    ",0\n");
+	p = csv(p, v[S_AUTH] ? v[S_AUTH] : "", n[S_AUTH]);
+	p = x->auth_domain == NULL ? PUTS(p, ",,") : x->auth_facts &
+	    SIG_F_IDENT_SPF ? PUTS(p, ",spf,") : PUTS(p, ",dkim,");
+	p = csv(p, v[S_PTR] ? v[S_PTR] : "", n[S_PTR]);
+	p = x->ptr == NULL ? PUTS(p, ",\n") : x->ptr_confirmed ?
+	    PUTS(p, ",1\n") : PUTS(p, ",0\n");
+	return (size_t)(p - out);
 }
 
 static void
@@ -482,13 +328,6 @@ json_fkv(FILE *f, const char *k, const char *v, int first)
 	cmd_json(f, v);
 }
 
-static void
-json_kv(const char *k, const char *v, int first)
-{
-	json_fkv(stdout, k, v, first);
-}
-
-/* The report's members of an NDJSON row, into f. */
 static void
 ndjson_report(FILE *f, const struct store_export_row *x)
 {
@@ -516,82 +355,168 @@ ndjson_report(FILE *f, const struct store_export_row *x)
 	json_fkv(f, "aspf", x->aspf, 0);
 }
 
-static void
-ndjson_row(struct run *r, const struct store_export_row *x, const char *cls,
-    const char *sender)
+/* Room for an NDJSON row: as csv_max, for its results one by one. */
+static size_t
+ndjson_max(const struct dr_record *rec, size_t sum)
 {
-	const struct dr_record	*rec = x->rec;
-	size_t			 i;
+	size_t	i, n = SANITISE_JSON_MAX(sum) + 9 * 4 +
+		    2 * NUM_MAX + 512;
 
-	/* raw: the report's columns, sanitised by report_columns. */
-	fwrite(r->pre, 1, r->prelen, stdout);
-	sanitise_printf(",\"record\":%lld", (long long)x->record);
-	json_kv("source_ip", rec->source_ip, 0);
-	sanitise_printf(",\"count\":%lld", (long long)rec->count);
-	json_kv("disposition", rec->disposition, 0);
-	json_kv("dkim", rec->dkim, 0);
-	json_kv("spf", rec->spf, 0);
-	json_kv("header_from", rec->header_from, 0);
-	json_kv("envelope_from", rec->envelope_from, 0);
-	json_kv("envelope_to", rec->envelope_to, 0);
-	sanitise_printf(",\"dkim_results\":[");
-	for (i = 0; i < rec->ndkims; i++) {
-		sanitise_printf("%s{", i ? "," : "");
-		json_kv("domain", rec->dkims[i].domain, 1);
-		json_kv("selector", rec->dkims[i].selector, 0);
-		json_kv("result", rec->dkims[i].result, 0);
-		sanitise_printf("}");
-	}
-	sanitise_printf("],\"spf_results\":[");
-	for (i = 0; i < rec->nspfs; i++) {
-		sanitise_printf("%s{", i ? "," : "");
-		json_kv("domain", rec->spfs[i].domain, 1);
-		json_kv("scope", rec->spfs[i].scope, 0);
-		json_kv("result", rec->spfs[i].result, 0);
-		sanitise_printf("}");
-	}
-	sanitise_printf("],\"reasons\":[");
-	for (i = 0; i < rec->nreasons; i++) {
-		sanitise_printf("%s{", i ? "," : "");
-		json_kv("type", rec->reasons[i].type, 1);
-		json_kv("comment", rec->reasons[i].comment, 0);
-		sanitise_printf("}");
-	}
-	sanitise_printf("],\"dmarc\":\"%s\",\"dkim_aligned\":%s,"
-	    "\"spf_aligned\":%s", x->dmarc ? "pass" : "fail",
-	    x->dkim_aligned ? "true" : "false",
-	    x->spf_aligned ? "true" : "false");
-	json_kv("class", cls, 0);
-	json_kv("sender", *sender ? sender : NULL, 0);
-	json_kv("auth_domain", x->auth_domain, 0);
-	sanitise_printf(",\"auth_kind\":%s", x->auth_domain == NULL ? "null" :
-	    x->auth_facts & SIG_F_IDENT_SPF ? "\"spf\"" : "\"dkim\"");
-	json_kv("ptr", x->ptr, 0);
-	sanitise_printf(",\"ptr_confirmed\":%s}\n", x->ptr == NULL ? "null" :
-	    x->ptr_confirmed ? "true" : "false");
+	for (i = 0; i < rec->ndkims; i++)
+		n += SANITISE_JSON_MAX(len0(rec->dkims[i].domain) +
+		    len0(rec->dkims[i].selector) +
+		    len0(rec->dkims[i].result)) + 3 * 4 + 64;
+	for (i = 0; i < rec->nspfs; i++)
+		n += SANITISE_JSON_MAX(len0(rec->spfs[i].domain) +
+		    len0(rec->spfs[i].scope) + len0(rec->spfs[i].result)) +
+		    3 * 4 + 64;
+	for (i = 0; i < rec->nreasons; i++)
+		n += SANITISE_JSON_MAX(len0(rec->reasons[i].type) +
+		    len0(rec->reasons[i].comment)) + 2 * 4 + 64;
+	return n;
 }
 
+/* A JSON member: ,"key":value (the key the program's own). */
+#define MEMBER(p, key, v)	json(PUTS((p), key), (v), len0(v))
+
+static size_t
+ndjson_row(char *out, const struct store_export_row *x,
+    const char *const *v, const size_t *n, uint32_t *split)
+{
+	const struct dr_record	*rec = x->rec;
+	char			*p = out;
+	size_t			 i;
+
+	/* After the report's members (report_columns). */
+	p = num(PUTS(p, ",\"record\":"), (long long)x->record);
+	p = json(PUTS(p, ",\"source_ip\":"), v[S_IP], n[S_IP]);
+	p = num(PUTS(p, ",\"count\":"), (long long)rec->count);
+	p = json(PUTS(p, ",\"disposition\":"), v[S_DISP], n[S_DISP]);
+	p = json(PUTS(p, ",\"dkim\":"), v[S_DKIM], n[S_DKIM]);
+	p = json(PUTS(p, ",\"spf\":"), v[S_SPF], n[S_SPF]);
+	p = json(PUTS(p, ",\"header_from\":"), v[S_HF], n[S_HF]);
+	p = json(PUTS(p, ",\"envelope_from\":"), v[S_EF], n[S_EF]);
+	p = json(PUTS(p, ",\"envelope_to\":"), v[S_ET], n[S_ET]);
+	p = PUTS(p, ",\"dkim_results\":[");
+	for (i = 0; i < rec->ndkims; i++) {
+		p = i ? PUTS(p, ",{") : PUTS(p, "{");
+		p = MEMBER(p, "\"domain\":", rec->dkims[i].domain);
+		p = MEMBER(p, ",\"selector\":", rec->dkims[i].selector);
+		p = MEMBER(p, ",\"result\":", rec->dkims[i].result);
+		*p++ = '}';
+	}
+	p = PUTS(p, "],\"spf_results\":[");
+	for (i = 0; i < rec->nspfs; i++) {
+		p = i ? PUTS(p, ",{") : PUTS(p, "{");
+		p = MEMBER(p, "\"domain\":", rec->spfs[i].domain);
+		p = MEMBER(p, ",\"scope\":", rec->spfs[i].scope);
+		p = MEMBER(p, ",\"result\":", rec->spfs[i].result);
+		*p++ = '}';
+	}
+	p = PUTS(p, "],\"reasons\":[");
+	for (i = 0; i < rec->nreasons; i++) {
+		p = i ? PUTS(p, ",{") : PUTS(p, "{");
+		p = MEMBER(p, "\"type\":", rec->reasons[i].type);
+		p = MEMBER(p, ",\"comment\":", rec->reasons[i].comment);
+		*p++ = '}';
+	}
+	p = x->dmarc ? PUTS(p, "],\"dmarc\":\"pass\"") :
+	    PUTS(p, "],\"dmarc\":\"fail\"");
+	p = x->dkim_aligned ? PUTS(p, ",\"dkim_aligned\":true") :
+	    PUTS(p, ",\"dkim_aligned\":false");
+	p = x->spf_aligned ? PUTS(p, ",\"spf_aligned\":true") :
+	    PUTS(p, ",\"spf_aligned\":false");
+	/* Here ,"class":...,"sender":... */
+	*split = (uint32_t)(p - out);
+	p = json(PUTS(p, ",\"auth_domain\":"), v[S_AUTH], n[S_AUTH]);
+	p = x->auth_domain == NULL ? PUTS(p, ",\"auth_kind\":null") :
+	    x->auth_facts & SIG_F_IDENT_SPF ? PUTS(p, ",\"auth_kind\":\"spf\"") :
+	    PUTS(p, ",\"auth_kind\":\"dkim\"");
+	p = json(PUTS(p, ",\"ptr\":"), v[S_PTR], n[S_PTR]);
+	p = x->ptr == NULL ? PUTS(p, ",\"ptr_confirmed\":null}\n") :
+	    x->ptr_confirmed ? PUTS(p, ",\"ptr_confirmed\":true}\n") :
+	    PUTS(p, ",\"ptr_confirmed\":false}\n");
+	return (size_t)(p - out);
+}
+
+/*
+ * Each record: its row into the spool, with its source's reference for
+ * the writer (export-par.h). 1 to stop quietly when the writer stopped.
+ */
 static int
 on_row(void *arg, const struct store_export_row *x)
 {
 	struct run		*r = arg;
-	const char		*cls, *sender;
+	const struct dr_record	*rec = x->rec;
+	const char		*v[S__COUNT];
+	size_t			 n[S__COUNT], sum, max, i;
+	struct xrow		 h;
+	char			*p;
 
-	cls = source_class(r, x->domain ? x->domain : "", x->rec->source_ip,
-	    x->rec->header_from, &sender);
-	if (cls == NULL)
-		return -1;
-	if (report_columns(r, x) == -1)
+	memset(&h, 0, sizeof h);
+	if (x->report != r->pre_report) {
+		if (report_columns(r, x) == -1)
+			return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+		r->dom = xclass_domain(r->xc, x->domain ? x->domain : "");
+		/* The report's columns, once for its rows. */
+		if (r->prelen > UINT32_MAX - sizeof h)
+			return dr_seterr(r->err, DR_E_NOMEM, "export: a "
+			    "report of %zu bytes", r->prelen);
+		if ((p = spool_reserve(r->sp, sizeof h + r->prelen)) == NULL)
+			return spool_stopped(r->sp) ? 1 : dr_seterr(r->err,
+			    DR_E_NOMEM, "out of memory");
+		h.dom = XROW_REPORT;
+		h.len = (uint32_t)r->prelen;
+		memcpy(p, &h, sizeof h);
+		memcpy(p + sizeof h, r->pre, r->prelen);
+		spool_commit(r->sp, sizeof h + r->prelen);
+	}
+	h.dom = r->dom;
+	if (h.dom != XROW_NONE && xclass_hash(r->xc, &r->key, x->domain ?
+	    x->domain : "", rec->source_ip, rec->header_from, &h.hash) == -1)
 		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
-	if (r->fmt == F_CSV)
-		csv_row(r, x, cls, sender);
-	else
-		ndjson_row(r, x, cls, sender);
-	r->rows++;
-	/* The reader went away (| head): stop, quietly (main.c). */
-	if (ferror(stdout))
-		return cmd_output_closed() ? 1 : dr_seterr(r->err, DR_E_IO,
-		    "writing the export: output error");
+	sum = strings(x, v, n);
+	if (r->fmt == F_CSV) {
+		results(&r->res[0], rec, 0);
+		results(&r->res[1], rec, 1);
+		buf_reset(&r->res[2]);
+		for (i = 0; i < rec->nreasons; i++) {
+			if (i > 0)
+				buf_addc(&r->res[2], ' ');
+			buf_adds(&r->res[2], rec->reasons[i].type ?
+			    rec->reasons[i].type : "");
+		}
+		max = csv_max(r, sum);
+	} else
+		max = ndjson_max(rec, sum);
+	if (max > UINT32_MAX - sizeof h)
+		return dr_seterr(r->err, DR_E_NOMEM, "export: a record of "
+		    "%zu bytes", max);
+	if ((p = spool_reserve(r->sp, sizeof h + max)) == NULL)
+		return spool_stopped(r->sp) ? 1 : dr_seterr(r->err,
+		    DR_E_NOMEM, "out of memory");
+	h.len = (uint32_t)(r->fmt == F_CSV ?
+	    csv_row(r, p + sizeof h, x, v, n, &h.split) :
+	    ndjson_row(p + sizeof h, x, v, n, &h.split));
+	memcpy(p, &h, sizeof h);
+	spool_commit(r->sp, sizeof h + h.len);
+	return 0;
+}
+
+/* Each domain of the records, for the classes. */
+static int
+on_domain(void *arg, const char *domain)
+{
+	struct run	 *r = arg;
+	const char	**v;
+
+	v = realloc(r->domains, (r->ndomains + 1) * sizeof *v);
+	if (v == NULL)
+		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+	r->domains = v;
+	if ((v[r->ndomains] = strdup(domain)) == NULL)
+		return dr_seterr(r->err, DR_E_NOMEM, "out of memory");
+	r->ndomains++;
 	return 0;
 }
 
@@ -610,10 +535,13 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	static char	 obuf[1 << 16];
 	struct run	 r;
 	struct cmd_when	 wh;
-	struct dr_error	 err;
+	struct dr_error	 err, werr;
+	struct store	*twin = NULL;
+	struct xwriter	*w;
 	const char	*domain = NULL, *config = NULL;
 	size_t		 i;
-	int		 ch, rc;
+	double		 cpu;
+	int		 ch, rc, mrc, wrc;
 
 	memset(&r, 0, sizeof r);
 	r.pre_report = -1;
@@ -661,18 +589,6 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage_error(c, "export", "--since is after --as-of");
 	r.from_day = cmd_day(wh.since_t);
 	r.to_day = cmd_day(wh.as_of_t) - 1;
-	r.domains = hmap_new(sizeof(unsigned));
-	r.classes.names = hmap_new(sizeof(uint16_t));
-	if (r.domains == NULL || r.classes.names == NULL) {
-		log_warnx("out of memory");
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
-	if (hmap_random_key(r.classes.key) == -1) {
-		log_warn("export: reading random bytes");
-		rc = EXIT_INTERNAL;
-		goto out;
-	}
 	if ((rc = cmd_report_open(c, config, &r.s, (struct conf **)&r.conf))
 	    != EXIT_OK)
 		goto out;
@@ -681,16 +597,73 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 		log_warnx("%s: services are not named", err.msg);
 		r.cat = NULL;
 	}
+	/*
+	 * The classes are worked out on a second connection that sees the
+	 * same data, beside the reading (export-par.h); without one, in
+	 * this thread first.
+	 */
+	if (store_twin(r.s, &twin, &err) == -1) {
+		log_verbose("export: %s: the classes come first", err.msg);
+		twin = NULL;
+	}
+	memset(&err, 0, sizeof err);
+	if (store_export_domains(r.s, domain, wh.since_t, wh.as_of_t,
+	    on_domain, &r, &err) == -1) {
+		log_warnx("%s", err.msg);
+		rc = cmd_exit_for(&err);
+		goto close;
+	}
+	r.xc = xclass_new(r.domains, r.ndomains, r.from_day, r.to_day,
+	    r.fmt == F_NDJSON);
+	r.sp = spool_new(SPOOL_BLOCK, SPOOL_MEM, SPOOL_FILE);
+	if (r.xc == NULL || r.sp == NULL) {
+		log_warnx("out of memory");
+		rc = EXIT_INTERNAL;
+		goto close;
+	}
+	if (twin == NULL || xclass_start(r.xc, twin, r.conf, r.cat) == -1) {
+		/* A failure stops the writer at that domain's first row. */
+		memset(&err, 0, sizeof err);
+		(void)xclass_run(r.xc, r.s, r.conf, r.cat, &err);
+	}
 	setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
 	if (r.fmt == F_CSV) {
 		for (i = 0; i < NCOLUMNS; i++)
 			sanitise_printf("%s%s", i ? "," : "", columns[i]);
 		sanitise_printf("\n");
 	}
-	if (store_export(r.s, domain, wh.since_t, wh.as_of_t, on_row, &r,
-	    &err) == -1) {
+	if ((w = xwriter_start(r.xc, r.sp)) == NULL) {
+		xclass_join(r.xc);
+		log_warnx("export: cannot start a thread");
+		rc = EXIT_INTERNAL;
+		goto close;
+	}
+	memset(&err, 0, sizeof err);
+	cpu = xthread_cpu();
+	mrc = store_export(r.s, domain, wh.since_t, wh.as_of_t, on_row, &r,
+	    &err);
+	spool_close(r.sp);
+	log_debug("export: reading and formatting: %.2f s of CPU",
+	    xthread_cpu() - cpu);
+	memset(&werr, 0, sizeof werr);
+	wrc = xwriter_join(w, &r.rows, &werr);
+	xclass_join(r.xc);
+	/* The writer's failure came first, in the order of the rows. */
+	if (wrc == -1) {
+		log_warnx("%s", werr.msg);
+		rc = cmd_exit_for(&werr);
+	} else if (mrc == -1) {
 		log_warnx("%s", err.msg);
 		rc = cmd_exit_for(&err);
+	}
+	if (log_level() >= LOG_VERBOSE) {
+		uint64_t	 spilled;
+		size_t		 peak;
+
+		spool_stats(r.sp, &spilled, &peak);
+		log_verbose("export: rows spooled: at most %zu MiB in memory, "
+		    "%llu MiB in a file", peak >> 20,
+		    (unsigned long long)(spilled >> 20));
 	}
 	if (fflush(stdout) == EOF && rc == EXIT_OK &&
 	    cmd_output_failed("writing the export"))
@@ -699,18 +672,20 @@ cmd_export(struct cmd_ctx *c, int argc, char **argv)
 	if (rc == EXIT_OK)
 		cmd_newest_note(r.s, &domain, domain != NULL, wh.as_of,
 		    wh.as_of_t, r.rows == 0, NULL);
+close:
+	store_close(twin);
 	store_close(r.s);
 	conf_free((struct conf *)r.conf);
 out:
-	hmap_free(r.domains);
-	free(r.classes.slots);
-	for (i = 0; r.classes.names != NULL &&
-	    i < hmap_count(r.classes.names); i++)
-		free(r.classes.name[i]);
-	free(r.classes.name);
-	hmap_free(r.classes.names);
+	xclass_free(r.xc);
+	spool_free(r.sp);
+	for (i = 0; i < r.ndomains; i++)
+		free((char *)r.domains[i]);
+	free(r.domains);
 	catalogue_free(r.cat);
 	buf_free(&r.key);
+	for (i = 0; i < 3; i++)
+		buf_free(&r.res[i]);
 	free(r.pre);
 	return rc;
 }

@@ -90,6 +90,16 @@ int	sanitise_fputs(const char *, FILE *);
 void	sanitise_csv(FILE *, const char *);
 /* A JSON string (null for NULL). */
 void	sanitise_json(FILE *, const char *);
+/*
+ * The same two, for the n bytes at s (NULL: as above), into out, which
+ * has room for SANITISE_CSV_MAX(n) or SANITISE_JSON_MAX(n) bytes (no
+ * NUL is written). Return the bytes written. The bytes are those the
+ * stream functions write for the same string (n being its strlen).
+ */
+#define SANITISE_CSV_MAX(n)	(4 * (n) + 3)
+#define SANITISE_JSON_MAX(n)	(6 * (n) + 4)
+size_t	sanitise_csv_mem(char *, const char *, size_t);
+size_t	sanitise_json_mem(char *, const char *, size_t);
 /* The text form of s escaped for HTML text or attributes, appended. */
 int	sanitise_html(struct buf *, const char *);
 

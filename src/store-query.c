@@ -858,6 +858,38 @@ store_export(struct store *s, const char *domain, int64_t since,
 	return finish(s, rs, rc, ret, err, "exporting records");
 }
 
+int
+store_export_domains(struct store *s, const char *domain, int64_t since,
+    int64_t until, int (*cb)(void *, const char *), void *arg,
+    struct dr_error *err)
+{
+	/* store_export's reports, those with records, by their first. */
+	static const char sql[] =
+	    "SELECT coalesce(domain, '') FROM reports p"
+	    " WHERE status = 'active' AND date_end >= ?1 AND date_begin < ?2"
+	    " AND (?3 IS NULL OR domain = ?3)"
+	    " AND EXISTS (SELECT 1 FROM records WHERE report = p.id)"
+	    " GROUP BY 1 ORDER BY min(id)";
+	sqlite3_stmt	*st;
+	const char	*d;
+	int		 rc, ret = 0;
+
+	if (prep(s, sql, &st, err, "exporting records") == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	bind_t(st, 3, domain);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((d = text(st, 0)) == NULL) {
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+			break;
+		}
+		if ((ret = cb(arg, d)) != 0)
+			break;
+	}
+	return finish(s, st, rc, ret, err, "exporting records");
+}
+
 /* --- the configuration, mirrored ---------------------------------- */
 
 static int

@@ -21,8 +21,13 @@ static const char *const kid_sql[3] = {
 	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
 };
 
+/*
+ * Each of min() and max() alone is one seek into records_report; the
+ * two in one SELECT would scan the report's records (a million).
+ */
 static const char range_sql[] =
-    "SELECT min(id), max(id) FROM records WHERE report = ?";
+    "SELECT (SELECT min(id) FROM records WHERE report = ?1),"
+    " (SELECT max(id) FROM records WHERE report = ?1)";
 
 int
 walk_init(struct walk *w, sqlite3 *db, const char *path,

@@ -1533,6 +1533,80 @@ store_read_end(struct store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void
+store_progress(struct store *s, int (*fn)(void *), void *arg)
+{
+	sqlite3_progress_handler(s->db, fn != NULL ? 4096 : 0, fn, arg);
+}
+
+/* PRAGMA data_version of the connection: 0, or -1 with err set. */
+static int
+data_version(struct store *s, int64_t *v, struct dr_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_err(s, err, "reading the data version");
+	rc = sqlite3_step(st);
+	*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_err(s, err, "reading the data version");
+	return 0;
+}
+
+int
+store_twin(struct store *s, struct store **out, struct dr_error *err)
+{
+	/* Any read of the main database takes the snapshot. */
+	static const char touch[] = "SELECT count(*) FROM sqlite_schema";
+	struct store	*t;
+	int64_t		 before, after;
+	int		 tries;
+
+	*out = NULL;
+	if (s->reads == 0 || s->in_batch)
+		return dr_seterr(err, DR_E_DB, "store_twin: no read "
+		    "transaction");
+	if (store_open(s->path, s->busy_ms, STORE_READER, &t, err) == -1)
+		return -1;
+	if (exec(t, "PRAGMA cache_size = -16384", err, "setting the cache") ==
+	    -1 || store_spill(t, err) == -1)
+		goto fail;
+	for (tries = 0; tries < 8; tries++) {
+		/*
+		 * The twin's data version before s's snapshot and after its
+		 * own: the same, then no commit came between the two, and
+		 * they see the same data.
+		 */
+		if (data_version(t, &before, err) == -1 ||
+		    exec(s, "COMMIT", err, "starting to read") == -1 ||
+		    exec(s, "BEGIN", err, "starting to read") == -1 ||
+		    exec(s, touch, err, "starting to read") == -1 ||
+		    exec(t, "BEGIN", err, "starting to read") == -1 ||
+		    exec(t, touch, err, "starting to read") == -1 ||
+		    data_version(t, &after, err) == -1)
+			goto fail;
+		if (before == after) {
+			t->reads = 1;
+			*out = t;
+			return 0;
+		}
+		if (exec(t, "COMMIT", err, "starting to read") == -1)
+			goto fail;
+	}
+	dr_seterr(err, DR_E_DB, "%s: changing too fast to read it twice",
+	    s->path);
+fail:
+	store_close(t);
+	/* s reads on, whatever happened. */
+	if (sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	return -1;
+}
+
 int
 store_busy(const struct store *s)
 {

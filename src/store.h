@@ -143,6 +143,24 @@ void	 store_read_end(struct store *);
  */
 int	 store_spill(struct store *, struct dr_error *);
 
+/*
+ * A second, read-only connection for another thread, whose read
+ * transaction sees the same data as s's: s must hold one
+ * (store_read_begin), begun again here, and its connection must not be
+ * used meanwhile. Sorts spill to files, as with store_spill. A commit
+ * by another process between the two beginnings is seen by the twin's
+ * data version, and both begin again (up to 8 times: then -1, with err
+ * set and s's read transaction open). 0, or -1 with err set.
+ */
+int	 store_twin(struct store *, struct store **, struct dr_error *);
+
+/*
+ * A function SQLite calls every few thousand steps of s's statements
+ * (from the thread running them): non-zero interrupts the statement,
+ * which fails. NULL: none.
+ */
+void	 store_progress(struct store *, int (*)(void *), void *);
+
 /* 1 while a report or mail message is open: no commit now. */
 int	 store_busy(const struct store *);
 
@@ -516,6 +534,13 @@ struct store_export_row {
  */
 int	 store_export(struct store *, const char *, int64_t, int64_t,
 	    int (*)(void *, const struct store_export_row *), void *,
+	    struct dr_error *);
+/*
+ * The policy domains of the records store_export gives for the same
+ * arguments, each once, in the order their first records come.
+ */
+int	 store_export_domains(struct store *, const char *, int64_t,
+	    int64_t, int (*)(void *, const char *), void *,
 	    struct dr_error *);
 
 /*

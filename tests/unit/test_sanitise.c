@@ -242,6 +242,80 @@ json_escaped(void **state)
 	assert_string_equal(through(sanitise_json, NULL), "null");
 }
 
+/*
+ * The in-memory encoders write what the stream ones do: on strings of
+ * every class of character at its boundaries, cut sequences among
+ * them, and on random bytes weighted towards the interesting ones.
+ */
+static void
+mem_same_as_stream_one(const char *s)
+{
+	static char	 want[4096], got[4096];
+	FILE		*fp;
+	size_t		 n, wn, gn;
+	int		 json;
+
+	n = s != NULL ? strlen(s) : 0;
+	assert_true(SANITISE_JSON_MAX(n) < sizeof got);
+	for (json = 0; json < 2; json++) {
+		fp = tmpfile();
+		assert_non_null(fp);
+		if (json)
+			sanitise_json(fp, s);
+		else
+			sanitise_csv(fp, s);
+		rewind(fp);
+		wn = fread(want, 1, sizeof want, fp);
+		fclose(fp);
+		memset(got, 0x55, sizeof got);
+		gn = json ? sanitise_json_mem(got, s, n) :
+		    sanitise_csv_mem(got, s, n);
+		assert_true(gn <= (json ? SANITISE_JSON_MAX(n) :
+		    SANITISE_CSV_MAX(n)));
+		/* Nothing written beyond what it returns. */
+		assert_int_equal((unsigned char)got[gn], 0x55);
+		assert_int_equal(gn, wn);
+		assert_memory_equal(got, want, wn);
+	}
+}
+
+static void
+mem_encoders_as_streams(void **state)
+{
+	static const char *const fixed[] = {
+		NULL, "", "plain", "a\"b\\c", "=1", "+1", "-1", "@1", "'1",
+		"\x01\x09\x0a\x0d\x1b\x1f\x7f", "\xc2\x80\xc2\x9f\xc2\xa0",
+		"\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xa8\xe2\x80\xae"
+		"\xe2\x81\xa6\xe2\x81\xa9\xe2\x81\xaa", "\xff\xfe\xc0\xaf",
+		"\xe0\x80\xaf\xed\xa0\x80\xf4\x90\x80\x80\xf0\x9f\x98\x80",
+		"cut\xe2\x80", "cut\xc3", "\x80lone", "<&>'", "\\\\\"\"",
+	};
+	static const unsigned char pick[] = {
+		'a', 'Z', '0', ' ', '"', '\\', '=', '-', '\'', ',', '\n', '\t',
+		'\r', 0x01, 0x1b, 0x7f, 0x80, 0x9b, 0xa0, 0xbf, 0xc0, 0xc2,
+		0xd8, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf8, 0xff, 0x81, 0x8e,
+	};
+	char		 s[200];
+	size_t		 i, j, n;
+	unsigned	 seed = 11;
+
+	(void)state;
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		mem_same_as_stream_one(fixed[i]);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % (sizeof s - 1);
+		for (j = 0; j < n; j++) {
+			seed = seed * 1103515245u + 12345u;
+			s[j] = (char)((seed >> 16) % 4 == 0 ?
+			    (seed >> 20) % 255 + 1 :
+			    pick[(seed >> 20) % sizeof pick]);
+		}
+		s[n] = '\0';
+		mem_same_as_stream_one(s);
+	}
+}
+
 static void
 html_escaped_after_text_form(void **state)
 {
@@ -281,6 +355,7 @@ main(void)
 		cmocka_unit_test(printf_sanitises_strings),
 		cmocka_unit_test(csv_quoted_defused_sanitised),
 		cmocka_unit_test(json_escaped),
+		cmocka_unit_test(mem_encoders_as_streams),
 		cmocka_unit_test(html_escaped_after_text_form),
 		cmocka_unit_test(fputs_and_dup),
 	};
