@@ -211,13 +211,20 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		rc = sqlite3_step(st);
 		if (first) {
 			first = 0;
+			/*
+			 * The sort is done in the first step: its error is
+			 * read now, before the PRAGMA below clears it.
+			 */
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				ret = store_db_err(db, store_path(s), err,
+				    "reading the summary");
 			snprintf(again, sizeof again,
 			    "PRAGMA cache_size = %lld", (long long)cache);
 			if (sqlite3_exec(db, again, NULL, NULL, NULL) !=
 			    SQLITE_OK && rc == SQLITE_ROW)
 				rc = SQLITE_ERROR;
 		}
-		if (rc != SQLITE_ROW)
+		if (rc != SQLITE_ROW || ret != 0)
 			break;
 		d.header_from = text(st, 0);
 		d.source_ip = text(st, 1);

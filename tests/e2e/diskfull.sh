@@ -82,4 +82,18 @@ for bytes in 0 20000; do
 	dump "$db" > "$T/dump"
 	cmp -s "$T/refnew.dump" "$T/dump" || fail "new, $bytes bytes: differs"
 done
+
+# A report command whose sort runs out of temporary space (SQLite's
+# temporary files, etilqs_*): the reason said, not "not an error" (the
+# sort's error was cleared before it was read).
+mkdir "$T/hi"
+"$GEN" -s 11 -f gz -H -r 2 -m 20000 -M 20000 -d "$T/hi"
+"$QUICK" -q --db "$T/hi.db" ingest "$T/hi"
+"$QUICK" --db "$T/hi.db" --config /dev/null sources --as-of 2026-01-03 \
+    --no-dns > /dev/null 2>&1 || fail "sources with room: exit $?"
+expect_exit 3 env ENOSPC_MATCH=etilqs ENOSPC_BYTES=0 LD_PRELOAD="$ENOSPC" \
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/hi.db" --config /dev/null \
+    sources --as-of 2026-01-03 --no-dns > /dev/null 2> "$T/err"
+grep -q "^dmarcdb: $T/hi.db: reading the summary: database or disk is full" \
+    "$T/err" || fail "sort, disk full: $(cat "$T/err")"
 echo "ok"
