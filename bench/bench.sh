@@ -155,6 +155,8 @@ knot_up() {
 	} > "$kdir/knot.conf"
 	knotd -c "$kdir/knot.conf" > "$kdir/knot.log" 2>&1 &
 	kpid=$!
+	# Stopped however the scenario ends (a failed step exits: set -e).
+	trap 'kill $kpid 2>/dev/null || :' EXIT
 	i=0
 	until [ "$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$kport" \
 	    "id.$1" TXT 2>/dev/null)" = "\"$$\"" ]; do
