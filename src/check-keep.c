@@ -54,8 +54,7 @@ check_keep(struct store *s, struct check_domain *c, int64_t now,
 		const struct check_key *k = &c->key[i];
 		if (k->failed)
 			continue;
-		snprintf(name, sizeof name, "%s._domainkey.%s", k->selector,
-		    k->domain);
+		check_key_name(k, name, sizeof name);
 		if (keep(s, c, "dkim", name, k->record, now, err) == -1)
 			return -1;
 	}
@@ -77,4 +76,31 @@ check_keep(struct store *s, struct check_domain *c, int64_t now,
 	    now, err) == -1)
 		return -1;
 	return 0;
+}
+
+void
+check_record_what(const char *domain, const char *kind, const char *name,
+    char *out, size_t len)
+{
+	static const struct {
+		const char	*kind, *what;
+	} t[] = {
+		{ "dmarc", "DMARC record" }, { "spf", "SPF record" },
+		{ "mta-sts", "MTA-STS record" }, { "tls-rpt", "TLS-RPT record" },
+	};
+	size_t	i;
+
+	if (strcmp(kind, "dkim") == 0) {
+		snprintf(out, len, "the DKIM key at %s", name);
+		return;
+	}
+	if (strcmp(kind, "mx") == 0) {
+		snprintf(out, len, "the MX of %s", domain);
+		return;
+	}
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(kind, t[i].kind) == 0)
+			break;
+	snprintf(out, len, "the %s of %s", i < sizeof t / sizeof t[0] ?
+	    t[i].what : kind, domain);
 }

@@ -108,6 +108,30 @@ selectors(struct check_domain *c, struct store *s, const struct conf *conf,
 	return 0;
 }
 
+void
+check_key_name(const struct check_key *k, char *out, size_t len)
+{
+	snprintf(out, len, "%s._domainkey.%s", k->selector, k->domain);
+}
+
+/*
+ * The TXT lookups of c's keys into v, their names into kname: the
+ * number of asks.
+ */
+static size_t
+key_asks(const struct check_domain *c, struct dns_ask *v,
+    char (*kname)[400])
+{
+	size_t	i;
+
+	for (i = 0; i < c->nkeys; i++) {
+		check_key_name(&c->key[i], kname[i], sizeof kname[i]);
+		v[i].name = kname[i];
+		v[i].type = DNS_TXT;
+	}
+	return c->nkeys;
+}
+
 /* The DKIM key of k, as found: its findings. */
 static void
 key_findings(struct check_domain *c, struct check_key *k,
@@ -118,8 +142,7 @@ key_findings(struct check_domain *c, struct check_key *k,
 	const char	*r = NULL;
 	size_t		 i;
 
-	snprintf(name, sizeof name, "%s._domainkey.%s", k->selector,
-	    k->domain);
+	check_key_name(k, name, sizeof name);
 	snprintf(k->cname, sizeof k->cname, "%s", a->cname);
 	if (a->status == DNS_FAILED) {
 		k->failed = 1;
@@ -496,12 +519,7 @@ check_domain(struct dns *d, struct store *s, const struct conf *conf,
 	v[n].name = domain;
 	v[n++].type = DNS_MX;
 	k0 = n;
-	for (i = 0; i < c->nkeys; i++) {
-		snprintf(kname[i], sizeof kname[i], "%s._domainkey.%s",
-		    c->key[i].selector, c->key[i].domain);
-		v[n].name = kname[i];
-		v[n++].type = DNS_TXT;
-	}
+	n += key_asks(c, v + k0, kname);
 	if (dns_batch(d, v, n, why, whylen) == -1)
 		goto clear;
 	/* Not one answer: DNS is down, not the domain's records. */
@@ -598,13 +616,7 @@ check_sending(struct dns *d, struct store *s, const struct conf *conf,
 			c->key[n++] = *k;
 	}
 	c->nkeys = n;
-	for (i = 0; i < c->nkeys; i++) {
-		snprintf(kname[i], sizeof kname[i], "%s._domainkey.%s",
-		    c->key[i].selector, c->key[i].domain);
-		v[i].name = kname[i];
-		v[i].type = DNS_TXT;
-	}
-	n = c->nkeys;
+	n = key_asks(c, v, kname);
 	if (n > 0 && (dns_batch(d, v, n, why, whylen) == -1 ||
 	    cnames(d, v, n, why, whylen) == -1))
 		goto clear;

@@ -113,6 +113,16 @@ int	check_sending(struct dns *, struct store *, const struct conf *,
 int	check_keep(struct store *, struct check_domain *, int64_t,
 	    struct dr_error *);
 
+/* The name of k's key in DNS: "SELECTOR._domainkey.DOMAIN". */
+void	check_key_name(const struct check_key *, char *, size_t);
+
+/*
+ * A kept record for people (check_keep's kinds; dns_records): "the SPF
+ * record of example.com", "the DKIM key at s1._domainkey.example.com".
+ */
+void	check_record_what(const char *, const char *, const char *, char *,
+	    size_t);
+
 /* The worst level of c's findings; FINDING_NOTE + 1 when none. */
 int	check_worst(const struct check_domain *);
 

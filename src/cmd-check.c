@@ -100,24 +100,6 @@ level_word(enum finding_level l)
 	return finding_level_name(l);
 }
 
-/* What a kept record is, for people: "the SPF record of example.com". */
-static void
-change_what(const struct check_domain *c, const struct check_change *x,
-    char *out, size_t len)
-{
-	if (strcmp(x->kind, "dkim") == 0)
-		snprintf(out, len, "the DKIM key at %s", x->name);
-	else if (strcmp(x->kind, "mx") == 0)
-		snprintf(out, len, "the MX of %s", c->domain);
-	else if (strcmp(x->kind, "mta-sts") == 0)
-		snprintf(out, len, "the MTA-STS record of %s", c->domain);
-	else if (strcmp(x->kind, "tls-rpt") == 0)
-		snprintf(out, len, "the TLS-RPT record of %s", c->domain);
-	else
-		snprintf(out, len, "the %s record of %s", strcmp(x->kind,
-		    "dmarc") == 0 ? "DMARC" : "SPF", c->domain);
-}
-
 static const char *
 mode_word(enum mtasts_mode m)
 {
@@ -259,7 +241,8 @@ text_domain(const struct check_domain *c)
 	for (i = 0; i < c->nchanges; i++) {
 		const struct check_change *x = &c->change[i];
 		char what[400], day[16];
-		change_what(c, x, what, sizeof what);
+		check_record_what(c->domain, x->kind, x->name, what,
+		    sizeof what);
 		fmt_day(x->on / 86400, day, sizeof day);
 		sanitise_printf("  changed  %s changed on %s\n", what, day);
 		if (x->was[0] != '\0')

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "digest.h"
 #include "dns.h"
 #include "fmt.h"
@@ -460,22 +461,7 @@ on_change(void *arg, const char *kind, const char *name, const char *was,
 		return 0;
 	x = &d->changes[d->nchanges - 1];
 	x->on = when;
-	if (strcmp(kind, "dkim") == 0)
-		snprintf(x->what, sizeof x->what, "the DKIM key %s", name);
-	else if (strcmp(kind, "mx") == 0)
-		snprintf(x->what, sizeof x->what, "the MX of %s", d->domain);
-	else if (strcmp(kind, "dmarc") == 0)
-		snprintf(x->what, sizeof x->what, "the DMARC record of %s",
-		    d->domain);
-	else if (strcmp(kind, "spf") == 0)
-		snprintf(x->what, sizeof x->what, "the SPF record of %s",
-		    d->domain);
-	else if (strcmp(kind, "mta-sts") == 0)
-		snprintf(x->what, sizeof x->what, "the MTA-STS record of %s",
-		    d->domain);
-	else
-		snprintf(x->what, sizeof x->what, "the TLS-RPT record of %s",
-		    d->domain);
+	check_record_what(d->domain, kind, name, x->what, sizeof x->what);
 	return 0;
 }
 
