@@ -143,6 +143,28 @@ gone(struct input *in, const struct pending *p)
 	    "another run?)");
 }
 
+/*
+ * What move_file's result rc (the path it moved to in out, or why not)
+ * means for p: gone, or said, moved or not. Frees out. Returns rc, or
+ * -2 when memory ran out (err).
+ */
+static int
+after_move(struct input *in, const struct pending *p,
+    const struct move_target *t, int rc, struct buf *out,
+    const struct dr_error *why, struct dr_error *err)
+{
+	if (rc == -1 && why->code == DR_E_NOMEM) {
+		*err = *why;
+		rc = -2;
+	} else if (rc == 1)
+		gone(in, p);
+	else
+		said(in, p, t, rc == 0 ? out->data : NULL, rc == 0 ? NULL :
+		    why);
+	buf_free(out);
+	return rc;
+}
+
 /* One message of a Maildir: into a Maildir's cur/, flagged seen. */
 static int
 move_message(struct input *in, struct pending *p, struct move_target *t,
@@ -166,19 +188,10 @@ move_message(struct input *in, struct pending *p, struct move_target *t,
 	}
 	if (move_maildir_name(p->name, 'S', &in->name) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	rc = move_file(p->sfd, p->name, &p->st, cur, tmp, in->name.data, &out,
-	    &why);
-	if (rc == -1 && why.code == DR_E_NOMEM) {
-		buf_free(&out);
-		*err = why;
+	rc = after_move(in, p, t, move_file(p->sfd, p->name, &p->st, cur, tmp,
+	    in->name.data, &out, &why), &out, &why, err);
+	if (rc == -2)
 		return -1;
-	}
-	if (rc == 1)
-		gone(in, p);
-	else
-		said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL :
-		    &why);
-	buf_free(&out);
 	/* Not moved: not handled, so the next run tries again. */
 	return rc == 0 ? ingest_mail_handled(in->e, p->loc, err) : 0;
 }
@@ -197,20 +210,9 @@ move_plain(struct input *in, struct pending *p, struct move_target *t,
 	if (fstat(p->sfd, &st) == 0 && st.st_dev == t->dev &&
 	    st.st_ino == t->ino)
 		return 0;
-	rc = move_file(p->sfd, p->name, &p->st, t->fd, t->fd, p->name, &out,
-	    &why);
-	if (rc == -1 && why.code == DR_E_NOMEM) {
-		buf_free(&out);
-		*err = why;
-		return -1;
-	}
-	if (rc == 1)
-		gone(in, p);
-	else
-		said(in, p, t, rc == 0 ? out.data : NULL, rc == 0 ? NULL :
-		    &why);
-	buf_free(&out);
-	return 0;
+	rc = after_move(in, p, t, move_file(p->sfd, p->name, &p->st, t->fd,
+	    t->fd, p->name, &out, &why), &out, &why, err);
+	return rc == -2 ? -1 : 0;
 }
 
 /* What came of one pending input, and where it goes. */
