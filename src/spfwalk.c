@@ -81,9 +81,9 @@ norm(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* The node of a name, added if new; -1 past the cap. */
+/* The node of a name, if walked; -1 otherwise. */
 static long
-node(struct walk *k, const char *name, unsigned depth)
+find(const struct walk *k, const char *name)
 {
 	char	n[256];
 	size_t	i;
@@ -92,6 +92,18 @@ node(struct walk *k, const char *name, unsigned depth)
 	for (i = 0; i < k->nn; i++)
 		if (strcasecmp(k->n[i].name, n) == 0)
 			return (long)i;
+	return -1;
+}
+
+/* The node of a name, added if new; -1 past the cap. */
+static long
+node(struct walk *k, const char *name, unsigned depth)
+{
+	char	n[256];
+	long	i;
+
+	if ((i = find(k, name)) >= 0)
+		return i;
 	if (k->nn == SPFWALK_NODES) {
 		if (!k->cap_said++)
 			finding_add(&k->w->f, FINDING_WARN, "the others are "
@@ -99,6 +111,7 @@ node(struct walk *k, const char *name, unsigned depth)
 			    "names in the SPF tree", SPFWALK_NODES);
 		return -1;
 	}
+	norm(name, n, sizeof n);
 	memset(&k->n[k->nn], 0, sizeof k->n[k->nn]);
 	memcpy(k->n[k->nn].name, n, strlen(n) + 1);
 	k->n[k->nn].depth = depth;
@@ -260,20 +273,6 @@ eval(struct walk *k, size_t i)
 	}
 	x->onpath = 0;
 	x->done = 1;
-}
-
-/* The node of a name, if walked; -1 otherwise. */
-static long
-find(const struct walk *k, const char *name)
-{
-	char	n[256];
-	size_t	i;
-
-	norm(name, n, sizeof n);
-	for (i = 0; i < k->nn; i++)
-		if (strcasecmp(k->n[i].name, n) == 0)
-			return (long)i;
-	return -1;
 }
 
 static enum spfwalk_result
