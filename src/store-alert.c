@@ -25,15 +25,15 @@ store_alert_known(struct store *s, const char *rcpt, const char *key,
 	if (store_q_prepare(s, &q->alert_known, "SELECT 1 FROM digest_alerts"
 	    " WHERE recipient = ? AND key = ?", ALERT_WHAT, err) == -1)
 		return -1;
-	sqlite3_reset(q->alert_known);
-	sqlite3_bind_text(q->alert_known, 1, rcpt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q->alert_known, 2, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q->alert_known);
-	sqlite3_reset(q->alert_known);
-	sqlite3_clear_bindings(q->alert_known);
-	if (rc == SQLITE_ROW)
+	db_reset(q->alert_known);
+	db_bind_text(q->alert_known, 1, rcpt, -1, DB_STATIC);
+	db_bind_text(q->alert_known, 2, key, -1, DB_STATIC);
+	rc = db_step(q->alert_known);
+	db_reset(q->alert_known);
+	db_clear_bindings(q->alert_known);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return store_db_err(store_sqlite(s), store_path(s), err,
 	    "reading the alerts sent");
@@ -45,8 +45,8 @@ store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
     struct dr_error *err)
 {
 	struct store_q	*q = store_queries(s);
-	sqlite3		*db = store_sqlite(s);
-	sqlite3_stmt	*st;
+	struct db *db = store_sqlite(s);
+	struct db_stmt	*st;
 	size_t		 i, j;
 
 	/* Read-only: nothing is recorded (cmd-digest.c says so). */
@@ -62,48 +62,48 @@ store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
 		return -1;
 	st = sent ? q->alert_sent : q->alert_seen;
 	/* A savepoint: its own transaction, or nested in the open one. */
-	if (sqlite3_exec(db, "SAVEPOINT alert", NULL, NULL, NULL) != SQLITE_OK)
+	if (db_exec(db, "SAVEPOINT alert", NULL, NULL, NULL) != DB_OK)
 		return store_db_err(db, store_path(s), err,
 		    "recording the alerts sent");
 	for (i = 0; i < nrcpt; i++)
 		for (j = 0; j < nkeys; j++) {
-			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, rcpt[i], -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, keys[j], -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, now);
-			if (sqlite3_step(st) != SQLITE_DONE)
+			db_reset(st);
+			db_bind_text(st, 1, rcpt[i], -1, DB_STATIC);
+			db_bind_text(st, 2, keys[j], -1, DB_STATIC);
+			db_bind_int64(st, 3, now);
+			if (db_step(st) != DB_DONE)
 				goto fail;
 		}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (sqlite3_exec(db, "RELEASE alert", NULL, NULL, NULL) != SQLITE_OK)
+	db_reset(st);
+	db_clear_bindings(st);
+	if (db_exec(db, "RELEASE alert", NULL, NULL, NULL) != DB_OK)
 		goto fail;
 	return 0;
 fail:
 	store_db_err(db, store_path(s), err, "recording the alerts sent");
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_exec(db, "ROLLBACK TO alert", NULL, NULL, NULL);
-	sqlite3_exec(db, "RELEASE alert", NULL, NULL, NULL);
+	db_reset(st);
+	db_clear_bindings(st);
+	db_exec(db, "ROLLBACK TO alert", NULL, NULL, NULL);
+	db_exec(db, "RELEASE alert", NULL, NULL, NULL);
 	return -1;
 }
 
 int
 store_alert_forget(struct store *s, int64_t before, struct dr_error *err)
 {
-	sqlite3		*db = store_sqlite(s);
-	sqlite3_stmt	*st;
+	struct db *db = store_sqlite(s);
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (store_readonly(s))
 		return 0;
-	if (sqlite3_prepare_v2(db, "DELETE FROM digest_alerts"
-	    " WHERE last_seen < ?", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_v2(db, "DELETE FROM digest_alerts"
+	    " WHERE last_seen < ?", -1, &st, NULL) != DB_OK)
 		return store_db_err(db, store_path(s), err,
 		    "forgetting old alerts");
-	sqlite3_bind_int64(st, 1, before);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_db_err(db,
+	db_bind_int64(st, 1, before);
+	rc = db_step(st) == DB_DONE ? 0 : store_db_err(db,
 	    store_path(s), err, "forgetting old alerts");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }

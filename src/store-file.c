@@ -113,22 +113,22 @@ wal_mode(const char *path)
 }
 
 int
-dbfile_opened(sqlite3 *db, const char *path, int flags, int *readonly,
+dbfile_opened(struct db *db, const char *path, int flags, int *readonly,
     struct dr_error *err)
 {
 	static int	said;
 	int		one = 1, wal, shm;
 
 	*readonly = (flags & STORE_READER) != 0 ||
-	    sqlite3_db_readonly(db, "main") == 1;
+	    sqlite3_db_readonly(db->lite, "main") == 1;
 	if (!*readonly) {
 		/* The -wal and -shm files stay for the readers. */
-		if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
-		    &one) != SQLITE_OK && !special(path))
+		if (sqlite3_file_control(db->lite, "main", SQLITE_FCNTL_PERSIST_WAL,
+		    &one) != DB_OK && !special(path))
 			return store_db_err(db, path, err, "keeping the "
 			    "write-ahead log");
-		if (sqlite3_exec(db, "PRAGMA journal_size_limit = "
-		    DBFILE_WAL_KEEP, NULL, NULL, NULL) != SQLITE_OK)
+		if (db_exec(db, "PRAGMA journal_size_limit = "
+		    DBFILE_WAL_KEEP, NULL, NULL, NULL) != DB_OK)
 			return store_db_err(db, path, err, "limiting the "
 			    "write-ahead log");
 		return 0;

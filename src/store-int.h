@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "db.h"
 
 #include "buf.h"
 #include "error.h"
@@ -17,25 +17,25 @@
 struct store;
 
 /* The connection, for the other parts of the store. */
-sqlite3	*store_sqlite(struct store *);
+struct db *store_sqlite(struct store *);
 
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
-	sqlite3_stmt	*sig;
+	struct db_stmt	*sig;
 	/* dmarcdb_senders: registered once; what store_days matches. */
 	int		 senders_fn;
 	struct match	*match;
 	/* store-ptr.c: the reverse DNS cache, prepared when first used. */
-	sqlite3_stmt	*ptr_get, *ptr_put;
+	struct db_stmt	*ptr_get, *ptr_put;
 	/* store-alert.c: the alerts sent, prepared when first used. */
-	sqlite3_stmt	*alert_known, *alert_sent, *alert_seen;
+	struct db_stmt	*alert_known, *alert_sent, *alert_seen;
 };
 struct store_q *store_queries(struct store *);
 /*
  * Prepare sql into *st once, kept for the life of the store (a no-op
  * when *st is set). 0, or -1 with err naming what (a "preparing to ...").
  */
-int	 store_q_prepare(struct store *, sqlite3_stmt **, const char *,
+int	 store_q_prepare(struct store *, struct db_stmt **, const char *,
 	    const char *, struct dr_error *);
 
 /*
@@ -48,7 +48,7 @@ void	*store_more(void *, size_t *, size_t, size_t);
 int	 store_split(struct arena *, const char *, const char ***, size_t *);
 
 /* Fill err from SQLite's last error on db, with a hint. Returns -1. */
-int	 store_db_err(sqlite3 *, const char *, struct dr_error *,
+int	 store_db_err(struct db *, const char *, struct dr_error *,
 	    const char *);
 
 /*
@@ -63,7 +63,7 @@ int	 store_db_err(sqlite3 *, const char *, struct dr_error *,
  * SQLite reads otherwise (":memory:", "file:" URIs, "") are left to it.
  */
 int	 dbfile_prepare(const char *, int, struct dr_error *);
-int	 dbfile_opened(sqlite3 *, const char *, int, int *,
+int	 dbfile_opened(struct db *, const char *, int, int *,
 	    struct dr_error *);
 
 /*
@@ -72,7 +72,7 @@ int	 dbfile_opened(sqlite3 *, const char *, int, int *,
  * when out of memory or if a statement cannot be prepared (err set).
  */
 struct store_sum;
-struct store_sum *sum_new(sqlite3 *, const char *, struct dr_error *);
+struct store_sum *sum_new(struct db *, const char *, struct dr_error *);
 void	 sum_free(struct store_sum *);
 
 /* A report begins; the header is what the parser knew at its start. */
@@ -110,7 +110,7 @@ int	 sum_merge(struct store_sum *, struct dr_error *);
  * connection. Returns 1 when the domain has days noted, 0 when it has
  * none, -1 with err set.
  */
-int	 sum_fold(sqlite3 *, const char *, const char *, struct dr_error *);
+int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
 
 
 /*
@@ -122,10 +122,10 @@ int	 sum_fold(sqlite3 *, const char *, const char *, struct dr_error *);
  * memory lasts until the next call).
  */
 struct walk {
-	sqlite3			*db;
+	struct db *db;
 	const char		*path;
-	sqlite3_stmt		*kid[3];
-	sqlite3_stmt		*range;
+	struct db_stmt		*kid[3];
+	struct db_stmt		*range;
 	int			 krc[3];
 	struct arena		 mem;
 	struct dr_dkim		*dk;
@@ -134,7 +134,7 @@ struct walk {
 	size_t			 capdk, capsp, capre;
 	int			 nomem;
 };
-int	 walk_init(struct walk *, sqlite3 *, const char *, struct dr_error *);
+int	 walk_init(struct walk *, struct db *, const char *, struct dr_error *);
 void	 walk_free(struct walk *);
 /*
  * The ids of a report's records, lowest and highest (they are
@@ -143,10 +143,10 @@ void	 walk_free(struct walk *);
 int	 walk_ids(struct walk *, int64_t, int64_t *, int64_t *,
 	    struct dr_error *);
 int	 walk_begin(struct walk *, int64_t, int64_t, struct dr_error *);
-int	 walk_record(struct walk *, sqlite3_stmt *, struct dr_record *,
+int	 walk_record(struct walk *, struct db_stmt *, struct dr_record *,
 	    int64_t *, struct dr_error *);
 void	 walk_end(struct walk *);
 /* A column copied into the walk's memory (for more columns). */
-const char *walk_col(struct walk *, sqlite3_stmt *, int);
+const char *walk_col(struct walk *, struct db_stmt *, int);
 
 #endif

@@ -23,22 +23,22 @@ store_ptr_get(struct store *s, const char *ip, int64_t now,
 	    " checked, expires FROM ptr_cache WHERE ip = ? AND expires > ?",
 	    "preparing to read the reverse DNS cache", err) == -1)
 		return -1;
-	sqlite3_reset(q->ptr_get);
-	sqlite3_bind_text(q->ptr_get, 1, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q->ptr_get, 2, now);
-	rc = sqlite3_step(q->ptr_get);
-	if (rc == SQLITE_DONE)
+	db_reset(q->ptr_get);
+	db_bind_text(q->ptr_get, 1, ip, -1, DB_STATIC);
+	db_bind_int64(q->ptr_get, 2, now);
+	rc = db_step(q->ptr_get);
+	if (rc == DB_DONE)
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return store_db_err(store_sqlite(s), store_path(s), err,
 		    "reading the reverse DNS cache");
 	memset(out, 0, sizeof *out);
 	out->ip = ip;
-	out->status = (const char *)sqlite3_column_text(q->ptr_get, 0);
-	out->name = (const char *)sqlite3_column_text(q->ptr_get, 1);
-	out->confirmed = sqlite3_column_int(q->ptr_get, 2);
-	out->checked = sqlite3_column_int64(q->ptr_get, 3);
-	out->expires = sqlite3_column_int64(q->ptr_get, 4);
+	out->status = (const char *)db_column_text(q->ptr_get, 0);
+	out->name = (const char *)db_column_text(q->ptr_get, 1);
+	out->confirmed = db_column_int(q->ptr_get, 2);
+	out->checked = db_column_int64(q->ptr_get, 3);
+	out->expires = db_column_int64(q->ptr_get, 4);
 	if (out->status == NULL)
 		out->status = "";
 	return 1;
@@ -49,7 +49,7 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
     struct dr_error *err)
 {
 	struct store_q	*q = store_queries(s);
-	sqlite3		*db = store_sqlite(s);
+	struct db *db = store_sqlite(s);
 	size_t		 i;
 
 	/* Read-only: the answers serve this run only. */
@@ -61,35 +61,35 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
 	    "cache", err) == -1)
 		return -1;
 	/* A savepoint: its own transaction, or nested in the open one. */
-	if (sqlite3_exec(db, "SAVEPOINT ptr", NULL, NULL, NULL) != SQLITE_OK)
+	if (db_exec(db, "SAVEPOINT ptr", NULL, NULL, NULL) != DB_OK)
 		return store_db_err(db, store_path(s), err,
 		    "writing the reverse DNS cache");
 	for (i = 0; i < n; i++) {
-		sqlite3_reset(q->ptr_put);
-		sqlite3_bind_text(q->ptr_put, 1, p[i].ip, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q->ptr_put, 2, p[i].status, -1,
-		    SQLITE_STATIC);
+		db_reset(q->ptr_put);
+		db_bind_text(q->ptr_put, 1, p[i].ip, -1, DB_STATIC);
+		db_bind_text(q->ptr_put, 2, p[i].status, -1,
+		    DB_STATIC);
 		if (p[i].name != NULL)
-			sqlite3_bind_text(q->ptr_put, 3, p[i].name, -1,
-			    SQLITE_STATIC);
+			db_bind_text(q->ptr_put, 3, p[i].name, -1,
+			    DB_STATIC);
 		else
-			sqlite3_bind_null(q->ptr_put, 3);
-		sqlite3_bind_int(q->ptr_put, 4, p[i].confirmed);
-		sqlite3_bind_int64(q->ptr_put, 5, p[i].checked);
-		sqlite3_bind_int64(q->ptr_put, 6, p[i].expires);
-		if (sqlite3_step(q->ptr_put) != SQLITE_DONE)
+			db_bind_null(q->ptr_put, 3);
+		db_bind_int(q->ptr_put, 4, p[i].confirmed);
+		db_bind_int64(q->ptr_put, 5, p[i].checked);
+		db_bind_int64(q->ptr_put, 6, p[i].expires);
+		if (db_step(q->ptr_put) != DB_DONE)
 			goto fail;
 	}
-	sqlite3_reset(q->ptr_put);
-	sqlite3_clear_bindings(q->ptr_put);
-	if (sqlite3_exec(db, "RELEASE ptr", NULL, NULL, NULL) != SQLITE_OK)
+	db_reset(q->ptr_put);
+	db_clear_bindings(q->ptr_put);
+	if (db_exec(db, "RELEASE ptr", NULL, NULL, NULL) != DB_OK)
 		goto fail;
 	return 0;
 fail:
 	store_db_err(db, store_path(s), err, "writing the reverse DNS cache");
-	sqlite3_reset(q->ptr_put);
-	sqlite3_clear_bindings(q->ptr_put);
-	sqlite3_exec(db, "ROLLBACK TO ptr", NULL, NULL, NULL);
-	sqlite3_exec(db, "RELEASE ptr", NULL, NULL, NULL);
+	db_reset(q->ptr_put);
+	db_clear_bindings(q->ptr_put);
+	db_exec(db, "ROLLBACK TO ptr", NULL, NULL, NULL);
+	db_exec(db, "RELEASE ptr", NULL, NULL, NULL);
 	return -1;
 }

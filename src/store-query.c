@@ -20,38 +20,38 @@
 #include "store.h"
 
 static const char *
-text(sqlite3_stmt *st, int i)
+text(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return (const char *)db_column_text(st, i);
 }
 
 static void
-bind_t(sqlite3_stmt *st, int i, const char *v)
+bind_t(struct db_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		db_bind_text(st, i, v, -1, DB_STATIC);
 }
 
 static int
-prep(struct store *s, const char *sql, sqlite3_stmt **st,
+prep(struct store *s, const char *sql, struct db_stmt **st,
     struct dr_error *err, const char *what)
 {
-	if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, st, NULL) !=
-	    SQLITE_OK)
+	if (db_prepare_v2(store_sqlite(s), sql, -1, st, NULL) !=
+	    DB_OK)
 		return store_db_err(store_sqlite(s), store_path(s), err, what);
 	return 0;
 }
 
 /* Finish a loop over rows: rc is the last step's, ret the callback's. */
 static int
-finish(struct store *s, sqlite3_stmt *st, int rc, int ret,
+finish(struct store *s, struct db_stmt *st, int rc, int ret,
     struct dr_error *err, const char *what)
 {
-	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (ret == 0 && rc != DB_DONE && rc != DB_ROW)
 		ret = store_db_err(store_sqlite(s), store_path(s), err, what);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -59,17 +59,17 @@ finish(struct store *s, sqlite3_stmt *st, int rc, int ret,
 static int
 cache_size(struct store *s, int64_t *out, struct dr_error *err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (prep(s, "PRAGMA cache_size", &st, err, "reading the summary") ==
 	    -1)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc != DB_ROW)
 		return store_db_err(store_sqlite(s), store_path(s), err,
 		    "reading the summary");
 	return 0;
@@ -99,7 +99,7 @@ sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	size_t		 slot;
 
 	(void)argc;
-	if (m == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+	if (m == NULL || sqlite3_value_type(argv[1]) == DB_NULL)
 		return;		/* NULL: nothing passes */
 	id = sqlite3_value_int64(argv[0]);
 	slot = (size_t)id & (MATCH_SLOTS - 1);
@@ -121,7 +121,7 @@ sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		m->ids[slot] = id;
 	}
 	if (memcmp(mask, m->none, m->n) != 0)
-		sqlite3_result_blob(ctx, mask, (int)m->n, SQLITE_TRANSIENT);
+		sqlite3_result_blob(ctx, mask, (int)m->n, DB_TRANSIENT);
 }
 
 int
@@ -147,8 +147,8 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	struct store_day	 d;
 	struct match		 m;
 	struct store_q		*q = store_queries(s);
-	sqlite3			*db = store_sqlite(s);
-	sqlite3_stmt		*st = NULL;
+	struct db *db = store_sqlite(s);
+	struct db_stmt		*st = NULL;
 	int64_t			 cache = -16384;
 	char			 again[64];
 	int			 rc, ret = 0, first = 1;
@@ -172,9 +172,9 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	 * no view or trigger of a database can call it.
 	 */
 	if (!q->senders_fn) {
-		if (sqlite3_create_function(db, "dmarcdb_senders", 2,
+		if (sqlite3_create_function(db->lite, "dmarcdb_senders", 2,
 		    SQLITE_UTF8 | SQLITE_DIRECTONLY, q, sql_senders, NULL,
-		    NULL) != SQLITE_OK) {
+		    NULL) != DB_OK) {
 			ret = store_db_err(db, store_path(s), err,
 			    "reading the summary");
 			goto out;
@@ -187,9 +187,9 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		goto out;
 	}
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	sqlite3_bind_int(st, 4, nmask > 0);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	db_bind_int(st, 4, nmask > 0);
 	/*
 	 * SQLite's sorter sorts in memory runs of the main database's
 	 * cache size before it merges them: runs of 1 MiB (its least)
@@ -200,47 +200,47 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		ret = -1;
 		goto out;
 	}
-	if (sqlite3_exec(db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	if (db_exec(db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) !=
+	    DB_OK) {
 		ret = store_db_err(db, store_path(s), err,
 		    "reading the summary");
 		goto out;
 	}
 	d.domain = domain;
 	for (;;) {
-		rc = sqlite3_step(st);
+		rc = db_step(st);
 		if (first) {
 			first = 0;
 			/*
 			 * The sort is done in the first step: its error is
 			 * read now, before the PRAGMA below clears it.
 			 */
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			if (rc != DB_ROW && rc != DB_DONE)
 				ret = store_db_err(db, store_path(s), err,
 				    "reading the summary");
 			snprintf(again, sizeof again,
 			    "PRAGMA cache_size = %lld", (long long)cache);
-			if (sqlite3_exec(db, again, NULL, NULL, NULL) !=
-			    SQLITE_OK && rc == SQLITE_ROW)
-				rc = SQLITE_ERROR;
+			if (db_exec(db, again, NULL, NULL, NULL) !=
+			    DB_OK && rc == DB_ROW)
+				rc = DB_ERROR;
 		}
-		if (rc != SQLITE_ROW || ret != 0)
+		if (rc != DB_ROW || ret != 0)
 			break;
 		d.header_from = text(st, 0);
 		d.source_ip = text(st, 1);
-		d.sig = sqlite3_column_int64(st, 2);
-		d.messages = sqlite3_column_int64(st, 3);
-		d.day = sqlite3_column_int64(st, 4);
+		d.sig = db_column_int64(st, 2);
+		d.messages = db_column_int64(st, 3);
+		d.day = db_column_int64(st, 4);
 		d.reporter = text(st, 5);
-		d.facts = (long)sqlite3_column_int64(st, 6);
-		d.senders = sqlite3_column_type(st, 7) == SQLITE_BLOB &&
-		    (size_t)sqlite3_column_bytes(st, 7) == nmask ?
-		    sqlite3_column_blob(st, 7) : NULL;
-		d.ident = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
+		d.facts = (long)db_column_int64(st, 6);
+		d.senders = db_column_type(st, 7) == DB_BLOB &&
+		    (size_t)db_column_bytes(st, 7) == nmask ?
+		    db_column_blob(st, 7) : NULL;
+		d.ident = db_column_type(st, 8) == DB_NULL ? NULL :
 		    text(st, 8);
 		if (d.header_from == NULL || d.source_ip == NULL ||
-		    (d.ident == NULL && sqlite3_column_type(st, 8) !=
-		    SQLITE_NULL)) {
+		    (d.ident == NULL && db_column_type(st, 8) !=
+		    DB_NULL)) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
 		}
@@ -250,7 +250,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	ret = finish(s, st, rc, ret, err, "reading the summary");
 	st = NULL;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	q->match = NULL;
 	free(m.ids);
 	free(m.masks);
@@ -263,7 +263,7 @@ out:
 
 /* A cursor through a table of sources, in the order of its key. */
 struct firsts_cur {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;		/* of the last step; 0: no seek yet */
 };
 
@@ -295,8 +295,8 @@ firsts_prep(struct store_firsts *f, size_t k, const char *table,
 	if (prep(f->s, sql, &f->cur[k].st, err, "reading the sources") == -1)
 		return -1;
 	f->ncur = k + 1;
-	if (sqlite3_bind_text(f->cur[k].st, 1, domain, -1, SQLITE_TRANSIENT)
-	    != SQLITE_OK)
+	if (db_bind_text(f->cur[k].st, 1, domain, -1, DB_TRANSIENT)
+	    != DB_OK)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	return 0;
 }
@@ -332,13 +332,13 @@ store_firsts_open(struct store *s, const char *domain,
 static void
 firsts_seek(struct firsts_cur *k, const char *hf, const char *ip)
 {
-	sqlite3_reset(k->st);
-	if (sqlite3_bind_text(k->st, 2, hf, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK || sqlite3_bind_text(k->st, 3, ip, -1,
-	    SQLITE_TRANSIENT) != SQLITE_OK)
-		k->rc = SQLITE_NOMEM;
+	db_reset(k->st);
+	if (db_bind_text(k->st, 2, hf, -1, DB_TRANSIENT) !=
+	    DB_OK || db_bind_text(k->st, 3, ip, -1,
+	    DB_TRANSIENT) != DB_OK)
+		k->rc = DB_NOMEM;
 	else
-		k->rc = sqlite3_step(k->st);
+		k->rc = db_step(k->st);
 }
 
 /*
@@ -357,9 +357,9 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 	if (k->rc == 0 || behind)
 		firsts_seek(k, hf, ip);
 	for (;;) {
-		if (k->rc == SQLITE_DONE)
+		if (k->rc == DB_DONE)
 			return 0;
-		if (k->rc != SQLITE_ROW) {
+		if (k->rc != DB_ROW) {
 			k->rc = 0;
 			return store_db_err(store_sqlite(f->s),
 			    store_path(f->s), err, "reading the sources");
@@ -374,7 +374,7 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 		if ((c = strcmp(rhf, hf)) == 0)
 			c = strcmp(rip, ip);
 		if (c == 0) {
-			*first = sqlite3_column_int64(k->st, 2);
+			*first = db_column_int64(k->st, 2);
 			return 1;
 		}
 		if (c > 0)
@@ -383,7 +383,7 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 			firsts_seek(k, hf, ip);
 			steps = 0;
 		} else
-			k->rc = sqlite3_step(k->st);
+			k->rc = db_step(k->st);
 	}
 }
 
@@ -427,7 +427,7 @@ store_firsts_close(struct store_firsts *f)
 	if (f == NULL)
 		return;
 	for (i = 0; i < f->ncur; i++)
-		sqlite3_finalize(f->cur[i].st);
+		db_finalize(f->cur[i].st);
 	buf_free(&f->hf);
 	buf_free(&f->ip);
 	free(f);
@@ -442,15 +442,15 @@ store_day_reporters(struct store *s, const char *domain, int64_t from,
 	    "SELECT coalesce(reporter, '') FROM reports"
 	    " WHERE domain = ? AND day BETWEEN ? AND ?"
 	    " AND status = 'active' AND record_count > 0 ORDER BY day, id";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading the reporters") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	while ((rc = db_step(st)) == DB_ROW)
 		if ((ret = cb(arg, text(st, 0))) != 0)
 			break;
 	return finish(s, st, rc, ret, err, "reading the reporters");
@@ -458,14 +458,14 @@ store_day_reporters(struct store *s, const char *domain, int64_t from,
 
 /* Copy a column into the arena; NULL stays NULL. */
 static const char *
-keep(struct arena *a, sqlite3_stmt *st, int i, int *nomem)
+keep(struct arena *a, struct db_stmt *st, int i, int *nomem)
 {
 	const char	*v = text(st, i);
 	char		*c;
 
 	if (v == NULL)
 		return NULL;
-	c = arena_strndup(a, v, (size_t)sqlite3_column_bytes(st, i));
+	c = arena_strndup(a, v, (size_t)db_column_bytes(st, i));
 	if (c == NULL)
 		*nomem = 1;
 	return c;
@@ -489,7 +489,7 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	    " UNION ALL SELECT 2, ordinal, domain, scope, result, aligned,"
 	    " 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_spf WHERE sig = ?1";
 	struct store_q		*q = store_queries(s);
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	const char		*reasons;
 	int			 rc, kind, nomem = 0, found = 0;
 
@@ -498,20 +498,20 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	    "reading a signature") == -1)
 		return -1;
 	st = q->sig;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct sig_result *r, **arr;
 		size_t *n;
 
-		kind = sqlite3_column_int(st, 0);
+		kind = db_column_int(st, 0);
 		if (kind == 0) {
 			found = 1;
 			g->header_from = keep(a, st, 2, &nomem);
 			g->adkim = align_mode(text(st, 3));
 			g->aspf = align_mode(text(st, 4));
-			g->dmarc = sqlite3_column_int(st, 5);
-			g->dkim_aligned = sqlite3_column_int(st, 6);
-			g->spf_aligned = sqlite3_column_int(st, 7);
+			g->dmarc = db_column_int(st, 5);
+			g->dkim_aligned = db_column_int(st, 6);
+			g->spf_aligned = db_column_int(st, 7);
 			g->receiver_dkim = keep(a, st, 8, &nomem);
 			g->receiver_spf = keep(a, st, 9, &nomem);
 			g->disposition = keep(a, st, 10, &nomem);
@@ -538,10 +538,10 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 		r->domain = keep(a, st, 2, &nomem);
 		r->detail = keep(a, st, 3, &nomem);
 		r->result = keep(a, st, 4, &nomem);
-		r->aligned = sqlite3_column_int(st, 5);
+		r->aligned = db_column_int(st, 5);
 	}
-	sqlite3_reset(st);
-	if (!nomem && rc != SQLITE_DONE)
+	db_reset(st);
+	if (!nomem && rc != DB_DONE)
 		return store_db_err(store_sqlite(s), store_path(s), err,
 		    "reading a signature");
 	if (nomem)
@@ -563,14 +563,14 @@ store_domains(struct store *s, int64_t from, int64_t to,
 	    " reports p WHERE p.domain = d.domain AND p.day BETWEEN ?"
 	    " AND ? AND p.status = 'active' AND p.record_count > 0)"
 	    " ORDER BY d.domain";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "listing domains") == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, to);
+	while ((rc = db_step(st)) == DB_ROW)
 		if ((ret = cb(arg, text(st, 0))) != 0)
 			break;
 	return finish(s, st, rc, ret, err, "listing domains");
@@ -588,18 +588,18 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
 	    " AND status = 'active' AND record_count > 0"
 	    " GROUP BY domain ORDER BY 3 DESC, 1";
 	struct store_domain_total	 t;
-	sqlite3_stmt			*st;
+	struct db_stmt			*st;
 	double				 m;
 	int				 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "counting domains") == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, to);
+	while ((rc = db_step(st)) == DB_ROW) {
 		t.domain = text(st, 0);
-		t.reports = (uint64_t)sqlite3_column_int64(st, 1);
-		m = sqlite3_column_double(st, 2);
+		t.reports = (uint64_t)db_column_int64(st, 1);
+		m = db_column_double(st, 2);
 		t.messages = m <= 0 ? 0 : m >= 1.8e19 ? UINT64_MAX :
 		    (uint64_t)m;
 		if ((ret = cb(arg, &t)) != 0)
@@ -624,24 +624,24 @@ store_policies(struct store *s, const char *domain, int64_t until,
 	    " WHERE domain = ?1 AND status = 'active' AND +date_begin < ?2"
 	    " ORDER BY day DESC, id DESC";
 	struct store_policy	 p;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int			 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading policies") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p.begin = sqlite3_column_int64(st, 0);
-		p.end = sqlite3_column_int64(st, 1);
-		p.day = sqlite3_column_int64(st, 2);
+	db_bind_int64(st, 2, until);
+	while ((rc = db_step(st)) == DB_ROW) {
+		p.begin = db_column_int64(st, 0);
+		p.end = db_column_int64(st, 1);
+		p.day = db_column_int64(st, 2);
 		p.schema = text(st, 3);
 		p.reporter = text(st, 4);
 		p.p = text(st, 5);
 		p.sp = text(st, 6);
 		p.np = text(st, 7);
-		p.pct = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 8);
+		p.pct = db_column_type(st, 8) == DB_NULL ? -1 :
+		    db_column_int64(st, 8);
 		p.testing = text(st, 9);
 		p.adkim = text(st, 10);
 		p.aspf = text(st, 11);
@@ -668,7 +668,7 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 	    " iif(max(raw_fo IS NOT NULL), ' fo', ''))"
 	    " FROM reports WHERE domain = ? AND day = ? AND status = 'active'"
 	    " AND +date_begin < ?";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (len > 0)
@@ -676,12 +676,12 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 	if (prep(s, sql, &st, err, "reading policies") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, until);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && text(st, 0) != NULL)
+	db_bind_int64(st, 2, day);
+	db_bind_int64(st, 3, until);
+	rc = db_step(st);
+	if (rc == DB_ROW && text(st, 0) != NULL)
 		snprintf(out, len, "%s", text(st, 0));
-	return finish(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, err,
+	return finish(s, st, rc == DB_ROW ? DB_DONE : rc, 0, err,
 	    "reading policies");
 }
 
@@ -715,28 +715,28 @@ store_views(struct store *s, const char *domain, int64_t until,
 	    "  adkim, aspf, fo FROM v WHERE k = 1"
 	    " ORDER BY days DESC, last DESC, reporter";
 	struct store_view	 v;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int			 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading the reporters' policies") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, until);
-	sqlite3_bind_int64(st, 3, days);
+	db_bind_int64(st, 2, until);
+	db_bind_int64(st, 3, days);
 	memset(&v, 0, sizeof v);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		v.reporter = text(st, 0);
-		v.days = (unsigned)sqlite3_column_int64(st, 1);
-		v.last = sqlite3_column_int64(st, 2);
-		v.reports = (unsigned)sqlite3_column_int64(st, 3);
-		v.rfc9990 = (unsigned)sqlite3_column_int64(st, 4);
+		v.days = (unsigned)db_column_int64(st, 1);
+		v.last = db_column_int64(st, 2);
+		v.reports = (unsigned)db_column_int64(st, 3);
+		v.rfc9990 = (unsigned)db_column_int64(st, 4);
 		v.policy.day = v.last;
 		v.policy.reporter = v.reporter;
 		v.policy.p = text(st, 5);
 		v.policy.sp = text(st, 6);
 		v.policy.np = text(st, 7);
-		v.policy.pct = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 8);
+		v.policy.pct = db_column_type(st, 8) == DB_NULL ? -1 :
+		    db_column_int64(st, 8);
 		v.policy.testing = text(st, 9);
 		v.policy.adkim = text(st, 10);
 		v.policy.aspf = text(st, 11);
@@ -751,7 +751,7 @@ store_views(struct store *s, const char *domain, int64_t until,
 
 /* One report's records, in id order, its results walked alongside. */
 static int
-export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *w, struct store_export_row *row,
+export_report(struct store *s, struct db_stmt *rs, struct db_stmt *cs, struct walk *w, struct store_export_row *row,
     int (*cb)(void *, const struct store_export_row *), void *arg,
     struct dr_error *err)
 {
@@ -760,19 +760,19 @@ export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *
 	int			 rc, ret = 0;
 
 	/* The report's strings last while rs stays on its row. */
-	row->report = sqlite3_column_int64(rs, 0);
+	row->report = db_column_int64(rs, 0);
 	row->org_name = text(rs, 1);
 	row->reporter = text(rs, 2);
 	row->report_id = text(rs, 3);
 	row->domain = text(rs, 4);
 	row->schema = text(rs, 5);
-	row->begin = sqlite3_column_int64(rs, 6);
-	row->end = sqlite3_column_int64(rs, 7);
+	row->begin = db_column_int64(rs, 6);
+	row->end = db_column_int64(rs, 7);
 	row->p = text(rs, 8);
 	row->sp = text(rs, 9);
 	row->np = text(rs, 10);
-	row->pct = sqlite3_column_type(rs, 11) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int64(rs, 11);
+	row->pct = db_column_type(rs, 11) == DB_NULL ? -1 :
+	    db_column_int64(rs, 11);
 	row->testing = text(rs, 12);
 	row->adkim = text(rs, 13);
 	row->aspf = text(rs, 14);
@@ -783,21 +783,21 @@ export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *
 	if (walk_begin(w, lo, hi, err) == -1)
 		return -1;
 
-	sqlite3_bind_int64(cs, 1, row->report);
-	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
+	db_bind_int64(cs, 1, row->report);
+	while ((rc = db_step(cs)) == DB_ROW) {
 		if (walk_record(w, cs, &rec, &row->record, err) == -1) {
 			ret = -1;
 			break;
 		}
 		rec.envelope_from = walk_col(w, cs, 7);
 		rec.envelope_to = walk_col(w, cs, 8);
-		row->dmarc = sqlite3_column_int(cs, 9) != 0;
-		row->dkim_aligned = sqlite3_column_int(cs, 10) != 0;
-		row->spf_aligned = sqlite3_column_int(cs, 11) != 0;
+		row->dmarc = db_column_int(cs, 9) != 0;
+		row->dkim_aligned = db_column_int(cs, 10) != 0;
+		row->spf_aligned = db_column_int(cs, 11) != 0;
 		row->auth_domain = walk_col(w, cs, 12);
-		row->auth_facts = (long)sqlite3_column_int64(cs, 13);
+		row->auth_facts = (long)db_column_int64(cs, 13);
 		row->ptr = walk_col(w, cs, 14);
-		row->ptr_confirmed = sqlite3_column_int(cs, 15) != 0;
+		row->ptr_confirmed = db_column_int(cs, 15) != 0;
 		row->rec = &rec;
 		if (w->nomem) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -806,10 +806,10 @@ export_report(struct store *s, sqlite3_stmt *rs, sqlite3_stmt *cs, struct walk *
 		if ((ret = cb(arg, row)) != 0)
 			break;
 	}
-	if (ret == 0 && rc != SQLITE_DONE)
+	if (ret == 0 && rc != DB_DONE)
 		ret = store_db_err(store_sqlite(s), store_path(s), err,
 		    "exporting records");
-	sqlite3_reset(cs);
+	db_reset(cs);
 	walk_end(w);
 	return ret;
 }
@@ -842,25 +842,25 @@ store_export(struct store *s, const char *domain, int64_t since,
 	    " WHERE c.report = ? ORDER BY c.id";
 	struct store_export_row	 row;
 	struct walk		 w;
-	sqlite3_stmt		*rs = NULL, *cs = NULL;
+	struct db_stmt		*rs = NULL, *cs = NULL;
 	int			 rc, ret = 0;
 
 	if (walk_init(&w, store_sqlite(s), store_path(s), err) == -1)
 		return -1;
 	if (prep(s, record_sql, &cs, err, "exporting records") == -1 ||
 	    prep(s, report_sql, &rs, err, "exporting records") == -1) {
-		sqlite3_finalize(cs);
+		db_finalize(cs);
 		walk_free(&w);
 		return -1;
 	}
-	sqlite3_bind_int64(rs, 1, since);
-	sqlite3_bind_int64(rs, 2, until);
+	db_bind_int64(rs, 1, since);
+	db_bind_int64(rs, 2, until);
 	bind_t(rs, 3, domain);
-	while ((rc = sqlite3_step(rs)) == SQLITE_ROW)
+	while ((rc = db_step(rs)) == DB_ROW)
 		if ((ret = export_report(s, rs, cs, &w, &row, cb, arg, err)) !=
 		    0)
 			break;
-	sqlite3_finalize(cs);
+	db_finalize(cs);
 	walk_free(&w);
 	return finish(s, rs, rc, ret, err, "exporting records");
 }
@@ -877,16 +877,16 @@ store_export_domains(struct store *s, const char *domain, int64_t since,
 	    " AND (?3 IS NULL OR domain = ?3)"
 	    " AND EXISTS (SELECT 1 FROM records WHERE report = p.id)"
 	    " GROUP BY 1 ORDER BY min(id)";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*d;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "exporting records") == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, until);
+	db_bind_int64(st, 1, since);
+	db_bind_int64(st, 2, until);
 	bind_t(st, 3, domain);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if ((d = text(st, 0)) == NULL) {
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			break;
@@ -899,29 +899,34 @@ store_export_domains(struct store *s, const char *domain, int64_t since,
 
 /* --- the configuration, mirrored ---------------------------------- */
 
+/* Run an INSERT; with id, one that returns the new row's id. */
 static int
-exec1(struct store *s, sqlite3_stmt **st, const char *sql,
+exec1(struct store *s, struct db_stmt **st, const char *sql, int64_t *id,
     struct dr_error *err)
 {
+	int	rc;
+
 	if (*st == NULL && prep(s, sql, st, err, "mirroring the "
 	    "configuration") == -1)
 		return -1;
-	if (sqlite3_step(*st) != SQLITE_DONE) {
-		sqlite3_reset(*st);
+	rc = db_step(*st);
+	if (id != NULL)
+		*id = db_column_int64(*st, 0);
+	db_reset(*st);
+	if (rc != (id != NULL ? DB_ROW : DB_DONE))
 		return store_db_err(store_sqlite(s), store_path(s), err,
 		    "mirroring the configuration");
-	}
-	sqlite3_reset(*st);
 	return 0;
 }
 
 static int
 mirror_senders(struct store *s, const struct conf_domain *d,
-    const char *domain, sqlite3_stmt **ins, sqlite3_stmt **rule,
+    const char *domain, struct db_stmt **ins, struct db_stmt **rule,
     struct dr_error *err)
 {
 	static const char sender_sql[] =
-	    "INSERT INTO config_senders (domain, name, line) VALUES (?, ?, ?)";
+	    "INSERT INTO config_senders (domain, name, line) VALUES (?, ?, ?)"
+	    " RETURNING id";
 	static const char rule_sql[] =
 	    "INSERT INTO config_sender_rules (sender, kind, value, selector,"
 	    " ip_first, ip_last) VALUES (?, ?, ?, ?, ?, ?)";
@@ -939,24 +944,23 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 		const struct conf_sender *c = &d->senders[i];
 		bind_t(*ins, 1, domain);
 		bind_t(*ins, 2, c->name);
-		sqlite3_bind_int(*ins, 3, c->line);
-		if (exec1(s, ins, sender_sql, err) == -1)
+		db_bind_int(*ins, 3, c->line);
+		if (exec1(s, ins, sender_sql, &id, err) == -1)
 			return -1;
-		id = sqlite3_last_insert_rowid(store_sqlite(s));
 		for (j = 0; j < c->nips; j++) {
 			/* A row per range: ::/0 holds no IPv4 address. */
 			cidr_format(&c->ips[j], txt, sizeof txt);
 			n = cidr_ranges(&c->ips[j], first, last);
 			for (r = 0; r < n; r++) {
-				sqlite3_bind_int64(*rule, 1, id);
+				db_bind_int64(*rule, 1, id);
 				bind_t(*rule, 2, "ip");
 				bind_t(*rule, 3, txt);
-				sqlite3_bind_null(*rule, 4);
-				sqlite3_bind_blob(*rule, 5, first[r],
-				    CIDR_LEN, SQLITE_STATIC);
-				sqlite3_bind_blob(*rule, 6, last[r],
-				    CIDR_LEN, SQLITE_STATIC);
-				if (exec1(s, rule, rule_sql, err) == -1)
+				db_bind_null(*rule, 4);
+				db_bind_blob(*rule, 5, first[r],
+				    CIDR_LEN, DB_STATIC);
+				db_bind_blob(*rule, 6, last[r],
+				    CIDR_LEN, DB_STATIC);
+				if (exec1(s, rule, rule_sql, NULL, err) == -1)
 					return -1;
 			}
 		}
@@ -964,25 +968,25 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 			const struct conf_dkim *k2 = &c->dkims[j];
 			for (k = 0; k < (k2->nselectors ? k2->nselectors : 1);
 			    k++) {
-				sqlite3_bind_int64(*rule, 1, id);
+				db_bind_int64(*rule, 1, id);
 				bind_t(*rule, 2, "dkim");
 				bind_t(*rule, 3, k2->domain);
 				bind_t(*rule, 4, k2->nselectors ?
 				    k2->selectors[k] : NULL);
-				sqlite3_bind_null(*rule, 5);
-				sqlite3_bind_null(*rule, 6);
-				if (exec1(s, rule, rule_sql, err) == -1)
+				db_bind_null(*rule, 5);
+				db_bind_null(*rule, 6);
+				if (exec1(s, rule, rule_sql, NULL, err) == -1)
 					return -1;
 			}
 		}
 		for (j = 0; j < c->nspfs; j++) {
-			sqlite3_bind_int64(*rule, 1, id);
+			db_bind_int64(*rule, 1, id);
 			bind_t(*rule, 2, "spf");
 			bind_t(*rule, 3, c->spfs[j]);
-			sqlite3_bind_null(*rule, 4);
-			sqlite3_bind_null(*rule, 5);
-			sqlite3_bind_null(*rule, 6);
-			if (exec1(s, rule, rule_sql, err) == -1)
+			db_bind_null(*rule, 4);
+			db_bind_null(*rule, 5);
+			db_bind_null(*rule, 6);
+			if (exec1(s, rule, rule_sql, NULL, err) == -1)
 				return -1;
 		}
 	}
@@ -991,7 +995,7 @@ mirror_senders(struct store *s, const struct conf_domain *d,
 
 static int
 mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
-    sqlite3_stmt **st, struct dr_error *err)
+    struct db_stmt **st, struct dr_error *err)
 {
 	static const char sql[] =
 	    "INSERT INTO config_thresholds (domain, name, value)"
@@ -1027,7 +1031,7 @@ mirror_thresholds(struct store *s, const struct conf *c, const char *domain,
 		bind_t(*st, 1, domain);
 		bind_t(*st, 2, names[i]);
 		bind_t(*st, 3, v[i]);
-		if (exec1(s, st, sql, err) == -1)
+		if (exec1(s, st, sql, NULL, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -1048,8 +1052,8 @@ store_config_mirror(struct store *s, const struct conf *c,
 	    " VALUES (1, ?, ?, ?)";
 	static const char domain_sql[] =
 	    "INSERT INTO config_domains (domain, record) VALUES (?, ?)";
-	sqlite3_stmt	*st = NULL, *ins = NULL, *rule = NULL, *th = NULL;
-	sqlite3		*db = store_sqlite(s);
+	struct db_stmt	*st = NULL, *ins = NULL, *rule = NULL, *th = NULL;
+	struct db *db = store_sqlite(s);
 	size_t		 i, j;
 	int		 rc, same = 0;
 
@@ -1061,23 +1065,23 @@ store_config_mirror(struct store *s, const struct conf *c,
 		return -1;
 	bind_t(st, 1, c->path);
 	if (c->path != NULL)
-		sqlite3_bind_blob(st, 2, c->sha256, sizeof c->sha256,
-		    SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		same = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+		db_bind_blob(st, 2, c->sha256, sizeof c->sha256,
+		    DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		same = db_column_int(st, 0);
+	db_finalize(st);
 	st = NULL;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_err(db, store_path(s), err,
 		    "reading the configuration");
 	if (same)
 		return 0;
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (db_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != DB_OK)
 		return store_db_err(db, store_path(s), err,
 		    "mirroring the configuration");
 	for (i = 0; i < sizeof clear / sizeof clear[0]; i++)
-		if (sqlite3_exec(db, clear[i], NULL, NULL, NULL) != SQLITE_OK) {
+		if (db_exec(db, clear[i], NULL, NULL, NULL) != DB_OK) {
 			store_db_err(db, store_path(s), err,
 			    "mirroring the configuration");
 			goto fail;
@@ -1093,10 +1097,10 @@ store_config_mirror(struct store *s, const struct conf *c,
 				goto fail;
 			bind_t(st, 1, d->names[j]);
 			bind_t(st, 2, d->record);
-			rc = sqlite3_step(st);
-			sqlite3_finalize(st);
+			rc = db_step(st);
+			db_finalize(st);
 			st = NULL;
-			if (rc != SQLITE_DONE) {
+			if (rc != DB_DONE) {
 				store_db_err(db, store_path(s), err,
 				    "mirroring the configuration");
 				goto fail;
@@ -1112,35 +1116,35 @@ store_config_mirror(struct store *s, const struct conf *c,
 		goto fail;
 	bind_t(st, 1, c->path);
 	if (c->path != NULL)
-		sqlite3_bind_blob(st, 2, c->sha256, sizeof c->sha256,
-		    SQLITE_STATIC);
+		db_bind_blob(st, 2, c->sha256, sizeof c->sha256,
+		    DB_STATIC);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		db_bind_null(st, 2);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
+	rc = db_step(st);
+	db_finalize(st);
 	st = NULL;
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		store_db_err(db, store_path(s), err,
 		    "mirroring the configuration");
 		goto fail;
 	}
-	sqlite3_finalize(ins);
-	sqlite3_finalize(rule);
-	sqlite3_finalize(th);
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	db_finalize(ins);
+	db_finalize(rule);
+	db_finalize(th);
+	if (db_exec(db, "COMMIT", NULL, NULL, NULL) != DB_OK) {
 		store_db_err(db, store_path(s), err,
 		    "mirroring the configuration");
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
 fail:
-	sqlite3_finalize(st);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(rule);
-	sqlite3_finalize(th);
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	db_finalize(st);
+	db_finalize(ins);
+	db_finalize(rule);
+	db_finalize(th);
+	db_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -1163,7 +1167,7 @@ store_newest_end(struct store *s, const char *domain, int64_t until,
 	    "SELECT max(date_end) FROM reports WHERE domain = ?1"
 	    " AND date_begin < ?2 AND date_end <= ?2 + 86400"
 	    " AND status = 'active'";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*end = -1;
@@ -1172,10 +1176,10 @@ store_newest_end(struct store *s, const char *domain, int64_t until,
 		return -1;
 	if (domain != NULL)
 		bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, until);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*end = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 2, until);
+	if ((rc = db_step(st)) == DB_ROW &&
+	    db_column_type(st, 0) != DB_NULL)
+		*end = db_column_int64(st, 0);
 	return finish(s, st, rc, 0, err, "reading the newest report");
 }
 
@@ -1198,18 +1202,18 @@ store_domain_reports(struct store *s, const char *domain, int64_t from,
 	    " (SELECT date_end FROM reports WHERE domain = ?1"
 	    "   AND date_begin < ?3 AND status = 'active'"
 	    "   ORDER BY date_begin DESC LIMIT 1)";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (prep(s, sql, &st, err, "counting reports") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, until);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*reports = (uint64_t)sqlite3_column_int64(st, 0);
-		*newest_end = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, until);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*reports = (uint64_t)db_column_int64(st, 0);
+		*newest_end = db_column_type(st, 1) == DB_NULL ? -1 :
+		    db_column_int64(st, 1);
 	}
 	return finish(s, st, rc, 0, err, "counting reports");
 }
@@ -1234,20 +1238,20 @@ store_dkim_selectors(struct store *s, const char *domain, int64_t from,
 	    " WHERE k.aligned AND k.selector IS NOT NULL AND k.selector <> ''"
 	    " AND k.domain IS NOT NULL"
 	    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading DKIM selectors") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	while ((rc = db_step(st)) == DB_ROW) {
 		const char *d = text(st, 0), *sel = text(st, 1);
 		if (d == NULL || sel == NULL)
 			continue;
-		if ((ret = cb(arg, d, sel, (uint64_t)sqlite3_column_int64(st,
-		    2), (uint64_t)sqlite3_column_int64(st, 3))) != 0)
+		if ((ret = cb(arg, d, sel, (uint64_t)db_column_int64(st,
+		    2), (uint64_t)db_column_int64(st, 3))) != 0)
 			break;
 	}
 	return finish(s, st, rc, ret, err, "reading DKIM selectors");
@@ -1271,22 +1275,22 @@ store_spf_sources(struct store *s, const char *domain, const char *spf_domain,
 	    " SELECT source_ip, sum(n), sum(CASE WHEN pass THEN n ELSE 0 END)"
 	    " FROM f WHERE pass IS NOT NULL"
 	    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?5";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading SPF results") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
 	bind_t(st, 4, spf_domain);
-	sqlite3_bind_int64(st, 5, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 5, max);
+	while ((rc = db_step(st)) == DB_ROW) {
 		const char *ip = text(st, 0);
 		if (ip == NULL)
 			continue;
-		if ((ret = cb(arg, ip, (uint64_t)sqlite3_column_int64(st, 1),
-		    (uint64_t)sqlite3_column_int64(st, 2))) != 0)
+		if ((ret = cb(arg, ip, (uint64_t)db_column_int64(st, 1),
+		    (uint64_t)db_column_int64(st, 2))) != 0)
 			break;
 	}
 	return finish(s, st, rc, ret, err, "reading SPF results");
@@ -1299,16 +1303,16 @@ store_domain_rows(struct store *s, const char *domain, int64_t from,
 	static const char sql[] =
 	    "SELECT coalesce(sum(record_count), 0) FROM reports"
 	    " WHERE domain = ? AND day BETWEEN ? AND ? AND status = 'active'";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (prep(s, sql, &st, err, "reading the summary") == -1)
 		return -1;
 	bind_t(st, 1, domain);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*rows = (uint64_t)sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	if ((rc = db_step(st)) == DB_ROW)
+		*rows = (uint64_t)db_column_int64(st, 0);
 	return finish(s, st, rc, 0, err, "reading the summary");
 }
 
@@ -1323,24 +1327,24 @@ store_last_run(struct store *s, int64_t until, int64_t *finished,
 	    " (SELECT 1) LEFT JOIN (SELECT * FROM ingest_runs"
 	    "  WHERE started_at < ?1 ORDER BY started_at DESC, id DESC"
 	    "  LIMIT 1)";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (prep(s, sql, &st, err, "reading ingest runs") == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, until);
+	db_bind_int64(st, 1, until);
 	*finished = -1;
 	last->started = last->finished = -1;
 	last->inputs = last->rejected = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			*finished = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			last->started = sqlite3_column_int64(st, 1);
-			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-				last->finished = sqlite3_column_int64(st, 2);
-			last->inputs = (uint64_t)sqlite3_column_int64(st, 3);
-			last->rejected = (uint64_t)sqlite3_column_int64(st, 4);
+	if ((rc = db_step(st)) == DB_ROW) {
+		if (db_column_type(st, 0) != DB_NULL)
+			*finished = db_column_int64(st, 0);
+		if (db_column_type(st, 1) != DB_NULL) {
+			last->started = db_column_int64(st, 1);
+			if (db_column_type(st, 2) != DB_NULL)
+				last->finished = db_column_int64(st, 2);
+			last->inputs = (uint64_t)db_column_int64(st, 3);
+			last->rejected = (uint64_t)db_column_int64(st, 4);
 		}
 	}
 	return finish(s, st, rc, 0, err, "reading ingest runs");
@@ -1355,15 +1359,15 @@ store_rejected_between(struct store *s, int64_t from, int64_t until,
 	    "SELECT reason, count(*) FROM rejected_inputs"
 	    " WHERE last_seen >= ? AND last_seen < ?"
 	    " GROUP BY reason ORDER BY 2 DESC, 1";
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
 	if (prep(s, sql, &st, err, "reading rejected inputs") == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, until);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((ret = cb(arg, text(st, 0), sqlite3_column_int64(st, 1))) !=
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, until);
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((ret = cb(arg, text(st, 0), db_column_int64(st, 1))) !=
 		    0)
 			break;
 	return finish(s, st, rc, ret, err, "reading rejected inputs");

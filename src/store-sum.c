@@ -70,7 +70,7 @@ static const char *const sum_sql[S__COUNT] = {
 	    "INSERT INTO auth_sigs (key, header_from, adkim, aspf, dmarc,"
 	    " dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
 	    " disposition, reasons, facts, passes, ident)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	[S_SIG_DKIM] =
 	    "INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
@@ -120,9 +120,9 @@ struct resign {
 };
 
 struct store_sum {
-	sqlite3		*db;
+	struct db *db;
 	const char	*path;
-	sqlite3_stmt	*st[S__COUNT];
+	struct db_stmt	*st[S__COUNT];
 	struct tally	*tally;		/* encoding signatures */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
 	struct buf	 sigbuf;
@@ -143,7 +143,7 @@ sql_ip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	(void)argc;
 	if (t != NULL && cidr_addr((const char *)t, ip) == 0)
-		sqlite3_result_blob(ctx, ip, CIDR_LEN, SQLITE_TRANSIENT);
+		sqlite3_result_blob(ctx, ip, CIDR_LEN, DB_TRANSIENT);
 	else
 		sqlite3_result_null(ctx);
 }
@@ -155,7 +155,7 @@ sum_err(struct store_sum *m, struct dr_error *err, const char *what)
 }
 
 struct store_sum *
-sum_new(sqlite3 *db, const char *path, struct dr_error *err)
+sum_new(struct db *db, const char *path, struct dr_error *err)
 {
 	struct store_sum	*m;
 	int			 i;
@@ -180,15 +180,16 @@ sum_new(sqlite3 *db, const char *path, struct dr_error *err)
 		sum_free(m);
 		return NULL;
 	}
-	if (sqlite3_create_function(db, "dmarcdb_ip", 1, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, sql_ip, NULL, NULL) != SQLITE_OK) {
+	if (!db_is_pg(db) && sqlite3_create_function(db->lite, "dmarcdb_ip",
+	    1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_ip, NULL, NULL) !=
+	    DB_OK) {
 		sum_err(m, err, "registering a function");
 		sum_free(m);
 		return NULL;
 	}
 	for (i = 0; i < S__COUNT; i++)
-		if (sqlite3_prepare_v3(db, sum_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &m->st[i], NULL) != SQLITE_OK) {
+		if (db_prepare_v3(db, sum_sql[i], -1,
+		    DB_PREPARE_PERSISTENT, &m->st[i], NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
 			sum_free(m);
 			return NULL;
@@ -204,7 +205,7 @@ sum_free(struct store_sum *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(m->st[i]);
+		db_finalize(m->st[i]);
 	tally_free(m->tally);
 	hmap_free(m->sigs);
 	buf_free(&m->sigbuf);
@@ -222,22 +223,22 @@ mode(const char *v)
 }
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+bind_text(struct db_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		db_bind_text(st, i, v, -1, DB_STATIC);
 }
 
 static int
 done(struct store_sum *m, enum sum_stmt q, struct dr_error *err,
     const char *what)
 {
-	int	rc = sqlite3_step(m->st[q]);
+	int	rc = db_step(m->st[q]);
 
-	sqlite3_reset(m->st[q]);
-	if (rc != SQLITE_DONE)
+	db_reset(m->st[q]);
+	if (rc != DB_DONE)
 		return sum_err(m, err, what);
 	return 0;
 }
@@ -247,7 +248,7 @@ static int
 sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
     int64_t *id, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_SIG_INSERT];
+	struct db_stmt	*st = m->st[S_SIG_INSERT];
 	struct sig	 g;
 	struct buf	 reasons = { 0 };
 	size_t		 i;
@@ -265,44 +266,45 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 			buf_free(&reasons);
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
 		}
-	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_STATIC);
+	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
 	bind_text(st, 2, g.header_from);
 	bind_text(st, 3, g.adkim == ALIGN_STRICT ? "s" : "r");
 	bind_text(st, 4, g.aspf == ALIGN_STRICT ? "s" : "r");
-	sqlite3_bind_int(st, 5, g.dmarc);
-	sqlite3_bind_int(st, 6, g.dkim_aligned);
-	sqlite3_bind_int(st, 7, g.spf_aligned);
+	db_bind_int(st, 5, g.dmarc);
+	db_bind_int(st, 6, g.dkim_aligned);
+	db_bind_int(st, 7, g.spf_aligned);
 	bind_text(st, 8, g.receiver_dkim);
 	bind_text(st, 9, g.receiver_spf);
 	bind_text(st, 10, g.disposition);
 	bind_text(st, 11, reasons.len ? reasons.data : NULL);
-	sqlite3_bind_int64(st, 12, facts);
+	db_bind_int64(st, 12, facts);
 	if (m->passes.len > 0)
-		sqlite3_bind_text(st, 13, m->passes.data, (int)m->passes.len,
-		    SQLITE_STATIC);
+		db_bind_text(st, 13, m->passes.data, (int)m->passes.len,
+		    DB_STATIC);
 	else
-		sqlite3_bind_null(st, 13);
+		db_bind_null(st, 13);
 	bind_text(st, 14, tally_ident(&g, NULL) ? tally_ident(&g, NULL)->domain :
 	    NULL);
-	rc = done(m, S_SIG_INSERT, err, "storing a signature");
+	rc = db_step(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	buf_free(&reasons);
-	if (rc == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(m->db);
+	if (rc != DB_ROW)
+		return sum_err(m, err, "storing a signature");
 	for (i = 0; i < g.ndkims + g.nspfs; i++) {
 		bool			 dkim = i < g.ndkims;
 		const struct sig_result	*r = dkim ? &g.dkims[i] :
 		    &g.spfs[i - g.ndkims];
 		enum sum_stmt		 q = dkim ? S_SIG_DKIM : S_SIG_SPF;
-		sqlite3_stmt		*t = m->st[q];
+		struct db_stmt		*t = m->st[q];
 
-		sqlite3_bind_int64(t, 1, *id);
-		sqlite3_bind_int64(t, 2, (int64_t)(dkim ? i : i - g.ndkims) +
+		db_bind_int64(t, 1, *id);
+		db_bind_int64(t, 2, (int64_t)(dkim ? i : i - g.ndkims) +
 		    1);
 		bind_text(t, 3, r->domain);
 		bind_text(t, 4, r->detail);
 		bind_text(t, 5, r->result);
-		sqlite3_bind_int(t, 6, r->aligned);
+		db_bind_int(t, 6, r->aligned);
 		if (done(m, q, err, "storing a signature") == -1)
 			return -1;
 	}
@@ -315,7 +317,7 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
     const struct dr_record *r, int64_t *id, struct dr_error *err)
 {
 	unsigned char	 key[SHA256_LEN];
-	sqlite3_stmt	*st = m->st[S_SIG_FIND];
+	struct db_stmt	*st = m->st[S_SIG_FIND];
 	int64_t		*cached;
 	int		 rc, added;
 
@@ -328,14 +330,14 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 	}
 	if (sha256_buf(m->sigbuf.data, m->sigbuf.len, key) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	sqlite3_bind_blob(st, 1, key, SHA256_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return sum_err(m, err, "looking up a signature");
-	if (rc == SQLITE_DONE && sig_insert(m, key, id, err) == -1)
+	if (rc == DB_DONE && sig_insert(m, key, id, err) == -1)
 		return -1;
 	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
 		hmap_clear(m->sigs);
@@ -363,12 +365,12 @@ sum_record(struct store_sum *m, const struct dr_record *r, int64_t *sig,
 static int
 resign_write(struct store_sum *m, size_t n, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_SET_SIG];
+	struct db_stmt	*st = m->st[S_SET_SIG];
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, m->resigned[i].sig);
-		sqlite3_bind_int64(st, 2, m->resigned[i].record);
+		db_bind_int64(st, 1, m->resigned[i].sig);
+		db_bind_int64(st, 2, m->resigned[i].record);
 		if (done(m, S_SET_SIG, err, "signing records") == -1)
 			return -1;
 	}
@@ -383,7 +385,7 @@ static int
 resign(struct store_sum *m, int64_t report, const char *adkim,
     const char *aspf, struct dr_error *err)
 {
-	sqlite3_stmt		*rs = m->st[S_RECORDS];
+	struct db_stmt		*rs = m->st[S_RECORDS];
 	struct dr_record	 rec;
 	int64_t			 lo, hi, from, to, id;
 	size_t			 n;
@@ -396,27 +398,27 @@ resign(struct store_sum *m, int64_t report, const char *adkim,
 		to = hi - from >= SUM_CHUNK ? from + SUM_CHUNK - 1 : hi;
 		if (walk_begin(&m->walk, from, to, err) == -1)
 			goto fail;
-		sqlite3_bind_int64(rs, 1, report);
-		sqlite3_bind_int64(rs, 2, from);
-		sqlite3_bind_int64(rs, 3, to);
+		db_bind_int64(rs, 1, report);
+		db_bind_int64(rs, 2, from);
+		db_bind_int64(rs, 3, to);
 		n = 0;
-		while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+		while ((rc = db_step(rs)) == DB_ROW) {
 			if (walk_record(&m->walk, rs, &rec, &id, err) == -1 ||
 			    sig_id(m, adkim, aspf, &rec, &m->resigned[n].sig,
 			    err) == -1)
 				goto fail;
 			m->resigned[n++].record = id;
 		}
-		sqlite3_reset(rs);
+		db_reset(rs);
 		walk_end(&m->walk);
-		if (rc != SQLITE_DONE)
+		if (rc != DB_DONE)
 			return sum_err(m, err, "reading a report back");
 		if (resign_write(m, n, err) == -1)
 			return -1;
 	}
 	return 0;
 fail:
-	sqlite3_reset(rs);
+	db_reset(rs);
 	walk_end(&m->walk);
 	return -1;
 }
@@ -426,10 +428,10 @@ static int
 note_day(struct store_sum *m, const char *domain, int64_t day,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_DIRTY];
+	struct db_stmt	*st = m->st[S_DIRTY];
 
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, day);
+	db_bind_text(st, 1, domain, -1, DB_STATIC);
+	db_bind_int64(st, 2, day);
 	return done(m, S_DIRTY, err, "updating the summary");
 }
 
@@ -472,17 +474,17 @@ sum_rollback(struct store_sum *m)
 static int
 merge_domain(struct store_sum *m, const char *domain, struct dr_error *err)
 {
-	sqlite3_bind_text(m->st[S_MERGE], 1, domain, -1, SQLITE_STATIC);
+	db_bind_text(m->st[S_MERGE], 1, domain, -1, DB_STATIC);
 	if (done(m, S_MERGE, err, "updating the sources") == -1)
 		return -1;
-	sqlite3_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, SQLITE_STATIC);
+	db_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, DB_STATIC);
 	return done(m, S_DIRTY_DONE, err, "updating the sources");
 }
 
 int
 sum_merge(struct store_sum *m, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_DIRTY_DOMAINS];
+	struct db_stmt	*st = m->st[S_DIRTY_DOMAINS];
 	struct buf	 domain = { 0 };
 	const char	*d;
 	int		 rc, ret = -1;
@@ -491,22 +493,22 @@ sum_merge(struct store_sum *m, struct dr_error *err)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	for (;;) {
 		/* The next domain after the one merged. */
-		sqlite3_bind_text(st, 1, domain.data, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			d = (const char *)sqlite3_column_text(st, 0);
+		db_bind_text(st, 1, domain.data, -1, DB_TRANSIENT);
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			d = (const char *)db_column_text(st, 0);
 			buf_reset(&domain);
 			if (d == NULL || buf_adds(&domain, d) == -1 ||
 			    buf_addc(&domain, '\0') == -1) {
-				sqlite3_reset(st);
+				db_reset(st);
 				dr_seterr(err, DR_E_NOMEM, "out of memory");
 				goto out;
 			}
 		}
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		db_reset(st);
+		if (rc == DB_DONE)
 			break;
-		if (rc != SQLITE_ROW) {
+		if (rc != DB_ROW) {
 			sum_err(m, err, "reading the summary");
 			goto out;
 		}
@@ -528,30 +530,30 @@ out:
  */
 /* Run sql, with the domain as ?1 if it has one; *v: its row's int. */
 static int
-fold_run(sqlite3 *db, const char *path, const char *sql,
+fold_run(struct db *db, const char *path, const char *sql,
     const char *domain, int *v, struct dr_error *err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_v2(db, sql, -1, &st, NULL) != DB_OK)
 		return store_db_err(db, path, err, "reading the summary");
-	if (sqlite3_bind_parameter_count(st) > 0 &&
-	    sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK) {
-		sqlite3_finalize(st);
+	if (db_bind_parameter_count(st) > 0 &&
+	    db_bind_text(st, 1, domain, -1, DB_STATIC) != DB_OK) {
+		db_finalize(st);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && v != NULL)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = db_step(st);
+	if (rc == DB_ROW && v != NULL)
+		*v = db_column_int(st, 0);
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_db_err(db, path, err, "reading the summary");
 	return 0;
 }
 
 int
-sum_fold(sqlite3 *db, const char *path, const char *domain,
+sum_fold(struct db *db, const char *path, const char *domain,
     struct dr_error *err)
 {
 	int	noted = 0;
@@ -573,7 +575,7 @@ sum_fold(sqlite3 *db, const char *path, const char *domain,
 	    " VALUES (?1)", domain, NULL, err) == -1)
 		return -1;
 	/* Folded before, on this connection. */
-	if (sqlite3_changes(db) == 0)
+	if (db_changes(db) == 0)
 		return 1;
 	if (fold_run(db, path, "INSERT INTO temp.sources_fold"
 	    " SELECT ?1, coalesce(c.header_from, ''),"
@@ -592,40 +594,40 @@ sum_fold(sqlite3 *db, const char *path, const char *domain,
 int
 sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 {
-	sqlite3_stmt	*st = m->st[S_REPORTS], *up = m->st[S_SET_DAY];
+	struct db_stmt	*st = m->st[S_REPORTS], *up = m->st[S_SET_DAY];
 	int64_t		 id = 0, begin, end;
 	char		 adkim[8], aspf[8];
 	int		 rc;
 
 	for (;;) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			begin = sqlite3_column_int64(st, 1);
-			end = sqlite3_column_int64(st, 2);
+		db_bind_int64(st, 1, id);
+		rc = db_step(st);
+		if (rc == DB_ROW) {
+			id = db_column_int64(st, 0);
+			begin = db_column_int64(st, 1);
+			end = db_column_int64(st, 2);
 			snprintf(adkim, sizeof adkim, "%s", mode((const char *)
-			    sqlite3_column_text(st, 3)));
+			    db_column_text(st, 3)));
 			snprintf(aspf, sizeof aspf, "%s", mode((const char *)
-			    sqlite3_column_text(st, 4)));
+			    db_column_text(st, 4)));
 		}
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		db_reset(st);
+		if (rc == DB_DONE)
 			break;
-		if (rc != SQLITE_ROW)
+		if (rc != DB_ROW)
 			return sum_err(m, err, "upgrading the summary");
-		sqlite3_bind_int64(up, 1, tally_day(begin, end));
-		sqlite3_bind_int64(up, 2, id);
+		db_bind_int64(up, 1, tally_day(begin, end));
+		db_bind_int64(up, 2, id);
 		if (done(m, S_SET_DAY, err, "upgrading the summary") == -1 ||
 		    resign(m, id, adkim, aspf, err) == -1)
 			return -1;
 	}
 	if (from >= 3)
 		return 0;
-	if (sqlite3_exec(m->db, "INSERT OR IGNORE INTO summary_dirty"
+	if (db_exec(m->db, "INSERT OR IGNORE INTO summary_dirty"
 	    " (domain, day) SELECT domain, day FROM reports"
 	    " WHERE status = 'active' AND domain IS NOT NULL"
-	    " AND record_count > 0", NULL, NULL, NULL) != SQLITE_OK)
+	    " AND record_count > 0", NULL, NULL, NULL) != DB_OK)
 		return sum_err(m, err, "upgrading the summary");
 	return sum_merge(m, err);
 }
@@ -633,19 +635,19 @@ sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 int
 sum_resign_local(struct store_sum *m, struct dr_error *err)
 {
-	sqlite3_stmt	*st = NULL;
+	struct db_stmt	*st = NULL;
 	int64_t		*ids = NULL, *p;
 	size_t		 n = 0, cap = 0, i;
 	char		 adkim[8], aspf[8];
 	int		 rc, ret = -1;
 
 	/* The reports first: signing writes the records read here. */
-	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT c.report"
+	if (db_prepare_v2(m->db, "SELECT DISTINCT c.report"
 	    " FROM override_reasons o JOIN records c ON c.id = o.record"
 	    " WHERE o.type = 'local_policy' AND o.comment IS NOT NULL"
-	    " ORDER BY 1", -1, &st, NULL) != SQLITE_OK)
+	    " ORDER BY 1", -1, &st, NULL) != DB_OK)
 		return sum_err(m, err, "upgrading the signatures");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((p = reallocarray(ids, cap, sizeof *ids)) == NULL) {
@@ -654,36 +656,36 @@ sum_resign_local(struct store_sum *m, struct dr_error *err)
 			}
 			ids = p;
 		}
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = db_column_int64(st, 0);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		sum_err(m, err, "upgrading the signatures");
 		goto out;
 	}
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(m->db, "SELECT adkim, aspf FROM reports"
-	    " WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+	db_finalize(st);
+	if (db_prepare_v2(m->db, "SELECT adkim, aspf FROM reports"
+	    " WHERE id = ?", -1, &st, NULL) != DB_OK) {
 		st = NULL;
 		sum_err(m, err, "upgrading the signatures");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, ids[i]);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		db_bind_int64(st, 1, ids[i]);
+		if (db_step(st) != DB_ROW) {
 			sum_err(m, err, "upgrading the signatures");
 			goto out;
 		}
 		snprintf(adkim, sizeof adkim, "%s",
-		    mode((const char *)sqlite3_column_text(st, 0)));
+		    mode((const char *)db_column_text(st, 0)));
 		snprintf(aspf, sizeof aspf, "%s",
-		    mode((const char *)sqlite3_column_text(st, 1)));
-		sqlite3_reset(st);
+		    mode((const char *)db_column_text(st, 1)));
+		db_reset(st);
 		if (resign(m, ids[i], adkim, aspf, err) == -1)
 			goto out;
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	free(ids);
 	return ret;
 }

@@ -30,7 +30,7 @@ static const char range_sql[] =
     " (SELECT max(id) FROM records WHERE report = ?1)";
 
 int
-walk_init(struct walk *w, sqlite3 *db, const char *path,
+walk_init(struct walk *w, struct db *db, const char *path,
     struct dr_error *err)
 {
 	int	i;
@@ -39,11 +39,11 @@ walk_init(struct walk *w, sqlite3 *db, const char *path,
 	w->db = db;
 	w->path = path;
 	for (i = 0; i < 3; i++)
-		if (sqlite3_prepare_v3(db, kid_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &w->kid[i], NULL) != SQLITE_OK)
+		if (db_prepare_v3(db, kid_sql[i], -1,
+		    DB_PREPARE_PERSISTENT, &w->kid[i], NULL) != DB_OK)
 			goto fail;
-	if (sqlite3_prepare_v3(db, range_sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &w->range, NULL) != SQLITE_OK)
+	if (db_prepare_v3(db, range_sql, -1, DB_PREPARE_PERSISTENT,
+	    &w->range, NULL) != DB_OK)
 		goto fail;
 	return 0;
 fail:
@@ -58,8 +58,8 @@ walk_free(struct walk *w)
 	int	i;
 
 	for (i = 0; i < 3; i++)
-		sqlite3_finalize(w->kid[i]);
-	sqlite3_finalize(w->range);
+		db_finalize(w->kid[i]);
+	db_finalize(w->range);
 	free(w->dk);
 	free(w->sp);
 	free(w->re);
@@ -73,13 +73,13 @@ walk_ids(struct walk *w, int64_t report, int64_t *lo, int64_t *hi,
 {
 	int	rc, none;
 
-	sqlite3_bind_int64(w->range, 1, report);
-	rc = sqlite3_step(w->range);
-	none = sqlite3_column_type(w->range, 0) == SQLITE_NULL;
-	*lo = sqlite3_column_int64(w->range, 0);
-	*hi = sqlite3_column_int64(w->range, 1);
-	sqlite3_reset(w->range);
-	if (rc != SQLITE_ROW)
+	db_bind_int64(w->range, 1, report);
+	rc = db_step(w->range);
+	none = db_column_type(w->range, 0) == DB_NULL;
+	*lo = db_column_int64(w->range, 0);
+	*hi = db_column_int64(w->range, 1);
+	db_reset(w->range);
+	if (rc != DB_ROW)
 		return store_db_err(w->db, w->path, err,
 		    "reading records back");
 	return !none;
@@ -91,11 +91,11 @@ walk_begin(struct walk *w, int64_t lo, int64_t hi, struct dr_error *err)
 	int	i;
 
 	for (i = 0; i < 3; i++) {
-		sqlite3_reset(w->kid[i]);
-		sqlite3_bind_int64(w->kid[i], 1, lo);
-		sqlite3_bind_int64(w->kid[i], 2, hi);
-		w->krc[i] = sqlite3_step(w->kid[i]);
-		if (w->krc[i] != SQLITE_ROW && w->krc[i] != SQLITE_DONE)
+		db_reset(w->kid[i]);
+		db_bind_int64(w->kid[i], 1, lo);
+		db_bind_int64(w->kid[i], 2, hi);
+		w->krc[i] = db_step(w->kid[i]);
+		if (w->krc[i] != DB_ROW && w->krc[i] != DB_DONE)
 			return store_db_err(w->db, w->path, err,
 			    "reading records back");
 	}
@@ -108,18 +108,18 @@ walk_end(struct walk *w)
 	int	i;
 
 	for (i = 0; i < 3; i++)
-		sqlite3_reset(w->kid[i]);
+		db_reset(w->kid[i]);
 }
 
 const char *
-walk_col(struct walk *w, sqlite3_stmt *st, int i)
+walk_col(struct walk *w, struct db_stmt *st, int i)
 {
-	const char	*v = (const char *)sqlite3_column_text(st, i);
+	const char	*v = (const char *)db_column_text(st, i);
 	const char	*c;
 
 	if (v == NULL)
 		return NULL;
-	c = arena_strndup(&w->mem, v, (size_t)sqlite3_column_bytes(st, i));
+	c = arena_strndup(&w->mem, v, (size_t)db_column_bytes(st, i));
 	if (c == NULL)
 		w->nomem = 1;
 	return c;
@@ -142,30 +142,30 @@ store_more(void *arrp, size_t *cap, size_t n, size_t size)
 }
 
 int
-walk_record(struct walk *w, sqlite3_stmt *rs, struct dr_record *rec,
+walk_record(struct walk *w, struct db_stmt *rs, struct dr_record *rec,
     int64_t *id, struct dr_error *err)
 {
-	sqlite3_stmt	*k;
+	struct db_stmt	*k;
 	int		 i;
 
 	arena_reset(&w->mem);
 	w->nomem = 0;
-	*id = sqlite3_column_int64(rs, 0);
+	*id = db_column_int64(rs, 0);
 	memset(rec, 0, sizeof *rec);
 	rec->source_ip = walk_col(w, rs, 1);
-	rec->count = sqlite3_column_int64(rs, 2);
+	rec->count = db_column_int64(rs, 2);
 	rec->disposition = walk_col(w, rs, 3);
 	rec->dkim = walk_col(w, rs, 4);
 	rec->spf = walk_col(w, rs, 5);
 	rec->header_from = walk_col(w, rs, 6);
 	for (i = 0; i < 3; i++) {
 		k = w->kid[i];
-		while (w->krc[i] == SQLITE_ROW &&
-		    sqlite3_column_int64(k, 0) < *id)
-			w->krc[i] = sqlite3_step(k);
-		for (; w->krc[i] == SQLITE_ROW &&
-		    sqlite3_column_int64(k, 0) == *id;
-		    w->krc[i] = sqlite3_step(k)) {
+		while (w->krc[i] == DB_ROW &&
+		    db_column_int64(k, 0) < *id)
+			w->krc[i] = db_step(k);
+		for (; w->krc[i] == DB_ROW &&
+		    db_column_int64(k, 0) == *id;
+		    w->krc[i] = db_step(k)) {
 			if (i == 0) {
 				struct dr_dkim *d = store_more(&w->dk, &w->capdk,
 				    rec->ndkims, sizeof *d);
@@ -197,7 +197,7 @@ walk_record(struct walk *w, sqlite3_stmt *rs, struct dr_record *rec,
 				rec->nreasons++;
 			}
 		}
-		if (w->krc[i] != SQLITE_ROW && w->krc[i] != SQLITE_DONE)
+		if (w->krc[i] != DB_ROW && w->krc[i] != DB_DONE)
 			return store_db_err(w->db, w->path, err,
 			    "reading records back");
 	}

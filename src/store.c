@@ -82,7 +82,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_RELEASE] = "RELEASE report",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO report",
 	[Q_RUN_INSERT] =
-	    "INSERT INTO ingest_runs (started_at, version) VALUES (?, ?)",
+	    "INSERT INTO ingest_runs (started_at, version) VALUES (?, ?)"
+	    " RETURNING id",
 	[Q_RUN_UPDATE] =
 	    "UPDATE ingest_runs SET finished_at = ?, inputs = ?, stored = ?,"
 	    " duplicates = ?, superseded = ?, rejected = ?, records = ?,"
@@ -191,16 +192,16 @@ static const struct multi_def {
 #define REC_BATCH	32	/* records buffered before writing */
 
 struct multi {
-	sqlite3_stmt	*st[MULTI_MAX + 1];	/* by number of rows */
-	sqlite3_stmt	*cur;
+	struct db_stmt	*st[MULTI_MAX + 1];	/* by number of rows */
+	struct db_stmt	*cur;
 	int		 rows;			/* bound in cur */
 	int		 param;			/* next parameter */
 };
 
 struct store {
-	sqlite3		*db;
+	struct db *db;
 	char		*path;
-	sqlite3_stmt	*st[Q__COUNT];
+	struct db_stmt	*st[Q__COUNT];
 	struct multi	 multi[T__COUNT];
 	int64_t		 run_id;
 	int64_t		 report_id;	/* open report's row */
@@ -238,33 +239,33 @@ static int	batch_begin(struct store *, struct dr_error *);
 
 /*
  * A database error: the path, what we were doing, SQLite's message (or
- * msg), and a hint. SQLite reports a full disk as SQLITE_FULL only for
+ * msg), and a hint. SQLite reports a full disk as DB_FULL only for
  * the database and its journal; when creating or growing the WAL index
  * fails it says "disk I/O error", so the system's errno is named too.
  */
 static int
-db_err_msg(sqlite3 *db, const char *path, struct dr_error *err,
+db_err_msg(struct db *db, const char *path, struct dr_error *err,
     const char *what, const char *msg)
 {
-	int		 code = sqlite3_extended_errcode(db);
-	int		 sys = sqlite3_system_errno(db);
+	int		 code = db_extended_errcode(db);
+	int		 sys = db_system_errno(db);
 	const char	*hint = "";
 	char		 buf[128];
 
 	switch (code & 0xff) {
-	case SQLITE_FULL:
+	case DB_FULL:
 		hint = " (is the disk full?)";
 		break;
-	case SQLITE_READONLY:
+	case DB_READONLY:
 		hint = " (no write permission on the database or its "
 		    "directory?)";
 		break;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	case DB_BUSY:
+	case DB_LOCKED:
 		hint = " (another process held the database lock too long)";
 		break;
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
+	case DB_IOERR:
+	case DB_CANTOPEN:
 		if (sys == 0)
 			break;
 		snprintf(buf, sizeof buf, " (%s%s)", strerror(sys),
@@ -276,24 +277,24 @@ db_err_msg(sqlite3 *db, const char *path, struct dr_error *err,
 		break;
 	}
 	return dr_seterr(err, DR_E_DB, "%s: %s: %s%s", path, what,
-	    msg != NULL ? msg : sqlite3_errmsg(db), hint);
+	    msg != NULL ? msg : db_errmsg(db), hint);
 }
 
 int
-store_db_err(sqlite3 *db, const char *path, struct dr_error *err,
+store_db_err(struct db *db, const char *path, struct dr_error *err,
     const char *what)
 {
 	return db_err_msg(db, path, err, what, NULL);
 }
 
 int
-store_q_prepare(struct store *s, sqlite3_stmt **st, const char *sql,
+store_q_prepare(struct store *s, struct db_stmt **st, const char *sql,
     const char *what, struct dr_error *err)
 {
 	if (*st != NULL)
 		return 0;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-	    NULL) != SQLITE_OK)
+	if (db_prepare_v3(s->db, sql, -1, DB_PREPARE_PERSISTENT, st,
+	    NULL) != DB_OK)
 		return store_db_err(s->db, s->path, err, what);
 	return 0;
 }
@@ -312,7 +313,7 @@ store_init(void)
 	 * take a global mutex on every allocation.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	return sqlite3_initialize() == SQLITE_OK ? 0 : -1;
+	return sqlite3_initialize() == DB_OK ? 0 : -1;
 }
 
 int
@@ -329,12 +330,12 @@ static int
 step_done(struct store *s, enum stmt q, struct dr_error *err,
     const char *what)
 {
-	sqlite3_stmt	*st = s->st[q];
+	struct db_stmt	*st = s->st[q];
 	int		 rc;
 
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
 		return db_err(s, err, what);
 	return 0;
 }
@@ -345,9 +346,9 @@ exec(struct store *s, const char *sql, struct dr_error *err,
 {
 	char	*msg = NULL;
 
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (db_exec(s->db, sql, NULL, NULL, &msg) != DB_OK) {
 		db_err_msg(s->db, s->path, err, what, msg);
-		sqlite3_free(msg);
+		db_free(msg);
 		return -1;
 	}
 	return 0;
@@ -356,16 +357,16 @@ exec(struct store *s, const char *sql, struct dr_error *err,
 static int
 user_version(struct store *s, int *v, struct dr_error *err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (db_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != DB_OK)
 		return db_err(s, err, "reading the schema version");
-	rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	rc = db_step(st);
+	*v = rc == DB_ROW ? db_column_int(st, 0) : -1;
+	db_finalize(st);
+	if (rc != DB_ROW)
 		return db_err(s, err, "reading the schema version");
 	return 0;
 }
@@ -384,7 +385,7 @@ values_upgrade(struct store *s, struct dr_error *err)
 {
 	static const char *const cols[] = { "p", "sp", "np", "adkim",
 	    "aspf", "pct", "fo", "testing" };
-	sqlite3_stmt	*st = NULL, *up = NULL, *mv = NULL, *wn = NULL;
+	struct db_stmt	*st = NULL, *up = NULL, *mv = NULL, *wn = NULL;
 	char		 sql[256], val[VALID_VALUE_MAX + 1], why[VALID_WHY];
 	char		 msg[VALID_WHY + 160];
 	const char	*text, *tag;
@@ -392,9 +393,9 @@ values_upgrade(struct store *s, struct dr_error *err)
 	size_t		 i;
 	int		 rc, ok;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO warnings (report, record,"
+	if (db_prepare_v2(s->db, "INSERT INTO warnings (report, record,"
 	    " code, message) VALUES (?, NULL, 'policy', ?)", -1, &wn, NULL) !=
-	    SQLITE_OK)
+	    DB_OK)
 		goto dberr;
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
 		tag = strcmp(cols[i], "testing") == 0 ? "t" : cols[i];
@@ -402,25 +403,25 @@ values_upgrade(struct store *s, struct dr_error *err)
 		snprintf(sql, sizeof sql, "SELECT id, %s FROM reports WHERE"
 		    " id > ? AND %s IS NOT NULL ORDER BY id LIMIT 1", cols[i],
 		    cols[i]);
-		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		if (db_prepare_v2(s->db, sql, -1, &st, NULL) != DB_OK)
 			goto dberr;
 		snprintf(sql, sizeof sql, "UPDATE reports SET %s = ? WHERE"
 		    " id = ?", cols[i]);
-		if (sqlite3_prepare_v2(s->db, sql, -1, &up, NULL) != SQLITE_OK)
+		if (db_prepare_v2(s->db, sql, -1, &up, NULL) != DB_OK)
 			goto dberr;
 		snprintf(sql, sizeof sql, "UPDATE reports SET raw_%s = %s,"
 		    " %s = NULL WHERE id = ?", cols[i], cols[i], cols[i]);
-		if (sqlite3_prepare_v2(s->db, sql, -1, &mv, NULL) != SQLITE_OK)
+		if (db_prepare_v2(s->db, sql, -1, &mv, NULL) != DB_OK)
 			goto dberr;
 		for (id = 0;;) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_DONE)
+			db_bind_int64(st, 1, id);
+			rc = db_step(st);
+			if (rc == DB_DONE)
 				break;
-			if (rc != SQLITE_ROW)
+			if (rc != DB_ROW)
 				goto dberr;
-			id = sqlite3_column_int64(st, 0);
-			text = (const char *)sqlite3_column_text(st, 1);
+			id = db_column_int64(st, 0);
+			text = (const char *)db_column_text(st, 1);
 			ok = text != NULL && strlen(text) < sizeof val;
 			if (ok) {
 				memcpy(val, text, strlen(text) + 1);
@@ -429,54 +430,54 @@ values_upgrade(struct store *s, struct dr_error *err)
 				snprintf(why, sizeof why, "longer than %d "
 				    "bytes", VALID_VALUE_MAX);
 			if (ok && strcmp(val, text) == 0) {
-				sqlite3_reset(st);
+				db_reset(st);
 				continue;
 			}
 			if (ok) {
 				/* Canonical, and pct stays a number. */
 				if (strcmp(cols[i], "pct") == 0)
-					sqlite3_bind_int64(up, 1,
+					db_bind_int64(up, 1,
 					    strtoll(val, NULL, 10));
 				else
-					sqlite3_bind_text(up, 1, val, -1,
-					    SQLITE_TRANSIENT);
-				sqlite3_reset(st);
-				sqlite3_bind_int64(up, 2, id);
-				rc = sqlite3_step(up);
-				sqlite3_reset(up);
-				if (rc != SQLITE_DONE)
+					db_bind_text(up, 1, val, -1,
+					    DB_TRANSIENT);
+				db_reset(st);
+				db_bind_int64(up, 2, id);
+				rc = db_step(up);
+				db_reset(up);
+				if (rc != DB_DONE)
 					goto dberr;
 				continue;
 			}
-			sqlite3_reset(st);
-			sqlite3_bind_int64(mv, 1, id);
-			rc = sqlite3_step(mv);
-			sqlite3_reset(mv);
-			if (rc != SQLITE_DONE)
+			db_reset(st);
+			db_bind_int64(mv, 1, id);
+			rc = db_step(mv);
+			db_reset(mv);
+			if (rc != DB_DONE)
 				goto dberr;
 			snprintf(msg, sizeof msg, "%s is not valid DMARC (%s): "
 			    "moved to raw_%s when the schema was updated, "
 			    "never in a record", cols[i], why, cols[i]);
-			sqlite3_bind_int64(wn, 1, id);
-			sqlite3_bind_text(wn, 2, msg, -1, SQLITE_STATIC);
-			rc = sqlite3_step(wn);
-			sqlite3_reset(wn);
-			if (rc != SQLITE_DONE)
+			db_bind_int64(wn, 1, id);
+			db_bind_text(wn, 2, msg, -1, DB_STATIC);
+			rc = db_step(wn);
+			db_reset(wn);
+			if (rc != DB_DONE)
 				goto dberr;
 		}
-		sqlite3_finalize(st);
-		sqlite3_finalize(up);
-		sqlite3_finalize(mv);
+		db_finalize(st);
+		db_finalize(up);
+		db_finalize(mv);
 		st = up = mv = NULL;
 	}
-	sqlite3_finalize(wn);
+	db_finalize(wn);
 	return 0;
 dberr:
 	db_err(s, err, "checking the stored policy values");
-	sqlite3_finalize(st);
-	sqlite3_finalize(up);
-	sqlite3_finalize(mv);
-	sqlite3_finalize(wn);
+	db_finalize(st);
+	db_finalize(up);
+	db_finalize(mv);
+	db_finalize(wn);
 	return -1;
 }
 
@@ -488,7 +489,7 @@ dberr:
 static int
 facts_upgrade(struct store *s, struct dr_error *err)
 {
-	sqlite3_stmt	*st = NULL, *up = NULL;
+	struct db_stmt	*st = NULL, *up = NULL;
 	struct arena	 a;
 	struct buf	 passes = { 0 };
 	struct sig	 g;
@@ -498,24 +499,24 @@ facts_upgrade(struct store *s, struct dr_error *err)
 	int		 rc, ret = -1;
 
 	memset(&a, 0, sizeof a);
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM auth_sigs WHERE id > ?"
+	if (db_prepare_v2(s->db, "SELECT id FROM auth_sigs WHERE id > ?"
 	    " AND facts IS NULL ORDER BY id LIMIT 1", -1, &st, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(s->db, "UPDATE auth_sigs SET"
+	    DB_OK || db_prepare_v2(s->db, "UPDATE auth_sigs SET"
 	    " facts = ?, passes = ?, ident = ? WHERE id = ?", -1, &up,
 	    NULL) !=
-	    SQLITE_OK) {
+	    DB_OK) {
 		db_err(s, err, "keeping the signatures' facts");
 		goto out;
 	}
 	for (;;) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		db_bind_int64(st, 1, id);
+		rc = db_step(st);
+		if (rc == DB_ROW)
+			id = db_column_int64(st, 0);
+		db_reset(st);
+		if (rc == DB_DONE)
 			break;
-		if (rc != SQLITE_ROW) {
+		if (rc != DB_ROW) {
 			db_err(s, err, "keeping the signatures' facts");
 			goto out;
 		}
@@ -526,29 +527,29 @@ facts_upgrade(struct store *s, struct dr_error *err)
 			dr_seterr(err, DR_E_NOMEM, "out of memory");
 			goto out;
 		}
-		sqlite3_bind_int64(up, 1, f);
+		db_bind_int64(up, 1, f);
 		if (passes.len > 0)
-			sqlite3_bind_text(up, 2, passes.data, (int)passes.len,
-			    SQLITE_STATIC);
+			db_bind_text(up, 2, passes.data, (int)passes.len,
+			    DB_STATIC);
 		else
-			sqlite3_bind_null(up, 2);
+			db_bind_null(up, 2);
 		r = tally_ident(&g, NULL);
 		if (r != NULL && r->domain != NULL)
-			sqlite3_bind_text(up, 3, r->domain, -1, SQLITE_STATIC);
+			db_bind_text(up, 3, r->domain, -1, DB_STATIC);
 		else
-			sqlite3_bind_null(up, 3);
-		sqlite3_bind_int64(up, 4, id);
-		rc = sqlite3_step(up);
-		sqlite3_reset(up);
-		if (rc != SQLITE_DONE) {
+			db_bind_null(up, 3);
+		db_bind_int64(up, 4, id);
+		rc = db_step(up);
+		db_reset(up);
+		if (rc != DB_DONE) {
 			db_err(s, err, "keeping the signatures' facts");
 			goto out;
 		}
 	}
 	ret = 0;
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(up);
+	db_finalize(st);
+	db_finalize(up);
 	arena_free(&a);
 	buf_free(&passes);
 	return ret;
@@ -614,7 +615,7 @@ migrate(struct store *s, struct dr_error *err)
 		goto fail;
 	return 0;
 fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -626,34 +627,34 @@ fail:
 static int
 set_wal(struct store *s, int busy_ms, struct dr_error *err)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct timespec		 nap = { 0, 20 * 1000 * 1000 };
 	int			 rc, waited = 0, tried = 0;
 	bool			 wal;
 
 	for (;;) {
-		rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+		rc = db_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
 		    NULL);
-		if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-			wal = strcmp((const char *)sqlite3_column_text(st, 0),
+		if (rc == DB_OK && db_step(st) == DB_ROW) {
+			wal = strcmp((const char *)db_column_text(st, 0),
 			    "wal") == 0;
-			sqlite3_finalize(st);
+			db_finalize(st);
 			if (wal)
 				return 0;
 			if (tried)
 				return dr_seterr(err, DR_E_DB, "%s: cannot "
 				    "switch to WAL mode (read-only?)", s->path);
-			rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL",
+			rc = db_exec(s->db, "PRAGMA journal_mode = WAL",
 			    NULL, NULL, NULL);
-			if (rc == SQLITE_OK) {
+			if (rc == DB_OK) {
 				tried = 1;	/* check that it took */
 				continue;
 			}
 		} else {
-			rc = sqlite3_errcode(s->db);
-			sqlite3_finalize(st);
+			rc = db_errcode(s->db);
+			db_finalize(st);
 		}
-		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+		if ((rc & 0xff) != DB_BUSY && (rc & 0xff) != DB_LOCKED)
 			return db_err(s, err, "setting WAL mode");
 		if (waited >= busy_ms)
 			return db_err(s, err, "setting WAL mode");
@@ -681,12 +682,19 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	s->busy_ms = busy_ms;
-	rc = sqlite3_open_v2(path, &s->db, ((flags & STORE_READER) != 0 ?
+	s->db = calloc(1, sizeof *s->db);
+	if (s->db == NULL) {
+		free(s->path);
+		free(s);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	rc = sqlite3_open_v2(path, &s->db->lite, ((flags & STORE_READER) != 0 ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 	    ((flags & STORE_CREATE) != 0 ? SQLITE_OPEN_CREATE : 0) |
 	    SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		if (s->db == NULL) {
+	if (rc != DB_OK) {
+		if (s->db->lite == NULL) {
+			free(s->db);
 			free(s->path);
 			free(s);
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -694,8 +702,8 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 		db_err(s, err, "cannot open");
 		goto fail;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, busy_ms);
+	sqlite3_extended_result_codes(s->db->lite, 1);
+	sqlite3_busy_timeout(s->db->lite, busy_ms);
 	if (dbfile_opened(s->db, path, flags, &ro, err) == -1)
 		goto fail;
 	s->readonly = ro != 0;
@@ -752,8 +760,8 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 			goto fail;
 	}
 	for (i = 0; i < Q__COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+		if (db_prepare_v3(s->db, stmt_sql[i], -1,
+		    DB_PREPARE_PERSISTENT, &s->st[i], NULL) != DB_OK) {
 			db_err(s, err, "preparing a statement");
 			goto fail;
 		}
@@ -771,7 +779,7 @@ store_readonly(const struct store *s)
 	return s->readonly;
 }
 
-sqlite3 *
+struct db *
 store_sqlite(struct store *s)
 {
 	return s->db;
@@ -842,7 +850,7 @@ store_close(struct store *s)
 		sqlite3_blob_close(s->rblob);
 		s->rblob = NULL;
 		s->in_reject = false;
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_batch = false;
 	}
 	if (s->in_batch) {
@@ -852,27 +860,28 @@ store_close(struct store *s)
 	arena_free(&s->mailmem);
 	sum_free(s->sum);
 	hmap_free(s->rejected_now);
-	sqlite3_finalize(s->q.sig);
-	sqlite3_finalize(s->q.ptr_get);
-	sqlite3_finalize(s->q.ptr_put);
-	sqlite3_finalize(s->q.alert_known);
-	sqlite3_finalize(s->q.alert_sent);
-	sqlite3_finalize(s->q.alert_seen);
+	db_finalize(s->q.sig);
+	db_finalize(s->q.ptr_get);
+	db_finalize(s->q.ptr_put);
+	db_finalize(s->q.alert_known);
+	db_finalize(s->q.alert_sent);
+	db_finalize(s->q.alert_seen);
 	for (i = 0; i < Q__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
+		db_finalize(s->st[i]);
 	for (i = 0; i < T__COUNT; i++) {
 		int r;
 		for (r = 0; r <= MULTI_MAX; r++)
-			sqlite3_finalize(s->multi[i].st[r]);
+			db_finalize(s->multi[i].st[r]);
 	}
 	/*
 	 * A read transaction (store_read_begin) ends here, committed: the
 	 * report commands write their reverse DNS cache inside it.
 	 */
-	if (!sqlite3_get_autocommit(s->db) && (s->reads == 0 ||
-	    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(s->db);
+	if (!db_get_autocommit(s->db) && (s->reads == 0 ||
+	    db_exec(s->db, "COMMIT", NULL, NULL, NULL) != DB_OK))
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db->lite);
+	free(s->db);
 	free(s->path);
 	free(s);
 }
@@ -880,13 +889,16 @@ store_close(struct store *s)
 int
 store_run_begin(struct store *s, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_RUN_INSERT];
+	struct db_stmt	*st = s->st[Q_RUN_INSERT];
+	int		 rc;
 
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 2, PACKAGE_VERSION, -1, SQLITE_STATIC);
-	if (step_done(s, Q_RUN_INSERT, err, "recording the run") == -1)
-		return -1;
-	s->run_id = sqlite3_last_insert_rowid(s->db);
+	db_bind_int64(st, 1, (int64_t)time(NULL));
+	db_bind_text(st, 2, PACKAGE_VERSION, -1, DB_STATIC);
+	rc = db_step(st);
+	s->run_id = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW)
+		return db_err(s, err, "recording the run");
 	return 0;
 }
 
@@ -894,22 +906,22 @@ int
 store_run_end(struct store *s, const struct store_counts *c,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_RUN_UPDATE];
+	struct db_stmt	*st = s->st[Q_RUN_UPDATE];
 
 	if (store_commit(s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->inputs);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->stored);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->duplicates);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)c->superseded);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)c->rejected);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)c->records);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)c->messages);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)c->mail_read);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)c->mail_known);
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)c->unreadable);
-	sqlite3_bind_int64(st, 12, s->run_id);
+	db_bind_int64(st, 1, (int64_t)time(NULL));
+	db_bind_int64(st, 2, (int64_t)c->inputs);
+	db_bind_int64(st, 3, (int64_t)c->stored);
+	db_bind_int64(st, 4, (int64_t)c->duplicates);
+	db_bind_int64(st, 5, (int64_t)c->superseded);
+	db_bind_int64(st, 6, (int64_t)c->rejected);
+	db_bind_int64(st, 7, (int64_t)c->records);
+	db_bind_int64(st, 8, (int64_t)c->messages);
+	db_bind_int64(st, 9, (int64_t)c->mail_read);
+	db_bind_int64(st, 10, (int64_t)c->mail_known);
+	db_bind_int64(st, 11, (int64_t)c->unreadable);
+	db_bind_int64(st, 12, s->run_id);
 	return step_done(s, Q_RUN_UPDATE, err, "recording the run");
 }
 
@@ -917,34 +929,34 @@ int
 store_has_report(struct store *s, const unsigned char sha[SHA256_LEN],
     unsigned part, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_HAS_SHA];
+	struct db_stmt	*st = s->st[Q_HAS_SHA];
 	int		 rc;
 
-	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)part);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc == SQLITE_ROW)
+	db_bind_blob(st, 1, sha, SHA256_LEN, DB_STATIC);
+	db_bind_int(st, 2, (int)part);
+	rc = db_step(st);
+	db_reset(st);
+	db_clear_bindings(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return db_err(s, err, "looking up a report");
 }
 
 /* Bind a string or NULL. */
 static void
-bind_s(sqlite3_stmt *st, int i, const char *v)
+bind_s(struct db_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		db_bind_text(st, i, v, -1, DB_STATIC);
 }
 
 /* --- writing many rows per statement ---------------------------------- */
 
-static sqlite3_stmt *
+static struct db_stmt *
 multi_prepare(struct store *s, enum multi_table t, int rows,
     struct dr_error *err)
 {
@@ -967,8 +979,8 @@ multi_prepare(struct store *s, enum multi_table t, int rows,
 		*p++ = ')';
 	}
 	*p = '\0';
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &m->st[rows], NULL) != SQLITE_OK) {
+	if (db_prepare_v3(s->db, sql, -1, DB_PREPARE_PERSISTENT,
+	    &m->st[rows], NULL) != DB_OK) {
 		db_err(s, err, "preparing a statement");
 		return NULL;
 	}
@@ -984,10 +996,10 @@ multi_flush(struct store *s, enum multi_table t, struct dr_error *err)
 
 	if (m->rows == 0)
 		return 0;
-	rc = sqlite3_step(m->cur);
-	sqlite3_reset(m->cur);
+	rc = db_step(m->cur);
+	db_reset(m->cur);
 	m->rows = 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return db_err(s, err, "storing records");
 	return 0;
 }
@@ -996,7 +1008,7 @@ multi_flush(struct store *s, enum multi_table t, struct dr_error *err)
  * Start a row in table t, of n rows to come in all: returns the
  * statement whose next parameters are this row's (m->param on).
  */
-static sqlite3_stmt *
+static struct db_stmt *
 multi_row(struct store *s, enum multi_table t, int n, struct dr_error *err)
 {
 	const struct multi_def	*d = &multi_defs[t];
@@ -1020,7 +1032,7 @@ multi_row_done(struct store *s, enum multi_table t, struct dr_error *err)
 {
 	struct multi	*m = &s->multi[t];
 
-	if (m->param > sqlite3_bind_parameter_count(m->cur))
+	if (m->param > db_bind_parameter_count(m->cur))
 		return multi_flush(s, t, err);
 	return 0;
 }
@@ -1032,9 +1044,9 @@ mb_s(struct store *s, enum multi_table t, const char *v)
 	struct multi	*m = &s->multi[t];
 
 	if (v == NULL)
-		sqlite3_bind_null(m->cur, m->param++);
+		db_bind_null(m->cur, m->param++);
 	else
-		sqlite3_bind_text(m->cur, m->param++, v, -1, SQLITE_STATIC);
+		db_bind_text(m->cur, m->param++, v, -1, DB_STATIC);
 }
 
 static void
@@ -1042,7 +1054,7 @@ mb_i(struct store *s, enum multi_table t, int64_t v)
 {
 	struct multi	*m = &s->multi[t];
 
-	sqlite3_bind_int64(m->cur, m->param++, v);
+	db_bind_int64(m->cur, m->param++, v);
 }
 
 static void
@@ -1050,7 +1062,7 @@ mb_null(struct store *s, enum multi_table t)
 {
 	struct multi	*m = &s->multi[t];
 
-	sqlite3_bind_null(m->cur, m->param++);
+	db_bind_null(m->cur, m->param++);
 }
 
 /* --- reports and records ---------------------------------------------- */
@@ -1217,14 +1229,14 @@ static int
 set_status(struct store *s, int64_t id, const char *status, int64_t by,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REPORT_STATUS];
+	struct db_stmt	*st = s->st[Q_REPORT_STATUS];
 
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, status, -1, DB_STATIC);
 	if (by > 0)
-		sqlite3_bind_int64(st, 2, by);
+		db_bind_int64(st, 2, by);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, id);
+		db_bind_null(st, 2);
+	db_bind_int64(st, 3, id);
 	return step_done(s, Q_REPORT_STATUS, err, "updating a report");
 }
 
@@ -1233,22 +1245,22 @@ insert_report(struct store *s, const struct dr_report *r,
     const struct store_doc *doc, const char *status, int64_t by,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REPORT_INSERT];
+	struct db_stmt	*st = s->st[Q_REPORT_INSERT];
 	int		 i = 1;
 
-	sqlite3_bind_int64(st, i++, s->report_id);
-	sqlite3_bind_int64(st, i++, s->run_id);
+	db_bind_int64(st, i++, s->report_id);
+	db_bind_int64(st, i++, s->run_id);
 	bind_s(st, i++, status);
 	if (by > 0)
-		sqlite3_bind_int64(st, i++, by);
+		db_bind_int64(st, i++, by);
 	else
-		sqlite3_bind_null(st, i++);
+		db_bind_null(st, i++);
 	bind_s(st, i++, doc->origin);
-	sqlite3_bind_int64(st, i++, doc->received_at);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)time(NULL));
-	sqlite3_bind_blob(st, i++, doc->sha256, SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, i++, (int)doc->part);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)doc->xml_size);
+	db_bind_int64(st, i++, doc->received_at);
+	db_bind_int64(st, i++, (int64_t)time(NULL));
+	db_bind_blob(st, i++, doc->sha256, SHA256_LEN, DB_STATIC);
+	db_bind_int(st, i++, (int)doc->part);
+	db_bind_int64(st, i++, (int64_t)doc->xml_size);
 	bind_s(st, i++, r->schema == DR_SCHEMA_RFC9990 ? "rfc9990" :
 	    "rfc7489");
 	bind_s(st, i++, r->xmlns);
@@ -1259,8 +1271,8 @@ insert_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->extra_contact_info_lang);
 	bind_s(st, i++, r->report_id);
 	bind_s(st, i++, r->generator);
-	sqlite3_bind_int64(st, i++, r->begin);
-	sqlite3_bind_int64(st, i++, r->end);
+	db_bind_int64(st, i++, r->begin);
+	db_bind_int64(st, i++, r->end);
 	bind_s(st, i++, r->domain);
 	bind_s(st, i++, r->adkim);
 	bind_s(st, i++, r->aspf);
@@ -1268,22 +1280,22 @@ insert_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->sp);
 	bind_s(st, i++, r->np);
 	if (r->pct >= 0)
-		sqlite3_bind_int64(st, i++, r->pct);
+		db_bind_int64(st, i++, r->pct);
 	else
-		sqlite3_bind_null(st, i++);
+		db_bind_null(st, i++);
 	bind_s(st, i++, r->fo);
 	bind_s(st, i++, r->testing);
 	bind_s(st, i++, r->discovery_method);
 	bind_s(st, i++, r->extensions);
 	bind_s(st, i++, r->reporter);
 	bind_s(st, i++, r->report_id_norm);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nrecords);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)r->nmessages);
+	db_bind_int64(st, i++, (int64_t)r->nrecords);
+	db_bind_int64(st, i++, (int64_t)r->nmessages);
 	if (s->in_mail)
-		sqlite3_bind_int64(st, i++, s->mail_id);
+		db_bind_int64(st, i++, s->mail_id);
 	else
-		sqlite3_bind_null(st, i++);
-	sqlite3_bind_int64(st, i++, tally_day(r->begin, r->end));
+		db_bind_null(st, i++);
+	db_bind_int64(st, i++, tally_day(r->begin, r->end));
 	bind_s(st, i++, r->raw_p);
 	bind_s(st, i++, r->raw_sp);
 	bind_s(st, i++, r->raw_np);
@@ -1303,26 +1315,26 @@ static int
 find_active(struct store *s, const struct dr_report *r, int64_t *id,
     int64_t *received, unsigned char sha[SHA256_LEN], struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REPORT_ACTIVE];
+	struct db_stmt	*st = s->st[Q_REPORT_ACTIVE];
 	int		 rc;
 
 	bind_s(st, 1, r->reporter);
 	bind_s(st, 2, r->report_id_norm);
 	bind_s(st, 3, r->domain);
-	sqlite3_bind_int64(st, 4, r->begin);
-	sqlite3_bind_int64(st, 5, r->end);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*received = sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 4, r->begin);
+	db_bind_int64(st, 5, r->end);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		*received = db_column_int64(st, 1);
 		memset(sha, 0, SHA256_LEN);
-		if (sqlite3_column_bytes(st, 2) == SHA256_LEN)
-			memcpy(sha, sqlite3_column_blob(st, 2), SHA256_LEN);
+		if (db_column_bytes(st, 2) == SHA256_LEN)
+			memcpy(sha, db_column_blob(st, 2), SHA256_LEN);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return db_err(s, err, "looking up a report");
 }
@@ -1377,9 +1389,9 @@ store_report_end(struct store *s, const struct dr_report *r,
 	if (insert_report(s, r, doc, status, by, err) == -1)
 		goto fail;
 	for (i = 0; i < r->nerrors; i++) {
-		sqlite3_stmt *st = s->st[Q_REPORT_ERROR];
-		sqlite3_bind_int64(st, 1, s->report_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		struct db_stmt *st = s->st[Q_REPORT_ERROR];
+		db_bind_int64(st, 1, s->report_id);
+		db_bind_int64(st, 2, (int64_t)i + 1);
 		bind_s(st, 3, r->errors[i].msg);
 		bind_s(st, 4, r->errors[i].lang);
 		if (step_done(s, Q_REPORT_ERROR, err, "storing an error") == -1)
@@ -1413,15 +1425,15 @@ store_report_abort(struct store *s)
 	/* Undo the report's rows; the batch's other reports stay. */
 	for (t = 0; t < T__COUNT; t++) {
 		if (s->multi[t].rows > 0)
-			sqlite3_reset(s->multi[t].cur);
+			db_reset(s->multi[t].cur);
 		s->multi[t].rows = 0;
 	}
 	s->npending = 0;
 	sum_abort(s->sum);
-	sqlite3_step(s->st[Q_ROLLBACK_TO]);
-	sqlite3_reset(s->st[Q_ROLLBACK_TO]);
-	sqlite3_step(s->st[Q_RELEASE]);
-	sqlite3_reset(s->st[Q_RELEASE]);
+	db_step(s->st[Q_ROLLBACK_TO]);
+	db_reset(s->st[Q_ROLLBACK_TO]);
+	db_step(s->st[Q_RELEASE]);
+	db_reset(s->st[Q_RELEASE]);
 	s->next_report = s->report_id;
 	s->next_record = s->first_record;
 	s->in_report = false;
@@ -1430,14 +1442,14 @@ store_report_abort(struct store *s)
 static int
 max_id(struct store *s, enum stmt q, int64_t *v, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[q];
+	struct db_stmt	*st = s->st[q];
 	int		 rc;
 
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*v = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW)
 		return db_err(s, err, "reading the last row id");
 	return 0;
 }
@@ -1464,7 +1476,7 @@ batch_begin(struct store *s, struct dr_error *err)
 	if (max_id(s, Q_MAX_REPORT, &s->next_report, err) == -1 ||
 	    max_id(s, Q_MAX_RECORD, &s->next_record, err) == -1 ||
 	    max_id(s, Q_MAX_MAIL, &s->next_mail, err) == -1) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_batch = false;
 		return -1;
 	}
@@ -1484,7 +1496,7 @@ store_commit(struct store *s, struct dr_error *err)
 		    s->path);
 	s->in_batch = false;
 	if (step_done(s, Q_COMMIT, err, "committing reports") == -1) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sum_rollback(s->sum);
 		return -1;
 	}
@@ -1499,7 +1511,7 @@ store_sources_update(struct store *s, struct dr_error *err)
 	if (batch_begin(s, err) == -1)
 		return -1;
 	if (sum_merge(s->sum, err) == -1) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		s->in_batch = false;
 		return -1;
 	}
@@ -1529,30 +1541,30 @@ store_read_end(struct store *s)
 	if (s->reads == 0 || --s->reads > 0)
 		return;
 	/* Nothing was written: a failed COMMIT loses nothing. */
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (db_exec(s->db, "COMMIT", NULL, NULL, NULL) != DB_OK)
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void
 store_progress(struct store *s, int (*fn)(void *), void *arg)
 {
-	sqlite3_progress_handler(s->db, fn != NULL ? 4096 : 0, fn, arg);
+	sqlite3_progress_handler(s->db->lite, fn != NULL ? 4096 : 0, fn, arg);
 }
 
 /* PRAGMA data_version of the connection: 0, or -1 with err set. */
 static int
 data_version(struct store *s, int64_t *v, struct dr_error *err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (db_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) !=
+	    DB_OK)
 		return db_err(s, err, "reading the data version");
-	rc = sqlite3_step(st);
-	*v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	rc = db_step(st);
+	*v = db_column_int64(st, 0);
+	db_finalize(st);
+	if (rc != DB_ROW)
 		return db_err(s, err, "reading the data version");
 	return 0;
 }
@@ -1602,8 +1614,8 @@ store_twin(struct store *s, struct store **out, struct dr_error *err)
 fail:
 	store_close(t);
 	/* s reads on, whatever happened. */
-	if (sqlite3_get_autocommit(s->db))
-		(void)sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	if (db_get_autocommit(s->db))
+		(void)db_exec(s->db, "BEGIN", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -1652,7 +1664,7 @@ int
 store_mail_begin(struct store *s, const struct store_mail *m,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	struct db_stmt	*st = s->st[Q_MAIL_FIND];
 	int		 rc;
 
 	if (batch_begin(s, err) == -1)
@@ -1666,14 +1678,14 @@ store_mail_begin(struct store *s, const struct store_mail *m,
 	s->mail.subject = mail_str(s, m->subject);
 	s->mail_reports = s->mail_dups = s->mail_rejected = 0;
 	/* A message stored before (found again elsewhere) keeps its row. */
-	sqlite3_bind_blob(st, 1, m->sha256, SHA256_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		s->mail_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_blob(st, 1, m->sha256, SHA256_LEN, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		s->mail_id = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(s, err, "looking up a message");
-	s->mail_exists = rc == SQLITE_ROW;
+	s->mail_exists = rc == DB_ROW;
 	if (!s->mail_exists)
 		s->mail_id = s->next_mail++;
 	s->in_mail = true;
@@ -1691,18 +1703,18 @@ static int
 add_location(struct store *s, const char *location, int64_t id, int handle,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_LOC_INSERT];
+	struct db_stmt	*st = s->st[Q_LOC_INSERT];
 	time_t		 now = time(NULL);
 
 	if (location == NULL)
 		return 0;
 	bind_s(st, 1, location);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, (int64_t)now);
 	if (handle)
-		sqlite3_bind_null(st, 4);
+		db_bind_null(st, 4);
 	else
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+		db_bind_int64(st, 4, (int64_t)now);
 	return step_done(s, Q_LOC_INSERT, err, "recording a message");
 }
 
@@ -1710,11 +1722,11 @@ int
 store_mail_handled(struct store *s, const char *location,
     struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_LOC_HANDLED];
+	struct db_stmt	*st = s->st[Q_LOC_HANDLED];
 
 	if (batch_begin(s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	db_bind_int64(st, 1, (int64_t)time(NULL));
 	bind_s(st, 2, location);
 	return step_done(s, Q_LOC_HANDLED, err, "recording a message");
 }
@@ -1724,7 +1736,7 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
     struct dr_error *err)
 {
 	const struct store_mail	*m = &s->mail;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	const char		*outcome;
 	int			 i = 1;
 	time_t			 now = time(NULL);
@@ -1748,9 +1760,9 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 	}
 	if (s->mail_exists && s->mail_reports > 0) {
 		st = s->st[Q_MAIL_STORED];
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)s->mail_reports);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-		sqlite3_bind_int64(st, 3, s->mail_id);
+		db_bind_int64(st, 1, (int64_t)s->mail_reports);
+		db_bind_int64(st, 2, (int64_t)now);
+		db_bind_int64(st, 3, s->mail_id);
 		if (step_done(s, Q_MAIL_STORED, err, "recording a message") ==
 		    -1)
 			return -1;
@@ -1758,34 +1770,34 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 	}
 	if (s->mail_exists) {
 		st = s->st[Q_MAIL_SEEN];
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-		sqlite3_bind_int64(st, 2, s->mail_id);
+		db_bind_int64(st, 1, (int64_t)now);
+		db_bind_int64(st, 2, s->mail_id);
 		if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
 			return -1;
 		return add_location(s, m->location, s->mail_id, m->handle, err);
 	}
 	st = s->st[Q_MAIL_INSERT];
-	sqlite3_bind_int64(st, i++, s->mail_id);
-	sqlite3_bind_int64(st, i++, s->run_id);
-	sqlite3_bind_blob(st, i++, m->sha256, SHA256_LEN, SQLITE_STATIC);
+	db_bind_int64(st, i++, s->mail_id);
+	db_bind_int64(st, i++, s->run_id);
+	db_bind_blob(st, i++, m->sha256, SHA256_LEN, DB_STATIC);
 	bind_s(st, i++, m->message_id);
 	bind_s(st, i++, m->mailbox);
 	bind_s(st, i++, m->location);
 	bind_s(st, i++, m->from);
 	bind_s(st, i++, m->subject);
 	if (m->date >= 0)
-		sqlite3_bind_int64(st, i++, m->date);
+		db_bind_int64(st, i++, m->date);
 	else
-		sqlite3_bind_null(st, i++);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)m->size);
+		db_bind_null(st, i++);
+	db_bind_int64(st, i++, (int64_t)m->size);
 	bind_s(st, i++, outcome);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_reports);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_dups);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)s->mail_rejected);
+	db_bind_int64(st, i++, (int64_t)s->mail_reports);
+	db_bind_int64(st, i++, (int64_t)s->mail_dups);
+	db_bind_int64(st, i++, (int64_t)s->mail_rejected);
 	bind_s(st, i++, *o == STORE_MAIL_STORED ||
 	    *o == STORE_MAIL_DUPLICATE ? NULL : reason);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, i++, (sqlite3_int64)now);
+	db_bind_int64(st, i++, (int64_t)now);
+	db_bind_int64(st, i++, (int64_t)now);
 	if (step_done(s, Q_MAIL_INSERT, err, "recording a message") == -1)
 		return -1;
 	s->batch_reports++;
@@ -1796,23 +1808,23 @@ int
 store_mail_seen(struct store *s, const unsigned char sha[SHA256_LEN],
     const char *location, int handle, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	struct db_stmt	*st = s->st[Q_MAIL_FIND];
 	int64_t		 id;
 	int		 rc;
 
 	if (batch_begin(s, err) == -1)
 		return -1;
-	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_bind_blob(st, 1, sha, SHA256_LEN, DB_STATIC);
+	rc = db_step(st);
+	id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(s, err, "looking up a message");
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	st = s->st[Q_MAIL_SEEN];
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int64(st, 2, id);
+	db_bind_int64(st, 1, (int64_t)time(NULL));
+	db_bind_int64(st, 2, id);
 	if (step_done(s, Q_MAIL_SEEN, err, "recording a message") == -1)
 		return -1;
 	return add_location(s, location, id, handle, err);
@@ -1822,17 +1834,17 @@ int
 store_mail_known(struct store *s, const unsigned char sha[SHA256_LEN],
     enum store_mail_outcome *o, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_MAIL_FIND];
+	struct db_stmt	*st = s->st[Q_MAIL_FIND];
 	int		 rc;
 
-	sqlite3_bind_blob(st, 1, sha, SHA256_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && o != NULL)
-		*o = mail_outcome((const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_bind_blob(st, 1, sha, SHA256_LEN, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW && o != NULL)
+		*o = mail_outcome((const char *)db_column_text(st, 1));
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return db_err(s, err, "looking up a message");
 }
@@ -1841,19 +1853,19 @@ int
 store_location(struct store *s, const char *location,
     enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_LOC_FIND];
+	struct db_stmt	*st = s->st[Q_LOC_FIND];
 	int		 rc;
 
 	bind_s(st, 1, location);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*o = mail_outcome((const char *)sqlite3_column_text(st, 0));
-		*handled = sqlite3_column_int(st, 1);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*o = mail_outcome((const char *)db_column_text(st, 0));
+		*handled = db_column_int(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	return db_err(s, err, "looking up a message");
 }
@@ -1870,7 +1882,7 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
     const unsigned char sha[SHA256_LEN], uint64_t len, uint64_t size,
     int *want, struct dr_error *err)
 {
-	sqlite3_stmt	*st = s->st[Q_REJECT];
+	struct db_stmt	*st = s->st[Q_REJECT];
 	time_t		 now = time(NULL);
 	int64_t		 id;
 	int		 rc, added;
@@ -1890,54 +1902,54 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 	 */
 	s->reject_before = false;
 	if (len > 0 || size == 0) {
-		sqlite3_stmt *f = s->st[Q_REJECT_FIND];
-		sqlite3_bind_blob(f, 1, sha, SHA256_LEN, SQLITE_STATIC);
-		rc = sqlite3_step(f);
-		sqlite3_reset(f);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		struct db_stmt *f = s->st[Q_REJECT_FIND];
+		db_bind_blob(f, 1, sha, SHA256_LEN, DB_STATIC);
+		rc = db_step(f);
+		db_reset(f);
+		if (rc != DB_ROW && rc != DB_DONE)
 			return db_err(s, err, "looking up a rejected input");
 		if (s->rejected_now == NULL)
 			s->rejected_now = hmap_new(1);
 		if (s->rejected_now == NULL)
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		s->reject_before = rc == SQLITE_ROW &&
+		s->reject_before = rc == DB_ROW &&
 		    hmap_find(s->rejected_now, sha, SHA256_LEN) == NULL;
-		if (rc == SQLITE_DONE && hmap_get(s->rejected_now, sha,
+		if (rc == DB_DONE && hmap_get(s->rejected_now, sha,
 		    SHA256_LEN, &added) == NULL)
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
-	sqlite3_bind_int64(st, 1, s->run_id);
+	db_bind_int64(st, 1, s->run_id);
 	bind_s(st, 2, origin);
 	bind_s(st, 3, reason);
-	sqlite3_bind_blob(st, 4, sha, SHA256_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)size);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	db_bind_blob(st, 4, sha, SHA256_LEN, DB_STATIC);
+	db_bind_int64(st, 5, (int64_t)size);
+	db_bind_int64(st, 6, (int64_t)now);
+	db_bind_int64(st, 7, (int64_t)now);
 	if (s->in_mail)
-		sqlite3_bind_int64(st, 8, s->mail_id);
+		db_bind_int64(st, 8, s->mail_id);
 	else
-		sqlite3_bind_null(st, 8);
-	rc = sqlite3_step(st);
-	id = sqlite3_column_int64(st, 0);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+		db_bind_null(st, 8);
+	rc = db_step(st);
+	id = db_column_int64(st, 0);
+	if (rc == DB_ROW)
+		rc = db_step(st);
+	db_reset(st);
+	if (rc != DB_DONE)
 		return db_err(s, err, "storing a rejected input");
 	s->mail_rejected++;
 
 	st = s->st[Q_REJECT_RAW];
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, (int64_t)len);
 	if (step_done(s, Q_REJECT_RAW, err, "storing a rejected input") == -1)
 		return -1;
 	s->in_reject = true;
 	s->rlen = len;
 	s->roff = 0;
-	if (sqlite3_changes(s->db) == 0 || len == 0)
+	if (db_changes(s->db) == 0 || len == 0)
 		return 0;	/* known, or nothing to write */
-	if (sqlite3_blob_open(s->db, "main", "rejected_raw", "raw", id, 1,
-	    &s->rblob) != SQLITE_OK) {
+	if (sqlite3_blob_open(s->db->lite, "main", "rejected_raw", "raw", id, 1,
+	    &s->rblob) != DB_OK) {
 		s->rblob = NULL;
 		s->in_reject = false;
 		return db_err(s, err, "storing a rejected input");
@@ -1962,7 +1974,7 @@ store_reject_write(struct store *s, const void *p, size_t n,
 		return dr_seterr(err, DR_E_DB, "%s: more raw bytes of a "
 		    "rejected input than announced", s->path);
 	if (n > 0 && sqlite3_blob_write(s->rblob, p, (int)n,
-	    (int)s->roff) != SQLITE_OK)
+	    (int)s->roff) != DB_OK)
 		return db_err(s, err, "storing a rejected input");
 	s->roff += n;
 	return 0;
@@ -1980,7 +1992,7 @@ store_reject_end(struct store *s, struct dr_error *err)
 		return 0;
 	rc = sqlite3_blob_close(s->rblob);
 	s->rblob = NULL;
-	if (rc != SQLITE_OK)
+	if (rc != DB_OK)
 		return db_err(s, err, "storing a rejected input");
 	if (short_)
 		return dr_seterr(err, DR_E_DB, "%s: %llu raw bytes of a "
@@ -2026,34 +2038,34 @@ store_list_reports(struct store *s, const struct store_filter *f,
 	    " AND (?3 OR status = 'active')"
 	    " ORDER BY date_begin DESC, id DESC";
 	struct store_report_row	 row;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int			 rc, ret = 0;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_v2(s->db, sql, -1, &st, NULL) != DB_OK)
 		return db_err(s, err, "listing reports");
 	bind_s(st, 1, f->domain);
-	sqlite3_bind_int64(st, 2, f->since);
-	sqlite3_bind_int(st, 3, f->all);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(st, 0);
-		row.status = (const char *)sqlite3_column_text(st, 1);
-		row.reporter = (const char *)sqlite3_column_text(st, 2);
-		row.report_id = (const char *)sqlite3_column_text(st, 3);
-		row.domain = (const char *)sqlite3_column_text(st, 4);
-		row.begin = sqlite3_column_int64(st, 5);
-		row.end = sqlite3_column_int64(st, 6);
-		row.records = sqlite3_column_int64(st, 7);
-		row.messages = sqlite3_column_int64(st, 8);
-		row.warnings = sqlite3_column_int64(st, 9);
-		row.policy = (const char *)sqlite3_column_text(st, 10);
+	db_bind_int64(st, 2, f->since);
+	db_bind_int(st, 3, f->all);
+	while ((rc = db_step(st)) == DB_ROW) {
+		row.id = db_column_int64(st, 0);
+		row.status = (const char *)db_column_text(st, 1);
+		row.reporter = (const char *)db_column_text(st, 2);
+		row.report_id = (const char *)db_column_text(st, 3);
+		row.domain = (const char *)db_column_text(st, 4);
+		row.begin = db_column_int64(st, 5);
+		row.end = db_column_int64(st, 6);
+		row.records = db_column_int64(st, 7);
+		row.messages = db_column_int64(st, 8);
+		row.warnings = db_column_int64(st, 9);
+		row.policy = (const char *)db_column_text(st, 10);
 		if (cb(arg, &row) != 0) {
 			ret = 1;
 			break;
 		}
 	}
-	if (ret == 0 && rc != SQLITE_DONE)
+	if (ret == 0 && rc != DB_DONE)
 		ret = db_err(s, err, "listing reports");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -2068,27 +2080,27 @@ store_list_rejected(struct store *s,
 	    " LEFT JOIN rejected_raw k ON k.input = i.id"
 	    " ORDER BY i.last_seen DESC, i.id DESC";
 	struct store_rejected_row	 row;
-	sqlite3_stmt			*st;
+	struct db_stmt			*st;
 	int				 rc, ret = 0;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_v2(s->db, sql, -1, &st, NULL) != DB_OK)
 		return db_err(s, err, "listing rejected inputs");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(st, 0);
-		row.origin = (const char *)sqlite3_column_text(st, 1);
-		row.reason = (const char *)sqlite3_column_text(st, 2);
-		row.size = sqlite3_column_int64(st, 3);
-		row.kept = sqlite3_column_int64(st, 4);
-		row.times_seen = sqlite3_column_int64(st, 5);
-		row.last_seen = sqlite3_column_int64(st, 6);
+	while ((rc = db_step(st)) == DB_ROW) {
+		row.id = db_column_int64(st, 0);
+		row.origin = (const char *)db_column_text(st, 1);
+		row.reason = (const char *)db_column_text(st, 2);
+		row.size = db_column_int64(st, 3);
+		row.kept = db_column_int64(st, 4);
+		row.times_seen = db_column_int64(st, 5);
+		row.last_seen = db_column_int64(st, 6);
 		if (cb(arg, &row) != 0) {
 			ret = 1;
 			break;
 		}
 	}
-	if (ret == 0 && rc != SQLITE_DONE)
+	if (ret == 0 && rc != DB_DONE)
 		ret = db_err(s, err, "listing rejected inputs");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret < 0 ? -1 : 0;
 }
 
@@ -2096,25 +2108,25 @@ int
 store_rejected_raw(struct store *s, int64_t id,
     int (*cb)(void *, const void *, size_t), void *arg, struct dr_error *err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	sqlite3_blob	*b = NULL;
 	char		*buf = NULL;
 	int		 rc, ret = 0, len, off, n;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM rejected_inputs"
-	    " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (db_prepare_v2(s->db, "SELECT id FROM rejected_inputs"
+	    " WHERE id = ?", -1, &st, NULL) != DB_OK)
 		return db_err(s, err, "reading a rejected input");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	db_finalize(st);
+	if (rc == DB_DONE)
 		return dr_seterr(err, DR_E_USAGE, "no rejected input with id "
 		    "%lld", (long long)id);
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return db_err(s, err, "reading a rejected input");
 	/* Read in pieces: a kept input may be as large as the cap. */
-	if (sqlite3_blob_open(s->db, "main", "rejected_raw", "raw", id, 0,
-	    &b) != SQLITE_OK)
+	if (sqlite3_blob_open(s->db->lite, "main", "rejected_raw", "raw", id, 0,
+	    &b) != DB_OK)
 		return db_err(s, err, "reading a rejected input");
 	len = sqlite3_blob_bytes(b);
 	buf = malloc(RAW_PIECE);
@@ -2124,7 +2136,7 @@ store_rejected_raw(struct store *s, int64_t id,
 	}
 	for (off = 0; off < len && ret == 0; off += n) {
 		n = len - off < RAW_PIECE ? len - off : RAW_PIECE;
-		if (sqlite3_blob_read(b, buf, n, off) != SQLITE_OK)
+		if (sqlite3_blob_read(b, buf, n, off) != DB_OK)
 			ret = db_err(s, err, "reading a rejected input");
 		else
 			ret = cb(arg, buf, (size_t)n);

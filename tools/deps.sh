@@ -12,6 +12,8 @@ libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
 build="$build libloc-dev libloc-database"
 # Reverse DNS (src/rdns.c): c-ares.
 build="$build libc-ares-dev"
+# The PostgreSQL store (src/db-pg.c): libpq.
+build="$build libpq-dev"
 # The end-to-end tests' tools (opensmtpd: the SMTP sink of
 # digest-smtp.sh; python3: the misbehaving servers of fakeserver.py;
 # openssl: a throwaway CA for the TLS tests; knot, bind9-dnsutils: the

@@ -1,0 +1,1062 @@
+/*
+ * db-pg.c: db.h's statements on PostgreSQL, through libpq.
+ *
+ * A statement's SQL is translated once, when prepared: ? and ?N become
+ * $N (outside quotes and comments), "BEGIN IMMEDIATE" becomes "BEGIN".
+ * Parameters are kept as libpq wants them (a value, a length and a
+ * format each) and sent when the statement first steps after a bind or
+ * a reset. Its rows are then read from the PGresult; a streaming one
+ * (DB_PREPARE_STREAM) inside a transaction declares a cursor and
+ * fetches from it a batch at a time.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* Type oids (pg_type.dat: stable). */
+#define OID_BOOL	16
+#define OID_BYTEA	17
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_TEXT	25
+#define OID_OID		26
+#define OID_FLOAT4	700
+#define OID_FLOAT8	701
+#define OID_NUMERIC	1700
+
+/* Rows fetched from a cursor at a time. */
+#define FETCH_ROWS	1000
+
+struct pgdb {
+	PGconn		*conn;
+	char		*name;		/* for messages: no password */
+	char		 state[6];	/* SQLSTATE of the last error */
+	char		*errmsg;
+	int		 errcode;
+	int		 changes;
+	unsigned	 next_name;	/* of prepared statements, cursors */
+	int		 copying;	/* inside COPY FROM STDIN */
+	char		*copybuf;	/* a row being built */
+	size_t		 copylen, copycap;
+};
+
+struct param {
+	const char	*val;		/* NULL: SQL NULL */
+	int		 len;
+	int		 fmt;		/* 0 text, 1 binary */
+	unsigned	 type;		/* oid, 0: let the server infer */
+	char		*own;		/* a copy, when val must be kept */
+	size_t		 owncap;
+	char		 num[24];	/* an integer as text */
+};
+
+struct pgst {
+	struct db	*db;
+	char		*sql;		/* translated */
+	int		 nparams;
+	struct param	*p;
+	const char	**vals;
+	int		*lens, *fmts;
+	unsigned	*types;
+	unsigned	*prep_types;	/* those it was prepared with */
+	char		 name[16];	/* "" until prepared (persistent) */
+	int		 persistent;
+	int		 stream;
+	char		 cursor[16];
+	int		 cursor_open;
+	int		 cursor_done;	/* the last FETCH was short */
+	PGresult	*res;
+	int		 row, nrows;	/* row: the current one, -1 before */
+	int		 ran;		/* executed since the last reset */
+	/* Columns decoded from bytea or bool, until the next step. */
+	char		**dec;
+	size_t		*declen;
+	int		 ndec;
+};
+
+static void
+set_err(struct db *db, int code, const char *state, const char *msg)
+{
+	struct pgdb	*g = db->pg;
+	size_t		 n;
+
+	free(g->errmsg);
+	g->errmsg = strdup(msg != NULL ? msg : "unknown error");
+	if (g->errmsg != NULL) {
+		/* libpq's messages end in a newline, some in two lines. */
+		n = strlen(g->errmsg);
+		while (n > 0 && isspace((unsigned char)g->errmsg[n - 1]))
+			g->errmsg[--n] = '\0';
+		for (char *c = g->errmsg; *c != '\0'; c++)
+			if (*c == '\n' || *c == '\t')
+				*c = ' ';
+	}
+	g->errcode = code;
+	snprintf(g->state, sizeof g->state, "%s", state != NULL ? state : "");
+}
+
+/* The result code for a failed result or a lost connection. */
+static int
+res_err(struct db *db, PGresult *res)
+{
+	const char	*state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char	*msg = res != NULL ? PQresultErrorMessage(res) : NULL;
+	int		 code = DB_ERROR;
+
+	if (msg == NULL || *msg == '\0')
+		msg = PQerrorMessage(db->pg->conn);
+	if (PQstatus(db->pg->conn) != CONNECTION_OK)
+		code = DB_IOERR;
+	else if (state == NULL)
+		code = DB_ERROR;
+	else if (strncmp(state, "23", 2) == 0)
+		code = DB_CONSTRAINT;
+	else if (strcmp(state, "53100") == 0)
+		code = DB_FULL;
+	else if (strncmp(state, "53", 2) == 0)
+		code = DB_NOMEM;
+	else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0)
+		code = DB_BUSY;
+	else if (strcmp(state, "25006") == 0 || strncmp(state, "42501", 5)
+	    == 0)
+		code = DB_READONLY;
+	else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		code = DB_IOERR;
+	set_err(db, code, state, msg);
+	return code;
+}
+
+/* Remove the password from a URI or key=value words, for messages. */
+static char *
+safe_name(const char *conninfo)
+{
+	PQconninfoOption	*opts, *o;
+	char			*out;
+	size_t			 len = 0, cap = 256;
+	char			*err = NULL;
+
+	opts = PQconninfoParse(conninfo, &err);
+	PQfreemem(err);
+	if (opts == NULL)
+		return strdup("postgresql");
+	out = malloc(cap);
+	if (out == NULL) {
+		PQconninfoFree(opts);
+		return NULL;
+	}
+	len = (size_t)snprintf(out, cap, "postgresql:");
+	for (o = opts; o->keyword != NULL; o++) {
+		const char *v = o->val;
+		if (v == NULL || *v == '\0')
+			continue;
+		if (strcmp(o->keyword, "host") != 0 &&
+		    strcmp(o->keyword, "port") != 0 &&
+		    strcmp(o->keyword, "dbname") != 0 &&
+		    strcmp(o->keyword, "user") != 0)
+			continue;
+		if (len + strlen(o->keyword) + strlen(v) + 4 >= cap) {
+			char *n = realloc(out, cap * 2 + strlen(v));
+			if (n == NULL)
+				break;
+			out = n;
+			cap = cap * 2 + strlen(v);
+		}
+		len += (size_t)snprintf(out + len, cap - len, " %s=%s",
+		    o->keyword, v);
+	}
+	PQconninfoFree(opts);
+	return out;
+}
+
+int
+db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
+{
+	struct db	*db;
+	struct pgdb	*g;
+	PGresult	*res;
+
+	*out = NULL;
+	db = calloc(1, sizeof *db);
+	g = calloc(1, sizeof *g);
+	if (db == NULL || g == NULL) {
+		free(db);
+		free(g);
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	db->pg = g;
+	g->name = safe_name(conninfo);
+	g->conn = PQconnectdb(conninfo);
+	if (g->name == NULL || g->conn == NULL ||
+	    PQstatus(g->conn) != CONNECTION_OK) {
+		const char *e = g->conn != NULL ? PQerrorMessage(g->conn) :
+		    "out of memory";
+		size_t n;
+		snprintf(msg, len, "%s", e);
+		n = strlen(msg);
+		while (n > 0 && isspace((unsigned char)msg[n - 1]))
+			msg[--n] = '\0';
+		for (char *c = msg; *c != '\0'; c++)
+			if (*c == '\n')
+				*c = ' ';
+		db_pg_close(db);
+		return -1;
+	}
+	/*
+	 * Fixed settings, whatever the server's defaults: UTF-8 text,
+	 * UTC, no notices to standard error, standard strings.
+	 */
+	res = PQexec(g->conn, "SET client_encoding = 'UTF8';"
+	    " SET TIME ZONE 'UTC'; SET client_min_messages = warning;"
+	    " SET standard_conforming_strings = on");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		snprintf(msg, len, "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		db_pg_close(db);
+		return -1;
+	}
+	PQclear(res);
+	*out = db;
+	return 0;
+}
+
+const char *
+db_pg_name(const struct db *db)
+{
+	return db->pg->name;
+}
+
+void
+db_pg_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->pg != NULL) {
+		if (db->pg->conn != NULL)
+			PQfinish(db->pg->conn);
+		free(db->pg->name);
+		free(db->pg->errmsg);
+		free(db->pg->copybuf);
+		free(db->pg);
+	}
+	free(db);
+}
+
+int
+db_pg_lost(const struct db *db)
+{
+	return PQstatus(db->pg->conn) != CONNECTION_OK;
+}
+
+const char *
+db_pg_state(const struct db *db)
+{
+	return db->pg->state;
+}
+
+/* --- translating SQL --------------------------------------------------- */
+
+/*
+ * ? and ?N to $N (SQLite's numbering: a bare ? is one more than the
+ * largest number so far), skipping quoted text and comments. Returns
+ * the new SQL (malloc'd) and the number of parameters, or NULL.
+ */
+static char *
+translate(const char *sql, int n, int *nparams)
+{
+	size_t		 len = n < 0 ? strlen(sql) : (size_t)n;
+	const char	*p = sql, *e = sql + len;
+	char		*out, *o;
+	int		 max = 0, v;
+
+	/* Each ? may grow to $NNNNN. */
+	out = malloc(len * 6 + 16);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	while (p < e && isspace((unsigned char)*p))
+		p++;
+	if ((size_t)(e - p) >= 15 && strncasecmp(p, "BEGIN IMMEDIATE", 15)
+	    == 0) {
+		memcpy(o, "BEGIN", 5);
+		o += 5;
+		p += 15;
+	}
+	while (p < e) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			*o++ = *p++;
+			while (p < e && *p != q)
+				*o++ = *p++;
+			if (p < e)
+				*o++ = *p++;
+		} else if (*p == '-' && p + 1 < e && p[1] == '-') {
+			while (p < e && *p != '\n')
+				*o++ = *p++;
+		} else if (*p == '?') {
+			p++;
+			if (p < e && isdigit((unsigned char)*p)) {
+				v = 0;
+				while (p < e && isdigit((unsigned char)*p) &&
+				    v < 100000)
+					v = v * 10 + (*p++ - '0');
+			} else
+				v = max + 1;
+			if (v > max)
+				max = v;
+			o += sprintf(o, "$%d", v);
+		} else
+			*o++ = *p++;
+	}
+	*o = '\0';
+	*nparams = max;
+	return out;
+}
+
+int
+pg_prepare(struct db *db, const char *sql, int n, unsigned flags,
+    struct db_stmt **out)
+{
+	struct db_stmt	*st;
+	struct pgst	*q;
+	int		 np = 0;
+
+	st = calloc(1, sizeof *st);
+	q = calloc(1, sizeof *q);
+	if (st == NULL || q == NULL)
+		goto nomem;
+	st->pg = q;
+	q->db = db;
+	q->sql = translate(sql, n, &np);
+	if (q->sql == NULL)
+		goto nomem;
+	q->nparams = np;
+	if (np > 0) {
+		q->p = calloc((size_t)np, sizeof *q->p);
+		q->vals = calloc((size_t)np, sizeof *q->vals);
+		q->lens = calloc((size_t)np, sizeof *q->lens);
+		q->fmts = calloc((size_t)np, sizeof *q->fmts);
+		q->types = calloc((size_t)np, sizeof *q->types);
+		q->prep_types = calloc((size_t)np, sizeof *q->prep_types);
+		if (q->p == NULL || q->vals == NULL || q->lens == NULL ||
+		    q->fmts == NULL || q->types == NULL ||
+		    q->prep_types == NULL)
+			goto nomem;
+	}
+	q->persistent = (flags & DB_PREPARE_PERSISTENT) != 0;
+	q->stream = (flags & DB_PREPARE_STREAM) != 0;
+	q->row = -1;
+	*out = st;
+	return DB_OK;
+nomem:
+	if (q != NULL) {
+		st->pg = q;
+		pg_finalize(q);
+	}
+	free(st);
+	set_err(db, DB_NOMEM, NULL, "out of memory");
+	return DB_NOMEM;
+}
+
+static void
+clear_rows(struct pgst *q)
+{
+	int	i;
+
+	PQclear(q->res);
+	q->res = NULL;
+	q->row = -1;
+	q->nrows = 0;
+	for (i = 0; i < q->ndec; i++) {
+		free(q->dec[i]);
+		q->dec[i] = NULL;
+	}
+}
+
+/* Run a statement of the connection's own, with no rows. */
+static int
+simple(struct db *db, const char *sql)
+{
+	PGresult	*res = PQexec(db->pg->conn, sql);
+	int		 rc = DB_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = res_err(db, res);
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_reset(struct pgst *q)
+{
+	char	sql[32];
+	int	rc = DB_OK;
+
+	clear_rows(q);
+	if (q->cursor_open) {
+		q->cursor_open = 0;
+		/* Gone already if the transaction ended. */
+		if (PQtransactionStatus(q->db->pg->conn) == PQTRANS_INTRANS) {
+			snprintf(sql, sizeof sql, "CLOSE %s", q->cursor);
+			rc = simple(q->db, sql);
+		}
+	}
+	q->ran = 0;
+	q->cursor_done = 0;
+	return rc;
+}
+
+void
+pg_finalize(struct pgst *q)
+{
+	char	sql[32];
+	int	i;
+
+	if (q == NULL)
+		return;
+	pg_reset(q);
+	if (q->name[0] != '\0' && PQstatus(q->db->pg->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(q->db->pg->conn) != PQTRANS_INERROR) {
+		snprintf(sql, sizeof sql, "DEALLOCATE %s", q->name);
+		PQclear(PQexec(q->db->pg->conn, sql));
+	}
+	for (i = 0; i < q->nparams && q->p != NULL; i++)
+		free(q->p[i].own);
+	for (i = 0; i < q->ndec; i++)
+		free(q->dec[i]);
+	free(q->dec);
+	free(q->declen);
+	free(q->p);
+	free(q->vals);
+	free(q->lens);
+	free(q->fmts);
+	free(q->types);
+	free(q->prep_types);
+	free(q->sql);
+	free(q);
+}
+
+int
+pg_clear_bindings(struct pgst *q)
+{
+	int	i;
+
+	for (i = 0; i < q->nparams; i++) {
+		q->p[i].val = NULL;
+		q->p[i].type = 0;
+	}
+	return DB_OK;
+}
+
+static struct param *
+param(struct pgst *q, int i)
+{
+	if (i < 1 || i > q->nparams)
+		return NULL;
+	if (q->ran || q->res != NULL)
+		pg_reset(q);
+	return &q->p[i - 1];
+}
+
+int
+pg_bind_int64(struct pgst *q, int i, int64_t v)
+{
+	struct param	*p = param(q, i);
+
+	if (p == NULL)
+		return DB_ERROR;
+	snprintf(p->num, sizeof p->num, "%lld", (long long)v);
+	p->val = p->num;
+	p->len = 0;
+	p->fmt = 0;
+	p->type = OID_INT8;
+	return DB_OK;
+}
+
+/* Keep a copy of n bytes (and a NUL) in the parameter's own buffer. */
+static const char *
+keep(struct param *p, const char *v, size_t n)
+{
+	if (n + 1 > p->owncap) {
+		char *o = realloc(p->own, n + 1);
+		if (o == NULL)
+			return NULL;
+		p->own = o;
+		p->owncap = n + 1;
+	}
+	memcpy(p->own, v, n);
+	p->own[n] = '\0';
+	return p->own;
+}
+
+int
+pg_bind_text(struct pgst *q, int i, const char *v, int n, void (*d)(void *))
+{
+	struct param	*p = param(q, i);
+
+	if (p == NULL)
+		return DB_ERROR;
+	if (v == NULL)
+		return pg_bind_null(q, i);
+	/* Text parameters end in a NUL: a length means a copy. */
+	if (n >= 0 || d != DB_STATIC) {
+		v = keep(p, v, n >= 0 ? (size_t)n : strlen(v));
+		if (v == NULL)
+			return DB_NOMEM;
+	}
+	p->val = v;
+	p->len = 0;
+	p->fmt = 0;
+	p->type = OID_TEXT;
+	return DB_OK;
+}
+
+int
+pg_bind_blob(struct pgst *q, int i, const void *v, int n, void (*d)(void *))
+{
+	struct param	*p = param(q, i);
+
+	if (p == NULL)
+		return DB_ERROR;
+	if (d != DB_STATIC) {
+		v = keep(p, v, (size_t)n);
+		if (v == NULL)
+			return DB_NOMEM;
+	}
+	p->val = v != NULL ? v : "";
+	p->len = n;
+	p->fmt = 1;
+	p->type = OID_BYTEA;
+	return DB_OK;
+}
+
+int
+pg_bind_null(struct pgst *q, int i)
+{
+	struct param	*p = param(q, i);
+
+	if (p == NULL)
+		return DB_ERROR;
+	p->val = NULL;
+	p->type = 0;
+	return DB_OK;
+}
+
+int
+pg_bind_parameter_count(struct pgst *q)
+{
+	return q->nparams;
+}
+
+/* Prepare on the server (again, if the parameter types changed). */
+static int
+server_prepare(struct pgst *q)
+{
+	struct db	*db = q->db;
+	PGresult	*res;
+	char		*sql = q->sql, *decl = NULL;
+	int		 rc = DB_OK;
+
+	if (q->name[0] != '\0') {
+		if (q->nparams == 0 || memcmp(q->types, q->prep_types,
+		    (size_t)q->nparams * sizeof *q->types) == 0)
+			return DB_OK;
+		snprintf(decl = malloc(32), 32, "DEALLOCATE %s", q->name);
+		PQclear(PQexec(db->pg->conn, decl));
+		free(decl);
+		decl = NULL;
+		q->name[0] = '\0';
+	}
+	if (q->stream) {
+		decl = malloc(strlen(q->sql) + 64);
+		if (decl == NULL)
+			return DB_NOMEM;
+		sprintf(decl, "DECLARE %s NO SCROLL CURSOR FOR %s", q->cursor,
+		    q->sql);
+		sql = decl;
+	}
+	snprintf(q->name, sizeof q->name, "s%u", db->pg->next_name++);
+	res = PQprepare(db->pg->conn, q->name, sql, q->nparams,
+	    q->nparams > 0 ? q->types : NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = res_err(db, res);
+		q->name[0] = '\0';
+	} else if (q->nparams > 0)
+		memcpy(q->prep_types, q->types,
+		    (size_t)q->nparams * sizeof *q->types);
+	PQclear(res);
+	free(decl);
+	return rc;
+}
+
+/* Send the statement with its parameters: q->res holds the result. */
+static int
+run(struct pgst *q, int use_cursor)
+{
+	struct db	*db = q->db;
+	PGresult	*res;
+	char		*decl = NULL;
+	int		 i, st, rc;
+
+	for (i = 0; i < q->nparams; i++) {
+		q->vals[i] = q->p[i].val;
+		q->lens[i] = q->p[i].len;
+		q->fmts[i] = q->p[i].val != NULL ? q->p[i].fmt : 0;
+		q->types[i] = q->p[i].val != NULL ? q->p[i].type : 0;
+	}
+	if (use_cursor && q->cursor[0] == '\0')
+		snprintf(q->cursor, sizeof q->cursor, "c%u",
+		    db->pg->next_name++);
+	if (q->persistent && (use_cursor || !q->stream)) {
+		/* A streaming statement is prepared as its DECLARE. */
+		if ((rc = server_prepare(q)) != DB_OK)
+			return rc;
+		res = PQexecPrepared(db->pg->conn, q->name, q->nparams,
+		    q->vals, q->lens, q->fmts, 0);
+	} else {
+		const char *sql = q->sql;
+		if (use_cursor) {
+			decl = malloc(strlen(q->sql) + 64);
+			if (decl == NULL)
+				return DB_NOMEM;
+			sprintf(decl, "DECLARE %s NO SCROLL CURSOR FOR %s",
+			    q->cursor, q->sql);
+			sql = decl;
+		}
+		res = PQexecParams(db->pg->conn, sql, q->nparams,
+		    q->nparams > 0 ? q->types : NULL, q->vals, q->lens,
+		    q->fmts, 0);
+		free(decl);
+	}
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rc = res_err(db, res);
+		PQclear(res);
+		return rc;
+	}
+	db->pg->changes = atoi(PQcmdTuples(res));
+	if (use_cursor) {
+		PQclear(res);
+		q->cursor_open = 1;
+		return DB_OK;
+	}
+	q->res = res;
+	q->nrows = PQntuples(res);
+	q->row = -1;
+	return DB_OK;
+}
+
+static int
+fetch(struct pgst *q)
+{
+	char		 sql[48];
+	PGresult	*res;
+	int		 rc;
+
+	clear_rows(q);
+	if (q->cursor_done)
+		return DB_OK;
+	snprintf(sql, sizeof sql, "FETCH %d FROM %s", FETCH_ROWS, q->cursor);
+	res = PQexec(q->db->pg->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = res_err(q->db, res);
+		PQclear(res);
+		return rc;
+	}
+	q->res = res;
+	q->nrows = PQntuples(res);
+	q->row = -1;
+	if (q->nrows < FETCH_ROWS)
+		q->cursor_done = 1;
+	return DB_OK;
+}
+
+static void
+new_row(struct pgst *q)
+{
+	int	i;
+
+	for (i = 0; i < q->ndec; i++) {
+		free(q->dec[i]);
+		q->dec[i] = NULL;
+	}
+}
+
+int
+pg_step(struct pgst *q)
+{
+	int	rc;
+
+	if (q->db->pg->copying) {
+		set_err(q->db, DB_ERROR, NULL, "a statement inside COPY");
+		return DB_ERROR;
+	}
+	if (!q->ran) {
+		int cursor = q->stream && PQtransactionStatus(q->db->pg->conn)
+		    == PQTRANS_INTRANS;
+		q->ran = 1;
+		q->cursor_done = 0;
+		if ((rc = run(q, cursor)) != DB_OK) {
+			q->ran = 0;
+			return rc;
+		}
+		if (cursor && (rc = fetch(q)) != DB_OK)
+			return rc;
+	}
+	new_row(q);
+	if (q->res != NULL && q->row + 1 < q->nrows) {
+		q->row++;
+		return DB_ROW;
+	}
+	if (q->cursor_open && !q->cursor_done) {
+		if ((rc = fetch(q)) != DB_OK)
+			return rc;
+		if (q->row + 1 < q->nrows) {
+			q->row++;
+			return DB_ROW;
+		}
+	}
+	if (q->res != NULL)
+		q->row = q->nrows;
+	return DB_DONE;
+}
+
+static int
+has(struct pgst *q, int i)
+{
+	return q->res != NULL && q->row >= 0 && q->row < q->nrows && i >= 0 &&
+	    i < PQnfields(q->res);
+}
+
+int
+pg_column_count(struct pgst *q)
+{
+	return q->res != NULL ? PQnfields(q->res) : 0;
+}
+
+int
+pg_column_type(struct pgst *q, int i)
+{
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return DB_NULL;
+	switch (PQftype(q->res, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return DB_INTEGER;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return DB_FLOAT;
+	case OID_BYTEA:
+		return DB_BLOB;
+	default:
+		return DB_TEXT;
+	}
+}
+
+int64_t
+pg_column_int64(struct pgst *q, int i)
+{
+	const char	*v;
+
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return 0;
+	v = PQgetvalue(q->res, q->row, i);
+	if (PQftype(q->res, i) == OID_BOOL)
+		return *v == 't';
+	return strtoll(v, NULL, 10);
+}
+
+double
+pg_column_double(struct pgst *q, int i)
+{
+	const char	*v;
+
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return 0;
+	v = PQgetvalue(q->res, q->row, i);
+	if (PQftype(q->res, i) == OID_BOOL)
+		return *v == 't';
+	return strtod(v, NULL);
+}
+
+/* A bytea or bool column as SQLite would give it, kept until the next row. */
+static const char *
+decoded(struct pgst *q, int i, size_t *len)
+{
+	const char	*v = PQgetvalue(q->res, q->row, i);
+	unsigned	 t = PQftype(q->res, i);
+	int		 n = PQnfields(q->res);
+
+	if (t != OID_BYTEA && t != OID_BOOL) {
+		*len = (size_t)PQgetlength(q->res, q->row, i);
+		return v;
+	}
+	if (q->ndec < n) {
+		char **d = realloc(q->dec, (size_t)n * sizeof *d);
+		size_t *l;
+		if (d == NULL)
+			return NULL;
+		q->dec = d;
+		l = realloc(q->declen, (size_t)n * sizeof *l);
+		if (l == NULL)
+			return NULL;
+		q->declen = l;
+		for (; q->ndec < n; q->ndec++) {
+			q->dec[q->ndec] = NULL;
+			q->declen[q->ndec] = 0;
+		}
+	}
+	if (q->dec[i] == NULL) {
+		if (t == OID_BOOL) {
+			q->dec[i] = strdup(*v == 't' ? "1" : "0");
+			q->declen[i] = 1;
+		} else {
+			size_t l = 0;
+			unsigned char *b = PQunescapeBytea((const unsigned char *)
+			    v, &l);
+			if (b == NULL)
+				return NULL;
+			q->dec[i] = malloc(l + 1);
+			if (q->dec[i] != NULL) {
+				memcpy(q->dec[i], b, l);
+				q->dec[i][l] = '\0';
+			}
+			PQfreemem(b);
+			q->declen[i] = l;
+		}
+		if (q->dec[i] == NULL)
+			return NULL;
+	}
+	*len = q->declen[i];
+	return q->dec[i];
+}
+
+const unsigned char *
+pg_column_text(struct pgst *q, int i)
+{
+	size_t	len;
+
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return NULL;
+	return (const unsigned char *)decoded(q, i, &len);
+}
+
+const void *
+pg_column_blob(struct pgst *q, int i)
+{
+	size_t	len;
+
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return NULL;
+	return decoded(q, i, &len);
+}
+
+int
+pg_column_bytes(struct pgst *q, int i)
+{
+	size_t	len;
+
+	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
+		return 0;
+	if (decoded(q, i, &len) == NULL)
+		return 0;
+	return (int)len;
+}
+
+int
+pg_exec(struct db *db, const char *sql, char **msg)
+{
+	PGresult	*res;
+	char		*t;
+	int		 np, rc = DB_OK, st;
+
+	if (msg != NULL)
+		*msg = NULL;
+	t = translate(sql, -1, &np);
+	if (t == NULL) {
+		set_err(db, DB_NOMEM, NULL, "out of memory");
+		return DB_NOMEM;
+	}
+	res = PQexec(db->pg->conn, t);
+	free(t);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rc = res_err(db, res);
+		if (msg != NULL)
+			*msg = sqlite3_mprintf("%s", db->pg->errmsg);
+	} else
+		db->pg->changes = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return rc;
+}
+
+const char *
+pg_errmsg(struct db *db)
+{
+	return db->pg->errmsg != NULL ? db->pg->errmsg : "not an error";
+}
+
+int
+pg_errcode(struct db *db)
+{
+	return db->pg->errcode;
+}
+
+int
+pg_changes(struct db *db)
+{
+	return db->pg->changes;
+}
+
+int
+pg_autocommit(struct db *db)
+{
+	return PQtransactionStatus(db->pg->conn) == PQTRANS_IDLE;
+}
+
+/* --- COPY --------------------------------------------------------------- */
+
+int
+db_pg_copy_begin(struct db *db, const char *sql)
+{
+	PGresult	*res = PQexec(db->pg->conn, sql);
+	int		 rc = DB_OK;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		rc = res_err(db, res);
+	else {
+		db->pg->copying = 1;
+		db->pg->copylen = 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int
+copy_add(struct pgdb *g, const char *p, size_t n)
+{
+	if (g->copylen + n + 1 > g->copycap) {
+		size_t cap = g->copycap ? g->copycap : 4096;
+		char *b;
+		while (cap < g->copylen + n + 1)
+			cap *= 2;
+		if ((b = realloc(g->copybuf, cap)) == NULL)
+			return DB_NOMEM;
+		g->copybuf = b;
+		g->copycap = cap;
+	}
+	memcpy(g->copybuf + g->copylen, p, n);
+	g->copylen += n;
+	return DB_OK;
+}
+
+static int
+copy_sep(struct pgdb *g)
+{
+	if (g->copylen > 0 && g->copybuf[g->copylen - 1] != '\n')
+		return copy_add(g, "\t", 1);
+	return DB_OK;
+}
+
+/* A field in COPY's text format: backslash, tab, newline escaped. */
+int
+db_pg_copy_text(struct db *db, const char *v, size_t n)
+{
+	struct pgdb	*g = db->pg;
+	size_t		 i, from = 0;
+	char		 esc[2] = { '\\', 0 };
+
+	if (v == NULL)
+		return db_pg_copy_null(db);
+	if (copy_sep(g) != DB_OK)
+		return DB_NOMEM;
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+		if (c != '\\' && c != '\t' && c != '\n' && c != '\r')
+			continue;
+		if (copy_add(g, v + from, i - from) != DB_OK)
+			return DB_NOMEM;
+		esc[1] = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' :
+		    'r';
+		if (copy_add(g, esc, 2) != DB_OK)
+			return DB_NOMEM;
+		from = i + 1;
+	}
+	return copy_add(g, v + from, n - from);
+}
+
+int
+db_pg_copy_int(struct db *db, int64_t v)
+{
+	char	num[24];
+	int	n = snprintf(num, sizeof num, "%lld", (long long)v);
+
+	if (copy_sep(db->pg) != DB_OK)
+		return DB_NOMEM;
+	return copy_add(db->pg, num, (size_t)n);
+}
+
+int
+db_pg_copy_null(struct db *db)
+{
+	if (copy_sep(db->pg) != DB_OK)
+		return DB_NOMEM;
+	return copy_add(db->pg, "\\N", 2);
+}
+
+int
+db_pg_copy_row(struct db *db)
+{
+	struct pgdb	*g = db->pg;
+
+	if (copy_add(g, "\n", 1) != DB_OK)
+		return DB_NOMEM;
+	/* Send in pieces of about 64 KiB. */
+	if (g->copylen >= 65536) {
+		if (PQputCopyData(g->conn, g->copybuf, (int)g->copylen) != 1)
+			return res_err(db, NULL);
+		g->copylen = 0;
+	}
+	return DB_OK;
+}
+
+int
+db_pg_copy_end(struct db *db)
+{
+	struct pgdb	*g = db->pg;
+	PGresult	*res;
+	int		 rc = DB_OK;
+
+	if (!g->copying)
+		return DB_OK;
+	g->copying = 0;
+	if (g->copylen > 0 && PQputCopyData(g->conn, g->copybuf,
+	    (int)g->copylen) != 1)
+		rc = res_err(db, NULL);
+	g->copylen = 0;
+	if (PQputCopyEnd(g->conn, NULL) != 1 && rc == DB_OK)
+		rc = res_err(db, NULL);
+	while ((res = PQgetResult(g->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
+			rc = res_err(db, res);
+		else if (rc == DB_OK)
+			g->changes = atoi(PQcmdTuples(res));
+		PQclear(res);
+	}
+	return rc;
+}

@@ -1,0 +1,364 @@
+/*
+ * db.h: one statement interface to the two databases the store runs
+ * on, SQLite and PostgreSQL.
+ *
+ * The store (store*.c) speaks SQL through these calls and nothing else.
+ * They have SQLite's shape and meaning: a connection (struct db), a
+ * statement prepared from SQL with ? or ?N parameters, bound, stepped
+ * row by row (DB_ROW, then DB_DONE), read column by column, reset and
+ * run again. On SQLite each call is SQLite's own, inline. On PostgreSQL
+ * (db-pg.c, libpq) a statement is prepared on the server when first
+ * run (a persistent one, by name, once; another as an unnamed one each
+ * time), its parameters go as text (integers, strings) or binary
+ * (blobs), and its rows are read:
+ * - all at once, when it is run (the default: lookups and writes);
+ * - DB_PREPARE_STREAM: through a cursor, 1,000 rows at a time, when it
+ *   runs inside a transaction, so that reading a table of any size
+ *   takes the same memory, and other statements may run between its
+ *   rows (libpq runs one query at a time on a connection).
+ * The SQL itself is written once where the two dialects agree (the
+ * store keeps to what both accept: ON CONFLICT, RETURNING, CASE, no
+ * boolean columns) and chosen with db_pick where they must differ.
+ * "BEGIN IMMEDIATE" is "BEGIN" on PostgreSQL.
+ *
+ * Result codes are SQLite's (DB_OK is SQLITE_OK, and so on);
+ * PostgreSQL's errors are mapped to the nearest (a unique key broken:
+ * DB_CONSTRAINT; disk full: DB_FULL; a lock or serialisation failure:
+ * DB_BUSY; a read-only transaction: DB_READONLY; the connection lost:
+ * DB_IOERR), with the server's message in db_errmsg.
+ */
+#ifndef DR_DB_H
+#define DR_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <sqlite3.h>
+
+struct pgdb;
+struct pgst;
+
+struct db {
+	sqlite3		*lite;	/* one of the two is set */
+	struct pgdb	*pg;
+};
+
+struct db_stmt {
+	sqlite3_stmt	*lite;
+	struct pgst	*pg;
+};
+
+#define DB_OK		SQLITE_OK
+#define DB_ERROR	SQLITE_ERROR
+#define DB_BUSY		SQLITE_BUSY
+#define DB_LOCKED	SQLITE_LOCKED
+#define DB_NOMEM	SQLITE_NOMEM
+#define DB_READONLY	SQLITE_READONLY
+#define DB_IOERR	SQLITE_IOERR
+#define DB_FULL		SQLITE_FULL
+#define DB_CANTOPEN	SQLITE_CANTOPEN
+#define DB_CONSTRAINT	SQLITE_CONSTRAINT
+#define DB_ROW		SQLITE_ROW
+#define DB_DONE		SQLITE_DONE
+
+#define DB_INTEGER	SQLITE_INTEGER
+#define DB_FLOAT	SQLITE_FLOAT
+#define DB_TEXT		SQLITE_TEXT
+#define DB_BLOB		SQLITE_BLOB
+#define DB_NULL		SQLITE_NULL
+
+#define DB_STATIC	SQLITE_STATIC
+#define DB_TRANSIENT	SQLITE_TRANSIENT
+
+#define DB_PREPARE_PERSISTENT	SQLITE_PREPARE_PERSISTENT
+/* PostgreSQL: read the rows through a cursor (above). */
+#define DB_PREPARE_STREAM	0x10000
+
+/* Which database a connection is. */
+static inline int
+db_is_pg(const struct db *db)
+{
+	return db->pg != NULL;
+}
+
+/* The SQL for this connection's dialect. */
+static inline const char *
+db_pick(const struct db *db, const char *lite, const char *pg)
+{
+	return db->pg != NULL ? pg : lite;
+}
+
+/* --- PostgreSQL (db-pg.c) --------------------------------------------- */
+
+/*
+ * Connect to a PostgreSQL database (conninfo: a postgresql:// URI or
+ * key=value words, libpq's). On failure *out is NULL and msg (len
+ * bytes) says why, in libpq's words. 0 or -1.
+ */
+int	 db_pg_connect(const char *, struct db **, char *, size_t);
+/* A name for the database in messages: the URI without its password. */
+const char *db_pg_name(const struct db *);
+void	 db_pg_close(struct db *);
+/* 1 when the connection to the server is lost. */
+int	 db_pg_lost(const struct db *);
+/* The server's SQLSTATE of the last error, or "". */
+const char *db_pg_state(const struct db *);
+/*
+ * COPY rows into a table (PostgreSQL only): db_pg_copy_begin with
+ * "COPY t (cols) FROM STDIN"; db_pg_copy_field a field at a time (NULL:
+ * null), db_pg_copy_row at the end of each row; db_pg_copy_end ends it
+ * (with the server's verdict). Each returns DB_OK or an error code.
+ */
+int	 db_pg_copy_begin(struct db *, const char *);
+int	 db_pg_copy_text(struct db *, const char *, size_t);
+int	 db_pg_copy_int(struct db *, int64_t);
+int	 db_pg_copy_null(struct db *);
+int	 db_pg_copy_row(struct db *);
+int	 db_pg_copy_end(struct db *);
+
+int	 pg_prepare(struct db *, const char *, int, unsigned,
+	    struct db_stmt **);
+int	 pg_step(struct pgst *);
+int	 pg_reset(struct pgst *);
+void	 pg_finalize(struct pgst *);
+int	 pg_clear_bindings(struct pgst *);
+int	 pg_bind_int64(struct pgst *, int, int64_t);
+int	 pg_bind_text(struct pgst *, int, const char *, int,
+	    void (*)(void *));
+int	 pg_bind_blob(struct pgst *, int, const void *, int,
+	    void (*)(void *));
+int	 pg_bind_null(struct pgst *, int);
+int	 pg_bind_parameter_count(struct pgst *);
+int64_t	 pg_column_int64(struct pgst *, int);
+double	 pg_column_double(struct pgst *, int);
+const unsigned char *pg_column_text(struct pgst *, int);
+const void *pg_column_blob(struct pgst *, int);
+int	 pg_column_bytes(struct pgst *, int);
+int	 pg_column_type(struct pgst *, int);
+int	 pg_column_count(struct pgst *);
+int	 pg_exec(struct db *, const char *, char **);
+const char *pg_errmsg(struct db *);
+int	 pg_errcode(struct db *);
+int	 pg_changes(struct db *);
+int	 pg_autocommit(struct db *);
+
+/* --- the interface ---------------------------------------------------- */
+
+static inline int
+db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags,
+    struct db_stmt **out, const char **tail)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*out = NULL;
+	if (db->pg != NULL)
+		return pg_prepare(db, sql, n, flags, out);
+	rc = sqlite3_prepare_v3(db->lite, sql, n, flags & 0xff, &st, tail);
+	if (rc != SQLITE_OK || st == NULL)
+		return rc;
+	if ((*out = calloc(1, sizeof **out)) == NULL) {
+		sqlite3_finalize(st);
+		return DB_NOMEM;
+	}
+	(*out)->lite = st;
+	return DB_OK;
+}
+
+static inline int
+db_prepare_v2(struct db *db, const char *sql, int n, struct db_stmt **out,
+    const char **tail)
+{
+	return db_prepare_v3(db, sql, n, 0, out, tail);
+}
+
+static inline int
+db_finalize(struct db_stmt *st)
+{
+	if (st == NULL)
+		return DB_OK;
+	if (st->lite != NULL)
+		sqlite3_finalize(st->lite);
+	else
+		pg_finalize(st->pg);
+	free(st);
+	return DB_OK;
+}
+
+static inline int
+db_step(struct db_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_step(st->lite) : pg_step(st->pg);
+}
+
+static inline int
+db_reset(struct db_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_reset(st->lite) : pg_reset(st->pg);
+}
+
+static inline int
+db_clear_bindings(struct db_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_clear_bindings(st->lite) :
+	    pg_clear_bindings(st->pg);
+}
+
+static inline int
+db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	return st->lite != NULL ? sqlite3_bind_int64(st->lite, i, v) :
+	    pg_bind_int64(st->pg, i, v);
+}
+
+static inline int
+db_bind_int(struct db_stmt *st, int i, int v)
+{
+	return db_bind_int64(st, i, v);
+}
+
+static inline int
+db_bind_text(struct db_stmt *st, int i, const char *v, int n,
+    void (*d)(void *))
+{
+	return st->lite != NULL ? sqlite3_bind_text(st->lite, i, v, n, d) :
+	    pg_bind_text(st->pg, i, v, n, d);
+}
+
+static inline int
+db_bind_blob(struct db_stmt *st, int i, const void *v, int n,
+    void (*d)(void *))
+{
+	return st->lite != NULL ? sqlite3_bind_blob(st->lite, i, v, n, d) :
+	    pg_bind_blob(st->pg, i, v, n, d);
+}
+
+static inline int
+db_bind_null(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_bind_null(st->lite, i) :
+	    pg_bind_null(st->pg, i);
+}
+
+static inline int
+db_bind_parameter_count(struct db_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_bind_parameter_count(st->lite) :
+	    pg_bind_parameter_count(st->pg);
+}
+
+static inline int64_t
+db_column_int64(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_int64(st->lite, i) :
+	    pg_column_int64(st->pg, i);
+}
+
+static inline int
+db_column_int(struct db_stmt *st, int i)
+{
+	return (int)db_column_int64(st, i);
+}
+
+static inline double
+db_column_double(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_double(st->lite, i) :
+	    pg_column_double(st->pg, i);
+}
+
+static inline const unsigned char *
+db_column_text(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_text(st->lite, i) :
+	    pg_column_text(st->pg, i);
+}
+
+static inline const void *
+db_column_blob(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_blob(st->lite, i) :
+	    pg_column_blob(st->pg, i);
+}
+
+static inline int
+db_column_bytes(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_bytes(st->lite, i) :
+	    pg_column_bytes(st->pg, i);
+}
+
+static inline int
+db_column_type(struct db_stmt *st, int i)
+{
+	return st->lite != NULL ? sqlite3_column_type(st->lite, i) :
+	    pg_column_type(st->pg, i);
+}
+
+static inline int
+db_column_count(struct db_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_column_count(st->lite) :
+	    pg_column_count(st->pg);
+}
+
+/*
+ * Run SQL without result rows (several statements may be given). No
+ * callback: cb must be NULL. *msg, if asked, is the error message, to
+ * be freed with db_free.
+ */
+static inline int
+db_exec(struct db *db, const char *sql, void *cb, void *arg, char **msg)
+{
+	(void)cb;
+	if (db->pg != NULL)
+		return pg_exec(db, sql, msg);
+	return sqlite3_exec(db->lite, sql, NULL, arg, msg);
+}
+
+static inline void
+db_free(void *p)
+{
+	sqlite3_free(p);
+}
+
+static inline const char *
+db_errmsg(struct db *db)
+{
+	return db->pg != NULL ? pg_errmsg(db) : sqlite3_errmsg(db->lite);
+}
+
+static inline int
+db_extended_errcode(struct db *db)
+{
+	return db->pg != NULL ? pg_errcode(db) :
+	    sqlite3_extended_errcode(db->lite);
+}
+
+static inline int
+db_errcode(struct db *db)
+{
+	return db->pg != NULL ? pg_errcode(db) : sqlite3_errcode(db->lite);
+}
+
+static inline int
+db_system_errno(struct db *db)
+{
+	return db->pg != NULL ? 0 : sqlite3_system_errno(db->lite);
+}
+
+static inline int
+db_changes(struct db *db)
+{
+	return db->pg != NULL ? pg_changes(db) : sqlite3_changes(db->lite);
+}
+
+static inline int
+db_get_autocommit(struct db *db)
+{
+	return db->pg != NULL ? pg_autocommit(db) :
+	    sqlite3_get_autocommit(db->lite);
+}
+
+#endif
