@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -45,6 +46,7 @@ struct pgdb {
 	int		 changes;
 	unsigned	 next_name;	/* of prepared statements, cursors */
 	int		 copying;	/* inside COPY FROM STDIN */
+	int		 closing;	/* statements are not deallocated */
 	char		*copybuf;	/* a row being built */
 	size_t		 copylen, copycap;
 };
@@ -68,6 +70,7 @@ struct pgst {
 	int		*lens, *fmts;
 	unsigned	*types;
 	unsigned	*prep_types;	/* those it was prepared with */
+	unsigned	*inferred;	/* the server's, for a cursor's */
 	char		 name[16];	/* "" until prepared (persistent) */
 	int		 persistent;
 	int		 stream;
@@ -110,7 +113,8 @@ res_err(struct db *db, PGresult *res)
 {
 	const char	*state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char	*msg = res != NULL ? PQresultErrorMessage(res) : NULL;
+	const char	*msg = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	int		 code = DB_ERROR;
 
 	if (msg == NULL || *msg == '\0')
@@ -137,44 +141,41 @@ res_err(struct db *db, PGresult *res)
 	return code;
 }
 
-/* Remove the password from a URI or key=value words, for messages. */
-static char *
-safe_name(const char *conninfo)
+/*
+ * The database for messages: postgresql://user@host:port/dbname, from
+ * a URI or key=value words, without the password or other options.
+ */
+char *
+db_pg_safe_name(const char *conninfo)
 {
 	PQconninfoOption	*opts, *o;
-	char			*out;
-	size_t			 len = 0, cap = 256;
-	char			*err = NULL;
+	const char		*user = NULL, *host = NULL, *port = NULL;
+	const char		*dbname = NULL;
+	char			*err = NULL, *out;
+	size_t			 len;
 
 	opts = PQconninfoParse(conninfo, &err);
 	PQfreemem(err);
 	if (opts == NULL)
-		return strdup("postgresql");
-	out = malloc(cap);
-	if (out == NULL) {
-		PQconninfoFree(opts);
-		return NULL;
-	}
-	len = (size_t)snprintf(out, cap, "postgresql:");
+		return strdup("postgresql://?");
 	for (o = opts; o->keyword != NULL; o++) {
-		const char *v = o->val;
-		if (v == NULL || *v == '\0')
+		if (o->val == NULL || *o->val == '\0')
 			continue;
-		if (strcmp(o->keyword, "host") != 0 &&
-		    strcmp(o->keyword, "port") != 0 &&
-		    strcmp(o->keyword, "dbname") != 0 &&
-		    strcmp(o->keyword, "user") != 0)
-			continue;
-		if (len + strlen(o->keyword) + strlen(v) + 4 >= cap) {
-			char *n = realloc(out, cap * 2 + strlen(v));
-			if (n == NULL)
-				break;
-			out = n;
-			cap = cap * 2 + strlen(v);
-		}
-		len += (size_t)snprintf(out + len, cap - len, " %s=%s",
-		    o->keyword, v);
+		if (strcmp(o->keyword, "user") == 0)
+			user = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "dbname") == 0)
+			dbname = o->val;
 	}
+	len = 32 + (user ? strlen(user) : 0) + (host ? strlen(host) : 0) +
+	    (port ? strlen(port) : 0) + (dbname ? strlen(dbname) : 0);
+	if ((out = malloc(len)) != NULL)
+		snprintf(out, len, "postgresql://%s%s%s%s%s/%s",
+		    user ? user : "", user ? "@" : "", host ? host : "",
+		    port ? ":" : "", port ? port : "", dbname ? dbname : "");
 	PQconninfoFree(opts);
 	return out;
 }
@@ -196,7 +197,7 @@ db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
 		return -1;
 	}
 	db->pg = g;
-	g->name = safe_name(conninfo);
+	g->name = db_pg_safe_name(conninfo);
 	g->conn = PQconnectdb(conninfo);
 	if (g->name == NULL || g->conn == NULL ||
 	    PQstatus(g->conn) != CONNECTION_OK) {
@@ -251,6 +252,12 @@ db_pg_close(struct db *db)
 		free(db->pg);
 	}
 	free(db);
+}
+
+void
+db_pg_closing(struct db *db)
+{
+	db->pg->closing = 1;
 }
 
 int
@@ -324,6 +331,16 @@ translate(const char *sql, int n, int *nparams)
 	return out;
 }
 
+static int
+is_query(const char *sql)
+{
+	while (isspace((unsigned char)*sql) || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 ||
+	    strncasecmp(sql, "WITH", 4) == 0 ||
+	    strncasecmp(sql, "VALUES", 6) == 0;
+}
+
 int
 pg_prepare(struct db *db, const char *sql, int n, unsigned flags,
     struct db_stmt **out)
@@ -349,13 +366,15 @@ pg_prepare(struct db *db, const char *sql, int n, unsigned flags,
 		q->fmts = calloc((size_t)np, sizeof *q->fmts);
 		q->types = calloc((size_t)np, sizeof *q->types);
 		q->prep_types = calloc((size_t)np, sizeof *q->prep_types);
+		q->inferred = calloc((size_t)np, sizeof *q->inferred);
 		if (q->p == NULL || q->vals == NULL || q->lens == NULL ||
 		    q->fmts == NULL || q->types == NULL ||
-		    q->prep_types == NULL)
+		    q->prep_types == NULL || q->inferred == NULL)
 			goto nomem;
 	}
 	q->persistent = (flags & DB_PREPARE_PERSISTENT) != 0;
-	q->stream = (flags & DB_PREPARE_STREAM) != 0;
+	/* Only a query can be a cursor's. */
+	q->stream = (flags & DB_PREPARE_STREAM) != 0 && is_query(q->sql);
 	q->row = -1;
 	*out = st;
 	return DB_OK;
@@ -426,7 +445,8 @@ pg_finalize(struct pgst *q)
 	if (q == NULL)
 		return;
 	pg_reset(q);
-	if (q->name[0] != '\0' && PQstatus(q->db->pg->conn) == CONNECTION_OK &&
+	if (q->name[0] != '\0' && !q->db->pg->closing &&
+	    PQstatus(q->db->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(q->db->pg->conn) != PQTRANS_INERROR) {
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", q->name);
 		PQclear(PQexec(q->db->pg->conn, sql));
@@ -443,6 +463,7 @@ pg_finalize(struct pgst *q)
 	free(q->fmts);
 	free(q->types);
 	free(q->prep_types);
+	free(q->inferred);
 	free(q->sql);
 	free(q);
 }
@@ -559,6 +580,29 @@ pg_bind_parameter_count(struct pgst *q)
 	return q->nparams;
 }
 
+/*
+ * A NULL gives no type, and "?1 IS NULL OR domain = ?1" none the server
+ * can infer: such a statement is sent again with its NULLs as text.
+ */
+static int
+untyped(PGresult *res)
+{
+	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state != NULL && (strcmp(state, "42P18") == 0 ||
+	    strcmp(state, "42P08") == 0);
+}
+
+static void
+text_nulls(struct pgst *q)
+{
+	int	i;
+
+	for (i = 0; i < q->nparams; i++)
+		if (q->types[i] == 0)
+			q->types[i] = OID_TEXT;
+}
+
 /* Prepare on the server (again, if the parameter types changed). */
 static int
 server_prepare(struct pgst *q)
@@ -600,6 +644,63 @@ server_prepare(struct pgst *q)
 	return rc;
 }
 
+/*
+ * A NULL parameter has no type, and the server cannot always infer
+ * one ("?1 IS NULL OR domain = ?1", or a ?N the SQL does not use):
+ * such a statement is described once, its NULLs given as text where
+ * the server infers nothing, and those types kept for its NULLs. An
+ * error inside a transaction would end it: a savepoint keeps it.
+ */
+static int
+infer(struct pgst *q)
+{
+	PGconn		*c = q->db->pg->conn;
+	PGresult	*res;
+	int		 i, rc = DB_OK, any = 0, tx;
+
+	for (i = 0; i < q->nparams; i++)
+		any |= q->types[i] == 0;
+	if (!any)
+		return DB_OK;
+	if (q->inferred[0] == 0) {
+		tx = PQtransactionStatus(c) == PQTRANS_INTRANS;
+		if (tx && (rc = simple(q->db, "SAVEPOINT dmarcdb_infer")) !=
+		    DB_OK)
+			return rc;
+		res = PQprepare(c, "", q->sql, q->nparams, q->types);
+		if (untyped(res)) {
+			PQclear(res);
+			if (tx && (rc = simple(q->db, "ROLLBACK TO SAVEPOINT"
+			    " dmarcdb_infer")) != DB_OK)
+				return rc;
+			text_nulls(q);
+			res = PQprepare(c, "", q->sql, q->nparams, q->types);
+		}
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			res = PQdescribePrepared(c, "");
+		}
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = res_err(q->db, res);
+			PQclear(res);
+			if (tx)
+				simple(q->db, "ROLLBACK TO SAVEPOINT"
+				    " dmarcdb_infer");
+			return rc;
+		}
+		for (i = 0; i < q->nparams && i < PQnparams(res); i++)
+			q->inferred[i] = PQparamtype(res, i);
+		PQclear(res);
+		if (tx && (rc = simple(q->db, "RELEASE SAVEPOINT"
+		    " dmarcdb_infer")) != DB_OK)
+			return rc;
+	}
+	for (i = 0; i < q->nparams; i++)
+		if (q->types[i] == 0)
+			q->types[i] = q->inferred[i];
+	return DB_OK;
+}
+
 /* Send the statement with its parameters: q->res holds the result. */
 static int
 run(struct pgst *q, int use_cursor)
@@ -618,6 +719,8 @@ run(struct pgst *q, int use_cursor)
 	if (use_cursor && q->cursor[0] == '\0')
 		snprintf(q->cursor, sizeof q->cursor, "c%u",
 		    db->pg->next_name++);
+	if (q->nparams > 0 && (rc = infer(q)) != DB_OK)
+		return rc;
 	if (q->persistent && (use_cursor || !q->stream)) {
 		/* A streaming statement is prepared as its DECLARE. */
 		if ((rc = server_prepare(q)) != DB_OK)

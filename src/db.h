@@ -97,9 +97,16 @@ db_pick(const struct db *db, const char *lite, const char *pg)
  * bytes) says why, in libpq's words. 0 or -1.
  */
 int	 db_pg_connect(const char *, struct db **, char *, size_t);
-/* A name for the database in messages: the URI without its password. */
+/*
+ * A name for the database in messages: host, port, database and user,
+ * no password (malloc'd; NULL when out of memory). db_pg_name: the
+ * connection's.
+ */
+char	*db_pg_safe_name(const char *);
 const char *db_pg_name(const struct db *);
 void	 db_pg_close(struct db *);
+/* The connection is about to close: finalizing frees only memory. */
+void	 db_pg_closing(struct db *);
 /* 1 when the connection to the server is lost. */
 int	 db_pg_lost(const struct db *);
 /* The server's SQLSTATE of the last error, or "". */

@@ -160,9 +160,9 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	}
 	/* Everything committed so far is visible to the reader. */
 	if (store_commit(store, err) == -1 ||
-	    store_open(store_path(store), store_busy_ms(store), STORE_READER,
+	    store_open(store_dsn(store), store_busy_ms(store), STORE_READER,
 	    &e->lookup, err) == -1 ||
-	    store_open(store_path(store), store_busy_ms(store), STORE_READER,
+	    store_open(store_dsn(store), store_busy_ms(store), STORE_READER,
 	    &e->mlookup, err) == -1) {
 		ingest_free(e);
 		return -1;

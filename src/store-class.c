@@ -18,6 +18,7 @@
 
 /* Another writer holds the database: wait this long, then give up. */
 #define CLASS_WAIT_MS	2000
+#define CLASS_WAIT_PG	"'2000ms'"
 
 int
 store_classes_save(struct store *s, const struct store_class_window *w,
@@ -28,11 +29,16 @@ store_classes_save(struct store *s, const struct store_class_window *w,
 	static const char fgt_sql[] =
 	    "DELETE FROM class_windows WHERE domain = ?";
 	static const char win_sql[] =
-	    "INSERT OR REPLACE INTO class_windows (domain, from_day, to_day,"
-	    " configured, decided_at) VALUES (?, ?, ?, ?, ?)";
+	    "INSERT INTO class_windows (domain, from_day, to_day,"
+	    " configured, decided_at) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT (domain) DO UPDATE SET from_day = excluded.from_day,"
+	    " to_day = excluded.to_day, configured = excluded.configured,"
+	    " decided_at = excluded.decided_at";
 	static const char row_sql[] =
-	    "INSERT OR REPLACE INTO source_classes (domain, header_from,"
-	    " source_ip, class, sender) VALUES (?, ?, ?, ?, ?)";
+	    "INSERT INTO source_classes (domain, header_from,"
+	    " source_ip, class, sender) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT (domain, header_from, source_ip) DO UPDATE SET"
+	    " class = excluded.class, sender = excluded.sender";
 	struct db *db = store_sqlite(s);
 	struct db_stmt	*del = NULL, *fgt = NULL, *win = NULL, *row = NULL;
 	int64_t		 now = (int64_t)time(NULL);
@@ -41,11 +47,20 @@ store_classes_save(struct store *s, const struct store_class_window *w,
 
 	if (nw == 0)
 		return 0;
-	if (sqlite3_db_readonly(db->lite, "main") == 1)
+	if (store_readonly(s) || (!db_is_pg(db) &&
+	    sqlite3_db_readonly(db->lite, "main") == 1))
 		return 1;
-	sqlite3_busy_timeout(db->lite, CLASS_WAIT_MS);
-	rc = db_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	sqlite3_busy_timeout(db->lite, store_busy_ms(s));
+	if (db_is_pg(db)) {
+		/* PostgreSQL waits for another's rows, as long as this. */
+		rc = db_exec(db, "BEGIN", NULL, NULL, NULL);
+		if (rc == DB_OK)
+			rc = db_exec(db, "SET LOCAL lock_timeout = "
+			    CLASS_WAIT_PG, NULL, NULL, NULL);
+	} else {
+		sqlite3_busy_timeout(db->lite, CLASS_WAIT_MS);
+		rc = db_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_busy_timeout(db->lite, store_busy_ms(s));
+	}
 	if ((rc & 0xff) == DB_BUSY || (rc & 0xff) == DB_READONLY)
 		return 1;
 	if (rc != DB_OK)
@@ -99,7 +114,10 @@ store_classes_save(struct store *s, const struct store_class_window *w,
 	ret = 0;
 	goto out;
 fail:
-	store_db_err(db, store_path(s), err, CLASS_WHAT);
+	if (db_is_pg(db) && (db_errcode(db) & 0xff) == DB_BUSY)
+		ret = 1;	/* another sources run holds the rows */
+	else
+		store_db_err(db, store_path(s), err, CLASS_WHAT);
 	db_exec(db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	db_finalize(del);

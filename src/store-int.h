@@ -122,7 +122,7 @@ int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
  * memory lasts until the next call).
  */
 struct walk {
-	struct db *db;
+	struct db	*db;
 	const char		*path;
 	struct db_stmt		*kid[3];
 	struct db_stmt		*range;

@@ -55,9 +55,12 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
 	/* Read-only: the answers serve this run only. */
 	if (n == 0 || store_readonly(s))
 		return 0;
-	if (store_q_prepare(s, &q->ptr_put, "INSERT OR REPLACE INTO ptr_cache"
+	if (store_q_prepare(s, &q->ptr_put, "INSERT INTO ptr_cache"
 	    " (ip, status, name, confirmed, checked, expires)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", "preparing to read the reverse DNS "
+	    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ip) DO UPDATE SET"
+	    " status = excluded.status, name = excluded.name,"
+	    " confirmed = excluded.confirmed, checked = excluded.checked,"
+	    " expires = excluded.expires", "preparing to read the reverse DNS "
 	    "cache", err) == -1)
 		return -1;
 	/* A savepoint: its own transaction, or nested in the open one. */

@@ -34,12 +34,17 @@ bind_t(struct db_stmt *st, int i, const char *v)
 		db_bind_text(st, i, v, -1, DB_STATIC);
 }
 
+/*
+ * On PostgreSQL every statement here reads through a cursor: the
+ * report commands read inside a transaction (store_read_begin), and a
+ * statement may read millions of rows.
+ */
 static int
 prep(struct store *s, const char *sql, struct db_stmt **st,
     struct dr_error *err, const char *what)
 {
-	if (db_prepare_v2(store_sqlite(s), sql, -1, st, NULL) !=
-	    DB_OK)
+	if (db_prepare_v3(store_sqlite(s), sql, -1, DB_PREPARE_STREAM, st,
+	    NULL) != DB_OK)
 		return store_db_err(store_sqlite(s), store_path(s), err, what);
 	return 0;
 }
@@ -88,40 +93,58 @@ struct match {
 	unsigned char	*none;		/* n zero bytes */
 };
 
-static void
-sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/*
+ * The senders signature id's passing results match, remembered: a
+ * mask, or NULL when none. *bad is set when the results cannot be
+ * read.
+ */
+static const unsigned char *
+match_mask(struct match *m, int64_t id, const char *passes, size_t len,
+    int *bad)
 {
-	struct store_q	*q = sqlite3_user_data(ctx);
-	struct match	*m = q->match;
-	const char	*passes;
 	unsigned char	*mask;
-	int64_t		 id;
 	size_t		 slot;
 
-	(void)argc;
-	if (m == NULL || sqlite3_value_type(argv[1]) == DB_NULL)
-		return;		/* NULL: nothing passes */
-	id = sqlite3_value_int64(argv[0]);
+	*bad = 0;
 	slot = (size_t)id & (MATCH_SLOTS - 1);
 	mask = m->masks + slot * m->n;
 	if (m->ids[slot] != id || id == 0) {
-		passes = (const char *)sqlite3_value_text(argv[1]);
-		if (passes == NULL) {
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
 		memset(mask, 0, m->n);
 		m->ids[slot] = 0;
-		if (m->fn(m->arg, passes, (size_t)sqlite3_value_bytes(argv[1]),
-		    mask) == -1) {
-			sqlite3_result_error(ctx, "a signature's passing "
-			    "results cannot be read", -1);
-			return;
+		if (m->fn(m->arg, passes, len, mask) == -1) {
+			*bad = 1;
+			return NULL;
 		}
 		m->ids[slot] = id;
 	}
-	if (memcmp(mask, m->none, m->n) != 0)
-		sqlite3_result_blob(ctx, mask, (int)m->n, DB_TRANSIENT);
+	return memcmp(mask, m->none, m->n) != 0 ? mask : NULL;
+}
+
+/* SQLite: dmarcdb_senders(id, passes), in the statement, before the sort. */
+static void
+sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store_q		*q = sqlite3_user_data(ctx);
+	struct match		*m = q->match;
+	const char		*passes;
+	const unsigned char	*mask;
+	int			 bad;
+
+	(void)argc;
+	if (m == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return;		/* NULL: nothing passes */
+	passes = (const char *)sqlite3_value_text(argv[1]);
+	if (passes == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	mask = match_mask(m, sqlite3_value_int64(argv[0]), passes,
+	    (size_t)sqlite3_value_bytes(argv[1]), &bad);
+	if (bad)
+		sqlite3_result_error(ctx, "a signature's passing results "
+		    "cannot be read", -1);
+	else if (mask != NULL)
+		sqlite3_result_blob(ctx, mask, (int)m->n, SQLITE_TRANSIENT);
 }
 
 int
@@ -140,6 +163,17 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
 	    " CASE WHEN ?4 THEN dmarcdb_senders(g.id, g.passes) END, g.ident"
 	    " FROM reports p JOIN records c ON c.report = p.id"
+	    " JOIN auth_sigs g ON g.id = c.sig"
+	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    " AND p.status = 'active'"
+	    " ORDER BY 1, 2, 3";
+	/* PostgreSQL: the senders matched here, after the sort. */
+	static const char sql_pg[] =
+	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
+	    " c.sig, c.count, p.day, p.reporter, g.facts,"
+	    " CASE WHEN ?4 <> 0 THEN g.passes END, g.ident"
+	    " FROM reports p JOIN records c ON c.policy_domain = p.domain"
+	    " AND c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
 	    " AND p.status = 'active'"
@@ -171,7 +205,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	 * run, as export's does when it classifies a domain. Direct only:
 	 * no view or trigger of a database can call it.
 	 */
-	if (!q->senders_fn) {
+	if (!q->senders_fn && !db_is_pg(db)) {
 		if (sqlite3_create_function(db->lite, "dmarcdb_senders", 2,
 		    SQLITE_UTF8 | SQLITE_DIRECTONLY, q, sql_senders, NULL,
 		    NULL) != DB_OK) {
@@ -182,7 +216,8 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		q->senders_fn = 1;
 	}
 	q->match = &m;
-	if (prep(s, sql, &st, err, "reading the summary") == -1) {
+	if (prep(s, db_pick(db, sql, sql_pg), &st, err, "reading the summary")
+	    == -1) {
 		ret = -1;
 		goto out;
 	}
@@ -196,12 +231,13 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	 * sort a million records in a third less time than 16 MiB ones,
 	 * whose merge sort leaves the processor's caches.
 	 */
-	if (cache_size(s, &cache, err) == -1) {
+	if (db_is_pg(db))
+		first = 0;
+	else if (cache_size(s, &cache, err) == -1) {
 		ret = -1;
 		goto out;
-	}
-	if (db_exec(db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) !=
-	    DB_OK) {
+	} else if (db_exec(db, "PRAGMA cache_size = -1024", NULL, NULL,
+	    NULL) != DB_OK) {
 		ret = store_db_err(db, store_path(s), err,
 		    "reading the summary");
 		goto out;
@@ -233,9 +269,21 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		d.day = db_column_int64(st, 4);
 		d.reporter = text(st, 5);
 		d.facts = (long)db_column_int64(st, 6);
-		d.senders = db_column_type(st, 7) == DB_BLOB &&
-		    (size_t)db_column_bytes(st, 7) == nmask ?
-		    db_column_blob(st, 7) : NULL;
+		if (db_is_pg(db) && nmask > 0 && db_column_type(st, 7) !=
+		    DB_NULL) {
+			int bad;
+			d.senders = match_mask(&m, d.sig, text(st, 7),
+			    (size_t)db_column_bytes(st, 7), &bad);
+			if (bad) {
+				ret = dr_seterr(err, DR_E_DB, "%s: a "
+				    "signature's passing results cannot be "
+				    "read", store_path(s));
+				break;
+			}
+		} else
+			d.senders = db_column_type(st, 7) == DB_BLOB &&
+			    (size_t)db_column_bytes(st, 7) == nmask ?
+			    db_column_blob(st, 7) : NULL;
 		d.ident = db_column_type(st, 8) == DB_NULL ? NULL :
 		    text(st, 8);
 		if (d.header_from == NULL || d.source_ip == NULL ||
@@ -319,7 +367,7 @@ store_firsts_open(struct store *s, const char *domain,
 		return -1;
 	}
 	if (firsts_prep(f, 0, "sources", domain, err) == -1 ||
-	    (folded && firsts_prep(f, 1, "temp.sources_fold", domain, err) ==
+	    (folded && firsts_prep(f, 1, "sources_fold", domain, err) ==
 	    -1)) {
 		store_firsts_close(f);
 		return -1;
@@ -559,7 +607,7 @@ store_domains(struct store *s, int64_t from, int64_t to,
 	/* Distinct domains through the index, then one seek each. */
 	static const char sql[] =
 	    "SELECT d.domain FROM (SELECT DISTINCT domain FROM reports"
-	    " WHERE domain IS NOT NULL) d WHERE EXISTS (SELECT 1 FROM"
+	    " WHERE domain > '') d WHERE EXISTS (SELECT 1 FROM"
 	    " reports p WHERE p.domain = d.domain AND p.day BETWEEN ?"
 	    " AND ? AND p.status = 'active' AND p.record_count > 0)"
 	    " ORDER BY d.domain";
@@ -581,18 +629,25 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
     int (*cb)(void *, const struct store_domain_total *), void *arg,
     struct dr_error *err)
 {
-	/* total(): a float, so that no sum of counts overflows. */
-	static const char sql[] =
-	    "SELECT domain, count(*), total(message_count) FROM reports"
-	    " WHERE domain IS NOT NULL AND day BETWEEN ? AND ?"
-	    " AND status = 'active' AND record_count > 0"
-	    " GROUP BY domain ORDER BY 3 DESC, 1";
+	/*
+	 * A sum of counts that cannot overflow: total(), a float, in
+	 * SQLite; sum(), a numeric, in PostgreSQL.
+	 */
+#define DOMAIN_TOTALS(sum)						\
+	    "SELECT domain, count(*), " sum "(message_count) FROM reports"	\
+	    " WHERE domain > '' AND day BETWEEN ? AND ?"			\
+	    " AND status = 'active' AND record_count > 0"		\
+	    " GROUP BY domain ORDER BY 3 DESC, 1"
+	static const char sql[] = DOMAIN_TOTALS("total");
+	static const char sql_pg[] = DOMAIN_TOTALS("sum");
+#undef DOMAIN_TOTALS
 	struct store_domain_total	 t;
 	struct db_stmt			*st;
 	double				 m;
 	int				 rc, ret = 0;
 
-	if (prep(s, sql, &st, err, "counting domains") == -1)
+	if (prep(s, db_pick(store_sqlite(s), sql, sql_pg), &st, err,
+	    "counting domains") == -1)
 		return -1;
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
@@ -658,14 +713,14 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
     int64_t until, char *out, size_t len, struct dr_error *err)
 {
 	static const char sql[] =
-	    "SELECT trim(iif(max(raw_p IS NOT NULL), ' p', '') ||"
-	    " iif(max(raw_sp IS NOT NULL), ' sp', '') ||"
-	    " iif(max(raw_np IS NOT NULL), ' np', '') ||"
-	    " iif(max(raw_pct IS NOT NULL), ' pct', '') ||"
-	    " iif(max(raw_testing IS NOT NULL), ' t', '') ||"
-	    " iif(max(raw_adkim IS NOT NULL), ' adkim', '') ||"
-	    " iif(max(raw_aspf IS NOT NULL), ' aspf', '') ||"
-	    " iif(max(raw_fo IS NOT NULL), ' fo', ''))"
+	    "SELECT trim(CASE WHEN count(raw_p) > 0 THEN ' p' ELSE '' END ||"
+	    " CASE WHEN count(raw_sp) > 0 THEN ' sp' ELSE '' END ||"
+	    " CASE WHEN count(raw_np) > 0 THEN ' np' ELSE '' END ||"
+	    " CASE WHEN count(raw_pct) > 0 THEN ' pct' ELSE '' END ||"
+	    " CASE WHEN count(raw_testing) > 0 THEN ' t' ELSE '' END ||"
+	    " CASE WHEN count(raw_adkim) > 0 THEN ' adkim' ELSE '' END ||"
+	    " CASE WHEN count(raw_aspf) > 0 THEN ' aspf' ELSE '' END ||"
+	    " CASE WHEN count(raw_fo) > 0 THEN ' fo' ELSE '' END)"
 	    " FROM reports WHERE domain = ? AND day = ? AND status = 'active'"
 	    " AND +date_begin < ?";
 	struct db_stmt	*st;
@@ -704,13 +759,14 @@ store_views(struct store *s, const char *domain, int64_t until,
 	    " w AS (SELECT reporter, count(DISTINCT day) AS days,"
 	    "  max(day) AS last FROM r GROUP BY reporter),"
 	    " v AS (SELECT r.reporter, w.days, w.last, count(*) AS n,"
-	    "  sum(r.schema = 'rfc9990') AS n9990, r.p, r.sp, r.np, r.pct,"
+	    "  count(CASE WHEN r.schema = 'rfc9990' THEN 1 END) AS n9990, r.p, r.sp, r.np, r.pct,"
 	    "  r.testing, r.adkim, r.aspf, r.fo, row_number() OVER ("
 	    "   PARTITION BY r.reporter ORDER BY count(*) DESC, max(r.id) DESC"
 	    "  ) AS k"
-	    "  FROM r JOIN w ON w.reporter IS r.reporter AND r.day = w.last"
-	    "  GROUP BY r.reporter, r.p, r.sp, r.np, r.pct, r.testing,"
-	    "   r.adkim, r.aspf, r.fo)"
+	    "  FROM r JOIN w ON w.reporter IS NOT DISTINCT FROM r.reporter"
+	    " AND r.day = w.last"
+	    "  GROUP BY r.reporter, w.days, w.last, r.p, r.sp, r.np, r.pct,"
+	    "   r.testing, r.adkim, r.aspf, r.fo)"
 	    " SELECT reporter, days, last, n, n9990, p, sp, np, pct, testing,"
 	    "  adkim, aspf, fo FROM v WHERE k = 1"
 	    " ORDER BY days DESC, last DESC, reporter";
@@ -1046,10 +1102,13 @@ store_config_mirror(struct store *s, const struct conf *c,
 		"DELETE FROM config_domains", "DELETE FROM config_thresholds",
 	};
 	static const char check_sql[] =
-	    "SELECT path IS ?1 AND sha256 IS ?2 FROM config_files";
+	    "SELECT path IS NOT DISTINCT FROM ?1"
+	    " AND sha256 IS NOT DISTINCT FROM ?2 FROM config_files";
 	static const char file_sql[] =
-	    "INSERT OR REPLACE INTO config_files (id, path, sha256, loaded_at)"
-	    " VALUES (1, ?, ?, ?)";
+	    "INSERT INTO config_files (id, path, sha256, loaded_at)"
+	    " VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+	    " path = excluded.path, sha256 = excluded.sha256,"
+	    " loaded_at = excluded.loaded_at";
 	static const char domain_sql[] =
 	    "INSERT INTO config_domains (domain, record) VALUES (?, ?)";
 	struct db_stmt	*st = NULL, *ins = NULL, *rule = NULL, *th = NULL;
@@ -1235,7 +1294,8 @@ store_dkim_selectors(struct store *s, const char *domain, int64_t from,
 	    " SELECT lower(k.domain), k.selector, sum(g.n),"
 	    "  sum(CASE WHEN k.result = 'pass' THEN g.n ELSE 0 END)"
 	    " FROM g JOIN auth_sig_dkim k ON k.sig = g.sig"
-	    " WHERE k.aligned AND k.selector IS NOT NULL AND k.selector <> ''"
+	    " WHERE k.aligned <> 0 AND k.selector IS NOT NULL"
+	    " AND k.selector <> ''"
 	    " AND k.domain IS NOT NULL"
 	    " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
 	struct db_stmt	*st;
@@ -1268,11 +1328,12 @@ store_spf_sources(struct store *s, const char *domain, const char *spf_domain,
 	    "  WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
 	    "  AND p.status = 'active' AND c.sig IS NOT NULL"
 	    "  AND c.source_ip IS NOT NULL GROUP BY c.sig, c.source_ip)"
-	    ", f AS (SELECT g.source_ip, g.n, (SELECT max(f.result = 'pass')"
+	    ", f AS (SELECT g.source_ip, g.n, (SELECT"
+	    "  max(CASE WHEN f.result = 'pass' THEN 1 ELSE 0 END)"
 	    "  FROM auth_sig_spf f WHERE f.sig = g.sig"
 	    "  AND lower(f.domain) = ?4"
 	    "  AND coalesce(f.scope, 'mfrom') <> 'helo') AS pass FROM g)"
-	    " SELECT source_ip, sum(n), sum(CASE WHEN pass THEN n ELSE 0 END)"
+	    " SELECT source_ip, sum(n), sum(CASE WHEN pass = 1 THEN n ELSE 0 END)"
 	    " FROM f WHERE pass IS NOT NULL"
 	    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?5";
 	struct db_stmt	*st;
@@ -1324,9 +1385,9 @@ store_last_run(struct store *s, int64_t until, int64_t *finished,
 	    "SELECT (SELECT max(finished_at) FROM ingest_runs"
 	    "  WHERE finished_at < ?1),"
 	    " started_at, finished_at, inputs, rejected FROM"
-	    " (SELECT 1) LEFT JOIN (SELECT * FROM ingest_runs"
+	    " (SELECT 1) AS one LEFT JOIN (SELECT * FROM ingest_runs"
 	    "  WHERE started_at < ?1 ORDER BY started_at DESC, id DESC"
-	    "  LIMIT 1)";
+	    "  LIMIT 1) AS run ON 1 = 1";
 	struct db_stmt	*st;
 	int		 rc;
 

@@ -64,13 +64,26 @@ enum sum_stmt {
 	" JOIN records c ON c.report = p.id"				\
 	" WHERE d.domain = ?1 GROUP BY 2, 3"
 
+/*
+ * A source seen again widens its span of days: the smaller and larger
+ * of two values are min() and max() in SQLite, least() and greatest()
+ * in PostgreSQL (sum_pg).
+ */
+#define SOURCES_SPAN(lo, hi)						\
+	" ON CONFLICT (domain, header_from, source_ip) DO UPDATE SET"	\
+	" first_day = " lo "(sources.first_day, excluded.first_day),"	\
+	" last_day = " hi "(sources.last_day, excluded.last_day)"	\
+	" WHERE excluded.first_day < sources.first_day"			\
+	" OR excluded.last_day > sources.last_day"
+
 static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_FIND] = "SELECT id FROM auth_sigs WHERE key = ?",
 	[S_SIG_INSERT] =
 	    "INSERT INTO auth_sigs (key, header_from, adkim, aspf, dmarc,"
 	    " dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
 	    " disposition, reasons, facts, passes, ident)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (key) DO NOTHING RETURNING id",
 	[S_SIG_DKIM] =
 	    "INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
@@ -78,7 +91,8 @@ static const char *const sum_sql[S__COUNT] = {
 	    "INSERT INTO auth_sig_spf (sig, ordinal, domain, scope, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_DIRTY] =
-	    "INSERT OR IGNORE INTO summary_dirty (domain, day) VALUES (?, ?)",
+	    "INSERT INTO summary_dirty (domain, day) VALUES (?, ?)"
+	    " ON CONFLICT DO NOTHING",
 	[S_DIRTY_DOMAINS] =
 	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
 	    " ORDER BY domain LIMIT 1",
@@ -87,22 +101,15 @@ static const char *const sum_sql[S__COUNT] = {
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
 	    " first_day, last_day)"
 	    " SELECT ?1, coalesce(c.header_from, ''),"
-	    " coalesce(c.source_ip, ''), dmarcdb_ip(c.source_ip),"
+	    " coalesce(c.source_ip, ''),"
+	    " dmarcdb_ip(nullif(coalesce(c.source_ip, ''), '')),"
 	    " min(p.day), max(p.day)"
 	    NOTED_SOURCES
-	    " ON CONFLICT DO UPDATE SET"
-	    " first_day = min(first_day, excluded.first_day),"
-	    " last_day = max(last_day, excluded.last_day)"
-	    " WHERE excluded.first_day < first_day"
-	    " OR excluded.last_day > last_day",
+	    SOURCES_SPAN("min", "max"),
 	[S_SRC_ADD] =
 	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
 	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	    " ON CONFLICT DO UPDATE SET"
-	    " first_day = min(first_day, excluded.first_day),"
-	    " last_day = max(last_day, excluded.last_day)"
-	    " WHERE excluded.first_day < first_day"
-	    " OR excluded.last_day > last_day",
+	    SOURCES_SPAN("min", "max"),
 	[S_RECORDS] =
 	    "SELECT id, source_ip, count, disposition, dkim, spf, header_from"
 	    " FROM records WHERE report = ? AND id BETWEEN ? AND ?"
@@ -114,13 +121,30 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SET_DAY] = "UPDATE reports SET day = ? WHERE id = ?",
 };
 
+/* PostgreSQL's, where they differ. */
+static const char *const sum_pg[S__COUNT] = {
+	[S_MERGE] =
+	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
+	    " first_day, last_day)"
+	    " SELECT ?1, coalesce(c.header_from, ''),"
+	    " coalesce(c.source_ip, ''),"
+	    " dmarcdb_ip(nullif(coalesce(c.source_ip, ''), '')),"
+	    " min(p.day), max(p.day)"
+	    NOTED_SOURCES
+	    SOURCES_SPAN("least", "greatest"),
+	[S_SRC_ADD] =
+	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
+	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    SOURCES_SPAN("least", "greatest"),
+};
+
 /* A record signed again: its id and signature. */
 struct resign {
 	int64_t	record, sig;
 };
 
 struct store_sum {
-	struct db *db;
+	struct db	*db;
 	const char	*path;
 	struct db_stmt	*st[S__COUNT];
 	struct tally	*tally;		/* encoding signatures */
@@ -188,7 +212,8 @@ sum_new(struct db *db, const char *path, struct dr_error *err)
 		return NULL;
 	}
 	for (i = 0; i < S__COUNT; i++)
-		if (db_prepare_v3(db, sum_sql[i], -1,
+		if (db_prepare_v3(db, db_is_pg(db) && sum_pg[i] != NULL ?
+		    sum_pg[i] : sum_sql[i], -1,
 		    DB_PREPARE_PERSISTENT, &m->st[i], NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
 			sum_free(m);
@@ -243,6 +268,24 @@ done(struct store_sum *m, enum sum_stmt q, struct dr_error *err,
 	return 0;
 }
 
+/* The id of a stored signature: 1, 0 if none, -1 with err set. */
+static int
+sig_find(struct store_sum *m, const unsigned char key[SHA256_LEN],
+    int64_t *id, struct dr_error *err)
+{
+	struct db_stmt	*st = m->st[S_SIG_FIND];
+	int		 rc;
+
+	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return sum_err(m, err, "looking up a signature");
+	return rc == DB_ROW;
+}
+
 /* Insert a new signature with its evaluation. */
 static int
 sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
@@ -289,6 +332,13 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	*id = db_column_int64(st, 0);
 	db_reset(st);
 	buf_free(&reasons);
+	/*
+	 * No row: another ingest stored the same signature since we
+	 * looked (PostgreSQL, many at once): it is that one.
+	 */
+	if (rc == DB_DONE)
+		return sig_find(m, key, id, err) == 1 ? 0 :
+		    sum_err(m, err, "storing a signature");
 	if (rc != DB_ROW)
 		return sum_err(m, err, "storing a signature");
 	for (i = 0; i < g.ndkims + g.nspfs; i++) {
@@ -317,7 +367,6 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
     const struct dr_record *r, int64_t *id, struct dr_error *err)
 {
 	unsigned char	 key[SHA256_LEN];
-	struct db_stmt	*st = m->st[S_SIG_FIND];
 	int64_t		*cached;
 	int		 rc, added;
 
@@ -330,14 +379,9 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 	}
 	if (sha256_buf(m->sigbuf.data, m->sigbuf.len, key) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_column_int64(st, 0);
-	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return sum_err(m, err, "looking up a signature");
-	if (rc == DB_DONE && sig_insert(m, key, id, err) == -1)
+	if ((rc = sig_find(m, key, id, err)) == -1)
+		return -1;
+	if (rc == 0 && sig_insert(m, key, id, err) == -1)
 		return -1;
 	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
 		hmap_clear(m->sigs);
@@ -563,21 +607,30 @@ sum_fold(struct db *db, const char *path, const char *domain,
 		return -1;
 	if (!noted)
 		return 0;
-	if (fold_run(db, path, "CREATE TEMP TABLE IF NOT EXISTS"
-	    " sources_folded (domain TEXT PRIMARY KEY) WITHOUT ROWID", NULL,
-	    NULL, err) == -1 ||
-	    fold_run(db, path, "CREATE TEMP TABLE IF NOT EXISTS sources_fold"
-	    " (domain TEXT NOT NULL, header_from TEXT NOT NULL,"
+	/*
+	 * Temporary tables come first where a name is looked up, in both
+	 * databases; PostgreSQL's tables have no rowid to do without.
+	 */
+	if (fold_run(db, path, db_pick(db, "CREATE TEMP TABLE IF NOT EXISTS"
+	    " sources_folded (domain TEXT PRIMARY KEY) WITHOUT ROWID",
+	    "CREATE TEMP TABLE IF NOT EXISTS sources_folded"
+	    " (domain TEXT PRIMARY KEY)"), NULL, NULL, err) == -1 ||
+	    fold_run(db, path, db_pick(db, "CREATE TEMP TABLE IF NOT EXISTS"
+	    " sources_fold (domain TEXT NOT NULL, header_from TEXT NOT NULL,"
 	    " source_ip TEXT NOT NULL, first_day INTEGER NOT NULL,"
 	    " PRIMARY KEY (domain, header_from, source_ip)) WITHOUT ROWID",
+	    "CREATE TEMP TABLE IF NOT EXISTS"
+	    " sources_fold (domain TEXT NOT NULL, header_from TEXT NOT NULL,"
+	    " source_ip TEXT NOT NULL, first_day BIGINT NOT NULL,"
+	    " PRIMARY KEY (domain, header_from, source_ip))"),
 	    NULL, NULL, err) == -1 ||
-	    fold_run(db, path, "INSERT OR IGNORE INTO temp.sources_folded"
-	    " VALUES (?1)", domain, NULL, err) == -1)
+	    fold_run(db, path, "INSERT INTO sources_folded"
+	    " VALUES (?1) ON CONFLICT DO NOTHING", domain, NULL, err) == -1)
 		return -1;
 	/* Folded before, on this connection. */
 	if (db_changes(db) == 0)
 		return 1;
-	if (fold_run(db, path, "INSERT INTO temp.sources_fold"
+	if (fold_run(db, path, "INSERT INTO sources_fold"
 	    " SELECT ?1, coalesce(c.header_from, ''),"
 	    " coalesce(c.source_ip, ''), min(p.day)" NOTED_SOURCES, domain,
 	    NULL, err) == -1)
@@ -624,10 +677,11 @@ sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 	}
 	if (from >= 3)
 		return 0;
-	if (db_exec(m->db, "INSERT OR IGNORE INTO summary_dirty"
+	if (db_exec(m->db, "INSERT INTO summary_dirty"
 	    " (domain, day) SELECT domain, day FROM reports"
 	    " WHERE status = 'active' AND domain IS NOT NULL"
-	    " AND record_count > 0", NULL, NULL, NULL) != DB_OK)
+	    " AND record_count > 0 ON CONFLICT DO NOTHING", NULL, NULL,
+	    NULL) != DB_OK)
 		return sum_err(m, err, "upgrading the summary");
 	return sum_merge(m, err);
 }

@@ -25,6 +25,7 @@
 #include "schema-sql.h"
 #include "hmap.h"
 #include "store-int.h"
+#include "store-pg.h"
 #include "store.h"
 #include "tally.h"
 #include "valid.h"
@@ -74,6 +75,11 @@ enum stmt {
 	Q__COUNT
 };
 
+/*
+ * The statements, in SQL both databases take; stmt_pg below has
+ * PostgreSQL's where it must differ. The Q_MAX_* are SQLite's only
+ * (PostgreSQL's ids come from sequences: store-pg.c).
+ */
 static const char *const stmt_sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
@@ -120,16 +126,18 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (sha256) DO UPDATE SET run_id = excluded.run_id,"
 	    " origin = excluded.origin, reason = excluded.reason,"
-	    " last_seen = excluded.last_seen, times_seen = times_seen + 1,"
-	    " mail_message = coalesce(excluded.mail_message, mail_message)"
+	    " last_seen = excluded.last_seen,"
+	    " times_seen = rejected_inputs.times_seen + 1,"
+	    " mail_message = coalesce(excluded.mail_message,"
+	    " rejected_inputs.mail_message)"
 	    " RETURNING id",
 	/* Were these bytes rejected before? */
 	[Q_REJECT_FIND] =
 	    "SELECT 1 FROM rejected_inputs WHERE sha256 = ?",
 	/* The blob's place, written in pieces by store_reject_write. */
 	[Q_REJECT_RAW] =
-	    "INSERT OR IGNORE INTO rejected_raw (input, raw)"
-	    " VALUES (?, zeroblob(?))",
+	    "INSERT INTO rejected_raw (input, raw)"
+	    " VALUES (?, zeroblob(?)) ON CONFLICT DO NOTHING",
 	[Q_MAX_MAIL] = "SELECT coalesce(max(id), 0) FROM mail_messages",
 	[Q_MAIL_FIND] =
 	    "SELECT id, outcome FROM mail_messages WHERE sha256 = ?",
@@ -145,14 +153,33 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    "UPDATE mail_messages SET outcome = 'stored', reason = NULL,"
 	    " reports = reports + ?, last_seen = ? WHERE id = ?",
 	[Q_LOC_INSERT] =
-	    "INSERT OR IGNORE INTO mail_locations (location, message, seen_at,"
-	    " handled_at) VALUES (?, ?, ?, ?)",
+	    "INSERT INTO mail_locations (location, message, seen_at,"
+	    " handled_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 	[Q_LOC_FIND] =
 	    "SELECT m.outcome, l.handled_at IS NOT NULL FROM mail_locations l"
 	    " JOIN mail_messages m ON m.id = l.message WHERE l.location = ?",
 	[Q_LOC_HANDLED] =
 	    "UPDATE mail_locations SET handled_at = ? WHERE location = ?",
 };
+
+/*
+ * PostgreSQL's: the tables of a report's rows carry its domain (last),
+ * a rejected input's bytes are written in pieces (store-pg.c).
+ */
+static const char *const stmt_pg[Q__COUNT] = {
+	[Q_MAX_REPORT] = "SELECT 0",
+	[Q_MAX_RECORD] = "SELECT 0",
+	[Q_MAX_MAIL] = "SELECT 0",
+	[Q_REPORT_ERROR] =
+	    "INSERT INTO report_errors (report, ordinal, message, lang,"
+	    " policy_domain) VALUES (?, ?, ?, ?, ?)",
+	[Q_REJECT_RAW] = "SELECT ?, ?",
+};
+
+/* A report-level warning on PostgreSQL (records' go by COPY). */
+static const char warning_pg[] =
+    "INSERT INTO warnings (report, record, code, message, policy_domain)"
+    " VALUES (?, ?, ?, ?, ?)";
 
 /*
  * Rows of the child tables are written many to a statement: a
@@ -190,6 +217,11 @@ static const struct multi_def {
 
 #define MULTI_MAX	64
 #define REC_BATCH	32	/* records buffered before writing */
+/*
+ * On PostgreSQL, more (a COPY per table costs round trips): up to
+ * the end of the ingest's block of messages (store_flush).
+ */
+#define REC_BATCH_PG	1024
 
 struct multi {
 	struct db_stmt	*st[MULTI_MAX + 1];	/* by number of rows */
@@ -199,8 +231,12 @@ struct multi {
 };
 
 struct store {
-	struct db *db;
-	char		*path;
+	struct db	*db;
+	char		*path;		/* for messages */
+	char		*dsn;		/* to open it again */
+	bool		 pg;		/* PostgreSQL */
+	struct db_stmt	*warn_pg;
+	int64_t		 pend_ids[REC_BATCH_PG];	/* PostgreSQL's */
 	struct db_stmt	*st[Q__COUNT];
 	struct multi	 multi[T__COUNT];
 	int64_t		 run_id;
@@ -208,9 +244,10 @@ struct store {
 	int64_t		 next_report;	/* ids handed out within a batch */
 	int64_t		 next_record;
 	int64_t		 first_record;	/* of the open report */
-	const struct dr_record *pending[REC_BATCH]; /* not yet written */
-	int64_t		 pending_sig[REC_BATCH];	/* their signatures */
-	int		 npending;
+	const struct dr_record *pending[REC_BATCH_PG]; /* not yet written */
+	int64_t		 pending_sig[REC_BATCH_PG];	/* their signatures */
+	int		 npending, maxpending;
+	const char	*report_domain;	/* the open report's */
 	/* The open mail message: no commit until it ends. */
 	bool		 in_mail;
 	bool		 mail_exists;	/* its row is there already */
@@ -224,6 +261,10 @@ struct store {
 	struct hmap	*rejected_now;	/* digests this run rejected first */
 	sqlite3_blob	*rblob;		/* NULL: the bytes are not wanted */
 	uint64_t	 rlen, roff;
+	/* PostgreSQL: the bytes are written in pieces of RAW_PIECE. */
+	bool		 rwant;
+	int64_t		 rinput, rpiece;
+	struct buf	 rbuf;
 	bool		 in_batch;	/* BEGIN IMMEDIATE done */
 	int		 reads;	/* store_read_begin depth: BEGIN done */
 	bool		 in_report;	/* SAVEPOINT report done */
@@ -236,6 +277,12 @@ struct store {
 };
 
 static int	batch_begin(struct store *, struct dr_error *);
+static int	flush_pg(struct store *, struct dr_error *);
+static int	twin_pg(struct store *, struct store **, struct dr_error *);
+static int	reject_piece(struct store *, struct dr_error *);
+static int	prepare_all(struct store *, struct dr_error *);
+static int	open_pg(const char *, int, int, struct store **,
+		    struct dr_error *);
 
 /*
  * A database error: the path, what we were doing, SQLite's message (or
@@ -668,20 +715,26 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
     struct dr_error *err)
 {
 	struct store	*s;
-	int		 i, rc, ro;
+	int		 rc, ro;
 
 	*sp = NULL;
+	if (store_pg_name(path))
+		return open_pg(path, busy_ms, flags, sp, err);
 	if (dbfile_prepare(path, flags, err) == -1)
 		return -1;
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	s->path = strdup(path);
-	if (s->path == NULL) {
+	s->dsn = strdup(path);
+	if (s->path == NULL || s->dsn == NULL) {
+		free(s->path);
+		free(s->dsn);
 		free(s);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	s->busy_ms = busy_ms;
+	s->maxpending = REC_BATCH;
 	s->db = calloc(1, sizeof *s->db);
 	if (s->db == NULL) {
 		free(s->path);
@@ -696,6 +749,7 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 		if (s->db->lite == NULL) {
 			free(s->db);
 			free(s->path);
+			free(s->dsn);
 			free(s);
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
 		}
@@ -754,18 +808,63 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	    exec(s, "PRAGMA temp_store = MEMORY", err, "setting temp_store") ==
 	    -1)
 		goto fail;
+	if (prepare_all(s, err) == -1)
+		goto fail;
+	*sp = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+/* The summary's and the store's statements, for either database. */
+static int
+prepare_all(struct store *s, struct dr_error *err)
+{
+	const char	*sql;
+	int		 i;
+
 	if (!s->readonly) {
 		s->sum = sum_new(s->db, s->path, err);
 		if (s->sum == NULL)
-			goto fail;
+			return -1;
 	}
 	for (i = 0; i < Q__COUNT; i++) {
-		if (db_prepare_v3(s->db, stmt_sql[i], -1,
-		    DB_PREPARE_PERSISTENT, &s->st[i], NULL) != DB_OK) {
-			db_err(s, err, "preparing a statement");
-			goto fail;
-		}
+		sql = s->pg && stmt_pg[i] != NULL ? stmt_pg[i] : stmt_sql[i];
+		if (db_prepare_v3(s->db, sql, -1, DB_PREPARE_PERSISTENT,
+		    &s->st[i], NULL) != DB_OK)
+			return db_err(s, err, "preparing a statement");
 	}
+	if (s->pg && db_prepare_v3(s->db, warning_pg, -1,
+	    DB_PREPARE_PERSISTENT, &s->warn_pg, NULL) != DB_OK)
+		return db_err(s, err, "preparing a statement");
+	return 0;
+}
+
+/*
+ * A PostgreSQL database (store-pg.c). Many ingests may write it at
+ * once: the server decides, with its locks and unique keys.
+ */
+static int
+open_pg(const char *dsn, int busy_ms, int flags, struct store **sp,
+    struct dr_error *err)
+{
+	struct store	*s;
+	int		 ro;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL || (s->dsn = strdup(dsn)) == NULL) {
+		free(s);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	s->pg = true;
+	s->busy_ms = busy_ms;
+	s->maxpending = REC_BATCH_PG;
+	if (store_pg_open(dsn, flags, &s->db, &s->path, &ro, err) == -1)
+		goto fail;
+	s->readonly = ro != 0;
+	if (prepare_all(s, err) == -1)
+		goto fail;
 	*sp = s;
 	return 0;
 fail:
@@ -830,6 +929,12 @@ store_path(const struct store *s)
 	return s->path;
 }
 
+const char *
+store_dsn(const struct store *s)
+{
+	return s->dsn;
+}
+
 int
 store_busy_ms(const struct store *s)
 {
@@ -843,6 +948,12 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->db == NULL) {
+		free(s->path);
+		free(s->dsn);
+		free(s);
+		return;
+	}
 	if (s->in_report)
 		store_report_abort(s);
 	if (s->in_reject) {
@@ -858,6 +969,10 @@ store_close(struct store *s)
 		store_commit(s, &err);
 	}
 	arena_free(&s->mailmem);
+	buf_free(&s->rbuf);
+	/* Prepared statements go with the connection. */
+	if (s->pg)
+		db_pg_closing(s->db);
 	sum_free(s->sum);
 	hmap_free(s->rejected_now);
 	db_finalize(s->q.sig);
@@ -868,6 +983,7 @@ store_close(struct store *s)
 	db_finalize(s->q.alert_seen);
 	for (i = 0; i < Q__COUNT; i++)
 		db_finalize(s->st[i]);
+	db_finalize(s->warn_pg);
 	for (i = 0; i < T__COUNT; i++) {
 		int r;
 		for (r = 0; r <= MULTI_MAX; r++)
@@ -880,9 +996,14 @@ store_close(struct store *s)
 	if (!db_get_autocommit(s->db) && (s->reads == 0 ||
 	    db_exec(s->db, "COMMIT", NULL, NULL, NULL) != DB_OK))
 		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(s->db->lite);
-	free(s->db);
+	if (s->pg)
+		db_pg_close(s->db);
+	else {
+		sqlite3_close(s->db->lite);
+		free(s->db);
+	}
 	free(s->path);
+	free(s->dsn);
 	free(s);
 }
 
@@ -1074,9 +1195,23 @@ store_report_begin(struct store *s, const struct dr_report *r,
 	if (batch_begin(s, err) == -1 ||
 	    step_done(s, Q_SAVEPOINT, err, "starting a report") == -1)
 		return -1;
+	/*
+	 * PostgreSQL: the report's id from its sequence, and its domain's
+	 * lock, which the report holds until committed (store-pg.c).
+	 */
+	if (s->pg && (store_pg_lock_domain(s->db, s->path, r->domain, err) ==
+	    -1 || store_pg_ids(s->db, s->path, "reports_id_seq", 1,
+	    &s->next_report, err) == -1)) {
+		db_step(s->st[Q_ROLLBACK_TO]);
+		db_reset(s->st[Q_ROLLBACK_TO]);
+		db_step(s->st[Q_RELEASE]);
+		db_reset(s->st[Q_RELEASE]);
+		return -1;
+	}
 	sum_begin(s->sum, r);
 	s->in_report = true;
 	s->report_id = s->next_report++;
+	s->report_domain = r->domain;
 	s->first_record = s->next_record;
 	s->npending = 0;
 	return 0;
@@ -1086,6 +1221,23 @@ static int
 add_warning(struct store *s, int64_t record, const struct dr_warning *w,
     int left, struct dr_error *err)
 {
+	if (s->pg) {
+		struct db_stmt *st = s->warn_pg;
+		int rc;
+		db_bind_int64(st, 1, s->report_id);
+		if (record > 0)
+			db_bind_int64(st, 2, record);
+		else
+			db_bind_null(st, 2);
+		bind_s(st, 3, w->code);
+		bind_s(st, 4, w->msg);
+		bind_s(st, 5, s->report_domain != NULL ? s->report_domain : "");
+		rc = db_step(st);
+		db_reset(st);
+		if (rc != DB_DONE)
+			return db_err(s, err, "storing a warning");
+		return 0;
+	}
 	if (multi_row(s, T_WARNINGS, left, err) == NULL)
 		return -1;
 	mb_i(s, T_WARNINGS, s->report_id);
@@ -1110,6 +1262,26 @@ store_report_warning(struct store *s, const char *code, const char *msg,
 }
 
 /*
+ * PostgreSQL: the records' ids, from their sequence in one statement
+ * (consecutive, unless another ingest takes some at the same time),
+ * and their rows by COPY.
+ */
+static int
+flush_pg(struct store *s, struct dr_error *err)
+{
+	int	n = s->npending;
+
+	if (store_pg_ids(s->db, s->path, "records_id_seq", n, s->pend_ids,
+	    err) == -1)
+		return -1;
+	if (store_pg_records(s->db, s->path, s->report_domain, s->report_id,
+	    s->pending, s->pend_ids, s->pending_sig, n, err) == -1)
+		return -1;
+	s->npending = 0;
+	return 0;
+}
+
+/*
  * Write the buffered records and their results: each table's rows go
  * out many to a statement. The records' ids were handed out in order,
  * so they are known before anything is written.
@@ -1123,6 +1295,8 @@ store_flush(struct store *s, struct dr_error *err)
 
 	if (n == 0)
 		return 0;
+	if (s->pg)
+		return flush_pg(s, err);
 	id = s->next_record - n;
 	for (i = 0; i < n; i++) {
 		const struct dr_record *r = s->pending[i];
@@ -1220,7 +1394,7 @@ store_record(struct store *s, const struct dr_record *r,
 		return -1;
 	s->pending[s->npending++] = r;
 	s->next_record++;
-	if (s->npending == REC_BATCH)
+	if (s->npending == s->maxpending)
 		return store_flush(s, err);
 	return 0;
 }
@@ -1273,7 +1447,8 @@ insert_report(struct store *s, const struct dr_report *r,
 	bind_s(st, i++, r->generator);
 	db_bind_int64(st, i++, r->begin);
 	db_bind_int64(st, i++, r->end);
-	bind_s(st, i++, r->domain);
+	/* PostgreSQL's reports carry '' for none (schema/pg). */
+	bind_s(st, i++, r->domain == NULL && s->pg ? "" : r->domain);
 	bind_s(st, i++, r->adkim);
 	bind_s(st, i++, r->aspf);
 	bind_s(st, i++, r->p);
@@ -1394,6 +1569,8 @@ store_report_end(struct store *s, const struct dr_report *r,
 		db_bind_int64(st, 2, (int64_t)i + 1);
 		bind_s(st, 3, r->errors[i].msg);
 		bind_s(st, 4, r->errors[i].lang);
+		if (s->pg)
+			bind_s(st, 5, r->domain != NULL ? r->domain : "");
 		if (step_done(s, Q_REPORT_ERROR, err, "storing an error") == -1)
 			goto fail;
 	}
@@ -1473,6 +1650,8 @@ batch_begin(struct store *s, struct dr_error *err)
 	s->in_batch = true;
 	s->batch_reports = 0;
 	clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
+	if (s->pg)
+		return 0;
 	if (max_id(s, Q_MAX_REPORT, &s->next_report, err) == -1 ||
 	    max_id(s, Q_MAX_RECORD, &s->next_record, err) == -1 ||
 	    max_id(s, Q_MAX_MAIL, &s->next_mail, err) == -1) {
@@ -1521,6 +1700,9 @@ store_sources_update(struct store *s, struct dr_error *err)
 int
 store_spill(struct store *s, struct dr_error *err)
 {
+	/* PostgreSQL's sorts spill by themselves (work_mem). */
+	if (s->pg)
+		return 0;
 	return exec(s, "PRAGMA temp_store = FILE", err, "setting temp_store");
 }
 
@@ -1529,7 +1711,12 @@ store_read_begin(struct store *s, struct dr_error *err)
 {
 	if (s->in_batch)
 		return 0;
-	if (s->reads == 0 && exec(s, "BEGIN", err, "starting to read") == -1)
+	/*
+	 * PostgreSQL: one snapshot for every statement until the end, as
+	 * SQLite's read transaction gives.
+	 */
+	if (s->reads == 0 && exec(s, s->pg ? "BEGIN ISOLATION LEVEL"
+	    " REPEATABLE READ" : "BEGIN", err, "starting to read") == -1)
 		return -1;
 	s->reads++;
 	return 0;
@@ -1548,6 +1735,8 @@ store_read_end(struct store *s)
 void
 store_progress(struct store *s, int (*fn)(void *), void *arg)
 {
+	if (s->pg)
+		return;
 	sqlite3_progress_handler(s->db->lite, fn != NULL ? 4096 : 0, fn, arg);
 }
 
@@ -1569,6 +1758,41 @@ data_version(struct store *s, int64_t *v, struct dr_error *err)
 	return 0;
 }
 
+/*
+ * PostgreSQL: the twin imports s's snapshot (both are REPEATABLE READ:
+ * store_read_begin).
+ */
+static int
+twin_pg(struct store *s, struct store **out, struct dr_error *err)
+{
+	struct db_stmt	*st;
+	struct store	*t;
+	char		 sql[128];
+	int		 rc;
+
+	if (db_prepare_v2(s->db, "SELECT pg_export_snapshot()", -1, &st,
+	    NULL) != DB_OK)
+		return db_err(s, err, "starting to read");
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'",
+		    (const char *)db_column_text(st, 0));
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return db_err(s, err, "starting to read");
+	if (store_open(s->dsn, s->busy_ms, STORE_READER, &t, err) == -1)
+		return -1;
+	if (exec(t, "BEGIN ISOLATION LEVEL REPEATABLE READ", err,
+	    "starting to read") == -1 || exec(t, sql, err,
+	    "starting to read") == -1) {
+		store_close(t);
+		return -1;
+	}
+	t->reads = 1;
+	*out = t;
+	return 0;
+}
+
 int
 store_twin(struct store *s, struct store **out, struct dr_error *err)
 {
@@ -1582,7 +1806,9 @@ store_twin(struct store *s, struct store **out, struct dr_error *err)
 	if (s->reads == 0 || s->in_batch)
 		return dr_seterr(err, DR_E_DB, "store_twin: no read "
 		    "transaction");
-	if (store_open(s->path, s->busy_ms, STORE_READER, &t, err) == -1)
+	if (s->pg)
+		return twin_pg(s, out, err);
+	if (store_open(s->dsn, s->busy_ms, STORE_READER, &t, err) == -1)
 		return -1;
 	if (exec(t, "PRAGMA cache_size = -16384", err, "setting the cache") ==
 	    -1 || store_spill(t, err) == -1)
@@ -1633,7 +1859,12 @@ store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
 
 	if (!s->in_batch || store_busy(s))
 		return 0;
-	if (s->batch_reports >= max_reports)
+	/*
+	 * PostgreSQL: a commit per report, so that a report holds its
+	 * domain's lock (store_report_begin) no longer than it must, and
+	 * an ingest never waits for one while holding another.
+	 */
+	if (s->batch_reports >= max_reports || (s->pg && s->batch_reports > 0))
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - s->batch_start.tv_sec) * 1000 +
@@ -1686,6 +1917,9 @@ store_mail_begin(struct store *s, const struct store_mail *m,
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_err(s, err, "looking up a message");
 	s->mail_exists = rc == DB_ROW;
+	if (!s->mail_exists && s->pg && store_pg_ids(s->db, s->path,
+	    "mail_messages_id_seq", 1, &s->next_mail, err) == -1)
+		return -1;
 	if (!s->mail_exists)
 		s->mail_id = s->next_mail++;
 	s->in_mail = true;
@@ -1938,6 +2172,20 @@ store_reject_begin(struct store *s, const char *origin, const char *reason,
 		return db_err(s, err, "storing a rejected input");
 	s->mail_rejected++;
 
+	if (s->pg) {
+		int has = store_pg_has_raw(s->db, s->path, id, err);
+		if (has == -1)
+			return -1;
+		s->in_reject = true;
+		s->rlen = len;
+		s->roff = 0;
+		s->rinput = id;
+		s->rpiece = 0;
+		s->rwant = !has && len > 0;
+		buf_reset(&s->rbuf);
+		*want = s->rwant;
+		return 0;
+	}
 	st = s->st[Q_REJECT_RAW];
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, (int64_t)len);
@@ -1964,15 +2212,44 @@ store_reject_before(const struct store *s)
 	return s->reject_before;
 }
 
+/* PostgreSQL: the bytes gathered so far, as the next piece. */
+static int
+reject_piece(struct store *s, struct dr_error *err)
+{
+	if (store_pg_piece(s->db, s->path, s->rinput, s->rpiece++,
+	    s->rbuf.data, s->rbuf.len, err) == -1)
+		return -1;
+	buf_reset(&s->rbuf);
+	return 0;
+}
+
 /* The next piece of the raw bytes (when wanted). */
 int
 store_reject_write(struct store *s, const void *p, size_t n,
     struct dr_error *err)
 {
-	assert(s->in_reject && s->rblob != NULL);
+	assert(s->in_reject && (s->rblob != NULL || s->rwant));
 	if (n > s->rlen - s->roff)
 		return dr_seterr(err, DR_E_DB, "%s: more raw bytes of a "
 		    "rejected input than announced", s->path);
+	if (s->pg) {
+		/* Whole pieces of RAW_PIECE, the last shorter. */
+		while (n > 0) {
+			size_t k = RAW_PIECE - s->rbuf.len;
+			if (k > n)
+				k = n;
+			if (buf_add(&s->rbuf, p, k) == -1)
+				return dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
+			p = (const char *)p + k;
+			n -= k;
+			s->roff += k;
+			if (s->rbuf.len == RAW_PIECE &&
+			    reject_piece(s, err) == -1)
+				return -1;
+		}
+		return 0;
+	}
 	if (n > 0 && sqlite3_blob_write(s->rblob, p, (int)n,
 	    (int)s->roff) != DB_OK)
 		return db_err(s, err, "storing a rejected input");
@@ -1988,6 +2265,17 @@ store_reject_end(struct store *s, struct dr_error *err)
 
 	assert(s->in_reject);
 	s->in_reject = false;
+	if (s->pg && s->rwant) {
+		s->rwant = false;
+		if (s->rbuf.len > 0 && reject_piece(s, err) == -1)
+			return -1;
+		if (s->roff != s->rlen)
+			return dr_seterr(err, DR_E_DB, "%s: %llu raw bytes of "
+			    "a rejected input announced, %llu written",
+			    s->path, (unsigned long long)s->rlen,
+			    (unsigned long long)s->roff);
+		return 0;
+	}
 	if (s->rblob == NULL)
 		return 0;
 	rc = sqlite3_blob_close(s->rblob);
@@ -2028,14 +2316,15 @@ store_list_reports(struct store *s, const struct store_filter *f,
 {
 	static const char sql[] =
 	    "SELECT id, status, coalesce(org_name, reporter), report_id,"
-	    " domain, date_begin, date_end, record_count, message_count,"
+	    " nullif(domain, ''), date_begin, date_end, record_count,"
+	    " message_count,"
 	    " (SELECT count(*) FROM warnings w WHERE w.report = r.id),"
 	    " 'p=' || coalesce(p, '?') ||"
 	    " coalesce(' sp=' || sp, '') || coalesce(' np=' || np, '') ||"
 	    " coalesce(' pct=' || pct, '') || coalesce(' t=' || testing, '')"
 	    " FROM reports r WHERE (?1 IS NULL OR domain = ?1)"
 	    " AND date_end >= ?2"
-	    " AND (?3 OR status = 'active')"
+	    " AND (?3 <> 0 OR status = 'active')"
 	    " ORDER BY date_begin DESC, id DESC";
 	struct store_report_row	 row;
 	struct db_stmt		*st;
@@ -2079,11 +2368,18 @@ store_list_rejected(struct store *s,
 	    " i.times_seen, i.last_seen FROM rejected_inputs i"
 	    " LEFT JOIN rejected_raw k ON k.input = i.id"
 	    " ORDER BY i.last_seen DESC, i.id DESC";
+	static const char sql_pg[] =
+	    "SELECT i.id, i.origin, i.reason, i.size,"
+	    " (SELECT sum(length(k.raw)) FROM rejected_pieces k"
+	    " WHERE k.input = i.id),"
+	    " i.times_seen, i.last_seen FROM rejected_inputs i"
+	    " ORDER BY i.last_seen DESC, i.id DESC";
 	struct store_rejected_row	 row;
 	struct db_stmt			*st;
 	int				 rc, ret = 0;
 
-	if (db_prepare_v2(s->db, sql, -1, &st, NULL) != DB_OK)
+	if (db_prepare_v2(s->db, db_pick(s->db, sql, sql_pg), -1, &st, NULL) !=
+	    DB_OK)
 		return db_err(s, err, "listing rejected inputs");
 	while ((rc = db_step(st)) == DB_ROW) {
 		row.id = db_column_int64(st, 0);
@@ -2102,6 +2398,28 @@ store_list_rejected(struct store *s,
 		ret = db_err(s, err, "listing rejected inputs");
 	db_finalize(st);
 	return ret < 0 ? -1 : 0;
+}
+
+/* PostgreSQL: the pieces in order (store_rejected_raw). */
+static int
+raw_pg(struct store *s, int64_t id, int (*cb)(void *, const void *, size_t),
+    void *arg, struct dr_error *err)
+{
+	struct db_stmt	*st;
+	int		 rc, ret = 0;
+
+	if (db_prepare_v3(s->db, "SELECT raw FROM rejected_pieces WHERE"
+	    " input = ? ORDER BY piece", -1, DB_PREPARE_STREAM, &st, NULL) !=
+	    DB_OK)
+		return db_err(s, err, "reading a rejected input");
+	db_bind_int64(st, 1, id);
+	while (ret == 0 && (rc = db_step(st)) == DB_ROW)
+		ret = cb(arg, db_column_blob(st, 0),
+		    (size_t)db_column_bytes(st, 0));
+	if (ret == 0 && rc != DB_DONE)
+		ret = db_err(s, err, "reading a rejected input");
+	db_finalize(st);
+	return ret;
 }
 
 int
@@ -2124,6 +2442,8 @@ store_rejected_raw(struct store *s, int64_t id,
 		    "%lld", (long long)id);
 	if (rc != DB_ROW)
 		return db_err(s, err, "reading a rejected input");
+	if (s->pg)
+		return raw_pg(s, id, cb, arg, err);
 	/* Read in pieces: a kept input may be as large as the cap. */
 	if (sqlite3_blob_open(s->db->lite, "main", "rejected_raw", "raw", id, 0,
 	    &b) != DB_OK)

@@ -1,5 +1,7 @@
 /*
- * store.h: the SQLite database: schema, migrations and every statement.
+ * store.h: the database: schema, migrations and every statement. It is
+ * SQLite's file, or a PostgreSQL database (a postgresql:// URI) when
+ * store_open is given one; the callers do not know which (db.h).
  *
  * One nested transaction (a savepoint) per report: store_report_begin
  * opens it, records are added with store_record, and store_report_end
@@ -48,7 +50,9 @@ int	 store_open(const char *, int, int, struct store **,
 /* 1 when the store was opened read-only (see store_open), else 0. */
 int	 store_readonly(const struct store *);
 void	 store_close(struct store *);
+/* The database for messages (no password), and what opens it again. */
 const char *store_path(const struct store *);
+const char *store_dsn(const struct store *);
 int	 store_busy_ms(const struct store *);
 
 /* Once, before anything else touches SQLite. Returns 0 or -1. */

@@ -113,15 +113,6 @@ if smtpctl show status > /dev/null 2>&1; then
 	    "the other test"
 fi
 
-# A port nobody listens on, from the ephemeral range.
-free_port() {
-	p=$(( 20000 + $$ % 20000 ))
-	while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
-
 PORT=$(free_port)
 URL=smtp://127.0.0.1:$PORT
 MD=$T/Maildir

@@ -16,17 +16,7 @@ command -v dovecot > /dev/null ||
 
 IMAP_PASS=secret
 
-# A port nobody listens on, from the ephemeral range, and not one in
-# PORTS_GIVEN (the caller adds it: this runs in a subshell).
-PORTS_GIVEN=" "
-free_port() {
-	p=$(( 20000 + $$ % 20000 ))
-	while [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] ||
-	    [ "${PORTS_GIVEN#* $p }" != "$PORTS_GIVEN" ]; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
+# (free_port: lib.sh; the caller adds each port given to PORTS_GIVEN.)
 
 dovecot_start() {
 	DOVE=$T/${1:-dovecot}

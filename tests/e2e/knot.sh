@@ -1,7 +1,6 @@
 # knot.sh: a private Knot DNS server on 127.0.0.1 for the end-to-end
 # tests (sourced after lib.sh), and DNS servers that misbehave:
 #
-#   free_port [SALT]    a port free for UDP and TCP on 127.0.0.1
 #   knot_zone NAME      the zone NAME: its records on standard input,
 #                       in zone file syntax relative to NAME (TXT
 #                       records can hold any byte as \DDD), after a SOA
@@ -41,14 +40,6 @@ KNOT=
 KNOT_PORT=
 at_exit 'knot_stop'
 
-free_port() {
-	p=$(( 20000 + ($$ + ${1:-0}) % 20000 ))
-	while [ -n "$(ss -Hlun "sport = :$p" 2>/dev/null)" ] ||
-	    [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; do
-		p=$((p + 1))
-	done
-	echo "$p"
-}
 
 knot_zone() {
 	{

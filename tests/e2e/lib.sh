@@ -148,9 +148,48 @@ differ() {
 	[ "$rc_" -eq 1 ]
 }
 
-# sql DB QUERY: one query through the sqlite3 shell.
+# free_port [SALT]: a port of 127.0.0.1 that nothing listens on, for
+# TCP or UDP, and not one in PORTS_GIVEN (" PORT PORT ... "; a caller
+# that takes one in a subshell adds it there).
+PORTS_GIVEN=" "
+free_port() {
+	p=$(( 20000 + ($$ + ${1:-0}) % 20000 ))
+	while [ -n "$(ss -Hlun "sport = :$p" 2>/dev/null)" ] ||
+	    [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] ||
+	    [ "${PORTS_GIVEN#* $p }" != "$PORTS_GIVEN" ]; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+
+# sql DB QUERY: one query, through the sqlite3 shell or, for a
+# postgresql:// database, psql (its rows as sqlite3 writes them: fields
+# separated by |, NULL as nothing).
 sql() {
-	sqlite3 -batch -noheader "$1" "$2"
+	case $1 in
+	postgresql://*)
+		psql -qXAt -v ON_ERROR_STOP=1 -d "$1" -c "$2" ;;
+	*)
+		sqlite3 -batch -noheader "$1" "$2" ;;
+	esac
+}
+
+# sqlite_only REASON: the test is about SQLite's database file (its
+# mode, its journal, its locks): under STORE=pg it is skipped, saying
+# why, and the PostgreSQL tests (pg-*.sh) cover the same ground.
+sqlite_only() {
+	if [ "${STORE:-sqlite}" = pg ]; then
+		echo "SKIP: SQLite only: $*"
+		exit 77
+	fi
+}
+
+# pg_or_lite DB LITE PG: LITE, or PG for a PostgreSQL database.
+pg_or_lite() {
+	case $1 in
+	postgresql://*) echo "$3" ;;
+	*) echo "$2" ;;
+	esac
 }
 
 # check_summary DB: every record names its signature, made under its
@@ -159,49 +198,61 @@ sql() {
 # messages and records of the active reports, per policy domain,
 # reporter and day.
 check_summary() {
+	day_=$(pg_or_lite "$1" "date(day * 86400, 'unixepoch')" \
+	    "dmarcdb_day(day)")
 	bad=$(sql "$1" "
-	  WITH r AS (SELECT domain, reporter,
-	      date(day * 86400, 'unixepoch') AS day,
+	  WITH r AS (SELECT domain, reporter, $day_ AS day,
 	      sum(message_count) AS m, sum(record_count) AS c
 	    FROM reports WHERE status = 'active' AND record_count > 0
-	      AND domain IS NOT NULL
+	      AND domain > ''
 	    GROUP BY 1, 2, 3),
 	  s AS (SELECT policy_domain AS domain, reporter, day,
 	      sum(messages) AS m, sum(records) AS c FROM v_source_days
 	    GROUP BY 1, 2, 3)
 	  SELECT count(*) FROM (
 	    SELECT domain FROM r LEFT JOIN s USING (domain, reporter, day)
-	      WHERE s.c IS NOT r.c OR s.m IS NOT r.m
+	      WHERE s.c IS DISTINCT FROM r.c OR s.m IS DISTINCT FROM r.m
 	    UNION ALL
 	    SELECT domain FROM s LEFT JOIN r USING (domain, reporter, day)
 	      WHERE r.c IS NULL
 	    UNION ALL
-	    SELECT id FROM reports WHERE day IS NOT
+	    SELECT domain FROM reports WHERE day IS DISTINCT FROM
 	      (CASE WHEN date_end >= date_begin
 	        THEN (date_begin / 2 + date_end / 2) / 86400
 	        ELSE date_begin / 86400 END)
 	    UNION ALL
-	    SELECT c.id FROM records c JOIN reports p ON p.id = c.report
+	    SELECT c.header_from FROM records c JOIN reports p ON p.id = c.report
 	      LEFT JOIN auth_sigs g ON g.id = c.sig
-	      WHERE g.id IS NULL OR g.header_from IS NOT c.header_from
-	        OR g.adkim IS NOT (CASE p.adkim WHEN 's' THEN 's' ELSE 'r' END)
-	        OR g.aspf IS NOT (CASE p.aspf WHEN 's' THEN 's' ELSE 'r' END))")
+	      WHERE g.id IS NULL OR g.header_from IS DISTINCT FROM c.header_from
+	        OR g.adkim IS DISTINCT FROM
+	          (CASE p.adkim WHEN 's' THEN 's' ELSE 'r' END)
+	        OR g.aspf IS DISTINCT FROM
+	          (CASE p.aspf WHEN 's' THEN 's' ELSE 'r' END)) AS x")
 	[ "$bad" = 0 ] || fail "$1: summary does not match the active reports"
 }
 
 # dump DB: the stored reports and records, and the summary, without ids,
-# times or origins: two databases holding the same data dump the same.
+# times or origins: two databases holding the same data dump the same,
+# whichever store each is.
 dump() {
 	check_summary "$1"
-	sql "$1" "SELECT hex(d.policy_domain), d.day, d.source_ip, d.reporter,
-	    hex(g.key), g.dmarc, g.facts, g.passes, g.ident, d.messages,
-	    d.records
+	hex_=$(pg_or_lite "$1" "hex(%s)" "upper(encode(%s, 'hex'))")
+	thex_=$(pg_or_lite "$1" "hex(%s)" \
+	    "upper(encode(convert_to(%s, 'UTF8'), 'hex'))")
+	dom_=$(pg_or_lite "$1" "domain" "nullif(domain, '')")
+	# shellcheck disable=SC2059
+	sql "$1" "SELECT $(printf "$thex_" d.policy_domain), d.day,
+	    d.source_ip, d.reporter, $(printf "$hex_" g.key), g.dmarc,
+	    g.facts, g.passes, g.ident, d.messages, d.records
 	  FROM v_source_days d JOIN auth_sigs g ON g.id = d.sig ORDER BY 1, 2,
 	    3, 4, 5;"
-	sql "$1" "SELECT hex(xml_sha256), xml_part, status, reporter,
-	    report_key_id, domain, date_begin, date_end, record_count,
-	    message_count FROM reports ORDER BY 1, 2;
-	  SELECT hex(r.xml_sha256), r.xml_part, c.ordinal, c.source_ip,
+	# shellcheck disable=SC2059
+	sql "$1" "SELECT $(printf "$hex_" xml_sha256), xml_part, status,
+	    reporter, report_key_id, $dom_, date_begin, date_end,
+	    record_count, message_count FROM reports ORDER BY 1, 2;"
+	# shellcheck disable=SC2059
+	sql "$1" "SELECT $(printf "$hex_" r.xml_sha256), r.xml_part,
+	    c.ordinal, c.source_ip,
 	    c.count, c.disposition, c.dkim, c.spf, c.header_from,
 	    c.envelope_from, c.envelope_to,
 	    (SELECT count(*) FROM dkim_results d WHERE d.record = c.id),
@@ -209,3 +260,12 @@ dump() {
 	    (SELECT count(*) FROM override_reasons o WHERE o.record = c.id)
 	  FROM records c JOIN reports r ON r.id = c.report ORDER BY 1, 2, 3;"
 }
+
+# STORE=pg: $DB is a database on a private PostgreSQL server (pg.sh),
+# and every command of the test runs on it (make check runs the suite
+# both ways).
+if [ "${STORE:-sqlite}" = pg ]; then
+	. "$SRCDIR/tests/e2e/pg.sh"
+	pg_start
+	DB=$(pg_db dmarc)
+fi
