@@ -366,7 +366,6 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 	struct store		*s = NULL;
 	struct dns		*d = NULL;
 	struct dr_error		 err;
-	struct stat		 st;
 	char			 why[VALID_WHY + 800], lower[256];
 	size_t			 i, j;
 	int			 ch, rc, json = 0, worst = FINDING_NOTE + 1;
@@ -437,7 +436,7 @@ cmd_check(struct cmd_ctx *c, int argc, char **argv)
 		o.ca_file = conf->ca_file;
 	}
 	/* The reports, if there is a database: selectors, domains. */
-	if (stat(c->db_path, &st) == 0) {
+	if (store_exists(c->db_path)) {
 		if ((rc = cmd_open_store(c, &s)) != EXIT_OK)
 			goto out;
 		if (store_read_begin(s, &err) == -1) {

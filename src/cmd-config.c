@@ -117,7 +117,6 @@ cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	struct catalogue	*cat = NULL;
 	struct store		*s = NULL;
 	struct dr_error		 err;
-	struct stat		 st;
 	size_t			 n = 0;
 	int			 ch, rc;
 
@@ -168,7 +167,7 @@ cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	digest_conf_check(conf, print_finding, &n);
 	rc = EXIT_OK;
 	/* The senders' use, from an existing database only. */
-	if (stat(c->db_path, &st) == 0) {
+	if (store_exists(c->db_path)) {
 		if ((rc = cmd_open_store(c, &s)) == EXIT_OK &&
 		    (store_spill(s, &err) == -1 ||
 		    store_sources_update(s, &err) == -1 ||

@@ -34,6 +34,14 @@
 #define OID_FLOAT8	701
 #define OID_NUMERIC	1700
 
+/*
+ * Text that is not UTF-8 (SQLite keeps any bytes; a file name may be
+ * Latin-1) is stored with each byte that does not fit as a character
+ * of the Private Use Area, U+F780 to U+F7FF (the byte + U+F700), and
+ * read back as that byte: the bytes come back as they went in.
+ */
+#define ESC_BASE	0xF700
+
 /* Rows fetched from a cursor at a time. */
 #define FETCH_ROWS	1000
 
@@ -47,8 +55,10 @@ struct pgdb {
 	unsigned	 next_name;	/* of prepared statements, cursors */
 	int		 copying;	/* inside COPY FROM STDIN */
 	int		 closing;	/* statements are not deallocated */
-	char		*copybuf;	/* a row being built */
+	char		 outer[32];	/* the savepoint that began a transaction */
+	char		*copybuf;	/* rows being built */
 	size_t		 copylen, copycap;
+	int		 copyfields;	/* of the row being built */
 };
 
 struct param {
@@ -142,41 +152,55 @@ res_err(struct db *db, PGresult *res)
 }
 
 /*
- * The database for messages: postgresql://user@host:port/dbname, from
- * a URI or key=value words, without the password or other options.
+ * The database for messages: the URI as given, without a password (in
+ * its user part, or a password= parameter).
  */
 char *
 db_pg_safe_name(const char *conninfo)
 {
-	PQconninfoOption	*opts, *o;
-	const char		*user = NULL, *host = NULL, *port = NULL;
-	const char		*dbname = NULL;
-	char			*err = NULL, *out;
-	size_t			 len;
+	const char	*scheme, *at, *slash, *colon, *q, *p;
+	char		*out, *o;
+	int		 first = 1;
 
-	opts = PQconninfoParse(conninfo, &err);
-	PQfreemem(err);
-	if (opts == NULL)
-		return strdup("postgresql://?");
-	for (o = opts; o->keyword != NULL; o++) {
-		if (o->val == NULL || *o->val == '\0')
-			continue;
-		if (strcmp(o->keyword, "user") == 0)
-			user = o->val;
-		else if (strcmp(o->keyword, "host") == 0)
-			host = o->val;
-		else if (strcmp(o->keyword, "port") == 0)
-			port = o->val;
-		else if (strcmp(o->keyword, "dbname") == 0)
-			dbname = o->val;
+	if ((out = malloc(strlen(conninfo) + 1)) == NULL)
+		return NULL;
+	o = out;
+	scheme = strstr(conninfo, "://");
+	if (scheme == NULL) {
+		strcpy(out, conninfo);
+		return out;
 	}
-	len = 32 + (user ? strlen(user) : 0) + (host ? strlen(host) : 0) +
-	    (port ? strlen(port) : 0) + (dbname ? strlen(dbname) : 0);
-	if ((out = malloc(len)) != NULL)
-		snprintf(out, len, "postgresql://%s%s%s%s%s/%s",
-		    user ? user : "", user ? "@" : "", host ? host : "",
-		    port ? ":" : "", port ? port : "", dbname ? dbname : "");
-	PQconninfoFree(opts);
+	scheme += 3;
+	slash = scheme + strcspn(scheme, "/?");
+	at = memchr(scheme, '@', (size_t)(slash - scheme));
+	colon = at != NULL ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
+	memcpy(o, conninfo, (size_t)(scheme - conninfo));
+	o += scheme - conninfo;
+	if (colon != NULL) {
+		memcpy(o, scheme, (size_t)(colon - scheme));
+		o += colon - scheme;
+		p = at;
+	} else
+		p = scheme;
+	/* The rest, without password=... among the parameters. */
+	q = strchr(p, '?');
+	if (q == NULL) {
+		strcpy(o, p);
+		return out;
+	}
+	memcpy(o, p, (size_t)(q - p));
+	o += q - p;
+	for (p = q; *p != '\0';) {
+		const char *e = p + 1 + strcspn(p + 1, "&");
+		if (strncmp(p + 1, "password=", 9) != 0) {
+			*o++ = first ? '?' : '&';
+			first = 0;
+			memcpy(o, p + 1, (size_t)(e - p - 1));
+			o += e - p - 1;
+		}
+		p = e;
+	}
+	*o = '\0';
 	return out;
 }
 
@@ -270,6 +294,120 @@ const char *
 db_pg_state(const struct db *db)
 {
 	return db->pg->state;
+}
+
+/* --- text that is not UTF-8 ------------------------------------------ */
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t		 len, i;
+	unsigned	 cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 ||
+	    cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* 1 when n bytes at s are UTF-8 without an escape of ours, else 0. */
+static int
+utf8_plain(const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, k;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_seq(p + i, n - i)) == 0)
+			return 0;
+		if (k == 3 && p[i] == 0xEF && (p[i + 1] == 0x9E ||
+		    p[i + 1] == 0x9F))
+			return 0;	/* U+F780..U+F7FF: escaped too */
+		i += k;
+	}
+	return 1;
+}
+
+/*
+ * n bytes at s as UTF-8 for the server (malloc'd, NUL-terminated, its
+ * length in *out_len): each byte that is not part of a valid sequence,
+ * and each of our escape characters, as U+F700 + the byte.
+ */
+static char *
+utf8_escape(const char *s, size_t n, size_t *out_len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *o;
+	size_t			 i = 0, k, j;
+
+	if ((out = malloc(n * 3 + 1)) == NULL)
+		return NULL;
+	o = out;
+	while (i < n) {
+		k = p[i] < 0x80 ? 1 : utf8_seq(p + i, n - i);
+		if (k == 3 && p[i] == 0xEF && (p[i + 1] == 0x9E ||
+		    p[i + 1] == 0x9F))
+			k = 0;
+		if (k > 0) {
+			memcpy(o, p + i, k);
+			o += k;
+			i += k;
+			continue;
+		}
+		/* A byte alone (of an escape character: its three). */
+		for (j = 0; j < (p[i] == 0xEF ? 3u : 1u) && i < n; j++, i++) {
+			unsigned cp = ESC_BASE | p[i];
+			*o++ = (char)(0xE0 | cp >> 12);
+			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+			*o++ = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+/* The escapes of utf8_escape back to bytes, in place: the new length. */
+static size_t
+utf8_unescape(char *s, size_t n)
+{
+	unsigned char	*p = (unsigned char *)s;
+	size_t		 i = 0, o = 0;
+
+	while (i < n) {
+		if (i + 2 < n && p[i] == 0xEF && (p[i + 1] == 0x9E ||
+		    p[i + 1] == 0x9F) && (p[i + 2] & 0xC0) == 0x80) {
+			unsigned cp = (unsigned)(p[i] & 0x0F) << 12 |
+			    (unsigned)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F);
+			p[o++] = (unsigned char)(cp & 0xFF);
+			i += 3;
+		} else
+			p[o++] = p[i++];
+	}
+	p[o] = '\0';
+	return o;
 }
 
 /* --- translating SQL --------------------------------------------------- */
@@ -525,14 +663,25 @@ int
 pg_bind_text(struct pgst *q, int i, const char *v, int n, void (*d)(void *))
 {
 	struct param	*p = param(q, i);
+	size_t		 len;
 
 	if (p == NULL)
 		return DB_ERROR;
 	if (v == NULL)
 		return pg_bind_null(q, i);
 	/* Text parameters end in a NUL: a length means a copy. */
-	if (n >= 0 || d != DB_STATIC) {
-		v = keep(p, v, n >= 0 ? (size_t)n : strlen(v));
+	len = n >= 0 ? (size_t)n : strlen(v);
+	if (!utf8_plain(v, len)) {
+		size_t	 elen;
+		char	*e = utf8_escape(v, len, &elen);
+		if (e == NULL)
+			return DB_NOMEM;
+		v = keep(p, e, elen);
+		free(e);
+		if (v == NULL)
+			return DB_NOMEM;
+	} else if (n >= 0 || d != DB_STATIC) {
+		v = keep(p, v, len);
 		if (v == NULL)
 			return DB_NOMEM;
 	}
@@ -905,10 +1054,10 @@ decoded(struct pgst *q, int i, size_t *len)
 	unsigned	 t = PQftype(q->res, i);
 	int		 n = PQnfields(q->res);
 
-	if (t != OID_BYTEA && t != OID_BOOL) {
-		*len = (size_t)PQgetlength(q->res, q->row, i);
+	*len = (size_t)PQgetlength(q->res, q->row, i);
+	if (t != OID_BYTEA && t != OID_BOOL && (memchr(v, 0xEF, *len) == NULL ||
+	    utf8_plain(v, *len)))
 		return v;
-	}
 	if (q->ndec < n) {
 		char **d = realloc(q->dec, (size_t)n * sizeof *d);
 		size_t *l;
@@ -925,7 +1074,13 @@ decoded(struct pgst *q, int i, size_t *len)
 		}
 	}
 	if (q->dec[i] == NULL) {
-		if (t == OID_BOOL) {
+		if (t != OID_BYTEA && t != OID_BOOL) {
+			/* Text with escapes of ours (utf8_escape). */
+			if ((q->dec[i] = malloc(*len + 1)) != NULL) {
+				memcpy(q->dec[i], v, *len);
+				q->declen[i] = utf8_unescape(q->dec[i], *len);
+			}
+		} else if (t == OID_BOOL) {
 			q->dec[i] = strdup(*v == 't' ? "1" : "0");
 			q->declen[i] = 1;
 		} else {
@@ -981,15 +1136,56 @@ pg_column_bytes(struct pgst *q, int i)
 	return (int)len;
 }
 
+/*
+ * SQLite's savepoints: one outside a transaction begins one, and its
+ * RELEASE commits it. The name of the savepoint SQL names, or NULL.
+ */
+static const char *
+savepoint(const char *sql, const char *verb, char *name, size_t len)
+{
+	size_t	n = strlen(verb), k;
+
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (strncasecmp(sql, verb, n) != 0 || !isspace((unsigned char)sql[n]))
+		return NULL;
+	sql += n;
+	while (isspace((unsigned char)*sql))
+		sql++;
+	if (strncasecmp(sql, "SAVEPOINT", 9) == 0 &&
+	    isspace((unsigned char)sql[9]))
+		for (sql += 9; isspace((unsigned char)*sql); sql++)
+			;
+	k = strcspn(sql, " \t\n;");
+	if (k == 0 || k >= len || sql[k + strspn(sql + k, " \t\n;")] != '\0')
+		return NULL;
+	memcpy(name, sql, k);
+	name[k] = '\0';
+	return name;
+}
+
 int
 pg_exec(struct db *db, const char *sql, char **msg)
 {
+	struct pgdb	*g = db->pg;
 	PGresult	*res;
-	char		*t;
+	char		*t, name[32];
 	int		 np, rc = DB_OK, st;
 
 	if (msg != NULL)
 		*msg = NULL;
+	if (savepoint(sql, "SAVEPOINT", name, sizeof name) != NULL &&
+	    PQtransactionStatus(g->conn) == PQTRANS_IDLE) {
+		if ((rc = pg_exec(db, "BEGIN", msg)) != DB_OK)
+			return rc;
+		memcpy(g->outer, name, sizeof g->outer);
+	} else if (g->outer[0] != '\0' && savepoint(sql, "RELEASE", name,
+	    sizeof name) != NULL && strcmp(name, g->outer) == 0) {
+		g->outer[0] = '\0';
+		if ((rc = pg_exec(db, sql, msg)) != DB_OK)
+			return rc;
+		return pg_exec(db, "COMMIT", msg);
+	}
 	t = translate(sql, -1, &np);
 	if (t == NULL) {
 		set_err(db, DB_NOMEM, NULL, "out of memory");
@@ -1045,6 +1241,7 @@ db_pg_copy_begin(struct db *db, const char *sql)
 	else {
 		db->pg->copying = 1;
 		db->pg->copylen = 0;
+		db->pg->copyfields = 0;
 	}
 	PQclear(res);
 	return rc;
@@ -1068,10 +1265,11 @@ copy_add(struct pgdb *g, const char *p, size_t n)
 	return DB_OK;
 }
 
+/* Before a field: a tab, unless it is the row's first. */
 static int
 copy_sep(struct pgdb *g)
 {
-	if (g->copylen > 0 && g->copybuf[g->copylen - 1] != '\n')
+	if (g->copyfields++ > 0)
 		return copy_add(g, "\t", 1);
 	return DB_OK;
 }
@@ -1086,6 +1284,16 @@ db_pg_copy_text(struct db *db, const char *v, size_t n)
 
 	if (v == NULL)
 		return db_pg_copy_null(db);
+	if (!utf8_plain(v, n)) {
+		size_t	 elen;
+		char	*e = utf8_escape(v, n, &elen);
+		int	 rc;
+		if (e == NULL)
+			return DB_NOMEM;
+		rc = db_pg_copy_text(db, e, elen);
+		free(e);
+		return rc;
+	}
 	if (copy_sep(g) != DB_OK)
 		return DB_NOMEM;
 	for (i = 0; i < n; i++) {
@@ -1127,6 +1335,7 @@ db_pg_copy_row(struct db *db)
 {
 	struct pgdb	*g = db->pg;
 
+	g->copyfields = 0;
 	if (copy_add(g, "\n", 1) != DB_OK)
 		return DB_NOMEM;
 	/* Send in pieces of about 64 KiB. */

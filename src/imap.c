@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <sys/file.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,6 +26,7 @@
 #include "imap.h"
 #include "log.h"
 #include "net.h"
+#include "store.h"
 
 #define FETCH_BATCH	100	/* messages between commits */
 #define SET_MAX		4000	/* bytes of a UID set in one command */
@@ -759,44 +759,6 @@ done:
 	return rc;
 }
 
-/*
- * Runs of dmarcdb on one database take turns at IMAP folders: two
- * sessions moving the same message at once may both copy it. The lock
- * is a file beside the database (not the database itself: closing a
- * second descriptor of it would drop SQLite's own locks). Waits as long
- * as the database would.
- */
-static int
-lock(struct ingest *e, int *fdp, struct dr_error *err)
-{
-	struct timespec	 nap = { 0, 100 * 1000 * 1000 };
-	char		 path[4096];
-	int		 fd, waited = 0;
-
-	snprintf(path, sizeof path, "%s-imap.lock", ingest_db_path(e));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (ingest_stopping(e)) {
-			close(fd);
-			return dr_seterr(err, DR_E_IO, "stopped");
-		}
-		if (errno != EWOULDBLOCK || waited >= ingest_busy_ms(e)) {
-			close(fd);
-			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
-			    "has been reading IMAP for too long", path);
-		}
-		if (waited == 0)
-			log_verbose("waiting for another dmarcdb reading "
-			    "IMAP");
-		nanosleep(&nap, NULL);
-		waited += 100;
-	}
-	*fdp = fd;
-	return 0;
-}
-
 int
 imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
     struct dr_error *err)
@@ -804,16 +766,21 @@ imap_ingest(struct ingest *e, const char *url, const struct imap_opts *o,
 	struct imap	m;
 	struct dr_error	why;
 	char		safe[1024];
-	int		rc, lockfd = -1;
+	struct store_lock *lk = NULL;
+	int		rc;
 
 	memset(&m, 0, sizeof m);
 	m.e = e;
 	m.o = o;
 	ingest_note_input(e);
 	rc = parse_url(&m, url, &why);
-	if (rc == 0 && (rc = lock(e, &lockfd, &why)) == 0) {
+	/*
+	 * Runs of dmarcdb on one database take turns at IMAP folders:
+	 * two sessions moving the same message at once may both copy it.
+	 */
+	if (rc == 0 && (rc = ingest_lock(e, "imap", &lk, &why)) == 0) {
 		rc = run(&m, &why);
-		close(lockfd);
+		store_unlock(lk);
 	}
 	if (m.left_deleted > 0)
 		log_warnx("%s: the server offers neither MOVE nor UIDPLUS: "

@@ -111,6 +111,19 @@ ingest_db_path(const struct ingest *e)
 	return store_path(e->store);
 }
 
+static int
+stopping(void *arg)
+{
+	return ingest_stopping(arg);
+}
+
+int
+ingest_lock(struct ingest *e, const char *name, struct store_lock **out,
+    struct dr_error *err)
+{
+	return store_lock(e->store, name, stopping, e, out, err);
+}
+
 int
 ingest_busy_ms(const struct ingest *e)
 {

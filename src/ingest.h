@@ -106,6 +106,9 @@ size_t		 ingest_max_message(const struct ingest *);
 /* The database's path, and how long to wait for its locks. */
 const char	*ingest_db_path(const struct ingest *);
 int		 ingest_busy_ms(const struct ingest *);
+/* Take a lock of the database's runs (store_lock), until stopped. */
+int		 ingest_lock(struct ingest *, const char *,
+		    struct store_lock **, struct dr_error *);
 
 /*
  * Count an input that could not even be opened: it is logged and

@@ -337,7 +337,7 @@ main(int argc, char **argv)
 		return cmd_usage_error(&c, NULL, "no command given");
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {
-			int rc;
+			int rc, flushed;
 			xmlInitParser();
 			parse_thread_init();
 			mail_init();
@@ -351,10 +351,15 @@ main(int argc, char **argv)
 			 * Output that did not reach its file is a failure;
 			 * a reader that went away is not.
 			 */
-			if ((fflush(stdout) == EOF || ferror(stdout)) &&
-			    rc == EXIT_OK &&
-			    cmd_output_failed("writing the output"))
-				rc = EXIT_REJECTED;
+			flushed = fflush(stdout) != EOF;
+			if (!flushed || ferror(stdout)) {
+				/* A write that failed before: its errno. */
+				if (flushed && sanitise_errno() != 0)
+					errno = sanitise_errno();
+				if (rc == EXIT_OK &&
+				    cmd_output_failed("writing the output"))
+					rc = EXIT_REJECTED;
+			}
 			return rc;
 		}
 	}

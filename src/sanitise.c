@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -52,6 +53,15 @@ sink_file_end(struct sink *k)
 	funlockfile(k->f);
 }
 
+/* Why the last write to a stream failed (sanitise_errno). */
+static _Thread_local int write_errno;
+
+int
+sanitise_errno(void)
+{
+	return write_errno;
+}
+
 /*
  * Write n bytes as one unit: into a fixed array only whole, so that no
  * character or escape is ever cut.
@@ -69,6 +79,8 @@ put(struct sink *k, const char *s, size_t n)
 				k->failed = 1;
 		} else if (fwrite_unlocked(s, 1, n, k->f) != n)
 			k->failed = 1;
+		if (k->failed)
+			write_errno = errno;
 	} else if (k->b != NULL) {
 		if (buf_add(k->b, s, n) == -1)
 			k->failed = 1;

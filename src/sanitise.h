@@ -85,6 +85,11 @@ int	sanitise_vbprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 /* fputs of the text form of s. */
 int	sanitise_fputs(const char *, FILE *);
+/*
+ * errno of the last write to a stream that failed here, or 0: what a
+ * later check of ferror() reports, whatever errno became since.
+ */
+int	sanitise_errno(void);
 
 /* A CSV field: the text form, quoted; a leading = + - @ defused. */
 void	sanitise_csv(FILE *, const char *);

@@ -79,7 +79,8 @@ store_dns_seen(struct store *s, const char *domain, const char *kind,
 	}
 	if (found && out->changed != now) {
 		rc = db_prepare_v2(db, "UPDATE dns_records SET last_seen ="
-		    " max(last_seen, ?5) WHERE domain = ?1 AND kind = ?2"
+		    " CASE WHEN last_seen > ?5 THEN last_seen ELSE ?5 END"
+		    " WHERE domain = ?1 AND kind = ?2"
 		    " AND name = ?3 AND first_seen = ?4", -1, &up, NULL);
 		if (rc == DB_OK)
 			db_bind_int64(up, 4, first);
@@ -87,7 +88,8 @@ store_dns_seen(struct store *s, const char *domain, const char *kind,
 		rc = db_prepare_v2(db, "INSERT INTO dns_records (domain,"
 		    " kind, name, value, first_seen, last_seen)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
-		    " ON CONFLICT DO UPDATE SET value = excluded.value",
+		    " ON CONFLICT (domain, kind, name, first_seen)"
+		    " DO UPDATE SET value = excluded.value",
 		    -1, &up, NULL);
 	if (rc != DB_OK) {
 		store_db_err(db, store_path(s), err, DNS_WHAT);

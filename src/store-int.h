@@ -63,6 +63,12 @@ int	 store_db_err(struct db *, const char *, struct dr_error *,
  * SQLite reads otherwise (":memory:", "file:" URIs, "") are left to it.
  */
 int	 dbfile_prepare(const char *, int, struct dr_error *);
+/*
+ * store_lock on SQLite: PATH-NAME.lock, locked (flock), waiting up to
+ * busy_ms, or until stop(arg). 0 with *fd, or -1 with err set.
+ */
+int	 dbfile_lock(const char *, const char *, int, int (*)(void *), void *,
+	    int *, struct dr_error *);
 int	 dbfile_opened(struct db *, const char *, int, int *,
 	    struct dr_error *);
 

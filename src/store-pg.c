@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "log.h"
 #include "schema-sql.h"
 #include "store-int.h"
 #include "store-pg.h"
@@ -151,6 +153,12 @@ store_pg_open(const char *dsn, int flags, struct db **out, char **name,
 	    0, &can, err, "reading the privileges") == -1)
 		return -1;
 	*readonly = !can || (flags & STORE_READER) != 0;
+	if (!can && (flags & STORE_CREATE) != 0)
+		return dr_seterr(err, DR_E_DB, "%s: this user may not write "
+		    "the database (ingest needs to insert into its tables: "
+		    "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+		    "public, USAGE ON ALL SEQUENCES IN SCHEMA public, to it)",
+		    *name);
 	if (v == now)
 		return 0;
 	if (*readonly)
@@ -391,4 +399,83 @@ store_pg_has_raw(struct db *db, const char *name, int64_t input,
 	    -1)
 		return -1;
 	return v > 0;
+}
+
+int
+store_pg_lock(struct db *db, const char *name, const char *what, int busy_ms,
+    int (*stop)(void *), void *arg, struct dr_error *err)
+{
+	struct timespec	 nap = { 0, 100 * 1000 * 1000 };
+	struct db_stmt	*st;
+	int		 rc, got = 0, waited = 0;
+
+	if (db_prepare_v2(db, "SELECT pg_try_advisory_lock("
+	    "hashtextextended('dmarcdb ' || ?, 0))", -1, &st, NULL) != DB_OK)
+		return pg_err(db, name, err, "taking a lock");
+	for (;;) {
+		db_bind_text(st, 1, what, -1, DB_STATIC);
+		rc = db_step(st);
+		got = rc == DB_ROW && db_column_int(st, 0) != 0;
+		db_reset(st);
+		if (rc != DB_ROW) {
+			db_finalize(st);
+			return pg_err(db, name, err, "taking a lock");
+		}
+		if (got)
+			break;
+		if (stop(arg)) {
+			db_finalize(st);
+			return dr_seterr(err, DR_E_IO, "stopped");
+		}
+		if (waited >= busy_ms) {
+			db_finalize(st);
+			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
+			    "has held the %s lock for too long", name, what);
+		}
+		if (waited == 0)
+			log_verbose("waiting for another dmarcdb (%s)", what);
+		nanosleep(&nap, NULL);
+		waited += 100;
+	}
+	db_finalize(st);
+	return 0;
+}
+
+int
+store_pg_redomain(struct db *db, const char *name, int64_t report,
+    const char *from, const char *to, struct dr_error *err)
+{
+	static const char *const sql[] = {
+	    "UPDATE dkim_results SET policy_domain = ?1 WHERE"
+	    " policy_domain = ?3 AND record IN (SELECT id FROM records"
+	    " WHERE report = ?2)",
+	    "UPDATE spf_results SET policy_domain = ?1 WHERE"
+	    " policy_domain = ?3 AND record IN (SELECT id FROM records"
+	    " WHERE report = ?2)",
+	    "UPDATE override_reasons SET policy_domain = ?1 WHERE"
+	    " policy_domain = ?3 AND record IN (SELECT id FROM records"
+	    " WHERE report = ?2)",
+	    "UPDATE warnings SET policy_domain = ?1 WHERE report = ?2"
+	    " AND policy_domain = ?3",
+	    "UPDATE records SET policy_domain = ?1 WHERE report = ?2"
+	    " AND policy_domain = ?3",
+	};
+	struct db_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	if (store_pg_lock_domain(db, name, to, err) == -1)
+		return -1;
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		if (db_prepare_v2(db, sql[i], -1, &st, NULL) != DB_OK)
+			return pg_err(db, name, err, "storing a report");
+		db_bind_text(st, 1, to, -1, DB_STATIC);
+		db_bind_int64(st, 2, report);
+		db_bind_text(st, 3, from, -1, DB_STATIC);
+		rc = db_step(st);
+		db_finalize(st);
+		if (rc != DB_DONE)
+			return pg_err(db, name, err, "storing a report");
+	}
+	return 0;
 }

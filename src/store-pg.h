@@ -41,6 +41,19 @@ int	 store_pg_lock_domain(struct db *, const char *, const char *,
 int	 store_pg_records(struct db *, const char *, const char *, int64_t,
 	    const struct dr_record *const *, const int64_t *, const int64_t *,
 	    int, struct dr_error *);
+/*
+ * A report's final header names another policy domain than its start
+ * did (<policy_published> after the records): its rows move to it,
+ * under its lock. 0, or -1 with err set.
+ */
+int	 store_pg_redomain(struct db *, const char *, int64_t, const char *,
+	    const char *, struct dr_error *);
+/*
+ * store_lock's advisory lock (named), on a connection of its own: 0
+ * held, or -1 with err set (DR_E_IO "stopped" when stop(arg) said so).
+ */
+int	 store_pg_lock(struct db *, const char *, const char *, int,
+	    int (*)(void *), void *, struct dr_error *);
 /* A piece of a rejected input's kept bytes; whether it has any. */
 int	 store_pg_piece(struct db *, const char *, int64_t, int64_t,
 	    const void *, size_t, struct dr_error *);

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -247,7 +249,11 @@ struct store {
 	const struct dr_record *pending[REC_BATCH_PG]; /* not yet written */
 	int64_t		 pending_sig[REC_BATCH_PG];	/* their signatures */
 	int		 npending, maxpending;
-	const char	*report_domain;	/* the open report's */
+	/*
+	 * PostgreSQL: the open report's domain, which its rows carry (a
+	 * copy: the header the ingest gave may go before the records).
+	 */
+	char		*report_domain;
 	/* The open mail message: no commit until it ends. */
 	bool		 in_mail;
 	bool		 mail_exists;	/* its row is there already */
@@ -872,6 +878,64 @@ fail:
 	return -1;
 }
 
+struct store_lock {
+	int		 fd;		/* SQLite: the lock file */
+	struct store	*conn;		/* PostgreSQL: its connection */
+};
+
+int
+store_lock(struct store *s, const char *name, int (*stop)(void *),
+    void *arg, struct store_lock **out, struct dr_error *err)
+{
+	struct store_lock	*l;
+	struct store		*c = NULL;
+	int			 fd = -1, rc;
+
+	*out = NULL;
+	if (s->pg) {
+		if (store_open(s->dsn, s->busy_ms, STORE_READER, &c, err) ==
+		    -1)
+			return -1;
+		rc = store_pg_lock(c->db, c->path, name, s->busy_ms, stop, arg,
+		    err);
+	} else
+		rc = dbfile_lock(s->path, name, s->busy_ms, stop, arg, &fd,
+		    err);
+	if (rc == -1) {
+		store_close(c);
+		return -1;
+	}
+	if ((l = calloc(1, sizeof *l)) == NULL) {
+		store_close(c);
+		if (fd != -1)
+			close(fd);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	l->fd = fd;
+	l->conn = c;
+	*out = l;
+	return 0;
+}
+
+void
+store_unlock(struct store_lock *l)
+{
+	if (l == NULL)
+		return;
+	if (l->fd != -1)
+		close(l->fd);
+	store_close(l->conn);	/* and its advisory lock */
+	free(l);
+}
+
+int
+store_exists(const char *path)
+{
+	struct stat	st;
+
+	return store_pg_name(path) || stat(path, &st) == 0;
+}
+
 int
 store_readonly(const struct store *s)
 {
@@ -970,6 +1034,7 @@ store_close(struct store *s)
 	}
 	arena_free(&s->mailmem);
 	buf_free(&s->rbuf);
+	free(s->report_domain);
 	/* Prepared statements go with the connection. */
 	if (s->pg)
 		db_pg_closing(s->db);
@@ -1211,7 +1276,13 @@ store_report_begin(struct store *s, const struct dr_report *r,
 	sum_begin(s->sum, r);
 	s->in_report = true;
 	s->report_id = s->next_report++;
-	s->report_domain = r->domain;
+	free(s->report_domain);
+	s->report_domain = NULL;
+	if (s->pg && (s->report_domain = strdup(r->domain != NULL ? r->domain :
+	    "")) == NULL) {
+		store_report_abort(s);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
 	s->first_record = s->next_record;
 	s->npending = 0;
 	return 0;
@@ -1231,7 +1302,7 @@ add_warning(struct store *s, int64_t record, const struct dr_warning *w,
 			db_bind_null(st, 2);
 		bind_s(st, 3, w->code);
 		bind_s(st, 4, w->msg);
-		bind_s(st, 5, s->report_domain != NULL ? s->report_domain : "");
+		bind_s(st, 5, s->report_domain);
 		rc = db_step(st);
 		db_reset(st);
 		if (rc != DB_DONE)
@@ -1527,6 +1598,21 @@ store_report_end(struct store *s, const struct dr_report *r,
 
 	if (store_flush(s, err) == -1)
 		goto fail;
+	if (s->pg && strcmp(s->report_domain, r->domain != NULL ? r->domain :
+	    "") != 0) {
+		char *d = strdup(r->domain != NULL ? r->domain : "");
+		if (d == NULL) {
+			dr_seterr(err, DR_E_NOMEM, "out of memory");
+			goto fail;
+		}
+		if (store_pg_redomain(s->db, s->path, s->report_id,
+		    s->report_domain, d, err) == -1) {
+			free(d);
+			goto fail;
+		}
+		free(s->report_domain);
+		s->report_domain = d;
+	}
 	/* Stored meanwhile (earlier in this batch, or by someone else)? */
 	found = store_has_report(s, doc->sha256, doc->part, err);
 	if (found == -1)

@@ -47,6 +47,12 @@ struct store;
 #define STORE_CREATE	0x2
 int	 store_open(const char *, int, int, struct store **,
 	    struct dr_error *);
+/*
+ * 1 when there is a database to open at path (for commands that use
+ * one if there is one): SQLite's file exists, or path is a PostgreSQL
+ * URI (connecting says the rest). Else 0.
+ */
+int	 store_exists(const char *);
 /* 1 when the store was opened read-only (see store_open), else 0. */
 int	 store_readonly(const struct store *);
 void	 store_close(struct store *);
@@ -54,6 +60,22 @@ void	 store_close(struct store *);
 const char *store_path(const struct store *);
 const char *store_dsn(const struct store *);
 int	 store_busy_ms(const struct store *);
+
+/*
+ * A lock that the runs of dmarcdb on one database take turns at, by
+ * name (imap.c: "imap", two sessions moving one message at once may
+ * both copy it): on SQLite a file beside the database, PATH-NAME.lock
+ * (not the database itself: closing a second descriptor of it would
+ * drop SQLite's own locks); on PostgreSQL an advisory lock held by a
+ * connection of its own, so that runs on other hosts wait too. Waits
+ * as long as the database would, and stops waiting when stop(arg)
+ * returns non-zero. 0 with *out held (store_unlock lets it go), or -1
+ * with err set (DR_E_IO "stopped" when stopped).
+ */
+struct store_lock;
+int	 store_lock(struct store *, const char *, int (*)(void *), void *,
+	    struct store_lock **, struct dr_error *);
+void	 store_unlock(struct store_lock *);
 
 /* Once, before anything else touches SQLite. Returns 0 or -1. */
 int	 store_init(void);

@@ -31,6 +31,10 @@ fonts-dejavu-core passwd"
 # Documentation=man:dmarcdb(1), which verify looks up); the Debian
 # package that CI builds, checks and installs (debhelper, lintian).
 test="$test systemd bash-completion man-db debhelper lintian"
+# The PostgreSQL store's tests (tests/e2e/pg.sh): the server, started
+# by the tests as they need it (never the system's own cluster), and
+# psql and pg_dump.
+test="$test postgresql postgresql-client"
 
 case "${1:-}" in
 "") pkgs=$build ;;
@@ -105,6 +109,15 @@ done
 if [ -n "$missing" ]; then
 	echo "installing:$missing" >&2
 	$sudo apt-get update -qq
+	# The tests start their own PostgreSQL servers: the package is not
+	# to make (and start) a cluster of the system's.
+	case " $missing " in
+	*" postgresql "*)
+		$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		    -qq --no-install-recommends postgresql-common
+		$sudo sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' \
+		    /etc/postgresql-common/createcluster.conf ;;
+	esac
 	# shellcheck disable=SC2086
 	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $missing

@@ -60,7 +60,7 @@ grep -q '^dmarcdb: 7 inputs: 7 email messages (0 processed before, 3 without a r
 
 # In the database: the messages rejected, their parts kept, raw.
 [ "$(sql "$DB" "SELECT group_concat(outcome, ' ') FROM (SELECT outcome
-    FROM mail_messages ORDER BY message_id)")" = "rejected rejected rejected rejected no_report no_report no_report" ] ||
+    FROM mail_messages ORDER BY message_id) AS m")" = "rejected rejected rejected rejected no_report no_report no_report" ] ||
     fail "outcomes: $(sql "$DB" "SELECT message_id, outcome FROM mail_messages")"
 [ "$(sql "$DB" "SELECT count(*) FROM rejected_inputs i JOIN mail_messages m
     ON m.id = i.mail_message")" = 4 ] || fail "rejected parts not kept"

@@ -90,7 +90,7 @@ expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$T/nope.xml" 2> "$T/err"
 grep -q "nope.xml: No such file or directory" "$T/err" || fail "missing"
 
 # -v: a line per stored report.
-rm -f "$DB"*
+fresh_db
 "$DMARCDB" -v --db "$DB" ingest "$GOOD" 2> "$T/err"
 grep -q "yahoo-report.xml: stored: yahoo! inc., report " "$T/err" ||
     fail "-v: $(cat "$T/err")"

@@ -157,7 +157,7 @@ domains=$(sql "$DB" "SELECT DISTINCT domain FROM reports
 [ "$(wc -l <<< "$domains")" -ge 5 ] || fail "the samples' domains: $domains"
 # Before any report command: the summary of the new reports is still to
 # be made, which completing must not do.
-sum=$(sha256sum < "$DB")
+sum=$(db_state "$DB")
 same "--db DB reports --domain" "$domains" \
     "$(comp "$DMARCDB" --db "$DB" reports --domain "")"
 same "--db=DB sources --domain" "$domains" \
@@ -180,13 +180,16 @@ same "--db after the command" "$domains" \
     "$(comp "$QUICK" sources --db "$DB" --domain "")"
 same "\$DMARCDB_DB" "$domains" \
     "$(DMARCDB_DB=$DB comp "$QUICK" sources --domain "")"
-mkdir "$T/cwd"
-cp "$DB" "$T/cwd/dmarc.db"
-same "./dmarc.db" "$domains" \
-    "$(cd "$T/cwd" && comp "$QUICK" export --domain "")"
-same "~/dmarc.db" "$domains" \
-    "$(HOME=$T/cwd comp "$QUICK" --db '~/dmarc.db' export --domain "")"
-[ "$(sha256sum < "$DB")" = "$sum" ] || fail "completing wrote to the database"
+# (The default, ./dmarc.db, is SQLite's file.)
+if on_sqlite; then
+	mkdir "$T/cwd"
+	cp "$DB" "$T/cwd/dmarc.db"
+	same "./dmarc.db" "$domains" \
+	    "$(cd "$T/cwd" && comp "$QUICK" export --domain "")"
+	same "~/dmarc.db" "$domains" \
+	    "$(HOME=$T/cwd comp "$QUICK" --db '~/dmarc.db' export --domain "")"
+fi
+[ "$(db_state "$DB")" = "$sum" ] || fail "completing wrote to the database"
 
 # Nothing, quietly, from a database that cannot be read; none created.
 same "no such database" "" \
@@ -207,19 +210,21 @@ same "no program's commands" "" "$(comp "$T/none" "")"
 
 # What the database says is never run, and only host names reach the
 # line.
-cp "$DB" "$T/hostile.db"
-sql "$T/hostile.db" "
-    CREATE TEMP TABLE h (d TEXT);
-    INSERT INTO h VALUES ('\$(touch $T/pwned)'), ('\`touch $T/pwned\`'),
-        ('a b.example'), ('-rf'), ('x;touch $T/pwned'), ('*'),
-        ('ok' || char(10) || 'two.example'), ('ok.example');
+HOSTILE_DB=$(db_copy hostile)
+sql "$HOSTILE_DB" "
+    CREATE TEMP TABLE h (n INTEGER, d TEXT);
+    INSERT INTO h VALUES (1, '\$(touch $T/pwned)'),
+        (2, '\`touch $T/pwned\`'), (3, 'a b.example'), (4, '-rf'),
+        (5, 'x;touch $T/pwned'), (6, '*'),
+        (7, 'ok' || $(pg_or_lite "$DB" "char(10)" "chr(10)") ||
+        'two.example'), (8, 'ok.example');
     UPDATE reports SET domain = (SELECT d FROM h
-        WHERE h.rowid = reports.id % 8 + 1)"
-[ "$(sql "$T/hostile.db" "SELECT count(DISTINCT domain) FROM reports
+        WHERE h.n = reports.id % 8 + 1)"
+[ "$(sql "$HOSTILE_DB" "SELECT count(DISTINCT domain) FROM reports
     WHERE status = 'active'")" -ge 7 ] || fail "the hostile database"
 same "hostile domains" ok.example \
-    "$(cd "$T" && comp "$QUICK" --db "$T/hostile.db" sources --domain "")"
+    "$(cd "$T" && comp "$QUICK" --db "$HOSTILE_DB" sources --domain "")"
 same "hostile domains, by prefix" "" \
-    "$(cd "$T" && comp "$QUICK" --db "$T/hostile.db" sources --domain '$')"
+    "$(cd "$T" && comp "$QUICK" --db "$HOSTILE_DB" sources --domain '$')"
 [ ! -e "$T/pwned" ] || fail "completing ran what the database held"
 echo ok

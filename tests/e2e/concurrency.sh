@@ -55,7 +55,7 @@ expect_exit 1 "$DMARCDB" -q --db "$T/corpus.db" ingest "$CORPUS" \
     2> "$T/corpus.err"
 [ "$(sql "$T/ref.db" "SELECT group_concat(status) FROM (SELECT status
     FROM reports WHERE report_key_id = (SELECT report_key_id FROM reports
-    WHERE origin = '$T/extra/b.xml') ORDER BY received_at)")" = \
+    WHERE origin = '$T/extra/b.xml') ORDER BY received_at) AS r")" = \
     "superseded,active" ] || fail "reference: re-sent report"
 
 # round DB SAID D1 D2 D3 D4: the four at once, then the checks; SAID:
@@ -86,7 +86,7 @@ round() {
 	sort -u "$said" > "$T/want"
 	cmp -s "$T/want" "$T/said" || fail "together they said: $(
 	    diff "$T/want" "$T/said")"
-	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+	integrity "$db" || fail "integrity"
 	dump "$db" > "$T/dump"
 	cmp -s "$T/ref.dump" "$T/dump" || fail "differs from one run: $(diff \
 	    "$T/ref.dump" "$T/dump" | head -20)"

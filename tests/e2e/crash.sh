@@ -78,7 +78,7 @@ echo "$kills kills, $done_runs runs finished in time, in $n runs"
 # To completion, then once more: nothing changes.
 "$DMARCDB" -q --db "$DB" ingest "$T/in" 2> "$T/err"
 [ ! -s "$T/err" ] || fail "final run: $(cat "$T/err")"
-[ "$(sql "$DB" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+integrity "$DB" || fail "integrity"
 dump "$DB" > "$T/dump"
 cmp -s "$T/ref.dump" "$T/dump" || fail "differs from a clean run: $(diff \
 "$T/ref.dump" "$T/dump" | head -20)"

@@ -23,7 +23,7 @@ differ "$Y" "$T/resent.xml" || fail "sed changed nothing"
 touch -d '2030-01-01' "$T/resent.xml"
 "$DMARCDB" -q --db "$DB" ingest "$T/resent.xml"
 [ "$(sql "$DB" "SELECT group_concat(status, ',') FROM (SELECT status
-    FROM reports ORDER BY id)")" = "superseded,active" ] || fail "supersede"
+    FROM reports ORDER BY id) AS r")" = "superseded,active" ] || fail "supersede"
 [ "$(sql "$DB" "SELECT count(*) FROM v_records_active")" = 3 ] ||
     fail "active view"
 [ "$(sql "$DB" "SELECT count(*) FROM v_records")" = 6 ] || fail "all view"
@@ -66,7 +66,7 @@ grep_none -v ": not a DMARC report\|: XML not well-formed\|: root element\|: ema
     "$T/e1" "$T/e2" || fail "concurrent runs reported errors"
 dump "$T/two.db" > "$T/d3"
 cmp -s "$T/d1" "$T/d3" || fail "concurrent runs differ from one run"
-[ "$(sql "$T/two.db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+integrity "$T/two.db" || fail "integrity"
 
 # The summary filled in from the stored rows, as when a database from
 # before it is upgraded, is the one kept while ingesting: from before

@@ -69,7 +69,7 @@ conf() { # FILE [TEAM-B2-ADDRESS]
 conf "$T/dmarcdb.conf"
 DMARCDB_CONFIG=$T/dmarcdb.conf
 export DMARCDB_CONFIG
-cp "$DB" "$T/fresh.db"
+FRESH_DB=$(db_copy fresh)
 
 # unmbox MBOX DIR: the messages of an mbox, DIR/1.eml, DIR/2.eml...; their
 # number on standard output. Each must be a well-formed message.
@@ -267,7 +267,7 @@ grep -q "bad.conf:1: digest-to belongs in a domain block" "$T/err" ||
 # 8. By SMTP: each set its message. c's server refuses it: exit 1, the
 #    others are sent and recorded, c's alert is not, and is tried again.
 smtpd_start
-cp "$T/fresh.db" "$DB"
+db_restore fresh
 conf "$T/dmarcdb.conf" c@refused.example
 # shellcheck disable=SC2086
 "$DMARCDB" --db "$DB" $A --as-of 2026-03-01 --smtp "$URL" 2> "$T/err" ||

@@ -52,7 +52,7 @@ for bytes in 0 20000 1000000 6000000; do
 	cp "$T/base.db" "$db"
 	full "$bytes" "$db"
 	# Room again: nothing harmed.
-	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] ||
+	integrity "$db" ||
 	    fail "$bytes bytes: integrity"
 	dump "$db" | sort > "$T/dump"
 	[ -z "$(comm -23 "$T/base.dump" "$T/dump")" ] ||
@@ -77,7 +77,7 @@ for bytes in 0 20000; do
 	full "$bytes" "$db"
 	"$QUICK" -q --db "$db" ingest "$T/in" ||
 	    fail "new, $bytes bytes: the run after failed"
-	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] ||
+	integrity "$db" ||
 	    fail "new, $bytes bytes: integrity"
 	dump "$db" > "$T/dump"
 	cmp -s "$T/refnew.dump" "$T/dump" || fail "new, $bytes bytes: differs"

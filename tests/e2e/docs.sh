@@ -5,6 +5,7 @@
 # Their 'now' is the day after the newest report of the domain they name
 # (else of all): the samples are old.
 . "$(dirname "$0")/lib.sh"
+sqlite_only "the examples are sqlite3 commands, in SQLite's SQL"
 
 expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$SRCDIR/samples/reports" \
     2> /dev/null

@@ -10,6 +10,16 @@
 # rejected; a configuration that is no regular file is refused, and a
 # FIFO does not hang the command.
 . "$(dirname "$0")/lib.sh"
+# The databases of this test (lib.sh: db_named).
+MD_DB=$(db_named md)
+N_DB=$(db_named n)
+R1_DB=$(db_named r1)
+R2_DB=$(db_named r2)
+R3_DB=$(db_named r3)
+V_DB=$(db_named v)
+V2_DB=$(db_named v2)
+W_DB=$(db_named w)
+W2_DB=$(db_named w2)
 
 RACE=$BUILDDIR/tests/hostile/race.so
 [ -f "$RACE" ] || fail "$RACE is missing (make check builds it)"
@@ -61,7 +71,7 @@ ln -s "$T/secret" "$S/x.xml"
 ln -s "$T/secret" "$S/sub/y.xml"
 ln -s "$T/nowhere" "$S/dangling.xml"
 ln -s "$T/elsewhere" "$S/dirlink"
-expect_exit 0 "$DMARCDB" -q --db "$T/w.db" ingest "$S" 2> "$T/err"
+expect_exit 0 "$DMARCDB" -q --db "$W_DB" ingest "$S" 2> "$T/err"
 for f in x.xml sub/y.xml dangling.xml; do
 	grep -qF "$S/$f: symbolic link, not followed" "$T/err" ||
 	    fail "no warning for $f: $(cat "$T/err")"
@@ -70,10 +80,10 @@ done
 grep_none dirlink "$T/err" || fail "-q: a link to a directory warned about"
 [ "$(grep -c . "$T/err")" = 3 ] ||
     fail "more than three lines: $(cat "$T/err")"
-[ "$(count "$T/w.db" reports)" = 1 ] || fail "the report was not stored"
-[ "$(count "$T/w.db" rejected_inputs)" = 0 ] || fail "a link was rejected"
-no_secret "$T/w.db" "a link in a folder"
-"$DMARCDB" -v --db "$T/w2.db" ingest "$S" 2> "$T/err"
+[ "$(count "$W_DB" reports)" = 1 ] || fail "the report was not stored"
+[ "$(count "$W_DB" rejected_inputs)" = 0 ] || fail "a link was rejected"
+no_secret "$W_DB" "a link in a folder"
+"$DMARCDB" -v --db "$W2_DB" ingest "$S" 2> "$T/err"
 grep -qF "$S/dirlink: symbolic link to a directory, not followed" \
     "$T/err" || fail "-v: no note for the link to a directory"
 
@@ -83,14 +93,14 @@ mkdir -p "$MD/new" "$MD/cur" "$MD/tmp"
 cp "$1" "$MD/new/1700000001.M1P1.host"
 ln -s "$T/secret" "$MD/new/1700000002.M2P2.host"
 ln -s "$T/secret" "$MD/cur/1700000003.M3P3.host:2,S"
-expect_exit 0 "$DMARCDB" -q --db "$T/md.db" ingest "$MD" 2> "$T/err"
+expect_exit 0 "$DMARCDB" -q --db "$MD_DB" ingest "$MD" 2> "$T/err"
 for f in new/1700000002.M2P2.host cur/1700000003.M3P3.host:2,S; do
 	grep -qF "$MD/$f: symbolic link, not followed" "$T/err" ||
 	    fail "Maildir: no warning for $f: $(cat "$T/err")"
 done
-[ "$(count "$T/md.db" mail_messages)" = 1 ] ||
+[ "$(count "$MD_DB" mail_messages)" = 1 ] ||
     fail "Maildir: not the one message"
-no_secret "$T/md.db" "a link in a Maildir"
+no_secret "$MD_DB" "a link in a Maildir"
 
 # A link named on the command line is followed: to a file, to a
 # directory, and the bytes of what it names are kept if rejected.
@@ -100,13 +110,15 @@ cp "$R/mimecast.org!georgestarcher.com!1781568000!1781654399.xml" "$T/real/"
 ln -s "$T/real" "$T/named-dir"
 printf 'junk-to-keep\n' > "$T/junk.txt"
 ln -s "$T/junk.txt" "$T/named-junk"
-expect_exit 1 "$DMARCDB" -q --db "$T/n.db" ingest "$T/named.xml" \
+expect_exit 1 "$DMARCDB" -q --db "$N_DB" ingest "$T/named.xml" \
     "$T/named-dir" "$T/named-junk" 2> "$T/err"
-[ "$(count "$T/n.db" reports)" = 2 ] ||
+[ "$(count "$N_DB" reports)" = 2 ] ||
     fail "named links not followed: $(cat "$T/err")"
-[ "$(sql "$T/n.db" "SELECT count(*) FROM rejected_inputs i
+[ "$(sql "$N_DB" "SELECT count(*) FROM rejected_inputs i
     JOIN rejected_raw r ON r.input = i.id
-    WHERE CAST(r.raw AS TEXT) = 'junk-to-keep' || char(10)")" = 1 ] ||
+    WHERE $(pg_or_lite "$N_DB" "CAST(r.raw AS TEXT)" \
+    "convert_from(r.raw, 'UTF8')") = 'junk-to-keep' ||
+    $(pg_or_lite "$N_DB" "char(10)" "chr(10)")")" = 1 ] ||
     fail "the bytes of a named link's file were not kept"
 
 ### Races: a file swapped for a link between listing and opening.
@@ -117,11 +129,11 @@ mkdir "$S2"
 printf 'not a report\n' > "$S2/swap.xml"
 expect_exit 0 env RACE_MATCH=swap.xml RACE_ACTION=symlink \
     RACE_TARGET="$T/secret" LD_PRELOAD="$RACE" ASAN_OPTIONS="$ASAN" \
-    "$DMARCDB" -q --db "$T/r1.db" ingest "$S2" 2> "$T/err"
+    "$DMARCDB" -q --db "$R1_DB" ingest "$S2" 2> "$T/err"
 [ -L "$S2/swap.xml" ] || fail "the shim did not swap the file"
 grep -qF "$S2/swap.xml: symbolic link, not followed" "$T/err" ||
     fail "race in a folder: $(cat "$T/err")"
-no_secret "$T/r1.db" "a file swapped for a link in a folder"
+no_secret "$R1_DB" "a file swapped for a link in a folder"
 
 # The same in a Maildir.
 MD2=$T/Maildir2
@@ -129,11 +141,11 @@ mkdir -p "$MD2/new" "$MD2/cur" "$MD2/tmp"
 cp "$2" "$MD2/new/1700000010.M10P1.host"
 expect_exit 0 env RACE_MATCH=M10P1 RACE_ACTION=symlink \
     RACE_TARGET="$T/secret" LD_PRELOAD="$RACE" ASAN_OPTIONS="$ASAN" \
-    "$DMARCDB" -q --db "$T/r2.db" ingest "$MD2" 2> "$T/err"
+    "$DMARCDB" -q --db "$R2_DB" ingest "$MD2" 2> "$T/err"
 [ -L "$MD2/new/1700000010.M10P1.host" ] || fail "Maildir: no swap"
 grep -qF "$MD2/new/1700000010.M10P1.host: symbolic link, not followed" \
     "$T/err" || fail "race in a Maildir: $(cat "$T/err")"
-no_secret "$T/r2.db" "a message swapped for a link in a Maildir"
+no_secret "$R2_DB" "a message swapped for a link in a Maildir"
 
 # Read as a file and rejected, a link when read again for its bytes:
 # it is rejected, and none of the link's bytes are kept.
@@ -143,13 +155,13 @@ mkdir "$S3"
 head -c 4096 /dev/zero | tr '\0' j > "$S3/junk.txt"
 expect_exit 1 env RACE_MATCH=junk.txt RACE_ACTION=symlink RACE_NTH=2 \
     RACE_TARGET="$T/secret" LD_PRELOAD="$RACE" ASAN_OPTIONS="$ASAN" \
-    "$DMARCDB" -q --db "$T/r3.db" ingest "$S3" 2> "$T/err"
+    "$DMARCDB" -q --db "$R3_DB" ingest "$S3" 2> "$T/err"
 [ -L "$S3/junk.txt" ] || fail "no swap before the bytes were kept"
 grep -qF "$S3/junk.txt: not a DMARC report" "$T/err" ||
     fail "swapped after reading: $(cat "$T/err")"
-[ "$(count "$T/r3.db" rejected_inputs)" = 1 ] ||
+[ "$(count "$R3_DB" rejected_inputs)" = 1 ] ||
     fail "swapped after reading: not rejected"
-no_secret "$T/r3.db" "a file swapped for a link after it was read"
+no_secret "$R3_DB" "a file swapped for a link after it was read"
 
 ### A message taken away during a Maildir scan has vanished.
 
@@ -159,22 +171,22 @@ cp "$1" "$MD3/new/1700000021.M21P1.host"
 cp "$2" "$MD3/new/1700000022.M22P1.host"
 cp "$3" "$MD3/cur/1700000023.M23P1.host:2,S"
 expect_exit 0 env RACE_MATCH=M22P1 RACE_ACTION=vanish LD_PRELOAD="$RACE" \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" -v --db "$T/v.db" ingest "$MD3" \
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" -v --db "$V_DB" ingest "$MD3" \
     2> "$T/err"
 [ -e "$MD3/new/1700000022.M22P1.host" ] && fail "the shim took nothing"
 grep -qF "$MD3/new/1700000022.M22P1.host: vanished before it was read" \
     "$T/err" || fail "-v: no note of the vanished message: $(cat "$T/err")"
 grep -q ' 0 rejected, 1 vanished;' "$T/err" ||
     fail "summary: $(tail -n 1 "$T/err")"
-[ "$(count "$T/v.db" mail_messages)" = 2 ] || fail "not the two messages left"
-[ "$(count "$T/v.db" rejected_inputs)" = 0 ] || fail "vanished, yet rejected"
+[ "$(count "$V_DB" mail_messages)" = 2 ] || fail "not the two messages left"
+[ "$(count "$V_DB" rejected_inputs)" = 0 ] || fail "vanished, yet rejected"
 # Without -v, only the summary says it; when none vanished, not even that.
 cp "$2" "$MD3/new/1700000024.M24P1.host"
 expect_exit 0 env RACE_MATCH=M24P1 RACE_ACTION=vanish LD_PRELOAD="$RACE" \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/v.db" ingest "$MD3" 2> "$T/err"
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$V_DB" ingest "$MD3" 2> "$T/err"
 [ "$(grep -c . "$T/err")" = 1 ] || fail "more than a summary: $(cat "$T/err")"
 grep -q ', 1 vanished;' "$T/err" || fail "summary: $(cat "$T/err")"
-"$DMARCDB" --db "$T/v.db" ingest "$MD3" 2> "$T/err"
+"$DMARCDB" --db "$V_DB" ingest "$MD3" 2> "$T/err"
 grep_none vanished "$T/err" || fail "none vanished, yet: $(cat "$T/err")"
 
 # In a folder too.
@@ -183,7 +195,7 @@ mkdir "$S4"
 cp "$R/yahoo-report.xml" "$S4/a.xml"
 cp "$R/rfc9990-multi-auth-overrides.xml" "$S4/b.xml"
 expect_exit 0 env RACE_MATCH=b.xml RACE_ACTION=vanish LD_PRELOAD="$RACE" \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/v2.db" ingest "$S4" 2> "$T/err"
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$V2_DB" ingest "$S4" 2> "$T/err"
 grep -q ' 1 vanished;' "$T/err" || fail "folder: $(cat "$T/err")"
 
 ### File modes.

@@ -47,7 +47,7 @@ expect_exit 1 env NONET_LOG="$T/net.log" LD_PRELOAD="$NONET" \
 rm -f "$H/text-100mb.xml"	# 100 MB: no longer needed
 
 [ ! -e "$T/net.log" ] || fail "network access: $(cat "$T/net.log")"
-[ "$(sql "$DB" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+integrity "$DB" || fail "integrity"
 
 # Each input: an ORIGIN: REASON line and a kept row with its reason,
 # for the file or one of its members.

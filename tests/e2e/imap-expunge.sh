@@ -8,6 +8,9 @@
 # moved.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
+# The databases of this test (lib.sh: db_named).
+A_DB=$(db_named a)
+B_DB=$(db_named b)
 
 export DMARCDB_IMAP_PASSWORD=$IMAP_PASS
 # Dovecot's capabilities without MOVE, and without MOVE and UIDPLUS.
@@ -46,7 +49,7 @@ imap_cmd "" CAPABILITY > "$T/caps"
 grep -q ' UIDPLUS' "$T/caps" || fail "UIDPLUS hidden"
 grep_none ' MOVE' "$T/caps" || fail "MOVE not hidden"
 seed
-"$DMARCDB" --db "$T/a.db" ingest --move-to Done --rejected-to Junk \
+"$DMARCDB" --db "$A_DB" ingest --move-to Done --rejected-to Junk \
     "$IMAP_URL/INBOX" 2> "$T/err" || fail "UIDPLUS: exit $?: $(cat "$T/err")"
 [ "$(count INBOX)" = 1 ] || fail "UIDPLUS: $(count INBOX) left in INBOX, not 1"
 curl -s "imap://127.0.0.1:$IMAP_PORT/INBOX;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)" \
@@ -64,7 +67,7 @@ imap_cmd "" CAPABILITY > "$T/caps"
 grep -q ' IMAP4rev1' "$T/caps" || fail "no capabilities: $(cat "$T/caps")"
 grep_none -E ' (MOVE|UIDPLUS)' "$T/caps" || fail "MOVE or UIDPLUS not hidden"
 seed
-"$DMARCDB" -q --db "$T/b.db" ingest --move-to Done --rejected-to Junk \
+"$DMARCDB" -q --db "$B_DB" ingest --move-to Done --rejected-to Junk \
     "$IMAP_URL/INBOX" 2> "$T/err" || fail "plain: exit $?: $(cat "$T/err")"
 [ "$(count INBOX)" = $((n + 1)) ] ||
     fail "plain: $(count INBOX) in INBOX, not $((n + 1)): expunged"
@@ -75,7 +78,7 @@ seed
 [ "$(grep -c . "$T/err")" = 1 ] || fail "plain: not one line: $(cat "$T/err")"
 grep -q "^dmarcdb: $IMAP_URL/INBOX: the server offers neither MOVE nor UIDPLUS: $n messages copied away (--move-to, --rejected-to) are left here flagged \\\\Deleted, since a plain EXPUNGE would also remove the messages other clients flagged \\\\Deleted; expunge the folder in a mail client when that is safe$" \
     "$T/err" || fail "plain: warning: $(cat "$T/err")"
-"$DMARCDB" --db "$T/b.db" ingest --move-to Done --rejected-to Junk \
+"$DMARCDB" --db "$B_DB" ingest --move-to Done --rejected-to Junk \
     "$IMAP_URL/INBOX" 2> "$T/err" || fail "plain, again: exit $?"
 grep_none "neither MOVE" "$T/err" || fail "plain, again: warned again"
 grep -q ": $n email messages ($n processed before), 0 reports stored" \

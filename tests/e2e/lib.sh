@@ -174,6 +174,133 @@ sql() {
 	esac
 }
 
+# fresh_db: $DB as if never made (SQLite's files removed, PostgreSQL's
+# database emptied): the next ingest makes it.
+fresh_db() {
+	case $DB in
+	postgresql://*) pg_fresh dmarc ;;
+	*) rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-journal" ;;
+	esac
+}
+
+# db_copy NAME: a copy of $DB as it is now (no command may have it
+# open), named NAME; what --db names it, on standard output.
+db_copy() {
+	case $DB in
+	postgresql://*) pg_copy dmarc "$1" ;;
+	*) cp "$DB" "$T/$1.db" && echo "$T/$1.db" ;;
+	esac
+}
+
+# integrity DB: SQLite's integrity check passes; on PostgreSQL (no
+# foreign keys: schema/pg), no row of a report or record lacks what it
+# belongs to, and each carries its report's policy domain.
+integrity() {
+	case $1 in
+	postgresql://*)
+		[ "$(sql "$1" "SELECT
+		  (SELECT count(*) FROM records c LEFT JOIN reports r
+		    ON r.id = c.report AND r.domain = c.policy_domain
+		    WHERE r.id IS NULL) +
+		  (SELECT count(*) FROM dkim_results d LEFT JOIN records c
+		    ON c.id = d.record AND c.policy_domain = d.policy_domain
+		    WHERE c.id IS NULL) +
+		  (SELECT count(*) FROM spf_results d LEFT JOIN records c
+		    ON c.id = d.record AND c.policy_domain = d.policy_domain
+		    WHERE c.id IS NULL) +
+		  (SELECT count(*) FROM override_reasons d LEFT JOIN records c
+		    ON c.id = d.record AND c.policy_domain = d.policy_domain
+		    WHERE c.id IS NULL) +
+		  (SELECT count(*) FROM warnings w LEFT JOIN reports r
+		    ON r.id = w.report AND r.domain = w.policy_domain
+		    WHERE r.id IS NULL) +
+		  (SELECT count(*) FROM records c LEFT JOIN auth_sigs g
+		    ON g.id = c.sig WHERE g.id IS NULL) +
+		  (SELECT count(*) FROM reports r WHERE record_count <>
+		    (SELECT count(*) FROM records c WHERE c.report = r.id))")" \
+		    = 0 ] ;;
+	*)
+		[ "$(sql "$1" "PRAGMA integrity_check")" = ok ] ;;
+	esac
+}
+
+# db_named NAME: another database of the test, named NAME (the first
+# ingest makes its tables): SQLite's $T/NAME.db, or under STORE=pg a
+# PostgreSQL database, made empty the first time. What --db names it.
+db_named() {
+	if on_sqlite; then
+		echo "$T/$1.db"
+	elif [ "$(psql -qXAt -d postgres -c "SELECT count(*) FROM pg_database
+	    WHERE datname = '$1'")" = 1 ]; then
+		pg_uri "$1"
+	else
+		pg_db "$1"
+	fi
+}
+
+# db_restore NAME: $DB is again what db_copy NAME copied.
+db_restore() {
+	case $DB in
+	postgresql://*)
+		psql -qX -d postgres -v ON_ERROR_STOP=1 \
+		    -c "DROP DATABASE dmarc WITH (FORCE)" \
+		    -c "CREATE DATABASE dmarc TEMPLATE \"$1\"" > /dev/null ||
+		    fail "cannot restore the database from $1" ;;
+	*)
+		rm -f "$DB-wal" "$DB-shm"
+		cp "$T/$1.db" "$DB" ;;
+	esac
+}
+
+# db_readonly DB: a way into database DB that may read it, not write it
+# (what --db names it): SQLite's file made read-only (which root
+# ignores: see can_readonly), or PostgreSQL's database for a role that
+# may only SELECT.
+db_readonly() {
+	case $1 in
+	postgresql://*)
+		pg_reader "$1" ;;
+	*)
+		chmod 0444 "$1"
+		echo "$1" ;;
+	esac
+}
+
+# can_readonly: true when db_readonly keeps dmarcdb from writing (not
+# for SQLite's file when we are root).
+can_readonly() {
+	! on_sqlite || [ "$(id -u)" != 0 ]
+}
+
+# db_made DB: true once dmarcdb made the database (its tables).
+db_made() {
+	case $1 in
+	postgresql://*)
+		[ "$(sql "$1" "SELECT to_regclass('reports') IS NOT NULL")" = t ] ;;
+	*)
+		[ -s "$1" ] ;;
+	esac
+}
+
+# db_state DB: a digest of all that DB holds: it changes when anything
+# is written.
+db_state() {
+	case $1 in
+	postgresql://*)
+		# (Its \restrict lines hold a new key each time.)
+		pg_dump --data-only "$1" | grep -v 'restrict ' | sha256sum ;;
+	*)
+		sha256sum < "$1" ;;
+	esac
+}
+
+# on_sqlite: true when $DB is SQLite's (STORE is not pg), for a part of
+# a test about SQLite's file, or its older schemas (sqlite_only, for a
+# whole test).
+on_sqlite() {
+	[ "${STORE:-sqlite}" != pg ]
+}
+
 # sqlite_only REASON: the test is about SQLite's database file (its
 # mode, its journal, its locks): under STORE=pg it is skipped, saying
 # why, and the PostgreSQL tests (pg-*.sh) cover the same ground.

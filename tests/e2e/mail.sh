@@ -4,6 +4,21 @@
 # standard input give identical databases; a Maildir read again is not
 # read again; pipe delivery exits as an MTA needs.
 . "$(dirname "$0")/lib.sh"
+# The databases of this test (lib.sh: db_named).
+ARC_FILE_DB=$(db_named arc-file)
+ARC_IN_DB=$(db_named arc-in)
+FILE_DB=$(db_named file)
+FN_FILE_DB=$(db_named fn-file)
+FN_QUOTED_DB=$(db_named fn-quoted)
+FN_STDIN_DB=$(db_named fn-stdin)
+FULL_DB=$T/full.db	# SQLite's file, in both passes: its disk fills
+IN_DB=$(db_named in)
+JUNK_DB=$T/junk.db	# a file that is not a database, in both passes
+KILL_DB=$(db_named kill)
+KREF_DB=$(db_named kref)
+MB_DB=$(db_named mb)
+MD_DB=$(db_named md)
+PIPE_DB=$(db_named pipe)
 
 GEN=$BUILDDIR/bench/gen
 M=$T/msgs
@@ -50,58 +65,58 @@ mail_dump() {
 	    message_id FROM mail_messages ORDER BY 1"
 }
 
-expect_exit 1 "$DMARCDB" -q --db "$T/md.db" ingest "$MD" 2> "$T/err"
+expect_exit 1 "$DMARCDB" -q --db "$MD_DB" ingest "$MD" 2> "$T/err"
 grep -q "broken.eml\|part 2" "$T/err" || fail "broken report not reported"
-expect_exit 1 "$DMARCDB" -q --db "$T/mb.db" ingest "$T/mbox" 2> /dev/null
+expect_exit 1 "$DMARCDB" -q --db "$MB_DB" ingest "$T/mbox" 2> /dev/null
 run=$DMARCDB	# under memcheck for the first message (lib.sh, QUICK)
 for f in "$M"/*; do
-	"$run" -q --db "$T/in.db" ingest - < "$f" 2> /dev/null ||
+	"$run" -q --db "$IN_DB" ingest - < "$f" 2> /dev/null ||
 	    fail "$f: pipe delivery exit $?"
 	run=$QUICK
 done
 
-dump "$T/md.db" > "$T/d1"
-dump "$T/mb.db" > "$T/d2"
-dump "$T/in.db" > "$T/d3"
+dump "$MD_DB" > "$T/d1"
+dump "$MB_DB" > "$T/d2"
+dump "$IN_DB" > "$T/d3"
 [ -s "$T/d1" ] || fail "nothing stored"
 cmp -s "$T/d1" "$T/d2" || fail "mbox and Maildir differ"
 cmp -s "$T/d1" "$T/d3" || fail "stdin and Maildir differ"
-mail_dump "$T/md.db" > "$T/m1"
-mail_dump "$T/mb.db" > "$T/m2"
-mail_dump "$T/in.db" > "$T/m3"
+mail_dump "$MD_DB" > "$T/m1"
+mail_dump "$MB_DB" > "$T/m2"
+mail_dump "$IN_DB" > "$T/m3"
 cmp -s "$T/m1" "$T/m2" || fail "mbox and Maildir messages differ"
 cmp -s "$T/m1" "$T/m3" || fail "stdin and Maildir messages differ"
 [ "$(wc -l < "$T/m1")" = "$n" ] || fail "$(wc -l < "$T/m1") messages, not $n"
 # Every generated message gave its report; and the two odd ones.
-[ "$(sql "$T/md.db" "SELECT count(*) FROM mail_messages WHERE outcome =
+[ "$(sql "$MD_DB" "SELECT count(*) FROM mail_messages WHERE outcome =
     'stored' AND reports = 1")" -ge 50 ] || fail "stored messages"
-[ "$(sql "$T/md.db" "SELECT outcome FROM mail_messages WHERE message_id =
+[ "$(sql "$MD_DB" "SELECT outcome FROM mail_messages WHERE message_id =
     'hello@example.net'")" = no_report ] || fail "hello not skipped"
-[ "$(sql "$T/md.db" "SELECT outcome || ' ' || rejected FROM mail_messages
+[ "$(sql "$MD_DB" "SELECT outcome || ' ' || rejected FROM mail_messages
     m WHERE EXISTS (SELECT 1 FROM rejected_inputs r WHERE r.mail_message =
     m.id)")" = "rejected 1" ] || fail "broken not rejected"
-[ "$(sql "$T/md.db" "SELECT count(*) FROM reports WHERE mail_message IS
+[ "$(sql "$MD_DB" "SELECT count(*) FROM reports WHERE mail_message IS
     NULL")" = 0 ] || fail "reports without their message"
 # tmp/ and the other folder were not read.
-[ "$(sql "$T/md.db" "SELECT count(*) FROM mail_locations WHERE location
+[ "$(sql "$MD_DB" "SELECT count(*) FROM mail_locations WHERE location
     LIKE '%Archive%' OR location LIKE '%999.M9P9%'")" = 0 ] ||
     fail "tmp/ or a subfolder read"
 
 # The Maildir again: nothing read, nothing changes.
-"$DMARCDB" --db "$T/md.db" ingest "$MD" 2> "$T/err" || fail "second run"
+"$DMARCDB" --db "$MD_DB" ingest "$MD" 2> "$T/err" || fail "second run"
 grep -q "$n email messages ($n processed before)" "$T/err" ||
     fail "second run read messages: $(cat "$T/err")"
-dump "$T/md.db" > "$T/d4"
+dump "$MD_DB" > "$T/d4"
 cmp -s "$T/d1" "$T/d4" || fail "second run changed reports"
 # A message whose flags changed is still the same message.
 f=$(ls "$MD/cur" | head -1)
 mv "$MD/cur/$f" "$MD/cur/${f%%:*}:2,RS"
 g=$(ls "$MD/new" | head -1)
 mv "$MD/new/$g" "$MD/cur/$g:2,"
-"$DMARCDB" --db "$T/md.db" ingest "$MD" 2> "$T/err"
+"$DMARCDB" --db "$MD_DB" ingest "$MD" 2> "$T/err"
 grep -q "($n processed before)" "$T/err" || fail "renamed message read again"
 # The same messages found elsewhere: not parsed again, place recorded.
-"$DMARCDB" --db "$T/md.db" ingest "$T/mbox" 2> "$T/err" || true
+"$DMARCDB" --db "$MD_DB" ingest "$T/mbox" 2> "$T/err" || true
 grep -q "$n email messages ($n processed before)" "$T/err" ||
     fail "mbox after Maildir: $(cat "$T/err")"
 
@@ -113,11 +128,11 @@ mkdir -p "$K/cur" "$K/new" "$K/tmp" "$T/kmsgs"
 "$GEN" -s 8 -E -r 3000 -m 1 -M 40 -d "$T/kmsgs"
 for f in "$T"/kmsgs/*; do mv "$f" "$K/new/${f##*/}.host"; done
 t0=$(date +%s%N)
-"$QUICK" -q --db "$T/kref.db" ingest "$K"
+"$QUICK" -q --db "$KREF_DB" ingest "$K"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 killed=0
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	"$QUICK" -q --db "$T/kill.db" ingest "$K" 2> /dev/null &
+	"$QUICK" -q --db "$KILL_DB" ingest "$K" 2> /dev/null &
 	pid=$!
 	sleep "$(awk -v s="$i$$" -v ms="$ms" 'BEGIN { srand(s);
 	    printf "%.3f", rand() * ms / 1000 / 12 }')"
@@ -129,33 +144,33 @@ done
 [ $killed -ge 15 ] || fail "only $killed of 20 runs were killed while running"
 # (QUICK too: 3,000 messages, each path of which the runs above and
 # dedup.sh take under memcheck; this checks what is stored.)
-"$QUICK" -q --db "$T/kill.db" ingest "$K" || fail "run after kills"
-dump "$T/kref.db" > "$T/k1"
-dump "$T/kill.db" > "$T/k2"
+"$QUICK" -q --db "$KILL_DB" ingest "$K" || fail "run after kills"
+dump "$KREF_DB" > "$T/k1"
+dump "$KILL_DB" > "$T/k2"
 cmp -s "$T/k1" "$T/k2" || fail "killed runs differ from a clean run"
-mail_dump "$T/kref.db" > "$T/k1"
-mail_dump "$T/kill.db" > "$T/k2"
+mail_dump "$KREF_DB" > "$T/k1"
+mail_dump "$KILL_DB" > "$T/k2"
 cmp -s "$T/k1" "$T/k2" || fail "killed runs: messages differ"
-[ "$(sql "$T/kill.db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+integrity "$KILL_DB" || fail "integrity"
 
 # Pipe delivery: 0 whatever the message held, 75 when the database is
 # unavailable (the MTA keeps the message and tries later); a file given
 # by name still gets the usual statuses.
-"$DMARCDB" -q --db "$T/pipe.db" ingest - < "$M/hello.eml" ||
+"$DMARCDB" -q --db "$PIPE_DB" ingest - < "$M/hello.eml" ||
     fail "no-report message: exit $?"
-"$DMARCDB" -q --db "$T/pipe.db" ingest - < "$M/broken.eml" 2> /dev/null ||
+"$DMARCDB" -q --db "$PIPE_DB" ingest - < "$M/broken.eml" 2> /dev/null ||
     fail "broken message: exit $?"
 expect_exit 75 "$DMARCDB" -q --db "$T/no/such/dir.db" ingest - \
     < "$M/m000001.eml" 2> /dev/null
-echo "not a database" > "$T/junk.db"
-expect_exit 75 "$DMARCDB" -q --db "$T/junk.db" ingest - \
+echo "not a database" > "$JUNK_DB"
+expect_exit 75 "$DMARCDB" -q --db "$JUNK_DB" ingest - \
     < "$M/m000001.eml" 2> /dev/null
-expect_exit 3 "$DMARCDB" -q --db "$T/junk.db" ingest "$M/m000001.eml" \
+expect_exit 3 "$DMARCDB" -q --db "$JUNK_DB" ingest "$M/m000001.eml" \
     2> /dev/null
-expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest "$M/broken.eml" \
+expect_exit 1 "$DMARCDB" -q --db "$FILE_DB" ingest "$M/broken.eml" \
     2> /dev/null
 # A report piped in (not a message) is not pipe delivery.
-expect_exit 1 "$DMARCDB" -q --db "$T/file.db" ingest - \
+expect_exit 1 "$DMARCDB" -q --db "$FILE_DB" ingest - \
     < "$SRCDIR/samples/reports/broken-invalid_xml.xml" 2> /dev/null
 
 # "From " lines in a body: a report whose text part says "From now
@@ -177,9 +192,9 @@ MID=$(sed -n 's/^Message-ID: <\([^>]*\)>.*/\1/p' "$F")
 [ -n "$MID" ] || fail "no Message-ID in $F"
 ENV='From sender@example.net Mon Jan  1 00:00:00 2024'
 { echo "$ENV"; cat "$F"; } > "$T/fromnow.in"
-"$DMARCDB" -q --db "$T/fn-stdin.db" ingest - < "$T/fromnow.in" ||
+"$DMARCDB" -q --db "$FN_STDIN_DB" ingest - < "$T/fromnow.in" ||
     fail "From lines on stdin: exit $?"
-"$DMARCDB" -q --db "$T/fn-file.db" ingest "$F"
+"$DMARCDB" -q --db "$FN_FILE_DB" ingest "$F"
 for mb in raw quoted; do
 	for f in "$M/m000004.eml" "$F" "$M/m000005.eml"; do
 		echo "$ENV"
@@ -190,20 +205,20 @@ for mb in raw quoted; do
 		fi
 		echo
 	done > "$T/fromnow-$mb.mbox"
-	"$DMARCDB" -q --db "$T/fn-$mb.db" ingest "$T/fromnow-$mb.mbox" ||
+	"$DMARCDB" -q --db "$(db_named "fn-$mb")" ingest "$T/fromnow-$mb.mbox" ||
 	    fail "From lines in an mbox ($mb): exit $?"
 done
 grep -q '^>From now on' "$T/fromnow-quoted.mbox" || fail "mbox not quoted"
 for d in file stdin raw quoted; do
-	[ "$(sql "$T/fn-$d.db" "SELECT count(*) FROM reports r JOIN
+	[ "$(sql "$(db_named "fn-$d")" "SELECT count(*) FROM reports r JOIN
 	    mail_messages m ON m.id = r.mail_message WHERE m.message_id =
 	    '$MID'")" = 1 ] ||
 	    fail "From lines ($d): the report is lost"
-	mail_dump "$T/fn-$d.db" | grep -F "$MID" > "$T/fn-$d.m"
+	mail_dump "$(db_named "fn-$d")" | grep -F "$MID" > "$T/fn-$d.m"
 	cmp -s "$T/fn-file.m" "$T/fn-$d.m" || fail "From lines ($d): \
 another message: $(cat "$T/fn-$d.m")"
 done
-[ "$(sql "$T/fn-quoted.db" "SELECT count(*) FROM mail_messages WHERE
+[ "$(sql "$FN_QUOTED_DB" "SELECT count(*) FROM mail_messages WHERE
     outcome = 'stored'")" = 3 ] || fail "From lines: not 3 messages"
 
 # A header longer than the 4096 bytes first looked at (a 10 KB
@@ -217,23 +232,23 @@ A=$T/arc.eml
 	cat "$M/m000006.eml"
 } > "$A"
 [ "$(head -c 4096 "$A" | grep -c '^[A-Z]')" = 1 ] || fail "ARC-Seal short"
-"$DMARCDB" -q --db "$T/arc-file.db" ingest "$A" || fail "ARC-Seal file: $?"
-"$DMARCDB" -q --db "$T/arc-in.db" ingest - < "$A" || fail "ARC-Seal stdin: $?"
+"$DMARCDB" -q --db "$ARC_FILE_DB" ingest "$A" || fail "ARC-Seal file: $?"
+"$DMARCDB" -q --db "$ARC_IN_DB" ingest - < "$A" || fail "ARC-Seal stdin: $?"
 for d in file in; do
-	[ "$(sql "$T/arc-$d.db" "SELECT outcome || ' ' || reports FROM
+	[ "$(sql "$(db_named "arc-$d")" "SELECT outcome || ' ' || reports FROM
 	    mail_messages")" = "stored 1" ] || fail "ARC-Seal ($d): not stored"
 done
 expect_exit 75 "$DMARCDB" -q --db "$T/no/such/dir.db" ingest - < "$A" \
     2> /dev/null
-expect_exit 75 "$DMARCDB" -q --db "$T/junk.db" ingest - < "$A" 2> /dev/null
+expect_exit 75 "$DMARCDB" -q --db "$JUNK_DB" ingest - < "$A" 2> /dev/null
 # ... and the disk full while it is recorded (3 for a file).
-"$DMARCDB" -q --db "$T/full.db" ingest "$M/m000001.eml"
+"$DMARCDB" -q --db "$FULL_DB" ingest "$M/m000001.eml"
 for in in - "$A"; do
 	want=75
 	[ "$in" = - ] || want=3
 	expect_exit $want env ENOSPC_MATCH=full.db ENOSPC_BYTES=65536 \
 	    LD_PRELOAD="$BUILDDIR/tests/hostile/enospc.so" \
-	    ASAN_OPTIONS="$ASAN" "$DMARCDB" -q --db "$T/full.db" ingest "$in" \
+	    ASAN_OPTIONS="$ASAN" "$DMARCDB" -q --db "$FULL_DB" ingest "$in" \
 	    < "$A" 2> "$T/err"
 	grep -q "disk is full" "$T/err" || fail "disk full: $(cat "$T/err")"
 done

@@ -63,32 +63,32 @@ report "$T/r3" google.com 7489 "$(date -u -d yesterday +%Y-%m-%d)" \
     domain=example.com,p=none <<-EOF
 $(good example.com)
 EOF
-cp "$DB" "$T/fresh.db"
-"$QUICK" -q --db "$T/fresh.db" ingest "$T/r3"
+FRESH_DB=$(db_copy fresh)
+"$QUICK" -q --db "$FRESH_DB" ingest "$T/r3"
 for c in reports rejected "sources --no-dns" "advise --no-dns" export \
     "digest --no-dns --format text"; do
 	# shellcheck disable=SC2086
-	"$DMARCDB" -q --db "$T/fresh.db" $c > /dev/null 2> "$T/err"
+	"$DMARCDB" -q --db "$FRESH_DB" $c > /dev/null 2> "$T/err"
 	[ ! -s "$T/err" ] || fail "$c, fresh: $(cat "$T/err")"
 done
 # Of the domain asked for: example.com is fresh, late.example is not.
-"$QUICK" -q --db "$T/fresh.db" ingest "$T/r2"
-"$DMARCDB" --db "$T/fresh.db" reports > /dev/null 2> "$T/err"
+"$QUICK" -q --db "$FRESH_DB" ingest "$T/r2"
+"$DMARCDB" --db "$FRESH_DB" reports > /dev/null 2> "$T/err"
 [ ! -s "$T/err" ] || fail "reports of all: $(cat "$T/err")"
-"$DMARCDB" --db "$T/fresh.db" reports --domain late.example > /dev/null \
+"$DMARCDB" --db "$FRESH_DB" reports --domain late.example > /dev/null \
     2> "$T/err"
 grep -q "^dmarcdb: no reports for late.example since 2026-10-02 (" \
     "$T/err" || fail "reports --domain: $(cat "$T/err")"
 # A forged report that claims to end in the future hides nothing.
-cp "$DB" "$T/forged.db"
+FORGED_DB=$(db_copy forged)
 mkdir "$T/r4"
 report "$T/r4" evil 7489 2026-01-01 domain=example.com,p=none <<-EOF
 $(good example.com)
 EOF
-"$DMARCDB" -q --db "$T/forged.db" ingest "$T/r4"
-sql "$T/forged.db" "UPDATE reports SET date_end = 4102444800
+"$DMARCDB" -q --db "$FORGED_DB" ingest "$T/r4"
+sql "$FORGED_DB" "UPDATE reports SET date_end = 4102444800
     WHERE reporter = 'evil'"
-"$DMARCDB" -q --db "$T/forged.db" sources --no-dns --as-of "$((three + 1))" \
+"$DMARCDB" -q --db "$FORGED_DB" sources --no-dns --as-of "$((three + 1))" \
     > /dev/null 2> "$T/err"
 [ "$(cat "$T/err")" = "$STALE $HINT" ] || fail "forged end: $(cat "$T/err")"
 

@@ -6,6 +6,13 @@
 # never when standard error is not a terminal (a pipe, cron's mail).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netfix.sh"
+# The databases of this test (lib.sh: db_named).
+A_DB=$(db_named a)
+B_DB=$(db_named b)
+C_DB=$(db_named c)
+D_DB=$(db_named d)
+E_DB=$(db_named e)
+F_DB=$(db_named f)
 
 GEN=$BUILDDIR/bench/gen
 
@@ -55,7 +62,7 @@ if [ "${VALGRIND:-0}" != 1 ]; then
 	"$GEN" -s 43 -f gz -r "$n" -m 100 -M 500 -d "$one"
 	[ "$(ls "$one" | wc -l)" = "$n" ] || fail "big: $(ls "$one" | wc -l)"
 fi
-on_pty 200 "$T/tty" "$DMARCDB" --db "$T/a.db" ingest "$one" ||
+on_pty 200 "$T/tty" "$DMARCDB" --db "$A_DB" ingest "$one" ||
     fail "tty: exit $?"
 grep -q $'\r\x1b\\[K' "$T/tty" || fail "tty: no line redrawn"
 lines "$T/tty" > "$T/lines"
@@ -76,7 +83,7 @@ tail -c 300 "$T/tty" | tr '\r' '\n' | tail -2 | head -1 |
     fail "tty: redrawn $(grep -c ' files/s' "$T/lines") times"
 
 ### 2. A narrow terminal: the line is cut, not wrapped.
-on_pty 40 "$T/narrow" "$QUICK" --db "$T/b.db" ingest "$T/in" ||
+on_pty 40 "$T/narrow" "$QUICK" --db "$B_DB" ingest "$T/in" ||
     fail "narrow: exit $?"
 lines "$T/narrow" | grep -v "inputs:" > "$T/nl" || true
 [ -s "$T/nl" ] || fail "narrow: no progress line"
@@ -87,10 +94,10 @@ grep -Eq "^dmarcdb: \.\.\.[^ ]*/in: [0-9]+/$n files" "$T/nl" ||
     fail "narrow: $(head -2 "$T/nl")"
 
 ### 3. Under -q, or on a pipe: nothing of it.
-on_pty 200 "$T/quiet" "$QUICK" -q --db "$T/c.db" ingest "$T/in" ||
+on_pty 200 "$T/quiet" "$QUICK" -q --db "$C_DB" ingest "$T/in" ||
     fail "-q: exit $?"
 [ ! -s "$T/quiet" ] || fail "-q: wrote $(od -c "$T/quiet" | head -3)"
-"$QUICK" --db "$T/d.db" ingest "$T/in" 2> "$T/pipe" || fail "pipe: exit $?"
+"$QUICK" --db "$D_DB" ingest "$T/in" 2> "$T/pipe" || fail "pipe: exit $?"
 grep_none $'\r\|\x1b' "$T/pipe" || fail "pipe: $(od -c "$T/pipe" | head)"
 [ "$(wc -l < "$T/pipe")" = 1 ] || fail "pipe: $(cat "$T/pipe")"
 
@@ -100,7 +107,7 @@ mkdir -p "$T/msgs" "$T/Maildir/new" "$T/Maildir/cur" "$T/Maildir/tmp"
 for f in "$T"/msgs/*; do
 	mv "$f" "$T/Maildir/new/${f##*/}"
 done
-on_pty 200 "$T/md" "$QUICK" --db "$T/e.db" ingest "$T/Maildir" ||
+on_pty 200 "$T/md" "$QUICK" --db "$E_DB" ingest "$T/Maildir" ||
     fail "Maildir: exit $?"
 lines "$T/md" | grep -Eq "^dmarcdb: $T/Maildir: [0-9]+/300 messages, " ||
     fail "Maildir: $(lines "$T/md" | head -3)"
@@ -111,7 +118,7 @@ export DMARCDB_IMAP_PASSWORD=secret
 fake_start imap-trickle
 U=imap://test@127.0.0.1:$FAKE_PORT/INBOX
 set +e
-on_pty 200 "$T/imap" "$QUICK" --db "$T/f.db" ingest --message-timeout 1 "$U"
+on_pty 200 "$T/imap" "$QUICK" --db "$F_DB" ingest --message-timeout 1 "$U"
 rc=$?
 set -e
 [ "$rc" = 5 ] || fail "imap: exit $rc"

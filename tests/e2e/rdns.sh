@@ -123,7 +123,7 @@ bad=$(sql "$DB" "SELECT ip FROM ptr_cache WHERE expires - checked !=
     CASE status WHEN 'name' THEN 604800 WHEN 'none' THEN 86400
     ELSE 3600 END")
 [ -z "$bad" ] || fail "wrong expiry for $bad"
-[ "$(sql "$DB" "SELECT count(*) FROM v_ptr_cache WHERE fresh")" = 13 ] ||
+[ "$(sql "$DB" "SELECT count(*) FROM v_ptr_cache WHERE fresh = 1")" = 13 ] ||
     fail "v_ptr_cache does not show them fresh"
 
 # The text form.

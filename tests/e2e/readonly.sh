@@ -50,7 +50,7 @@ try() {
 	[ "$(cd "$T/ro" && ls)" = dmarc.db ] || fail "mode $1: files left: \
 $(ls "$T/ro")"
 	chmod 755 "$T/ro"
-	[ "$(sql "$T/ro/dmarc.db" "PRAGMA integrity_check")" = ok ] ||
+	integrity "$T/ro/dmarc.db" ||
 	    fail "mode $1: integrity"
 	dump "$T/ro/dmarc.db" > "$T/after"
 	cmp -s "$T/before" "$T/after" || fail "mode $1: reports changed"

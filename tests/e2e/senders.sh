@@ -166,24 +166,24 @@ grep -q '^"mixed.example","167.89.0.1",.*,11377,"SENDGRID","US","SendGrid",esp,f
     "$T/geo.csv" || fail "167.89.0.1: $(grep 167.89.0.1 "$T/geo.csv")"
 
 # Analysts join a record to its identity: v_record_identity.
-[ "$(sqlite3 -batch "$DB" "SELECT auth_domain, auth_kind, auth_aligned,
+[ "$(sql "$DB" "SELECT auth_domain, auth_kind, auth_aligned,
     sum(count) FROM v_record_identity WHERE source_ip = '167.89.0.1'
     GROUP BY 1, 2, 3")" = "sendgrid.net|dkim|0|700" ] ||
     fail "v_record_identity: SendGrid"
-[ "$(sqlite3 -batch "$DB" "SELECT count(*), sum(auth_domain IS NULL),
+[ "$(sql "$DB" "SELECT count(*), sum(auth_domain IS NULL),
     sum(ptr IS NULL) FROM v_record_identity WHERE source_ip LIKE '45.1.1.%'")" \
     = "50|50|50" ] || fail "v_record_identity: spoofing"
-[ "$(sqlite3 -batch "$DB" "SELECT DISTINCT auth_domain || ',' || auth_kind
+[ "$(sql "$DB" "SELECT DISTINCT auth_domain || ',' || auth_kind
     || ',' || auth_aligned FROM v_record_identity
     WHERE source_ip = '198.51.100.10'")" = "mixed.example,dkim,1" ] ||
     fail "v_record_identity: our MTA"
 
 # The identity is kept with each signature, for SQL users too.
-[ "$(sqlite3 -batch "$DB" "SELECT group_concat(ident) FROM
+[ "$(sql "$DB" "SELECT group_concat(ident) FROM
     (SELECT DISTINCT ident FROM auth_sigs WHERE ident IS NOT NULL
-    ORDER BY 1)")" = \
+    ORDER BY 1) AS i")" = \
     "googlegroups.com,mcsv.net,mixed.example,sendgrid.net,zendesk.com" ] ||
-    fail "auth_sigs.ident: $(sqlite3 "$DB" "SELECT ident FROM auth_sigs")"
+    fail "auth_sigs.ident: $(sql "$DB" "SELECT ident FROM auth_sigs")"
 
 # advise and the digest name the same senders (dmarcdb(1), ADVICE and
 # DIGEST): the unknown ones with their evidence, the spoofing on one

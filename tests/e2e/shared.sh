@@ -17,6 +17,7 @@
 # runs the tests as root). The users and their group have names of
 # their own each run, and are removed when it ends.
 . "$(dirname "$0")/lib.sh"
+sqlite_only "the database file's modes, its -wal and -shm files, Unix users (pg-errors.sh: a PostgreSQL role that may only read)"
 . "$(dirname "$0")/fixtures.sh"
 . "$(dirname "$0")/knot.sh"
 

@@ -19,7 +19,7 @@ wait_for() {
 		kill -0 "$1" 2> /dev/null || fail "the run ended first"
 		# Not before dmarcdb made it: sqlite3 would make it first.
 		v=0
-		[ ! -s "$DB" ] || v=$(sql "$DB" "$2" 2> /dev/null || echo 0)
+		! db_made "$DB" || v=$(sql "$DB" "$2" 2> /dev/null || echo 0)
 		[ "${v:-0}" -lt "$3" ] || return 0
 		i=$((i + 1))
 		[ $i -lt 1200 ] || fail "the run did not get going"
@@ -29,7 +29,7 @@ wait_for() {
 
 # intact DB: nothing half-stored, and the database sound.
 intact() {
-	[ "$(sql "$1" "PRAGMA integrity_check")" = ok ] ||
+	integrity "$1" ||
 	    fail "$1: integrity_check"
 	[ "$(sql "$1" "SELECT count(*) FROM reports r WHERE record_count !=
 	    (SELECT count(*) FROM records c WHERE c.report = r.id)")" = 0 ] ||

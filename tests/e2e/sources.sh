@@ -263,14 +263,14 @@ want=$(sql "$DB" "SELECT group_concat(x, ' ') FROM (SELECT c.id || '|' ||
   FROM records c JOIN reports r ON r.id = c.report
   JOIN auth_sigs g ON g.id = c.sig
   WHERE r.status = 'active' AND r.date_end >= unixepoch('$since')
-    AND r.date_begin < unixepoch('2026-03-01') ORDER BY c.id)")
+    AND r.date_begin < unixepoch('2026-03-01') ORDER BY c.id) AS e")
 [ -n "$want" ] && [ "$got" = "$want" ] ||
     fail "export since $since: $got, not $want"
 [ "$(echo "$got" | wc -w)" -lt "$m" ] || fail "export since $since: all"
 
 # The configuration, mirrored for analysts.
 [ "$(sql "$DB" "SELECT group_concat(name, ',') FROM (SELECT name FROM
-    config_senders WHERE domain = 'example.com' ORDER BY id)")" = \
+    config_senders WHERE domain = 'example.com' ORDER BY id) AS s")" = \
     "our MTA,Mailchimp,ESP" ] ||
     fail "config_senders"
 [ "$(sql "$DB" "SELECT count(*) FROM v_source_senders WHERE

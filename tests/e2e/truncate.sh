@@ -61,6 +61,6 @@ for f in big.mbox big.eml big.zip; do
 	    WHERE origin = '$T/in-$f'")" = 1 ] || fail "$f: not kept"
 	[ "$(sql "$db" "SELECT count(*) FROM reports WHERE origin IN
 	    ('$G1', '$G2')")" = 2 ] || fail "$f: the batch did not go on"
-	[ "$(sql "$db" "PRAGMA integrity_check")" = ok ] || fail "integrity"
+	integrity "$db" || fail "integrity"
 done
 echo "ok"

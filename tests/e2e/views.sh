@@ -4,6 +4,7 @@
 # dmarcdb's evaluation, its source's class and sender as sources decided
 # them (for every rule kind: ip, dkim, spf), and export saying the same.
 . "$(dirname "$0")/lib.sh"
+sqlite_only "its checks are SQLite's SQL (pg-views.sh: PostgreSQL's views hold what these hold)"
 . "$(dirname "$0")/fixtures.sh"
 
 CONF=$SRCDIR/tests/e2e/sources.conf
