@@ -38,6 +38,11 @@
 #   rdns  reverse DNS of 20,000 uncached addresses (2,000 with a
 #      forward-confirmed name, 18,000 without a PTR) against a private
 #      Knot server on 127.0.0.1 (dmarcdb ptr): at most 5 s
+#   pg  the PostgreSQL store (issue 17), on a private server with its
+#      defaults (durable commits) in BENCH_DIR: (a)'s report, at least
+#      50,000 records/s; (b)'s 10,000 reports; the policy store of 10
+#      million records, at least 50,000 records/s, then its report
+#      commands (sources, advise, digest, export) at most 2 s each
 #   spftree  dmarcdb check of a domain whose SPF record includes 50
 #      chains of three records each (151 SPF records, 4 levels of
 #      lookups, a level a batch), and the keys of 50 DKIM selectors of
@@ -60,7 +65,7 @@ DMARCDB=$BIN/dmarcdb
 # the report commands name the senders with it.
 DMARCDB_SERVICES=${SERVICES:-$BIN/data/services.conf}
 export DMARCDB_SERVICES
-scenarios=${*:-a b c d mail hostile domains policy hicard geo catalogue rdns spftree}
+scenarios=${*:-a b c d mail hostile domains policy hicard geo catalogue rdns spftree pg}
 missed=0
 
 rows=
@@ -115,6 +120,89 @@ check() {
 	else
 		echo MISSED
 	fi
+}
+
+# policy_input: the policy scenario's reports (a year of daily reports
+# from 6 reporters for 20 domains, P) in $D/policy, made once, and its
+# configuration; big is its biggest domain.
+policy_input() {
+	P="-s 10 -D 365 -b 2026-01-01 -N 20 -R 6 -T 10000000"
+	big=example.com
+	# The stamp holds the arguments: others mean a new store.
+	if [ "$(cat "$D/policy.stamp" 2>/dev/null)" != "$P" ]; then
+		rm -rf "$D/policy" "$D/policy.records" "$D/policy.stamp"
+		mkdir "$D/policy"
+		# Two processes, each every other day: the same files.
+		"$GEN" $P -k 0/2 -d "$D/policy" &
+		"$GEN" $P -k 1/2 -d "$D/policy"
+		wait $!
+		echo "$P" > "$D/policy.stamp"
+	fi
+	cat > "$D/policy.conf" <<-EOF
+	domain $big {
+		sender "our MTA" { ip 198.51.0.0/16; }
+		sender "Google Workspace" { ip 2001:db8::/32; }
+		sender "SendGrid" { dkim sendgrid.net; }
+		sender "Mailchimp" {
+			dkim $big selector k1;
+			spf mcsv.net;
+		}
+		sender "Amazon SES" { spf amazonses.com; }
+	}
+	# The other 19 (bench/gen -N 20): configured without senders,
+	# so that advise and digest cover all 20 (dmarcdb(1), DOMAINS).
+	domain example.org example.net shop.example news.example.com
+	    example.co.uk example.de example.fr example.io mail.example
+	    brand-a.example brand-b.example support.example.com
+	    example.nl example.es example.it events.example.org
+	    example.com.au example.ca example.jp {
+	}
+	EOF
+}
+
+# pg_up: a private PostgreSQL server in $D/pg (made once, kept with
+# its databases), with the server's defaults but for where it listens:
+# its socket in $D/pg, no TCP. Stopped when the benchmark ends. As the
+# postgres user when run as root (initdb refuses root).
+pg_up() {
+	pgbin=$(pg_config --bindir)
+	[ -x "$pgbin/initdb" ] || pgbin=$(ls -d /usr/lib/postgresql/*/bin |
+	    sort -V | tail -n 1)
+	pgd=$D/pg
+	as_pg=
+	if [ "$(id -u)" -eq 0 ]; then
+		as_pg="runuser -u postgres --"
+		chmod o+x "$D"
+	fi
+	if [ ! -f "$pgd/data/PG_VERSION" ]; then
+		rm -rf "$pgd"
+		mkdir -p "$pgd"
+		[ -z "$as_pg" ] || chown postgres "$pgd"
+		(cd "$pgd" && $as_pg "$pgbin/initdb" -D "$pgd/data" -U postgres \
+		    -A trust -E UTF8 --locale=C.UTF-8 > "$pgd/initdb.log")
+		cat >> "$pgd/data/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$pgd'
+		EOF
+	fi
+	# (One left running by a benchmark that was killed is stopped.)
+	(cd "$pgd" && { $as_pg "$pgbin/pg_ctl" -D "$pgd/data" -m fast -w \
+	    stop > /dev/null 2>&1 || :; } && $as_pg "$pgbin/pg_ctl" \
+	    -D "$pgd/data" -l "$pgd/log" -w start > /dev/null)
+	trap 'cd "$pgd" && $as_pg "$pgbin/pg_ctl" -D "$pgd/data" -m fast \
+	    -w stop > /dev/null 2>&1' EXIT
+	PGHOST=$pgd
+	PGUSER=postgres
+	export PGHOST PGUSER
+}
+
+pg_uri() {
+	echo "postgresql://postgres@/$1?host=$D/pg"
+}
+
+pg_fresh() {
+	psql -qX -d postgres -c "DROP DATABASE IF EXISTS \"$1\"" \
+	    -c "CREATE DATABASE \"$1\"" > /dev/null 2>&1
 }
 
 # knot_up DIR PORT ZONE...: a private Knot DNS server on 127.0.0.1:PORT
@@ -340,39 +428,8 @@ for s in $scenarios; do
 		;;
 	policy)
 		# A year of daily reports; as-of the day after the last.
-		P="-s 10 -D 365 -b 2026-01-01 -N 20 -R 6 -T 10000000"
 		asof=2027-01-01
-		big=example.com
-		# The stamp holds the arguments: others mean a new store.
-		if [ "$(cat "$D/policy.stamp" 2>/dev/null)" != "$P" ]; then
-			rm -rf "$D/policy" "$D/policy.records" "$D/policy.stamp"
-			mkdir "$D/policy"
-			# Two processes, each every other day: the same files.
-			"$GEN" $P -k 0/2 -d "$D/policy" &
-			"$GEN" $P -k 1/2 -d "$D/policy"
-			wait $!
-			echo "$P" > "$D/policy.stamp"
-		fi
-		cat > "$D/policy.conf" <<-EOF
-		domain $big {
-			sender "our MTA" { ip 198.51.0.0/16; }
-			sender "Google Workspace" { ip 2001:db8::/32; }
-			sender "SendGrid" { dkim sendgrid.net; }
-			sender "Mailchimp" {
-				dkim $big selector k1;
-				spf mcsv.net;
-			}
-			sender "Amazon SES" { spf amazonses.com; }
-		}
-		# The other 19 (bench/gen -N 20): configured without senders,
-		# so that advise and digest cover all 20 (dmarcdb(1), DOMAINS).
-		domain example.org example.net shop.example news.example.com
-		    example.co.uk example.de example.fr example.io mail.example
-		    brand-a.example brand-b.example support.example.com
-		    example.nl example.es example.it events.example.org
-		    example.com.au example.ca example.jp {
-		}
-		EOF
+		policy_input
 		C="--config $D/policy.conf"
 		nrep=$(ls "$D/policy" | wc -l)
 		# The store after the bulk ingest is kept (policy.records,
@@ -635,6 +692,74 @@ for s in $scenarios; do
 		    "$maxrss_mb" - - \
 		    "<= 2 s: $(check "$wall" '<=' 2), $lookups lookups counted ($ok), exit $rc, cpu $cpu s"
 		case $ok in WRONG) missed=1 ;; esac
+		;;
+	pg)
+		pg_up
+		policy_input
+		[ -f "$D/a.xml.gz" ] || "$GEN" -s 1 -f gz -n 200000 -o "$D/a.xml.gz"
+		pg_fresh a
+		run pg-a "$DMARCDB" --db "$(pg_uri a)" ingest "$D/a.xml.gz"
+		rps=$(per_s 200000 "$wall")
+		row pg "(a) 200,000 records, gzip" "$wall" "$rps" 1 \
+		    "$maxrss_mb" - - "records/s >= 50000: $(check "$rps" '>=' 50000)"
+		if [ ! -f "$D/b.stamp" ]; then
+			rm -rf "$D/b"
+			mkdir "$D/b"
+			"$GEN" -s 2 -r 10000 -m 1 -M 50 -d "$D/b"
+			touch "$D/b.stamp"
+		fi
+		pg_fresh b
+		run pg-b "$DMARCDB" --db "$(pg_uri b)" ingest "$D/b"
+		nrec=$(psql -qXAt -d b -c "SELECT count(*) FROM records")
+		row pg "(b) 10,000 reports" "$wall" "$(per_s "$nrec" "$wall")" \
+		    "$(per_s 10000 "$wall")" "$maxrss_mb" - - "(no target)"
+		# The policy scenario's store.
+		if [ "$(cat "$D/pg-policy.stamp" 2>/dev/null)" != "$P" ]; then
+			pg_fresh policy
+			run pg-policy-ingest "$DMARCDB" -q --db "$(pg_uri policy)" \
+			    ingest "$D/policy"
+			psql -qXAt -d policy -c "VACUUM ANALYZE" > /dev/null
+			echo "$P" > "$D/pg-policy.stamp"
+			kept=
+		else
+			kept=" (kept)"
+		fi
+		read -r wall user sys rss rc < "$D/pg-policy-ingest.ru"
+		maxrss_mb=$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")
+		nrec=$(psql -qXAt -d policy -c "SELECT count(*) FROM records")
+		mrec=$(awk "BEGIN { printf \"%.1fM\", $nrec / 1e6 }")
+		rps=$(per_s "$nrec" "$wall")
+		row pg "ingest $mrec records$kept" "$wall" "$rps" \
+		    "$(per_s "$(ls "$D/policy" | wc -l)" "$wall")" "$maxrss_mb" \
+		    - - "records/s >= 50000: $(check "$rps" '>=' 50000)"
+		C="--config $D/policy.conf"
+		U=$(pg_uri policy)
+		big=example.com
+		asof=2027-01-01
+		run pg-first "$DMARCDB" --db "$U" $C sources --domain $big \
+		    --days 30 --as-of $asof --no-dns
+		row pg "first report (sources): merge" "$wall" - - \
+		    "$maxrss_mb" - - "(one-off) cpu $cpu s"
+		median3 pg-sources "$DMARCDB" --db "$U" $C sources --domain $big \
+		    --days 30 --as-of $asof --no-dns
+		row pg "sources $big 30 days" "$wall" - - "$maxrss_mb" - - \
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
+		median3 pg-advise "$DMARCDB" --db "$U" $C advise --domain "$big" \
+		    --as-of "$asof" --no-dns
+		row pg "advise $big" "$wall" - - "$maxrss_mb" - - \
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
+		median3 pg-digest "$DMARCDB" --db "$U" $C digest --as-of "$asof" \
+		    --no-dns --from bench@example.com --to ops@example.com
+		row pg "digest, all 20 domains, 7 days" "$wall" - - \
+		    "$maxrss_mb" - - "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
+		median3 pg-export "$DMARCDB" --db "$U" $C export \
+		    --since 2026-12-31 --as-of "$asof"
+		n=$(($(wc -l < "$D/pg-export.out") - 1))
+		row pg "export a day, all domains" "$wall" "$(per_s "$n" "$wall")" \
+		    - "$maxrss_mb" - - "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
+		median3 pg-reports "$DMARCDB" --db "$U" reports --domain $big
+		row pg "reports $big" "$wall" - - "$maxrss_mb" - - \
+		    "<= 2 s: $(check "$wall" '<=' 2), cpu $cpu s"
 		;;
 	*)
 		echo "bench: unknown scenario $s" >&2

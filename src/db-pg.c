@@ -43,7 +43,7 @@
 #define ESC_BASE	0xF700
 
 /* Rows fetched from a cursor at a time. */
-#define FETCH_ROWS	1000
+#define FETCH_ROWS	8192
 
 struct pgdb {
 	PGconn		*conn;

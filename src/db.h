@@ -12,7 +12,7 @@
  * time), its parameters go as text (integers, strings) or binary
  * (blobs), and its rows are read:
  * - all at once, when it is run (the default: lookups and writes);
- * - DB_PREPARE_STREAM: through a cursor, 1,000 rows at a time, when it
+ * - DB_PREPARE_STREAM: through a cursor, 8,192 rows at a time, when it
  *   runs inside a transaction, so that reading a table of any size
  *   takes the same memory, and other statements may run between its
  *   rows (libpq runs one query at a time on a connection).

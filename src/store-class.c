@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -19,6 +20,38 @@
 /* Another writer holds the database: wait this long, then give up. */
 #define CLASS_WAIT_MS	2000
 #define CLASS_WAIT_PG	"'2000ms'"
+
+/*
+ * PostgreSQL: a domain's rows (its old ones deleted) by COPY, not a
+ * statement (a round trip) each. DB_OK or an error code.
+ */
+static int
+copy_rows(struct db *db, const struct store_class_window *w)
+{
+	size_t	j;
+	int	rc;
+
+	rc = db_pg_copy_begin(db, "COPY source_classes (domain, header_from,"
+	    " source_ip, class, sender) FROM STDIN");
+	for (j = 0; j < w->nrows && rc == DB_OK; j++) {
+		const struct store_class_row *r = &w->rows[j];
+		if ((rc = db_pg_copy_text(db, w->domain,
+		    strlen(w->domain))) != DB_OK ||
+		    (rc = db_pg_copy_text(db, r->header_from,
+		    strlen(r->header_from))) != DB_OK ||
+		    (rc = db_pg_copy_text(db, r->ip, strlen(r->ip))) !=
+		    DB_OK ||
+		    (rc = db_pg_copy_text(db, r->class, strlen(r->class))) !=
+		    DB_OK ||
+		    (rc = r->sender != NULL ? db_pg_copy_text(db, r->sender,
+		    strlen(r->sender)) : db_pg_copy_null(db)) != DB_OK)
+			break;
+		rc = db_pg_copy_row(db);
+	}
+	if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
+		rc = DB_ERROR;
+	return rc;
+}
 
 int
 store_classes_save(struct store *s, const struct store_class_window *w,
@@ -91,6 +124,11 @@ store_classes_save(struct store *s, const struct store_class_window *w,
 		if (db_step(win) != DB_DONE)
 			goto fail;
 		db_reset(win);
+		if (db_is_pg(db)) {
+			if (copy_rows(db, &w[i]) != DB_OK)
+				goto fail;
+			continue;
+		}
 		for (j = 0; j < w[i].nrows; j++) {
 			const struct store_class_row *r = &w[i].rows[j];
 			db_bind_text(row, 1, w[i].domain, -1,

@@ -74,11 +74,18 @@ int	 dbfile_opened(struct db *, const char *, int, int *,
 
 /*
  * The summary (schema/003-sources.sql, 005-record-sigs.sql): kept in
- * step with the reports, inside their savepoints. NULL from sum_new
+ * step with the reports, inside their savepoints. The signatures are
+ * looked up and added through sigdb: the same connection, or (NULL
+ * for none) on PostgreSQL one of their own, each added in a short
+ * transaction of its own, so that ingests that add the same ones at
+ * once wait for each other only that long (and never both for the
+ * other: a signature is content, the same whoever adds it, and one
+ * added for a report rolled back does no harm). NULL from sum_new
  * when out of memory or if a statement cannot be prepared (err set).
  */
 struct store_sum;
-struct store_sum *sum_new(struct db *, const char *, struct dr_error *);
+struct store_sum *sum_new(struct db *, struct db *, const char *,
+	    struct dr_error *);
 void	 sum_free(struct store_sum *);
 
 /* A report begins; the header is what the parser knew at its start. */

@@ -191,6 +191,25 @@ store_pg_ids(struct db *db, const char *name, const char *seq, int n,
 }
 
 int
+store_pg_try_domain(struct db *db, const char *name, const char *domain,
+    struct dr_error *err)
+{
+	struct db_stmt	*st;
+	int		 rc, got;
+
+	if (db_prepare_v2(db, "SELECT pg_try_advisory_xact_lock("
+	    "hashtextextended(?, 0))", -1, &st, NULL) != DB_OK)
+		return pg_err(db, name, err, "locking a domain");
+	db_bind_text(st, 1, domain != NULL ? domain : "", -1, DB_STATIC);
+	rc = db_step(st);
+	got = rc == DB_ROW && db_column_int(st, 0) != 0;
+	db_finalize(st);
+	if (rc != DB_ROW)
+		return pg_err(db, name, err, "locking a domain");
+	return got;
+}
+
+int
 store_pg_lock_domain(struct db *db, const char *name, const char *domain,
     struct dr_error *err)
 {

@@ -28,9 +28,13 @@ int	 store_pg_open(const char *, int, struct db **, char **, int *,
 int	 store_pg_ids(struct db *, const char *, const char *, int, int64_t *,
 	    struct dr_error *);
 /*
- * Wait for a policy domain's lock, held until the transaction ends:
- * one ingest at a time decides whether a report of the domain is new.
+ * A policy domain's lock, held until the transaction ends: one ingest
+ * at a time decides whether a report of the domain is new. try: 1 if
+ * taken, 0 if another holds it, -1 with err set; lock: waits for it,
+ * 0 or -1.
  */
+int	 store_pg_try_domain(struct db *, const char *, const char *,
+	    struct dr_error *);
 int	 store_pg_lock_domain(struct db *, const char *, const char *,
 	    struct dr_error *);
 /*

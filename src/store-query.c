@@ -427,7 +427,11 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 		}
 		if (c > 0)
 			return 0;
-		if (++steps > FIRSTS_STEPS) {
+		/*
+		 * PostgreSQL: a seek is a query of its own (round trips),
+		 * stepping is reading on in the rows fetched: never seek.
+		 */
+		if (++steps > FIRSTS_STEPS && !db_is_pg(store_sqlite(f->s))) {
 			firsts_seek(k, hf, ip);
 			steps = 0;
 		} else
@@ -542,8 +546,9 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	int			 rc, kind, nomem = 0, found = 0;
 
 	memset(g, 0, sizeof *g);
-	if (q->sig == NULL && prep(s, sql, &q->sig, err,
-	    "reading a signature") == -1)
+	/* A few rows, many times: prepared once, read whole (not prep). */
+	if (store_q_prepare(s, &q->sig, sql, "reading a signature", err) ==
+	    -1)
 		return -1;
 	st = q->sig;
 	db_bind_int64(st, 1, id);

@@ -145,6 +145,7 @@ struct resign {
 
 struct store_sum {
 	struct db	*db;
+	struct db	*sigdb;	/* the signatures' (sum_new) */
 	const char	*path;
 	struct db_stmt	*st[S__COUNT];
 	struct tally	*tally;		/* encoding signatures */
@@ -178,8 +179,16 @@ sum_err(struct store_sum *m, struct dr_error *err, const char *what)
 	return store_db_err(m->db, m->path, err, what);
 }
 
+/* An error of the signatures' connection. */
+static int
+sig_err(struct store_sum *m, struct dr_error *err, const char *what)
+{
+	return store_db_err(m->sigdb, m->path, err, what);
+}
+
 struct store_sum *
-sum_new(struct db *db, const char *path, struct dr_error *err)
+sum_new(struct db *db, struct db *sigdb, const char *path,
+    struct dr_error *err)
 {
 	struct store_sum	*m;
 	int			 i;
@@ -190,6 +199,7 @@ sum_new(struct db *db, const char *path, struct dr_error *err)
 		return NULL;
 	}
 	m->db = db;
+	m->sigdb = sigdb != NULL ? sigdb : db;
 	m->path = path;
 
 	m->tally = tally_new();
@@ -212,7 +222,8 @@ sum_new(struct db *db, const char *path, struct dr_error *err)
 		return NULL;
 	}
 	for (i = 0; i < S__COUNT; i++)
-		if (db_prepare_v3(db, db_is_pg(db) && sum_pg[i] != NULL ?
+		if (db_prepare_v3(i <= S_SIG_SPF ? m->sigdb : db,
+		    db_is_pg(db) && sum_pg[i] != NULL ?
 		    sum_pg[i] : sum_sql[i], -1,
 		    DB_PREPARE_PERSISTENT, &m->st[i], NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
@@ -282,13 +293,37 @@ sig_find(struct store_sum *m, const unsigned char key[SHA256_LEN],
 		*id = db_column_int64(st, 0);
 	db_reset(st);
 	if (rc != DB_ROW && rc != DB_DONE)
-		return sum_err(m, err, "looking up a signature");
+		return sig_err(m, err, "looking up a signature");
 	return rc == DB_ROW;
 }
 
-/* Insert a new signature with its evaluation. */
+static int	sig_add(struct store_sum *, const unsigned char[SHA256_LEN],
+		    int64_t *, struct dr_error *);
+
+/*
+ * Insert a new signature with its evaluation: in a transaction of its
+ * own on a connection of its own (PostgreSQL), else in the report's.
+ */
 static int
 sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
+    int64_t *id, struct dr_error *err)
+{
+	int	rc;
+
+	if (m->sigdb == m->db)
+		return sig_add(m, key, id, err);
+	if (db_exec(m->sigdb, "BEGIN", NULL, NULL, NULL) != DB_OK)
+		return sig_err(m, err, "storing a signature");
+	rc = sig_add(m, key, id, err);
+	if (rc == 0 && db_exec(m->sigdb, "COMMIT", NULL, NULL, NULL) != DB_OK)
+		rc = sig_err(m, err, "storing a signature");
+	if (rc == -1)
+		db_exec(m->sigdb, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int
+sig_add(struct store_sum *m, const unsigned char key[SHA256_LEN],
     int64_t *id, struct dr_error *err)
 {
 	struct db_stmt	*st = m->st[S_SIG_INSERT];
@@ -338,9 +373,9 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	 */
 	if (rc == DB_DONE)
 		return sig_find(m, key, id, err) == 1 ? 0 :
-		    sum_err(m, err, "storing a signature");
+		    sig_err(m, err, "storing a signature");
 	if (rc != DB_ROW)
-		return sum_err(m, err, "storing a signature");
+		return sig_err(m, err, "storing a signature");
 	for (i = 0; i < g.ndkims + g.nspfs; i++) {
 		bool			 dkim = i < g.ndkims;
 		const struct sig_result	*r = dkim ? &g.dkims[i] :
@@ -355,8 +390,10 @@ sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
 		bind_text(t, 4, r->detail);
 		bind_text(t, 5, r->result);
 		db_bind_int(t, 6, r->aligned);
-		if (done(m, q, err, "storing a signature") == -1)
-			return -1;
+		rc = db_step(t);
+		db_reset(t);
+		if (rc != DB_DONE)
+			return sig_err(m, err, "storing a signature");
 	}
 	return 0;
 }

@@ -176,6 +176,13 @@ static const char *const stmt_pg[Q__COUNT] = {
 	    "INSERT INTO report_errors (report, ordinal, message, lang,"
 	    " policy_domain) VALUES (?, ?, ?, ?, ?)",
 	[Q_REJECT_RAW] = "SELECT ?, ?",
+	/* Another ingest may store the same message meanwhile. */
+	[Q_MAIL_INSERT] =
+	    "INSERT INTO mail_messages (id, run_id, sha256, message_id,"
+	    " mailbox, location, from_addr, subject, date, size, outcome,"
+	    " reports, duplicates, rejected, reason, first_seen, last_seen)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (sha256) DO NOTHING",
 };
 
 /* A report-level warning on PostgreSQL (records' go by COPY). */
@@ -238,6 +245,8 @@ struct store {
 	char		*dsn;		/* to open it again */
 	bool		 pg;		/* PostgreSQL */
 	struct db_stmt	*warn_pg;
+	struct db	*sigdb;		/* PostgreSQL: the signatures' */
+	bool		 locked;	/* PostgreSQL: a domain's lock held */
 	int64_t		 pend_ids[REC_BATCH_PG];	/* PostgreSQL's */
 	struct db_stmt	*st[Q__COUNT];
 	struct multi	 multi[T__COUNT];
@@ -284,6 +293,7 @@ struct store {
 
 static int	batch_begin(struct store *, struct dr_error *);
 static int	flush_pg(struct store *, struct dr_error *);
+static int	lock_domain(struct store *, const char *, struct dr_error *);
 static int	twin_pg(struct store *, struct store **, struct dr_error *);
 static int	reject_piece(struct store *, struct dr_error *);
 static int	prepare_all(struct store *, struct dr_error *);
@@ -635,7 +645,7 @@ migrate(struct store *s, struct dr_error *err)
 	}
 	/* Rows stored before 005 get their days and signatures. */
 	if (v > 0 && v < SCHEMA_SIGS) {
-		struct store_sum *m = sum_new(s->db, s->path, err);
+		struct store_sum *m = sum_new(s->db, NULL, s->path, err);
 		if (m == NULL)
 			goto fail;
 		rc = sum_upgrade(m, v, err);
@@ -652,7 +662,7 @@ migrate(struct store *s, struct dr_error *err)
 	 * not kept yet (all, from before 012) gets them.
 	 */
 	if (v > 0 && v < SCHEMA_EVIDENCE) {
-		struct store_sum *m = sum_new(s->db, s->path, err);
+		struct store_sum *m = sum_new(s->db, NULL, s->path, err);
 		if (m == NULL)
 			goto fail;
 		rc = sum_resign_local(m, err);
@@ -831,7 +841,15 @@ prepare_all(struct store *s, struct dr_error *err)
 	int		 i;
 
 	if (!s->readonly) {
-		s->sum = sum_new(s->db, s->path, err);
+		/* PostgreSQL's signatures: a connection of their own. */
+		if (s->pg) {
+			char msg[512];
+			if (db_pg_connect(s->dsn, &s->sigdb, msg, sizeof msg) ==
+			    -1)
+				return dr_seterr(err, DR_E_DB, "%s: cannot "
+				    "connect: %s", s->path, msg);
+		}
+		s->sum = sum_new(s->db, s->sigdb, s->path, err);
 		if (s->sum == NULL)
 			return -1;
 	}
@@ -1038,7 +1056,10 @@ store_close(struct store *s)
 	/* Prepared statements go with the connection. */
 	if (s->pg)
 		db_pg_closing(s->db);
+	if (s->sigdb != NULL)
+		db_pg_closing(s->sigdb);
 	sum_free(s->sum);
+	db_pg_close(s->sigdb);
 	hmap_free(s->rejected_now);
 	db_finalize(s->q.sig);
 	db_finalize(s->q.ptr_get);
@@ -1253,20 +1274,45 @@ mb_null(struct store *s, enum multi_table t)
 
 /* --- reports and records ---------------------------------------------- */
 
+/*
+ * PostgreSQL: the lock of a report's policy domain, which the batch
+ * holds until it commits (store-pg.c): one ingest at a time decides
+ * whether a report of the domain is new. An ingest never waits for one
+ * while it holds others, so that two cannot wait for each other: when
+ * another holds it, the batch is committed first (not inside a mail
+ * message, which is committed whole).
+ */
+static int
+lock_domain(struct store *s, const char *domain, struct dr_error *err)
+{
+	int	got;
+
+	got = store_pg_try_domain(s->db, s->path, domain, err);
+	if (got == 1)
+		s->locked = true;
+	if (got != 0)
+		return got == 1 ? 0 : -1;
+	/* Locks of reports rolled back (duplicates) are held too. */
+	if (!s->in_mail && s->locked &&
+	    (store_commit(s, err) == -1 || batch_begin(s, err) == -1))
+		return -1;
+	if (store_pg_lock_domain(s->db, s->path, domain, err) == -1)
+		return -1;
+	s->locked = true;
+	return 0;
+}
+
 int
 store_report_begin(struct store *s, const struct dr_report *r,
     struct dr_error *err)
 {
-	if (batch_begin(s, err) == -1 ||
+	if (batch_begin(s, err) == -1 || (s->pg && lock_domain(s, r->domain,
+	    err) == -1) ||
 	    step_done(s, Q_SAVEPOINT, err, "starting a report") == -1)
 		return -1;
-	/*
-	 * PostgreSQL: the report's id from its sequence, and its domain's
-	 * lock, which the report holds until committed (store-pg.c).
-	 */
-	if (s->pg && (store_pg_lock_domain(s->db, s->path, r->domain, err) ==
-	    -1 || store_pg_ids(s->db, s->path, "reports_id_seq", 1,
-	    &s->next_report, err) == -1)) {
+	/* PostgreSQL: the report's id from its sequence. */
+	if (s->pg && store_pg_ids(s->db, s->path, "reports_id_seq", 1,
+	    &s->next_report, err) == -1) {
 		db_step(s->st[Q_ROLLBACK_TO]);
 		db_reset(s->st[Q_ROLLBACK_TO]);
 		db_step(s->st[Q_RELEASE]);
@@ -1734,6 +1780,7 @@ batch_begin(struct store *s, struct dr_error *err)
 	if (step_done(s, Q_BEGIN, err, "starting a transaction") == -1)
 		return -1;
 	s->in_batch = true;
+	s->locked = false;
 	s->batch_reports = 0;
 	clock_gettime(CLOCK_MONOTONIC, &s->batch_start);
 	if (s->pg)
@@ -1945,12 +1992,7 @@ store_batch_due(struct store *s, unsigned max_reports, unsigned max_ms)
 
 	if (!s->in_batch || store_busy(s))
 		return 0;
-	/*
-	 * PostgreSQL: a commit per report, so that a report holds its
-	 * domain's lock (store_report_begin) no longer than it must, and
-	 * an ingest never waits for one while holding another.
-	 */
-	if (s->batch_reports >= max_reports || (s->pg && s->batch_reports > 0))
+	if (s->batch_reports >= max_reports)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - s->batch_start.tv_sec) * 1000 +
@@ -2120,6 +2162,10 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 	db_bind_int64(st, i++, (int64_t)now);
 	if (step_done(s, Q_MAIL_INSERT, err, "recording a message") == -1)
 		return -1;
+	/* PostgreSQL: stored by another ingest since we looked. */
+	if (s->pg && db_changes(s->db) == 0)
+		return store_mail_seen(s, m->sha256, m->location, m->handle,
+		    err);
 	s->batch_reports++;
 	return add_location(s, m->location, s->mail_id, m->handle, err);
 }

@@ -7,12 +7,14 @@
 -- The tables, columns and views have the SQLite store's names and
 -- meanings, with PostgreSQL's types (INTEGER is bigint, BLOB is bytea).
 -- What differs, and why:
--- - Planned for distribution by the policy domain (Citus: doc/citus.md):
---   reports carries it as domain ('' when a report gave none), the
---   tables of its records and results as policy_domain; every unique
---   key and primary key of those tables includes it; there are no foreign keys. The other tables
---   (signatures, mail, rejected inputs, runs, caches, configuration)
---   are small and stay whole on every node (reference tables).
+-- - Planned for distribution by the policy domain (Citus: dmarcdb(1),
+--   POSTGRESQL): reports carries it as domain ('' when a report gave
+--   none), the tables of its records and results as policy_domain;
+--   every unique key and primary key of those tables includes it (after
+--   what they are looked up by: a row's id, a report's digest); there
+--   are no foreign keys. The other tables (signatures, mail, rejected
+--   inputs, runs, caches, configuration) are small and stay whole on
+--   every node (reference tables).
 -- - Row ids come from sequences, so that many ingests on many hosts
 --   never hand out the same id (an id is never reused: a report rolled
 --   back leaves a gap).
@@ -99,14 +101,13 @@ CREATE TABLE reports (
 	raw_pct		text COLLATE "C",
 	raw_fo		text COLLATE "C",
 	raw_testing	text COLLATE "C",
-	PRIMARY KEY (domain, id)
+	PRIMARY KEY (id, domain)
 );
 -- The same bytes are the same report, wherever they were ingested.
-CREATE UNIQUE INDEX reports_sha ON reports(domain, xml_sha256, xml_part);
+CREATE UNIQUE INDEX reports_sha ON reports(xml_sha256, xml_part, domain);
 -- One active report per key: a re-sent version supersedes.
 CREATE UNIQUE INDEX reports_key ON reports(domain, reporter, report_key_id,
 	date_begin, date_end) WHERE status = 'active';
-CREATE INDEX reports_id ON reports(id);
 CREATE INDEX reports_domain ON reports(domain, date_begin);
 CREATE INDEX reports_day ON reports(domain, day) WHERE status = 'active';
 CREATE INDEX reports_end ON reports(date_end) WHERE status = 'active';
@@ -117,7 +118,7 @@ CREATE TABLE report_errors (
 	ordinal		bigint NOT NULL,
 	message		text COLLATE "C" NOT NULL,
 	lang		text COLLATE "C",
-	PRIMARY KEY (policy_domain, report, ordinal)
+	PRIMARY KEY (report, ordinal, policy_domain)
 );
 
 CREATE TABLE records (
@@ -135,10 +136,9 @@ CREATE TABLE records (
 	envelope_to	text COLLATE "C",
 	extensions	text COLLATE "C",
 	sig		bigint,
-	PRIMARY KEY (policy_domain, id)
+	PRIMARY KEY (id, policy_domain)
 );
 CREATE INDEX records_report ON records(report);
-CREATE INDEX records_id ON records(id);
 
 CREATE TABLE dkim_results (
 	policy_domain	text COLLATE "C" NOT NULL,
@@ -149,9 +149,8 @@ CREATE TABLE dkim_results (
 	result		text COLLATE "C",
 	human_result	text COLLATE "C",
 	human_result_lang text COLLATE "C",
-	PRIMARY KEY (policy_domain, record, ordinal)
+	PRIMARY KEY (record, ordinal, policy_domain)
 );
-CREATE INDEX dkim_results_record ON dkim_results(record);
 
 CREATE TABLE spf_results (
 	policy_domain	text COLLATE "C" NOT NULL,
@@ -162,9 +161,8 @@ CREATE TABLE spf_results (
 	result		text COLLATE "C",
 	human_result	text COLLATE "C",
 	human_result_lang text COLLATE "C",
-	PRIMARY KEY (policy_domain, record, ordinal)
+	PRIMARY KEY (record, ordinal, policy_domain)
 );
-CREATE INDEX spf_results_record ON spf_results(record);
 
 CREATE TABLE override_reasons (
 	policy_domain	text COLLATE "C" NOT NULL,
@@ -173,9 +171,8 @@ CREATE TABLE override_reasons (
 	type		text COLLATE "C",
 	comment		text COLLATE "C",
 	comment_lang	text COLLATE "C",
-	PRIMARY KEY (policy_domain, record, ordinal)
+	PRIMARY KEY (record, ordinal, policy_domain)
 );
-CREATE INDEX override_reasons_record ON override_reasons(record);
 
 CREATE TABLE warnings (
 	policy_domain	text COLLATE "C" NOT NULL,
@@ -184,7 +181,7 @@ CREATE TABLE warnings (
 	record		bigint,
 	code		text COLLATE "C" NOT NULL,
 	message		text COLLATE "C" NOT NULL,
-	PRIMARY KEY (policy_domain, id)
+	PRIMARY KEY (id, policy_domain)
 );
 CREATE INDEX warnings_report ON warnings(report);
 

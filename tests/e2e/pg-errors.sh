@@ -83,12 +83,12 @@ grep -q "this user may not write the database" "$T/err" ||
 
 # The server goes away in the middle of a run, and comes back.
 mkdir "$T/in"
-"$GEN" -s 51 -r 3000 -m 1 -M 30 -d "$T/in"
-"$GEN" -s 52 -f gz -n 100000 -o "$T/in/big.xml.gz"
+"$GEN" -s 51 -r 1500 -m 1 -M 30 -d "$T/in"
+"$GEN" -s 52 -f gz -n 40000 -o "$T/in/big.xml.gz"
 "$QUICK" -q --db "$T/ref.db" ingest "$T/in"
 dump "$T/ref.db" > "$T/ref.dump"
 DB2=$(pg_db gone)
-"$DMARCDB" -q --db "$DB2" ingest "$T/in" 2> "$T/err" &
+"$QUICK" -q --db "$DB2" ingest "$T/in" 2> "$T/err" &
 pid=$!
 i=0
 until [ "$(sql "$DB2" "SELECT count(*) FROM pg_tables WHERE
