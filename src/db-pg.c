@@ -329,8 +329,8 @@ utf8_seq(const unsigned char *s, size_t n)
 }
 
 /* 1 when n bytes at s are UTF-8 without an escape of ours, else 0. */
-static int
-utf8_plain(const char *s, size_t n)
+int
+db_pg_plain(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, k;
@@ -355,8 +355,8 @@ utf8_plain(const char *s, size_t n)
  * length in *out_len): each byte that is not part of a valid sequence,
  * and each of our escape characters, as U+F700 + the byte.
  */
-static char *
-utf8_escape(const char *s, size_t n, size_t *out_len)
+char *
+db_pg_escape(const char *s, size_t n, size_t *out_len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	char			*out, *o;
@@ -389,9 +389,9 @@ utf8_escape(const char *s, size_t n, size_t *out_len)
 	return out;
 }
 
-/* The escapes of utf8_escape back to bytes, in place: the new length. */
-static size_t
-utf8_unescape(char *s, size_t n)
+/* The escapes of db_pg_escape back to bytes, in place: the new length. */
+size_t
+db_pg_unescape(char *s, size_t n)
 {
 	unsigned char	*p = (unsigned char *)s;
 	size_t		 i = 0, o = 0;
@@ -417,8 +417,8 @@ utf8_unescape(char *s, size_t n)
  * largest number so far), skipping quoted text and comments. Returns
  * the new SQL (malloc'd) and the number of parameters, or NULL.
  */
-static char *
-translate(const char *sql, int n, int *nparams)
+char *
+db_pg_translate(const char *sql, int n, int *nparams)
 {
 	size_t		 len = n < 0 ? strlen(sql) : (size_t)n;
 	const char	*p = sql, *e = sql + len;
@@ -493,7 +493,7 @@ pg_prepare(struct db *db, const char *sql, int n, unsigned flags,
 		goto nomem;
 	st->pg = q;
 	q->db = db;
-	q->sql = translate(sql, n, &np);
+	q->sql = db_pg_translate(sql, n, &np);
 	if (q->sql == NULL)
 		goto nomem;
 	q->nparams = np;
@@ -671,9 +671,9 @@ pg_bind_text(struct pgst *q, int i, const char *v, int n, void (*d)(void *))
 		return pg_bind_null(q, i);
 	/* Text parameters end in a NUL: a length means a copy. */
 	len = n >= 0 ? (size_t)n : strlen(v);
-	if (!utf8_plain(v, len)) {
+	if (!db_pg_plain(v, len)) {
 		size_t	 elen;
-		char	*e = utf8_escape(v, len, &elen);
+		char	*e = db_pg_escape(v, len, &elen);
 		if (e == NULL)
 			return DB_NOMEM;
 		v = keep(p, e, elen);
@@ -1056,7 +1056,7 @@ decoded(struct pgst *q, int i, size_t *len)
 
 	*len = (size_t)PQgetlength(q->res, q->row, i);
 	if (t != OID_BYTEA && t != OID_BOOL && (memchr(v, 0xEF, *len) == NULL ||
-	    utf8_plain(v, *len)))
+	    db_pg_plain(v, *len)))
 		return v;
 	if (q->ndec < n) {
 		char **d = realloc(q->dec, (size_t)n * sizeof *d);
@@ -1075,10 +1075,10 @@ decoded(struct pgst *q, int i, size_t *len)
 	}
 	if (q->dec[i] == NULL) {
 		if (t != OID_BYTEA && t != OID_BOOL) {
-			/* Text with escapes of ours (utf8_escape). */
+			/* Text with escapes of ours (db_pg_escape). */
 			if ((q->dec[i] = malloc(*len + 1)) != NULL) {
 				memcpy(q->dec[i], v, *len);
-				q->declen[i] = utf8_unescape(q->dec[i], *len);
+				q->declen[i] = db_pg_unescape(q->dec[i], *len);
 			}
 		} else if (t == OID_BOOL) {
 			q->dec[i] = strdup(*v == 't' ? "1" : "0");
@@ -1186,7 +1186,7 @@ pg_exec(struct db *db, const char *sql, char **msg)
 			return rc;
 		return pg_exec(db, "COMMIT", msg);
 	}
-	t = translate(sql, -1, &np);
+	t = db_pg_translate(sql, -1, &np);
 	if (t == NULL) {
 		set_err(db, DB_NOMEM, NULL, "out of memory");
 		return DB_NOMEM;
@@ -1284,9 +1284,9 @@ db_pg_copy_text(struct db *db, const char *v, size_t n)
 
 	if (v == NULL)
 		return db_pg_copy_null(db);
-	if (!utf8_plain(v, n)) {
+	if (!db_pg_plain(v, n)) {
 		size_t	 elen;
-		char	*e = utf8_escape(v, n, &elen);
+		char	*e = db_pg_escape(v, n, &elen);
 		int	 rc;
 		if (e == NULL)
 			return DB_NOMEM;

@@ -124,6 +124,25 @@ int	 db_pg_copy_null(struct db *);
 int	 db_pg_copy_row(struct db *);
 int	 db_pg_copy_end(struct db *);
 
+/*
+ * The SQL as PostgreSQL takes it: ? and ?N as $N (a bare ? is one more
+ * than the largest number so far, as in SQLite), outside quoted text
+ * and comments; "BEGIN IMMEDIATE" as "BEGIN". n: its length, or -1.
+ * The number of parameters in *nparams. malloc'd; NULL: out of memory.
+ */
+char	*db_pg_translate(const char *, int, int *);
+/*
+ * Text for the server, which holds UTF-8 only: each byte that is not
+ * part of a valid sequence (and each byte of a character U+F780 to
+ * U+F7FF, which stand for them) as U+F700 + the byte. db_pg_plain: 1
+ * when n bytes need none of it. db_pg_escape: the text (malloc'd,
+ * NUL-terminated, its length in *len; NULL: out of memory).
+ * db_pg_unescape: back to the bytes, in place; the new length.
+ */
+int	 db_pg_plain(const char *, size_t);
+char	*db_pg_escape(const char *, size_t, size_t *);
+size_t	 db_pg_unescape(char *, size_t);
+
 int	 pg_prepare(struct db *, const char *, int, unsigned,
 	    struct db_stmt **);
 int	 pg_step(struct pgst *);

@@ -7,12 +7,12 @@
 -- The tables, columns and views have the SQLite store's names and
 -- meanings, with PostgreSQL's types (INTEGER is bigint, BLOB is bytea).
 -- What differs, and why:
--- - Planned for distribution by the policy domain (Citus: dmarcdb(1),
---   POSTGRESQL): reports carries it as domain ('' when a report gave
---   none), the tables of its records and results as policy_domain;
---   every unique key and primary key of those tables includes it (after
---   what they are looked up by: a row's id, a report's digest); there
---   are no foreign keys. The other tables (signatures, mail, rejected
+-- - Planned for distribution by the policy domain (Citus: README.md
+--   here, dmarcdb(1) POSTGRESQL): reports carries it as domain ('' when
+--   a report gave none), the tables of its records and results as
+--   policy_domain; every unique key and primary key of those tables
+--   includes it (after what they are looked up by: a row's id, a
+--   report's digest); there are no foreign keys. The other tables (signatures, mail, rejected
 --   inputs, runs, caches, configuration) are small and stay whole on
 --   every node (reference tables).
 -- - Row ids come from sequences, so that many ingests on many hosts

@@ -48,17 +48,30 @@ pg_start() {
 	as_pg "$PG_BIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 \
 	    --locale=C.UTF-8 --no-sync > "$PGD/initdb.log" 2>&1 ||
 	    { cat "$PGD/initdb.log" >&2; fail "initdb failed"; }
-	PG_PORT=$(free_port 7)
 	cat >> "$PGD/data/postgresql.conf" <<-EOF
 	listen_addresses = '127.0.0.1'
-	port = $PG_PORT
 	unix_socket_directories = '$PGD'
 	fsync = off
 	synchronous_commit = off
 	full_page_writes = off
 	max_connections = 60
+	include_if_exists = 'port.conf'
 	EOF
-	pg_restart
+	# Another test's server may take the port first: another one then.
+	i_=0
+	while :; do
+		PG_PORT=$(free_port $((7 + i_ * 101)))
+		echo "port = $PG_PORT" > "$PGD/data/port.conf"
+		if as_pg "$PG_BIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" \
+		    -w -t 30 start > /dev/null 2>&1; then
+			PG_UP=1
+			break
+		fi
+		i_=$((i_ + 1))
+		grep -q "Address already in use" "$PGD/server.log" &&
+		    [ $i_ -lt 10 ] || { cat "$PGD/server.log" >&2; fail \
+		    "the PostgreSQL server did not start"; }
+	done
 	PGHOST=127.0.0.1
 	PGPORT=$PG_PORT
 	PGUSER=postgres
