@@ -654,7 +654,8 @@ keep(struct param *p, const char *v, size_t n)
 		p->own = o;
 		p->owncap = n + 1;
 	}
-	memcpy(p->own, v, n);
+	if (n > 0)
+		memcpy(p->own, v, n);
 	p->own[n] = '\0';
 	return p->own;
 }
@@ -729,10 +730,7 @@ pg_bind_parameter_count(struct pgst *q)
 	return q->nparams;
 }
 
-/*
- * A NULL gives no type, and "?1 IS NULL OR domain = ?1" none the server
- * can infer: such a statement is sent again with its NULLs as text.
- */
+/* The server could not infer the type of a parameter (infer). */
 static int
 untyped(PGresult *res)
 {
@@ -765,10 +763,9 @@ server_prepare(struct pgst *q)
 		if (q->nparams == 0 || memcmp(q->types, q->prep_types,
 		    (size_t)q->nparams * sizeof *q->types) == 0)
 			return DB_OK;
-		snprintf(decl = malloc(32), 32, "DEALLOCATE %s", q->name);
-		PQclear(PQexec(db->pg->conn, decl));
-		free(decl);
-		decl = NULL;
+		char dealloc[32];
+		snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", q->name);
+		PQclear(PQexec(db->pg->conn, dealloc));
 		q->name[0] = '\0';
 	}
 	if (q->stream) {

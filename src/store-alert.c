@@ -35,7 +35,7 @@ store_alert_known(struct store *s, const char *rcpt, const char *key,
 		return 1;
 	if (rc == DB_DONE)
 		return 0;
-	return store_db_err(store_sqlite(s), store_path(s), err,
+	return store_db_err(store_conn(s), store_path(s), err,
 	    "reading the alerts sent");
 }
 
@@ -45,7 +45,7 @@ store_alert_mark(struct store *s, const char *const *rcpt, size_t nrcpt,
     struct dr_error *err)
 {
 	struct store_q	*q = store_queries(s);
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt	*st;
 	size_t		 i, j;
 
@@ -91,7 +91,7 @@ fail:
 int
 store_alert_forget(struct store *s, int64_t before, struct dr_error *err)
 {
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt	*st;
 	int		 rc;
 

@@ -72,7 +72,7 @@ store_classes_save(struct store *s, const struct store_class_window *w,
 	    " source_ip, class, sender) VALUES (?, ?, ?, ?, ?)"
 	    " ON CONFLICT (domain, header_from, source_ip) DO UPDATE SET"
 	    " class = excluded.class, sender = excluded.sender";
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt	*del = NULL, *fgt = NULL, *win = NULL, *row = NULL;
 	int64_t		 now = (int64_t)time(NULL);
 	size_t		 i, j;

@@ -19,7 +19,7 @@ store_dns_seen(struct store *s, const char *domain, const char *kind,
     const char *name, const char *value, int64_t now,
     struct store_dns_seen *out, struct dr_error *err)
 {
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt	*last = NULL, *up = NULL;
 	const char	*v;
 	int64_t		 first = 0;
@@ -121,7 +121,7 @@ store_dns_changes(struct store *s, const char *domain, int64_t from,
     int64_t to, int (*cb)(void *, const char *, const char *, const char *,
     const char *, int64_t), void *arg, struct dr_error *err)
 {
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt	*st;
 	int		 rc, ret = 0;
 

@@ -16,8 +16,8 @@
 
 struct store;
 
-/* The connection, for the other parts of the store. */
-struct db *store_sqlite(struct store *);
+/* The connection (db.h), for the other parts of the store. */
+struct db *store_conn(struct store *);
 
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {

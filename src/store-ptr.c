@@ -30,7 +30,7 @@ store_ptr_get(struct store *s, const char *ip, int64_t now,
 	if (rc == DB_DONE)
 		return 0;
 	if (rc != DB_ROW)
-		return store_db_err(store_sqlite(s), store_path(s), err,
+		return store_db_err(store_conn(s), store_path(s), err,
 		    "reading the reverse DNS cache");
 	memset(out, 0, sizeof *out);
 	out->ip = ip;
@@ -49,7 +49,7 @@ store_ptr_put(struct store *s, const struct store_ptr *p, size_t n,
     struct dr_error *err)
 {
 	struct store_q	*q = store_queries(s);
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	size_t		 i;
 
 	/* Read-only: the answers serve this run only. */

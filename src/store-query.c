@@ -43,9 +43,9 @@ static int
 prep(struct store *s, const char *sql, struct db_stmt **st,
     struct dr_error *err, const char *what)
 {
-	if (db_prepare_v3(store_sqlite(s), sql, -1, DB_PREPARE_STREAM, st,
+	if (db_prepare_v3(store_conn(s), sql, -1, DB_PREPARE_STREAM, st,
 	    NULL) != DB_OK)
-		return store_db_err(store_sqlite(s), store_path(s), err, what);
+		return store_db_err(store_conn(s), store_path(s), err, what);
 	return 0;
 }
 
@@ -55,7 +55,7 @@ finish(struct store *s, struct db_stmt *st, int rc, int ret,
     struct dr_error *err, const char *what)
 {
 	if (ret == 0 && rc != DB_DONE && rc != DB_ROW)
-		ret = store_db_err(store_sqlite(s), store_path(s), err, what);
+		ret = store_db_err(store_conn(s), store_path(s), err, what);
 	db_finalize(st);
 	return ret < 0 ? -1 : 0;
 }
@@ -75,7 +75,7 @@ cache_size(struct store *s, int64_t *out, struct dr_error *err)
 		*out = db_column_int64(st, 0);
 	db_finalize(st);
 	if (rc != DB_ROW)
-		return store_db_err(store_sqlite(s), store_path(s), err,
+		return store_db_err(store_conn(s), store_path(s), err,
 		    "reading the summary");
 	return 0;
 }
@@ -181,7 +181,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	struct store_day	 d;
 	struct match		 m;
 	struct store_q		*q = store_queries(s);
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	struct db_stmt		*st = NULL;
 	int64_t			 cache = -16384;
 	char			 again[64];
@@ -361,7 +361,7 @@ store_firsts_open(struct store *s, const char *domain,
 	if (f == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	f->s = s;
-	if (store_readonly(s) && (folded = sum_fold(store_sqlite(s),
+	if (store_readonly(s) && (folded = sum_fold(store_conn(s),
 	    store_path(s), domain, err)) == -1) {
 		free(f);
 		return -1;
@@ -409,7 +409,7 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 			return 0;
 		if (k->rc != DB_ROW) {
 			k->rc = 0;
-			return store_db_err(store_sqlite(f->s),
+			return store_db_err(store_conn(f->s),
 			    store_path(f->s), err, "reading the sources");
 		}
 		rhf = text(k->st, 0);
@@ -431,7 +431,7 @@ firsts_find(struct store_firsts *f, struct firsts_cur *k, int behind,
 		 * PostgreSQL: a seek is a query of its own (round trips),
 		 * stepping is reading on in the rows fetched: never seek.
 		 */
-		if (++steps > FIRSTS_STEPS && !db_is_pg(store_sqlite(f->s))) {
+		if (++steps > FIRSTS_STEPS && !db_is_pg(store_conn(f->s))) {
 			firsts_seek(k, hf, ip);
 			steps = 0;
 		} else
@@ -595,7 +595,7 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	}
 	db_reset(st);
 	if (!nomem && rc != DB_DONE)
-		return store_db_err(store_sqlite(s), store_path(s), err,
+		return store_db_err(store_conn(s), store_path(s), err,
 		    "reading a signature");
 	if (nomem)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -651,7 +651,7 @@ store_domain_totals(struct store *s, int64_t from, int64_t to,
 	double				 m;
 	int				 rc, ret = 0;
 
-	if (prep(s, db_pick(store_sqlite(s), sql, sql_pg), &st, err,
+	if (prep(s, db_pick(store_conn(s), sql, sql_pg), &st, err,
 	    "counting domains") == -1)
 		return -1;
 	db_bind_int64(st, 1, from);
@@ -868,7 +868,7 @@ export_report(struct store *s, struct db_stmt *rs, struct db_stmt *cs, struct wa
 			break;
 	}
 	if (ret == 0 && rc != DB_DONE)
-		ret = store_db_err(store_sqlite(s), store_path(s), err,
+		ret = store_db_err(store_conn(s), store_path(s), err,
 		    "exporting records");
 	db_reset(cs);
 	walk_end(w);
@@ -906,7 +906,7 @@ store_export(struct store *s, const char *domain, int64_t since,
 	struct db_stmt		*rs = NULL, *cs = NULL;
 	int			 rc, ret = 0;
 
-	if (walk_init(&w, store_sqlite(s), store_path(s), err) == -1)
+	if (walk_init(&w, store_conn(s), store_path(s), err) == -1)
 		return -1;
 	if (prep(s, record_sql, &cs, err, "exporting records") == -1 ||
 	    prep(s, report_sql, &rs, err, "exporting records") == -1) {
@@ -975,7 +975,7 @@ exec1(struct store *s, struct db_stmt **st, const char *sql, int64_t *id,
 		*id = db_column_int64(*st, 0);
 	db_reset(*st);
 	if (rc != (id != NULL ? DB_ROW : DB_DONE))
-		return store_db_err(store_sqlite(s), store_path(s), err,
+		return store_db_err(store_conn(s), store_path(s), err,
 		    "mirroring the configuration");
 	return 0;
 }
@@ -1117,7 +1117,7 @@ store_config_mirror(struct store *s, const struct conf *c,
 	static const char domain_sql[] =
 	    "INSERT INTO config_domains (domain, record) VALUES (?, ?)";
 	struct db_stmt	*st = NULL, *ins = NULL, *rule = NULL, *th = NULL;
-	struct db *db = store_sqlite(s);
+	struct db *db = store_conn(s);
 	size_t		 i, j;
 	int		 rc, same = 0;
 

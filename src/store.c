@@ -1,9 +1,11 @@
 /*
- * store.c: the SQLite database.
+ * store.c: the database, SQLite's file or PostgreSQL's (through db.h;
+ * PostgreSQL's own ways are in store-pg.c).
  *
  * Every statement is prepared once, in store_open, and finalised in
- * store_close. The schema lives in schema/NNN-*.sql, compiled in as
- * schema_sql[]; PRAGMA user_version counts the files applied.
+ * store_close. SQLite's schema lives in schema/NNN-*.sql, compiled in
+ * as schema_sql[]; PRAGMA user_version counts the files applied.
+ * PostgreSQL's is schema/pg/ (store-pg.c).
  */
 #include "config.h"
 
@@ -302,7 +304,7 @@ static int	open_pg(const char *, int, int, struct store **,
 
 /*
  * A database error: the path, what we were doing, SQLite's message (or
- * msg), and a hint. SQLite reports a full disk as DB_FULL only for
+ * msg), and a hint. SQLite reports a full disk as SQLITE_FULL only for
  * the database and its journal; when creating or growing the WAL index
  * fails it says "disk I/O error", so the system's errno is named too.
  */
@@ -961,7 +963,7 @@ store_readonly(const struct store *s)
 }
 
 struct db *
-store_sqlite(struct store *s)
+store_conn(struct store *s)
 {
 	return s->db;
 }
