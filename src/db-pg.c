@@ -47,8 +47,6 @@
 
 struct pgdb {
 	PGconn		*conn;
-	char		*name;		/* for messages: no password */
-	char		 state[6];	/* SQLSTATE of the last error */
 	char		*errmsg;
 	int		 errcode;
 	int		 changes;
@@ -59,6 +57,7 @@ struct pgdb {
 	char		*copybuf;	/* rows being built */
 	size_t		 copylen, copycap;
 	int		 copyfields;	/* of the row being built */
+	int		 copyerr;	/* the first failure, sticky */
 };
 
 struct param {
@@ -96,25 +95,29 @@ struct pgst {
 	int		 ndec;
 };
 
+/* libpq's messages end in a newline, some are in two lines: one. */
 static void
-set_err(struct db *db, int code, const char *state, const char *msg)
+one_line(char *m)
+{
+	size_t	n = strlen(m);
+
+	while (n > 0 && isspace((unsigned char)m[n - 1]))
+		m[--n] = '\0';
+	for (; *m != '\0'; m++)
+		if (*m == '\n' || *m == '\t')
+			*m = ' ';
+}
+
+static void
+set_err(struct db *db, int code, const char *msg)
 {
 	struct pgdb	*g = db->pg;
-	size_t		 n;
 
 	free(g->errmsg);
 	g->errmsg = strdup(msg != NULL ? msg : "unknown error");
-	if (g->errmsg != NULL) {
-		/* libpq's messages end in a newline, some in two lines. */
-		n = strlen(g->errmsg);
-		while (n > 0 && isspace((unsigned char)g->errmsg[n - 1]))
-			g->errmsg[--n] = '\0';
-		for (char *c = g->errmsg; *c != '\0'; c++)
-			if (*c == '\n' || *c == '\t')
-				*c = ' ';
-	}
+	if (g->errmsg != NULL)
+		one_line(g->errmsg);
 	g->errcode = code;
-	snprintf(g->state, sizeof g->state, "%s", state != NULL ? state : "");
 }
 
 /* The result code for a failed result or a lost connection. */
@@ -147,7 +150,7 @@ res_err(struct db *db, PGresult *res)
 		code = DB_READONLY;
 	else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
 		code = DB_IOERR;
-	set_err(db, code, state, msg);
+	set_err(db, code, msg);
 	return code;
 }
 
@@ -221,20 +224,11 @@ db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
 		return -1;
 	}
 	db->pg = g;
-	g->name = db_pg_safe_name(conninfo);
 	g->conn = PQconnectdb(conninfo);
-	if (g->name == NULL || g->conn == NULL ||
-	    PQstatus(g->conn) != CONNECTION_OK) {
-		const char *e = g->conn != NULL ? PQerrorMessage(g->conn) :
-		    "out of memory";
-		size_t n;
-		snprintf(msg, len, "%s", e);
-		n = strlen(msg);
-		while (n > 0 && isspace((unsigned char)msg[n - 1]))
-			msg[--n] = '\0';
-		for (char *c = msg; *c != '\0'; c++)
-			if (*c == '\n')
-				*c = ' ';
+	if (g->conn == NULL || PQstatus(g->conn) != CONNECTION_OK) {
+		snprintf(msg, len, "%s", g->conn != NULL ?
+		    PQerrorMessage(g->conn) : "out of memory");
+		one_line(msg);
 		db_pg_close(db);
 		return -1;
 	}
@@ -247,6 +241,7 @@ db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
 	    " SET standard_conforming_strings = on");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		snprintf(msg, len, "%s", PQresultErrorMessage(res));
+		one_line(msg);
 		PQclear(res);
 		db_pg_close(db);
 		return -1;
@@ -254,12 +249,6 @@ db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
 	PQclear(res);
 	*out = db;
 	return 0;
-}
-
-const char *
-db_pg_name(const struct db *db)
-{
-	return db->pg->name;
 }
 
 void
@@ -270,7 +259,6 @@ db_pg_close(struct db *db)
 	if (db->pg != NULL) {
 		if (db->pg->conn != NULL)
 			PQfinish(db->pg->conn);
-		free(db->pg->name);
 		free(db->pg->errmsg);
 		free(db->pg->copybuf);
 		free(db->pg);
@@ -282,18 +270,6 @@ void
 db_pg_closing(struct db *db)
 {
 	db->pg->closing = 1;
-}
-
-int
-db_pg_lost(const struct db *db)
-{
-	return PQstatus(db->pg->conn) != CONNECTION_OK;
-}
-
-const char *
-db_pg_state(const struct db *db)
-{
-	return db->pg->state;
 }
 
 /* --- text that is not UTF-8 ------------------------------------------ */
@@ -522,7 +498,7 @@ nomem:
 		pg_finalize(q);
 	}
 	free(st);
-	set_err(db, DB_NOMEM, NULL, "out of memory");
+	set_err(db, DB_NOMEM, "out of memory");
 	return DB_NOMEM;
 }
 
@@ -948,7 +924,7 @@ pg_step(struct pgst *q)
 	int	rc;
 
 	if (q->db->pg->copying) {
-		set_err(q->db, DB_ERROR, NULL, "a statement inside COPY");
+		set_err(q->db, DB_ERROR, "a statement inside COPY");
 		return DB_ERROR;
 	}
 	if (!q->ran) {
@@ -989,12 +965,6 @@ has(struct pgst *q, int i)
 }
 
 int
-pg_column_count(struct pgst *q)
-{
-	return q->res != NULL ? PQnfields(q->res) : 0;
-}
-
-int
 pg_column_type(struct pgst *q, int i)
 {
 	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
@@ -1017,30 +987,34 @@ pg_column_type(struct pgst *q, int i)
 	}
 }
 
-int64_t
-pg_column_int64(struct pgst *q, int i)
+/* A number's text: NULL for none, a boolean as "1" or "0". */
+static const char *
+number(struct pgst *q, int i)
 {
 	const char	*v;
 
 	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
-		return 0;
+		return NULL;
 	v = PQgetvalue(q->res, q->row, i);
 	if (PQftype(q->res, i) == OID_BOOL)
-		return *v == 't';
-	return strtoll(v, NULL, 10);
+		return *v == 't' ? "1" : "0";
+	return v;
+}
+
+int64_t
+pg_column_int64(struct pgst *q, int i)
+{
+	const char	*v = number(q, i);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
 double
 pg_column_double(struct pgst *q, int i)
 {
-	const char	*v;
+	const char	*v = number(q, i);
 
-	if (!has(q, i) || PQgetisnull(q->res, q->row, i))
-		return 0;
-	v = PQgetvalue(q->res, q->row, i);
-	if (PQftype(q->res, i) == OID_BOOL)
-		return *v == 't';
-	return strtod(v, NULL);
+	return v != NULL ? strtod(v, NULL) : 0;
 }
 
 /* A bytea or bool column as SQLite would give it, kept until the next row. */
@@ -1185,7 +1159,7 @@ pg_exec(struct db *db, const char *sql, char **msg)
 	}
 	t = db_pg_translate(sql, -1, &np);
 	if (t == NULL) {
-		set_err(db, DB_NOMEM, NULL, "out of memory");
+		set_err(db, DB_NOMEM, "out of memory");
 		return DB_NOMEM;
 	}
 	res = PQexec(db->pg->conn, t);
@@ -1239,21 +1213,25 @@ db_pg_copy_begin(struct db *db, const char *sql)
 		db->pg->copying = 1;
 		db->pg->copylen = 0;
 		db->pg->copyfields = 0;
+		db->pg->copyerr = DB_OK;
 	}
 	PQclear(res);
 	return rc;
 }
 
+/* Add to the rows being built; the first failure sticks (copyerr). */
 static int
 copy_add(struct pgdb *g, const char *p, size_t n)
 {
+	if (g->copyerr != DB_OK)
+		return g->copyerr;
 	if (g->copylen + n + 1 > g->copycap) {
 		size_t cap = g->copycap ? g->copycap : 4096;
 		char *b;
 		while (cap < g->copylen + n + 1)
 			cap *= 2;
 		if ((b = realloc(g->copybuf, cap)) == NULL)
-			return DB_NOMEM;
+			return g->copyerr = DB_NOMEM;
 		g->copybuf = b;
 		g->copycap = cap;
 	}
@@ -1268,7 +1246,7 @@ copy_sep(struct pgdb *g)
 {
 	if (g->copyfields++ > 0)
 		return copy_add(g, "\t", 1);
-	return DB_OK;
+	return g->copyerr;
 }
 
 /* A field in COPY's text format: backslash, tab, newline escaped. */
@@ -1284,28 +1262,30 @@ db_pg_copy_text(struct db *db, const char *v, size_t n)
 	if (!db_pg_plain(v, n)) {
 		size_t	 elen;
 		char	*e = db_pg_escape(v, n, &elen);
-		int	 rc;
 		if (e == NULL)
-			return DB_NOMEM;
-		rc = db_pg_copy_text(db, e, elen);
+			return g->copyerr = DB_NOMEM;
+		db_pg_copy_text(db, e, elen);
 		free(e);
-		return rc;
+		return g->copyerr;
 	}
-	if (copy_sep(g) != DB_OK)
-		return DB_NOMEM;
+	copy_sep(g);
 	for (i = 0; i < n; i++) {
 		char c = v[i];
 		if (c != '\\' && c != '\t' && c != '\n' && c != '\r')
 			continue;
-		if (copy_add(g, v + from, i - from) != DB_OK)
-			return DB_NOMEM;
+		copy_add(g, v + from, i - from);
 		esc[1] = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' :
 		    'r';
-		if (copy_add(g, esc, 2) != DB_OK)
-			return DB_NOMEM;
+		copy_add(g, esc, 2);
 		from = i + 1;
 	}
 	return copy_add(g, v + from, n - from);
+}
+
+int
+db_pg_copy_str(struct db *db, const char *v)
+{
+	return db_pg_copy_text(db, v, v != NULL ? strlen(v) : 0);
 }
 
 int
@@ -1314,16 +1294,14 @@ db_pg_copy_int(struct db *db, int64_t v)
 	char	num[24];
 	int	n = snprintf(num, sizeof num, "%lld", (long long)v);
 
-	if (copy_sep(db->pg) != DB_OK)
-		return DB_NOMEM;
+	copy_sep(db->pg);
 	return copy_add(db->pg, num, (size_t)n);
 }
 
 int
 db_pg_copy_null(struct db *db)
 {
-	if (copy_sep(db->pg) != DB_OK)
-		return DB_NOMEM;
+	copy_sep(db->pg);
 	return copy_add(db->pg, "\\N", 2);
 }
 
@@ -1334,11 +1312,11 @@ db_pg_copy_row(struct db *db)
 
 	g->copyfields = 0;
 	if (copy_add(g, "\n", 1) != DB_OK)
-		return DB_NOMEM;
+		return g->copyerr;
 	/* Send in pieces of about 64 KiB. */
 	if (g->copylen >= 65536) {
 		if (PQputCopyData(g->conn, g->copybuf, (int)g->copylen) != 1)
-			return res_err(db, NULL);
+			return g->copyerr = res_err(db, NULL);
 		g->copylen = 0;
 	}
 	return DB_OK;
@@ -1349,16 +1327,18 @@ db_pg_copy_end(struct db *db)
 {
 	struct pgdb	*g = db->pg;
 	PGresult	*res;
-	int		 rc = DB_OK;
+	int		 rc = g->copyerr;
 
 	if (!g->copying)
 		return DB_OK;
 	g->copying = 0;
-	if (g->copylen > 0 && PQputCopyData(g->conn, g->copybuf,
-	    (int)g->copylen) != 1)
+	/* After a failure the COPY is cancelled: none of its rows stay. */
+	if (rc == DB_OK && g->copylen > 0 && PQputCopyData(g->conn,
+	    g->copybuf, (int)g->copylen) != 1)
 		rc = res_err(db, NULL);
 	g->copylen = 0;
-	if (PQputCopyEnd(g->conn, NULL) != 1 && rc == DB_OK)
+	if (PQputCopyEnd(g->conn, rc == DB_OK ? NULL :
+	    "dmarcdb: the rows could not be written") != 1 && rc == DB_OK)
 		rc = res_err(db, NULL);
 	while ((res = PQgetResult(g->conn)) != NULL) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == DB_OK)
@@ -1367,5 +1347,7 @@ db_pg_copy_end(struct db *db)
 			g->changes = atoi(PQcmdTuples(res));
 		PQclear(res);
 	}
+	if (g->copyerr == DB_NOMEM)
+		set_err(db, DB_NOMEM, "out of memory");
 	return rc;
 }

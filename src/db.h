@@ -98,27 +98,25 @@ db_pick(const struct db *db, const char *lite, const char *pg)
  */
 int	 db_pg_connect(const char *, struct db **, char *, size_t);
 /*
- * A name for the database in messages: host, port, database and user,
- * no password (malloc'd; NULL when out of memory). db_pg_name: the
- * connection's.
+ * A name for the database in messages: the URI without its password
+ * (malloc'd; NULL when out of memory).
  */
 char	*db_pg_safe_name(const char *);
-const char *db_pg_name(const struct db *);
 void	 db_pg_close(struct db *);
 /* The connection is about to close: finalizing frees only memory. */
 void	 db_pg_closing(struct db *);
-/* 1 when the connection to the server is lost. */
-int	 db_pg_lost(const struct db *);
-/* The server's SQLSTATE of the last error, or "". */
-const char *db_pg_state(const struct db *);
 /*
  * COPY rows into a table (PostgreSQL only): db_pg_copy_begin with
- * "COPY t (cols) FROM STDIN"; db_pg_copy_field a field at a time (NULL:
- * null), db_pg_copy_row at the end of each row; db_pg_copy_end ends it
- * (with the server's verdict). Each returns DB_OK or an error code.
+ * "COPY t (cols) FROM STDIN"; a field at a time (text of n bytes, a
+ * string, an integer; NULL text or db_pg_copy_null: null),
+ * db_pg_copy_row at the end of each row; db_pg_copy_end ends it, with
+ * the server's verdict. Each returns DB_OK or an error code; the first
+ * failure sticks (what follows returns it), and db_pg_copy_end then
+ * cancels the COPY, so that none of its rows stay.
  */
 int	 db_pg_copy_begin(struct db *, const char *);
 int	 db_pg_copy_text(struct db *, const char *, size_t);
+int	 db_pg_copy_str(struct db *, const char *);
 int	 db_pg_copy_int(struct db *, int64_t);
 int	 db_pg_copy_null(struct db *);
 int	 db_pg_copy_row(struct db *);
@@ -162,7 +160,6 @@ const unsigned char *pg_column_text(struct pgst *, int);
 const void *pg_column_blob(struct pgst *, int);
 int	 pg_column_bytes(struct pgst *, int);
 int	 pg_column_type(struct pgst *, int);
-int	 pg_column_count(struct pgst *);
 int	 pg_exec(struct db *, const char *, char **);
 const char *pg_errmsg(struct db *);
 int	 pg_errcode(struct db *);
@@ -320,13 +317,6 @@ db_column_type(struct db_stmt *st, int i)
 {
 	return st->lite != NULL ? sqlite3_column_type(st->lite, i) :
 	    pg_column_type(st->pg, i);
-}
-
-static inline int
-db_column_count(struct db_stmt *st)
-{
-	return st->lite != NULL ? sqlite3_column_count(st->lite) :
-	    pg_column_count(st->pg);
 }
 
 /*

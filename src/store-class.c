@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <string.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -34,18 +33,12 @@ copy_rows(struct db *db, const struct store_class_window *w)
 	rc = db_pg_copy_begin(db, "COPY source_classes (domain, header_from,"
 	    " source_ip, class, sender) FROM STDIN");
 	for (j = 0; j < w->nrows && rc == DB_OK; j++) {
-		const struct store_class_row *r = &w->rows[j];
-		if ((rc = db_pg_copy_text(db, w->domain,
-		    strlen(w->domain))) != DB_OK ||
-		    (rc = db_pg_copy_text(db, r->header_from,
-		    strlen(r->header_from))) != DB_OK ||
-		    (rc = db_pg_copy_text(db, r->ip, strlen(r->ip))) !=
-		    DB_OK ||
-		    (rc = db_pg_copy_text(db, r->class, strlen(r->class))) !=
-		    DB_OK ||
-		    (rc = r->sender != NULL ? db_pg_copy_text(db, r->sender,
-		    strlen(r->sender)) : db_pg_copy_null(db)) != DB_OK)
-			break;
+		/* Field errors stick: the row's end says (db.h, COPY). */
+		db_pg_copy_str(db, w->domain);
+		db_pg_copy_str(db, w->rows[j].header_from);
+		db_pg_copy_str(db, w->rows[j].ip);
+		db_pg_copy_str(db, w->rows[j].class);
+		db_pg_copy_str(db, w->rows[j].sender);
 		rc = db_pg_copy_row(db);
 	}
 	if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)

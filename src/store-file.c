@@ -28,7 +28,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -162,34 +161,23 @@ dbfile_opened(struct db *db, const char *path, int flags, int *readonly,
 }
 
 int
-dbfile_lock(const char *db, const char *name, int busy_ms,
-    int (*stop)(void *), void *arg, int *fdp, struct dr_error *err)
+dbfile_lock_open(const char *db, const char *name, char *path, size_t len,
+    int *fdp, struct dr_error *err)
 {
-	struct timespec	 nap = { 0, 100 * 1000 * 1000 };
-	char		 path[PATH_MAX];
-	int		 fd, waited = 0;
-
-	if ((size_t)snprintf(path, sizeof path, "%s-%s.lock", db, name) >=
-	    sizeof path)
+	if ((size_t)snprintf(path, len, "%s-%s.lock", db, name) >= len)
 		return dr_seterr(err, DR_E_DB, "%s: path too long", db);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1)
+	*fdp = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fdp == -1)
 		return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (stop(arg)) {
-			close(fd);
-			return dr_seterr(err, DR_E_IO, "stopped");
-		}
-		if (errno != EWOULDBLOCK || waited >= busy_ms) {
-			close(fd);
-			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
-			    "has held it for too long", path);
-		}
-		if (waited == 0)
-			log_verbose("waiting for another dmarcdb (%s)", path);
-		nanosleep(&nap, NULL);
-		waited += 100;
-	}
-	*fdp = fd;
 	return 0;
+}
+
+int
+dbfile_trylock(int fd, const char *path, struct dr_error *err)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	if (errno == EWOULDBLOCK)
+		return 0;
+	return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
 }

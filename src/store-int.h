@@ -64,11 +64,13 @@ int	 store_db_err(struct db *, const char *, struct dr_error *,
  */
 int	 dbfile_prepare(const char *, int, struct dr_error *);
 /*
- * store_lock on SQLite: PATH-NAME.lock, locked (flock), waiting up to
- * busy_ms, or until stop(arg). 0 with *fd, or -1 with err set.
+ * store_lock on SQLite: the file PATH-NAME.lock (its path into path, of
+ * len bytes), opened (0 with *fd, or -1 with err set); and taken
+ * (flock) if free: 1, 0 if another holds it, -1 with err set.
  */
-int	 dbfile_lock(const char *, const char *, int, int (*)(void *), void *,
-	    int *, struct dr_error *);
+int	 dbfile_lock_open(const char *, const char *, char *, size_t, int *,
+	    struct dr_error *);
+int	 dbfile_trylock(int, const char *, struct dr_error *);
 int	 dbfile_opened(struct db *, const char *, int, int *,
 	    struct dr_error *);
 

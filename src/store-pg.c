@@ -8,7 +8,7 @@
  * makes that safe is the database's, not a read before a write: the
  * unique keys (a report's digest, a report's key among the active
  * ones, a message's digest, a rejected input's digest) and a lock per
- * policy domain (store_pg_lock_domain) that a report holds from its
+ * policy domain (store_pg_domain_lock) that a report holds from its
  * check for a copy stored before to its commit.
  */
 #include "config.h"
@@ -17,9 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "log.h"
 #include "schema-sql.h"
 #include "store-int.h"
 #include "store-pg.h"
@@ -191,14 +189,16 @@ store_pg_ids(struct db *db, const char *name, const char *seq, int n,
 }
 
 int
-store_pg_try_domain(struct db *db, const char *name, const char *domain,
-    struct dr_error *err)
+store_pg_domain_lock(struct db *db, const char *name, const char *domain,
+    int wait, struct dr_error *err)
 {
 	struct db_stmt	*st;
 	int		 rc, got;
 
-	if (db_prepare_v2(db, "SELECT pg_try_advisory_xact_lock("
-	    "hashtextextended(?, 0))", -1, &st, NULL) != DB_OK)
+	if (db_prepare_v2(db, wait ? "SELECT 1 FROM (SELECT"
+	    " pg_advisory_xact_lock(hashtextextended(?, 0))) AS l" : "SELECT"
+	    " pg_try_advisory_xact_lock(hashtextextended(?, 0))", -1, &st,
+	    NULL) != DB_OK)
 		return pg_err(db, name, err, "locking a domain");
 	db_bind_text(st, 1, domain != NULL ? domain : "", -1, DB_STATIC);
 	rc = db_step(st);
@@ -209,31 +209,63 @@ store_pg_try_domain(struct db *db, const char *name, const char *domain,
 	return got;
 }
 
-int
-store_pg_lock_domain(struct db *db, const char *name, const char *domain,
-    struct dr_error *err)
-{
-	struct db_stmt	*st;
-	int		 rc;
-
-	if (db_prepare_v2(db, "SELECT pg_advisory_xact_lock("
-	    "hashtextextended(?, 0))", -1, &st, NULL) != DB_OK)
-		return pg_err(db, name, err, "locking a domain");
-	db_bind_text(st, 1, domain != NULL ? domain : "", -1, DB_STATIC);
-	rc = db_step(st);
-	db_finalize(st);
-	if (rc != DB_ROW)
-		return pg_err(db, name, err, "locking a domain");
-	return 0;
-}
-
 /* --- records, with COPY ------------------------------------------------ */
 
-static int
-t(struct db *db, const char *v)
+/* The tables of a record's rows: what each is, and how many it has. */
+enum kid { K_DKIM, K_SPF, K_REASON, K_WARNING, K__COUNT };
+
+static const char *const kid_copy[K__COUNT] = {
+	[K_DKIM] = "COPY dkim_results (policy_domain, record, ordinal, domain,"
+	    " selector, result, human_result, human_result_lang) FROM STDIN",
+	[K_SPF] = "COPY spf_results (policy_domain, record, ordinal, domain,"
+	    " scope, result, human_result, human_result_lang) FROM STDIN",
+	[K_REASON] = "COPY override_reasons (policy_domain, record, ordinal,"
+	    " type, comment, comment_lang) FROM STDIN",
+	[K_WARNING] = "COPY warnings (policy_domain, report, record, code,"
+	    " message) FROM STDIN",
+};
+
+static size_t
+kid_count(const struct dr_record *r, enum kid k)
 {
-	return v == NULL ? db_pg_copy_null(db) :
-	    db_pg_copy_text(db, v, strlen(v));
+	return k == K_DKIM ? r->ndkims : k == K_SPF ? r->nspfs :
+	    k == K_REASON ? r->nreasons : r->nwarnings;
+}
+
+/* The fields of row j of kind k of record r (id), after the domain. */
+static void
+kid_fields(struct db *db, enum kid k, const struct dr_record *r, size_t j,
+    int64_t id, int64_t report)
+{
+	if (k == K_WARNING) {
+		db_pg_copy_int(db, report);
+		db_pg_copy_int(db, id);
+		db_pg_copy_str(db, r->warnings[j].code);
+		db_pg_copy_str(db, r->warnings[j].msg);
+		return;
+	}
+	db_pg_copy_int(db, id);
+	db_pg_copy_int(db, (int64_t)j + 1);
+	if (k == K_DKIM) {
+		const struct dr_dkim *d = &r->dkims[j];
+		db_pg_copy_str(db, d->domain);
+		db_pg_copy_str(db, d->selector);
+		db_pg_copy_str(db, d->result);
+		db_pg_copy_str(db, d->human_result);
+		db_pg_copy_str(db, d->human_result_lang);
+	} else if (k == K_SPF) {
+		const struct dr_spf *p = &r->spfs[j];
+		db_pg_copy_str(db, p->domain);
+		db_pg_copy_str(db, p->scope);
+		db_pg_copy_str(db, p->result);
+		db_pg_copy_str(db, p->human_result);
+		db_pg_copy_str(db, p->human_result_lang);
+	} else {
+		const struct dr_reason *o = &r->reasons[j];
+		db_pg_copy_str(db, o->type);
+		db_pg_copy_str(db, o->comment);
+		db_pg_copy_str(db, o->comment_lang);
+	}
 }
 
 int
@@ -242,141 +274,47 @@ store_pg_records(struct db *db, const char *name, const char *domain,
     const int64_t *sigs, int n, struct dr_error *err)
 {
 	const char	*pd = domain != NULL ? domain : "";
-	int		 i, rc = DB_OK, any;
+	int		 i, rc, k, any;
 	size_t		 j;
 
+	/* Field errors stick: the row's end says (db.h, COPY). */
 	rc = db_pg_copy_begin(db, "COPY records (policy_domain, id, report,"
 	    " ordinal, source_ip, count, disposition, dkim, spf, header_from,"
 	    " envelope_from, envelope_to, extensions, sig) FROM STDIN");
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		const struct dr_record *r = recs[i];
-		if ((rc = t(db, pd)) != DB_OK ||
-		    (rc = db_pg_copy_int(db, ids[i])) != DB_OK ||
-		    (rc = db_pg_copy_int(db, report)) != DB_OK ||
-		    (rc = db_pg_copy_int(db, (int64_t)r->ordinal)) != DB_OK ||
-		    (rc = t(db, r->source_ip)) != DB_OK ||
-		    (rc = db_pg_copy_int(db, r->count)) != DB_OK ||
-		    (rc = t(db, r->disposition)) != DB_OK ||
-		    (rc = t(db, r->dkim)) != DB_OK ||
-		    (rc = t(db, r->spf)) != DB_OK ||
-		    (rc = t(db, r->header_from)) != DB_OK ||
-		    (rc = t(db, r->envelope_from)) != DB_OK ||
-		    (rc = t(db, r->envelope_to)) != DB_OK ||
-		    (rc = t(db, r->extensions)) != DB_OK ||
-		    (rc = db_pg_copy_int(db, sigs[i])) != DB_OK)
-			break;
+		db_pg_copy_str(db, pd);
+		db_pg_copy_int(db, ids[i]);
+		db_pg_copy_int(db, report);
+		db_pg_copy_int(db, (int64_t)r->ordinal);
+		db_pg_copy_str(db, r->source_ip);
+		db_pg_copy_int(db, r->count);
+		db_pg_copy_str(db, r->disposition);
+		db_pg_copy_str(db, r->dkim);
+		db_pg_copy_str(db, r->spf);
+		db_pg_copy_str(db, r->header_from);
+		db_pg_copy_str(db, r->envelope_from);
+		db_pg_copy_str(db, r->envelope_to);
+		db_pg_copy_str(db, r->extensions);
+		db_pg_copy_int(db, sigs[i]);
 		rc = db_pg_copy_row(db);
 	}
-	if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
-		rc = DB_ERROR;
-	if (rc != DB_OK)
+	if (db_pg_copy_end(db) != DB_OK || rc != DB_OK)
 		return pg_err(db, name, err, "storing records");
-
-	for (any = 0, i = 0; i < n; i++)
-		any += recs[i]->ndkims > 0;
-	if (any) {
-		rc = db_pg_copy_begin(db, "COPY dkim_results (policy_domain,"
-		    " record, ordinal, domain, selector, result, human_result,"
-		    " human_result_lang) FROM STDIN");
+	for (k = 0; k < K__COUNT; k++) {
+		for (any = 0, i = 0; i < n && !any; i++)
+			any = kid_count(recs[i], k) > 0;
+		if (!any)
+			continue;
+		rc = db_pg_copy_begin(db, kid_copy[k]);
 		for (i = 0; i < n && rc == DB_OK; i++)
-			for (j = 0; j < recs[i]->ndkims && rc == DB_OK; j++) {
-				const struct dr_dkim *d = &recs[i]->dkims[j];
-				if ((rc = t(db, pd)) != DB_OK ||
-				    (rc = db_pg_copy_int(db, ids[i])) !=
-				    DB_OK ||
-				    (rc = db_pg_copy_int(db, (int64_t)j + 1)) !=
-				    DB_OK ||
-				    (rc = t(db, d->domain)) != DB_OK ||
-				    (rc = t(db, d->selector)) != DB_OK ||
-				    (rc = t(db, d->result)) != DB_OK ||
-				    (rc = t(db, d->human_result)) != DB_OK ||
-				    (rc = t(db, d->human_result_lang)) != DB_OK)
-					break;
-				rc = db_pg_copy_row(db);
-			}
-		if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
-			rc = DB_ERROR;
-		if (rc != DB_OK)
-			return pg_err(db, name, err, "storing records");
-	}
-
-	for (any = 0, i = 0; i < n; i++)
-		any += recs[i]->nspfs > 0;
-	if (any) {
-		rc = db_pg_copy_begin(db, "COPY spf_results (policy_domain,"
-		    " record, ordinal, domain, scope, result, human_result,"
-		    " human_result_lang) FROM STDIN");
-		for (i = 0; i < n && rc == DB_OK; i++)
-			for (j = 0; j < recs[i]->nspfs && rc == DB_OK; j++) {
-				const struct dr_spf *p = &recs[i]->spfs[j];
-				if ((rc = t(db, pd)) != DB_OK ||
-				    (rc = db_pg_copy_int(db, ids[i])) !=
-				    DB_OK ||
-				    (rc = db_pg_copy_int(db, (int64_t)j + 1)) !=
-				    DB_OK ||
-				    (rc = t(db, p->domain)) != DB_OK ||
-				    (rc = t(db, p->scope)) != DB_OK ||
-				    (rc = t(db, p->result)) != DB_OK ||
-				    (rc = t(db, p->human_result)) != DB_OK ||
-				    (rc = t(db, p->human_result_lang)) != DB_OK)
-					break;
-				rc = db_pg_copy_row(db);
-			}
-		if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
-			rc = DB_ERROR;
-		if (rc != DB_OK)
-			return pg_err(db, name, err, "storing records");
-	}
-
-	for (any = 0, i = 0; i < n; i++)
-		any += recs[i]->nreasons > 0;
-	if (any) {
-		rc = db_pg_copy_begin(db, "COPY override_reasons"
-		    " (policy_domain, record, ordinal, type, comment,"
-		    " comment_lang) FROM STDIN");
-		for (i = 0; i < n && rc == DB_OK; i++)
-			for (j = 0; j < recs[i]->nreasons && rc == DB_OK; j++) {
-				const struct dr_reason *o = &recs[i]->reasons[j];
-				if ((rc = t(db, pd)) != DB_OK ||
-				    (rc = db_pg_copy_int(db, ids[i])) !=
-				    DB_OK ||
-				    (rc = db_pg_copy_int(db, (int64_t)j + 1)) !=
-				    DB_OK ||
-				    (rc = t(db, o->type)) != DB_OK ||
-				    (rc = t(db, o->comment)) != DB_OK ||
-				    (rc = t(db, o->comment_lang)) != DB_OK)
-					break;
-				rc = db_pg_copy_row(db);
-			}
-		if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
-			rc = DB_ERROR;
-		if (rc != DB_OK)
-			return pg_err(db, name, err, "storing records");
-	}
-
-	for (any = 0, i = 0; i < n; i++)
-		any += recs[i]->nwarnings > 0;
-	if (any) {
-		rc = db_pg_copy_begin(db, "COPY warnings (policy_domain, report,"
-		    " record, code, message) FROM STDIN");
-		for (i = 0; i < n && rc == DB_OK; i++)
-			for (j = 0; j < recs[i]->nwarnings && rc == DB_OK;
+			for (j = 0; j < kid_count(recs[i], k) && rc == DB_OK;
 			    j++) {
-				const struct dr_warning *w =
-				    &recs[i]->warnings[j];
-				if ((rc = t(db, pd)) != DB_OK ||
-				    (rc = db_pg_copy_int(db, report)) !=
-				    DB_OK ||
-				    (rc = db_pg_copy_int(db, ids[i])) !=
-				    DB_OK ||
-				    (rc = t(db, w->code)) != DB_OK ||
-				    (rc = t(db, w->msg)) != DB_OK)
-					break;
+				db_pg_copy_str(db, pd);
+				kid_fields(db, k, recs[i], j, ids[i], report);
 				rc = db_pg_copy_row(db);
 			}
-		if (db_pg_copy_end(db) != DB_OK && rc == DB_OK)
-			rc = DB_ERROR;
-		if (rc != DB_OK)
+		if (db_pg_copy_end(db) != DB_OK || rc != DB_OK)
 			return pg_err(db, name, err, "storing records");
 	}
 	return 0;
@@ -421,43 +359,22 @@ store_pg_has_raw(struct db *db, const char *name, int64_t input,
 }
 
 int
-store_pg_lock(struct db *db, const char *name, const char *what, int busy_ms,
-    int (*stop)(void *), void *arg, struct dr_error *err)
+store_pg_trylock(struct db *db, const char *name, const char *what,
+    struct dr_error *err)
 {
-	struct timespec	 nap = { 0, 100 * 1000 * 1000 };
 	struct db_stmt	*st;
-	int		 rc, got = 0, waited = 0;
+	int		 rc, got;
 
 	if (db_prepare_v2(db, "SELECT pg_try_advisory_lock("
 	    "hashtextextended('dmarcdb ' || ?, 0))", -1, &st, NULL) != DB_OK)
 		return pg_err(db, name, err, "taking a lock");
-	for (;;) {
-		db_bind_text(st, 1, what, -1, DB_STATIC);
-		rc = db_step(st);
-		got = rc == DB_ROW && db_column_int(st, 0) != 0;
-		db_reset(st);
-		if (rc != DB_ROW) {
-			db_finalize(st);
-			return pg_err(db, name, err, "taking a lock");
-		}
-		if (got)
-			break;
-		if (stop(arg)) {
-			db_finalize(st);
-			return dr_seterr(err, DR_E_IO, "stopped");
-		}
-		if (waited >= busy_ms) {
-			db_finalize(st);
-			return dr_seterr(err, DR_E_DB, "%s: another dmarcdb "
-			    "has held the %s lock for too long", name, what);
-		}
-		if (waited == 0)
-			log_verbose("waiting for another dmarcdb (%s)", what);
-		nanosleep(&nap, NULL);
-		waited += 100;
-	}
+	db_bind_text(st, 1, what, -1, DB_STATIC);
+	rc = db_step(st);
+	got = rc == DB_ROW && db_column_int(st, 0) != 0;
 	db_finalize(st);
-	return 0;
+	if (rc != DB_ROW)
+		return pg_err(db, name, err, "taking a lock");
+	return got;
 }
 
 int
@@ -483,7 +400,7 @@ store_pg_redomain(struct db *db, const char *name, int64_t report,
 	size_t		 i;
 	int		 rc;
 
-	if (store_pg_lock_domain(db, name, to, err) == -1)
+	if (store_pg_domain_lock(db, name, to, 1, err) == -1)
 		return -1;
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (db_prepare_v2(db, sql[i], -1, &st, NULL) != DB_OK)

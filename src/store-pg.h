@@ -29,13 +29,11 @@ int	 store_pg_ids(struct db *, const char *, const char *, int, int64_t *,
 	    struct dr_error *);
 /*
  * A policy domain's lock, held until the transaction ends: one ingest
- * at a time decides whether a report of the domain is new. try: 1 if
- * taken, 0 if another holds it, -1 with err set; lock: waits for it,
- * 0 or -1.
+ * at a time decides whether a report of the domain is new. With wait,
+ * waits for it; else only takes it if free. 1 if taken, 0 if another
+ * holds it, -1 with err set.
  */
-int	 store_pg_try_domain(struct db *, const char *, const char *,
-	    struct dr_error *);
-int	 store_pg_lock_domain(struct db *, const char *, const char *,
+int	 store_pg_domain_lock(struct db *, const char *, const char *, int,
 	    struct dr_error *);
 /*
  * Write n records (with their ids and signatures) of a report of a
@@ -53,11 +51,11 @@ int	 store_pg_records(struct db *, const char *, const char *, int64_t,
 int	 store_pg_redomain(struct db *, const char *, int64_t, const char *,
 	    const char *, struct dr_error *);
 /*
- * store_lock's advisory lock (named), on a connection of its own: 0
- * held, or -1 with err set (DR_E_IO "stopped" when stop(arg) said so).
+ * store_lock's advisory lock (named), for the session, taken if free:
+ * 1, 0 if another holds it, -1 with err set.
  */
-int	 store_pg_lock(struct db *, const char *, const char *, int,
-	    int (*)(void *), void *, struct dr_error *);
+int	 store_pg_trylock(struct db *, const char *, const char *,
+	    struct dr_error *);
 /* A piece of a rejected input's kept bytes; whether it has any. */
 int	 store_pg_piece(struct db *, const char *, int64_t, int64_t,
 	    const void *, size_t, struct dr_error *);

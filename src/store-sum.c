@@ -76,6 +76,21 @@ enum sum_stmt {
 	" WHERE excluded.first_day < sources.first_day"			\
 	" OR excluded.last_day > sources.last_day"
 
+/* The noted sources into sources; one source into it. */
+#define MERGE_SQL(lo, hi)						\
+	"INSERT INTO sources (domain, header_from, source_ip, ip,"	\
+	" first_day, last_day)"						\
+	" SELECT ?1, coalesce(c.header_from, ''),"			\
+	" coalesce(c.source_ip, ''),"					\
+	" dmarcdb_ip(nullif(coalesce(c.source_ip, ''), '')),"		\
+	" min(p.day), max(p.day)"					\
+	NOTED_SOURCES							\
+	SOURCES_SPAN(lo, hi)
+#define SRC_ADD_SQL(lo, hi)						\
+	"INSERT INTO sources (domain, header_from, source_ip, ip,"	\
+	" first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"	\
+	SOURCES_SPAN(lo, hi)
+
 static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_FIND] = "SELECT id FROM auth_sigs WHERE key = ?",
 	[S_SIG_INSERT] =
@@ -97,19 +112,8 @@ static const char *const sum_sql[S__COUNT] = {
 	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
 	    " ORDER BY domain LIMIT 1",
 	[S_DIRTY_DONE] = "DELETE FROM summary_dirty WHERE domain = ?",
-	[S_MERGE] =
-	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
-	    " first_day, last_day)"
-	    " SELECT ?1, coalesce(c.header_from, ''),"
-	    " coalesce(c.source_ip, ''),"
-	    " dmarcdb_ip(nullif(coalesce(c.source_ip, ''), '')),"
-	    " min(p.day), max(p.day)"
-	    NOTED_SOURCES
-	    SOURCES_SPAN("min", "max"),
-	[S_SRC_ADD] =
-	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
-	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	    SOURCES_SPAN("min", "max"),
+	[S_MERGE] = MERGE_SQL("min", "max"),
+	[S_SRC_ADD] = SRC_ADD_SQL("min", "max"),
 	[S_RECORDS] =
 	    "SELECT id, source_ip, count, disposition, dkim, spf, header_from"
 	    " FROM records WHERE report = ? AND id BETWEEN ? AND ?"
@@ -123,19 +127,8 @@ static const char *const sum_sql[S__COUNT] = {
 
 /* PostgreSQL's, where they differ. */
 static const char *const sum_pg[S__COUNT] = {
-	[S_MERGE] =
-	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
-	    " first_day, last_day)"
-	    " SELECT ?1, coalesce(c.header_from, ''),"
-	    " coalesce(c.source_ip, ''),"
-	    " dmarcdb_ip(nullif(coalesce(c.source_ip, ''), '')),"
-	    " min(p.day), max(p.day)"
-	    NOTED_SOURCES
-	    SOURCES_SPAN("least", "greatest"),
-	[S_SRC_ADD] =
-	    "INSERT INTO sources (domain, header_from, source_ip, ip,"
-	    " first_day, last_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	    SOURCES_SPAN("least", "greatest"),
+	[S_MERGE] = MERGE_SQL("least", "greatest"),
+	[S_SRC_ADD] = SRC_ADD_SQL("least", "greatest"),
 };
 
 /* A record signed again: its id and signature. */

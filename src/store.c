@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "schema-sql.h"
 #include "hmap.h"
+#include "log.h"
 #include "store-int.h"
 #include "store-pg.h"
 #include "store.h"
@@ -149,7 +150,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	    "INSERT INTO mail_messages (id, run_id, sha256, message_id,"
 	    " mailbox, location, from_addr, subject, date, size, outcome,"
 	    " reports, duplicates, rejected, reason, first_seen, last_seen)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (sha256) DO NOTHING",
 	[Q_MAIL_SEEN] =
 	    "UPDATE mail_messages SET last_seen = ? WHERE id = ?",
 	/* A message read again (--recover) gave reports at last. */
@@ -178,13 +180,6 @@ static const char *const stmt_pg[Q__COUNT] = {
 	    "INSERT INTO report_errors (report, ordinal, message, lang,"
 	    " policy_domain) VALUES (?, ?, ?, ?, ?)",
 	[Q_REJECT_RAW] = "SELECT ?, ?",
-	/* Another ingest may store the same message meanwhile. */
-	[Q_MAIL_INSERT] =
-	    "INSERT INTO mail_messages (id, run_id, sha256, message_id,"
-	    " mailbox, location, from_addr, subject, date, size, outcome,"
-	    " reports, duplicates, rejected, reason, first_seen, last_seen)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (sha256) DO NOTHING",
 };
 
 /* A report-level warning on PostgreSQL (records' go by COPY). */
@@ -907,34 +902,56 @@ int
 store_lock(struct store *s, const char *name, int (*stop)(void *),
     void *arg, struct store_lock **out, struct dr_error *err)
 {
+	struct timespec		 nap = { 0, 100 * 1000 * 1000 };
 	struct store_lock	*l;
 	struct store		*c = NULL;
-	int			 fd = -1, rc;
+	char			 where[PATH_MAX];
+	int			 fd = -1, got, waited;
 
 	*out = NULL;
+	/* PostgreSQL's lock is a session's: a connection of its own. */
 	if (s->pg) {
 		if (store_open(s->dsn, s->busy_ms, STORE_READER, &c, err) ==
 		    -1)
 			return -1;
-		rc = store_pg_lock(c->db, c->path, name, s->busy_ms, stop, arg,
-		    err);
-	} else
-		rc = dbfile_lock(s->path, name, s->busy_ms, stop, arg, &fd,
-		    err);
-	if (rc == -1) {
-		store_close(c);
+		snprintf(where, sizeof where, "%s: the %s lock", s->path,
+		    name);
+	} else if (dbfile_lock_open(s->path, name, where, sizeof where, &fd,
+	    err) == -1)
 		return -1;
+	for (waited = 0;; waited += 100) {
+		got = s->pg ? store_pg_trylock(c->db, c->path, name, err) :
+		    dbfile_trylock(fd, where, err);
+		if (got == 1)
+			break;
+		if (got == -1)
+			goto fail;
+		if (stop(arg)) {
+			dr_seterr(err, DR_E_IO, "stopped");
+			goto fail;
+		}
+		if (waited >= s->busy_ms) {
+			dr_seterr(err, DR_E_DB, "%s: another dmarcdb has held "
+			    "it for too long", where);
+			goto fail;
+		}
+		if (waited == 0)
+			log_verbose("waiting for another dmarcdb (%s)", where);
+		nanosleep(&nap, NULL);
 	}
 	if ((l = calloc(1, sizeof *l)) == NULL) {
-		store_close(c);
-		if (fd != -1)
-			close(fd);
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		dr_seterr(err, DR_E_NOMEM, "out of memory");
+		goto fail;
 	}
 	l->fd = fd;
 	l->conn = c;
 	*out = l;
 	return 0;
+fail:
+	store_close(c);
+	if (fd != -1)
+		close(fd);
+	return -1;
 }
 
 void
@@ -1289,7 +1306,7 @@ lock_domain(struct store *s, const char *domain, struct dr_error *err)
 {
 	int	got;
 
-	got = store_pg_try_domain(s->db, s->path, domain, err);
+	got = store_pg_domain_lock(s->db, s->path, domain, 0, err);
 	if (got == 1)
 		s->locked = true;
 	if (got != 0)
@@ -1298,7 +1315,7 @@ lock_domain(struct store *s, const char *domain, struct dr_error *err)
 	if (!s->in_mail && s->locked &&
 	    (store_commit(s, err) == -1 || batch_begin(s, err) == -1))
 		return -1;
-	if (store_pg_lock_domain(s->db, s->path, domain, err) == -1)
+	if (store_pg_domain_lock(s->db, s->path, domain, 1, err) == -1)
 		return -1;
 	s->locked = true;
 	return 0;
@@ -2164,8 +2181,11 @@ store_mail_end(struct store *s, const char *reason, enum store_mail_outcome *o,
 	db_bind_int64(st, i++, (int64_t)now);
 	if (step_done(s, Q_MAIL_INSERT, err, "recording a message") == -1)
 		return -1;
-	/* PostgreSQL: stored by another ingest since we looked. */
-	if (s->pg && db_changes(s->db) == 0)
+	/*
+	 * Stored by another ingest since we looked (PostgreSQL: many
+	 * write at once; SQLite's write lock keeps it from happening).
+	 */
+	if (db_changes(s->db) == 0)
 		return store_mail_seen(s, m->sha256, m->location, m->handle,
 		    err);
 	s->batch_reports++;
