@@ -13,20 +13,7 @@ PG=$(pg_db views)
 LITE=$T/lite.db
 CONF=$SRCDIR/tests/e2e/sources.conf
 
-mkdir "$T/r"
-for d in $(days 2026-02-01 28) 2026-01-15; do
-	while read -r l; do
-		echo "google.com 7489 $d domain=example.com,adkim=r,aspf=r,p=none $l"
-	done <<-EOF
-	192.0.2.10 500 example.com none pass pass example.com:s1:pass example.com:mfrom:pass -
-	198.51.100.20 200 example.com none pass fail example.com:k1:pass mcsv.net:mfrom:pass -
-	203.0.113.30 20 example.com none fail fail - bounces.esp.example:mfrom:pass -
-	192.0.2.40 5 example.com none fail fail example.com:s1:fail example.com:mfrom:fail -
-	209.85.2.2 2 example.com none fail fail example.com:s1:fail lists.example.org:mfrom:pass mailing_list
-	185.1.1.1 4 example.com none fail fail - example.com:mfrom:fail -
-	EOF
-done | reports "$T/r"
-echo "not a report" > "$T/r/junk.xml"
+views_reports "$T/r"
 # A report re-sent with other content: one copy superseded.
 f=$(ls "$T/r" | grep -v junk | head -n 1)
 cp "$T/r/$f" "$T/resent.xml"

@@ -10,9 +10,9 @@
 #                       access still reach it)
 #   pg_fresh NAME       drop and create it again, empty
 #   pg_copy FROM NAME   a copy of database FROM; its URI
-#   pg_stop, pg_kill    stop it now (fast), or kill it (immediate)
+#   pg_kill             stop it now (immediate: as if it crashed)
 #   pg_restart          start it again, on the same port
-#   pg_psql URI ARGS... psql on it, quiet, unaligned, no header
+#   pg_reader URI       the database for a role that may only read it
 #
 # initdb refuses to run as root: then the cluster belongs to the
 # postgres user (the package's), and $T is opened to it.
@@ -84,12 +84,6 @@ pg_restart() {
 	    start > /dev/null || { cat "$PGD/server.log" >&2; fail \
 	    "the PostgreSQL server did not start"; }
 	PG_UP=1
-}
-
-pg_stop() {
-	[ -n "$PG_UP" ] || return 0
-	as_pg "$PG_BIN/pg_ctl" -D "$PGD/data" -m fast -w stop > /dev/null
-	PG_UP=
 }
 
 pg_kill() {
@@ -174,10 +168,4 @@ pg_reader() {
 	EOF
 	    fail "cannot make the role reader"
 	echo "postgresql://reader@:$PG_PORT/$name_?host=$PGD"
-}
-
-pg_psql() {
-	uri_=$1
-	shift
-	psql -qXAt -v ON_ERROR_STOP=1 -d "$uri_" "$@"
 }

@@ -8,25 +8,7 @@ sqlite_only "its checks are SQLite's SQL (pg-views.sh: PostgreSQL's views hold w
 . "$(dirname "$0")/fixtures.sh"
 
 CONF=$SRCDIR/tests/e2e/sources.conf
-# example.com of the fixtures: its three senders, one of each rule kind
-# (our MTA: ip; Mailchimp: dkim; ESP: spf), and every class; a day
-# before the window too.
-mkdir "$T/r"
-for d in $(days 2026-02-01 28) 2026-01-15; do
-	while read -r l; do
-		echo "google.com 7489 $d domain=example.com,adkim=r,aspf=r,p=none $l"
-	done <<-EOF
-	192.0.2.10 500 example.com none pass pass example.com:s1:pass example.com:mfrom:pass -
-	198.51.100.20 200 example.com none pass fail example.com:k1:pass mcsv.net:mfrom:pass -
-	203.0.113.30 20 example.com none fail fail - bounces.esp.example:mfrom:pass -
-	192.0.2.40 5 example.com none fail fail example.com:s1:fail example.com:mfrom:fail -
-	209.85.1.1 3 example.com none pass fail example.com:s1:pass example.com:mfrom:fail -
-	209.85.2.2 2 example.com none fail fail example.com:s1:fail lists.example.org:mfrom:pass mailing_list
-	185.1.1.1 4 example.com none fail fail - example.com:mfrom:fail -
-	100.64.0.1 10 example.com none pass pass example.com:s9:pass example.com:mfrom:pass -
-	EOF
-done | reports "$T/r"
-echo "not a report" > "$T/r/junk.xml"
+views_reports "$T/r"
 "$DMARCDB" -q --db "$DB" ingest "$T/r" 2> /dev/null || true
 S="$DMARCDB --db $DB --config $CONF sources --as-of 2026-03-01 --no-dns"
 $S --by ip --format csv --domain example.com > "$T/s.csv"
