@@ -52,6 +52,7 @@ int	cmd_export(struct cmd_ctx *, int, char **);
 int	cmd_digest(struct cmd_ctx *, int, char **);
 int	cmd_domains(struct cmd_ctx *, int, char **);
 int	cmd_ptr(struct cmd_ctx *, int, char **);
+int	cmd_copy(struct cmd_ctx *, int, char **);
 
 /*
  * Open the database, printing the error; return an exit code.

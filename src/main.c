@@ -40,6 +40,7 @@ static const struct dr_cmd commands[] = {
 	{ "config", cmd_config, "check the configuration (config check)" },
 	{ "check", cmd_check, "audit the DMARC, SPF, DKIM and MX records in "
 	    "DNS" },
+	{ "copy", cmd_copy, "copy a SQLite store into another database" },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
 

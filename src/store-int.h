@@ -19,6 +19,21 @@ struct store;
 /* The connection (db.h), for the other parts of the store. */
 struct db *store_conn(struct store *);
 
+/*
+ * The ingest run, the time of ingest and the mail message (ids of this
+ * store) that the next reports are stored with (store-copy.c: as they
+ * were in the store copied); 0 for each: as an ingest's own (its run,
+ * now, the open mail message or none).
+ */
+void	 store_provenance(struct store *, int64_t, int64_t, int64_t);
+/*
+ * Begin a batch, as store_report_begin does, for writes of the store's
+ * other parts that store_commit commits with it. 0, or -1 with err.
+ */
+int	 store_batch_begin(struct store *, struct dr_error *);
+/* Roll back the open batch, with the report or rejected input open. */
+void	 store_batch_abort(struct store *);
+
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
 	struct db_stmt	*sig;
@@ -148,8 +163,12 @@ struct walk {
 	struct dr_reason	*re;
 	size_t			 capdk, capsp, capre;
 	int			 nomem;
+	int			 full;
 };
 int	 walk_init(struct walk *, struct db *, const char *, struct dr_error *);
+/* The same, with every column of the results (human_result...). */
+int	 walk_init_full(struct walk *, struct db *, const char *,
+	    struct dr_error *);
 void	 walk_free(struct walk *);
 /*
  * The ids of a report's records, lowest and highest (they are

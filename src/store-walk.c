@@ -12,14 +12,24 @@
 
 #include "store-int.h"
 
-static const char *const kid_sql[3] = {
+static const char *const kid_sql[2][3] = { {
 	"SELECT record, domain, selector, result FROM dkim_results"
 	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
 	"SELECT record, domain, scope, result FROM spf_results"
 	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
 	"SELECT record, type, comment FROM override_reasons"
 	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
-};
+}, {
+	/* walk_init_full: every column. */
+	"SELECT record, domain, selector, result, human_result,"
+	" human_result_lang FROM dkim_results"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+	"SELECT record, domain, scope, result, human_result,"
+	" human_result_lang FROM spf_results"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+	"SELECT record, type, comment, comment_lang FROM override_reasons"
+	" WHERE record BETWEEN ? AND ? ORDER BY record, ordinal",
+} };
 
 /*
  * Each of min() and max() alone is one seek into records_report; the
@@ -29,8 +39,8 @@ static const char range_sql[] =
     "SELECT (SELECT min(id) FROM records WHERE report = ?1),"
     " (SELECT max(id) FROM records WHERE report = ?1)";
 
-int
-walk_init(struct walk *w, struct db *db, const char *path,
+static int
+init(struct walk *w, struct db *db, const char *path, int full,
     struct dr_error *err)
 {
 	int	i;
@@ -38,8 +48,9 @@ walk_init(struct walk *w, struct db *db, const char *path,
 	memset(w, 0, sizeof *w);
 	w->db = db;
 	w->path = path;
+	w->full = full;
 	for (i = 0; i < 3; i++)
-		if (db_prepare_v3(db, kid_sql[i], -1,
+		if (db_prepare_v3(db, kid_sql[full][i], -1,
 		    DB_PREPARE_PERSISTENT, &w->kid[i], NULL) != DB_OK)
 			goto fail;
 	if (db_prepare_v3(db, range_sql, -1, DB_PREPARE_PERSISTENT,
@@ -50,6 +61,20 @@ fail:
 	store_db_err(db, path, err, "preparing a statement");
 	walk_free(w);
 	return -1;
+}
+
+int
+walk_init(struct walk *w, struct db *db, const char *path,
+    struct dr_error *err)
+{
+	return init(w, db, path, 0, err);
+}
+
+int
+walk_init_full(struct walk *w, struct db *db, const char *path,
+    struct dr_error *err)
+{
+	return init(w, db, path, 1, err);
 }
 
 void
@@ -175,6 +200,11 @@ walk_record(struct walk *w, struct db_stmt *rs, struct dr_record *rec,
 				d->domain = walk_col(w, k, 1);
 				d->selector = walk_col(w, k, 2);
 				d->result = walk_col(w, k, 3);
+				if (w->full) {
+					d->human_result = walk_col(w, k, 4);
+					d->human_result_lang = walk_col(w, k,
+					    5);
+				}
 				rec->ndkims++;
 			} else if (i == 1) {
 				struct dr_spf *d = store_more(&w->sp, &w->capsp,
@@ -185,6 +215,11 @@ walk_record(struct walk *w, struct db_stmt *rs, struct dr_record *rec,
 				d->domain = walk_col(w, k, 1);
 				d->scope = walk_col(w, k, 2);
 				d->result = walk_col(w, k, 3);
+				if (w->full) {
+					d->human_result = walk_col(w, k, 4);
+					d->human_result_lang = walk_col(w, k,
+					    5);
+				}
 				rec->nspfs++;
 			} else {
 				struct dr_reason *d = store_more(&w->re, &w->capre,
@@ -194,6 +229,8 @@ walk_record(struct walk *w, struct db_stmt *rs, struct dr_record *rec,
 				memset(d, 0, sizeof *d);
 				d->type = walk_col(w, k, 1);
 				d->comment = walk_col(w, k, 2);
+				if (w->full)
+					d->comment_lang = walk_col(w, k, 3);
 				rec->nreasons++;
 			}
 		}

@@ -248,6 +248,8 @@ struct store {
 	struct db_stmt	*st[Q__COUNT];
 	struct multi	 multi[T__COUNT];
 	int64_t		 run_id;
+	/* store_provenance: 0 for an ingest's own. */
+	int64_t		 prov_run, prov_at, prov_mail;
 	int64_t		 report_id;	/* open report's row */
 	int64_t		 next_report;	/* ids handed out within a batch */
 	int64_t		 next_record;
@@ -1559,7 +1561,7 @@ insert_report(struct store *s, const struct dr_report *r,
 	int		 i = 1;
 
 	db_bind_int64(st, i++, s->report_id);
-	db_bind_int64(st, i++, s->run_id);
+	db_bind_int64(st, i++, s->prov_run > 0 ? s->prov_run : s->run_id);
 	bind_s(st, i++, status);
 	if (by > 0)
 		db_bind_int64(st, i++, by);
@@ -1567,7 +1569,8 @@ insert_report(struct store *s, const struct dr_report *r,
 		db_bind_null(st, i++);
 	bind_s(st, i++, doc->origin);
 	db_bind_int64(st, i++, doc->received_at);
-	db_bind_int64(st, i++, (int64_t)time(NULL));
+	db_bind_int64(st, i++, s->prov_at > 0 ? s->prov_at :
+	    (int64_t)time(NULL));
 	db_bind_blob(st, i++, doc->sha256, SHA256_LEN, DB_STATIC);
 	db_bind_int(st, i++, (int)doc->part);
 	db_bind_int64(st, i++, (int64_t)doc->xml_size);
@@ -1604,6 +1607,8 @@ insert_report(struct store *s, const struct dr_report *r,
 	db_bind_int64(st, i++, (int64_t)r->nmessages);
 	if (s->in_mail)
 		db_bind_int64(st, i++, s->mail_id);
+	else if (s->prov_mail > 0)
+		db_bind_int64(st, i++, s->prov_mail);
 	else
 		db_bind_null(st, i++);
 	db_bind_int64(st, i++, tally_day(r->begin, r->end));
@@ -1815,6 +1820,39 @@ batch_begin(struct store *s, struct dr_error *err)
 	s->next_record++;
 	s->next_mail++;
 	return 0;
+}
+
+void
+store_provenance(struct store *s, int64_t run, int64_t at, int64_t mail)
+{
+	s->prov_run = run;
+	s->prov_at = at;
+	s->prov_mail = mail;
+}
+
+int
+store_batch_begin(struct store *s, struct dr_error *err)
+{
+	return batch_begin(s, err);
+}
+
+void
+store_batch_abort(struct store *s)
+{
+	if (s->in_report)
+		store_report_abort(s);
+	if (s->in_reject) {
+		if (s->rblob != NULL)
+			sqlite3_blob_close(s->rblob);
+		s->rblob = NULL;
+		s->rwant = false;
+		s->in_reject = false;
+	}
+	if (s->in_batch) {
+		db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sum_rollback(s->sum);
+		s->in_batch = false;
+	}
 }
 
 int

@@ -268,6 +268,31 @@ int	 store_reject_before(const struct store *);
 int	 store_reject(struct store *, const char *, const char *,
 	    const unsigned char *, size_t, uint64_t, struct dr_error *);
 
+/*
+ * Copy a SQLite store (from) into another (to: PostgreSQL, or a SQLite
+ * store too): its reports as an ingest stores them, with what they
+ * came with (store-copy.c; dmarcdb(1), COPY). Known reports and rows
+ * are not copied again, so a copy that stopped is finished by running
+ * it again. progress (or NULL) is called as it goes; stop (or NULL)
+ * returning non-zero stops it between two rows, what is done kept.
+ * 0 done, 1 stopped, -1 with err set (the last second's work undone).
+ */
+struct store_copy_counts {
+	uint64_t	reports_total;	/* in the store copied */
+	uint64_t	reports;	/* copied */
+	uint64_t	known;		/* there already: not copied again */
+	uint64_t	no_digest;	/* without a digest: not copied */
+	uint64_t	records;	/* of the reports copied */
+	uint64_t	runs;		/* ingest runs added */
+	uint64_t	message_rows;	/* mail messages read */
+	uint64_t	messages;	/* ... added */
+	uint64_t	rejected;	/* rejected inputs added */
+	uint64_t	cached;		/* rows of the caches added */
+};
+int	 store_copy(struct store *, struct store *, int (*)(void *),
+	    void (*)(void *, const struct store_copy_counts *), void *,
+	    struct store_copy_counts *, struct dr_error *);
+
 /* Listing stored reports, newest first (dmarcdb reports). */
 struct store_report_row {
 	int64_t		 id;
