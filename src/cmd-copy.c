@@ -131,18 +131,20 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_usage_error(c, "copy", "--from and --to are the "
 		    "same database: %s", src);
 
-	if (store_open(src, STORE_BUSY_MS, 0, &from, &err) == -1 ||
-	    store_open(dst, STORE_BUSY_MS, STORE_CREATE, &to, &err) == -1) {
-		log_warnx("%s", err.msg);
-		store_close(from);
-		return cmd_exit_for(&err);
-	}
+	/* (Caught from here: a signal while a database is opened, or
+	 * waited for, stops the copy before its first row.) */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART | SA_RESETHAND;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	if (store_open(src, STORE_BUSY_MS, 0, &from, &err) == -1 ||
+	    store_open(dst, STORE_BUSY_MS, STORE_CREATE, &to, &err) == -1) {
+		log_warnx("%s", err.msg);
+		rc = cmd_exit_for(&err);
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_copy(from, to, stopped, log_progress_enabled() ? progress :
 	    NULL, NULL, &n, &err);
@@ -179,6 +181,7 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 			rc = EXIT_REJECTED;
 		}
 	}
+out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	store_close(to);

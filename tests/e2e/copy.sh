@@ -206,27 +206,51 @@ same "$T/src.content" "$T/dst.content" "the copy after kills"
 
 # --- stopped by SIGTERM: said, 143, finished by a second run ------------
 
-# The target held by another writer, the copy waits for it; the signal
-# comes meanwhile and stops it at its first row.
+# The target held by another writer (a shell fed through a FIFO, so
+# that it holds it until told), the copy waits for it; the signal comes
+# meanwhile and stops it at its first row.
 fresh_db
 # (Made by a copy of an empty store: an ingest would leave a row.)
 : > "$T/empty.db"
 "$DMARCDB" -q --db "$DB" copy --from "$T/empty.db"
 db_made "$DB" || fail "no empty target"
+mkfifo "$T/hold"
 case $DB in
 postgresql://*)
-	psql -qX -d "$DB" -c "BEGIN" -c "LOCK TABLE ingest_runs" \
-	    -c "SELECT pg_sleep(3)" -c "COMMIT" > /dev/null & ;;
+	psql -qX -d "$DB" < "$T/hold" > /dev/null &
+	holder=$!
+	exec 4> "$T/hold"
+	echo "BEGIN; LOCK TABLE ingest_runs;" >&4
+	held="SELECT count(*) FROM pg_locks WHERE relation =
+	    'ingest_runs'::regclass AND granted"
+	waits="SELECT count(*) FROM pg_locks WHERE NOT granted"
+	until [ "$(sql "$DB" "$held")" -gt 0 ]; do sleep 0.1; done ;;
 *)
-	sqlite3 "$DB" "BEGIN IMMEDIATE; SELECT count(*) FROM reports;" \
-	    ".shell sleep 3" "COMMIT;" > /dev/null & ;;
+	sqlite3 "$DB" < "$T/hold" > /dev/null &
+	holder=$!
+	exec 4> "$T/hold"
+	echo "BEGIN IMMEDIATE;" >&4
+	until ! sqlite3 "$DB" "BEGIN IMMEDIATE; ROLLBACK" 2> /dev/null; do
+		sleep 0.1
+	done ;;
 esac
-holder=$!
-sleep 1
 "$DMARCDB" --db "$DB" copy --from "$SRC" 2> "$T/err" &
 pid=$!
-sleep 1
+# Waiting: on PostgreSQL for the lock, on SQLite with the target open
+# (the signal is caught from before it opens it).
+n=0
+while if on_sqlite; then
+	! ls -l "/proc/$pid/fd" 2> /dev/null | grep -q -- "-> $DB\$"
+else
+	[ "$(sql "$DB" "$waits")" = 0 ]
+fi; do
+	n=$((n + 1))
+	[ "$n" -lt 600 ] || fail "the copy never waited"
+	sleep 0.1
+done
 kill -TERM "$pid"
+echo "COMMIT;" >&4
+exec 4>&-
 rc=0
 wait "$pid" || rc=$?
 wait "$holder"
