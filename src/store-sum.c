@@ -39,6 +39,7 @@ enum sum_stmt {
 	S_SIG_INSERT,
 	S_SIG_DKIM,
 	S_SIG_SPF,
+	S_SIG_PUT,
 	S_DIRTY,
 	S_DIRTY_DOMAINS,
 	S_DIRTY_DONE,
@@ -105,6 +106,7 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_SPF] =
 	    "INSERT INTO auth_sig_spf (sig, ordinal, domain, scope, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
+	/* S_SIG_PUT: PostgreSQL's only. */
 	[S_DIRTY] =
 	    "INSERT INTO summary_dirty (domain, day) VALUES (?, ?)"
 	    " ON CONFLICT DO NOTHING",
@@ -127,6 +129,32 @@ static const char *const sum_sql[S__COUNT] = {
 
 /* PostgreSQL's, where they differ. */
 static const char *const sum_pg[S__COUNT] = {
+	/*
+	 * A signature found, or added with its results (arrays of its
+	 * DKIM and SPF results' domains, selectors or scopes, results and
+	 * alignments): one statement, one round trip, where the lookup, a
+	 * transaction and a statement per result took seven (sig_put).
+	 * The types are given: the values are not a VALUES list's.
+	 */
+	[S_SIG_PUT] =
+	    "WITH f AS (SELECT id FROM auth_sigs WHERE key = ?1::bytea),"
+	    " s AS (INSERT INTO auth_sigs (key, header_from, adkim, aspf,"
+	    " dmarc, dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
+	    " disposition, reasons, facts, passes, ident)"
+	    " SELECT ?1::bytea, ?2::text, ?3::text, ?4::text, ?5::bigint,"
+	    " ?6::bigint, ?7::bigint, ?8::text, ?9::text, ?10::text,"
+	    " ?11::text, ?12::bigint, ?13::text, ?14::text"
+	    " WHERE NOT EXISTS (SELECT 1 FROM f)"
+	    " ON CONFLICT (key) DO NOTHING RETURNING id),"
+	    " d AS (INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector,"
+	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM s,"
+	    " unnest(?15::text[], ?16::text[], ?17::text[], ?18::bigint[])"
+	    " WITH ORDINALITY AS u(d, x, r, a, o)),"
+	    " p AS (INSERT INTO auth_sig_spf (sig, ordinal, domain, scope,"
+	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM s,"
+	    " unnest(?19::text[], ?20::text[], ?21::text[], ?22::bigint[])"
+	    " WITH ORDINALITY AS u(d, x, r, a, o))"
+	    " SELECT id FROM f UNION ALL SELECT id FROM s",
 	[S_MERGE] = MERGE_SQL("least", "greatest"),
 	[S_SRC_ADD] = SRC_ADD_SQL("least", "greatest"),
 };
@@ -145,6 +173,8 @@ struct store_sum {
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
 	struct buf	 sigbuf;
 	struct buf	 passes;	/* of the signature inserted */
+	struct buf	 reasons;	/* of the signature inserted */
+	struct buf	 arrays[8];	/* its results, for S_SIG_PUT */
 	struct arena	 evalmem;	/* evaluating a signature */
 	struct walk	 walk;		/* reading records back */
 	struct resign	*resigned;	/* SUM_CHUNK of them */
@@ -214,15 +244,20 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 		sum_free(m);
 		return NULL;
 	}
-	for (i = 0; i < S__COUNT; i++)
-		if (db_prepare_v3(i <= S_SIG_SPF ? m->sigdb : db,
-		    db_is_pg(db) && sum_pg[i] != NULL ?
-		    sum_pg[i] : sum_sql[i], -1,
+	for (i = 0; i < S__COUNT; i++) {
+		const char *sql = db_is_pg(db) && sum_pg[i] != NULL ?
+		    sum_pg[i] : sum_sql[i];
+		/* (PostgreSQL adds signatures with S_SIG_PUT alone.) */
+		if (sql == NULL || (db_is_pg(db) && (i == S_SIG_INSERT ||
+		    i == S_SIG_DKIM || i == S_SIG_SPF)))
+			continue;
+		if (db_prepare_v3(i <= S_SIG_PUT ? m->sigdb : db, sql, -1,
 		    DB_PREPARE_PERSISTENT, &m->st[i], NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
 			sum_free(m);
 			return NULL;
 		}
+	}
 	return m;
 }
 
@@ -239,6 +274,9 @@ sum_free(struct store_sum *m)
 	hmap_free(m->sigs);
 	buf_free(&m->sigbuf);
 	buf_free(&m->passes);
+	buf_free(&m->reasons);
+	for (i = 0; i < 8; i++)
+		buf_free(&m->arrays[i]);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
 	free(m->resigned);
@@ -290,83 +328,69 @@ sig_find(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	return rc == DB_ROW;
 }
 
-static int	sig_add(struct store_sum *, const unsigned char[SHA256_LEN],
-		    int64_t *, struct dr_error *);
-
 /*
- * Insert a new signature with its evaluation: in a transaction of its
- * own on a connection of its own (PostgreSQL), else in the report's.
+ * Evaluate the signature in sigbuf (into *g, from evalmem) and bind it
+ * as parameters 1 to 14 of st, as auth_sigs has them. 0, or -1 with
+ * err set.
  */
 static int
-sig_insert(struct store_sum *m, const unsigned char key[SHA256_LEN],
-    int64_t *id, struct dr_error *err)
+sig_bind(struct store_sum *m, struct db_stmt *st,
+    const unsigned char key[SHA256_LEN], struct sig *g, struct dr_error *err)
 {
-	int	rc;
-
-	if (m->sigdb == m->db)
-		return sig_add(m, key, id, err);
-	if (db_exec(m->sigdb, "BEGIN", NULL, NULL, NULL) != DB_OK)
-		return sig_err(m, err, "storing a signature");
-	rc = sig_add(m, key, id, err);
-	if (rc == 0 && db_exec(m->sigdb, "COMMIT", NULL, NULL, NULL) != DB_OK)
-		rc = sig_err(m, err, "storing a signature");
-	if (rc == -1)
-		db_exec(m->sigdb, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-static int
-sig_add(struct store_sum *m, const unsigned char key[SHA256_LEN],
-    int64_t *id, struct dr_error *err)
-{
-	struct db_stmt	*st = m->st[S_SIG_INSERT];
-	struct sig	 g;
-	struct buf	 reasons = { 0 };
-	size_t		 i;
-	long		 facts;
-	int		 rc;
+	size_t	i;
+	long	facts;
 
 	arena_reset(&m->evalmem);
-	if (tally_eval(m->sigbuf.data, m->sigbuf.len, &m->evalmem, &g) == -1)
+	buf_reset(&m->reasons);
+	if (tally_eval(m->sigbuf.data, m->sigbuf.len, &m->evalmem, g) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if ((facts = tally_facts(&g, &m->passes)) == -1)
+	if ((facts = tally_facts(g, &m->passes)) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	for (i = 0; i < g.nreasons; i++)
-		if ((i > 0 && buf_addc(&reasons, ' ') == -1) ||
-		    buf_adds(&reasons, g.reasons[i]) == -1) {
-			buf_free(&reasons);
+	for (i = 0; i < g->nreasons; i++)
+		if ((i > 0 && buf_addc(&m->reasons, ' ') == -1) ||
+		    buf_adds(&m->reasons, g->reasons[i]) == -1)
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		}
 	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
-	bind_text(st, 2, g.header_from);
-	bind_text(st, 3, g.adkim == ALIGN_STRICT ? "s" : "r");
-	bind_text(st, 4, g.aspf == ALIGN_STRICT ? "s" : "r");
-	db_bind_int(st, 5, g.dmarc);
-	db_bind_int(st, 6, g.dkim_aligned);
-	db_bind_int(st, 7, g.spf_aligned);
-	bind_text(st, 8, g.receiver_dkim);
-	bind_text(st, 9, g.receiver_spf);
-	bind_text(st, 10, g.disposition);
-	bind_text(st, 11, reasons.len ? reasons.data : NULL);
+	bind_text(st, 2, g->header_from);
+	bind_text(st, 3, g->adkim == ALIGN_STRICT ? "s" : "r");
+	bind_text(st, 4, g->aspf == ALIGN_STRICT ? "s" : "r");
+	db_bind_int(st, 5, g->dmarc);
+	db_bind_int(st, 6, g->dkim_aligned);
+	db_bind_int(st, 7, g->spf_aligned);
+	bind_text(st, 8, g->receiver_dkim);
+	bind_text(st, 9, g->receiver_spf);
+	bind_text(st, 10, g->disposition);
+	if (m->reasons.len > 0)
+		db_bind_text(st, 11, m->reasons.data, (int)m->reasons.len,
+		    DB_STATIC);
+	else
+		db_bind_null(st, 11);
 	db_bind_int64(st, 12, facts);
 	if (m->passes.len > 0)
 		db_bind_text(st, 13, m->passes.data, (int)m->passes.len,
 		    DB_STATIC);
 	else
 		db_bind_null(st, 13);
-	bind_text(st, 14, tally_ident(&g, NULL) ? tally_ident(&g, NULL)->domain :
+	bind_text(st, 14, tally_ident(g, NULL) ? tally_ident(g, NULL)->domain :
 	    NULL);
+	return 0;
+}
+
+/* SQLite: a new signature, in the report's transaction (its lock). */
+static int
+sig_add(struct store_sum *m, const unsigned char key[SHA256_LEN],
+    int64_t *id, struct dr_error *err)
+{
+	struct db_stmt	*st = m->st[S_SIG_INSERT];
+	struct sig	 g;
+	size_t		 i;
+	int		 rc;
+
+	if (sig_bind(m, st, key, &g, err) == -1)
+		return -1;
 	rc = db_step(st);
 	*id = db_column_int64(st, 0);
 	db_reset(st);
-	buf_free(&reasons);
-	/*
-	 * No row: another ingest stored the same signature since we
-	 * looked (PostgreSQL, many at once): it is that one.
-	 */
-	if (rc == DB_DONE)
-		return sig_find(m, key, id, err) == 1 ? 0 :
-		    sig_err(m, err, "storing a signature");
 	if (rc != DB_ROW)
 		return sig_err(m, err, "storing a signature");
 	for (i = 0; i < g.ndkims + g.nspfs; i++) {
@@ -391,6 +415,84 @@ sig_add(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	return 0;
 }
 
+/*
+ * An element of a PostgreSQL array literal: NULL, a number, or text
+ * quoted (its quotes and backslashes escaped).
+ */
+static int
+array_add(struct buf *b, const char *v, int num)
+{
+	if (buf_addc(b, b->len == 0 ? '{' : ',') == -1)
+		return -1;
+	if (v == NULL)
+		return buf_adds(b, "NULL");
+	if (num)
+		return buf_adds(b, v);
+	if (buf_addc(b, '"') == -1)
+		return -1;
+	for (; *v != '\0'; v++)
+		if (((*v == '"' || *v == '\\') && buf_addc(b, '\\') == -1) ||
+		    buf_addc(b, *v) == -1)
+			return -1;
+	return buf_addc(b, '"');
+}
+
+/*
+ * PostgreSQL: the signature in sigbuf found, or added with its results,
+ * by S_SIG_PUT, on its own (autocommit) on the signatures' connection.
+ * 0 with *id, or -1 with err set.
+ */
+static int
+sig_put(struct store_sum *m, const unsigned char key[SHA256_LEN],
+    int64_t *id, struct dr_error *err)
+{
+	struct db_stmt		*st = m->st[S_SIG_PUT];
+	struct sig		 g;
+	const struct sig_result	*r;
+	struct buf		*a;
+	size_t			 i, j, n;
+	int			 rc;
+
+	if (sig_bind(m, st, key, &g, err) == -1)
+		return -1;
+	for (j = 0; j < 2; j++) {
+		r = j == 0 ? g.dkims : g.spfs;
+		n = j == 0 ? g.ndkims : g.nspfs;
+		a = &m->arrays[j * 4];
+		for (i = 0; i < 4; i++)
+			buf_reset(&a[i]);
+		for (i = 0; i < n; i++)
+			if (array_add(&a[0], r[i].domain, 0) == -1 ||
+			    array_add(&a[1], r[i].detail, 0) == -1 ||
+			    array_add(&a[2], r[i].result, 0) == -1 ||
+			    array_add(&a[3], r[i].aligned ? "1" : "0", 1) == -1)
+				return dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
+		for (i = 0; i < 4; i++) {
+			if ((a[i].len == 0 && buf_addc(&a[i], '{') == -1) ||
+			    buf_addc(&a[i], '}') == -1)
+				return dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
+			db_bind_text(st, 15 + (int)(j * 4 + i), a[i].data,
+			    (int)a[i].len, DB_STATIC);
+		}
+	}
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc == DB_ROW)
+		return 0;
+	/*
+	 * No row: another ingest added the same signature between this
+	 * statement's start and its insert: it is that one.
+	 */
+	if (rc == DB_DONE)
+		return sig_find(m, key, id, err) == 1 ? 0 :
+		    sig_err(m, err, "storing a signature");
+	return sig_err(m, err, "storing a signature");
+}
+
 /* The id of the signature of record r under adkim and aspf. */
 static int
 sig_id(struct store_sum *m, const char *adkim, const char *aspf,
@@ -409,10 +511,15 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 	}
 	if (sha256_buf(m->sigbuf.data, m->sigbuf.len, key) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if ((rc = sig_find(m, key, id, err)) == -1)
-		return -1;
-	if (rc == 0 && sig_insert(m, key, id, err) == -1)
-		return -1;
+	if (m->st[S_SIG_PUT] != NULL) {
+		if (sig_put(m, key, id, err) == -1)
+			return -1;
+	} else {
+		if ((rc = sig_find(m, key, id, err)) == -1)
+			return -1;
+		if (rc == 0 && sig_add(m, key, id, err) == -1)
+			return -1;
+	}
 	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
 		hmap_clear(m->sigs);
 	cached = hmap_get(m->sigs, m->sigbuf.data, m->sigbuf.len, &added);
