@@ -190,19 +190,32 @@ store_pg_ids(struct db *db, const char *name, const char *seq, int n,
 
 int
 store_pg_domain_lock(struct db *db, const char *name, const char *domain,
-    int wait, struct dr_error *err)
+    int wait, int64_t *id, struct dr_error *err)
 {
+	static const char *const sql[2][2] = { {
+		"SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))",
+		"SELECT 1 FROM (SELECT pg_advisory_xact_lock("
+		"hashtextextended(?, 0)) OFFSET 0) AS l",
+	}, {
+		/* With the id, in the same round trip (once locked). */
+		"SELECT l, CASE WHEN l THEN nextval('reports_id_seq') END"
+		" FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(?,"
+		" 0)) AS l OFFSET 0) AS t",
+		"SELECT 1, nextval('reports_id_seq') FROM (SELECT"
+		" pg_advisory_xact_lock(hashtextextended(?, 0)) OFFSET 0)"
+		" AS l",
+	} };
 	struct db_stmt	*st;
 	int		 rc, got;
 
-	if (db_prepare_v2(db, wait ? "SELECT 1 FROM (SELECT"
-	    " pg_advisory_xact_lock(hashtextextended(?, 0))) AS l" : "SELECT"
-	    " pg_try_advisory_xact_lock(hashtextextended(?, 0))", -1, &st,
-	    NULL) != DB_OK)
+	if (db_prepare_v2(db, sql[id != NULL][wait != 0], -1, &st, NULL) !=
+	    DB_OK)
 		return pg_err(db, name, err, "locking a domain");
 	db_bind_text(st, 1, domain != NULL ? domain : "", -1, DB_STATIC);
 	rc = db_step(st);
 	got = rc == DB_ROW && db_column_int(st, 0) != 0;
+	if (got && id != NULL)
+		*id = db_column_int64(st, 1);
 	db_finalize(st);
 	if (rc != DB_ROW)
 		return pg_err(db, name, err, "locking a domain");
@@ -400,7 +413,7 @@ store_pg_redomain(struct db *db, const char *name, int64_t report,
 	size_t		 i;
 	int		 rc;
 
-	if (store_pg_domain_lock(db, name, to, 1, err) == -1)
+	if (store_pg_domain_lock(db, name, to, 1, NULL, err) == -1)
 		return -1;
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (db_prepare_v2(db, sql[i], -1, &st, NULL) != DB_OK)

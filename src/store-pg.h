@@ -30,11 +30,12 @@ int	 store_pg_ids(struct db *, const char *, const char *, int, int64_t *,
 /*
  * A policy domain's lock, held until the transaction ends: one ingest
  * at a time decides whether a report of the domain is new. With wait,
- * waits for it; else only takes it if free. 1 if taken, 0 if another
- * holds it, -1 with err set.
+ * waits for it; else only takes it if free. With id, a report's id from
+ * its sequence as well, once taken (a round trip a report less). 1 if
+ * taken, 0 if another holds it, -1 with err set.
  */
 int	 store_pg_domain_lock(struct db *, const char *, const char *, int,
-	    struct dr_error *);
+	    int64_t *, struct dr_error *);
 /*
  * Write n records (with their ids and signatures) of a report of a
  * domain, with their DKIM and SPF results, reasons and warnings, by

@@ -173,6 +173,14 @@ static const char *const stmt_sql[Q__COUNT] = {
  * a rejected input's bytes are written in pieces (store-pg.c).
  */
 static const char *const stmt_pg[Q__COUNT] = {
+	/* And whether the digest is stored: one round trip (find_active). */
+	[Q_REPORT_ACTIVE] =
+	    "SELECT a.id, a.received_at, a.xml_sha256, EXISTS (SELECT 1 FROM"
+	    " reports WHERE xml_sha256 = ?6 AND xml_part = ?7)::int"
+	    " FROM (SELECT 1) AS one LEFT JOIN (SELECT id, received_at,"
+	    " xml_sha256 FROM reports WHERE reporter = ?1"
+	    " AND report_key_id = ?2 AND domain = ?3 AND date_begin = ?4"
+	    " AND date_end = ?5 AND status = 'active') AS a ON true",
 	[Q_MAX_REPORT] = "SELECT 0",
 	[Q_MAX_RECORD] = "SELECT 0",
 	[Q_MAX_MAIL] = "SELECT 0",
@@ -1308,7 +1316,9 @@ lock_domain(struct store *s, const char *domain, struct dr_error *err)
 {
 	int	got;
 
-	got = store_pg_domain_lock(s->db, s->path, domain, 0, err);
+	/* The report's id comes with it (store_pg_domain_lock). */
+	got = store_pg_domain_lock(s->db, s->path, domain, 0,
+	    &s->next_report, err);
 	if (got == 1)
 		s->locked = true;
 	if (got != 0)
@@ -1317,7 +1327,8 @@ lock_domain(struct store *s, const char *domain, struct dr_error *err)
 	if (!s->in_mail && s->locked &&
 	    (store_commit(s, err) == -1 || batch_begin(s, err) == -1))
 		return -1;
-	if (store_pg_domain_lock(s->db, s->path, domain, 1, err) == -1)
+	if (store_pg_domain_lock(s->db, s->path, domain, 1, &s->next_report,
+	    err) == -1)
 		return -1;
 	s->locked = true;
 	return 0;
@@ -1327,19 +1338,11 @@ int
 store_report_begin(struct store *s, const struct dr_report *r,
     struct dr_error *err)
 {
+	/* (PostgreSQL: the report's id comes with the domain's lock.) */
 	if (batch_begin(s, err) == -1 || (s->pg && lock_domain(s, r->domain,
 	    err) == -1) ||
 	    step_done(s, Q_SAVEPOINT, err, "starting a report") == -1)
 		return -1;
-	/* PostgreSQL: the report's id from its sequence. */
-	if (s->pg && store_pg_ids(s->db, s->path, "reports_id_seq", 1,
-	    &s->next_report, err) == -1) {
-		db_step(s->st[Q_ROLLBACK_TO]);
-		db_reset(s->st[Q_ROLLBACK_TO]);
-		db_step(s->st[Q_RELEASE]);
-		db_reset(s->st[Q_RELEASE]);
-		return -1;
-	}
 	sum_begin(s->sum, r);
 	s->in_report = true;
 	s->report_id = s->next_report++;
@@ -1625,33 +1628,41 @@ insert_report(struct store *s, const struct dr_report *r,
 
 /*
  * The active report with the same key, if any: its id, receipt time
- * and digest. Returns 1 found, 0 none, -1 error.
+ * and digest. Returns 1 found, 0 none, -1 error. On PostgreSQL the
+ * same statement says whether the report's digest is stored (*dup),
+ * which costs another round trip elsewhere; else *dup is left alone.
  */
 static int
-find_active(struct store *s, const struct dr_report *r, int64_t *id,
-    int64_t *received, unsigned char sha[SHA256_LEN], struct dr_error *err)
+find_active(struct store *s, const struct dr_report *r,
+    const struct store_doc *doc, int *dup, int64_t *id, int64_t *received,
+    unsigned char sha[SHA256_LEN], struct dr_error *err)
 {
 	struct db_stmt	*st = s->st[Q_REPORT_ACTIVE];
-	int		 rc;
+	int		 rc, found = 0;
 
 	bind_s(st, 1, r->reporter);
 	bind_s(st, 2, r->report_id_norm);
 	bind_s(st, 3, r->domain);
 	db_bind_int64(st, 4, r->begin);
 	db_bind_int64(st, 5, r->end);
+	if (s->pg) {
+		db_bind_blob(st, 6, doc->sha256, SHA256_LEN, DB_STATIC);
+		db_bind_int(st, 7, (int)doc->part);
+	}
 	rc = db_step(st);
-	if (rc == DB_ROW) {
+	if (rc == DB_ROW && db_column_type(st, 0) != DB_NULL) {
+		found = 1;
 		*id = db_column_int64(st, 0);
 		*received = db_column_int64(st, 1);
 		memset(sha, 0, SHA256_LEN);
 		if (db_column_bytes(st, 2) == SHA256_LEN)
 			memcpy(sha, db_column_blob(st, 2), SHA256_LEN);
 	}
+	if (rc == DB_ROW && s->pg)
+		*dup = db_column_int64(st, 3) != 0;
 	db_reset(st);
-	if (rc == DB_ROW)
-		return 1;
-	if (rc == DB_DONE)
-		return 0;
+	if (rc == DB_ROW || rc == DB_DONE)
+		return found;
 	return db_err(s, err, "looking up a report");
 }
 
@@ -1664,7 +1675,7 @@ store_report_end(struct store *s, const struct dr_report *r,
 	int64_t		old_id = 0, old_received = 0, by = 0;
 	const char	*status = "active";
 	size_t		i;
-	int		found;
+	int		found = 0, dup;
 
 	if (store_flush(s, err) == -1)
 		goto fail;
@@ -1683,11 +1694,21 @@ store_report_end(struct store *s, const struct dr_report *r,
 		free(s->report_domain);
 		s->report_domain = d;
 	}
-	/* Stored meanwhile (earlier in this batch, or by someone else)? */
-	found = store_has_report(s, doc->sha256, doc->part, err);
-	if (found == -1)
+	/*
+	 * Stored meanwhile (earlier in this batch, or by someone else)?
+	 * And the active report with the same key (below).
+	 */
+	dup = 0;
+	if (s->pg)
+		found = find_active(s, r, doc, &dup, &old_id, &old_received,
+		    old_sha, err);
+	else if ((dup = store_has_report(s, doc->sha256, doc->part,
+	    err)) != -1)
+		found = find_active(s, r, doc, &dup, &old_id, &old_received,
+		    old_sha, err);
+	if (dup == -1 || found == -1)
 		goto fail;
-	if (found) {
+	if (dup) {
 		store_report_abort(s);
 		*out = STORE_DUPLICATE;
 		s->mail_dups++;
@@ -1700,9 +1721,6 @@ store_report_end(struct store *s, const struct dr_report *r,
 	 * the order in which copies are ingested.
 	 */
 	*out = STORE_NEW;
-	found = find_active(s, r, &old_id, &old_received, old_sha, err);
-	if (found == -1)
-		goto fail;
 	if (found) {
 		if (doc->received_at > old_received ||
 		    (doc->received_at == old_received &&
@@ -1869,6 +1887,8 @@ store_commit(struct store *s, struct dr_error *err)
 		sum_rollback(s->sum);
 		return -1;
 	}
+	if (s->sum != NULL)
+		sum_committed(s->sum);
 	return 0;
 }
 
