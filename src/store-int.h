@@ -121,6 +121,8 @@ int	 sum_end(struct store_sum *, const struct dr_report *, int64_t, int,
 void	 sum_abort(struct store_sum *);
 /* A transaction was rolled back: forget what may not be there. */
 void	 sum_rollback(struct store_sum *);
+/* One was committed: what others may change from now on is forgotten. */
+void	 sum_committed(struct store_sum *);
 /*
  * Fill in the days and signatures of the rows stored before schema 005
  * (the database's schema version was the int).

@@ -171,6 +171,7 @@ struct store_sum {
 	struct db_stmt	*st[S__COUNT];
 	struct tally	*tally;		/* encoding signatures */
 	struct hmap	*sigs;		/* complete bytes -> int64_t id */
+	struct hmap	*noted;		/* days noted in the batch (note_day) */
 	struct buf	 sigbuf;
 	struct buf	 passes;	/* of the signature inserted */
 	struct buf	 reasons;	/* of the signature inserted */
@@ -227,8 +228,10 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 
 	m->tally = tally_new();
 	m->sigs = hmap_new(sizeof(int64_t));
+	m->noted = hmap_new(1);
 	m->resigned = calloc(SUM_CHUNK, sizeof *m->resigned);
-	if (m->tally == NULL || m->sigs == NULL || m->resigned == NULL) {
+	if (m->tally == NULL || m->sigs == NULL || m->noted == NULL ||
+	    m->resigned == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		sum_free(m);
 		return NULL;
@@ -272,6 +275,7 @@ sum_free(struct store_sum *m)
 		db_finalize(m->st[i]);
 	tally_free(m->tally);
 	hmap_free(m->sigs);
+	hmap_free(m->noted);
 	buf_free(&m->sigbuf);
 	buf_free(&m->passes);
 	buf_free(&m->reasons);
@@ -604,16 +608,39 @@ fail:
 	return -1;
 }
 
-/* Note a day of a domain for the next merge into sources. */
+/*
+ * Note a day of a domain for the next merge into sources, once a
+ * batch: the row stays until a merge deletes it, which another process
+ * may do only once the batch is committed (sum_committed forgets them
+ * then; a report or batch rolled back, at once). On PostgreSQL a round
+ * trip a report less: a domain's reporters send reports of the same
+ * days.
+ */
 static int
 note_day(struct store_sum *m, const char *domain, int64_t day,
     struct dr_error *err)
 {
 	struct db_stmt	*st = m->st[S_DIRTY];
+	char		 key[512];
+	size_t		 len = strlen(domain);
+	int		 added;
 
+	if (len + 1 + sizeof day <= sizeof key) {
+		memcpy(key, domain, len + 1);
+		memcpy(key + len + 1, &day, sizeof day);
+		len += 1 + sizeof day;
+		if (hmap_find(m->noted, key, len) != NULL)
+			return 0;
+	} else
+		len = 0;
 	db_bind_text(st, 1, domain, -1, DB_STATIC);
 	db_bind_int64(st, 2, day);
-	return done(m, S_DIRTY, err, "updating the summary");
+	if (done(m, S_DIRTY, err, "updating the summary") == -1)
+		return -1;
+	/* (Not remembered when out of memory: noted again, no harm.) */
+	if (len > 0)
+		hmap_get(m->noted, key, len, &added);
+	return 0;
 }
 
 int
@@ -633,14 +660,22 @@ sum_end(struct store_sum *m, const struct dr_report *r, int64_t report,
 void
 sum_abort(struct store_sum *m)
 {
-	/* Signatures inserted in the report's savepoint are gone. */
+	/* Signatures and days noted in the report's savepoint are gone. */
 	hmap_clear(m->sigs);
+	hmap_clear(m->noted);
 }
 
 void
 sum_rollback(struct store_sum *m)
 {
 	hmap_clear(m->sigs);
+	hmap_clear(m->noted);
+}
+
+void
+sum_committed(struct store_sum *m)
+{
+	hmap_clear(m->noted);
 }
 
 /*
