@@ -901,6 +901,27 @@ store_export(struct store *s, const char *domain, int64_t since,
 	    " FROM records c LEFT JOIN auth_sigs g ON g.id = c.sig"
 	    " LEFT JOIN ptr_cache p ON p.ip = c.source_ip"
 	    " WHERE c.report = ? ORDER BY c.id";
+	/*
+	 * PostgreSQL: the signature and the name looked up for each
+	 * record, by their keys. With the joins above, its planner, which
+	 * guesses hundreds of records for any report, hashes the whole of
+	 * auth_sigs for each report (25 ms for 48,000 signatures: 2 s
+	 * for a day's 120 reports of 20 to 600 records). A LATERAL
+	 * subquery with a LIMIT is never turned into a join: it is a
+	 * lookup per record (remembered per signature), faster even for
+	 * a report of 8,640 records (18 ms, not 34).
+	 */
+	static const char record_pg[] =
+	    "SELECT c.id, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
+	    " c.header_from, c.envelope_from, c.envelope_to, g.dmarc,"
+	    " g.dkim_aligned, g.spf_aligned, g.ident, g.facts,"
+	    " CASE p.status WHEN 'name' THEN p.name END, p.confirmed"
+	    " FROM records c LEFT JOIN LATERAL (SELECT dmarc, dkim_aligned,"
+	    " spf_aligned, ident, facts FROM auth_sigs WHERE id = c.sig"
+	    " LIMIT 1) g ON true"
+	    " LEFT JOIN LATERAL (SELECT status, name, confirmed FROM ptr_cache"
+	    " WHERE ip = c.source_ip LIMIT 1) p ON true"
+	    " WHERE c.report = ? ORDER BY c.id";
 	struct store_export_row	 row;
 	struct walk		 w;
 	struct db_stmt		*rs = NULL, *cs = NULL;
@@ -908,7 +929,8 @@ store_export(struct store *s, const char *domain, int64_t since,
 
 	if (walk_init(&w, store_conn(s), store_path(s), err) == -1)
 		return -1;
-	if (prep(s, record_sql, &cs, err, "exporting records") == -1 ||
+	if (prep(s, db_pick(store_conn(s), record_sql, record_pg), &cs, err,
+	    "exporting records") == -1 ||
 	    prep(s, report_sql, &rs, err, "exporting records") == -1) {
 		db_finalize(cs);
 		walk_free(&w);
