@@ -1728,7 +1728,7 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 		if (window_reporters(b, b->wb[i].p) == -1)
 			goto out;
 	if (!(b->o.keep & CLASSIFY_CLASSES_ONLY) &&
-	    store_firsts_open(s, domain, &b->firsts, err) == -1)
+	    store_firsts_open(s, domain, lo, &b->firsts, err) == -1)
 		goto out;
 	if (lo <= hi && store_days(s, domain, lo, hi, b->nmask, match_senders,
 	    b, on_row, b, err) == -1)

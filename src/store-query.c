@@ -331,26 +331,45 @@ static const char firsts_sql[] =
     "SELECT header_from, source_ip, first_day FROM %s"
     " WHERE domain = ?1 AND (header_from, source_ip) >= (?2, ?3)"
     " ORDER BY header_from, source_ip";
+/*
+ * PostgreSQL, which reads on rather than seek (firsts_find): only the
+ * sources seen since the first day asked for, the others are never
+ * asked for. A source's span of days only widens (sum_merge), so one
+ * with a record of that day or later has a last day as late. The
+ * server skips the others (for the biggest domain of the benchmark,
+ * 810,000 sources of which 88,000 in a 30-day window) rather than
+ * sending them.
+ */
+static const char firsts_pg[] =
+    "SELECT header_from, source_ip, first_day FROM sources"
+    " WHERE domain = ?1 AND (header_from, source_ip) >= (?2, ?3)"
+    " AND last_day >= ?4 ORDER BY header_from, source_ip";
 
-/* Prepare cursor k on table, for the domain. 0, or -1 with err set. */
+/*
+ * Prepare cursor k on table, for the domain; since: the first day of
+ * the sources asked for, or -1 for all. 0, or -1 with err set.
+ */
 static int
 firsts_prep(struct store_firsts *f, size_t k, const char *table,
-    const char *domain, struct dr_error *err)
+    const char *domain, int64_t since, struct dr_error *err)
 {
 	char	sql[sizeof firsts_sql + 32];
 
 	snprintf(sql, sizeof sql, firsts_sql, table);
-	if (prep(f->s, sql, &f->cur[k].st, err, "reading the sources") == -1)
+	if (prep(f->s, since >= 0 ? firsts_pg : sql, &f->cur[k].st, err,
+	    "reading the sources") == -1)
 		return -1;
 	f->ncur = k + 1;
 	if (db_bind_text(f->cur[k].st, 1, domain, -1, DB_TRANSIENT)
 	    != DB_OK)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (since >= 0)
+		db_bind_int64(f->cur[k].st, 4, since);
 	return 0;
 }
 
 int
-store_firsts_open(struct store *s, const char *domain,
+store_firsts_open(struct store *s, const char *domain, int64_t since,
     struct store_firsts **out, struct dr_error *err)
 {
 	struct store_firsts	*f;
@@ -366,8 +385,14 @@ store_firsts_open(struct store *s, const char *domain,
 		free(f);
 		return -1;
 	}
-	if (firsts_prep(f, 0, "sources", domain, err) == -1 ||
-	    (folded && firsts_prep(f, 1, "sources_fold", domain, err) ==
+	/*
+	 * Days not merged yet (folded) may have moved a source's last
+	 * day on: sources is read whole then, as on SQLite.
+	 */
+	if (!db_is_pg(store_conn(s)) || folded)
+		since = -1;
+	if (firsts_prep(f, 0, "sources", domain, since, err) == -1 ||
+	    (folded && firsts_prep(f, 1, "sources_fold", domain, -1, err) ==
 	    -1)) {
 		store_firsts_close(f);
 		return -1;

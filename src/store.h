@@ -349,13 +349,14 @@ int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    struct dr_error *);
 /*
  * The first day each source of a domain was seen (the sources table),
- * for sources asked in the order of its key (header_from, then IP): a
- * cursor that steps forward through the table and seeks only when the
- * next source is far ahead. store_firsts_get returns 1 and sets *first,
- * 0 if the source is not in the table, -1 with err set.
+ * for sources asked in the order of its key (header_from, then IP)
+ * that were seen on day since or later (store_days' from): a cursor
+ * that steps forward through the table and seeks only when the next
+ * source is far ahead. store_firsts_get returns 1 and sets *first, 0
+ * if the source is not in the table, -1 with err set.
  */
 struct store_firsts;
-int	 store_firsts_open(struct store *, const char *,
+int	 store_firsts_open(struct store *, const char *, int64_t,
 	    struct store_firsts **, struct dr_error *);
 int	 store_firsts_get(struct store_firsts *, const char *, const char *,
 	    int64_t *, struct dr_error *);
