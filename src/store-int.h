@@ -21,7 +21,7 @@ struct db *store_conn(struct store *);
 
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
-	struct db_stmt	*sig;
+	struct db_stmt	*sig, *sigs;
 	/* dmarcdb_senders: registered once; what store_days matches. */
 	int		 senders_fn;
 	struct match	*match;
@@ -43,6 +43,12 @@ int	 store_q_prepare(struct store *, struct db_stmt **, const char *,
  * doubling it when full. NULL when out of memory.
  */
 void	*store_more(void *, size_t *, size_t, size_t);
+
+/*
+ * n ids as a PostgreSQL array's text, "{1,2,3}", into b: each id stride
+ * bytes after the one before. 0, or -1 (memory).
+ */
+int	 store_ids(struct buf *, const int64_t *, size_t, size_t);
 
 /* Split space-separated words into an arena array. 0, or -1 (memory). */
 int	 store_split(struct arena *, const char *, const char ***, size_t *);

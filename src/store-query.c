@@ -533,6 +533,9 @@ store_day_reporters(struct store *s, const char *domain, int64_t from,
 	return finish(s, st, rc, ret, err, "reading the reporters");
 }
 
+/* Signatures read by one statement (store_sigs on PostgreSQL). */
+#define SIGS_BATCH	1024
+
 /* Copy a column into the arena; NULL stays NULL. */
 static const char *
 keep(struct arena *a, struct db_stmt *st, int i, int *nomem)
@@ -546,6 +549,59 @@ keep(struct arena *a, struct db_stmt *st, int i, int *nomem)
 	if (c == NULL)
 		*nomem = 1;
 	return c;
+}
+
+/*
+ * A row of a signature's statement into g, its columns from o on: its
+ * kind (0: the signature, 1: a DKIM result, 2: an SPF result), then
+ * the ordinal and the values. *found is set by the signature's row;
+ * *nomem when memory runs out.
+ */
+static void
+sig_row(struct db_stmt *st, int o, struct arena *a, struct sig *g,
+    int *found, int *nomem)
+{
+	struct sig_result	*r, **arr;
+	const char		*reasons;
+	size_t			*n;
+	int			 kind;
+
+	kind = db_column_int(st, o);
+	if (kind == 0) {
+		*found = 1;
+		g->header_from = keep(a, st, o + 2, nomem);
+		g->adkim = align_mode(text(st, o + 3));
+		g->aspf = align_mode(text(st, o + 4));
+		g->dmarc = db_column_int(st, o + 5);
+		g->dkim_aligned = db_column_int(st, o + 6);
+		g->spf_aligned = db_column_int(st, o + 7);
+		g->receiver_dkim = keep(a, st, o + 8, nomem);
+		g->receiver_spf = keep(a, st, o + 9, nomem);
+		g->disposition = keep(a, st, o + 10, nomem);
+		reasons = keep(a, st, o + 11, nomem);
+		if (reasons != NULL && store_split(a, reasons,
+		    &g->reasons, &g->nreasons) == -1)
+			*nomem = 1;
+		return;
+	}
+	arr = kind == 1 ? &g->dkims : &g->spfs;
+	n = kind == 1 ? &g->ndkims : &g->nspfs;
+	/* Grow by doubling within the arena. */
+	if ((*n & (*n - 1)) == 0) {
+		r = arena_alloc(a, (*n ? *n * 2 : 1) * sizeof *r);
+		if (r == NULL) {
+			*nomem = 1;
+			return;
+		}
+		if (*n > 0)
+			memcpy(r, *arr, *n * sizeof *r);
+		*arr = r;
+	}
+	r = &(*arr)[(*n)++];
+	r->domain = keep(a, st, o + 2, nomem);
+	r->detail = keep(a, st, o + 3, nomem);
+	r->result = keep(a, st, o + 4, nomem);
+	r->aligned = db_column_int(st, o + 5);
 }
 
 int
@@ -567,8 +623,7 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	    " 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_spf WHERE sig = ?1";
 	struct store_q		*q = store_queries(s);
 	struct db_stmt		*st;
-	const char		*reasons;
-	int			 rc, kind, nomem = 0, found = 0;
+	int			 rc = DB_DONE, nomem = 0, found = 0;
 
 	memset(g, 0, sizeof *g);
 	/* A few rows, many times: prepared once, read whole (not prep). */
@@ -577,47 +632,8 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 		return -1;
 	st = q->sig;
 	db_bind_int64(st, 1, id);
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct sig_result *r, **arr;
-		size_t *n;
-
-		kind = db_column_int(st, 0);
-		if (kind == 0) {
-			found = 1;
-			g->header_from = keep(a, st, 2, &nomem);
-			g->adkim = align_mode(text(st, 3));
-			g->aspf = align_mode(text(st, 4));
-			g->dmarc = db_column_int(st, 5);
-			g->dkim_aligned = db_column_int(st, 6);
-			g->spf_aligned = db_column_int(st, 7);
-			g->receiver_dkim = keep(a, st, 8, &nomem);
-			g->receiver_spf = keep(a, st, 9, &nomem);
-			g->disposition = keep(a, st, 10, &nomem);
-			reasons = keep(a, st, 11, &nomem);
-			if (reasons != NULL && store_split(a, reasons,
-			    &g->reasons, &g->nreasons) == -1)
-				nomem = 1;
-			continue;
-		}
-		arr = kind == 1 ? &g->dkims : &g->spfs;
-		n = kind == 1 ? &g->ndkims : &g->nspfs;
-		/* Grow by doubling within the arena. */
-		if ((*n & (*n - 1)) == 0) {
-			r = arena_alloc(a, (*n ? *n * 2 : 1) * sizeof *r);
-			if (r == NULL) {
-				nomem = 1;
-				break;
-			}
-			if (*n > 0)
-				memcpy(r, *arr, *n * sizeof *r);
-			*arr = r;
-		}
-		r = &(*arr)[(*n)++];
-		r->domain = keep(a, st, 2, &nomem);
-		r->detail = keep(a, st, 3, &nomem);
-		r->result = keep(a, st, 4, &nomem);
-		r->aligned = db_column_int(st, 5);
-	}
+	while (!nomem && (rc = db_step(st)) == DB_ROW)
+		sig_row(st, 0, a, g, &found, &nomem);
 	db_reset(st);
 	if (!nomem && rc != DB_DONE)
 		return store_db_err(store_conn(s), store_path(s), err,
@@ -627,6 +643,109 @@ store_sig(struct store *s, int64_t id, struct arena *a, struct sig *g,
 	if (!found)
 		return dr_seterr(err, DR_E_DB, "%s: signature %lld is missing",
 		    store_path(s), (long long)id);
+	return 0;
+}
+
+int
+store_ids(struct buf *b, const int64_t *ids, size_t n, size_t stride)
+{
+	char	num[24];
+	size_t	i;
+	int64_t	id;
+
+	buf_reset(b);
+	if (buf_addc(b, '{') == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memcpy(&id, (const char *)ids + i * stride, sizeof id);
+		snprintf(num, sizeof num, "%s%lld", i > 0 ? "," : "",
+		    (long long)id);
+		if (buf_adds(b, num) == -1)
+			return -1;
+	}
+	return buf_addc(b, '}');
+}
+
+/*
+ * PostgreSQL: signatures ids[0] to ids[n - 1] (ascending) into g[0] to
+ * g[n - 1], by one statement. As store_sigs.
+ */
+static int
+sigs_batch(struct store *s, const int64_t *ids, size_t n, struct arena *a,
+    struct sig *g, struct dr_error *err)
+{
+	/* store_sig's for many ids, its rows in the same order. */
+	static const char sql[] =
+	    "SELECT id, 0, 0, header_from, adkim, aspf, dmarc, dkim_aligned,"
+	    " spf_aligned, receiver_dkim, receiver_spf, disposition, reasons"
+	    " FROM auth_sigs WHERE id = ANY (CAST(?1 AS bigint[]))"
+	    " UNION ALL SELECT sig, 1, ordinal, domain, selector, result,"
+	    " aligned, 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_dkim"
+	    " WHERE sig = ANY (CAST(?1 AS bigint[]))"
+	    " UNION ALL SELECT sig, 2, ordinal, domain, scope, result, aligned,"
+	    " 0, 0, NULL, NULL, NULL, NULL FROM auth_sig_spf"
+	    " WHERE sig = ANY (CAST(?1 AS bigint[]))"
+	    " ORDER BY 1, 2, 3";
+	struct store_q	*q = store_queries(s);
+	struct db_stmt	*st;
+	struct buf	 b;
+	size_t		 i = 0;
+	int64_t		 id;
+	int		 rc = DB_DONE, nomem = 0, found = 0;
+
+	memset(g, 0, n * sizeof *g);
+	memset(&b, 0, sizeof b);
+	if (store_q_prepare(s, &q->sigs, sql, "reading signatures", err) ==
+	    -1)
+		return -1;
+	st = q->sigs;
+	if (store_ids(&b, ids, n, sizeof *ids) == -1) {
+		buf_free(&b);
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	db_bind_text(st, 1, b.data, (int)b.len, DB_STATIC);
+	while (!nomem && (rc = db_step(st)) == DB_ROW) {
+		id = db_column_int64(st, 0);
+		/* On to the next id: the one before had its row. */
+		while (i < n && ids[i] < id && found) {
+			i++;
+			found = 0;
+		}
+		if (i == n || ids[i] != id)
+			break;		/* ids[i] is missing */
+		sig_row(st, 1, a, &g[i], &found, &nomem);
+	}
+	db_reset(st);
+	buf_free(&b);
+	if (nomem)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (rc != DB_ROW && rc != DB_DONE)
+		return store_db_err(store_conn(s), store_path(s), err,
+		    "reading signatures");
+	if (rc == DB_DONE && found && i == n - 1)
+		return 0;
+	if (rc == DB_DONE && found)
+		i++;		/* the first without rows */
+	return dr_seterr(err, DR_E_DB, "%s: signature %lld is missing",
+	    store_path(s), (long long)ids[i < n ? i : n - 1]);
+}
+
+int
+store_sigs(struct store *s, const int64_t *ids, size_t n, struct arena *a,
+    struct sig *g, struct dr_error *err)
+{
+	size_t	i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = n - i < SIGS_BATCH ? n - i : SIGS_BATCH;
+		/* SQLite: a lookup costs no round trip. */
+		if (!db_is_pg(store_conn(s))) {
+			k = 1;
+			if (store_sig(s, ids[i], a, &g[i], err) == -1)
+				return -1;
+		} else if (sigs_batch(s, ids + i, k, a, g + i, err) == -1)
+			return -1;
+	}
 	return 0;
 }
 

@@ -370,6 +370,14 @@ int	 store_day_reporters(struct store *, const char *, int64_t, int64_t,
 /* A signature with its results; memory from the arena. */
 int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
 	    struct dr_error *);
+/*
+ * n signatures, as store_sig: ids ascending, each once, into g[0] to
+ * g[n - 1]. On PostgreSQL by one statement for up to a thousand (one
+ * each would cost a round trip each). 0, or -1 with err set (a
+ * signature missing too).
+ */
+int	 store_sigs(struct store *, const int64_t *, size_t, struct arena *,
+	    struct sig *, struct dr_error *);
 /* Policy domains with records from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
