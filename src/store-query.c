@@ -147,6 +147,35 @@ sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_blob(ctx, mask, (int)m->n, SQLITE_TRANSIENT);
 }
 
+/* store_days on PostgreSQL, sorted in memory: its callback's. */
+struct days_arg {
+	struct store	*s;
+	struct match	*m;
+	int		(*cb)(void *, const struct store_day *);
+	void		*arg;
+	struct dr_error	*err;
+};
+
+/* A record from days_sorted: its senders matched, to the callback. */
+static int
+days_cb(void *arg, const struct store_day *d, const char *passes,
+    size_t len)
+{
+	struct days_arg		*a = arg;
+	struct store_day	 e = *d;
+	int			 bad;
+
+	e.senders = NULL;
+	if (passes != NULL && a->m->n > 0) {
+		e.senders = match_mask(a->m, d->sig, passes, len, &bad);
+		if (bad)
+			return dr_seterr(a->err, DR_E_DB, "%s: a signature's"
+			    " passing results cannot be read",
+			    store_path(a->s));
+	}
+	return a->cb(a->arg, &e);
+}
+
 int
 store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     size_t nmask, store_match_fn match, void *marg,
@@ -167,7 +196,10 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
 	    " AND p.status = 'active'"
 	    " ORDER BY 1, 2, 3";
-	/* PostgreSQL: the senders matched here, after the sort. */
+	/*
+	 * PostgreSQL, for a window too big for memory (days_sorted): the
+	 * senders matched here, after the sort.
+	 */
 	static const char sql_pg[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
@@ -199,6 +231,19 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
 			goto out;
 		}
+	}
+	/*
+	 * PostgreSQL: sorted here when it fits in memory (store-days.c),
+	 * by the server when not.
+	 */
+	if (db_is_pg(db)) {
+		struct days_arg a = { s, &m, cb, arg, err };
+
+		ret = days_sorted(s, domain, from, to, nmask > 0, days_cb, &a,
+		    err);
+		if (ret != 1)
+			goto out;
+		ret = 0;
 	}
 	/*
 	 * Registered once: replacing a function fails while statements
