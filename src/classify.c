@@ -280,6 +280,79 @@ sig_load(struct build *b, int64_t id)
 	return &b->sigs[b->nsigs - 1];
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Load together the signatures that the reasons of n held sources name
+ * (load_tops) and that are not loaded yet: on PostgreSQL store_sigs
+ * reads a thousand by one statement, where sig_load would cost a round
+ * trip each (7,000 for the benchmark's digest). Those the cache has
+ * no room for are left to sig_load. 0, or -1 with b->err set.
+ */
+static int
+sig_prefetch(struct build *b, struct source *const *v, size_t n)
+{
+	const struct lazy	*z;
+	int64_t			*ids;
+	size_t			 i, k = 0;
+	int			 c, added, ret = -1;
+
+	ids = calloc(n * SIG_C__COUNT + 1, sizeof *ids);
+	if (ids == NULL)
+		return nomem(b);
+	for (i = 0; i < n; i++) {
+		z = &((const struct held *)v[i])->z;
+		for (c = 0; c < SIG_C__COUNT; c++)
+			if (z->cand_n[c] > 0 && hmap_find(b->sig_ix,
+			    &z->cand_sig[c], sizeof z->cand_sig[c]) == NULL)
+				ids[k++] = z->cand_sig[c];
+	}
+	if (k > 1)
+		qsort(ids, k, sizeof *ids, cmp_id);
+	for (i = 0, n = 0; i < k; i++)
+		if (n == 0 || ids[i] != ids[n - 1])
+			ids[n++] = ids[i];
+	/* Nothing points into the cache between signatures. */
+	if (b->nsigs + n > SIG_CACHE_MAX) {
+		hmap_clear(b->sig_ix);
+		arena_reset(&b->sigmem);
+		b->nsigs = 0;
+		if (n > SIG_CACHE_MAX)
+			n = SIG_CACHE_MAX;
+	}
+	if (b->nsigs + n > b->capsigs) {
+		struct sig *p = realloc(b->sigs, (b->nsigs + n) * sizeof *p);
+		if (p == NULL) {
+			nomem(b);
+			goto out;
+		}
+		b->sigs = p;
+		b->capsigs = b->nsigs + n;
+	}
+	if (store_sigs(b->store, ids, n, &b->sigmem, &b->sigs[b->nsigs],
+	    b->err) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		size_t *ix = hmap_get(b->sig_ix, &ids[i], sizeof ids[i],
+		    &added);
+		if (ix == NULL) {
+			nomem(b);
+			goto out;
+		}
+		*ix = ++b->nsigs;
+	}
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
 /* --- matching the configuration ------------------------------------ */
 
 static int sender_sig(const struct conf_sender *, const struct sig *);
@@ -1504,6 +1577,8 @@ window_list(struct build *b, struct wbuild *wb)
 	}
 	p->held = all;
 	p->nheld = k;
+	if (sig_prefetch(b, all, k) == -1)
+		return -1;
 	for (i = 0; i < k; i++) {
 		struct held	*h = (struct held *)all[i];
 		struct tops	 t;
@@ -1521,6 +1596,25 @@ window_list(struct build *b, struct wbuild *wb)
 	w->nlisted = k;
 	w->unlisted_messages = w->messages - listed;
 	return 0;
+}
+
+/* The signatures of the reasons of the n groups' largest sources. */
+static int
+groups_prefetch(struct build *b, struct group_acc *const *v, size_t n)
+{
+	struct source	**held;
+	size_t		  i, k = 0;
+	int		  ret;
+
+	held = calloc(n + 1, sizeof *held);
+	if (held == NULL)
+		return nomem(b);
+	for (i = 0; i < n; i++)
+		if (v[i]->held != NULL)
+			held[k++] = v[i]->held;
+	ret = sig_prefetch(b, held, k);
+	free(held);
+	return ret;
 }
 
 /*
@@ -1544,6 +1638,8 @@ window_groups(struct build *b, struct wbuild *wb)
 	w->groups = calloc(w->ngroups ? w->ngroups : 1, sizeof *w->groups);
 	if (w->groups == NULL)
 		return nomem(b);
+	if (groups_prefetch(b, v, w->ngroups) == -1)
+		return -1;
 	for (i = 0; i < w->ngroups; i++) {
 		struct source_group	*g = &w->groups[i];
 		struct held		*h = (struct held *)v[i]->held;
@@ -1728,7 +1824,7 @@ classify_windows(struct store *s, const struct conf *c, const char *domain,
 		if (window_reporters(b, b->wb[i].p) == -1)
 			goto out;
 	if (!(b->o.keep & CLASSIFY_CLASSES_ONLY) &&
-	    store_firsts_open(s, domain, &b->firsts, err) == -1)
+	    store_firsts_open(s, domain, lo, &b->firsts, err) == -1)
 		goto out;
 	if (lo <= hi && store_days(s, domain, lo, hi, b->nmask, match_senders,
 	    b, on_row, b, err) == -1)

@@ -36,7 +36,7 @@ void	 store_batch_abort(struct store *);
 
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
-	struct db_stmt	*sig;
+	struct db_stmt	*sig, *sigs;
 	/* dmarcdb_senders: registered once; what store_days matches. */
 	int		 senders_fn;
 	struct match	*match;
@@ -58,6 +58,12 @@ int	 store_q_prepare(struct store *, struct db_stmt **, const char *,
  * doubling it when full. NULL when out of memory.
  */
 void	*store_more(void *, size_t *, size_t, size_t);
+
+/*
+ * n ids as a PostgreSQL array's text, "{1,2,3}", into b: each id stride
+ * bytes after the one before. 0, or -1 (memory).
+ */
+int	 store_ids(struct buf *, const int64_t *, size_t, size_t);
 
 /* Split space-separated words into an arena array. 0, or -1 (memory). */
 int	 store_split(struct arena *, const char *, const char ***, size_t *);
@@ -144,6 +150,21 @@ int	 sum_merge(struct store_sum *, struct dr_error *);
  */
 int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
 
+
+/*
+ * store_days on PostgreSQL (store-days.c): the window's records read
+ * unsorted and sorted in memory, if they fit (the server's sort is
+ * slower). Each goes to cb as store_days gives it, except that its
+ * senders are not matched: cb gets the signature's passing results
+ * (auth_sigs.passes, NULL when it has none or if want_passes is 0)
+ * and their length; a non-zero return stops it (-1: an error, with err
+ * set). Returns 0, -1 with err set, or 1 when the window would take
+ * too much memory (then before cb was called).
+ */
+struct store_day;
+int	 days_sorted(struct store *, const char *, int64_t, int64_t, int,
+	    int (*)(void *, const struct store_day *, const char *, size_t),
+	    void *, struct dr_error *);
 
 /*
  * Reading records back with their DKIM and SPF results and reasons

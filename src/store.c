@@ -1091,6 +1091,7 @@ store_close(struct store *s)
 	db_pg_close(s->sigdb);
 	hmap_free(s->rejected_now);
 	db_finalize(s->q.sig);
+	db_finalize(s->q.sigs);
 	db_finalize(s->q.ptr_get);
 	db_finalize(s->q.ptr_put);
 	db_finalize(s->q.alert_known);

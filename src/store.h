@@ -362,11 +362,13 @@ typedef int (*store_match_fn)(void *, const char *, size_t,
  * source (header_from, then IP) and, within a source, by signature: a
  * source's records come together, and a signature's within them. The
  * sort is SQLite's, which spills to temporary files: memory does not
- * grow with the records. Each record comes with its signature's facts,
- * read before the sort in the order stored, and, if nmask > 0, the
- * senders that match (match, called with marg and a zeroed mask of
- * nmask bytes, once per signature as a rule): a mask of nmask bytes,
- * NULL if none. The callback's strings last until it returns.
+ * grow with the records. (On PostgreSQL it is done in memory when the
+ * window fits in 64 MiB, store-days.c, by the server when not.) Each
+ * record comes with its signature's facts, read before the sort in the
+ * order stored, and, if nmask > 0, the senders that match (match,
+ * called with marg and a zeroed mask of nmask bytes, once per
+ * signature as a rule): a mask of nmask bytes, NULL if none. The
+ * callback's strings last until it returns.
  */
 int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    size_t, store_match_fn, void *,
@@ -374,13 +376,14 @@ int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    struct dr_error *);
 /*
  * The first day each source of a domain was seen (the sources table),
- * for sources asked in the order of its key (header_from, then IP): a
- * cursor that steps forward through the table and seeks only when the
- * next source is far ahead. store_firsts_get returns 1 and sets *first,
- * 0 if the source is not in the table, -1 with err set.
+ * for sources asked in the order of its key (header_from, then IP)
+ * that were seen on day since or later (store_days' from): a cursor
+ * that steps forward through the table and seeks only when the next
+ * source is far ahead. store_firsts_get returns 1 and sets *first, 0
+ * if the source is not in the table, -1 with err set.
  */
 struct store_firsts;
-int	 store_firsts_open(struct store *, const char *,
+int	 store_firsts_open(struct store *, const char *, int64_t,
 	    struct store_firsts **, struct dr_error *);
 int	 store_firsts_get(struct store_firsts *, const char *, const char *,
 	    int64_t *, struct dr_error *);
@@ -394,6 +397,14 @@ int	 store_day_reporters(struct store *, const char *, int64_t, int64_t,
 /* A signature with its results; memory from the arena. */
 int	 store_sig(struct store *, int64_t, struct arena *, struct sig *,
 	    struct dr_error *);
+/*
+ * n signatures, as store_sig: ids ascending, each once, into g[0] to
+ * g[n - 1]. On PostgreSQL by one statement for up to a thousand (one
+ * each would cost a round trip each). 0, or -1 with err set (a
+ * signature missing too).
+ */
+int	 store_sigs(struct store *, const int64_t *, size_t, struct arena *,
+	    struct sig *, struct dr_error *);
 /* Policy domains with records from day to day, sorted. */
 int	 store_domains(struct store *, int64_t, int64_t,
 	    int (*)(void *, const char *), void *, struct dr_error *);
