@@ -40,7 +40,8 @@
 #      Knot server on 127.0.0.1 (dmarcdb ptr): at most 5 s
 #   pg  the PostgreSQL store (issue 17), on a private server with its
 #      defaults (durable commits) in BENCH_DIR: (a)'s report, at least
-#      50,000 records/s; (b)'s 10,000 reports; the policy store of 10
+#      50,000 records/s; (b)'s 10,000 reports, and the same copied from
+#      a SQLite store (dmarcdb copy); the policy store of 10
 #      million records, at least 50,000 records/s, then its report
 #      commands (sources, advise, digest, export) at most 2 s each
 #   spftree  dmarcdb check of a domain whose SPF record includes 50
@@ -713,6 +714,15 @@ for s in $scenarios; do
 		nrec=$(psql -qXAt -d b -c "SELECT count(*) FROM records")
 		row pg "(b) 10,000 reports" "$wall" "$(per_s "$nrec" "$wall")" \
 		    "$(per_s 10000 "$wall")" "$maxrss_mb" - - "(no target)"
+		# The same reports moved from a SQLite store (dmarcdb copy).
+		rm -f "$D/pg-b.db" "$D/pg-b.db-wal" "$D/pg-b.db-shm"
+		"$DMARCDB" -q --db "$D/pg-b.db" ingest "$D/b"
+		pg_fresh bcopy
+		run pg-copy "$DMARCDB" -q --db "$(pg_uri bcopy)" copy \
+		    --from "$D/pg-b.db"
+		row pg "copy of (b)'s SQLite store" "$wall" \
+		    "$(per_s "$nrec" "$wall")" "$(per_s 10000 "$wall")" \
+		    "$maxrss_mb" - - "(no target)"
 		# The policy scenario's store.
 		if [ "$(cat "$D/pg-policy.stamp" 2>/dev/null)" != "$P" ]; then
 			pg_fresh policy

@@ -271,7 +271,7 @@ int	 store_reject(struct store *, const char *, const char *,
 /*
  * Copy a SQLite store (from) into another (to: PostgreSQL, or a SQLite
  * store too): its reports as an ingest stores them, with what they
- * came with (store-copy.c; dmarcdb(1), COPY). Known reports and rows
+ * came with (store-copy.c; dmarcdb(1), POSTGRESQL). Known reports and rows
  * are not copied again, so a copy that stopped is finished by running
  * it again. progress (or NULL) is called as it goes; stop (or NULL)
  * returning non-zero stops it between two rows, what is done kept.
