@@ -21,6 +21,7 @@
 #include <libpq-fe.h>
 
 #include "db.h"
+#include "lazy.h"
 
 /* Type oids (pg_type.dat: stable). */
 #define OID_BOOL	16
@@ -215,6 +216,8 @@ db_pg_connect(const char *conninfo, struct db **out, char *msg, size_t len)
 	PGresult	*res;
 
 	*out = NULL;
+	if (lazy_load(LAZY_PQ, msg, len) == -1)
+		return -1;
 	db = calloc(1, sizeof *db);
 	g = calloc(1, sizeof *g);
 	if (db == NULL || g == NULL) {

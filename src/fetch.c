@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "fetch.h"
+#include "lazy.h"
 #include "net.h"
 #include "valid.h"
 
@@ -226,6 +227,8 @@ fetch_https(const char *url, const char *const *addrs, size_t naddrs,
 		snprintf(d->why, sizeof d->why, "not an https:// URL");
 		return -1;
 	}
+	if (lazy_load(LAZY_CURL, d->why, sizeof d->why) == -1)
+		return -1;
 	if ((u = curl_url()) == NULL || (c = curl_easy_init()) == NULL)
 		goto nomem;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||

@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "imap.h"
+#include "lazy.h"
 #include "log.h"
 #include "net.h"
 #include "store.h"
@@ -63,12 +64,6 @@ struct item {
 };
 
 enum { A_NONE, A_USABLE, A_UNUSABLE };
-
-void
-imap_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 int
 imap_is_url(const char *s)
@@ -244,7 +239,11 @@ parse_url(struct imap *m, const char *url, struct dr_error *err)
 	char		*host = NULL, *port = NULL, *path = NULL, *esc;
 	int		 rc = -1;
 	size_t		 n;
+	char		 why[320];
 
+	/* (Not the server's fault: the folder is unreadable, not away.) */
+	if (lazy_load(LAZY_CURL, why, sizeof why) == -1)
+		return dr_seterr(err, DR_E_USAGE, "%s", why);
 	u = curl_url();
 	if (u == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");

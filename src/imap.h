@@ -43,9 +43,6 @@ struct imap_opts {
 	unsigned	 session_timeout;	/* seconds, 0: none */
 };
 
-/* Once per process, before any thread starts. */
-void	imap_init(void);
-
 /* 1 if the argument names an IMAP folder. */
 int	imap_is_url(const char *);
 

@@ -20,7 +20,6 @@
 #include "conf.h"
 #include "fmt.h"
 #include "geo.h"
-#include "imap.h"
 #include "log.h"
 #include "mail.h"
 #include "parse.h"
@@ -344,7 +343,6 @@ main(int argc, char **argv)
 			xmlInitParser();
 			parse_thread_init();
 			mail_init();
-			imap_init();
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt */

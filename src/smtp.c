@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "digest.h"
+#include "lazy.h"
 #include "net.h"
 
 struct upload {
@@ -73,6 +74,8 @@ smtp_send(const char *url, const struct net_opts *o, const char *from,
 	    0)
 		return dr_seterr(err, DR_E_USAGE, "--smtp: '%s' is not an "
 		    "smtp:// or smtps:// URL", safe);
+	if (lazy_load(LAZY_CURL, why, sizeof why) == -1)
+		return dr_seterr(err, DR_E_IO, "%s", why);
 	if ((cu = curl_easy_init()) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	for (i = 0; i < nto; i++) {
