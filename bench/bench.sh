@@ -44,6 +44,12 @@
 #      a SQLite store (dmarcdb copy); the policy store of 10
 #      million records, at least 50,000 records/s, then its report
 #      commands (sources, advise, digest, export) at most 2 s each
+#   small  issue 18's fixed costs: 300 reports of ~100 records into a
+#      fresh database (>= 150,000 records/s); a run with nothing to do,
+#      an empty folder or a message seen before on stdin (<= 10 ms);
+#      200 messages delivered as an MTA does, a process each, one at a
+#      time (>= 100/s) and four at a time (>= 300/s), each stored once;
+#      (b)'s 10,000 reports (>= 15,000/s), then again (>= 50,000/s)
 #   spftree  dmarcdb check of a domain whose SPF record includes 50
 #      chains of three records each (151 SPF records, 4 levels of
 #      lookups, a level a batch), and the keys of 50 DKIM selectors of
@@ -66,7 +72,7 @@ DMARCDB=$BIN/dmarcdb
 # the report commands name the senders with it.
 DMARCDB_SERVICES=${SERVICES:-$BIN/data/services.conf}
 export DMARCDB_SERVICES
-scenarios=${*:-a b c d mail hostile domains policy hicard geo catalogue rdns spftree pg}
+scenarios=${*:-a b c d mail small hostile domains policy hicard geo catalogue rdns spftree pg}
 missed=0
 
 rows=
@@ -96,6 +102,21 @@ fresh_db() {
 
 per_s() {
 	awk "BEGIN { printf \"%.0f\", $1 / $2 }"
+}
+
+# ms_each N CMD...: CMD run N times; the mean wall time of a run, in
+# milliseconds.
+ms_each() {
+	n_=$1
+	shift
+	t0_=$(date +%s%N)
+	i_=0
+	while [ "$i_" -lt "$n_" ]; do
+		"$@" > /dev/null 2>&1 || :
+		i_=$((i_ + 1))
+	done
+	t1_=$(date +%s%N)
+	awk "BEGIN { printf \"%.1f\", ($t1_ - $t0_) / $n_ / 1e6 }"
 }
 
 # median3 NAME CMD...: run three times; sets wall and cpu to the
@@ -486,6 +507,79 @@ for s in $scenarios; do
 		row policy "export a day, all domains" "$wall" \
 		    "$(per_s "$n" "$wall")" - "$maxrss_mb" - - \
 		    "(no target) cpu $cpu s"
+		;;
+	small)
+		# Issue 18: the fixed costs, where small runs spend them.
+		S=$D/small
+		mkdir -p "$S/empty"
+		if [ ! -f "$S/inputs.stamp" ]; then
+			rm -rf "$S/r300" "$S/msgs"
+			mkdir "$S/r300" "$S/msgs"
+			"$GEN" -s 18 -f mix -r 300 -m 90 -M 110 -d "$S/r300"
+			"$GEN" -s 19 -E -r 200 -m 1 -M 20 -d "$S/msgs"
+			touch "$S/inputs.stamp"
+		fi
+		# 300 reports of about 100 records, into a fresh database.
+		fresh_db "$S/r300.db"
+		run small-300 "$DMARCDB" -q --db "$S/r300.db" ingest "$S/r300"
+		nrec=$(sqlite3 "$S/r300.db" "SELECT count(*) FROM records")
+		rps=$(per_s "$nrec" "$wall")
+		row small "300 reports of ~100 records" "$wall" "$rps" \
+		    "$(per_s 300 "$wall")" "$maxrss_mb" - - \
+		    "records/s >= 150000: $(check "$rps" '>=' 150000)"
+		# Nothing to do: that database and an empty folder; a message
+		# seen before, on standard input. 50 runs each, the mean.
+		ms=$(ms_each 50 "$DMARCDB" -q --db "$S/r300.db" ingest \
+		    "$S/empty")
+		row small "nothing to do: an empty folder" "$ms ms" - - - - - \
+		    "<= 10 ms: $(check "$ms" '<=' 10)"
+		m1=$(ls "$S/msgs" | head -n 1)
+		"$DMARCDB" -q --db "$S/r300.db" ingest - < "$S/msgs/$m1"
+		ms=$(ms_each 50 sh -c "exec \"\$0\" -q --db \"\$1\" ingest - \
+		    < \"\$2\"" "$DMARCDB" "$S/r300.db" "$S/msgs/$m1")
+		row small "nothing to do: a message seen" "$ms ms" - - - - - \
+		    "<= 10 ms: $(check "$ms" '<=' 10)"
+		# An MTA's deliveries: 200 messages, a process each, one at a
+		# time and four at a time; each report stored once.
+		for p in 1 4; do
+			fresh_db "$S/pipe$p.db"
+			"$DMARCDB" -q --db "$S/pipe$p.db" ingest "$S/empty"
+			t0=$(date +%s.%N)
+			ls "$S/msgs" | xargs -P "$p" -I {} sh -c 'exec "$0" -q \
+			    --db "$1" ingest - < "$2/{}"' "$DMARCDB" \
+			    "$S/pipe$p.db" "$S/msgs" 2> "$S/pipe$p.err" ||
+			    { echo "bench: pipe $p: failed" >&2;
+			    cat "$S/pipe$p.err" >&2; exit 1; }
+			t1=$(date +%s.%N)
+			wall=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
+			n=$(sqlite3 "$S/pipe$p.db" "SELECT count(*) FROM reports")
+			[ "$n" = 200 ] && [ ! -s "$S/pipe$p.err" ] ||
+			    { echo "bench: pipe $p: $n reports" >&2;
+			    cat "$S/pipe$p.err" >&2; exit 1; }
+			mps=$(per_s 200 "$wall")
+			want=$([ "$p" = 1 ] && echo 100 || echo 300)
+			row small "MTA pipe, $p at a time, 200 msgs" "$wall" - \
+			    "$mps" - - - \
+			    "msgs/s >= $want: $(check "$mps" '>=' "$want")"
+		done
+		# (b)'s 10,000 small reports, then again (all known).
+		if [ ! -f "$D/b.stamp" ]; then
+			rm -rf "$D/b"
+			mkdir "$D/b"
+			"$GEN" -s 2 -r 10000 -m 1 -M 50 -d "$D/b"
+			touch "$D/b.stamp"
+		fi
+		fresh_db "$S/b.db"
+		run small-b "$DMARCDB" -q --db "$S/b.db" ingest "$D/b"
+		rps=$(per_s 10000 "$wall")
+		row small "10,000 small reports" "$wall" - "$rps" \
+		    "$maxrss_mb" - - \
+		    "reports/s >= 15000: $(check "$rps" '>=' 15000)"
+		run small-d "$DMARCDB" -q --db "$S/b.db" ingest "$D/b"
+		rps=$(per_s 10000 "$wall")
+		row small "the same again, all known" "$wall" - "$rps" \
+		    "$maxrss_mb" - - \
+		    "reports/s >= 50000: $(check "$rps" '>=' 50000)"
 		;;
 	hicard)
 		# Every record a source, header_from, DKIM and SPF domain of
