@@ -211,7 +211,8 @@ struct ingest {
 	const char		*p_unit;	/* NULL: bytes */
 	uint64_t		 p_total, p_done;
 	struct timespec		 p_start;
-	struct store		*mlookup;	/* read-only, for messages */
+	struct store		*mlookup;	/* read-only, for messages;
+						   ingest_lookup */
 	struct sha256		*msha;
 	uint64_t		 mail_read, mail_known;
 	bool			 one_message;	/* the input: stdin */
@@ -224,7 +225,8 @@ struct ingest {
 	struct buf		 porigin;	/* origin of a part */
 
 	/* Parser. */
-	struct store		*lookup;	/* read-only, for digests */
+	struct store		*lookup;	/* read-only, for digests;
+						   ingest_lookup */
 	int			 doc_mail;	/* the document is a mail part */
 	struct sha256		*sha;
 	struct parser		*parser;	/* reused for each document */
@@ -356,6 +358,15 @@ int	raw_reject_doc(struct ingest *, const struct dr_error *,
 int	raw_store_reject(struct ingest *, struct m_reject *,
 	    struct dr_error *);
 int	raw_store_piece(struct ingest *, struct d_chunk *, struct dr_error *);
+
+/*
+ * A read-only connection to the database (which: &e->lookup, for the
+ * parse stage's thread; &e->mlookup, for the mail reader's), opened by
+ * its thread when first needed: a run with nothing to read opens none.
+ * NULL with err set if it cannot be opened.
+ */
+struct store *ingest_lookup(struct ingest *, struct store **,
+	    struct dr_error *);
 
 /* --- the stages -------------------------------------------------------- */
 

@@ -140,6 +140,8 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	e->received = received;
 	memset(&sm, 0, sizeof sm);
 	mail_digest(e->msha, raw, len, sm.sha256);
+	if (ingest_lookup(e, &e->mlookup, err) == NULL)
+		return -1;
 	known = store_mail_known(e->mlookup, sm.sha256, &o, err);
 	if (known == -1)
 		return -1;
@@ -361,6 +363,8 @@ ingest_mail_known(struct ingest *e, const char *location,
 {
 	int	known;
 
+	if (ingest_lookup(e, &e->mlookup, err) == NULL)
+		return -1;
 	known = store_location(e->mlookup, location, o, handled, err);
 	if (known == 1 && e->opts.recover && *o == STORE_MAIL_REJECTED)
 		return 0;	/* read it again: see ingest_mail */

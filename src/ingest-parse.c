@@ -281,6 +281,8 @@ doc_msg(struct ingest *e, struct d_doc *d, struct dr_error *err)
 	e->doc_mail = d->mail;
 	sha256_update(e->sha, d->data, d->len);
 	sha256_final(e->sha, e->doc.sha256);
+	if (ingest_lookup(e, &e->lookup, err) == NULL)
+		return -1;
 	found = store_has_report(e->lookup, e->doc.sha256, 0, err);
 	if (found == -1)
 		return -1;

@@ -171,12 +171,11 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 		ingest_free(e);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
-	/* Everything committed so far is visible to the reader. */
-	if (store_commit(store, err) == -1 ||
-	    store_open(store_dsn(store), store_busy_ms(store), STORE_READER,
-	    &e->lookup, err) == -1 ||
-	    store_open(store_dsn(store), store_busy_ms(store), STORE_READER,
-	    &e->mlookup, err) == -1) {
+	/*
+	 * Everything committed so far is visible to the readers (e->lookup,
+	 * e->mlookup: ingest_lookup opens them when first needed).
+	 */
+	if (store_commit(store, err) == -1) {
 		ingest_free(e);
 		return -1;
 	}
@@ -234,6 +233,15 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 	e->counts.moved = atomic_load(&e->moved);
 	e->counts.not_moved = atomic_load(&e->not_moved);
 	return ingest_check_fatal(e, err);
+}
+
+struct store *
+ingest_lookup(struct ingest *e, struct store **which, struct dr_error *err)
+{
+	if (*which == NULL && store_open(store_dsn(e->store),
+	    store_busy_ms(e->store), STORE_READER, which, err) == -1)
+		return NULL;
+	return *which;
 }
 
 void
