@@ -224,17 +224,22 @@ postgresql://*)
 	held="SELECT count(*) FROM pg_locks WHERE relation =
 	    'ingest_runs'::regclass AND granted"
 	waits="SELECT count(*) FROM pg_locks WHERE NOT granted"
-	until [ "$(sql "$DB" "$held")" -gt 0 ]; do sleep 0.1; done ;;
+	locked() { [ "$(sql "$DB" "$held")" -gt 0 ]; } ;;
 *)
 	sqlite3 "$DB" < "$T/hold" > /dev/null &
 	holder=$!
 	exec 4> "$T/hold"
-	echo "BEGIN IMMEDIATE;" >&4
-	until ! sqlite3 "$DB" "BEGIN IMMEDIATE; ROLLBACK" 2> /dev/null; do
-		sleep 0.1
-	done ;;
+	# (Waiting for the probes below, which take the lock a moment.)
+	printf '.timeout 30000\nBEGIN IMMEDIATE;\n' >&4
+	locked() { ! sqlite3 "$DB" "BEGIN IMMEDIATE; ROLLBACK" 2> /dev/null; } ;;
 esac
-"$DMARCDB" --db "$DB" copy --from "$SRC" 2> "$T/err" &
+n=0
+until locked; do
+	n=$((n + 1))
+	[ "$n" -lt 300 ] || fail "the target was never held"
+	sleep 0.1
+done
+"$DMARCDB" --db "$DB" copy --from "$SRC" 2> "$T/err" 4>&- &
 pid=$!
 # Waiting: on PostgreSQL for the lock, on SQLite with the target open
 # (the signal is caught from before it opens it).
