@@ -1630,8 +1630,9 @@ insert_report(struct store *s, const struct dr_report *r,
 /*
  * The active report with the same key, if any: its id, receipt time
  * and digest. Returns 1 found, 0 none, -1 error. On PostgreSQL the
- * same statement says whether the report's digest is stored (*dup),
- * which costs another round trip elsewhere; else *dup is left alone.
+ * same statement also says whether the report's digest is stored
+ * (*dup), a round trip less; on SQLite *dup is left as it is
+ * (store_has_report says).
  */
 static int
 find_active(struct store *s, const struct dr_report *r,
