@@ -17,9 +17,12 @@ lines_none "$T/lines" -E 'lib(curl|pq)\.' "$T/ldd" ||
     fail "linked: $(cat "$T/lines")"
 
 # The sonames it opens, as configure found them, and where they are.
-curl=$(grep -ao 'libcurl\.so\.[0-9]*' "$DMARCDB_BIN" | head -n 1)
-pq=$(grep -ao 'libpq\.so\.[0-9]*' "$DMARCDB_BIN" | head -n 1)
-[ -n "$curl" ] && [ -n "$pq" ] || fail "no sonames in the binary"
+# (Each once: no "| head", which pipefail takes for a failure when grep
+# is cut off.)
+curl=$(grep -ao 'libcurl\.so\.[0-9]*' "$DMARCDB_BIN" | sort -u)
+pq=$(grep -ao 'libpq\.so\.[0-9]*' "$DMARCDB_BIN" | sort -u)
+[ "$(echo "$curl" | wc -w)" = 1 ] && [ "$(echo "$pq" | wc -w)" = 1 ] ||
+    fail "not one soname of each in the binary: $curl $pq"
 curl_file=$(ldconfig -p | awk -v n="$curl" '$1 == n { print $NF; exit }')
 pq_file=$(ldconfig -p | awk -v n="$pq" '$1 == n { print $NF; exit }')
 [ -f "$curl_file" ] && [ -f "$pq_file" ] ||
