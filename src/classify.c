@@ -318,6 +318,11 @@ sig_prefetch(struct build *b, struct source *const *v, size_t n)
 	for (i = 0, n = 0; i < k; i++)
 		if (n == 0 || ids[i] != ids[n - 1])
 			ids[n++] = ids[i];
+	/* (All cached, or none: no array to point into, maybe.) */
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
 	/* Nothing points into the cache between signatures. */
 	if (b->nsigs + n > SIG_CACHE_MAX) {
 		hmap_clear(b->sig_ix);
