@@ -401,7 +401,9 @@ days_order(struct days *d)
 	size_t		 nsrc = hmap_count(d->srcs), i;
 	uint32_t	 at = 0;
 
-	qsort(d->src, nsrc, sizeof *d->src, cmp_src);
+	/* (No source: no array, and qsort must not be given NULL.) */
+	if (nsrc > 1)
+		qsort(d->src, nsrc, sizeof *d->src, cmp_src);
 	pos = calloc(nsrc + 1, sizeof *pos);
 	d->order = calloc(d->n + 1, sizeof *d->order);
 	if (pos == NULL || d->order == NULL) {
