@@ -757,32 +757,47 @@ copy_report(struct copy *c, struct db_stmt *rs)
 	return 0;
 }
 
+/*
+ * Each row of sql on the source, given to one (between two rows a
+ * stop is heeded and the batch committed when due). 0 done, 1 stopped,
+ * -1 with err set.
+ */
 static int
-copy_reports(struct copy *c)
+each_row(struct copy *c, const char *sql, const char *what,
+    int (*one)(struct copy *, struct db_stmt *))
 {
 	struct db_stmt	*st;
 	int		 rc, ret = -1;
 
-	if (prep(c->src, c->spath, s_reports_sql, DB_PREPARE_STREAM, &st,
-	    c->err) == -1)
+	if (prep(c->src, c->spath, sql, DB_PREPARE_STREAM, &st, c->err) ==
+	    -1)
 		return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (c->stop != NULL && c->stop(c->arg)) {
 			ret = 1;
 			goto out;
 		}
-		if (batch(c) == -1 || copy_report(c, st) == -1)
+		if (batch(c) == -1 || one(c, st) == -1)
 			goto out;
 		tell(c);
 	}
 	if (rc != DB_DONE)
-		serr(c, "reading the reports");
+		serr(c, what);
 	else
 		ret = 0;
 out:
-	store_provenance(c->to, 0, 0, 0);
 	db_finalize(st);
 	return ret;
+}
+
+static int
+copy_reports(struct copy *c)
+{
+	int	rc;
+
+	rc = each_row(c, s_reports_sql, "reading the reports", copy_report);
+	store_provenance(c->to, 0, 0, 0);
+	return rc;
 }
 
 /* --- rejected inputs ------------------------------------------------- */
@@ -844,28 +859,8 @@ copy_rejected_one(struct copy *c, struct db_stmt *st)
 static int
 copy_rejected(struct copy *c)
 {
-	struct db_stmt	*st;
-	int		 rc, ret = -1;
-
-	if (prep(c->src, c->spath, s_rejected_sql, DB_PREPARE_STREAM, &st,
-	    c->err) == -1)
-		return -1;
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (c->stop != NULL && c->stop(c->arg)) {
-			ret = 1;
-			goto out;
-		}
-		if (batch(c) == -1 || copy_rejected_one(c, st) == -1)
-			goto out;
-		tell(c);
-	}
-	if (rc != DB_DONE)
-		serr(c, "reading the rejected inputs");
-	else
-		ret = 0;
-out:
-	db_finalize(st);
-	return ret;
+	return each_row(c, s_rejected_sql, "reading the rejected inputs",
+	    copy_rejected_one);
 }
 
 /* --- caches ---------------------------------------------------------- */
