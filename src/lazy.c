@@ -1,6 +1,6 @@
 /*
- * lazy.c: libcurl and libpq, loaded the first time they are needed
- * (lazy.h).
+ * lazy.c: libcurl, libpq and GMime, loaded the first time they are
+ * needed (lazy.h).
  *
  * Each function of theirs that dmarcdb calls is defined here under its
  * own name (the headers' declarations) and calls the library's, found
@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <gmime/gmime.h>
 #include <libpq-fe.h>
 
 #include "lazy.h"
@@ -99,7 +100,185 @@
 	    (r, t, f), 1)						\
 	X(LAZY_PQ, unsigned char *, PQunescapeBytea,			\
 	    (const unsigned char *s, size_t *n), (s, n), NULL)		\
-	V(LAZY_PQ, PQfreemem, (void *p), (p))
+	V(LAZY_PQ, PQfreemem, (void *p), (p))				\
+	/* (Only the tests' programs call these: mimecheck, test_mail.) */	\
+	X(LAZY_GMIME, const char *, g_mime_content_type_get_media_type,	\
+	    (GMimeContentType *a0), (a0), NULL)				\
+	X(LAZY_GMIME, InternetAddressList *, g_mime_message_get_to,	\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, const char *, g_mime_object_get_header,		\
+	    (GMimeObject *a0, const char *a1), (a0, a1), NULL)		\
+	V(LAZY_GMIME, g_mime_parser_options_free,			\
+	    (GMimeParserOptions *a0), (a0))				\
+	V(LAZY_GMIME, g_mime_parser_options_set_warning_callback,	\
+	    (GMimeParserOptions *a0, GMimeParserWarningFunc a1,	\
+	    gpointer a2), (a0, a1, a2))					\
+	V(LAZY_GMIME, g_mime_shutdown, (void), ())			\
+	X(LAZY_GMIME, GMimeStream *, g_mime_stream_mem_new_with_buffer,	\
+	    (const char *a0, size_t a1), (a0, a1), NULL)		\
+	X(LAZY_GMIME, GDateTime *, g_mime_utils_header_decode_date,	\
+	    (const char *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GMimeContentEncoding,				\
+	    g_mime_content_encoding_from_string, (const char *a0),	\
+	    (a0), GMIME_CONTENT_ENCODING_DEFAULT)			\
+	X(LAZY_GMIME, const char *,					\
+	    g_mime_content_type_get_media_subtype,			\
+	    (GMimeContentType *a0), (a0), NULL)				\
+	X(LAZY_GMIME, char *, g_mime_content_type_get_mime_type,	\
+	    (GMimeContentType *a0), (a0), NULL)				\
+	X(LAZY_GMIME, const char *, g_mime_content_type_get_parameter,	\
+	    (GMimeContentType *a0, const char *a1), (a0, a1), NULL)	\
+	X(LAZY_GMIME, gboolean, g_mime_content_type_is_type,		\
+	    (GMimeContentType *a0, const char *a1, const char *a2),	\
+	    (a0, a1, a2), FALSE)					\
+	X(LAZY_GMIME, GMimeContentType *, g_mime_content_type_parse,	\
+	    (GMimeParserOptions *a0, const char *a1), (a0, a1), NULL)	\
+	X(LAZY_GMIME, ssize_t, g_mime_data_wrapper_write_to_stream,	\
+	    (GMimeDataWrapper *a0, GMimeStream *a1), (a0, a1), -1)	\
+	X(LAZY_GMIME, GMimeFormatOptions *,				\
+	    g_mime_format_options_clone, (GMimeFormatOptions *a0),	\
+	    (a0), NULL)							\
+	V(LAZY_GMIME, g_mime_format_options_free,			\
+	    (GMimeFormatOptions *a0), (a0))				\
+	V(LAZY_GMIME, g_mime_format_options_set_newline_format,		\
+	    (GMimeFormatOptions *a0, GMimeNewLineFormat a1), (a0, a1))	\
+	X(LAZY_GMIME, const char *, g_mime_header_get_name,		\
+	    (GMimeHeader *a0), (a0), NULL)				\
+	X(LAZY_GMIME, gint64, g_mime_header_get_offset,			\
+	    (GMimeHeader *a0), (a0), -1)				\
+	X(LAZY_GMIME, const char *, g_mime_header_get_raw_value,	\
+	    (GMimeHeader *a0), (a0), NULL)				\
+	X(LAZY_GMIME, int, g_mime_header_list_get_count,		\
+	    (GMimeHeaderList *a0), (a0), -1)				\
+	X(LAZY_GMIME, GMimeHeader *, g_mime_header_list_get_header_at,	\
+	    (GMimeHeaderList *a0, int a1), (a0, a1), NULL)		\
+	X(LAZY_GMIME, InternetAddressList *,				\
+	    g_mime_message_get_addresses, (GMimeMessage *a0,		\
+	    GMimeAddressType a1), (a0, a1), NULL)			\
+	X(LAZY_GMIME, GDateTime *, g_mime_message_get_date,		\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, InternetAddressList *, g_mime_message_get_from,	\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, const char *, g_mime_message_get_message_id,	\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GMimeObject *, g_mime_message_get_mime_part,	\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, const char *, g_mime_message_get_subject,		\
+	    (GMimeMessage *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GMimeMessage *, g_mime_message_new,		\
+	    (gboolean a0), (a0), NULL)					\
+	X(LAZY_GMIME, GMimeMessage *, g_mime_message_part_get_message,	\
+	    (GMimeMessagePart *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GType, g_mime_message_part_get_type, (void), (),	\
+	    G_TYPE_INVALID)						\
+	V(LAZY_GMIME, g_mime_message_set_date, (GMimeMessage *a0,	\
+	    GDateTime *a1), (a0, a1))					\
+	V(LAZY_GMIME, g_mime_message_set_message_id,			\
+	    (GMimeMessage *a0, const char *a1), (a0, a1))		\
+	V(LAZY_GMIME, g_mime_message_set_mime_part, (GMimeMessage *a0,	\
+	    GMimeObject *a1), (a0, a1))					\
+	V(LAZY_GMIME, g_mime_message_set_subject, (GMimeMessage *a0,	\
+	    const char *a1, const char *a2), (a0, a1, a2))		\
+	V(LAZY_GMIME, g_mime_multipart_add, (GMimeMultipart *a0,	\
+	    GMimeObject *a1), (a0, a1))					\
+	X(LAZY_GMIME, int, g_mime_multipart_get_count,			\
+	    (GMimeMultipart *a0), (a0), -1)				\
+	X(LAZY_GMIME, GMimeObject *, g_mime_multipart_get_part,		\
+	    (GMimeMultipart *a0, int a1), (a0, a1), NULL)		\
+	X(LAZY_GMIME, GType, g_mime_multipart_get_type, (void), (),	\
+	    G_TYPE_INVALID)						\
+	X(LAZY_GMIME, GMimeMultipart *,					\
+	    g_mime_multipart_new_with_subtype, (const char *a0), (a0),	\
+	    NULL)							\
+	V(LAZY_GMIME, g_mime_multipart_set_boundary,			\
+	    (GMimeMultipart *a0, const char *a1), (a0, a1))		\
+	X(LAZY_GMIME, GMimeContentType *,				\
+	    g_mime_object_get_content_type, (GMimeObject *a0), (a0),	\
+	    NULL)							\
+	X(LAZY_GMIME, GMimeHeaderList *,				\
+	    g_mime_object_get_header_list, (GMimeObject *a0), (a0),	\
+	    NULL)							\
+	X(LAZY_GMIME, GType, g_mime_object_get_type, (void), (),	\
+	    G_TYPE_INVALID)						\
+	V(LAZY_GMIME, g_mime_object_set_header, (GMimeObject *a0,	\
+	    const char *a1, const char *a2, const char *a3), (a0, a1,	\
+	    a2, a3))							\
+	X(LAZY_GMIME, ssize_t, g_mime_object_write_to_stream,		\
+	    (GMimeObject *a0, GMimeFormatOptions *a1,			\
+	    GMimeStream *a2), (a0, a1, a2), -1)				\
+	X(LAZY_GMIME, GMimeMessage *, g_mime_parser_construct_message,	\
+	    (GMimeParser *a0, GMimeParserOptions *a1), (a0, a1), NULL)	\
+	X(LAZY_GMIME, GMimeParser *, g_mime_parser_new_with_stream,	\
+	    (GMimeStream *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GMimeParserOptions *, g_mime_parser_options_new,	\
+	    (void), (), NULL)						\
+	V(LAZY_GMIME,							\
+	    g_mime_parser_options_set_address_compliance_mode,		\
+	    (GMimeParserOptions *a0, GMimeRfcComplianceMode a1), (a0,	\
+	    a1))							\
+	V(LAZY_GMIME,							\
+	    g_mime_parser_options_set_allow_addresses_without_domain,	\
+	    (GMimeParserOptions *a0, gboolean a1), (a0, a1))		\
+	V(LAZY_GMIME,							\
+	    g_mime_parser_options_set_parameter_compliance_mode,	\
+	    (GMimeParserOptions *a0, GMimeRfcComplianceMode a1), (a0,	\
+	    a1))							\
+	V(LAZY_GMIME,							\
+	    g_mime_parser_options_set_rfc2047_compliance_mode,		\
+	    (GMimeParserOptions *a0, GMimeRfcComplianceMode a1), (a0,	\
+	    a1))							\
+	V(LAZY_GMIME, g_mime_parser_set_format, (GMimeParser *a0,	\
+	    GMimeFormat a1), (a0, a1))					\
+	X(LAZY_GMIME, GMimeDataWrapper *, g_mime_part_get_content,	\
+	    (GMimePart *a0), (a0), NULL)				\
+	X(LAZY_GMIME, const char *, g_mime_part_get_filename,		\
+	    (GMimePart *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GType, g_mime_part_get_type, (void), (),		\
+	    G_TYPE_INVALID)						\
+	V(LAZY_GMIME, g_mime_part_set_content_encoding,			\
+	    (GMimePart *a0, GMimeContentEncoding a1), (a0, a1))		\
+	X(LAZY_GMIME, GByteArray *, g_mime_stream_mem_get_byte_array,	\
+	    (GMimeStreamMem *a0), (a0), NULL)				\
+	X(LAZY_GMIME, GType, g_mime_stream_mem_get_type, (void), (),	\
+	    G_TYPE_INVALID)						\
+	X(LAZY_GMIME, GMimeStream *, g_mime_stream_mem_new, (void),	\
+	    (), NULL)							\
+	X(LAZY_GMIME, GMimeStream *,					\
+	    g_mime_stream_mem_new_with_byte_array, (GByteArray *a0),	\
+	    (a0), NULL)							\
+	V(LAZY_GMIME, g_mime_stream_mem_set_owner,			\
+	    (GMimeStreamMem *a0, gboolean a1), (a0, a1))		\
+	X(LAZY_GMIME, GMimeTextPart *,					\
+	    g_mime_text_part_new_with_subtype, (const char *a0), (a0),	\
+	    NULL)							\
+	V(LAZY_GMIME, g_mime_text_part_set_charset,			\
+	    (GMimeTextPart *a0, const char *a1), (a0, a1))		\
+	V(LAZY_GMIME, g_mime_text_part_set_text, (GMimeTextPart *a0,	\
+	    const char *a1), (a0, a1))					\
+	V(LAZY_GMIME, internet_address_list_append,			\
+	    (InternetAddressList *a0, InternetAddressList *a1), (a0,	\
+	    a1))							\
+	X(LAZY_GMIME, InternetAddress *,				\
+	    internet_address_list_get_address,				\
+	    (InternetAddressList *a0, int a1), (a0, a1), NULL)		\
+	X(LAZY_GMIME, int, internet_address_list_length,		\
+	    (InternetAddressList *a0), (a0), -1)			\
+	X(LAZY_GMIME, InternetAddressList *,				\
+	    internet_address_list_parse, (GMimeParserOptions *a0,	\
+	    const char *a1), (a0, a1), NULL)				\
+	X(LAZY_GMIME, char *, internet_address_list_to_string,		\
+	    (InternetAddressList *a0, GMimeFormatOptions *a1,		\
+	    gboolean a2), (a0, a1, a2), NULL)				\
+	X(LAZY_GMIME, const char *, internet_address_mailbox_get_addr,	\
+	    (InternetAddressMailbox *a0), (a0), NULL)			\
+	X(LAZY_GMIME, const char *,					\
+	    internet_address_mailbox_get_idn_addr,			\
+	    (InternetAddressMailbox *a0), (a0), NULL)			\
+	X(LAZY_GMIME, GType, internet_address_mailbox_get_type,		\
+	    (void), (), G_TYPE_INVALID)					\
+	X(LAZY_GMIME, char *, internet_address_to_string,		\
+	    (InternetAddress *a0, GMimeFormatOptions *a1,		\
+	    gboolean a2), (a0, a1, a2), NULL)
 
 /* The functions found, by name. */
 #define FIELD_X(lib, ret, name, params, args, fail)			\
@@ -139,6 +318,7 @@ static const struct sym {
 static const char *const sonames[] = {
 	[LAZY_CURL] = LIBCURL_SONAME,
 	[LAZY_PQ] = LIBPQ_SONAME,
+	[LAZY_GMIME] = LIBGMIME_SONAME,
 };
 
 /* Each library's state: opened, or why not ("" until tried). */
@@ -149,6 +329,7 @@ static struct lib {
 } libs[] = {
 	[LAZY_CURL] = { PTHREAD_ONCE_INIT, 0, "" },
 	[LAZY_PQ] = { PTHREAD_ONCE_INIT, 0, "" },
+	[LAZY_GMIME] = { PTHREAD_ONCE_INIT, 0, "" },
 };
 
 static void
@@ -176,6 +357,18 @@ open_lib(enum lazy_lib l)
 			return;
 		}
 	}
+	/* GMime's tables, once, before any of its functions. */
+	if (l == LAZY_GMIME) {
+		void (*init)(void) = NULL;
+		if ((p = dlsym(h, "g_mime_init")) != NULL)
+			memcpy(&init, &p, sizeof p);
+		if (init == NULL) {
+			snprintf(libs[l].why, sizeof libs[l].why, "%s: no "
+			    "g_mime_init", sonames[l]);
+			return;
+		}
+		init();
+	}
 	for (i = 0; i < sizeof syms / sizeof syms[0]; i++) {
 		if (syms[i].lib != l)
 			continue;
@@ -191,12 +384,19 @@ open_lib(enum lazy_lib l)
 
 static void open_curl(void) { open_lib(LAZY_CURL); }
 static void open_pq(void) { open_lib(LAZY_PQ); }
+static void open_gmime(void) { open_lib(LAZY_GMIME); }
 
 /* 1 when the library is open (opened now if need be), else 0. */
 static int
 need(enum lazy_lib l)
 {
-	pthread_once(&libs[l].once, l == LAZY_CURL ? open_curl : open_pq);
+	static void (*const opener[])(void) = {
+		[LAZY_CURL] = open_curl,
+		[LAZY_PQ] = open_pq,
+		[LAZY_GMIME] = open_gmime,
+	};
+
+	pthread_once(&libs[l].once, opener[l]);
 	return libs[l].ok;
 }
 
@@ -288,4 +488,11 @@ PQerrorMessage(const PGconn *c)
 	snprintf(msg, sizeof msg, "cannot load %s: %s", LIBPQ_SONAME,
 	    libs[LAZY_PQ].why);
 	return msg;
+}
+
+/* GMime's set-up is made when it is opened (open_lib): only that. */
+void
+g_mime_init(void)
+{
+	need(LAZY_GMIME);
 }

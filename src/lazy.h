@@ -1,10 +1,11 @@
 /*
- * lazy.h: libcurl and libpq, loaded the first time they are needed.
+ * lazy.h: libcurl, libpq and GMime, loaded the first time they are
+ * needed.
  *
- * Most runs of dmarcdb use neither (an ingest of files into SQLite, a
- * report command), and linked they cost most of a run's start-up:
- * with what they need they are 35 of its 60 shared libraries (issue
- * 18). lazy.c defines the functions of theirs that dmarcdb calls,
+ * Most runs of dmarcdb use none of them (an ingest of files into
+ * SQLite, a report command), and linked they cost most of a run's
+ * start-up: with what they need they were 31 of its 60 shared
+ * libraries (issue 18). lazy.c defines the functions of theirs that dmarcdb calls,
  * under their own names, and opens the library (dlopen) when one is
  * first called: the callers are those of the libraries' own headers.
  */
@@ -16,6 +17,7 @@
 enum lazy_lib {
 	LAZY_CURL,	/* LIBCURL_SONAME (config.h) */
 	LAZY_PQ,	/* LIBPQ_SONAME */
+	LAZY_GMIME,	/* LIBGMIME_SONAME: mail, read and written */
 };
 
 /*

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +24,15 @@ struct mail_msg {
 };
 
 static GMimeParserOptions	*options;
+static pthread_once_t		 options_once = PTHREAD_ONCE_INIT;
 
-void
-mail_init(void)
+/*
+ * The parser's options, made the first time any thread needs them
+ * (GMime itself is opened then: lazy.c).
+ */
+static void
+options_init(void)
 {
-	g_mime_init();
 	/* Be lenient with what reporters write in headers. */
 	options = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(options,
@@ -38,6 +43,13 @@ mail_init(void)
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_allow_addresses_without_domain(options,
 	    TRUE);
+}
+
+static GMimeParserOptions *
+parser_options(void)
+{
+	pthread_once(&options_once, options_init);
+	return options;
 }
 
 /* --- the header pre-scan --------------------------------------------- */
@@ -215,7 +227,7 @@ field_end(struct mail_scan *s, const char *p, size_t end,
 		;
 	if (k == 12 && g_ascii_strncasecmp(f, "Content-Type", 12) == 0) {
 		v = g_strndup(f + nl + 1, n - (size_t)nl - 1);
-		ct = g_mime_content_type_parse(options, v);
+		ct = g_mime_content_type_parse(parser_options(), v);
 		g_free(v);
 		b = g_mime_content_type_get_parameter(ct, "boundary");
 		if (b != NULL)
@@ -432,7 +444,8 @@ mail_parse(const void *raw, size_t len, struct dr_error *err)
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(m->stream), FALSE);
 	parser = g_mime_parser_new_with_stream(m->stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	m->msg = g_mime_parser_construct_message(parser, options);
+	m->msg = g_mime_parser_construct_message(parser,
+	    parser_options());
 	g_object_unref(parser);
 	if (m->msg == NULL) {
 		mail_free(m);

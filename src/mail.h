@@ -26,9 +26,6 @@
 
 struct mail_msg;
 
-/* Once per process, before anything else here. */
-void		 mail_init(void);
-
 /*
  * The header pre-scan: the raw bytes of a message are checked against
  * the caps above before GMime builds anything of it, since GMime builds

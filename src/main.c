@@ -21,7 +21,6 @@
 #include "fmt.h"
 #include "geo.h"
 #include "log.h"
-#include "mail.h"
 #include "parse.h"
 #include "sanitise.h"
 
@@ -342,7 +341,6 @@ main(int argc, char **argv)
 			int rc, flushed;
 			xmlInitParser();
 			parse_thread_init();
-			mail_init();
 			argc -= optind;
 			argv += optind;
 			optind = 0;	/* glibc: re-initialise getopt */

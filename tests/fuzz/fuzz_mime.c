@@ -261,7 +261,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_init("fuzz_mime", LOG_QUIET);
-	mail_init();
 	return 0;
 }
 

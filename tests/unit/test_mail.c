@@ -537,6 +537,5 @@ main(void)
 		cmocka_unit_test(digest_subject_header),
 	};
 
-	mail_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
