@@ -15,6 +15,7 @@
 #include <gmime/gmime.h>
 
 #include "digest.h"
+#include "mail.h"
 #include "sanitise.h"
 #include "sha256.h"
 
@@ -25,6 +26,8 @@ addresses(const char *s, const char *what, struct dr_error *err)
 	InternetAddressList	*l;
 	int			 i, n;
 
+	if (mail_ready(err) == -1)
+		return NULL;
 	l = internet_address_list_parse(NULL, s);
 	n = l != NULL ? internet_address_list_length(l) : 0;
 	for (i = 0; i < n; i++)
@@ -139,6 +142,8 @@ digest_mime(const struct digest_mail *m, struct buf *out,
 	size_t			 i;
 	int			 rc = -1;
 
+	if (mail_ready(err) == -1)
+		return -1;
 	/* The content, the recipients and the date name the message. */
 	if ((h = sha256_new()) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");

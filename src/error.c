@@ -54,5 +54,5 @@ int
 dr_err_fatal(const struct dr_error *e)
 {
 	return e->code == DR_E_DB || e->code == DR_E_NOMEM ||
-	    e->code == DR_E_USAGE;
+	    e->code == DR_E_USAGE || e->code == DR_E_SYSTEM;
 }

@@ -18,6 +18,7 @@ enum dr_errcode {
 	DR_E_DB,	/* SQLite: the database is unusable; stops the batch */
 	DR_E_NOMEM,	/* out of memory; stops the batch */
 	DR_E_USAGE,	/* bad option or configuration */
+	DR_E_SYSTEM,	/* a library cannot be loaded; stops the batch */
 };
 
 struct dr_error {

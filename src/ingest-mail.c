@@ -167,6 +167,10 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 		sm.from = mail_from(m);
 		sm.subject = mail_subject(m);
 		sm.date = mail_date(m);
+	} else if (dr_err_fatal(&why)) {
+		/* Not the message's fault (GMime cannot be loaded). */
+		*err = why;
+		return -1;
 	}
 	e->s_mail_label = label;
 	if (imsg_mail(e->dq, M_MAIL_BEGIN, &sm, label, NULL, 0, err) == -1) {

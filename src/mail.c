@@ -14,6 +14,7 @@
 #include <gmime/gmime.h>
 
 #include "buf.h"
+#include "lazy.h"
 #include "mail.h"
 
 struct mail_msg {
@@ -50,6 +51,16 @@ parser_options(void)
 {
 	pthread_once(&options_once, options_init);
 	return options;
+}
+
+int
+mail_ready(struct dr_error *err)
+{
+	char	why[512];
+
+	if (lazy_load(LAZY_GMIME, why, sizeof why) == -1)
+		return dr_seterr(err, DR_E_SYSTEM, "%s", why);
+	return 0;
 }
 
 /* --- the header pre-scan --------------------------------------------- */
@@ -415,6 +426,8 @@ mail_parse(const void *raw, size_t len, struct dr_error *err)
 	GMimeParser		*parser;
 	int			 rc;
 
+	if (mail_ready(err) == -1)
+		return NULL;
 	if (len > G_MAXUINT) {
 		dr_seterr(err, DR_E_LIMIT, "email message too large");
 		return NULL;

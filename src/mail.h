@@ -27,6 +27,13 @@
 struct mail_msg;
 
 /*
+ * GMime, opened if it is not yet (lazy.h): 0, or -1 with err filled in
+ * (DR_E_SYSTEM: it cannot be loaded, and why). mail_parse and the
+ * digest's mail call it first; without GMime, no mail is read or made.
+ */
+int		 mail_ready(struct dr_error *);
+
+/*
  * The header pre-scan: the raw bytes of a message are checked against
  * the caps above before GMime builds anything of it, since GMime builds
  * an object for every header field (about 500 bytes each), every MIME

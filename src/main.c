@@ -120,6 +120,7 @@ cmd_exit_for(const struct dr_error *e)
 	case DR_E_USAGE:
 		return EXIT_USAGE;
 	case DR_E_NOMEM:
+	case DR_E_SYSTEM:
 		return EXIT_INTERNAL;
 	default:
 		return EXIT_REJECTED;
