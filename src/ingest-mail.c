@@ -237,7 +237,8 @@ read_mbox(struct ingest *e, struct unpack *u, struct dr_error *err)
 	int			 r;
 
 	e->mailbox = true;
-	mb = mail_mbox_new(input_read, u, e->opts.max_message);
+	mb = mail_mbox_new(input_read, u, e->opts.max_message,
+	    e->opts.max_message);
 	if (mb == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	ingest_progress_begin(e, path, unpack_input_size(u) > 0 ?

@@ -731,6 +731,7 @@ struct mail_mbox {
 	mail_read_fn	 read;
 	void		*arg;
 	size_t		 max;
+	size_t		 cl_max;	/* the longest Content-Length obeyed */
 	/* bytes read ahead: [pos, len) of win, win[0] at file offset base */
 	char		*win;
 	size_t		 pos, len, cap;
@@ -743,7 +744,7 @@ struct mail_mbox {
 };
 
 struct mail_mbox *
-mail_mbox_new(mail_read_fn fn, void *arg, size_t max)
+mail_mbox_new(mail_read_fn fn, void *arg, size_t max, size_t cl_max)
 {
 	struct mail_mbox	*m;
 
@@ -753,6 +754,7 @@ mail_mbox_new(mail_read_fn fn, void *arg, size_t max)
 	m->read = fn;
 	m->arg = arg;
 	m->max = max;
+	m->cl_max = cl_max;
 	return m;
 }
 
@@ -1087,7 +1089,8 @@ mail_mbox_next(struct mail_mbox *m, const char **p, size_t *len,
 			blank = l[0] == '\n' ? 1 : 2;
 			m->pos += blank;
 			prev_blank = true;
-			if (header && clen >= 0 && (uint64_t)clen <= m->max) {
+			if (header && clen >= 0 &&
+			    (uint64_t)clen <= m->cl_max) {
 				cl = CL_PENDING;
 				cl_end = at + blank + (uint64_t)clen;
 			}

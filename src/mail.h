@@ -117,7 +117,13 @@ int		 mail_parts(struct mail_msg *, mail_part_fn, void *,
  *  - a Content-Length field in the message's header is obeyed when it
  *    is consistent (the end of the file, or a separator line, possibly
  *    after a blank line, is where it says the body ends): "From " lines
- *    in such a body are never separators.
+ *    in such a body are never separators. One of more than cl_max
+ *    bytes is ignored: whether it is consistent is seen only by
+ *    reading that far ahead, which holds as many bytes in memory.
+ *
+ * The messages are the same whatever max is (cut at max), and
+ * whatever pieces the file comes in; ingest gives the same value as
+ * max and cl_max, so that memory is bounded by it.
  *
  * read_fn(arg, buf, n, err) returns a count, 0 at the end, -1 on error.
  * mail_mbox_next returns 1 with the next message: its bytes in *p,
@@ -129,7 +135,7 @@ int		 mail_parts(struct mail_msg *, mail_part_fn, void *,
  */
 typedef ssize_t	(*mail_read_fn)(void *, void *, size_t, struct dr_error *);
 struct mail_mbox;
-struct mail_mbox *mail_mbox_new(mail_read_fn, void *, size_t);
+struct mail_mbox *mail_mbox_new(mail_read_fn, void *, size_t, size_t);
 int		 mail_mbox_next(struct mail_mbox *, const char **, size_t *,
 		    uint64_t *, uint64_t *, struct dr_error *);
 void		 mail_mbox_free(struct mail_mbox *);

@@ -217,13 +217,13 @@ fnv(const char *p, size_t n)
 #define MAX_GOT	4096
 
 /*
- * Split the file, pieces of piece bytes, messages held up to max bytes.
- * Returns the number of messages, each one checked and, with parse
- * set, parsed.
+ * Split the file, pieces of piece bytes, messages held up to max bytes,
+ * a Content-Length obeyed up to cl_max. Returns the number of messages,
+ * each one checked and, with parse set, parsed.
  */
 static size_t
 split(const uint8_t *data, size_t size, size_t piece, size_t max,
-    struct got *got, int parse)
+    size_t cl_max, struct got *got, int parse)
 {
 	struct src		 s = { data, size, 0, piece };
 	struct mail_mbox	*mb;
@@ -233,7 +233,7 @@ split(const uint8_t *data, size_t size, size_t piece, size_t max,
 	size_t			 len, n = 0;
 	int			 rc;
 
-	mb = mail_mbox_new(src_read, &s, max);
+	mb = mail_mbox_new(src_read, &s, max, cl_max);
 	FUZZ_CHECK(mb != NULL);
 	memset(&err, 0, sizeof err);
 	while ((rc = mail_mbox_next(mb, &p, &len, &off, &msize, &err)) == 1) {
@@ -276,16 +276,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		message(data, size);
 		return 0;
 	}
-	n = split(data, size, size, SIZE_MAX, a, 1);
+	n = split(data, size, size, SIZE_MAX, SIZE_MAX, a, 1);
 	/* In pieces: the same messages. */
-	k = split(data, size, 1 + data[size - 1] % 61, SIZE_MAX, b, 0);
+	k = split(data, size, 1 + data[size - 1] % 61, SIZE_MAX, SIZE_MAX,
+	    b, 0);
 	FUZZ_CHECK(k == n);
 	for (i = 0; i < n && i < MAX_GOT; i++)
 		FUZZ_CHECK(a[i].off == b[i].off && a[i].size == b[i].size &&
 		    a[i].len == b[i].len && a[i].hash == b[i].hash);
-	/* Held up to a cap: the same messages, cut there. */
+	/*
+	 * Held up to a cap (which, as in ingest, is also the longest
+	 * Content-Length obeyed): the same messages as held whole with
+	 * that Content-Length rule, cut at the cap.
+	 */
 	max = 64 + data[5 % size] * 4;
-	k = split(data, size, 4096, max, b, 0);
+	n = split(data, size, size, SIZE_MAX, max, a, 0);
+	k = split(data, size, 4096, max, max, b, 0);
 	FUZZ_CHECK(k == n);
 	for (i = 0; i < n && i < MAX_GOT; i++) {
 		FUZZ_CHECK(a[i].off == b[i].off && a[i].size == b[i].size);

@@ -330,11 +330,13 @@ mem_read(void *arg, void *buf, size_t n, struct dr_error *err)
 }
 
 /*
- * Split an mbox read in pieces of piece bytes, messages held up to max:
- * "offset:size:bytes|" for each message.
+ * Split an mbox read in pieces of piece bytes, messages held up to max,
+ * Content-Length obeyed up to cl_max: "offset:size:bytes|" for each
+ * message.
  */
 static void
-split(const char *mbox, size_t piece, size_t max, struct buf *out)
+split(const char *mbox, size_t piece, size_t max, size_t cl_max,
+    struct buf *out)
 {
 	struct mem		 m = { mbox, strlen(mbox), 0, piece, 0 };
 	struct mail_mbox	*mb;
@@ -344,7 +346,7 @@ split(const char *mbox, size_t piece, size_t max, struct buf *out)
 	uint64_t		 off, size;
 	int			 rc;
 
-	mb = mail_mbox_new(mem_read, &m, max);
+	mb = mail_mbox_new(mem_read, &m, max, cl_max);
 	assert_non_null(mb);
 	out->len = 0;
 	while ((rc = mail_mbox_next(mb, &p, &len, &off, &size, &err)) == 1) {
@@ -365,7 +367,7 @@ check_split(const char *mbox, const char *want)
 
 	for (piece = 1; piece <= strlen(mbox) + 1; piece += piece < 8 ?
 	    1 : 61) {
-		split(mbox, piece, SIZE_MAX, &out);
+		split(mbox, piece, SIZE_MAX, SIZE_MAX, &out);
 		assert_string_equal(out.len > 0 ? out.data : "", want);
 	}
 	buf_free(&out);
@@ -448,7 +450,7 @@ mbox_content_length_huge(void **state)
 	int			 rc;
 
 	(void)state;
-	mb = mail_mbox_new(mem_read, &m, SIZE_MAX);
+	mb = mail_mbox_new(mem_read, &m, SIZE_MAX, SIZE_MAX);
 	assert_non_null(mb);
 	while ((rc = mail_mbox_next(mb, &p, &len, &off, &size, &err)) == 1)
 		n++;
@@ -465,8 +467,41 @@ mbox_larger_than_max(void **state)
 
 	(void)state;
 	/* Held up to max; its full size counted; the next one whole. */
-	split(SEP "A: 1\n\n0123456789\n\n" SEP "B: 2\n\ny\n", 7, 8, &out);
+	split(SEP "A: 1\n\n0123456789\n\n" SEP "B: 2\n\ny\n", 7, 8, 8,
+	    &out);
 	assert_string_equal(out.data, "0:17:A: 1\n\n01|62:8:B: 2\n\ny\n|");
+	buf_free(&out);
+}
+
+/*
+ * A Content-Length is obeyed up to cl_max bytes, whatever max is: the
+ * messages are where they are, cut at max (the fuzzer found them split
+ * otherwise when max, not cl_max, bounded the Content-Length obeyed).
+ */
+static void
+mbox_content_length_cap(void **state)
+{
+	const char	*mbox = SEP "Content-Length: 49\n\nx\n\n" SEP "y\n\n"
+			    SEP "B: 2\n";
+	struct buf	 out = { 0 };
+	size_t		 piece;
+
+	(void)state;
+	for (piece = 1; piece <= strlen(mbox); piece += 7) {
+		/* 49 bytes: obeyed at 49, whatever the cap. */
+		split(mbox, piece, SIZE_MAX, 49, &out);
+		assert_string_equal(out.data, "0:69:Content-Length: 49\n\n"
+		    "x\n\n" SEP "y\n|114:5:B: 2\n|");
+		split(mbox, piece, 10, 49, &out);
+		assert_string_equal(out.data, "0:69:Content-Le|114:5:B: 2\n|");
+		/* Ignored at 48: the dated line is a separator. */
+		split(mbox, piece, SIZE_MAX, 48, &out);
+		assert_string_equal(out.data, "0:22:Content-Length: 49\n\n"
+		    "x\n|67:2:y\n|114:5:B: 2\n|");
+		split(mbox, piece, 10, 48, &out);
+		assert_string_equal(out.data, "0:22:Content-Le|67:2:y\n|"
+		    "114:5:B: 2\n|");
+	}
 	buf_free(&out);
 }
 
@@ -534,6 +569,7 @@ main(void)
 		cmocka_unit_test(mbox_content_length),
 		cmocka_unit_test(mbox_content_length_huge),
 		cmocka_unit_test(mbox_larger_than_max),
+		cmocka_unit_test(mbox_content_length_cap),
 		cmocka_unit_test(digest_subject_header),
 	};
 
