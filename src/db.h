@@ -16,6 +16,13 @@
  *   runs inside a transaction, so that reading a table of any size
  *   takes the same memory, and other statements may run between its
  *   rows (libpq runs one query at a time on a connection).
+ * DB_PREPARE_LAZY: on SQLite too, a statement is prepared when first
+ * bound or run, not when asked for (its SQL, which must outlive it, is
+ * kept until then): the store asks for all it may run when it opens,
+ * and a run that stores one report runs few of them (preparing them
+ * all was a tenth of such a run, issue 18). A statement that cannot be
+ * prepared then fails where it is first bound or run, with SQLite's
+ * message in db_errmsg.
  * The SQL itself is written once where the two dialects agree (the
  * store keeps to what both accept: ON CONFLICT, RETURNING, CASE, no
  * boolean columns) and chosen with db_pick where they must differ.
@@ -47,6 +54,10 @@ struct db {
 struct db_stmt {
 	sqlite3_stmt	*lite;
 	struct pgst	*pg;
+	/* DB_PREPARE_LAZY, not prepared yet: from what, when first used */
+	sqlite3		*lazy_db;
+	const char	*lazy_sql;
+	unsigned	 lazy_flags;
 };
 
 #define DB_OK		SQLITE_OK
@@ -74,6 +85,8 @@ struct db_stmt {
 #define DB_PREPARE_PERSISTENT	SQLITE_PREPARE_PERSISTENT
 /* PostgreSQL: read the rows through a cursor (above). */
 #define DB_PREPARE_STREAM	0x10000
+/* SQLite: prepared when first bound or run (above). */
+#define DB_PREPARE_LAZY		0x20000
 
 /* Which database a connection is. */
 static inline int
@@ -177,7 +190,15 @@ db_prepare_v3(struct db *db, const char *sql, int n, unsigned flags,
 
 	*out = NULL;
 	if (db->pg != NULL)
-		return pg_prepare(db, sql, n, flags, out);
+		return pg_prepare(db, sql, n, flags & ~DB_PREPARE_LAZY, out);
+	if ((flags & DB_PREPARE_LAZY) != 0 && n == -1 && tail == NULL) {
+		if ((*out = calloc(1, sizeof **out)) == NULL)
+			return DB_NOMEM;
+		(*out)->lazy_db = db->lite;
+		(*out)->lazy_sql = sql;
+		(*out)->lazy_flags = flags & 0xff;
+		return DB_OK;
+	}
 	rc = sqlite3_prepare_v3(db->lite, sql, n, flags & 0xff, &st, tail);
 	if (rc != SQLITE_OK || st == NULL)
 		return rc;
@@ -203,27 +224,63 @@ db_finalize(struct db_stmt *st)
 		return DB_OK;
 	if (st->lite != NULL)
 		sqlite3_finalize(st->lite);
-	else
+	else if (st->pg != NULL)
 		pg_finalize(st->pg);
 	free(st);
 	return DB_OK;
 }
 
+/*
+ * A DB_PREPARE_LAZY statement prepared now, if it is not yet: DB_OK or
+ * SQLite's error (it is tried again at the next call).
+ */
+static inline int
+db_ready(struct db_stmt *st)
+{
+	int	rc;
+
+	if (__builtin_expect(st->lazy_sql == NULL, 1))
+		return DB_OK;
+	rc = sqlite3_prepare_v3(st->lazy_db, st->lazy_sql, -1,
+	    st->lazy_flags, &st->lite, NULL);
+	if (rc != SQLITE_OK || st->lite == NULL) {
+		st->lite = NULL;
+		return rc != SQLITE_OK ? rc : DB_ERROR;
+	}
+	st->lazy_sql = NULL;
+	return DB_OK;
+}
+
+/* Not prepared yet: nothing was bound or run. */
+static inline int
+db_unprepared(const struct db_stmt *st)
+{
+	return __builtin_expect(st->lazy_sql != NULL, 0);
+}
+
 static inline int
 db_step(struct db_stmt *st)
 {
+	int	rc;
+
+	if ((rc = db_ready(st)) != DB_OK)
+		return rc;
 	return st->lite != NULL ? sqlite3_step(st->lite) : pg_step(st->pg);
 }
 
 static inline int
 db_reset(struct db_stmt *st)
 {
+	if (db_unprepared(st))
+		return DB_OK;
 	return st->lite != NULL ? sqlite3_reset(st->lite) : pg_reset(st->pg);
 }
 
 static inline int
 db_clear_bindings(struct db_stmt *st)
 {
+	if (db_unprepared(st))
+		return DB_OK;
 	return st->lite != NULL ? sqlite3_clear_bindings(st->lite) :
 	    pg_clear_bindings(st->pg);
 }
@@ -231,6 +288,10 @@ db_clear_bindings(struct db_stmt *st)
 static inline int
 db_bind_int64(struct db_stmt *st, int i, int64_t v)
 {
+	int	rc;
+
+	if ((rc = db_ready(st)) != DB_OK)
+		return rc;
 	return st->lite != NULL ? sqlite3_bind_int64(st->lite, i, v) :
 	    pg_bind_int64(st->pg, i, v);
 }
@@ -245,6 +306,10 @@ static inline int
 db_bind_text(struct db_stmt *st, int i, const char *v, int n,
     void (*d)(void *))
 {
+	int	rc;
+
+	if ((rc = db_ready(st)) != DB_OK)
+		return rc;
 	return st->lite != NULL ? sqlite3_bind_text(st->lite, i, v, n, d) :
 	    pg_bind_text(st->pg, i, v, n, d);
 }
@@ -253,6 +318,10 @@ static inline int
 db_bind_blob(struct db_stmt *st, int i, const void *v, int n,
     void (*d)(void *))
 {
+	int	rc;
+
+	if ((rc = db_ready(st)) != DB_OK)
+		return rc;
 	return st->lite != NULL ? sqlite3_bind_blob(st->lite, i, v, n, d) :
 	    pg_bind_blob(st->pg, i, v, n, d);
 }
@@ -260,6 +329,10 @@ db_bind_blob(struct db_stmt *st, int i, const void *v, int n,
 static inline int
 db_bind_null(struct db_stmt *st, int i)
 {
+	int	rc;
+
+	if ((rc = db_ready(st)) != DB_OK)
+		return rc;
 	return st->lite != NULL ? sqlite3_bind_null(st->lite, i) :
 	    pg_bind_null(st->pg, i);
 }
@@ -267,6 +340,8 @@ db_bind_null(struct db_stmt *st, int i)
 static inline int
 db_bind_parameter_count(struct db_stmt *st)
 {
+	if (db_ready(st) != DB_OK)
+		return 0;
 	return st->lite != NULL ? sqlite3_bind_parameter_count(st->lite) :
 	    pg_bind_parameter_count(st->pg);
 }

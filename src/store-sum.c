@@ -255,7 +255,8 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 		    i == S_SIG_DKIM || i == S_SIG_SPF)))
 			continue;
 		if (db_prepare_v3(i <= S_SIG_PUT ? m->sigdb : db, sql, -1,
-		    DB_PREPARE_PERSISTENT, &m->st[i], NULL) != DB_OK) {
+		    DB_PREPARE_PERSISTENT | DB_PREPARE_LAZY, &m->st[i],
+		    NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
 			sum_free(m);
 			return NULL;
@@ -820,7 +821,7 @@ int
 sum_upgrade(struct store_sum *m, int from, struct dr_error *err)
 {
 	struct db_stmt	*st = m->st[S_REPORTS], *up = m->st[S_SET_DAY];
-	int64_t		 id = 0, begin, end;
+	int64_t		 id = 0, begin = 0, end = 0;
 	char		 adkim[8], aspf[8];
 	int		 rc;
 

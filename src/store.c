@@ -862,8 +862,8 @@ prepare_all(struct store *s, struct dr_error *err)
 	}
 	for (i = 0; i < Q__COUNT; i++) {
 		sql = s->pg && stmt_pg[i] != NULL ? stmt_pg[i] : stmt_sql[i];
-		if (db_prepare_v3(s->db, sql, -1, DB_PREPARE_PERSISTENT,
-		    &s->st[i], NULL) != DB_OK)
+		if (db_prepare_v3(s->db, sql, -1, DB_PREPARE_PERSISTENT |
+		    DB_PREPARE_LAZY, &s->st[i], NULL) != DB_OK)
 			return db_err(s, err, "preparing a statement");
 	}
 	if (s->pg && db_prepare_v3(s->db, warning_pg, -1,
