@@ -211,8 +211,6 @@ struct ingest {
 	const char		*p_unit;	/* NULL: bytes */
 	uint64_t		 p_total, p_done;
 	struct timespec		 p_start;
-	struct store		*mlookup;	/* read-only, for messages;
-						   ingest_lookup */
 	struct sha256		*msha;
 	uint64_t		 mail_read, mail_known;
 	bool			 one_message;	/* the input: stdin */
@@ -225,8 +223,6 @@ struct ingest {
 	struct buf		 porigin;	/* origin of a part */
 
 	/* Parser. */
-	struct store		*lookup;	/* read-only, for digests;
-						   ingest_lookup */
 	int			 doc_mail;	/* the document is a mail part */
 	struct sha256		*sha;
 	struct parser		*parser;	/* reused for each document */
@@ -269,6 +265,9 @@ struct ingest {
 	/* A fatal error (database, memory) in any stage stops them all. */
 	atomic_bool		 fatal;
 	pthread_mutex_t		 mtx;
+	/* The lookup connection (ingest_lookup), and who holds it. */
+	struct store		*lookup;
+	pthread_mutex_t		 lookup_mtx;
 	struct dr_error		 fatal_err;
 
 	/*
@@ -360,13 +359,16 @@ int	raw_store_reject(struct ingest *, struct m_reject *,
 int	raw_store_piece(struct ingest *, struct d_chunk *, struct dr_error *);
 
 /*
- * A read-only connection to the database (which: &e->lookup, for the
- * parse stage's thread; &e->mlookup, for the mail reader's), opened by
- * its thread when first needed: a run with nothing to read opens none.
- * NULL with err set if it cannot be opened.
+ * The read-only connection to the database on which the parse stage
+ * looks up documents' digests, and the mail reader messages' digests
+ * and locations: one for both (each parses the schema when it opens:
+ * 0.6 ms of a run that stores one message, issue 18), opened when
+ * first needed (a run with nothing to read opens none) and held by one
+ * thread at a time. ingest_lookup returns it held, or NULL with err
+ * set if it cannot be opened; ingest_lookup_done lets it go.
  */
-struct store *ingest_lookup(struct ingest *, struct store **,
-	    struct dr_error *);
+struct store *ingest_lookup(struct ingest *, struct dr_error *);
+void	 ingest_lookup_done(struct ingest *);
 
 /* --- the stages -------------------------------------------------------- */
 

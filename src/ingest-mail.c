@@ -130,6 +130,7 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 {
 	struct store_mail	 sm;
 	enum store_mail_outcome	 o;
+	struct store		*l;
 	struct mail_msg		*m = NULL;
 	struct dr_error		 why;
 	const char		*kind = NULL;
@@ -140,9 +141,10 @@ ingest_mail(struct ingest *e, const void *raw, size_t len,
 	e->received = received;
 	memset(&sm, 0, sizeof sm);
 	mail_digest(e->msha, raw, len, sm.sha256);
-	if (ingest_lookup(e, &e->mlookup, err) == NULL)
+	if ((l = ingest_lookup(e, err)) == NULL)
 		return -1;
-	known = store_mail_known(e->mlookup, sm.sha256, &o, err);
+	known = store_mail_known(l, sm.sha256, &o, err);
+	ingest_lookup_done(e);
 	if (known == -1)
 		return -1;
 	/* Recovery mode reads again what held only broken reports. */
@@ -366,11 +368,13 @@ int
 ingest_mail_known(struct ingest *e, const char *location,
     enum store_mail_outcome *o, int *handled, struct dr_error *err)
 {
-	int	known;
+	struct store	*l;
+	int		 known;
 
-	if (ingest_lookup(e, &e->mlookup, err) == NULL)
+	if ((l = ingest_lookup(e, err)) == NULL)
 		return -1;
-	known = store_location(e->mlookup, location, o, handled, err);
+	known = store_location(l, location, o, handled, err);
+	ingest_lookup_done(e);
 	if (known == 1 && e->opts.recover && *o == STORE_MAIL_REJECTED)
 		return 0;	/* read it again: see ingest_mail */
 	return known;

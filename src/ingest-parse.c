@@ -274,16 +274,18 @@ send_msg(struct ingest *e, struct d_send *s, struct dr_error *err)
 static int
 doc_msg(struct ingest *e, struct d_doc *d, struct dr_error *err)
 {
-	struct dr_error	why;
-	int		found;
+	struct dr_error	 why;
+	struct store	*l;
+	int		 found;
 
 	e->doc = d->doc;
 	e->doc_mail = d->mail;
 	sha256_update(e->sha, d->data, d->len);
 	sha256_final(e->sha, e->doc.sha256);
-	if (ingest_lookup(e, &e->lookup, err) == NULL)
+	if ((l = ingest_lookup(e, err)) == NULL)
 		return -1;
-	found = store_has_report(e->lookup, e->doc.sha256, 0, err);
+	found = store_has_report(l, e->doc.sha256, 0, err);
+	ingest_lookup_done(e);
 	if (found == -1)
 		return -1;
 	if (found)

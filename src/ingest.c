@@ -150,6 +150,7 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	e->store = store;
 	e->opts = *opts;
 	pthread_mutex_init(&e->mtx, NULL);
+	pthread_mutex_init(&e->lookup_mtx, NULL);
 	pthread_cond_init(&e->synced, NULL);
 	pthread_cond_init(&e->verdict, NULL);
 	e->sha = sha256_new();
@@ -172,8 +173,8 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	/*
-	 * Everything committed so far is visible to the readers (e->lookup,
-	 * e->mlookup: ingest_lookup opens them when first needed).
+	 * Everything committed so far is visible to the lookups (e->lookup:
+	 * ingest_lookup opens it when first needed).
 	 */
 	if (store_commit(store, err) == -1) {
 		ingest_free(e);
@@ -236,12 +237,22 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 }
 
 struct store *
-ingest_lookup(struct ingest *e, struct store **which, struct dr_error *err)
+ingest_lookup(struct ingest *e, struct dr_error *err)
 {
-	if (*which == NULL && store_open(store_dsn(e->store),
-	    store_busy_ms(e->store), STORE_READER, which, err) == -1)
+	pthread_mutex_lock(&e->lookup_mtx);
+	if (e->lookup == NULL && store_open(store_dsn(e->store),
+	    store_busy_ms(e->store), STORE_READER, &e->lookup, err) == -1) {
+		e->lookup = NULL;
+		pthread_mutex_unlock(&e->lookup_mtx);
 		return NULL;
-	return *which;
+	}
+	return e->lookup;
+}
+
+void
+ingest_lookup_done(struct ingest *e)
+{
+	pthread_mutex_unlock(&e->lookup_mtx);
 }
 
 void
@@ -260,7 +271,6 @@ ingest_free(struct ingest *e)
 	}
 	free(e->list);
 	store_close(e->lookup);
-	store_close(e->mlookup);
 	sha256_free(e->msha);
 	buf_free(&e->skipped);
 	buf_free(&e->porigin);
@@ -278,6 +288,7 @@ ingest_free(struct ingest *e)
 	buf_free(&e->rorigin);
 	buf_free(&e->v_origin);
 	pthread_mutex_destroy(&e->mtx);
+	pthread_mutex_destroy(&e->lookup_mtx);
 	pthread_cond_destroy(&e->synced);
 	pthread_cond_destroy(&e->verdict);
 	free(e);
