@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "dkimkey.h"
+#include "lazy.h"
 
 #define TAGS_MAX	32
 
@@ -242,6 +243,9 @@ dkimkey_parse(const char *text, struct dkimkey *key, char *why, size_t len)
 		free(s);
 		return 0;
 	}
+	/* libcrypto reads the key: opened now, or why not. */
+	if (lazy_load(LAZY_CRYPTO, why, len) == -1)
+		goto fail;
 	if ((der = malloc(strlen(p) + 3)) == NULL) {
 		snprintf(why, len, "out of memory");
 		goto fail;

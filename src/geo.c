@@ -29,6 +29,7 @@
 
 #include "cidr.h"
 #include "geo.h"
+#include "lazy.h"
 #include "log.h"
 #include "sanitise.h"
 
@@ -136,6 +137,10 @@ geo_open(const char *path, struct dr_error *err)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		dr_seterr(err, DR_E_FORMAT, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (lazy_load(LAZY_LOC, says, sizeof says) == -1) {
+		dr_seterr(err, DR_E_SYSTEM, "%s: %s", path, says);
 		goto fail;
 	}
 	if (loc_new(&g->ctx) != 0) {

@@ -1,13 +1,19 @@
 /*
- * lazy.c: libcurl, libpq and GMime, loaded the first time they are
- * needed (lazy.h).
+ * lazy.c: libcurl, libpq, GMime, libarchive, libcrypto, libloc and
+ * c-ares, loaded the first time they are needed (lazy.h).
  *
  * Each function of theirs that dmarcdb calls is defined here under its
  * own name (the headers' declarations) and calls the library's, found
  * with dlsym when the library is opened: the first call opens it,
  * under a pthread_once, so that any thread may be first. The
  * executable exports none of these names, so the library's calls to
- * its own functions stay its own.
+ * its own functions stay its own. A program that links one of these
+ * libraries itself (test_unpack and test_ingest write zip archives
+ * with libarchive) exports the names that library uses: its calls to
+ * its own public functions come through here then, harmlessly once it
+ * is open. GMime's would not: g_mime_init, called here as GMime is
+ * opened, would come back into the pthread_once that opens it and wait
+ * for ever; no program links GMime.
  *
  * A library that cannot be opened (not installed) makes its functions
  * fail the way the library's own fail when they cannot work: NULL
@@ -26,9 +32,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <netinet/in.h>
+
+#include <ares.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include <curl/curl.h>
 #include <gmime/gmime.h>
+#include <libloc/libloc.h>
+#include <libloc/as.h>
+#include <libloc/database.h>
+#include <libloc/network.h>
 #include <libpq-fe.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "lazy.h"
 
@@ -101,6 +118,114 @@
 	X(LAZY_PQ, unsigned char *, PQunescapeBytea,			\
 	    (const unsigned char *s, size_t *n), (s, n), NULL)		\
 	V(LAZY_PQ, PQfreemem, (void *p), (p))				\
+	X(LAZY_ARCHIVE, struct archive *, archive_read_new, (void), (),	\
+	    NULL)							\
+	X(LAZY_ARCHIVE, int, archive_read_free, (struct archive *a),	\
+	    (a), ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_support_format_zip_seekable,	\
+	    (struct archive *a), (a), ARCHIVE_FATAL)			\
+	X(LAZY_ARCHIVE, int, archive_read_open_memory,			\
+	    (struct archive *a, const void *b, size_t n), (a, b, n),	\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_open1, (struct archive *a),	\
+	    (a), ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_set_callback_data,		\
+	    (struct archive *a, void *d), (a, d), ARCHIVE_FATAL)	\
+	X(LAZY_ARCHIVE, int, archive_read_set_read_callback,		\
+	    (struct archive *a, archive_read_callback *f), (a, f),	\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_set_seek_callback,		\
+	    (struct archive *a, archive_seek_callback *f), (a, f),	\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_set_skip_callback,		\
+	    (struct archive *a, archive_skip_callback *f), (a, f),	\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, int, archive_read_next_header,			\
+	    (struct archive *a, struct archive_entry **e), (a, e),	\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, la_ssize_t, archive_read_data,			\
+	    (struct archive *a, void *b, size_t n), (a, b, n),		\
+	    ARCHIVE_FATAL)						\
+	X(LAZY_ARCHIVE, const char *, archive_error_string,		\
+	    (struct archive *a), (a), NULL)				\
+	X(LAZY_ARCHIVE, const char *, archive_entry_pathname,		\
+	    (struct archive_entry *e), (e), NULL)			\
+	X(LAZY_ARCHIVE, mode_t, archive_entry_filetype,			\
+	    (struct archive_entry *e), (e), 0)				\
+	X(LAZY_ARCHIVE, int, archive_entry_is_encrypted,		\
+	    (struct archive_entry *e), (e), 0)				\
+	X(LAZY_ARCHIVE, la_int64_t, archive_entry_size,			\
+	    (struct archive_entry *e), (e), 0)				\
+	X(LAZY_ARCHIVE, int, archive_entry_size_is_set,			\
+	    (struct archive_entry *e), (e), 0)				\
+	X(LAZY_CRYPTO, int, EVP_DecodeBlock, (unsigned char *t,		\
+	    const unsigned char *f, int n), (t, f, n), -1)		\
+	X(LAZY_CRYPTO, EVP_PKEY *, d2i_PUBKEY, (EVP_PKEY **a,		\
+	    const unsigned char **p, long n), (a, p, n), NULL)		\
+	X(LAZY_CRYPTO, EVP_PKEY *, d2i_PublicKey, (int t, EVP_PKEY **a,	\
+	    const unsigned char **p, long n), (t, a, p, n), NULL)	\
+	V(LAZY_CRYPTO, EVP_PKEY_free, (EVP_PKEY *k), (k))		\
+	X(LAZY_CRYPTO, int, EVP_PKEY_get_base_id, (const EVP_PKEY *k),	\
+	    (k), 0)							\
+	X(LAZY_CRYPTO, int, EVP_PKEY_get_bits, (const EVP_PKEY *k),	\
+	    (k), 0)							\
+	X(LAZY_LOC, int, loc_new, (struct loc_ctx **c), (c), -1)	\
+	X(LAZY_LOC, struct loc_ctx *, loc_unref, (struct loc_ctx *c),	\
+	    (c), NULL)							\
+	V(LAZY_LOC, loc_set_log_fn, (struct loc_ctx *c,			\
+	    void (*f)(struct loc_ctx *, int, const char *, int,		\
+	    const char *, const char *, va_list)), (c, f))		\
+	X(LAZY_LOC, int, loc_database_new, (struct loc_ctx *c,		\
+	    struct loc_database **d, FILE *f), (c, d, f), -1)		\
+	X(LAZY_LOC, struct loc_database *, loc_database_unref,		\
+	    (struct loc_database *d), (d), NULL)			\
+	X(LAZY_LOC, time_t, loc_database_created_at,			\
+	    (struct loc_database *d), (d), 0)				\
+	X(LAZY_LOC, int, loc_database_lookup, (struct loc_database *d,	\
+	    const struct in6_addr *a, struct loc_network **n), (d, a, n), \
+	    -1)								\
+	X(LAZY_LOC, int, loc_database_get_as, (struct loc_database *d,	\
+	    struct loc_as **as, uint32_t n), (d, as, n), -1)		\
+	X(LAZY_LOC, const char *, loc_as_get_name, (struct loc_as *as),	\
+	    (as), NULL)							\
+	X(LAZY_LOC, struct loc_as *, loc_as_unref, (struct loc_as *as),	\
+	    (as), NULL)							\
+	X(LAZY_LOC, uint32_t, loc_network_get_asn,			\
+	    (struct loc_network *n), (n), 0)				\
+	X(LAZY_LOC, const char *, loc_network_get_country_code,		\
+	    (struct loc_network *n), (n), NULL)				\
+	X(LAZY_LOC, struct loc_network *, loc_network_unref,		\
+	    (struct loc_network *n), (n), NULL)				\
+	X(LAZY_CARES, int, ares_library_init, (int f), (f),		\
+	    ARES_ENOTINITIALIZED)					\
+	V(LAZY_CARES, ares_library_cleanup, (void), ())			\
+	X(LAZY_CARES, int, ares_init_options, (ares_channel *c,		\
+	    struct ares_options *o, int m), (c, o, m),			\
+	    ARES_ENOTINITIALIZED)					\
+	V(LAZY_CARES, ares_destroy, (ares_channel c), (c))		\
+	V(LAZY_CARES, ares_cancel, (ares_channel c), (c))		\
+	X(LAZY_CARES, int, ares_set_servers_ports_csv, (ares_channel c,	\
+	    const char *s), (c, s), ARES_ENOTINITIALIZED)		\
+	V(LAZY_CARES, ares_query, (ares_channel c, const char *n,	\
+	    int k, int t, ares_callback f, void *a), (c, n, k, t, f, a)) \
+	X(LAZY_CARES, int, ares_getsock, (ares_channel c,		\
+	    ares_socket_t *s, int n), (c, s, n), 0)			\
+	V(LAZY_CARES, ares_process_fd, (ares_channel c,			\
+	    ares_socket_t r, ares_socket_t w), (c, r, w))		\
+	X(LAZY_CARES, struct timeval *, ares_timeout, (ares_channel c,	\
+	    struct timeval *m, struct timeval *t), (c, m, t), m)	\
+	X(LAZY_CARES, int, ares_parse_a_reply, (const unsigned char *b,	\
+	    int n, struct hostent **h, struct ares_addrttl *t, int *nt), \
+	    (b, n, h, t, nt), ARES_ENOTINITIALIZED)			\
+	X(LAZY_CARES, int, ares_parse_aaaa_reply,			\
+	    (const unsigned char *b, int n, struct hostent **h,		\
+	    struct ares_addr6ttl *t, int *nt), (b, n, h, t, nt),	\
+	    ARES_ENOTINITIALIZED)					\
+	X(LAZY_CARES, int, ares_parse_ptr_reply,			\
+	    (const unsigned char *b, int n, const void *a, int an,	\
+	    int f, struct hostent **h), (b, n, a, an, f, h),		\
+	    ARES_ENOTINITIALIZED)					\
+	V(LAZY_CARES, ares_free_hostent, (struct hostent *h), (h))	\
 	/* (Only the tests' programs call these: mimecheck, test_mail.) */	\
 	X(LAZY_GMIME, const char *, g_mime_content_type_get_media_type,	\
 	    (GMimeContentType *a0), (a0), NULL)				\
@@ -290,9 +415,11 @@ static struct {
 	/* The two variadic ones, by hand. */
 	CURLcode (*curl_easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode (*curl_easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*archive_set_error)(struct archive *, int, const char *, ...);
 	/* And what the messages need when there is no library. */
 	const char *(*curl_easy_strerror)(CURLcode);
 	char *(*PQerrorMessage)(const PGconn *);
+	const char *(*ares_strerror)(int);
 } fn;
 
 static const struct sym {
@@ -313,12 +440,20 @@ static const struct sym {
 	    curl_easy_strerror) },
 	{ LAZY_PQ, "PQerrorMessage", offsetof(__typeof__(fn),
 	    PQerrorMessage) },
+	{ LAZY_ARCHIVE, "archive_set_error", offsetof(__typeof__(fn),
+	    archive_set_error) },
+	{ LAZY_CARES, "ares_strerror", offsetof(__typeof__(fn),
+	    ares_strerror) },
 };
 
 static const char *const sonames[] = {
 	[LAZY_CURL] = LIBCURL_SONAME,
 	[LAZY_PQ] = LIBPQ_SONAME,
 	[LAZY_GMIME] = LIBGMIME_SONAME,
+	[LAZY_ARCHIVE] = LIBARCHIVE_SONAME,
+	[LAZY_CRYPTO] = LIBCRYPTO_SONAME,
+	[LAZY_LOC] = LIBLOC_SONAME,
+	[LAZY_CARES] = LIBCARES_SONAME,
 };
 
 /* Each library's state: opened, or why not ("" until tried). */
@@ -330,6 +465,10 @@ static struct lib {
 	[LAZY_CURL] = { PTHREAD_ONCE_INIT, 0, "" },
 	[LAZY_PQ] = { PTHREAD_ONCE_INIT, 0, "" },
 	[LAZY_GMIME] = { PTHREAD_ONCE_INIT, 0, "" },
+	[LAZY_ARCHIVE] = { PTHREAD_ONCE_INIT, 0, "" },
+	[LAZY_CRYPTO] = { PTHREAD_ONCE_INIT, 0, "" },
+	[LAZY_LOC] = { PTHREAD_ONCE_INIT, 0, "" },
+	[LAZY_CARES] = { PTHREAD_ONCE_INIT, 0, "" },
 };
 
 static void
@@ -385,6 +524,10 @@ open_lib(enum lazy_lib l)
 static void open_curl(void) { open_lib(LAZY_CURL); }
 static void open_pq(void) { open_lib(LAZY_PQ); }
 static void open_gmime(void) { open_lib(LAZY_GMIME); }
+static void open_archive(void) { open_lib(LAZY_ARCHIVE); }
+static void open_crypto(void) { open_lib(LAZY_CRYPTO); }
+static void open_loc(void) { open_lib(LAZY_LOC); }
+static void open_cares(void) { open_lib(LAZY_CARES); }
 
 /* 1 when the library is open (opened now if need be), else 0. */
 static int
@@ -394,6 +537,10 @@ need(enum lazy_lib l)
 		[LAZY_CURL] = open_curl,
 		[LAZY_PQ] = open_pq,
 		[LAZY_GMIME] = open_gmime,
+		[LAZY_ARCHIVE] = open_archive,
+		[LAZY_CRYPTO] = open_crypto,
+		[LAZY_LOC] = open_loc,
+		[LAZY_CARES] = open_cares,
 	};
 
 	pthread_once(&libs[l].once, opener[l]);
@@ -487,6 +634,33 @@ PQerrorMessage(const PGconn *c)
 		return fn.PQerrorMessage(c);
 	snprintf(msg, sizeof msg, "cannot load %s: %s", LIBPQ_SONAME,
 	    libs[LAZY_PQ].why);
+	return msg;
+}
+
+/* Called back by libarchive, which has been opened. */
+void
+archive_set_error(struct archive *a, int e, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[512];
+
+	if (!need(LAZY_ARCHIVE))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fn.archive_set_error(a, e, "%s", msg);
+}
+
+const char *
+ares_strerror(int code)
+{
+	static char	msg[300];
+
+	if (need(LAZY_CARES))
+		return fn.ares_strerror(code);
+	snprintf(msg, sizeof msg, "cannot load %s: %s", LIBCARES_SONAME,
+	    libs[LAZY_CARES].why);
 	return msg;
 }
 

@@ -514,8 +514,10 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 		lk.jobs[i].lk = &lk;
 		lk.jobs[i].ip = ips[i];
 	}
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
-		dr_seterr(err, DR_E_NOMEM, "c-ares: cannot initialise");
+	if ((k = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		/* (Out of memory, or c-ares cannot be loaded: lazy.h.) */
+		dr_seterr(err, k == ARES_ENOMEM ? DR_E_NOMEM : DR_E_SYSTEM,
+		    "c-ares: cannot initialise: %s", ares_strerror(k));
 		goto out;
 	}
 	memset(&o, 0, sizeof o);

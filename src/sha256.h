@@ -1,6 +1,6 @@
 /*
- * sha256.h: SHA-256 through OpenSSL's libcrypto (hardware accelerated
- * where the CPU allows).
+ * sha256.h: SHA-256, with Nettle (hardware accelerated where the CPU
+ * allows).
  */
 #ifndef DR_SHA256_H
 #define DR_SHA256_H
@@ -18,7 +18,7 @@ void		 sha256_update(struct sha256 *, const void *, size_t);
 void		 sha256_final(struct sha256 *, unsigned char[SHA256_LEN]);
 void		 sha256_free(struct sha256 *);
 
-/* One shot. Returns 0, or -1 on allocation failure. */
+/* One shot. Returns 0. */
 int		 sha256_buf(const void *, size_t, unsigned char[SHA256_LEN]);
 
 /* Lower-case hex of a digest into out (65 bytes). */

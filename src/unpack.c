@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "lazy.h"
 #include "log.h"
 #include "mail.h"
 #include "unpack.h"
@@ -876,7 +877,13 @@ zip_reader(struct unpack *u, struct zsrc **zp, struct dr_error *err)
 {
 	struct archive	*a;
 	struct zsrc	*z = *zp;
+	char		 why[512];
 
+	/* Not the archive's fault: the batch stops, the input unread. */
+	if (lazy_load(LAZY_ARCHIVE, why, sizeof why) == -1) {
+		dr_seterr(err, DR_E_SYSTEM, "%s", why);
+		return NULL;
+	}
 	a = archive_read_new();
 	if (a == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");

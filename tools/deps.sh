@@ -5,8 +5,9 @@
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libxml2-dev
-libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev libcmocka-dev
-libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev publicsuffix"
+libarchive-dev libsqlite3-dev zlib1g-dev libssl-dev nettle-dev
+libcmocka-dev libgmime-3.0-dev libcurl4-openssl-dev libpsl-dev
+publicsuffix"
 # AS and country of a source (src/geo.c): libloc and its database; the
 # database is also what tests/unit/test_geo looks addresses up in.
 build="$build libloc-dev libloc-database"
