@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "schema-sql.h"
+#include "schema-fresh.h"
 #include "hmap.h"
 #include "log.h"
 #include "store-int.h"
@@ -36,6 +37,8 @@
 #include "valid.h"
 
 #define NSCHEMA	((int)(sizeof schema_sql / sizeof schema_sql[0]))
+_Static_assert(SCHEMA_FRESH_VERSION == NSCHEMA,
+    "src/schema-fresh.h is not of the schema files'");
 /* Raw bytes of a rejected input are read back this much at a time. */
 #define RAW_PIECE	(256 * 1024)
 /* The schema version that put signatures in records. */
@@ -646,7 +649,14 @@ migrate(struct store *s, struct dr_error *err)
 	/* Another process may have migrated while we waited. */
 	if (user_version(s, &v, err) == -1)
 		goto fail;
-	for (i = v; i < NSCHEMA; i++) {
+	/*
+	 * A new database: what the schema files leave, in one piece
+	 * (tools/schema-fresh.c); an old one: the files it lacks.
+	 */
+	if (v == 0 && exec(s, schema_fresh, err, "creating the schema") ==
+	    -1)
+		goto fail;
+	for (i = v; v > 0 && i < NSCHEMA; i++) {
 		if (exec(s, schema_sql[i], err, "updating the schema") == -1)
 			goto fail;
 	}

@@ -166,6 +166,65 @@ schema_created_and_versioned(void **state)
 	}
 }
 
+/* The schema of the database at path: one line per object. */
+static void
+describe(const char *path, struct buf *out)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	out->len = 0;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT type || ' ' || name"
+	    " || ' ' || tbl_name || ' ' || sql FROM sqlite_master WHERE sql"
+	    " IS NOT NULL ORDER BY type, name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_int_equal(buf_adds(out, (const char *)
+		    sqlite3_column_text(st, 0)), 0);
+		assert_int_equal(buf_addc(out, '\n'), 0);
+	}
+	assert_int_equal(buf_addc(out, '\0'), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/*
+ * A new database is made by the schema in one piece (schema-fresh.h),
+ * an old one brought up by the schema files it lacks: the same schema
+ * either way, from version 1 as from none.
+ */
+static void
+fresh_schema_is_the_files(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*s2;
+	struct dr_error	 err;
+	struct buf	 fresh = { 0 }, old = { 0 };
+	sqlite3		*db;
+	char		 p[80];
+
+	describe(f->path, &fresh);
+	assert_non_null(strstr(fresh.data, "table reports reports CREATE"));
+	store_close(f->s);
+	f->s = NULL;
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_sql[0], NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, 1000, 0, &s2, &err), 0);
+	f->s = s2;
+	assert_int_equal(q(f, "PRAGMA user_version"), store_schema_version());
+	describe(f->path, &old);
+	assert_string_equal(old.data, fresh.data);
+	buf_free(&fresh);
+	buf_free(&old);
+}
+
 /* The mode of path (or suffix beside it), or -1 if it is not there. */
 static int
 mode_of(const char *path, const char *sfx, off_t *size)
@@ -953,6 +1012,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(schema_created_and_versioned,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(fresh_schema_is_the_files,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_database_refused,
 		    setup, teardown),
