@@ -125,6 +125,12 @@ grep -q "cannot load $gmime: " "$T/err" || fail "mail: $(cat "$T/err")"
     ' ' || (SELECT count(*) FROM mail_messages) || ' ' ||
     (SELECT count(*) FROM reports)")" = "0 0 2" ] ||
     fail "the message without GMime left a trace"
+# Piped in by an MTA: EX_TEMPFAIL, so that the MTA keeps it.
+expect_exit 75 hide "$gmime_file" "$DMARCDB" -q --db "$T/a.db" ingest - \
+    < "$EML" 2> "$T/err"
+grep -q "cannot load $gmime: " "$T/err" || fail "MTA: $(cat "$T/err")"
+[ "$(sql "$T/a.db" "SELECT count(*) FROM mail_messages")" = 0 ] ||
+    fail "the message piped in without GMime was recorded"
 "$DMARCDB" -q --db "$T/a.db" ingest "$EML" ||
     fail "the message with GMime: exit $?"
 [ "$(sql "$T/a.db" "SELECT count(*) FROM reports")" = 3 ] ||
