@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "log.h"
+#include "mail.h"
 #include "sanitise.h"
 
 /* Defaults, documented in dmarcdb(1). */
@@ -509,10 +510,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 				break;
 		}
 		mta = kind == UNPACK_EMAIL || kind == UNPACK_MORE;
+		/* Its parser, while the database is opened. */
+		if (kind == UNPACK_EMAIL)
+			mail_preload();
 	}
 
 	rc = cmd_create_store(c, &store);
 	if (rc != EXIT_OK) {
+		mail_preload_wait();
 		free(peek);
 		return mta ? EX_TEMPFAIL : rc;
 	}
@@ -568,6 +573,7 @@ done:
 	input_free(in);
 	ingest_free(e);
 	store_close(store);
+	mail_preload_wait();
 	free(peek);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -63,6 +63,35 @@ mail_ready(struct dr_error *err)
 	return 0;
 }
 
+static pthread_t	preloader;
+static bool		preloading;
+
+static void *
+preload(void *arg)
+{
+	struct dr_error	err;
+
+	(void)arg;
+	(void)mail_ready(&err);		/* said again where it is needed */
+	return NULL;
+}
+
+void
+mail_preload(void)
+{
+	if (!preloading && pthread_create(&preloader, NULL, preload, NULL) ==
+	    0)
+		preloading = true;
+}
+
+void
+mail_preload_wait(void)
+{
+	if (preloading)
+		pthread_join(preloader, NULL);
+	preloading = false;
+}
+
 /* --- the header pre-scan --------------------------------------------- */
 
 struct bound {

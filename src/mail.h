@@ -34,6 +34,16 @@ struct mail_msg;
 int		 mail_ready(struct dr_error *);
 
 /*
+ * GMime opened in the background, so that it is there by the time the
+ * message that is coming needs it: an MTA's delivery (ingest -) opens
+ * the database, writes its run's row and reads the message meanwhile
+ * (GMime and its libraries take 1.3 ms to open, issue 18). mail_ready
+ * waits for it if it is not done. mail_preload_wait: before exit.
+ */
+void		 mail_preload(void);
+void		 mail_preload_wait(void);
+
+/*
  * The header pre-scan: the raw bytes of a message are checked against
  * the caps above before GMime builds anything of it, since GMime builds
  * an object for every header field (about 500 bytes each), every MIME
