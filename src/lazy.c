@@ -471,12 +471,23 @@ static struct lib {
 	[LAZY_CARES] = { PTHREAD_ONCE_INIT, 0, "" },
 };
 
+static int	need(enum lazy_lib);
+
 static void
 open_lib(enum lazy_lib l)
 {
 	void	*h, *p;
 	size_t	 i;
 
+	/*
+	 * libcrypto, which libcurl, libpq and libloc need, is opened by
+	 * itself first: glibc (2.36) loses the dependency list of a
+	 * library that a dlopen loaded as another's dependency when a
+	 * later dlopen opens it by name (valgrind: 40 bytes, definitely
+	 * lost, when a digest checked a DKIM key after opening libloc).
+	 */
+	if (l == LAZY_CURL || l == LAZY_PQ || l == LAZY_LOC)
+		(void)need(LAZY_CRYPTO);
 	/* (Never closed: its functions are called to the end.) */
 	if ((h = dlopen(sonames[l], RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		snprintf(libs[l].why, sizeof libs[l].why, "%s", dlerror());
