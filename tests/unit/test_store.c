@@ -166,6 +166,30 @@ schema_created_and_versioned(void **state)
 	}
 }
 
+/*
+ * Not the fixture's database: a new one in its place, built as the
+ * first version schema files made it (its user_version is the caller's
+ * to set, with what it stores). The fixture's store is closed.
+ */
+static sqlite3 *
+old_database(struct fx *f, int version)
+{
+	sqlite3	*db;
+	char	 p[80];
+	int	 i;
+
+	store_close(f->s);
+	f->s = NULL;
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	for (i = 0; i < version; i++)
+		assert_int_equal(sqlite3_exec(db, schema_sql[i], NULL, NULL,
+		    NULL), SQLITE_OK);
+	return db;
+}
+
 /* The schema of the database at path: one line per object. */
 static void
 describe(const char *path, struct buf *out)
@@ -201,18 +225,10 @@ fresh_schema_is_the_files(void **state)
 	struct dr_error	 err;
 	struct buf	 fresh = { 0 }, old = { 0 };
 	sqlite3		*db;
-	char		 p[80];
 
 	describe(f->path, &fresh);
 	assert_non_null(strstr(fresh.data, "table reports reports CREATE"));
-	store_close(f->s);
-	f->s = NULL;
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, schema_sql[0], NULL, NULL, NULL),
-	    SQLITE_OK);
+	db = old_database(f, 1);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -528,19 +544,9 @@ rejected_bytes_survive_migration(void **state)
 	sqlite3_stmt	*st;
 	unsigned char	*raw, sha[SHA256_LEN];
 	size_t		 n = 600 * 1000;
-	int		 i;
-	char		 p[80];
 
-	/* Not the fixture's database: a new one, built as version 3 was. */
-	store_close(f->s);
-	f->s = NULL;
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(sqlite3_exec(db, schema_sql[i], NULL, NULL,
-		    NULL), SQLITE_OK);
+	/* Built as version 3 was. */
+	db = old_database(f, 3);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3;"
 	    "INSERT INTO ingest_runs (id, started_at, version) VALUES "
 	    "(1, 1700000000, 'old');"
@@ -847,18 +853,8 @@ values_migration(void **state)
 	struct store	*s2;
 	struct dr_error	 err;
 	sqlite3		*db;
-	char		 p[80];
-	int		 i;
 
-	store_close(f->s);
-	f->s = NULL;
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	for (i = 0; i < 5; i++)
-		assert_int_equal(sqlite3_exec(db, schema_sql[i], NULL, NULL,
-		    NULL), SQLITE_OK);
+	db = old_database(f, 5);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5;"
 	    "INSERT INTO ingest_runs (id, started_at, version) VALUES "
 	    "(1, 1700000000, 'old');"
