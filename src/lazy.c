@@ -641,10 +641,8 @@ PQerrorMessage(const PGconn *c)
 {
 	static char	msg[300];
 
-	if (need(LAZY_PQ))
+	if (lazy_load(LAZY_PQ, msg, sizeof msg) == 0)
 		return fn.PQerrorMessage(c);
-	snprintf(msg, sizeof msg, "cannot load %s: %s", LIBPQ_SONAME,
-	    libs[LAZY_PQ].why);
 	return msg;
 }
 
@@ -668,10 +666,8 @@ ares_strerror(int code)
 {
 	static char	msg[300];
 
-	if (need(LAZY_CARES))
+	if (lazy_load(LAZY_CARES, msg, sizeof msg) == 0)
 		return fn.ares_strerror(code);
-	snprintf(msg, sizeof msg, "cannot load %s: %s", LIBCARES_SONAME,
-	    libs[LAZY_CARES].why);
 	return msg;
 }
 
