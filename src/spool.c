@@ -119,14 +119,8 @@ append(struct spool *sp, struct sblock *b)
 	pthread_cond_broadcast(&sp->cv);
 }
 
-/*
- * The temporary file, where SQLite puts its own (SQLITE_TMPDIR, TMPDIR,
- * /var/tmp, /tmp: the first that takes it): unlinked from the start
- * (O_TMPFILE), or as soon as it is made; never readable by others. -1
- * if it cannot be made.
- */
-static int
-spool_file(void)
+int
+spool_tmpfile(void)
 {
 	const char	*dirs[4];
 	char		 path[4096];
@@ -217,7 +211,7 @@ spill(struct spool *sp)
 	/* The file and the block are the producer's: no lock to write. */
 	pthread_mutex_unlock(&sp->mtx);
 	if (sp->fd == -1)
-		sp->fd = spool_file();
+		sp->fd = spool_tmpfile();
 	ok = sp->fd != -1 && room(sp->fd, off + b->used) &&
 	    write_at(sp->fd, b->data, b->used, off) == 0;
 	pthread_mutex_lock(&sp->mtx);

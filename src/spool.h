@@ -57,4 +57,12 @@ int		 spool_stopped(struct spool *);
 /* Bytes that went through the file, and the most held in memory. */
 void		 spool_stats(struct spool *, uint64_t *, size_t *);
 
+/*
+ * A temporary file where SQLite puts its own (SQLITE_TMPDIR, TMPDIR,
+ * /var/tmp, /tmp: the first that takes it), read and written: unlinked
+ * from the start (O_TMPFILE), or as soon as it is made; never readable
+ * by others. -1 with errno set if it cannot be made.
+ */
+int		 spool_tmpfile(void);
+
 #endif

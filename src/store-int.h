@@ -37,9 +37,6 @@ void	 store_batch_abort(struct store *);
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
 	struct db_stmt	*sig, *sigs;
-	/* dmarcdb_senders: registered once; what store_days matches. */
-	int		 senders_fn;
-	struct match	*match;
 	/* store-ptr.c: the reverse DNS cache, prepared when first used. */
 	struct db_stmt	*ptr_get, *ptr_put;
 	/* store-alert.c: the alerts sent, prepared when first used. */

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "buf.h"
 #include "cidr.h"
 #include "hmap.h"
+#include "rsort.h"
 #include "store-int.h"
 #include "store.h"
 
@@ -60,30 +62,10 @@ finish(struct store *s, struct db_stmt *st, int rc, int ret,
 	return ret < 0 ? -1 : 0;
 }
 
-/* The cache size in effect (PRAGMA cache_size). */
-static int
-cache_size(struct store *s, int64_t *out, struct dr_error *err)
-{
-	struct db_stmt	*st;
-	int		 rc;
-
-	if (prep(s, "PRAGMA cache_size", &st, err, "reading the summary") ==
-	    -1)
-		return -1;
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*out = db_column_int64(st, 0);
-	db_finalize(st);
-	if (rc != DB_ROW)
-		return store_db_err(store_conn(s), store_path(s), err,
-		    "reading the summary");
-	return 0;
-}
-
 /* Signatures whose matching senders are remembered (direct-mapped). */
 #define MATCH_SLOTS	16384
 
-/* dmarcdb_senders(id, passes): the senders a signature matches. */
+/* The senders a signature's passing results match. */
 struct match {
 	store_match_fn	 fn;
 	void		*arg;
@@ -120,31 +102,11 @@ match_mask(struct match *m, int64_t id, const char *passes, size_t len,
 	return memcmp(mask, m->none, m->n) != 0 ? mask : NULL;
 }
 
-/* SQLite: dmarcdb_senders(id, passes), in the statement, before the sort. */
-static void
-sql_senders(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int
+bad_passes(struct store *s, struct dr_error *err)
 {
-	struct store_q		*q = sqlite3_user_data(ctx);
-	struct match		*m = q->match;
-	const char		*passes;
-	const unsigned char	*mask;
-	int			 bad;
-
-	(void)argc;
-	if (m == NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-		return;		/* NULL: nothing passes */
-	passes = (const char *)sqlite3_value_text(argv[1]);
-	if (passes == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	mask = match_mask(m, sqlite3_value_int64(argv[0]), passes,
-	    (size_t)sqlite3_value_bytes(argv[1]), &bad);
-	if (bad)
-		sqlite3_result_error(ctx, "a signature's passing results "
-		    "cannot be read", -1);
-	else if (mask != NULL)
-		sqlite3_result_blob(ctx, mask, (int)m->n, SQLITE_TRANSIENT);
+	return dr_seterr(err, DR_E_DB, "%s: a signature's passing results "
+	    "cannot be read", store_path(s));
 }
 
 /* store_days on PostgreSQL, sorted in memory: its callback's. */
@@ -169,37 +131,182 @@ days_cb(void *arg, const struct store_day *d, const char *passes,
 	if (passes != NULL && a->m->n > 0) {
 		e.senders = match_mask(a->m, d->sig, passes, len, &bad);
 		if (bad)
-			return dr_seterr(a->err, DR_E_DB, "%s: a signature's"
-			    " passing results cannot be read",
-			    store_path(a->s));
+			return bad_passes(a->s, a->err);
 	}
 	return a->cb(a->arg, &e);
 }
 
-int
-store_days(struct store *s, const char *domain, int64_t from, int64_t to,
-    size_t nmask, store_match_fn match, void *marg,
-    int (*cb)(void *, const struct store_day *), void *arg,
-    struct dr_error *err)
+/*
+ * The memory of a report command's sort (DMARCDB_SORT_MEMORY, in MiB):
+ * 0, or -1 with err set when the variable is not a number of MiB from 1
+ * to 2048.
+ */
+#define SORT_MEMORY	((size_t)64 << 20)
+static int
+sort_memory(size_t *mem, struct dr_error *err)
 {
-	/*
-	 * The signature's facts are read with each record, before the
-	 * sort: a report's records, and so their new signatures, are in
-	 * the order stored.
-	 */
+	const char	*v = getenv("DMARCDB_SORT_MEMORY");
+	char		*end;
+	unsigned long	 n = 0;
+
+	*mem = SORT_MEMORY;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (*v < '0' || *v > '9')
+		end = (char *)v;
+	else
+		n = strtoul(v, &end, 10);
+	if (end == v || *end != '\0' || n < 1 || n > 2048)
+		return dr_seterr(err, DR_E_USAGE, "DMARCDB_SORT_MEMORY: "
+		    "\"%s\" is not a number of MiB from 1 to 2048", v);
+	*mem = (size_t)n << 20;
+	return 0;
+}
+
+/*
+ * A record in the sort (rsort.h). Its key: header_from, NUL, source
+ * IP, NUL, the signature's id big-endian (ids are positive), which
+ * memcmp orders as store_days gives the records. Then the rest.
+ */
+struct day_rest {
+	int64_t		 messages;
+	int64_t		 day;
+	int64_t		 facts;
+	uint32_t	 reporter;	/* bytes with the NUL; 0: NULL */
+	uint32_t	 ident;		/* the same */
+	uint32_t	 senders;	/* bytes of the mask; 0: none */
+};
+
+/* A string and its NUL at *p, moved past. */
+static void
+put_text(unsigned char **p, const char *v, size_t len)
+{
+	memcpy(*p, v, len);
+	(*p)[len] = '\0';
+	*p += len + 1;
+}
+
+/* The sort failed (errno): the temporary file, or memory. */
+static int
+sort_err(struct store *s, struct dr_error *err)
+{
+	if (errno == ENOMEM)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	return dr_seterr(err, DR_E_DB, "%s: reading the summary: sorting "
+	    "in a temporary file: %s", store_path(s), strerror(errno));
+}
+
+/* One row into the sort: 0, or -1 with err set. */
+static int
+sort_row(struct store *s, struct rsort *rs, struct db_stmt *st,
+    struct match *m, struct dr_error *err)
+{
+	struct day_rest		 r;
+	const char		*hf, *ip, *rep, *ident, *passes;
+	const unsigned char	*mask = NULL;
+	unsigned char		*p;
+	size_t			 hl, il, rl, dl, klen, len;
+	uint64_t		 be;
+	int			 bad, i;
+
+	hf = text(st, 0);
+	ip = text(st, 1);
+	rep = db_column_type(st, 5) == DB_NULL ? NULL : text(st, 5);
+	ident = db_column_type(st, 8) == DB_NULL ? NULL : text(st, 8);
+	if (hf == NULL || ip == NULL || (rep == NULL &&
+	    db_column_type(st, 5) != DB_NULL) || (ident == NULL &&
+	    db_column_type(st, 8) != DB_NULL))
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (m->n > 0 && db_column_type(st, 7) != DB_NULL) {
+		if ((passes = text(st, 7)) == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		mask = match_mask(m, db_column_int64(st, 2), passes,
+		    (size_t)db_column_bytes(st, 7), &bad);
+		if (bad)
+			return bad_passes(s, err);
+	}
+	/* Strings end at their first NUL, as the callback sees them. */
+	hl = strlen(hf);
+	il = strlen(ip);
+	rl = rep != NULL ? strlen(rep) + 1 : 0;
+	dl = ident != NULL ? strlen(ident) + 1 : 0;
+	klen = hl + 1 + il + 1 + 8;
+	len = klen + sizeof r + rl + dl + (mask != NULL ? m->n : 0);
+	if ((p = rsort_reserve(rs, len)) == NULL)
+		return sort_err(s, err);
+	put_text(&p, hf, hl);
+	put_text(&p, ip, il);
+	be = (uint64_t)db_column_int64(st, 2) ^ ((uint64_t)1 << 63);
+	for (i = 7; i >= 0; i--) {
+		p[i] = (unsigned char)be;
+		be >>= 8;
+	}
+	p += 8;
+	r.messages = db_column_int64(st, 3);
+	r.day = db_column_int64(st, 4);
+	r.facts = db_column_int64(st, 6);
+	r.reporter = (uint32_t)rl;
+	r.ident = (uint32_t)dl;
+	r.senders = mask != NULL ? (uint32_t)m->n : 0;
+	memcpy(p, &r, sizeof r);
+	p += sizeof r;
+	if (rep != NULL)
+		put_text(&p, rep, rl - 1);
+	if (ident != NULL)
+		put_text(&p, ident, dl - 1);
+	if (mask != NULL)
+		memcpy(p, mask, m->n);
+	rsort_add(rs, klen);
+	return 0;
+}
+
+/* A record of the sort back into d (its strings in the record). */
+static void
+sort_day(const unsigned char *p, struct store_day *d)
+{
+	struct day_rest	 r;
+	uint64_t	 be = 0;
+	size_t		 i;
+
+	d->header_from = (const char *)p;
+	p += strlen(d->header_from) + 1;
+	d->source_ip = (const char *)p;
+	p += strlen(d->source_ip) + 1;
+	for (i = 0; i < 8; i++)
+		be = be << 8 | p[i];
+	d->sig = (int64_t)(be ^ ((uint64_t)1 << 63));
+	p += 8;
+	memcpy(&r, p, sizeof r);
+	p += sizeof r;
+	d->messages = r.messages;
+	d->day = r.day;
+	d->facts = (long)r.facts;
+	d->reporter = r.reporter > 0 ? (const char *)p : NULL;
+	p += r.reporter;
+	d->ident = r.ident > 0 ? (const char *)p : NULL;
+	p += r.ident;
+	d->senders = r.senders > 0 ? p : NULL;
+}
+
+/*
+ * The window's records read as they are stored, sorted here (rsort.h,
+ * spilling beyond the sort's memory), then to cb: what cb returned if
+ * not 0, -1 with err set, or 0.
+ */
+static int
+days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
+    struct match *m, int (*cb)(void *, const struct store_day *),
+    void *arg, struct dr_error *err)
+{
+	/* The signature's columns too: its records come in its order. */
 	static const char sql[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
-	    " CASE WHEN ?4 THEN dmarcdb_senders(g.id, g.passes) END, g.ident"
+	    " CASE WHEN ?4 THEN g.passes END, g.ident"
 	    " FROM reports p JOIN records c ON c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
-	    " AND p.status = 'active'"
-	    " ORDER BY 1, 2, 3";
-	/*
-	 * PostgreSQL, for a window too big for memory (days_sorted): the
-	 * senders matched here, after the sort.
-	 */
+	    " AND p.status = 'active'";
 	static const char sql_pg[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
@@ -208,16 +315,52 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	    " AND c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
-	    " AND p.status = 'active'"
-	    " ORDER BY 1, 2, 3";
+	    " AND p.status = 'active'";
 	struct store_day	 d;
-	struct match		 m;
-	struct store_q		*q = store_queries(s);
-	struct db *db = store_conn(s);
+	struct rsort		*rs;
 	struct db_stmt		*st = NULL;
-	int64_t			 cache = -16384;
-	char			 again[64];
-	int			 rc, ret = 0, first = 1;
+	struct db		*db = store_conn(s);
+	const void		*rec;
+	size_t			 mem, len;
+	int			 rc, ret = 0;
+
+	if (sort_memory(&mem, err) == -1)
+		return -1;
+	if ((rs = rsort_new(mem)) == NULL)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	if (prep(s, db_pick(db, sql, sql_pg), &st, err,
+	    "reading the summary") == -1) {
+		rsort_free(rs);
+		return -1;
+	}
+	bind_t(st, 1, domain);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	db_bind_int(st, 4, m->n > 0);
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((ret = sort_row(s, rs, st, m, err)) != 0)
+			break;
+	ret = finish(s, st, rc, ret, err, "reading the summary");
+	memset(&d, 0, sizeof d);
+	d.domain = domain;
+	while (ret == 0 && (rc = rsort_next(rs, &rec, &len)) == 1) {
+		sort_day(rec, &d);
+		ret = cb(arg, &d);
+	}
+	if (ret == 0 && rc == -1)
+		ret = sort_err(s, err);
+	rsort_free(rs);
+	return ret;
+}
+
+int
+store_days(struct store *s, const char *domain, int64_t from, int64_t to,
+    size_t nmask, store_match_fn match, void *marg,
+    int (*cb)(void *, const struct store_day *), void *arg,
+    struct dr_error *err)
+{
+	struct match	 m;
+	int		 ret;
 
 	memset(&m, 0, sizeof m);
 	m.fn = match;
@@ -233,118 +376,19 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		}
 	}
 	/*
-	 * PostgreSQL: sorted here when it fits in memory (store-days.c),
-	 * by the server when not.
+	 * PostgreSQL: in memory when the window fits (store-days.c), which
+	 * reads each signature once rather than with each record.
 	 */
-	if (db_is_pg(db)) {
+	if (db_is_pg(store_conn(s))) {
 		struct days_arg a = { s, &m, cb, arg, err };
 
 		ret = days_sorted(s, domain, from, to, nmask > 0, days_cb, &a,
 		    err);
 		if (ret != 1)
 			goto out;
-		ret = 0;
 	}
-	/*
-	 * Registered once: replacing a function fails while statements
-	 * run, as export's does when it classifies a domain. Direct only:
-	 * no view or trigger of a database can call it.
-	 */
-	if (!q->senders_fn && !db_is_pg(db)) {
-		if (sqlite3_create_function(db->lite, "dmarcdb_senders", 2,
-		    SQLITE_UTF8 | SQLITE_DIRECTONLY, q, sql_senders, NULL,
-		    NULL) != DB_OK) {
-			ret = store_db_err(db, store_path(s), err,
-			    "reading the summary");
-			goto out;
-		}
-		q->senders_fn = 1;
-	}
-	q->match = &m;
-	if (prep(s, db_pick(db, sql, sql_pg), &st, err, "reading the summary")
-	    == -1) {
-		ret = -1;
-		goto out;
-	}
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
-	db_bind_int(st, 4, nmask > 0);
-	/*
-	 * SQLite's sorter sorts in memory runs of the main database's
-	 * cache size before it merges them: runs of 1 MiB (its least)
-	 * sort a million records in a third less time than 16 MiB ones,
-	 * whose merge sort leaves the processor's caches.
-	 */
-	if (db_is_pg(db))
-		first = 0;
-	else if (cache_size(s, &cache, err) == -1) {
-		ret = -1;
-		goto out;
-	} else if (db_exec(db, "PRAGMA cache_size = -1024", NULL, NULL,
-	    NULL) != DB_OK) {
-		ret = store_db_err(db, store_path(s), err,
-		    "reading the summary");
-		goto out;
-	}
-	d.domain = domain;
-	for (;;) {
-		rc = db_step(st);
-		if (first) {
-			first = 0;
-			/*
-			 * The sort is done in the first step: its error is
-			 * read now, before the PRAGMA below clears it.
-			 */
-			if (rc != DB_ROW && rc != DB_DONE)
-				ret = store_db_err(db, store_path(s), err,
-				    "reading the summary");
-			snprintf(again, sizeof again,
-			    "PRAGMA cache_size = %lld", (long long)cache);
-			if (db_exec(db, again, NULL, NULL, NULL) !=
-			    DB_OK && rc == DB_ROW)
-				rc = DB_ERROR;
-		}
-		if (rc != DB_ROW || ret != 0)
-			break;
-		d.header_from = text(st, 0);
-		d.source_ip = text(st, 1);
-		d.sig = db_column_int64(st, 2);
-		d.messages = db_column_int64(st, 3);
-		d.day = db_column_int64(st, 4);
-		d.reporter = text(st, 5);
-		d.facts = (long)db_column_int64(st, 6);
-		if (db_is_pg(db) && nmask > 0 && db_column_type(st, 7) !=
-		    DB_NULL) {
-			int bad;
-			d.senders = match_mask(&m, d.sig, text(st, 7),
-			    (size_t)db_column_bytes(st, 7), &bad);
-			if (bad) {
-				ret = dr_seterr(err, DR_E_DB, "%s: a "
-				    "signature's passing results cannot be "
-				    "read", store_path(s));
-				break;
-			}
-		} else
-			d.senders = db_column_type(st, 7) == DB_BLOB &&
-			    (size_t)db_column_bytes(st, 7) == nmask ?
-			    db_column_blob(st, 7) : NULL;
-		d.ident = db_column_type(st, 8) == DB_NULL ? NULL :
-		    text(st, 8);
-		if (d.header_from == NULL || d.source_ip == NULL ||
-		    (d.ident == NULL && db_column_type(st, 8) !=
-		    DB_NULL)) {
-			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
-			break;
-		}
-		if ((ret = cb(arg, &d)) != 0)
-			break;
-	}
-	ret = finish(s, st, rc, ret, err, "reading the summary");
-	st = NULL;
+	ret = days_spilled(s, domain, from, to, &m, cb, arg, err);
 out:
-	db_finalize(st);
-	q->match = NULL;
 	free(m.ids);
 	free(m.masks);
 	free(m.none);

@@ -360,15 +360,16 @@ typedef int (*store_match_fn)(void *, const char *, size_t,
 /*
  * The records of a policy domain from day to day (inclusive), sorted by
  * source (header_from, then IP) and, within a source, by signature: a
- * source's records come together, and a signature's within them. The
- * sort is SQLite's, which spills to temporary files: memory does not
- * grow with the records. (On PostgreSQL it is done in memory when the
- * window fits in 64 MiB, store-days.c, by the server when not.) Each
- * record comes with its signature's facts, read before the sort in the
- * order stored, and, if nmask > 0, the senders that match (match,
- * called with marg and a zeroed mask of nmask bytes, once per
- * signature as a rule): a mask of nmask bytes, NULL if none. The
- * callback's strings last until it returns.
+ * source's records come together, and a signature's within them. They
+ * are read as stored, with their signature's facts, and sorted here
+ * (rsort.h): in DMARCDB_SORT_MEMORY (64 MiB), and beyond it in runs
+ * merged from a temporary file, so that memory does not grow with the
+ * records. (On PostgreSQL a window that fits in 64 MiB is sorted as
+ * store-days.c says.) If nmask > 0, each record comes with the senders
+ * its signature's passing results match (match, called with marg and a
+ * zeroed mask of nmask bytes, once per signature as a rule): a mask of
+ * nmask bytes, NULL if none. The callback's strings last until it
+ * returns.
  */
 int	 store_days(struct store *, const char *, int64_t, int64_t,
 	    size_t, store_match_fn, void *,
