@@ -14,9 +14,9 @@
  * once, by id, rather than with each of its records. For that domain:
  * 0.2 s of the client's time for 0.6 s of the server's.
  *
- * Memory is bounded: a window that would take more than DAYS_MEM here
- * (about 650,000 records) is left to the server's sort, which spills
- * to its temporary files (store_days).
+ * Memory is bounded: a window that would take more than the sort's
+ * memory here (DMARCDB_SORT_MEMORY, 64 MiB: about 650,000 records) is
+ * sorted as SQLite's are, through a file (store_days).
  */
 #include "config.h"
 
@@ -28,8 +28,6 @@
 #include "store-int.h"
 #include "store.h"
 
-/* The most a window may take in memory here. */
-#define DAYS_MEM	(64 * 1024 * 1024)
 /*
  * What a hash map entry costs beside its key (hmap.c: the entry, its
  * slots), with room for the map's growth.
@@ -73,6 +71,7 @@ struct drun {
 struct days {
 	struct store	*s;
 	struct db	*db;
+	size_t		 most;		/* the memory it may take */
 	/* Keys to numbers (uint32_t), in the order first seen. */
 	struct hmap	*srcs;		/* "header_from\0source_ip\0" */
 	struct hmap	*sigids;	/* int64_t */
@@ -130,7 +129,7 @@ nomem(struct dr_error *err)
 
 int
 days_sorted(struct store *s, const char *domain, int64_t from, int64_t to,
-    int want_passes, int (*cb)(void *, const struct store_day *,
+    size_t mem, int want_passes, int (*cb)(void *, const struct store_day *,
     const char *, size_t), void *arg, struct dr_error *err)
 {
 	struct days	 d;
@@ -140,13 +139,14 @@ days_sorted(struct store *s, const char *domain, int64_t from, int64_t to,
 	memset(&d, 0, sizeof d);
 	d.s = s;
 	d.db = store_conn(s);
+	d.most = mem;
 	/*
 	 * A window whose records alone would take half the memory is not
 	 * read here at all (then again by the server).
 	 */
 	if (days_count(&d, domain, from, to, &records, err) == -1)
 		return -1;
-	if (records > (int64_t)(DAYS_MEM / 2 / (sizeof *d.v +
+	if (records > (int64_t)(mem / 2 / (sizeof *d.v +
 	    sizeof *d.order + sizeof *d.run)))
 		return 1;
 	d.srcs = hmap_new(sizeof(uint32_t));
@@ -375,7 +375,7 @@ days_num(struct days *d, struct hmap *m, const void *key, size_t len,
 	return *v;
 }
 
-/* Whether what is kept takes more than DAYS_MEM (roughly). */
+/* Whether what is kept takes more than d->most (roughly). */
 static int
 days_full(const struct days *d)
 {
@@ -386,7 +386,7 @@ days_full(const struct days *d)
 	return d->cap * (sizeof *d->v + sizeof *d->order + sizeof *d->run) +
 	    d->capsrc * (sizeof *d->src + sizeof(uint32_t)) +
 	    d->capsig * sizeof *d->sig + n * DAYS_ENTRY + d->strbytes >
-	    DAYS_MEM;
+	    d->most;
 }
 
 /*

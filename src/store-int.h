@@ -150,8 +150,8 @@ int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
 
 /*
  * store_days on PostgreSQL (store-days.c): the window's records read
- * unsorted and sorted in memory, if they fit (the server's sort is
- * slower). Each goes to cb as store_days gives it, except that its
+ * unsorted and sorted in memory, if they fit in mem bytes (a sort of
+ * records joined on the server, rsort's, is slower). Each goes to cb as store_days gives it, except that its
  * senders are not matched: cb gets the signature's passing results
  * (auth_sigs.passes, NULL when it has none or if want_passes is 0)
  * and their length; a non-zero return stops it (-1: an error, with err
@@ -159,9 +159,9 @@ int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
  * too much memory (then before cb was called).
  */
 struct store_day;
-int	 days_sorted(struct store *, const char *, int64_t, int64_t, int,
-	    int (*)(void *, const struct store_day *, const char *, size_t),
-	    void *, struct dr_error *);
+int	 days_sorted(struct store *, const char *, int64_t, int64_t, size_t,
+	    int, int (*)(void *, const struct store_day *, const char *,
+	    size_t), void *, struct dr_error *);
 
 /*
  * Reading records back with their DKIM and SPF results and reasons

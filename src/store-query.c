@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "cidr.h"
 #include "hmap.h"
+#include "log.h"
 #include "rsort.h"
 #include "store-int.h"
 #include "store.h"
@@ -295,7 +296,7 @@ sort_day(const unsigned char *p, struct store_day *d)
  */
 static int
 days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
-    struct match *m, int (*cb)(void *, const struct store_day *),
+    size_t mem, struct match *m, int (*cb)(void *, const struct store_day *),
     void *arg, struct dr_error *err)
 {
 	/* The signature's columns too: its records come in its order. */
@@ -321,11 +322,9 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 	struct db_stmt		*st = NULL;
 	struct db		*db = store_conn(s);
 	const void		*rec;
-	size_t			 mem, len;
+	size_t			 len;
 	int			 rc, ret = 0;
 
-	if (sort_memory(&mem, err) == -1)
-		return -1;
 	if ((rs = rsort_new(mem)) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	if (prep(s, db_pick(db, sql, sql_pg), &st, err,
@@ -349,6 +348,17 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 	}
 	if (ret == 0 && rc == -1)
 		ret = sort_err(s, err);
+	if (ret == 0) {
+		uint64_t	n, bytes;
+		size_t		runs;
+
+		rsort_stats(rs, &n, &runs, &bytes);
+		if (runs > 0)
+			log_verbose("%s: %llu records sorted through a "
+			    "temporary file of %llu KiB (the sort's memory: "
+			    "%zu MiB)", domain, (unsigned long long)n,
+			    (unsigned long long)(bytes >> 10), mem >> 20);
+	}
 	rsort_free(rs);
 	return ret;
 }
@@ -360,8 +370,11 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     struct dr_error *err)
 {
 	struct match	 m;
+	size_t		 mem;
 	int		 ret;
 
+	if (sort_memory(&mem, err) == -1)
+		return -1;
 	memset(&m, 0, sizeof m);
 	m.fn = match;
 	m.arg = marg;
@@ -382,12 +395,12 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	if (db_is_pg(store_conn(s))) {
 		struct days_arg a = { s, &m, cb, arg, err };
 
-		ret = days_sorted(s, domain, from, to, nmask > 0, days_cb, &a,
-		    err);
+		ret = days_sorted(s, domain, from, to, mem, nmask > 0, days_cb,
+		    &a, err);
 		if (ret != 1)
 			goto out;
 	}
-	ret = days_spilled(s, domain, from, to, &m, cb, arg, err);
+	ret = days_spilled(s, domain, from, to, mem, &m, cb, arg, err);
 out:
 	free(m.ids);
 	free(m.masks);
