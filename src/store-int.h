@@ -147,6 +147,24 @@ int	 sum_merge(struct store_sum *, struct dr_error *);
  */
 int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
 
+/*
+ * The merge of a domain's noted days into sources on SQLite, sorted by
+ * rsort (store-merge.c): merge_register makes the virtual table it
+ * reads them through on a connection (NULL on failure); merge_sorted
+ * merges, in the caller's transaction: 0, or -1 with err set.
+ */
+struct merged;
+struct merged	*merge_register(struct db *);
+int	 merge_sorted(struct db *, struct merged *, const char *,
+	    const char *, struct dr_error *);
+
+/*
+ * The memory of the report commands' sorts (DMARCDB_SORT_MEMORY, in
+ * MiB): 0, or -1 with err set when the variable is not a number of MiB
+ * from 1 to 2048.
+ */
+int	 store_sort_memory(size_t *, struct dr_error *);
+
 
 /*
  * store_days on PostgreSQL (store-days.c): the window's records read

@@ -137,14 +137,9 @@ days_cb(void *arg, const struct store_day *d, const char *passes,
 	return a->cb(a->arg, &e);
 }
 
-/*
- * The memory of a report command's sort (DMARCDB_SORT_MEMORY, in MiB):
- * 0, or -1 with err set when the variable is not a number of MiB from 1
- * to 2048.
- */
 #define SORT_MEMORY	((size_t)64 << 20)
-static int
-sort_memory(size_t *mem, struct dr_error *err)
+int
+store_sort_memory(size_t *mem, struct dr_error *err)
 {
 	const char	*v = getenv("DMARCDB_SORT_MEMORY");
 	char		*end;
@@ -373,7 +368,7 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	size_t		 mem;
 	int		 ret;
 
-	if (sort_memory(&mem, err) == -1)
+	if (store_sort_memory(&mem, err) == -1)
 		return -1;
 	memset(&m, 0, sizeof m);
 	m.fn = match;

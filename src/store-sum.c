@@ -114,7 +114,7 @@ static const char *const sum_sql[S__COUNT] = {
 	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
 	    " ORDER BY domain LIMIT 1",
 	[S_DIRTY_DONE] = "DELETE FROM summary_dirty WHERE domain = ?",
-	[S_MERGE] = MERGE_SQL("min", "max"),
+	/* S_MERGE: PostgreSQL's only (store-merge.c on SQLite). */
 	[S_SRC_ADD] = SRC_ADD_SQL("min", "max"),
 	[S_RECORDS] =
 	    "SELECT id, source_ip, count, disposition, dkim, spf, header_from"
@@ -181,6 +181,7 @@ struct store_sum {
 	struct resign	*resigned;	/* SUM_CHUNK of them */
 	/* The modes the open report's records are signed under. */
 	const char	*adkim, *aspf;	/* "r" or "s" */
+	struct merged	*merged;	/* SQLite: dmarcdb_merged */
 };
 
 /* dmarcdb_ip(text): an address as 16 bytes (IPv4 mapped), else NULL. */
@@ -240,9 +241,10 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 		sum_free(m);
 		return NULL;
 	}
-	if (!db_is_pg(db) && sqlite3_create_function(db->lite, "dmarcdb_ip",
-	    1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_ip, NULL, NULL) !=
-	    DB_OK) {
+	if (!db_is_pg(db) && (sqlite3_create_function(db->lite,
+	    "dmarcdb_ip", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_ip,
+	    NULL, NULL) != DB_OK || (m->merged = merge_register(db)) ==
+	    NULL)) {
 		sum_err(m, err, "registering a function");
 		sum_free(m);
 		return NULL;
@@ -680,20 +682,26 @@ sum_committed(struct store_sum *m)
 }
 
 /*
- * Merging the noted days into sources, a domain at a time, in one
- * statement: SQLite groups the records of its noted days by source, in
- * the order of the key of sources, and writes each source once with
- * its first and last day. A bulk ingest notes every day of every domain; writing
- * each source once a day, in hash order, made the first report command
- * after one take tens of seconds, and holding every source in memory
- * made it grow with them.
+ * Merging the noted days into sources, a domain at a time: the records
+ * of its noted days sorted by source, in the order of the key of
+ * sources, and each source written once with its first and last day;
+ * on SQLite sorted by rsort (store-merge.c), on PostgreSQL grouped by
+ * the server in one statement. A bulk ingest notes every day of every
+ * domain; writing each source once a day, in hash order, made the
+ * first report command after one take tens of seconds, and holding
+ * every source in memory made it grow with them.
  */
 static int
 merge_domain(struct store_sum *m, const char *domain, struct dr_error *err)
 {
-	db_bind_text(m->st[S_MERGE], 1, domain, -1, DB_STATIC);
-	if (done(m, S_MERGE, err, "updating the sources") == -1)
-		return -1;
+	if (m->merged != NULL) {
+		if (merge_sorted(m->db, m->merged, m->path, domain, err) == -1)
+			return -1;
+	} else {
+		db_bind_text(m->st[S_MERGE], 1, domain, -1, DB_STATIC);
+		if (done(m, S_MERGE, err, "updating the sources") == -1)
+			return -1;
+	}
 	db_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, DB_STATIC);
 	return done(m, S_DIRTY_DONE, err, "updating the sources");
 }

@@ -89,8 +89,22 @@ done
 mkdir "$T/hi" "$T/sorttmp"
 "$GEN" -s 11 -f gz -H -r 2 -m 20000 -M 20000 -d "$T/hi"
 "$QUICK" -q --db "$T/hi.db" ingest "$T/hi"
+# The first command merges the noted days into sources: its sort cannot
+# write either, and the merge is left for the next.
+expect_exit 3 env DMARCDB_SORT_MEMORY=1 TMPDIR="$T/sorttmp" \
+    ENOSPC_MATCH="$T/sorttmp" ENOSPC_BYTES=0 LD_PRELOAD="$ENOSPC" \
+    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/hi.db" --config /dev/null \
+    sources --as-of 2026-01-03 --no-dns > /dev/null 2> "$T/err"
+grep -q "^dmarcdb: $T/hi.db: updating the sources: sorting in a temporary file: No space left on device\$" \
+    "$T/err" || fail "merge, disk full: $(cat "$T/err")"
+[ "$(sqlite3 "$T/hi.db" "SELECT count(*) FROM summary_dirty;
+    SELECT count(*) FROM sources")" = "2
+0" ] || fail "merge, disk full: the days noted not kept"
 "$QUICK" --db "$T/hi.db" --config /dev/null sources --as-of 2026-01-03 \
     --no-dns > "$T/room.out" 2>&1 || fail "sources with room: exit $?"
+[ "$(sqlite3 "$T/hi.db" "SELECT count(*) FROM summary_dirty;
+    SELECT count(*) FROM sources")" = "0
+40000" ] || fail "merge with room: not merged"
 env DMARCDB_SORT_MEMORY=1 TMPDIR="$T/sorttmp" "$QUICK" --db "$T/hi.db" \
     --config /dev/null sources --as-of 2026-01-03 --no-dns \
     > "$T/spilled.out" 2>&1 || fail "sources spilled: exit $?"
