@@ -23,12 +23,10 @@
 #   hicard  two reports of 500,000 records, each record its own source
 #      address, header_from, DKIM and SPF domain (forged: issue 11); then
 #      every report command on them: at most 2 s and 256 MB each (on
-#      2026-12-05, shared machine: sources, advise and the digest 1.7 to
-#      3.0 s of CPU, 2.0 on a quiet one, from 22 to 23 s; 36 to 60 MB.
-#      Export, its classes beside the writing since 2026-12-06: 2.3 to
-#      2.5 s at load 1.3, the classification's 2 s of CPU plus 0.3 s of
-#      writing after it, from 4.3 to 4.6; 153 MB. BENCHMARKS.md, High
-#      cardinality)
+#      2026-12-06, quiet machine, with their own sort, rsort: sources
+#      1.4 s, advise 1.5, the digest 1.7, export 2.3 to 2.5, the first
+#      command after the ingest, which merges, 2.7 to 2.8; 88 to 167 MB.
+#      BENCHMARKS.md, High cardinality)
 #   geo  the network owner (AS, country) of 100,000 distinct addresses,
 #      two IPv4 for one IPv6, from the installed location database
 #      (bench/geo): the lookups within 2 s (issue 12)

@@ -29,6 +29,7 @@
 /* The sort the virtual table reads, on one connection. */
 struct merged {
 	struct rsort	*rs;		/* NULL: none (no rows) */
+	int		 read;		/* a scan began: it cannot again */
 };
 
 struct mtab {
@@ -198,6 +199,14 @@ mt_filter(sqlite3_vtab_cursor *vc, int idxnum, const char *idxstr,
 		c->eof = 1;
 		return SQLITE_OK;
 	}
+	/* The sort gives its records once. */
+	if (c->mg->read) {
+		sqlite3_free(vc->pVtab->zErrMsg);
+		vc->pVtab->zErrMsg = sqlite3_mprintf("dmarcdb_merged read "
+		    "twice");
+		return SQLITE_MISUSE;
+	}
+	c->mg->read = 1;
 	if ((rc = rsort_next(c->mg->rs, &rec, &len)) == -1)
 		return mt_err(vc, strerror(errno));
 	if (rc == 1) {
@@ -367,6 +376,7 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 	}
 	db_bind_text(st, 1, domain, -1, DB_STATIC);
 	mg->rs = rs;
+	mg->read = 0;
 	rc = db_step(st);
 	mg->rs = NULL;
 	db_finalize(st);
