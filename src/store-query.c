@@ -238,6 +238,7 @@ sort_row(struct store *s, struct rsort *rs, struct db_stmt *st,
 		be >>= 8;
 	}
 	p += 8;
+	memset(&r, 0, sizeof r);	/* its padding goes to the file too */
 	r.messages = db_column_int64(st, 3);
 	r.day = db_column_int64(st, 4);
 	r.facts = db_column_int64(st, 6);
