@@ -164,6 +164,17 @@ int	 merge_sorted(struct db *, struct merged *, const char *,
  * from 1 to 2048.
  */
 int	 store_sort_memory(size_t *, struct dr_error *);
+/*
+ * A sort failed (errno): ENOMEM, or its temporary file ("PATH: WHAT:
+ * sorting in a temporary file: ..."). -1, err set.
+ */
+int	 store_sort_err(const char *, const char *, struct dr_error *);
+/*
+ * -v: "DOMAIN: N records DONE through a temporary file of K KiB", if
+ * the sort went through its file.
+ */
+struct rsort;
+void	 store_sort_note(struct rsort *, const char *, const char *, size_t);
 
 
 /*

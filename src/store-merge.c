@@ -22,7 +22,6 @@
 #include <sqlite3.h>
 
 #include "buf.h"
-#include "log.h"
 #include "rsort.h"
 #include "store-int.h"
 
@@ -357,12 +356,7 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 			break;
 	if (rc == DB_ROW) {
 		db_finalize(st);
-		if (errno == ENOMEM)
-			dr_seterr(err, DR_E_NOMEM, "out of memory");
-		else
-			dr_seterr(err, DR_E_DB, "%s: updating the sources: "
-			    "sorting in a temporary file: %s", path,
-			    strerror(errno));
+		store_sort_err(path, "updating the sources", err);
 		goto out;
 	}
 	db_finalize(st);
@@ -385,17 +379,7 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 		goto out;
 	}
 	ret = 0;
-	if (log_level() >= LOG_VERBOSE) {
-		uint64_t	n, bytes;
-		size_t		runs;
-
-		rsort_stats(rs, &n, &runs, &bytes);
-		if (runs > 0)
-			log_verbose("%s: %llu records merged into the sources "
-			    "through a temporary file of %llu KiB (the sort's "
-			    "memory: %zu MiB)", domain, (unsigned long long)n,
-			    (unsigned long long)(bytes >> 10), mem >> 20);
-	}
+	store_sort_note(rs, domain, "merged into the sources", mem);
 out:
 	rsort_free(rs);
 	return ret;

@@ -182,14 +182,34 @@ put_text(unsigned char **p, const char *v, size_t len)
 	*p += len + 1;
 }
 
-/* The sort failed (errno): the temporary file, or memory. */
-static int
-sort_err(struct store *s, struct dr_error *err)
+int
+store_sort_err(const char *path, const char *what, struct dr_error *err)
 {
 	if (errno == ENOMEM)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	return dr_seterr(err, DR_E_DB, "%s: reading the summary: sorting "
-	    "in a temporary file: %s", store_path(s), strerror(errno));
+	return dr_seterr(err, DR_E_DB, "%s: %s: sorting in a temporary file: "
+	    "%s", path, what, strerror(errno));
+}
+
+void
+store_sort_note(struct rsort *rs, const char *domain, const char *done,
+    size_t mem)
+{
+	uint64_t	n, bytes;
+	size_t		runs;
+
+	rsort_stats(rs, &n, &runs, &bytes);
+	if (runs > 0)
+		log_verbose("%s: %llu records %s through a temporary file of "
+		    "%llu KiB (the sort's memory: %zu MiB)", domain,
+		    (unsigned long long)n, done,
+		    (unsigned long long)(bytes >> 10), mem >> 20);
+}
+
+static int
+sort_err(struct store *s, struct dr_error *err)
+{
+	return store_sort_err(store_path(s), "reading the summary", err);
 }
 
 /* One row into the sort: 0, or -1 with err set. */
@@ -344,17 +364,8 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 	}
 	if (ret == 0 && rc == -1)
 		ret = sort_err(s, err);
-	if (ret == 0) {
-		uint64_t	n, bytes;
-		size_t		runs;
-
-		rsort_stats(rs, &n, &runs, &bytes);
-		if (runs > 0)
-			log_verbose("%s: %llu records sorted through a "
-			    "temporary file of %llu KiB (the sort's memory: "
-			    "%zu MiB)", domain, (unsigned long long)n,
-			    (unsigned long long)(bytes >> 10), mem >> 20);
-	}
+	if (ret == 0)
+		store_sort_note(rs, domain, "sorted", mem);
 	rsort_free(rs);
 	return ret;
 }
