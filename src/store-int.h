@@ -37,6 +37,8 @@ void	 store_batch_abort(struct store *);
 /* Statements of store-query.c kept for the life of the store. */
 struct store_q {
 	struct db_stmt	*sig, *sigs;
+	/* SQLite, a connection that cannot write: sum_fold's. */
+	struct merged	*merged;
 	/* store-ptr.c: the reverse DNS cache, prepared when first used. */
 	struct db_stmt	*ptr_get, *ptr_put;
 	/* store-alert.c: the alerts sent, prepared when first used. */
@@ -142,21 +144,25 @@ int	 sum_merge(struct store_sum *, struct dr_error *);
  * The same for a connection that cannot write, in memory: the sources
  * of the days noted for a domain, each with its first day, into
  * temp.sources_fold (which store_firsts reads beside sources), once per
- * connection. Returns 1 when the domain has days noted, 0 when it has
+ * connection; on SQLite sorted as the merge is (merged: the
+ * connection's, merge_register). Returns 1 when the domain has days noted, 0 when it has
  * none, -1 with err set.
  */
-int	 sum_fold(struct db *, const char *, const char *, struct dr_error *);
+int	 sum_fold(struct db *, struct merged *, const char *, const char *,
+	    struct dr_error *);
 
 /*
  * The merge of a domain's noted days into sources on SQLite, sorted by
  * rsort (store-merge.c): merge_register makes the virtual table it
- * reads them through on a connection (NULL on failure); merge_sorted
- * merges, in the caller's transaction: 0, or -1 with err set.
+ * reads them through on a connection, once (NULL on failure; the
+ * connection frees it); merge_noted merges in the caller's transaction,
+ * or if fold is set, puts each source's first day into
+ * temp.sources_fold as sum_fold says: 0, or -1 with err set.
  */
 struct merged;
 struct merged	*merge_register(struct db *);
-int	 merge_sorted(struct db *, struct merged *, const char *,
-	    const char *, struct dr_error *);
+int	 merge_noted(struct db *, struct merged *, const char *,
+	    const char *, int, struct dr_error *);
 
 /*
  * The memory of the report commands' sorts (DMARCDB_SORT_MEMORY, in

@@ -1,6 +1,7 @@
 /*
  * store-merge.c: the noted days of a domain merged into sources, on
- * SQLite (sum_merge; PostgreSQL's is one statement of store-sum.c).
+ * SQLite (sum_merge, and sum_fold for a connection that cannot write;
+ * PostgreSQL's are statements of store-sum.c).
  *
  * The records of the noted days are read as stored and sorted by
  * source with rsort (rsort.h), which compares their keys as integers
@@ -286,7 +287,14 @@ merge_register(struct db *db)
 	return mg;
 }
 
-/* The statement that merges what dmarcdb_merged gives. */
+/*
+ * The statements that take what dmarcdb_merged gives: into sources
+ * (merge_noted), or for a connection that cannot write, each source's
+ * first day into temp.sources_fold (sum_fold).
+ */
+#define FOLDED_SQL							\
+	"INSERT INTO sources_fold SELECT ?1, header_from, source_ip,"	\
+	" first_day FROM dmarcdb_merged WHERE true"
 #define MERGED_SQL							\
 	"INSERT INTO sources (domain, header_from, source_ip, ip,"	\
 	" first_day, last_day)"						\
@@ -327,9 +335,11 @@ merge_row(struct rsort *rs, struct db_stmt *st)
 }
 
 int
-merge_sorted(struct db *db, struct merged *mg, const char *path,
-    const char *domain, struct dr_error *err)
+merge_noted(struct db *db, struct merged *mg, const char *path,
+    const char *domain, int fold, struct dr_error *err)
 {
+	const char	*what = fold ? "reading the summary" :
+			    "updating the sources";
 	static const char read_sql[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " p.day FROM summary_dirty d"
@@ -347,7 +357,7 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 	if ((rs = rsort_new(mem)) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	if (db_prepare_v2(db, read_sql, -1, &st, NULL) != DB_OK) {
-		store_db_err(db, path, err, "updating the sources");
+		store_db_err(db, path, err, what);
 		goto out;
 	}
 	db_bind_text(st, 1, domain, -1, DB_STATIC);
@@ -356,16 +366,17 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 			break;
 	if (rc == DB_ROW) {
 		db_finalize(st);
-		store_sort_err(path, "updating the sources", err);
+		store_sort_err(path, what, err);
 		goto out;
 	}
 	db_finalize(st);
 	if (rc != DB_DONE) {
-		store_db_err(db, path, err, "updating the sources");
+		store_db_err(db, path, err, what);
 		goto out;
 	}
-	if (db_prepare_v2(db, MERGED_SQL, -1, &st, NULL) != DB_OK) {
-		store_db_err(db, path, err, "updating the sources");
+	if (db_prepare_v2(db, fold ? FOLDED_SQL : MERGED_SQL, -1, &st, NULL)
+	    != DB_OK) {
+		store_db_err(db, path, err, what);
 		goto out;
 	}
 	db_bind_text(st, 1, domain, -1, DB_STATIC);
@@ -375,11 +386,12 @@ merge_sorted(struct db *db, struct merged *mg, const char *path,
 	mg->rs = NULL;
 	db_finalize(st);
 	if (rc != DB_DONE) {
-		store_db_err(db, path, err, "updating the sources");
+		store_db_err(db, path, err, what);
 		goto out;
 	}
 	ret = 0;
-	store_sort_note(rs, domain, "merged into the sources", mem);
+	store_sort_note(rs, domain, fold ? "of days not merged yet sorted" :
+	    "merged into the sources", mem);
 out:
 	rsort_free(rs);
 	return ret;

@@ -489,10 +489,20 @@ store_firsts_open(struct store *s, const char *domain, int64_t since,
 	if (f == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	f->s = s;
-	if (store_readonly(s) && (folded = sum_fold(store_conn(s),
-	    store_path(s), domain, err)) == -1) {
-		free(f);
-		return -1;
+	if (store_readonly(s)) {
+		struct store_q *q = store_queries(s);
+
+		if (!db_is_pg(store_conn(s)) && q->merged == NULL &&
+		    (q->merged = merge_register(store_conn(s))) == NULL) {
+			free(f);
+			return store_db_err(store_conn(s), store_path(s), err,
+			    "registering a function");
+		}
+		if ((folded = sum_fold(store_conn(s), q->merged,
+		    store_path(s), domain, err)) == -1) {
+			free(f);
+			return -1;
+		}
 	}
 	/*
 	 * Days not merged yet (folded) may have moved a source's last

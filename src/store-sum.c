@@ -695,7 +695,8 @@ static int
 merge_domain(struct store_sum *m, const char *domain, struct dr_error *err)
 {
 	if (m->merged != NULL) {
-		if (merge_sorted(m->db, m->merged, m->path, domain, err) == -1)
+		if (merge_noted(m->db, m->merged, m->path, domain, 0, err) ==
+		    -1)
 			return -1;
 	} else {
 		db_bind_text(m->st[S_MERGE], 1, domain, -1, DB_STATIC);
@@ -778,8 +779,8 @@ fold_run(struct db *db, const char *path, const char *sql,
 }
 
 int
-sum_fold(struct db *db, const char *path, const char *domain,
-    struct dr_error *err)
+sum_fold(struct db *db, struct merged *mg, const char *path,
+    const char *domain, struct dr_error *err)
 {
 	int	noted = 0;
 
@@ -811,7 +812,10 @@ sum_fold(struct db *db, const char *path, const char *domain,
 	/* Folded before, on this connection. */
 	if (db_changes(db) == 0)
 		return 1;
-	if (fold_run(db, path, "INSERT INTO sources_fold"
+	if (mg != NULL) {
+		if (merge_noted(db, mg, path, domain, 1, err) == -1)
+			return -1;
+	} else if (fold_run(db, path, "INSERT INTO sources_fold"
 	    " SELECT ?1, coalesce(c.header_from, ''),"
 	    " coalesce(c.source_ip, ''), min(p.day)" NOTED_SOURCES, domain,
 	    NULL, err) == -1)
