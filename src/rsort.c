@@ -69,6 +69,7 @@ struct rsort {
 	size_t		 dlen;		/* bytes of records (and lengths) */
 	size_t		 n;		/* records in the block */
 	size_t		 rsv;		/* the length reserved */
+	unsigned char	*big;		/* reserved, larger than a quarter */
 	int		 fd;		/* -1: no file yet */
 	uint64_t	 fend;
 	unsigned char	*wbuf;
@@ -168,6 +169,7 @@ rsort_free(struct rsort *s)
 	merge_free(&s->m);
 	if (s->fd != -1)
 		close(s->fd);
+	free(s->big);
 	free(s->blk);
 	free(s->wbuf);
 	free(s->runs);
@@ -337,9 +339,23 @@ spill(struct rsort *s)
 void *
 rsort_reserve(struct rsort *s, size_t len)
 {
+	/*
+	 * A record larger than a quarter of the memory is a run by itself
+	 * (what memory held going first, then it): the memory it takes is
+	 * its own, for as long as it is written, and when read back.
+	 */
 	if (len > s->mem / 4) {
-		errno = EOVERFLOW;
-		return NULL;
+		if (len > UINT32_MAX) {
+			errno = EOVERFLOW;
+			return NULL;
+		}
+		if (s->n > 0 && spill(s) == -1)
+			return NULL;
+		free(s->big);
+		if ((s->big = malloc(len ? len : 1)) == NULL)
+			return NULL;
+		s->rsv = len;
+		return s->big;
 	}
 	/*
 	 * The record, its key's length, its index entry and the merge
@@ -352,11 +368,26 @@ rsort_reserve(struct rsort *s, size_t len)
 	return s->blk + s->dlen + 4;
 }
 
-void
+int
 rsort_add(struct rsort *s, size_t klen)
 {
 	struct rix	*x;
 	unsigned char	*rec = s->blk + s->dlen + 4;
+	int		 rc;
+
+	if (s->big != NULL) {
+		rc = run_begin(s);
+		if (rc == 0)
+			rc = run_put(s, s->big, (uint32_t)s->rsv,
+			    (uint32_t)klen);
+		if (rc == 0)
+			rc = run_end(s);
+		free(s->big);
+		s->big = NULL;
+		if (rc == 0)
+			s->added++;
+		return rc;
+	}
 
 	put32(rec - 4, (uint32_t)klen);
 	s->n++;
@@ -366,6 +397,7 @@ rsort_add(struct rsort *s, size_t klen)
 	x->len = (uint32_t)s->rsv;
 	s->dlen += 4 + s->rsv;
 	s->added++;
+	return 0;
 }
 
 /*

@@ -16,8 +16,8 @@
  * index entry and a merge sort's second one) and 16 bytes, at most the
  * bound given;
  * reading back runs from the file, a buffer per run, sharing the bound;
- * a buffer of 256 KiB to write runs. A record takes at most a quarter
- * of the bound. The file takes what the records take, plus 8 bytes
+ * a buffer of 256 KiB to write runs; and a record larger than a quarter
+ * of the bound, as long as it is written or read back. The file takes what the records take, plus 8 bytes
  * each, once, and as much again for each pass of a merge of more than
  * 64 runs.
  */
@@ -43,12 +43,14 @@ void		 rsort_free(struct rsort *);
  * Room for a record of len bytes, to be filled and then added with
  * rsort_add (its first klen bytes its key, klen <= len); valid until
  * then. When memory is full, what it holds is sorted and written to
- * the file first. NULL with errno set: EOVERFLOW (a record of more than
- * a quarter of the memory), ENOMEM, or the file's error (ENOSPC: no
- * room for temporary files).
+ * the file first; a record of more than a quarter of the memory is
+ * written by itself, from memory of its own. NULL with errno set:
+ * ENOMEM, EOVERFLOW (4 GiB or more), or the file's error (ENOSPC: no
+ * room for temporary files). rsort_add returns 0, or -1 with errno set
+ * when a record by itself could not be written.
  */
 void		*rsort_reserve(struct rsort *, size_t len);
-void		 rsort_add(struct rsort *, size_t klen);
+int		 rsort_add(struct rsort *, size_t klen);
 
 /*
  * The records in order, the first call ending the input: 1 with the

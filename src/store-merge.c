@@ -330,8 +330,7 @@ merge_row(struct rsort *rs, struct db_stmt *st)
 	memcpy(p, hf, hl + 1);
 	memcpy(p + hl + 1, ip, il + 1);
 	memcpy(p + hl + il + 2, &day, sizeof day);
-	rsort_add(rs, hl + il + 2);
-	return 0;
+	return rsort_add(rs, hl + il + 2);
 }
 
 int

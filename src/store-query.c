@@ -273,7 +273,8 @@ sort_row(struct store *s, struct rsort *rs, struct db_stmt *st,
 		put_text(&p, ident, dl - 1);
 	if (mask != NULL)
 		memcpy(p, mask, m->n);
-	rsort_add(rs, klen);
+	if (rsort_add(rs, klen) == -1)
+		return sort_err(s, err);
 	return 0;
 }
 

@@ -51,7 +51,7 @@ add(struct rsort *s, const struct trec *t)
 	assert_non_null(p);
 	memcpy(p, t->key, t->klen);
 	memcpy(p + t->klen, &t->num, 4);
-	rsort_add(s, t->klen);
+	assert_int_equal(rsort_add(s, t->klen), 0);
 }
 
 /*
@@ -149,7 +149,7 @@ keys_in_memcmp_order(void **state)
 		p = rsort_reserve(s, want[i].len);
 		assert_non_null(p);
 		memcpy(p, want[i].key, want[i].len);
-		rsort_add(s, want[i].len);
+		assert_int_equal(rsort_add(s, want[i].len), 0);
 	}
 	for (i = 0; i < n; i++) {
 		assert_int_equal(rsort_next(s, &rec, &len), 1);
@@ -255,14 +255,15 @@ block_full_at_its_bound(void **state)
 		p = rsort_reserve(s, 104);
 		assert_non_null(p);
 		memset(p, (int)(i % 251), 104);
-		rsort_add(s, 8);
+		assert_int_equal(rsort_add(s, 8), 0);
 	}
 	rsort_stats(s, &added, &runs, &bytes);
 	assert_int_equal(runs, 0);
 	assert_int_equal(bytes, 0);
 	p = rsort_reserve(s, 104);
 	assert_non_null(p);
-	rsort_add(s, 8);
+	memset(p, 0, 104);
+	assert_int_equal(rsort_add(s, 8), 0);
 	rsort_stats(s, &added, &runs, &bytes);
 	assert_int_equal(runs, 1);
 	/* The 468 records, each after its two lengths. */
@@ -270,36 +271,62 @@ block_full_at_its_bound(void **state)
 	rsort_free(s);
 }
 
-/* A record may take a quarter of the memory, not a byte more. */
+/*
+ * A record may take a quarter of the memory in the block; a larger one
+ * goes by itself through the file, what the block held first. Records
+ * of a quarter and a byte more among records of a quarter, in order.
+ */
 static void
-record_at_most_a_quarter(void **state)
+larger_records_by_themselves(void **state)
 {
 	struct rsort	*s;
 	unsigned char	*p;
 	const void	*rec;
-	size_t		 len;
+	uint64_t	 added, bytes;
+	size_t		 len, runs, i, q = RSORT_MIN / 4;
 
 	(void)state;
 	s = rsort_new(RSORT_MIN);
 	assert_non_null(s);
-	errno = 0;
-	assert_null(rsort_reserve(s, RSORT_MIN / 4 + 1));
-	assert_int_equal(errno, EOVERFLOW);
-	/* Five of a quarter each: one block does not hold them. */
-	for (len = 0; len < 5; len++) {
-		p = rsort_reserve(s, RSORT_MIN / 4);
+	/* A quarter: in the block. */
+	p = rsort_reserve(s, q);
+	assert_non_null(p);
+	memset(p, 4, q);
+	assert_int_equal(rsort_add(s, q), 0);
+	rsort_stats(s, &added, &runs, &bytes);
+	assert_int_equal(runs, 0);
+	/* A byte more: the block, then it, each a run. */
+	p = rsort_reserve(s, q + 1);
+	assert_non_null(p);
+	memset(p, 2, q + 1);
+	assert_int_equal(rsort_add(s, q + 1), 0);
+	rsort_stats(s, &added, &runs, &bytes);
+	assert_int_equal(runs, 2);
+	assert_int_equal(bytes, (8 + q) + (8 + q + 1));
+	/* Two more of each, in another order. */
+	for (i = 0; i < 4; i++) {
+		len = i % 2 ? q : q + 1;
+		p = rsort_reserve(s, len);
 		assert_non_null(p);
-		memset(p, (int)(5 - len), RSORT_MIN / 4);
-		rsort_add(s, RSORT_MIN / 4);
+		memset(p, (int)(i % 2 ? 3 : 1), len);
+		assert_int_equal(rsort_add(s, len), 0);
 	}
-	for (len = 0; len < 5; len++) {
-		size_t n;
-		assert_int_equal(rsort_next(s, &rec, &n), 1);
-		assert_int_equal(n, RSORT_MIN / 4);
-		assert_int_equal(((const unsigned char *)rec)[0], len + 1);
-		assert_int_equal(((const unsigned char *)rec)[n - 1], len + 1);
+	/* By key: 1, 1, 2 (q + 1 each), 3, 3, 4 (q each). */
+	{
+		static const int	want[] = { 1, 1, 2, 3, 3, 4 };
+
+		for (i = 0; i < 6; i++) {
+			assert_int_equal(rsort_next(s, &rec, &len), 1);
+			assert_int_equal(((const unsigned char *)rec)[0],
+			    want[i]);
+			assert_int_equal(((const unsigned char *)rec)[len - 1],
+			    want[i]);
+			assert_int_equal(len, want[i] <= 2 ? q + 1 : q);
+		}
 	}
 	assert_int_equal(rsort_next(s, &rec, &len), 0);
+	rsort_stats(s, &added, &runs, &bytes);
+	assert_int_equal(added, 6);
 	rsort_free(s);
 }
 
@@ -313,7 +340,7 @@ main(void)
 		cmocka_unit_test(through_the_file),
 		cmocka_unit_test(merged_in_passes),
 		cmocka_unit_test(block_full_at_its_bound),
-		cmocka_unit_test(record_at_most_a_quarter),
+		cmocka_unit_test(larger_records_by_themselves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
