@@ -554,6 +554,26 @@ leaf_domain(struct parser *p)
 }
 
 /*
+ * A record's domain name (header_from, an envelope's, a DKIM or SPF
+ * domain, a selector), v: one longer than a name can be (VALID_NAME_MAX
+ * bytes) is no name and only junk: flagged, and stored as none, as a
+ * source_ip that is no address is. (A key of the sources table holds
+ * the header_from: PostgreSQL's index rows take 2,704 bytes at most.)
+ */
+static const char *
+name_ok(struct parser *p, const char *what, const char *v)
+{
+	char	q[80];
+	size_t	len;
+
+	if (v == NULL || (len = strlen(v)) <= VALID_NAME_MAX)
+		return v;
+	warn_record(p, "domain", "%s '%s' is %zu bytes, longer than a domain "
+	    "name; stored as NULL", what, quote(v, q, sizeof q), len);
+	return NULL;
+}
+
+/*
  * An enumerated value: trimmed and lower-cased; a value outside the
  * enumeration is kept as it is and flagged.
  */
@@ -839,7 +859,8 @@ end_leaf(struct parser *p, enum kind k)
 		}
 		break;
 	case K_ID_HF:
-		set1(p, &rec->header_from, leaf_domain(p), "header_from");
+		set1(p, &rec->header_from, name_ok(p, "header_from",
+		    leaf_domain(p)), "header_from");
 		break;
 	case K_ID_EF:
 		/* Present but empty, or "<>": the null reverse-path. */
@@ -851,18 +872,21 @@ end_leaf(struct parser *p, enum kind k)
 		v = leaf_domain(p);
 		if (v == NULL || strcmp(v, "<>") == 0)
 			v = "";
-		rec->envelope_from = v;
+		rec->envelope_from = name_ok(p, "envelope_from", v);
 		break;
 	case K_ID_ET:
-		set1(p, &rec->envelope_to, leaf_domain(p), "envelope_to");
+		set1(p, &rec->envelope_to, name_ok(p, "envelope_to",
+		    leaf_domain(p)), "envelope_to");
 		break;
 	case K_DK_DOMAIN:
 		if (dk != NULL)
-			set1(p, &dk->domain, leaf_domain(p), "domain");
+			set1(p, &dk->domain, name_ok(p, "dkim domain",
+			    leaf_domain(p)), "domain");
 		break;
 	case K_DK_SEL:
 		if (dk != NULL)
-			set1(p, &dk->selector, leaf_domain(p), "selector");
+			set1(p, &dk->selector, name_ok(p, "dkim selector",
+			    leaf_domain(p)), "selector");
 		break;
 	case K_DK_RESULT:
 		if (dk != NULL)
@@ -879,7 +903,8 @@ end_leaf(struct parser *p, enum kind k)
 		break;
 	case K_SP_DOMAIN:
 		if (sp != NULL)
-			set1(p, &sp->domain, leaf_domain(p), "domain");
+			set1(p, &sp->domain, name_ok(p, "spf domain",
+			    leaf_domain(p)), "domain");
 		break;
 	case K_SP_SCOPE:
 		if (sp != NULL)

@@ -34,6 +34,8 @@ struct rec {
 	int	 rs_type_null;
 	char	 warn[512];	/* codes, space separated */
 	char	 ext[512];
+	/* Lengths of the names, (size_t)-1 when NULL. */
+	size_t	 hf_len, ef_len, et_len, dkd_len, sel_len, spd_len;
 };
 
 struct got {
@@ -49,6 +51,12 @@ static void
 cp(char *dst, size_t n, const char *src)
 {
 	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static size_t
+len_of(const char *v)
+{
+	return v != NULL ? strlen(v) : (size_t)-1;
 }
 
 static int
@@ -110,6 +118,12 @@ on_record(void *arg, const struct dr_record *r, struct dr_error *e)
 		strcat(x->warn, " ");
 	}
 	cp(x->ext, sizeof x->ext, r->extensions);
+	x->hf_len = len_of(r->header_from);
+	x->ef_len = len_of(r->envelope_from);
+	x->et_len = len_of(r->envelope_to);
+	x->dkd_len = r->ndkims > 0 ? len_of(r->dkims[0].domain) : 0;
+	x->sel_len = r->ndkims > 0 ? len_of(r->dkims[0].selector) : 0;
+	x->spd_len = r->nspfs > 0 ? len_of(r->spfs[0].domain) : 0;
 	return 0;
 }
 
@@ -921,6 +935,69 @@ forged_policy_values_never_in_fields(void **state)
 }
 
 /* Policy domains that are not host names: the report is rejected. */
+/*
+ * A record's names longer than a domain name can be (253 bytes) are
+ * junk: flagged and stored as NULL; 253 bytes are kept (and a policy
+ * domain has its own rule, below).
+ */
+static void
+overlong_names_stored_as_null(void **state)
+{
+	static const char *const tags[] = { "header_from", "envelope_from",
+	    "envelope_to" };
+	char		 name[2][300], xml[8192];
+	const struct dr_report	*r;
+	struct dr_error	 err;
+	struct got	 g;
+	size_t		 i, k, off;
+
+	(void)state;
+	/* 253 and 254 bytes: labels of 63 and a last of 57 or 58. */
+	for (k = 0; k < 2; k++) {
+		memset(name[k], 'a', 253 + k);
+		for (i = 63; i < 253; i += 64)
+			name[k][i] = '.';
+		name[k][253 + k] = '\0';
+		assert_int_equal(strlen(name[k]), 253 + k);
+	}
+	off = (size_t)snprintf(xml, sizeof xml, "<?xml version=\"1.0\"?>"
+	    "<feedback>" META("") POLICY(""));
+	for (k = 0; k < 2; k++) {
+		off += (size_t)snprintf(xml + off, sizeof xml - off,
+		    "<record><row>" ROW("192.0.2.1", "1") "</row>"
+		    "<identifiers>");
+		for (i = 0; i < 3; i++)
+			off += (size_t)snprintf(xml + off, sizeof xml - off,
+			    "<%s>%s</%s>", tags[i], name[k], tags[i]);
+		off += (size_t)snprintf(xml + off, sizeof xml - off,
+		    "</identifiers><auth_results><dkim><domain>%s</domain>"
+		    "<selector>%s</selector><result>pass</result></dkim>"
+		    "<spf><domain>%s</domain><result>pass</result></spf>"
+		    "</auth_results></record>", name[k], name[k], name[k]);
+	}
+	off += (size_t)snprintf(xml + off, sizeof xml - off, "</feedback>");
+	assert_true(off < sizeof xml);
+	assert_int_equal(run(&g, xml, 0, 0, &r, &err), 0);
+	assert_int_equal(g.nrec, 2);
+	assert_int_equal(g.r[0].hf_len, 253);
+	assert_int_equal(g.r[0].ef_len, 253);
+	assert_int_equal(g.r[0].et_len, 253);
+	assert_int_equal(g.r[0].dkd_len, 253);
+	assert_int_equal(g.r[0].sel_len, 253);
+	assert_int_equal(g.r[0].spd_len, 253);
+	assert_null(strstr(g.r[0].warn, "domain"));
+	assert_int_equal(g.r[1].hf_len, (size_t)-1);
+	assert_int_equal(g.r[1].ef_len, (size_t)-1);
+	assert_int_equal(g.r[1].et_len, (size_t)-1);
+	assert_int_equal(g.r[1].dkd_len, (size_t)-1);
+	assert_int_equal(g.r[1].sel_len, (size_t)-1);
+	assert_int_equal(g.r[1].spd_len, (size_t)-1);
+	/* Six names flagged; no header_from then. */
+	assert_string_equal(g.r[1].warn,
+	    "domain domain domain domain domain domain missing ");
+	done(&g);
+}
+
 static void
 policy_domain_must_be_a_host_name(void **state)
 {
@@ -1509,6 +1586,7 @@ main(void)
 		cmocka_unit_test(whitespace_and_case_in_policy_values),
 		cmocka_unit_test(invalid_policy_values_kept_raw_only),
 		cmocka_unit_test(forged_policy_values_never_in_fields),
+		cmocka_unit_test(overlong_names_stored_as_null),
 		cmocka_unit_test(policy_domain_must_be_a_host_name),
 		cmocka_unit_test(mixed_case_enums_folded),
 		cmocka_unit_test(out_of_enum_values_kept_verbatim),
