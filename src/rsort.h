@@ -1,5 +1,5 @@
 /*
- * rsort.h: records (byte strings) sorted in the caller's order, in
+ * rsort.h: records (byte strings) sorted by the keys they begin with, in
  * memory up to a bound; beyond it, sorted runs go to an unlinked
  * temporary file (where SQLite puts its own: spool_tmpfile) and are
  * merged as they are read back.
@@ -14,12 +14,11 @@
  *
  * Memory: the records, 36 bytes more for each (its key's length, an
  * index entry and a merge sort's second one) and 16 bytes, at most the
- * bound given;
- * reading back runs from the file, a buffer per run, sharing the bound;
- * a buffer of 256 KiB to write runs; and a record larger than a quarter
- * of the bound, as long as it is written or read back. The file takes what the records take, plus 8 bytes
- * each, once, and as much again for each pass of a merge of more than
- * 64 runs.
+ * bound given; reading back runs from the file, a buffer per run,
+ * sharing the bound; a buffer of 256 KiB to write runs; and a record
+ * larger than a quarter of the bound, as long as it is written or read
+ * back. The file takes what the records take, plus 8 bytes each, once,
+ * and as much again for each pass of a merge of more than 64 runs.
  */
 #ifndef DR_RSORT_H
 #define DR_RSORT_H

@@ -142,7 +142,7 @@ days_sorted(struct store *s, const char *domain, int64_t from, int64_t to,
 	d.most = mem;
 	/*
 	 * A window whose records alone would take half the memory is not
-	 * read here at all (then again by the server).
+	 * read here at all (but sorted through a file, store_days).
 	 */
 	if (days_count(&d, domain, from, to, &records, err) == -1)
 		return -1;

@@ -145,8 +145,8 @@ int	 sum_merge(struct store_sum *, struct dr_error *);
  * of the days noted for a domain, each with its first day, into
  * temp.sources_fold (which store_firsts reads beside sources), once per
  * connection; on SQLite sorted as the merge is (merged: the
- * connection's, merge_register). Returns 1 when the domain has days noted, 0 when it has
- * none, -1 with err set.
+ * connection's, merge_register). Returns 1 when the domain has days
+ * noted, 0 when it has none, -1 with err set.
  */
 int	 sum_fold(struct db *, struct merged *, const char *, const char *,
 	    struct dr_error *);
@@ -182,14 +182,13 @@ int	 store_sort_err(const char *, const char *, struct dr_error *);
 struct rsort;
 void	 store_sort_note(struct rsort *, const char *, const char *, size_t);
 
-
 /*
  * store_days on PostgreSQL (store-days.c): the window's records read
  * unsorted and sorted in memory, if they fit in mem bytes (a sort of
- * records joined on the server, rsort's, is slower). Each goes to cb as store_days gives it, except that its
- * senders are not matched: cb gets the signature's passing results
- * (auth_sigs.passes, NULL when it has none or if want_passes is 0)
- * and their length; a non-zero return stops it (-1: an error, with err
+ * records joined on the server, rsort's, is slower). Each goes to cb
+ * as store_days gives it, except that its senders are not matched:
+ * cb gets the signature's passing results (auth_sigs.passes, NULL when
+ * it has none or if want_passes is 0) and their length; a non-zero return stops it (-1: an error, with err
  * set). Returns 0, -1 with err set, or 1 when the window would take
  * too much memory (then before cb was called).
  */

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "cidr.h"
 #include "hmap.h"
@@ -137,6 +135,7 @@ days_cb(void *arg, const struct store_day *d, const char *passes,
 	return a->cb(a->arg, &e);
 }
 
+/* The report commands' sorts: 64 MiB unless DMARCDB_SORT_MEMORY says. */
 #define SORT_MEMORY	((size_t)64 << 20)
 int
 store_sort_memory(size_t *mem, struct dr_error *err)
@@ -161,8 +160,8 @@ store_sort_memory(size_t *mem, struct dr_error *err)
 
 /*
  * A record in the sort (rsort.h). Its key: header_from, NUL, source
- * IP, NUL, the signature's id big-endian (ids are positive), which
- * memcmp orders as store_days gives the records. Then the rest.
+ * IP, NUL, the signature's id big-endian with its sign bit flipped,
+ * which memcmp orders as store_days gives the records. Then the rest.
  */
 struct day_rest {
 	int64_t		 messages;

@@ -53,10 +53,11 @@ enum sum_stmt {
 };
 
 /*
- * Where the sources of a domain's noted days come from, each once, in
- * the order of the key of sources: GROUP BY sorts with SQLite's sorter,
- * which spills to temporary files. sum_merge writes them into sources
- * with their span, sum_fold (read-only) beside it with their first day.
+ * PostgreSQL: where the sources of a domain's noted days come from,
+ * each once, in the order of the key of sources: GROUP BY sorts with
+ * the server's sorter, which spills to temporary files. sum_merge
+ * writes them into sources with their span, sum_fold (read-only)
+ * beside it with their first day. (SQLite's: store-merge.c.)
  */
 #define NOTED_SOURCES \
 	" FROM summary_dirty d"						\
