@@ -337,8 +337,6 @@ int
 merge_noted(struct db *db, struct merged *mg, const char *path,
     const char *domain, int fold, struct dr_error *err)
 {
-	const char	*what = fold ? "reading the summary" :
-			    "updating the sources";
 	static const char read_sql[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " p.day FROM summary_dirty d"
@@ -346,6 +344,8 @@ merge_noted(struct db *db, struct merged *mg, const char *path,
 	    " AND p.status = 'active'"
 	    " JOIN records c ON c.report = p.id"
 	    " WHERE d.domain = ?1";
+	const char	*what = fold ? "reading the summary" :
+			    "updating the sources";
 	struct rsort	*rs;
 	struct db_stmt	*st;
 	size_t		 mem;
@@ -363,16 +363,13 @@ merge_noted(struct db *db, struct merged *mg, const char *path,
 	while ((rc = db_step(st)) == DB_ROW)
 		if (merge_row(rs, st) == -1)
 			break;
-	if (rc == DB_ROW) {
-		db_finalize(st);
+	if (rc == DB_ROW)
 		store_sort_err(path, what, err);
-		goto out;
-	}
-	db_finalize(st);
-	if (rc != DB_DONE) {
+	else if (rc != DB_DONE)
 		store_db_err(db, path, err, what);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		goto out;
-	}
 	if (db_prepare_v2(db, fold ? FOLDED_SQL : MERGED_SQL, -1, &st, NULL)
 	    != DB_OK) {
 		store_db_err(db, path, err, what);
@@ -383,11 +380,11 @@ merge_noted(struct db *db, struct merged *mg, const char *path,
 	mg->read = 0;
 	rc = db_step(st);
 	mg->rs = NULL;
-	db_finalize(st);
-	if (rc != DB_DONE) {
+	if (rc != DB_DONE)
 		store_db_err(db, path, err, what);
+	db_finalize(st);
+	if (rc != DB_DONE)
 		goto out;
-	}
 	ret = 0;
 	store_sort_note(rs, domain, fold ? "of days not merged yet sorted" :
 	    "merged into the sources", mem);
