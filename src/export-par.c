@@ -494,6 +494,31 @@ out(const char *p, size_t n)
 	fwrite_unlocked(p, 1, n, stdout);
 }
 
+/*
+ * The table slots of the rows from p to e whose domains are ready,
+ * asked of the memory before the rows are written: the table is far
+ * larger than the caches, and the slots of successive rows are
+ * anywhere in it, so that each row's lookup waited for memory.
+ */
+static void
+prefetch_rows(struct xclass *xc, const char *p, const char *e, size_t ready)
+{
+	const struct table	*t;
+	struct xrow		 x;
+
+	while (p < e) {
+		memcpy(&x, p, sizeof x);
+		p += sizeof x + x.len;
+		if (x.dom >= ready || x.dom == XROW_NONE ||
+		    x.dom == XROW_REPORT)
+			continue;
+		t = &xc->tables[x.dom];
+		if (t->nslots > 0)
+			__builtin_prefetch(&t->slots[(x.hash >> 3) &
+			    (t->nslots - 1)]);
+	}
+}
+
 /* One block's rows: 0, 1 to stop quietly, -1 with w->err set. */
 static int
 write_block(struct xwriter *w, const char *p, size_t len, size_t *ready)
@@ -502,6 +527,8 @@ write_block(struct xwriter *w, const char *p, size_t len, size_t *ready)
 	struct xrow	 x;
 	const char	*cls, *sender, *e = p + len;
 
+	if (*ready > 0)
+		prefetch_rows(xc, p, e, *ready);
 	while (p < e) {
 		memcpy(&x, p, sizeof x);
 		p += sizeof x;
@@ -532,6 +559,7 @@ write_block(struct xwriter *w, const char *p, size_t len, size_t *ready)
 				return -1;
 			}
 			spool_stall(w->sp, 0);
+			prefetch_rows(xc, p - sizeof x, e, *ready);
 		}
 		source_text(xc, &x, &cls, &sender);
 		out(w->pre.data, w->pre.len);
