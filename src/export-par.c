@@ -53,6 +53,18 @@ struct table {
 	size_t		 n;
 };
 
+/*
+ * Sources on their way into the table: the slot of each is asked of
+ * the memory when it comes, and it is put there PENDING sources later
+ * (the table is far larger than the caches; the sources come in the
+ * order of their addresses, their slots anywhere).
+ */
+#define PENDING		16
+struct pending {
+	uint64_t	 h;		/* with its class + 1 */
+	uint16_t	 sender;
+};
+
 struct xclass {
 	uint64_t		 key[2];
 	int			 json;
@@ -73,6 +85,8 @@ struct xclass {
 	size_t			 last_len;	/* sender's, 0: none */
 	long			 last_id;
 	struct buf		 key_buf;
+	struct pending		 pend[PENDING];	/* a ring */
+	size_t			 npend, pend_at;
 	struct dr_error		*err;
 	struct store		*s;
 	const struct conf	*conf;
@@ -299,35 +313,69 @@ sender_number(struct xclass *xc, const struct source *src)
 	return remember(xc, key, group_key(src->gkind, src->gname, key), *v);
 }
 
+/* A source into the table, unless one of its hash is there. */
+static void
+table_put(struct table *t, const struct pending *p, size_t *n)
+{
+	size_t	i;
+
+	for (i = (p->h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
+	    i = (i + 1) & (t->nslots - 1))
+		if ((t->slots[i].h & ~7ULL) == (p->h & ~7ULL))
+			return;
+	t->slots[i].h = p->h;
+	t->slots[i].sender = p->sender;
+	t->n++;
+	(*n)++;
+}
+
+/* The sources pending, into the domain's table. */
+static void
+flush_pending(struct xclass *xc)
+{
+	struct table	*t = &xc->tables[xc->cur];
+
+	for (; xc->npend > 0; xc->npend--) {
+		table_put(t, &xc->pend[xc->pend_at], &xc->n);
+		xc->pend_at = (xc->pend_at + 1) % PENDING;
+	}
+}
+
 /* Each source of a domain, as the classification ends it. */
 static int
 on_source(void *arg, const struct source *src)
 {
 	struct xclass	*xc = arg;
 	struct table	*t = &xc->tables[xc->cur];
+	struct pending	*p;
 	uint64_t	 h;
-	size_t		 i;
 	long		 id;
 
-	if (xc->n >= CLASSES_MAX) {
+	if (xc->n + xc->npend >= CLASSES_MAX) {
 		xc->full = 1;
 		return 0;
 	}
-	if ((t->n + 1) * 2 > t->nslots && table_grow(t) == -1)
-		goto nomem;
+	/* Room for it and those pending: they go first. */
+	if ((t->n + xc->npend + 1) * 2 > t->nslots) {
+		flush_pending(xc);
+		if (table_grow(t) == -1)
+			goto nomem;
+	}
 	if (xclass_hash(xc, &xc->key_buf, xc->domains[xc->cur], src->ip,
 	    src->header_from, &h) == -1)
 		goto nomem;
-	for (i = (h >> 3) & (t->nslots - 1); t->slots[i].h != 0;
-	    i = (i + 1) & (t->nslots - 1))
-		if ((t->slots[i].h & ~7ULL) == h)
-			return 0;
 	if ((id = sender_number(xc, src)) == -1)
 		goto nomem;
-	t->slots[i].h = h | ((uint64_t)src->class + 1);
-	t->slots[i].sender = (uint16_t)id;
-	t->n++;
-	xc->n++;
+	__builtin_prefetch(&t->slots[(h >> 3) & (t->nslots - 1)], 1);
+	if (xc->npend == PENDING) {
+		table_put(t, &xc->pend[xc->pend_at], &xc->n);
+		xc->pend_at = (xc->pend_at + 1) % PENDING;
+		xc->npend--;
+	}
+	p = &xc->pend[(xc->pend_at + xc->npend) % PENDING];
+	p->h = h | ((uint64_t)src->class + 1);
+	p->sender = (uint16_t)id;
+	xc->npend++;
 	return 0;
 nomem:
 	return dr_seterr(xc->err, DR_E_NOMEM, "out of memory");
@@ -367,6 +415,7 @@ xclass_run(struct xclass *xc, struct store *s, const struct conf *conf,
 			break;
 		}
 		window_free(w);
+		flush_pending(xc);
 		if (xc->full == 1) {
 			log_warnx("export: more than %u sources in the "
 			    "period: the records of the others have no "
