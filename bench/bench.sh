@@ -23,10 +23,11 @@
 #   hicard  two reports of 500,000 records, each record its own source
 #      address, header_from, DKIM and SPF domain (forged: issue 11); then
 #      every report command on them: at most 2 s and 256 MB each (on
-#      2026-12-06, quiet machine, with their own sort, rsort: sources
-#      1.4 s, advise 1.5, the digest 1.7, export 2.3 to 2.5, the first
-#      command after the ingest, which merges, 2.7 to 2.8; 88 to 167 MB.
-#      BENCHMARKS.md, High cardinality)
+#      2026-12-06, with their own sort, rsort, on a shared host:
+#      sources 1.4 to 1.9 s, advise 1.4 to 2.1, the digest 1.7 to 2.3,
+#      export 1.6 to 2.5, the first command after the ingest, which
+#      merges, 2.7 to 3.9; 88 to 167 MB. BENCHMARKS.md, High
+#      cardinality)
 #   geo  the network owner (AS, country) of 100,000 distinct addresses,
 #      two IPv4 for one IPv6, from the installed location database
 #      (bench/geo): the lookups within 2 s (issue 12)
