@@ -221,34 +221,11 @@ msort(const unsigned char *blk, struct rix *v, struct rix *t, size_t n)
 		v[k++] = t[i++];
 }
 
-/* The n bytes at p, written at off: 0, or -1 with errno set. */
-static int
-write_at(int fd, const void *p, size_t n, uint64_t off)
-{
-	const char	*c = p;
-	ssize_t		 w;
-
-	while (n > 0) {
-		w = pwrite(fd, c, n, (off_t)off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		if (w == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 static int
 wflush(struct rsort *s)
 {
-	if (s->wlen > 0 && write_at(s->fd, s->wbuf, s->wlen, s->woff) == -1)
+	if (s->wlen > 0 && spool_pwrite(s->fd, s->wbuf, s->wlen, s->woff) ==
+	    -1)
 		return -1;
 	s->woff += s->wlen;
 	s->wlen = 0;
@@ -280,8 +257,8 @@ run_put(struct rsort *s, const unsigned char *rec, uint32_t len,
 	if (s->wlen + HDR + len > RSORT_WBUF && wflush(s) == -1)
 		return -1;
 	if (HDR + (size_t)len > RSORT_WBUF) {
-		if (write_at(s->fd, hdr, HDR, s->woff) == -1 ||
-		    write_at(s->fd, rec, len, s->woff + HDR) == -1)
+		if (spool_pwrite(s->fd, hdr, HDR, s->woff) == -1 ||
+		    spool_pwrite(s->fd, rec, len, s->woff + HDR) == -1)
 			return -1;
 		s->woff += HDR + (uint64_t)len;
 		return 0;
@@ -314,15 +291,27 @@ run_end(struct rsort *s)
 	return 0;
 }
 
+/*
+ * The block's index sorted, the merge sort's room after the records
+ * (rsort_reserve keeps it).
+ */
+static struct rix *
+sort_block(struct rsort *s)
+{
+	struct rix	*v = index_of(s);
+
+	msort(s->blk, v, (struct rix *)(void *)(s->blk +
+	    ((s->dlen + 15) & ~(size_t)15)), s->n);
+	return v;
+}
+
 /* The block sorted and written as a run, then emptied. */
 static int
 spill(struct rsort *s)
 {
-	struct rix	*v = index_of(s);
+	struct rix	*v = sort_block(s);
 	size_t		 i;
 
-	msort(s->blk, v, (struct rix *)(void *)(s->blk +
-	    ((s->dlen + 15) & ~(size_t)15)), s->n);
 	if (run_begin(s) == -1)
 		return -1;
 	for (i = 0; i < s->n; i++)
@@ -587,8 +576,7 @@ static int
 finish(struct rsort *s)
 {
 	if (s->nruns == 0) {
-		msort(s->blk, index_of(s), (struct rix *)(void *)(s->blk +
-		    ((s->dlen + 15) & ~(size_t)15)), s->n);
+		(void)sort_block(s);
 		s->state = IN_MEMORY;
 		return 0;
 	}

@@ -151,18 +151,22 @@ spool_tmpfile(void)
 	return -1;
 }
 
-/* The n bytes at p, written at off: 0, or -1. */
-static int
-write_at(int fd, const char *p, size_t n, uint64_t off)
+int
+spool_pwrite(int fd, const void *buf, size_t n, uint64_t off)
 {
-	ssize_t	w;
+	const char	*p = buf;
+	ssize_t		 w;
 
 	while (n > 0) {
 		w = pwrite(fd, p, n, (off_t)off);
 		if (w == -1 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w == -1)
 			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
 		p += w;
 		n -= (size_t)w;
 		off += (uint64_t)w;
@@ -213,7 +217,7 @@ spill(struct spool *sp)
 	if (sp->fd == -1)
 		sp->fd = spool_tmpfile();
 	ok = sp->fd != -1 && room(sp->fd, off + b->used) &&
-	    write_at(sp->fd, b->data, b->used, off) == 0;
+	    spool_pwrite(sp->fd, b->data, b->used, off) == 0;
 	pthread_mutex_lock(&sp->mtx);
 	if (!ok) {
 		sp->file_failed = 1;

@@ -64,5 +64,10 @@ void		 spool_stats(struct spool *, uint64_t *, size_t *);
  * by others. -1 with errno set if it cannot be made.
  */
 int		 spool_tmpfile(void);
+/*
+ * The n bytes at buf written at off, however many writes it takes: 0,
+ * or -1 with errno set (ENOSPC when the file takes nothing more).
+ */
+int		 spool_pwrite(int, const void *, size_t, uint64_t);
 
 #endif
