@@ -126,12 +126,41 @@ rec_day(const unsigned char *rec, size_t len)
 	return day;
 }
 
+/* The table's error, what, as SQLite's code. */
 static int
-mt_err(sqlite3_vtab_cursor *vc, const char *what)
+mt_err(sqlite3_vtab_cursor *vc, int code, const char *what)
 {
 	sqlite3_free(vc->pVtab->zErrMsg);
 	vc->pVtab->zErrMsg = sqlite3_mprintf("%s", what);
-	return errno == ENOMEM ? SQLITE_NOMEM : SQLITE_IOERR;
+	return code;
+}
+
+/* The sort's next record: SQLITE_ROW, SQLITE_DONE, or an error. */
+static int
+next_record(sqlite3_vtab_cursor *vc, const void **rec, size_t *len)
+{
+	struct mcur	*c = (struct mcur *)(void *)vc;
+	int		 rc;
+
+	if ((rc = rsort_next(c->mg->rs, rec, len)) == -1)
+		return mt_err(vc, errno == ENOMEM ? SQLITE_NOMEM :
+		    SQLITE_IOERR, strerror(errno));
+	if (rc == 0)
+		return SQLITE_DONE;
+	if (*len < 8)
+		return mt_err(vc, SQLITE_IOERR, "a sorted record cut short");
+	return SQLITE_ROW;
+}
+
+/* A record read ahead: the next source's first. */
+static int
+keep_next(struct mcur *c, const void *rec, size_t len)
+{
+	buf_reset(&c->next);
+	if (buf_add(&c->next, rec, len) == -1)
+		return SQLITE_NOMEM;
+	c->have_next = 1;
+	return SQLITE_OK;
 }
 
 /* The next source: its records summed into its first and last day. */
@@ -157,26 +186,17 @@ mt_next(sqlite3_vtab_cursor *vc)
 	    c->next.len);
 	c->have_next = 0;
 	c->row++;
-	while ((rc = rsort_next(c->mg->rs, &rec, &len)) == 1) {
-		if (len < 8)
-			return mt_err(vc, "a sorted record cut short");
-		day = rec_day(rec, len);
+	while ((rc = next_record(vc, &rec, &len)) == SQLITE_ROW) {
 		if (len - 8 != c->key.len || memcmp(rec, c->key.data,
-		    len - 8) != 0) {
-			buf_reset(&c->next);
-			if (buf_add(&c->next, rec, len) == -1)
-				return SQLITE_NOMEM;
-			c->have_next = 1;
-			break;
-		}
+		    len - 8) != 0)
+			return keep_next(c, rec, len);
+		day = rec_day(rec, len);
 		if (day < c->first)
 			c->first = day;
 		if (day > c->last)
 			c->last = day;
 	}
-	if (rc == -1)
-		return mt_err(vc, strerror(errno));
-	return SQLITE_OK;
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 static int
@@ -200,23 +220,13 @@ mt_filter(sqlite3_vtab_cursor *vc, int idxnum, const char *idxstr,
 		return SQLITE_OK;
 	}
 	/* The sort gives its records once. */
-	if (c->mg->read) {
-		sqlite3_free(vc->pVtab->zErrMsg);
-		vc->pVtab->zErrMsg = sqlite3_mprintf("dmarcdb_merged read "
-		    "twice");
-		return SQLITE_MISUSE;
-	}
+	if (c->mg->read)
+		return mt_err(vc, SQLITE_MISUSE, "dmarcdb_merged read twice");
 	c->mg->read = 1;
-	if ((rc = rsort_next(c->mg->rs, &rec, &len)) == -1)
-		return mt_err(vc, strerror(errno));
-	if (rc == 1) {
-		if (len < 8)
-			return mt_err(vc, "a sorted record cut short");
-		buf_reset(&c->next);
-		if (buf_add(&c->next, rec, len) == -1)
-			return SQLITE_NOMEM;
-		c->have_next = 1;
-	}
+	if ((rc = next_record(vc, &rec, &len)) == SQLITE_ROW)
+		rc = keep_next(c, rec, len);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		return rc;
 	return mt_next(vc);
 }
 
