@@ -329,16 +329,21 @@ table_put(struct table *t, const struct pending *p, size_t *n)
 	(*n)++;
 }
 
+/* The oldest source pending, into the domain's table. */
+static void
+put_oldest(struct xclass *xc)
+{
+	table_put(&xc->tables[xc->cur], &xc->pend[xc->pend_at], &xc->n);
+	xc->pend_at = (xc->pend_at + 1) % PENDING;
+	xc->npend--;
+}
+
 /* The sources pending, into the domain's table. */
 static void
 flush_pending(struct xclass *xc)
 {
-	struct table	*t = &xc->tables[xc->cur];
-
-	for (; xc->npend > 0; xc->npend--) {
-		table_put(t, &xc->pend[xc->pend_at], &xc->n);
-		xc->pend_at = (xc->pend_at + 1) % PENDING;
-	}
+	while (xc->npend > 0)
+		put_oldest(xc);
 }
 
 /* Each source of a domain, as the classification ends it. */
@@ -367,11 +372,8 @@ on_source(void *arg, const struct source *src)
 	if ((id = sender_number(xc, src)) == -1)
 		goto nomem;
 	__builtin_prefetch(&t->slots[(h >> 3) & (t->nslots - 1)], 1);
-	if (xc->npend == PENDING) {
-		table_put(t, &xc->pend[xc->pend_at], &xc->n);
-		xc->pend_at = (xc->pend_at + 1) % PENDING;
-		xc->npend--;
-	}
+	if (xc->npend == PENDING)
+		put_oldest(xc);
 	p = &xc->pend[(xc->pend_at + xc->npend) % PENDING];
 	p->h = h | ((uint64_t)src->class + 1);
 	p->sender = (uint16_t)id;
