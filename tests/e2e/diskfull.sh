@@ -89,12 +89,18 @@ done
 mkdir "$T/hi" "$T/sorttmp"
 "$GEN" -s 11 -f gz -H -r 2 -m 20000 -M 20000 -d "$T/hi"
 "$QUICK" -q --db "$T/hi.db" ingest "$T/hi"
+# no_room: sources in a sort of 1 MiB whose file cannot grow: exit 3,
+# what it says in $T/err.
+no_room() {
+	expect_exit 3 env DMARCDB_SORT_MEMORY=1 TMPDIR="$T/sorttmp" \
+	    ENOSPC_MATCH="$T/sorttmp" ENOSPC_BYTES=0 LD_PRELOAD="$ENOSPC" \
+	    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/hi.db" \
+	    --config /dev/null sources --as-of 2026-01-03 --no-dns \
+	    > /dev/null 2> "$T/err"
+}
 # The first command merges the noted days into sources: its sort cannot
 # write either, and the merge is left for the next.
-expect_exit 3 env DMARCDB_SORT_MEMORY=1 TMPDIR="$T/sorttmp" \
-    ENOSPC_MATCH="$T/sorttmp" ENOSPC_BYTES=0 LD_PRELOAD="$ENOSPC" \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/hi.db" --config /dev/null \
-    sources --as-of 2026-01-03 --no-dns > /dev/null 2> "$T/err"
+no_room
 grep -q "^dmarcdb: $T/hi.db: updating the sources: sorting in a temporary file: No space left on device\$" \
     "$T/err" || fail "merge, disk full: $(cat "$T/err")"
 [ "$(sqlite3 "$T/hi.db" "SELECT count(*) FROM summary_dirty;
@@ -123,10 +129,7 @@ env DMARCDB_SORT_MEMORY=2048 "$QUICK" --db "$T/hi.db" --config /dev/null \
     fail "DMARCDB_SORT_MEMORY=2048: exit $?"
 cmp -s "$T/room.out" "$T/spilled.out" ||
     fail "DMARCDB_SORT_MEMORY=2048: not what it says by default"
-expect_exit 3 env DMARCDB_SORT_MEMORY=1 TMPDIR="$T/sorttmp" \
-    ENOSPC_MATCH="$T/sorttmp" ENOSPC_BYTES=0 LD_PRELOAD="$ENOSPC" \
-    ASAN_OPTIONS="$ASAN" "$DMARCDB" --db "$T/hi.db" --config /dev/null \
-    sources --as-of 2026-01-03 --no-dns > /dev/null 2> "$T/err"
+no_room
 grep -q "^dmarcdb: $T/hi.db: reading the summary: sorting in a temporary file: No space left on device\$" \
     "$T/err" || fail "sort, disk full: $(cat "$T/err")"
 echo "ok"
