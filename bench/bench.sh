@@ -21,8 +21,9 @@
 #      biggest domain over 30 days, advise for all, the weekly digest of
 #      all domains, and export of a day
 #   hicard  two reports of 500,000 records, each record its own source
-#      address, header_from, DKIM and SPF domain (forged: issue 11); then
-#      every report command on them: at most 2 s and 256 MB each (on
+#      address, header_from, DKIM and SPF domain (forged: issue 11): their
+#      ingest at least 25,000 records/s within 80 MB; then every report
+#      command on them: at most 2 s and 256 MB each (on
 #      2026-12-06, with their own sort, rsort, on a shared host:
 #      sources 1.4 to 1.9 s, advise 1.4 to 2.1, the digest 1.7 to 2.3,
 #      export 1.6 to 2.5, the first command after the ingest, which
@@ -586,7 +587,7 @@ for s in $scenarios; do
 		H="-s 11 -f gz -H -r 2 -m 500000 -M 500000"
 		asof=2026-01-03
 		if [ "$(cat "$D/hicard.stamp" 2>/dev/null)" != "$H" ]; then
-			rm -rf "$D/hicard" "$D/hicard.records" "$D/hicard.stamp"
+			rm -rf "$D/hicard" "$D/hicard.stamp"
 			mkdir "$D/hicard"
 			"$GEN" $H -d "$D/hicard"
 			echo "$H" > "$D/hicard.stamp"
@@ -606,15 +607,18 @@ for s in $scenarios; do
 		}
 		EOF
 		C="--config $D/hicard.conf"
-		if [ ! -f "$D/hicard.records" ]; then
-			fresh_db "$D/hicard-ingest.db"
-			run hicard-ingest "$DMARCDB" -q \
-			    --db "$D/hicard-ingest.db" ingest "$D/hicard"
-			sqlite3 "$D/hicard-ingest.db" \
-			    "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
-			sqlite3 "$D/hicard-ingest.db" \
-			    "SELECT count(*) FROM records" > "$D/hicard.records"
-		fi
+		# The ingest: each record a signature and a source of its
+		# own, the second report's savepoint journalling most pages
+		# of the first's (store-vfs.c: 262 s and 114 MB before).
+		fresh_db "$D/hicard-ingest.db"
+		run hicard-ingest "$DMARCDB" -q \
+		    --db "$D/hicard-ingest.db" ingest "$D/hicard"
+		rps=$(per_s 1000000 "$wall")
+		row hicard "ingest, 1,000,000 records" "$wall" "$rps" - \
+		    "$maxrss_mb" - - \
+		    "records/s >= 25000: $(check "$rps" '>=' 25000), <= 80 MB: $(check "$maxrss_mb" '<=' 80), cpu $cpu s"
+		sqlite3 "$D/hicard-ingest.db" \
+		    "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
 		fresh_db "$D/hicard.db"
 		cp "$D/hicard-ingest.db" "$D/hicard.db"
 		sync

@@ -169,8 +169,7 @@ cmd_config(struct cmd_ctx *c, int argc, char **argv)
 	/* The senders' use, from an existing database only. */
 	if (store_exists(c->db_path)) {
 		if ((rc = cmd_open_store(c, &s)) == EXIT_OK &&
-		    (store_spill(s, &err) == -1 ||
-		    store_sources_update(s, &err) == -1 ||
+		    (store_sources_update(s, &err) == -1 ||
 		    store_read_begin(s, &err) == -1)) {
 			log_warnx("%s", err.msg);
 			rc = cmd_exit_for(&err);

@@ -549,8 +549,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	    nstores < MAX_THREADS; nstores++) {
 		if ((rc = cmd_open_store(c, &stores[nstores])) != EXIT_OK)
 			goto out;
-		if (store_spill(stores[nstores], &err) == -1 ||
-		    store_read_begin(stores[nstores], &err) == -1) {
+		if (store_read_begin(stores[nstores], &err) == -1) {
 			nstores++;
 			goto fail;
 		}

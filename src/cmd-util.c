@@ -146,8 +146,7 @@ cmd_report_open(struct cmd_ctx *c, const char *config, struct store **s,
 	}
 	/* Sources first seen, from what ingest added; the configuration
 	 * where analysts can join it. */
-	if (store_spill(*s, &err) == -1 ||
-	    store_sources_update(*s, &err) == -1 ||
+	if (store_sources_update(*s, &err) == -1 ||
 	    store_config_mirror(*s, *conf, &err) == -1 ||
 	    store_read_begin(*s, &err) == -1) {
 		log_warnx("%s", err.msg);

@@ -72,6 +72,15 @@ int	 store_db_err(struct db *, const char *, struct dr_error *,
 	    const char *);
 
 /*
+ * A savepoint's journal stays in memory up to this many bytes, beyond
+ * in a temporary file (store-vfs.c). store_vfs_init, in store_init
+ * before any other SQLite call: SQLite initialised with it, and its
+ * default VFS dmarcdb's. 0, or -1.
+ */
+#define STORE_SUBJOURNAL_MEMORY	(4 << 20)
+int	 store_vfs_init(void);
+
+/*
  * The database file (store-file.c), around sqlite3_open_v2 in
  * store_open. dbfile_prepare, before: with STORE_CREATE, a missing
  * database is created (mode 0640, whatever the umask); otherwise one

@@ -750,9 +750,9 @@ out:
 
 /*
  * The read-only connection's merge: the sources of the domain's noted
- * days go to a temporary table (in the temporary files of the report
- * commands, store_spill) that store_firsts reads beside sources, and
- * summary_dirty stays as it is. The first report command of a user who
+ * days go to a temporary table (in a temporary file, as every
+ * connection's temp_store is) that store_firsts reads beside sources,
+ * and summary_dirty stays as it is. The first report command of a user who
  * can write merges them for good.
  */
 /* Run sql, with the domain as ?1 if it has one; *v: its row's int. */

@@ -386,7 +386,7 @@ store_init(void)
 	 * take a global mutex on every allocation.
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	return sqlite3_initialize() == DB_OK ? 0 : -1;
+	return store_vfs_init();
 }
 
 int
@@ -798,12 +798,18 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 	 * WAL lets readers work while an ingest writes, and two ingests
 	 * take turns. synchronous=NORMAL: a commit survives a crash of
 	 * the process; an operating system crash may lose the last ones.
-	 * Statement journals are kept in memory, but not while migrating:
-	 * dropping a big table inside the schema update's transaction
-	 * journals every page of it (source_days of 10 million records:
-	 * 480 MB). A read-only connection leaves the journal mode and
-	 * the schema as they are: it cannot change them.
+	 * temp_store = FILE: statement journals and sorts larger than
+	 * their memory (store-vfs.c, and the page cache) go to temporary
+	 * files (deleted as soon as they are opened), so that a report of
+	 * any size, a window of any size or a schema update that drops a
+	 * big table (source_days of 10 million records: 480 MB of
+	 * journal) take the same memory. A read-only connection leaves
+	 * the journal mode and the schema as they are: it cannot change
+	 * them.
 	 */
+	if (exec(s, "PRAGMA temp_store = FILE", err, "setting temp_store") ==
+	    -1)
+		goto fail;
 	if (s->readonly) {
 		int v;
 		if (user_version(s, &v, err) == -1)
@@ -828,18 +834,14 @@ store_open(const char *path, int busy_ms, int flags, struct store **sp,
 			goto fail;
 		}
 		/* A report command's, as below. */
-		if ((flags & STORE_READER) == 0 && (exec(s, "PRAGMA "
-		    "cache_size = -16384", err, "setting the cache") == -1 ||
-		    exec(s, "PRAGMA temp_store = MEMORY", err,
-		    "setting temp_store") == -1))
+		if ((flags & STORE_READER) == 0 && exec(s, "PRAGMA "
+		    "cache_size = -16384", err, "setting the cache") == -1)
 			goto fail;
 	} else if (set_wal(s, busy_ms, err) == -1 ||
 	    exec(s, "PRAGMA synchronous = NORMAL", err,
 	    "setting synchronous mode") == -1 ||
 	    exec(s, "PRAGMA cache_size = -16384", err, "setting the cache") ==
-	    -1 || migrate(s, err) == -1 ||
-	    exec(s, "PRAGMA temp_store = MEMORY", err, "setting temp_store") ==
-	    -1)
+	    -1 || migrate(s, err) == -1)
 		goto fail;
 	if (prepare_all(s, err) == -1)
 		goto fail;
@@ -1920,15 +1922,6 @@ store_sources_update(struct store *s, struct dr_error *err)
 }
 
 int
-store_spill(struct store *s, struct dr_error *err)
-{
-	/* PostgreSQL's sorts spill by themselves (work_mem). */
-	if (s->pg)
-		return 0;
-	return exec(s, "PRAGMA temp_store = FILE", err, "setting temp_store");
-}
-
-int
 store_read_begin(struct store *s, struct dr_error *err)
 {
 	if (s->in_batch)
@@ -2033,7 +2026,7 @@ store_twin(struct store *s, struct store **out, struct dr_error *err)
 	if (store_open(s->dsn, s->busy_ms, STORE_READER, &t, err) == -1)
 		return -1;
 	if (exec(t, "PRAGMA cache_size = -16384", err, "setting the cache") ==
-	    -1 || store_spill(t, err) == -1)
+	    -1)
 		goto fail;
 	for (tries = 0; tries < 8; tries++) {
 		/*

@@ -162,18 +162,10 @@ int	 store_read_begin(struct store *, struct dr_error *);
 void	 store_read_end(struct store *);
 
 /*
- * The connection is for report commands: sorts larger than the page
- * cache spill to temporary files (deleted as soon as they are opened)
- * rather than memory, so that reading a window of any size takes the
- * same memory. Call before store_read_begin. 0, or -1 with err set.
- */
-int	 store_spill(struct store *, struct dr_error *);
-
-/*
  * A second, read-only connection for another thread, whose read
  * transaction sees the same data as s's: s must hold one
  * (store_read_begin), begun again here, and its connection must not be
- * used meanwhile. Sorts spill to files, as with store_spill. A commit
+ * used meanwhile. Sorts spill to files, as on every connection. A commit
  * by another process between the two beginnings is seen by the twin's
  * data version, and both begin again (up to 8 times: then -1, with err
  * set and s's read transaction open). 0, or -1 with err set.
