@@ -54,17 +54,20 @@ enum sum_stmt {
 
 /*
  * PostgreSQL: where the sources of a domain's noted days come from,
- * each once, in the order of the key of sources: GROUP BY sorts with
- * the server's sorter, which spills to temporary files. sum_merge
- * writes them into sources with their span, sum_fold (read-only)
- * beside it with their first day. (SQLite's: store-merge.c.)
+ * each once, in the order of the key of sources, which the server
+ * sorts (spilling to temporary files). sum_merge writes them into
+ * sources with their span, sum_fold (read-only) beside it with their
+ * first day. (SQLite's: store-merge.c.) The ORDER BY is not for the
+ * result but for the insert: the server may group through a hash table,
+ * whose rows come in no order, and a million new sources inserted in
+ * no order took 11 to 13 s, in order 7 to 8.
  */
 #define NOTED_SOURCES \
 	" FROM summary_dirty d"						\
 	" JOIN reports p ON p.domain = d.domain AND p.day = d.day"	\
 	" AND p.status = 'active'"					\
 	" JOIN records c ON c.report = p.id"				\
-	" WHERE d.domain = ?1 GROUP BY 2, 3"
+	" WHERE d.domain = ?1 GROUP BY 2, 3 ORDER BY 2, 3"
 
 /*
  * A source seen again widens its span of days: the smaller and larger
