@@ -208,7 +208,8 @@ ok
 
 ### DNS unreachable: the reports alone, said; --no-dns: nothing asked.
 q0=$(knot_queries)
-DMARCDB_RESOLVER=127.0.0.1:$(free_port 13) advise closed
+closed_port udp
+DMARCDB_RESOLVER=127.0.0.1:$CLOSED_PORT advise closed
 verdict closed "advance 3"
 tr -s ' \n' '  ' < "$T/closed.txt" | grep -qF "the SPF record and DKIM keys of ok.test were not checked: DNS unavailable:" ||
     fail "closed: $(cat "$T/closed.txt")"

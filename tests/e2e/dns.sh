@@ -77,7 +77,8 @@ done >> "$KZ/dns.test.zone"
 knot_broken servfail.test
 knot_start
 black_hole
-CLOSED=$(free_port 13)
+closed_port udp
+CLOSED=$CLOSED_PORT
 
 cat > "$T/conf" <<EOF
 resolver 127.0.0.1:$KNOT_PORT;
@@ -297,7 +298,8 @@ done
 rests bh2 conf.dns.test configuration 'v=DMARC1; p=none; rua=mailto:conf@conf.dns.test'
 
 # A closed port: refused at once, for each domain.
-CLOSED=$(free_port 13)
+closed_port udp
+CLOSED=$CLOSED_PORT
 t0=$EPOCHREALTIME
 DMARCDB_RESOLVER=127.0.0.1:$CLOSED timeout 30 "$DMARCDB" --db "$DB" advise \
     --as-of 2026-03-01 --domain found.dns.test --domain nx.dns.test \

@@ -162,6 +162,47 @@ free_port() {
 	echo "$p"
 }
 
+# closed_port udp|tcp: a port of 127.0.0.1 closed to that protocol
+# (a datagram refused, a connection reset), held for the test by a
+# socket of the other protocol, so that no test run at the same time
+# takes it (free_port skips a port bound either way: a "closed" port
+# from free_port alone was once a server of another test). In
+# CLOSED_PORT; call it in the test's own shell, not in $(...).
+closed_port() {
+	local out=$T/closed-port.$RANDOM i=0 pid
+	/usr/bin/python3 -c 'import socket, signal, sys
+udp = sys.argv[1] == "udp"
+hold = socket.SOCK_STREAM if udp else socket.SOCK_DGRAM
+want = socket.SOCK_DGRAM if udp else socket.SOCK_STREAM
+while True:
+    h = socket.socket(socket.AF_INET, hold)
+    h.bind(("127.0.0.1", 0))
+    port = h.getsockname()[1]
+    w = socket.socket(socket.AF_INET, want)
+    try:
+        w.bind(("127.0.0.1", port))
+    except OSError:
+        h.close()
+        continue
+    finally:
+        w.close()
+    break
+if udp:
+    h.listen(1)
+print(port, flush=True)
+signal.pause()' "$1" > "$out" &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null || :; wait $pid 2>/dev/null || :"
+	until [ -s "$out" ]; do
+		i=$((i + 1))
+		[ $i -le 200 ] && kill -0 "$pid" ||
+		    fail "closed_port $1: the holder did not start"
+		sleep 0.05
+	done
+	CLOSED_PORT=$(cat "$out")
+	PORTS_GIVEN="$PORTS_GIVEN$CLOSED_PORT "
+}
+
 # sql DB QUERY: one query, through the sqlite3 shell or, for a
 # postgresql:// database, psql (its rows as sqlite3 writes them: fields
 # separated by |, NULL as nothing).

@@ -39,7 +39,8 @@ grep -q "^dmarcdb: postgresql://\[bad: cannot connect: " "$T/err" ||
     fail "bad URI: $(cat "$T/err")"
 
 # Nobody listening: 3; through an MTA's pipe: 75, try again later.
-closed=$(free_port 29)
+closed_port tcp
+closed=$CLOSED_PORT
 expect_exit 3 "$DMARCDB" -q --db "postgresql://127.0.0.1:$closed/x" \
     ingest "$SRCDIR/samples/reports/yahoo-report.xml" 2> "$T/err"
 grep -q "cannot connect: .*Connection refused" "$T/err" ||

@@ -39,7 +39,8 @@ PORT=$KNOT_PORT
 black_hole
 BH=$BH_PORT
 # A closed port: nothing listens there.
-CLOSED=$(free_port 13)
+closed_port udp
+CLOSED=$CLOSED_PORT
 
 CONF=$T/dmarcdb.conf
 printf 'resolver 127.0.0.1:%s;\nresolver-timeout 200;\n' "$PORT" > "$CONF"
