@@ -67,6 +67,8 @@ struct lookup {
 	int64_t			 last;		/* ms: last reply, or start */
 	size_t			 dead;		/* given up: no resolver */
 	size_t			 refused;
+	size_t			 timedout;	/* by c-ares, each */
+	size_t			 replies;	/* of the resolver, any */
 };
 
 static void	finish(struct job *, enum rdns_status, int);
@@ -373,13 +375,16 @@ reply_status(struct lookup *lk, int status, enum rdns_status *st,
 	switch (status) {
 	case ARES_SUCCESS:
 		lk->last = rdns_now_ms();
+		lk->replies++;
 		return 1;
 	case ARES_ENOTFOUND:
 	case ARES_ENODATA:
 		lk->last = rdns_now_ms();
+		lk->replies++;
 		*st = RDNS_NONE;
 		return 0;
 	case ARES_ETIMEOUT:
+		lk->timedout++;
 		*st = RDNS_TIMEOUT;
 		return 0;
 	case ARES_ECANCELLED:
@@ -396,6 +401,7 @@ reply_status(struct lookup *lk, int status, enum rdns_status *st,
 	default:
 		/* SERVFAIL, REFUSED, NOTIMP, FORMERR, a bad reply. */
 		lk->last = rdns_now_ms();
+		lk->replies++;
 		*st = RDNS_FAIL;
 		return 0;
 	}
@@ -618,6 +624,15 @@ rdns_lookup(const struct rdns_conf *conf, const char *const *ips, size_t n,
 	else if (lk.refused > 0)
 		log_warnx("reverse DNS: %s: %zu of %zu lookups failed "
 		    "(connection refused, or no server)", csv, lk.refused, n);
+	/*
+	 * c-ares gave up on them before the resolver was taken for dead
+	 * (a loaded machine): as dead, if it never replied at all. Some
+	 * lookups timing out among replies are the Internet's own, and
+	 * not worth a word under cron.
+	 */
+	else if (lk.timedout > 0 && lk.replies == 0)
+		log_warnx("reverse DNS: no answer from %s: %zu of %zu lookups "
+		    "timed out", csv, lk.timedout, n);
 	rc = 0;
 out:
 	if (lk.ch != NULL) {
