@@ -107,11 +107,12 @@ int	 dbfile_opened(struct db *, const char *, int, int *,
  * The summary (schema/003-sources.sql, 005-record-sigs.sql): kept in
  * step with the reports, inside their savepoints. The signatures are
  * looked up and added through sigdb: the same connection, or (NULL
- * for none) on PostgreSQL one of their own, each added in a short
- * transaction of its own, so that ingests that add the same ones at
- * once wait for each other only that long (and never both for the
- * other: a signature is content, the same whoever adds it, and one
- * added for a report rolled back does no harm). NULL from sum_new
+ * for none) on PostgreSQL one of their own, the new ones of a flush of
+ * records added in one short transaction, in the order of their keys,
+ * so that ingests that add the same ones at once wait for each other
+ * only that long (and never both for the other: a signature is
+ * content, the same whoever adds it, and one added for a report rolled
+ * back does no harm). NULL from sum_new
  * when out of memory or if a statement cannot be prepared (err set).
  */
 struct store_sum;
@@ -121,8 +122,20 @@ void	 sum_free(struct store_sum *);
 
 /* A report begins; the header is what the parser knew at its start. */
 void	 sum_begin(struct store_sum *, const struct dr_report *);
-/* The signature id of one of its records. 0, or -1 with err set. */
+/*
+ * The signature id of one of its records. On PostgreSQL a new one is
+ * added with the others of the records about to be written, in one
+ * statement (a statement each, a report of a million new ones took 198
+ * s): its id is a negative number standing for it until sum_resolve. 0,
+ * or -1 with err set.
+ */
 int	 sum_record(struct store_sum *, const struct dr_record *, int64_t *,
+	    struct dr_error *);
+/*
+ * The ids that the negative numbers among the n ids stand for, before
+ * their records are written. 0, or -1 with err set.
+ */
+int	 sum_resolve(struct store_sum *, int64_t *, size_t,
 	    struct dr_error *);
 /*
  * The report is stored as report_id with its final header: its records

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@
 /* Signatures cached, records signed again at once. */
 #define SUM_MAX_SIGS	65536
 #define SUM_CHUNK	4096
+/* S_SIG_BATCH's parameters: 14 of the signatures, 6 of each result. */
+#define SUM_BATCH_COLS	26
 
 enum sum_stmt {
 	S_SIG_FIND,
@@ -40,6 +43,7 @@ enum sum_stmt {
 	S_SIG_DKIM,
 	S_SIG_SPF,
 	S_SIG_PUT,
+	S_SIG_BATCH,
 	S_DIRTY,
 	S_DIRTY_DOMAINS,
 	S_DIRTY_DONE,
@@ -159,6 +163,45 @@ static const char *const sum_pg[S__COUNT] = {
 	    " unnest(?19::text[], ?20::text[], ?21::text[], ?22::bigint[])"
 	    " WITH ORDINALITY AS u(d, x, r, a, o))"
 	    " SELECT id FROM f UNION ALL SELECT id FROM s",
+	/*
+	 * The new signatures of the records about to be written, found or
+	 * added with their results in one statement (sum_resolve): rows
+	 * of arrays, a signature (or a result, with its signature's key)
+	 * an element. They are inserted in the order of their keys, so
+	 * that ingests adding some of the same at once wait for each
+	 * other (one statement long) and never both for the other. Each
+	 * comes back with its number in the arrays and its id: NULL when
+	 * another ingest added it meanwhile (look it up).
+	 */
+	[S_SIG_BATCH] =
+	    "WITH v AS (SELECT * FROM unnest(?1::bytea[], ?2::text[],"
+	    " ?3::text[], ?4::text[], ?5::bigint[], ?6::bigint[],"
+	    " ?7::bigint[], ?8::text[], ?9::text[], ?10::text[], ?11::text[],"
+	    " ?12::bigint[], ?13::text[], ?14::text[]) WITH ORDINALITY AS"
+	    " v(key, header_from, adkim, aspf, dmarc, dkim_aligned,"
+	    " spf_aligned, receiver_dkim, receiver_spf, disposition, reasons,"
+	    " facts, passes, ident, n)),"
+	    " s AS (INSERT INTO auth_sigs (key, header_from, adkim, aspf,"
+	    " dmarc, dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
+	    " disposition, reasons, facts, passes, ident)"
+	    " SELECT key, header_from, adkim, aspf, dmarc, dkim_aligned,"
+	    " spf_aligned, receiver_dkim, receiver_spf, disposition, reasons,"
+	    " facts, passes, ident FROM v WHERE NOT EXISTS (SELECT 1 FROM"
+	    " auth_sigs a WHERE a.key = v.key) ORDER BY key"
+	    " ON CONFLICT (key) DO NOTHING RETURNING id, key),"
+	    " d AS (INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector,"
+	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM"
+	    " unnest(?15::bytea[], ?16::bigint[], ?17::text[], ?18::text[],"
+	    " ?19::text[], ?20::bigint[]) AS u(k, o, d, x, r, a)"
+	    " JOIN s ON s.key = u.k),"
+	    " p AS (INSERT INTO auth_sig_spf (sig, ordinal, domain, scope,"
+	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM"
+	    " unnest(?21::bytea[], ?22::bigint[], ?23::text[], ?24::text[],"
+	    " ?25::text[], ?26::bigint[]) AS u(k, o, d, x, r, a)"
+	    " JOIN s ON s.key = u.k)"
+	    " SELECT v.n, coalesce(s.id, a.id) FROM v"
+	    " LEFT JOIN s ON s.key = v.key"
+	    " LEFT JOIN auth_sigs a ON a.key = v.key",
 	[S_MERGE] = MERGE_SQL("least", "greatest"),
 	[S_SRC_ADD] = SRC_ADD_SQL("least", "greatest"),
 };
@@ -186,6 +229,21 @@ struct store_sum {
 	/* The modes the open report's records are signed under. */
 	const char	*adkim, *aspf;	/* "r" or "s" */
 	struct merged	*merged;	/* SQLite: dmarcdb_merged */
+	/*
+	 * PostgreSQL: the new signatures of the records not written yet,
+	 * known until sum_resolve by a number of their own, -(i + 1).
+	 */
+	struct newsig	*news;
+	size_t		 nnews, newscap;
+	struct buf	 newbytes;	/* their complete bytes, end to end */
+	struct buf	 batch[SUM_BATCH_COLS];	/* S_SIG_BATCH's arrays */
+};
+
+/* A new signature: where its bytes are, its key, then its id. */
+struct newsig {
+	size_t		 off, len;
+	unsigned char	 key[SHA256_LEN];
+	int64_t		 id;
 };
 
 /* dmarcdb_ip(text): an address as 16 bytes (IPv4 mapped), else NULL. */
@@ -256,11 +314,12 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 	for (i = 0; i < S__COUNT; i++) {
 		const char *sql = db_is_pg(db) && sum_pg[i] != NULL ?
 		    sum_pg[i] : sum_sql[i];
-		/* (PostgreSQL adds signatures with S_SIG_PUT alone.) */
+		/* (PostgreSQL adds signatures with S_SIG_PUT and
+		 * S_SIG_BATCH alone.) */
 		if (sql == NULL || (db_is_pg(db) && (i == S_SIG_INSERT ||
 		    i == S_SIG_DKIM || i == S_SIG_SPF)))
 			continue;
-		if (db_prepare_v3(i <= S_SIG_PUT ? m->sigdb : db, sql, -1,
+		if (db_prepare_v3(i <= S_SIG_BATCH ? m->sigdb : db, sql, -1,
 		    DB_PREPARE_PERSISTENT | DB_PREPARE_LAZY, &m->st[i],
 		    NULL) != DB_OK) {
 			sum_err(m, err, "preparing a statement");
@@ -291,6 +350,10 @@ sum_free(struct store_sum *m)
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
 	free(m->resigned);
+	free(m->news);
+	buf_free(&m->newbytes);
+	for (i = 0; i < SUM_BATCH_COLS; i++)
+		buf_free(&m->batch[i]);
 	free(m);
 }
 
@@ -344,23 +407,38 @@ sig_find(struct store_sum *m, const unsigned char key[SHA256_LEN],
  * as parameters 1 to 14 of st, as auth_sigs has them. 0, or -1 with
  * err set.
  */
-static int
-sig_bind(struct store_sum *m, struct db_stmt *st,
-    const unsigned char key[SHA256_LEN], struct sig *g, struct dr_error *err)
+/*
+ * Evaluate the signature of len bytes at p into *g (from evalmem), its
+ * facts, passes and reasons. The facts, or -1 with err set.
+ */
+static long
+sig_eval(struct store_sum *m, const void *p, size_t len, struct sig *g,
+    struct dr_error *err)
 {
 	size_t	i;
 	long	facts;
 
 	arena_reset(&m->evalmem);
 	buf_reset(&m->reasons);
-	if (tally_eval(m->sigbuf.data, m->sigbuf.len, &m->evalmem, g) == -1)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if ((facts = tally_facts(g, &m->passes)) == -1)
+	if (tally_eval(p, len, &m->evalmem, g) == -1 ||
+	    (facts = tally_facts(g, &m->passes)) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	for (i = 0; i < g->nreasons; i++)
 		if ((i > 0 && buf_addc(&m->reasons, ' ') == -1) ||
 		    buf_adds(&m->reasons, g->reasons[i]) == -1)
 			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	return facts;
+}
+
+static int
+sig_bind(struct store_sum *m, struct db_stmt *st,
+    const unsigned char key[SHA256_LEN], struct sig *g, struct dr_error *err)
+{
+	long	facts;
+
+	if ((facts = sig_eval(m, m->sigbuf.data, m->sigbuf.len, g, err)) ==
+	    -1)
+		return -1;
 	db_bind_blob(st, 1, key, SHA256_LEN, DB_STATIC);
 	bind_text(st, 2, g->header_from);
 	bind_text(st, 3, g->adkim == ALIGN_STRICT ? "s" : "r");
@@ -504,10 +582,191 @@ sig_put(struct store_sum *m, const unsigned char key[SHA256_LEN],
 	return sig_err(m, err, "storing a signature");
 }
 
-/* The id of the signature of record r under adkim and aspf. */
+/*
+ * PostgreSQL: the signature in sigbuf, new, to be added with the
+ * others of the records about to be written (sum_resolve): *id stands
+ * for it until then. 0, or -1 with err set.
+ */
+static int
+sig_new(struct store_sum *m, const unsigned char key[SHA256_LEN],
+    int64_t *id, struct dr_error *err)
+{
+	struct newsig	*t;
+
+	if (m->nnews == m->newscap) {
+		size_t	n = m->newscap > 0 ? m->newscap * 2 : 256;
+		if ((t = reallocarray(m->news, n, sizeof *t)) == NULL)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		m->news = t;
+		m->newscap = n;
+	}
+	t = &m->news[m->nnews];
+	t->off = m->newbytes.len;
+	t->len = m->sigbuf.len;
+	memcpy(t->key, key, SHA256_LEN);
+	t->id = 0;
+	if (buf_add(&m->newbytes, m->sigbuf.data, m->sigbuf.len) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	*id = -(int64_t)++m->nnews;
+	return 0;
+}
+
+/* A bytea as an element of a PostgreSQL array literal: "\\x..." */
+static int
+array_key(struct buf *b, const unsigned char key[SHA256_LEN])
+{
+	char	hex[2 + 2 * SHA256_LEN + 1];
+	size_t	i;
+
+	hex[0] = '\\';
+	hex[1] = 'x';
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(hex + 2 + 2 * i, 3, "%02x", key[i]);
+	return array_add(b, hex, 0);
+}
+
+static int
+array_int(struct buf *b, long long v)
+{
+	char	num[24];
+
+	snprintf(num, sizeof num, "%lld", v);
+	return array_add(b, num, 1);
+}
+
+/* The new signature t as the elements of S_SIG_BATCH's arrays. */
+static int
+batch_add(struct store_sum *m, const struct newsig *t, struct dr_error *err)
+{
+	struct buf		*a = m->batch;
+	const struct sig_result	*r;
+	const struct sig_result	*id;
+	struct sig		 g;
+	size_t			 i, j, n;
+	long			 facts;
+
+	if ((facts = sig_eval(m, m->newbytes.data + t->off, t->len, &g,
+	    err)) == -1)
+		return -1;
+	id = tally_ident(&g, NULL);
+	if (array_key(&a[0], t->key) == -1 ||
+	    array_add(&a[1], g.header_from, 0) == -1 ||
+	    array_add(&a[2], g.adkim == ALIGN_STRICT ? "s" : "r", 0) == -1 ||
+	    array_add(&a[3], g.aspf == ALIGN_STRICT ? "s" : "r", 0) == -1 ||
+	    array_int(&a[4], g.dmarc) == -1 ||
+	    array_int(&a[5], g.dkim_aligned) == -1 ||
+	    array_int(&a[6], g.spf_aligned) == -1 ||
+	    array_add(&a[7], g.receiver_dkim, 0) == -1 ||
+	    array_add(&a[8], g.receiver_spf, 0) == -1 ||
+	    array_add(&a[9], g.disposition, 0) == -1 ||
+	    buf_addc(&m->reasons, '\0') == -1 ||
+	    array_add(&a[10], m->reasons.len > 1 ? m->reasons.data : NULL,
+	    0) == -1 ||
+	    array_int(&a[11], facts) == -1 ||
+	    buf_addc(&m->passes, '\0') == -1 ||
+	    array_add(&a[12], m->passes.len > 1 ? m->passes.data : NULL,
+	    0) == -1 ||
+	    array_add(&a[13], id != NULL ? id->domain : NULL, 0) == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	for (j = 0; j < 2; j++) {
+		struct buf *c = &a[14 + 6 * j];
+		r = j == 0 ? g.dkims : g.spfs;
+		n = j == 0 ? g.ndkims : g.nspfs;
+		for (i = 0; i < n; i++)
+			if (array_key(&c[0], t->key) == -1 ||
+			    array_int(&c[1], (long long)i + 1) == -1 ||
+			    array_add(&c[2], r[i].domain, 0) == -1 ||
+			    array_add(&c[3], r[i].detail, 0) == -1 ||
+			    array_add(&c[4], r[i].result, 0) == -1 ||
+			    array_int(&c[5], r[i].aligned) == -1)
+				return dr_seterr(err, DR_E_NOMEM, "out of "
+				    "memory");
+	}
+	return 0;
+}
+
+/* Add the new signatures, or find them: their ids into news. */
+static int
+batch_run(struct store_sum *m, struct dr_error *err)
+{
+	struct db_stmt	*st = m->st[S_SIG_BATCH];
+	struct newsig	*t;
+	int64_t		 n;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < SUM_BATCH_COLS; i++)
+		buf_reset(&m->batch[i]);
+	for (i = 0; i < m->nnews; i++)
+		if (batch_add(m, &m->news[i], err) == -1)
+			return -1;
+	for (i = 0; i < SUM_BATCH_COLS; i++) {
+		struct buf *b = &m->batch[i];
+		if ((b->len == 0 && buf_addc(b, '{') == -1) ||
+		    buf_addc(b, '}') == -1)
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		db_bind_text(st, (int)i + 1, b->data, (int)b->len, DB_STATIC);
+	}
+	while ((rc = db_step(st)) == DB_ROW) {
+		n = db_column_int64(st, 0);
+		if (n < 1 || (size_t)n > m->nnews) {
+			db_reset(st);
+			return dr_seterr(err, DR_E_DB, "%s: storing the "
+			    "signatures: row %" PRId64 " of %zu", m->path, n,
+			    m->nnews);
+		}
+		m->news[n - 1].id = db_column_type(st, 1) == DB_NULL ? 0 :
+		    db_column_int64(st, 1);
+	}
+	db_reset(st);
+	if (rc != DB_DONE)
+		return sig_err(m, err, "storing the signatures");
+	/* Added by another meanwhile: there now. */
+	for (i = 0; i < m->nnews; i++) {
+		t = &m->news[i];
+		if (t->id == 0 && sig_find(m, t->key, &t->id, err) != 1)
+			return sig_err(m, err, "storing a signature");
+	}
+	return 0;
+}
+
+int
+sum_resolve(struct store_sum *m, int64_t *ids, size_t n,
+    struct dr_error *err)
+{
+	struct newsig	*t;
+	int64_t		*cached;
+	size_t		 i;
+
+	if (m->nnews == 0)
+		return 0;
+	if (batch_run(m, err) == -1)
+		return -1;
+	for (i = 0; i < m->nnews; i++) {
+		t = &m->news[i];
+		cached = hmap_find(m->sigs, m->newbytes.data + t->off, t->len);
+		if (cached != NULL && *cached == -(int64_t)(i + 1))
+			*cached = t->id;
+	}
+	for (i = 0; i < n; i++)
+		if (ids[i] < 0)
+			ids[i] = m->news[-ids[i] - 1].id;
+	m->nnews = 0;
+	buf_reset(&m->newbytes);
+	/* (What sig_id would have cleared meanwhile.) */
+	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
+		hmap_clear(m->sigs);
+	return 0;
+}
+
+/*
+ * The id of the signature of record r under adkim and aspf; with
+ * later, on PostgreSQL, a number standing for a new one until
+ * sum_resolve.
+ */
 static int
 sig_id(struct store_sum *m, const char *adkim, const char *aspf,
-    const struct dr_record *r, int64_t *id, struct dr_error *err)
+    const struct dr_record *r, int later, int64_t *id, struct dr_error *err)
 {
 	unsigned char	 key[SHA256_LEN];
 	int64_t		*cached;
@@ -515,15 +774,17 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 
 	if (tally_record_sig(m->tally, adkim, aspf, r, &m->sigbuf) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	/* (A new one not added yet stands for itself until then.) */
 	cached = hmap_find(m->sigs, m->sigbuf.data, m->sigbuf.len);
-	if (cached != NULL) {
+	if (cached != NULL && (*cached > 0 || later)) {
 		*id = *cached;
 		return 0;
 	}
 	if (sha256_buf(m->sigbuf.data, m->sigbuf.len, key) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	if (m->st[S_SIG_PUT] != NULL) {
-		if (sig_put(m, key, id, err) == -1)
+		if ((later ? sig_new(m, key, id, err) : sig_put(m, key, id,
+		    err)) == -1)
 			return -1;
 	} else {
 		if ((rc = sig_find(m, key, id, err)) == -1)
@@ -531,7 +792,11 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 		if (rc == 0 && sig_add(m, key, id, err) == -1)
 			return -1;
 	}
-	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
+	/*
+	 * (Not while new ones stand for themselves, whose numbers the
+	 * cache keeps from being given twice: sum_resolve then.)
+	 */
+	if (hmap_count(m->sigs) >= SUM_MAX_SIGS && m->nnews == 0)
 		hmap_clear(m->sigs);
 	cached = hmap_get(m->sigs, m->sigbuf.data, m->sigbuf.len, &added);
 	if (cached != NULL)
@@ -550,7 +815,7 @@ int
 sum_record(struct store_sum *m, const struct dr_record *r, int64_t *sig,
     struct dr_error *err)
 {
-	return sig_id(m, m->adkim, m->aspf, r, sig, err);
+	return sig_id(m, m->adkim, m->aspf, r, 1, sig, err);
 }
 
 /* Write the signatures of the records read back. */
@@ -596,8 +861,8 @@ resign(struct store_sum *m, int64_t report, const char *adkim,
 		n = 0;
 		while ((rc = db_step(rs)) == DB_ROW) {
 			if (walk_record(&m->walk, rs, &rec, &id, err) == -1 ||
-			    sig_id(m, adkim, aspf, &rec, &m->resigned[n].sig,
-			    err) == -1)
+			    sig_id(m, adkim, aspf, &rec, 0,
+			    &m->resigned[n].sig, err) == -1)
 				goto fail;
 			m->resigned[n++].record = id;
 		}
@@ -668,6 +933,8 @@ void
 sum_abort(struct store_sum *m)
 {
 	/* Signatures and days noted in the report's savepoint are gone. */
+	m->nnews = 0;
+	buf_reset(&m->newbytes);
 	hmap_clear(m->sigs);
 	hmap_clear(m->noted);
 }
@@ -675,6 +942,8 @@ sum_abort(struct store_sum *m)
 void
 sum_rollback(struct store_sum *m)
 {
+	m->nnews = 0;
+	buf_reset(&m->newbytes);
 	hmap_clear(m->sigs);
 	hmap_clear(m->noted);
 }

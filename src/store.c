@@ -861,8 +861,9 @@ prepare_all(struct store *s, struct dr_error *err)
 
 	if (!s->readonly) {
 		/*
-		 * PostgreSQL's signatures: a connection of their own, each
-		 * added in a transaction of its own. Their commits need not
+		 * PostgreSQL's signatures: a connection of their own, on
+		 * which they are added in short transactions of their own
+		 * (sum_resolve, store-sum.c). Their commits need not
 		 * wait for the disk: a report that uses one commits after
 		 * it, and a commit that waits for the disk writes the log up
 		 * to itself, the signature with it (a signature lost in a
@@ -1437,7 +1438,8 @@ flush_pg(struct store *s, struct dr_error *err)
 {
 	int	n = s->npending;
 
-	if (store_pg_ids(s->db, s->path, "records_id_seq", n, s->pend_ids,
+	if (sum_resolve(s->sum, s->pending_sig, (size_t)n, err) == -1 ||
+	    store_pg_ids(s->db, s->path, "records_id_seq", n, s->pend_ids,
 	    err) == -1)
 		return -1;
 	if (store_pg_records(s->db, s->path, s->report_domain, s->report_id,
