@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "dbfiles.h"
 #include "ingest.h"
 #include "log.h"
 #include "queue.h"
@@ -77,15 +78,10 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[80];
 
 	ingest_free(f->e);
 	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
+	dbfiles_unlink(f->path);
 	free(f);
 	return 0;
 }

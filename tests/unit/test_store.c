@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "dbfiles.h"
 #include "schema-sql.h"
 #include "sha256.h"
 #include "store.h"
@@ -51,14 +52,9 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[80];
 
 	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
+	dbfiles_unlink(f->path);
 	free(f);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "dbfiles.h"
 #include "store-int.h"
 #include "store.h"
 
@@ -93,14 +94,9 @@ static int
 teardown(void **state)
 {
 	struct fx	*f = *state;
-	char		 p[80];
 
 	sqlite3_close(f->db);
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
+	dbfiles_unlink(f->path);
 	free(f);
 	return 0;
 }
