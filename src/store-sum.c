@@ -583,6 +583,18 @@ sig_put(struct store_sum *m, const unsigned char key[SHA256_LEN],
 }
 
 /*
+ * The cache of signatures emptied when full; not while new ones stand
+ * for themselves in it, whose numbers it keeps from being given twice
+ * (sum_resolve empties it then).
+ */
+static void
+cache_trim(struct store_sum *m)
+{
+	if (hmap_count(m->sigs) >= SUM_MAX_SIGS && m->nnews == 0)
+		hmap_clear(m->sigs);
+}
+
+/*
  * PostgreSQL: the signature in sigbuf, new, to be added with the
  * others of the records about to be written (sum_resolve): *id stands
  * for it until then. 0, or -1 with err set.
@@ -753,9 +765,7 @@ sum_resolve(struct store_sum *m, int64_t *ids, size_t n,
 			ids[i] = m->news[-ids[i] - 1].id;
 	m->nnews = 0;
 	buf_reset(&m->newbytes);
-	/* (What sig_id would have cleared meanwhile.) */
-	if (hmap_count(m->sigs) >= SUM_MAX_SIGS)
-		hmap_clear(m->sigs);
+	cache_trim(m);
 	return 0;
 }
 
@@ -792,12 +802,7 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 		if (rc == 0 && sig_add(m, key, id, err) == -1)
 			return -1;
 	}
-	/*
-	 * (Not while new ones stand for themselves, whose numbers the
-	 * cache keeps from being given twice: sum_resolve then.)
-	 */
-	if (hmap_count(m->sigs) >= SUM_MAX_SIGS && m->nnews == 0)
-		hmap_clear(m->sigs);
+	cache_trim(m);
 	cached = hmap_get(m->sigs, m->sigbuf.data, m->sigbuf.len, &added);
 	if (cached != NULL)
 		*cached = *id;

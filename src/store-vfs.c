@@ -154,10 +154,8 @@ sj_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags,
 		return parent->xOpen(parent, name, f, flags, out);
 	p->real = (sqlite3_file *)(p + 1);
 	memset(p->real, 0, (size_t)parent->szOsFile);
+	/* (A file that failed to open has no methods: SQLite's rule.) */
 	rc = parent->xOpen(parent, name, p->real, flags, out);
-	/* SQLite closes a file that failed to open if it has methods. */
-	if (rc != SQLITE_OK && p->real->pMethods != NULL)
-		p->real->pMethods->xClose(p->real);
 	p->base.pMethods = rc == SQLITE_OK ? &sj_methods : NULL;
 	return rc;
 }
