@@ -78,6 +78,8 @@ enum msg_type {
 	M_MAIL_HANDLED,	/* a message was moved or flagged */
 	M_FOLLOW_BEGIN,	/* what comes of the next input: follow it */
 	M_FOLLOW_END,	/* ... its end */
+	M_FILE_BEGIN,	/* a file with the digest of its bytes */
+	M_FILE_END,	/* ... its end; or one read before, alone */
 };
 
 struct msg {
@@ -164,6 +166,17 @@ struct m_follow {			/* M_FOLLOW_* */
 	unsigned	 slot;
 };
 
+struct m_file {				/* M_FILE_* */
+	struct msg	 h;
+	const char	*origin;
+	unsigned char	 sha256[SHA256_LEN];	/* of its bytes */
+	uint64_t	 size;
+	int64_t		 known;		/* END: its reports if read before,
+					   else -1 */
+	int		 whole;		/* END: read to its end as a file
+					   of reports (no mail, no mbox) */
+};
+
 /* What an M_NOTE says: how it is logged, and what it counts as. */
 enum note_kind {
 	NOTE_INFO,	/* a line under -v, counting nothing */
@@ -205,6 +218,7 @@ struct ingest {
 	uint64_t		 inputs;
 	bool			 cut;		/* the input: stopped in it */
 	bool			 mailbox;	/* ... an mbox file */
+	bool			 mail;		/* ... read as email */
 	/* Progress (ingest_progress_*): the outermost phase. */
 	unsigned		 p_depth;
 	char			 p_what[256];
@@ -247,6 +261,9 @@ struct ingest {
 	struct buf		 s_label;	/* of the open mail message */
 	uint64_t		 s_usable;	/* stored, duplicates, ... */
 	uint64_t		 s_follow_base;	/* s_usable at M_FOLLOW_BEGIN */
+	uint64_t		 s_unclean;	/* rejections, notes */
+	uint64_t		 s_file_usable;	/* at M_FILE_BEGIN */
+	uint64_t		 s_file_unclean;
 	/* Written by the store thread, read after a sync. */
 	unsigned char		 follow[INGEST_FOLLOW_MAX];
 	atomic_ullong		 stored, duplicates, superseded, rejected;
@@ -324,6 +341,9 @@ void	imsg_pk_doc(struct pk *, struct store_doc *, const struct store_doc *);
 int	imsg_mail(struct queue *, enum msg_type, const struct store_mail *,
 	    const char *, const char *, int, struct dr_error *);
 int	imsg_follow(struct queue *, enum msg_type, unsigned, struct dr_error *);
+int	imsg_file(struct queue *, enum msg_type, const char *,
+	    const unsigned char[SHA256_LEN], uint64_t, int64_t, int,
+	    struct dr_error *);
 int	imsg_simple(struct queue *, enum msg_type, struct dr_error *);
 /*
  * A rejection or a note (kind: for M_NOTE, an enum note_kind), on

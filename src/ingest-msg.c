@@ -113,6 +113,28 @@ imsg_follow(struct queue *q, enum msg_type type, unsigned slot,
 }
 
 int
+imsg_file(struct queue *q, enum msg_type type, const char *origin,
+    const unsigned char sha[SHA256_LEN], uint64_t size, int64_t known,
+    int whole, struct dr_error *err)
+{
+#define FILL(k) do {							\
+	struct m_file *m = pk_alloc((k), sizeof *m);			\
+	const char *o = pk_str((k), origin);				\
+	if (m != NULL) {						\
+		m->h.type = type;					\
+		m->origin = o;						\
+		memcpy(m->sha256, sha, SHA256_LEN);			\
+		m->size = size;						\
+		m->known = known;					\
+		m->whole = whole;					\
+	}								\
+} while (0)
+	SEND(q, err, FILL);
+#undef FILL
+	return 0;
+}
+
+int
 imsg_simple(struct queue *q, enum msg_type type, struct dr_error *err)
 {
 	struct msg	*h;

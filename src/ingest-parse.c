@@ -401,6 +401,12 @@ parse_msg(struct ingest *e, struct msg *h, struct dr_error *err)
 	case M_FOLLOW_END:
 		return imsg_follow(e->sq, h->type,
 		    ((struct m_follow *)h)->slot, err);
+	case M_FILE_BEGIN:
+	case M_FILE_END: {
+		struct m_file *m = (struct m_file *)h;
+		return imsg_file(e->sq, h->type, m->origin, m->sha256, m->size,
+		    m->known, m->whole, err);
+	}
 	case D_SCANCEL: {
 		/* Stopped: the report read so far is dropped, not rejected. */
 		unsigned char none[SHA256_LEN];

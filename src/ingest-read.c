@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -359,8 +360,10 @@ ingest_read_units(struct ingest *e, struct unpack *u, struct dr_error *err)
 			*err = why;
 			return -1;
 		}
-		if (why.code == DR_E_EMAIL && !e->in_mail)
+		if (why.code == DR_E_EMAIL && !e->in_mail) {
+			e->mail = true;
 			return ingest_read_mailbox(e, u, err);
+		}
 		if (e->in_mail && !e->part_claims &&
 		    (why.code == DR_E_NOTREPORT || why.code == DR_E_EMAIL)) {
 			/*
@@ -394,9 +397,37 @@ ingest_unpack(struct ingest *e, struct unpack *u, int64_t received,
 	e->received = received;
 	e->cut = false;
 	e->mailbox = false;
+	e->mail = false;
 	rc = ingest_read_units(e, u, err);
 	ingest_progress(e);
 	return rc;
+}
+
+/*
+ * The digest of a regular file's bytes, read whole (it may not be
+ * INGEST_KNOWN_MAX bytes or more, nor change while read): 1, or 0
+ * when it has none.
+ */
+static int
+file_digest(struct ingest *e, int fd, const struct stat *st,
+    unsigned char sha[SHA256_LEN])
+{
+	uint64_t	off = 0;
+	ssize_t		n;
+
+	if (!S_ISREG(st->st_mode) || st->st_size >= INGEST_KNOWN_MAX)
+		return 0;
+	for (;;) {
+		n = pread(fd, e->buf, CHUNK, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		sha256_update(e->msha, e->buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	sha256_final(e->msha, sha);
+	return n == 0 && off == (uint64_t)st->st_size;
 }
 
 int
@@ -404,14 +435,44 @@ ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
     size_t plen, const char *origin, int64_t received, struct dr_error *err)
 {
 	struct unpack	*u;
+	struct store	*l;
 	struct stat	 fst;
-	int		 rc;
+	unsigned char	 sha[SHA256_LEN];
+	int64_t		 known = -1;
+	int		 hashed, rc;
 
 	/* Which file it is, so that the store reads no other for its bytes. */
 	if (st == NULL && fstat(fd, &fst) == 0)
 		st = &fst;
 	e->in_dev = st != NULL ? st->st_dev : 0;
 	e->in_ino = st != NULL ? st->st_ino : 0;
+	/*
+	 * A report file read before, all of its reports stored, is known
+	 * by its bytes (store_file_known): neither decompressed nor
+	 * hashed a document at a time again. (Standard input is an MTA's
+	 * message, even when it is a file.)
+	 */
+	hashed = !e->one_message && plen == 0 && st != NULL &&
+	    file_digest(e, fd, st, sha);
+	if (hashed) {
+		if ((l = ingest_lookup(e, err)) == NULL)
+			return -1;
+		rc = store_file_known(l, sha, &known, err);
+		ingest_lookup_done(e);
+		if (rc == -1)
+			return -1;
+		if (rc == 1) {
+			e->inputs++;
+			e->bytes += (uint64_t)st->st_size;
+			ingest_progress(e);
+			e->cut = e->mailbox = e->mail = false;
+			return imsg_file(e->dq, M_FILE_END, origin, sha,
+			    (uint64_t)st->st_size, known, 1, err);
+		}
+		if (imsg_file(e->dq, M_FILE_BEGIN, origin, sha,
+		    (uint64_t)st->st_size, -1, 0, err) == -1)
+			return -1;
+	}
 	u = unpack_open_fd(fd, st, origin, &e->opts.ulim);
 	if (u == NULL || (plen > 0 && unpack_prefix(u, prefix, plen) == -1)) {
 		unpack_close(u);
@@ -419,6 +480,10 @@ ingest_fd(struct ingest *e, int fd, const struct stat *st, const void *prefix,
 	}
 	rc = ingest_unpack(e, u, received, err);
 	unpack_close(u);
+	if (rc == 0 && hashed && imsg_file(e->dq, M_FILE_END, origin, sha,
+	    (uint64_t)st->st_size, -1, !e->cut && !e->mailbox && !e->mail,
+	    err) == -1)
+		return -1;
 	return rc;
 }
 

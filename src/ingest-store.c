@@ -133,6 +133,30 @@ do_note(struct ingest *e, struct m_reject *m)
 	}
 }
 
+/*
+ * A file's end: one read before counts its reports as duplicates; one
+ * all of whose reports were stored, or known, and nothing else, is
+ * recorded with them (store_file_done), in their batch.
+ */
+static int
+do_file(struct ingest *e, const struct m_file *m, struct dr_error *err)
+{
+	uint64_t	n = e->s_usable - e->s_file_usable;
+
+	if (m->known >= 0) {
+		e->s_usable++;
+		atomic_fetch_add(&e->duplicates, (unsigned long long)m->known);
+		log_verbose("%s: read before: its %lld report%s stored",
+		    m->origin, (long long)m->known, m->known == 1 ? " is" :
+		    "s are");
+		return 0;
+	}
+	if (!m->whole || n == 0 || e->s_unclean != e->s_file_unclean)
+		return 0;
+	return store_file_done(e->store, m->sha256, m->size, m->origin,
+	    (int64_t)n, err);
+}
+
 static void
 do_sync(struct ingest *e)
 {
@@ -182,12 +206,15 @@ store_block(struct ingest *e, struct qblock *b)
 			e->s_in_report = false;
 			break;
 		case M_REJECT:
+			e->s_unclean++;
 			rc = raw_store_reject(e, (struct m_reject *)h, &err);
 			break;
 		case M_RAW:
 			rc = raw_store_piece(e, (struct d_chunk *)h, &err);
 			break;
 		case M_NOTE:
+			if (!((struct m_reject *)h)->dup)
+				e->s_unclean++;
 			do_note(e, (struct m_reject *)h);
 			break;
 		case M_MAIL_BEGIN: {
@@ -224,6 +251,13 @@ store_block(struct ingest *e, struct qblock *b)
 		case M_FOLLOW_END:
 			e->follow[((struct m_follow *)h)->slot %
 			    INGEST_FOLLOW_MAX] = e->s_usable > e->s_follow_base;
+			break;
+		case M_FILE_BEGIN:
+			e->s_file_usable = e->s_usable;
+			e->s_file_unclean = e->s_unclean;
+			break;
+		case M_FILE_END:
+			rc = do_file(e, (struct m_file *)h, &err);
 			break;
 		default:
 			break;

@@ -24,6 +24,13 @@
 #include "unpack.h"
 
 #define INGEST_PREBUF	(8 * 1024 * 1024)
+/*
+ * A report file under this many bytes is known by the SHA-256 of its
+ * bytes once all its reports are stored (store_file_known): read again,
+ * it is passed over without being decompressed or parsed. A larger one
+ * is read as any other (hashing it first would read it twice).
+ */
+#define INGEST_KNOWN_MAX	(4 * 1024 * 1024)
 
 struct ingest_opts {
 	struct unpack_limits	ulim;

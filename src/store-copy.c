@@ -13,7 +13,8 @@
  * their bytes, and the caches worth keeping (reverse DNS, the alerts
  * sent, the DNS records seen). The rest is the target's to work out:
  * sources (from the records), what sources decided (the next report
- * command), the configuration's mirror (the next run with it).
+ * command), the configuration's mirror (the next run with it), the
+ * files read before (input_files: the next ingest of them).
  *
  * Rows of the other tables are known by their natural keys (a message
  * or a rejected input by its digest, a run by all of its columns, a

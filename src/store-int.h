@@ -18,6 +18,8 @@ struct store;
 
 /* The connection (db.h), for the other parts of the store. */
 struct db *store_conn(struct store *);
+/* The ingest run that new rows belong to (store_provenance's, or own). */
+int64_t	 store_run_id(const struct store *);
 
 /*
  * The ingest run, the time of ingest and the mail message (ids of this
@@ -43,6 +45,8 @@ struct store_q {
 	struct db_stmt	*ptr_get, *ptr_put;
 	/* store-alert.c: the alerts sent, prepared when first used. */
 	struct db_stmt	*alert_known, *alert_sent, *alert_seen;
+	/* store-input.c: the files read before, prepared when first used. */
+	struct db_stmt	*file_known, *file_put;
 };
 struct store_q *store_queries(struct store *);
 /*

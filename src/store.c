@@ -1020,6 +1020,12 @@ store_conn(struct store *s)
 	return s->db;
 }
 
+int64_t
+store_run_id(const struct store *s)
+{
+	return s->prov_run > 0 ? s->prov_run : s->run_id;
+}
+
 struct store_q *
 store_queries(struct store *s)
 {
@@ -1122,6 +1128,8 @@ store_close(struct store *s)
 	db_finalize(s->q.alert_known);
 	db_finalize(s->q.alert_sent);
 	db_finalize(s->q.alert_seen);
+	db_finalize(s->q.file_known);
+	db_finalize(s->q.file_put);
 	for (i = 0; i < Q__COUNT; i++)
 		db_finalize(s->st[i]);
 	db_finalize(s->warn_pg);

@@ -112,6 +112,19 @@ int	 store_run_end(struct store *, const struct store_counts *,
 int	 store_has_report(struct store *, const unsigned char[SHA256_LEN],
 	    unsigned, struct dr_error *);
 
+/*
+ * Report files read before (schema/016-input-files.sql), by the SHA-256
+ * of their bytes. store_file_known: 1 with the number of reports the
+ * file gave, 0 if it is not known, -1 with err set. store_file_done:
+ * record a file all of whose reports were stored, or known before, in
+ * the open batch (their commit is its commit); a file known already is
+ * left as it is. 0, or -1 with err set.
+ */
+int	 store_file_known(struct store *, const unsigned char[SHA256_LEN],
+	    int64_t *, struct dr_error *);
+int	 store_file_done(struct store *, const unsigned char[SHA256_LEN],
+	    uint64_t, const char *, int64_t, struct dr_error *);
+
 enum store_outcome {
 	STORE_NEW,		/* stored, active */
 	STORE_SUPERSEDING,	/* stored, active; an older copy superseded */

@@ -89,6 +89,7 @@ unsign='DROP VIEW v_record_identity;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
     DROP VIEW v_dns_records; DROP TABLE dns_records;
+    DROP VIEW v_input_files; DROP TABLE input_files;
     DROP INDEX reports_end;
 '
 # and before 006 (schema/006-values.sql): no raw_* columns.
@@ -141,6 +142,7 @@ sql "$T/old7.db" "DROP VIEW v_record_identity;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
     DROP VIEW v_dns_records; DROP TABLE dns_records;
+    DROP VIEW v_input_files; DROP TABLE input_files;
     DROP INDEX reports_end;
     PRAGMA user_version = 7"
 "$DMARCDB" --db "$T/old7.db" reports > /dev/null
@@ -169,6 +171,7 @@ sql "$T/old8.db" "DROP VIEW v_record_identity;
     CREATE VIEW v_source_senders AS SELECT * FROM sources;
     DROP TABLE class_windows; DROP TABLE source_classes;
     DROP VIEW v_dns_records; DROP TABLE dns_records;
+    DROP VIEW v_input_files; DROP TABLE input_files;
     DROP INDEX reports_end;
     PRAGMA user_version = 8"
 "$DMARCDB" --db "$T/old8.db" reports > /dev/null

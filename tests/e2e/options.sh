@@ -22,18 +22,18 @@ A="--as-of 2026-03-01"
 grep -q "example.com" "$T/before" || fail "reports: $(cat "$T/before")"
 cmp -s "$T/before" "$T/after" || fail "--db after the command"
 [ ! -e dmarc.db ] || fail "--db after the command: ./dmarc.db made"
-# -q and -v after it, and after its arguments (ingest: a duplicate is a
-# line at -v, the summary is none at -q).
+# -q and -v after it, and after its arguments (ingest: a file read
+# before is a line at -v, the summary is none at -q).
 "$DMARCDB" --db "$DB" ingest "$T/r" -q 2> "$T/err"
 [ ! -s "$T/err" ] || fail "ingest PATH -q: $(cat "$T/err")"
 "$DMARCDB" --db "$DB" ingest --quiet "$T/r" 2> "$T/err"
 [ ! -s "$T/err" ] || fail "ingest --quiet: $(cat "$T/err")"
 "$DMARCDB" --db "$DB" ingest -v "$T/r" 2> "$T/err"
-grep -q ": duplicate of a stored report$" "$T/err" ||
+grep -q ": read before: its 1 report is stored$" "$T/err" ||
     fail "ingest -v: $(cat "$T/err")"
 "$DMARCDB" --db "$DB" ingest "$T/r" 2> "$T/err"
-grep_none ": duplicate of a stored report$" "$T/err" ||
-    fail "ingest: a line per duplicate without -v"
+grep_none ": read before: " "$T/err" ||
+    fail "ingest: a line per file read before without -v"
 # --config after a command that has no --config of its own.
 "$DMARCDB" --db "$DB" reports --config /dev/null > "$T/after"
 cmp -s "$T/before" "$T/after" || fail "reports --config"

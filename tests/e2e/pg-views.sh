@@ -52,7 +52,8 @@ for v in $views; do
 	for c in ${cols//,/ }; do
 		case $c in
 		id|record_id|report|superseded_by|sig|ingested_utc|\
-		started_utc|finished_utc|first_utc|last_utc|decided_utc)
+		started_utc|finished_utc|first_utc|last_utc|decided_utc|\
+		first_seen_utc)
 			;;
 		*)
 			keep="$keep${keep:+, }$c" ;;

@@ -436,6 +436,7 @@ if on_sqlite; then
 	    CREATE VIEW v_source_senders AS SELECT * FROM sources;
 	    DROP TABLE class_windows; DROP TABLE source_classes;
 	    DROP VIEW v_dns_records; DROP TABLE dns_records;
+	    DROP VIEW v_input_files; DROP TABLE input_files;
 	    DROP INDEX reports_end;
 	    PRAGMA user_version = 5"
 	[ "$(sql "$OLD_DB" "SELECT fo FROM reports
