@@ -7,7 +7,9 @@
  * format each) and sent when the statement first steps after a bind or
  * a reset. Its rows are then read from the PGresult; a streaming one
  * (DB_PREPARE_STREAM) inside a transaction declares a cursor and
- * fetches from it a batch at a time.
+ * fetches from it a batch at a time, asking for the next batch as soon
+ * as one comes (fetch_ahead), so that the server makes it while the
+ * caller reads this one.
  */
 #include "config.h"
 
@@ -45,6 +47,8 @@
 
 /* Rows fetched from a cursor at a time. */
 #define FETCH_ROWS	8192
+/* Rows stepped between reads of what the server sent meanwhile. */
+#define FETCH_DRAIN	256
 
 struct pgdb {
 	PGconn		*conn;
@@ -59,6 +63,17 @@ struct pgdb {
 	size_t		 copylen, copycap;
 	int		 copyfields;	/* of the row being built */
 	int		 copyerr;	/* the first failure, sticky */
+	/*
+	 * The statement whose next FETCH is on its way (fetch_ahead): the
+	 * connection is busy until its result is read (idle).
+	 */
+	struct pgst	*ahead;
+	/*
+	 * Why the FETCH sent ahead failed, said for a statement that fails
+	 * after it only because the transaction is aborted (res_err).
+	 */
+	char		*ahead_err;
+	int		 ahead_code;
 };
 
 struct param {
@@ -88,6 +103,9 @@ struct pgst {
 	int		 cursor_open;
 	int		 cursor_done;	/* the last FETCH was short */
 	PGresult	*res;
+	PGresult	*next;		/* the next FETCH's, read ahead */
+	int		 next_read;	/* ... read (NULL: the connection's
+					   error) */
 	int		 row, nrows;	/* row: the current one, -1 before */
 	int		 ran;		/* executed since the last reset */
 	/* Columns decoded from bytea or bool, until the next step. */
@@ -133,6 +151,11 @@ res_err(struct db *db, PGresult *res)
 
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(db->pg->conn);
+	if (state != NULL && strcmp(state, "25P02") == 0 &&
+	    db->pg->ahead_err != NULL) {
+		set_err(db, db->pg->ahead_code, db->pg->ahead_err);
+		return db->pg->ahead_code;
+	}
 	if (PQstatus(db->pg->conn) != CONNECTION_OK)
 		code = DB_IOERR;
 	else if (state == NULL)
@@ -153,6 +176,42 @@ res_err(struct db *db, PGresult *res)
 		code = DB_IOERR;
 	set_err(db, code, msg);
 	return code;
+}
+
+/*
+ * The connection free for a statement: the result of a FETCH sent ahead
+ * is read and kept for its statement (fetch).
+ */
+static void
+idle(struct db *db)
+{
+	struct pgdb	*g = db->pg;
+	struct pgst	*q = g->ahead;
+	PGresult	*r;
+
+	if (q == NULL)
+		return;
+	g->ahead = NULL;
+	q->next = PQgetResult(g->conn);
+	while ((r = PQgetResult(g->conn)) != NULL)
+		PQclear(r);
+	q->next_read = 1;
+	if (PQresultStatus(q->next) != PGRES_TUPLES_OK) {
+		g->ahead_code = res_err(db, q->next);
+		free(g->ahead_err);
+		g->ahead_err = strdup(g->errmsg != NULL ? g->errmsg : "");
+	}
+}
+
+/* Out of the failed transaction: what the FETCH ahead said is over. */
+static void
+ahead_over(struct db *db)
+{
+	if (db->pg->ahead_err != NULL &&
+	    PQtransactionStatus(db->pg->conn) != PQTRANS_INERROR) {
+		free(db->pg->ahead_err);
+		db->pg->ahead_err = NULL;
+	}
 }
 
 /*
@@ -260,9 +319,12 @@ db_pg_close(struct db *db)
 	if (db == NULL)
 		return;
 	if (db->pg != NULL) {
+		if (db->pg->ahead != NULL)
+			idle(db);
 		if (db->pg->conn != NULL)
 			PQfinish(db->pg->conn);
 		free(db->pg->errmsg);
+		free(db->pg->ahead_err);
 		free(db->pg->copybuf);
 		free(db->pg);
 	}
@@ -524,12 +586,15 @@ clear_rows(struct pgst *q)
 static int
 simple(struct db *db, const char *sql)
 {
-	PGresult	*res = PQexec(db->pg->conn, sql);
+	PGresult	*res;
 	int		 rc = DB_OK;
 
+	idle(db);
+	res = PQexec(db->pg->conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = res_err(db, res);
 	PQclear(res);
+	ahead_over(db);
 	return rc;
 }
 
@@ -540,6 +605,10 @@ pg_reset(struct pgst *q)
 	int	rc = DB_OK;
 
 	clear_rows(q);
+	idle(q->db);
+	PQclear(q->next);
+	q->next = NULL;
+	q->next_read = 0;
 	if (q->cursor_open) {
 		q->cursor_open = 0;
 		/* Gone already if the transaction ended. */
@@ -562,6 +631,7 @@ pg_finalize(struct pgst *q)
 	if (q == NULL)
 		return;
 	pg_reset(q);
+	idle(q->db);
 	if (q->name[0] != '\0' && !q->db->pg->closing &&
 	    PQstatus(q->db->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(q->db->pg->conn) != PQTRANS_INERROR) {
@@ -738,6 +808,7 @@ server_prepare(struct pgst *q)
 	char		*sql = q->sql, *decl = NULL;
 	int		 rc = DB_OK;
 
+	idle(db);
 	if (q->name[0] != '\0') {
 		if (q->nparams == 0 || memcmp(q->types, q->prep_types,
 		    (size_t)q->nparams * sizeof *q->types) == 0)
@@ -787,6 +858,7 @@ infer(struct pgst *q)
 		any |= q->types[i] == 0;
 	if (!any)
 		return DB_OK;
+	idle(q->db);
 	if (q->inferred[0] == 0) {
 		tx = PQtransactionStatus(c) == PQTRANS_INTRANS;
 		if (tx && (rc = simple(q->db, "SAVEPOINT dmarcdb_infer")) !=
@@ -835,6 +907,7 @@ run(struct pgst *q, int use_cursor)
 	char		*decl = NULL;
 	int		 i, st, rc;
 
+	idle(db);
 	for (i = 0; i < q->nparams; i++) {
 		q->vals[i] = q->p[i].val;
 		q->lens[i] = q->p[i].len;
@@ -885,6 +958,22 @@ run(struct pgst *q, int use_cursor)
 	return DB_OK;
 }
 
+/*
+ * The cursor's next FETCH, sent now: read by fetch, or by idle when
+ * another statement needs the connection first. Not sent if it cannot
+ * be (fetch then asks as it did before).
+ */
+static void
+fetch_ahead(struct pgst *q)
+{
+	struct pgdb	*g = q->db->pg;
+	char		 sql[48];
+
+	snprintf(sql, sizeof sql, "FETCH %d FROM %s", FETCH_ROWS, q->cursor);
+	if (g->ahead == NULL && PQsendQuery(g->conn, sql) == 1)
+		g->ahead = q;
+}
+
 static int
 fetch(struct pgst *q)
 {
@@ -895,8 +984,18 @@ fetch(struct pgst *q)
 	clear_rows(q);
 	if (q->cursor_done)
 		return DB_OK;
-	snprintf(sql, sizeof sql, "FETCH %d FROM %s", FETCH_ROWS, q->cursor);
-	res = PQexec(q->db->pg->conn, sql);
+	if (q->db->pg->ahead == q)
+		idle(q->db);
+	if (q->next_read) {
+		res = q->next;
+		q->next = NULL;
+		q->next_read = 0;
+	} else {
+		idle(q->db);
+		snprintf(sql, sizeof sql, "FETCH %d FROM %s", FETCH_ROWS,
+		    q->cursor);
+		res = PQexec(q->db->pg->conn, sql);
+	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = res_err(q->db, res);
 		PQclear(res);
@@ -907,6 +1006,8 @@ fetch(struct pgst *q)
 	q->row = -1;
 	if (q->nrows < FETCH_ROWS)
 		q->cursor_done = 1;
+	else
+		fetch_ahead(q);
 	return DB_OK;
 }
 
@@ -931,8 +1032,11 @@ pg_step(struct pgst *q)
 		return DB_ERROR;
 	}
 	if (!q->ran) {
-		int cursor = q->stream && PQtransactionStatus(q->db->pg->conn)
-		    == PQTRANS_INTRANS;
+		int cursor;
+
+		idle(q->db);
+		cursor = q->stream && PQtransactionStatus(q->db->pg->conn) ==
+		    PQTRANS_INTRANS;
 		q->ran = 1;
 		q->cursor_done = 0;
 		if ((rc = run(q, cursor)) != DB_OK) {
@@ -945,6 +1049,9 @@ pg_step(struct pgst *q)
 	new_row(q);
 	if (q->res != NULL && q->row + 1 < q->nrows) {
 		q->row++;
+		/* What came of the FETCH ahead, out of the server's way. */
+		if (q->db->pg->ahead != NULL && q->row % FETCH_DRAIN == 0)
+			(void)PQconsumeInput(q->db->pg->conn);
 		return DB_ROW;
 	}
 	if (q->cursor_open && !q->cursor_done) {
@@ -1148,6 +1255,7 @@ pg_exec(struct db *db, const char *sql, char **msg)
 
 	if (msg != NULL)
 		*msg = NULL;
+	idle(db);
 	if (savepoint(sql, "SAVEPOINT", name, sizeof name) != NULL &&
 	    PQtransactionStatus(g->conn) == PQTRANS_IDLE) {
 		if ((rc = pg_exec(db, "BEGIN", msg)) != DB_OK)
@@ -1175,6 +1283,7 @@ pg_exec(struct db *db, const char *sql, char **msg)
 	} else
 		db->pg->changes = atoi(PQcmdTuples(res));
 	PQclear(res);
+	ahead_over(db);
 	return rc;
 }
 
@@ -1199,6 +1308,7 @@ pg_changes(struct db *db)
 int
 pg_autocommit(struct db *db)
 {
+	idle(db);
 	return PQtransactionStatus(db->pg->conn) == PQTRANS_IDLE;
 }
 
@@ -1207,9 +1317,11 @@ pg_autocommit(struct db *db)
 int
 db_pg_copy_begin(struct db *db, const char *sql)
 {
-	PGresult	*res = PQexec(db->pg->conn, sql);
+	PGresult	*res;
 	int		 rc = DB_OK;
 
+	idle(db);
+	res = PQexec(db->pg->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 		rc = res_err(db, res);
 	else {

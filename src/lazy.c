@@ -91,6 +91,9 @@
 	X(LAZY_PQ, PGresult *, PQdescribePrepared, (PGconn *c,		\
 	    const char *n), (c, n), NULL)				\
 	X(LAZY_PQ, PGresult *, PQgetResult, (PGconn *c), (c), NULL)	\
+	X(LAZY_PQ, int, PQsendQuery, (PGconn *c, const char *q), (c, q), \
+	    0)								\
+	X(LAZY_PQ, int, PQconsumeInput, (PGconn *c), (c), 0)		\
 	X(LAZY_PQ, int, PQputCopyData, (PGconn *c, const char *b,	\
 	    int n), (c, b, n), -1)					\
 	X(LAZY_PQ, int, PQputCopyEnd, (PGconn *c, const char *e),	\

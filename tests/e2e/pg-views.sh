@@ -14,6 +14,18 @@ LITE=$T/lite.db
 CONF=$SRCDIR/tests/e2e/sources.conf
 
 views_reports "$T/r"
+# Addresses of both families, for the bytes of sources.ip (dmarcdb_ip:
+# SQLite's in C; PostgreSQL's in SQL, and PL/pgSQL for IPv6).
+while read -r l; do
+	echo "google.com 7490 2026-02-10 domain=v6.example,adkim=r,aspf=r,p=none $l"
+done <<EOF | reports "$T/r"
+2001:db8::25 7 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+2001:db8:0:1:2:3:4:5 3 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+::ffff:198.51.100.7 2 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+2001:db8::c000:201 1 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+::1 1 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+198.51.100.8 1 v6.example none pass pass v6.example:s1:pass v6.example:mfrom:pass -
+EOF
 # A report re-sent with other content: one copy superseded.
 f=$(ls "$T/r" | grep -v junk | head -n 1)
 cp "$T/r/$f" "$T/resent.xml"
@@ -32,6 +44,39 @@ for db in "$LITE" "$PG"; do
 done
 cmp -s "$T/sources.lite.db" "$T/sources.views" ||
     fail "sources differs: $(diff "$T/sources.lite.db" "$T/sources.views")"
+
+# Every source's address as bytes, the same in both.
+lite=$(sql "$LITE" "SELECT source_ip || ' ' || coalesce(hex(ip), '-')
+    FROM sources ORDER BY 1")
+[ "$(sql "$PG" "SELECT source_ip || ' ' || coalesce(upper(encode(ip,
+    'hex')), '-') FROM sources ORDER BY 1")" = "$lite" ] ||
+    fail "sources.ip differs: $lite"
+echo "$lite" | grep -q "^2001:db8::25 20010DB8000000000000000000000025$" ||
+    fail "no IPv6 source: $lite"
+echo "$lite" | grep -q "^198.51.100.8 00000000000000000000FFFFC6336408$" ||
+    fail "no IPv4 source: $lite"
+
+# A store of schema 15 (schema/pg/015-postgresql.sql, as a dmarcdb before
+# this one made it) is brought up to date as it is opened: the files
+# read before, and dmarcdb_ip in SQL (PL/pgSQL for IPv6, dmarcdb_ip6).
+OLD=$(pg_db old15)
+psql -qX -d old15 -v ON_ERROR_STOP=1 \
+    -f "$SRCDIR/schema/pg/015-postgresql.sql" > /dev/null ||
+    fail "schema 15"
+"$DMARCDB" -q --db "$OLD" ingest "$T/r" 2> /dev/null || true
+"$DMARCDB" --db "$OLD" sources --no-dns > /dev/null
+[ "$(sql "$OLD" "SELECT max(version) FROM dmarcdb_schema")" = \
+  "$(sql "$PG" "SELECT max(version) FROM dmarcdb_schema")" ] ||
+    fail "schema 15 not brought up to date"
+[ "$(sql "$OLD" "SELECT string_agg(p.proname || ' ' || l.lanname, ','
+    ORDER BY p.proname) FROM pg_proc p JOIN pg_language l
+    ON l.oid = p.prolang WHERE p.proname LIKE 'dmarcdb\_ip%'")" = \
+    "dmarcdb_ip sql,dmarcdb_ip6 plpgsql" ] || fail "schema 15: dmarcdb_ip"
+[ "$(sql "$OLD" "SELECT count(*) FROM input_files")" -gt 0 ] ||
+    fail "schema 15: no files read before"
+[ "$(sql "$OLD" "SELECT source_ip || ' ' || coalesce(upper(encode(ip,
+    'hex')), '-') FROM sources ORDER BY 1")" = "$lite" ] ||
+    fail "schema 15: sources.ip differs"
 
 views=$(sql "$LITE" "SELECT name FROM sqlite_master WHERE type = 'view'
     ORDER BY 1")
@@ -80,4 +125,13 @@ for c in "reports --all" "sources --as-of 2026-03-01 --no-dns --by ip" \
 	cmp -s "$T/c.lite" "$T/c.pg" ||
 	    fail "$c differs: $(diff "$T/c.lite" "$T/c.pg" | head -5)"
 done
+
+# db-pg.c's cursors, each batch asked for ahead (tests/e2e/pgcursor.c):
+# two read in turn give all their rows; a batch asked for ahead that
+# fails says why, to the statement that ran before it was read too.
+"$BUILDDIR/tests/e2e/pgcursor" "$PG" > "$T/cur" ||
+    fail "pgcursor: $(cat "$T/cur")"
+[ "$(cat "$T/cur")" = "sums 450015000 400020000
+other: division by zero
+cursor: division by zero" ] || fail "pgcursor: $(cat "$T/cur")"
 echo ok
