@@ -32,8 +32,10 @@ static const char *const kid_sql[2][3] = { {
 } };
 
 /*
- * Each of min() and max() alone is one seek into records_report; the
- * two in one SELECT would scan the report's records (a million).
+ * Each of min() and max() alone is one seek into records_report (on
+ * PostgreSQL, whose index holds no row id, into an index of report and
+ * id: schema/pg/016-postgresql.sql); the two in one SELECT would scan
+ * the report's records (a million).
  */
 static const char range_sql[] =
     "SELECT (SELECT min(id) FROM records WHERE report = ?1),"
@@ -49,9 +51,14 @@ init(struct walk *w, struct db *db, const char *path, int full,
 	w->db = db;
 	w->path = path;
 	w->full = full;
+	/*
+	 * Streamed: on PostgreSQL the results of a report of a million
+	 * records through cursors, not a million rows in memory at once.
+	 */
 	for (i = 0; i < 3; i++)
 		if (db_prepare_v3(db, kid_sql[full][i], -1,
-		    DB_PREPARE_PERSISTENT, &w->kid[i], NULL) != DB_OK)
+		    DB_PREPARE_PERSISTENT | DB_PREPARE_STREAM, &w->kid[i],
+		    NULL) != DB_OK)
 			goto fail;
 	if (db_prepare_v3(db, range_sql, -1, DB_PREPARE_PERSISTENT,
 	    &w->range, NULL) != DB_OK)

@@ -58,7 +58,8 @@ echo "$lite" | grep -q "^198.51.100.8 00000000000000000000FFFFC6336408$" ||
 
 # A store of schema 15 (schema/pg/015-postgresql.sql, as a dmarcdb before
 # this one made it) is brought up to date as it is opened: the files
-# read before, and dmarcdb_ip in SQL (PL/pgSQL for IPv6, dmarcdb_ip6).
+# read before, dmarcdb_ip in SQL (PL/pgSQL for IPv6, dmarcdb_ip6), the
+# index of a report's record ids.
 OLD=$(pg_db old15)
 psql -qX -d old15 -v ON_ERROR_STOP=1 \
     -f "$SRCDIR/schema/pg/015-postgresql.sql" > /dev/null ||
@@ -72,6 +73,9 @@ psql -qX -d old15 -v ON_ERROR_STOP=1 \
     ORDER BY p.proname) FROM pg_proc p JOIN pg_language l
     ON l.oid = p.prolang WHERE p.proname LIKE 'dmarcdb\_ip%'")" = \
     "dmarcdb_ip sql,dmarcdb_ip6 plpgsql" ] || fail "schema 15: dmarcdb_ip"
+[ "$(sql "$OLD" "SELECT string_agg(indexname, ',' ORDER BY indexname)
+    FROM pg_indexes WHERE tablename = 'records'")" = \
+    "records_pkey,records_report_id" ] || fail "schema 15: indexes"
 [ "$(sql "$OLD" "SELECT count(*) FROM input_files")" -gt 0 ] ||
     fail "schema 15: no files read before"
 [ "$(sql "$OLD" "SELECT source_ip || ' ' || coalesce(upper(encode(ip,
