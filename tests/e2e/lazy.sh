@@ -23,9 +23,12 @@ lines_none "$T/lines" -E \
 
 # The sonames it opens, as configure found them, and where they are:
 # name=soname and name_file=path for each. (Each grep once: no "| head",
-# which pipefail takes for a failure when grep is cut off.)
+# which pipefail takes for a failure when grep is cut off; and awk reads
+# ldconfig's list to its end, for the same reason: an awk that exits at
+# the first match leaves ldconfig writing into a closed pipe, SIGPIPE,
+# exit 141 whenever the list is longer than the pipe holds.)
 where() {
-	ldconfig -p | awk -v n="$1" '$1 == n { print $NF; exit }'
+	ldconfig -p | awk -v n="$1" '$1 == n && !f { print $NF; f = 1 }'
 }
 all_files=
 for lib in curl:libcurl pq:libpq gmime:'libgmime-3\.0' \
