@@ -136,7 +136,7 @@ do_note(struct ingest *e, struct m_reject *m)
 /*
  * A file's end: one read before counts its reports as duplicates; one
  * all of whose reports were stored, or known, and nothing else, is
- * recorded with them (store_file_done), in their batch.
+ * recorded (store_file_done), in their batch or one after it.
  */
 static int
 do_file(struct ingest *e, const struct m_file *m, struct dr_error *err)

@@ -64,5 +64,11 @@ store_file_done(struct store *s, const unsigned char sha[SHA256_LEN],
 	if (rc != DB_DONE)
 		return store_db_err(store_conn(s), store_path(s), err,
 		    "recording a file");
+	/*
+	 * Another ingest of the same file waits for this row, maybe holding
+	 * the lock of the domain of its reports: this batch must not wait
+	 * for that lock before it commits.
+	 */
+	store_locks(s);
 	return 0;
 }

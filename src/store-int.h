@@ -33,6 +33,12 @@ void	 store_provenance(struct store *, int64_t, int64_t, int64_t);
  * other parts that store_commit commits with it. 0, or -1 with err.
  */
 int	 store_batch_begin(struct store *, struct dr_error *);
+/*
+ * The open batch wrote a row that another ingest may wait for (a key of
+ * its own, on PostgreSQL): as with a domain's lock (lock_domain), it is
+ * committed before the next report waits for a domain's lock.
+ */
+void	 store_locks(struct store *);
 /* Roll back the open batch, with the report or rejected input open. */
 void	 store_batch_abort(struct store *);
 

@@ -1341,9 +1341,10 @@ mb_null(struct store *s, enum multi_table t)
  * PostgreSQL: the lock of a report's policy domain, which the batch
  * holds until it commits (store-pg.c): one ingest at a time decides
  * whether a report of the domain is new. An ingest never waits for one
- * while it holds others, so that two cannot wait for each other: when
- * another holds it, the batch is committed first (not inside a mail
- * message, which is committed whole).
+ * while it holds others, or a row another may wait for (store_locks),
+ * so that two cannot wait for each other: when another holds it, the
+ * batch is committed first (not inside a mail message, which is
+ * committed whole).
  */
 static int
 lock_domain(struct store *s, const char *domain, struct dr_error *err)
@@ -1888,6 +1889,12 @@ int
 store_batch_begin(struct store *s, struct dr_error *err)
 {
 	return batch_begin(s, err);
+}
+
+void
+store_locks(struct store *s)
+{
+	s->locked = true;
 }
 
 void

@@ -117,8 +117,8 @@ int	 store_has_report(struct store *, const unsigned char[SHA256_LEN],
  * of their bytes. store_file_known: 1 with the number of reports the
  * file gave, 0 if it is not known, -1 with err set. store_file_done:
  * record a file all of whose reports were stored, or known before, in
- * the open batch (their commit is its commit); a file known already is
- * left as it is. 0, or -1 with err set.
+ * the open batch (theirs, or one after it, opened if none); a file
+ * known already is left as it is. 0, or -1 with err set.
  */
 int	 store_file_known(struct store *, const unsigned char[SHA256_LEN],
 	    int64_t *, struct dr_error *);
