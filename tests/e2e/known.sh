@@ -119,6 +119,23 @@ grep -qF "below.xml: read before" "$T/e5" || fail "below: $(cat "$T/e5")"
 grep -qF "at.xml: duplicate of a stored report" "$T/e5" ||
     fail "at: $(cat "$T/e5")"
 
+# A file cut short between its digest and its reading (the digest's
+# pread, then tests/hostile/truncate.so cuts it to its report alone):
+# read short of the size it was hashed at, it is rejected as cut short,
+# and not known: what its digest says is not what was read.
+sed 's/982371/982385/' "$R/yahoo-report.xml" > "$T/cut.xml"
+rsize=$(stat -c %s "$T/cut.xml")
+head -c 1000 /dev/zero | tr '\0' ' ' >> "$T/cut.xml"
+TRUNCATE_PATH=$T/cut.xml TRUNCATE_TO=$rsize TRUNCATE_LOG=$T/cut.log \
+    LD_PRELOAD=$BUILDDIR/tests/hostile/truncate.so ASAN_OPTIONS=$ASAN \
+    expect_exit 1 "$DMARCDB" -q --db "$DB" ingest "$T/cut.xml" 2> "$T/e6"
+[ -s "$T/cut.log" ] || fail "the shim did not cut the file"
+[ "$(stat -c %s "$T/cut.xml")" = "$rsize" ] || fail "not cut"
+grep -q "cut.xml: file cut short while it was read" "$T/e6" ||
+    fail "cut: $(cat "$T/e6")"
+[ "$(sql "$DB" "SELECT count(*) FROM v_input_files
+    WHERE origin = '$T/cut.xml'")" = 0 ] || fail "a file cut short known"
+
 # Standard input is an MTA's message: never known by its bytes.
 sed 's/982371/982391/' "$R/yahoo-report.xml" > "$T/stdin.xml"
 n=$(sql "$DB" "SELECT count(*) FROM input_files")
