@@ -631,7 +631,6 @@ pg_finalize(struct pgst *q)
 	if (q == NULL)
 		return;
 	pg_reset(q);
-	idle(q->db);
 	if (q->name[0] != '\0' && !q->db->pg->closing &&
 	    PQstatus(q->db->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(q->db->pg->conn) != PQTRANS_INERROR) {

@@ -526,6 +526,16 @@ array_add(struct buf *b, const char *v, int num)
 	return buf_addc(b, '"');
 }
 
+/* The array literal in b closed ("{}" when empty), as parameter i. */
+static int
+array_bind(struct db_stmt *st, int i, struct buf *b, struct dr_error *err)
+{
+	if ((b->len == 0 && buf_addc(b, '{') == -1) || buf_addc(b, '}') == -1)
+		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	db_bind_text(st, i, b->data, (int)b->len, DB_STATIC);
+	return 0;
+}
+
 /*
  * PostgreSQL: the signature in sigbuf found, or added with its results,
  * by S_SIG_PUT, on its own (autocommit) on the signatures' connection.
@@ -557,14 +567,10 @@ sig_put(struct store_sum *m, const unsigned char key[SHA256_LEN],
 			    array_add(&a[3], r[i].aligned ? "1" : "0", 1) == -1)
 				return dr_seterr(err, DR_E_NOMEM, "out of "
 				    "memory");
-		for (i = 0; i < 4; i++) {
-			if ((a[i].len == 0 && buf_addc(&a[i], '{') == -1) ||
-			    buf_addc(&a[i], '}') == -1)
-				return dr_seterr(err, DR_E_NOMEM, "out of "
-				    "memory");
-			db_bind_text(st, 15 + (int)(j * 4 + i), a[i].data,
-			    (int)a[i].len, DB_STATIC);
-		}
+		for (i = 0; i < 4; i++)
+			if (array_bind(st, 15 + (int)(j * 4 + i), &a[i],
+			    err) == -1)
+				return -1;
 	}
 	rc = db_step(st);
 	if (rc == DB_ROW)
@@ -712,13 +718,9 @@ batch_run(struct store_sum *m, struct dr_error *err)
 	for (i = 0; i < m->nnews; i++)
 		if (batch_add(m, &m->news[i], err) == -1)
 			return -1;
-	for (i = 0; i < SUM_BATCH_COLS; i++) {
-		struct buf *b = &m->batch[i];
-		if ((b->len == 0 && buf_addc(b, '{') == -1) ||
-		    buf_addc(b, '}') == -1)
-			return dr_seterr(err, DR_E_NOMEM, "out of memory");
-		db_bind_text(st, (int)i + 1, b->data, (int)b->len, DB_STATIC);
-	}
+	for (i = 0; i < SUM_BATCH_COLS; i++)
+		if (array_bind(st, (int)i + 1, &m->batch[i], err) == -1)
+			return -1;
 	while ((rc = db_step(st)) == DB_ROW) {
 		n = db_column_int64(st, 0);
 		if (n < 1 || (size_t)n > m->nnews) {

@@ -1600,7 +1600,7 @@ insert_report(struct store *s, const struct dr_report *r,
 	int		 i = 1;
 
 	db_bind_int64(st, i++, s->report_id);
-	db_bind_int64(st, i++, s->prov_run > 0 ? s->prov_run : s->run_id);
+	db_bind_int64(st, i++, store_run_id(s));
 	bind_s(st, i++, status);
 	if (by > 0)
 		db_bind_int64(st, i++, by);
