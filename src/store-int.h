@@ -172,6 +172,8 @@ int	 sum_upgrade(struct store_sum *, int, struct dr_error *);
 int	 sum_resign_local(struct store_sum *, struct dr_error *);
 /* Bring the sources table up to date with the days noted. */
 int	 sum_merge(struct store_sum *, struct dr_error *);
+/* The records of the days noted, which sum_merge would read: 0 or -1. */
+int	 sum_pending(struct store_sum *, int64_t *, struct dr_error *);
 /*
  * The same for a connection that cannot write, in memory: the sources
  * of the days noted for a domain, each with its first day, into

@@ -26,6 +26,15 @@
 #include "rsort.h"
 #include "store-int.h"
 
+/*
+ * The merge's sort takes at most this (or DMARCDB_SORT_MEMORY if less):
+ * its records are short, and a million of them sorted in 8 MiB, runs
+ * through a file, as fast as in 64 (1.41 to 1.46 s against 1.59 to
+ * 1.95), so that ingest, which merges after a bulk run, takes little
+ * more memory than its own stages.
+ */
+#define MERGE_MEMORY	((size_t)8 << 20)
+
 /* The sort the virtual table reads, on one connection. */
 struct merged {
 	struct rsort	*rs;		/* NULL: none (no rows) */
@@ -363,6 +372,8 @@ merge_noted(struct db *db, struct merged *mg, const char *path,
 
 	if (store_sort_memory(&mem, err) == -1)
 		return -1;
+	if (mem > MERGE_MEMORY)
+		mem = MERGE_MEMORY;
 	if ((rs = rsort_new(mem)) == NULL)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	if (db_prepare_v2(db, read_sql, -1, &st, NULL) != DB_OK) {

@@ -47,6 +47,7 @@ enum sum_stmt {
 	S_DIRTY,
 	S_DIRTY_DOMAINS,
 	S_DIRTY_DONE,
+	S_PENDING,
 	S_MERGE,
 	S_SRC_ADD,
 	S_RECORDS,
@@ -122,6 +123,12 @@ static const char *const sum_sql[S__COUNT] = {
 	    "SELECT DISTINCT domain FROM summary_dirty WHERE domain > ?"
 	    " ORDER BY domain LIMIT 1",
 	[S_DIRTY_DONE] = "DELETE FROM summary_dirty WHERE domain = ?",
+	/* The records that sum_merge would read (NOTED_SOURCES). */
+	[S_PENDING] =
+	    "SELECT CAST(coalesce(sum(p.record_count), 0) AS BIGINT)"
+	    " FROM summary_dirty d"
+	    " JOIN reports p ON p.domain = d.domain AND p.day = d.day"
+	    " AND p.status = 'active'",
 	/* S_MERGE: PostgreSQL's only (store-merge.c on SQLite). */
 	[S_SRC_ADD] = SRC_ADD_SQL("min", "max"),
 	[S_RECORDS] =
@@ -985,6 +992,20 @@ merge_domain(struct store_sum *m, const char *domain, struct dr_error *err)
 	}
 	db_bind_text(m->st[S_DIRTY_DONE], 1, domain, -1, DB_STATIC);
 	return done(m, S_DIRTY_DONE, err, "updating the sources");
+}
+
+int
+sum_pending(struct store_sum *m, int64_t *n, struct dr_error *err)
+{
+	struct db_stmt	*st = m->st[S_PENDING];
+	int		 rc;
+
+	rc = db_step(st);
+	*n = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc != DB_ROW)
+		return sum_err(m, err, "reading the summary");
+	return 0;
 }
 
 int

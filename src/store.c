@@ -1951,6 +1951,22 @@ store_sources_update(struct store *s, struct dr_error *err)
 }
 
 int
+store_sources_due(struct store *s, int64_t at, int64_t *pending,
+    struct dr_error *err)
+{
+	*pending = 0;
+	if (s->sum == NULL || s->in_report || s->in_mail)
+		return 0;
+	if (sum_pending(s->sum, pending, err) == -1)
+		return -1;
+	if (*pending == 0 || *pending < at)
+		return 0;
+	if (store_sources_update(s, err) == -1)
+		return -1;
+	return 1;
+}
+
+int
 store_read_begin(struct store *s, struct dr_error *err)
 {
 	if (s->in_batch)

@@ -161,6 +161,14 @@ void	 store_report_abort(struct store *);
  * summary since (report commands call this before they read).
  */
 int	 store_sources_update(struct store *, struct dr_error *);
+/*
+ * The same when the records it would read are at least at (ingest's
+ * end, so that no report command pays for a bulk ingest): 1 when it
+ * did, 0 when not (nothing noted, or fewer), -1 with err set.
+ * *pending: those records.
+ */
+int	 store_sources_due(struct store *, int64_t, int64_t *,
+	    struct dr_error *);
 
 /*
  * Read many things from one snapshot: a read transaction, so that the

@@ -217,6 +217,47 @@ for f in csv exp txt; do
 	cmp -s "$T/b.$f" "$T/b1.$f" || fail "spilled: $f differs"
 done
 
+# --- Ingest brings the sources up to date after a bulk run ------------
+# When the records left to summarise reach DMARCDB_MERGE_RECORDS
+# (100,000 by default), ingest merges them before it ends, so that no
+# report command pays for a bulk ingest; fewer are left to the next
+# report command (as for $B above, whose sources a command merged).
+# The 16,000 records of $T/b: left at 16,001, merged at 16,000.
+srcs="SELECT domain, header_from, source_ip, first_day, last_day
+    FROM sources ORDER BY 1, 2, 3"
+sql "$B" "$srcs" > "$T/bsrc"
+[ "$(wc -l < "$T/bsrc")" = 16000 ] || fail "$B: not 16,000 sources"
+for at in 16001 16000; do
+	M=$(db_named "m$at")
+	DMARCDB_MERGE_RECORDS=$at "$QUICK" -v --db "$M" ingest "$T/b" \
+	    2> "$T/m$at.err"
+	n=$(sql "$M" "SELECT count(*) FROM summary_dirty")
+	if [ "$at" = 16001 ]; then
+		[ "$n" = 2 ] || fail "at $at: $n days noted, not 2"
+		[ "$(sql "$M" "SELECT count(*) FROM sources")" = 0 ] ||
+		    fail "at $at: merged"
+		grep_none "brought up to date" "$T/m$at.err" ||
+		    fail "at $at: says it merged"
+	else
+		[ "$n" = 0 ] || fail "at $at: $n days left noted"
+		grep -q "^dmarcdb: sources brought up to date: 16000 records summarised$" \
+		    "$T/m$at.err" || fail "at $at: $(cat "$T/m$at.err")"
+		sql "$M" "$srcs" > "$T/msrc"
+		cmp -s "$T/bsrc" "$T/msrc" ||
+		    fail "merged by ingest: not the sources a command merges"
+	fi
+done
+# Only numbers of records; a delivery from an MTA is kept for later.
+for v in x -1 1e5 " 5"; do
+	expect_exit 2 env DMARCDB_MERGE_RECORDS="$v" "$QUICK" --db "$M" \
+	    ingest "$T/b" 2> "$T/mv.err"
+	grep -q "^dmarcdb: DMARCDB_MERGE_RECORDS: \"$v\" is not a number of records$" \
+	    "$T/mv.err" || fail "DMARCDB_MERGE_RECORDS=$v: $(cat "$T/mv.err")"
+done
+printf 'From: r@example.net\nSubject: x\n\nno report\n' > "$T/mv.eml"
+expect_exit 75 env DMARCDB_MERGE_RECORDS=x "$QUICK" --db "$M" ingest - \
+    < "$T/mv.eml" 2> /dev/null
+
 # A header_from of 300,000 bytes (which --max-text lets through) is no
 # domain name: stored as none, and flagged. (On PostgreSQL it made every
 # report command fail: no index row of sources can hold it.)
