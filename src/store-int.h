@@ -214,7 +214,9 @@ int	 store_sort_err(const char *, const char *, struct dr_error *);
  * the sort went through its file.
  */
 struct rsort;
-void	 store_sort_note(struct rsort *, const char *, const char *, size_t);
+/* -v: n sorts' records went through a file (mem: their memory). */
+void	 store_sort_note(struct rsort *const *, size_t, const char *,
+	    const char *, size_t);
 
 /*
  * store_days on PostgreSQL (store-days.c): the window's records read

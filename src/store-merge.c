@@ -407,8 +407,8 @@ merge_noted(struct db *db, struct merged *mg, const char *path,
 	if (rc != DB_DONE)
 		goto out;
 	ret = 0;
-	store_sort_note(rs, domain, fold ? "of days not merged yet sorted" :
-	    "merged into the sources", mem);
+	store_sort_note(&rs, 1, domain, fold ? "of days not merged yet "
+	    "sorted" : "merged into the sources", mem);
 out:
 	rsort_free(rs);
 	return ret;

@@ -7,10 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cidr.h"
@@ -191,18 +195,23 @@ store_sort_err(const char *path, const char *what, struct dr_error *err)
 }
 
 void
-store_sort_note(struct rsort *rs, const char *domain, const char *done,
-    size_t mem)
+store_sort_note(struct rsort *const *rs, size_t n, const char *domain,
+    const char *done, size_t mem)
 {
-	uint64_t	n, bytes;
-	size_t		runs;
+	uint64_t	recs, bytes, all = 0, file = 0;
+	size_t		i, runs, nruns = 0;
 
-	rsort_stats(rs, &n, &runs, &bytes);
-	if (runs > 0)
+	for (i = 0; i < n; i++) {
+		rsort_stats(rs[i], &recs, &runs, &bytes);
+		all += recs;
+		nruns += runs;
+		file += bytes;
+	}
+	if (nruns > 0)
 		log_verbose("%s: %llu records %s through a temporary file of "
 		    "%llu KiB (the sort's memory: %zu MiB)", domain,
-		    (unsigned long long)n, done,
-		    (unsigned long long)(bytes >> 10), mem >> 20);
+		    (unsigned long long)all, done,
+		    (unsigned long long)(file >> 10), mem >> 20);
 }
 
 static int
@@ -306,14 +315,122 @@ sort_day(const unsigned char *p, struct store_day *d)
 }
 
 /*
- * The window's records read as they are stored, sorted here (rsort.h,
- * spilling beyond the sort's memory), then to cb: what cb returned if
- * not 0, -1 with err set, or 0.
+ * A window of this many records or more is read by two threads at once,
+ * each on its own connection, the records of even ids on one and of odd
+ * ids on the other, each sorted on its own; the two sorts are merged as
+ * they are read back. (DMARCDB_THREADS=1: one thread.)
  */
+#define SPLIT_RECORDS	10000
+
+/* The matching of senders, which two readers share. */
+struct match_lock {
+	pthread_mutex_t	 mtx;
+	store_match_fn	 fn;
+	void		*arg;
+};
+
 static int
-days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
-    size_t mem, struct match *m, int (*cb)(void *, const struct store_day *),
-    void *arg, struct dr_error *err)
+match_locked(void *arg, const char *passes, size_t len, unsigned char *mask)
+{
+	struct match_lock	*l = arg;
+	int			 rc;
+
+	pthread_mutex_lock(&l->mtx);
+	rc = l->fn(l->arg, passes, len, mask);
+	pthread_mutex_unlock(&l->mtx);
+	return rc;
+}
+
+static int
+match_init(struct match *m, store_match_fn fn, void *arg, size_t n)
+{
+	memset(m, 0, sizeof *m);
+	m->fn = fn;
+	m->arg = arg;
+	m->n = n;
+	if (n == 0)
+		return 0;
+	m->ids = calloc(MATCH_SLOTS, sizeof *m->ids);
+	m->masks = calloc(MATCH_SLOTS, n);
+	m->none = calloc(1, n);
+	return m->ids == NULL || m->masks == NULL || m->none == NULL ? -1 : 0;
+}
+
+static void
+match_free(struct match *m)
+{
+	free(m->ids);
+	free(m->masks);
+	free(m->none);
+}
+
+/* The threads that read a window: DMARCDB_THREADS, 1 or 2. */
+static int
+read_threads(int *n, struct dr_error *err)
+{
+	const char	*v = getenv("DMARCDB_THREADS");
+
+	*n = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0)
+		return dr_seterr(err, DR_E_USAGE, "DMARCDB_THREADS: \"%s\" "
+		    "is not 1 or 2", v);
+	*n = *v - '0';
+	return 0;
+}
+
+/*
+ * What a connection sees of a window: its active reports, their ids
+ * summed, their records. Reports are never deleted and their ids only
+ * grow, so two connections that see the same count and sum see the same
+ * reports, and so the same records.
+ */
+struct window_seen {
+	int64_t		 reports, ids, records;
+};
+
+static int
+window_seen(struct store *s, const char *domain, int64_t from, int64_t to,
+    struct window_seen *w, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT count(*), coalesce(sum(id), 0),"
+	    " coalesce(sum(record_count), 0) FROM reports"
+	    " WHERE domain = ?1 AND day BETWEEN ?2 AND ?3"
+	    " AND status = 'active'";
+	struct db_stmt	*st;
+	int		 rc;
+
+	if (prep(s, sql, &st, err, "reading the summary") == -1)
+		return -1;
+	bind_t(st, 1, domain);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	memset(w, 0, sizeof *w);
+	if ((rc = db_step(st)) == DB_ROW) {
+		w->reports = db_column_int64(st, 0);
+		w->ids = db_column_int64(st, 1);
+		w->records = db_column_int64(st, 2);
+	}
+	return finish(s, st, rc, 0, err, "reading the summary");
+}
+
+/* One reader of a window: its records of ids from lo to below hi. */
+struct reader {
+	struct store	*s;
+	const char	*domain;
+	int64_t		 from, to;
+	int64_t		 lo, hi;
+	struct match	*m;
+	struct rsort	*rs;
+	atomic_int	*stop;		/* the other failed */
+	struct dr_error	 err;
+	int		 ret;
+};
+
+static int
+read_window(struct reader *r)
 {
 	/* The signature's columns too: its records come in its order. */
 	static const char sql[] =
@@ -323,7 +440,7 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 	    " FROM reports p JOIN records c ON c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
-	    " AND p.status = 'active'";
+	    " AND p.status = 'active' AND c.id >= ?5 AND c.id < ?6";
 	static const char sql_pg[] =
 	    "SELECT coalesce(c.header_from, ''), coalesce(c.source_ip, ''),"
 	    " c.sig, c.count, p.day, p.reporter, g.facts,"
@@ -332,41 +449,245 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 	    " AND c.report = p.id"
 	    " JOIN auth_sigs g ON g.id = c.sig"
 	    " WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
-	    " AND p.status = 'active'";
-	struct store_day	 d;
-	struct rsort		*rs;
-	struct db_stmt		*st = NULL;
-	struct db		*db = store_conn(s);
-	const void		*rec;
-	size_t			 len;
-	int			 rc, ret = 0;
+	    " AND p.status = 'active' AND c.id >= ?5 AND c.id < ?6";
+	struct db_stmt	*st = NULL;
+	int		 rc, ret = 0;
 
-	if ((rs = rsort_new(mem)) == NULL)
-		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if (prep(s, db_pick(db, sql, sql_pg), &st, err,
-	    "reading the summary") == -1) {
-		rsort_free(rs);
+	if (prep(r->s, db_pick(store_conn(r->s), sql, sql_pg), &st, &r->err,
+	    "reading the summary") == -1)
 		return -1;
+	bind_t(st, 1, r->domain);
+	db_bind_int64(st, 2, r->from);
+	db_bind_int64(st, 3, r->to);
+	db_bind_int(st, 4, r->m->n > 0);
+	db_bind_int64(st, 5, r->lo);
+	db_bind_int64(st, 6, r->hi);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (r->stop != NULL && atomic_load(r->stop)) {
+			ret = dr_seterr(&r->err, DR_E_DB, "stopped");
+			break;
+		}
+		if ((ret = sort_row(r->s, r->rs, st, r->m, &r->err)) != 0)
+			break;
 	}
+	return finish(r->s, st, rc, ret, &r->err, "reading the summary");
+}
+
+static void *
+read_window_main(void *arg)
+{
+	struct reader	*r = arg;
+
+	r->ret = read_window(r);
+	return NULL;
+}
+
+/*
+ * The record id that cuts the window's records in halves: its reports in
+ * the order of their records, each report's records taken as the ids
+ * from its first to its last (as ingest writes them), counted until
+ * half. 0, or -1 with err set.
+ */
+static int
+window_middle(struct store *s, const char *domain, int64_t from, int64_t to,
+    int64_t records, int64_t *mid, struct dr_error *err)
+{
+	static const char sql[] =
+	    "SELECT p.record_count, (SELECT min(c.id) FROM records c"
+	    " WHERE c.report = p.id) AS lo,"
+	    " (SELECT max(c.id) FROM records c WHERE c.report = p.id)"
+	    " FROM reports p WHERE p.domain = ?1 AND p.day BETWEEN ?2 AND ?3"
+	    " AND p.status = 'active' AND p.record_count > 0 ORDER BY lo";
+	struct db_stmt	*st;
+	int64_t		 seen = 0, n, lo, hi;
+	int		 rc;
+
+	if (prep(s, sql, &st, err, "reading the summary") == -1)
+		return -1;
 	bind_t(st, 1, domain);
 	db_bind_int64(st, 2, from);
 	db_bind_int64(st, 3, to);
-	db_bind_int(st, 4, m->n > 0);
-	while ((rc = db_step(st)) == DB_ROW)
-		if ((ret = sort_row(s, rs, st, m, err)) != 0)
+	*mid = INT64_MAX;
+	while ((rc = db_step(st)) == DB_ROW) {
+		n = db_column_int64(st, 0);
+		lo = db_column_int64(st, 1);
+		hi = db_column_int64(st, 2);
+		if (seen + n >= records / 2) {
+			/* Within this report's ids, as near half as they go. */
+			*mid = lo + (records / 2 - seen);
+			if (*mid > hi)
+				*mid = hi;
 			break;
-	ret = finish(s, st, rc, ret, err, "reading the summary");
+		}
+		seen += n;
+	}
+	return finish(s, st, rc == DB_ROW ? DB_DONE : rc, 0, err,
+	    "reading the summary");
+}
+
+/*
+ * A second reader for the window when it is big enough and a second
+ * connection sees it as s does (on SQLite the newest data, which may be
+ * newer than s's: then none): 1 with *t, 0 without, -1 with err set.
+ */
+static int
+window_reader(struct store *s, const char *domain, int64_t from,
+    int64_t to, struct store **t, int64_t *mid, struct dr_error *err)
+{
+	struct window_seen	 a, b;
+	int			 rc;
+
+	*t = NULL;
+	if (window_seen(s, domain, from, to, &a, err) == -1)
+		return -1;
+	if (a.records < SPLIT_RECORDS)
+		return 0;
+	if (window_middle(s, domain, from, to, a.records, mid, err) == -1)
+		return -1;
+	if ((rc = store_reader(s, t, err)) != 1)
+		return rc;
+	if (db_is_pg(store_conn(s)))
+		return 1;
+	if (window_seen(*t, domain, from, to, &b, err) == -1) {
+		store_close(*t);
+		*t = NULL;
+		return -1;
+	}
+	if (memcmp(&a, &b, sizeof a) == 0)
+		return 1;
+	log_debug("%s: a commit came since this command began: its "
+	    "records read on one connection", domain);
+	store_close(*t);
+	*t = NULL;
+	return 0;
+}
+
+/* memcmp of two records' keys: header_from, source IP, signature. */
+static int
+key_cmp(const unsigned char *a, const unsigned char *b)
+{
+	size_t	la, lb;
+	int	c, i;
+
+	for (i = 0; i < 2; i++) {
+		if ((c = strcmp((const char *)a, (const char *)b)) != 0)
+			return c;
+		la = strlen((const char *)a) + 1;
+		lb = strlen((const char *)b) + 1;
+		a += la;
+		b += lb;
+	}
+	return memcmp(a, b, 8);
+}
+
+/*
+ * The window's records read as they are stored, sorted here (rsort.h,
+ * spilling beyond the sort's memory), then to cb in the order of their
+ * keys: what cb returned if not 0, -1 with err set, or 0. A big window
+ * is read by two threads (window_reader), each sorting its half in
+ * half the memory.
+ */
+static int
+days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
+    size_t mem, int threads, struct match *m,
+    int (*cb)(void *, const struct store_day *), void *arg,
+    struct dr_error *err)
+{
+	struct store_day	 d;
+	struct reader		 r[2];
+	struct match		 m1;
+	struct match_lock	 lock;
+	struct store		*t = NULL;
+	pthread_t		 th;
+	atomic_int		 stop = 0;
+	const void		*rec[2] = { NULL, NULL };
+	size_t			 len, k, n = 1;
+	int64_t			 mid = 0;
+	int			 have[2] = { 0, 0 }, rc = 0, ret = 0;
+	bool			 threaded = false;
+
+	memset(r, 0, sizeof r);
+	memset(&m1, 0, sizeof m1);
+	if (threads > 1 && (rc = window_reader(s, domain, from, to, &t, &mid,
+	    err)) == -1)
+		return -1;
+	if (rc == 1) {
+		n = 2;
+		mem /= 2;
+		lock.fn = m->fn;
+		lock.arg = m->arg;
+		if (match_init(&m1, match_locked, &lock, m->n) == -1) {
+			store_close(t);
+			match_free(&m1);
+			return dr_seterr(err, DR_E_NOMEM, "out of memory");
+		}
+		pthread_mutex_init(&lock.mtx, NULL);
+		m->fn = match_locked;
+		m->arg = &lock;
+	}
+	for (k = 0; k < n; k++) {
+		r[k].s = k == 0 ? s : t;
+		r[k].domain = domain;
+		r[k].from = from;
+		r[k].to = to;
+		r[k].lo = k == 0 ? INT64_MIN : mid;
+		r[k].hi = k == 0 && n == 2 ? mid : INT64_MAX;
+		r[k].m = k == 0 ? m : &m1;
+		r[k].stop = n == 1 ? NULL : &stop;
+		if ((r[k].rs = rsort_new(mem)) == NULL)
+			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
+	if (ret == 0 && n == 2) {
+		if (pthread_create(&th, NULL, read_window_main, &r[1]) == 0)
+			threaded = true;
+		else
+			ret = dr_seterr(err, DR_E_NOMEM, "cannot start a "
+			    "thread");
+	}
+	if (ret == 0) {
+		ret = read_window(&r[0]);
+		if (ret != 0) {
+			atomic_store(&stop, 1);
+			*err = r[0].err;
+		}
+	}
+	if (threaded) {
+		pthread_join(th, NULL);
+		if (ret == 0 && r[1].ret != 0) {
+			ret = r[1].ret;
+			*err = r[1].err;
+		}
+	}
+	if (n == 2) {
+		m->fn = lock.fn;
+		m->arg = lock.arg;
+		pthread_mutex_destroy(&lock.mtx);
+		match_free(&m1);
+		store_close(t);
+		if (ret == 0)
+			log_debug("%s: records read by two threads", domain);
+	}
+	/* The sorts merged as they are read back, the first on ties. */
 	memset(&d, 0, sizeof d);
 	d.domain = domain;
-	while (ret == 0 && (rc = rsort_next(rs, &rec, &len)) == 1) {
-		sort_day(rec, &d);
-		ret = cb(arg, &d);
+	for (k = 0; ret == 0 && k < n; k++)
+		if ((have[k] = rsort_next(r[k].rs, &rec[k], &len)) == -1)
+			ret = sort_err(s, err);
+	while (ret == 0 && (have[0] == 1 || have[1] == 1)) {
+		k = have[1] == 1 && (have[0] != 1 || key_cmp(rec[1],
+		    rec[0]) < 0) ? 1 : 0;
+		sort_day(rec[k], &d);
+		if ((ret = cb(arg, &d)) == 0 &&
+		    (have[k] = rsort_next(r[k].rs, &rec[k], &len)) == -1)
+			ret = sort_err(s, err);
 	}
-	if (ret == 0 && rc == -1)
-		ret = sort_err(s, err);
-	if (ret == 0)
-		store_sort_note(rs, domain, "sorted", mem);
-	rsort_free(rs);
+	if (ret == 0) {
+		struct rsort *sorts[2] = { r[0].rs, r[1].rs };
+
+		store_sort_note(sorts, n, domain, "sorted", mem * n);
+	}
+	for (k = 0; k < n; k++)
+		rsort_free(r[k].rs);
 	return ret;
 }
 
@@ -378,22 +699,14 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 {
 	struct match	 m;
 	size_t		 mem;
-	int		 ret;
+	int		 ret, threads;
 
-	if (store_sort_memory(&mem, err) == -1)
+	if (store_sort_memory(&mem, err) == -1 || read_threads(&threads, err) ==
+	    -1)
 		return -1;
-	memset(&m, 0, sizeof m);
-	m.fn = match;
-	m.arg = marg;
-	m.n = nmask;
-	if (nmask > 0) {
-		m.ids = calloc(MATCH_SLOTS, sizeof *m.ids);
-		m.masks = calloc(MATCH_SLOTS, nmask);
-		m.none = calloc(1, nmask);
-		if (m.ids == NULL || m.masks == NULL || m.none == NULL) {
-			ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
-			goto out;
-		}
+	if (match_init(&m, match, marg, nmask) == -1) {
+		ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
+		goto out;
 	}
 	/*
 	 * PostgreSQL: in memory when the window fits (store-days.c), which
@@ -407,11 +720,10 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 		if (ret != 1)
 			goto out;
 	}
-	ret = days_spilled(s, domain, from, to, mem, &m, cb, arg, err);
+	ret = days_spilled(s, domain, from, to, mem, threads, &m, cb, arg,
+	    err);
 out:
-	free(m.ids);
-	free(m.masks);
-	free(m.none);
+	match_free(&m);
 	return ret;
 }
 

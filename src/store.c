@@ -2054,6 +2054,26 @@ twin_pg(struct store *s, struct store **out, struct dr_error *err)
 }
 
 int
+store_reader(struct store *s, struct store **out, struct dr_error *err)
+{
+	struct store	*t;
+
+	*out = NULL;
+	if (s->reads == 0 || s->in_batch)
+		return 0;
+	if (s->pg)
+		return twin_pg(s, out, err) == -1 ? -1 : 1;
+	if (store_open(s->dsn, s->busy_ms, STORE_READER, &t, err) == -1)
+		return -1;
+	if (store_read_begin(t, err) == -1) {
+		store_close(t);
+		return -1;
+	}
+	*out = t;
+	return 1;
+}
+
+int
 store_twin(struct store *s, struct store **out, struct dr_error *err)
 {
 	/* Any read of the main database takes the snapshot. */

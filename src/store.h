@@ -192,6 +192,15 @@ void	 store_read_end(struct store *);
  * set and s's read transaction open). 0, or -1 with err set.
  */
 int	 store_twin(struct store *, struct store **, struct dr_error *);
+/*
+ * A second, read-only connection for another thread, which leaves s's
+ * read transaction as it is: on PostgreSQL it sees s's snapshot (as
+ * store_twin's); on SQLite the newest data, which the caller must
+ * compare with what s sees. Its read transaction is begun (close it
+ * with store_close). 1, 0 when s holds no read transaction or is
+ * writing (no reader), or -1 with err set.
+ */
+int	 store_reader(struct store *, struct store **, struct dr_error *);
 
 /*
  * A function SQLite calls every few thousand steps of s's statements

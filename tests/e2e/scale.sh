@@ -258,6 +258,53 @@ printf 'From: r@example.net\nSubject: x\n\nno report\n' > "$T/mv.eml"
 expect_exit 75 env DMARCDB_MERGE_RECORDS=x "$QUICK" --db "$M" ingest - \
     < "$T/mv.eml" 2> /dev/null
 
+# --- Two threads read a big window ------------------------------------
+# A window of 10,000 records or more is read by two threads, each on a
+# connection of its own, each sorting half the records; what the
+# commands say is what one thread says. 9,998 records: one thread.
+# (PostgreSQL sorts a window that fits in memory as it reads it, on one
+# connection: here in 1 MiB, it does not fit.)
+on_sqlite || export DMARCDB_SORT_MEMORY=1
+for m in 4999 5000; do
+	mkdir "$T/w$m"
+	"$GEN" -s 9 -f xml -H -r 2 -m $m -M $m -d "$T/w$m"
+	W=$(db_named "w$m")
+	"$QUICK" -q --db "$W" ingest "$T/w$m"
+	for th in 2 1; do
+		export DMARCDB_THREADS=$th
+		"$QUICK" -vv --db "$W" --config "$T/h.conf" sources --by ip \
+		    $A --format csv --limit 100000 --no-dns \
+		    > "$T/w$m-$th.csv" 2> "$T/w$m-$th.err"
+		"$QUICK" --db "$W" --config "$T/h.conf" export $A \
+		    > "$T/w$m-$th.exp"
+		"$QUICK" --db "$W" --config "$T/h.conf" digest $A --no-dns \
+		    --format text > "$T/w$m-$th.txt"
+	done
+	unset DMARCDB_THREADS
+	[ "$(($(wc -l < "$T/w$m-1.csv") - 1))" = $((2 * m)) ] ||
+	    fail "$((2 * m)) records: not as many sources"
+	for f in csv exp txt; do
+		cmp -s "$T/w$m-1.$f" "$T/w$m-2.$f" ||
+		    fail "$((2 * m)) records: two threads' $f differs"
+	done
+	grep_none "read by two threads" "$T/w$m-1.err" ||
+	    fail "DMARCDB_THREADS=1: two threads"
+	if [ $m = 5000 ]; then
+		grep -q "^dmarcdb: example.com: records read by two threads$" \
+		    "$T/w$m-2.err" || fail "10,000 records: one thread"
+	else
+		grep_none "read by two threads" "$T/w$m-2.err" ||
+		    fail "9,998 records: two threads"
+	fi
+done
+unset DMARCDB_SORT_MEMORY
+for v in 0 3 x; do
+	expect_exit 2 env DMARCDB_THREADS=$v "$QUICK" --db "$W" sources $A \
+	    --no-dns > /dev/null 2> "$T/th.err"
+	grep -q "^dmarcdb: DMARCDB_THREADS: \"$v\" is not 1 or 2$" \
+	    "$T/th.err" || fail "DMARCDB_THREADS=$v: $(cat "$T/th.err")"
+done
+
 # A header_from of 300,000 bytes (which --max-text lets through) is no
 # domain name: stored as none, and flagged. (On PostgreSQL it made every
 # report command fail: no index row of sources can hold it.)
