@@ -255,6 +255,7 @@ struct store {
 	struct db_stmt	*warn_pg;
 	struct db	*sigdb;		/* PostgreSQL: the signatures' */
 	bool		 locked;	/* PostgreSQL: a domain's lock held */
+	bool		 twin;		/* store_twin's: no store_reader */
 	int64_t		 pend_ids[REC_BATCH_PG];	/* PostgreSQL's */
 	struct db_stmt	*st[Q__COUNT];
 	struct multi	 multi[T__COUNT];
@@ -2059,7 +2060,7 @@ store_reader(struct store *s, struct store **out, struct dr_error *err)
 	struct store	*t;
 
 	*out = NULL;
-	if (s->reads == 0 || s->in_batch)
+	if (s->reads == 0 || s->in_batch || s->twin)
 		return 0;
 	if (s->pg)
 		return twin_pg(s, out, err) == -1 ? -1 : 1;
@@ -2086,10 +2087,15 @@ store_twin(struct store *s, struct store **out, struct dr_error *err)
 	if (s->reads == 0 || s->in_batch)
 		return dr_seterr(err, DR_E_DB, "store_twin: no read "
 		    "transaction");
-	if (s->pg)
-		return twin_pg(s, out, err);
+	if (s->pg) {
+		if (twin_pg(s, out, err) == -1)
+			return -1;
+		(*out)->twin = true;
+		return 0;
+	}
 	if (store_open(s->dsn, s->busy_ms, STORE_READER, &t, err) == -1)
 		return -1;
+	t->twin = true;
 	if (exec(t, "PRAGMA cache_size = -16384", err, "setting the cache") ==
 	    -1)
 		goto fail;

@@ -197,8 +197,10 @@ int	 store_twin(struct store *, struct store **, struct dr_error *);
  * read transaction as it is: on PostgreSQL it sees s's snapshot (as
  * store_twin's); on SQLite the newest data, which the caller must
  * compare with what s sees. Its read transaction is begun (close it
- * with store_close). 1, 0 when s holds no read transaction or is
- * writing (no reader), or -1 with err set.
+ * with store_close). 1, 0 when s holds no read transaction, is writing
+ * or is a twin (whose reads already run beside its command's own: export
+ * took 1.75 to 1.82 s with a reader, 1.56 to 1.60 without), or -1 with
+ * err set.
  */
 int	 store_reader(struct store *, struct store **, struct dr_error *);
 

@@ -275,8 +275,8 @@ for m in 4999 5000; do
 		"$QUICK" -vv --db "$W" --config "$T/h.conf" sources --by ip \
 		    $A --format csv --limit 100000 --no-dns \
 		    > "$T/w$m-$th.csv" 2> "$T/w$m-$th.err"
-		"$QUICK" --db "$W" --config "$T/h.conf" export $A \
-		    > "$T/w$m-$th.exp"
+		"$QUICK" -vv --db "$W" --config "$T/h.conf" export $A \
+		    > "$T/w$m-$th.exp" 2> "$T/w$m-$th.xerr"
 		"$QUICK" --db "$W" --config "$T/h.conf" digest $A --no-dns \
 		    --format text > "$T/w$m-$th.txt"
 	done
@@ -289,6 +289,9 @@ for m in 4999 5000; do
 	done
 	grep_none "read by two threads" "$T/w$m-1.err" ||
 	    fail "DMARCDB_THREADS=1: two threads"
+	# Export classifies beside its own reading: one thread each.
+	grep_none "read by two threads" "$T/w$m-2.xerr" ||
+	    fail "export: its classification read by two threads"
 	if [ $m = 5000 ]; then
 		grep -q "^dmarcdb: example.com: records read by two threads$" \
 		    "$T/w$m-2.err" || fail "10,000 records: one thread"
