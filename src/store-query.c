@@ -316,9 +316,10 @@ sort_day(const unsigned char *p, struct store_day *d)
 
 /*
  * A window of this many records or more is read by two threads at once,
- * each on its own connection, the records of even ids on one and of odd
- * ids on the other, each sorted on its own; the two sorts are merged as
- * they are read back. (DMARCDB_THREADS=1: one thread.)
+ * each on its own connection, the records below the id that halves the
+ * window (window_middle) on one and the others on the other, each
+ * sorted on its own; the two sorts are merged as they are read back.
+ * (DMARCDB_THREADS=1: one thread.)
  */
 #define SPLIT_RECORDS	10000
 
@@ -521,8 +522,7 @@ window_middle(struct store *s, const char *domain, int64_t from, int64_t to,
 		}
 		seen += n;
 	}
-	return finish(s, st, rc == DB_ROW ? DB_DONE : rc, 0, err,
-	    "reading the summary");
+	return finish(s, st, rc, 0, err, "reading the summary");
 }
 
 /*

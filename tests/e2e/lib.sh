@@ -148,16 +148,23 @@ differ() {
 	[ "$rc_" -eq 1 ]
 }
 
-# free_port [SALT]: a port of 127.0.0.1 that nothing listens on, for
-# TCP or UDP, and not one in PORTS_GIVEN (" PORT PORT ... "; a caller
-# that takes one in a subshell adds it there).
+# free_port [SALT]: a port of 127.0.0.1 that no socket has, for TCP or
+# UDP, and not one in PORTS_GIVEN (" PORT PORT ... "; a caller that
+# takes one in a subshell adds it there). Below the kernel's range of
+# ephemeral ports, which the clients' connections take (a dovecot of
+# imap-expunge.pg once failed to listen on a port that a PostgreSQL
+# client's connection of another test had taken meanwhile).
 PORTS_GIVEN=" "
 free_port() {
-	p=$(( 20000 + ($$ + ${1:-0}) % 20000 ))
-	while [ -n "$(ss -Hlun "sport = :$p" 2>/dev/null)" ] ||
-	    [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] ||
+	local lo=10000 hi=32768 eph
+	read -r eph _ < /proc/sys/net/ipv4/ip_local_port_range || eph=$hi
+	[ "$eph" -le "$lo" ] || hi=$eph
+	p=$(( lo + ($$ + ${1:-0}) % (hi - lo) ))
+	while [ -n "$(ss -Haun "sport = :$p" 2>/dev/null)" ] ||
+	    [ -n "$(ss -Hatn "sport = :$p" 2>/dev/null)" ] ||
 	    [ "${PORTS_GIVEN#* $p }" != "$PORTS_GIVEN" ]; do
 		p=$((p + 1))
+		[ "$p" -lt "$hi" ] || p=$lo
 	done
 	echo "$p"
 }

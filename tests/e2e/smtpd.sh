@@ -25,11 +25,8 @@ smtpd_start() {
 		    "one: stop it (tools/deps.sh test stops the system's), or" \
 		    "wait for the other test"
 	fi
-	# A port nobody listens on, from the ephemeral range.
-	PORT=$(( 20000 + $$ % 20000 ))
-	while [ -n "$(ss -Hltn "sport = :$PORT" 2>/dev/null)" ]; do
-		PORT=$((PORT + 1))
-	done
+	# A port no socket has (lib.sh).
+	PORT=$(free_port)
 	# shellcheck disable=SC2034	# the test's
 	URL=smtp://127.0.0.1:$PORT
 	MD=$T/Maildir
