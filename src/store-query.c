@@ -54,6 +54,23 @@ prep(struct store *s, const char *sql, struct db_stmt **st,
 	return 0;
 }
 
+/*
+ * prep, with the domain as ?1 and the bounds of a span (days or times)
+ * as ?2 and ?3.
+ */
+static int
+prep_span(struct store *s, const char *sql, const char *domain,
+    int64_t from, int64_t to, struct db_stmt **st, struct dr_error *err,
+    const char *what)
+{
+	if (prep(s, sql, st, err, what) == -1)
+		return -1;
+	bind_t(*st, 1, domain);
+	db_bind_int64(*st, 2, from);
+	db_bind_int64(*st, 3, to);
+	return 0;
+}
+
 /* Finish a loop over rows: rc is the last step's, ret the callback's. */
 static int
 finish(struct store *s, struct db_stmt *st, int rc, int ret,
@@ -403,11 +420,9 @@ window_seen(struct store *s, const char *domain, int64_t from, int64_t to,
 	struct db_stmt	*st;
 	int		 rc;
 
-	if (prep(s, sql, &st, err, "reading the summary") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading the summary") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	memset(w, 0, sizeof *w);
 	if ((rc = db_step(st)) == DB_ROW) {
 		w->reports = db_column_int64(st, 0);
@@ -503,11 +518,9 @@ window_middle(struct store *s, const char *domain, int64_t from, int64_t to,
 	int64_t		 seen = 0, n, lo, hi;
 	int		 rc;
 
-	if (prep(s, sql, &st, err, "reading the summary") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading the summary") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	*mid = INT64_MAX;
 	while ((rc = db_step(st)) == DB_ROW) {
 		n = db_column_int64(st, 0);
@@ -953,11 +966,9 @@ store_day_reporters(struct store *s, const char *domain, int64_t from,
 	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
-	if (prep(s, sql, &st, err, "reading the reporters") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading the reporters") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	while ((rc = db_step(st)) == DB_ROW)
 		if ((ret = cb(arg, text(st, 0))) != 0)
 			break;
@@ -1308,11 +1319,9 @@ store_policy_invalid(struct store *s, const char *domain, int64_t day,
 
 	if (len > 0)
 		out[0] = '\0';
-	if (prep(s, sql, &st, err, "reading policies") == -1)
+	if (prep_span(s, sql, domain, day, until, &st, err,
+	    "reading policies") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, day);
-	db_bind_int64(st, 3, until);
 	rc = db_step(st);
 	if (rc == DB_ROW && text(st, 0) != NULL)
 		snprintf(out, len, "%s", text(st, 0));
@@ -1866,11 +1875,9 @@ store_domain_reports(struct store *s, const char *domain, int64_t from,
 	struct db_stmt	*st;
 	int		 rc;
 
-	if (prep(s, sql, &st, err, "counting reports") == -1)
+	if (prep_span(s, sql, domain, from, until, &st, err,
+	    "counting reports") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, until);
 	if ((rc = db_step(st)) == DB_ROW) {
 		*reports = (uint64_t)db_column_int64(st, 0);
 		*newest_end = db_column_type(st, 1) == DB_NULL ? -1 :
@@ -1903,11 +1910,9 @@ store_dkim_selectors(struct store *s, const char *domain, int64_t from,
 	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
-	if (prep(s, sql, &st, err, "reading DKIM selectors") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading DKIM selectors") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	while ((rc = db_step(st)) == DB_ROW) {
 		const char *d = text(st, 0), *sel = text(st, 1);
 		if (d == NULL || sel == NULL)
@@ -1941,11 +1946,9 @@ store_spf_sources(struct store *s, const char *domain, const char *spf_domain,
 	struct db_stmt	*st;
 	int		 rc, ret = 0;
 
-	if (prep(s, sql, &st, err, "reading SPF results") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading SPF results") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	bind_t(st, 4, spf_domain);
 	db_bind_int64(st, 5, max);
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -1969,11 +1972,9 @@ store_domain_rows(struct store *s, const char *domain, int64_t from,
 	struct db_stmt	*st;
 	int		 rc;
 
-	if (prep(s, sql, &st, err, "reading the summary") == -1)
+	if (prep_span(s, sql, domain, from, to, &st, err,
+	    "reading the summary") == -1)
 		return -1;
-	bind_t(st, 1, domain);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
 	if ((rc = db_step(st)) == DB_ROW)
 		*rows = (uint64_t)db_column_int64(st, 0);
 	return finish(s, st, rc, 0, err, "reading the summary");
