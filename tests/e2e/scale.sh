@@ -247,6 +247,26 @@ for at in 16001 16000; do
 		    fail "merged by ingest: not the sources a command merges"
 	fi
 done
+# A merge that fails is said, and changes nothing else: the reports are
+# stored, the exit status is theirs, the next command merges.
+if on_sqlite; then
+	M=$(db_named mfail)
+	mkdir -p "$T/none"
+	"$QUICK" -q --db "$M" ingest "$T/none"
+	sql "$M" "CREATE TRIGGER no_sources BEFORE INSERT ON sources
+	    BEGIN SELECT RAISE(FAIL, 'no sources here'); END"
+	DMARCDB_MERGE_RECORDS=0 "$QUICK" -q --db "$M" ingest "$T/b" \
+	    2> "$T/mfail.err" || fail "a failed merge: exit $?"
+	grep -q "no sources here.*(the next report command brings the sources up to date)$" \
+	    "$T/mfail.err" || fail "a failed merge: $(cat "$T/mfail.err")"
+	[ "$(sql "$M" "SELECT count(*) FROM reports;
+	    SELECT count(*) FROM summary_dirty")" = "$(printf '2\n2')" ] ||
+	    fail "a failed merge: not two reports, two days noted"
+	sql "$M" "DROP TRIGGER no_sources"
+	"$QUICK" --db "$M" sources $A --no-dns > /dev/null
+	[ "$(sql "$M" "SELECT count(*) FROM sources")" = 16000 ] ||
+	    fail "a failed merge: the next command did not merge"
+fi
 # Only numbers of records; a delivery from an MTA is kept for later.
 for v in x -1 1e5 " 5"; do
 	expect_exit 2 env DMARCDB_MERGE_RECORDS="$v" "$QUICK" --db "$M" \
