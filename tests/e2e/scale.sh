@@ -219,7 +219,7 @@ done
 
 # --- Ingest brings the sources up to date after a bulk run ------------
 # When the records left to summarise reach DMARCDB_MERGE_RECORDS
-# (100,000 by default), ingest merges them before it ends, so that no
+# (300,000 by default), ingest merges them before it ends, so that no
 # report command pays for a bulk ingest; fewer are left to the next
 # report command (as for $B above, whose sources a command merged).
 # The 16,000 records of $T/b: left at 16,001, merged at 16,000.
