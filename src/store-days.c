@@ -93,8 +93,6 @@ struct days {
 	struct buf	 ids;		/* a statement's ids, as an array */
 };
 
-static int	 days_count(struct days *, const char *, int64_t, int64_t,
-		    int64_t *, struct dr_error *);
 static int	 days_read(struct days *, const char *, int64_t, int64_t,
 		    struct dr_error *);
 static int	 days_row(struct days *, struct db_stmt *);
@@ -129,11 +127,11 @@ nomem(struct dr_error *err)
 
 int
 days_sorted(struct store *s, const char *domain, int64_t from, int64_t to,
-    size_t mem, int want_passes, int (*cb)(void *, const struct store_day *,
-    const char *, size_t), void *arg, struct dr_error *err)
+    int64_t records, size_t mem, int want_passes,
+    int (*cb)(void *, const struct store_day *, const char *, size_t),
+    void *arg, struct dr_error *err)
 {
 	struct days	 d;
-	int64_t		 records = 0;
 	int		 ret;
 
 	memset(&d, 0, sizeof d);
@@ -144,8 +142,6 @@ days_sorted(struct store *s, const char *domain, int64_t from, int64_t to,
 	 * A window whose records alone would take half the memory is not
 	 * read here at all (but sorted through a file, store_days).
 	 */
-	if (days_count(&d, domain, from, to, &records, err) == -1)
-		return -1;
 	if (records > (int64_t)(mem / 2 / (sizeof *d.v +
 	    sizeof *d.order + sizeof *d.run)))
 		return 1;
@@ -177,34 +173,6 @@ out:
 	buf_free(&d.key);
 	buf_free(&d.ids);
 	return ret;
-}
-
-/* The records of the window, as the reports count them. */
-static int
-days_count(struct days *d, const char *domain, int64_t from, int64_t to,
-    int64_t *records, struct dr_error *err)
-{
-	static const char sql[] =
-	    "SELECT coalesce(sum(record_count), 0) FROM reports"
-	    " WHERE domain = ?1 AND day BETWEEN ?2 AND ?3"
-	    " AND status = 'active'";
-	struct db_stmt	*st;
-	int		 rc;
-
-	if (db_prepare_v2(d->db, sql, -1, &st, NULL) != DB_OK)
-		return store_db_err(d->db, store_path(d->s), err,
-		    "reading the summary");
-	db_bind_text(st, 1, domain, -1, DB_STATIC);
-	db_bind_int64(st, 2, from);
-	db_bind_int64(st, 3, to);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*records = db_column_int64(st, 0);
-	db_finalize(st);
-	if (rc != DB_ROW)
-		return store_db_err(d->db, store_path(d->s), err,
-		    "reading the summary");
-	return 0;
 }
 
 /*

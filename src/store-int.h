@@ -219,7 +219,8 @@ void	 store_sort_note(struct rsort *const *, size_t, const char *,
 	    const char *, size_t);
 
 /*
- * store_days on PostgreSQL (store-days.c): the window's records read
+ * store_days on PostgreSQL (store-days.c): the window's records (as
+ * many as its reports count) read
  * unsorted and sorted in memory, if they fit in mem bytes (a sort of
  * records joined on the server, rsort's, is slower). Each goes to cb
  * as store_days gives it, except that its senders are not matched:
@@ -229,9 +230,9 @@ void	 store_sort_note(struct rsort *const *, size_t, const char *,
  * too much memory (then before cb was called).
  */
 struct store_day;
-int	 days_sorted(struct store *, const char *, int64_t, int64_t, size_t,
-	    int, int (*)(void *, const struct store_day *, const char *,
-	    size_t), void *, struct dr_error *);
+int	 days_sorted(struct store *, const char *, int64_t, int64_t, int64_t,
+	    size_t, int, int (*)(void *, const struct store_day *,
+	    const char *, size_t), void *, struct dr_error *);
 
 /*
  * Reading records back with their DKIM and SPF results and reasons

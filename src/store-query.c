@@ -545,17 +545,16 @@ window_middle(struct store *s, const char *domain, int64_t from, int64_t to,
  */
 static int
 window_reader(struct store *s, const char *domain, int64_t from,
-    int64_t to, struct store **t, int64_t *mid, struct dr_error *err)
+    int64_t to, const struct window_seen *a, struct store **t, int64_t *mid,
+    struct dr_error *err)
 {
-	struct window_seen	 a, b;
+	struct window_seen	 b;
 	int			 rc;
 
 	*t = NULL;
-	if (window_seen(s, domain, from, to, &a, err) == -1)
-		return -1;
-	if (a.records < SPLIT_RECORDS)
+	if (a->records < SPLIT_RECORDS)
 		return 0;
-	if (window_middle(s, domain, from, to, a.records, mid, err) == -1)
+	if (window_middle(s, domain, from, to, a->records, mid, err) == -1)
 		return -1;
 	if ((rc = store_reader(s, t, err)) != 1)
 		return rc;
@@ -566,7 +565,7 @@ window_reader(struct store *s, const char *domain, int64_t from,
 		*t = NULL;
 		return -1;
 	}
-	if (memcmp(&a, &b, sizeof a) == 0)
+	if (memcmp(a, &b, sizeof b) == 0)
 		return 1;
 	log_debug("%s: a commit came since this command began: its "
 	    "records read on one connection", domain);
@@ -602,7 +601,7 @@ key_cmp(const unsigned char *a, const unsigned char *b)
  */
 static int
 days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
-    size_t mem, int threads, struct match *m,
+    const struct window_seen *w, size_t mem, int threads, struct match *m,
     int (*cb)(void *, const struct store_day *), void *arg,
     struct dr_error *err)
 {
@@ -621,8 +620,8 @@ days_spilled(struct store *s, const char *domain, int64_t from, int64_t to,
 
 	memset(r, 0, sizeof r);
 	memset(&m1, 0, sizeof m1);
-	if (threads > 1 && (rc = window_reader(s, domain, from, to, &t, &mid,
-	    err)) == -1)
+	if (threads > 1 && (rc = window_reader(s, domain, from, to, w, &t,
+	    &mid, err)) == -1)
 		return -1;
 	if (rc == 1) {
 		n = 2;
@@ -710,12 +709,13 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
     int (*cb)(void *, const struct store_day *), void *arg,
     struct dr_error *err)
 {
-	struct match	 m;
-	size_t		 mem;
-	int		 ret, threads;
+	struct window_seen	 w;
+	struct match		 m;
+	size_t			 mem;
+	int			 ret, threads;
 
 	if (store_sort_memory(&mem, err) == -1 || read_threads(&threads, err) ==
-	    -1)
+	    -1 || window_seen(s, domain, from, to, &w, err) == -1)
 		return -1;
 	if (match_init(&m, match, marg, nmask) == -1) {
 		ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
@@ -728,13 +728,13 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	if (db_is_pg(store_conn(s))) {
 		struct days_arg a = { s, &m, cb, arg, err };
 
-		ret = days_sorted(s, domain, from, to, mem, nmask > 0, days_cb,
-		    &a, err);
+		ret = days_sorted(s, domain, from, to, w.records, mem,
+		    nmask > 0, days_cb, &a, err);
 		if (ret != 1)
 			goto out;
 	}
-	ret = days_spilled(s, domain, from, to, mem, threads, &m, cb, arg,
-	    err);
+	ret = days_spilled(s, domain, from, to, &w, mem, threads, &m, cb,
+	    arg, err);
 out:
 	match_free(&m);
 	return ret;
