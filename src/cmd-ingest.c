@@ -418,7 +418,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct imap_opts		 imap;
 	struct input_opts		 io;
 	struct sigaction		 old_int, old_term;
-	struct store			*store = NULL;
+	struct store			*store = NULL, *unused;
+	struct store_opening		*lookup = NULL;
 	struct ingest			*e = NULL;
 	struct input			*in = NULL;
 	struct dr_error			 err, ignore;
@@ -429,6 +430,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	size_t				 plen = 0, want;
 	int64_t				 merge_at;
 	int				 ch, i, rc, mta = 0, eof = 0, json = 0;
+	int				 lookup_early = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&imap, 0, sizeof imap);
@@ -565,6 +567,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		if (kind == UNPACK_EMAIL)
 			mail_preload();
 	}
+	if (mta && kind == UNPACK_EMAIL)
+		lookup_early = 1;
 	if (merge_records(&merge_at) == -1) {
 		mail_preload_wait();
 		free(peek);
@@ -587,6 +591,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 			input_skip(path);
 		}
 	}
+	/*
+	 * A message's first question is whether it was seen before: the
+	 * connection that answers it is opened, and its schema read, while
+	 * the run's row is written (and GMime loads).
+	 */
+	if (lookup_early)
+		lookup = store_open_bg(store_dsn(store), store_busy_ms(store),
+		    STORE_READER);
 	memset(&io, 0, sizeof io);
 	io.move_to = imap.move_to;
 	io.rejected_to = imap.rejected_to;
@@ -595,8 +607,11 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	stop_signal = 0;
 	o.stop = mta ? NULL : &stop_signal;
 	catch_stop(&old_int, &old_term);
-	if (store_run_begin(store, &err) == -1 ||
-	    ingest_new(store, &o, &e, &err) == -1 ||
+	if (store_run_begin(store, &err) == -1)
+		goto fatal;
+	o.lookup = lookup;
+	lookup = NULL;
+	if (ingest_new(store, &o, &e, &err) == -1 ||
 	    input_new(e, &io, &in, &err) == -1)
 		goto fatal;
 	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
@@ -630,6 +645,8 @@ fatal:
 done:
 	input_free(in);
 	ingest_free(e);
+	if (store_open_wait(lookup, &unused, &ignore) == 0)
+		store_close(unused);
 	store_close(store);
 	mail_preload_wait();
 	free(peek);

@@ -284,6 +284,7 @@ struct ingest {
 	pthread_mutex_t		 mtx;
 	/* The lookup connection (ingest_lookup), and who holds it. */
 	struct store		*lookup;
+	struct store_opening	*opening;	/* the lookup's, until then */
 	pthread_mutex_t		 lookup_mtx;
 	struct dr_error		 fatal_err;
 
@@ -383,8 +384,9 @@ int	raw_store_piece(struct ingest *, struct d_chunk *, struct dr_error *);
  * looks up documents' digests, and the mail reader messages' digests
  * and locations: one for both (each parses the schema when it opens:
  * 0.6 ms of a run that stores one message, issue 18), opened when
- * first needed (a run with nothing to read opens none) and held by one
- * thread at a time. ingest_lookup returns it held, or NULL with err
+ * first needed (a run with nothing to read opens none), or before
+ * (ingest_opts.lookup: an MTA's delivery, which needs it at once), and
+ * held by one thread at a time. ingest_lookup returns it held, or NULL with err
  * set if it cannot be opened; ingest_lookup_done lets it go.
  */
 struct store *ingest_lookup(struct ingest *, struct dr_error *);

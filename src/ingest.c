@@ -136,6 +136,17 @@ ingest_max_message(const struct ingest *e)
 	return e->opts.max_message;
 }
 
+/* A lookup connection opened for nothing. */
+static void
+drop_opening(struct store_opening *op)
+{
+	struct store	*s;
+	struct dr_error	 ignore;
+
+	if (store_open_wait(op, &s, &ignore) == 0)
+		store_close(s);
+}
+
 int
 ingest_new(struct store *store, const struct ingest_opts *opts,
     struct ingest **ep, struct dr_error *err)
@@ -145,10 +156,14 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 
 	*ep = NULL;
 	e = calloc(1, sizeof *e);
-	if (e == NULL)
+	if (e == NULL) {
+		drop_opening(opts->lookup);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
+	}
 	e->store = store;
 	e->opts = *opts;
+	e->opening = opts->lookup;
+	e->opts.lookup = NULL;
 	pthread_mutex_init(&e->mtx, NULL);
 	pthread_mutex_init(&e->lookup_mtx, NULL);
 	pthread_cond_init(&e->synced, NULL);
@@ -239,12 +254,22 @@ ingest_finish(struct ingest *e, struct dr_error *err)
 struct store *
 ingest_lookup(struct ingest *e, struct dr_error *err)
 {
+	int	rc;
+
 	pthread_mutex_lock(&e->lookup_mtx);
-	if (e->lookup == NULL && store_open(store_dsn(e->store),
-	    store_busy_ms(e->store), STORE_READER, &e->lookup, err) == -1) {
-		e->lookup = NULL;
-		pthread_mutex_unlock(&e->lookup_mtx);
-		return NULL;
+	if (e->lookup == NULL) {
+		if (e->opening != NULL) {
+			rc = store_open_wait(e->opening, &e->lookup, err);
+			e->opening = NULL;
+		} else
+			rc = store_open(store_dsn(e->store),
+			    store_busy_ms(e->store), STORE_READER, &e->lookup,
+			    err);
+		if (rc == -1) {
+			e->lookup = NULL;
+			pthread_mutex_unlock(&e->lookup_mtx);
+			return NULL;
+		}
 	}
 	return e->lookup;
 }
@@ -270,6 +295,7 @@ ingest_free(struct ingest *e)
 		free(e->list[i].reason);
 	}
 	free(e->list);
+	drop_opening(e->opening);
 	store_close(e->lookup);
 	sha256_free(e->msha);
 	buf_free(&e->skipped);

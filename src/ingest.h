@@ -44,6 +44,12 @@ struct ingest_opts {
 	 * what was given before is finished. NULL: never.
 	 */
 	volatile sig_atomic_t	*stop;
+	/*
+	 * The lookup connection, already being opened (store_open_bg), or
+	 * NULL: opened when first needed. The engine takes it, even when
+	 * ingest_new fails.
+	 */
+	struct store_opening	*lookup;
 };
 
 struct ingest;

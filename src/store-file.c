@@ -1,6 +1,7 @@
 /*
  * store-file.c: the database file and who may open it how (dmarcdb(1),
- * SHARED DATABASE).
+ * SHARED DATABASE), and a connection opened in the background
+ * (store_open_bg).
  *
  * Only ingest creates a database: a report command given a path that
  * does not exist says so, rather than report on an empty database made
@@ -26,7 +27,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -180,4 +184,80 @@ dbfile_trylock(int fd, const char *path, struct dr_error *err)
 	if (errno == EWOULDBLOCK)
 		return 0;
 	return dr_seterr(err, DR_E_DB, "%s: %s", path, strerror(errno));
+}
+
+/*
+ * store_open_bg: a connection opened, and its schema read, in a thread
+ * of its own.
+ */
+struct store_opening {
+	pthread_t	 thread;
+	char		*dsn;
+	int		 busy_ms, flags, rc;
+	struct store	*s;
+	struct dr_error	 err;
+};
+
+static void *
+opening_main(void *arg)
+{
+	struct store_opening *op = arg;
+
+	op->rc = store_open(op->dsn, op->busy_ms, op->flags, &op->s, &op->err);
+	/*
+	 * SQLite reads the schema at a connection's first statement that
+	 * names a table: this one, rather than the first lookup.
+	 */
+	if (op->rc == 0 && !db_is_pg(store_conn(op->s)))
+		(void)db_exec(store_conn(op->s), "SELECT 1 FROM sqlite_schema "
+		    "LIMIT 0", NULL, NULL, NULL);
+	return NULL;
+}
+
+struct store_opening *
+store_open_bg(const char *dsn, int busy_ms, int flags)
+{
+	struct store_opening *op;
+	sigset_t	 all, old;
+	int		 rc;
+
+	if ((op = calloc(1, sizeof *op)) == NULL)
+		return NULL;
+	if ((op->dsn = strdup(dsn)) == NULL) {
+		free(op);
+		return NULL;
+	}
+	op->busy_ms = busy_ms;
+	op->flags = flags;
+	/* Signals are the caller's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&op->thread, NULL, opening_main, op);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		free(op->dsn);
+		free(op);
+		return NULL;
+	}
+	return op;
+}
+
+int
+store_open_wait(struct store_opening *op, struct store **sp,
+    struct dr_error *err)
+{
+	int	rc;
+
+	*sp = NULL;
+	if (op == NULL)
+		return 0;
+	pthread_join(op->thread, NULL);
+	rc = op->rc;
+	if (rc == 0)
+		*sp = op->s;
+	else
+		*err = op->err;
+	free(op->dsn);
+	free(op);
+	return rc;
 }

@@ -48,6 +48,19 @@ struct store;
 int	 store_open(const char *, int, int, struct store **,
 	    struct dr_error *);
 /*
+ * store_open in a thread of its own, which also reads the schema, for a
+ * connection that will be needed soon but is not yet: an MTA's delivery
+ * opens its lookup connection while it writes its run's row (issue 18).
+ * store_open_bg returns NULL when it cannot start the thread (the
+ * caller opens the store when it needs it). store_open_wait waits for
+ * it and returns what store_open did (the store in *sp, or -1 and err);
+ * it frees op. With op NULL it returns 0 and *sp NULL.
+ */
+struct store_opening;
+struct store_opening *store_open_bg(const char *, int, int);
+int	 store_open_wait(struct store_opening *, struct store **,
+	    struct dr_error *);
+/*
  * 1 when there is a database to open at path (for commands that use
  * one if there is one): SQLite's file exists, or path is a PostgreSQL
  * URI (connecting says the rest). Else 0.
