@@ -11,6 +11,13 @@
  * without indexes, all in one transaction. No normalisation, no checks,
  * no deduplication: what any ingester must at least do. Prints the
  * number of files, records and rows.
+ *
+ *   limit -m DB < MESSAGE
+ *
+ * The same for one email message on standard input, as an MTA delivers
+ * it (issue 18): GMime reads the message and decodes every attachment
+ * that has a file name, whose report is stored as above into DB (made
+ * on first use, kept), in one transaction. Prints nothing.
  */
 #include "config.h"
 
@@ -23,6 +30,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <gmime/gmime.h>
 #include <libxml/parser.h>
 #include <sqlite3.h>
 #include <zlib.h>
@@ -256,8 +264,9 @@ do_gzip(FILE *f)
 	inflateEnd(&z);
 }
 
+/* A zip file at path, or (path NULL) of n bytes at p. */
 static void
-do_zip(const char *path)
+do_zip(const char *path, const void *p, size_t len)
 {
 	static char		 out[262144];
 	struct archive		*a = archive_read_new();
@@ -266,8 +275,9 @@ do_zip(const char *path)
 	la_ssize_t		 n;
 
 	archive_read_support_format_zip(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
-		die(path);
+	if ((path != NULL ? archive_read_open_filename(a, path, 65536) :
+	    archive_read_open_memory(a, p, len)) != ARCHIVE_OK)
+		die(path != NULL ? path : "zip");
 	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
 		xml_begin(&x);
 		while ((n = archive_read_data(a, out, sizeof out)) > 0)
@@ -321,33 +331,97 @@ do_path(const char *path)
 	if (magic[0] == 0x1f && magic[1] == 0x8b)
 		do_gzip(f);
 	else if (magic[0] == 'P' && magic[1] == 'K')
-		do_zip(path);
+		do_zip(path, NULL, 0);
 	else
 		do_xml(f);
 	fclose(f);
 }
 
+/* A report file's n bytes at p, in memory: gzip, zip or XML. */
+static void
+do_mem(const void *p, size_t n)
+{
+	const unsigned char	*b = p;
+	FILE			*f;
+
+	if (n >= 2 && b[0] == 'P' && b[1] == 'K') {
+		do_zip(NULL, p, n);
+		return;
+	}
+	if ((f = fmemopen((void *)p, n, "rb")) == NULL)
+		die("fmemopen");
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		do_gzip(f);
+	else
+		do_xml(f);
+	fclose(f);
+}
+
+/* The message on standard input: every attachment with a file name. */
+static void
+do_mail(void)
+{
+	GMimeStream	*in, *mem;
+	GMimeParser	*parser;
+	GMimeMessage	*m;
+	GMimePartIter	*it;
+	GMimeObject	*o;
+	GByteArray	*ba;
+
+	g_mime_init();
+	in = g_mime_stream_pipe_new(0);
+	g_mime_stream_pipe_set_owner(GMIME_STREAM_PIPE(in), FALSE);
+	parser = g_mime_parser_new_with_stream(in);
+	if ((m = g_mime_parser_construct_message(parser, NULL)) == NULL)
+		die("not a message");
+	it = g_mime_part_iter_new((GMimeObject *)m);
+	do {
+		o = g_mime_part_iter_get_current(it);
+		if (o == NULL || !GMIME_IS_PART(o) ||
+		    g_mime_part_get_filename(GMIME_PART(o)) == NULL)
+			continue;
+		mem = g_mime_stream_mem_new();
+		g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(
+		    GMIME_PART(o)), mem);
+		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		do_mem(ba->data, ba->len);
+		g_object_unref(mem);
+	} while (g_mime_part_iter_next(it));
+	g_mime_part_iter_free(it);
+	g_object_unref(m);
+	g_object_unref(parser);
+	g_object_unref(in);
+	g_mime_shutdown();
+}
+
 int
 main(int argc, char **argv)
 {
-	int	i;
+	int	i, mail;
 
+	mail = argc == 3 && strcmp(argv[1], "-m") == 0;
 	if (argc < 3) {
-		fprintf(stderr, "usage: limit DB PATH...\n");
+		fprintf(stderr, "usage: limit DB PATH...\n"
+		    "       limit -m DB < MESSAGE\n");
 		return 2;
 	}
 	xmlInitParser();
-	unlink(argv[1]);
+	if (mail)
+		argv++;
+	else
+		unlink(argv[1]);
+	/* Deliveries at once take turns, as dmarcdb's do. */
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"
-	    "CREATE TABLE records (id INTEGER PRIMARY KEY, source_ip TEXT,"
-	    " count INTEGER, disposition TEXT, dkim TEXT, spf TEXT,"
-	    " header_from TEXT, envelope_from TEXT);"
-	    "CREATE TABLE dkim (record INTEGER, domain TEXT, selector TEXT,"
-	    " result TEXT);"
-	    "CREATE TABLE spf (record INTEGER, domain TEXT, scope TEXT,"
-	    " result TEXT);", NULL, NULL, NULL) != SQLITE_OK)
+	    "CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY,"
+	    " source_ip TEXT, count INTEGER, disposition TEXT, dkim TEXT,"
+	    " spf TEXT, header_from TEXT, envelope_from TEXT);"
+	    "CREATE TABLE IF NOT EXISTS dkim (record INTEGER, domain TEXT,"
+	    " selector TEXT, result TEXT);"
+	    "CREATE TABLE IF NOT EXISTS spf (record INTEGER, domain TEXT,"
+	    " scope TEXT, result TEXT);", NULL, NULL, NULL) != SQLITE_OK)
 		die("create");
 	if (sqlite3_prepare_v2(db, "INSERT INTO records (source_ip, count,"
 	    " disposition, dkim, spf, header_from, envelope_from)"
@@ -358,8 +432,12 @@ main(int argc, char **argv)
 	    sqlite3_prepare_v2(db, "INSERT INTO spf VALUES (?, ?, ?, ?)", -1,
 	    &ins_spf, NULL) != SQLITE_OK)
 		die("prepare");
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	for (i = 2; i < argc; i++)
+	if (sqlite3_exec(db, mail ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		die("begin");
+	if (mail)
+		do_mail();
+	for (i = 2; !mail && i < argc; i++)
 		do_path(argv[i]);
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		die("commit");
@@ -367,7 +445,8 @@ main(int argc, char **argv)
 	sqlite3_finalize(ins_dkim);
 	sqlite3_finalize(ins_spf);
 	sqlite3_close(db);
-	printf("%lld files, %lld records, %lld rows\n", nfiles, nrecords,
-	    nrows);
+	if (!mail)
+		printf("%lld files, %lld records, %lld rows\n", nfiles,
+		    nrecords, nrows);
 	return 0;
 }
