@@ -2179,6 +2179,17 @@ store_mail_begin(struct store *s, const struct store_mail *m,
 	struct db_stmt	*st = s->st[Q_MAIL_FIND];
 	int		 rc;
 
+	/*
+	 * PostgreSQL: a message is committed whole, so it waits for its
+	 * reports' domain locks holding the ones it took (lock_domain). It
+	 * must not hold others too, the batch's of the reports before it,
+	 * or two ingests could wait for each other: one holding a domain
+	 * in its batch and waiting in a message for the domain the other
+	 * holds in its batch, and waits for in its message. The batch is
+	 * committed first.
+	 */
+	if (s->pg && s->in_batch && s->locked && store_commit(s, err) == -1)
+		return -1;
 	if (batch_begin(s, err) == -1)
 		return -1;
 	arena_reset(&s->mailmem);

@@ -102,4 +102,64 @@ round "$DB" /dev/null "$T/d4" "$T/d3" "$T/d2" "$T/d1"
 round "$T/fresh.db" "$T/corpus.err" "$T/d4" "$T/d3" "$T/d2" "$T/d1"
 [ "$(sql "$DB" "SELECT count(*) FROM ingest_runs")" -eq 8 ] ||
     fail "runs not recorded"
+
+# PostgreSQL: a message is committed whole, so it waits for its reports'
+# domain locks holding those it took; the reports before it in the
+# batch are committed first, so that it holds no other. Here another
+# session holds b.example's lock and, once the ingest waits for it in a
+# message about b.example, asks for a.example's, which the ingest's
+# batch of nine reports about a.example held until then: a deadlock
+# that PostgreSQL broke by failing the ingest, unless that batch was
+# committed before the message.
+if ! on_sqlite; then
+	mkdir "$T/locks"
+	for i in 1 2 3 4 5 6 7 8 9; do
+		sed -e 's/mycompany\.com/a.example/g' \
+		    -e "s/1704067200\.982371/10$i/" "$S/yahoo-report.xml" \
+		    > "$T/locks/1-a$i.xml"
+	done
+	sed -e 's/mycompany\.com/b.example/g' -e 's/1704067200\.982371/200/' \
+	    "$S/yahoo-report.xml" > "$T/b.xml"
+	{
+		printf 'From: noreply@reporter.example\n'
+		printf 'To: dmarc@b.example\n'
+		printf 'Subject: Report Domain: b.example Report-ID: 200\n'
+		printf 'Date: Mon, 1 Jan 2024 00:00:00 +0000\n'
+		printf 'Message-ID: <200@reporter.example>\n'
+		printf 'MIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+		printf -- '--b\nContent-Type: text/plain\n\nA report.\n--b\n'
+		printf 'Content-Type: text/xml; name="200.xml"\n'
+		printf 'Content-Transfer-Encoding: base64\n\n'
+		base64 "$T/b.xml"
+		printf -- '--b--\n'
+	} > "$T/locks/2-b.eml"
+	lock() {	# the SQL that takes domain $1's lock
+		echo "SELECT pg_advisory_xact_lock(hashtextextended('$1', 0));"
+	}
+	coproc PSQL { psql -qXAt -v ON_ERROR_STOP=1 -d "$DB" 2>&1; }
+	echo "BEGIN; $(lock b.example)" >&"${PSQL[1]}"
+	read -r -t 30 line <&"${PSQL[0]}" || fail "locks: no lock taken"
+	"$DMARCDB" -q --db "$DB" ingest "$T/locks" 2> "$T/locks.err" &
+	pid=$!
+	i=0
+	until [ "$(sql "$DB" "SELECT count(*) FROM pg_locks
+	    WHERE locktype = 'advisory' AND NOT granted")" = 1 ]; do
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || fail "locks: the ingest never waited"
+		sleep 0.05
+	done
+	echo "$(lock a.example) COMMIT;" >&"${PSQL[1]}"
+	set +e
+	wait "$pid"
+	rc=$?
+	set -e
+	[ "$rc" -eq 0 ] || fail "locks: exit $rc: $(cat "$T/locks.err")"
+	echo '\q' >&"${PSQL[1]}"
+	wait "$PSQL_PID" || true
+	[ "$(sql "$DB" "SELECT domain, count(*) FROM reports
+	    WHERE domain LIKE '_.example' GROUP BY 1 ORDER BY 1" |
+	    tr '\n' ' ')" = "a.example|9 b.example|1 " ] ||
+	    fail "locks: reports not stored"
+fi
 echo "ok"
