@@ -41,21 +41,12 @@ copy_usage(FILE *f)
 	    "  -h, --help      this help\n");
 }
 
-/* SIGINT or SIGTERM, once caught: the copy stops between two rows. */
-static volatile sig_atomic_t	stop_signal;
-
-static void
-on_stop(int sig)
-{
-	if (stop_signal == 0)
-		stop_signal = sig;
-}
-
+/* SIGINT or SIGTERM, once caught (cmd.h): the copy stops between rows. */
 static int
 stopped(void *arg)
 {
 	(void)arg;
-	return stop_signal != 0;
+	return cmd_stop_signal != 0;
 }
 
 static void
@@ -95,7 +86,7 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 	};
 	struct store_copy_counts n;
 	struct store		*from = NULL, *to = NULL;
-	struct sigaction	 sa, old_int, old_term;
+	struct sigaction	 old_stop[2];
 	struct timespec		 t0, t1;
 	struct dr_error		 err;
 	const char		*src = NULL, *dst = c->db_path;
@@ -133,12 +124,7 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 
 	/* (Caught from here: a signal while a database is opened, or
 	 * waited for, stops the copy before its first row.) */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART | SA_RESETHAND;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_catch_stop(old_stop);
 	if (store_open(src, STORE_BUSY_MS, 0, &from, &err) == -1 ||
 	    store_open(dst, STORE_BUSY_MS, STORE_CREATE, &to, &err) == -1) {
 		log_warnx("%s", err.msg);
@@ -156,11 +142,11 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 		rc = cmd_exit_for(&err);
 	} else if (rc == 1) {
 		log_warnx("stopped by %s: %llu of %llu reports copied or there "
-		    "already; run it again to finish", stop_signal == SIGINT ?
+		    "already; run it again to finish", cmd_stop_signal == SIGINT ?
 		    "SIGINT" : "SIGTERM",
 		    (unsigned long long)(n.reports + n.known),
 		    (unsigned long long)n.reports_total);
-		rc = 128 + stop_signal;
+		rc = 128 + cmd_stop_signal;
 	} else {
 		log_info("%llu reports copied (%llu records), %llu there "
 		    "already; %llu ingest runs, %llu mail messages, %llu "
@@ -182,8 +168,7 @@ cmd_copy(struct cmd_ctx *c, int argc, char **argv)
 		}
 	}
 out:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cmd_release_stop(old_stop);
 	store_close(to);
 	store_close(from);
 	return rc;

@@ -200,34 +200,6 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* SIGINT or SIGTERM, once caught: the engine stops (ingest_opts.stop). */
-static volatile sig_atomic_t	stop_signal;
-
-static void
-on_stop(int sig)
-{
-	if (stop_signal == 0)
-		stop_signal = sig;
-}
-
-/*
- * Catch the first SIGINT or SIGTERM: what is being read is finished or
- * dropped, never stored in part. A second one ends the process at once
- * (SA_RESETHAND): the database survives that too, as any kill.
- */
-static void
-catch_stop(struct sigaction *old_int, struct sigaction *old_term)
-{
-	struct sigaction	sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART | SA_RESETHAND;
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
-}
-
 /*
  * The exit status (dmarcdb(1), EXIT STATUS): stopped by a signal, 128
  * and its number; 1 when something needs a look (an input rejected for
@@ -241,8 +213,8 @@ exit_status(const struct store_counts *n, int mta)
 {
 	if (mta)
 		return EXIT_OK;
-	if (stop_signal != 0)
-		return 128 + stop_signal;
+	if (cmd_stop_signal != 0)
+		return 128 + cmd_stop_signal;
 	if (n->rejected > 0 || n->unreadable > n->unreachable ||
 	    n->not_moved > 0)
 		return EXIT_REJECTED;
@@ -370,10 +342,10 @@ summary(const struct ingest *e, double secs, int status, int json, int mta,
 {
 	const struct store_counts	*n = ingest_counts(e);
 
-	if (stop_signal != 0 && !mta)
+	if (cmd_stop_signal != 0 && !mta)
 		log_warnx("stopped by %s: %llu %s stored, %llu rejected; "
 		    "what was being read is left for the next run",
-		    stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+		    cmd_stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
 		    (unsigned long long)n->stored, plural(n->stored, "report",
 		    "reports"), (unsigned long long)n->rejected);
 	if (error == NULL && !json)
@@ -417,7 +389,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct ingest_opts		 o;
 	struct imap_opts		 imap;
 	struct input_opts		 io;
-	struct sigaction		 old_int, old_term;
+	struct sigaction		 old_stop[2];
 	struct store			*store = NULL, *unused;
 	struct store_opening		*lookup = NULL;
 	struct ingest			*e = NULL;
@@ -604,9 +576,8 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	io.rejected_to = imap.rejected_to;
 	io.imap = &imap;
 	/* One message from an MTA is recorded whole, or not at all. */
-	stop_signal = 0;
-	o.stop = mta ? NULL : &stop_signal;
-	catch_stop(&old_int, &old_term);
+	cmd_catch_stop(old_stop);
+	o.stop = mta ? NULL : &cmd_stop_signal;
 	if (store_run_begin(store, &err) == -1)
 		goto fatal;
 	o.lookup = lookup;
@@ -618,14 +589,14 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		if (input_stdin(in, peek, plen, &err) == -1)
 			goto fatal;
 	} else {
-		for (i = optind; i < argc && stop_signal == 0; i++)
+		for (i = optind; i < argc && cmd_stop_signal == 0; i++)
 			if (input_path(in, argv[i], &err) == -1)
 				goto fatal;
 	}
 	if (input_finish(in, &err) == -1 || ingest_finish(e, &err) == -1 ||
 	    store_run_end(store, ingest_counts(e), &err) == -1)
 		goto fatal;
-	if (stop_signal == 0)
+	if (cmd_stop_signal == 0)
 		merge_due(store, merge_at);
 	log_progress_clear();
 	rc = exit_status(ingest_counts(e), mta);
@@ -650,8 +621,7 @@ done:
 	store_close(store);
 	mail_preload_wait();
 	free(peek);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cmd_release_stop(old_stop);
 	return rc;
 
 badval:

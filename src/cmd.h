@@ -6,6 +6,7 @@
 #define DR_CMD_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -233,6 +234,19 @@ void	cmd_json(FILE *, const char *);
  * copied, and printed in the text form of sanitise.h, widths counted
  * in characters. NULL / -1 when out of memory.
  */
+/*
+ * The first SIGINT or SIGTERM after cmd_catch_stop: a long command
+ * (ingest, copy) finishes or drops what it is doing, never stores it in
+ * part, and stops. A second one ends the process at once
+ * (SA_RESETHAND): the database survives that too, as any kill.
+ * cmd_catch_stop clears cmd_stop_signal and keeps the handlers it
+ * replaces in old (two: SIGINT's, SIGTERM's), which cmd_release_stop
+ * puts back.
+ */
+extern volatile sig_atomic_t cmd_stop_signal;
+void	cmd_catch_stop(struct sigaction old[2]);
+void	cmd_release_stop(const struct sigaction old[2]);
+
 struct table;
 struct table	*table_new(size_t, const char *const *, const char *);
 int		 table_add(struct table *, const char *const *);
