@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cpus.h"
 #include "digest.h"
 #include "ident.h"
 #include "log.h"
@@ -544,7 +545,7 @@ cmd_digest(struct cmd_ctx *c, int argc, char **argv)
 	r.o.geo_path = id.geo != NULL ? geo_path(id.geo) : NULL;
 	/* A connection per core: the domains are gathered in parallel. */
 	stores[0] = s;
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ncpu = cpus_usable();
 	for (nstores = 1; nstores < (ncpu > 0 ? (size_t)ncpu : 1) &&
 	    nstores < MAX_THREADS; nstores++) {
 		if ((rc = cmd_open_store(c, &stores[nstores])) != EXIT_OK)

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "cidr.h"
+#include "cpus.h"
 #include "hmap.h"
 #include "log.h"
 #include "rsort.h"
@@ -388,7 +389,7 @@ read_threads(int *n, struct dr_error *err)
 {
 	const char	*v = getenv("DMARCDB_THREADS");
 
-	*n = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	*n = cpus_usable() > 1 ? 2 : 1;
 	if (v == NULL || *v == '\0')
 		return 0;
 	if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0)

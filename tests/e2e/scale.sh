@@ -320,6 +320,25 @@ for m in 4999 5000; do
 		    fail "9,998 records: two threads"
 	fi
 done
+# DMARCDB_THREADS unset: the processors the process may use decide (its
+# CPU affinity, and a cgroup's quota: tests/unit/test_cpus.c), two
+# threads when it may use more than one, one under taskset to one.
+if [ "$(nproc)" -gt 1 ]; then
+	for ts in "" "taskset -c 0"; do
+		$ts "$QUICK" -vv --db "$W" --config "$T/h.conf" sources \
+		    --by ip $A --format csv --limit 100000 --no-dns \
+		    > "$T/wd.csv" 2> "$T/wd.err"
+		cmp -s "$T/w5000-1.csv" "$T/wd.csv" ||
+		    fail "${ts:-default}: sources differ"
+		if [ -z "$ts" ]; then
+			grep -q "records read by two threads$" "$T/wd.err" ||
+			    fail "default: one thread on $(nproc) processors"
+		else
+			grep_none "read by two threads" "$T/wd.err" ||
+			    fail "taskset to one processor: two threads"
+		fi
+	done
+fi
 unset DMARCDB_SORT_MEMORY
 for v in 0 3 x; do
 	expect_exit 2 env DMARCDB_THREADS=$v "$QUICK" --db "$W" sources $A \
