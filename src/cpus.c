@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ cpus_quota(const char *text)
 	period = strtoll(text, &end, 10);
 	if (end == text || (*end != '\0' && *end != '\n') || period <= 0)
 		return 0;
-	return (long)((quota + period - 1) / period);
+	return (long)(quota / period + (quota % period != 0));
 }
 
 /* The least quota of this process's cgroup and those above it: 0, none. */
@@ -74,8 +75,12 @@ cgroup_quota(void)
 	return least;
 }
 
-long
-cpus_usable(void)
+/* Counted once a process: a report command asks for each domain. */
+static pthread_once_t	usable_once = PTHREAD_ONCE_INIT;
+static long		usable;
+
+static void
+count_usable(void)
 {
 	cpu_set_t	set;
 	long		n, quota;
@@ -87,5 +92,12 @@ cpus_usable(void)
 	if (n < 1)
 		n = 1;
 	quota = cgroup_quota();
-	return quota > 0 && quota < n ? quota : n;
+	usable = quota > 0 && quota < n ? quota : n;
+}
+
+long
+cpus_usable(void)
+{
+	pthread_once(&usable_once, count_usable);
+	return usable;
 }

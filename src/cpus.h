@@ -3,7 +3,8 @@
  * that read with more than one thread (a window's records, the digest's
  * domains): the processors of its CPU affinity (taskset, a cpuset),
  * fewer when a cgroup's CPU quota (cgroup v2's cpu.max, the container's
- * limit) allows less time than that, rounded up. At least 1.
+ * limit) allows less time than that, rounded up. At least 1; counted
+ * once a process.
  */
 #ifndef DR_CPUS_H
 #define DR_CPUS_H

@@ -30,6 +30,8 @@ quota_text(void **state)
 	assert_int_equal(cpus_quota("200000 100000\n"), 2);
 	assert_int_equal(cpus_quota("200001 100000\n"), 3);
 	assert_int_equal(cpus_quota("800000 50000\n"), 16);
+	assert_int_equal(cpus_quota("9223372036854775807 1000000"),
+	    9223372036855L);
 	/* Not cpu.max's text: no limit taken from it. */
 	assert_int_equal(cpus_quota(""), 0);
 	assert_int_equal(cpus_quota("0 100000"), 0);
