@@ -432,8 +432,9 @@ main(int argc, char **argv)
 	    sqlite3_prepare_v2(db, "INSERT INTO spf VALUES (?, ?, ?, ?)", -1,
 	    &ins_spf, NULL) != SQLITE_OK)
 		die("prepare");
-	if (sqlite3_exec(db, mail ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL,
-	    NULL) != SQLITE_OK)
+	/* (The first insert takes the write lock: the message is read
+	 * before it waits.) */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		die("begin");
 	if (mail)
 		do_mail();
