@@ -42,7 +42,6 @@ enum sum_stmt {
 	S_SIG_INSERT,
 	S_SIG_DKIM,
 	S_SIG_SPF,
-	S_SIG_PUT,
 	S_SIG_BATCH,
 	S_DIRTY,
 	S_DIRTY_DOMAINS,
@@ -115,7 +114,6 @@ static const char *const sum_sql[S__COUNT] = {
 	[S_SIG_SPF] =
 	    "INSERT INTO auth_sig_spf (sig, ordinal, domain, scope, result,"
 	    " aligned) VALUES (?, ?, ?, ?, ?, ?)",
-	/* S_SIG_PUT: PostgreSQL's only. */
 	[S_DIRTY] =
 	    "INSERT INTO summary_dirty (domain, day) VALUES (?, ?)"
 	    " ON CONFLICT DO NOTHING",
@@ -144,32 +142,6 @@ static const char *const sum_sql[S__COUNT] = {
 
 /* PostgreSQL's, where they differ. */
 static const char *const sum_pg[S__COUNT] = {
-	/*
-	 * A signature found, or added with its results (arrays of its
-	 * DKIM and SPF results' domains, selectors or scopes, results and
-	 * alignments): one statement, one round trip, where the lookup, a
-	 * transaction and a statement per result took seven (sig_put).
-	 * The types are given: the values are not a VALUES list's.
-	 */
-	[S_SIG_PUT] =
-	    "WITH f AS (SELECT id FROM auth_sigs WHERE key = ?1::bytea),"
-	    " s AS (INSERT INTO auth_sigs (key, header_from, adkim, aspf,"
-	    " dmarc, dkim_aligned, spf_aligned, receiver_dkim, receiver_spf,"
-	    " disposition, reasons, facts, passes, ident)"
-	    " SELECT ?1::bytea, ?2::text, ?3::text, ?4::text, ?5::bigint,"
-	    " ?6::bigint, ?7::bigint, ?8::text, ?9::text, ?10::text,"
-	    " ?11::text, ?12::bigint, ?13::text, ?14::text"
-	    " WHERE NOT EXISTS (SELECT 1 FROM f)"
-	    " ON CONFLICT (key) DO NOTHING RETURNING id),"
-	    " d AS (INSERT INTO auth_sig_dkim (sig, ordinal, domain, selector,"
-	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM s,"
-	    " unnest(?15::text[], ?16::text[], ?17::text[], ?18::bigint[])"
-	    " WITH ORDINALITY AS u(d, x, r, a, o)),"
-	    " p AS (INSERT INTO auth_sig_spf (sig, ordinal, domain, scope,"
-	    " result, aligned) SELECT s.id, u.o, u.d, u.x, u.r, u.a FROM s,"
-	    " unnest(?19::text[], ?20::text[], ?21::text[], ?22::bigint[])"
-	    " WITH ORDINALITY AS u(d, x, r, a, o))"
-	    " SELECT id FROM f UNION ALL SELECT id FROM s",
 	/*
 	 * The new signatures of the records about to be written, found or
 	 * added with their results in one statement (sum_resolve): rows
@@ -213,11 +185,6 @@ static const char *const sum_pg[S__COUNT] = {
 	[S_SRC_ADD] = SRC_ADD_SQL("least", "greatest"),
 };
 
-/* A record signed again: its id and signature. */
-struct resign {
-	int64_t	record, sig;
-};
-
 struct store_sum {
 	struct db	*db;
 	struct db	*sigdb;	/* the signatures' (sum_new) */
@@ -229,10 +196,10 @@ struct store_sum {
 	struct buf	 sigbuf;
 	struct buf	 passes;	/* of the signature inserted */
 	struct buf	 reasons;	/* of the signature inserted */
-	struct buf	 arrays[8];	/* its results, for S_SIG_PUT */
 	struct arena	 evalmem;	/* evaluating a signature */
 	struct walk	 walk;		/* reading records back */
-	struct resign	*resigned;	/* SUM_CHUNK of them */
+	/* Records signed again (resign): SUM_CHUNK ids and signatures. */
+	int64_t		*resigned, *resigned_sig;
 	/* The modes the open report's records are signed under. */
 	const char	*adkim, *aspf;	/* "r" or "s" */
 	struct merged	*merged;	/* SQLite: dmarcdb_merged */
@@ -300,8 +267,9 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 	m->sigs = hmap_new(sizeof(int64_t));
 	m->noted = hmap_new(1);
 	m->resigned = calloc(SUM_CHUNK, sizeof *m->resigned);
+	m->resigned_sig = calloc(SUM_CHUNK, sizeof *m->resigned_sig);
 	if (m->tally == NULL || m->sigs == NULL || m->noted == NULL ||
-	    m->resigned == NULL) {
+	    m->resigned == NULL || m->resigned_sig == NULL) {
 		dr_seterr(err, DR_E_NOMEM, "out of memory");
 		sum_free(m);
 		return NULL;
@@ -321,8 +289,7 @@ sum_new(struct db *db, struct db *sigdb, const char *path,
 	for (i = 0; i < S__COUNT; i++) {
 		const char *sql = db_is_pg(db) && sum_pg[i] != NULL ?
 		    sum_pg[i] : sum_sql[i];
-		/* (PostgreSQL adds signatures with S_SIG_PUT and
-		 * S_SIG_BATCH alone.) */
+		/* (PostgreSQL adds signatures with S_SIG_BATCH alone.) */
 		if (sql == NULL || (db_is_pg(db) && (i == S_SIG_INSERT ||
 		    i == S_SIG_DKIM || i == S_SIG_SPF)))
 			continue;
@@ -352,11 +319,10 @@ sum_free(struct store_sum *m)
 	buf_free(&m->sigbuf);
 	buf_free(&m->passes);
 	buf_free(&m->reasons);
-	for (i = 0; i < 8; i++)
-		buf_free(&m->arrays[i]);
 	arena_free(&m->evalmem);
 	walk_free(&m->walk);
 	free(m->resigned);
+	free(m->resigned_sig);
 	free(m->news);
 	buf_free(&m->newbytes);
 	for (i = 0; i < SUM_BATCH_COLS; i++)
@@ -544,58 +510,6 @@ array_bind(struct db_stmt *st, int i, struct buf *b, struct dr_error *err)
 }
 
 /*
- * PostgreSQL: the signature in sigbuf found, or added with its results,
- * by S_SIG_PUT, on its own (autocommit) on the signatures' connection.
- * 0 with *id, or -1 with err set.
- */
-static int
-sig_put(struct store_sum *m, const unsigned char key[SHA256_LEN],
-    int64_t *id, struct dr_error *err)
-{
-	struct db_stmt		*st = m->st[S_SIG_PUT];
-	struct sig		 g;
-	const struct sig_result	*r;
-	struct buf		*a;
-	size_t			 i, j, n;
-	int			 rc;
-
-	if (sig_bind(m, st, key, &g, err) == -1)
-		return -1;
-	for (j = 0; j < 2; j++) {
-		r = j == 0 ? g.dkims : g.spfs;
-		n = j == 0 ? g.ndkims : g.nspfs;
-		a = &m->arrays[j * 4];
-		for (i = 0; i < 4; i++)
-			buf_reset(&a[i]);
-		for (i = 0; i < n; i++)
-			if (array_add(&a[0], r[i].domain, 0) == -1 ||
-			    array_add(&a[1], r[i].detail, 0) == -1 ||
-			    array_add(&a[2], r[i].result, 0) == -1 ||
-			    array_add(&a[3], r[i].aligned ? "1" : "0", 1) == -1)
-				return dr_seterr(err, DR_E_NOMEM, "out of "
-				    "memory");
-		for (i = 0; i < 4; i++)
-			if (array_bind(st, 15 + (int)(j * 4 + i), &a[i],
-			    err) == -1)
-				return -1;
-	}
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		*id = db_column_int64(st, 0);
-	db_reset(st);
-	if (rc == DB_ROW)
-		return 0;
-	/*
-	 * No row: another ingest added the same signature between this
-	 * statement's start and its insert: it is that one.
-	 */
-	if (rc == DB_DONE)
-		return sig_find(m, key, id, err) == 1 ? 0 :
-		    sig_err(m, err, "storing a signature");
-	return sig_err(m, err, "storing a signature");
-}
-
-/*
  * The cache of signatures emptied when full; not while new ones stand
  * for themselves in it, whose numbers it keeps from being given twice
  * (sum_resolve empties it then).
@@ -779,13 +693,13 @@ sum_resolve(struct store_sum *m, int64_t *ids, size_t n,
 }
 
 /*
- * The id of the signature of record r under adkim and aspf; with
- * later, on PostgreSQL, a number standing for a new one until
- * sum_resolve.
+ * The id of the signature of record r under adkim and aspf; on
+ * PostgreSQL, of a new one, a number standing for it until sum_resolve
+ * (which the caller runs before it writes the number).
  */
 static int
 sig_id(struct store_sum *m, const char *adkim, const char *aspf,
-    const struct dr_record *r, int later, int64_t *id, struct dr_error *err)
+    const struct dr_record *r, int64_t *id, struct dr_error *err)
 {
 	unsigned char	 key[SHA256_LEN];
 	int64_t		*cached;
@@ -795,15 +709,14 @@ sig_id(struct store_sum *m, const char *adkim, const char *aspf,
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	/* (A new one not added yet stands for itself until then.) */
 	cached = hmap_find(m->sigs, m->sigbuf.data, m->sigbuf.len);
-	if (cached != NULL && (*cached > 0 || later)) {
+	if (cached != NULL && (*cached > 0 || db_is_pg(m->db))) {
 		*id = *cached;
 		return 0;
 	}
 	if (sha256_buf(m->sigbuf.data, m->sigbuf.len, key) == -1)
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
-	if (m->st[S_SIG_PUT] != NULL) {
-		if ((later ? sig_new(m, key, id, err) : sig_put(m, key, id,
-		    err)) == -1)
+	if (db_is_pg(m->db)) {
+		if (sig_new(m, key, id, err) == -1)
 			return -1;
 	} else {
 		if ((rc = sig_find(m, key, id, err)) == -1)
@@ -829,7 +742,7 @@ int
 sum_record(struct store_sum *m, const struct dr_record *r, int64_t *sig,
     struct dr_error *err)
 {
-	return sig_id(m, m->adkim, m->aspf, r, 1, sig, err);
+	return sig_id(m, m->adkim, m->aspf, r, sig, err);
 }
 
 /* Write the signatures of the records read back. */
@@ -840,8 +753,8 @@ resign_write(struct store_sum *m, size_t n, struct dr_error *err)
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		db_bind_int64(st, 1, m->resigned[i].sig);
-		db_bind_int64(st, 2, m->resigned[i].record);
+		db_bind_int64(st, 1, m->resigned_sig[i]);
+		db_bind_int64(st, 2, m->resigned[i]);
 		if (done(m, S_SET_SIG, err, "signing records") == -1)
 			return -1;
 	}
@@ -850,7 +763,9 @@ resign_write(struct store_sum *m, size_t n, struct dr_error *err)
 
 /*
  * Sign the stored records of a report under adkim and aspf: read back
- * a chunk of them with their results, then write their signatures.
+ * a chunk of them with their results, then write their signatures. The
+ * report's records are written (flushed) by then: no new signature of
+ * theirs waits for sum_resolve, which this one runs for its own.
  */
 static int
 resign(struct store_sum *m, int64_t report, const char *adkim,
@@ -862,6 +777,9 @@ resign(struct store_sum *m, int64_t report, const char *adkim,
 	size_t			 n;
 	int			 rc;
 
+	if (m->nnews > 0)
+		return dr_seterr(err, DR_E_DB, "%s: signing records again "
+		    "before the new signatures were added", m->path);
 	rc = walk_ids(&m->walk, report, &lo, &hi, err);
 	if (rc <= 0)
 		return rc;	/* -1, or no records */
@@ -875,16 +793,18 @@ resign(struct store_sum *m, int64_t report, const char *adkim,
 		n = 0;
 		while ((rc = db_step(rs)) == DB_ROW) {
 			if (walk_record(&m->walk, rs, &rec, &id, err) == -1 ||
-			    sig_id(m, adkim, aspf, &rec, 0,
-			    &m->resigned[n].sig, err) == -1)
+			    sig_id(m, adkim, aspf, &rec, &m->resigned_sig[n],
+			    err) == -1)
 				goto fail;
-			m->resigned[n++].record = id;
+			m->resigned[n++] = id;
 		}
 		db_reset(rs);
 		walk_end(&m->walk);
 		if (rc != DB_DONE)
 			return sum_err(m, err, "reading a report back");
-		if (resign_write(m, n, err) == -1)
+		/* (PostgreSQL: the new signatures added, as a flush's.) */
+		if (sum_resolve(m, m->resigned_sig, n, err) == -1 ||
+		    resign_write(m, n, err) == -1)
 			return -1;
 	}
 	return 0;
