@@ -322,9 +322,25 @@ for m in 4999 5000; do
 done
 # DMARCDB_THREADS unset: the processors the process may use decide (its
 # CPU affinity, and a cgroup's quota: tests/unit/test_cpus.c), two
-# threads when it may use more than one, one under taskset to one.
-if [ "$(nproc)" -gt 1 ]; then
-	for ts in "" "taskset -c 0"; do
+# threads when it may use more than one, one under taskset to one (the
+# first of those it may use).
+one_by_quota() {	# a cgroup v2 quota of one processor or less
+	d=$(sed -n 's/^0:://p' /proc/self/cgroup 2> /dev/null)
+	[ -n "$d" ] || return 1
+	while :; do
+		q=$(cat "/sys/fs/cgroup${d%/}/cpu.max" 2> /dev/null) || q=max
+		case $q in
+		max*) ;;
+		*) set -- $q; [ "$1" -le "$2" ] && return 0 ;;
+		esac
+		[ "$d" != / ] || return 1
+		d=${d%/*}
+		d=${d:-/}
+	done
+}
+if [ "$(nproc)" -gt 1 ] && ! one_by_quota; then
+	cpu=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')
+	for ts in "" "taskset -c $cpu"; do
 		$ts "$QUICK" -vv --db "$W" --config "$T/h.conf" sources \
 		    --by ip $A --format csv --limit 100000 --no-dns \
 		    > "$T/wd.csv" 2> "$T/wd.err"
