@@ -390,7 +390,7 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 	struct imap_opts		 imap;
 	struct input_opts		 io;
 	struct sigaction		 old_stop[2];
-	struct store			*store = NULL, *unused;
+	struct store			*store = NULL;
 	struct store_opening		*lookup = NULL;
 	struct ingest			*e = NULL;
 	struct input			*in = NULL;
@@ -536,11 +536,11 @@ cmd_ingest(struct cmd_ctx *c, int argc, char **argv)
 		}
 		mta = kind == UNPACK_EMAIL || kind == UNPACK_MORE;
 		/* Its parser, while the database is opened. */
-		if (kind == UNPACK_EMAIL)
+		if (kind == UNPACK_EMAIL) {
 			mail_preload();
+			lookup_early = 1;
+		}
 	}
-	if (mta && kind == UNPACK_EMAIL)
-		lookup_early = 1;
 	if (merge_records(&merge_at) == -1) {
 		mail_preload_wait();
 		free(peek);
@@ -616,8 +616,7 @@ fatal:
 done:
 	input_free(in);
 	ingest_free(e);
-	if (store_open_wait(lookup, &unused, &ignore) == 0)
-		store_close(unused);
+	store_open_drop(lookup);
 	store_close(store);
 	mail_preload_wait();
 	free(peek);

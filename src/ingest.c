@@ -136,17 +136,6 @@ ingest_max_message(const struct ingest *e)
 	return e->opts.max_message;
 }
 
-/* A lookup connection opened for nothing. */
-static void
-drop_opening(struct store_opening *op)
-{
-	struct store	*s;
-	struct dr_error	 ignore;
-
-	if (store_open_wait(op, &s, &ignore) == 0)
-		store_close(s);
-}
-
 int
 ingest_new(struct store *store, const struct ingest_opts *opts,
     struct ingest **ep, struct dr_error *err)
@@ -157,7 +146,7 @@ ingest_new(struct store *store, const struct ingest_opts *opts,
 	*ep = NULL;
 	e = calloc(1, sizeof *e);
 	if (e == NULL) {
-		drop_opening(opts->lookup);
+		store_open_drop(opts->lookup);
 		return dr_seterr(err, DR_E_NOMEM, "out of memory");
 	}
 	e->store = store;
@@ -295,7 +284,7 @@ ingest_free(struct ingest *e)
 		free(e->list[i].reason);
 	}
 	free(e->list);
-	drop_opening(e->opening);
+	store_open_drop(e->opening);
 	store_close(e->lookup);
 	sha256_free(e->msha);
 	buf_free(&e->skipped);

@@ -261,3 +261,13 @@ store_open_wait(struct store_opening *op, struct store **sp,
 	free(op);
 	return rc;
 }
+
+void
+store_open_drop(struct store_opening *op)
+{
+	struct store	*s;
+	struct dr_error	 ignore;
+
+	if (store_open_wait(op, &s, &ignore) == 0)
+		store_close(s);
+}

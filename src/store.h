@@ -54,12 +54,15 @@ int	 store_open(const char *, int, int, struct store **,
  * store_open_bg returns NULL when it cannot start the thread (the
  * caller opens the store when it needs it). store_open_wait waits for
  * it and returns what store_open did (the store in *sp, or -1 and err);
- * it frees op. With op NULL it returns 0 and *sp NULL.
+ * it frees op. With op NULL it returns 0 and *sp NULL. store_open_drop
+ * waits for a connection that is no longer needed and closes it (NULL:
+ * nothing).
  */
 struct store_opening;
 struct store_opening *store_open_bg(const char *, int, int);
 int	 store_open_wait(struct store_opening *, struct store **,
 	    struct dr_error *);
+void	 store_open_drop(struct store_opening *);
 /*
  * 1 when there is a database to open at path (for commands that use
  * one if there is one): SQLite's file exists, or path is a PostgreSQL
