@@ -715,8 +715,14 @@ store_days(struct store *s, const char *domain, int64_t from, int64_t to,
 	size_t			 mem;
 	int			 ret, threads;
 
+	/*
+	 * The window's count: PostgreSQL's sort in memory asks whether it
+	 * fits, the second reader whether it sees what this one does.
+	 */
+	memset(&w, 0, sizeof w);
 	if (store_sort_memory(&mem, err) == -1 || read_threads(&threads, err) ==
-	    -1 || window_seen(s, domain, from, to, &w, err) == -1)
+	    -1 || ((db_is_pg(store_conn(s)) || threads > 1) &&
+	    window_seen(s, domain, from, to, &w, err) == -1))
 		return -1;
 	if (match_init(&m, match, marg, nmask) == -1) {
 		ret = dr_seterr(err, DR_E_NOMEM, "out of memory");
